@@ -1,0 +1,305 @@
+// The INF engine's public model: decoding, SetupAPI-faithful parsing, sections, lines and fields
+// with exact source positions, [Strings] selection, %strkey%/%dirid% substitution and decorations.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "isodrv/result.h"
+
+namespace isodrv::inf {
+
+// ---------------------------------------------------------------------------------------------
+// Limits Windows applies (setupapi.h and Wine's conformance tests).
+// ---------------------------------------------------------------------------------------------
+// A section name longer than this fails to open (ERROR_SECTION_NAME_TOO_LONG).
+inline constexpr std::size_t kMaxSectionNameLength = 255;
+// Any parsed token is silently truncated to this many UTF-16 units (Windows 7 and later).
+inline constexpr std::size_t kMaxFieldLength = 511;
+// A string after substitution, including its terminating NUL (MAX_INF_STRING_LENGTH).
+inline constexpr std::size_t kMaxStringLength = 4096;
+// Displayable strings (descriptions, provider) including NUL (LINE_LEN).
+inline constexpr std::size_t kLineLen = 256;
+// Paths (MAX_PATH).
+inline constexpr std::size_t kMaxPath = 260;
+
+// ---------------------------------------------------------------------------------------------
+// Decoding
+// ---------------------------------------------------------------------------------------------
+enum class Encoding : std::uint8_t { ansi, utf8_bom, utf16le_bom, utf16be_bom, utf16le };
+
+// "ansi", "utf-8-bom", "utf-16le-bom", "utf-16be-bom", "utf-16le" (DESIGN.md §4).
+std::string_view encoding_name(Encoding e);
+
+// Things Windows reads silently but that a validator should mention.
+struct DecodeFlags {
+  bool utf8_without_bom = false;    // read as ANSI, but the bytes are valid non-ASCII UTF-8
+  bool odd_length_utf16 = false;    // UTF-16 data with a dangling final byte (dropped)
+  bool unpaired_surrogate = false;  // UTF-16 with a lone surrogate (decoded as U+FFFD)
+  bool non_ascii_ansi = false;      // ANSI file with bytes >= 0x80 (code-page dependent)
+  bool embedded_nul = false;        // NUL characters (read as spaces)
+  bool ctrl_z = false;              // a ^Z (0x1A) ended the file before its last byte
+  std::uint32_t ctrl_z_line = 0;    // the line holding that ^Z
+};
+
+struct DecodeOptions {
+  // The ANSI code page. 1252 (built in) unless set; others go through iconv ("CP<n>").
+  unsigned codepage = 1252;
+};
+
+// The file as text: UTF-8, with a map from physical lines back to byte offsets in the original.
+// Pure-ASCII input is not copied: the text is then a window of the input bytes ("borrowed").
+struct DecodedText {
+  Encoding encoding = Encoding::ansi;
+  DecodeFlags flags;
+  std::string owned;                // UTF-8, BOM removed, cut at ^Z (when not borrowed)
+  bool borrowed = false;
+  std::uint32_t borrow_offset = 0, borrow_length = 0;
+  std::vector<std::uint32_t> line_text_start;  // per physical line (index 0 = line 1): offset in text
+  std::vector<std::uint32_t> line_byte_start;  // per physical line: offset in the original bytes
+  // The text, given the bytes that were decoded.
+  std::string_view view(std::string_view input) const;
+};
+
+Result<DecodedText> decode(std::string_view bytes, const DecodeOptions& opts = {});
+
+// Encodes UTF-8 text back into `enc` (no BOM added); used to rewrite a single line losslessly.
+std::string encode(std::string_view utf8, Encoding enc, unsigned codepage = 1252);
+
+// Number of UTF-16 code units in a UTF-8 string (how Windows counts characters).
+std::size_t utf16_length(std::string_view utf8);
+
+// ---------------------------------------------------------------------------------------------
+// Parse notes: what Windows truncates or ignores silently, recorded so `check` can warn.
+// ---------------------------------------------------------------------------------------------
+enum class NoteKind : std::uint8_t {
+  field_truncated,        // a token longer than 511 characters was cut
+  substitution_truncated, // a substituted string reached 4096 characters and was cut
+  text_after_section,     // characters after the closing ']' of a section header were ignored
+  unterminated_quote,     // a quoted span ran to the end of the line
+  line_before_section,    // text before the first section, tolerated because [Strings] exists
+  nul_character,          // a NUL inside a line was read as a space
+  ctrl_z_end,             // ^Z ended the file early
+  continuation_at_eof,    // the last line ends with a continuation backslash
+};
+
+struct ParseNote {
+  NoteKind kind;
+  std::uint32_t line;    // physical, 1-based
+  std::uint32_t column;  // 1-based UTF-16 units
+};
+
+// ---------------------------------------------------------------------------------------------
+// The parsed document
+// ---------------------------------------------------------------------------------------------
+struct Position {
+  std::uint32_t line = 0;    // 1-based physical line
+  std::uint32_t column = 0;  // 1-based, UTF-16 code units from the line start
+};
+
+class Document;
+
+// One logical line of a section. Cheap handle into the document's arrays.
+class Line {
+ public:
+  Line() = default;
+  // Physical line where the logical line starts, and where it ends (continuations).
+  std::uint32_t line() const;
+  std::uint32_t end_line() const;
+  // True when the line has an unquoted '=' (a key).
+  bool has_key() const;
+  // SetupGetStringField(ctx, 0): the key; for a lone field without '=', that field; else nullopt.
+  // The raw form is unquoted but not substituted.
+  std::optional<std::string_view> raw_key() const;
+  std::optional<std::string> key() const;  // substituted
+  // Fields 1..n as SetupGetStringField returns them (index 0-based here: field(0) is field 1).
+  std::size_t field_count() const;
+  std::string_view raw_field(std::size_t i) const;  // unquoted, unsubstituted; "" past the end
+  std::string field(std::size_t i) const;           // substituted; "" past the end
+  // Appends the substituted field to out; returns false when i is out of range.
+  bool field_into(std::size_t i, std::string& out) const;
+  Position field_position(std::size_t i) const;     // where the field's text starts
+  Position key_position() const;
+  // Whether field i was written with quotes somewhere in it.
+  bool field_quoted(std::size_t i) const;
+  // The physical source text of the first physical line (decoded, without line break).
+  std::string_view source_text() const;
+  // Matches the key case-insensitively after substitution, as SetupFindFirstLine does.
+  bool key_is(std::string_view name) const;
+  // The section this line belongs to (by merged index).
+  std::uint32_t section_index() const;
+  std::uint32_t index() const { return index_; }
+  const Document& document() const { return *doc_; }
+
+ private:
+  friend class Document;
+  friend class Section;
+  Line(const Document* d, std::uint32_t i) : doc_(d), index_(i) {}
+  const Document* doc_ = nullptr;
+  std::uint32_t index_ = 0;
+};
+
+// A section: all same-named headers merged, named as first spelled.
+class Section {
+ public:
+  Section() = default;
+  std::string_view name() const;
+  std::uint32_t line() const;  // physical line of the first header
+  // Every header line of this name (more than one means duplicates were merged).
+  std::vector<std::uint32_t> header_lines() const;
+  std::size_t line_count() const;
+  Line line_at(std::size_t i) const;
+  std::uint32_t index() const { return index_; }
+  // First line whose key matches case-insensitively (SetupFindFirstLine).
+  std::optional<Line> find(std::string_view key) const;
+  // All lines whose key matches.
+  std::vector<Line> find_all(std::string_view key) const;
+
+  class Iterator {
+   public:
+    Iterator(const Section* s, std::size_t i) : s_(s), i_(i) {}
+    Line operator*() const { return s_->line_at(i_); }
+    Iterator& operator++() { ++i_; return *this; }
+    bool operator!=(const Iterator& o) const { return i_ != o.i_; }
+   private:
+    const Section* s_;
+    std::size_t i_;
+  };
+  Iterator begin() const { return Iterator(this, 0); }
+  Iterator end() const { return Iterator(this, line_count()); }
+  bool valid() const { return doc_ != nullptr; }
+
+ private:
+  friend class Document;
+  Section(const Document* d, std::uint32_t i) : doc_(d), index_(i) {}
+  const Document* doc_ = nullptr;
+  std::uint32_t index_ = 0;
+};
+
+enum class Arch : std::uint8_t { x86, amd64, arm, arm64, ia64 };
+std::string_view arch_name(Arch a);                // "amd64"
+std::optional<Arch> parse_arch(std::string_view);  // "amd64", "x64", "x86", "arm64", …
+
+// The target a package is evaluated for (DESIGN.md defaults: amd64, 10.0.26100, 0409).
+struct Target {
+  Arch arch = Arch::amd64;
+  std::uint32_t major = 10, minor = 0, build = 26100;
+  std::uint32_t product_type = 1;     // VER_NT_WORKSTATION
+  std::uint32_t suite_mask = 0x100;   // VER_SUITE_SINGLEUSERTS, as a client SKU reports
+  std::uint16_t langid = 0x0409;
+};
+
+// How %DIRID% tokens resolve when the document substitutes.
+struct DiridContext {
+  std::string src_path;     // DIRID 1: the INF's folder as named on the command line
+  std::string driver_store; // DIRID 13: the FileRepository folder this package stages into
+  std::string windows_dir = "C:\\Windows";
+  std::string system_drive = "C:";
+};
+
+struct ParseOptions {
+  DecodeOptions decode;
+  // Require a [Version] Signature of $Windows NT$/$Chicago$/$Windows 95$ (INF_STYLE_WIN4).
+  bool require_signature = true;
+  std::uint16_t langid = 0x0409;
+};
+
+// A TargetOSVersion decoration of a Models section (NT[Arch][.Major[.Minor[.PT[.Suite[.Build]]]]]).
+struct OsDecoration {
+  std::string text;  // as written, e.g. "NTamd64.10.0...19041"
+  bool valid = true;
+  std::optional<Arch> arch;  // nullopt: any architecture
+  std::optional<std::uint32_t> major, minor, product_type, suite_mask, build;
+};
+// Parses a decoration; `valid` false with what could be read when it is malformed.
+OsDecoration parse_os_decoration(std::string_view text);
+// Whether a decoration applies to a target, per the documented matching rules.
+bool os_decoration_applies(const OsDecoration& d, const Target& t);
+
+// One Manufacturer line resolved for a target.
+struct ManufacturerEntry {
+  Line line;                    // the [Manufacturer] line
+  std::string name;             // substituted key (or the bare name)
+  std::string models_base;      // models-section-name as written
+  std::vector<OsDecoration> decorations;
+  // The Models section chosen for the target ("" when the manufacturer contributes nothing).
+  std::string chosen_section;
+  std::optional<OsDecoration> chosen_decoration;
+};
+
+class Document {
+ public:
+  Document();
+  ~Document();
+  Document(Document&&) noexcept;
+  Document& operator=(Document&&) noexcept;
+  Document(const Document&) = delete;
+  Document& operator=(const Document&) = delete;
+
+  // Opens an INF the way SetupOpenInfFile(INF_STYLE_WIN4) does.
+  static Result<Document> parse(std::string_view bytes, std::string path = {}, const ParseOptions& opts = {});
+  static Result<Document> load(const std::string& path, const ParseOptions& opts = {});
+
+  const std::string& path() const;
+  Encoding encoding() const;
+  const DecodeFlags& decode_flags() const;
+  const std::vector<ParseNote>& notes() const;
+  // The original bytes (kept for lossless rewriting) and the decoded text.
+  std::string_view bytes() const;
+  std::string_view text() const;
+  std::uint32_t physical_line_count() const;
+  // Decoded text of a physical line without its line break.
+  std::string_view physical_line(std::uint32_t line) const;
+  // Byte range [begin, end) of a physical line in the original bytes, line break excluded.
+  std::pair<std::uint32_t, std::uint32_t> physical_line_bytes(std::uint32_t line) const;
+  // The file with physical line `line` replaced by `new_text` (encoded like the file); every
+  // other byte is unchanged.
+  std::string with_line_replaced(std::uint32_t line, std::string_view new_text) const;
+
+  std::size_t section_count() const;
+  Section section_at(std::size_t i) const;
+  std::optional<Section> section(std::string_view name) const;  // case-insensitive
+  bool has_section(std::string_view name) const;
+  std::size_t line_count() const;  // all logical lines
+  Line line_at(std::size_t i) const;
+
+  // [Strings] selection (DESIGN: exact LANGID, primary+neutral, primary+any, undecorated).
+  void select_language(std::uint16_t langid);
+  std::uint16_t language() const;
+  std::optional<Section> strings_section() const;
+  std::optional<std::string_view> string_value(std::string_view key) const;
+
+  // %DIRID% resolution context; set before reading fields that may hold %1% or %13%.
+  void set_dirids(DiridContext ctx);
+  const DiridContext& dirids() const;
+
+  // Substitutes %strkey%, %%, and %dirid% in `raw` into `out` (appended). Records unknown
+  // tokens when `unknown` is given. Returns false when the result was truncated at 4096.
+  bool substitute(std::string_view raw, std::string& out, std::vector<std::string>* unknown = nullptr) const;
+  std::string substitute(std::string_view raw) const;
+
+  // The install section SetupDiGetActualSectionToInstall would pick: S.NT<arch>, S.NT, S.
+  std::string actual_install_section(std::string_view base, Arch arch) const;
+  // [Manufacturer] lines resolved for a target.
+  std::vector<ManufacturerEntry> manufacturers(const Target& t) const;
+
+  // Implementation detail, exposed for Line/Section.
+  struct Impl;
+  const Impl& impl() const { return *impl_; }
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// Resolves a DIRID to its stock path (DESIGN.md §4); nullopt when unknown.
+std::optional<std::string> dirid_path(long dirid, const DiridContext& ctx);
+
+// Case-insensitive ASCII comparison used for every INF name lookup.
+bool iequals(std::string_view a, std::string_view b);
+std::string to_lower_ascii(std::string_view s);
+
+}  // namespace isodrv::inf

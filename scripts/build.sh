@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Configures and builds isodrv into a build directory (default: build/).
+#   scripts/build.sh [--sanitize] [--fuzz] [--dir DIR] [targets…]
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+dir="$here/build"
+cmake_args=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo)
+targets=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --sanitize) dir="$here/build-asan"; cmake_args+=(-DISODRV_SANITIZE=ON -DISODRV_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug) ;;
+    --fuzz) dir="$here/build-fuzz"; cmake_args+=(-DISODRV_FUZZ=ON -DISODRV_TESTS=OFF -DISODRV_BENCH=OFF
+                   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++) ;;
+    --dir) dir="$2"; shift ;;
+    *) targets+=("$1") ;;
+  esac
+  shift
+done
+"$here/scripts/setup-deps.sh"
+cmake -S "$here" -B "$dir" "${cmake_args[@]}" >/dev/null
+jobs="$(nproc 2>/dev/null || echo 2)"
+ninja -C "$dir" -j "$jobs" "${targets[@]}"
+echo "$dir"

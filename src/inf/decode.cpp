@@ -1,0 +1,423 @@
+// Byte-level decoding of INF files into UTF-8, with a map from physical lines back to byte offsets.
+// Detection follows SetupAPI: BOMs first, then BOM-less UTF-16LE, then the ANSI code page.
+#include "isodrv/inf.h"
+
+#include <algorithm>
+
+#include <iconv.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace isodrv::inf {
+
+std::string_view encoding_name(Encoding e) {
+  switch (e) {
+    case Encoding::ansi: return "ansi";
+    case Encoding::utf8_bom: return "utf-8-bom";
+    case Encoding::utf16le_bom: return "utf-16le-bom";
+    case Encoding::utf16be_bom: return "utf-16be-bom";
+    case Encoding::utf16le: return "utf-16le";
+  }
+  return "ansi";
+}
+
+namespace {
+
+constexpr char32_t kReplacement = 0xFFFD;
+constexpr char32_t kCtrlZ = 0x1A;
+
+// Windows-1252 code points for 0x80..0x9F; the rest of the page equals Latin-1. Bytes the code page
+// leaves undefined (81, 8D, 8F, 90, 9D) map to the C1 control of the same value, as Windows does.
+constexpr char16_t kCp1252High[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+
+inline void append_utf8(std::string& out, char32_t c) {
+  if (c < 0x80) {
+    out.push_back(static_cast<char>(c));
+  } else if (c < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else if (c < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (c >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  }
+}
+
+// Decodes one UTF-8 sequence at s[i]; returns its length (0 when invalid).
+inline std::size_t utf8_sequence(std::string_view s, std::size_t i, char32_t& cp) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  if (b0 < 0x80) { cp = b0; return 1; }
+  std::size_t n;
+  char32_t min;
+  if ((b0 & 0xE0) == 0xC0) { n = 2; cp = b0 & 0x1F; min = 0x80; }
+  else if ((b0 & 0xF0) == 0xE0) { n = 3; cp = b0 & 0x0F; min = 0x800; }
+  else if ((b0 & 0xF8) == 0xF0) { n = 4; cp = b0 & 0x07; min = 0x10000; }
+  else return 0;
+  if (i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return n;
+}
+
+bool is_ascii(std::string_view s) {
+  const char* p = s.data();
+  std::size_t n = s.size();
+  std::uint64_t acc = 0;
+  while (n >= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    acc |= w;
+    p += 8;
+    n -= 8;
+  }
+  while (n--) acc |= static_cast<unsigned char>(*p++);
+  return (acc & 0x8080808080808080ULL) == 0;
+}
+
+bool is_valid_utf8(std::string_view s) {
+  char32_t cp;
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t n = utf8_sequence(s, i, cp);
+    if (!n) return false;
+    i += n;
+  }
+  return true;
+}
+
+// BOM-less UTF-16LE detection ([ND] in Microsoft's docs; SetupAPI asks RtlIsTextUnicode). We call a
+// buffer UTF-16LE when it has an even length and, over its first 512 code units, more than half are
+// ASCII characters stored as <byte, 00> while almost none are <00, byte> (which would be big-endian).
+bool looks_like_utf16le(std::string_view b) {
+  if (b.size() < 4 || (b.size() & 1)) return false;
+  std::size_t units = std::min<std::size_t>(b.size() / 2, 512);
+  std::size_t le_ascii = 0, be_ascii = 0;
+  for (std::size_t i = 0; i < units; ++i) {
+    auto lo = static_cast<unsigned char>(b[2 * i]);
+    auto hi = static_cast<unsigned char>(b[2 * i + 1]);
+    if (hi == 0 && lo != 0 && lo < 0x80) ++le_ascii;
+    else if (lo == 0 && hi != 0 && hi < 0x80) ++be_ascii;
+  }
+  return le_ascii * 2 > units && be_ascii * 8 < units;
+}
+
+// Records the start of every physical line. `byte_of` maps a text offset to the original offset
+// for encodings where text offsets and byte offsets move in step.
+void index_lines_borrowed(std::string_view text, std::uint32_t byte_offset, DecodedText& out) {
+  out.line_text_start.push_back(0);
+  out.line_byte_start.push_back(byte_offset);
+  const char* base = text.data();
+  const char* p = base;
+  const char* end = base + text.size();
+  while (p < end) {
+    const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
+    if (!nl) break;
+    p = static_cast<const char*>(nl) + 1;
+    auto off = static_cast<std::uint32_t>(p - base);
+    out.line_text_start.push_back(off);
+    out.line_byte_start.push_back(off + byte_offset);
+  }
+}
+
+struct Sink {
+  DecodedText& out;
+  std::uint32_t line = 1;
+  bool stopped = false;
+  // Returns false once ^Z has ended the text.
+  inline bool put(char32_t c, std::uint32_t next_byte_offset, std::size_t total_bytes) {
+    if (c == kCtrlZ) {
+      stopped = true;
+      // A ^Z that is merely the file's last character is conventional (old editors); flag others.
+      if (next_byte_offset < total_bytes) {
+        out.flags.ctrl_z = true;
+        out.flags.ctrl_z_line = line;
+      }
+      return false;
+    }
+    if (c == 0) {
+      out.flags.embedded_nul = true;
+      c = ' ';
+    }
+    append_utf8(out.owned, c);
+    if (c == '\n') {
+      ++line;
+      out.line_text_start.push_back(static_cast<std::uint32_t>(out.owned.size()));
+      out.line_byte_start.push_back(next_byte_offset);
+    }
+    return true;
+  }
+};
+
+void decode_utf16(std::string_view b, std::size_t start, bool big_endian, DecodedText& out) {
+  out.owned.reserve(b.size() / 2 + 16);
+  out.line_text_start.push_back(0);
+  out.line_byte_start.push_back(static_cast<std::uint32_t>(start));
+  Sink sink{out};
+  std::size_t n = b.size();
+  if ((n - start) & 1) {
+    out.flags.odd_length_utf16 = true;
+    --n;
+  }
+  auto unit = [&](std::size_t i) -> char16_t {
+    auto b0 = static_cast<unsigned char>(b[i]);
+    auto b1 = static_cast<unsigned char>(b[i + 1]);
+    return big_endian ? static_cast<char16_t>((b0 << 8) | b1) : static_cast<char16_t>((b1 << 8) | b0);
+  };
+  for (std::size_t i = start; i < n;) {
+    char32_t c = unit(i);
+    std::size_t next = i + 2;
+    if (c >= 0xD800 && c <= 0xDBFF) {
+      if (next < n) {
+        char32_t lo = unit(next);
+        if (lo >= 0xDC00 && lo <= 0xDFFF) {
+          c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
+          next += 2;
+        } else {
+          out.flags.unpaired_surrogate = true;
+          c = kReplacement;
+        }
+      } else {
+        out.flags.unpaired_surrogate = true;
+        c = kReplacement;
+      }
+    } else if (c >= 0xDC00 && c <= 0xDFFF) {
+      out.flags.unpaired_surrogate = true;
+      c = kReplacement;
+    }
+    if (!sink.put(c, static_cast<std::uint32_t>(next), n)) break;
+    i = next;
+  }
+}
+
+// A single-byte or UTF-8 decode done character by character (non-ASCII input, ^Z or NUL present).
+void decode_ansi_1252(std::string_view b, DecodedText& out) {
+  out.owned.reserve(b.size() + b.size() / 8 + 16);
+  out.line_text_start.push_back(0);
+  out.line_byte_start.push_back(0);
+  Sink sink{out};
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    auto byte = static_cast<unsigned char>(b[i]);
+    char32_t c = byte;
+    if (byte >= 0x80 && byte < 0xA0) c = kCp1252High[byte - 0x80];
+    if (!sink.put(c, static_cast<std::uint32_t>(i + 1), b.size())) break;
+  }
+}
+
+void decode_utf8(std::string_view b, std::size_t start, DecodedText& out) {
+  out.owned.reserve(b.size() + 16);
+  out.line_text_start.push_back(0);
+  out.line_byte_start.push_back(static_cast<std::uint32_t>(start));
+  Sink sink{out};
+  for (std::size_t i = start; i < b.size();) {
+    char32_t c;
+    std::size_t n = utf8_sequence(b, i, c);
+    if (!n) {
+      c = kReplacement;
+      n = 1;
+    }
+    if (!sink.put(c, static_cast<std::uint32_t>(i + n), b.size())) break;
+    i += n;
+  }
+}
+
+Status decode_iconv(std::string_view b, unsigned codepage, DecodedText& out) {
+  std::string from = "CP" + std::to_string(codepage);
+  iconv_t cd = iconv_open("UTF-32LE", from.c_str());
+  if (cd == reinterpret_cast<iconv_t>(-1)) {
+    return Error(Errc::unsupported, "code page " + std::to_string(codepage) + " is not available");
+  }
+  out.owned.reserve(b.size() + 16);
+  out.line_text_start.push_back(0);
+  out.line_byte_start.push_back(0);
+  Sink sink{out};
+  // Convert one byte at a time for single-byte pages, two when the first byte is a lead byte,
+  // so each character keeps its byte offset.
+  std::size_t i = 0;
+  while (i < b.size()) {
+    char32_t c = kReplacement;
+    std::size_t used = 1;
+    for (std::size_t len = 1; len <= 4 && i + len <= b.size(); ++len) {
+      char in_buf[4];
+      std::memcpy(in_buf, b.data() + i, len);
+      char* in = in_buf;
+      std::size_t in_left = len;
+      char out_buf[8];
+      char* outp = out_buf;
+      std::size_t out_left = sizeof(out_buf);
+      iconv(cd, nullptr, nullptr, nullptr, nullptr);
+      std::size_t r = iconv(cd, &in, &in_left, &outp, &out_left);
+      if (r != static_cast<std::size_t>(-1) && in_left == 0 && out_left <= 4) {
+        std::memcpy(&c, out_buf, 4);
+        used = len;
+        break;
+      }
+      if (r == static_cast<std::size_t>(-1) && errno == EINVAL) continue;  // incomplete: add a byte
+      break;
+    }
+    if (!sink.put(c, static_cast<std::uint32_t>(i + used), b.size())) break;
+    i += used;
+  }
+  iconv_close(cd);
+  return {};
+}
+
+}  // namespace
+
+std::size_t utf16_length(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) {
+    if ((c & 0xC0) != 0x80) ++n;        // every lead byte starts a character
+    if ((c & 0xF8) == 0xF0) ++n;        // 4-byte sequences are surrogate pairs
+  }
+  return n;
+}
+
+std::string_view DecodedText::view(std::string_view input) const {
+  if (borrowed) return input.substr(borrow_offset, borrow_length);
+  return owned;
+}
+
+Result<DecodedText> decode(std::string_view b, const DecodeOptions& opts) {
+  DecodedText out;
+  auto starts = [&](std::initializer_list<unsigned char> bom) {
+    if (b.size() < bom.size()) return false;
+    std::size_t i = 0;
+    for (unsigned char c : bom) {
+      if (static_cast<unsigned char>(b[i++]) != c) return false;
+    }
+    return true;
+  };
+  if (starts({0xFF, 0xFE})) {
+    out.encoding = Encoding::utf16le_bom;
+    decode_utf16(b, 2, false, out);
+    return out;
+  }
+  if (starts({0xFE, 0xFF})) {
+    out.encoding = Encoding::utf16be_bom;
+    decode_utf16(b, 2, true, out);
+    return out;
+  }
+  if (starts({0xEF, 0xBB, 0xBF})) {
+    out.encoding = Encoding::utf8_bom;
+    std::string_view rest = b.substr(3);
+    if (is_ascii(rest) && !std::memchr(rest.data(), kCtrlZ, rest.size()) &&
+        !std::memchr(rest.data(), 0, rest.size())) {
+      out.borrowed = true;
+      out.borrow_offset = 3;
+      out.borrow_length = static_cast<std::uint32_t>(rest.size());
+      index_lines_borrowed(rest, 3, out);
+    } else {
+      decode_utf8(b, 3, out);
+    }
+    return out;
+  }
+  if (looks_like_utf16le(b)) {
+    out.encoding = Encoding::utf16le;
+    decode_utf16(b, 0, false, out);
+    return out;
+  }
+  out.encoding = Encoding::ansi;
+  const bool ascii = is_ascii(b);
+  if (ascii && !std::memchr(b.data(), kCtrlZ, b.size()) && !std::memchr(b.data(), 0, b.size())) {
+    out.borrowed = true;
+    out.borrow_offset = 0;
+    out.borrow_length = static_cast<std::uint32_t>(b.size());
+    index_lines_borrowed(b, 0, out);
+    return out;
+  }
+  if (!ascii) {
+    out.flags.non_ascii_ansi = true;
+    out.flags.utf8_without_bom = is_valid_utf8(b);
+  }
+  if (opts.codepage == 1252 || ascii) {
+    decode_ansi_1252(b, out);
+  } else if (opts.codepage == 65001) {
+    decode_utf8(b, 0, out);
+  } else {
+    if (auto st = decode_iconv(b, opts.codepage, out); !st) return st.error();
+  }
+  return out;
+}
+
+std::string encode(std::string_view utf8, Encoding enc, unsigned codepage) {
+  std::string out;
+  std::u32string cps;
+  for (std::size_t i = 0; i < utf8.size();) {
+    char32_t c;
+    std::size_t n = utf8_sequence(utf8, i, c);
+    if (!n) { c = kReplacement; n = 1; }
+    cps.push_back(c);
+    i += n;
+  }
+  switch (enc) {
+    case Encoding::utf8_bom:
+      return std::string(utf8);
+    case Encoding::utf16le_bom:
+    case Encoding::utf16le:
+    case Encoding::utf16be_bom: {
+      const bool be = enc == Encoding::utf16be_bom;
+      auto put = [&](char16_t u) {
+        char lo = static_cast<char>(u & 0xFF), hi = static_cast<char>(u >> 8);
+        if (be) { out.push_back(hi); out.push_back(lo); }
+        else { out.push_back(lo); out.push_back(hi); }
+      };
+      for (char32_t c : cps) {
+        if (c >= 0x10000) {
+          c -= 0x10000;
+          put(static_cast<char16_t>(0xD800 + (c >> 10)));
+          put(static_cast<char16_t>(0xDC00 + (c & 0x3FF)));
+        } else {
+          put(static_cast<char16_t>(c));
+        }
+      }
+      return out;
+    }
+    case Encoding::ansi:
+      break;
+  }
+  if (codepage == 65001) return std::string(utf8);
+  if (codepage != 1252) {
+    std::string to = "CP" + std::to_string(codepage);
+    iconv_t cd = iconv_open(to.c_str(), "UTF-8");
+    if (cd != reinterpret_cast<iconv_t>(-1)) {
+      std::string in(utf8);
+      char* inp = in.data();
+      std::size_t in_left = in.size();
+      std::string buf(in.size() * 4 + 16, '\0');
+      char* outp = buf.data();
+      std::size_t out_left = buf.size();
+      std::size_t r = iconv(cd, &inp, &in_left, &outp, &out_left);
+      iconv_close(cd);
+      if (r != static_cast<std::size_t>(-1)) {
+        buf.resize(buf.size() - out_left);
+        return buf;
+      }
+    }
+  }
+  for (char32_t c : cps) {
+    if (c < 0x80 || (c >= 0xA0 && c < 0x100)) {
+      out.push_back(static_cast<char>(c));
+      continue;
+    }
+    char mapped = '?';
+    for (int k = 0; k < 32; ++k) {
+      if (kCp1252High[k] == c) { mapped = static_cast<char>(0x80 + k); break; }
+    }
+    out.push_back(mapped);
+  }
+  return out;
+}
+
+}  // namespace isodrv::inf

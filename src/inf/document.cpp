@@ -1,0 +1,433 @@
+// Document: opening an INF (read, decode, parse, signature check) and reading it back the way
+// SetupAPI's query functions do, including [Strings] selection and %token% substitution.
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sys/stat.h>
+
+#include "inf/document_impl.h"
+
+namespace isodrv::inf {
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    unsigned char x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
+    if (x == y) continue;
+    if (x >= 'A' && x <= 'Z') x = static_cast<unsigned char>(x + 32);
+    if (y >= 'A' && y <= 'Z') y = static_cast<unsigned char>(y + 32);
+    if (x != y) return false;
+  }
+  return true;
+}
+
+std::string to_lower_ascii(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  }
+  return out;
+}
+
+Position Document::Impl::position_of(std::uint32_t off) const {
+  const auto& starts = decoded.line_text_start;
+  auto it = std::upper_bound(starts.begin(), starts.end(), off);
+  std::size_t idx = static_cast<std::size_t>(it - starts.begin()) - 1;
+  std::uint32_t ls = starts[idx];
+  Position p;
+  p.line = static_cast<std::uint32_t>(idx + 1);
+  p.column = static_cast<std::uint32_t>(utf16_length(text.substr(ls, off - ls)) + 1);
+  return p;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Line
+// ---------------------------------------------------------------------------------------------
+std::uint32_t Line::line() const { return doc_->impl().lines[index_].line; }
+std::uint32_t Line::end_line() const { return doc_->impl().lines[index_].end_line; }
+bool Line::has_key() const { return doc_->impl().lines[index_].explicit_key; }
+std::uint32_t Line::section_index() const { return doc_->impl().lines[index_].section; }
+
+std::optional<std::string_view> Line::raw_key() const {
+  const auto& d = doc_->impl();
+  const auto& l = d.lines[index_];
+  if (l.key_field == LineRec::kNoKey) return std::nullopt;
+  return d.field_text(d.fields[l.key_field]);
+}
+
+std::optional<std::string> Line::key() const {
+  auto raw = raw_key();
+  if (!raw) return std::nullopt;
+  return doc_->substitute(*raw);
+}
+
+std::size_t Line::field_count() const { return doc_->impl().lines[index_].value_count; }
+
+std::string_view Line::raw_field(std::size_t i) const {
+  const auto& d = doc_->impl();
+  const auto& l = d.lines[index_];
+  if (i >= l.value_count) return {};
+  return d.field_text(d.fields[l.first_value + i]);
+}
+
+bool Line::field_into(std::size_t i, std::string& out) const {
+  const auto& d = doc_->impl();
+  const auto& l = d.lines[index_];
+  if (i >= l.value_count) return false;
+  doc_->substitute(d.field_text(d.fields[l.first_value + i]), out);
+  return true;
+}
+
+std::string Line::field(std::size_t i) const {
+  std::string out;
+  field_into(i, out);
+  return out;
+}
+
+bool Line::field_quoted(std::size_t i) const {
+  const auto& d = doc_->impl();
+  const auto& l = d.lines[index_];
+  if (i >= l.value_count) return false;
+  return d.fields[l.first_value + i].flags & FieldRec::kQuoted;
+}
+
+Position Line::field_position(std::size_t i) const {
+  const auto& d = doc_->impl();
+  const auto& l = d.lines[index_];
+  if (i >= l.value_count) {
+    Position p = key_position();
+    return p;
+  }
+  return d.position_of(d.fields[l.first_value + i].pos);
+}
+
+Position Line::key_position() const {
+  const auto& d = doc_->impl();
+  const auto& l = d.lines[index_];
+  std::uint32_t f = l.key_field != LineRec::kNoKey ? l.key_field : l.first_value;
+  if (f < d.fields.size()) return d.position_of(d.fields[f].pos);
+  return Position{l.line, 1};
+}
+
+std::string_view Line::source_text() const { return doc_->physical_line(line()); }
+
+bool Line::key_is(std::string_view name) const {
+  auto k = raw_key();
+  if (!k) return false;
+  if (k->find('%') == std::string_view::npos) return iequals(*k, name);
+  return iequals(doc_->substitute(*k), name);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Section
+// ---------------------------------------------------------------------------------------------
+std::string_view Section::name() const { return doc_->impl().section_name(index_); }
+std::uint32_t Section::line() const { return doc_->impl().sections[index_].line; }
+std::size_t Section::line_count() const { return doc_->impl().sections[index_].lines_count; }
+
+std::vector<std::uint32_t> Section::header_lines() const {
+  std::vector<std::uint32_t> out;
+  for (const auto& [s, l] : doc_->impl().headers) {
+    if (s == index_) out.push_back(l);
+  }
+  return out;
+}
+
+Line Section::line_at(std::size_t i) const {
+  const auto& d = doc_->impl();
+  return Line(doc_, d.section_lines[d.sections[index_].lines_begin + i]);
+}
+
+std::optional<Line> Section::find(std::string_view key) const {
+  for (std::size_t i = 0, n = line_count(); i < n; ++i) {
+    Line l = line_at(i);
+    if (l.key_is(key)) return l;
+  }
+  return std::nullopt;
+}
+
+std::vector<Line> Section::find_all(std::string_view key) const {
+  std::vector<Line> out;
+  for (std::size_t i = 0, n = line_count(); i < n; ++i) {
+    Line l = line_at(i);
+    if (l.key_is(key)) out.push_back(l);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Document
+// ---------------------------------------------------------------------------------------------
+Document::Document() : impl_(std::make_unique<Impl>()) {}
+Document::~Document() = default;
+Document::Document(Document&&) noexcept = default;
+Document& Document::operator=(Document&&) noexcept = default;
+
+namespace {
+
+bool valid_signature(std::string_view sig) {
+  return iequals(sig, "$Windows NT$") || iequals(sig, "$Chicago$") || iequals(sig, "$Windows 95$");
+}
+
+}  // namespace
+
+Result<Document> Document::parse(std::string_view bytes, std::string path, const ParseOptions& opts) {
+  Document doc;
+  Impl& d = *doc.impl_;
+  d.path = std::move(path);
+  d.bytes.assign(bytes.data(), bytes.size());
+  d.codepage = opts.decode.codepage;
+  if (bytes.size() >= 0xFFFFFFF0u) {
+    return Error(Errc::not_enough_memory, "file is too large to be an INF (4 GiB or more)", d.path);
+  }
+  auto dec = decode(d.bytes, opts.decode);
+  if (!dec.ok()) {
+    Error e = dec.error();
+    e.file = d.path;
+    return e;
+  }
+  d.decoded = std::move(dec.value());
+  d.text = d.decoded.view(d.bytes);
+  if (d.decoded.flags.ctrl_z) d.notes.push_back(ParseNote{NoteKind::ctrl_z_end, d.decoded.flags.ctrl_z_line, 1});
+  if (auto st = parse_text(d); !st) return st.error();
+  doc.select_language(opts.langid);
+  if (opts.require_signature) {
+    auto version = doc.section("Version");
+    bool ok = false;
+    if (version) {
+      if (auto sig = version->find("Signature"); sig && sig->field_count() >= 1) {
+        ok = valid_signature(sig->field(0));
+      }
+    }
+    if (!ok) {
+      return Error(Errc::wrong_inf_style,
+                   version ? "the [Version] section has no $Windows NT$ or $Chicago$ signature"
+                           : "the file has no [Version] section with a signature",
+                   d.path, 0);
+    }
+  }
+  return doc;
+}
+
+Result<Document> Document::load(const std::string& path, const ParseOptions& opts) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == EACCES) return Error(Errc::access_denied, "permission denied", path);
+    return Error(Errc::file_not_found, "no such file", path);
+  }
+  if (S_ISDIR(st.st_mode)) return Error(Errc::read_fault, "is a directory, not a file", path);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error(errno == EACCES ? Errc::access_denied : Errc::read_fault, "cannot open file", path);
+  std::string bytes;
+  bytes.resize(static_cast<std::size_t>(st.st_size));
+  if (st.st_size > 0 && !in.read(bytes.data(), st.st_size)) {
+    return Error(Errc::read_fault, "cannot read file", path);
+  }
+  return parse(bytes, path, opts);
+}
+
+const std::string& Document::path() const { return impl_->path; }
+Encoding Document::encoding() const { return impl_->decoded.encoding; }
+const DecodeFlags& Document::decode_flags() const { return impl_->decoded.flags; }
+const std::vector<ParseNote>& Document::notes() const { return impl_->notes; }
+std::string_view Document::bytes() const { return impl_->bytes; }
+std::string_view Document::text() const { return impl_->text; }
+
+std::uint32_t Document::physical_line_count() const {
+  const auto& starts = impl_->decoded.line_text_start;
+  // A final line break does not start another line.
+  std::uint32_t n = static_cast<std::uint32_t>(starts.size());
+  if (n > 1 && starts.back() >= impl_->text.size()) --n;
+  return n;
+}
+
+std::string_view Document::physical_line(std::uint32_t line) const {
+  const auto& starts = impl_->decoded.line_text_start;
+  if (line == 0 || line > starts.size()) return {};
+  std::uint32_t b = starts[line - 1];
+  std::uint32_t e = line < starts.size() ? starts[line] : static_cast<std::uint32_t>(impl_->text.size());
+  std::string_view s = impl_->text.substr(b, e - b);
+  if (!s.empty() && s.back() == '\n') s.remove_suffix(1);
+  if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
+  return s;
+}
+
+std::pair<std::uint32_t, std::uint32_t> Document::physical_line_bytes(std::uint32_t line) const {
+  const auto& starts = impl_->decoded.line_byte_start;
+  const auto& bytes = impl_->bytes;
+  if (line == 0 || line > starts.size()) return {0, 0};
+  std::uint32_t b = starts[line - 1];
+  std::uint32_t e = line < starts.size() ? starts[line] : static_cast<std::uint32_t>(bytes.size());
+  // Strip the line break in the file's own encoding.
+  const bool wide = impl_->decoded.encoding == Encoding::utf16le || impl_->decoded.encoding == Encoding::utf16le_bom ||
+                    impl_->decoded.encoding == Encoding::utf16be_bom;
+  const bool be = impl_->decoded.encoding == Encoding::utf16be_bom;
+  auto is_char = [&](std::uint32_t at, char ch) {
+    if (!wide) return at < bytes.size() && bytes[at] == ch;
+    if (at + 1 >= bytes.size()) return false;
+    char lo = bytes[at], hi = bytes[at + 1];
+    return be ? (lo == 0 && hi == ch) : (lo == ch && hi == 0);
+  };
+  const std::uint32_t w = wide ? 2 : 1;
+  if (line < starts.size() && e >= b + w && is_char(e - w, '\n')) e -= w;
+  if (e >= b + w && is_char(e - w, '\r')) e -= w;
+  return {b, e};
+}
+
+std::string Document::with_line_replaced(std::uint32_t line, std::string_view new_text) const {
+  auto [b, e] = physical_line_bytes(line);
+  std::string out;
+  out.reserve(impl_->bytes.size() + new_text.size());
+  out.append(impl_->bytes, 0, b);
+  out += encode(new_text, impl_->decoded.encoding, impl_->codepage);
+  out.append(impl_->bytes, e, std::string::npos);
+  return out;
+}
+
+std::size_t Document::section_count() const { return impl_->sections.size(); }
+Section Document::section_at(std::size_t i) const { return Section(this, static_cast<std::uint32_t>(i)); }
+
+std::optional<Section> Document::section(std::string_view name) const {
+  auto it = impl_->section_map.find(name);
+  if (it == impl_->section_map.end()) return std::nullopt;
+  return Section(this, it->second);
+}
+
+bool Document::has_section(std::string_view name) const { return impl_->section_map.count(name) != 0; }
+std::size_t Document::line_count() const { return impl_->lines.size(); }
+Line Document::line_at(std::size_t i) const { return Line(this, static_cast<std::uint32_t>(i)); }
+
+// [Strings] selection: exact LANGID; same primary language with SUBLANG_NEUTRAL; same primary
+// language with any sublanguage (first in file order); undecorated [Strings].
+void Document::select_language(std::uint16_t langid) {
+  Impl& d = *impl_;
+  d.langid = langid;
+  d.strings.clear();
+  d.strings_section = -1;
+  const std::uint16_t primary = langid & 0x3FF;
+  int exact = -1, neutral = -1, any_sub = -1, plain = -1;
+  for (std::uint32_t s = 0; s < d.sections.size(); ++s) {
+    std::string_view name = d.section_name(s);
+    if (name.size() < 7 || !iequals(name.substr(0, 7), "Strings")) continue;
+    if (name.size() == 7) {
+      plain = static_cast<int>(s);
+      continue;
+    }
+    if (name.size() != 12 || name[7] != '.') continue;
+    unsigned v = 0;
+    bool ok = true;
+    for (char c : name.substr(8)) {
+      v <<= 4;
+      if (c >= '0' && c <= '9') v |= static_cast<unsigned>(c - '0');
+      else if (c >= 'a' && c <= 'f') v |= static_cast<unsigned>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F') v |= static_cast<unsigned>(c - 'A' + 10);
+      else ok = false;
+    }
+    if (!ok) continue;
+    if (v == langid && exact < 0) exact = static_cast<int>(s);
+    if ((v & 0x3FF) == primary) {
+      if ((v >> 10) == 0 && neutral < 0) neutral = static_cast<int>(s);
+      if (any_sub < 0) any_sub = static_cast<int>(s);
+    }
+  }
+  int chosen = exact >= 0 ? exact : neutral >= 0 ? neutral : any_sub >= 0 ? any_sub : plain;
+  d.strings_section = chosen;
+  if (chosen < 0) return;
+  const SectionRec& sec = d.sections[static_cast<std::size_t>(chosen)];
+  d.strings.reserve(sec.lines_count);
+  for (std::uint32_t i = 0; i < sec.lines_count; ++i) {
+    const LineRec& l = d.lines[d.section_lines[sec.lines_begin + i]];
+    if (!l.explicit_key || l.value_count == 0) continue;
+    d.strings.try_emplace(d.field_text(d.fields[l.key_field]), l.first_value);
+  }
+}
+
+std::uint16_t Document::language() const { return impl_->langid; }
+
+std::optional<Section> Document::strings_section() const {
+  if (impl_->strings_section < 0) return std::nullopt;
+  return Section(this, static_cast<std::uint32_t>(impl_->strings_section));
+}
+
+std::optional<std::string_view> Document::string_value(std::string_view key) const {
+  auto it = impl_->strings.find(key);
+  if (it == impl_->strings.end()) return std::nullopt;
+  return impl_->field_text(impl_->fields[it->second]);
+}
+
+void Document::set_dirids(DiridContext ctx) { impl_->dirids = std::move(ctx); }
+const DiridContext& Document::dirids() const { return impl_->dirids; }
+
+bool Document::substitute(std::string_view raw, std::string& out, std::vector<std::string>* unknown) const {
+  const std::size_t base = out.size();
+  const char* p = raw.data();
+  const char* end = p + raw.size();
+  while (p < end) {
+    const char* pct = static_cast<const char*>(std::memchr(p, '%', static_cast<std::size_t>(end - p)));
+    if (!pct) {
+      out.append(p, static_cast<std::size_t>(end - p));
+      break;
+    }
+    out.append(p, static_cast<std::size_t>(pct - p));
+    const char* close = static_cast<const char*>(std::memchr(pct + 1, '%', static_cast<std::size_t>(end - pct - 1)));
+    if (!close) {
+      out.append(pct, static_cast<std::size_t>(end - pct));
+      break;
+    }
+    std::string_view name(pct + 1, static_cast<std::size_t>(close - pct - 1));
+    p = close + 1;
+    if (name.empty()) {
+      out.push_back('%');
+      continue;
+    }
+    if (auto v = string_value(name)) {
+      out.append(*v);
+      continue;
+    }
+    // A decimal token not defined in [Strings] is a DIRID.
+    bool numeric = true;
+    std::size_t k = 0;
+    if (name[0] == '-' && name.size() > 1) k = 1;
+    for (; k < name.size(); ++k) numeric = numeric && name[k] >= '0' && name[k] <= '9';
+    if (numeric && name.size() < 12) {
+      if (auto path = dirid_path(std::stol(std::string(name)), impl_->dirids)) {
+        std::string_view pv = *path;
+        // %24%\x must not produce a doubled backslash.
+        if (p < end && *p == '\\' && !pv.empty() && pv.back() == '\\') pv.remove_suffix(1);
+        out.append(pv);
+        continue;
+      }
+    }
+    out.append(pct, static_cast<std::size_t>(close - pct + 1));
+    if (unknown) unknown->emplace_back(name);
+  }
+  // Windows 10 1709 and later return at most 4096 characters (Wine's conformance tests).
+  const std::size_t limit = kMaxStringLength;
+  if (out.size() - base > limit) {
+    std::string_view added(out.data() + base, out.size() - base);
+    if (utf16_length(added) > limit) {
+      // Cut at the 4096th UTF-16 unit, on a character boundary.
+      std::size_t units = 0, i = 0;
+      while (i < added.size()) {
+        auto c = static_cast<unsigned char>(added[i]);
+        std::size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+        std::size_t u = n == 4 ? 2 : 1;
+        if (units + u > limit) break;
+        units += u;
+        i += n;
+      }
+      out.resize(base + i);
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string Document::substitute(std::string_view raw) const {
+  std::string out;
+  substitute(raw, out);
+  return out;
+}
+
+}  // namespace isodrv::inf

@@ -1,0 +1,392 @@
+// The INF tokenizer: a state machine over the decoded text that reproduces SetupAPI's rules for
+// sections, keys, fields, quotes, comments and continuation, storing index ranges, not copies.
+#include <algorithm>
+#include <cstring>
+
+#include "inf/document_impl.h"
+
+namespace isodrv::inf {
+namespace {
+
+// Character classes for the hot loop.
+enum : std::uint8_t { kOrd = 0, kSpace, kNewline, kSemi, kComma, kEquals, kQuote, kBackslash };
+
+struct ClassTable {
+  std::uint8_t c[256];
+  constexpr ClassTable() : c{} {
+    for (auto& x : c) x = kOrd;
+    c[static_cast<unsigned char>(' ')] = kSpace;
+    c[static_cast<unsigned char>('\t')] = kSpace;
+    c[static_cast<unsigned char>('\r')] = kSpace;
+    c[static_cast<unsigned char>('\v')] = kSpace;
+    c[static_cast<unsigned char>('\f')] = kSpace;
+    c[static_cast<unsigned char>('\n')] = kNewline;
+    c[static_cast<unsigned char>(';')] = kSemi;
+    c[static_cast<unsigned char>(',')] = kComma;
+    c[static_cast<unsigned char>('=')] = kEquals;
+    c[static_cast<unsigned char>('"')] = kQuote;
+    c[static_cast<unsigned char>('\\')] = kBackslash;
+  }
+};
+constexpr ClassTable kClass;
+
+inline std::uint8_t cls(char ch) { return kClass.c[static_cast<unsigned char>(ch)]; }
+inline bool is_space(char ch) { return cls(ch) == kSpace; }
+
+constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+
+// Accumulates one token. While nothing was dropped from inside it, the token is a span of the text;
+// quotes and continuations switch it to a scratch buffer.
+struct Token {
+  bool active = false;
+  bool scratch = false;
+  bool quoted = false;
+  std::uint32_t pos = 0;
+  std::uint32_t sb = 0, se = 0;
+  std::uint32_t ws = kNone;  // start of pending whitespace after content
+  std::string buf;
+  std::size_t keep = 0;
+
+  void reset() {
+    active = scratch = quoted = false;
+    ws = kNone;
+    buf.clear();
+    keep = 0;
+  }
+  void start(std::uint32_t p) {
+    if (!active) {
+      active = true;
+      pos = p;
+    }
+  }
+  void to_scratch(std::string_view text) {
+    if (scratch) return;
+    scratch = true;
+    buf.clear();
+    if (active) buf.append(text.data() + sb, se - sb);
+    keep = buf.size();
+  }
+  void content(std::string_view text, std::uint32_t a, std::uint32_t b) {
+    if (!active) {
+      active = true;
+      pos = a;
+      if (!scratch) {
+        sb = a;
+        se = b;
+        ws = kNone;
+        return;
+      }
+    } else if (!scratch) {
+      se = b;
+      ws = kNone;
+      return;
+    }
+    if (ws != kNone) buf.append(text.data() + ws, a - ws);
+    buf.append(text.data() + a, b - a);
+    keep = buf.size();
+    ws = kNone;
+  }
+  void space(std::uint32_t i) {
+    if (active && ws == kNone) ws = i;
+  }
+};
+
+class Parser {
+ public:
+  explicit Parser(Document::Impl& d) : d_(d), t_(d.text), n_(static_cast<std::uint32_t>(d.text.size())) {}
+
+  Status run() {
+    std::uint32_t i = 0;
+    while (i < n_) {
+      char c = t_[i];
+      switch (cls(c)) {
+        case kNewline:
+          ++line_;
+          ++i;
+          break;
+        case kSpace:
+          ++i;
+          break;
+        case kSemi:
+          i = skip_to_eol(i);
+          break;
+        default:
+          if (c == '[') {
+            auto r = section_header(i);
+            if (!r.ok()) return r.error();
+            i = *r;
+          } else {
+            auto r = entry(i);
+            if (!r.ok()) return r.error();
+            i = *r;
+          }
+      }
+    }
+    group_lines();
+    if (garbage_line_ && !d_.section_map.count(std::string_view("Strings"))) {
+      if (d_.sections.empty()) {
+        return Error(Errc::wrong_inf_style, "the file has no sections", d_.path, 0);
+      }
+      line_ = garbage_line_;
+      return fail(Errc::expected_section_name, "a line appears before the first section header");
+    }
+    if (garbage_line_) {
+      Position p{garbage_line_, 1};
+      d_.notes.push_back(ParseNote{NoteKind::line_before_section, p.line, p.column});
+    }
+    return {};
+  }
+
+ private:
+  std::uint32_t skip_to_eol(std::uint32_t i) const {
+    const void* nl = std::memchr(t_.data() + i, '\n', n_ - i);
+    return nl ? static_cast<std::uint32_t>(static_cast<const char*>(nl) - t_.data()) : n_;
+  }
+
+  Error fail(Errc code, std::string msg) const { return Error(code, std::move(msg), d_.path, line_); }
+
+  void note(NoteKind k, std::uint32_t text_offset) {
+    Position p = d_.position_of(text_offset);
+    d_.notes.push_back(ParseNote{k, p.line, p.column});
+  }
+
+  Result<std::uint32_t> section_header(std::uint32_t i) {
+    std::uint32_t start = i + 1;
+    std::uint32_t j = start;
+    while (j < n_ && t_[j] != ']' && t_[j] != '\n') ++j;
+    if (j >= n_ || t_[j] != ']') {
+      return fail(Errc::bad_section_name_line, "section header has no closing ']'");
+    }
+    std::string_view name = t_.substr(start, j - start);
+    if (name.size() > kMaxSectionNameLength && utf16_length(name) > kMaxSectionNameLength) {
+      return fail(Errc::section_name_too_long, "section name is longer than 255 characters");
+    }
+    auto [it, inserted] = d_.section_map.try_emplace(name, static_cast<std::uint32_t>(d_.sections.size()));
+    if (inserted) {
+      d_.sections.push_back(SectionRec{start, j - start, line_});
+    }
+    cur_section_ = it->second;
+    d_.headers.emplace_back(cur_section_, line_);
+    // Everything after ']' on the line is ignored; only a comment is expected there.
+    std::uint32_t k = j + 1;
+    while (k < n_ && is_space(t_[k])) ++k;
+    if (k < n_ && t_[k] != '\n' && t_[k] != ';') note(NoteKind::text_after_section, k);
+    return skip_to_eol(k);
+  }
+
+  // Finishes the current token as a field; returns its index.
+  std::uint32_t add_field(std::uint32_t at) {
+    FieldRec f{};
+    if (!tok_.active && !tok_.scratch) {
+      f.pos = at;
+      f.off = at;
+      f.len = 0;
+    } else if (!tok_.scratch) {
+      f.pos = tok_.pos;
+      f.off = tok_.sb;
+      f.len = clamp_len(t_.substr(tok_.sb, tok_.se - tok_.sb), tok_.pos);
+    } else {
+      f.pos = tok_.active ? tok_.pos : at;
+      tok_.buf.resize(tok_.keep);
+      f.len = clamp_len(tok_.buf, f.pos);
+      f.off = static_cast<std::uint32_t>(d_.arena.size());
+      d_.arena.append(tok_.buf.data(), f.len);
+      f.flags |= FieldRec::kInArena;
+    }
+    if (tok_.quoted) f.flags |= FieldRec::kQuoted;
+    d_.fields.push_back(f);
+    tok_.reset();
+    return static_cast<std::uint32_t>(d_.fields.size() - 1);
+  }
+
+  // A token longer than 511 UTF-16 units is cut there, as Windows does; the cut is recorded.
+  std::uint16_t clamp_len(std::string_view s, std::uint32_t pos) {
+    if (s.size() <= kMaxFieldLength) return static_cast<std::uint16_t>(s.size());
+    std::size_t units = 0, i = 0;
+    while (i < s.size()) {
+      auto c = static_cast<unsigned char>(s[i]);
+      std::size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+      std::size_t u = n == 4 ? 2 : 1;
+      if (units + u > kMaxFieldLength) break;
+      units += u;
+      i += n;
+    }
+    if (i < s.size()) {
+      Position p = d_.position_of(pos);
+      d_.notes.push_back(ParseNote{NoteKind::field_truncated, p.line, p.column});
+    }
+    return static_cast<std::uint16_t>(std::min(i, s.size()));
+  }
+
+  // One logical line starting at a non-blank character that is neither '[' nor ';'.
+  Result<std::uint32_t> entry(std::uint32_t i) {
+    if (cur_section_ == kNone) {
+      // Windows tolerates text before the first header when the file has a [Strings] section;
+      // whether this one does is only known at the end, so remember the first such line.
+      if (!garbage_line_) garbage_line_ = line_;
+      return skip_to_eol(i);
+    }
+    LineRec rec{};
+    rec.line = line_;
+    rec.section = cur_section_;
+    rec.key_field = LineRec::kNoKey;
+    rec.first_value = static_cast<std::uint32_t>(d_.fields.size());
+    bool key_phase = true;
+    tok_.reset();
+
+    while (true) {
+      if (i >= n_) {
+        add_field(i);
+        break;
+      }
+      char c = t_[i];
+      switch (cls(c)) {
+        case kOrd: {
+          std::uint32_t j = i + 1;
+          while (j < n_ && cls(t_[j]) == kOrd) ++j;
+          tok_.content(t_, i, j);
+          i = j;
+          continue;
+        }
+        case kSpace:
+          tok_.space(i);
+          ++i;
+          continue;
+        case kNewline:
+          add_field(i);
+          goto done;
+        case kSemi:
+          add_field(i);
+          i = skip_to_eol(i);
+          goto done;
+        case kComma:
+          add_field(i);
+          key_phase = false;
+          i = skip_leading_spaces(i + 1);
+          continue;
+        case kEquals:
+          if (key_phase) {
+            std::uint32_t k = add_field(i);
+            rec.key_field = k;
+            rec.first_value = k + 1;
+            rec.explicit_key = true;
+            key_phase = false;
+            i = skip_leading_spaces(i + 1);
+            continue;
+          }
+          tok_.content(t_, i, i + 1);
+          ++i;
+          continue;
+        case kQuote:
+          i = quoted(i);
+          continue;
+        case kBackslash: {
+          // A run of backslashes and blanks: a continuation when the line (or a comment) follows.
+          std::uint32_t j = i;
+          while (j < n_ && (t_[j] == '\\' || is_space(t_[j]))) ++j;
+          if (j < n_ && t_[j] == ';') j = skip_to_eol(j);
+          if (j >= n_) {
+            note(NoteKind::continuation_at_eof, i);
+            i = j;
+            continue;  // the backslashes are dropped; the loop ends the line
+          }
+          if (t_[j] == '\n') {
+            ++line_;
+            tok_.to_scratch(t_);
+            tok_.ws = kNone;  // blanks before the backslash do not survive the join
+            i = skip_leading_spaces(j + 1);
+            continue;
+          }
+          // Any other character: the backslashes (and blanks) are ordinary text.
+          tok_.content(t_, i, j);
+          i = j;
+          continue;
+        }
+      }
+    }
+  done:
+    rec.end_line = line_;
+    rec.value_count = static_cast<std::uint32_t>(d_.fields.size()) - rec.first_value;
+    if (!rec.explicit_key && rec.value_count == 1) rec.key_field = rec.first_value;
+    d_.lines.push_back(rec);
+    return i;
+  }
+
+  std::uint32_t skip_leading_spaces(std::uint32_t i) const {
+    while (i < n_ && is_space(t_[i])) ++i;
+    return i;
+  }
+
+  // A quoted span from t_[i] == '"'; "" inside yields one quote; the span ends at end of line.
+  std::uint32_t quoted(std::uint32_t i) {
+    tok_.to_scratch(t_);
+    if (!tok_.active) {
+      tok_.active = true;
+      tok_.pos = i;
+    } else if (tok_.ws != kNone) {
+      tok_.buf.append(t_.data() + tok_.ws, i - tok_.ws);
+    }
+    tok_.ws = kNone;
+    tok_.quoted = true;
+    std::uint32_t j = i + 1;
+    std::uint32_t seg = j;
+    while (true) {
+      if (j >= n_ || t_[j] == '\n') {
+        tok_.buf.append(t_.data() + seg, j - seg);
+        note(NoteKind::unterminated_quote, i);
+        break;
+      }
+      if (t_[j] == '"') {
+        tok_.buf.append(t_.data() + seg, j - seg);
+        if (j + 1 < n_ && t_[j + 1] == '"') {
+          tok_.buf.push_back('"');
+          j += 2;
+          seg = j;
+          continue;
+        }
+        ++j;
+        break;
+      }
+      ++j;
+    }
+    tok_.keep = tok_.buf.size();
+    return j;
+  }
+
+  // Orders line indices by section so each merged section's lines are contiguous.
+  void group_lines() {
+    const std::size_t ns = d_.sections.size();
+    std::vector<std::uint32_t> count(ns + 1, 0);
+    for (const auto& l : d_.lines) ++count[l.section + 1];
+    for (std::size_t s = 0; s < ns; ++s) {
+      d_.sections[s].lines_begin = count[s];
+      d_.sections[s].lines_count = count[s + 1];
+      count[s + 1] += count[s];
+    }
+    d_.section_lines.resize(d_.lines.size());
+    std::vector<std::uint32_t> fill(ns, 0);
+    for (std::uint32_t li = 0; li < d_.lines.size(); ++li) {
+      auto s = d_.lines[li].section;
+      d_.section_lines[d_.sections[s].lines_begin + fill[s]++] = li;
+    }
+  }
+
+  Document::Impl& d_;
+  std::string_view t_;
+  std::uint32_t n_;
+  std::uint32_t line_ = 1;
+  std::uint32_t cur_section_ = kNone;
+  std::uint32_t garbage_line_ = 0;  // first non-comment line before any section header
+  Token tok_;
+};
+
+}  // namespace
+
+Status parse_text(Document::Impl& impl) {
+  impl.fields.reserve(impl.text.size() / 12 + 16);
+  impl.lines.reserve(impl.text.size() / 40 + 16);
+  Parser p(impl);
+  return p.run();
+}
+
+}  // namespace isodrv::inf
