@@ -2,6 +2,8 @@
 // the catalog, and the package hash that names its FileRepository folder (DESIGN.md §2).
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,5 +44,181 @@ std::string driver_store_path(std::string_view inf_file_name, inf::Arch arch, st
 // A DiridContext for an INF read from a path on this machine: %1% is its folder as given, %13% the
 // FileRepository folder it would be staged into (hash of present files, else all zeros).
 inf::DiridContext dirids_for_file(const inf::Document& doc, const std::string& path, inf::Arch arch);
+
+// ---------------------------------------------------------------------------------------------
+// The package model: what every reachable install section does, computed once and read by both
+// `check` and the install engine. Every record keeps the INF line it came from.
+// ---------------------------------------------------------------------------------------------
+
+// What an install-type section is, which decides what HKR means inside it.
+enum class SectionRole : std::uint8_t {
+  ddinstall,          // [X] / [X.NTamd64]: HKR = software key
+  hw,                 // [X.HW]: HKR = hardware key (Device Parameters; property names go to the devnode)
+  services,           // [X.Services]
+  interfaces,         // [X.Interfaces]
+  coinstallers,       // [X.CoInstallers]: HKR = software key
+  events, components, software, filters, wmi, com, wdf, factdef, logconfigoverride,
+  service_install,    // AddService's 3rd field: HKR = Services\<name>
+  eventlog_install,   // AddService's 4th field: HKR = the EventLog key
+  add_interface,      // AddInterface's 3rd field: HKR = the interface's device key
+  class_install,      // [ClassInstall32…]: HKR = the class key
+  interface_install,  // InterfaceInstall32 install-interface-section: HKR = the interface-class key
+  default_install,    // [DefaultInstall…]: HKR not allowed
+  other,
+};
+std::string_view section_role_name(SectionRole r);
+
+// Where HKR points for a registry section referenced from a section of this role.
+enum class HkrBinding : std::uint8_t {
+  software_key, device_parameters, service_key, eventlog_key, interface_key, class_key,
+  interface_class_key, none,
+};
+std::string_view hkr_binding_name(HkrBinding b);
+HkrBinding hkr_binding_for(SectionRole role);
+
+// An install-type section reached from the Models sections (or DefaultInstall / ClassInstall32).
+struct InstallSection {
+  std::string name;       // as spelled in the file
+  std::string base;       // undecorated DDInstall name ("" for nested sections)
+  SectionRole role = SectionRole::other;
+  std::optional<inf::Arch> arch;  // from a .NT<arch> decoration
+  bool exists = false;
+  inf::Line reference;    // the line that references it (Models entry or directive); invalid for roots
+  bool has_reference = false;
+  std::string service;    // for service_install / eventlog_install: the service name
+};
+
+// One directive line (key = value list) inside an install-type section.
+struct Directive {
+  inf::Line line;
+  std::string name;            // e.g. "CopyFiles", as written
+  std::size_t section = 0;     // index into Package::sections
+};
+
+// A section that a directive names (CopyFiles=Foo, AddReg=Bar …).
+struct SectionReference {
+  inf::Line line;              // the directive line
+  std::size_t field = 0;       // which field names it
+  std::string directive;       // "AddReg"
+  std::string target;          // the section name referenced
+  bool exists = false;
+};
+
+enum class RegOpKind : std::uint8_t { add, del, bit };
+
+// One AddReg/DelReg/BitReg entry with its root bound for the section that referenced it.
+struct RegOp {
+  RegOpKind kind = RegOpKind::add;
+  inf::Line line;              // the entry in the registry section
+  std::string reg_section;     // the AddReg/DelReg section name
+  std::size_t context = 0;     // index into Package::sections of the install section using it
+  HkrBinding binding = HkrBinding::none;
+  std::string root;            // HKR, HKLM, HKCU, HKCR, HKU (upper case), or as written when unknown
+  std::string subkey;
+  std::optional<std::string> value_name;  // nullopt when the field is absent
+  std::string flags_text;
+  std::optional<std::uint32_t> flags;     // nullopt when flags_text is not a number
+  std::uint32_t reg_type = 1;             // REG_* value type derived from flags (AddReg)
+  std::vector<std::string> data;          // fields after flags, substituted
+  std::vector<std::string> raw_data;      // same, unsubstituted
+};
+
+// Flag bits (registry-layout.md §4.1).
+namespace addreg {
+inline constexpr std::uint32_t kBinValueType = 0x00000001;
+inline constexpr std::uint32_t kNoClobber = 0x00000002;
+inline constexpr std::uint32_t kDelVal = 0x00000004;
+inline constexpr std::uint32_t kAppend = 0x00000008;
+inline constexpr std::uint32_t kKeyOnly = 0x00000010;
+inline constexpr std::uint32_t kOverwriteOnly = 0x00000020;
+inline constexpr std::uint32_t k64BitKey = 0x00001000;
+inline constexpr std::uint32_t kKeyOnlyCommon = 0x00002000;
+inline constexpr std::uint32_t k32BitKey = 0x00004000;
+inline constexpr std::uint32_t kDelRegBit = 0x00008000;
+inline constexpr std::uint32_t kTypeMask = 0xFFFF0001;
+inline constexpr std::uint32_t kTypeSz = 0x00000000;
+inline constexpr std::uint32_t kTypeMultiSz = 0x00010000;
+inline constexpr std::uint32_t kTypeExpandSz = 0x00020000;
+inline constexpr std::uint32_t kTypeBinary = 0x00000001;
+inline constexpr std::uint32_t kTypeDword = 0x00010001;
+inline constexpr std::uint32_t kTypeNone = 0x00020001;
+inline constexpr std::uint32_t kTypeQword = 0x000B0001;
+inline constexpr std::uint32_t kDelStringMultiSz = 0x00018002;
+// REG_* type for AddReg flags.
+std::uint32_t value_type(std::uint32_t flags);
+}  // namespace addreg
+
+// A file copy: one entry of a copy-files section (or a CopyFiles=@file directive).
+struct FileCopy {
+  inf::Line line;              // the file-list entry, or the directive for @file
+  inf::Line directive;         // the CopyFiles line
+  std::string list_section;    // "" for @file
+  std::size_t context = 0;     // index into Package::sections
+  std::string dest_name, source_name;
+  std::optional<std::uint32_t> flags;
+  std::string flags_text;
+  // Destination from DestinationDirs (the list's own entry, else DefaultDestDir).
+  bool has_destination = false;
+  bool from_default = false;
+  inf::Line destination_line;
+  long dirid = -2;             // -2: unknown / not a number
+  std::string dirid_text;
+  std::string dest_subdir;
+  std::optional<PayloadFile> source;  // SourceDisksFiles entry for source_name
+};
+
+struct ServiceInstall {
+  inf::Line directive;         // AddService line
+  std::size_t context = 0;     // .Services section index
+  std::string name;
+  std::optional<std::uint32_t> flags;
+  std::string install_section, eventlog_section;
+  bool install_exists = false;
+  // service-install-section values (substituted), keyed by lower-case directive name
+  std::map<std::string, inf::Line> values;
+  std::optional<std::uint32_t> service_type, start_type, error_control;
+  std::string service_binary;  // substituted
+  std::string service_binary_raw;
+};
+
+struct InterfaceInstall {
+  inf::Line directive;         // AddInterface line
+  std::size_t context = 0;
+  std::string guid, reference, install_section;
+  std::optional<std::uint32_t> flags;
+};
+
+struct ModelEntry {
+  inf::Line line;
+  std::string models_section;
+  std::string description;     // substituted key
+  std::string install_base;    // undecorated DDInstall name
+  std::vector<std::string> hardware_ids;   // field 2 (may be empty) and compatible IDs after it
+  std::optional<inf::OsDecoration> decoration;  // of the Models section
+};
+
+struct Package {
+  const inf::Document* doc = nullptr;
+  inf::Target target;
+  std::vector<ModelEntry> models;
+  std::vector<InstallSection> sections;     // reachable install-type sections
+  std::vector<Directive> directives;        // every directive in those sections
+  std::vector<SectionReference> references; // every section a directive names
+  std::vector<RegOp> regs;
+  std::vector<FileCopy> copies;
+  std::vector<ServiceInstall> services;
+  std::vector<InterfaceInstall> interfaces;
+  std::vector<PayloadFile> payload;         // for the target architecture
+  std::vector<std::string> includes;        // Include= INF names
+  // Sections reached in any way (install sections, lists, models, well-known); lower-case names.
+  std::vector<bool> section_used;           // indexed like doc->section_at(i)
+};
+
+// Builds the model of every install section reachable from [Manufacturer] (all decorations),
+// DefaultInstall and ClassInstall32, for the target (used for arch-specific choices).
+Package build_package(const inf::Document& doc, const inf::Target& target = {});
+
+// Parses an INF number: decimal, or hexadecimal with 0x; nullopt when malformed or out of range.
+std::optional<std::uint32_t> parse_inf_number(std::string_view text);
 
 }  // namespace isodrv::package

@@ -55,9 +55,14 @@ int main(int argc, char** argv) {
   app.add_option("--root", ctx.root, "Store root (default $ISODRV_ROOT or ~/.local/share/isodrv/default)");
 
   register_inf_commands(app, ctx);
+  register_check_commands(app, ctx);
 
+  std::vector<std::string> raw(argv, argv + argc);
+  std::vector<std::string> args = translate_infverif_args(raw);
+  std::vector<char*> cargs;
+  for (auto& s : args) cargs.push_back(s.data());
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(cargs.size()), cargs.data());
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

@@ -1,0 +1,44 @@
+// `isodrv check`: validates INF/INX files in InfVerif's modes and produces a diag::Report.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "isodrv/diag.h"
+#include "isodrv/rules.h"
+
+namespace isodrv::check {
+
+struct Options {
+  rules::CheckSettings settings;
+  unsigned codepage = 1252;
+  unsigned jobs = 1;
+};
+
+// Checks one file (by path; .inx files are read with stamp tokens accepted).
+diag::FileResult check_file(const std::string& path, const Options& opts);
+// Checks one file given its bytes.
+diag::FileResult check_bytes(std::string_view bytes, const std::string& path, const Options& opts);
+// Checks many files in parallel; results keep the order of `paths`.
+diag::Report check_files(const std::vector<std::string>& paths, const Options& opts);
+
+// Expands folders recursively into their .inf/.inx files (sorted); files are kept as given.
+std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs, std::vector<std::string>& missing);
+
+// Suppression: `; isodrv: ignore[1322] reason` on the line or the line above. Removes matched
+// diagnostics and reports each suppression that matched nothing as code 9001.
+void apply_inline_suppressions(const inf::Document& doc, diag::FileResult& result);
+
+// Baseline: a previous --format json report; findings matching code, file, section and the
+// trimmed text of their line are dropped.
+struct Baseline {
+  struct Entry {
+    int code;
+    std::string file, section, text;
+  };
+  std::vector<Entry> entries;
+};
+Result<Baseline> load_baseline(const std::string& path);
+void apply_baseline(const Baseline& b, diag::Report& report);
+
+}  // namespace isodrv::check

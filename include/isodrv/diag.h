@@ -1,0 +1,69 @@
+// Diagnostics: what a rule reports, where, and how severe it is in the selected mode; plus the
+// renderers (text, infverif, json, sarif, github) that turn a report into output.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace isodrv::diag {
+
+enum class Severity : std::uint8_t { none = 0, warning = 1, error = 2 };
+std::string_view severity_name(Severity s);  // "error", "warning", "none"
+
+// InfVerif's validation modes: /k declarative, /u universal, /w Windows Driver (isolation), /h WHQL.
+enum class Mode : std::uint8_t { k, u, w, h };
+std::string_view mode_name(Mode m);  // "k", "u", "w", "h"
+
+struct Note {
+  std::uint32_t line = 0;
+  std::uint32_t column = 0;
+  std::string message;
+};
+
+struct Diagnostic {
+  int code = 0;
+  Severity severity = Severity::error;
+  std::string file;
+  std::uint32_t line = 0;     // 0: the whole file
+  std::uint32_t column = 0;   // 1-based UTF-16 units; 0 when unknown
+  std::string section;
+  std::string message;
+  std::vector<Note> notes;
+  std::string source_line;    // the physical source line, for carets and baselines
+  std::string target_os;      // decoration when the finding concerns one Models variant
+};
+
+// Deterministic order: file, line, column, code, message.
+bool operator<(const Diagnostic& a, const Diagnostic& b);
+
+struct FileResult {
+  std::string path;
+  bool valid = true;           // false exactly when an error-level diagnostic is present
+  bool unreadable = false;     // the file could not be read at all (exit 3)
+  std::vector<Diagnostic> diagnostics;
+};
+
+struct Report {
+  std::string tool_version;
+  Mode mode = Mode::w;
+  std::vector<FileResult> files;
+  std::size_t errors() const;
+  std::size_t warnings() const;
+};
+
+enum class Format : std::uint8_t { text, infverif, json, sarif, github };
+
+struct RenderOptions {
+  Format format = Format::text;
+  bool color = false;
+  bool verbose = false;     // infverif: print a verdict for every file
+  bool statistics = false;  // append counts per code
+};
+
+// Renders a report. Rule metadata (names, help) comes from the rule table.
+std::string render(const Report& report, const RenderOptions& opts);
+
+}  // namespace isodrv::diag

@@ -1,0 +1,82 @@
+// The rule table (declared once in src/rules/rule_table.def and rule_text.def) and the interface
+// rules use to report findings. Rules read the package model; they never re-derive INF meaning.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "isodrv/diag.h"
+#include "isodrv/inf.h"
+#include "isodrv/package.h"
+
+namespace isodrv::rules {
+
+struct RuleInfo {
+  int code;
+  std::string_view slug;
+  diag::Severity level_k, level_u, level_w;
+  bool isolation;
+  std::string_view topic;     // one line, our words
+  // From rule_text.def (empty when the rule is not implemented).
+  std::string_view message;   // template with {0}, {1} … placeholders
+  std::string_view why;       // why the rule exists (and why isolation needs it)
+  std::string_view bad;       // a failing INF fragment
+  std::string_view good;      // the fixed fragment
+  bool implemented;
+};
+
+std::span<const RuleInfo> all_rules();
+const RuleInfo* find_rule(int code);
+// Level of a code in a mode; /h uses the /w level (see docs/rules/README.md), exceptions applied by rules.
+diag::Severity level(const RuleInfo& r, diag::Mode m);
+// Fills a message template: {0}, {1} … from args.
+std::string format_message(std::string_view tmpl, const std::vector<std::string>& args);
+
+struct CheckSettings {
+  diag::Mode mode = diag::Mode::w;
+  inf::Target target;
+  bool stampinf = false;        // .inx input: stamp tokens are accepted as valid values
+  std::string provider;         // /provider: expected Provider name (1210); empty: not checked
+};
+
+// What a rule sees, and how it reports.
+class Context {
+ public:
+  Context(const inf::Document& doc, const package::Package& pkg, const CheckSettings& settings,
+          std::vector<diag::Diagnostic>& out)
+      : doc_(doc), pkg_(pkg), settings_(settings), out_(out) {}
+
+  const inf::Document& doc() const { return doc_; }
+  const package::Package& pkg() const { return pkg_; }
+  const CheckSettings& settings() const { return settings_; }
+  diag::Mode mode() const { return settings_.mode; }
+
+  // Reports `code` at a line (position of field `field`, or the line start when npos).
+  diag::Diagnostic& report(int code, const inf::Line& line, std::vector<std::string> args,
+                           std::size_t field = static_cast<std::size_t>(-1));
+  // Reports at an explicit physical position (line 0 = whole file).
+  diag::Diagnostic& report_at(int code, std::uint32_t line, std::uint32_t column, std::vector<std::string> args,
+                              std::string section = {});
+  // Adds a note pointing at another line to a diagnostic.
+  static void note(diag::Diagnostic& d, const inf::Line& line, std::string message);
+
+ private:
+  const inf::Document& doc_;
+  const package::Package& pkg_;
+  const CheckSettings& settings_;
+  std::vector<diag::Diagnostic>& out_;
+};
+
+using RuleFn = void (*)(Context&);
+struct RuleFamily {
+  std::string_view name;
+  RuleFn run;
+};
+// Every rule family, in a fixed order.
+std::span<const RuleFamily> families();
+
+}  // namespace isodrv::rules

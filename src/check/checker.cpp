@@ -1,0 +1,153 @@
+// The check pipeline for one file: read, decode, parse (stamp tokens accepted for .inx), build the
+// package model, run every rule family, apply per-mode levels and inline suppressions.
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "isodrv/check.h"
+#include "isodrv/stamp_tokens.h"
+
+namespace isodrv::check {
+namespace fs = std::filesystem;
+
+namespace {
+
+bool ends_with_ci(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && inf::iequals(s.substr(s.size() - suffix.size()), suffix);
+}
+
+diag::Diagnostic file_level(int code, const std::string& path, std::uint32_t line, std::vector<std::string> args,
+                            diag::Mode mode) {
+  diag::Diagnostic d;
+  d.code = code;
+  d.file = path;
+  d.line = line;
+  const rules::RuleInfo* r = rules::find_rule(code);
+  d.severity = r ? rules::level(*r, mode) : diag::Severity::error;
+  d.message = r ? rules::format_message(r->message.empty() ? r->topic : r->message, args) : std::string();
+  return d;
+}
+
+void finish(diag::FileResult& res) {
+  auto& d = res.diagnostics;
+  d.erase(std::remove_if(d.begin(), d.end(), [](const diag::Diagnostic& x) { return x.severity == diag::Severity::none; }),
+          d.end());
+  std::sort(d.begin(), d.end());
+  d.erase(std::unique(d.begin(), d.end(),
+                      [](const diag::Diagnostic& a, const diag::Diagnostic& b) {
+                        return a.code == b.code && a.line == b.line && a.column == b.column && a.message == b.message;
+                      }),
+          d.end());
+  res.valid = std::none_of(d.begin(), d.end(), [](const diag::Diagnostic& x) { return x.severity == diag::Severity::error; });
+}
+
+}  // namespace
+
+diag::FileResult check_bytes(std::string_view bytes, const std::string& path, const Options& opts) {
+  diag::FileResult res;
+  res.path = path;
+  rules::CheckSettings settings = opts.settings;
+  std::string stamped;
+  if (ends_with_ci(path, ".inx")) {
+    settings.stampinf = true;
+  }
+  if (settings.stampinf) {
+    stamped = stamp::accept_tokens_for_check(bytes, settings.target.arch);
+    bytes = stamped;
+  }
+  inf::ParseOptions popts;
+  popts.decode.codepage = opts.codepage;
+  popts.langid = settings.target.langid;
+  auto doc = inf::Document::parse(bytes, path, popts);
+  if (!doc.ok()) {
+    const Error& e = doc.error();
+    if (e.code == Errc::wrong_inf_style) {
+      res.diagnostics.push_back(file_level(1001, path, 0, {}, settings.mode));
+      res.diagnostics.back().message = e.message;
+    } else {
+      res.diagnostics.push_back(
+          file_level(1002, path, e.line, {e.message, std::string(errc_name(e.code))}, settings.mode));
+      res.diagnostics.push_back(file_level(1299, path, 0, {}, settings.mode));
+    }
+    finish(res);
+    return res;
+  }
+  doc->set_dirids(package::dirids_for_file(*doc, path, settings.target.arch));
+  package::Package pkg = package::build_package(*doc, settings.target);
+  rules::Context ctx(*doc, pkg, settings, res.diagnostics);
+  for (const auto& family : rules::families()) family.run(ctx);
+  apply_inline_suppressions(*doc, res);
+  finish(res);
+  return res;
+}
+
+diag::FileResult check_file(const std::string& path, const Options& opts) {
+  std::error_code ec;
+  diag::FileResult res;
+  res.path = path;
+  auto unreadable = [&](std::string msg) {
+    res.unreadable = true;
+    res.valid = false;
+    diag::Diagnostic d = file_level(1000, path, 0, {}, opts.settings.mode);
+    d.message = std::move(msg);
+    d.severity = diag::Severity::error;
+    res.diagnostics.push_back(std::move(d));
+    return res;
+  };
+  if (!fs::exists(path, ec)) return unreadable("file does not exist");
+  if (fs::is_directory(path, ec)) return unreadable("is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return unreadable("cannot open file for reading");
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return unreadable("read error");
+  return check_bytes(bytes, path, opts);
+}
+
+diag::Report check_files(const std::vector<std::string>& paths, const Options& opts) {
+  diag::Report report;
+  report.mode = opts.settings.mode;
+  report.tool_version = ISODRV_VERSION;
+  report.files.resize(paths.size());
+  unsigned jobs = std::max(1u, std::min<unsigned>(opts.jobs, static_cast<unsigned>(paths.size())));
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i = next++; i < paths.size(); i = next++) report.files[i] = check_file(paths[i], opts);
+  };
+  if (jobs <= 1) {
+    worker();
+  } else {
+    std::vector<std::thread> threads;
+    for (unsigned j = 0; j < jobs; ++j) threads.emplace_back(worker);
+    for (auto& t : threads) t.join();
+  }
+  return report;
+}
+
+std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs, std::vector<std::string>& missing) {
+  std::vector<std::string> out;
+  for (const auto& in : inputs) {
+    std::error_code ec;
+    if (fs::is_directory(in, ec)) {
+      std::vector<std::string> found;
+      for (auto it = fs::recursive_directory_iterator(in, fs::directory_options::skip_permission_denied, ec);
+           it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (ec) break;
+        if (!it->is_regular_file(ec)) continue;
+        std::string p = it->path().string();
+        if (ends_with_ci(p, ".inf") || ends_with_ci(p, ".inx")) found.push_back(p);
+      }
+      std::sort(found.begin(), found.end());
+      out.insert(out.end(), found.begin(), found.end());
+    } else if (fs::exists(in, ec)) {
+      out.push_back(in);
+    } else {
+      missing.push_back(in);
+      out.push_back(in);  // reported as unreadable in order
+    }
+  }
+  return out;
+}
+
+}  // namespace isodrv::check

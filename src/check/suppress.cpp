@@ -1,0 +1,145 @@
+// Inline suppressions (`; isodrv: ignore[1322] reason`) and baselines (a previous JSON report).
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <set>
+
+#include "isodrv/check.h"
+
+namespace isodrv::check {
+namespace {
+
+std::string trimmed(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return std::string(s);
+}
+
+struct Suppression {
+  std::uint32_t comment_line;
+  std::uint32_t target_line;
+  std::vector<int> codes;
+  std::vector<bool> used;
+};
+
+std::vector<Suppression> find_suppressions(const inf::Document& doc) {
+  std::vector<Suppression> out;
+  static constexpr std::string_view kMarker = "isodrv: ignore[";
+  for (std::uint32_t n = 1; n <= doc.physical_line_count(); ++n) {
+    std::string_view text = doc.physical_line(n);
+    std::size_t semi = text.find(';');
+    if (semi == std::string_view::npos) continue;
+    std::size_t m = text.find(kMarker, semi);
+    if (m == std::string_view::npos) continue;
+    std::size_t close = text.find(']', m);
+    if (close == std::string_view::npos) continue;
+    Suppression s;
+    s.comment_line = n;
+    // A comment alone on its line covers the next line; a trailing comment covers its own line.
+    s.target_line = trimmed(text.substr(0, semi)).empty() ? n + 1 : n;
+    std::string_view list = text.substr(m + kMarker.size(), close - m - kMarker.size());
+    std::size_t start = 0;
+    for (std::size_t i = 0; i <= list.size(); ++i) {
+      if (i == list.size() || list[i] == ',') {
+        std::string item = trimmed(list.substr(start, i - start));
+        start = i + 1;
+        if (item.empty()) continue;
+        try {
+          s.codes.push_back(std::stoi(item));
+        } catch (...) {
+        }
+      }
+    }
+    s.used.assign(s.codes.size(), false);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace
+
+void apply_inline_suppressions(const inf::Document& doc, diag::FileResult& result) {
+  auto sups = find_suppressions(doc);
+  if (sups.empty()) return;
+  auto& diags = result.diagnostics;
+  std::vector<diag::Diagnostic> kept;
+  for (auto& d : diags) {
+    bool suppressed = false;
+    for (auto& s : sups) {
+      if (d.line != s.target_line && d.line != s.comment_line) continue;
+      for (std::size_t i = 0; i < s.codes.size(); ++i) {
+        if (s.codes[i] == d.code) {
+          s.used[i] = true;
+          suppressed = true;
+        }
+      }
+    }
+    if (!suppressed) kept.push_back(std::move(d));
+  }
+  diags = std::move(kept);
+  for (const auto& s : sups) {
+    for (std::size_t i = 0; i < s.codes.size(); ++i) {
+      if (s.used[i]) continue;
+      diag::Diagnostic d;
+      d.code = 9001;
+      d.file = result.path;
+      d.line = s.comment_line;
+      d.column = 1;
+      d.severity = diag::Severity::warning;
+      const rules::RuleInfo* r = rules::find_rule(9001);
+      d.message = rules::format_message(r->message, {std::to_string(s.codes[i])});
+      d.source_line = std::string(doc.physical_line(s.comment_line));
+      diags.push_back(std::move(d));
+    }
+  }
+}
+
+Result<Baseline> load_baseline(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error(Errc::file_not_found, "cannot read baseline", path);
+  nlohmann::json j;
+  try {
+    in >> j;
+  } catch (const std::exception& e) {
+    return Error(Errc::invalid_argument, std::string("baseline is not valid JSON: ") + e.what(), path);
+  }
+  Baseline b;
+  if (!j.is_object() || !j.contains("files") || !j["files"].is_array()) {
+    return Error(Errc::invalid_argument, "baseline is not an `isodrv check --format json` report", path);
+  }
+  for (const auto& f : j["files"]) {
+    std::string file = f.value("path", "");
+    if (!f.contains("diagnostics")) continue;
+    for (const auto& d : f["diagnostics"]) {
+      Baseline::Entry e;
+      e.code = d.value("code", 0);
+      e.file = file;
+      e.section = d.value("section", "");
+      e.text = trimmed(d.value("source", ""));
+      b.entries.push_back(std::move(e));
+    }
+  }
+  return b;
+}
+
+void apply_baseline(const Baseline& b, diag::Report& report) {
+  std::multiset<std::tuple<int, std::string, std::string, std::string>> accepted;
+  for (const auto& e : b.entries) accepted.emplace(e.code, e.file, e.section, e.text);
+  for (auto& f : report.files) {
+    std::vector<diag::Diagnostic> kept;
+    for (auto& d : f.diagnostics) {
+      auto it = accepted.find({d.code, f.path, d.section, trimmed(d.source_line)});
+      if (it != accepted.end()) {
+        accepted.erase(it);
+        continue;
+      }
+      kept.push_back(std::move(d));
+    }
+    f.diagnostics = std::move(kept);
+    f.valid = f.unreadable ? false
+                           : std::none_of(f.diagnostics.begin(), f.diagnostics.end(),
+                                          [](const diag::Diagnostic& d) { return d.severity == diag::Severity::error; });
+  }
+}
+
+}  // namespace isodrv::check

@@ -1,0 +1,348 @@
+// Renderers for check reports: clang-style text, InfVerif's console format, JSON (DESIGN.md §4),
+// SARIF 2.1.0 for code scanning, and GitHub workflow annotations. Rule metadata comes from the table.
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "isodrv/diag.h"
+#include "isodrv/rules.h"
+
+namespace isodrv::diag {
+
+std::string_view severity_name(Severity s) {
+  switch (s) {
+    case Severity::error: return "error";
+    case Severity::warning: return "warning";
+    case Severity::none: return "none";
+  }
+  return "none";
+}
+
+std::string_view mode_name(Mode m) {
+  switch (m) {
+    case Mode::k: return "k";
+    case Mode::u: return "u";
+    case Mode::w: return "w";
+    case Mode::h: return "h";
+  }
+  return "w";
+}
+
+bool operator<(const Diagnostic& a, const Diagnostic& b) {
+  return std::tie(a.file, a.line, a.column, a.code, a.message) < std::tie(b.file, b.line, b.column, b.code, b.message);
+}
+
+std::size_t Report::errors() const {
+  std::size_t n = 0;
+  for (const auto& f : files) {
+    for (const auto& d : f.diagnostics) n += d.severity == Severity::error;
+  }
+  return n;
+}
+
+std::size_t Report::warnings() const {
+  std::size_t n = 0;
+  for (const auto& f : files) {
+    for (const auto& d : f.diagnostics) n += d.severity == Severity::warning;
+  }
+  return n;
+}
+
+namespace {
+
+std::string trimmed(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return std::string(s);
+}
+
+// A caret under the column, keeping tabs so it lines up with the echoed source line.
+std::string caret_line(std::string_view source, std::uint32_t column) {
+  std::string out;
+  std::uint32_t units = 0;
+  for (std::size_t i = 0; i < source.size() && units + 1 < column; ++i) {
+    auto c = static_cast<unsigned char>(source[i]);
+    if ((c & 0xC0) == 0x80) continue;
+    out.push_back(source[i] == '\t' ? '\t' : ' ');
+    units += (c & 0xF8) == 0xF0 ? 2 : 1;
+  }
+  out.push_back('^');
+  return out;
+}
+
+void render_statistics(const Report& r, std::ostringstream& out) {
+  std::map<int, std::pair<std::size_t, Severity>> counts;
+  for (const auto& f : r.files) {
+    for (const auto& d : f.diagnostics) {
+      auto& c = counts[d.code];
+      ++c.first;
+      c.second = std::max(c.second, d.severity);
+    }
+  }
+  out << "\nStatistics (mode /" << mode_name(r.mode) << "):\n";
+  for (const auto& [code, c] : counts) {
+    const rules::RuleInfo* info = rules::find_rule(code);
+    out << "  " << code << "  " << severity_name(c.second) << "  " << c.first << "  "
+        << (info ? info->slug : std::string_view("?")) << "\n";
+  }
+  out << "  total: " << r.errors() << " errors, " << r.warnings() << " warnings\n";
+}
+
+std::string render_text(const Report& r, const RenderOptions& o) {
+  std::ostringstream out;
+  for (const auto& f : r.files) {
+    for (const auto& d : f.diagnostics) {
+      out << d.file;
+      if (d.line) out << ":" << d.line << ":" << std::max<std::uint32_t>(d.column, 1);
+      out << ": " << severity_name(d.severity) << ": " << d.message << " [" << d.code << "]\n";
+      if (d.line && !d.source_line.empty()) {
+        out << "  " << d.source_line << "\n";
+        out << "  " << caret_line(d.source_line, std::max<std::uint32_t>(d.column, 1)) << "\n";
+      }
+      for (const auto& n : d.notes) {
+        out << d.file << ":" << n.line << ":" << std::max<std::uint32_t>(n.column, 1) << ": note: " << n.message << "\n";
+      }
+    }
+  }
+  std::size_t files = r.files.size(), bad = 0;
+  for (const auto& f : r.files) bad += !f.valid;
+  out << r.errors() << " error" << (r.errors() == 1 ? "" : "s") << ", " << r.warnings() << " warning"
+      << (r.warnings() == 1 ? "" : "s") << " in " << files << " file" << (files == 1 ? "" : "s") << " (" << bad
+      << " not valid, mode /" << mode_name(r.mode) << ")\n";
+  if (o.statistics) render_statistics(r, out);
+  return out.str();
+}
+
+std::string render_infverif(const Report& r, const RenderOptions& o) {
+  std::ostringstream out;
+  for (const auto& f : r.files) {
+    std::string name = f.path;
+    if (auto slash = name.find_last_of("/\\"); slash != std::string::npos) name = name.substr(slash + 1);
+    if (o.verbose || !f.diagnostics.empty()) out << "Validating " << name << "\n";
+    for (const auto& d : f.diagnostics) {
+      out << "  " << (d.severity == Severity::error ? "ERROR" : "WARNING") << "(" << d.code << ") in " << f.path
+          << ", line " << d.line;
+      if (!d.target_os.empty()) out << ", target OS " << d.target_os;
+      std::string msg = d.message;
+      if (!msg.empty() && msg.back() != '.') msg.push_back('.');
+      out << ": " << msg << "\n";
+    }
+    if (o.verbose || !f.diagnostics.empty()) out << "  INF is " << (f.valid ? "VALID" : "NOT VALID") << "\n";
+  }
+  if (o.statistics) render_statistics(r, out);
+  return out.str();
+}
+
+nlohmann::json diagnostic_json(const Diagnostic& d) {
+  const rules::RuleInfo* info = rules::find_rule(d.code);
+  nlohmann::json j = {{"code", d.code},
+                      {"severity", severity_name(d.severity)},
+                      {"line", d.line},
+                      {"column", d.column},
+                      {"section", d.section},
+                      {"message", d.message},
+                      {"rule", info ? std::string(info->slug) : std::string()}};
+  if (!d.source_line.empty()) j["source"] = trimmed(d.source_line);
+  if (!d.target_os.empty()) j["target_os"] = d.target_os;
+  if (!d.notes.empty()) {
+    auto& notes = j["notes"] = nlohmann::json::array();
+    for (const auto& n : d.notes) notes.push_back({{"line", n.line}, {"column", n.column}, {"message", n.message}});
+  }
+  return j;
+}
+
+std::string render_json(const Report& r, const RenderOptions& o) {
+  nlohmann::json j;
+  j["tool"] = {{"name", "isodrv"}, {"version", r.tool_version}};
+  j["mode"] = mode_name(r.mode);
+  auto& files = j["files"] = nlohmann::json::array();
+  for (const auto& f : r.files) {
+    nlohmann::json jf = {{"path", f.path}, {"valid", f.valid}};
+    auto& ds = jf["diagnostics"] = nlohmann::json::array();
+    for (const auto& d : f.diagnostics) ds.push_back(diagnostic_json(d));
+    files.push_back(std::move(jf));
+  }
+  j["summary"] = {{"files", r.files.size()}, {"errors", r.errors()}, {"warnings", r.warnings()}};
+  if (o.statistics) {
+    std::map<std::string, std::size_t> counts;
+    for (const auto& f : r.files) {
+      for (const auto& d : f.diagnostics) ++counts[std::to_string(d.code)];
+    }
+    j["statistics"] = counts;
+  }
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+// RFC 3986 percent-encoding of a relative path for SARIF artifact URIs.
+std::string uri_for(std::string_view path) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : path) {
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~' || c == '+') {
+      out.push_back(static_cast<char>(c));
+    } else if (c == '\\') {
+      out.push_back('/');
+    } else {
+      out.push_back('%');
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    }
+  }
+  return out;
+}
+
+// FNV-1a, printed as 16 hex digits: a fingerprint that survives line moves.
+std::string fingerprint(const Diagnostic& d) {
+  std::uint64_t h = 1469598103934665603ULL;
+  auto mix = [&](std::string_view s) {
+    for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+    h = (h ^ 0xFF) * 1099511628211ULL;
+  };
+  mix(std::to_string(d.code));
+  mix(d.file);
+  mix(d.section);
+  mix(trimmed(d.source_line));
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+std::string sarif_level(Severity s) { return s == Severity::error ? "error" : s == Severity::warning ? "warning" : "note"; }
+
+std::string camel(std::string_view slug) {
+  std::string out;
+  bool up = true;
+  for (char c : slug) {
+    if (c == '-') {
+      up = true;
+      continue;
+    }
+    out.push_back(up && c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c);
+    up = false;
+  }
+  return out;
+}
+
+std::string render_sarif(const Report& r, const RenderOptions&) {
+  // Rules: every code reported, in code order, so ruleIndex is stable.
+  std::set<int> codes;
+  for (const auto& f : r.files) {
+    for (const auto& d : f.diagnostics) codes.insert(d.code);
+  }
+  std::map<int, std::size_t> index;
+  nlohmann::json rules = nlohmann::json::array();
+  for (int code : codes) {
+    const rules::RuleInfo* info = rules::find_rule(code);
+    index[code] = rules.size();
+    nlohmann::json rule;
+    rule["id"] = std::to_string(code);
+    if (info) {
+      rule["name"] = camel(info->slug);
+      rule["shortDescription"] = {{"text", std::string(info->topic)}};
+      std::string full = info->why.empty() ? std::string(info->topic) : std::string(info->why);
+      rule["fullDescription"] = {{"text", full}};
+      std::string help = full;
+      if (!info->bad.empty()) help += "\n\nNot valid:\n" + std::string(info->bad) + "\n\nValid:\n" + std::string(info->good);
+      rule["help"] = {{"text", help}};
+      rule["defaultConfiguration"] = {{"level", sarif_level(rules::level(*info, r.mode))}};
+      nlohmann::json tags = nlohmann::json::array({"inf"});
+      if (info->isolation) tags.push_back("isolation");
+      rule["properties"] = {{"tags", tags}};
+    }
+    rules.push_back(std::move(rule));
+  }
+  nlohmann::json results = nlohmann::json::array();
+  for (const auto& f : r.files) {
+    for (const auto& d : f.diagnostics) {
+      nlohmann::json res;
+      res["ruleId"] = std::to_string(d.code);
+      res["ruleIndex"] = index[d.code];
+      res["level"] = sarif_level(d.severity);
+      res["message"] = {{"text", d.message}};
+      nlohmann::json phys = {{"artifactLocation", {{"uri", uri_for(d.file)}, {"uriBaseId", "%SRCROOT%"}}}};
+      if (d.line) {
+        phys["region"] = {{"startLine", d.line}, {"startColumn", std::max<std::uint32_t>(d.column, 1)}};
+      }
+      res["locations"] = nlohmann::json::array({{{"physicalLocation", phys}}});
+      if (!d.notes.empty()) {
+        nlohmann::json related = nlohmann::json::array();
+        int id = 1;
+        for (const auto& n : d.notes) {
+          related.push_back({{"id", id++},
+                             {"message", {{"text", n.message}}},
+                             {"physicalLocation",
+                              {{"artifactLocation", {{"uri", uri_for(d.file)}, {"uriBaseId", "%SRCROOT%"}}},
+                               {"region", {{"startLine", std::max<std::uint32_t>(n.line, 1)},
+                                           {"startColumn", std::max<std::uint32_t>(n.column, 1)}}}}}});
+        }
+        res["relatedLocations"] = related;
+      }
+      res["partialFingerprints"] = {{"isodrvFingerprint/v1", fingerprint(d)}};
+      results.push_back(std::move(res));
+    }
+  }
+  nlohmann::json run;
+  run["tool"] = {{"driver",
+                  {{"name", "isodrv"},
+                   {"version", r.tool_version},
+                   {"semanticVersion", r.tool_version},
+                   {"informationUri", "https://github.com/isodrv/isodrv"},
+                   {"rules", rules}}}};
+  run["originalUriBaseIds"] = {{"%SRCROOT%", {{"description", {{"text", "The directory isodrv was run from"}}}}}};
+  run["results"] = results;
+  run["columnKind"] = "utf16CodeUnits";
+  run["properties"] = {{"mode", mode_name(r.mode)}};
+  nlohmann::json j;
+  j["$schema"] = "https://json.schemastore.org/sarif-2.1.0.json";
+  j["version"] = "2.1.0";
+  j["runs"] = nlohmann::json::array({run});
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+// Workflow-command escaping (%, CR, LF in data; also : and , in properties).
+std::string gh_escape(std::string_view s, bool property) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '%': out += "%25"; break;
+      case '\r': out += "%0D"; break;
+      case '\n': out += "%0A"; break;
+      case ':': out += property ? "%3A" : ":"; break;
+      case ',': out += property ? "%2C" : ","; break;
+      default: out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string render_github(const Report& r, const RenderOptions&) {
+  std::ostringstream out;
+  for (const auto& f : r.files) {
+    for (const auto& d : f.diagnostics) {
+      out << "::" << (d.severity == Severity::error ? "error" : "warning") << " file=" << gh_escape(d.file, true);
+      if (d.line) out << ",line=" << d.line << ",col=" << std::max<std::uint32_t>(d.column, 1);
+      const rules::RuleInfo* info = rules::find_rule(d.code);
+      out << ",title=" << gh_escape("isodrv " + std::to_string(d.code) + (info ? " " + std::string(info->slug) : ""), true)
+          << "::" << gh_escape(d.message, false) << "\n";
+    }
+  }
+  return out.str();
+}
+
+}  // namespace
+
+std::string render(const Report& report, const RenderOptions& opts) {
+  switch (opts.format) {
+    case Format::text: return render_text(report, opts);
+    case Format::infverif: return render_infverif(report, opts);
+    case Format::json: return render_json(report, opts);
+    case Format::sarif: return render_sarif(report, opts);
+    case Format::github: return render_github(report, opts);
+  }
+  return {};
+}
+
+}  // namespace isodrv::diag

@@ -1,0 +1,576 @@
+// The package model: walks [Manufacturer] -> Models -> DDInstall (and DefaultInstall, ClassInstall32,
+// InterfaceInstall32) and records every directive, section reference, registry operation, file copy,
+// service and interface, each bound to what HKR means where it is used. One home for that meaning.
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+#include "isodrv/package.h"
+
+namespace isodrv::package {
+
+using inf::iequals;
+
+std::string_view section_role_name(SectionRole r) {
+  switch (r) {
+    case SectionRole::ddinstall: return "DDInstall";
+    case SectionRole::hw: return "DDInstall.HW";
+    case SectionRole::services: return "DDInstall.Services";
+    case SectionRole::interfaces: return "DDInstall.Interfaces";
+    case SectionRole::coinstallers: return "DDInstall.CoInstallers";
+    case SectionRole::events: return "DDInstall.Events";
+    case SectionRole::components: return "DDInstall.Components";
+    case SectionRole::software: return "DDInstall.Software";
+    case SectionRole::filters: return "DDInstall.Filters";
+    case SectionRole::wmi: return "DDInstall.Wmi";
+    case SectionRole::com: return "DDInstall.COM";
+    case SectionRole::wdf: return "DDInstall.Wdf";
+    case SectionRole::factdef: return "DDInstall.FactDef";
+    case SectionRole::logconfigoverride: return "DDInstall.LogConfigOverride";
+    case SectionRole::service_install: return "service-install section";
+    case SectionRole::eventlog_install: return "event-log-install section";
+    case SectionRole::add_interface: return "add-interface section";
+    case SectionRole::class_install: return "ClassInstall32";
+    case SectionRole::interface_install: return "install-interface section";
+    case SectionRole::default_install: return "DefaultInstall";
+    case SectionRole::other: return "install section";
+  }
+  return "install section";
+}
+
+std::string_view hkr_binding_name(HkrBinding b) {
+  switch (b) {
+    case HkrBinding::software_key: return "software key";
+    case HkrBinding::device_parameters: return "hardware key (Device Parameters)";
+    case HkrBinding::service_key: return "service key";
+    case HkrBinding::eventlog_key: return "event log key";
+    case HkrBinding::interface_key: return "device interface key";
+    case HkrBinding::class_key: return "class key";
+    case HkrBinding::interface_class_key: return "interface class key";
+    case HkrBinding::none: return "none";
+  }
+  return "none";
+}
+
+HkrBinding hkr_binding_for(SectionRole role) {
+  switch (role) {
+    case SectionRole::ddinstall:
+    case SectionRole::coinstallers:
+    case SectionRole::components:
+    case SectionRole::software:
+    case SectionRole::events:
+    case SectionRole::filters:
+    case SectionRole::wmi:
+    case SectionRole::com:
+    case SectionRole::wdf:
+      return HkrBinding::software_key;
+    case SectionRole::hw: return HkrBinding::device_parameters;
+    case SectionRole::service_install: return HkrBinding::service_key;
+    case SectionRole::eventlog_install: return HkrBinding::eventlog_key;
+    case SectionRole::add_interface: return HkrBinding::interface_key;
+    case SectionRole::class_install: return HkrBinding::class_key;
+    case SectionRole::interface_install: return HkrBinding::interface_class_key;
+    default: return HkrBinding::none;
+  }
+}
+
+std::optional<std::uint32_t> parse_inf_number(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  if (s.empty()) return std::nullopt;
+  int base = 10;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    base = 16;
+    s.remove_prefix(2);
+  }
+  std::uint64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
+  if (ec != std::errc() || p != s.data() + s.size() || v > 0xFFFFFFFFull) return std::nullopt;
+  return static_cast<std::uint32_t>(v);
+}
+
+namespace addreg {
+std::uint32_t value_type(std::uint32_t flags) {
+  const std::uint32_t t = flags & kTypeMask;
+  switch (t) {
+    case kTypeSz: return 1;         // REG_SZ
+    case kTypeMultiSz: return 7;    // REG_MULTI_SZ
+    case kTypeExpandSz: return 2;   // REG_EXPAND_SZ
+    case kTypeBinary: return 3;     // REG_BINARY
+    case kTypeDword: return 4;      // REG_DWORD
+    case kTypeNone: return 0;       // REG_NONE
+    default:
+      if (t & kBinValueType) return t >> 16;  // custom type in the high word
+      return 1;
+  }
+}
+}  // namespace addreg
+
+namespace {
+
+// Directive -> which fields name sections, and the role those sections play.
+struct DirectiveSpec {
+  const char* name;
+  int first_field;  // -1: every field
+  int only_field;   // >= 0: only this field
+  SectionRole target_role;
+  bool is_list;     // file/registry list rather than an install-type section
+};
+
+constexpr DirectiveSpec kDirectives[] = {
+    {"CopyFiles", -1, -1, SectionRole::other, true},
+    {"DelFiles", -1, -1, SectionRole::other, true},
+    {"RenFiles", -1, -1, SectionRole::other, true},
+    {"AddReg", -1, -1, SectionRole::other, true},
+    {"DelReg", -1, -1, SectionRole::other, true},
+    {"BitReg", -1, -1, SectionRole::other, true},
+    {"AddProperty", -1, -1, SectionRole::other, true},
+    {"DelProperty", -1, -1, SectionRole::other, true},
+    {"UpdateInis", -1, -1, SectionRole::other, true},
+    {"UpdateIniFields", -1, -1, SectionRole::other, true},
+    {"Ini2Reg", -1, -1, SectionRole::other, true},
+    {"ProfileItems", -1, -1, SectionRole::other, true},
+    {"LogConfig", -1, -1, SectionRole::other, true},
+    {"RegisterDlls", -1, -1, SectionRole::other, true},
+    {"UnregisterDlls", -1, -1, SectionRole::other, true},
+    {"AddPowerSetting", -1, -1, SectionRole::other, true},
+    {"AddService", 0, 2, SectionRole::service_install, false},
+    {"AddInterface", 0, 2, SectionRole::add_interface, false},
+    {"AddComponent", 0, 2, SectionRole::other, false},
+    {"AddSoftware", 0, 2, SectionRole::other, false},
+    {"AddFilter", 0, 2, SectionRole::other, false},
+    {"AddComServer", 0, 2, SectionRole::other, false},
+    {"AddEventProvider", 0, 1, SectionRole::other, false},
+    {"KmdfService", 0, 1, SectionRole::other, false},
+    {"UmdfService", 0, 1, SectionRole::other, false},
+};
+
+const DirectiveSpec* find_spec(std::string_view name) {
+  for (const auto& d : kDirectives) {
+    if (iequals(name, d.name)) return &d;
+  }
+  return nullptr;
+}
+
+constexpr std::pair<const char*, SectionRole> kSubsections[] = {
+    {".HW", SectionRole::hw},
+    {".Services", SectionRole::services},
+    {".Interfaces", SectionRole::interfaces},
+    {".CoInstallers", SectionRole::coinstallers},
+    {".Events", SectionRole::events},
+    {".Components", SectionRole::components},
+    {".Software", SectionRole::software},
+    {".Filters", SectionRole::filters},
+    {".Wmi", SectionRole::wmi},
+    {".COM", SectionRole::com},
+    {".Wdf", SectionRole::wdf},
+    {".FactDef", SectionRole::factdef},
+    {".LogConfigOverride", SectionRole::logconfigoverride},
+};
+
+constexpr inf::Arch kArches[] = {inf::Arch::x86, inf::Arch::amd64, inf::Arch::arm, inf::Arch::arm64, inf::Arch::ia64};
+
+std::string upper(std::string s) {
+  for (auto& c : s) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
+  }
+  return s;
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.pop_back();
+  std::size_t b = 0;
+  while (b < s.size() && (s[b] == ' ' || s[b] == '\t')) ++b;
+  return s.substr(b);
+}
+
+class Builder {
+ public:
+  Builder(const inf::Document& doc, const inf::Target& t) : doc_(doc) {
+    pkg_.doc = &doc;
+    pkg_.target = t;
+    pkg_.section_used.assign(doc.section_count(), false);
+    pkg_.payload = payload_files(doc, t.arch);
+  }
+
+  Package build() {
+    mark_well_known();
+    read_models();
+    std::set<std::string, std::less<>> bases;
+    for (const auto& m : pkg_.models) {
+      std::string key = inf::to_lower_ascii(m.install_base);
+      if (m.install_base.empty() || !bases.insert(key).second) continue;
+      add_root(m.install_base, SectionRole::ddinstall, &m.line);
+    }
+    add_root("DefaultInstall", SectionRole::default_install, nullptr);
+    add_root("ClassInstall32", SectionRole::class_install, nullptr);
+    read_interface_install32();
+    return std::move(pkg_);
+  }
+
+ private:
+  void mark(std::string_view name) {
+    if (auto s = doc_.section(name)) pkg_.section_used[s->index()] = true;
+  }
+
+  void mark_well_known() {
+    for (std::size_t i = 0; i < doc_.section_count(); ++i) {
+      std::string n = inf::to_lower_ascii(doc_.section_at(i).name());
+      static const char* prefixes[] = {"version", "strings", "sourcedisksnames", "sourcedisksfiles",
+                                       "destinationdirs", "manufacturer", "controlflags",
+                                       "signatureattributes", "defaultuninstall", "packageinstall"};
+      for (const char* p : prefixes) {
+        std::string_view pv(p);
+        if (n == pv || (n.size() > pv.size() && n.compare(0, pv.size(), pv) == 0 && n[pv.size()] == '.')) {
+          pkg_.section_used[i] = true;
+        }
+      }
+    }
+  }
+
+  void read_models() {
+    auto mfg = doc_.section("Manufacturer");
+    if (!mfg) return;
+    for (inf::Line line : *mfg) {
+      std::string base = trim(line.has_key() ? line.field(0) : line.field(0));
+      std::vector<std::pair<std::string, std::optional<inf::OsDecoration>>> candidates;
+      candidates.emplace_back(base, std::nullopt);
+      if (line.has_key()) {
+        for (std::size_t i = 1; i < line.field_count(); ++i) {
+          std::string dec = trim(line.field(i));
+          if (dec.empty()) continue;
+          candidates.emplace_back(base + "." + dec, inf::parse_os_decoration(dec));
+        }
+      }
+      for (auto& [name, dec] : candidates) {
+        auto sec = doc_.section(name);
+        if (!sec) continue;
+        pkg_.section_used[sec->index()] = true;
+        for (inf::Line l : *sec) {
+          ModelEntry m;
+          m.line = l;
+          m.models_section = std::string(sec->name());
+          m.description = l.key().value_or(std::string());
+          m.install_base = trim(l.field(0));
+          for (std::size_t i = 1; i < l.field_count(); ++i) m.hardware_ids.push_back(trim(l.field(i)));
+          m.decoration = dec;
+          pkg_.models.push_back(std::move(m));
+        }
+      }
+    }
+  }
+
+  std::size_t add_section(std::string name, std::string base, SectionRole role, std::optional<inf::Arch> arch,
+                          const inf::Line* ref, std::string service = {}) {
+    InstallSection s;
+    auto sec = doc_.section(name);
+    s.exists = sec.has_value();
+    s.name = sec ? std::string(sec->name()) : std::move(name);
+    s.base = std::move(base);
+    s.role = role;
+    s.arch = arch;
+    if (ref) {
+      s.reference = *ref;
+      s.has_reference = true;
+    }
+    s.service = std::move(service);
+    if (sec) pkg_.section_used[sec->index()] = true;
+    pkg_.sections.push_back(std::move(s));
+    return pkg_.sections.size() - 1;
+  }
+
+  // An install root and its decorated variants, each with its sub-sections.
+  void add_root(const std::string& base, SectionRole role, const inf::Line* ref) {
+    struct Variant {
+      std::string name;
+      std::optional<inf::Arch> arch;
+    };
+    std::vector<Variant> variants;
+    if (doc_.has_section(base)) variants.push_back({base, std::nullopt});
+    if (doc_.has_section(base + ".NT")) variants.push_back({base + ".NT", std::nullopt});
+    for (inf::Arch a : kArches) {
+      std::string n = base + ".NT" + std::string(inf::arch_name(a));
+      if (doc_.has_section(n)) variants.push_back({n, a});
+    }
+    if (variants.empty()) {
+      // Models entries name a DDInstall that does not exist: keep it so rules can say so.
+      if (ref) add_section(doc_.actual_install_section(base, pkg_.target.arch), base, role, std::nullopt, ref);
+      return;
+    }
+    for (auto& v : variants) {
+      std::size_t idx = add_section(v.name, base, role, v.arch, ref);
+      process(idx);
+      if (role == SectionRole::ddinstall) {
+        for (auto& [suffix, sub_role] : kSubsections) {
+          std::string sub = v.name + suffix;
+          if (!doc_.has_section(sub)) continue;
+          std::size_t si = add_section(sub, base, sub_role, v.arch, nullptr);
+          process(si);
+        }
+      } else if (role == SectionRole::default_install || role == SectionRole::class_install) {
+        std::string sub = v.name + ".Services";
+        if (doc_.has_section(sub)) process(add_section(sub, base, SectionRole::services, v.arch, nullptr));
+      }
+    }
+  }
+
+  void read_interface_install32() {
+    auto sec = doc_.section("InterfaceInstall32");
+    if (!sec) return;
+    pkg_.section_used[sec->index()] = true;
+    for (inf::Line l : *sec) {
+      if (!l.has_key() || l.field_count() == 0) continue;
+      std::string target = trim(l.field(0));
+      if (target.empty()) continue;
+      reference(l, 0, "InterfaceInstall32", target);
+      if (!visited_.insert(inf::to_lower_ascii(target) + "|ii").second) continue;
+      process(add_section(target, {}, SectionRole::interface_install, std::nullopt, &l));
+    }
+  }
+
+  void reference(const inf::Line& line, std::size_t field, std::string directive, const std::string& target) {
+    SectionReference r;
+    r.line = line;
+    r.field = field;
+    r.directive = std::move(directive);
+    r.target = target;
+    r.exists = doc_.has_section(target);
+    if (r.exists) mark(target);
+    // A list's security descriptor section belongs to it.
+    mark(target + ".security");
+    pkg_.references.push_back(std::move(r));
+  }
+
+  // Every field of a line, the key first when the line has one (AddReg lines have none).
+  static std::vector<std::string> all_fields(const inf::Line& l, bool raw) {
+    std::vector<std::string> out;
+    if (l.has_key()) out.push_back(raw ? std::string(*l.raw_key()) : *l.key());
+    for (std::size_t i = 0; i < l.field_count(); ++i) {
+      out.push_back(raw ? std::string(l.raw_field(i)) : l.field(i));
+    }
+    return out;
+  }
+
+  void process(std::size_t idx) {
+    const InstallSection& is = pkg_.sections[idx];
+    if (!is.exists) return;
+    auto sec = doc_.section(is.name);
+    const SectionRole role = is.role;
+    for (inf::Line l : *sec) {
+      if (!l.has_key()) continue;
+      std::string name = std::string(*l.raw_key());
+      pkg_.directives.push_back(Directive{l, name, idx});
+      if (iequals(name, "Include")) {
+        for (std::size_t i = 0; i < l.field_count(); ++i) {
+          std::string v = trim(l.field(i));
+          if (!v.empty()) pkg_.includes.push_back(v);
+        }
+        continue;
+      }
+      if (iequals(name, "Needs")) {
+        for (std::size_t i = 0; i < l.field_count(); ++i) {
+          std::string v = trim(l.field(i));
+          if (!v.empty()) reference(l, i, name, v);
+        }
+        continue;
+      }
+      const DirectiveSpec* spec = find_spec(name);
+      if (!spec) continue;
+      if (spec->is_list) {
+        for (std::size_t i = 0; i < l.field_count(); ++i) {
+          std::string target = trim(l.field(i));
+          if (target.empty()) continue;
+          if (iequals(name, "CopyFiles") && target[0] == '@') {
+            add_direct_copy(l, target.substr(1), idx);
+            continue;
+          }
+          reference(l, i, name, target);
+          if (iequals(name, "CopyFiles")) add_list_copies(l, target, idx);
+          else if (iequals(name, "AddReg")) add_regs(RegOpKind::add, target, idx, role);
+          else if (iequals(name, "DelReg")) add_regs(RegOpKind::del, target, idx, role);
+          else if (iequals(name, "BitReg")) add_regs(RegOpKind::bit, target, idx, role);
+        }
+        continue;
+      }
+      const std::size_t f = static_cast<std::size_t>(spec->only_field);
+      if (iequals(name, "AddService")) add_service(l, idx);
+      if (iequals(name, "AddInterface")) add_interface(l, idx);
+      if (f < l.field_count()) {
+        std::string target = trim(l.field(f));
+        if (!target.empty()) {
+          reference(l, f, name, target);
+          SectionRole sub = spec->target_role == SectionRole::other ? role : spec->target_role;
+          std::string service = iequals(name, "AddService") ? trim(l.field(0)) : std::string();
+          std::string key = inf::to_lower_ascii(target) + "|" + std::to_string(static_cast<int>(sub)) + "|" + service;
+          if (visited_.insert(key).second) {
+            process(add_section(target, {}, sub, is.arch, &l, service));
+          }
+        }
+      }
+      if (iequals(name, "AddService") && l.field_count() > 3) {
+        std::string target = trim(l.field(3));
+        if (!target.empty()) {
+          reference(l, 3, name, target);
+          std::string key = inf::to_lower_ascii(target) + "|el|" + trim(l.field(0));
+          if (visited_.insert(key).second) {
+            process(add_section(target, {}, SectionRole::eventlog_install, is.arch, &l, trim(l.field(0))));
+          }
+        }
+      }
+    }
+    if (role == SectionRole::service_install) read_service_values(idx);
+  }
+
+  void read_service_values(std::size_t idx) {
+    const InstallSection& is = pkg_.sections[idx];
+    for (auto& svc : pkg_.services) {
+      if (!iequals(svc.install_section, is.name) || !iequals(svc.name, is.service)) continue;
+      svc.install_exists = true;
+      auto sec = doc_.section(is.name);
+      for (inf::Line l : *sec) {
+        if (!l.has_key()) continue;
+        std::string k = inf::to_lower_ascii(*l.raw_key());
+        svc.values.try_emplace(k, l);
+        std::string v = l.field_count() ? trim(l.field(0)) : std::string();
+        if (k == "servicetype") svc.service_type = parse_inf_number(v);
+        else if (k == "starttype") svc.start_type = parse_inf_number(v);
+        else if (k == "errorcontrol") svc.error_control = parse_inf_number(v);
+        else if (k == "servicebinary") {
+          svc.service_binary = v;
+          svc.service_binary_raw = l.field_count() ? std::string(l.raw_field(0)) : std::string();
+        }
+      }
+    }
+  }
+
+  void add_service(const inf::Line& l, std::size_t ctx) {
+    ServiceInstall s;
+    s.directive = l;
+    s.context = ctx;
+    s.name = trim(l.field(0));
+    s.flags = l.field_count() > 1 && !trim(l.field(1)).empty() ? parse_inf_number(l.field(1)) : std::optional<std::uint32_t>(0);
+    s.install_section = l.field_count() > 2 ? trim(l.field(2)) : std::string();
+    s.eventlog_section = l.field_count() > 3 ? trim(l.field(3)) : std::string();
+    pkg_.services.push_back(std::move(s));
+  }
+
+  void add_interface(const inf::Line& l, std::size_t ctx) {
+    InterfaceInstall i;
+    i.directive = l;
+    i.context = ctx;
+    i.guid = trim(l.field(0));
+    i.reference = l.field_count() > 1 ? trim(l.field(1)) : std::string();
+    i.install_section = l.field_count() > 2 ? trim(l.field(2)) : std::string();
+    if (l.field_count() > 3) i.flags = parse_inf_number(l.field(3));
+    pkg_.interfaces.push_back(std::move(i));
+  }
+
+  void add_regs(RegOpKind kind, const std::string& section, std::size_t ctx, SectionRole role) {
+    auto sec = doc_.section(section);
+    if (!sec) return;
+    for (inf::Line l : *sec) {
+      RegOp op;
+      op.kind = kind;
+      op.line = l;
+      op.reg_section = std::string(sec->name());
+      op.context = ctx;
+      op.binding = hkr_binding_for(role);
+      auto f = all_fields(l, false);
+      auto raw = all_fields(l, true);
+      op.root = f.size() > 0 ? upper(trim(f[0])) : std::string();
+      if (op.root == "HKEY_LOCAL_MACHINE") op.root = "HKLM";
+      else if (op.root == "HKEY_CURRENT_USER") op.root = "HKCU";
+      else if (op.root == "HKEY_CLASSES_ROOT") op.root = "HKCR";
+      else if (op.root == "HKEY_USERS") op.root = "HKU";
+      op.subkey = f.size() > 1 ? f[1] : std::string();
+      if (f.size() > 2) op.value_name = f[2];
+      if (f.size() > 3) {
+        op.flags_text = trim(f[3]);
+        op.flags = op.flags_text.empty() ? std::optional<std::uint32_t>(0) : parse_inf_number(op.flags_text);
+      } else {
+        op.flags = 0;
+      }
+      if (kind == RegOpKind::add && op.flags) op.reg_type = addreg::value_type(*op.flags);
+      for (std::size_t i = 4; i < f.size(); ++i) {
+        op.data.push_back(f[i]);
+        op.raw_data.push_back(raw[i]);
+      }
+      pkg_.regs.push_back(std::move(op));
+    }
+  }
+
+  void resolve_destination(FileCopy& c, const std::string& list) {
+    auto dd = doc_.section("DestinationDirs");
+    if (!dd) return;
+    std::optional<inf::Line> line;
+    if (!list.empty()) line = dd->find(list);
+    if (!line) {
+      line = dd->find("DefaultDestDir");
+      c.from_default = line.has_value();
+    }
+    if (!line) return;
+    c.has_destination = true;
+    c.destination_line = *line;
+    c.dirid_text = line->field_count() ? trim(line->field(0)) : std::string();
+    if (auto n = parse_inf_number(c.dirid_text)) {
+      c.dirid = static_cast<long>(*n);
+    } else if (c.dirid_text == "-1") {
+      c.dirid = -1;
+    }
+    c.dest_subdir = line->field_count() > 1 ? trim(line->field(1)) : std::string();
+  }
+
+  const PayloadFile* find_payload(const std::string& name) const {
+    for (const auto& p : pkg_.payload) {
+      if (iequals(p.name, name)) return &p;
+    }
+    return nullptr;
+  }
+
+  void add_direct_copy(const inf::Line& directive, const std::string& name, std::size_t ctx) {
+    FileCopy c;
+    c.line = directive;
+    c.directive = directive;
+    c.context = ctx;
+    c.dest_name = c.source_name = trim(name);
+    resolve_destination(c, {});
+    if (auto p = find_payload(c.source_name)) c.source = *p;
+    pkg_.copies.push_back(std::move(c));
+  }
+
+  void add_list_copies(const inf::Line& directive, const std::string& list, std::size_t ctx) {
+    auto sec = doc_.section(list);
+    if (!sec) return;
+    for (inf::Line l : *sec) {
+      FileCopy c;
+      c.line = l;
+      c.directive = directive;
+      c.list_section = std::string(sec->name());
+      c.context = ctx;
+      // File names are literal: use the raw text (no %strkey% in CopyFiles lists).
+      auto f = all_fields(l, true);
+      c.dest_name = f.size() > 0 ? trim(f[0]) : std::string();
+      c.source_name = f.size() > 1 && !trim(f[1]).empty() ? trim(f[1]) : c.dest_name;
+      if (f.size() > 3) {
+        c.flags_text = trim(f[3]);
+        c.flags = c.flags_text.empty() ? std::optional<std::uint32_t>(0) : parse_inf_number(doc_.substitute(c.flags_text));
+      }
+      resolve_destination(c, c.list_section);
+      if (auto p = find_payload(c.source_name)) c.source = *p;
+      pkg_.copies.push_back(std::move(c));
+    }
+  }
+
+  const inf::Document& doc_;
+  Package pkg_;
+  std::set<std::string, std::less<>> visited_;
+};
+
+}  // namespace
+
+Package build_package(const inf::Document& doc, const inf::Target& target) {
+  Builder b(doc, target);
+  return b.build();
+}
+
+}  // namespace isodrv::package

@@ -1,0 +1,16 @@
+// The ordered list of rule families run by `check`.
+#include "rules/families.h"
+
+namespace isodrv::rules {
+
+namespace {
+constexpr RuleFamily kFamilies[] = {
+    {"syntax", run_syntax_rules},       {"version", run_version_rules},   {"files", run_file_rules},
+    {"registry", run_registry_rules},   {"services", run_service_rules},  {"directives", run_directive_rules},
+    {"models", run_model_rules},        {"includes", run_include_rules},
+};
+}  // namespace
+
+std::span<const RuleFamily> families() { return kFamilies; }
+
+}  // namespace isodrv::rules

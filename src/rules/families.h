@@ -1,0 +1,17 @@
+// Entry points of the rule families; each lives in its own file under src/rules/.
+#pragma once
+
+#include "isodrv/rules.h"
+
+namespace isodrv::rules {
+
+void run_syntax_rules(Context& ctx);     // syntax.cpp: encoding, structure, sections, strings
+void run_version_rules(Context& ctx);    // version.cpp: [Version], DriverVer, Provider, class
+void run_file_rules(Context& ctx);       // files.cpp: copies, DIRIDs, DIRID 13, source disks
+void run_registry_rules(Context& ctx);   // registry.cpp: AddReg/DelReg/BitReg roots, flags, values
+void run_service_rules(Context& ctx);    // services.cpp: AddService and service-install sections
+void run_directive_rules(Context& ctx);  // directives.cpp: legacy and non-declarative directives
+void run_model_rules(Context& ctx);      // models.cpp: Manufacturer/Models, decorations
+void run_include_rules(Context& ctx);    // includes.cpp: Include / Needs
+
+}  // namespace isodrv::rules

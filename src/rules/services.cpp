@@ -1,0 +1,8 @@
+// Rule family "services": filled in by its own change; see families.h.
+#include "rules/families.h"
+
+namespace isodrv::rules {
+
+void run_service_rules(Context& ctx) { (void)ctx; }
+
+}  // namespace isodrv::rules

@@ -1,0 +1,157 @@
+// Rule family "syntax": encoding, duplicate sections, references to missing sections, unknown
+// %tokens%, stampinf leftovers, repeated values, unreachable sections and silent truncation.
+#include <map>
+#include <set>
+
+#include "rules/families.h"
+
+namespace isodrv::rules {
+namespace {
+
+bool is_strings_section(std::string_view name) {
+  return name.size() >= 7 && inf::iequals(name.substr(0, 7), "Strings") && (name.size() == 7 || name[7] == '.');
+}
+
+void check_encoding(Context& ctx) {
+  const auto& doc = ctx.doc();
+  switch (doc.encoding()) {
+    case inf::Encoding::utf8_bom:
+    case inf::Encoding::utf16be_bom:
+      ctx.report_at(1003, 0, 0, {std::string(inf::encoding_name(doc.encoding()))});
+      break;
+    default:
+      break;
+  }
+  if (doc.decode_flags().utf8_without_bom) ctx.report_at(9003, 0, 0, {});
+}
+
+void check_signature(Context& ctx) {
+  auto version = ctx.doc().section("Version");
+  if (!version) return;
+  auto sig = version->find("Signature");
+  if (sig && inf::iequals(sig->field(0), "$Chicago$")) ctx.report(1001, *sig, {sig->field(0)}, 0);
+}
+
+void check_duplicate_sections(Context& ctx) {
+  const auto& doc = ctx.doc();
+  for (std::size_t i = 0; i < doc.section_count(); ++i) {
+    inf::Section s = doc.section_at(i);
+    auto headers = s.header_lines();
+    for (std::size_t h = 1; h < headers.size(); ++h) {
+      auto& d = ctx.report_at(1209, headers[h], 1, {std::string(s.name())}, std::string(s.name()));
+      d.notes.push_back(diag::Note{headers[0], 1, "first defined here"});
+    }
+  }
+}
+
+void check_references(Context& ctx) {
+  const auto& pkg = ctx.pkg();
+  std::set<std::pair<std::uint32_t, std::size_t>> seen;
+  for (const auto& r : pkg.references) {
+    if (r.exists) continue;
+    // With Include= in play the section may come from an inbox INF, which is not available here.
+    if (!pkg.includes.empty()) continue;
+    if (!seen.insert({r.line.index(), r.field}).second) continue;
+    ctx.report(1203, r.line, {r.target, r.directive}, r.field);
+  }
+  for (const auto& s : pkg.sections) {
+    if (s.exists || !s.has_reference || s.base.empty() || s.role != package::SectionRole::ddinstall) continue;
+    ctx.report(1261, s.reference, {s.base, s.name}, 0);
+  }
+  // A Manufacturer line whose Models section exists under none of its names.
+  if (auto mfg = ctx.doc().section("Manufacturer")) {
+    for (inf::Line l : *mfg) {
+      std::string base = l.field(0);
+      bool any = ctx.doc().has_section(base);
+      for (std::size_t i = 1; i < l.field_count() && !any; ++i) any = ctx.doc().has_section(base + "." + l.field(i));
+      if (!any && !base.empty()) ctx.report(1203, l, {base, "Manufacturer"}, 0);
+    }
+  }
+}
+
+void check_tokens(Context& ctx) {
+  const auto& doc = ctx.doc();
+  std::vector<std::string> unknown;
+  std::string scratch;
+  for (std::size_t s = 0; s < doc.section_count(); ++s) {
+    inf::Section sec = doc.section_at(s);
+    if (is_strings_section(sec.name())) continue;
+    for (inf::Line l : sec) {
+      auto check_raw = [&](std::string_view raw, std::size_t field) {
+        if (raw.find('%') == std::string_view::npos) return;
+        unknown.clear();
+        scratch.clear();
+        doc.substitute(raw, scratch, &unknown);
+        for (const auto& tok : unknown) ctx.report(1235, l, {"%" + tok + "%"}, field);
+      };
+      if (l.has_key()) check_raw(*l.raw_key(), static_cast<std::size_t>(-1));
+      for (std::size_t i = 0; i < l.field_count(); ++i) check_raw(l.raw_field(i), i);
+    }
+  }
+}
+
+void check_stamp_leftovers(Context& ctx) {
+  if (ctx.settings().stampinf) return;
+  const auto& doc = ctx.doc();
+  for (std::uint32_t n = 1; n <= doc.physical_line_count(); ++n) {
+    std::string_view text = doc.physical_line(n);
+    std::size_t semi = text.find(';');
+    std::size_t pos = text.find("$ARCH$");
+    if (pos != std::string_view::npos && (semi == std::string_view::npos || pos < semi)) {
+      ctx.report_at(1274, n, static_cast<std::uint32_t>(inf::utf16_length(text.substr(0, pos)) + 1), {});
+    }
+  }
+}
+
+// The same string key defined twice in one [Strings] section: only the first is used.
+void check_repeats(Context& ctx) {
+  const auto& doc = ctx.doc();
+  for (std::size_t s = 0; s < doc.section_count(); ++s) {
+    inf::Section sec = doc.section_at(s);
+    if (!is_strings_section(sec.name())) continue;
+    std::map<std::string, inf::Line> seen;
+    for (inf::Line l : sec) {
+      if (!l.has_key()) continue;
+      auto [it, inserted] = seen.try_emplace(inf::to_lower_ascii(*l.raw_key()), l);
+      if (inserted) continue;
+      auto& d = ctx.report(1294, l, {std::string(*l.raw_key())});
+      Context::note(d, it->second, "first defined here; this definition is ignored");
+    }
+  }
+}
+
+void check_unreached(Context& ctx) {
+  const auto& doc = ctx.doc();
+  const auto& used = ctx.pkg().section_used;
+  for (std::size_t s = 0; s < doc.section_count(); ++s) {
+    if (used[s]) continue;
+    inf::Section sec = doc.section_at(s);
+    ctx.report_at(2083, sec.line(), 1, {std::string(sec.name())}, std::string(sec.name()));
+  }
+}
+
+void check_truncation(Context& ctx) {
+  for (const auto& n : ctx.doc().notes()) {
+    if (n.kind == inf::NoteKind::field_truncated) {
+      ctx.report_at(9002, n.line, n.column, {"a token longer than 511 characters is cut to 511"});
+    } else if (n.kind == inf::NoteKind::ctrl_z_end) {
+      ctx.report_at(9002, n.line, n.column, {"a Ctrl-Z character ends the file here; the rest is ignored"});
+    }
+  }
+}
+
+}  // namespace
+
+void run_syntax_rules(Context& ctx) {
+  check_encoding(ctx);
+  check_signature(ctx);
+  check_duplicate_sections(ctx);
+  check_references(ctx);
+  check_tokens(ctx);
+  check_stamp_leftovers(ctx);
+  check_repeats(ctx);
+  check_unreached(ctx);
+  check_truncation(ctx);
+}
+
+}  // namespace isodrv::rules

@@ -1,0 +1,120 @@
+// Builds the rule table from rule_table.def (codes, levels, topics) and rule_text.def (messages,
+// explanations and examples), so every output derives from one declaration per code.
+#include <algorithm>
+#include <vector>
+
+#include "isodrv/rules.h"
+
+namespace isodrv::rules {
+namespace {
+
+using diag::Severity;
+constexpr Severity E = Severity::error;
+constexpr Severity W = Severity::warning;
+constexpr Severity N = Severity::none;
+
+struct Text {
+  int code;
+  std::string_view message, why, bad, good;
+};
+
+constexpr Text kTexts[] = {
+#define ISODRV_RULE_TEXT(code, message, why, bad, good) {code, message, why, bad, good},
+#include "rules/rule_text.def"
+#undef ISODRV_RULE_TEXT
+};
+
+std::vector<RuleInfo> build_table() {
+  std::vector<RuleInfo> out = {
+#define ISODRV_RULE(code, slug, k, u, w, iso, topic) \
+  RuleInfo{code, slug, k, u, w, iso, topic, {}, {}, {}, {}, false},
+#include "rules/rule_table.def"
+#undef ISODRV_RULE
+  };
+  for (const auto& t : kTexts) {
+    for (auto& r : out) {
+      if (r.code != t.code) continue;
+      r.message = t.message;
+      r.why = t.why;
+      r.bad = t.bad;
+      r.good = t.good;
+      r.implemented = true;
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const RuleInfo& a, const RuleInfo& b) { return a.code < b.code; });
+  return out;
+}
+
+const std::vector<RuleInfo>& table() {
+  static const std::vector<RuleInfo> t = build_table();
+  return t;
+}
+
+}  // namespace
+
+std::span<const RuleInfo> all_rules() { return table(); }
+
+const RuleInfo* find_rule(int code) {
+  const auto& t = table();
+  auto it = std::lower_bound(t.begin(), t.end(), code, [](const RuleInfo& r, int c) { return r.code < c; });
+  return it != t.end() && it->code == code ? &*it : nullptr;
+}
+
+Severity level(const RuleInfo& r, diag::Mode m) {
+  switch (m) {
+    case diag::Mode::k: return r.level_k;
+    case diag::Mode::u: return r.level_u;
+    case diag::Mode::w:
+    case diag::Mode::h: return r.level_w;
+  }
+  return r.level_w;
+}
+
+std::string format_message(std::string_view tmpl, const std::vector<std::string>& args) {
+  std::string out;
+  out.reserve(tmpl.size() + 32);
+  for (std::size_t i = 0; i < tmpl.size(); ++i) {
+    if (tmpl[i] == '{' && i + 2 < tmpl.size() && tmpl[i + 2] == '}' && tmpl[i + 1] >= '0' && tmpl[i + 1] <= '9') {
+      std::size_t idx = static_cast<std::size_t>(tmpl[i + 1] - '0');
+      if (idx < args.size()) out += args[idx];
+      i += 2;
+      continue;
+    }
+    out.push_back(tmpl[i]);
+  }
+  return out;
+}
+
+diag::Diagnostic& Context::report(int code, const inf::Line& line, std::vector<std::string> args, std::size_t field) {
+  inf::Position p = field == static_cast<std::size_t>(-1) ? line.key_position() : line.field_position(field);
+  std::string section(doc_.section_at(line.section_index()).name());
+  return report_at(code, p.line ? p.line : line.line(), p.column, std::move(args), std::move(section));
+}
+
+diag::Diagnostic& Context::report_at(int code, std::uint32_t line, std::uint32_t column, std::vector<std::string> args,
+                                     std::string section) {
+  diag::Diagnostic d;
+  d.code = code;
+  d.file = doc_.path();
+  d.line = line;
+  d.column = column;
+  d.section = std::move(section);
+  const RuleInfo* r = find_rule(code);
+  if (r) {
+    d.severity = level(*r, settings_.mode);
+    d.message = format_message(r->message.empty() ? r->topic : r->message, args);
+  } else {
+    d.severity = diag::Severity::error;
+    d.message = "unknown rule " + std::to_string(code);
+  }
+  if (line) d.source_line = std::string(doc_.physical_line(line));
+  out_.push_back(std::move(d));
+  return out_.back();
+}
+
+void Context::note(diag::Diagnostic& d, const inf::Line& line, std::string message) {
+  inf::Position p = line.key_position();
+  d.notes.push_back(diag::Note{p.line ? p.line : line.line(), p.column, std::move(message)});
+}
+
+}  // namespace isodrv::rules
