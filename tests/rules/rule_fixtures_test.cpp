@@ -1,0 +1,134 @@
+// Rule fixtures: tests/rules/<code>/bad.inf marks each expected finding with a comment on its line,
+// `; expect[1322]` (several: `; expect[1322,1340]`; whole-file findings: `; expect-file[1001]`), and
+// tests/rules/<code>/good.inf must produce no finding of <code>. A header comment `; mode: u`
+// selects the mode (default w); `; stampinf` accepts stamp tokens. Every implemented rule needs both.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "isodrv/check.h"
+#include "isodrv/rules.h"
+
+namespace fs = std::filesystem;
+using isodrv::diag::Mode;
+
+namespace {
+
+const fs::path kRoot = fs::path(ISODRV_TEST_DATA) / "rules";
+
+struct Fixture {
+  Mode mode = Mode::w;
+  bool stampinf = false;
+  std::set<std::pair<std::uint32_t, int>> expected;  // (line, code); line 0 = whole file
+};
+
+std::vector<int> parse_codes(const std::string& list) {
+  std::vector<int> out;
+  std::stringstream ss(list);
+  std::string item;
+  while (std::getline(ss, item, ',')) out.push_back(std::stoi(item));
+  return out;
+}
+
+Fixture read_fixture(const fs::path& p) {
+  Fixture f;
+  std::ifstream in(p, std::ios::binary);
+  std::string line;
+  std::uint32_t n = 0;
+  static const std::regex expect(R"(;.*\bexpect\[([0-9, ]+)\])");
+  static const std::regex expect_file(R"(;.*\bexpect-file\[([0-9, ]+)\])");
+  static const std::regex mode(R"(^;\s*mode:\s*([wukh]))");
+  while (std::getline(in, line)) {
+    ++n;
+    std::smatch m;
+    if (std::regex_search(line, m, expect)) {
+      for (int c : parse_codes(m[1])) f.expected.insert({n, c});
+    }
+    if (std::regex_search(line, m, expect_file)) {
+      for (int c : parse_codes(m[1])) f.expected.insert({0, c});
+    }
+    if (std::regex_search(line, m, mode)) {
+      char c = m[1].str()[0];
+      f.mode = c == 'u' ? Mode::u : c == 'k' ? Mode::k : c == 'h' ? Mode::h : Mode::w;
+    }
+    if (line.rfind("; stampinf", 0) == 0) f.stampinf = true;
+  }
+  return f;
+}
+
+isodrv::diag::FileResult run(const fs::path& p, const Fixture& f) {
+  isodrv::check::Options opts;
+  opts.settings.mode = f.mode;
+  opts.settings.stampinf = f.stampinf;
+  return isodrv::check::check_file(p.string(), opts);
+}
+
+std::vector<fs::path> fixture_dirs() {
+  std::vector<fs::path> out;
+  for (auto& e : fs::directory_iterator(kRoot)) {
+    if (e.is_directory()) out.push_back(e.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string describe(const isodrv::diag::FileResult& r) {
+  std::ostringstream out;
+  for (const auto& d : r.diagnostics) out << "  " << d.line << ":" << d.column << " [" << d.code << "] " << d.message << "\n";
+  return out.str();
+}
+
+}  // namespace
+
+TEST(RuleFixtures, BadFixturesReportExactlyTheMarkedFindings) {
+  std::size_t n = 0;
+  for (const auto& dir : fixture_dirs()) {
+    const int code = std::stoi(dir.filename().string());
+    fs::path bad = dir / "bad.inf";
+    if (!fs::exists(bad)) bad = dir / "bad.inx";
+    ASSERT_TRUE(fs::exists(bad)) << dir << " has no bad.inf";
+    Fixture f = read_fixture(bad);
+    ASSERT_TRUE(std::any_of(f.expected.begin(), f.expected.end(), [&](auto& e) { return e.second == code; }))
+        << bad << " marks no expected finding of " << code;
+    std::set<int> codes;
+    for (auto& e : f.expected) codes.insert(e.second);
+    auto res = run(bad, f);
+    std::set<std::pair<std::uint32_t, int>> actual;
+    for (const auto& d : res.diagnostics) {
+      if (codes.count(d.code)) actual.insert({d.line, d.code});
+    }
+    EXPECT_EQ(actual, f.expected) << bad << " reported:\n" << describe(res);
+    ++n;
+  }
+  EXPECT_GT(n, 0u);
+}
+
+TEST(RuleFixtures, GoodFixturesReportNothingOfTheirCode) {
+  for (const auto& dir : fixture_dirs()) {
+    const int code = std::stoi(dir.filename().string());
+    fs::path good = dir / "good.inf";
+    if (!fs::exists(good)) good = dir / "good.inx";
+    ASSERT_TRUE(fs::exists(good)) << dir << " has no good.inf";
+    Fixture f = read_fixture(good);
+    auto res = run(good, f);
+    for (const auto& d : res.diagnostics) {
+      EXPECT_NE(d.code, code) << good << ":" << d.line << " still reports " << code << ": " << d.message;
+    }
+  }
+}
+
+TEST(RuleFixtures, EveryImplementedRuleHasFixturesAndExplainText) {
+  for (const auto& r : isodrv::rules::all_rules()) {
+    if (!r.implemented) continue;
+    const fs::path dir = kRoot / std::to_string(r.code);
+    EXPECT_TRUE(fs::exists(dir / "bad.inf") || fs::exists(dir / "bad.inx")) << "rule " << r.code << " has no bad fixture";
+    EXPECT_TRUE(fs::exists(dir / "good.inf") || fs::exists(dir / "good.inx")) << "rule " << r.code << " has no good fixture";
+    EXPECT_FALSE(r.why.empty()) << r.code;
+    EXPECT_FALSE(r.bad.empty()) << r.code;
+    EXPECT_FALSE(r.good.empty()) << r.code;
+  }
+}
