@@ -33,9 +33,22 @@ std::optional<std::string> catalog_file(const inf::Document& doc, inf::Arch arch
 // nullopt for paths that are absolute, carry a drive letter or climb out with "..".
 std::optional<std::string> normalize_relative_path(std::string_view path);
 
-// The 16-hex-digit package hash of DESIGN.md §2 when the INF and every payload file are present
+// The 16-hex-digit package hash of DESIGN.md §2 when the INF and every staged file are present
 // in `inf_dir`; nullopt when a file is missing.
 std::optional<std::string> package_hash(const inf::Document& doc, const std::string& inf_dir, inf::Arch arch);
+
+// A file found below a package folder: its host path, after refusing paths that leave the folder.
+struct LocatedFile {
+  std::string relative_path;  // lower-case-insensitive match, '/'-separated, as recorded
+  std::string host_path;
+};
+// Finds `relative_path` below `dir` case-insensitively (as Windows would). Refuses, with
+// Errc::path_escape, a path whose resolved location (symbolic links followed) leaves `dir`.
+Result<LocatedFile> locate_package_file(const std::string& dir, const std::string& relative_path);
+
+// SHA-256 of a file or of bytes, as 64 lower-case hex digits.
+std::optional<std::string> sha256_file(const std::string& path);
+std::string sha256_hex(std::string_view bytes);
 
 // "C:\Windows\System32\DriverStore\FileRepository\<inf>_<arch>_<hash16>".
 std::string driver_store_folder_name(std::string_view inf_file_name, inf::Arch arch, std::string_view hash16);
@@ -213,6 +226,10 @@ struct Package {
   // Sections reached in any way (install sections, lists, models, well-known); lower-case names.
   std::vector<bool> section_used;           // indexed like doc->section_at(i)
 };
+
+// Payload files the package stages: SourceDisksFiles entries (for the target arch) that some
+// CopyFiles references, in SourceDisksFiles order (driver-store.md §2.3).
+std::vector<PayloadFile> staged_payload(const Package& pkg);
 
 // Builds the model of every install section reachable from [Manufacturer] (all decorations),
 // DefaultInstall and ClassInstall32, for the target (used for arch-specific choices).

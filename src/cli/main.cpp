@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
 
   register_inf_commands(app, ctx);
   register_check_commands(app, ctx);
+  register_driver_commands(app, ctx);
 
   std::vector<std::string> raw(argv, argv + argc);
   std::vector<std::string> args = translate_infverif_args(raw);

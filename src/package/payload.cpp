@@ -111,38 +111,70 @@ std::optional<std::string> catalog_file(const inf::Document& doc, inf::Arch arch
 
 namespace {
 
-bool hash_file(EVP_MD_CTX* ctx, const fs::path& p, bool with_header, const std::string& rel) {
+constexpr char kHex[] = "0123456789abcdef";
+
+std::string to_hex(const unsigned char* md, std::size_t n) {
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) {
+    out.push_back(kHex[md[i] >> 4]);
+    out.push_back(kHex[md[i] & 15]);
+  }
+  return out;
+}
+
+bool digest_file(EVP_MD_CTX* ctx, const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   if (!in) return false;
-  std::error_code ec;
-  auto size = fs::file_size(p, ec);
-  if (ec) return false;
-  if (with_header) {
-    EVP_DigestUpdate(ctx, rel.data(), rel.size());
-    const unsigned char nul = 0;
-    EVP_DigestUpdate(ctx, &nul, 1);
-    unsigned char len[8];
-    for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>((static_cast<std::uint64_t>(size) >> (8 * i)) & 0xFF);
-    EVP_DigestUpdate(ctx, len, 8);
-  }
   char buf[65536];
   while (in) {
     in.read(buf, sizeof buf);
     if (in.gcount() > 0) EVP_DigestUpdate(ctx, buf, static_cast<std::size_t>(in.gcount()));
   }
-  return true;
+  return !in.bad();
 }
 
-// Finds a file case-insensitively below dir, as a Windows file system would.
-std::optional<fs::path> find_ci(const fs::path& dir, const std::string& rel) {
-  fs::path cur = dir;
+bool within(const fs::path& base, const fs::path& p) {
+  auto b = base.lexically_normal().string();
+  auto s = p.lexically_normal().string();
+  if (!b.empty() && b.back() == '/') b.pop_back();
+  return s == b || (s.size() > b.size() && s.compare(0, b.size(), b) == 0 && s[b.size()] == '/');
+}
+
+}  // namespace
+
+std::string sha256_hex(std::string_view bytes) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr);
+  return to_hex(md, len);
+}
+
+std::optional<std::string> sha256_file(const std::string& path) {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  bool ok = digest_file(ctx, path);
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx, md, &len);
+  EVP_MD_CTX_free(ctx);
+  if (!ok) return std::nullopt;
+  return to_hex(md, len);
+}
+
+Result<LocatedFile> locate_package_file(const std::string& dir, const std::string& relative_path) {
+  auto rel = normalize_relative_path(relative_path);
+  if (!rel || rel->empty()) {
+    return Error(Errc::path_escape, "'" + relative_path + "' is an absolute path or leaves the package folder");
+  }
+  std::error_code ec;
+  fs::path base = fs::weakly_canonical(dir.empty() ? fs::path(".") : fs::path(dir), ec);
+  fs::path cur = base;
   std::size_t start = 0;
-  while (start <= rel.size()) {
-    std::size_t slash = rel.find('/', start);
-    std::string part = rel.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+  while (start <= rel->size()) {
+    std::size_t slash = rel->find('/', start);
+    std::string part = rel->substr(start, slash == std::string::npos ? std::string::npos : slash - start);
     fs::path exact = cur / part;
-    std::error_code ec;
-    if (fs::exists(exact, ec)) {
+    if (fs::exists(fs::symlink_status(exact, ec))) {
       cur = exact;
     } else {
       bool found = false;
@@ -153,50 +185,72 @@ std::optional<fs::path> find_ci(const fs::path& dir, const std::string& rel) {
           break;
         }
       }
-      if (!found) return std::nullopt;
+      if (!found) return Error(Errc::file_not_found, "'" + *rel + "' is not in the package folder");
     }
     if (slash == std::string::npos) break;
     start = slash + 1;
   }
-  return cur;
+  // Follow links: the file must still be inside the package folder.
+  fs::path resolved = fs::canonical(cur, ec);
+  if (ec) return Error(Errc::file_not_found, "'" + *rel + "' cannot be resolved");
+  if (!within(base, resolved)) {
+    return Error(Errc::path_escape, "'" + *rel + "' resolves outside the package folder (through a link)");
+  }
+  return LocatedFile{*rel, resolved.string()};
 }
 
-}  // namespace
+std::vector<PayloadFile> staged_payload(const Package& pkg) {
+  std::vector<PayloadFile> out;
+  for (const auto& f : pkg.payload) {
+    bool copied = std::any_of(pkg.copies.begin(), pkg.copies.end(),
+                              [&](const FileCopy& c) { return inf::iequals(c.source_name, f.name); });
+    if (copied) out.push_back(f);
+  }
+  return out;
+}
 
 std::optional<std::string> package_hash(const inf::Document& doc, const std::string& inf_dir, inf::Arch arch) {
-  auto files = payload_files(doc, arch);
-  std::vector<std::pair<std::string, fs::path>> present;
-  for (const auto& f : files) {
-    if (f.relative_path.empty()) return std::nullopt;
-    auto p = find_ci(inf_dir.empty() ? fs::path(".") : fs::path(inf_dir), f.relative_path);
-    if (!p || !fs::is_regular_file(*p)) return std::nullopt;
-    present.emplace_back(inf::to_lower_ascii(f.relative_path), *p);
+  inf::Target t;
+  t.arch = arch;
+  Package pkg = build_package(doc, t);
+  std::vector<std::pair<std::string, std::string>> present;  // (lower-case relative path, host path)
+  for (const auto& f : staged_payload(pkg)) {
+    auto loc = locate_package_file(inf_dir, f.relative_path);
+    if (!loc.ok() || !fs::is_regular_file(loc->host_path)) return std::nullopt;
+    present.emplace_back(inf::to_lower_ascii(loc->relative_path), loc->host_path);
   }
-  std::sort(present.begin(), present.end(), [](auto& a, auto& b) { return a.first < b.first; });
+  std::sort(present.begin(), present.end());
+  present.erase(std::unique(present.begin(), present.end()), present.end());
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
   EVP_DigestUpdate(ctx, doc.bytes().data(), doc.bytes().size());
   bool ok = true;
   if (auto cat = catalog_file(doc, arch)) {
-    auto p = find_ci(inf_dir.empty() ? fs::path(".") : fs::path(inf_dir), *cat);
-    if (!p || !hash_file(ctx, *p, false, {})) ok = false;
+    auto loc = locate_package_file(inf_dir, *cat);
+    ok = loc.ok() && digest_file(ctx, loc->host_path);
   }
-  for (auto& [rel, p] : present) {
+  for (auto& [rel, host] : present) {
     if (!ok) break;
-    ok = hash_file(ctx, p, true, rel);
+    std::error_code ec;
+    std::uint64_t size = fs::file_size(host, ec);
+    if (ec) {
+      ok = false;
+      break;
+    }
+    EVP_DigestUpdate(ctx, rel.data(), rel.size());
+    const unsigned char nul = 0;
+    EVP_DigestUpdate(ctx, &nul, 1);
+    unsigned char len[8];
+    for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>((size >> (8 * i)) & 0xFF);
+    EVP_DigestUpdate(ctx, len, 8);
+    ok = digest_file(ctx, host);
   }
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int md_len = 0;
   EVP_DigestFinal_ex(ctx, md, &md_len);
   EVP_MD_CTX_free(ctx);
   if (!ok) return std::nullopt;
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < 8; ++i) {
-    out.push_back(hex[md[i] >> 4]);
-    out.push_back(hex[md[i] & 15]);
-  }
-  return out;
+  return to_hex(md, 8);
 }
 
 std::string driver_store_folder_name(std::string_view inf_file_name, inf::Arch arch, std::string_view hash16) {

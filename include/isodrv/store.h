@@ -1,0 +1,97 @@
+// The emulated driver store under a store root (DESIGN.md §2): staging packages into
+// FileRepository folders, publishing oemN.inf, listing, safe removal, recovery and verification.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "isodrv/inf.h"
+#include "isodrv/result.h"
+
+namespace isodrv::store {
+
+struct StagedPackage {
+  std::int64_t id = 0;
+  std::string published_name;  // oemN.inf
+  std::string original_name;   // the INF's own file name
+  std::string provider, class_name, class_guid;
+  std::string version, date;   // from DriverVer
+  std::string arch;            // amd64 …
+  std::string folder;          // FileRepository folder name
+  std::string hash16;
+  bool isolated = true;        // false when staged with --allow-unisolated despite /w errors
+  bool signed_ = false;        // catalogs are recorded, not verified (DESIGN.md §2)
+  bool run_from_store = false; // some CopyFiles destination is DIRID 13
+  std::int64_t devices = 0;    // devices installed from it
+};
+
+struct StagedFile {
+  std::string relative_path;   // below the package folder, '/'-separated
+  std::uint64_t size = 0;
+  std::string sha256;          // lower-case hex
+};
+
+struct AddOptions {
+  inf::Arch arch = inf::Arch::amd64;
+  bool allow_unisolated = false;
+};
+
+struct AddResult {
+  StagedPackage package;
+  bool already_staged = false;       // an identical package was already in the store
+  std::vector<std::string> isolation_errors;  // /w errors found while validating (file:line: message [code])
+};
+
+struct VerifyProblem {
+  std::string path;     // host path below the root, or a package name
+  std::string message;
+};
+
+// Points in a store operation where tests may simulate a crash (ISODRV_TEST_CRASH_POINT=name).
+inline constexpr const char* kCrashPoints[] = {
+    "stage:journal",  "stage:copied",   "stage:renamed", "stage:published", "stage:committed",
+    "delete:journal", "delete:removed-folder", "delete:removed-inf",
+};
+
+class Store {
+ public:
+  // Opens (creating if needed) the store at `root`, then recovers any half-finished operation.
+  static Result<Store> open(const std::string& root);
+  Store(Store&&) noexcept;
+  Store& operator=(Store&&) noexcept;
+  ~Store();
+
+  const std::string& root() const;
+
+  Result<AddResult> add(const std::string& inf_path, const AddOptions& opts);
+  Result<std::vector<StagedPackage>> list() const;
+  Result<StagedPackage> find(const std::string& published_name) const;
+  Result<std::vector<StagedFile>> files(const std::string& published_name) const;
+  // Removes a package. Refused while devices use it (unless the caller moved them first), and
+  // `force` is refused for packages with run-from-store files, as Windows does.
+  Status remove(const std::string& published_name, bool force);
+  // Every mismatch between database and files.
+  Result<std::vector<VerifyProblem>> verify() const;
+
+  // Host path of a package folder / the published INF.
+  std::string folder_path(const StagedPackage& p) const;
+  std::string published_inf_path(const StagedPackage& p) const;
+
+  struct Impl;
+  Impl& impl() { return *impl_; }
+
+ private:
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Host paths below a root (DESIGN.md §2).
+std::string file_repository_dir(const std::string& root);
+std::string inf_dir(const std::string& root);
+std::string staging_dir(const std::string& root);
+std::string database_path(const std::string& root);
+
+}  // namespace isodrv::store

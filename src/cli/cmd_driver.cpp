@@ -1,0 +1,165 @@
+// `isodrv driver add|list|delete` and `isodrv store verify`: the driver store, pnputil-style.
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+
+#include "cli/commands.h"
+#include "isodrv/store.h"
+
+namespace isodrv::cli {
+namespace {
+
+struct DriverArgs {
+  std::string inf;
+  std::string published;
+  std::string arch = "amd64";
+  bool allow_unisolated = false;
+  bool install = false;
+  bool json = false;
+  bool uninstall = false;
+  bool force = false;
+};
+
+Result<store::Store> open_store(const Context& ctx) { return store::Store::open(ctx.store_root()); }
+
+nlohmann::json package_json(const store::StagedPackage& p) {
+  return {{"published_name", p.published_name}, {"original_name", p.original_name}, {"provider", p.provider},
+          {"class", p.class_name},             {"class_guid", p.class_guid},       {"version", p.version},
+          {"date", p.date},                     {"arch", p.arch},                   {"folder", p.folder},
+          {"isolated", p.isolated},             {"signed", p.signed_},              {"devices", p.devices}};
+}
+
+int run_add(Context& ctx, const DriverArgs& a) {
+  auto arch = inf::parse_arch(a.arch);
+  if (!arch) {
+    std::cerr << "isodrv: unknown architecture '" << a.arch << "'\n";
+    return kExitUsage;
+  }
+  auto st = open_store(ctx);
+  if (!st.ok()) {
+    report_error(ctx, st.error());
+    return ctx.exit_code;
+  }
+  store::AddOptions opts;
+  opts.arch = *arch;
+  opts.allow_unisolated = a.allow_unisolated;
+  std::cout << "Adding driver package:  " << a.inf << "\n";
+  auto r = st->add(a.inf, opts);
+  if (!r.ok()) {
+    std::cout << "Failed to add driver package.\n";
+    report_error(ctx, r.error());
+    return r.error().code == Errc::invalid_argument || r.error().code == Errc::path_escape ? kExitFindings
+                                                                                           : exit_for(r.error());
+  }
+  for (const auto& e : r->isolation_errors) std::cerr << e << "\n";
+  if (r->already_staged) {
+    std::cout << "Driver package is already in the store (identical package).\n";
+  } else {
+    std::cout << "Driver package added successfully" << (r->package.isolated ? "" : " (marked not isolated)") << ".\n";
+  }
+  std::cout << "Published Name:         " << r->package.published_name << "\n";
+  std::cout << "Driver Store Folder:    " << r->package.folder << "\n";
+  return kExitOk;
+}
+
+int run_list(Context& ctx, const DriverArgs& a) {
+  auto st = open_store(ctx);
+  if (!st.ok()) {
+    report_error(ctx, st.error());
+    return ctx.exit_code;
+  }
+  auto list = st->list();
+  if (!list.ok()) {
+    report_error(ctx, list.error());
+    return ctx.exit_code;
+  }
+  if (a.json) {
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& p : *list) j.push_back(package_json(p));
+    std::cout << j.dump(2) << "\n";
+    return kExitOk;
+  }
+  std::cout << "Microsoft PnP Utility compatible listing (isodrv)\n\n";
+  for (const auto& p : *list) {
+    std::cout << "Published Name:     " << p.published_name << "\n"
+              << "Original Name:      " << p.original_name << "\n"
+              << "Provider Name:      " << p.provider << "\n"
+              << "Class Name:         " << p.class_name << "\n"
+              << "Class GUID:         " << p.class_guid << "\n"
+              << "Driver Version:     " << p.date << " " << p.version << "\n"
+              << "Signer Name:        " << (p.signed_ ? "(signed)" : "(unsigned)") << "\n"
+              << "Architecture:       " << p.arch << "\n"
+              << "Folder:             " << p.folder << "\n"
+              << "Isolated:           " << (p.isolated ? "yes" : "no") << "\n"
+              << "Installed Devices:  " << p.devices << "\n\n";
+  }
+  return kExitOk;
+}
+
+int run_delete(Context& ctx, const DriverArgs& a) {
+  auto st = open_store(ctx);
+  if (!st.ok()) {
+    report_error(ctx, st.error());
+    return ctx.exit_code;
+  }
+  if (a.uninstall) {
+    std::cerr << "isodrv: --uninstall needs the device-install engine, which this build does not include\n";
+    return kExitUsage;
+  }
+  auto r = st->remove(a.published, a.force);
+  if (!r.ok()) {
+    std::cout << "Failed to delete driver package: " << r.error().message << "\n";
+    report_error(ctx, r.error());
+    return r.error().code == Errc::not_found ? kExitFindings : kExitFindings;
+  }
+  std::cout << "Driver package deleted successfully.\n";
+  return kExitOk;
+}
+
+int run_verify(Context& ctx) {
+  auto st = open_store(ctx);
+  if (!st.ok()) {
+    report_error(ctx, st.error());
+    return ctx.exit_code;
+  }
+  auto problems = st->verify();
+  if (!problems.ok()) {
+    report_error(ctx, problems.error());
+    return ctx.exit_code;
+  }
+  for (const auto& p : *problems) std::cout << p.path << ": " << p.message << "\n";
+  if (problems->empty()) {
+    std::cout << "store is consistent\n";
+    return kExitOk;
+  }
+  std::cout << problems->size() << " problem(s) found\n";
+  return kExitFindings;
+}
+
+}  // namespace
+
+void register_driver_commands(CLI::App& app, Context& ctx) {
+  auto a = std::make_shared<DriverArgs>();
+  auto* driver = app.add_subcommand("driver", "Stage, list and remove driver packages (pnputil)");
+  driver->require_subcommand(1);
+  auto* add = driver->add_subcommand("add", "Stage a package into the driver store");
+  add->add_option("INF", a->inf, "The package's INF")->required();
+  add->add_option("--arch", a->arch, "Architecture to stage for (default amd64)");
+  add->add_flag("--allow-unisolated", a->allow_unisolated, "Stage even with /w isolation errors (marked)");
+  add->callback([a, &ctx] { ctx.exit_code = combine_exit(ctx.exit_code, run_add(ctx, *a)); });
+  auto* list = driver->add_subcommand("list", "List staged packages");
+  list->add_flag("--json", a->json, "JSON output (DESIGN.md §4)");
+  list->callback([a, &ctx] { ctx.exit_code = combine_exit(ctx.exit_code, run_list(ctx, *a)); });
+  auto* del = driver->add_subcommand("delete", "Remove a staged package");
+  del->add_option("PUBLISHED", a->published, "Published name, e.g. oem0.inf")->required();
+  del->add_flag("--uninstall", a->uninstall, "Move devices off the package first");
+  del->add_flag("--force", a->force, "Remove even while devices use it (refused for run-from-store packages)");
+  del->callback([a, &ctx] { ctx.exit_code = combine_exit(ctx.exit_code, run_delete(ctx, *a)); });
+
+  auto* st = app.add_subcommand("store", "Driver store maintenance");
+  st->require_subcommand(1);
+  auto* verify = st->add_subcommand("verify", "Check that the database and the files agree");
+  verify->callback([&ctx] { ctx.exit_code = combine_exit(ctx.exit_code, run_verify(ctx)); });
+}
+
+}  // namespace isodrv::cli
