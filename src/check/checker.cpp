@@ -90,8 +90,7 @@ diag::FileResult check_file(const std::string& path, const Options& opts) {
   auto unreadable = [&](std::string msg) {
     res.unreadable = true;
     res.valid = false;
-    diag::Diagnostic d = file_level(1000, path, 0, {}, opts.settings.mode);
-    d.message = std::move(msg);
+    diag::Diagnostic d = file_level(1000, path, 0, {std::move(msg)}, opts.settings.mode);
     d.severity = diag::Severity::error;
     res.diagnostics.push_back(std::move(d));
     return res;

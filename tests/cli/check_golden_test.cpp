@@ -151,3 +151,19 @@ TEST(SarifMultitool, OutputValidates) {
   // Each validation finding becomes a result with a ruleId; a valid log has none.
   EXPECT_EQ(report.find("\"ruleId\""), std::string::npos) << report;
 }
+
+TEST(RuleDocs, DocsRulesMatchTheRuleTable) {
+  const fs::path docs = fs::path(ISODRV_SOURCE_DIR) / "docs" / "rules";
+  CliRun index = run("explain --markdown index");
+  ASSERT_EQ(index.exit_code, 0);
+  EXPECT_EQ(index.out, read(docs / "README.md")) << "docs/rules is stale: run scripts/gen-rule-docs.sh";
+  std::istringstream lines(index.out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    auto open = line.find("](");
+    if (open == std::string::npos) continue;
+    std::string page = line.substr(open + 2, line.find(')', open) - open - 2);
+    std::string code = page.substr(0, page.find('.'));
+    EXPECT_EQ(run("explain --markdown " + code).out, read(docs / page)) << page << " is stale";
+  }
+}

@@ -123,7 +123,8 @@ TEST(RuleFixtures, GoodFixturesReportNothingOfTheirCode) {
 
 TEST(RuleFixtures, EveryImplementedRuleHasFixturesAndExplainText) {
   for (const auto& r : isodrv::rules::all_rules()) {
-    if (!r.implemented) continue;
+    // 1000 (unreadable path) has no file to hold a fixture; tests/cli checks it through exit codes.
+    if (!r.implemented || r.code == 1000) continue;
     const fs::path dir = kRoot / std::to_string(r.code);
     EXPECT_TRUE(fs::exists(dir / "bad.inf") || fs::exists(dir / "bad.inx")) << "rule " << r.code << " has no bad fixture";
     EXPECT_TRUE(fs::exists(dir / "good.inf") || fs::exists(dir / "good.inx")) << "rule " << r.code << " has no good fixture";
