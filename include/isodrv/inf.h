@@ -61,6 +61,9 @@ struct DecodedText {
   std::uint32_t borrow_offset = 0, borrow_length = 0;
   std::vector<std::uint32_t> line_text_start;  // per physical line (index 0 = line 1): offset in text
   std::vector<std::uint32_t> line_byte_start;  // per physical line: offset in the original bytes
+  // Offset in the original bytes where the decoded text ends: the input's end, a ^Z, or the
+  // dangling final byte of odd-length UTF-16.
+  std::uint32_t bytes_end = 0;
   // The text, given the bytes that were decoded.
   std::string_view view(std::string_view input) const;
 };

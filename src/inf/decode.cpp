@@ -135,10 +135,12 @@ struct Sink {
   DecodedText& out;
   std::uint32_t line = 1;
   bool stopped = false;
+  std::uint32_t at = 0;  // byte offset of the character being put
   // Returns false once ^Z has ended the text.
   inline bool put(char32_t c, std::uint32_t next_byte_offset, std::size_t total_bytes) {
     if (c == kCtrlZ) {
       stopped = true;
+      out.bytes_end = at;
       // A ^Z that is merely the file's last character is conventional (old editors); flag others.
       if (next_byte_offset < total_bytes) {
         out.flags.ctrl_z = true;
@@ -196,9 +198,11 @@ void decode_utf16(std::string_view b, std::size_t start, bool big_endian, Decode
       out.flags.unpaired_surrogate = true;
       c = kReplacement;
     }
+    sink.at = static_cast<std::uint32_t>(i);
     if (!sink.put(c, static_cast<std::uint32_t>(next), n)) break;
     i = next;
   }
+  if (!sink.stopped) out.bytes_end = static_cast<std::uint32_t>(n);
 }
 
 // A single-byte or UTF-8 decode done character by character (non-ASCII input, ^Z or NUL present).
@@ -211,8 +215,10 @@ void decode_ansi_1252(std::string_view b, DecodedText& out) {
     auto byte = static_cast<unsigned char>(b[i]);
     char32_t c = byte;
     if (byte >= 0x80 && byte < 0xA0) c = kCp1252High[byte - 0x80];
+    sink.at = static_cast<std::uint32_t>(i);
     if (!sink.put(c, static_cast<std::uint32_t>(i + 1), b.size())) break;
   }
+  if (!sink.stopped) out.bytes_end = static_cast<std::uint32_t>(b.size());
 }
 
 void decode_utf8(std::string_view b, std::size_t start, DecodedText& out) {
@@ -227,9 +233,11 @@ void decode_utf8(std::string_view b, std::size_t start, DecodedText& out) {
       c = kReplacement;
       n = 1;
     }
+    sink.at = static_cast<std::uint32_t>(i);
     if (!sink.put(c, static_cast<std::uint32_t>(i + n), b.size())) break;
     i += n;
   }
+  if (!sink.stopped) out.bytes_end = static_cast<std::uint32_t>(b.size());
 }
 
 Status decode_iconv(std::string_view b, unsigned codepage, DecodedText& out) {
@@ -266,9 +274,11 @@ Status decode_iconv(std::string_view b, unsigned codepage, DecodedText& out) {
       if (r == static_cast<std::size_t>(-1) && errno == EINVAL) continue;  // incomplete: add a byte
       break;
     }
+    sink.at = static_cast<std::uint32_t>(i);
     if (!sink.put(c, static_cast<std::uint32_t>(i + used), b.size())) break;
     i += used;
   }
+  if (!sink.stopped) out.bytes_end = static_cast<std::uint32_t>(b.size());
   iconv_close(cd);
   return {};
 }
@@ -318,6 +328,7 @@ Result<DecodedText> decode(std::string_view b, const DecodeOptions& opts) {
       out.borrow_offset = 3;
       out.borrow_length = static_cast<std::uint32_t>(rest.size());
       index_lines_borrowed(rest, 3, out);
+      out.bytes_end = static_cast<std::uint32_t>(b.size());
     } else {
       decode_utf8(b, 3, out);
     }
@@ -335,6 +346,7 @@ Result<DecodedText> decode(std::string_view b, const DecodeOptions& opts) {
     out.borrow_offset = 0;
     out.borrow_length = static_cast<std::uint32_t>(b.size());
     index_lines_borrowed(b, 0, out);
+    out.bytes_end = static_cast<std::uint32_t>(b.size());
     return out;
   }
   if (!ascii) {

@@ -189,6 +189,10 @@ Result<Document> Document::parse(std::string_view bytes, std::string path, const
   }
   d.decoded = std::move(dec.value());
   d.text = d.decoded.view(d.bytes);
+  // Offsets are 32-bit; ANSI and UTF-16 text can grow when re-encoded as UTF-8.
+  if (d.text.size() >= 0xFFFFFFF0u) {
+    return Error(Errc::not_enough_memory, "file is too large to be an INF once decoded (4 GiB or more)", d.path);
+  }
   if (d.decoded.flags.ctrl_z) d.notes.push_back(ParseNote{NoteKind::ctrl_z_end, d.decoded.flags.ctrl_z_line, 1});
   if (auto st = parse_text(d); !st) return st.error();
   doc.select_language(opts.langid);
@@ -197,7 +201,9 @@ Result<Document> Document::parse(std::string_view bytes, std::string path, const
     bool ok = false;
     if (version) {
       if (auto sig = version->find("Signature"); sig && sig->field_count() >= 1) {
-        ok = valid_signature(sig->field(0));
+        // [ND] Compared as written, before %strkey% substitution, as Wine does: the signature
+        // decides how the file is read, so it cannot depend on the file's own strings.
+        ok = valid_signature(sig->raw_field(0));
       }
     }
     if (!ok) {
@@ -258,7 +264,7 @@ std::pair<std::uint32_t, std::uint32_t> Document::physical_line_bytes(std::uint3
   const auto& bytes = impl_->bytes;
   if (line == 0 || line > starts.size()) return {0, 0};
   std::uint32_t b = starts[line - 1];
-  std::uint32_t e = line < starts.size() ? starts[line] : static_cast<std::uint32_t>(bytes.size());
+  std::uint32_t e = line < starts.size() ? starts[line] : impl_->decoded.bytes_end;
   // Strip the line break in the file's own encoding.
   const bool wide = impl_->decoded.encoding == Encoding::utf16le || impl_->decoded.encoding == Encoding::utf16le_bom ||
                     impl_->decoded.encoding == Encoding::utf16be_bom;
@@ -276,6 +282,7 @@ std::pair<std::uint32_t, std::uint32_t> Document::physical_line_bytes(std::uint3
 }
 
 std::string Document::with_line_replaced(std::uint32_t line, std::string_view new_text) const {
+  if (line == 0 || line > impl_->decoded.line_byte_start.size()) return impl_->bytes;  // no such line
   auto [b, e] = physical_line_bytes(line);
   std::string out;
   out.reserve(impl_->bytes.size() + new_text.size());
@@ -383,6 +390,9 @@ bool Document::substitute(std::string_view raw, std::string& out, std::vector<st
     }
     if (auto v = string_value(name)) {
       out.append(*v);
+      // Past 4096 UTF-16 units nothing more can survive the cut below; stop early so that a
+      // field of many large tokens costs no more than the limit.
+      if (out.size() - base > 4 * kMaxStringLength) break;
       continue;
     }
     // A decimal token not defined in [Strings] is a DIRID.

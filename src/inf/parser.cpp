@@ -113,11 +113,11 @@ class Parser {
         default:
           if (c == '[') {
             auto r = section_header(i);
-            if (!r.ok()) return r.error();
+            if (!r.ok()) return earlier_garbage_or(r.error());
             i = *r;
           } else {
             auto r = entry(i);
-            if (!r.ok()) return r.error();
+            if (!r.ok()) return earlier_garbage_or(r.error());
             i = *r;
           }
       }
@@ -145,9 +145,35 @@ class Parser {
 
   Error fail(Errc code, std::string msg) const { return Error(code, std::move(msg), d_.path, line_); }
 
+  // [ND] A file that fails later on but already had text before its first header reports that
+  // text first, as a front-to-back reader would; a [Strings] seen so far excuses it.
+  Error earlier_garbage_or(Error later) const {
+    if (!garbage_line_ || d_.section_map.count(std::string_view("Strings"))) return later;
+    return Error(Errc::expected_section_name, "a line appears before the first section header", d_.path,
+                 garbage_line_);
+  }
+
   void note(NoteKind k, std::uint32_t text_offset) {
-    Position p = d_.position_of(text_offset);
+    Position p = position(text_offset);
     d_.notes.push_back(ParseNote{k, p.line, p.column});
+  }
+
+  // Position of a text offset. Notes are made while the parser moves forward, so counting from the
+  // previous note keeps a line with many notes (say, 10^5 over-long tokens) linear, not quadratic.
+  Position position(std::uint32_t off) {
+    if (pos_cache_valid_ && off >= pos_cache_off_) {
+      const auto& starts = d_.decoded.line_text_start;
+      std::uint32_t line_end = pos_cache_.line < starts.size() ? starts[pos_cache_.line] : n_;
+      if (off < line_end) {
+        pos_cache_.column += static_cast<std::uint32_t>(utf16_length(t_.substr(pos_cache_off_, off - pos_cache_off_)));
+        pos_cache_off_ = off;
+        return pos_cache_;
+      }
+    }
+    pos_cache_ = d_.position_of(off);
+    pos_cache_off_ = off;
+    pos_cache_valid_ = true;
+    return pos_cache_;
   }
 
   Result<std::uint32_t> section_header(std::uint32_t i) {
@@ -211,10 +237,7 @@ class Parser {
       units += u;
       i += n;
     }
-    if (i < s.size()) {
-      Position p = d_.position_of(pos);
-      d_.notes.push_back(ParseNote{NoteKind::field_truncated, p.line, p.column});
-    }
+    if (i < s.size()) note(NoteKind::field_truncated, pos);
     return static_cast<std::uint16_t>(std::min(i, s.size()));
   }
 
@@ -297,8 +320,12 @@ class Parser {
             i = skip_leading_spaces(j + 1);
             continue;
           }
-          // Any other character: the backslashes (and blanks) are ordinary text.
-          tok_.content(t_, i, j);
+          // Any other character: the backslashes are ordinary text; blanks after the last one stay
+          // pending, so they are kept inside a token but trimmed before '=', ',' or the line end.
+          std::uint32_t last = j;
+          while (last > i && is_space(t_[last - 1])) --last;
+          tok_.content(t_, i, last);
+          if (last < j) tok_.space(last);
           i = j;
           continue;
         }
@@ -378,6 +405,9 @@ class Parser {
   std::uint32_t cur_section_ = kNone;
   std::uint32_t garbage_line_ = 0;  // first non-comment line before any section header
   Token tok_;
+  Position pos_cache_{};
+  std::uint32_t pos_cache_off_ = 0;
+  bool pos_cache_valid_ = false;
 };
 
 }  // namespace

@@ -1,0 +1,332 @@
+// Decoding and positions: encodings and their detection, the flags a validator reports, 1-based
+// lines and UTF-16-unit columns, and lossless single-line rewrites in every encoding.
+#include <gtest/gtest.h>
+
+#include <iconv.h>
+
+#include <vector>
+
+#include "inf_test_util.h"
+
+using namespace isodrv;
+using namespace isodrv::inf;
+using namespace inf_test;
+
+namespace {
+
+const std::string kHead = "[Version]\r\nSignature=\"$Windows NT$\"\r\n[S]\r\n";
+
+// The bytes of `utf8` as a file in `enc` (BOM included where the encoding has one).
+std::string make(std::string_view utf8, Encoding enc) {
+  switch (enc) {
+    case Encoding::ansi: return encode(utf8, Encoding::ansi, 1252);
+    case Encoding::utf8_bom: return "\xEF\xBB\xBF" + std::string(utf8);
+    case Encoding::utf16le_bom: return utf16(utf8, false, true);
+    case Encoding::utf16be_bom: return utf16(utf8, true, true);
+    case Encoding::utf16le: return utf16(utf8, false, false);
+  }
+  return {};
+}
+
+const Encoding kAllEncodings[] = {Encoding::ansi, Encoding::utf8_bom, Encoding::utf16le_bom, Encoding::utf16be_bom,
+                                  Encoding::utf16le};
+
+struct EncodingRow {
+  const char* cite;
+  std::string bytes;
+  Encoding encoding;
+  std::string value;  // the field of the line "k=..." in [S]
+};
+
+TEST(InfDecode, DetectsEncodings) {
+  const std::string text = kHead + "k=é€𝄞\r\n";
+  const std::vector<EncodingRow> rows = {
+      {"inf-syntax.md §1: FF FE is UTF-16LE", make(text, Encoding::utf16le_bom), Encoding::utf16le_bom, "é€𝄞"},
+      {"inf-syntax.md §1: FE FF is UTF-16BE", make(text, Encoding::utf16be_bom), Encoding::utf16be_bom, "é€𝄞"},
+      {"inf-syntax.md §1 [WINE]: EF BB BF is UTF-8", make(text, Encoding::utf8_bom), Encoding::utf8_bom, "é€𝄞"},
+      {"docs/inf-engine.md [ND]: BOM-less UTF-16LE is detected from <ASCII, 00> pairs",
+       make(text, Encoding::utf16le), Encoding::utf16le, "é€𝄞"},
+      {"inf-syntax.md §1: otherwise the ANSI code page (1252)", kHead + "k=\xE9\x80\r\n", Encoding::ansi, "é€"},
+      {"DESIGN.md §4: a pure-ASCII file is ansi", kHead + "k=v\r\n", Encoding::ansi, "v"},
+      {"docs/inf-engine.md: UTF-8 BOM with ASCII text only", "\xEF\xBB\xBF" + kHead + "k=v\r\n", Encoding::utf8_bom,
+       "v"},
+  };
+  for (const auto& row : rows) {
+    SCOPED_TRACE(row.cite);
+    auto r = parse(row.bytes);
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    EXPECT_EQ(r->encoding(), row.encoding);
+    EXPECT_EQ(r->section("S")->find("k")->field(0), row.value);
+    EXPECT_FALSE(r->decode_flags().utf8_without_bom);
+    EXPECT_FALSE(r->decode_flags().odd_length_utf16);
+    EXPECT_FALSE(r->decode_flags().unpaired_surrogate);
+  }
+}
+
+TEST(InfDecode, EncodingNamesAreTheDesignContract) {
+  // DESIGN.md §4 `encoding`.
+  EXPECT_EQ(encoding_name(Encoding::ansi), "ansi");
+  EXPECT_EQ(encoding_name(Encoding::utf8_bom), "utf-8-bom");
+  EXPECT_EQ(encoding_name(Encoding::utf16le_bom), "utf-16le-bom");
+  EXPECT_EQ(encoding_name(Encoding::utf16be_bom), "utf-16be-bom");
+  EXPECT_EQ(encoding_name(Encoding::utf16le), "utf-16le");
+}
+
+TEST(InfDecode, BomlessUtf16DetectionNeedsEvidence) {
+  // docs/inf-engine.md [ND]: odd lengths, tiny inputs and big-endian-looking data stay ANSI.
+  EXPECT_EQ(decode("a\0b"s)->encoding, Encoding::ansi);
+  EXPECT_EQ(decode("a\0"s)->encoding, Encoding::ansi);
+  EXPECT_EQ(decode(utf16("[Version]\n", true, false))->encoding, Encoding::ansi);
+  EXPECT_EQ(decode(utf16("[Version]\n", false, false) + "x")->encoding, Encoding::ansi);
+  EXPECT_EQ(decode(utf16("[Version]\n", false, false))->encoding, Encoding::utf16le);
+}
+
+TEST(InfDecode, Cp1252HighControlRangeMapsLikeWindows) {
+  // Windows-1252 0x80..0x9F; the five bytes the code page leaves undefined map to the C1 control
+  // of the same value (what MultiByteToWideChar returns).
+  const char32_t expected[32] = {0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+                                 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+                                 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                                 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+  std::string bytes;
+  for (int b = 0x80; b <= 0xFF; ++b) bytes.push_back(static_cast<char>(b));
+  auto d = decode(bytes);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->encoding, Encoding::ansi);
+  EXPECT_TRUE(d->flags.non_ascii_ansi);
+  EXPECT_FALSE(d->flags.utf8_without_bom);
+  // Back to code points.
+  std::u32string cps;
+  std::string_view t = d->view(bytes);
+  for (std::size_t i = 0; i < t.size();) {
+    auto c = static_cast<unsigned char>(t[i]);
+    std::size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    char32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
+    for (std::size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(t[i + k]) & 0x3F);
+    cps.push_back(cp);
+    i += n;
+  }
+  ASSERT_EQ(cps.size(), 128u);
+  for (int k = 0; k < 32; ++k) EXPECT_EQ(static_cast<std::uint32_t>(cps[k]), static_cast<std::uint32_t>(expected[k])) << "byte " << 0x80 + k;
+  for (int k = 32; k < 128; ++k) EXPECT_EQ(static_cast<std::uint32_t>(cps[k]), static_cast<std::uint32_t>(0x80 + k)) << "Latin-1 byte " << 0x80 + k;
+  // And encode() maps them back.
+  EXPECT_EQ(encode(d->view(bytes), Encoding::ansi, 1252), bytes);
+}
+
+TEST(InfDecode, Utf8WithoutBomIsReadAsAnsiAndFlagged) {
+  // inf-syntax.md §1: UTF-8 without a BOM is read in the ANSI code page; we flag it.
+  auto r = parse(kHead + "k=caf\xC3\xA9\r\n");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->encoding(), Encoding::ansi);
+  EXPECT_TRUE(r->decode_flags().utf8_without_bom);
+  EXPECT_TRUE(r->decode_flags().non_ascii_ansi);
+  EXPECT_EQ(r->section("S")->find("k")->field(0), "caf\xC3\x83\xC2\xA9");  // "cafÃ©"
+  // Invalid UTF-8 is not flagged as UTF-8.
+  auto latin = parse(kHead + "k=caf\xE9\r\n");
+  ASSERT_TRUE(latin.ok());
+  EXPECT_FALSE(latin->decode_flags().utf8_without_bom);
+  EXPECT_TRUE(latin->decode_flags().non_ascii_ansi);
+}
+
+TEST(InfDecode, OtherCodePagesThroughDecodeOptions) {
+  struct Row {
+    const char* cite;
+    unsigned codepage;
+    std::string field_bytes;
+    std::string value;
+  };
+  const std::vector<Row> rows = {
+      {"--codepage 1251: Cyrillic", 1251, "\xC0\xE1", "Аб"},
+      {"--codepage 932: Shift-JIS double-byte", 932, "\x82\xA0x", "あx"},
+      {"--codepage 936: GBK double-byte", 936, "\xC4\xE3", "你"},
+      {"--codepage 65001: UTF-8 as the ANSI page", 65001, "caf\xC3\xA9", "café"},
+  };
+  for (const auto& row : rows) {
+    SCOPED_TRACE(row.cite);
+    ParseOptions o;
+    o.decode.codepage = row.codepage;
+    auto r = parse(kHead + "k=" + row.field_bytes + ",next\r\n", o);
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    Line l = *r->section("S")->find("k");
+    EXPECT_EQ(l.field(0), row.value);
+    // Columns count characters, not bytes: "next" follows "k=", the value and a comma.
+    EXPECT_EQ(l.field_position(1).column, 3 + utf16_length(row.value) + 1);
+  }
+  ParseOptions bad;
+  bad.decode.codepage = 99999;
+  auto r = parse(kHead + "k=\xE9\r\n", bad);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Errc::unsupported);
+  EXPECT_TRUE(parse(kHead + "k=v\r\n", bad).ok()) << "an ASCII file needs no code page";
+}
+
+struct FlagRow {
+  const char* cite;
+  std::string bytes;
+  std::string text;  // decoded
+  bool odd, surrogate, nul, ctrl_z;
+  std::uint32_t ctrl_z_line = 0;
+};
+
+TEST(InfDecode, Flags) {
+  const std::vector<FlagRow> rows = {
+      {"UTF-16 with a dangling final byte drops it", "\xFF\xFE" "a\0b\0c"s, "ab", true, false, false, false},
+      {"an unpaired high surrogate becomes U+FFFD", "\xFF\xFE\x00\xD8" "a\0"s, "\xEF\xBF\xBD" "a", false, true, false,
+       false},
+      {"a lone low surrogate becomes U+FFFD", "\xFF\xFE\x00\xDC" "a\0"s, "\xEF\xBF\xBD" "a", false, true, false, false},
+      {"a high surrogate at the end becomes U+FFFD", "\xFF\xFE" "a\0\x00\xD8"s, "a\xEF\xBF\xBD", false, true, false,
+       false},
+      {"a surrogate pair is one character", "\xFF\xFE\x34\xD8\x1E\xDD"s, "𝄞", false, false, false, false},
+      {"big-endian surrogates", "\xFE\xFF\xD8\x34\xDD\x1E"s, "𝄞", false, false, false, false},
+      {"[WINE] NUL reads as a blank", "a\0b"s, "a b", false, false, true, false},
+      {"[WINE] NUL in UTF-16", "\xFF\xFE" "a\0\0\0b\0"s, "a b", false, false, true, false},
+      {"[WINE] ^Z ends the text; flagged with its line", "a\nb\x1A" "c\n"s, "a\nb", false, false, false, true, 2},
+      {"a ^Z that is the last byte is conventional, not flagged", "a\nb\x1A"s, "a\nb", false, false, false, false},
+      {"^Z in UTF-16", "\xFF\xFE" "a\0\x1A\0b\0"s, "a", false, false, false, true, 1},
+  };
+  for (const auto& row : rows) {
+    SCOPED_TRACE(std::string(row.cite) + ": " + show(row.bytes));
+    auto d = decode(row.bytes);
+    ASSERT_TRUE(d.ok());
+    EXPECT_EQ(d->view(row.bytes), row.text);
+    EXPECT_EQ(d->flags.odd_length_utf16, row.odd);
+    EXPECT_EQ(d->flags.unpaired_surrogate, row.surrogate);
+    EXPECT_EQ(d->flags.embedded_nul, row.nul);
+    EXPECT_EQ(d->flags.ctrl_z, row.ctrl_z);
+    EXPECT_EQ(d->flags.ctrl_z_line, row.ctrl_z_line);
+  }
+}
+
+TEST(InfDecode, CtrlZIsANote) {
+  auto r = parse(kHead + "k=v\r\n\x1A" "garbage\r\n");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->notes().size(), 1u);
+  EXPECT_EQ(r->notes()[0].kind, NoteKind::ctrl_z_end);
+  EXPECT_EQ(r->notes()[0].line, 5u);
+  EXPECT_EQ(r->section("S")->line_count(), 1u);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Positions
+// ---------------------------------------------------------------------------------------------
+TEST(InfPositions, FieldsAndKeys) {
+  // DESIGN.md §4: 1-based lines; columns are 1-based UTF-16 units; a field starts at its first
+  // character or its opening quote.
+  auto r = parse(kHead + "  ab = cd,  ef ,\"gh\",,x\r\n");
+  ASSERT_TRUE(r.ok());
+  Line l = r->section("S")->line_at(0);
+  EXPECT_EQ(l.line(), 4u);
+  EXPECT_EQ(l.key_position().line, 4u);
+  EXPECT_EQ(l.key_position().column, 3u);
+  const std::uint32_t cols[] = {8, 13, 17, 22, 23};
+  ASSERT_EQ(l.field_count(), 5u);
+  for (std::size_t i = 0; i < 5; ++i) {
+    EXPECT_EQ(l.field_position(i).line, 4u);
+    EXPECT_EQ(l.field_position(i).column, cols[i]) << "field " << i + 1;
+  }
+  EXPECT_TRUE(l.field_quoted(2));
+  EXPECT_FALSE(l.field_quoted(1));
+}
+
+TEST(InfPositions, NonAsciiColumnsInEveryEncoding) {
+  // "é𝄞=x,y": é is one UTF-16 unit and 𝄞 two, so x is in column 5 and y in column 7.
+  for (Encoding enc : {Encoding::utf8_bom, Encoding::utf16le_bom, Encoding::utf16be_bom, Encoding::utf16le}) {
+    SCOPED_TRACE(std::string(encoding_name(enc)));
+    auto r = parse(make(kHead + "é𝄞=x,y\r\n", enc));
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->encoding(), enc);
+    Line l = r->section("S")->line_at(0);
+    EXPECT_EQ(l.key(), "é𝄞");
+    EXPECT_EQ(l.key_position().column, 1u);
+    EXPECT_EQ(l.field_position(0).column, 5u);
+    EXPECT_EQ(l.field_position(1).column, 7u);
+    EXPECT_EQ(l.field_position(1).line, 4u);
+  }
+  // ANSI: one byte is one character, whatever its UTF-8 length after decoding.
+  auto r = parse(kHead + "\xE9\x80=x,y\r\n");
+  ASSERT_TRUE(r.ok());
+  Line l = r->section("S")->line_at(0);
+  EXPECT_EQ(l.field_position(0).column, 4u);
+  EXPECT_EQ(l.field_position(1).column, 6u);
+}
+
+TEST(InfPositions, ContinuationLines) {
+  // inf-syntax.md §2.5: the logical line keeps the physical line it starts on; fields after the
+  // join report the physical line and column where their text is.
+  for (Encoding enc : kAllEncodings) {
+    SCOPED_TRACE(std::string(encoding_name(enc)));
+    auto r = parse(make(kHead + "a=b,\\\r\n   c,d \\ ; note\r\n\te\r\nnext=1\r\n", enc));
+    ASSERT_TRUE(r.ok());
+    auto s = r->section("S");
+    ASSERT_EQ(s->line_count(), 2u);
+    Line l = s->line_at(0);
+    EXPECT_EQ(l.line(), 4u);
+    EXPECT_EQ(l.end_line(), 6u);
+    ASSERT_EQ(l.field_count(), 3u);
+    EXPECT_EQ(l.field(1), "c");
+    EXPECT_EQ(l.field(2), "de");
+    EXPECT_EQ((std::pair{l.field_position(1).line, l.field_position(1).column}), (std::pair{5u, 4u}));
+    EXPECT_EQ((std::pair{l.field_position(2).line, l.field_position(2).column}), (std::pair{5u, 6u}));
+    EXPECT_EQ(s->line_at(1).line(), 7u);
+    EXPECT_EQ(l.source_text(), "a=b,\\");
+  }
+}
+
+TEST(InfPositions, PhysicalLinesAndLosslessRewrite) {
+  // Every line of a file in every encoding, with and without a final line break, is replaced in
+  // turn; the result must equal the file written with that line changed: every other byte is kept.
+  const std::vector<std::string> lines = {"[Version]", "Signature=\"$Windows NT$\"", "[S]", "key = old ; c", "last=1"};
+  for (Encoding enc : kAllEncodings) {
+    for (bool final_break : {true, false}) {
+      auto join = [&](const std::vector<std::string>& ls) {
+        std::string t;
+        for (std::size_t i = 0; i < ls.size(); ++i) {
+          t += ls[i];
+          if (i + 1 < ls.size() || final_break) t += "\r\n";
+        }
+        return t;
+      };
+      SCOPED_TRACE(std::string(encoding_name(enc)) + (final_break ? " with" : " without") + " final break");
+      const std::string file = make(join(lines), enc);
+      auto r = parse(file);
+      ASSERT_TRUE(r.ok());
+      ASSERT_EQ(r->physical_line_count(), lines.size());
+      for (std::uint32_t n = 1; n <= lines.size(); ++n) {
+        EXPECT_EQ(r->physical_line(n), lines[n - 1]);
+        auto [b, e] = r->physical_line_bytes(n);
+        std::string want_bytes = enc == Encoding::ansi ? lines[n - 1] : encode(lines[n - 1], enc);
+        if (enc == Encoding::utf8_bom) want_bytes = lines[n - 1];
+        EXPECT_EQ(file.substr(b, e - b), want_bytes) << "line " << n;
+        auto changed = lines;
+        changed[n - 1] = "new = é";
+        EXPECT_EQ(r->with_line_replaced(n, "new = é"), make(join(changed), enc)) << "line " << n;
+      }
+    }
+  }
+}
+
+TEST(InfPositions, RewriteKeepsBytesAfterCtrlZAndDanglingByte) {
+  // The last line ends where the text ends: a ^Z and what follows it, or the odd byte of UTF-16, stay.
+  const std::string ansi = "[Version]\r\nSignature=$Windows NT$\r\nk=v\x1A" "tail"s;
+  auto a = parse(ansi);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->physical_line(3), "k=v");
+  EXPECT_EQ(a->with_line_replaced(3, "k=w"), "[Version]\r\nSignature=$Windows NT$\r\nk=w\x1A" "tail"s);
+  const std::string wide = utf16("[Version]\r\nSignature=$Windows NT$\r\nk=v") + "\x01"s;
+  auto w = parse(wide);
+  ASSERT_TRUE(w.ok());
+  EXPECT_TRUE(w->decode_flags().odd_length_utf16);
+  EXPECT_EQ(w->with_line_replaced(3, "k=w"), utf16("[Version]\r\nSignature=$Windows NT$\r\nk=w") + "\x01"s);
+}
+
+TEST(InfPositions, OutOfRangeLines) {
+  auto r = parse(kHead);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->physical_line(0), "");
+  EXPECT_EQ(r->physical_line(99), "");
+  EXPECT_EQ(r->physical_line_bytes(99), (std::pair<std::uint32_t, std::uint32_t>{0, 0}));
+  EXPECT_EQ(r->with_line_replaced(0, "x"), kHead) << "no line 0: nothing changes";
+  EXPECT_EQ(r->with_line_replaced(99, "x"), kHead);
+}
+
+}  // namespace
