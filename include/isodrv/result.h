@@ -34,6 +34,7 @@ enum class Errc : std::uint8_t {
   busy,
   corrupt,
   internal,
+  key_deleted,             // ERROR_KEY_DELETED: a registry handle whose key was deleted
 };
 
 // The SetupAPI-style name of an error (e.g. "ERROR_WRONG_INF_STYLE").

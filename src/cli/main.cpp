@@ -55,8 +55,10 @@ int main(int argc, char** argv) {
   app.add_option("--root", ctx.root, "Store root (default $ISODRV_ROOT or ~/.local/share/isodrv/default)");
 
   register_inf_commands(app, ctx);
+  register_reg_commands(app, ctx);
   register_check_commands(app, ctx);
   register_driver_commands(app, ctx);
+  register_stamp_commands(app, ctx);
 
   std::vector<std::string> raw(argv, argv + argc);
   std::vector<std::string> args = translate_infverif_args(raw);

@@ -24,6 +24,7 @@ std::string_view errc_name(Errc code) {
     case Errc::busy: return "ERROR_BUSY";
     case Errc::corrupt: return "ERROR_FILE_CORRUPT";
     case Errc::internal: return "ERROR_INTERNAL_ERROR";
+    case Errc::key_deleted: return "ERROR_KEY_DELETED";
   }
   return "ERROR_INTERNAL_ERROR";
 }
