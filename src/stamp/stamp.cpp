@@ -1,0 +1,243 @@
+// `stamp`: tokens first, then DriverVer (in the -s section) and CatalogFile (in [Version]) on the
+// token-resolved file, each as a rewrite of the lines that hold them or as one inserted line.
+#include <algorithm>
+
+#include "line_edits.h"
+#include "tokens.h"
+
+namespace isodrv::stamp {
+namespace {
+
+using detail::EditPlan;
+using detail::LineMap;
+
+bool is_space(char c) { return c == ' ' || c == '\t'; }
+
+// The line with its value (after '=', before a comment) replaced by `value`.
+std::string replace_value(std::string_view text, std::string_view value) {
+  const std::size_t ce = detail::code_end(text);
+  const std::size_t eq = detail::find_equals(text, ce);
+  if (eq == std::string_view::npos) {
+    std::size_t ke = ce;
+    while (ke > 0 && is_space(text[ke - 1])) --ke;
+    std::string out(text.substr(0, ke));
+    out += "=";
+    out += value;
+    if (ce < text.size()) out += " " + std::string(text.substr(ce));
+    return out;
+  }
+  std::size_t vb = eq + 1;
+  while (vb < ce && is_space(text[vb])) ++vb;
+  std::size_t ve = ce;
+  while (ve > vb && is_space(text[ve - 1])) --ve;
+  std::string out(text.substr(0, vb));
+  out += value;
+  // Keep a comment that directly followed an empty value apart from the new value.
+  if (ve == ce && ce < text.size()) out += ' ';
+  out += text.substr(ve);
+  return out;
+}
+
+// A new "Key = value" line laid out like `anchor` (indent, '=' column, spaces after '=').
+std::string format_like(std::string_view anchor, std::string_view key, std::string_view value) {
+  const std::size_t first = anchor.find_first_not_of(" \t");
+  const std::size_t ce = detail::code_end(anchor);
+  const std::size_t eq = first == std::string_view::npos || anchor[first] == '[' ? std::string_view::npos
+                                                                                 : detail::find_equals(anchor, ce);
+  std::string out;
+  if (eq == std::string_view::npos) {
+    out.append(key).append("=").append(value);
+    return out;
+  }
+  const std::string_view indent = anchor.substr(0, first);
+  std::size_t key_end = eq;
+  while (key_end > first && is_space(anchor[key_end - 1])) --key_end;
+  const std::string_view pre = anchor.substr(key_end, eq - key_end);
+  std::size_t ve = eq + 1;
+  while (ve < anchor.size() && is_space(anchor[ve])) ++ve;
+  const std::string_view post = anchor.substr(eq + 1, ve - eq - 1);
+  out.append(indent).append(key);
+  if (pre.find('\t') != std::string_view::npos) {
+    out.append(pre);
+  } else if (!pre.empty()) {
+    const std::size_t width = eq - first;  // where the anchor's '=' stands, counted from the key
+    out.append(width > key.size() ? width - key.size() : 1, ' ');
+  }
+  out.append("=").append(post).append(value);
+  return out;
+}
+
+Status validate_catalog(std::string_view name) {
+  bool ok = !name.empty() && !is_space(name.front()) && !is_space(name.back());
+  for (char c : name) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == '/' || c == '\\' || c == ';' || c == '"' || c == '=' || c == ',' ||
+        c == '%') {
+      ok = false;
+    }
+  }
+  if (!ok) {
+    return Error(Errc::invalid_argument, "catalog file name '" + std::string(name) +
+                                             "' must be a plain file name such as driver.cat (no path, quotes, ';', '=', ',' or '%')");
+  }
+  return {};
+}
+
+bool ends_with_ci(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && inf::iequals(s.substr(s.size() - suffix.size()), suffix);
+}
+
+// Where a new line goes in a section: after its Signature line for [Version], else after its last line.
+std::uint32_t insertion_anchor(const inf::Section& s) {
+  if (inf::iequals(s.name(), "Version")) {
+    if (auto sig = s.find("Signature")) return sig->end_line();
+  }
+  if (s.line_count() > 0) return s.line_at(s.line_count() - 1).end_line();
+  return s.header_lines().back();
+}
+
+Error at_line(Errc code, std::string msg, const std::string& path, std::uint32_t line) {
+  return Error(code, std::move(msg), path, line);
+}
+
+}  // namespace
+
+Result<StampResult> stamp(std::string_view bytes, const StampOptions& opts) {
+  if (opts.catalog) {
+    if (auto st = validate_catalog(*opts.catalog); !st.ok()) {
+      Error e = st.error();
+      e.file = opts.path;
+      return e;
+    }
+  }
+  if (opts.version) {
+    if (auto v = parse_driver_version(*opts.version); !v.ok()) {
+      Error e = v.error();
+      e.file = opts.path;
+      return e;
+    }
+  }
+
+  StampResult res;
+  std::vector<Note> notes;  // line numbers of the token-resolved file until the end
+
+  // Pass 1: tokens, on the input as it is.
+  auto map0 = LineMap::build(bytes, opts.decode);
+  if (!map0.ok()) {
+    Error e = map0.error();
+    e.file = opts.path;
+    return e;
+  }
+  res.encoding = map0->encoding();
+  EditPlan tokens_plan;
+  detail::plan_tokens(*map0, detail::token_values(opts.arch, opts.kmdf, opts.umdf), tokens_plan, notes);
+  std::vector<Edit> token_edits;
+  const std::string resolved = tokens_plan.empty() ? std::string(bytes) : tokens_plan.apply(*map0, token_edits);
+
+  // Pass 2: DriverVer and CatalogFile, found through the parsed, token-resolved file.
+  inf::ParseOptions popts;
+  popts.decode = opts.decode;
+  auto doc = inf::Document::parse(resolved, opts.path, popts);
+  if (!doc.ok()) {
+    Error e = doc.error();
+    if (e.file.empty()) e.file = opts.path;
+    return e;
+  }
+  auto map1 = LineMap::build(resolved, opts.decode);
+  if (!map1.ok()) return map1.error();
+  EditPlan plan;
+  auto version_section = doc->section("Version");
+  if (!version_section) return Error(Errc::wrong_inf_style, "the file has no [Version] section", opts.path);
+
+  std::optional<std::uint32_t> version_driverver_line;  // where CatalogFile goes after, if in [Version]
+  if (opts.date || opts.version) {
+    auto target = doc->section(opts.section);
+    if (!target) {
+      return Error(Errc::not_found, "section [" + opts.section + "] given with -s does not exist", opts.path);
+    }
+    const auto lines = target->find_all("DriverVer");
+    std::string date_text = opts.date ? format_date(*opts.date) : std::string();
+    std::string version_text = opts.version ? *opts.version : std::string();
+    if (!lines.empty()) {
+      if (date_text.empty()) date_text = std::string(lines.front().raw_field(0));
+      if (version_text.empty()) version_text = std::string(lines.front().raw_field(1));
+    }
+    if (date_text.empty()) {
+      return Error(Errc::invalid_argument, "no date to write: give -d (the file has no DriverVer date to keep)", opts.path);
+    }
+    if (version_text.empty()) {
+      return Error(Errc::invalid_argument,
+                   "no version to write: give -v, set STAMPINF_VERSION, or point -i at ntverp.h (the file has no "
+                   "DriverVer version to keep)",
+                   opts.path);
+    }
+    res.driver_ver = date_text + "," + version_text;
+    for (const auto& l : lines) {
+      if (l.end_line() != l.line()) {
+        return at_line(Errc::unsupported, "DriverVer is continued over several lines; join it into one line to stamp it",
+                       opts.path, l.line());
+      }
+      plan.rewrite(l.line(), replace_value(map1->text(l.line()), res.driver_ver), EditKind::driver_ver);
+    }
+    if (lines.size() > 1) {
+      notes.push_back(Note{lines[1].line(), "[" + std::string(target->name()) + "] has " + std::to_string(lines.size()) +
+                                                " DriverVer lines; all of them were stamped"});
+    }
+    if (lines.empty()) {
+      const std::uint32_t anchor = insertion_anchor(*target);
+      plan.insert_after(anchor, format_like(map1->text(anchor), "DriverVer", res.driver_ver), EditKind::driver_ver);
+      if (target->index() == version_section->index()) version_driverver_line = anchor;
+    } else if (target->index() == version_section->index()) {
+      version_driverver_line = lines.back().line();
+    }
+  }
+  if (!version_driverver_line) {
+    if (auto existing = version_section->find("DriverVer")) version_driverver_line = existing->end_line();
+  }
+
+  if (opts.catalog) {
+    const auto lines = version_section->find_all("CatalogFile");
+    for (const auto& l : lines) {
+      if (l.end_line() != l.line()) {
+        return at_line(Errc::unsupported, "CatalogFile is continued over several lines; join it into one line to stamp it",
+                       opts.path, l.line());
+      }
+      plan.rewrite(l.line(), replace_value(map1->text(l.line()), *opts.catalog), EditKind::catalog_file);
+    }
+    if (lines.empty()) {
+      const std::uint32_t anchor = version_driverver_line ? *version_driverver_line : insertion_anchor(*version_section);
+      // Lay the line out like its neighbour, using the neighbour's current (possibly stamped) text.
+      plan.insert_after(anchor, format_like(plan.current(*map1, anchor), "CatalogFile", *opts.catalog),
+                        EditKind::catalog_file);
+    }
+    for (const auto& l : *version_section) {
+      auto key = l.raw_key();
+      if (l.has_key() && key && key->size() > 12 && inf::iequals(key->substr(0, 12), "CatalogFile.")) {
+        notes.push_back(Note{l.line(), std::string(*key) + " is kept; on its platform it takes precedence over the stamped CatalogFile"});
+      }
+    }
+    if (!ends_with_ci(*opts.catalog, ".cat")) {
+      notes.push_back(Note{0, "catalog file name '" + *opts.catalog + "' does not end in .cat (InfVerif 1214)"});
+    }
+  }
+
+  std::vector<Edit> edits;
+  res.bytes = plan.empty() ? resolved : plan.apply(*map1, edits);
+  // Token edits were made on lines that pass 2 may have shifted or rewritten again.
+  for (auto& te : token_edits) {
+    te.line = plan.output_line(te.line);
+    auto it = std::find_if(edits.begin(), edits.end(), [&](const Edit& e) { return !e.inserted && e.line == te.line; });
+    if (it != edits.end()) {
+      it->old_text = te.old_text;
+    } else {
+      edits.push_back(std::move(te));
+    }
+  }
+  std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.line < b.line; });
+  res.edits = std::move(edits);
+  for (auto& n : notes) n.line = plan.output_line(n.line);
+  std::stable_sort(notes.begin(), notes.end(), [](const Note& a, const Note& b) { return a.line < b.line; });
+  res.notes = std::move(notes);
+  return res;
+}
+
+}  // namespace isodrv::stamp
