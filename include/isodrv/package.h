@@ -99,6 +99,10 @@ struct InstallSection {
   inf::Line reference;    // the line that references it (Models entry or directive); invalid for roots
   bool has_reference = false;
   std::string service;    // for service_install / eventlog_install: the service name
+  // The root this section was reached from (a DDInstall variant such as [X.NTamd64], DefaultInstall,
+  // ClassInstall32 or an InterfaceInstall32 target): its own index for roots. Sections reached from
+  // different roots of the same base are alternatives that never install together.
+  std::size_t root = 0;
 };
 
 // One directive line (key = value list) inside an install-type section.
@@ -180,6 +184,17 @@ struct FileCopy {
   std::optional<PayloadFile> source;  // SourceDisksFiles entry for source_name
 };
 
+// Where the entries of a file list go: the list's own [DestinationDirs] entry, else DefaultDestDir
+// (the one home for this resolution; FileCopy records its result, DelFiles/RenFiles rules call it).
+struct ListDestination {
+  inf::Line line;              // the DestinationDirs line
+  bool from_default = false;
+  long dirid = -2;             // -2: unknown / not a number
+  std::string dirid_text;
+  std::string subdir;
+};
+std::optional<ListDestination> list_destination(const inf::Document& doc, std::string_view list);
+
 struct ServiceInstall {
   inf::Line directive;         // AddService line
   std::size_t context = 0;     // .Services section index
@@ -234,6 +249,11 @@ std::vector<PayloadFile> staged_payload(const Package& pkg);
 // Builds the model of every install section reachable from [Manufacturer] (all decorations),
 // DefaultInstall and ClassInstall32, for the target (used for arch-specific choices).
 Package build_package(const inf::Document& doc, const inf::Target& target = {});
+
+// Whether two install sections (indexes into pkg.sections) can be applied on one machine together:
+// false for alternatives — other architectures, other decorations of one DDInstall, DDInstalls named
+// only from Models sections of different decorations (OS versions).
+bool sections_coinstall(const Package& pkg, std::size_t a, std::size_t b);
 
 // Parses an INF number: decimal, or hexadecimal with 0x; nullopt when malformed or out of range.
 std::optional<std::uint32_t> parse_inf_number(std::string_view text);

@@ -205,6 +205,7 @@ class Builder {
     add_root("DefaultInstall", SectionRole::default_install, nullptr);
     add_root("ClassInstall32", SectionRole::class_install, nullptr);
     read_interface_install32();
+    read_remaining_service_values();
     return std::move(pkg_);
   }
 
@@ -260,9 +261,11 @@ class Builder {
     }
   }
 
+  // `root` is the index of the root section it was reached from; npos makes the new section a root.
   std::size_t add_section(std::string name, std::string base, SectionRole role, std::optional<inf::Arch> arch,
-                          const inf::Line* ref, std::string service = {}) {
+                          const inf::Line* ref, std::string service = {}, std::size_t root = std::string::npos) {
     InstallSection s;
+    s.root = root == std::string::npos ? pkg_.sections.size() : root;
     auto sec = doc_.section(name);
     s.exists = sec.has_value();
     s.name = sec ? std::string(sec->name()) : std::move(name);
@@ -304,12 +307,12 @@ class Builder {
         for (auto& [suffix, sub_role] : kSubsections) {
           std::string sub = v.name + suffix;
           if (!doc_.has_section(sub)) continue;
-          std::size_t si = add_section(sub, base, sub_role, v.arch, nullptr);
+          std::size_t si = add_section(sub, base, sub_role, v.arch, nullptr, {}, idx);
           process(si);
         }
       } else if (role == SectionRole::default_install || role == SectionRole::class_install) {
         std::string sub = v.name + ".Services";
-        if (doc_.has_section(sub)) process(add_section(sub, base, SectionRole::services, v.arch, nullptr));
+        if (doc_.has_section(sub)) process(add_section(sub, base, SectionRole::services, v.arch, nullptr, {}, idx));
       }
     }
   }
@@ -352,7 +355,8 @@ class Builder {
   }
 
   void process(std::size_t idx) {
-    const InstallSection& is = pkg_.sections[idx];
+    // Copies, not a reference: add_section below grows pkg_.sections.
+    const InstallSection is = pkg_.sections[idx];
     if (!is.exists) return;
     auto sec = doc_.section(is.name);
     const SectionRole role = is.role;
@@ -370,7 +374,13 @@ class Builder {
       if (iequals(name, "Needs")) {
         for (std::size_t i = 0; i < l.field_count(); ++i) {
           std::string v = trim(l.field(i));
-          if (!v.empty()) reference(l, i, name, v);
+          if (v.empty()) continue;
+          reference(l, i, name, v);
+          // A needed section of this INF runs as part of the section that needs it, in its role
+          // (so HKR keeps its meaning); sections of included inbox INFs are not available here.
+          if (!doc_.has_section(v)) continue;
+          std::string key = inf::to_lower_ascii(v) + "|needs|" + std::to_string(static_cast<int>(role)) + "|" + is.service;
+          if (visited_.insert(key).second) process(add_section(v, {}, role, is.arch, &l, is.service, is.root));
         }
         continue;
       }
@@ -403,7 +413,7 @@ class Builder {
           std::string service = iequals(name, "AddService") ? trim(l.field(0)) : std::string();
           std::string key = inf::to_lower_ascii(target) + "|" + std::to_string(static_cast<int>(sub)) + "|" + service;
           if (visited_.insert(key).second) {
-            process(add_section(target, {}, sub, is.arch, &l, service));
+            process(add_section(target, {}, sub, is.arch, &l, service, is.root));
           }
         }
       }
@@ -413,7 +423,7 @@ class Builder {
           reference(l, 3, name, target);
           std::string key = inf::to_lower_ascii(target) + "|el|" + trim(l.field(0));
           if (visited_.insert(key).second) {
-            process(add_section(target, {}, SectionRole::eventlog_install, is.arch, &l, trim(l.field(0))));
+            process(add_section(target, {}, SectionRole::eventlog_install, is.arch, &l, trim(l.field(0)), is.root));
           }
         }
       }
@@ -424,21 +434,36 @@ class Builder {
   void read_service_values(std::size_t idx) {
     const InstallSection& is = pkg_.sections[idx];
     for (auto& svc : pkg_.services) {
-      if (!iequals(svc.install_section, is.name) || !iequals(svc.name, is.service)) continue;
-      svc.install_exists = true;
-      auto sec = doc_.section(is.name);
-      for (inf::Line l : *sec) {
-        if (!l.has_key()) continue;
-        std::string k = inf::to_lower_ascii(*l.raw_key());
-        svc.values.try_emplace(k, l);
-        std::string v = l.field_count() ? trim(l.field(0)) : std::string();
-        if (k == "servicetype") svc.service_type = parse_inf_number(v);
-        else if (k == "starttype") svc.start_type = parse_inf_number(v);
-        else if (k == "errorcontrol") svc.error_control = parse_inf_number(v);
-        else if (k == "servicebinary") {
-          svc.service_binary = v;
-          svc.service_binary_raw = l.field_count() ? std::string(l.raw_field(0)) : std::string();
-        }
+      if (svc.install_exists || !iequals(svc.install_section, is.name) || !iequals(svc.name, is.service)) continue;
+      fill_service_values(svc);
+    }
+  }
+
+  // A service-install section is processed once per service name, so an AddService that names an
+  // already processed section gets its values here.
+  void read_remaining_service_values() {
+    for (auto& svc : pkg_.services) {
+      if (!svc.install_exists && !svc.install_section.empty() && doc_.has_section(svc.install_section)) {
+        fill_service_values(svc);
+      }
+    }
+  }
+
+  void fill_service_values(ServiceInstall& svc) {
+    auto sec = doc_.section(svc.install_section);
+    if (!sec) return;
+    svc.install_exists = true;
+    for (inf::Line l : *sec) {
+      if (!l.has_key()) continue;
+      std::string k = inf::to_lower_ascii(*l.raw_key());
+      svc.values.try_emplace(k, l);
+      std::string v = l.field_count() ? trim(l.field(0)) : std::string();
+      if (k == "servicetype") svc.service_type = parse_inf_number(v);
+      else if (k == "starttype") svc.start_type = parse_inf_number(v);
+      else if (k == "errorcontrol") svc.error_control = parse_inf_number(v);
+      else if (k == "servicebinary") {
+        svc.service_binary = v;
+        svc.service_binary_raw = l.field_count() ? std::string(l.raw_field(0)) : std::string();
       }
     }
   }
@@ -500,24 +525,14 @@ class Builder {
   }
 
   void resolve_destination(FileCopy& c, const std::string& list) {
-    auto dd = doc_.section("DestinationDirs");
-    if (!dd) return;
-    std::optional<inf::Line> line;
-    if (!list.empty()) line = dd->find(list);
-    if (!line) {
-      line = dd->find("DefaultDestDir");
-      c.from_default = line.has_value();
-    }
-    if (!line) return;
+    auto d = list_destination(doc_, list);
+    if (!d) return;
     c.has_destination = true;
-    c.destination_line = *line;
-    c.dirid_text = line->field_count() ? trim(line->field(0)) : std::string();
-    if (auto n = parse_inf_number(c.dirid_text)) {
-      c.dirid = static_cast<long>(*n);
-    } else if (c.dirid_text == "-1") {
-      c.dirid = -1;
-    }
-    c.dest_subdir = line->field_count() > 1 ? trim(line->field(1)) : std::string();
+    c.from_default = d->from_default;
+    c.destination_line = d->line;
+    c.dirid = d->dirid;
+    c.dirid_text = std::move(d->dirid_text);
+    c.dest_subdir = std::move(d->subdir);
   }
 
   const PayloadFile* find_payload(const std::string& name) const {
@@ -547,8 +562,9 @@ class Builder {
       c.directive = directive;
       c.list_section = std::string(sec->name());
       c.context = ctx;
-      // File names are literal: use the raw text (no %strkey% in CopyFiles lists).
-      auto f = all_fields(l, true);
+      // SetupAPI reads file names through %strkey% substitution like any field; CI-validated
+      // samples rely on it (e.g. "%DriverName%.sys" in the miniFilter INFs).
+      auto f = all_fields(l, false);
       c.dest_name = f.size() > 0 ? trim(f[0]) : std::string();
       c.source_name = f.size() > 1 && !trim(f[1]).empty() ? trim(f[1]) : c.dest_name;
       if (f.size() > 3) {
@@ -567,6 +583,50 @@ class Builder {
 };
 
 }  // namespace
+
+std::optional<ListDestination> list_destination(const inf::Document& doc, std::string_view list) {
+  auto dd = doc.section("DestinationDirs");
+  if (!dd) return std::nullopt;
+  ListDestination d;
+  std::optional<inf::Line> line;
+  if (!list.empty()) line = dd->find(list);
+  if (!line) {
+    line = dd->find("DefaultDestDir");
+    d.from_default = line.has_value();
+  }
+  if (!line) return std::nullopt;
+  d.line = *line;
+  d.dirid_text = line->field_count() ? trim(line->field(0)) : std::string();
+  if (auto n = parse_inf_number(d.dirid_text)) {
+    d.dirid = static_cast<long>(*n);
+  } else if (d.dirid_text == "-1") {
+    d.dirid = -1;
+  }
+  d.subdir = line->field_count() > 1 ? trim(line->field(1)) : std::string();
+  return d;
+}
+
+bool sections_coinstall(const Package& pkg, std::size_t a, std::size_t b) {
+  const auto& sa = pkg.sections[a];
+  const auto& sb = pkg.sections[b];
+  if (sa.arch && sb.arch && *sa.arch != *sb.arch) return false;
+  if (sa.root == sb.root) return true;
+  const auto& ra = pkg.sections[sa.root];
+  const auto& rb = pkg.sections[sb.root];
+  if (ra.role != SectionRole::ddinstall || rb.role != SectionRole::ddinstall) return false;
+  if (ra.base.empty() || rb.base.empty() || iequals(ra.base, rb.base)) return false;
+  // Two DDInstalls install together when some Models section (same decoration) names both.
+  auto decorations = [&](const std::string& base) {
+    std::set<std::string> out;
+    for (const auto& m : pkg.models) {
+      if (iequals(m.install_base, base)) out.insert(m.decoration ? inf::to_lower_ascii(m.decoration->text) : "");
+    }
+    return out;
+  };
+  const auto da = decorations(ra.base);
+  const auto db = decorations(rb.base);
+  return std::any_of(da.begin(), da.end(), [&](const std::string& d) { return db.count(d) != 0; });
+}
 
 Package build_package(const inf::Document& doc, const inf::Target& target) {
   Builder b(doc, target);

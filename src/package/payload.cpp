@@ -79,7 +79,7 @@ std::vector<PayloadFile> payload_files(const inf::Document& doc, inf::Arch arch)
       auto key = l.raw_key();
       if (!key || key->empty()) continue;
       PayloadFile f;
-      f.name = std::string(*key);
+      f.name = l.key().value_or(std::string(*key));  // substituted, as copy-list names are
       f.line = l;
       f.decorated = decorated;
       f.disk_id = l.field_count() > 0 && l.has_key() ? l.field(0) : std::string();

@@ -1,8 +1,161 @@
-// Rule family "directives": filled in by its own change; see families.h.
+// Rule family "directives": legacy and non-declarative directives and sections that universal and
+// isolated packages may not use (universal-and-isolation-rules.md §2.1/§2.2), and ignored entries.
+//
+// Which code reports what (InfVerif gives pairs of codes the same message; we split them so):
+//   1300  a legacy section in an install root: DDInstall.FactDef, DDInstall.LogConfigOverride
+//   1301  a legacy directive: LogConfig, UpdateInis, UpdateIniFields, Ini2Reg, RegisterDlls,
+//         UnregisterDlls, BitReg (one finding per directive line)
+//   1302  a legacy operation on a named item: each file a RenFiles list renames
+//   1303  a co-installer or class installer: CoInstallers32 / Installer32 registrations, except the
+//         WDF and WinUSB framework co-installers, which Windows 10 ignores (see is_framework_coinstaller)
+//   1307  a desktop-only operation: ProfileItems (Start-menu items exist only on desktop editions)
+//   1308  a removal: DelFiles, DelProperty, and DelReg of keys outside the device's own HKR keys
+//   1309  a removal of a named item: DelService
+//   2009  a [Version] entry PnP ignores: DriverPackageType, DriverPackageDisplayName
+// Only sections the package model reaches are checked, so [DefaultUninstall] and other sections
+// that device installation never runs stay silent.
+#include <set>
+#include <string>
+
 #include "rules/families.h"
 
 namespace isodrv::rules {
+namespace {
 
-void run_directive_rules(Context& ctx) { (void)ctx; }
+using package::RegOpKind;
+using package::SectionRole;
+
+bool is_one_of(std::string_view name, std::initializer_list<std::string_view> names) {
+  for (auto n : names) {
+    if (inf::iequals(name, n)) return true;
+  }
+  return false;
+}
+
+// The joined, trimmed fields of a directive line, for messages.
+std::string value_list(const inf::Line& l) {
+  std::string out;
+  for (std::size_t i = 0; i < l.field_count(); ++i) {
+    if (!out.empty()) out += ", ";
+    out += l.field(i);
+  }
+  return out;
+}
+
+void check_legacy_sections(Context& ctx) {
+  for (const auto& s : ctx.pkg().sections) {
+    if (!s.exists) continue;
+    if (s.role != SectionRole::factdef && s.role != SectionRole::logconfigoverride) continue;
+    auto sec = ctx.doc().section(s.name);
+    if (!sec) continue;
+    ctx.report_at(1300, sec->line(), 1, {"[" + s.name + "]", std::string(package::section_role_name(s.role))}, s.name);
+  }
+}
+
+// Entries of a list section that a directive names.
+template <typename Fn>
+void for_each_entry(const Context& ctx, const inf::Line& directive, Fn fn) {
+  for (std::size_t i = 0; i < directive.field_count(); ++i) {
+    auto sec = ctx.doc().section(directive.field(i));
+    if (!sec) continue;
+    for (inf::Line e : *sec) fn(i, *sec, e);
+  }
+}
+
+// A list or registry section shared by several install sections appears once per use in the model;
+// its entries are reported once.
+using SeenLines = std::set<std::uint32_t>;
+
+void check_directive(Context& ctx, const package::Directive& d, SeenLines& seen) {
+  const std::string& n = d.name;
+  const inf::Line& l = d.line;
+  if (is_one_of(n, {"LogConfig", "UpdateInis", "UpdateIniFields", "Ini2Reg", "RegisterDlls", "UnregisterDlls", "BitReg"})) {
+    ctx.report(1301, l, {n, value_list(l)}, 0);
+  } else if (inf::iequals(n, "ProfileItems")) {
+    ctx.report(1307, l, {n, value_list(l)}, 0);
+  } else if (inf::iequals(n, "RenFiles")) {
+    for_each_entry(ctx, l, [&](std::size_t, const inf::Section&, const inf::Line& e) {
+      if (seen.insert(e.index()).second) ctx.report(1302, e, {"RenFiles", e.field(0)}, 0);
+    });
+  } else if (is_one_of(n, {"DelFiles", "DelProperty"})) {
+    for (std::size_t i = 0; i < l.field_count(); ++i) ctx.report(1308, l, {n, l.field(i)}, i);
+  } else if (inf::iequals(n, "DelService")) {
+    ctx.report(1309, l, {n, l.field(0)}, 0);
+  }
+}
+
+// DelReg is a removal unless it only deletes below the device's own HKR keys: those keys belong to
+// the device and vanish with it, and CI-validated universal samples (lsi_u3.inf) reset stale
+// values there this way.
+void check_del_reg(Context& ctx) {
+  std::vector<std::pair<std::uint32_t, std::string>> seen;  // (directive line index, section)
+  for (const auto& op : ctx.pkg().regs) {
+    if (op.kind != RegOpKind::del || op.root == "HKR") continue;
+    // Find the DelReg directive that named this section in the op's install section.
+    for (const auto& d : ctx.pkg().directives) {
+      if (d.section != op.context || !inf::iequals(d.name, "DelReg")) continue;
+      for (std::size_t i = 0; i < d.line.field_count(); ++i) {
+        if (!inf::iequals(d.line.field(i), op.reg_section)) continue;
+        std::pair<std::uint32_t, std::string> key{d.line.index(), inf::to_lower_ascii(op.reg_section)};
+        bool dup = false;
+        for (const auto& s : seen) dup = dup || s == key;
+        if (dup) continue;
+        seen.push_back(key);
+        auto& diag = ctx.report(1308, d.line, {"DelReg", op.reg_section}, i);
+        Context::note(diag, op.line, "deletes a key outside the device's own registry keys");
+      }
+    }
+  }
+}
+
+// The KMDF, UMDF and WinUSB co-installers only install their framework on systems that lack it;
+// Windows 10 carries the frameworks inbox and skips them, and CI-validated universal samples
+// (network/modem/fakemodem) still register the KMDF one.
+bool is_framework_coinstaller(std::string_view entry) {
+  std::string e = inf::to_lower_ascii(entry);
+  while (!e.empty() && (e.front() == ' ' || e.front() == '"')) e.erase(0, 1);
+  for (std::string_view prefix : {"wdfcoinstaller", "wudfcoinstaller", "wudfupdate", "winusbcoinstaller"}) {
+    if (e.compare(0, prefix.size(), prefix) == 0) return true;
+  }
+  return false;
+}
+
+void check_installers(Context& ctx) {
+  SeenLines seen;
+  for (const auto& op : ctx.pkg().regs) {
+    if (op.kind != RegOpKind::add || !op.value_name || !seen.insert(op.line.index()).second) continue;
+    const bool co = inf::iequals(*op.value_name, "CoInstallers32");
+    const bool cls = inf::iequals(*op.value_name, "Installer32");
+    if (!co && !cls) continue;
+    bool all_framework = co && !op.data.empty();
+    for (const auto& v : op.data) all_framework = all_framework && is_framework_coinstaller(v);
+    if (all_framework) continue;
+    std::string what = op.data.empty() ? std::string() : op.data.front();
+    ctx.report(1303, op.line, {co ? "co-installer" : "class installer", what}, 2);
+  }
+}
+
+void check_ignored_version_entries(Context& ctx) {
+  auto version = ctx.doc().section("Version");
+  if (!version) return;
+  for (inf::Line l : *version) {
+    auto key = l.raw_key();
+    if (!l.has_key() || !key) continue;
+    if (is_one_of(*key, {"DriverPackageType", "DriverPackageDisplayName"})) {
+      ctx.report(2009, l, {std::string(*key)});
+    }
+  }
+}
+
+}  // namespace
+
+void run_directive_rules(Context& ctx) {
+  check_legacy_sections(ctx);
+  SeenLines seen;
+  for (const auto& d : ctx.pkg().directives) check_directive(ctx, d, seen);
+  check_del_reg(ctx);
+  check_installers(ctx);
+  check_ignored_version_entries(ctx);
+}
 
 }  // namespace isodrv::rules

@@ -1,8 +1,555 @@
-// Rule family "files": filled in by its own change; see families.h.
+// Rule family "files": where copied files come from (SourceDisksNames/SourceDisksFiles per
+// architecture) and where they go (DestinationDirs, DIRID 13 isolation rules, ServiceBinary).
+#include <algorithm>
+#include <map>
+#include <set>
+
 #include "rules/families.h"
 
 namespace isodrv::rules {
+namespace {
 
-void run_file_rules(Context& ctx) { (void)ctx; }
+using package::FileCopy;
+using package::PayloadFile;
+
+constexpr std::size_t kNoField = static_cast<std::size_t>(-1);
+constexpr long kDriverStore = 13;  // DIRID_DRIVER_STORE: the package's FileRepository folder
+
+// DIRIDs deprecated for signing from Windows 11 24H2 (dirids.md, "24H2 deprecated" column).
+bool is_deprecated_dirid(long d) {
+  switch (d) {
+    case -1: case 65535: case 1: case 17: case 18: case 20: case 21: case 24: case 25: case 30:
+    case 50: case 53: case 54: case 16406: case 16407: case 16408: case 16409: case 16415:
+    case 16419: case 16429: case 16430:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// DIRIDs that /h still accepts as a destination instead of 13 (infverif_h, April 2024).
+bool is_h_exception(long d) {
+  switch (d) {
+    case 10: case 11: case 12: case 23: case 51: case 52: case 55: case 16422:
+      return true;
+    default:
+      return (d >= 16425 && d <= 16428) || (d >= 66000 && d <= 66004);
+  }
+}
+
+// Copy flags that make no sense in a fresh, read-only driver store folder (IV 1103): they ask for
+// overwrite/replace/in-use handling of a file that cannot already be there, or for compressed
+// sources. NOSKIP (0x2) and PROTECTED_WINDOWS_DRIVER_FILE (0x100) stay allowed: CI-validated
+// samples use both on DIRID 13 copies.
+constexpr std::uint32_t kCopyFlagNoOverwrite = 0x0010;
+constexpr std::uint32_t kCopyFlagReplaceOnly = 0x0400;
+constexpr std::uint32_t kCopyFlagNoDecomp = 0x0800;
+constexpr std::uint32_t kCopyFlagReplaceBootFile = 0x1000;
+constexpr std::uint32_t kCopyFlagNoPrune = 0x2000;
+constexpr std::uint32_t kCopyFlagInUseRename = 0x4000;
+constexpr std::uint32_t kDriverStoreForbiddenFlags = kCopyFlagNoOverwrite | kCopyFlagReplaceOnly | kCopyFlagNoDecomp |
+                                                    kCopyFlagReplaceBootFile | kCopyFlagNoPrune |
+                                                    kCopyFlagInUseRename;
+
+std::string hex_flags(std::uint32_t v) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string s = "0x";
+  for (int shift = 28; shift >= 0; shift -= 4) s.push_back(kHex[(v >> shift) & 15]);
+  return s;
+}
+
+std::string lower(std::string_view s) { return inf::to_lower_ascii(s); }
+
+// A package-relative folder in one comparable form: lower case, '/'-separated, no empty or "." parts.
+std::string folder_key(std::string_view path) {
+  if (auto n = package::normalize_relative_path(path)) return lower(*n);
+  return lower(path);
+}
+
+// A Windows path in one comparable form: lower case, '\' separators, no doubled separators.
+std::string path_key(std::string_view path) {
+  std::string out;
+  for (char c : path) {
+    if (c == '/') c = '\\';
+    if (c == '\\' && !out.empty() && out.back() == '\\') continue;
+    out.push_back(c);
+  }
+  return lower(out);
+}
+
+std::string join_path(std::string a, std::string_view b) {
+  if (b.empty()) return a;
+  if (!a.empty() && a.back() != '\\') a.push_back('\\');
+  a.append(b);
+  return a;
+}
+
+// The folder a DIRID (and optional subdirectory) names, for messages.
+std::string destination_text(const inf::Document& doc, long dirid, std::string_view subdir) {
+  auto base = inf::dirid_path(dirid, doc.dirids());
+  std::string out = base && !base->empty() ? *base : "DIRID " + std::to_string(dirid);
+  return join_path(std::move(out), subdir);
+}
+
+bool is_section_family(std::string_view name, std::string_view base) {
+  return name.size() >= base.size() && inf::iequals(name.substr(0, base.size()), base) &&
+         (name.size() == base.size() || name[base.size()] == '.');
+}
+
+// The field of a copy's line that names the file (the @file field for CopyFiles=@x).
+std::size_t copy_field(const FileCopy& c) {
+  if (c.list_section.empty()) {
+    for (std::size_t i = 0; i < c.line.field_count(); ++i) {
+      std::string_view f = c.line.raw_field(i);
+      while (!f.empty() && f.front() == ' ') f.remove_prefix(1);
+      if (!f.empty() && f.front() == '@') return i;
+    }
+    return 0;
+  }
+  return c.line.has_key() ? kNoField : 0;
+}
+
+// Whether a copy entry names a file at all. A line holding only non-breaking spaces (a UTF-8
+// NBSP read as ANSI, as in some samples) is blank to InfVerif; every real file name has a letter
+// or digit.
+bool names_file(const FileCopy& c) {
+  return std::any_of(c.source_name.begin(), c.source_name.end(), [](char ch) {
+    return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+  });
+}
+
+std::string arch_list(const std::vector<inf::Arch>& arches) {
+  std::string out;
+  for (auto a : arches) {
+    if (!out.empty()) out += ", ";
+    out += std::string(inf::arch_name(a));
+  }
+  return out;
+}
+
+// Facts shared by the rules: which architectures an install section serves, and the payload
+// (SourceDisksFiles + SourceDisksNames) each of those architectures sees.
+class Files {
+ public:
+  explicit Files(const Context& ctx) : ctx_(ctx) {}
+
+  const PayloadFile* payload(inf::Arch arch, std::string_view name) {
+    auto it = payload_.find(arch);
+    if (it == payload_.end()) it = payload_.emplace(arch, package::payload_files(ctx_.doc(), arch)).first;
+    for (const auto& p : it->second) {
+      if (inf::iequals(p.name, name)) return &p;
+    }
+    return nullptr;
+  }
+
+  // The architectures for which SetupAPI would run this install section. A section decorated
+  // .NT<arch> serves that arch; an undecorated root serves the arches its Models entries are
+  // decorated for, minus those that have a more specific variant; anything else, the target.
+  const std::vector<inf::Arch>& arches(std::size_t section) {
+    auto it = arches_.find(section);
+    if (it != arches_.end()) return it->second;
+    return arches_.emplace(section, compute_arches(section)).first->second;
+  }
+
+ private:
+  std::vector<inf::Arch> compute_arches(std::size_t index) const {
+    const auto& pkg = ctx_.pkg();
+    const auto& s = pkg.sections[index];
+    if (s.arch) return {*s.arch};
+    const inf::Arch target = pkg.target.arch;
+    if (s.base.empty()) return {target};
+    std::vector<inf::Arch> candidates;
+    bool any_models = false;
+    for (const auto& m : pkg.models) {
+      if (!inf::iequals(m.install_base, s.base)) continue;
+      any_models = true;
+      inf::Arch a = target;
+      if (m.decoration && m.decoration->arch) {
+        a = *m.decoration->arch;
+      } else if (target_claimed_elsewhere(m.models_section)) {
+        // An undecorated or "NT" Models section is not used where a sibling names the arch.
+        continue;
+      }
+      if (std::find(candidates.begin(), candidates.end(), a) == candidates.end()) candidates.push_back(a);
+    }
+    if (!any_models) candidates.push_back(target);
+    std::vector<inf::Arch> out;
+    for (inf::Arch a : candidates) {
+      std::string chosen = ctx_.doc().actual_install_section(s.base, a);
+      if (serves(s.name, chosen)) out.push_back(a);
+    }
+    return out;
+  }
+
+  // Whether the Manufacturer line that owns Models section `models` also lists a decoration for
+  // the target architecture (then its architecture-neutral Models section is not used there).
+  bool target_claimed_elsewhere(std::string_view models) const {
+    auto mfg = ctx_.doc().section("Manufacturer");
+    if (!mfg) return false;
+    for (inf::Line l : *mfg) {
+      std::string base = l.field(0);
+      while (!base.empty() && base.back() == ' ') base.pop_back();
+      if (base.empty() || !is_section_family(models, base)) continue;
+      for (std::size_t i = 1; i < l.field_count(); ++i) {
+        auto d = inf::parse_os_decoration(l.field(i));
+        if (d.arch && *d.arch == ctx_.pkg().target.arch) return true;
+      }
+    }
+    return false;
+  }
+
+  // Whether `name` is the chosen install section or one of its .HW/.Services/… sub-sections.
+  static bool serves(std::string_view name, std::string_view chosen) {
+    if (!is_section_family(name, chosen)) return false;
+    std::string_view rest = name.substr(chosen.size());
+    return rest.empty() || !(rest.size() >= 3 && inf::iequals(rest.substr(0, 3), ".NT"));
+  }
+
+  const Context& ctx_;
+  std::map<inf::Arch, std::vector<PayloadFile>> payload_;
+  std::map<std::size_t, std::vector<inf::Arch>> arches_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Source side: SourceDisksNames / SourceDisksFiles
+// ---------------------------------------------------------------------------------------------
+
+std::vector<inf::Section> sections_of(const inf::Document& doc, std::string_view base) {
+  std::vector<inf::Section> out;
+  for (std::size_t i = 0; i < doc.section_count(); ++i) {
+    inf::Section s = doc.section_at(i);
+    if (is_section_family(s.name(), base)) out.push_back(s);
+  }
+  return out;
+}
+
+// 1213 (.cat listed), 1231 (compressed name), 1273 (disk id not in SourceDisksNames).
+void check_source_disks_files(Context& ctx) {
+  const auto& doc = ctx.doc();
+  auto names = sections_of(doc, "SourceDisksNames");
+  auto disk_known = [&](std::string_view files_section, std::string_view id) {
+    std::string_view suffix = files_section.substr(std::min<std::size_t>(files_section.size(), 16));
+    for (const auto& n : names) {
+      std::string_view nsuffix = n.name().substr(16);
+      // An undecorated file list may take its disk from any SourceDisksNames; a decorated one
+      // only from its own architecture's or the undecorated section.
+      if (!suffix.empty() && !nsuffix.empty() && !inf::iequals(suffix, nsuffix)) continue;
+      if (n.find(id)) return true;
+    }
+    return false;
+  };
+  for (const auto& sec : sections_of(doc, "SourceDisksFiles")) {
+    for (inf::Line l : sec) {
+      auto key = l.raw_key();
+      if (!key || key->empty()) continue;
+      std::string name = l.key().value_or(std::string(*key));  // as payload_files names it
+      std::string lname = lower(name);
+      if (lname.size() > 4 && lname.compare(lname.size() - 4, 4, ".cat") == 0) ctx.report(1213, l, {name}, kNoField);
+      std::size_t dot = lname.rfind('.');
+      if (dot != std::string::npos && dot + 1 < lname.size() && lname.back() == '_') {
+        ctx.report(1231, l, {name}, kNoField);
+      }
+      if (!l.has_key()) continue;
+      std::string id = l.field_count() ? l.field(0) : std::string();
+      while (!id.empty() && id.back() == ' ') id.pop_back();
+      if (id.empty() || disk_known(sec.name(), id)) continue;
+      ctx.report(1273, l, {name, id, std::string(sec.name())}, 0);
+    }
+  }
+}
+
+// 1230: every copied file must be listed for each architecture the copying section serves.
+void check_listed_sources(Context& ctx, Files& files) {
+  std::set<std::uint32_t> reported;
+  for (const auto& c : ctx.pkg().copies) {
+    if (!names_file(c) || reported.count(c.line.index())) continue;
+    std::vector<inf::Arch> missing;
+    for (inf::Arch a : files.arches(c.context)) {
+      if (!files.payload(a, c.source_name)) missing.push_back(a);
+    }
+    if (missing.empty()) continue;
+    reported.insert(c.line.index());
+    std::string where = c.list_section.empty() ? "CopyFiles" : "[" + c.list_section + "]";
+    ctx.report(1230, c.line, {c.source_name, where, arch_list(missing)}, copy_field(c));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Destination side: DestinationDirs and DIRIDs
+// ---------------------------------------------------------------------------------------------
+
+// 1275: a copy with neither its list's DestinationDirs entry nor DefaultDestDir.
+void check_missing_destinations(Context& ctx) {
+  std::set<std::uint32_t> reported;
+  for (const auto& c : ctx.pkg().copies) {
+    if (c.has_destination || !names_file(c) || !reported.insert(c.line.index()).second) continue;
+    std::string list = c.list_section.empty() ? "@" + c.dest_name : c.list_section;
+    ctx.report(1275, c.line, {c.dest_name, list}, copy_field(c));
+  }
+}
+
+void note_destination(diag::Diagnostic& d, const FileCopy& c) {
+  Context::note(d, c.destination_line,
+                c.from_default ? "destination comes from DefaultDestDir here" : "destination set here");
+}
+
+// 1322 (/w: only DIRID 13) and 1306 (/u: only system folders), once per copy entry.
+void check_destination_dirids(Context& ctx) {
+  const auto& doc = ctx.doc();
+  std::set<std::uint32_t> reported;
+  for (const auto& c : ctx.pkg().copies) {
+    if (!c.has_destination || c.dirid == -2 || c.dirid == kDriverStore || !names_file(c)) continue;
+    if (!reported.insert(c.line.index()).second) continue;
+    std::string where = destination_text(doc, c.dirid, c.dest_subdir);
+    bool h_exempt = ctx.mode() == diag::Mode::h && is_h_exception(c.dirid);
+    if (!h_exempt) {
+      auto& d = ctx.report(1322, c.line, {c.dest_name, where, c.dirid_text}, copy_field(c));
+      note_destination(d, c);
+    }
+    // Universal INFs may still copy to System32, System32\drivers and a folder below Windows.
+    bool universal_ok = c.dirid == 11 || c.dirid == 12 || (c.dirid == 10 && !folder_key(c.dest_subdir).empty());
+    if (!universal_ok) {
+      auto& d = ctx.report(1306, c.line, {c.dest_name, where}, copy_field(c));
+      note_destination(d, c);
+    }
+  }
+}
+
+// 1340: a DestinationDirs entry naming a deprecated DIRID.
+void check_deprecated_destinations(Context& ctx) {
+  auto dd = ctx.doc().section("DestinationDirs");
+  if (!dd) return;
+  for (inf::Line l : *dd) {
+    if (!l.field_count()) continue;
+    // The same reading as FileCopy's destination (list_destination), for every entry.
+    auto dest = package::list_destination(ctx.doc(), l.has_key() ? std::string(*l.raw_key()) : std::string());
+    long dirid = dest && dest->line.index() == l.index() ? dest->dirid : -2;
+    if (!is_deprecated_dirid(dirid)) continue;
+    ctx.report(1340, l, {std::to_string(dirid), destination_text(ctx.doc(), dirid, {})}, 0);
+  }
+}
+
+// The numeric %DIRID% tokens of a raw value ("%%" is a literal percent sign).
+std::vector<long> dirid_tokens(std::string_view raw) {
+  std::vector<long> out;
+  std::size_t i = 0;
+  while ((i = raw.find('%', i)) != std::string_view::npos) {
+    std::size_t close = raw.find('%', i + 1);
+    if (close == std::string_view::npos) break;
+    std::string_view name = raw.substr(i + 1, close - i - 1);
+    if (!name.empty() && name.size() <= 6 && std::all_of(name.begin(), name.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+      out.push_back(std::stol(std::string(name)));
+    }
+    i = close + 1;
+  }
+  return out;
+}
+
+// 1341: a %DIRID% token of a deprecated DIRID in a value (registry data, ServiceBinary, …).
+void check_deprecated_tokens(Context& ctx) {
+  const auto& doc = ctx.doc();
+  const auto& used = ctx.pkg().section_used;
+  for (std::size_t s = 0; s < doc.section_count(); ++s) {
+    inf::Section sec = doc.section_at(s);
+    if (!used[s] || is_section_family(sec.name(), "Strings") || inf::iequals(sec.name(), "DestinationDirs")) continue;
+    for (inf::Line l : sec) {
+      for (std::size_t i = 0; i < l.field_count(); ++i) {
+        std::string_view raw = l.raw_field(i);
+        if (raw.find('%') == std::string_view::npos) continue;
+        for (long d : dirid_tokens(raw)) {
+          if (is_deprecated_dirid(d)) ctx.report(1341, l, {"%" + std::to_string(d) + "%", destination_text(doc, d, {})}, i);
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// DIRID 13: files run from the driver store exactly as the package carries them
+// ---------------------------------------------------------------------------------------------
+
+// 1100 (renamed or moved), 1103 (copy flags) for copies into DIRID 13.
+void check_driver_store_copies(Context& ctx, Files& files) {
+  std::set<std::uint32_t> renamed, moved, flagged;
+  for (const auto& c : ctx.pkg().copies) {
+    if (!c.has_destination || c.dirid != kDriverStore || !names_file(c)) continue;
+    const std::uint32_t key = c.line.index();
+    if (!inf::iequals(c.dest_name, c.source_name) && renamed.insert(key).second) {
+      auto& d = ctx.report(1100, c.line, {c.source_name, "under the new name " + c.dest_name}, copy_field(c));
+      note_destination(d, c);
+    }
+    const std::string dest = folder_key(c.dest_subdir);
+    for (inf::Arch a : files.arches(c.context)) {
+      const PayloadFile* p = files.payload(a, c.source_name);
+      if (!p) continue;
+      std::string src_raw = join_path(p->disk_path, p->subdir);
+      // A source path that leaves the package (.., drive letter, UNC) is not a package folder at
+      // all; staging refuses it as a path escape, so 1100 has nothing to compare.
+      if (!package::normalize_relative_path(src_raw)) continue;
+      if (folder_key(src_raw) == dest || !moved.insert(key).second) continue;
+      std::string from = folder_key(src_raw).empty() ? "the package root" : "'" + src_raw + "'";
+      std::string to = dest.empty() ? "the driver store root" : "'" + c.dest_subdir + "'";
+      auto& d = ctx.report(1100, c.line, {c.source_name, "into " + to + " although it sits in " + from + " of the package"},
+                           copy_field(c));
+      note_destination(d, c);
+      Context::note(d, p->line, "the package location comes from here");
+    }
+    if (c.flags && (*c.flags & kDriverStoreForbiddenFlags) && flagged.insert(key).second) {
+      auto& d = ctx.report(1103, c.line, {hex_flags(*c.flags & kDriverStoreForbiddenFlags), c.dest_name}, 3);
+      note_destination(d, c);
+    }
+  }
+}
+
+// 1101: a .security section on a file list bound for DIRID 13.
+void check_driver_store_security(Context& ctx) {
+  std::set<std::string> seen;
+  for (const auto& c : ctx.pkg().copies) {
+    if (c.list_section.empty() || !c.has_destination || c.dirid != kDriverStore) continue;
+    auto sec = ctx.doc().section(c.list_section + ".security");
+    if (!sec || !seen.insert(lower(c.list_section)).second) continue;
+    auto& d = ctx.report_at(1101, sec->line(), 1, {std::string(sec->name()), c.list_section}, std::string(sec->name()));
+    note_destination(d, c);
+  }
+}
+
+// 1102: DelFiles / RenFiles on a list whose destination is DIRID 13.
+void check_driver_store_directives(Context& ctx) {
+  std::set<std::pair<std::uint32_t, std::size_t>> seen;
+  for (const auto& r : ctx.pkg().references) {
+    if (!inf::iequals(r.directive, "DelFiles") && !inf::iequals(r.directive, "RenFiles")) continue;
+    auto dest = package::list_destination(ctx.doc(), r.target);
+    if (!dest || dest->dirid != kDriverStore || !seen.insert({r.line.index(), r.field}).second) continue;
+    auto& d = ctx.report(1102, r.line, {r.directive, r.target}, r.field);
+    Context::note(d, dest->line, dest->from_default ? "destination comes from DefaultDestDir here" : "destination set here");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conflicts and other listings
+// ---------------------------------------------------------------------------------------------
+
+// 1330: one destination file fed from different source files by sections that can run on one system.
+void check_conflicting_copies(Context& ctx, Files& files) {
+  std::map<std::string, std::vector<const FileCopy*>> by_dest;
+  for (const auto& c : ctx.pkg().copies) {
+    if (!c.has_destination || c.dirid == -2 || !names_file(c)) continue;
+    std::string key = std::to_string(c.dirid) + "|" + folder_key(c.dest_subdir) + "|" + lower(c.dest_name);
+    by_dest[key].push_back(&c);
+  }
+  std::set<std::uint32_t> reported;
+  for (auto& [key, group] : by_dest) {
+    std::stable_sort(group.begin(), group.end(),
+                     [](const FileCopy* a, const FileCopy* b) { return a->line.line() < b->line.line(); });
+    for (std::size_t i = 1; i < group.size(); ++i) {
+      const FileCopy* c = group[i];
+      if (reported.count(c->line.index())) continue;
+      const auto& arches_c = files.arches(c->context);
+      for (std::size_t j = 0; j < i; ++j) {
+        const FileCopy* o = group[j];
+        if (inf::iequals(o->source_name, c->source_name)) continue;
+        const auto& arches_o = files.arches(o->context);
+        bool shared = std::any_of(arches_c.begin(), arches_c.end(), [&](inf::Arch a) {
+          return std::find(arches_o.begin(), arches_o.end(), a) != arches_o.end();
+        });
+        if (!shared) continue;
+        reported.insert(c->line.index());
+        auto& d = ctx.report(1330, c->line, {c->dest_name, c->source_name, o->source_name}, copy_field(*c));
+        Context::note(d, o->line, "the same destination receives " + o->source_name + " here");
+        break;
+      }
+    }
+  }
+}
+
+// 1110: CopyINF stages other INF packages; anything else is not a package.
+void check_copy_inf(Context& ctx) {
+  std::set<std::uint32_t> seen;
+  for (const auto& dir : ctx.pkg().directives) {
+    if (!inf::iequals(dir.name, "CopyINF") || !seen.insert(dir.line.index()).second) continue;
+    for (std::size_t i = 0; i < dir.line.field_count(); ++i) {
+      std::string name = dir.line.field(i);
+      while (!name.empty() && name.back() == ' ') name.pop_back();
+      if (name.empty()) continue;
+      std::string l = lower(name);
+      if (l.size() > 4 && l.compare(l.size() - 4, 4, ".inf") == 0) continue;
+      ctx.report(1110, dir.line, {name}, i);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ServiceBinary against the package's copies
+// ---------------------------------------------------------------------------------------------
+
+// Inbox drivers that packages name as a service binary without carrying them (the UMDF reflector,
+// the HID and USB class mini-drivers); Windows installs them, so they need not be copied.
+constexpr const char* kInboxBinaries[] = {"wudfrd.sys", "winusb.sys", "mshidkmdf.sys", "mshidumdf.sys",
+                                          "hidusb.sys", "usbser.sys"};
+
+bool starts_with_dirid_token(const inf::Document& doc, std::string_view raw) {
+  while (!raw.empty() && (raw.front() == ' ' || raw.front() == '"')) raw.remove_prefix(1);
+  if (raw.size() < 3 || raw[0] != '%') return false;
+  std::size_t close = raw.find('%', 1);
+  if (close == std::string_view::npos || close == 1) return false;
+  std::string_view name = raw.substr(1, close - 1);
+  if (std::all_of(name.begin(), name.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) return true;
+  // A string key whose value is itself a %dirid% path (ServiceBinary = %BinPath%).
+  if (auto v = doc.string_value(name)) return !v->empty() && (*v)[0] == '%' && starts_with_dirid_token(doc, *v);
+  return false;
+}
+
+std::string file_part(std::string_view path) {
+  std::size_t slash = path.find_last_of("\\/");
+  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+}
+
+void check_service_binaries(Context& ctx) {
+  const auto& doc = ctx.doc();
+  std::set<std::string> copied, undirected;
+  for (const auto& c : ctx.pkg().copies) {
+    // A copy without a usable destination is 1275's (or DIRID resolution's) finding, not 2084's.
+    auto base = c.has_destination && c.dirid != -2 ? inf::dirid_path(c.dirid, doc.dirids()) : std::nullopt;
+    if (!base) {
+      undirected.insert(lower(c.dest_name));
+      continue;
+    }
+    copied.insert(path_key(join_path(join_path(*base, c.dest_subdir), c.dest_name)));
+  }
+  std::set<std::uint32_t> seen;
+  for (const auto& s : ctx.pkg().services) {
+    auto it = s.values.find("servicebinary");
+    if (it == s.values.end() || s.service_binary.empty()) continue;
+    const inf::Line& line = it->second;
+    if (!seen.insert(line.index()).second) continue;
+    if (!starts_with_dirid_token(doc, s.service_binary_raw)) ctx.report(2085, line, {s.service_binary_raw}, 0);
+    if (copied.count(path_key(s.service_binary))) continue;
+    std::string file = lower(file_part(s.service_binary));
+    if (undirected.count(file)) continue;
+    if (std::any_of(std::begin(kInboxBinaries), std::end(kInboxBinaries), [&](const char* n) { return file == n; })) {
+      continue;
+    }
+    auto& d = ctx.report(2084, line, {s.service_binary_raw, s.name}, 0);
+    Context::note(d, s.directive, "service " + s.name + " is added here");
+  }
+}
+
+}  // namespace
+
+void run_file_rules(Context& ctx) {
+  Files files(ctx);
+  check_source_disks_files(ctx);
+  check_listed_sources(ctx, files);
+  check_missing_destinations(ctx);
+  check_destination_dirids(ctx);
+  check_deprecated_destinations(ctx);
+  check_deprecated_tokens(ctx);
+  check_driver_store_copies(ctx, files);
+  check_driver_store_security(ctx);
+  check_driver_store_directives(ctx);
+  check_conflicting_copies(ctx, files);
+  check_copy_inf(ctx);
+  check_service_binaries(ctx);
+}
 
 }  // namespace isodrv::rules

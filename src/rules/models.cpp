@@ -1,8 +1,83 @@
-// Rule family "models": filled in by its own change; see families.h.
+// Rule family "models": [Manufacturer] lines and their TargetOSVersion decorations, and the display
+// names of manufacturers and Models entries.
+#include <string>
+
 #include "rules/families.h"
 
 namespace isodrv::rules {
+namespace {
 
-void run_model_rules(Context& ctx) { (void)ctx; }
+// Build numbers in a decoration are understood from Windows 10 1607 (build 14310) on; older
+// systems treat a decoration that carries one as invalid (inf-syntax.md §6.2).
+constexpr std::uint32_t kFirstBuildWithBuildDecoration = 14310;
+// Manufacturer and device descriptions are LINE_LEN (256) strings including the terminating NUL.
+constexpr std::size_t kMaxDisplayLength = inf::kLineLen - 1;
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.pop_back();
+  std::size_t b = 0;
+  while (b < s.size() && (s[b] == ' ' || s[b] == '\t')) ++b;
+  return s.substr(b);
+}
+
+void check_decorations(Context& ctx, const inf::Line& l) {
+  bool any_arch = false, any_invalid = false;
+  for (std::size_t i = 1; i < l.field_count(); ++i) {
+    const std::string text = trim(l.field(i));
+    if (text.empty()) continue;
+    // An unstamped $ARCH$ is reported once, as 1274, by the syntax family.
+    if (text.find("$ARCH$") != std::string::npos) {
+      any_arch = true;
+      continue;
+    }
+    const inf::OsDecoration d = inf::parse_os_decoration(text);
+    if (!d.valid) {
+      ctx.report(1287, l, {text}, i);
+      any_invalid = true;
+      continue;
+    }
+    if (d.arch) any_arch = true;
+    if (d.build && *d.build < kFirstBuildWithBuildDecoration) {
+      ctx.report(1288, l, {text, std::to_string(*d.build)}, i);
+    }
+  }
+  // Without any NT<arch> decoration the line only reaches the undecorated Models section, which
+  // Windows treats as x86-only; on other architectures the manufacturer installs nothing. (An
+  // unreadable decoration is reported as 1287 instead: its intended architecture is unknown.)
+  if (!any_arch && !any_invalid) ctx.report(2010, l, {trim(l.field(0))}, 0);
+}
+
+void check_manufacturer(Context& ctx) {
+  auto mfg = ctx.doc().section("Manufacturer");
+  if (!mfg) return;
+  for (inf::Line l : *mfg) {
+    if (l.has_key()) {
+      const std::string name = l.key().value_or(std::string());
+      if (inf::utf16_length(name) > kMaxDisplayLength) {
+        ctx.report(1286, l, {"Manufacturer name", name, std::to_string(kMaxDisplayLength)});
+      }
+      if (trim(l.field(0)).empty()) {
+        ctx.report(1011, l, {name});
+        continue;
+      }
+    }
+    check_decorations(ctx, l);
+  }
+}
+
+void check_descriptions(Context& ctx) {
+  for (const auto& m : ctx.pkg().models) {
+    if (inf::utf16_length(m.description) > kMaxDisplayLength) {
+      ctx.report(1286, m.line, {"Device description", m.description, std::to_string(kMaxDisplayLength)});
+    }
+  }
+}
+
+}  // namespace
+
+void run_model_rules(Context& ctx) {
+  check_manufacturer(ctx);
+  check_descriptions(ctx);
+}
 
 }  // namespace isodrv::rules

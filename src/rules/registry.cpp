@@ -1,8 +1,649 @@
-// Rule family "registry": filled in by its own change; see families.h.
+// Rule family "registry": AddReg/DelReg/BitReg entries — roots (HKR isolation, global keys), flag
+// and type encoding, well-known value types, paths stored as data, and conflicting values.
+#include <algorithm>
+#include <map>
+#include <set>
+
 #include "rules/families.h"
 
 namespace isodrv::rules {
+namespace {
 
-void run_registry_rules(Context& ctx) { (void)ctx; }
+using package::HkrBinding;
+using package::RegOp;
+using package::RegOpKind;
+namespace addreg = package::addreg;
+
+constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+
+// REG_* value types (winnt.h).
+constexpr std::uint32_t kRegNone = 0, kRegSz = 1, kRegExpandSz = 2, kRegBinary = 3, kRegDword = 4,
+                        kRegMultiSz = 7, kRegQword = 11;
+
+// ---------------------------------------------------------------------------------------------
+// Registry paths: one spelling for every comparison below.
+// ---------------------------------------------------------------------------------------------
+
+// Trims blanks, drops leading/trailing and doubled backslashes: "\Software\\X\" -> "Software\X".
+std::string normalize_key(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\\' && (out.empty() || out.back() == '\\')) continue;
+    out.push_back(c);
+  }
+  while (!out.empty() && (out.back() == '\\' || out.back() == ' ' || out.back() == '\t')) out.pop_back();
+  std::size_t b = 0;
+  while (b < out.size() && (out[b] == ' ' || out[b] == '\t')) ++b;
+  out.erase(0, b);
+  while (!out.empty() && out.front() == '\\') out.erase(0, 1);
+  return out;
+}
+
+// Whether `key` is `prefix` or lies below it (case-insensitive, whole path components).
+bool key_under(std::string_view key, std::string_view prefix) {
+  if (key.size() < prefix.size() || !inf::iequals(key.substr(0, prefix.size()), prefix)) return false;
+  return key.size() == prefix.size() || key[prefix.size()] == '\\';
+}
+
+bool is_known_root(std::string_view r) {
+  return r == "HKR" || r == "HKLM" || r == "HKCU" || r == "HKCR" || r == "HKU";
+}
+
+// "HKLM\Software\X" for an absolute entry.
+std::string absolute_key(const RegOp& op) {
+  std::string sub = normalize_key(op.subkey);
+  return sub.empty() ? op.root : op.root + "\\" + sub;
+}
+
+bool has_flag(const RegOp& op, std::uint32_t bit) { return op.flags && (*op.flags & bit) != 0; }
+
+// Whether the entry writes a key rather than a value: KEYONLY, a DelReg without value name, or
+// an AddReg with neither value name nor data.
+bool is_key_operation(const RegOp& op) {
+  const bool named = op.value_name && !op.value_name->empty();
+  switch (op.kind) {
+    case RegOpKind::add:
+      if (has_flag(op, addreg::kKeyOnly) || has_flag(op, addreg::kKeyOnlyCommon)) return true;
+      return !named && op.data.empty();
+    case RegOpKind::del: return !named;
+    case RegOpKind::bit: return false;
+  }
+  return false;
+}
+
+// An AddReg that stores a value (not a key creation or a deletion).
+bool writes_value(const RegOp& op) {
+  if (op.kind != RegOpKind::add || !op.flags) return false;
+  if (has_flag(op, addreg::kKeyOnly) || has_flag(op, addreg::kKeyOnlyCommon) || has_flag(op, addreg::kDelVal)) {
+    return false;
+  }
+  return !has_flag(op, addreg::kDelRegBit);
+}
+
+std::uint32_t type_word(std::uint32_t flags) { return flags & addreg::kTypeMask; }
+
+// Field index of the op's i-th field (0 = root) on its line, for caret positions.
+std::size_t field_of(const RegOp& op, std::size_t i) {
+  if (!op.line.has_key()) return i;
+  return i == 0 ? kNone : i - 1;
+}
+
+// HKLM subkeys that the /h (WHQL signature) mode still accepts outside HKR, as of the April 2024
+// list in infverif_h (universal-and-isolation-rules.md §4.1); matched as path prefixes.
+constexpr std::string_view kSignatureHklmExceptions[] = {
+    "SYSTEM\\CurrentControlSet",
+    "SOFTWARE\\Classes",
+    "SOFTWARE\\Khronos",
+    "SOFTWARE\\Microsoft\\Analog\\Providers",
+    "SOFTWARE\\Microsoft\\Cellular\\MVSettings\\DeviceSpecific\\CellUX",
+    "SOFTWARE\\Microsoft\\Cryptography\\Calais\\Readers",
+    "SOFTWARE\\Microsoft\\Cryptography\\Calais\\SmartCards",
+    "SOFTWARE\\Microsoft\\Cryptography\\DRM_RNG",
+    "SOFTWARE\\Microsoft\\EAPOL",
+    "SOFTWARE\\Microsoft\\Palm\\DelayManipulationDuration",
+    "SOFTWARE\\Microsoft\\Shell\\OEM\\QuickActions\\ColorProfileQuickAction",
+    "SOFTWARE\\Microsoft\\Speech_OneCore\\AudioInput",
+    "SOFTWARE\\Microsoft\\Windows Media Foundation",
+    "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\AdaptiveDisplayBrightness",
+    "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\drivers.desc",
+    "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Drivers32",
+    "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\ICM",
+    "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\OpenGlDrivers",
+    "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Winlogon\\Notify\\ScCertProp",
+    "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\App Paths",
+    "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Audio",
+    "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Authentication",
+    "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Control Panel",
+    "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Controls Folder",
+    "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Explorer",
+    "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Reliability\\UserDefined",
+    "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run",
+    "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\RunOnce",
+    "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall",
+    "SOFTWARE\\Wow6432Node\\Microsoft\\Windows Media Foundation",
+    "SOFTWARE\\Wow6432Node\\Khronos",
+    "SOFTWARE\\WowAA32Node\\Microsoft\\Windows Media Foundation",
+    "SOFTWARE\\WowAA32Node\\Khronos",
+};
+
+bool signature_mode_exception(const RegOp& op) {
+  if (op.root == "HKCR") return true;
+  if (op.root != "HKLM") return false;
+  const std::string key = normalize_key(op.subkey);
+  return std::any_of(std::begin(kSignatureHklmExceptions), std::end(kSignatureHklmExceptions),
+                     [&](std::string_view p) { return key_under(key, p); });
+}
+
+// Absolute keys a universal INF may still write (universal-and-isolation-rules.md §2.3, §4.1): COM
+// registration, the hardware Media Foundation keys, and HKLM\SYSTEM\CurrentControlSet, which the
+// wording of 1222 tolerates (a CI-validated universal sample writes Control\MPDEV there).
+constexpr std::string_view kUniversalHklmExceptions[] = {
+    "SOFTWARE\\Classes",
+    "SOFTWARE\\Microsoft\\Windows Media Foundation",
+    "SOFTWARE\\WOW6432Node\\Microsoft\\Windows Media Foundation",
+    "SOFTWARE\\WOW3232Node\\Microsoft\\Windows Media Foundation",
+    "SOFTWARE\\WowAA32Node\\Microsoft\\Windows Media Foundation",
+    "SYSTEM\\CurrentControlSet",
+};
+
+bool universal_exception(const RegOp& op) {
+  if (op.root == "HKCR") return true;
+  if (op.root != "HKLM") return false;
+  const std::string key = normalize_key(op.subkey);
+  return std::any_of(std::begin(kUniversalHklmExceptions), std::end(kUniversalHklmExceptions),
+                     [&](std::string_view p) { return key_under(key, p); });
+}
+
+constexpr std::string_view kCurrentControlSet = "SYSTEM\\CurrentControlSet";
+
+// Subtrees of CurrentControlSet that belong to PnP and the class installers: an INF reaches them
+// only through HKR of the right section, never by path (registry-layout.md §1).
+constexpr std::string_view kPnpOwnedKeys[] = {
+    "SYSTEM\\CurrentControlSet\\Enum",
+    "SYSTEM\\CurrentControlSet\\Control\\Class",
+    "SYSTEM\\CurrentControlSet\\Control\\DeviceClasses",
+    "SYSTEM\\CurrentControlSet\\Control\\CriticalDeviceDatabase",
+    "SYSTEM\\CurrentControlSet\\Hardware Profiles",
+};
+
+// Reports once per (code, line, field): a registry section used from several install sections
+// yields one RegOp per use.
+class Reporter {
+ public:
+  explicit Reporter(Context& ctx) : ctx_(ctx) {}
+  diag::Diagnostic* operator()(int code, const inf::Line& line, std::vector<std::string> args,
+                               std::size_t field = kNone) {
+    if (!seen_.insert({code, line.index(), field}).second) return nullptr;
+    return &ctx_.report(code, line, std::move(args), field);
+  }
+
+ private:
+  Context& ctx_;
+  std::set<std::tuple<int, std::uint32_t, std::size_t>> seen_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Roots: HKR isolation (1320, 1321, 2660, 1323), universal roots (1304), forbidden keys (1222,
+// 1223) and unknown roots (1224).
+// ---------------------------------------------------------------------------------------------
+
+void check_isolation(Context& ctx, Reporter& report, const RegOp& op) {
+  if (op.root == "HKR" || !is_known_root(op.root)) return;
+  const bool skip_h = ctx.mode() == diag::Mode::h && signature_mode_exception(op);
+  const std::string key = absolute_key(op);
+  if (!skip_h) {
+    if (is_key_operation(op)) {
+      report(1320, op.line, {key}, field_of(op, 0));
+    } else {
+      report(1321, op.line, {op.value_name.value_or(std::string()), key}, field_of(op, 0));
+    }
+  }
+  if (op.root == "HKCR" && ctx.mode() != diag::Mode::h) report(2660, op.line, {key}, field_of(op, 0));
+}
+
+void check_universal_root(Context& ctx, Reporter& report, const RegOp& op) {
+  if (op.root == "HKR" || !is_known_root(op.root) || universal_exception(op)) return;
+  report(1304, op.line, {absolute_key(op)}, field_of(op, 0));
+}
+
+void check_global_keys(Context& ctx, Reporter& report, const RegOp& op) {
+  if (op.root != "HKLM") return;
+  const std::string key = normalize_key(op.subkey);
+  // Below HKLM\SYSTEM only CurrentControlSet is a stable name; ControlSet00n, Select, Setup … are
+  // the machine's own bookkeeping.
+  if (key_under(key, "SYSTEM") && !inf::iequals(key, "SYSTEM") && !key_under(key, kCurrentControlSet)) {
+    report(1222, op.line, {absolute_key(op)}, field_of(op, 1));
+    return;
+  }
+  for (std::string_view p : kPnpOwnedKeys) {
+    if (key_under(key, p)) {
+      report(1223, op.line, {absolute_key(op), "it belongs to Plug and Play; use HKR in the matching install section"},
+             field_of(op, 1));
+      return;
+    }
+  }
+  // Services\<name> of a service this INF does not install (EventLog registrations excepted).
+  const std::string services = std::string(kCurrentControlSet) + "\\Services";
+  if (key_under(key, services) && key.size() > services.size()) {
+    std::string rest = key.substr(services.size() + 1);
+    std::string name = rest.substr(0, rest.find('\\'));
+    if (inf::iequals(name, "EventLog")) return;
+    for (const auto& svc : ctx.pkg().services) {
+      if (inf::iequals(svc.name, name)) return;
+    }
+    report(1223, op.line, {absolute_key(op), "it belongs to service " + name + ", which this INF does not install"},
+           field_of(op, 1));
+  }
+}
+
+void check_root(Context& ctx, Reporter& report, const RegOp& op) {
+  if (op.line.field_count() == 0 && !op.line.has_key()) return;
+  if (!is_known_root(op.root)) report(1224, op.line, {op.root}, field_of(op, 0));
+}
+
+// HKR of a service-install section is Services\<name>; an isolated driver keeps its state below
+// Parameters, which it reads with IoOpenDriverRegistryKey.
+void check_service_hkr(Context& ctx, Reporter& report, const RegOp& op) {
+  if (op.root != "HKR" || op.binding != HkrBinding::service_key) return;
+  const std::string key = normalize_key(op.subkey);
+  if (key_under(key, "Parameters")) return;
+  const std::string& svc = ctx.pkg().sections[op.context].service;
+  report(1323, op.line, {key.empty() ? std::string("(the service key itself)") : key, svc}, field_of(op, 1));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Flags, types and data encoding (1262–1268, 1305).
+// ---------------------------------------------------------------------------------------------
+
+bool unresolved(std::string_view s) { return s.find('%') != std::string_view::npos; }
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return std::string(s);
+}
+
+bool is_hex_byte(std::string_view s) {
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s.remove_prefix(2);
+  if (s.empty() || s.size() > 2) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
+}
+
+// A number of `bits` width: decimal, 0x-hex, or a negative decimal that fits (strtoul wraps it).
+bool valid_number(std::string_view s, int bits) {
+  std::string t = trim(s);
+  if (t.empty()) return false;
+  bool negative = false;
+  std::string_view v = t;
+  if (v.front() == '-') {
+    negative = true;
+    v.remove_prefix(1);
+  }
+  int base = 10;
+  if (v.size() > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) {
+    if (negative) return false;
+    base = 16;
+    v.remove_prefix(2);
+  }
+  if (v.empty()) return false;
+  unsigned long long n = 0;
+  for (char c : v) {
+    int d;
+    if (c >= '0' && c <= '9') d = c - '0';
+    else if (base == 16 && c >= 'a' && c <= 'f') d = c - 'a' + 10;
+    else if (base == 16 && c >= 'A' && c <= 'F') d = c - 'A' + 10;
+    else return false;
+    if (n > (~0ull - static_cast<unsigned>(d)) / static_cast<unsigned>(base)) return false;
+    n = n * static_cast<unsigned>(base) + static_cast<unsigned>(d);
+  }
+  const unsigned long long limit = bits == 64 ? ~0ull : (1ull << bits) - 1;
+  if (negative) return n <= (limit >> 1) + 1;
+  return n <= limit;
+}
+
+void check_encoding(Context& ctx, Reporter& report, const RegOp& op) {
+  // An unparsable flags field leaves the value type unknown.
+  if (!op.flags) {
+    if (!unresolved(op.flags_text)) report(1268, op.line, {op.flags_text, "flags", "32"}, field_of(op, 3));
+    return;
+  }
+  const std::uint32_t flags = *op.flags;
+  if (op.kind == RegOpKind::bit) {
+    if (!op.data.empty()) {
+      const std::string mask = trim(op.data[0]);
+      auto n = package::parse_inf_number(mask);
+      if (n && *n > 0xFF) report(1262, op.line, {mask}, field_of(op, 4));
+      else if (!n && !mask.empty() && !unresolved(mask)) report(1268, op.line, {mask, "bit mask", "8"}, field_of(op, 4));
+    }
+    return;
+  }
+  if (op.kind == RegOpKind::del) {
+    if ((flags & addreg::kDelStringMultiSz) == addreg::kDelStringMultiSz &&
+        (op.data.empty() || trim(op.data[0]).empty())) {
+      report(1266, op.line, {op.value_name.value_or(std::string())}, field_of(op, 3));
+    }
+    return;
+  }
+  if (has_flag(op, addreg::kDelRegBit)) {
+    if ((flags & addreg::kDelStringMultiSz) == addreg::kDelStringMultiSz &&
+        (op.data.empty() || trim(op.data[0]).empty())) {
+      report(1266, op.line, {op.value_name.value_or(std::string())}, field_of(op, 3));
+    }
+    return;
+  }
+  if (has_flag(op, addreg::kKeyOnly) || has_flag(op, addreg::kDelVal)) return;
+
+  const std::uint32_t t = type_word(flags);
+  const std::uint32_t high = t >> 16;
+  const bool bin = (t & addreg::kBinValueType) != 0;
+  // Custom types: the high word names the REG_* type. Without the binary bit only the three
+  // character types (0, 1, 2 = SZ, MULTI_SZ, EXPAND_SZ) exist; with it, 7 would make a multi-string
+  // out of raw bytes, which the string types are there to prevent.
+  if (!bin && high > 2) {
+    report(1264, op.line, {op.flags_text}, field_of(op, 3));
+    return;
+  }
+  if (bin && high == kRegMultiSz) {
+    report(1263, op.line, {op.flags_text, "REG_MULTI_SZ"}, field_of(op, 3));
+    return;
+  }
+  if (has_flag(op, addreg::kAppend) && op.reg_type != kRegMultiSz) {
+    report(1265, op.line, {op.value_name.value_or(std::string()), op.flags_text}, field_of(op, 3));
+  }
+  if (!bin) return;
+  // Numbers: a single data field is parsed as a number of the type's width; several fields are bytes.
+  if ((op.reg_type == kRegDword || op.reg_type == kRegQword) && op.data.size() == 1) {
+    const std::string v = trim(op.data[0]);
+    const int bits = op.reg_type == kRegDword ? 32 : 64;
+    if (!v.empty() && !unresolved(v) && !valid_number(v, bits)) {
+      report(1268, op.line, {v, op.reg_type == kRegDword ? "REG_DWORD data" : "REG_QWORD data", std::to_string(bits)},
+             field_of(op, 4));
+    }
+    return;
+  }
+  for (std::size_t i = 0; i < op.data.size(); ++i) {
+    const std::string v = trim(op.data[i]);
+    if (v.empty() || unresolved(v)) continue;
+    if (!is_hex_byte(v)) {
+      report(1267, op.line, {v, op.value_name.value_or(std::string())}, field_of(op, 4 + i));
+      return;
+    }
+  }
+}
+
+// Appending to a REG_MULTI_SZ or deleting one of its strings makes the result depend on what was
+// there before. HKLM\SYSTEM\CurrentControlSet is left alone: a CI-validated universal DSM sample
+// appends to Control\MPDEV there and passes.
+void check_multisz_edit(Context& ctx, Reporter& report, const RegOp& op) {
+  if (!op.flags) return;
+  const std::uint32_t flags = *op.flags;
+  const bool append = op.kind == RegOpKind::add && !has_flag(op, addreg::kDelRegBit) &&
+                      type_word(flags) == addreg::kTypeMultiSz && (flags & addreg::kAppend);
+  const bool delstring = op.kind != RegOpKind::bit && (flags & addreg::kDelStringMultiSz) == addreg::kDelStringMultiSz;
+  if (!append && !delstring) return;
+  if (op.root == "HKLM" && key_under(normalize_key(op.subkey), kCurrentControlSet)) return;
+  report(1305, op.line, {op.value_name.value_or(std::string()), append ? "appends to" : "deletes a string from"},
+         field_of(op, 3));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Well-known values (1225, 1329) and security descriptors (1226).
+// ---------------------------------------------------------------------------------------------
+
+struct WellKnownValue {
+  std::string_view name;
+  std::uint32_t types[2];  // accepted REG_* types (second may repeat the first)
+  std::string_view expected;
+};
+// Values with a documented meaning directly under a device's HKR (registry-layout.md §2). Numbers
+// may also be written as raw bytes: a CI-validated sample writes DeviceType as REG_BINARY.
+constexpr WellKnownValue kWellKnownValues[] = {
+    {"UpperFilters", {kRegMultiSz, kRegMultiSz}, "REG_MULTI_SZ (0x00010000)"},
+    {"LowerFilters", {kRegMultiSz, kRegMultiSz}, "REG_MULTI_SZ (0x00010000)"},
+    {"DeviceCharacteristics", {kRegDword, kRegBinary}, "REG_DWORD (0x00010001)"},
+    {"DeviceType", {kRegDword, kRegBinary}, "REG_DWORD (0x00010001)"},
+    {"Exclusive", {kRegDword, kRegBinary}, "REG_DWORD (0x00010001)"},
+    {"Security", {kRegSz, kRegExpandSz}, "a string (REG_SZ, 0)"},
+    {"EnumPropPages32", {kRegSz, kRegExpandSz}, "a string (REG_SZ, 0)"},
+};
+
+std::string_view type_name(std::uint32_t t) {
+  switch (t) {
+    case kRegNone: return "REG_NONE";
+    case kRegSz: return "REG_SZ";
+    case kRegExpandSz: return "REG_EXPAND_SZ";
+    case kRegBinary: return "REG_BINARY";
+    case kRegDword: return "REG_DWORD";
+    case kRegMultiSz: return "REG_MULTI_SZ";
+    case kRegQword: return "REG_QWORD";
+    default: return "a custom type";
+  }
+}
+
+bool device_hkr(const RegOp& op) {
+  return op.root == "HKR" && (op.binding == HkrBinding::software_key || op.binding == HkrBinding::device_parameters ||
+                              op.binding == HkrBinding::class_key);
+}
+
+void check_well_known(Context& ctx, Reporter& report, const RegOp& op) {
+  if (!device_hkr(op) || !writes_value(op) || !normalize_key(op.subkey).empty() || !op.value_name) return;
+  for (const auto& w : kWellKnownValues) {
+    if (!inf::iequals(trim(*op.value_name), w.name)) continue;
+    if (op.reg_type == w.types[0] || op.reg_type == w.types[1]) return;
+    report(1225, op.line, {std::string(w.name), std::string(type_name(op.reg_type)), std::string(w.expected)},
+           field_of(op, 3));
+    return;
+  }
+}
+
+bool is_extension_inf(const inf::Document& doc) {
+  auto v = doc.section("Version");
+  if (!v) return false;
+  auto c = v->find("Class");
+  return c && inf::iequals(trim(c->field(0)), "Extension");
+}
+
+// Filters belong in DDInstall.Filters (AddFilter). A CI-validated isolated sample still writes
+// HKR,,UpperFilters in DDInstall.HW and passes, so only the class-wide value (ClassInstall32) and
+// the filter device properties are reported; extension INFs get 1384 instead.
+void check_filter_value(Context& ctx, Reporter& report, const RegOp& op) {
+  if (is_extension_inf(ctx.doc())) return;
+  if (op.root != "HKR" || op.binding != HkrBinding::class_key || !writes_value(op) || !op.value_name) return;
+  if (!normalize_key(op.subkey).empty()) return;
+  const std::string name = trim(*op.value_name);
+  if (inf::iequals(name, "UpperFilters") || inf::iequals(name, "LowerFilters")) {
+    report(1329, op.line, {name, "registry value"}, field_of(op, 2));
+  }
+}
+
+// DEVPKEY_Device_UpperFilters / LowerFilters: {a45c254e-df1c-4efd-8020-67d146a850e0}, 19 / 20.
+void check_filter_properties(Context& ctx, Reporter& report) {
+  if (is_extension_inf(ctx.doc())) return;
+  constexpr std::string_view kGuid = "{a45c254e-df1c-4efd-8020-67d146a850e0}";
+  std::set<std::string> done;
+  for (const auto& r : ctx.pkg().references) {
+    if (!inf::iequals(r.directive, "AddProperty") || !r.exists) continue;
+    if (!done.insert(inf::to_lower_ascii(r.target)).second) continue;
+    auto sec = ctx.doc().section(r.target);
+    for (inf::Line l : *sec) {
+      std::vector<std::string> f;
+      if (l.has_key()) f.push_back(trim(*l.key()));
+      for (std::size_t i = 0; i < l.field_count(); ++i) f.push_back(trim(l.field(i)));
+      if (f.empty()) continue;
+      std::string name;
+      if (inf::iequals(f[0], "DEVPKEY_Device_UpperFilters") || inf::iequals(f[0], "DEVPKEY_Device_LowerFilters")) {
+        name = f[0];
+      } else if (f.size() > 1 && inf::iequals(f[0], kGuid)) {
+        if (f[1] == "19") name = "DEVPKEY_Device_UpperFilters";
+        if (f[1] == "20") name = "DEVPKEY_Device_LowerFilters";
+      }
+      if (!name.empty()) report(1329, l, {name, "device property"}, 0);
+    }
+  }
+}
+
+// A [<section>.security] descriptor applies to the keys a section creates; a value written directly
+// into HKR would put the descriptor on the device's (or service's) own key, which the system owns.
+void check_security_sections(Context& ctx, Reporter& report, const RegOp& op) {
+  if (op.root != "HKR" || op.kind != RegOpKind::add || is_key_operation(op)) return;
+  if (!normalize_key(op.subkey).empty()) return;
+  auto sec = ctx.doc().section(op.reg_section + ".security");
+  if (!sec) return;
+  if (auto* d = report(1226, op.line, {op.value_name.value_or(std::string()), std::string(sec->name())}, field_of(op, 0))) {
+    d->notes.push_back(diag::Note{sec->line(), 1, "the security descriptor section"});
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paths stored as registry data (1257, 1258).
+// ---------------------------------------------------------------------------------------------
+
+// Data with %strkey% substituted but DIRID tokens kept: returns the DIRIDs used, and the text with
+// each DIRID replaced by "<dirid>" so literal paths can be told apart from DIRID expansions.
+struct ScannedData {
+  std::string text;
+  std::vector<long> dirids;
+};
+
+ScannedData scan_data(const inf::Document& doc, std::string_view raw) {
+  ScannedData out;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] != '%') {
+      out.text.push_back(raw[i]);
+      continue;
+    }
+    std::size_t end = raw.find('%', i + 1);
+    if (end == std::string_view::npos) {
+      out.text.append(raw.substr(i));
+      break;
+    }
+    std::string_view tok = raw.substr(i + 1, end - i - 1);
+    if (tok.empty()) {
+      out.text.push_back('%');
+    } else if (auto v = doc.string_value(tok)) {
+      out.text.append(*v);
+    } else if (std::all_of(tok.begin(), tok.end(), [](char c) { return c >= '0' && c <= '9'; }) && tok.size() < 7) {
+      out.dirids.push_back(std::stol(std::string(tok)));
+      out.text.append("<dirid>");
+    } else {
+      out.text.append(raw.substr(i, end - i + 1));
+    }
+    i = end;
+  }
+  return out;
+}
+
+// Finds "X:\Windows" (followed by '\', a separator or the end), case-insensitively.
+bool names_windows_folder(std::string_view s) {
+  constexpr std::string_view kWin = ":\\windows";
+  for (std::size_t i = 1; i + kWin.size() <= s.size(); ++i) {
+    if (!inf::iequals(s.substr(i, kWin.size()), kWin)) continue;
+    if (!std::isalpha(static_cast<unsigned char>(s[i - 1]))) continue;
+    std::size_t e = i + kWin.size();
+    if (e == s.size() || s[e] == '\\' || s[e] == ';' || s[e] == '"' || s[e] == ' ' || s[e] == ',') return true;
+  }
+  return false;
+}
+
+bool is_string_type(std::uint32_t t) { return t == kRegSz || t == kRegExpandSz || t == kRegMultiSz; }
+
+void check_data_paths(Context& ctx, Reporter& report, const RegOp& op) {
+  if (!writes_value(op) || !is_string_type(op.reg_type)) return;
+  inf::DiridContext dirids;  // default paths: only "is it below the Windows folder" matters
+  for (std::size_t i = 0; i < op.raw_data.size(); ++i) {
+    ScannedData d = scan_data(ctx.doc(), op.raw_data[i]);
+    if (names_windows_folder(d.text)) {
+      report(1257, op.line, {trim(op.data[i])}, field_of(op, 4 + i));
+      continue;
+    }
+    for (long id : d.dirids) {
+      if (id == 10) {
+        report(1257, op.line, {"%10%"}, field_of(op, 4 + i));
+        break;
+      }
+      // DIRID 13 (the driver store folder) is the documented exception: it stays valid for the
+      // package. %1% is the source folder, not a Windows path.
+      if (id == 13) continue;
+      auto path = inf::dirid_path(id, dirids);
+      if (path && key_under(*path, dirids.windows_dir)) {
+        report(1258, op.line, {"%" + std::to_string(id) + "%", *path}, field_of(op, 4 + i));
+        break;
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One value set differently by install sections that can install together (1331, 1332).
+// ---------------------------------------------------------------------------------------------
+
+// The key an entry writes, when it is shared beyond one device: absolute keys, a service's key,
+// the class key. Empty for per-device keys.
+std::string shared_key(const package::Package& pkg, const RegOp& op) {
+  const std::string sub = inf::to_lower_ascii(normalize_key(op.subkey));
+  if (op.root != "HKR") return is_known_root(op.root) ? inf::to_lower_ascii(op.root) + "\\" + sub : std::string();
+  switch (op.binding) {
+    case HkrBinding::service_key: return "service:" + inf::to_lower_ascii(pkg.sections[op.context].service) + "\\" + sub;
+    case HkrBinding::class_key: return "class\\" + sub;
+    default: return {};
+  }
+}
+
+std::string written_data(const RegOp& op) {
+  std::string s = std::to_string(op.reg_type);
+  for (const auto& d : op.data) s += "\x1f" + trim(d);
+  return s;
+}
+
+void check_conflicting_values(Context& ctx, Reporter& report) {
+  const auto& pkg = ctx.pkg();
+  std::map<std::string, std::vector<const RegOp*>> by_value;
+  for (const auto& op : pkg.regs) {
+    if (!writes_value(op) || has_flag(op, addreg::kNoClobber) || has_flag(op, addreg::kAppend)) continue;
+    std::string key = shared_key(pkg, op);
+    if (key.empty()) continue;
+    by_value[key + "|" + inf::to_lower_ascii(trim(op.value_name.value_or(std::string())))].push_back(&op);
+  }
+  for (const auto& [key, ops] : by_value) {
+    for (std::size_t i = 1; i < ops.size(); ++i) {
+      for (std::size_t j = 0; j < i; ++j) {
+        const RegOp& a = *ops[j];
+        const RegOp& b = *ops[i];
+        if (a.context == b.context || written_data(a) == written_data(b)) continue;
+        if (!package::sections_coinstall(pkg, a.context, b.context)) continue;
+        const bool service = b.root == "HKR" && b.binding == HkrBinding::service_key;
+        const std::string where = service ? "service " + pkg.sections[b.context].service : absolute_key(b);
+        if (auto* d = report(service ? 1332 : 1331, b.line,
+                             {trim(b.value_name.value_or(std::string())), where, pkg.sections[a.context].name,
+                              pkg.sections[b.context].name},
+                             field_of(b, 2))) {
+          Context::note(*d, a.line, "the other install section sets it here");
+        }
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void run_registry_rules(Context& ctx) {
+  Reporter report(ctx);
+  for (const auto& op : ctx.pkg().regs) {
+    check_root(ctx, report, op);
+    check_isolation(ctx, report, op);
+    check_universal_root(ctx, report, op);
+    check_global_keys(ctx, report, op);
+    check_service_hkr(ctx, report, op);
+    check_encoding(ctx, report, op);
+    check_multisz_edit(ctx, report, op);
+    check_well_known(ctx, report, op);
+    check_filter_value(ctx, report, op);
+    check_security_sections(ctx, report, op);
+    check_data_paths(ctx, report, op);
+  }
+  check_filter_properties(ctx, report);
+  check_conflicting_values(ctx, report);
+}
 
 }  // namespace isodrv::rules

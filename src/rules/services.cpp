@@ -1,8 +1,279 @@
-// Rule family "services": filled in by its own change; see families.h.
+// Rule family "services": AddService directives and their service-install sections — the
+// associated (function-driver) service, required and clashing settings, image paths, conflicts.
+#include <map>
+#include <set>
+
 #include "rules/families.h"
 
 namespace isodrv::rules {
+namespace {
 
-void run_service_rules(Context& ctx) { (void)ctx; }
+using package::ServiceInstall;
+
+constexpr std::uint32_t kAssocService = 0x00000002;  // SPSVCINST_ASSOCSERVICE
+
+// SERVICE_* types (install-semantics.md §6).
+constexpr std::uint32_t kKernelDriver = 0x1, kFileSystemDriver = 0x2, kOwnProcess = 0x10, kShareProcess = 0x20,
+                        kInteractive = 0x100;
+constexpr std::uint32_t kBootStart = 0, kSystemStart = 1, kDisabled = 4;
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return std::string(s);
+}
+
+bool is_driver_type(std::uint32_t t) { return t == kKernelDriver || t == kFileSystemDriver; }
+bool is_win32_type(std::uint32_t t) {
+  t &= ~kInteractive;
+  return t == kOwnProcess || t == kShareProcess;
+}
+
+bool associated(const ServiceInstall& s) { return s.flags && (*s.flags & kAssocService) != 0; }
+
+// 1211: one device install names at most one function driver.
+void check_associated_count(Context& ctx) {
+  std::map<std::size_t, const ServiceInstall*> first;
+  for (const auto& s : ctx.pkg().services) {
+    if (!associated(s)) continue;
+    auto [it, inserted] = first.try_emplace(s.context, &s);
+    if (inserted) continue;
+    auto display = [](const ServiceInstall* x) { return x->name.empty() ? std::string("the null service") : x->name; };
+    auto& d = ctx.report(1211, s.directive, {display(&s), display(it->second)}, 1);
+    Context::note(d, it->second->directive, "the first associated service");
+  }
+}
+
+// 1253: "AddService = ,2" is the documented null-driver form; an empty name without the
+// ASSOCSERVICE flag installs nothing and usually means the fields are shifted.
+void check_empty_names(Context& ctx) {
+  for (const auto& s : ctx.pkg().services) {
+    if (!s.name.empty()) continue;
+    if (associated(s) && s.install_section.empty()) continue;
+    ctx.report(1253, s.directive, {s.flags ? std::to_string(*s.flags) : trim(s.directive.field(1))}, 0);
+  }
+}
+
+// 1260: AddService flags must be a number.
+void check_flags(Context& ctx) {
+  for (const auto& s : ctx.pkg().services) {
+    if (s.flags) continue;
+    std::string text = trim(s.directive.field(1));
+    if (text.find('%') != std::string::npos) continue;  // undefined token: 1235 says so
+    ctx.report(1260, s.directive, {text, "AddService flags", "a number"}, 1);
+  }
+}
+
+// The service-install sections, once each (several AddService lines may name one section).
+std::vector<const ServiceInstall*> distinct_install_sections(const package::Package& pkg) {
+  std::vector<const ServiceInstall*> out;
+  std::set<std::string> seen;
+  for (const auto& s : pkg.services) {
+    if (!s.install_exists) continue;
+    if (seen.insert(inf::to_lower_ascii(s.install_section)).second) out.push_back(&s);
+  }
+  return out;
+}
+
+// 1234 (a required entry absent or empty) and 1260 (a numeric entry that is not a number).
+void check_required(Context& ctx) {
+  static constexpr std::string_view kRequired[] = {"ServiceType", "StartType", "ErrorControl", "ServiceBinary"};
+  for (const ServiceInstall* s : distinct_install_sections(ctx.pkg())) {
+    auto sec = ctx.doc().section(s->install_section);
+    for (std::string_view name : kRequired) {
+      auto it = s->values.find(inf::to_lower_ascii(name));
+      if (it == s->values.end()) {
+        ctx.report_at(1234, sec->line(), 1, {std::string(name), std::string(sec->name()), "service-install"},
+                      std::string(sec->name()));
+        continue;
+      }
+      const inf::Line& l = it->second;
+      const std::string v = trim(l.field(0));
+      if (v.empty()) {
+        ctx.report(1234, l, {std::string(name), std::string(sec->name()), "service-install"});
+      } else if (name != "ServiceBinary" && !package::parse_inf_number(v) && v.find('%') == std::string::npos) {
+        ctx.report(1260, l, {v, std::string(name), "a number"}, 0);
+      }
+    }
+  }
+}
+
+// 1251: a device cannot start when its function driver is disabled.
+void check_disabled_function_driver(Context& ctx) {
+  for (const auto& s : ctx.pkg().services) {
+    if (!associated(s) || s.name.empty() || !s.start_type || *s.start_type != kDisabled) continue;
+    auto it = s.values.find("starttype");
+    if (it == s.values.end()) continue;
+    auto& d = ctx.report(1251, it->second, {s.name}, 0);
+    Context::note(d, s.directive, "the service is associated with the device here");
+  }
+}
+
+// 1252: settings that only one kind of service can use. Boot and system start exist only for
+// drivers; the user-mode service options (accounts' privileges, SID type, delayed start, failure
+// actions) mean nothing to a driver the kernel loads.
+void check_type_clashes(Context& ctx) {
+  static constexpr std::string_view kUserModeOnly[] = {"RequiredPrivileges", "ServiceSidType", "DelayedAutoStart",
+                                                       "FailureActions"};
+  for (const ServiceInstall* s : distinct_install_sections(ctx.pkg())) {
+    if (!s->service_type) continue;
+    const std::uint32_t type = *s->service_type;
+    auto type_line = s->values.find("servicetype");
+    if (is_win32_type(type) && s->start_type && (*s->start_type == kBootStart || *s->start_type == kSystemStart)) {
+      auto it = s->values.find("starttype");
+      ctx.report(1252, it->second, {"StartType " + std::to_string(*s->start_type), "a user-mode service", s->name}, 0);
+    }
+    if (is_driver_type(type) && (type_line->second.field_count() > 0)) {
+      for (std::string_view opt : kUserModeOnly) {
+        auto it = s->values.find(inf::to_lower_ascii(opt));
+        if (it == s->values.end()) continue;
+        ctx.report(1252, it->second, {std::string(opt), "a driver service", s->name});
+      }
+    }
+    if (is_driver_type(type & ~kInteractive) && (type & kInteractive)) {
+      ctx.report(1252, type_line->second, {"SERVICE_INTERACTIVE_PROCESS (0x100)", "a driver service", s->name}, 0);
+    }
+  }
+}
+
+// The image path with %strkey% replaced and each %dirid% kept as a placeholder without blanks:
+// DIRID expansions (C:\Program Files …) are quoted by the installer, literal text is not.
+std::string image_path_text(const inf::Document& doc, std::string_view raw) {
+  std::string out;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] != '%') {
+      out.push_back(raw[i]);
+      continue;
+    }
+    std::size_t end = raw.find('%', i + 1);
+    if (end == std::string_view::npos) {
+      out.append(raw.substr(i));
+      break;
+    }
+    std::string_view tok = raw.substr(i + 1, end - i - 1);
+    if (tok.empty()) out.push_back('%');
+    else if (auto v = doc.string_value(tok)) out.append(*v);
+    else out.append("DIRID");
+    i = end;
+  }
+  return out;
+}
+
+bool ends_with_image(std::string_view s) {
+  for (std::string_view ext : {".sys", ".exe", ".dll"}) {
+    if (s.size() >= ext.size() && inf::iequals(s.substr(s.size() - ext.size()), ext)) return true;
+  }
+  return false;
+}
+
+// 1254: the SCM splits an unquoted ImagePath at the first blank, and a stray quote ends it early.
+void check_image_paths(Context& ctx) {
+  for (const ServiceInstall* s : distinct_install_sections(ctx.pkg())) {
+    auto it = s->values.find("servicebinary");
+    if (it == s->values.end()) continue;
+    const std::string text = trim(image_path_text(ctx.doc(), it->second.raw_field(0)));
+    if (text.empty()) continue;
+    std::string why;
+    if (text.front() == '"') {
+      std::size_t close = text.find('"', 1);
+      if (close == std::string::npos) why = "the opening quote is never closed";
+      else if (close + 1 != text.size() && text[close + 1] != ' ') why = "text follows the closing quote";
+    } else if (text.find('"') != std::string::npos) {
+      why = "a quote appears inside the path";
+    } else if (auto blank = text.find(' '); blank != std::string::npos && !ends_with_image(text.substr(0, blank))) {
+      // "svchost.exe -k group" is an image followed by arguments; "Quokka Tools\q.exe" is a cut path.
+      why = "the path contains a blank but is not quoted (write it as \"\"\"path\"\"\")";
+    }
+    if (!why.empty()) ctx.report(1254, it->second, {trim(it->second.raw_field(0)), why}, 0);
+  }
+}
+
+// 1333: one service installed from two service-install sections with different settings, by
+// install sections that can install together: whichever installs last wins.
+void check_conflicting_services(Context& ctx) {
+  static constexpr std::string_view kCompared[] = {"ServiceType", "StartType", "ErrorControl", "ServiceBinary",
+                                                   "LoadOrderGroup", "Dependencies", "StartName", "Security"};
+  const auto& pkg = ctx.pkg();
+  std::set<std::uint32_t> reported;
+  for (std::size_t i = 0; i < pkg.services.size(); ++i) {
+    const auto& b = pkg.services[i];
+    if (!b.install_exists || b.name.empty()) continue;
+    for (std::size_t j = 0; j < i; ++j) {
+      const auto& a = pkg.services[j];
+      if (!a.install_exists || !inf::iequals(a.name, b.name) || inf::iequals(a.install_section, b.install_section)) {
+        continue;
+      }
+      if (!package::sections_coinstall(pkg, a.context, b.context)) continue;
+      for (std::string_view key : kCompared) {
+        auto ia = a.values.find(inf::to_lower_ascii(key));
+        auto ib = b.values.find(inf::to_lower_ascii(key));
+        std::string va = ia == a.values.end() ? std::string() : trim(ia->second.field(0));
+        std::string vb = ib == b.values.end() ? std::string() : trim(ib->second.field(0));
+        auto na = package::parse_inf_number(va);
+        auto nb = package::parse_inf_number(vb);
+        if ((na && nb) ? *na == *nb : inf::iequals(va, vb)) continue;
+        const inf::Line& at = ib == b.values.end() ? b.directive : ib->second;
+        if (!reported.insert(at.index()).second) continue;
+        auto& d = ctx.report(1333, at, {b.name, std::string(key), a.install_section, b.install_section});
+        Context::note(d, ia == a.values.end() ? a.directive : ia->second, "the other service-install section");
+      }
+    }
+  }
+}
+
+std::string version_class(const inf::Document& doc) {
+  auto v = doc.section("Version");
+  if (!v) return {};
+  auto c = v->find("Class");
+  return c ? trim(c->field(0)) : std::string();
+}
+
+// Classes whose INFs install no function driver of their own: extension INFs; network
+// components (protocols, services, clients), which are not device nodes; and modems, whose
+// function driver the Modem class installer supplies (CI-validated modem samples pass without one).
+constexpr std::string_view kNoFunctionDriverClasses[] = {"Extension", "NetService", "NetTrans", "NetClient", "Modem"};
+
+// 1296: a device install (a DDInstall a Models entry names with a hardware ID) needs exactly one
+// associated service, or "AddService = ,2" when the device runs without a function driver.
+// With Include/Needs the inbox INF may supply it.
+void check_missing_function_driver(Context& ctx) {
+  const auto& pkg = ctx.pkg();
+  if (!pkg.includes.empty()) return;
+  const std::string cls = version_class(ctx.doc());
+  for (std::string_view c : kNoFunctionDriverClasses) {
+    if (inf::iequals(cls, c)) return;
+  }
+  std::set<std::string> with_ids;
+  for (const auto& m : pkg.models) {
+    if (!m.hardware_ids.empty() && !m.hardware_ids[0].empty()) with_ids.insert(inf::to_lower_ascii(m.install_base));
+  }
+  for (std::size_t i = 0; i < pkg.sections.size(); ++i) {
+    const auto& s = pkg.sections[i];
+    if (s.role != package::SectionRole::ddinstall || !s.exists || s.base.empty() || s.root != i) continue;
+    if (!with_ids.count(inf::to_lower_ascii(s.base))) continue;
+    const std::string services = s.name + ".Services";
+    bool found = false;
+    for (const auto& svc : pkg.services) {
+      if (associated(svc) && inf::iequals(pkg.sections[svc.context].name, services)) found = true;
+    }
+    if (found) continue;
+    auto sec = ctx.doc().section(s.name);
+    ctx.report_at(1296, sec->line(), 1, {s.name, services}, std::string(sec->name()));
+  }
+}
+
+}  // namespace
+
+void run_service_rules(Context& ctx) {
+  check_associated_count(ctx);
+  check_empty_names(ctx);
+  check_flags(ctx);
+  check_required(ctx);
+  check_disabled_function_driver(ctx);
+  check_type_clashes(ctx);
+  check_image_paths(ctx);
+  check_conflicting_services(ctx);
+  check_missing_function_driver(ctx);
+}
 
 }  // namespace isodrv::rules

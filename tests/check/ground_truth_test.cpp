@@ -26,6 +26,10 @@ struct KnownDifference {
 constexpr KnownDifference kKnownDifferences[] = {
     {"windows-driver-samples/network/netadaptercx/netvadapter/km/netvadapter.inf", 1203,
      "[PciS0WakeSupported_AddProperty] is referenced but not defined in the stored blob"},
+    {"windows-driver-samples/network/netadaptercx/netvadapter/km/netvadapter.inf", 1322,
+     "the stored blob copies netvadapter.sys to DIRID 12, a real isolation violation in these bytes"},
+    {"windows-driver-samples/network/netadaptercx/netvadapter/km/netvadapter.inf", 1323,
+     "the stored blob writes TextModeFlags into the service key itself, not below Parameters"},
     {"windows-driver-samples/network/netadaptercx/netvadapter/um/netvadapterum.inf", 1203,
      "[PciS0WakeSupported_AddProperty] is referenced but not defined in the stored blob"},
     {"windows-driver-samples/network/netadaptercx/netvadapter/um/netvadapterum.inf", 1235,
