@@ -59,6 +59,8 @@ int main(int argc, char** argv) {
   register_check_commands(app, ctx);
   register_driver_commands(app, ctx);
   register_stamp_commands(app, ctx);
+  register_device_commands(app, ctx);
+  register_state_commands(app, ctx);
 
   std::vector<std::string> raw(argv, argv + argc);
   std::vector<std::string> args = translate_infverif_args(raw);
