@@ -96,6 +96,18 @@ class KeyHandle {
   std::string name() const;
   bool valid() const { return impl_ != nullptr; }
 
+  // A read-only handle refuses every change through it with Errc::access_denied: setting or
+  // deleting values, creating subkeys (open_subkey with create, even of an existing key) and
+  // deleting keys. Subkeys opened below it are read-only too. Reading is unaffected, and other
+  // handles to the same key keep their own access (the way a KEY_READ handle behaves on Windows).
+  bool read_only() const { return read_only_; }
+  // A read-only copy of this handle.
+  KeyHandle as_read_only() const {
+    KeyHandle h = *this;
+    h.read_only_ = true;
+    return h;
+  }
+
   // `rel` is checked by split_relative_path. `create` creates missing keys (and updates the
   // parents' last-write times).
   Result<KeyHandle> open_subkey(std::string_view rel, bool create = false) const;
@@ -137,6 +149,7 @@ class KeyHandle {
   std::int64_t id_ = 0;
   std::int64_t gen_ = 0;
   std::string path_;
+  bool read_only_ = false;
 };
 
 // A group of changes that commits whole or not at all. Nestable: an inner transaction is a

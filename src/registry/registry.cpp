@@ -610,6 +610,13 @@ Status Transaction::rollback() {
 
 // ---- KeyHandle --------------------------------------------------------------------------------
 
+namespace {
+// The one check for changes through a read-only handle (KeyHandle::as_read_only).
+Status refuse_read_only(const std::string& path) {
+  return Error(Errc::access_denied, path + ": the key was opened read-only");
+}
+}  // namespace
+
 std::string KeyHandle::name() const {
   auto cut = path_.rfind('\\');
   return cut == std::string::npos ? path_ : path_.substr(cut + 1);
@@ -625,11 +632,13 @@ Result<KeyHandle> KeyHandle::open_subkey(std::string_view rel, bool create) cons
     e.message = path_ + ": " + e.message;
     return e;
   }
-  return impl_->walk(*this, *parts, create);
+  if (create && read_only_) return refuse_read_only(path_).error();
+  return impl_->walk(*this, *parts, create);  // the copy walk() makes keeps read_only_
 }
 
 Status KeyHandle::set_value(std::string_view name, std::uint32_t type, std::vector<std::uint8_t> data) const {
   if (!impl_) return Error(Errc::invalid_argument, "the key handle is not open");
+  if (read_only_) return refuse_read_only(path_);
   if (auto s = check_value_name(name); !s) return s;
   std::string folded = text::fold(name);
   return impl_->atomically_light([&]() -> Status {
@@ -739,6 +748,7 @@ Result<std::vector<std::string>> KeyHandle::get_multi_sz(std::string_view name) 
 
 Status KeyHandle::delete_value(std::string_view name) const {
   if (!impl_) return Error(Errc::invalid_argument, "the key handle is not open");
+  if (read_only_) return refuse_read_only(path_);
   std::string folded = text::fold(name);
   return impl_->atomically_light([&]() -> Status {
     if (auto s = impl_->touch(*this); !s) return s;
@@ -792,6 +802,7 @@ Result<FileTime> KeyHandle::last_write_time() const {
 
 Status KeyHandle::delete_tree() const {
   if (!impl_) return Error(Errc::invalid_argument, "the key handle is not open");
+  if (read_only_) return refuse_read_only(path_);
   return impl_->atomically([&]() -> Status {
     if (auto s = impl_->check(*this); !s) return s;
     auto& info = impl_->st(kKeyInfo).bind(1, id_);

@@ -1,0 +1,144 @@
+// The state-location API: what an isolated driver calls to reach its registry keys and directories
+// (IoOpenDeviceRegistryKey, IoOpenDriverRegistryKey, IoGetDriverDirectory … in C++ form).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "isodrv/registry.h"
+#include "isodrv/result.h"
+
+namespace isodrv::api {
+
+// Registry locations of the classic layout (spec/registry-layout.md §1), one place for all of them.
+inline constexpr std::string_view kCurrentControlSet = "HKLM\\SYSTEM\\CurrentControlSet";
+inline constexpr std::string_view kEnumKey = "HKLM\\SYSTEM\\CurrentControlSet\\Enum";
+inline constexpr std::string_view kClassKey = "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Class";
+inline constexpr std::string_view kDeviceClassesKey = "HKLM\\SYSTEM\\CurrentControlSet\\Control\\DeviceClasses";
+inline constexpr std::string_view kServicesKey = "HKLM\\SYSTEM\\CurrentControlSet\\Services";
+inline constexpr std::string_view kDeviceParameters = "Device Parameters";
+inline constexpr std::string_view kParametersSubkey = "Parameters";
+inline constexpr std::string_view kStateSubkey = "State";              // [ND] DESIGN.md §2
+inline constexpr std::string_view kSharedStateSubkey = "SharedState";  // [ND] DESIGN.md §2
+inline constexpr std::string_view kDriverValue = "Driver";              // {ClassGUID}\NNNN
+inline constexpr std::string_view kImagePathValue = "ImagePath";
+
+// MAX_DEVICE_ID_LEN (cfgmgr32.h): a device instance ID is shorter than this many characters.
+inline constexpr std::size_t kMaxDeviceIdLen = 200;
+// A service name is at most 256 characters (CreateService).
+inline constexpr std::size_t kMaxServiceNameLen = 256;
+
+// The numbers are those of the Windows enumerations (DRIVER_REGKEY_TYPE, DRIVER_DIRECTORY_TYPE).
+enum class DeviceKeyType { hardware = 1, software = 2 };  // PLUGPLAY_REGKEY_DEVICE / _DRIVER
+enum class DriverKeyType { parameters = 0, persistent_state = 1, shared_persistent_state = 2 };
+enum class DriverDirectoryType { image = 0, data = 1, shared_data = 2 };
+
+// RegDisposition_OpenAlways creates the location when missing; OpenExisting does not.
+enum class Disposition { open_always = 0, open_existing = 1 };
+
+// A file-system location: the Windows path a driver would see and the path on this machine.
+struct Location {
+  std::string windows_path;  // "C:\Windows\ServiceState\bilby\Data"
+  std::string host_path;     // "<root>/Windows/ServiceState/bilby/Data"
+};
+
+// ---- Windows paths ↔ host paths (the one home of this mapping) ---------------------------------
+
+// Turns every ImagePath form Windows accepts into a drive path "C:\…": "\SystemRoot\…",
+// "%SystemRoot%\…" (and %windir%), "System32\…" (relative to the system root), "\??\C:\…",
+// "C:\…", optionally enclosed in double quotes. Errc::invalid_argument for another form or drive,
+// Errc::path_escape for "." / ".." components.
+Result<std::string> normalize_windows_path(std::string_view path);
+// The host path of a drive path below `root` (DESIGN.md §2: "C:\Windows" → "<root>/Windows").
+// Components are matched case-insensitively: the fixed spellings of DESIGN.md §2 first, then an
+// existing host entry, else the spelling given. Refuses what would leave the root.
+Result<std::string> windows_to_host(const std::string& root, std::string_view windows_path);
+
+// ---- The subjects every entry point resolves first (one funnel each) ----------------------------
+
+struct Device {
+  std::string instance_id;      // as given, e.g. "ROOT\BILBY\0000"
+  registry::KeyHandle key;      // CCS\Enum\<instance id>
+};
+struct Service {
+  std::string name;
+  registry::KeyHandle key;      // CCS\Services\<name>
+};
+struct Interface {
+  std::string class_guid;       // "{…}" as spelled in the link
+  std::string reference;        // reference string, empty when none
+  registry::KeyHandle key;      // CCS\Control\DeviceClasses\{guid}\##?#…#{guid}\#<reference>
+};
+
+// One entry per resolution, for an audit of what drivers reach (DESIGN.md: audit, a later issue).
+struct AccessRecord {
+  std::string_view function;    // "open_device_key" …
+  std::string subject;          // instance ID, service name or symbolic link as given
+  std::string location;         // key path ("HKLM\…") or Windows path; empty on failure
+  bool ok = false;
+};
+
+// One store root's registry, opened once; every state location is resolved through it.
+class Session {
+ public:
+  // Opens <root>/registry.db (creating it if needed).
+  static Result<Session> open(const std::string& root);
+  // Over an already open registry of `root` (tests, and callers that hold one).
+  Session(registry::Registry registry, std::string root);
+
+  const std::string& root() const { return root_; }
+  const registry::Registry& registry() const { return registry_; }
+  // Called after every resolution, successful or not.
+  void set_audit(std::function<void(const AccessRecord&)> audit) { audit_ = std::move(audit); }
+
+  // The funnels. Errors: Errc::invalid_argument (malformed), Errc::path_escape (a name that
+  // would leave its location), Errc::not_found (no such device / service / interface).
+  Result<Device> resolve_device(std::string_view instance_id) const;
+  Result<Service> resolve_service(std::string_view name) const;
+  Result<Interface> resolve_interface(std::string_view symbolic_link) const;
+
+  // IoOpenDeviceRegistryKey / CM_Open_DevNode_Key. hardware → Enum\<id>\Device Parameters;
+  // software → Control\Class\ + the Driver value. Errc::unsupported when the device has no Driver
+  // value (no driver installed), Errc::corrupt when that value is not "{GUID}\NNNN".
+  Result<registry::KeyHandle> open_device_key(std::string_view instance_id, DeviceKeyType type,
+                                              Disposition disposition = Disposition::open_always) const;
+  // IoOpenDeviceInterfaceRegistryKey: the interface's Device Parameters key.
+  Result<registry::KeyHandle> open_interface_key(std::string_view symbolic_link,
+                                                 Disposition disposition = Disposition::open_always) const;
+  // IoOpenDriverRegistryKey: Services\<svc>\Parameters (read-only handle), \State, \SharedState.
+  Result<registry::KeyHandle> open_driver_key(std::string_view service, DriverKeyType type,
+                                              Disposition disposition = Disposition::open_always) const;
+  // IoGetDriverDirectory: the folder of the ImagePath (must exist; never created), or
+  // Windows\ServiceState\<svc>\Data / SharedData (created on first use).
+  Result<Location> driver_directory(std::string_view service, DriverDirectoryType type,
+                                    Disposition disposition = Disposition::open_always) const;
+  // IoGetDeviceDirectory(DeviceDirectoryData): Windows\DeviceState\<id, '\' → '#'>\Data.
+  Result<Location> device_directory(std::string_view instance_id,
+                                    Disposition disposition = Disposition::open_always) const;
+  // IoQueryFullDriverPath: the service's ImagePath as a drive path, and its host path. The file
+  // need not exist. Errc::unsupported when the service has no ImagePath.
+  Result<Location> query_full_driver_path(std::string_view service) const;
+
+ private:
+  void audit(std::string_view function, std::string_view subject, const std::string& location, bool ok) const;
+  Result<registry::KeyHandle> open_below(const registry::KeyHandle& base, std::string_view rel,
+                                         Disposition disposition) const;
+  Result<Location> state_directory(const std::string& windows_path, Disposition disposition) const;
+
+  registry::Registry registry_;
+  std::string root_;
+  std::function<void(const AccessRecord&)> audit_;
+};
+
+// RtlQueryRegistryValueWithFallback: the value from `primary` when it has it, else from `fallback`;
+// Errc::not_found only when neither has it. Other errors of the primary (a deleted key) are returned.
+Result<registry::Value> query_value_with_fallback(const registry::KeyHandle& primary,
+                                                  const registry::KeyHandle& fallback, std::string_view name);
+
+// "HKLM\…" for a handle's path ("HKEY_LOCAL_MACHINE\…"), the spelling `isodrv state` prints.
+std::string short_key_path(const registry::KeyHandle& key);
+
+}  // namespace isodrv::api

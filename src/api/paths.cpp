@@ -1,0 +1,147 @@
+// Windows paths of the emulated installation and their host paths below a store root: the one
+// place that knows the ImagePath forms, drive C: and the fixed host spelling of DESIGN.md §2.
+#include <filesystem>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "isodrv/api.h"
+
+namespace isodrv::api {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The emulated installation has one drive, C:, with the system root C:\Windows (DESIGN.md §4).
+constexpr std::string_view kSystemDrive = "C:";
+constexpr std::string_view kSystemRoot = "C:\\Windows";
+
+bool starts_with_nocase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    char a = s[i], b = prefix[i];
+    if (a >= 'A' && a <= 'Z') a = static_cast<char>(a + 0x20);
+    if (b >= 'A' && b <= 'Z') b = static_cast<char>(b + 0x20);
+    if (a != b) return false;
+  }
+  return true;
+}
+
+bool is_drive_letter(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+
+// Host spellings fixed by DESIGN.md §2, keyed by the folded Windows path of their parent folder.
+struct FixedName {
+  std::string_view parent;  // '\'-joined below the drive (compared folded); "" for the drive itself
+  std::string_view name;
+};
+constexpr FixedName kFixedNames[] = {
+    {"", "Windows"},
+    {"windows", "System32"},
+    {"windows", "INF"},
+    {"windows", "ServiceState"},
+    {"windows", "DeviceState"},
+    {"windows\\system32", "DriverStore"},
+    {"windows\\system32", "drivers"},
+    {"windows\\system32\\driverstore", "FileRepository"},
+    {"windows\\system32\\drivers", "DriverData"},
+};
+
+// The host spelling of `component` inside `host_dir`, whose Windows path folded is `parent`.
+std::string host_component(const std::string& host_dir, const std::string& parent, const std::string& component) {
+  std::string folded = registry::fold_name(component);
+  for (const auto& f : kFixedNames) {
+    if (registry::fold_name(f.parent) == parent && registry::fold_name(f.name) == folded) return std::string(f.name);
+  }
+  // Windows looks names up case-insensitively; an entry that already exists keeps its spelling.
+  std::error_code ec;
+  if (fs::exists(fs::path(host_dir) / component, ec)) return component;
+  fs::directory_iterator it(host_dir, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (registry::fold_name(name) == folded) return name;
+  }
+  return component;
+}
+
+}  // namespace
+
+Result<std::string> normalize_windows_path(std::string_view in) {
+  std::string_view p = in;
+  if (p.size() >= 2 && p.front() == '"' && p.back() == '"') p = p.substr(1, p.size() - 2);
+  auto bad = [&](const std::string& why) {
+    return Error(Errc::invalid_argument, "'" + std::string(in) + "': " + why);
+  };
+  if (p.empty()) return bad("the path is empty");
+
+  std::string_view rest;  // below the drive, without a leading '\'
+  std::string prefix;     // the drive path `rest` is relative to
+  if (starts_with_nocase(p, "\\??\\")) {
+    p.remove_prefix(4);
+    if (p.size() < 2 || !is_drive_letter(p[0]) || p[1] != ':') return bad("\\??\\ must be followed by a drive path");
+  }
+  if (p.size() >= 2 && is_drive_letter(p[0]) && p[1] == ':') {
+    if (p[0] != 'C' && p[0] != 'c') return bad("only drive C: exists in the emulated installation");
+    if (p.size() > 2 && p[2] != '\\') return bad("a drive-relative path is not accepted");
+    prefix = kSystemDrive;
+    rest = p.size() > 3 ? p.substr(3) : std::string_view{};
+  } else if (starts_with_nocase(p, "\\SystemRoot\\") || starts_with_nocase(p, "%SystemRoot%\\")) {
+    prefix = kSystemRoot;
+    rest = p.substr(p.find('\\', 1) + 1);
+  } else if (starts_with_nocase(p, "%windir%\\")) {
+    prefix = kSystemRoot;
+    rest = p.substr(9);
+  } else if (p.front() == '\\') {
+    return bad("only \\SystemRoot\\, \\??\\C:\\ and C:\\ rooted paths are accepted");
+  } else if (p.find(':') != std::string_view::npos || p.find('%') != std::string_view::npos) {
+    return bad("unknown path form");
+  } else {
+    prefix = kSystemRoot;  // a relative ImagePath is relative to the system root
+    rest = p;
+  }
+  if (!rest.empty() && rest.back() == '\\') rest.remove_suffix(1);
+
+  std::string out = prefix;
+  if (rest.empty()) return prefix == kSystemDrive ? out + "\\" : out;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t cut = rest.find('\\', start);
+    std::string_view c = rest.substr(start, cut == std::string_view::npos ? std::string_view::npos : cut - start);
+    if (c.empty()) return bad("empty path component");
+    if (c == "." || c == "..") {
+      return Error(Errc::path_escape, "'" + std::string(in) + "': '.' and '..' components are refused");
+    }
+    for (char ch : c) {
+      if (ch == '/') return Error(Errc::path_escape, "'" + std::string(in) + "': '/' is refused in a component");
+      if (static_cast<unsigned char>(ch) < 0x20) return bad("control character in the path");
+    }
+    out += '\\';
+    out += c;
+    if (cut == std::string_view::npos) break;
+    start = cut + 1;
+  }
+  return out;
+}
+
+Result<std::string> windows_to_host(const std::string& root, std::string_view windows_path) {
+  auto norm = normalize_windows_path(windows_path);
+  if (!norm) return norm.error();
+  std::string host = root;
+  while (host.size() > 1 && host.back() == '/') host.pop_back();
+  std::string parent;  // folded Windows path below the drive
+  std::string_view rest = std::string_view(*norm).substr(3);  // after "C:\"
+  std::size_t start = 0;
+  while (start < rest.size()) {
+    std::size_t cut = rest.find('\\', start);
+    std::string c(rest.substr(start, cut == std::string_view::npos ? std::string_view::npos : cut - start));
+    std::string spelled = host_component(host, parent, c);
+    host += '/';
+    host += spelled;
+    if (!parent.empty()) parent += '\\';
+    parent += registry::fold_name(c);
+    if (cut == std::string_view::npos) break;
+    start = cut + 1;
+  }
+  return host;
+}
+
+}  // namespace isodrv::api

@@ -1,0 +1,386 @@
+// The state-location API over one store root: the funnels that validate a device, service or
+// interface, and the functions that turn them into confined registry handles and directories.
+#include <filesystem>
+#include <string>
+#include <system_error>
+
+#include "isodrv/api.h"
+
+namespace isodrv::api {
+namespace {
+
+namespace fs = std::filesystem;
+using registry::KeyHandle;
+
+std::string in_quotes(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+// "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}".
+bool is_guid(std::string_view s) {
+  if (s.size() != 38 || s.front() != '{' || s.back() != '}') return false;
+  for (std::size_t i = 1; i < 37; ++i) {
+    bool dash = i == 9 || i == 14 || i == 19 || i == 24;
+    if (dash ? s[i] != '-' : !is_hex(s[i])) return false;
+  }
+  return true;
+}
+
+// The Driver value: "{ClassGUID}\NNNN" with a 4-digit decimal ordinal.
+bool is_driver_value(std::string_view s) {
+  if (s.size() != 43 || !is_guid(s.substr(0, 38)) || s[38] != '\\') return false;
+  for (char c : s.substr(39)) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// A device instance ID is <enumerator>\<device>\<instance>; every character is above 0x20 and
+// below 0x7F and not ',' (device-instance-ids, MAX_DEVICE_ID_LEN). '/' and '.' / '..' components
+// are legal to no Windows rule we rely on but would leave the per-device directory: refused.
+Status check_instance_id(std::string_view id) {
+  auto bad = [&](const std::string& why) { return Error(Errc::invalid_argument, "device " + in_quotes(id) + ": " + why); };
+  if (id.empty()) return bad("the instance ID is empty");
+  if (id.size() >= kMaxDeviceIdLen) {
+    return bad("an instance ID is shorter than " + std::to_string(kMaxDeviceIdLen) + " characters");
+  }
+  for (char c : id) {
+    auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7F || c == ',') return bad("characters must be printable ASCII other than space and ','");
+    if (c == '/') return Error(Errc::path_escape, "device " + in_quotes(id) + ": '/' is refused in an instance ID");
+  }
+  int parts = 0;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t cut = id.find('\\', start);
+    std::string_view c = id.substr(start, cut == std::string_view::npos ? std::string_view::npos : cut - start);
+    if (c.empty()) return bad("an instance ID has no empty component");
+    if (c == "." || c == "..") {
+      return Error(Errc::path_escape, "device " + in_quotes(id) + ": '.' and '..' components are refused");
+    }
+    ++parts;
+    if (cut == std::string_view::npos) break;
+    start = cut + 1;
+  }
+  if (parts != 3) return bad("an instance ID has the form <enumerator>\\<device ID>\\<instance ID>");
+  return {};
+}
+
+// Service names: at most 256 characters; '/' and '\' are not allowed by the SCM and would leave
+// the service's key or directory.
+Status check_service_name(std::string_view name) {
+  auto bad = [&](const std::string& why) {
+    return Error(Errc::invalid_argument, "service " + in_quotes(name) + ": " + why);
+  };
+  if (name.empty()) return bad("the service name is empty");
+  if (name.size() > kMaxServiceNameLen) {
+    return bad("a service name has at most " + std::to_string(kMaxServiceNameLen) + " characters");
+  }
+  if (name == "." || name == "..") return Error(Errc::path_escape, "service " + in_quotes(name) + ": refused name");
+  for (char c : name) {
+    if (c == '/' || c == '\\') {
+      return Error(Errc::path_escape, "service " + in_quotes(name) + ": '/' and '\\' are refused in a service name");
+    }
+    if (static_cast<unsigned char>(c) < 0x20) return bad("control character in the service name");
+  }
+  return {};
+}
+
+std::string join(std::string_view a, std::string_view b) { return std::string(a) + "\\" + std::string(b); }
+
+// Whether `p` (existing or not) lies below `root` once symbolic links are followed: the deepest
+// existing ancestor is resolved, so a link planted inside the root cannot lead writes outside it.
+bool confined(const fs::path& root, const fs::path& p) {
+  std::error_code ec;
+  fs::path real_root = fs::canonical(root, ec);
+  if (ec) return false;
+  fs::path probe = p;
+  fs::path tail;
+  while (!fs::exists(fs::symlink_status(probe, ec)) && probe.has_parent_path() && probe != probe.parent_path()) {
+    tail = probe.filename() / tail;
+    probe = probe.parent_path();
+  }
+  fs::path real = fs::canonical(probe, ec);
+  if (ec) return false;
+  auto r = real.begin();
+  for (auto it = real_root.begin(); it != real_root.end(); ++it, ++r) {
+    if (r == real.end() || *r != *it) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Session::Session(registry::Registry registry, std::string root) : registry_(std::move(registry)) {
+  std::error_code ec;
+  fs::path abs = fs::absolute(root, ec);
+  root_ = (ec ? fs::path(root) : abs).lexically_normal().string();
+  while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
+}
+
+Result<Session> Session::open(const std::string& root) {
+  if (root.empty()) return Error(Errc::invalid_argument, "no store root given");
+  auto reg = registry::Registry::open_root(root);
+  if (!reg) return reg.error();
+  return Session(std::move(*reg), root);
+}
+
+void Session::audit(std::string_view function, std::string_view subject, const std::string& location, bool ok) const {
+  if (audit_) audit_(AccessRecord{function, std::string(subject), location, ok});
+}
+
+// ---- Funnels ------------------------------------------------------------------------------------
+
+Result<Device> Session::resolve_device(std::string_view instance_id) const {
+  if (auto s = check_instance_id(instance_id); !s) return s.error();
+  auto enum_key = registry_.open_key(kEnumKey);
+  auto key = enum_key ? enum_key->open_subkey(instance_id) : Result<KeyHandle>(enum_key.error());
+  if (!key) {
+    if (key.error().code != Errc::not_found) return key.error();
+    return Error(Errc::not_found, "device " + in_quotes(instance_id) + " does not exist (no key " +
+                                      join(kEnumKey, instance_id) + ")");
+  }
+  // The stored spelling names the device everywhere below, so that host paths do not depend on
+  // the letter case a caller used.
+  std::string stored = key->path().substr(enum_key->path().size() + 1);
+  return Device{std::move(stored), std::move(*key)};
+}
+
+Result<Service> Session::resolve_service(std::string_view name) const {
+  if (auto s = check_service_name(name); !s) return s.error();
+  auto key = registry_.open_key(join(kServicesKey, name));
+  if (!key) {
+    if (key.error().code != Errc::not_found) return key.error();
+    return Error(Errc::not_found, "service " + in_quotes(name) + " does not exist (no key " + join(kServicesKey, name) + ")");
+  }
+  return Service{key->name(), std::move(*key)};
+}
+
+Result<Interface> Session::resolve_interface(std::string_view link) const {
+  auto bad = [&](const std::string& why) {
+    return Error(Errc::invalid_argument, "interface " + in_quotes(link) + ": " + why);
+  };
+  std::string_view p = link;
+  auto prefix = p.substr(0, 4);
+  if (prefix != "\\\\?\\" && prefix != "\\??\\") return bad("a symbolic link starts with \\\\?\\ or \\??\\");
+  p.remove_prefix(4);
+  std::string_view name = p, reference;
+  if (auto cut = p.find('\\'); cut != std::string_view::npos) {
+    name = p.substr(0, cut);
+    reference = p.substr(cut + 1);
+    if (reference.empty()) return bad("the reference string after '\\' is empty");
+    if (reference.find('\\') != std::string_view::npos) return bad("a reference string cannot contain '\\'");
+  }
+  auto hash = name.rfind('#');
+  if (hash == std::string_view::npos || hash == 0) {
+    return bad("expected <instance ID with '#' for '\\'>#{InterfaceClassGUID}");
+  }
+  std::string_view guid = name.substr(hash + 1);
+  if (!is_guid(guid)) return bad("the interface class GUID is not of the form {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}");
+  for (char c : p) {
+    if (static_cast<unsigned char>(c) < 0x20) return bad("control character in the symbolic link");
+  }
+  std::string rel = std::string(guid) + "\\##?#" + std::string(name) + "\\#" + std::string(reference);
+  auto classes = registry_.open_key(kDeviceClassesKey);
+  auto key = classes ? classes->open_subkey(rel) : Result<KeyHandle>(classes.error());
+  if (!key) {
+    if (key.error().code == Errc::path_escape) return bad(key.error().message);
+    if (key.error().code != Errc::not_found) return key.error();
+    return Error(Errc::not_found, "interface " + in_quotes(link) + " is not registered (no key " +
+                                      join(kDeviceClassesKey, rel) + ")");
+  }
+  return Interface{std::string(guid), std::string(reference), std::move(*key)};
+}
+
+// ---- Registry state -----------------------------------------------------------------------------
+
+Result<KeyHandle> Session::open_below(const KeyHandle& base, std::string_view rel, Disposition disposition) const {
+  auto key = base.open_subkey(rel, disposition == Disposition::open_always);
+  if (!key && key.error().code == Errc::not_found) {
+    return Error(Errc::not_found, short_key_path(base) + "\\" + std::string(rel) + " does not exist");
+  }
+  return key;
+}
+
+Result<KeyHandle> Session::open_device_key(std::string_view instance_id, DeviceKeyType type,
+                                           Disposition disposition) const {
+  auto run = [&]() -> Result<KeyHandle> {
+    auto dev = resolve_device(instance_id);
+    if (!dev) return dev.error();
+    if (type == DeviceKeyType::hardware) return open_below(dev->key, kDeviceParameters, disposition);
+    if (type != DeviceKeyType::software) return Error(Errc::invalid_argument, "unknown device key type");
+    auto driver = dev->key.get_string(kDriverValue);
+    if (!driver) {
+      if (driver.error().code != Errc::not_found) return driver.error();
+      return Error(Errc::unsupported, "device " + in_quotes(dev->instance_id) +
+                                          " has no driver installed (no Driver value), so it has no software key");
+    }
+    if (!is_driver_value(*driver)) {
+      return Error(Errc::corrupt, short_key_path(dev->key) + ": the Driver value " + in_quotes(*driver) +
+                                      " is not of the form {ClassGUID}\\NNNN");
+    }
+    auto classes = registry_.open_key(kClassKey, disposition == Disposition::open_always);
+    if (!classes) return classes.error();
+    return open_below(*classes, *driver, disposition);
+  };
+  auto r = run();
+  audit("open_device_key", instance_id, r ? short_key_path(*r) : std::string(), r.ok());
+  return r;
+}
+
+Result<KeyHandle> Session::open_interface_key(std::string_view symbolic_link, Disposition disposition) const {
+  auto run = [&]() -> Result<KeyHandle> {
+    auto itf = resolve_interface(symbolic_link);
+    if (!itf) return itf.error();
+    return open_below(itf->key, kDeviceParameters, disposition);
+  };
+  auto r = run();
+  audit("open_interface_key", symbolic_link, r ? short_key_path(*r) : std::string(), r.ok());
+  return r;
+}
+
+Result<KeyHandle> Session::open_driver_key(std::string_view service, DriverKeyType type, Disposition disposition) const {
+  auto run = [&]() -> Result<KeyHandle> {
+    auto svc = resolve_service(service);
+    if (!svc) return svc.error();
+    switch (type) {
+      case DriverKeyType::parameters: {
+        // Parameters holds what the INF wrote; the driver reads it and never changes it.
+        auto key = open_below(svc->key, kParametersSubkey, disposition);
+        if (!key) return key;
+        return key->as_read_only();
+      }
+      case DriverKeyType::persistent_state:
+        return open_below(svc->key, kStateSubkey, disposition);
+      case DriverKeyType::shared_persistent_state:
+        return open_below(svc->key, kSharedStateSubkey, disposition);
+    }
+    return Error(Errc::invalid_argument, "unknown driver key type");
+  };
+  auto r = run();
+  audit("open_driver_key", service, r ? short_key_path(*r) : std::string(), r.ok());
+  return r;
+}
+
+// ---- File state ---------------------------------------------------------------------------------
+
+Result<Location> Session::state_directory(const std::string& windows_path, Disposition disposition) const {
+  auto host = windows_to_host(root_, windows_path);
+  if (!host) return host.error();
+  if (!confined(root_, *host)) {
+    return Error(Errc::path_escape, windows_path + ": the directory would lie outside the store root", *host);
+  }
+  std::error_code ec;
+  if (disposition == Disposition::open_always) {
+    fs::create_directories(*host, ec);
+    if (ec) return Error(Errc::io_error, "cannot create the directory: " + ec.message(), *host);
+  }
+  if (!fs::is_directory(*host, ec)) {
+    return Error(Errc::not_found, windows_path + ": the directory does not exist", *host);
+  }
+  if (!confined(root_, *host)) {  // a link swapped in while we created it
+    return Error(Errc::path_escape, windows_path + ": the directory lies outside the store root", *host);
+  }
+  return Location{windows_path, *host};
+}
+
+namespace {
+// The service's ImagePath as a drive path and a host path (shared by two entry points).
+Result<Location> image_location(const Service& svc, const std::string& root) {
+  auto image = svc.key.get_string(kImagePathValue);
+  if (!image) {
+    if (image.error().code != Errc::not_found) return image.error();
+    return Error(Errc::unsupported, "service " + in_quotes(svc.name) + " has no ImagePath");
+  }
+  auto win = normalize_windows_path(*image);
+  if (!win) {
+    // A malformed ImagePath is bad registry state, not a bad argument of the caller.
+    Errc code = win.error().code == Errc::path_escape ? Errc::path_escape : Errc::corrupt;
+    return Error(code, short_key_path(svc.key) + ": ImagePath " + win.error().message);
+  }
+  auto host = windows_to_host(root, *win);
+  if (!host) return host.error();
+  return Location{*win, *host};
+}
+}  // namespace
+
+Result<Location> Session::query_full_driver_path(std::string_view service) const {
+  auto run = [&]() -> Result<Location> {
+    auto svc = resolve_service(service);
+    if (!svc) return svc.error();
+    return image_location(*svc, root_);
+  };
+  auto r = run();
+  audit("query_full_driver_path", service, r ? r->windows_path : std::string(), r.ok());
+  return r;
+}
+
+Result<Location> Session::driver_directory(std::string_view service, DriverDirectoryType type,
+                                           Disposition disposition) const {
+  auto run = [&]() -> Result<Location> {
+    auto svc = resolve_service(service);
+    if (!svc) return svc.error();
+    switch (type) {
+      case DriverDirectoryType::image: {
+        // The folder the image is loaded from is the package's; it is never created here.
+        auto image = image_location(*svc, root_);
+        if (!image) return image.error();
+        std::string dir = image->windows_path.substr(0, image->windows_path.rfind('\\'));
+        if (dir.size() == 2) dir += '\\';  // "C:" → "C:\"
+        return state_directory(dir, Disposition::open_existing);
+      }
+      case DriverDirectoryType::data:
+        return state_directory("C:\\Windows\\ServiceState\\" + svc->name + "\\Data", disposition);
+      case DriverDirectoryType::shared_data:
+        return state_directory("C:\\Windows\\ServiceState\\" + svc->name + "\\SharedData", disposition);
+    }
+    return Error(Errc::invalid_argument, "unknown driver directory type");
+  };
+  auto r = run();
+  audit("driver_directory", service, r ? r->windows_path : std::string(), r.ok());
+  return r;
+}
+
+Result<Location> Session::device_directory(std::string_view instance_id, Disposition disposition) const {
+  auto run = [&]() -> Result<Location> {
+    auto dev = resolve_device(instance_id);
+    if (!dev) return dev.error();
+    std::string folder = dev->instance_id;
+    for (auto& c : folder) {
+      if (c == '\\') c = '#';
+    }
+    return state_directory("C:\\Windows\\DeviceState\\" + folder + "\\Data", disposition);
+  };
+  auto r = run();
+  audit("device_directory", instance_id, r ? r->windows_path : std::string(), r.ok());
+  return r;
+}
+
+// ---- Free functions -----------------------------------------------------------------------------
+
+Result<registry::Value> query_value_with_fallback(const KeyHandle& primary, const KeyHandle& fallback,
+                                                  std::string_view name) {
+  auto v = primary.query_value(name);
+  if (v || v.error().code != Errc::not_found) return v;
+  v = fallback.query_value(name);
+  if (v || v.error().code != Errc::not_found) return v;
+  std::string shown = name.empty() ? "(Default)" : std::string(name);
+  return Error(Errc::not_found, "value " + shown + " is in neither " + short_key_path(primary) + " nor " +
+                                    short_key_path(fallback));
+}
+
+std::string short_key_path(const KeyHandle& key) {
+  static constexpr std::pair<std::string_view, std::string_view> kShort[] = {
+      {"HKEY_LOCAL_MACHINE", "HKLM"}, {"HKEY_USERS", "HKU"},          {"HKEY_CLASSES_ROOT", "HKCR"},
+      {"HKEY_CURRENT_USER", "HKCU"},  {"HKEY_CURRENT_CONFIG", "HKCC"},
+  };
+  const std::string& p = key.path();
+  for (const auto& [lng, shrt] : kShort) {
+    if (p.compare(0, lng.size(), lng) == 0 && (p.size() == lng.size() || p[lng.size()] == '\\')) {
+      return std::string(shrt) + p.substr(lng.size());
+    }
+  }
+  return p;
+}
+
+}  // namespace isodrv::api

@@ -1,0 +1,162 @@
+// `isodrv state …` run as a process against a temporary --root: the one line every form prints,
+// --host, --existing, and the exit codes (0 found, 1 not found / no driver, 2 usage or malformed).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "api/fixture.h"
+
+using namespace apitest;
+
+namespace {
+
+struct CliRun {
+  int rc = -1;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+class StateCliTest : public ApiFixture {
+ protected:
+  CliRun run(const std::vector<std::string>& args) {
+    std::string cmd = quote(ISODRV_CLI) + " --root " + quote(root_.string());
+    for (const auto& a : args) cmd += " " + quote(a);
+    cmd += " >" + quote((base_ / "out").string()) + " 2>" + quote((base_ / "err").string());
+    int status = std::system(cmd.c_str());
+    CliRun r;
+    r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = slurp(base_ / "out");
+    r.err = slurp(base_ / "err");
+    return r;
+  }
+  // One line of output and exit 0.
+  std::string line(const std::vector<std::string>& args) {
+    auto r = run(args);
+    EXPECT_EQ(r.rc, 0) << r.err;
+    EXPECT_TRUE(r.err.empty()) << r.err;
+    return r.out;
+  }
+};
+
+const std::string kCcsS = "HKLM\\SYSTEM\\CurrentControlSet";
+
+}  // namespace
+
+TEST_F(StateCliTest, DeviceKey) {
+  EXPECT_EQ(line({"state", "device-key", kDevice, "--type", "hardware"}),
+            kCcsS + "\\Enum\\ROOT\\BILBY\\0000\\Device Parameters\n");
+  EXPECT_EQ(line({"state", "device-key", kDevice, "--type", "software"}),
+            kCcsS + "\\Control\\Class\\" + kClassGuid + "\\0000\n");
+}
+
+TEST_F(StateCliTest, InterfaceKey) {
+  std::string itf = kCcsS + "\\Control\\DeviceClasses\\" + kItfGuid + "\\##?#ROOT#BILBY#0000#" + kItfGuid;
+  EXPECT_EQ(line({"state", "interface-key", link()}), itf + "\\#\\Device Parameters\n");
+  EXPECT_EQ(line({"state", "interface-key", link("Wave", "\\??\\")}), itf + "\\#Wave\\Device Parameters\n");
+}
+
+TEST_F(StateCliTest, DriverKey) {
+  std::string svc = kCcsS + "\\Services\\bilby";
+  EXPECT_EQ(line({"state", "driver-key", "bilby", "--type", "parameters"}), svc + "\\Parameters\n");
+  EXPECT_EQ(line({"state", "driver-key", "bilby", "--type", "persistent"}), svc + "\\State\n");
+  EXPECT_EQ(line({"state", "driver-key", "bilby", "--type", "shared"}), svc + "\\SharedState\n");
+  // The CLI resolves the way the API does, so the keys now exist.
+  EXPECT_TRUE(key_exists("Services\\bilby\\State"));
+  EXPECT_TRUE(key_exists("Services\\bilby\\SharedState"));
+}
+
+TEST_F(StateCliTest, DriverDirAndDriverPath) {
+  std::string repo = std::string("C:\\Windows\\System32\\DriverStore\\FileRepository\\") + kFolder;
+  EXPECT_EQ(line({"state", "driver-dir", "bilby", "--type", "image"}), repo + "\n");
+  EXPECT_EQ(line({"state", "driver-dir", "bilby", "--type", "image", "--host"}),
+            (root_ / "Windows/System32/DriverStore/FileRepository" / kFolder).string() + "\n");
+  EXPECT_EQ(line({"state", "driver-dir", "bilby", "--type", "data"}), "C:\\Windows\\ServiceState\\bilby\\Data\n");
+  EXPECT_EQ(line({"state", "driver-dir", "bilby", "--type", "shared", "--host"}),
+            (root_ / "Windows/ServiceState/bilby/SharedData").string() + "\n");
+  EXPECT_TRUE(fs::is_directory(root_ / "Windows/ServiceState/bilby/SharedData"));
+  EXPECT_EQ(line({"state", "driver-path", "bilby"}), repo + "\\bilby.sys\n");
+  EXPECT_EQ(line({"state", "driver-path", "bilby", "--host"}),
+            (root_ / "Windows/System32/DriverStore/FileRepository" / kFolder / "bilby.sys").string() + "\n");
+}
+
+TEST_F(StateCliTest, DeviceDir) {
+  EXPECT_EQ(line({"state", "device-dir", kDevice}), "C:\\Windows\\DeviceState\\ROOT#BILBY#0000\\Data\n");
+  EXPECT_EQ(line({"state", "device-dir", kDevice, "--host"}),
+            (root_ / "Windows/DeviceState/ROOT#BILBY#0000/Data").string() + "\n");
+}
+
+TEST_F(StateCliTest, ExistingDoesNotCreate) {
+  auto r = run({"state", "driver-dir", "bilby", "--type", "data", "--existing"});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_TRUE(r.out.empty());
+  EXPECT_FALSE(fs::exists(root_ / "Windows/ServiceState/bilby"));
+  r = run({"state", "device-key", kDevice, "--type", "hardware", "--existing"});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_FALSE(key_exists("Enum\\ROOT\\BILBY\\0000\\Device Parameters"));
+}
+
+TEST_F(StateCliTest, ExitCodes) {
+  struct Row {
+    std::vector<std::string> args;
+    int rc;
+    const char* message;  // a piece of the error line
+  };
+  const Row table[] = {
+      {{"state", "device-key", "ROOT\\WOMBAT\\0000", "--type", "hardware"}, 1, "does not exist"},
+      {{"state", "device-key", kNoDriverDevice, "--type", "software"}, 1, "no driver"},
+      {{"state", "device-dir", "ROOT\\WOMBAT\\0000"}, 1, "does not exist"},
+      {{"state", "driver-key", "wombat", "--type", "persistent"}, 1, "does not exist"},
+      {{"state", "driver-dir", "noimage", "--type", "image"}, 1, "no ImagePath"},
+      {{"state", "interface-key", link("Other")}, 1, "not registered"},
+      {{"state", "device-key", "ROOT\\BILBY", "--type", "hardware"}, 2, "<enumerator>"},
+      {{"state", "device-dir", "ROOT\\..\\0000"}, 2, "refused"},
+      {{"state", "driver-dir", "../etc", "--type", "data"}, 2, "refused"},
+      {{"state", "interface-key", "ROOT#BILBY"}, 2, "symbolic link"},
+      {{"state", "device-key", kDevice, "--type", "bogus"}, 2, "bogus"},
+      {{"state", "device-key", kDevice}, 2, "--type"},
+      {{"state"}, 2, ""},
+  };
+  for (const auto& row : table) {
+    auto r = run(row.args);
+    std::string shown;
+    for (const auto& a : row.args) shown += a + " ";
+    EXPECT_EQ(r.rc, row.rc) << shown << "\n" << r.err;
+    EXPECT_TRUE(r.out.empty()) << shown << r.out;
+    EXPECT_NE(r.err.find(row.message), std::string::npos) << shown << "\n" << r.err;
+  }
+  EXPECT_FALSE(fs::exists(base_ / "etc"));
+}
+
+// State set up with `isodrv reg add` only, as a script would do it.
+TEST_F(StateCliTest, StateMadeWithRegAdd) {
+  std::string dev = kCcsS + "\\Enum\\PCI\\VEN_1234&DEV_5678\\3&11583659&0&10";
+  ASSERT_EQ(run({"reg", "add", dev, "/v", "Driver", "/t", "REG_SZ", "/d", std::string(kClassGuid) + "\\0001"}).rc, 0);
+  ASSERT_EQ(run({"reg", "add", kCcsS + "\\Control\\Class\\" + kClassGuid + "\\0001"}).rc, 0);
+  EXPECT_EQ(line({"state", "device-key", "PCI\\VEN_1234&DEV_5678\\3&11583659&0&10", "--type", "software"}),
+            kCcsS + "\\Control\\Class\\" + kClassGuid + "\\0001\n");
+  EXPECT_EQ(line({"state", "device-dir", "pci\\ven_1234&dev_5678\\3&11583659&0&10"}),
+            "C:\\Windows\\DeviceState\\PCI#VEN_1234&DEV_5678#3&11583659&0&10\\Data\n");
+  ASSERT_EQ(run({"reg", "add", kCcsS + "\\Services\\quokka", "/v", "ImagePath", "/t", "REG_EXPAND_SZ", "/d",
+                 "System32\\drivers\\quokka.sys"})
+                .rc,
+            0);
+  EXPECT_EQ(line({"state", "driver-path", "quokka"}), "C:\\Windows\\System32\\drivers\\quokka.sys\n");
+  EXPECT_EQ(line({"state", "driver-path", "quokka", "--host"}),
+            (root_ / "Windows/System32/drivers/quokka.sys").string() + "\n");
+}
