@@ -1,6 +1,7 @@
 // `isodrv check`: validates INF/INX files in InfVerif's modes and produces a diag::Report.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,9 @@ struct Options {
   rules::CheckSettings settings;
   unsigned codepage = 1252;
   unsigned jobs = 1;
+  // Called with the number of files done, from the checking threads one at a time, at most every
+  // 64 files and once at the end; the output order does not depend on it.
+  std::function<void(std::size_t)> on_progress;
 };
 
 // Checks one file (by path; .inx files are read with stamp tokens accepted).
@@ -24,6 +28,11 @@ diag::Report check_files(const std::vector<std::string>& paths, const Options& o
 
 // Expands folders recursively into their .inf/.inx files (sorted); files are kept as given.
 std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs, std::vector<std::string>& missing);
+
+// Reads a /product platform definition (format in docs/rules/README.md): one inbox INF per line,
+// optionally followed by the sections it defines; or a folder, whose *.inf files are read for
+// their names and section headers.
+Result<rules::Product> load_product(const std::string& path);
 
 // Suppression: `; isodrv: ignore[1322] reason` on the line or the line above. Removes matched
 // diagnostics and reports each suppression that matched nothing as code 9001.

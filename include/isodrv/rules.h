@@ -3,10 +3,12 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "isodrv/diag.h"
@@ -36,11 +38,25 @@ diag::Severity level(const RuleInfo& r, diag::Mode m);
 // Fills a message template: {0}, {1} … from args.
 std::string format_message(std::string_view tmpl, const std::vector<std::string>& args);
 
+// A /product platform definition: the inbox INFs of one Windows build and, where known, the sections
+// each defines (loader in src/check/product.cpp; format in docs/rules/README.md).
+struct Product {
+  struct Inf {
+    std::vector<std::string> sections;  // lower case, sorted; empty: every section is accepted
+  };
+  std::string path;
+  std::vector<std::pair<std::string, Inf>> infs;  // lower-case file name, sorted by it
+  const Inf* find(std::string_view inf_name) const;
+};
+
 struct CheckSettings {
   diag::Mode mode = diag::Mode::w;
   inf::Target target;
   bool stampinf = false;        // .inx input: stamp tokens are accepted as valid values
   std::string provider;         // /provider: expected Provider name (1210); empty: not checked
+  bool samples = false;         // /samples: the INF is a Microsoft sample (1204 is not reported)
+  // /product: the platform Include and Needs are checked against (1317, 1318); null: not checked.
+  std::shared_ptr<const Product> product;
 };
 
 // What a rule sees, and how it reports.

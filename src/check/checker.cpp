@@ -4,6 +4,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 #include "isodrv/check.h"
@@ -111,8 +112,19 @@ diag::Report check_files(const std::vector<std::string>& paths, const Options& o
   report.files.resize(paths.size());
   unsigned jobs = std::max(1u, std::min<unsigned>(opts.jobs, static_cast<unsigned>(paths.size())));
   std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> done{0};
+  std::mutex progress_mutex;
+  // Each file's result goes to its own slot, so the report keeps the order of `paths` whatever
+  // the number of threads.
   auto worker = [&] {
-    for (std::size_t i = next++; i < paths.size(); i = next++) report.files[i] = check_file(paths[i], opts);
+    for (std::size_t i = next++; i < paths.size(); i = next++) {
+      report.files[i] = check_file(paths[i], opts);
+      const std::size_t n = ++done;
+      if (opts.on_progress && (n % 64 == 0 || n == paths.size())) {
+        std::lock_guard<std::mutex> lock(progress_mutex);
+        opts.on_progress(n);
+      }
+    }
   };
   if (jobs <= 1) {
     worker();

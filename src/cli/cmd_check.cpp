@@ -1,6 +1,7 @@
 // `isodrv check` and `isodrv explain`: InfVerif-compatible validation and rule documentation.
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 
@@ -20,9 +21,13 @@ struct CheckArgs {
   bool statistics = false;
   bool verbose = false;
   bool stampinf = false;
+  bool samples = false;
   std::string arch = "amd64";
   std::string osver;
   std::string provider;
+  std::string product;
+  std::string wbuild;
+  std::string rulever;
   unsigned codepage = 1252;
   std::string progress = "auto";
 };
@@ -52,6 +57,28 @@ void read_list(std::istream& in, std::vector<std::string>& out) {
   }
 }
 
+// "10.0.17763" (parts = 3) or "22621" (parts = 1): decimal parts separated by dots.
+bool is_dotted_number(std::string_view s, int parts) {
+  int n = 0;
+  for (std::size_t start = 0;;) {
+    std::size_t dot = s.find('.', start);
+    std::string_view part = s.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    if (part.empty() || part.size() > 9 || part.find_first_not_of("0123456789") != std::string_view::npos) return false;
+    ++n;
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return n == parts;
+}
+
+// The progress line is for a person watching a terminal: both streams must be terminals (so
+// `check ... | tee` or `> report.json` stay clean) and neither CI nor a dumb terminal is set.
+bool progress_wanted() {
+  if (!isatty(STDERR_FILENO) || !isatty(STDOUT_FILENO) || std::getenv("CI")) return false;
+  const char* term = std::getenv("TERM");
+  return !(term && std::string_view(term) == "dumb");
+}
+
 int run_check(const CheckArgs& a) {
   auto mode = parse_mode(a.mode);
   if (!mode) {
@@ -73,6 +100,7 @@ int run_check(const CheckArgs& a) {
   opts.settings.target.arch = *arch;
   opts.settings.stampinf = a.stampinf;
   opts.settings.provider = a.provider;
+  opts.settings.samples = a.samples;
   opts.codepage = a.codepage;
   opts.jobs = a.jobs ? a.jobs : 1;
   if (!a.osver.empty()) {
@@ -85,6 +113,27 @@ int run_check(const CheckArgs& a) {
     opts.settings.target.major = *d.major;
     opts.settings.target.minor = d.minor.value_or(0);
     if (d.build) opts.settings.target.build = *d.build;
+  }
+
+  // Accepted for InfVerif compatibility; isodrv has one rule set (docs/rules/README.md).
+  if (!a.wbuild.empty()) {
+    if (!is_dotted_number(a.wbuild, 3)) {
+      std::cerr << "isodrv: --wbuild takes MAJOR.MINOR.BUILD, e.g. 10.0.17763\n";
+      return kExitUsage;
+    }
+  }
+  if (!a.rulever.empty() && a.rulever != "vnext" &&
+      !is_dotted_number(a.rulever, 1) && !is_dotted_number(a.rulever, 3)) {
+    std::cerr << "isodrv: --rulever takes an OS build (22621 or 10.0.22621) or vnext\n";
+    return kExitUsage;
+  }
+  if (!a.product.empty()) {
+    auto product = check::load_product(a.product);
+    if (!product.ok()) {
+      std::cerr << "isodrv: " << product.error().to_string() << "\n";
+      return product.error().code == Errc::file_not_found ? kExitUnreadable : kExitUsage;
+    }
+    opts.settings.product = std::make_shared<rules::Product>(std::move(product.value()));
   }
 
   std::vector<std::string> inputs;
@@ -121,25 +170,19 @@ int run_check(const CheckArgs& a) {
     baseline = std::move(b.value());
   }
 
-  const bool tty = isatty(STDERR_FILENO) && !std::getenv("CI");
-  const bool progress = a.progress == "always" || (a.progress == "auto" && tty && paths.size() > 20);
-  diag::Report report;
-  if (progress) {
-    // Check in slices so a progress line can be shown between them.
-    report.mode = *mode;
-    report.tool_version = ISODRV_VERSION;
-    const std::size_t slice = std::max<std::size_t>(64, opts.jobs * 16);
-    for (std::size_t i = 0; i < paths.size(); i += slice) {
-      std::vector<std::string> part(paths.begin() + static_cast<long>(i),
-                                    paths.begin() + static_cast<long>(std::min(paths.size(), i + slice)));
-      auto r = check::check_files(part, opts);
-      for (auto& f : r.files) report.files.push_back(std::move(f));
-      std::cerr << "\rchecked " << report.files.size() << "/" << paths.size() << " files" << std::flush;
-    }
-    std::cerr << "\r\033[K" << std::flush;
-  } else {
-    report = check::check_files(paths, opts);
+  if (a.progress != "auto" && a.progress != "always" && a.progress != "never") {
+    std::cerr << "isodrv: --progress must be one of auto, always, never\n";
+    return kExitUsage;
   }
+  const bool progress = a.progress == "always" || (a.progress == "auto" && progress_wanted() && paths.size() > 20);
+  if (progress) {
+    const std::size_t total = paths.size();
+    opts.on_progress = [total](std::size_t done) {
+      std::cerr << "\rchecked " << done << "/" << total << " files" << std::flush;
+    };
+  }
+  diag::Report report = check::check_files(paths, opts);
+  if (progress) std::cerr << "\r\033[K" << std::flush;
   if (baseline) check::apply_baseline(*baseline, report);
 
   diag::RenderOptions ropts;
@@ -207,6 +250,42 @@ std::string markdown_index() {
            " | " + level_cell(r.level_w) + " | " + (r.isolation ? "yes" : "no") + " | " +
            (r.implemented ? "yes" : "not yet") + " |\n";
   }
+  out += R"(
+## Options that change what is checked
+
+- `--provider NAME` (`/provider`): the Provider every INF must name (1210, case-insensitive). A
+  Microsoft name also marks the package as Microsoft's own, so 1204 is not reported.
+- `--samples` (`/samples`): the INFs are Microsoft driver samples (Windows-driver-samples runs
+  InfVerif with `/samples`). 1204 is not reported: samples such as netvadapter say
+  `Provider = Microsoft`. Without either option, 1204 reports every Provider that is or starts
+  with "Microsoft", in every mode.
+- `--product FILE|FOLDER` (`/product`): the platform that Include and Needs are checked against.
+  Without it, 1317 and 1318 are never reported and 1202 compares Include names with isodrv's list of
+  well-known inbox INFs. With it, an Included INF the package does not ship must be on the platform
+  (1318; an INF on the platform counts as inbox for 1202), and a Needs target that this INF lacks
+  must be a section of one of the Included INFs on the platform (1317).
+  - FILE: UTF-8 text, one INF per line: `name.inf` followed by the sections it defines, separated
+    by spaces, tabs or commas. Lines for the same INF add up; names are case-insensitive; `#` or `;`
+    starts a comment. An INF listed without any section accepts every section.
+
+        # Windows 11 24H2 (excerpt)
+        ks.inf      KS.Registration, KS.Registration.NT
+        wudfrd.inf  WUDFRD.NT WUDFRD.NT.Services
+        usb.inf
+
+  - FOLDER: a copy of a Windows `INF` folder; every `*.inf` in it is on the platform with the
+    section headers it has (an INF that does not parse accepts every section).
+- `--wbuild MAJOR.MINOR.BUILD` (`/wbuild`) and `--rulever BUILD|vnext` (`/rulever`): checked for
+  form and accepted; isodrv applies the /w table to every OS decoration and has no per-build rule
+  sets, so neither changes the findings.
+- `--osver DECORATION` (`/osver`): the target OS (e.g. `NTAMD64.10.0...22000`) used to pick
+  decorated sections.
+
+1450 (/w warning, legacy non-isolated directive some OS versions or editions ignore) reports a
+`CoInstallers32` registration of the KMDF, UMDF or WinUSB framework co-installer: the DLL is
+copied outside the driver store, Windows 10 and later skip it, and 1303 exempts it. Other legacy
+directives have error codes of their own (1300-1309).
+)";
   return out;
 }
 
@@ -255,6 +334,8 @@ std::vector<std::string> translate_infverif_args(const std::vector<std::string>&
       out.push_back("--verbose");
     } else if (lower == "/stampinf") {
       out.push_back("--stampinf");
+    } else if (lower == "/samples") {
+      out.push_back("--samples");
     } else if (lower == "/info") {
       out.push_back("--statistics");
     } else if ((lower == "/osver" || lower == "/provider" || lower == "/wbuild" || lower == "/rulever" ||
@@ -280,12 +361,14 @@ void register_check_commands(CLI::App& app, Context& ctx) {
   check->add_flag("--statistics", a->statistics, "Print counts per code");
   check->add_flag("--verbose", a->verbose, "infverif format: print a verdict for every file");
   check->add_flag("--stampinf", a->stampinf, "Accept stampinf tokens ($ARCH$ …) as valid values");
+  check->add_flag("--samples", a->samples, "The INFs are Microsoft driver samples (InfVerif /samples): no 1204");
   check->add_option("--arch", a->arch, "Target architecture (default amd64)");
   check->add_option("--osver", a->osver, "Target OS as a decoration, e.g. NTAMD64.10.0...22000");
   check->add_option("--provider", a->provider, "Expected Provider name (InfVerif /provider)");
-  check->add_option("--wbuild", a->osver, "Accepted for InfVerif compatibility (/wbuild)")->group("");
-  check->add_option("--rulever", a->osver, "Accepted for InfVerif compatibility (/rulever)")->group("");
-  check->add_option("--product", a->provider, "Accepted for InfVerif compatibility (/product)")->group("");
+  check->add_option("--wbuild", a->wbuild, "Accepted for InfVerif compatibility (/wbuild)")->group("");
+  check->add_option("--rulever", a->rulever, "Accepted for InfVerif compatibility (/rulever)")->group("");
+  check->add_option("--product", a->product,
+                    "Platform definition for Include/Needs (1317, 1318): a list of inbox INFs or an INF folder");
   check->add_option("--code", *code, "Explain a code instead of checking (InfVerif /code)");
   check->add_option("--codepage", a->codepage, "ANSI code page for files without a BOM (default 1252)");
   check->add_option("--progress", a->progress, "Progress on stderr: auto, always, never");

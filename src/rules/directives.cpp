@@ -12,6 +12,13 @@
 //   1308  a removal: DelFiles, DelProperty, and DelReg of keys outside the device's own HKR keys
 //   1309  a removal of a named item: DelService
 //   2009  a [Version] entry PnP ignores: DriverPackageType, DriverPackageDisplayName
+//   1450  (/w warning) a legacy, non-isolated directive that some Windows versions or editions
+//         ignore: a CoInstallers32 registration of the KMDF, UMDF or WinUSB framework
+//         co-installer. Such a co-installer is copied outside the driver store (DIRID 11) and only
+//         installs a framework on systems that lack it; Windows 10 and later carry the frameworks
+//         inbox and skip it, and editions without co-installer support never run it. 1303 exempts
+//         these registrations, so 1450 is where /w points them out. Other legacy directives
+//         already have an error code of their own (1300-1309), so they are not repeated here.
 // Only sections the package model reaches are checked, so [DefaultUninstall] and other sections
 // that device installation never runs stay silent.
 #include <set>
@@ -129,8 +136,11 @@ void check_installers(Context& ctx) {
     if (!co && !cls) continue;
     bool all_framework = co && !op.data.empty();
     for (const auto& v : op.data) all_framework = all_framework && is_framework_coinstaller(v);
-    if (all_framework) continue;
     std::string what = op.data.empty() ? std::string() : op.data.front();
+    if (all_framework) {
+      ctx.report(1450, op.line, {*op.value_name, what}, 2);
+      continue;
+    }
     ctx.report(1303, op.line, {co ? "co-installer" : "class installer", what}, 2);
   }
 }

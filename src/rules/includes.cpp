@@ -16,6 +16,15 @@
 //         INF (1316 when the name carries a platform decoration)
 //   1319  like 1315, but the target is recognisably a section of a known inbox INF that is not
 //         Included (e.g. Needs = WUDFRD.NT without Include = wudfrd.inf)
+// With /product (a platform definition; format in docs/rules/README.md, "Options that change what
+// is checked") the platform stands in for the Windows INF folder:
+//   1318  an Include that names an INF the package does not ship and the platform lacks (instead
+//         of 1202's "not a known inbox INF"; an INF the platform has counts as inbox)
+//   1317  a Needs target missing here, in a section whose Included INFs are on the platform and
+//         whose platform section lists do not contain it (an INF listed without sections
+//         accepts every section; an Included INF absent from the platform is 1318's finding)
+// Without /product neither is reported.
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -171,17 +180,25 @@ class IncludeRules {
         for (std::size_t i = 0; i < l.field_count(); ++i) {
           const std::string name = trim(l.field(i));
           if (name.empty() || !done.insert(inf::to_lower_ascii(name)).second) continue;
-          if (auto why = not_inbox_reason(name)) ctx_.report(1202, l, {name, *why}, i);
+          const auto* product = ctx_.settings().product.get();
+          auto why = not_inbox_reason(name);
+          if (product && (!why || *why == kNotKnownInbox)) {
+            if (!product->find(name)) ctx_.report(1318, l, {name, product->path}, i);
+            continue;
+          }
+          if (why) ctx_.report(1202, l, {name, *why}, i);
         }
       }
     }
   }
 
+  static constexpr std::string_view kNotKnownInbox = "it is not a known inbox INF";
+
   std::optional<std::string> not_inbox_reason(const std::string& name) {
     if (name.size() < 5 || !inf::iequals(name.substr(name.size() - 4), ".inf")) return "it is not an .inf file";
     if (ships_in_package(name)) return "the package itself ships it";
     if (beside_this_inf(name)) return "a file of that name sits beside this INF, so it belongs to the package";
-    if (!is_inbox(name)) return "it is not a known inbox INF";
+    if (!is_inbox(name)) return std::string(kNotKnownInbox);
     return std::nullopt;
   }
 
@@ -235,7 +252,9 @@ class IncludeRules {
           const std::string target = trim(l.field(i));
           if (target.empty()) continue;
           if (parent) check_suffix(l, i, target, *parent, chain ? *chain : section.name, chain.has_value());
-          if (!ctx_.doc().has_section(target)) check_locatable(l, i, target, !use.includes.empty());
+          if (ctx_.doc().has_section(target)) continue;
+          check_locatable(l, i, target, !use.includes.empty());
+          if (!use.includes.empty()) check_on_product(l, i, target, use.includes);
         }
       }
     }
@@ -296,6 +315,28 @@ class IncludeRules {
     } else {
       ctx_.report(has_platform_decoration(target) ? 1316 : 1315, l, {target}, field);
     }
+  }
+
+  // 1317: the Included INFs that the platform has must define the target.
+  void check_on_product(const inf::Line& l, std::size_t field, const std::string& target,
+                        const std::vector<inf::Line>& includes) {
+    const auto* product = ctx_.settings().product.get();
+    if (!product) return;
+    const std::string t = inf::to_lower_ascii(target);
+    std::vector<std::string> searched;
+    for (const auto& inc : includes) {
+      for (std::size_t i = 0; i < inc.field_count(); ++i) {
+        const std::string name = trim(inc.field(i));
+        const auto* p = name.empty() ? nullptr : product->find(name);
+        if (!p) continue;
+        if (p->sections.empty() || std::binary_search(p->sections.begin(), p->sections.end(), t)) return;
+        searched.push_back(name);
+      }
+    }
+    if (searched.empty()) return;
+    std::string list;
+    for (const auto& s : searched) list += (list.empty() ? "" : ", ") + s;
+    ctx_.report(1317, l, {target, list, product->path}, field);
   }
 
   // 1220: a missing section named by a directive other than Needs, whose name shows that it belongs

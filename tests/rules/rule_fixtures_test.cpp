@@ -1,7 +1,9 @@
 // Rule fixtures: tests/rules/<code>/bad.inf marks each expected finding with a comment on its line,
 // `; expect[1322]` (several: `; expect[1322,1340]`; whole-file findings: `; expect-file[1001]`), and
 // tests/rules/<code>/good.inf must produce no finding of <code>. A header comment `; mode: u`
-// selects the mode (default w); `; stampinf` accepts stamp tokens. Every implemented rule needs both.
+// selects the mode (default w); `; stampinf` accepts stamp tokens; `; provider: NAME` passes
+// /provider NAME; `; product: FILE` passes /product FILE (relative to the fixture's folder).
+// Every implemented rule needs both.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -23,6 +25,8 @@ const fs::path kRoot = fs::path(ISODRV_TEST_DATA) / "rules";
 struct Fixture {
   Mode mode = Mode::w;
   bool stampinf = false;
+  std::string provider;
+  std::string product;  // path, empty: none
   std::set<std::pair<std::uint32_t, int>> expected;  // (line, code); line 0 = whole file
 };
 
@@ -42,6 +46,8 @@ Fixture read_fixture(const fs::path& p) {
   static const std::regex expect(R"(;.*\bexpect\[([0-9, ]+)\])");
   static const std::regex expect_file(R"(;.*\bexpect-file\[([0-9, ]+)\])");
   static const std::regex mode(R"(^;\s*mode:\s*([wukh]))");
+  static const std::regex provider(R"(^;\s*provider:\s*(.*\S))");
+  static const std::regex product(R"(^;\s*product:\s*(\S+))");
   while (std::getline(in, line)) {
     ++n;
     std::smatch m;
@@ -56,6 +62,8 @@ Fixture read_fixture(const fs::path& p) {
       f.mode = c == 'u' ? Mode::u : c == 'k' ? Mode::k : c == 'h' ? Mode::h : Mode::w;
     }
     if (line.rfind("; stampinf", 0) == 0) f.stampinf = true;
+    if (std::regex_search(line, m, provider)) f.provider = m[1];
+    if (std::regex_search(line, m, product)) f.product = (p.parent_path() / m[1].str()).string();
   }
   return f;
 }
@@ -64,6 +72,12 @@ isodrv::diag::FileResult run(const fs::path& p, const Fixture& f) {
   isodrv::check::Options opts;
   opts.settings.mode = f.mode;
   opts.settings.stampinf = f.stampinf;
+  opts.settings.provider = f.provider;
+  if (!f.product.empty()) {
+    auto product = isodrv::check::load_product(f.product);
+    EXPECT_TRUE(product.ok()) << f.product << ": " << (product.ok() ? "" : product.error().to_string());
+    if (product.ok()) opts.settings.product = std::make_shared<isodrv::rules::Product>(std::move(product.value()));
+  }
   return isodrv::check::check_file(p.string(), opts);
 }
 

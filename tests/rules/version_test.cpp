@@ -79,15 +79,23 @@ TEST(VersionRules, ProviderIsComparedOnlyWhenGiven) {
   EXPECT_EQ(lines(text, 1210, {Mode::w, "Quokka Labs"}), std::vector<std::uint32_t>{5});
 }
 
-TEST(VersionRules, MicrosoftProviderIsReportedOnlyForANamedThirdParty) {
+TEST(VersionRules, MicrosoftProviderIsReportedUnlessProviderNamesMicrosoft) {
   std::string version = kVersion;
   version.replace(version.find("%Prov%"), 6, "\"Microsoft\"");
   const std::string text = inf(version);
-  // Microsoft's samples say "Microsoft" and pass InfVerif in their CI: without --provider we
-  // cannot tell a third party from Microsoft.
-  EXPECT_TRUE(lines(text, 1204).empty());
+  // No CI-validated corpus INF claims Microsoft, so the check needs no --provider; naming a
+  // Microsoft provider marks the package as Microsoft's own.
+  for (Mode m : {Mode::k, Mode::u, Mode::w, Mode::h}) {
+    EXPECT_EQ(lines(text, 1204, {m, ""}), std::vector<std::uint32_t>{5});
+  }
   EXPECT_TRUE(lines(text, 1204, {Mode::w, "Microsoft Corporation"}).empty());
   EXPECT_EQ(lines(text, 1204, {Mode::w, "Numbat Devices"}), std::vector<std::uint32_t>{5});
+  isodrv::check::Options samples;
+  samples.settings.samples = true;
+  for (const auto& d : isodrv::check::check_bytes(text, "t.inf", samples).diagnostics) EXPECT_NE(d.code, 1204);
+  std::string lookalike = kVersion;
+  lookalike.replace(lookalike.find("%Prov%"), 6, "\"VS_Microsoft\"");
+  EXPECT_TRUE(lines(inf(lookalike), 1204).empty());
 }
 
 TEST(VersionRules, StampinfSuppliesCatalogAndDriverVer) {
@@ -134,6 +142,9 @@ HKR,Scsiport,BusNumber
   const std::string text = inf(kVersion, extra);
   EXPECT_TRUE(lines(text, 1303, {Mode::u, "", false}).empty());
   EXPECT_TRUE(lines(text, 1308, {Mode::u, "", false}).empty());
+  // ... but /w points the framework co-installer out as a legacy non-isolated step (warning).
+  EXPECT_TRUE(lines(text, 1450, {Mode::u, "", false}).empty());
+  EXPECT_EQ(lines(text, 1450, {Mode::w, "", false}).size(), 1u);
 }
 
 TEST(DirectiveRules, UninstallSectionsAreNotChecked) {

@@ -1,0 +1,107 @@
+// CLI tests for the check options beyond the output formats: /product, /samples, /provider,
+// /wbuild and /rulever validation, -j determinism, --files-from, and when the progress line shows.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+#include <string>
+#include <sys/wait.h>
+
+namespace {
+
+struct CliRun {
+  int exit_code;
+  std::string out;  // stdout and stderr together
+};
+
+// Runs `env isodrv args` from the repository root with stderr merged into stdout.
+CliRun run(const std::string& args, const std::string& env = "env -u CI") {
+  std::string cmd = "cd '" + std::string(ISODRV_SOURCE_DIR) + "' && " + env + " '" + ISODRV_CLI + "' " + args + " 2>&1";
+  CliRun r{};
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return {-1, {}};
+  std::array<char, 4096> buf{};
+  std::size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  int st = pclose(p);
+  r.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+bool has(const std::string& out, const std::string& what) { return out.find(what) != std::string::npos; }
+
+const std::string kQuokka = "examples/quokka/quokka.inf";
+
+}  // namespace
+
+TEST(CheckOptions, ProductEnables1317And1318) {
+  const std::string bad = "tests/rules/1318/bad.inf";
+  EXPECT_FALSE(has(run("check --format json " + bad).out, "\"code\": 1318"));
+  CliRun r = run("check /w /product tests/rules/1318/product.txt --format json " + bad);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(has(r.out, "\"code\": 1318")) << r.out;
+  CliRun needs = run("check --product tests/rules/1317/product.txt --format json tests/rules/1317/bad.inf");
+  EXPECT_TRUE(has(needs.out, "\"code\": 1317")) << needs.out;
+  EXPECT_EQ(run("check --product tests/rules/no-such-product.txt " + kQuokka).exit_code, 3);
+}
+
+TEST(CheckOptions, SamplesAndProviderDecide1204) {
+  const std::string bad = "tests/rules/1204/bad.inf";
+  CliRun plain = run("check --format json " + bad);
+  EXPECT_EQ(plain.exit_code, 1);
+  EXPECT_TRUE(has(plain.out, "\"code\": 1204"));
+  EXPECT_FALSE(has(run("check /samples --format json " + bad).out, "\"code\": 1204"));
+  EXPECT_FALSE(has(run("check /provider \"Microsoft Numbat\" --format json " + bad).out, "\"code\": 1204"));
+  CliRun other = run("check /provider \"Numbat Devices\" --format json " + bad);
+  EXPECT_TRUE(has(other.out, "\"code\": 1204"));
+  EXPECT_TRUE(has(other.out, "\"code\": 1210"));
+}
+
+TEST(CheckOptions, WbuildAndRuleverAreValidatedAndAccepted) {
+  EXPECT_EQ(run("check /w /wbuild 10.0.17763 " + kQuokka).exit_code, 0);
+  EXPECT_EQ(run("check /h /rulever vnext " + kQuokka).exit_code, 0);
+  EXPECT_EQ(run("check /h /rulever 22621 " + kQuokka).exit_code, 0);
+  EXPECT_EQ(run("check /w /wbuild banana " + kQuokka).exit_code, 2);
+  EXPECT_EQ(run("check /h /rulever 10.0. " + kQuokka).exit_code, 2);
+  EXPECT_EQ(run("check /osver NTAMD64.10.0...22000 " + kQuokka).exit_code, 0);
+  EXPECT_EQ(run("check /osver 22000 " + kQuokka).exit_code, 2);
+  EXPECT_EQ(run("check --progress sometimes " + kQuokka).exit_code, 2);
+}
+
+TEST(CheckOptions, ParallelOutputIsIdenticalToSerial) {
+  CliRun one = run("check -j1 --format json --statistics tests/rules");
+  CliRun four = run("check -j4 --format json --statistics tests/rules");
+  EXPECT_EQ(one.exit_code, 1);
+  EXPECT_EQ(one.out, four.out);
+  EXPECT_EQ(run("check -j1 tests/rules").out, run("check -j3 tests/rules").out);
+}
+
+TEST(CheckOptions, FilesFromAFileKeepsItsOrder) {
+  const std::string list = (std::filesystem::temp_directory_path() / ("isodrv-list-" + std::to_string(::getpid()))).string();
+  std::ofstream(list) << "tests/rules/1209/bad.inf\r\n" << kQuokka << "\n\ntests/rules/1209/good.inf\n";
+  CliRun r = run("check --format infverif /v --files-from '" + list + "'");
+  std::filesystem::remove(list);
+  auto a = r.out.find("1209/bad.inf"), b = r.out.find("quokka.inf"), c = r.out.find("1209/good.inf");
+  ASSERT_NE(a, std::string::npos) << r.out;
+  EXPECT_LT(a, b);
+  EXPECT_LT(b, c);
+  EXPECT_EQ(run("check --files-from /nonexistent/list.txt").exit_code, 3);
+}
+
+TEST(CheckOptions, ProgressOnlyOnATerminalOutsideCi) {
+  // Piped: never, whatever CI says.
+  EXPECT_FALSE(has(run("check tests/rules").out, "checked "));
+  EXPECT_TRUE(has(run("check --progress always tests/rules").out, "checked "));
+  if (std::system("command -v script >/dev/null 2>&1") != 0) GTEST_SKIP() << "script(1) not available";
+  // On a pseudo-terminal (script(1)): shown, unless CI is set or --progress never.
+  auto tty = [](const std::string& env, const std::string& extra) {
+    std::string inner = env + " '" + std::string(ISODRV_CLI) + "' check " + extra + " tests/rules";
+    return run("", "script -qec \"" + inner + "\" /dev/null; true ");
+  };
+  EXPECT_TRUE(has(tty("env -u CI TERM=xterm", "").out, "checked ")) << "no progress line on a terminal";
+  EXPECT_FALSE(has(tty("env CI=true TERM=xterm", "").out, "checked "));
+  EXPECT_FALSE(has(tty("env -u CI TERM=xterm", "--progress never").out, "checked "));
+}
