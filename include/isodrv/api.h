@@ -81,7 +81,8 @@ struct AccessRecord {
   bool ok = false;
 };
 
-// One store root's registry, opened once; every state location is resolved through it.
+// One store root's registry, opened once; every state location is resolved through it. Like the
+// Registry it holds, a Session is used by one thread at a time.
 class Session {
  public:
   // Opens <root>/registry.db (creating it if needed).
@@ -127,8 +128,12 @@ class Session {
   Result<registry::KeyHandle> open_below(const registry::KeyHandle& base, std::string_view rel,
                                          Disposition disposition) const;
   Result<Location> state_directory(const std::string& windows_path, Disposition disposition) const;
+  // Enum, Services, Control\Class or Control\DeviceClasses, opened once and reopened only when
+  // the cached handle's key was deleted; `rel` is looked up below it.
+  Result<registry::KeyHandle> below_base(int base, std::string_view rel, bool create = false) const;
 
   registry::Registry registry_;
+  mutable registry::KeyHandle bases_[4];
   std::string root_;
   std::function<void(const AccessRecord&)> audit_;
 };

@@ -125,6 +125,26 @@ Result<Session> Session::open(const std::string& root) {
   return Session(std::move(*reg), root);
 }
 
+namespace {
+enum Base { kEnum = 0, kServices = 1, kClass = 2, kDeviceClasses = 3 };
+constexpr std::string_view kBasePaths[] = {kEnumKey, kServicesKey, kClassKey, kDeviceClassesKey};
+}  // namespace
+
+Result<KeyHandle> Session::below_base(int base, std::string_view rel, bool create) const {
+  KeyHandle& cached = bases_[base];
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (!cached.valid()) {
+      auto k = registry_.open_key(kBasePaths[base], create);
+      if (!k) return k.error();
+      cached = *k;
+    }
+    auto r = cached.open_subkey(rel, create);
+    if (r || r.error().code != Errc::key_deleted) return r;
+    cached = KeyHandle();  // the base key was deleted and maybe recreated: open it again
+  }
+  return Error(Errc::key_deleted, std::string(kBasePaths[base]) + ": the key was deleted while in use");
+}
+
 void Session::audit(std::string_view function, std::string_view subject, const std::string& location, bool ok) const {
   if (audit_) audit_(AccessRecord{function, std::string(subject), location, ok});
 }
@@ -133,8 +153,7 @@ void Session::audit(std::string_view function, std::string_view subject, const s
 
 Result<Device> Session::resolve_device(std::string_view instance_id) const {
   if (auto s = check_instance_id(instance_id); !s) return s.error();
-  auto enum_key = registry_.open_key(kEnumKey);
-  auto key = enum_key ? enum_key->open_subkey(instance_id) : Result<KeyHandle>(enum_key.error());
+  auto key = below_base(kEnum, instance_id);
   if (!key) {
     if (key.error().code != Errc::not_found) return key.error();
     return Error(Errc::not_found, "device " + in_quotes(instance_id) + " does not exist (no key " +
@@ -142,13 +161,13 @@ Result<Device> Session::resolve_device(std::string_view instance_id) const {
   }
   // The stored spelling names the device everywhere below, so that host paths do not depend on
   // the letter case a caller used.
-  std::string stored = key->path().substr(enum_key->path().size() + 1);
+  std::string stored = key->path().substr(bases_[kEnum].path().size() + 1);
   return Device{std::move(stored), std::move(*key)};
 }
 
 Result<Service> Session::resolve_service(std::string_view name) const {
   if (auto s = check_service_name(name); !s) return s.error();
-  auto key = registry_.open_key(join(kServicesKey, name));
+  auto key = below_base(kServices, name);
   if (!key) {
     if (key.error().code != Errc::not_found) return key.error();
     return Error(Errc::not_found, "service " + in_quotes(name) + " does not exist (no key " + join(kServicesKey, name) + ")");
@@ -181,8 +200,7 @@ Result<Interface> Session::resolve_interface(std::string_view link) const {
     if (static_cast<unsigned char>(c) < 0x20) return bad("control character in the symbolic link");
   }
   std::string rel = std::string(guid) + "\\##?#" + std::string(name) + "\\#" + std::string(reference);
-  auto classes = registry_.open_key(kDeviceClassesKey);
-  auto key = classes ? classes->open_subkey(rel) : Result<KeyHandle>(classes.error());
+  auto key = below_base(kDeviceClasses, rel);
   if (!key) {
     if (key.error().code == Errc::path_escape) return bad(key.error().message);
     if (key.error().code != Errc::not_found) return key.error();
@@ -219,9 +237,11 @@ Result<KeyHandle> Session::open_device_key(std::string_view instance_id, DeviceK
       return Error(Errc::corrupt, short_key_path(dev->key) + ": the Driver value " + in_quotes(*driver) +
                                       " is not of the form {ClassGUID}\\NNNN");
     }
-    auto classes = registry_.open_key(kClassKey, disposition == Disposition::open_always);
-    if (!classes) return classes.error();
-    return open_below(*classes, *driver, disposition);
+    auto key = below_base(kClass, *driver, disposition == Disposition::open_always);
+    if (!key && key.error().code == Errc::not_found) {
+      return Error(Errc::not_found, join(kClassKey, *driver) + " does not exist");
+    }
+    return key;
   };
   auto r = run();
   audit("open_device_key", instance_id, r ? short_key_path(*r) : std::string(), r.ok());
@@ -267,18 +287,20 @@ Result<KeyHandle> Session::open_driver_key(std::string_view service, DriverKeyTy
 Result<Location> Session::state_directory(const std::string& windows_path, Disposition disposition) const {
   auto host = windows_to_host(root_, windows_path);
   if (!host) return host.error();
-  if (!confined(root_, *host)) {
-    return Error(Errc::path_escape, windows_path + ": the directory would lie outside the store root", *host);
-  }
   std::error_code ec;
   if (disposition == Disposition::open_always) {
+    // Checked before creating, so that a link planted below the root cannot make us create
+    // directories outside it, and again below in case one was swapped in meanwhile.
+    if (!confined(root_, *host)) {
+      return Error(Errc::path_escape, windows_path + ": the directory would lie outside the store root", *host);
+    }
     fs::create_directories(*host, ec);
     if (ec) return Error(Errc::io_error, "cannot create the directory: " + ec.message(), *host);
   }
   if (!fs::is_directory(*host, ec)) {
     return Error(Errc::not_found, windows_path + ": the directory does not exist", *host);
   }
-  if (!confined(root_, *host)) {  // a link swapped in while we created it
+  if (!confined(root_, *host)) {
     return Error(Errc::path_escape, windows_path + ": the directory lies outside the store root", *host);
   }
   return Location{windows_path, *host};

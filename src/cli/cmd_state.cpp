@@ -25,7 +25,6 @@ int fail(Context& ctx, const Error& e) {
   std::cerr << "isodrv: state: " << e.to_string() << "\n";
   int code = exit_for(e);
   if (e.code == Errc::not_found || e.code == Errc::unsupported) code = kExitFindings;
-  if (e.code == Errc::access_denied) code = kExitUsage;
   ctx.exit_code = combine_exit(ctx.exit_code, code);
   return code;
 }
