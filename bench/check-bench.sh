@@ -6,7 +6,7 @@
 #
 # Input: bench/out/small from bench/corpus-bench.sh when it is there; otherwise the same recipe
 # (32 directory trees, each a `cp --parents` copy of the corpus files) is built into OUT/small
-# (default bench/out-check), so this script never writes into corpus-bench's folder.
+# (default bench/out/check, ignored by git), so this script never writes into corpus-bench's folder.
 # Runs: one untimed warm-up of each tool, then REPS interleaved rounds of
 #   wc -l --files0-from=LIST   and   isodrv check -jN --format json --files-from LIST >/dev/null
 # for each N in --jobs. Wall-clock time per process; the median is reported.
@@ -17,7 +17,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 corpus="${ISODRV_CORPUS_DIR:-$repo/../shared/corpus}"
 build="$repo/build-check"
-out="$repo/bench/out-check"
+out="$repo/bench/out/check"
 reps=7
 jobs_list="1 2"
 mode=w
@@ -36,7 +36,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-isodrv="$build/isodrv"
+isodrv="$build/src/isodrv"
 [ -x "$isodrv" ] || { echo "check-bench: no $isodrv; build it with scripts/build.sh --dir $(basename "$build") isodrv" >&2; exit 2; }
 
 if [ -f "$repo/bench/out/.stamp" ] && [ -d "$repo/bench/out/small" ]; then

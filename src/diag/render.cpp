@@ -136,44 +136,226 @@ std::string render_infverif(const Report& r, const RenderOptions& o) {
   return out.str();
 }
 
-nlohmann::json diagnostic_json(const Diagnostic& d) {
-  const rules::RuleInfo* info = rules::find_rule(d.code);
-  nlohmann::json j = {{"code", d.code},
-                      {"severity", severity_name(d.severity)},
-                      {"line", d.line},
-                      {"column", d.column},
-                      {"section", d.section},
-                      {"message", d.message},
-                      {"rule", info ? std::string(info->slug) : std::string()}};
-  if (!d.source_line.empty()) j["source"] = trimmed(d.source_line);
-  if (!d.target_os.empty()) j["target_os"] = d.target_os;
-  if (!d.notes.empty()) {
-    auto& notes = j["notes"] = nlohmann::json::array();
-    for (const auto& n : d.notes) notes.push_back({{"line", n.line}, {"column", n.column}, {"message", n.message}});
+// JSON for --format json, written straight into the output: a report for thousands of files
+// would otherwise be built as a tree of nlohmann::json nodes first, which costs more than checking.
+// The bytes are exactly what nlohmann::json::dump(2) gives (keys in sorted order, the same
+// escapes); strings that are not valid UTF-8 go through nlohmann for its U+FFFD replacement.
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : out_(out) {}
+
+  void begin_object() { open('{'); }
+  void end_object() { close('}'); }
+  void begin_array() { open('['); }
+  void end_array() { close(']'); }
+  void key(std::string_view k) {
+    element();
+    string(k);
+    out_ += ": ";
+    after_key_ = true;
   }
-  return j;
+  void value(std::string_view v) {
+    element();
+    string(v);
+  }
+  void value(std::uint64_t v) {
+    element();
+    out_ += std::to_string(v);
+  }
+  void value(bool v) {
+    element();
+    out_ += v ? "true" : "false";
+  }
+
+ private:
+  // Starts a value: after a key it follows on the same line; in a container it goes on a new line.
+  void element() {
+    if (after_key_) {
+      after_key_ = false;
+      return;
+    }
+    if (depth_.empty()) return;
+    if (depth_.back()) out_ += ',';
+    depth_.back() = true;
+    out_ += '\n';
+    out_.append(2 * depth_.size(), ' ');
+  }
+  void open(char c) {
+    element();
+    out_ += c;
+    depth_.push_back(false);
+  }
+  void close(char c) {
+    const bool any = depth_.back();
+    depth_.pop_back();
+    if (any) {
+      out_ += '\n';
+      out_.append(2 * depth_.size(), ' ');
+    }
+    out_ += c;
+  }
+
+  static bool valid_utf8(std::string_view s) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const auto* end = p + s.size();
+    auto cont = [&](const unsigned char* q, unsigned char lo, unsigned char hi) { return q < end && *q >= lo && *q <= hi; };
+    while (p < end) {
+      unsigned char c = *p;
+      if (c < 0x80) {
+        ++p;
+      } else if (c >= 0xC2 && c <= 0xDF) {
+        if (!cont(p + 1, 0x80, 0xBF)) return false;
+        p += 2;
+      } else if (c >= 0xE0 && c <= 0xEF) {
+        unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+        if (!cont(p + 1, lo, hi) || !cont(p + 2, 0x80, 0xBF)) return false;
+        p += 3;
+      } else if (c >= 0xF0 && c <= 0xF4) {
+        unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+        if (!cont(p + 1, lo, hi) || !cont(p + 2, 0x80, 0xBF) || !cont(p + 3, 0x80, 0xBF)) return false;
+        p += 4;
+      } else {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  void string(std::string_view s) {
+    if (!valid_utf8(s)) {
+      out_ += nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      return;
+    }
+    out_ += '"';
+    std::size_t run = 0;  // start of the pending run of bytes that need no escape
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const auto c = static_cast<unsigned char>(s[i]);
+      if (c >= 0x20 && c != '"' && c != '\\') continue;
+      out_.append(s.data() + run, i - run);
+      run = i + 1;
+      switch (c) {
+        case '"': out_ += "\\\""; break;
+        case '\\': out_ += "\\\\"; break;
+        case '\b': out_ += "\\b"; break;
+        case '\f': out_ += "\\f"; break;
+        case '\n': out_ += "\\n"; break;
+        case '\r': out_ += "\\r"; break;
+        case '\t': out_ += "\\t"; break;
+        default: {
+          static constexpr char kHex[] = "0123456789abcdef";
+          const char esc[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+          out_.append(esc, sizeof esc);
+        }
+      }
+    }
+    out_.append(s.data() + run, s.size() - run);
+    out_ += '"';
+  }
+
+  std::string& out_;
+  std::vector<bool> depth_;  // per open container: whether it has an element yet
+  bool after_key_ = false;
+};
+
+void write_diagnostic(JsonWriter& w, const Diagnostic& d) {
+  const rules::RuleInfo* info = rules::find_rule(d.code);
+  w.begin_object();
+  w.key("code");
+  w.value(static_cast<std::uint64_t>(d.code));
+  w.key("column");
+  w.value(static_cast<std::uint64_t>(d.column));
+  w.key("line");
+  w.value(static_cast<std::uint64_t>(d.line));
+  w.key("message");
+  w.value(d.message);
+  if (!d.notes.empty()) {
+    w.key("notes");
+    w.begin_array();
+    for (const auto& n : d.notes) {
+      w.begin_object();
+      w.key("column");
+      w.value(static_cast<std::uint64_t>(n.column));
+      w.key("line");
+      w.value(static_cast<std::uint64_t>(n.line));
+      w.key("message");
+      w.value(n.message);
+      w.end_object();
+    }
+    w.end_array();
+  }
+  w.key("rule");
+  w.value(info ? info->slug : std::string_view());
+  w.key("section");
+  w.value(d.section);
+  w.key("severity");
+  w.value(severity_name(d.severity));
+  if (!d.source_line.empty()) {
+    w.key("source");
+    w.value(trimmed(d.source_line));
+  }
+  if (!d.target_os.empty()) {
+    w.key("target_os");
+    w.value(d.target_os);
+  }
+  w.end_object();
 }
 
 std::string render_json(const Report& r, const RenderOptions& o) {
-  nlohmann::json j;
-  j["tool"] = {{"name", "isodrv"}, {"version", r.tool_version}};
-  j["mode"] = mode_name(r.mode);
-  auto& files = j["files"] = nlohmann::json::array();
+  std::string out;
+  std::size_t estimate = 256;
+  for (const auto& f : r.files) estimate += 64 + f.path.size() + 400 * f.diagnostics.size();
+  out.reserve(estimate);
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("files");
+  w.begin_array();
   for (const auto& f : r.files) {
-    nlohmann::json jf = {{"path", f.path}, {"valid", f.valid}};
-    auto& ds = jf["diagnostics"] = nlohmann::json::array();
-    for (const auto& d : f.diagnostics) ds.push_back(diagnostic_json(d));
-    files.push_back(std::move(jf));
+    w.begin_object();
+    w.key("diagnostics");
+    w.begin_array();
+    for (const auto& d : f.diagnostics) write_diagnostic(w, d);
+    w.end_array();
+    w.key("path");
+    w.value(f.path);
+    w.key("valid");
+    w.value(f.valid);
+    w.end_object();
   }
-  j["summary"] = {{"files", r.files.size()}, {"errors", r.errors()}, {"warnings", r.warnings()}};
+  w.end_array();
+  w.key("mode");
+  w.value(mode_name(r.mode));
   if (o.statistics) {
     std::map<std::string, std::size_t> counts;
     for (const auto& f : r.files) {
       for (const auto& d : f.diagnostics) ++counts[std::to_string(d.code)];
     }
-    j["statistics"] = counts;
+    w.key("statistics");
+    w.begin_object();
+    for (const auto& [code, n] : counts) {
+      w.key(code);
+      w.value(static_cast<std::uint64_t>(n));
+    }
+    w.end_object();
   }
-  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  w.key("summary");
+  w.begin_object();
+  w.key("errors");
+  w.value(static_cast<std::uint64_t>(r.errors()));
+  w.key("files");
+  w.value(static_cast<std::uint64_t>(r.files.size()));
+  w.key("warnings");
+  w.value(static_cast<std::uint64_t>(r.warnings()));
+  w.end_object();
+  w.key("tool");
+  w.begin_object();
+  w.key("name");
+  w.value(std::string_view("isodrv"));
+  w.key("version");
+  w.value(r.tool_version);
+  w.end_object();
+  w.end_object();
+  out += '\n';
+  return out;
 }
 
 // RFC 3986 percent-encoding of a relative path for SARIF artifact URIs.

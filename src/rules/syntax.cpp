@@ -1,5 +1,6 @@
 // Rule family "syntax": encoding, duplicate sections, references to missing sections, unknown
 // %tokens%, stampinf leftovers, repeated values, unreachable sections and silent truncation.
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -109,13 +110,21 @@ void check_repeats(Context& ctx) {
   for (std::size_t s = 0; s < doc.section_count(); ++s) {
     inf::Section sec = doc.section_at(s);
     if (!is_strings_section(sec.name())) continue;
-    std::map<std::string, inf::Line> seen;
+    // Sorted (lower-case key, position) pairs instead of a map: one allocation per section, not
+    // one node per string; a stable sort keeps the first definition first among equal keys.
+    std::vector<std::pair<std::string, inf::Line>> keys;
     for (inf::Line l : sec) {
-      if (!l.has_key()) continue;
-      auto [it, inserted] = seen.try_emplace(inf::to_lower_ascii(*l.raw_key()), l);
-      if (inserted) continue;
+      if (l.has_key()) keys.emplace_back(inf::to_lower_ascii(*l.raw_key()), l);
+    }
+    std::stable_sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (std::size_t i = 1, first = 0; i < keys.size(); ++i) {
+      if (keys[i].first != keys[first].first) {
+        first = i;
+        continue;
+      }
+      const inf::Line& l = keys[i].second;
       auto& d = ctx.report(1294, l, {std::string(*l.raw_key())});
-      Context::note(d, it->second, "first defined here; this definition is ignored");
+      Context::note(d, keys[first].second, "first defined here; this definition is ignored");
     }
   }
 }
