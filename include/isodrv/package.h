@@ -165,6 +165,19 @@ inline constexpr std::uint32_t kDelStringMultiSz = 0x00018002;
 std::uint32_t value_type(std::uint32_t flags);
 }  // namespace addreg
 
+// What an AddReg entry's data fields mean for its value type (registry-layout.md §4.2): strings for
+// REG_SZ / REG_EXPAND_SZ / REG_MULTI_SZ, a number for REG_DWORD / REG_QWORD given as one field, raw
+// bytes otherwise (REG_BINARY, REG_NONE, custom types, and DWORD/QWORD written as bytes). The
+// install engine encodes it; `check` rules may read it too.
+struct AddRegData {
+  std::uint32_t type = 1;                // REG_* value type
+  std::vector<std::string> strings;      // SZ/EXPAND_SZ: one string; MULTI_SZ: each non-empty field
+  std::optional<std::uint64_t> number;   // DWORD/QWORD written as one number
+  std::vector<std::uint8_t> bytes;       // everything else: one hex byte per field
+};
+// Decodes op.data for op.reg_type; an error names the malformed field ("invalid number 'x'").
+Result<AddRegData> addreg_data(const RegOp& op);
+
 // A file copy: one entry of a copy-files section (or a CopyFiles=@file directive).
 struct FileCopy {
   inf::Line line;              // the file-list entry, or the directive for @file

@@ -11,6 +11,8 @@
 
 #include "isodrv/result.h"
 
+struct sqlite3;  // the connection type, for Registry::connection()
+
 namespace isodrv::registry {
 
 // Value types, with the numbers Windows uses (winnt.h).
@@ -197,6 +199,12 @@ class Registry {
   Result<std::string> export_reg(const KeyHandle& key, RegFormat format = RegFormat::regedit5) const;
   // Imports a .reg file's bytes in one transaction; `file_name` names it in errors ("file:line: …").
   Status import_reg(std::string_view bytes, std::string_view file_name = "<input>") const;
+
+  // The SQLite connection behind this registry, for an engine that keeps its own tables in the same
+  // database and must commit them together with registry changes (devinst's install records).
+  // Statements run on it join the open Transaction. The registry owns it: never close it, and
+  // finalize every statement prepared on it before the Registry goes away.
+  ::sqlite3* connection() const;
 
  private:
   std::shared_ptr<detail::Impl> impl_;

@@ -1,8 +1,247 @@
-// `isodrv device add|list|show|install|remove`: simulated devices and driver installs, pnputil-style.
+// `isodrv device add|list|show|install|uninstall|rollback|remove`: simulated devices and driver
+// installs, pnputil-style.
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
 #include "cli/commands.h"
+#include "isodrv/devinst.h"
 
 namespace isodrv::cli {
+namespace {
 
-void register_device_commands(CLI::App& app, Context& ctx) {}
+struct DeviceArgs {
+  std::string id;
+  std::vector<std::string> hwids, compatible;
+  std::string from;
+  std::string inf;
+  bool dry_run = false;
+  bool json = false;
+};
+
+// Missing devices and drivers that match nothing are findings (1), not usage errors.
+int device_exit(const Error& e) {
+  if (e.code == Errc::not_found || e.code == Errc::already_exists || e.code == Errc::busy) return kExitFindings;
+  return exit_for(e);
+}
+
+int fail(Context& ctx, const Error& e) {
+  std::cerr << "isodrv: " << e.to_string() << "\n";
+  return device_exit(e);
+}
+
+nlohmann::json driver_json(const std::optional<devinst::InstalledDriver>& d) {
+  if (!d) return nullptr;
+  return {{"published_name", d->published_name}, {"ddinstall", d->ddinstall}, {"rank", d->rank},
+          {"folder", d->folder}, {"matching_id", d->matching_id}};
+}
+
+nlohmann::json device_json(const devinst::DeviceInfo& i) {
+  auto or_null = [](const std::string& s) -> nlohmann::json { return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s); };
+  nlohmann::json backup = nullptr;
+  if (i.backup) backup = {{"published_name", i.backup->published_name}, {"ddinstall", i.backup->ddinstall}, {"folder", i.backup->folder}};
+  return {{"instance_id", i.instance_id},     {"hardware_ids", i.hardware_ids}, {"compatible_ids", i.compatible_ids},
+          {"driver", driver_json(i.driver)},  {"service", or_null(i.service)},  {"class_guid", or_null(i.class_guid)},
+          {"hardware_key", i.hardware_key},   {"software_key", or_null(i.software_key)},
+          {"interfaces", i.interfaces},       {"files", i.files},               {"extensions", i.extensions},
+          {"backup", backup}};
+}
+
+std::string rank_hex(std::uint32_t r) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08X", r);
+  return buf;
+}
+
+void print_report(const devinst::InstallReport& r) {
+  for (const auto& n : r.notes) std::cerr << "note: " << n << "\n";
+  for (const auto& s : r.side_effects) std::cerr << "non-isolated: " << s << "\n";
+  if (!r.changed) {
+    std::cout << r.instance_id << ": already uses " << r.driver.published_name << " (" << r.driver.ddinstall << ")\n";
+    return;
+  }
+  std::cout << r.instance_id << ": installed " << r.driver.published_name << " [" << r.driver.ddinstall << "] rank "
+            << rank_hex(r.driver.rank);
+  if (r.replaced) std::cout << " (replaced " << r.replaced->published_name << ", kept for rollback)";
+  std::cout << "\n";
+}
+
+template <typename F>
+int with_engine(Context& ctx, F&& f) {
+  auto e = devinst::Engine::open(ctx.store_root());
+  if (!e) return fail(ctx, e.error());
+  return f(*e);
+}
+
+int run_add(Context& ctx, const DeviceArgs& a) {
+  std::vector<devinst::DeviceSpec> specs;
+  if (!a.from.empty()) {
+    if (!a.id.empty() || !a.hwids.empty()) {
+      std::cerr << "isodrv: device add takes either --from MACHINE.json or ID --hwid …, not both\n";
+      return kExitUsage;
+    }
+    std::ifstream in(a.from, std::ios::binary);
+    if (!in) return fail(ctx, Error(Errc::file_not_found, "cannot read the machine file", a.from));
+    std::ostringstream s;
+    s << in.rdbuf();
+    auto parsed = devinst::parse_machine_json(s.str(), a.from);
+    if (!parsed) return fail(ctx, parsed.error());
+    specs = std::move(*parsed);
+  } else {
+    if (a.id.empty() || a.hwids.empty()) {
+      std::cerr << "isodrv: device add needs ID and --hwid (or --from MACHINE.json)\n";
+      return kExitUsage;
+    }
+    specs.push_back({a.id, a.hwids, a.compatible});
+  }
+  return with_engine(ctx, [&](devinst::Engine& e) {
+    if (auto s = e.add_devices(specs); !s) return fail(ctx, s.error());
+    for (const auto& s : specs) std::cout << "Device added: " << s.instance_id << "\n";
+    return int(kExitOk);
+  });
+}
+
+int run_list(Context& ctx, const DeviceArgs& a) {
+  return with_engine(ctx, [&](devinst::Engine& e) {
+    auto list = e.list_devices();
+    if (!list) return fail(ctx, list.error());
+    if (a.json) {
+      nlohmann::json j = nlohmann::json::array();
+      for (const auto& d : *list) j.push_back(device_json(d));
+      std::cout << j.dump(2) << "\n";
+      return int(kExitOk);
+    }
+    for (const auto& d : *list) {
+      std::cout << "Instance ID:        " << d.instance_id << "\n"
+                << "Hardware IDs:       ";
+      for (std::size_t i = 0; i < d.hardware_ids.size(); ++i) std::cout << (i ? ", " : "") << d.hardware_ids[i];
+      std::cout << "\nDriver Name:        " << (d.driver ? d.driver->published_name : "(none)") << "\n"
+                << "Service:            " << (d.service.empty() ? "(none)" : d.service) << "\n\n";
+    }
+    return int(kExitOk);
+  });
+}
+
+int run_show(Context& ctx, const DeviceArgs& a) {
+  return with_engine(ctx, [&](devinst::Engine& e) {
+    auto d = e.device(a.id);
+    if (!d) return fail(ctx, d.error());
+    if (a.json) {
+      std::cout << device_json(*d).dump(2) << "\n";
+      return int(kExitOk);
+    }
+    std::cout << "Instance ID:        " << d->instance_id << "\n";
+    for (const auto& h : d->hardware_ids) std::cout << "Hardware ID:        " << h << "\n";
+    for (const auto& c : d->compatible_ids) std::cout << "Compatible ID:      " << c << "\n";
+    if (d->driver) {
+      std::cout << "Driver Name:        " << d->driver->published_name << "\n"
+                << "Driver Section:     " << d->driver->ddinstall << "\n"
+                << "Driver Rank:        " << rank_hex(d->driver->rank) << "\n"
+                << "Matching ID:        " << d->driver->matching_id << "\n"
+                << "Class GUID:         " << d->class_guid << "\n"
+                << "Service:            " << (d->service.empty() ? "(none)" : d->service) << "\n"
+                << "Software Key:       " << d->software_key << "\n";
+    } else {
+      std::cout << "Driver Name:        (none)\n";
+    }
+    std::cout << "Hardware Key:       " << d->hardware_key << "\n";
+    for (const auto& i : d->interfaces) std::cout << "Interface:          " << i << "\n";
+    for (const auto& f : d->files) std::cout << "File:               " << f << "\n";
+    for (const auto& x : d->extensions) std::cout << "Extension:          " << x << "\n";
+    if (d->backup) std::cout << "Previous Driver:    " << d->backup->published_name << " (" << d->backup->ddinstall << ")\n";
+    return int(kExitOk);
+  });
+}
+
+int run_install(Context& ctx, const DeviceArgs& a) {
+  return with_engine(ctx, [&](devinst::Engine& e) {
+    devinst::InstallOptions opts;
+    opts.inf = a.inf;
+    opts.dry_run = a.dry_run;
+    auto r = e.install(a.id, opts);
+    if (!r) return fail(ctx, r.error());
+    if (a.dry_run) {
+      for (const auto& n : r->notes) std::cerr << "note: " << n << "\n";
+      std::cout << "; dry run: " << r->instance_id << " would install " << r->driver.published_name << " ["
+                << r->driver.ddinstall << "]; nothing was changed\r\n"
+                << r->diff;
+      return int(kExitOk);
+    }
+    print_report(*r);
+    return int(kExitOk);
+  });
+}
+
+int run_uninstall(Context& ctx, const DeviceArgs& a) {
+  return with_engine(ctx, [&](devinst::Engine& e) {
+    if (auto s = e.uninstall(a.id); !s) return fail(ctx, s.error());
+    std::cout << a.id << ": driver uninstalled\n";
+    return int(kExitOk);
+  });
+}
+
+int run_rollback(Context& ctx, const DeviceArgs& a) {
+  return with_engine(ctx, [&](devinst::Engine& e) {
+    auto r = e.rollback(a.id);
+    if (!r) return fail(ctx, r.error());
+    print_report(*r);
+    return int(kExitOk);
+  });
+}
+
+int run_remove(Context& ctx, const DeviceArgs& a) {
+  return with_engine(ctx, [&](devinst::Engine& e) {
+    if (auto s = e.remove_device(a.id); !s) return fail(ctx, s.error());
+    std::cout << "Device removed: " << a.id << "\n";
+    return int(kExitOk);
+  });
+}
+
+}  // namespace
+
+void register_device_commands(CLI::App& app, Context& ctx) {
+  auto a = std::make_shared<DeviceArgs>();
+  auto* device = app.add_subcommand("device", "Simulated devices and driver installs (pnputil)");
+  device->require_subcommand(1);
+  auto run = [a, &ctx](int (*f)(Context&, const DeviceArgs&)) {
+    return [a, &ctx, f] { ctx.exit_code = combine_exit(ctx.exit_code, f(ctx, *a)); };
+  };
+
+  auto* add = device->add_subcommand("add", "Create a device node, as a bus driver would report it");
+  add->add_option("ID", a->id, "Device instance ID, e.g. ROOT\\ECHO\\0000");
+  add->add_option("--hwid", a->hwids, "Hardware IDs, most specific first")->delimiter(',');
+  add->add_option("--compatible", a->compatible, "Compatible IDs, most specific first")->delimiter(',');
+  add->add_option("--from", a->from, "A MACHINE.json: an array of {instance_id, hardware_ids, compatible_ids}");
+  add->callback(run(run_add));
+
+  auto* list = device->add_subcommand("list", "List devices and their drivers");
+  list->add_flag("--json", a->json, "JSON output (an array of device show objects)");
+  list->callback(run(run_list));
+
+  auto* show = device->add_subcommand("show", "One device: driver, service, keys, interfaces, files");
+  show->add_option("ID", a->id, "Device instance ID")->required();
+  show->add_flag("--json", a->json, "JSON output (DESIGN.md §4)");
+  show->callback(run(run_show));
+
+  auto* install = device->add_subcommand("install", "Install the best staged driver on a device");
+  install->add_option("ID", a->id, "Device instance ID")->required();
+  install->add_option("--inf", a->inf, "Only consider this staged package (oemN.inf)");
+  install->add_flag("--dry-run", a->dry_run, "Print the registry and file changes as a .reg-style diff; change nothing");
+  install->callback(run(run_install));
+
+  auto* uninstall = device->add_subcommand("uninstall", "Remove the device's driver, undoing what its install did");
+  uninstall->add_option("ID", a->id, "Device instance ID")->required();
+  uninstall->callback(run(run_uninstall));
+
+  auto* rollback = device->add_subcommand("rollback", "Go back to the device's previous driver");
+  rollback->add_option("ID", a->id, "Device instance ID")->required();
+  rollback->callback(run(run_rollback));
+
+  auto* remove = device->add_subcommand("remove", "Uninstall the driver and delete the device node");
+  remove->add_option("ID", a->id, "Device instance ID")->required();
+  remove->callback(run(run_remove));
+}
 
 }  // namespace isodrv::cli

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "isodrv/devinst.h"
 #include "isodrv/store.h"
 
 namespace isodrv::cli {
@@ -59,6 +60,24 @@ int run_add(Context& ctx, const DriverArgs& a) {
   }
   std::cout << "Published Name:         " << r->package.published_name << "\n";
   std::cout << "Driver Store Folder:    " << r->package.folder << "\n";
+  if (!a.install) return kExitOk;
+  // --install: every device this package now ranks best for moves to it, in one transaction.
+  auto engine = devinst::Engine::open(ctx.store_root());
+  if (!engine.ok()) {
+    report_error(ctx, engine.error());
+    return exit_for(engine.error());
+  }
+  auto installed = engine->install_on_matching(r->package.published_name);
+  if (!installed.ok()) {
+    std::cout << "Failed to install the driver package on devices; no device was changed.\n";
+    report_error(ctx, installed.error());
+    return kExitFindings;
+  }
+  for (const auto& rep : *installed) {
+    for (const auto& n : rep.notes) std::cerr << "note: " << n << "\n";
+    std::cout << "Installed on device:    " << rep.instance_id << " [" << rep.driver.ddinstall << "]\n";
+  }
+  if (installed->empty()) std::cout << "No device ranks this package best; nothing installed.\n";
   return kExitOk;
 }
 
@@ -103,8 +122,19 @@ int run_delete(Context& ctx, const DriverArgs& a) {
     return ctx.exit_code;
   }
   if (a.uninstall) {
-    std::cerr << "isodrv: --uninstall needs the device-install engine, which this build does not include\n";
-    return kExitUsage;
+    // Move every device off the package first (next best driver, or none), then delete it.
+    auto engine = devinst::Engine::open(ctx.store_root());
+    if (!engine.ok()) {
+      report_error(ctx, engine.error());
+      return exit_for(engine.error());
+    }
+    auto moved = engine->move_devices_off(a.published);
+    if (!moved.ok()) {
+      std::cout << "Failed to move devices off the driver package: " << moved.error().message << "\n";
+      report_error(ctx, moved.error());
+      return kExitFindings;
+    }
+    for (const auto& id : *moved) std::cout << "Device moved off the package: " << id << "\n";
   }
   auto r = st->remove(a.published, a.force);
   if (!r.ok()) {
@@ -146,6 +176,7 @@ void register_driver_commands(CLI::App& app, Context& ctx) {
   add->add_option("INF", a->inf, "The package's INF")->required();
   add->add_option("--arch", a->arch, "Architecture to stage for (default amd64)");
   add->add_flag("--allow-unisolated", a->allow_unisolated, "Stage even with /w isolation errors (marked)");
+  add->add_flag("--install", a->install, "Install the package on every device it now ranks best for");
   add->callback([a, &ctx] { ctx.exit_code = combine_exit(ctx.exit_code, run_add(ctx, *a)); });
   auto* list = driver->add_subcommand("list", "List staged packages");
   list->add_flag("--json", a->json, "JSON output (DESIGN.md §4)");

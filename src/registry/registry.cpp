@@ -830,4 +830,6 @@ Status KeyHandle::delete_subkey(std::string_view rel) const {
   return k->delete_tree();
 }
 
+::sqlite3* Registry::connection() const { return impl_->db; }
+
 }  // namespace isodrv::registry

@@ -1,0 +1,708 @@
+// The device-installation engine's outer layer: bookkeeping tables in registry.db, device nodes,
+// the staged-package cache, driver choice, and the transactions around every install and uninstall.
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "devinst/engine_impl.h"
+
+namespace isodrv::devinst {
+namespace fs = std::filesystem;
+using detail::DeviceRow;
+using detail::InstallRow;
+using detail::Loaded;
+using detail::Stmt;
+
+namespace detail {
+
+Stmt::Stmt(sqlite3* db, const char* sql) : db_(db) { sqlite3_prepare_v2(db, sql, -1, &s_, nullptr); }
+Stmt::~Stmt() { sqlite3_finalize(s_); }
+Stmt& Stmt::use() {
+  sqlite3_reset(s_);
+  sqlite3_clear_bindings(s_);
+  return *this;
+}
+Stmt& Stmt::bind(int i, std::string_view v) {
+  sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+Stmt& Stmt::bind(int i, std::int64_t v) {
+  sqlite3_bind_int64(s_, i, v);
+  return *this;
+}
+Stmt& Stmt::bind_null(int i) {
+  sqlite3_bind_null(s_, i);
+  return *this;
+}
+Stmt& Stmt::bind_blob(int i, const std::vector<std::uint8_t>& v) {
+  static const std::uint8_t kEmpty = 0;
+  sqlite3_bind_blob(s_, i, v.empty() ? &kEmpty : v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+bool Stmt::row() { return sqlite3_step(s_) == SQLITE_ROW; }
+Status Stmt::run() {
+  int rc = sqlite3_step(s_);
+  sqlite3_reset(s_);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+    return Error(Errc::io_error, std::string("device database: ") + sqlite3_errmsg(db_));
+  }
+  return {};
+}
+std::string Stmt::text(int c) const {
+  auto p = reinterpret_cast<const char*>(sqlite3_column_text(s_, c));
+  return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, c))) : std::string();
+}
+std::int64_t Stmt::integer(int c) const { return sqlite3_column_int64(s_, c); }
+bool Stmt::is_null(int c) const { return sqlite3_column_type(s_, c) == SQLITE_NULL; }
+std::vector<std::uint8_t> Stmt::blob(int c) const {
+  auto p = static_cast<const std::uint8_t*>(sqlite3_column_blob(s_, c));
+  auto n = static_cast<std::size_t>(sqlite3_column_bytes(s_, c));
+  return p ? std::vector<std::uint8_t>(p, p + n) : std::vector<std::uint8_t>();
+}
+
+}  // namespace detail
+
+namespace {
+
+// device_nodes is also read by the store (driver list "devices", delete refusal): package_id is
+// the package the device currently runs.
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS device_nodes(
+  instance_id TEXT PRIMARY KEY COLLATE NOCASE,
+  hardware_ids TEXT NOT NULL,
+  compatible_ids TEXT NOT NULL,
+  package_id INTEGER,
+  install_id INTEGER,
+  backup_folder TEXT, backup_ddinstall TEXT, backup_published TEXT);
+CREATE INDEX IF NOT EXISTS device_nodes_package ON device_nodes(package_id);
+CREATE TABLE IF NOT EXISTS devinst_installs(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  instance_id TEXT NOT NULL COLLATE NOCASE,
+  package_id INTEGER NOT NULL, published_name TEXT NOT NULL, folder TEXT NOT NULL,
+  ddinstall TEXT NOT NULL, rank INTEGER NOT NULL, matching_id TEXT NOT NULL,
+  service TEXT, class_guid TEXT, software_key TEXT,
+  interfaces TEXT, files TEXT, extensions TEXT);
+CREATE TABLE IF NOT EXISTS devinst_undo(
+  id INTEGER PRIMARY KEY,
+  owner TEXT NOT NULL,
+  op INTEGER NOT NULL, key TEXT NOT NULL, name TEXT, flag INTEGER, type INTEGER, data BLOB);
+CREATE INDEX IF NOT EXISTS devinst_undo_owner ON devinst_undo(owner, id);
+CREATE TABLE IF NOT EXISTS devinst_scope_users(
+  install_id INTEGER NOT NULL, scope TEXT NOT NULL, PRIMARY KEY(install_id, scope));
+CREATE INDEX IF NOT EXISTS devinst_scope_users_scope ON devinst_scope_users(scope);
+)sql";
+
+std::string join_lines(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) {
+    if (!out.empty()) out += '\n';
+    out += s;
+  }
+  return out;
+}
+
+std::vector<std::string> split_lines(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < s.size()) {
+    auto end = s.find('\n', start);
+    if (end == std::string::npos) end = s.size();
+    out.push_back(s.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+// The longest instance ID Windows accepts (MAX_DEVICE_ID_LEN, including the NUL).
+constexpr std::size_t kMaxDeviceIdLen = 200;
+
+Status check_instance_id(const std::string& id) {
+  if (id.empty()) return Error(Errc::invalid_argument, "a device instance ID must not be empty");
+  if (id.size() >= kMaxDeviceIdLen) {
+    return Error(Errc::invalid_argument,
+                 "device instance ID '" + id + "' is longer than " + std::to_string(kMaxDeviceIdLen - 1) + " characters");
+  }
+  if (id.find('\\') == std::string::npos) {
+    return Error(Errc::invalid_argument,
+                 "device instance ID '" + id + "' must have the form <enumerator>\\<device>\\<instance>");
+  }
+  if (auto parts = registry::split_relative_path(id); !parts) {
+    return Error(Errc::invalid_argument, "device instance ID '" + id + "': " + parts.error().message);
+  }
+  return {};
+}
+
+}  // namespace
+
+// ---- paths -----------------------------------------------------------------------------------
+
+std::string enum_key_path(std::string_view id) { return std::string(kControlSet) + "\\Enum\\" + std::string(id); }
+std::string hardware_key_path(std::string_view id) { return enum_key_path(id) + "\\Device Parameters"; }
+std::string service_key_path(std::string_view s) { return std::string(kControlSet) + "\\Services\\" + std::string(s); }
+std::string class_key_path(std::string_view g) { return std::string(kControlSet) + "\\Control\\Class\\" + std::string(g); }
+
+namespace {
+std::string hashed_instance(std::string_view id) {
+  std::string s(id);
+  std::replace(s.begin(), s.end(), '\\', '#');
+  return s;
+}
+}  // namespace
+
+std::string interface_symbolic_link(std::string_view id, std::string_view guid, std::string_view ref) {
+  std::string link = "\\\\?\\" + hashed_instance(id) + "#" + std::string(guid);
+  if (!ref.empty()) link += "\\" + std::string(ref);
+  return link;
+}
+
+std::string interface_key_path(std::string_view id, std::string_view guid, std::string_view ref) {
+  return std::string(kControlSet) + "\\Control\\DeviceClasses\\" + std::string(guid) + "\\##?#" + hashed_instance(id) +
+         "#" + std::string(guid) + "\\#" + std::string(ref);
+}
+
+Result<std::vector<DeviceSpec>> parse_machine_json(std::string_view text, const std::string& file_name) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    return Error(Errc::invalid_argument, std::string("not valid JSON: ") + e.what(), file_name);
+  }
+  if (!j.is_array()) return Error(Errc::invalid_argument, "a machine file is an array of devices", file_name);
+  std::vector<DeviceSpec> out;
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    const auto& d = j[i];
+    const std::string where = "device " + std::to_string(i) + ": ";
+    if (!d.is_object() || !d.contains("instance_id") || !d["instance_id"].is_string()) {
+      return Error(Errc::invalid_argument, where + "needs a string \"instance_id\"", file_name);
+    }
+    DeviceSpec s;
+    s.instance_id = d["instance_id"].get<std::string>();
+    for (const char* field : {"hardware_ids", "compatible_ids"}) {
+      if (!d.contains(field)) continue;
+      if (!d[field].is_array()) return Error(Errc::invalid_argument, where + field + " must be an array", file_name);
+      for (const auto& v : d[field]) {
+        if (!v.is_string()) return Error(Errc::invalid_argument, where + field + " holds a non-string", file_name);
+        (std::string_view(field) == "hardware_ids" ? s.hardware_ids : s.compatible_ids).push_back(v.get<std::string>());
+      }
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+// ---- Impl ------------------------------------------------------------------------------------
+
+Stmt& Engine::Impl::q(const char* sql) {
+  auto it = stmts.find(sql);
+  if (it == stmts.end()) it = stmts.emplace(sql, std::make_unique<Stmt>(db(), sql)).first;
+  return it->second->use();
+}
+
+Status Engine::Impl::exec(const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db(), sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string m = err ? err : "unknown";
+    sqlite3_free(err);
+    return Error(Errc::io_error, "device database: " + m, store::database_path(root));
+  }
+  return {};
+}
+
+namespace {
+DeviceRow read_device(Stmt& s) {
+  DeviceRow d;
+  d.instance_id = s.text(0);
+  d.hardware_ids = split_lines(s.text(1));
+  d.compatible_ids = split_lines(s.text(2));
+  if (!s.is_null(3)) d.package_id = s.integer(3);
+  if (!s.is_null(4)) d.install_id = s.integer(4);
+  d.backup_folder = s.text(5);
+  d.backup_ddinstall = s.text(6);
+  d.backup_published = s.text(7);
+  return d;
+}
+}  // namespace
+
+Result<DeviceRow> Engine::Impl::device_row(const std::string& id) {
+  auto& s = q("SELECT instance_id, hardware_ids, compatible_ids, package_id, install_id, backup_folder, "
+              "backup_ddinstall, backup_published FROM device_nodes WHERE instance_id = ?");
+  s.bind(1, id);
+  if (!s.row()) return Error(Errc::not_found, "no device with instance ID " + id);
+  return read_device(s);
+}
+
+std::vector<DeviceRow> Engine::Impl::device_rows() {
+  std::vector<DeviceRow> out;
+  auto& s = q("SELECT instance_id, hardware_ids, compatible_ids, package_id, install_id, backup_folder, "
+              "backup_ddinstall, backup_published FROM device_nodes ORDER BY instance_id");
+  while (s.row()) out.push_back(read_device(s));
+  return out;
+}
+
+Result<InstallRow> Engine::Impl::install_row(std::int64_t id) {
+  auto& s = q("SELECT id, instance_id, package_id, published_name, folder, ddinstall, rank, matching_id, service, "
+              "class_guid, software_key, interfaces, files, extensions FROM devinst_installs WHERE id = ?");
+  s.bind(1, id);
+  if (!s.row()) return Error(Errc::corrupt, "install record " + std::to_string(id) + " is missing");
+  InstallRow r;
+  r.id = s.integer(0);
+  r.instance_id = s.text(1);
+  r.package_id = s.integer(2);
+  r.driver.published_name = s.text(3);
+  r.driver.folder = s.text(4);
+  r.driver.ddinstall = s.text(5);
+  r.driver.rank = static_cast<std::uint32_t>(s.integer(6));
+  r.driver.matching_id = s.text(7);
+  r.service = s.text(8);
+  r.class_guid = s.text(9);
+  r.software_key = s.text(10);
+  r.interfaces = split_lines(s.text(11));
+  r.files = split_lines(s.text(12));
+  r.extensions = split_lines(s.text(13));
+  return r;
+}
+
+Result<std::vector<Loaded*>> Engine::Impl::all_packages() {
+  auto list = st->list();
+  if (!list) return list.error();
+  std::vector<Loaded*> out;
+  std::set<std::int64_t> live;
+  for (const auto& p : *list) {
+    live.insert(p.id);
+    auto it = packages.find(p.id);
+    if (it != packages.end() && it->second->sp.folder == p.folder) {
+      it->second->sp = p;  // device counts change
+      out.push_back(it->second.get());
+      continue;
+    }
+    auto l = std::make_unique<Loaded>();
+    l->sp = p;
+    l->host_folder = st->folder_path(p);
+    auto arch = inf::parse_arch(p.arch).value_or(inf::Arch::amd64);
+    l->windows_folder = package::driver_store_path(p.original_name, arch, p.hash16);
+    auto doc = inf::Document::load(l->host_folder + "/" + p.original_name);
+    if (!doc) continue;  // store verify reports damaged packages; they cannot be installed
+    l->doc = std::make_unique<inf::Document>(std::move(*doc));
+    inf::DiridContext ctx;
+    ctx.src_path = l->windows_folder;
+    ctx.driver_store = l->windows_folder;
+    l->doc->set_dirids(ctx);
+    inf::Target target;
+    target.arch = arch;
+    l->pkg = package::build_package(*l->doc, target);
+    if (auto v = l->doc->section("Version")) {
+      if (auto e = v->find("ExtensionId"); e && e->field_count()) l->extension_id = inf::to_lower_ascii(e->field(0));
+    }
+    // One set of entries per list section: the model records a list once per reference.
+    std::map<std::string, std::size_t> first_context;
+    for (const auto& op : l->pkg.regs) {
+      std::string key = std::to_string(static_cast<int>(op.kind)) + "|" + inf::to_lower_ascii(op.reg_section);
+      auto [fc, inserted] = first_context.emplace(key, op.context);
+      if (fc->second == op.context) l->regs[key].push_back(&op);
+    }
+    std::map<std::string, std::size_t> first_copy_context;
+    for (const auto& c : l->pkg.copies) {
+      std::string key = c.list_section.empty() ? "@" + inf::to_lower_ascii(c.source_name) : inf::to_lower_ascii(c.list_section);
+      auto [fc, inserted] = first_copy_context.emplace(key, c.context);
+      if (fc->second == c.context) l->copies[key].push_back(&c);
+    }
+    Loaded* raw = l.get();
+    packages[p.id] = std::move(l);
+    out.push_back(raw);
+  }
+  for (auto it = packages.begin(); it != packages.end();) {
+    it = live.count(it->first) ? std::next(it) : packages.erase(it);
+  }
+  return out;
+}
+
+Result<Loaded*> Engine::Impl::package_by_name(const std::string& published_name) {
+  auto all = all_packages();
+  if (!all) return all.error();
+  for (auto* p : *all) {
+    if (inf::iequals(p->sp.published_name, published_name)) return p;
+  }
+  return Error(Errc::not_found, "no staged package named " + published_name);
+}
+
+std::optional<Engine::Impl::Choice> Engine::Impl::best_for(const DeviceIds& ids, const std::vector<Loaded*>& candidates) {
+  std::optional<Choice> best;
+  for (auto* p : candidates) {
+    if (!p->extension_id.empty()) continue;  // extension INFs never are a device's driver
+    auto m = best_match(p->pkg, ids, p->sp.signed_);
+    if (!m) continue;
+    // Equal by every documented criterion: the package staged later wins (pnputil's order) [ND].
+    if (!best || better(*m, best->match) || (!better(best->match, *m) && p->sp.id > best->pkg->sp.id)) {
+      best = Choice{p, *m};
+    }
+  }
+  return best;
+}
+
+Result<InstallReport> Engine::Impl::move_to(const DeviceRow& dev, Loaded& pkg, const Match& m, bool dry_run,
+                                            std::vector<detail::FileAction>& files, bool keep_backup) {
+  std::optional<InstalledDriver> replaced;
+  if (dev.install_id) {
+    auto cur = install_row(*dev.install_id);
+    if (!cur) return cur.error();
+    if (inf::iequals(cur->driver.folder, pkg.sp.folder) && inf::iequals(cur->driver.ddinstall, m.ddinstall)) {
+      InstallReport r;
+      r.instance_id = dev.instance_id;
+      r.driver = cur->driver;
+      r.changed = false;
+      return r;
+    }
+    replaced = cur->driver;
+    if (auto s = uninstall_locked(dev, files); !s) return s.error();
+    if (keep_backup) {
+      auto& u = q("UPDATE device_nodes SET backup_folder = ?, backup_ddinstall = ?, backup_published = ? "
+                  "WHERE instance_id = ?");
+      u.bind(1, replaced->folder).bind(2, replaced->ddinstall).bind(3, replaced->published_name).bind(4, dev.instance_id);
+      if (auto s = u.run(); !s) return s.error();
+    }
+  }
+  auto r = install_locked(dev, pkg, m, dry_run, files);
+  if (r) r->replaced = replaced;
+  return r;
+}
+
+// ---- Engine ----------------------------------------------------------------------------------
+
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Engine::Engine(Engine&&) noexcept = default;
+Engine& Engine::operator=(Engine&&) noexcept = default;
+Engine::~Engine() = default;
+
+Result<Engine> Engine::open(const std::string& root) {
+  auto st = store::Store::open(root);
+  if (!st) return st.error();
+  auto impl = std::make_unique<Impl>();
+  impl->root = st->root();
+  auto reg = registry::Registry::open(store::database_path(impl->root));
+  if (!reg) return reg.error();
+  impl->reg = std::move(*reg);
+  if (auto s = impl->exec(kSchema); !s) return s.error();
+  impl->st = std::make_unique<store::Store>(std::move(*st));
+  return Engine(std::move(impl));
+}
+
+Status Engine::add_devices(const std::vector<DeviceSpec>& specs) {
+  Impl& d = *impl_;
+  Impl::StatementGuard guard(d);
+  for (const auto& s : specs) {
+    if (auto c = check_instance_id(s.instance_id); !c) return c;
+    if (s.hardware_ids.empty() && s.compatible_ids.empty()) {
+      return Error(Errc::invalid_argument, "device " + s.instance_id + " needs at least one hardware or compatible ID");
+    }
+  }
+  auto tx = d.reg.begin();
+  if (!tx) return tx.error();
+  for (const auto& s : specs) {
+    auto& ex = d.q("SELECT 1 FROM device_nodes WHERE instance_id = ?");
+    ex.bind(1, s.instance_id);
+    if (ex.row()) return Error(Errc::already_exists, "a device with instance ID " + s.instance_id + " already exists");
+    if (auto k = d.reg.open_key(enum_key_path(s.instance_id)); k) {
+      return Error(Errc::already_exists, "the registry already has a device node " + k->path());
+    }
+    auto key = d.reg.open_key(enum_key_path(s.instance_id), true);
+    if (!key) return key.error();
+    if (!s.hardware_ids.empty()) {
+      if (auto r = key->set_multi_sz("HardwareID", s.hardware_ids); !r) return r;
+    }
+    if (!s.compatible_ids.empty()) {
+      if (auto r = key->set_multi_sz("CompatibleIDs", s.compatible_ids); !r) return r;
+    }
+    // CONFIGFLAG_REINSTALL: the device has no driver yet; a successful install resets it to 0.
+    if (auto r = key->set_dword("ConfigFlags", 0x20); !r) return r;
+    auto& ins = d.q("INSERT INTO device_nodes(instance_id, hardware_ids, compatible_ids) VALUES(?, ?, ?)");
+    ins.bind(1, s.instance_id).bind(2, join_lines(s.hardware_ids)).bind(3, join_lines(s.compatible_ids));
+    if (auto r = ins.run(); !r) return r;
+  }
+  return tx->commit();
+}
+
+Status Engine::add_device(const DeviceSpec& spec) { return add_devices({spec}); }
+
+Status Engine::remove_device(const std::string& id) {
+  Impl& d = *impl_;
+  Impl::StatementGuard guard(d);
+  std::vector<detail::FileAction> files;
+  auto tx = d.reg.begin();
+  if (!tx) return tx.error();
+  auto dev = d.device_row(id);
+  if (!dev) return dev.error();
+  auto fail = [&](Error e) -> Status {
+    (void)tx->rollback();
+    revert_files(files);
+    d.forget_caches();
+    return e;
+  };
+  if (dev->install_id) {
+    if (auto s = d.uninstall_locked(*dev, files); !s) return fail(s.error());
+  }
+  // The device node goes, then every parent level that only held it (enumerator, device ID).
+  std::string path = enum_key_path(dev->instance_id);
+  if (auto k = d.reg.open_key(path); k) {
+    if (auto s = k->delete_tree(); !s) return fail(s.error());
+  }
+  const std::string enum_root = std::string(kControlSet) + "\\Enum";
+  for (auto cut = path.rfind('\\'); cut != std::string::npos && path.substr(0, cut).size() > enum_root.size();
+       cut = path.rfind('\\')) {
+    path = path.substr(0, cut);
+    auto k = d.reg.open_key(path);
+    if (!k) break;
+    auto subs = k->enum_subkeys();
+    auto vals = k->enum_values();
+    if (!subs || !vals || !subs->empty() || !vals->empty()) break;
+    if (auto s = k->delete_tree(); !s) return fail(s.error());
+  }
+  auto& del = d.q("DELETE FROM device_nodes WHERE instance_id = ?");
+  del.bind(1, dev->instance_id);
+  if (auto s = del.run(); !s) return fail(s.error());
+  if (auto s = tx->commit(); !s) return fail(s.error());
+  return {};
+}
+
+namespace {
+DeviceInfo info_from(Engine::Impl& d, const DeviceRow& r) {
+  DeviceInfo i;
+  i.instance_id = r.instance_id;
+  i.hardware_ids = r.hardware_ids;
+  i.compatible_ids = r.compatible_ids;
+  i.hardware_key = hardware_key_path(r.instance_id);
+  if (!r.backup_folder.empty()) {
+    InstalledDriver b;
+    b.folder = r.backup_folder;
+    b.ddinstall = r.backup_ddinstall;
+    b.published_name = r.backup_published;
+    i.backup = b;
+  }
+  if (r.install_id) {
+    if (auto in = d.install_row(*r.install_id)) {
+      i.driver = in->driver;
+      i.service = in->service;
+      i.class_guid = in->class_guid;
+      i.software_key = in->software_key;
+      i.interfaces = in->interfaces;
+      i.files = in->files;
+      i.extensions = in->extensions;
+    }
+  }
+  return i;
+}
+}  // namespace
+
+Result<std::vector<DeviceInfo>> Engine::list_devices() const {
+  Impl::StatementGuard guard(*impl_);
+  std::vector<DeviceInfo> out;
+  for (const auto& r : impl_->device_rows()) out.push_back(info_from(*impl_, r));
+  return out;
+}
+
+Result<DeviceInfo> Engine::device(const std::string& id) const {
+  Impl::StatementGuard guard(*impl_);
+  auto r = impl_->device_row(id);
+  if (!r) return r.error();
+  return info_from(*impl_, *r);
+}
+
+Result<InstallReport> Engine::install(const std::string& id, const InstallOptions& opts) {
+  Impl& d = *impl_;
+  Impl::StatementGuard guard(d);
+  auto all = d.all_packages();
+  if (!all) return all.error();
+  auto dev = d.device_row(id);
+  if (!dev) return dev.error();
+  std::vector<Loaded*> candidates = *all;
+  if (!opts.inf.empty()) {
+    auto p = d.package_by_name(opts.inf);
+    if (!p) return p.error();
+    if (!(*p)->extension_id.empty()) {
+      return Error(Errc::invalid_argument, opts.inf + " is an extension INF; it applies together with a base driver");
+    }
+    candidates = {*p};
+  }
+  auto choice = d.best_for(DeviceIds{dev->hardware_ids, dev->compatible_ids}, candidates);
+  if (!choice) {
+    return Error(Errc::not_found, opts.inf.empty() ? "no staged driver matches device " + id
+                                                   : opts.inf + " has no Models entry that matches device " + id);
+  }
+  std::vector<detail::FileAction> files;
+  auto tx = d.reg.begin();
+  if (!tx) return tx.error();
+  auto r = d.move_to(*dev, *choice->pkg, choice->match, opts.dry_run, files);
+  if (!r || opts.dry_run) {
+    (void)tx->rollback();
+    revert_files(files);
+    d.forget_caches();
+    return r;
+  }
+  if (auto s = tx->commit(); !s) {
+    revert_files(files);
+    d.forget_caches();
+    return s.error();
+  }
+  return r;
+}
+
+Status Engine::uninstall(const std::string& id) {
+  Impl& d = *impl_;
+  Impl::StatementGuard guard(d);
+  std::vector<detail::FileAction> files;
+  auto tx = d.reg.begin();
+  if (!tx) return tx.error();
+  auto dev = d.device_row(id);
+  if (!dev) return dev.error();
+  if (!dev->install_id) return Error(Errc::not_found, "device " + id + " has no driver installed");
+  if (auto s = d.uninstall_locked(*dev, files); !s) {
+    (void)tx->rollback();
+    revert_files(files);
+    d.forget_caches();
+    return s;
+  }
+  auto& u = d.q("UPDATE device_nodes SET backup_folder = NULL, backup_ddinstall = NULL, backup_published = NULL "
+                "WHERE instance_id = ?");
+  u.bind(1, dev->instance_id);
+  if (auto s = u.run(); !s) return s;
+  if (auto s = tx->commit(); !s) {
+    revert_files(files);
+    d.forget_caches();
+    return s;
+  }
+  return {};
+}
+
+Result<InstallReport> Engine::rollback(const std::string& id) {
+  Impl& d = *impl_;
+  Impl::StatementGuard guard(d);
+  auto all = d.all_packages();
+  if (!all) return all.error();
+  auto dev = d.device_row(id);
+  if (!dev) return dev.error();
+  if (dev->backup_folder.empty()) return Error(Errc::not_found, "device " + id + " has no previous driver to roll back to");
+  Loaded* target = nullptr;
+  for (auto* p : *all) {
+    if (inf::iequals(p->sp.folder, dev->backup_folder)) target = p;
+  }
+  if (!target) {
+    return Error(Errc::not_found, "the previous driver of " + id + " (" + dev->backup_published +
+                                      ") is no longer in the driver store");
+  }
+  auto m = best_match(target->pkg, DeviceIds{dev->hardware_ids, dev->compatible_ids}, target->sp.signed_);
+  if (!m) return Error(Errc::not_found, target->sp.published_name + " no longer matches device " + id);
+  std::vector<detail::FileAction> files;
+  auto tx = d.reg.begin();
+  if (!tx) return tx.error();
+  auto r = d.move_to(*dev, *target, *m, false, files, true);
+  if (!r) {
+    (void)tx->rollback();
+    revert_files(files);
+    d.forget_caches();
+    return r;
+  }
+  if (auto s = tx->commit(); !s) {
+    revert_files(files);
+    d.forget_caches();
+    return s.error();
+  }
+  return r;
+}
+
+Result<std::vector<InstallReport>> Engine::install_on_matching(const std::string& published_name) {
+  Impl& d = *impl_;
+  Impl::StatementGuard guard(d);
+  auto target = d.package_by_name(published_name);
+  if (!target) return target.error();
+  auto all = d.all_packages();
+  if (!all) return all.error();
+  std::vector<detail::FileAction> files;
+  std::vector<InstallReport> out;
+  auto tx = d.reg.begin();
+  if (!tx) return tx.error();
+  auto fail = [&](Error e) -> Result<std::vector<InstallReport>> {
+    (void)tx->rollback();
+    revert_files(files);
+    d.forget_caches();
+    return e;
+  };
+  for (const auto& dev : d.device_rows()) {
+    auto choice = d.best_for(DeviceIds{dev.hardware_ids, dev.compatible_ids}, *all);
+    if (!choice || choice->pkg != *target) continue;
+    auto r = d.move_to(dev, **target, choice->match, false, files);
+    if (!r) {
+      Error e = r.error();
+      e.message = dev.instance_id + ": " + e.message;
+      return fail(e);
+    }
+    if (r->changed) out.push_back(std::move(*r));
+  }
+  if (auto s = tx->commit(); !s) return fail(s.error());
+  return out;
+}
+
+Result<std::vector<std::string>> Engine::move_devices_off(const std::string& published_name) {
+  Impl& d = *impl_;
+  Impl::StatementGuard guard(d);
+  auto target = d.package_by_name(published_name);
+  if (!target) return target.error();
+  auto all = d.all_packages();
+  if (!all) return all.error();
+  std::vector<Loaded*> others;
+  for (auto* p : *all) {
+    if (p != *target) others.push_back(p);
+  }
+  std::vector<detail::FileAction> files;
+  std::vector<std::string> moved;
+  auto tx = d.reg.begin();
+  if (!tx) return tx.error();
+  auto fail = [&](Error e) -> Result<std::vector<std::string>> {
+    (void)tx->rollback();
+    revert_files(files);
+    d.forget_caches();
+    return e;
+  };
+  for (const auto& dev : d.device_rows()) {
+    if (!dev.package_id || *dev.package_id != (*target)->sp.id) continue;
+    // The backup can no longer be the package that goes away.
+    if (inf::iequals(dev.backup_folder, (*target)->sp.folder)) {
+      auto& u = d.q("UPDATE device_nodes SET backup_folder = NULL, backup_ddinstall = NULL, backup_published = NULL "
+                    "WHERE instance_id = ?");
+      u.bind(1, dev.instance_id);
+      if (auto s = u.run(); !s) return fail(s.error());
+    }
+    auto fresh = d.device_row(dev.instance_id);
+    if (!fresh) return fail(fresh.error());
+    auto choice = d.best_for(DeviceIds{dev.hardware_ids, dev.compatible_ids}, others);
+    if (choice) {
+      auto r = d.move_to(*fresh, *choice->pkg, choice->match, false, files, false);
+      if (!r) return fail(r.error());
+    } else {
+      if (auto s = d.uninstall_locked(*fresh, files); !s) return fail(s.error());
+    }
+    moved.push_back(dev.instance_id);
+  }
+  // Backups that point at the package go too: it will not be there to roll back to.
+  auto& u = d.q("UPDATE device_nodes SET backup_folder = NULL, backup_ddinstall = NULL, backup_published = NULL "
+                "WHERE backup_folder = ? COLLATE NOCASE");
+  u.bind(1, (*target)->sp.folder);
+  if (auto s = u.run(); !s) return fail(s.error());
+  if (auto s = tx->commit(); !s) return fail(s.error());
+  return moved;
+}
+
+void revert_files(std::vector<detail::FileAction>& files) {
+  std::error_code ec;
+  for (auto it = files.rbegin(); it != files.rend(); ++it) {
+    if (it->existed) {
+      std::ofstream out(it->host, std::ios::binary | std::ios::trunc);
+      out.write(reinterpret_cast<const char*>(it->prior.data()), static_cast<std::streamsize>(it->prior.size()));
+    } else {
+      fs::remove(it->host, ec);
+    }
+  }
+  files.clear();
+}
+
+}  // namespace isodrv::devinst

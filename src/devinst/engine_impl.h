@@ -1,0 +1,161 @@
+// Internals of the device-installation engine shared by its source files: the bookkeeping tables
+// in registry.db, the staged-package cache, and the install context that records undo steps.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "isodrv/devinst.h"
+#include "isodrv/inf.h"
+#include "isodrv/package.h"
+#include "isodrv/registry.h"
+#include "isodrv/store.h"
+
+namespace isodrv::devinst::detail {
+
+// A prepared statement on the registry's connection, reset on every use.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql);
+  ~Stmt();
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  Stmt& use();
+  Stmt& bind(int i, std::string_view v);
+  Stmt& bind(int i, std::int64_t v);
+  Stmt& bind_null(int i);
+  Stmt& bind_blob(int i, const std::vector<std::uint8_t>& v);
+  bool row();        // steps; true while a row is available
+  Status run();      // steps to completion
+  std::string text(int c) const;
+  std::int64_t integer(int c) const;
+  bool is_null(int c) const;
+  std::vector<std::uint8_t> blob(int c) const;
+  bool valid() const { return s_ != nullptr; }
+  void reset() { sqlite3_reset(s_); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* s_ = nullptr;
+};
+
+// A staged package, parsed once per engine with %13% pointing at its FileRepository folder.
+struct Loaded {
+  store::StagedPackage sp;
+  std::unique_ptr<inf::Document> doc;
+  package::Package pkg;
+  std::string host_folder;     // <root>/Windows/System32/DriverStore/FileRepository/<folder>
+  std::string windows_folder;  // C:\Windows\System32\DriverStore\FileRepository\<folder>
+  std::string extension_id;    // [Version] ExtensionId, lower case; "" for a base driver
+  // AddReg/DelReg/BitReg entries and file copies of each list section, taken from the first
+  // install section that references it (the package model records them once per reference).
+  std::map<std::string, std::vector<const package::RegOp*>> regs;   // "<kind>|<lower section>"
+  std::map<std::string, std::vector<const package::FileCopy*>> copies;  // lower list ("@name" for @file)
+};
+
+// Undo step kinds recorded in devinst_undo.
+enum UndoOp : int {
+  kUndoKeyCreated = 1,   // key; flag 1: delete the tree, 0: delete only when it has no subkeys
+  kUndoValue = 2,        // key, name; flag 1: restore (type, data), 0: delete the value
+  kUndoKeyExisted = 3,   // key: recreate it (from a deleted tree)
+  kUndoFileCreated = 4,  // host path: remove it
+  kUndoFileReplaced = 5, // host path: write back data
+  kUndoDirCreated = 6,   // host path: remove it when empty
+  kUndoValueOrder = 7,   // key; data: the value names in order ('\n'-separated) to restore
+};
+
+struct Diff {
+  enum Kind { add_key, set_value, delete_value, delete_key, copy_file } kind;
+  std::string key, name;
+  registry::Value value;
+};
+
+struct DeviceRow {
+  std::string instance_id;
+  std::vector<std::string> hardware_ids, compatible_ids;
+  std::optional<std::int64_t> package_id, install_id;
+  std::string backup_folder, backup_ddinstall, backup_published;
+};
+
+struct InstallRow {
+  std::int64_t id = 0;
+  std::string instance_id;
+  std::int64_t package_id = 0;
+  InstalledDriver driver;
+  std::string service, class_guid, software_key;
+  std::vector<std::string> interfaces, files, extensions;
+};
+
+struct FileAction {
+  std::string host;          // destination on this machine
+  bool existed = false;
+  std::vector<std::uint8_t> prior;
+};
+
+}  // namespace isodrv::devinst::detail
+
+namespace isodrv::devinst {
+
+struct Engine::Impl {
+  std::string root;
+  registry::Registry reg;
+  std::unique_ptr<store::Store> st;
+  std::map<std::int64_t, std::unique_ptr<detail::Loaded>> packages;  // by store id
+  std::map<std::string, std::set<int>> class_indexes;  // folded class key path -> used NNNN
+  std::map<std::string, std::unique_ptr<detail::Stmt>> stmts;  // must go before reg
+
+  ~Impl() { stmts.clear(); }
+
+  sqlite3* db() const { return reg.connection(); }
+  detail::Stmt& q(const char* sql);
+  Status exec(const char* sql);
+  void forget_caches() { class_indexes.clear(); }
+  // A statement left on a row keeps a read snapshot open, which would make the next write
+  // transaction fail once another connection (the store's) has written: every public operation
+  // ends with all statements reset.
+  void reset_statements() {
+    for (auto& [sql, st] : stmts) st->reset();
+  }
+  struct StatementGuard {
+    Impl& d;
+    explicit StatementGuard(Impl& i) : d(i) { d.reset_statements(); }
+    ~StatementGuard() { d.reset_statements(); }
+  };
+
+  // Bookkeeping.
+  Result<detail::DeviceRow> device_row(const std::string& instance_id);
+  std::vector<detail::DeviceRow> device_rows();
+  Result<detail::InstallRow> install_row(std::int64_t id);
+  // Every staged package, parsed (cached by id and folder).
+  Result<std::vector<detail::Loaded*>> all_packages();
+  Result<detail::Loaded*> package_by_name(const std::string& published_name);
+
+  // The best base driver for a device among `candidates`, or nullopt.
+  struct Choice {
+    detail::Loaded* pkg = nullptr;
+    Match match;
+  };
+  std::optional<Choice> best_for(const DeviceIds& ids, const std::vector<detail::Loaded*>& candidates);
+
+  // One install or uninstall inside the caller's transaction.
+  Result<InstallReport> install_locked(const detail::DeviceRow& dev, detail::Loaded& pkg, const Match& m,
+                                       bool dry_run, std::vector<detail::FileAction>& files);
+  Status uninstall_locked(const detail::DeviceRow& dev, std::vector<detail::FileAction>& files,
+                          std::string* removed_folder = nullptr, std::string* removed_ddinstall = nullptr,
+                          std::string* removed_published = nullptr);
+  Status undo_owner(const std::string& owner, std::vector<detail::FileAction>& files);
+  // Moves the device to `pkg` (uninstalling the current driver and keeping it as the backup).
+  Result<InstallReport> move_to(const detail::DeviceRow& dev, detail::Loaded& pkg, const Match& m, bool dry_run,
+                                std::vector<detail::FileAction>& files, bool keep_backup = true);
+};
+
+// Reverts file actions of a transaction that did not commit.
+void revert_files(std::vector<detail::FileAction>& files);
+
+}  // namespace isodrv::devinst

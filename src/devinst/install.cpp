@@ -1,0 +1,1194 @@
+// Applying a driver's install sections to one device (DDInstall, .HW, .Services, .Interfaces,
+// ClassInstall32, extension INFs) with every change recorded so that uninstall undoes exactly it.
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include "devinst/engine_impl.h"
+
+namespace isodrv::devinst {
+namespace fs = std::filesystem;
+using detail::DeviceRow;
+using detail::Diff;
+using detail::FileAction;
+using detail::Loaded;
+using package::RegOp;
+using package::SectionRole;
+
+namespace {
+
+// The Extension setup class: packages of this class with an ExtensionId extend a base driver.
+constexpr const char* kExtensionClassGuid = "{e2f84ce7-8efa-411c-aa69-97454ca4cb57}";
+// SPSVCINST_ASSOCSERVICE: the service is the device's function driver.
+constexpr std::uint32_t kAssocService = 0x2;
+// Nested Needs beyond this depth mean a cycle the model did not catch.
+constexpr int kMaxNeedsDepth = 16;
+
+// Names written through HKR in a .HW section that are device properties: they live on the Enum
+// instance key itself, not in Device Parameters (DESIGN.md §2, registry-layout.md §2).
+constexpr const char* kDevnodePropertyNames[] = {
+    "FriendlyName",        "UpperFilters",     "LowerFilters",
+    "DeviceCharacteristics", "DeviceType",     "Security",
+    "Exclusive",           "EnumPropPages32",  "LocationInformationOverride",
+    "ResourcePickerTags",  "ResourcePickerExceptions",
+};
+
+bool is_devnode_property(std::string_view name) {
+  for (const char* n : kDevnodePropertyNames) {
+    if (inf::iequals(name, n)) return true;
+  }
+  return false;
+}
+
+std::string long_path(std::string_view p) {
+  struct Alias {
+    const char* s;
+    const char* l;
+  };
+  static const Alias aliases[] = {{"HKLM", "HKEY_LOCAL_MACHINE"}, {"HKU", "HKEY_USERS"}, {"HKCR", "HKEY_CLASSES_ROOT"},
+                                  {"HKCU", "HKEY_CURRENT_USER"},  {"HKCC", "HKEY_CURRENT_CONFIG"}};
+  auto cut = p.find('\\');
+  std::string_view head = p.substr(0, cut);
+  for (const auto& a : aliases) {
+    if (inf::iequals(head, a.s)) return std::string(a.l) + (cut == std::string_view::npos ? "" : std::string(p.substr(cut)));
+  }
+  return std::string(p);
+}
+
+std::string fold(std::string_view p) { return registry::fold_name(long_path(p)); }
+
+bool has_prefix_path(const std::string& folded, const std::string& folded_prefix) {
+  return folded == folded_prefix ||
+         (folded.size() > folded_prefix.size() && folded.compare(0, folded_prefix.size(), folded_prefix) == 0 &&
+          folded[folded_prefix.size()] == '\\');
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.pop_back();
+  std::size_t b = 0;
+  while (b < s.size() && (s[b] == ' ' || s[b] == '\t')) ++b;
+  return s.substr(b);
+}
+
+std::string join_lines(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) {
+    if (!out.empty()) out += '\n';
+    out += s;
+  }
+  return out;
+}
+
+std::string lower(std::string_view s) { return inf::to_lower_ascii(s); }
+
+// ---- .reg-style rendering of a change ---------------------------------------------------------
+
+std::string reg_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\\' || c == '"') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+std::string hex_bytes(const std::vector<std::uint8_t>& d) {
+  std::string out;
+  char buf[4];
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    std::snprintf(buf, sizeof buf, "%02x", d[i]);
+    if (i) out += ',';
+    out += buf;
+  }
+  return out;
+}
+
+std::string render_value(const registry::Value& v) {
+  char buf[32];
+  switch (v.type) {
+    case registry::kRegSz:
+      if (auto s = registry::decode_sz(v.data)) return "\"" + reg_escape(*s) + "\"";
+      break;
+    case registry::kRegDword:
+      if (v.data.size() == 4) {
+        std::uint32_t n = v.data[0] | v.data[1] << 8 | v.data[2] << 16 | static_cast<std::uint32_t>(v.data[3]) << 24;
+        std::snprintf(buf, sizeof buf, "dword:%08x", n);
+        return buf;
+      }
+      break;
+    case registry::kRegBinary: return "hex:" + hex_bytes(v.data);
+    default: break;
+  }
+  std::snprintf(buf, sizeof buf, "hex(%x):", v.type);
+  return buf + hex_bytes(v.data);
+}
+
+std::string render_diff(const std::vector<Diff>& diffs) {
+  std::ostringstream out;
+  out << "Windows Registry Editor Version 5.00\r\n";
+  std::string current;
+  for (const auto& d : diffs) {
+    switch (d.kind) {
+      case Diff::add_key:
+        out << "\r\n[" << d.key << "]\r\n";
+        current = d.key;
+        break;
+      case Diff::delete_key:
+        out << "\r\n[-" << d.key << "]\r\n";
+        current.clear();
+        break;
+      case Diff::set_value:
+      case Diff::delete_value:
+        if (current != d.key) {
+          out << "\r\n[" << d.key << "]\r\n";
+          current = d.key;
+        }
+        out << (d.name.empty() ? std::string("@") : "\"" + reg_escape(d.name) + "\"") << "="
+            << (d.kind == Diff::delete_value ? std::string("-") : render_value(d.value)) << "\r\n";
+        break;
+      case Diff::copy_file:
+        out << "\r\n; file: " << d.key << " -> " << d.name << "\r\n";
+        current.clear();
+        break;
+    }
+  }
+  return out.str();
+}
+
+// ---- the install context ----------------------------------------------------------------------
+
+struct Binding {
+  std::string hkr;          // the key HKR means ("" when HKR is not allowed)
+  bool hw = false;          // .HW: device-property names go to the Enum instance key
+  SectionRole role = SectionRole::other;
+};
+
+class Installer {
+ public:
+  Installer(Engine::Impl& e, const DeviceRow& dev, std::int64_t install_id, bool dry_run,
+            std::vector<FileAction>& files)
+      : e_(e), dev_(dev), install_id_(install_id), dry_run_(dry_run), files_(files),
+        owner_("i" + std::to_string(install_id)), enum_path_(enum_key_path(dev.instance_id)) {}
+
+  std::vector<std::string> notes, side_effects, interfaces, used_files, extensions;
+  std::string assoc_service, software_key;
+  std::vector<Diff> diffs;
+
+  // ---- recording primitives ----
+
+  Status record(int op, const std::string& key, std::string_view name, int flag, std::uint32_t type,
+                const std::vector<std::uint8_t>& data) {
+    if (!recording_) return {};
+    return record_as(owner_, op, key, name, flag, type, data);
+  }
+  Status record_as(const std::string& owner, int op, const std::string& key, std::string_view name, int flag,
+                   std::uint32_t type, const std::vector<std::uint8_t>& data) {
+    auto& s = e_.q("INSERT INTO devinst_undo(owner, op, key, name, flag, type, data) VALUES(?, ?, ?, ?, ?, ?, ?)");
+    s.bind(1, owner).bind(2, static_cast<std::int64_t>(op)).bind(3, key).bind(4, name);
+    s.bind(5, static_cast<std::int64_t>(flag)).bind(6, static_cast<std::int64_t>(type)).bind_blob(7, data);
+    return s.run();
+  }
+
+  // Opens `path`, creating what is missing; every key created is recorded. `private_key`: the key
+  // belongs to this install alone (undo deletes its whole tree).
+  Result<registry::KeyHandle> ensure(const std::string& path, bool private_key = false) {
+    const std::string f = fold(path);
+    if (auto it = cache_.find(f); it != cache_.end()) return it->second;
+    auto k = e_.reg.open_key(path, false);
+    if (k) {
+      // A shared container some install created (a class key, an interface-class key): this
+      // install is one more user of it.
+      if (!private_key) {
+        const std::string scope = "key:" + fold(k->path());
+        auto& q = e_.q("SELECT 1 FROM devinst_undo WHERE owner = ? LIMIT 1");
+        q.bind(1, scope);
+        if (q.row()) {
+          if (auto s = use_scope(scope); !s) return s.error();
+        }
+      }
+      cache_.emplace(f, *k);
+      return k;
+    }
+    if (k.error().code != Errc::not_found) return k.error();
+    auto cut = path.rfind('\\');
+    if (cut == std::string::npos) return k.error();
+    auto parent = ensure(path.substr(0, cut));
+    if (!parent) return parent.error();
+    auto c = parent->open_subkey(path.substr(cut + 1), true);
+    if (!c) return c.error();
+    const bool container = !private_key && !created_here(*parent);
+    created_.insert(fold(c->path()));
+    if (container) {
+      // Created outside anything this install owns: other installs may put their keys below it,
+      // so it goes when its last user goes (and only if it is empty then).
+      const std::string scope = "key:" + fold(c->path());
+      if (recording_) {
+        if (auto s = record_as(scope, detail::kUndoKeyCreated, c->path(), "", 0, 0, {}); !s) return s.error();
+      }
+      if (auto s = use_scope(scope); !s) return s.error();
+    } else if (auto s = record(detail::kUndoKeyCreated, c->path(), "", private_key ? 1 : 0, 0, {}); !s) {
+      return s.error();
+    }
+    if (dry_run_) diffs.push_back({Diff::add_key, c->path(), "", {}});
+    cache_.emplace(f, *c);
+    return c;
+  }
+
+  bool created_here(const registry::KeyHandle& k) const { return created_.count(fold(k.path())) != 0; }
+
+  Status use_scope(const std::string& scope) {
+    auto& u = e_.q("INSERT OR IGNORE INTO devinst_scope_users(install_id, scope) VALUES(?, ?)");
+    u.bind(1, install_id_).bind(2, scope);
+    return u.run();
+  }
+
+  Status set(const registry::KeyHandle& k, std::string_view name, const registry::Value& v) {
+    if (recording_ && !created_here(k)) {
+      auto prior = k.query_value(name);
+      if (prior) {
+        if (*prior == v) return {};
+        if (auto s = record(detail::kUndoValue, k.path(), name, 1, prior->type, prior->data); !s) return s;
+      } else if (prior.error().code == Errc::not_found) {
+        if (auto s = record(detail::kUndoValue, k.path(), name, 0, 0, {}); !s) return s;
+      } else {
+        return prior.error();
+      }
+    }
+    if (auto s = k.set_value(name, v); !s) return s;
+    if (dry_run_) diffs.push_back({Diff::set_value, k.path(), std::string(name), v});
+    return {};
+  }
+  Status set_sz(const registry::KeyHandle& k, std::string_view name, std::string_view s,
+                std::uint32_t type = registry::kRegSz) {
+    auto b = registry::encode_sz(s);
+    if (!b) return b.error();
+    return set(k, name, registry::Value{type, std::move(*b)});
+  }
+  Status set_dword(const registry::KeyHandle& k, std::string_view name, std::uint32_t v) {
+    return set(k, name, registry::Value{registry::kRegDword, registry::encode_dword(v)});
+  }
+  Status set_multi(const registry::KeyHandle& k, std::string_view name, const std::vector<std::string>& v) {
+    auto b = registry::encode_multi_sz(v);
+    if (!b) return b.error();
+    return set(k, name, registry::Value{registry::kRegMultiSz, std::move(*b)});
+  }
+
+  Status delete_value(const registry::KeyHandle& k, std::string_view name) {
+    auto prior = k.query_value(name);
+    if (!prior) return prior.error().code == Errc::not_found ? Status() : Status(prior.error());
+    if (recording_ && !created_here(k)) {
+      // Undo recreates the value at the end; the order record then puts every value back in place.
+      auto vals = k.enum_values();
+      if (!vals) return vals.error();
+      std::string order;
+      for (const auto& v : *vals) order += v.name + "\n";
+      if (auto s = record(detail::kUndoValueOrder, k.path(), "", 0, 0, std::vector<std::uint8_t>(order.begin(), order.end())); !s) {
+        return s;
+      }
+      if (auto s = record(detail::kUndoValue, k.path(), name, 1, prior->type, prior->data); !s) return s;
+    }
+    if (auto s = k.delete_value(name); !s) return s;
+    if (dry_run_) diffs.push_back({Diff::delete_value, k.path(), std::string(name), {}});
+    return {};
+  }
+
+  // Records a tree so that replaying the records backwards recreates it with values in order.
+  Status snapshot(const registry::KeyHandle& k) {
+    auto subs = k.enum_subkeys();
+    if (!subs) return subs.error();
+    for (auto it = subs->rbegin(); it != subs->rend(); ++it) {
+      auto c = k.open_subkey(*it);
+      if (!c) return c.error();
+      if (auto s = snapshot(*c); !s) return s;
+    }
+    auto vals = k.enum_values();
+    if (!vals) return vals.error();
+    for (auto it = vals->rbegin(); it != vals->rend(); ++it) {
+      if (auto s = record(detail::kUndoValue, k.path(), it->name, 1, it->value.type, it->value.data); !s) return s;
+    }
+    return record(detail::kUndoKeyExisted, k.path(), "", 0, 0, {});
+  }
+
+  Status delete_tree(const std::string& path) {
+    auto k = e_.reg.open_key(path, false);
+    if (!k) return k.error().code == Errc::not_found ? Status() : Status(k.error());
+    if (recording_ && !created_here(*k)) {
+      if (auto s = snapshot(*k); !s) return s;
+    }
+    const std::string f = fold(k->path());
+    if (auto s = k->delete_tree(); !s) return s;
+    for (auto it = cache_.begin(); it != cache_.end();) it = has_prefix_path(it->first, f) ? cache_.erase(it) : std::next(it);
+    for (auto it = created_.begin(); it != created_.end();) it = has_prefix_path(*it, f) ? created_.erase(it) : std::next(it);
+    if (dry_run_) diffs.push_back({Diff::delete_key, k->path(), "", {}});
+    return {};
+  }
+
+  // Runs `f` with changes recorded under a shared scope (a service, a setup class, the non-isolated
+  // files of a package). Only the install that brings a scope into use records its changes; the
+  // last install that leaves it undoes them.
+  template <typename F>
+  Status in_scope(const std::string& scope, F&& f) {
+    bool in_use = false;
+    {
+      auto& s = e_.q("SELECT 1 FROM devinst_scope_users WHERE scope = ? AND install_id != ? LIMIT 1");
+      s.bind(1, scope).bind(2, install_id_);
+      in_use = s.row();
+    }
+    std::string saved_owner = owner_;
+    bool saved_recording = recording_;
+    std::set<std::string> saved_created;
+    saved_created.swap(created_);
+    owner_ = scope;
+    recording_ = saved_recording && !in_use;
+    Status result = f();
+    owner_ = saved_owner;
+    recording_ = saved_recording;
+    for (auto& c : created_) saved_created.insert(c);  // keys created here are still new to the install
+    created_.swap(saved_created);
+    if (!result) return result;
+    auto& u = e_.q("INSERT OR IGNORE INTO devinst_scope_users(install_id, scope) VALUES(?, ?)");
+    u.bind(1, install_id_).bind(2, scope);
+    return u.run();
+  }
+
+  // ---- registry operations (registry-layout.md §4.3) ----
+
+  // The key an entry writes to, or "" when the entry is skipped (a note says why).
+  Result<std::string> target_key(const RegOp& op, const Binding& b, bool& property) {
+    property = false;
+    const std::string where = op.line.document().path() + ":" + std::to_string(op.line.line()) + ": ";
+    std::string base;
+    if (op.root == "HKR") {
+      if (b.hkr.empty()) {
+        return Error(Errc::invalid_argument, "HKR is not allowed in a section of this kind (" + op.reg_section + ")",
+                     op.line.document().path(), op.line.line());
+      }
+      base = b.hkr;
+      if (b.hw && trim(op.subkey).empty() && op.value_name && is_devnode_property(*op.value_name)) {
+        base = enum_path_;
+        property = true;
+      }
+    } else if (op.root == "HKLM" || op.root == "HKCU" || op.root == "HKCR" || op.root == "HKU") {
+      base = op.root;
+    } else {
+      notes.push_back(where + "unknown registry root '" + op.root + "'; entry skipped");
+      return std::string();
+    }
+    std::string sub = trim(op.subkey);
+    while (!sub.empty() && sub.back() == '\\') sub.pop_back();
+    while (!sub.empty() && sub.front() == '\\') sub.erase(0, 1);
+    if (sub.empty() && op.root != "HKR") {
+      return Error(Errc::invalid_argument, "a registry entry must not write to the root of " + op.root,
+                   op.line.document().path(), op.line.line());
+    }
+    return sub.empty() ? base : base + "\\" + sub;
+  }
+
+  Result<registry::Value> encode(const package::AddRegData& d) {
+    registry::Value v;
+    v.type = d.type;
+    if (d.type == registry::kRegSz || d.type == registry::kRegExpandSz) {
+      auto b = registry::encode_sz(d.strings.empty() ? std::string() : d.strings[0]);
+      if (!b) return b.error();
+      v.data = std::move(*b);
+    } else if (d.type == registry::kRegMultiSz) {
+      auto b = registry::encode_multi_sz(d.strings);
+      if (!b) return b.error();
+      v.data = std::move(*b);
+    } else if (d.number && d.type == registry::kRegDword) {
+      v.data = registry::encode_dword(static_cast<std::uint32_t>(*d.number));
+    } else if (d.number) {
+      v.data = registry::encode_qword(*d.number);
+    } else {
+      v.data = d.bytes;
+    }
+    return v;
+  }
+
+  Status add_reg(const RegOp& op, const Binding& b) {
+    namespace ar = package::addreg;
+    if (!op.flags) {
+      return Error(Errc::invalid_argument, "invalid AddReg flags '" + op.flags_text + "'", op.line.document().path(),
+                   op.line.line());
+    }
+    const std::uint32_t flags = *op.flags;
+    if (flags & ar::kDelRegBit) return {};  // a DelReg-style entry in an AddReg section is skipped
+    bool property = false;
+    auto path = target_key(op, b, property);
+    if (!path) return path.error();
+    if (path->empty()) return {};
+    if (flags & (ar::kKeyOnly | ar::kKeyOnlyCommon)) {
+      auto k = ensure(*path);
+      return k ? Status() : Status(k.error());
+    }
+    const std::string name = op.value_name.value_or("");
+    if (flags & ar::kDelVal) {
+      if (!op.value_name) return delete_tree(*path);
+      auto k = e_.reg.open_key(*path, false);
+      if (!k) return k.error().code == Errc::not_found ? Status() : Status(k.error());
+      return delete_value(*k, name);
+    }
+    if (flags & ar::kOverwriteOnly) {
+      auto k = e_.reg.open_key(*path, false);
+      if (!k || !k->query_value(name)) return {};  // neither the key nor the value is created
+    }
+    // 64BITKEY / 32BITKEY select a registry view; the emulated registry has only the native one.
+    auto k = ensure(*path);
+    if (!k) return k.error();
+    if (!op.value_name && op.data.empty()) return {};  // "HKR,Sub" creates the key only
+    auto data = package::addreg_data(op);
+    if (!data) return data.error();
+    auto existing = k->query_value(name);
+    if ((flags & ar::kNoClobber) && existing) return {};
+    if (data->type == registry::kRegMultiSz && (flags & ar::kAppend)) {
+      std::vector<std::string> merged;
+      if (existing && existing->type == registry::kRegMultiSz) {
+        if (auto cur = registry::decode_multi_sz(existing->data)) merged = *cur;
+      }
+      for (const auto& s : data->strings) {
+        bool present = std::any_of(merged.begin(), merged.end(), [&](const std::string& m) { return inf::iequals(m, s); });
+        if (!present) merged.push_back(s);
+      }
+      return set_multi(*k, name, merged);
+    }
+    auto v = encode(*data);
+    if (!v) {
+      Error e = v.error();
+      e.file = op.line.document().path();
+      e.line = op.line.line();
+      return e;
+    }
+    return set(*k, name, *v);
+  }
+
+  Status del_reg(const RegOp& op, const Binding& b) {
+    namespace ar = package::addreg;
+    const std::uint32_t flags = op.flags.value_or(0);
+    bool property = false;
+    auto path = target_key(op, b, property);
+    if (!path) return path.error();
+    if (path->empty()) return {};
+    if ((flags & ar::kDelStringMultiSz) == ar::kDelStringMultiSz) {
+      auto k = e_.reg.open_key(*path, false);
+      if (!k) return {};
+      auto cur = k->get_multi_sz(op.value_name.value_or(""));
+      if (!cur) return {};
+      std::vector<std::string> kept;
+      const std::string gone = op.data.empty() ? std::string() : op.data[0];
+      for (const auto& s : *cur) {
+        if (!inf::iequals(s, gone)) kept.push_back(s);
+      }
+      if (kept.size() == cur->size()) return {};
+      return set_multi(*k, op.value_name.value_or(""), kept);
+    }
+    if (!op.value_name || (flags & ar::kKeyOnlyCommon)) return delete_tree(*path);
+    auto k = e_.reg.open_key(*path, false);
+    if (!k) return {};
+    return delete_value(*k, *op.value_name);
+  }
+
+  Status bit_reg(const RegOp& op, const Binding& b) {
+    bool property = false;
+    auto path = target_key(op, b, property);
+    if (!path) return path.error();
+    if (path->empty() || op.data.size() < 2) return {};
+    auto k = e_.reg.open_key(*path, false);
+    if (!k) return {};
+    auto cur = k->query_value(op.value_name.value_or(""));
+    if (!cur || cur->type != registry::kRegBinary) return {};  // BitReg changes existing binary values only
+    auto mask = package::parse_inf_number(op.data[0].rfind("0x", 0) == 0 ? op.data[0] : "0x" + op.data[0]);
+    auto index = package::parse_inf_number(op.data[1]);
+    if (!mask || *mask > 0xFF || !index) {
+      return Error(Errc::invalid_argument, "invalid BitReg mask or byte index", op.line.document().path(), op.line.line());
+    }
+    if (*index >= cur->data.size()) return {};
+    registry::Value v = *cur;
+    if (op.flags.value_or(0) & 1) v.data[*index] |= static_cast<std::uint8_t>(*mask);
+    else v.data[*index] &= static_cast<std::uint8_t>(~*mask);
+    return set(*k, op.value_name.value_or(""), v);
+  }
+
+  // ---- files ----
+
+  // Host path under the root for a Windows path below C:\ (only the emulated tree is written).
+  std::optional<std::string> host_path(const std::string& windows) {
+    std::string p = windows;
+    if (p.size() < 3 || !inf::iequals(p.substr(0, 3), "C:\\")) return std::nullopt;
+    p = p.substr(3);
+    std::replace(p.begin(), p.end(), '\\', '/');
+    if (inf::iequals(p.substr(0, 7), "Windows")) p = "Windows" + p.substr(7);
+    auto norm = package::normalize_relative_path(p);
+    if (!norm) return std::nullopt;
+    return e_.root + "/" + *norm;
+  }
+
+  Status copy_files(const Loaded& pkg, const std::string& list, const inf::Line& directive) {
+    auto it = pkg.copies.find(list[0] == '@' ? "@" + lower(list.substr(1)) : lower(list));
+    if (it == pkg.copies.end()) {
+      if (list[0] != '@' && !pkg.doc->has_section(list)) {
+        return Error(Errc::not_found, "CopyFiles names section [" + list + "], which does not exist",
+                     pkg.doc->path(), directive.line());
+      }
+      return {};
+    }
+    for (const auto* c : it->second) {
+      const std::string where_file = pkg.doc->path();
+      if (!c->source) {
+        return Error(Errc::not_found, "file '" + c->source_name + "' is not listed in SourceDisksFiles", where_file,
+                     c->line.line());
+      }
+      auto located = package::locate_package_file(pkg.host_folder, c->source->relative_path);
+      if (!located) {
+        return Error(Errc::file_not_found, "file '" + c->source->relative_path + "' is missing from the driver store folder",
+                     where_file, c->line.line());
+      }
+      if (c->dirid == 13) {
+        // Run from the driver store: the file is already in place; only its presence is checked.
+        std::string win = pkg.windows_folder + "\\" + c->source->relative_path;
+        std::replace(win.begin(), win.end(), '/', '\\');
+        used_files.push_back(win);
+        continue;
+      }
+      auto dir = inf::dirid_path(c->dirid, pkg.doc->dirids());
+      if (!dir) {
+        return Error(Errc::unsupported, "CopyFiles destination DIRID '" + c->dirid_text + "' cannot be resolved",
+                     where_file, c->destination_line.line());
+      }
+      std::string win = *dir + (c->dest_subdir.empty() ? "" : "\\" + c->dest_subdir) + "\\" + c->dest_name;
+      auto host = host_path(win);
+      if (!host) {
+        return Error(Errc::path_escape, "CopyFiles destination " + win + " is outside the emulated Windows tree",
+                     where_file, c->line.line());
+      }
+      used_files.push_back(win);
+      side_effects.push_back("copied " + c->source->relative_path + " to " + win + " (outside the driver store)");
+      if (dry_run_) {
+        diffs.push_back({Diff::copy_file, pkg.windows_folder + "\\" + c->source->relative_path, win, {}});
+        continue;
+      }
+      auto st = in_scope("files:" + lower(pkg.sp.folder) + "|" + lower(win), [&]() -> Status { return copy_one(located->host_path, *host); });
+      if (!st) return st;
+    }
+    return {};
+  }
+
+  Status copy_one(const std::string& from, const std::string& to) {
+    std::error_code ec;
+    FileAction a;
+    a.host = to;
+    a.existed = fs::exists(to, ec);
+    if (a.existed) {
+      std::ifstream in(to, std::ios::binary);
+      a.prior.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    fs::path parent = fs::path(to).parent_path();
+    std::vector<fs::path> made;
+    for (fs::path p = parent; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) made.push_back(p);
+    fs::create_directories(parent, ec);
+    for (auto it = made.begin(); it != made.end(); ++it) {
+      if (auto s = record(detail::kUndoDirCreated, it->string(), "", 0, 0, {}); !s) return s;
+    }
+    if (a.existed) {
+      if (auto s = record(detail::kUndoFileReplaced, to, "", 0, 0, a.prior); !s) return s;
+    } else {
+      if (auto s = record(detail::kUndoFileCreated, to, "", 0, 0, {}); !s) return s;
+    }
+    fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
+    if (ec) return Error(Errc::io_error, "cannot copy to " + to + ": " + ec.message());
+    files_.push_back(std::move(a));
+    return {};
+  }
+
+  // ---- sections ----
+
+  const std::vector<const RegOp*>* regs_of(const Loaded& pkg, package::RegOpKind kind, const std::string& section) {
+    auto it = pkg.regs.find(std::to_string(static_cast<int>(kind)) + "|" + lower(section));
+    return it == pkg.regs.end() ? nullptr : &it->second;
+  }
+
+  Status apply_section(const Loaded& pkg, const std::string& name, const Binding& b, int depth = 0) {
+    if (depth > kMaxNeedsDepth) return Error(Errc::invalid_argument, "Needs nests too deeply at [" + name + "]", pkg.doc->path());
+    auto sec = pkg.doc->section(name);
+    if (!sec) return Error(Errc::not_found, "install section [" + name + "] does not exist", pkg.doc->path());
+    std::vector<std::string> includes;
+    // Needs first: the needed sections are part of this one; then files, DelReg before AddReg
+    // (registry-layout.md §4.3), BitReg, services, interfaces.
+    for (inf::Line l : *sec) {
+      if (l.key_is("Include")) {
+        for (std::size_t i = 0; i < l.field_count(); ++i) {
+          if (!trim(l.field(i)).empty()) includes.push_back(trim(l.field(i)));
+        }
+      }
+    }
+    for (inf::Line l : *sec) {
+      if (!l.key_is("Needs")) continue;
+      for (std::size_t i = 0; i < l.field_count(); ++i) {
+        std::string need = trim(l.field(i));
+        if (need.empty()) continue;
+        if (pkg.doc->has_section(need)) {
+          if (auto s = apply_section(pkg, need, b, depth + 1); !s) return s;
+        } else {
+          std::string from = includes.empty() ? std::string("no Include") : "Include=" + join_lines(includes);
+          std::replace(from.begin(), from.end(), '\n', ',');
+          notes.push_back(pkg.doc->path() + ":" + std::to_string(l.line()) + ": Needs=" + need +
+                          " names a section of an included system INF (" + from +
+                          ") that is not available here; not applied");
+        }
+      }
+    }
+    for (inf::Line l : *sec) {
+      if (!l.key_is("CopyFiles")) continue;
+      for (std::size_t i = 0; i < l.field_count(); ++i) {
+        std::string list = trim(l.field(i));
+        if (list.empty()) continue;
+        if (auto s = copy_files(pkg, list, l); !s) return s;
+      }
+    }
+    for (auto kind : {package::RegOpKind::del, package::RegOpKind::add, package::RegOpKind::bit}) {
+      const char* directive = kind == package::RegOpKind::del ? "DelReg" : kind == package::RegOpKind::add ? "AddReg" : "BitReg";
+      for (inf::Line l : *sec) {
+        if (!l.key_is(directive)) continue;
+        for (std::size_t i = 0; i < l.field_count(); ++i) {
+          std::string list = trim(l.field(i));
+          if (list.empty()) continue;
+          if (!pkg.doc->has_section(list)) {
+            return Error(Errc::not_found, std::string(directive) + " names section [" + list + "], which does not exist",
+                         pkg.doc->path(), l.line());
+          }
+          const auto* ops = regs_of(pkg, kind, list);
+          if (!ops) continue;
+          for (const auto* op : *ops) {
+            Status s = kind == package::RegOpKind::add ? add_reg(*op, b) : kind == package::RegOpKind::del ? del_reg(*op, b) : bit_reg(*op, b);
+            if (!s) return s;
+          }
+        }
+      }
+    }
+    for (inf::Line l : *sec) {
+      if (l.key_is("AddService") && b.role == SectionRole::services) {
+        if (auto s = add_service(pkg, l); !s) return s;
+      } else if (l.key_is("AddInterface") && b.role == SectionRole::interfaces) {
+        if (auto s = add_interface(pkg, l); !s) return s;
+      } else if (l.key_is("KmdfService") && b.role == SectionRole::wdf) {
+        if (auto s = kmdf_service(pkg, l); !s) return s;
+      } else {
+        for (const char* d : {"AddProperty", "DelProperty", "AddComponent", "AddSoftware", "AddEventProvider",
+                              "UpdateInis", "UpdateIniFields", "Ini2Reg", "RegisterDlls", "UnregisterDlls",
+                              "ProfileItems", "DelFiles", "RenFiles", "AddFilter"}) {
+          if (l.key_is(d)) {
+            notes.push_back(pkg.doc->path() + ":" + std::to_string(l.line()) + ": " + d + " is not applied by isodrv");
+          }
+        }
+      }
+    }
+    return {};
+  }
+
+  std::string service_value(const package::ServiceInstall& s, const char* key) {
+    auto it = s.values.find(key);
+    if (it == s.values.end() || it->second.field_count() == 0) return {};
+    return trim(it->second.field(0));
+  }
+
+  // ImagePath: a kernel-mode service is loaded through \SystemRoot; other services get the full
+  // Windows path (docs/devinst.md, "ImagePath").
+  static std::string image_path(const std::string& binary, std::optional<std::uint32_t> type) {
+    const bool kernel = type && (*type == 0x1 || *type == 0x2 || *type == 0x8);
+    if (kernel && binary.size() > 11 && inf::iequals(binary.substr(0, 11), "C:\\Windows\\")) {
+      return "\\SystemRoot\\" + binary.substr(11);
+    }
+    return binary;
+  }
+
+  Status add_service(const Loaded& pkg, const inf::Line& l) {
+    const package::ServiceInstall* svc = nullptr;
+    for (const auto& s : pkg.pkg.services) {
+      if (s.directive.index() == l.index()) svc = &s;
+    }
+    if (!svc) return {};
+    const std::uint32_t flags = svc->flags.value_or(0);
+    if (svc->name.empty()) return {};  // a null service (AddService=,2) installs nothing
+    if (svc->install_section.empty() || !pkg.doc->has_section(svc->install_section)) {
+      return Error(Errc::not_found, "AddService " + svc->name + " names no existing service-install section",
+                   pkg.doc->path(), l.line());
+    }
+    if (flags & kAssocService) assoc_service = svc->name;
+    return in_scope("svc:" + lower(svc->name), [&]() -> Status {
+      auto k = ensure(service_key_path(svc->name), true);
+      if (!k) return k.error();
+      if (svc->service_type) {
+        if (auto s = set_dword(*k, "Type", *svc->service_type); !s) return s;
+      }
+      if (svc->start_type) {
+        if (auto s = set_dword(*k, "Start", *svc->start_type); !s) return s;
+      }
+      if (svc->error_control) {
+        if (auto s = set_dword(*k, "ErrorControl", *svc->error_control); !s) return s;
+      }
+      if (!svc->service_binary.empty()) {
+        if (auto s = set_sz(*k, "ImagePath", image_path(svc->service_binary, svc->service_type), registry::kRegExpandSz); !s) {
+          return s;
+        }
+      }
+      for (auto [inf_key, reg_name] : {std::pair{"displayname", "DisplayName"}, std::pair{"description", "Description"},
+                                       std::pair{"loadordergroup", "Group"}, std::pair{"startname", "ObjectName"}}) {
+        std::string v = service_value(*svc, inf_key);
+        if (v.empty()) continue;
+        if (auto s = set_sz(*k, reg_name, v); !s) return s;
+      }
+      if (auto dep = svc->values.find("dependencies"); dep != svc->values.end()) {
+        std::vector<std::string> services, groups;
+        for (std::size_t i = 0; i < dep->second.field_count(); ++i) {
+          std::string d = trim(dep->second.field(i));
+          if (d.empty()) continue;
+          if (d[0] == '+') groups.push_back(d.substr(1));
+          else services.push_back(d);
+        }
+        if (!services.empty()) {
+          if (auto s = set_multi(*k, "DependOnService", services); !s) return s;
+        }
+        if (!groups.empty()) {
+          if (auto s = set_multi(*k, "DependOnGroup", groups); !s) return s;
+        }
+      }
+      Binding b{k->path(), false, SectionRole::service_install};
+      if (auto s = apply_section(pkg, svc->install_section, b); !s) return s;
+      if (!svc->eventlog_section.empty()) {
+        std::string type = l.field_count() > 4 && !trim(l.field(4)).empty() ? trim(l.field(4)) : "System";
+        std::string name = l.field_count() > 5 && !trim(l.field(5)).empty() ? trim(l.field(5)) : svc->name;
+        auto ek = ensure(std::string(kControlSet) + "\\Services\\EventLog\\" + type + "\\" + name, true);
+        if (!ek) return ek.error();
+        if (auto s = apply_section(pkg, svc->eventlog_section, Binding{ek->path(), false, SectionRole::eventlog_install}); !s) {
+          return s;
+        }
+      }
+      return {};
+    });
+  }
+
+  // KMDF bookkeeping under the service's Parameters\Wdf key (registry-layout.md §1).
+  Status kmdf_service(const Loaded& pkg, const inf::Line& l) {
+    std::string svc = trim(l.field(0));
+    std::string section = l.field_count() > 1 ? trim(l.field(1)) : std::string();
+    auto sec = pkg.doc->section(section);
+    if (svc.empty() || !sec) return {};
+    return in_scope("svc:" + lower(svc), [&]() -> Status {
+      auto k = ensure(service_key_path(svc) + "\\Parameters\\Wdf");
+      if (!k) return k.error();
+      if (auto v = sec->find("KmdfLibraryVersion"); v && v->field_count()) {
+        if (auto s = set_sz(*k, "KmdfLibraryVersion", trim(v->field(0))); !s) return s;
+      }
+      return {};
+    });
+  }
+
+  Status add_interface(const Loaded& pkg, const inf::Line& l) {
+    const package::InterfaceInstall* itf = nullptr;
+    for (const auto& i : pkg.pkg.interfaces) {
+      if (i.directive.index() == l.index()) itf = &i;
+    }
+    if (!itf || itf->guid.empty()) return {};
+    const std::string link = interface_symbolic_link(dev_.instance_id, itf->guid, itf->reference);
+    const std::string key_path = interface_key_path(dev_.instance_id, itf->guid, itf->reference);
+    const std::string inst_path = key_path.substr(0, key_path.rfind('\\'));
+    auto inst = ensure(inst_path, true);
+    if (!inst) return inst.error();
+    if (auto s = set_sz(*inst, "DeviceInstance", dev_.instance_id); !s) return s;
+    auto ref = ensure(key_path, true);
+    if (!ref) return ref.error();
+    if (auto s = set_sz(*ref, "SymbolicLink", link); !s) return s;
+    auto dp = ensure(key_path + "\\Device Parameters", true);
+    if (!dp) return dp.error();
+    if (!itf->install_section.empty()) {
+      if (auto s = apply_section(pkg, itf->install_section, Binding{dp->path(), false, SectionRole::add_interface}); !s) {
+        return s;
+      }
+    }
+    interfaces.push_back(link);
+    return {};
+  }
+
+  // The sub-sections of a DDInstall, each with what HKR means there.
+  Status apply_ddinstall(const Loaded& pkg, const std::string& ddinstall, const std::string& sw_key) {
+    if (auto s = apply_section(pkg, ddinstall, Binding{sw_key, false, SectionRole::ddinstall}); !s) return s;
+    struct Sub {
+      const char* suffix;
+      SectionRole role;
+    };
+    for (const Sub& sub : {Sub{".HW", SectionRole::hw}, Sub{".CoInstallers", SectionRole::coinstallers},
+                           Sub{".Services", SectionRole::services}, Sub{".Interfaces", SectionRole::interfaces},
+                           Sub{".Wdf", SectionRole::wdf}}) {
+      std::string name = ddinstall + sub.suffix;
+      if (!pkg.doc->has_section(name)) continue;
+      Binding b;
+      b.role = sub.role;
+      if (sub.role == SectionRole::hw) {
+        b.hkr = hardware_key_path(dev_.instance_id);
+        b.hw = true;
+        if (auto k = ensure(b.hkr); !k) return k.error();
+      } else if (sub.role == SectionRole::coinstallers) {
+        b.hkr = sw_key;
+      }
+      if (auto s = apply_section(pkg, name, b); !s) return s;
+    }
+    return {};
+  }
+
+  Status apply_class_install(const Loaded& pkg, const std::string& class_key) {
+    std::string section = pkg.doc->actual_install_section("ClassInstall32", pkg.pkg.target.arch);
+    if (!pkg.doc->has_section(section)) return {};
+    const std::string scope = "class:" + lower(pkg.sp.class_guid);
+    bool in_use = false;
+    {
+      auto& s = e_.q("SELECT 1 FROM devinst_scope_users WHERE scope = ? LIMIT 1");
+      s.bind(1, scope);
+      in_use = s.row();
+    }
+    if (!in_use) {
+      // A class some other installation already set up is left as it is.
+      auto k = e_.reg.open_key(class_key);
+      if (k) {
+        auto vals = k->enum_values();
+        if (vals && !vals->empty()) return {};
+      }
+    }
+    return in_scope(scope, [&]() -> Status {
+      if (in_use) return Status();
+      auto k = ensure(class_key);
+      if (!k) return k.error();
+      return apply_section(pkg, section, Binding{k->path(), false, SectionRole::class_install});
+    });
+  }
+
+  Engine::Impl& e_;
+  const DeviceRow& dev_;
+  std::int64_t install_id_;
+  bool dry_run_;
+  std::vector<FileAction>& files_;
+  std::string owner_;
+  bool recording_ = true;
+  std::string enum_path_;
+  std::map<std::string, registry::KeyHandle> cache_;
+  std::set<std::string> created_;
+};
+
+// "6-21-2006" as Windows writes DriverDate, and the FILETIME of that day for DriverDateData.
+std::string driver_date_text(std::uint32_t yyyymmdd) {
+  if (!yyyymmdd) return {};
+  return std::to_string(yyyymmdd / 100 % 100) + "-" + std::to_string(yyyymmdd % 100) + "-" + std::to_string(yyyymmdd / 10000);
+}
+
+std::vector<std::uint8_t> driver_date_data(std::uint32_t yyyymmdd) {
+  std::uint64_t ft = 0;
+  if (yyyymmdd) {
+    // Days from 1601-01-01 to the date (proleptic Gregorian), times 864000000000 (100 ns per day).
+    auto days_from_civil = [](std::int64_t y, unsigned m, unsigned d) {
+      y -= m <= 2;
+      const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+      const unsigned yoe = static_cast<unsigned>(y - era * 400);
+      const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+      const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+      return era * 146097 + static_cast<std::int64_t>(doe) - 719468;  // days since 1970-01-01
+    };
+    std::int64_t days = days_from_civil(yyyymmdd / 10000, yyyymmdd / 100 % 100, yyyymmdd % 100) + 134774;
+    ft = static_cast<std::uint64_t>(days) * 864000000000ULL;
+  }
+  return registry::encode_qword(ft);
+}
+
+// The device ID the identifier score points at, lower case (MatchingDeviceId).
+std::string matching_id(const DeviceRow& dev, std::uint32_t score) {
+  std::string id;
+  if (score < 0x2000) {
+    std::size_t i = score & 0xFFF;
+    if (i < dev.hardware_ids.size()) id = dev.hardware_ids[i];
+  } else {
+    std::size_t j = score & 0xFF;
+    if (j < dev.compatible_ids.size()) id = dev.compatible_ids[j];
+  }
+  return lower(id);
+}
+
+}  // namespace
+
+// ---- install ----------------------------------------------------------------------------------
+
+Result<InstallReport> Engine::Impl::install_locked(const DeviceRow& dev, Loaded& pkg, const Match& m, bool dry_run,
+                                                   std::vector<FileAction>& files) {
+  if (pkg.sp.class_guid.empty()) {
+    return Error(Errc::invalid_argument, "the package names no ClassGuid in [Version]", pkg.doc->path());
+  }
+  const std::string guid = pkg.sp.class_guid;
+  InstalledDriver drv;
+  drv.published_name = pkg.sp.published_name;
+  drv.folder = pkg.sp.folder;
+  drv.ddinstall = m.ddinstall;
+  drv.rank = m.rank;
+  drv.matching_id = matching_id(dev, m.identifier_score);
+
+  auto& ins = q("INSERT INTO devinst_installs(instance_id, package_id, published_name, folder, ddinstall, rank, "
+                "matching_id) VALUES(?, ?, ?, ?, ?, ?, ?)");
+  ins.bind(1, dev.instance_id).bind(2, pkg.sp.id).bind(3, drv.published_name).bind(4, drv.folder);
+  ins.bind(5, drv.ddinstall).bind(6, static_cast<std::int64_t>(drv.rank)).bind(7, drv.matching_id);
+  if (auto s = ins.run(); !s) return s.error();
+  const std::int64_t install_id = sqlite3_last_insert_rowid(db());
+
+  Installer in(*this, dev, install_id, dry_run, files);
+  auto enum_key = in.ensure(enum_key_path(dev.instance_id));
+  if (!enum_key) return enum_key.error();
+
+  // The class, then the software key: the first unused four-digit index under the class key.
+  const std::string class_key = class_key_path(guid);
+  if (auto s = in.apply_class_install(pkg, class_key); !s) return s.error();
+  auto ck = in.ensure(class_key);
+  if (!ck) return ck.error();
+  auto& used = class_indexes[fold(ck->path())];
+  if (used.empty()) {
+    auto subs = ck->enum_subkeys();
+    if (!subs) return subs.error();
+    for (const auto& s : *subs) {
+      if (s.size() == 4 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        used.insert(std::stoi(s));
+      }
+    }
+    used.insert(-1);  // marks the set as loaded
+  }
+  int index = 0;
+  while (used.count(index)) ++index;
+  if (index > 9999) return Error(Errc::unsupported, "class " + guid + " has no free software key index left");
+  char nnnn[8];
+  std::snprintf(nnnn, sizeof nnnn, "%04d", index);
+  const std::string sw_path = class_key + "\\" + nnnn;
+  auto sw = in.ensure(sw_path, true);
+  if (!sw) return sw.error();
+  used.insert(index);
+  in.software_key = sw_path;
+
+  const inf::Document& doc = *pkg.doc;
+  std::string mfg;
+  for (const auto& me : doc.manufacturers(pkg.pkg.target)) {
+    if (inf::iequals(me.chosen_section, m.entry->models_section)) mfg = me.name;
+  }
+  const std::string ext = m.ddinstall.size() > m.entry->install_base.size() ? m.ddinstall.substr(m.entry->install_base.size()) : "";
+  auto sws = [&](const char* n, const std::string& v) { return in.set_sz(*sw, n, v); };
+  for (auto s : {sws("DriverDesc", m.entry->description), sws("ProviderName", pkg.sp.provider),
+                 sws("DriverDate", driver_date_text(m.driver_ver.date)), sws("DriverVersion", m.driver_ver.version_text),
+                 sws("InfPath", pkg.sp.published_name), sws("InfSection", m.entry->install_base),
+                 sws("InfSectionExt", ext), sws("MatchingDeviceId", drv.matching_id)}) {
+    if (!s) return s.error();
+  }
+  if (auto s = in.set(*sw, "DriverDateData", registry::Value{registry::kRegBinary, driver_date_data(m.driver_ver.date)}); !s) {
+    return s.error();
+  }
+
+  auto es = [&](const char* n, const std::string& v) { return in.set_sz(*enum_key, n, v); };
+  for (auto s : {es("DeviceDesc", m.entry->description), es("Mfg", mfg), es("Class", pkg.sp.class_name),
+                 es("ClassGUID", guid), es("Driver", guid + "\\" + nnnn)}) {
+    if (!s) return s.error();
+  }
+
+  if (auto s = in.apply_ddinstall(pkg, m.ddinstall, sw_path); !s) return s.error();
+
+  // Extension INFs apply after the base driver: the best one of each ExtensionId.
+  auto all = all_packages();
+  if (!all) return all.error();
+  std::map<std::string, std::pair<Loaded*, Match>> best_ext;
+  for (auto* p : *all) {
+    if (p->extension_id.empty() || !inf::iequals(p->sp.class_guid, kExtensionClassGuid)) continue;
+    auto em = best_match(p->pkg, DeviceIds{dev.hardware_ids, dev.compatible_ids}, p->sp.signed_);
+    if (!em) continue;
+    auto it = best_ext.find(p->extension_id);
+    if (it == best_ext.end() || better(*em, it->second.second)) best_ext[p->extension_id] = {p, *em};
+  }
+  for (auto& [id, pm] : best_ext) {
+    if (auto s = in.apply_ddinstall(*pm.first, pm.second.ddinstall, sw_path); !s) return s.error();
+    in.extensions.push_back(pm.first->sp.published_name);
+  }
+
+  if (!in.assoc_service.empty()) {
+    if (auto s = in.set_sz(*enum_key, "Service", in.assoc_service); !s) return s.error();
+  }
+  if (auto s = in.set_dword(*enum_key, "ConfigFlags", 0); !s) return s.error();
+
+  auto& up = q("UPDATE devinst_installs SET service = ?, class_guid = ?, software_key = ?, interfaces = ?, files = ?, "
+               "extensions = ? WHERE id = ?");
+  up.bind(1, in.assoc_service).bind(2, guid).bind(3, sw_path).bind(4, join_lines(in.interfaces));
+  up.bind(5, join_lines(in.used_files)).bind(6, join_lines(in.extensions)).bind(7, install_id);
+  if (auto s = up.run(); !s) return s.error();
+  auto& dn = q("UPDATE device_nodes SET package_id = ?, install_id = ? WHERE instance_id = ?");
+  dn.bind(1, pkg.sp.id).bind(2, install_id).bind(3, dev.instance_id);
+  if (auto s = dn.run(); !s) return s.error();
+
+  InstallReport r;
+  r.instance_id = dev.instance_id;
+  r.driver = drv;
+  r.changed = true;
+  r.notes = std::move(in.notes);
+  r.side_effects = std::move(in.side_effects);
+  if (dry_run) r.diff = render_diff(in.diffs);
+  return r;
+}
+
+// ---- uninstall ----------------------------------------------------------------------------------
+
+Status Engine::Impl::undo_owner(const std::string& owner, std::vector<FileAction>& files) {
+  struct Rec {
+    int op, flag;
+    std::string key, name;
+    std::uint32_t type;
+    std::vector<std::uint8_t> data;
+  };
+  std::vector<Rec> recs;
+  {
+    auto& s = q("SELECT op, key, name, flag, type, data FROM devinst_undo WHERE owner = ? ORDER BY id DESC");
+    s.bind(1, owner);
+    while (s.row()) {
+      recs.push_back({static_cast<int>(s.integer(0)), static_cast<int>(s.integer(3)), s.text(1), s.text(2),
+                      static_cast<std::uint32_t>(s.integer(4)), s.blob(5)});
+    }
+  }
+  std::error_code ec;
+  for (const auto& r : recs) {
+    switch (r.op) {
+      case detail::kUndoKeyCreated: {
+        auto k = reg.open_key(r.key);
+        if (!k) break;
+        auto subs = k->enum_subkeys();
+        if (r.flag == 1 || (subs && subs->empty())) {
+          if (auto s = k->delete_tree(); !s) return s;
+        }
+        break;
+      }
+      case detail::kUndoValue: {
+        if (r.flag == 1) {
+          auto k = reg.open_key(r.key, true);
+          if (!k) return k.error();
+          if (auto s = k->set_value(r.name, r.type, r.data); !s) return s;
+        } else {
+          auto k = reg.open_key(r.key);
+          if (!k) break;
+          if (auto s = k->delete_value(r.name); !s && s.error().code != Errc::not_found) return s;
+        }
+        break;
+      }
+      case detail::kUndoKeyExisted: {
+        auto k = reg.open_key(r.key, true);
+        if (!k) return k.error();
+        break;
+      }
+      case detail::kUndoFileCreated: {
+        FileAction a;
+        a.host = r.key;
+        a.existed = fs::exists(r.key, ec);
+        if (a.existed) {
+          std::ifstream in(r.key, std::ios::binary);
+          a.prior.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        }
+        fs::remove(r.key, ec);
+        files.push_back(std::move(a));
+        break;
+      }
+      case detail::kUndoFileReplaced: {
+        FileAction a;
+        a.host = r.key;
+        a.existed = fs::exists(r.key, ec);
+        if (a.existed) {
+          std::ifstream in(r.key, std::ios::binary);
+          a.prior.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        }
+        std::ofstream out(r.key, std::ios::binary | std::ios::trunc);
+        out.write(reinterpret_cast<const char*>(r.data.data()), static_cast<std::streamsize>(r.data.size()));
+        files.push_back(std::move(a));
+        break;
+      }
+      case detail::kUndoValueOrder: {
+        auto k = reg.open_key(r.key);
+        if (!k) break;
+        auto vals = k->enum_values();
+        if (!vals) return vals.error();
+        std::vector<std::string> want;
+        std::string names(r.data.begin(), r.data.end());
+        for (std::size_t at = 0, nl; (nl = names.find('\n', at)) != std::string::npos; at = nl + 1) {
+          want.push_back(names.substr(at, nl - at));
+        }
+        auto folded_eq = [](const std::string& a, const std::string& b) { return registry::fold_name(a) == registry::fold_name(b); };
+        std::vector<const registry::NamedValue*> order;
+        for (const auto& w : want) {
+          for (const auto& v : *vals) {
+            if (folded_eq(v.name, w)) order.push_back(&v);
+          }
+        }
+        for (const auto& v : *vals) {
+          if (std::none_of(want.begin(), want.end(), [&](const std::string& w) { return folded_eq(v.name, w); })) order.push_back(&v);
+        }
+        std::size_t first = 0;
+        while (first < order.size() && order[first] == &(*vals)[first]) ++first;
+        for (std::size_t i = first; i < order.size(); ++i) {
+          if (auto s = k->delete_value(order[i]->name); !s) return s;
+          if (auto s = k->set_value(order[i]->name, order[i]->value); !s) return s;
+        }
+        break;
+      }
+      case detail::kUndoDirCreated:
+        fs::remove(r.key, ec);  // only when empty
+        break;
+      default:
+        return Error(Errc::corrupt, "unknown undo record kind " + std::to_string(r.op));
+    }
+  }
+  auto& del = q("DELETE FROM devinst_undo WHERE owner = ?");
+  del.bind(1, owner);
+  return del.run();
+}
+
+Status Engine::Impl::uninstall_locked(const DeviceRow& dev, std::vector<FileAction>& files, std::string* removed_folder,
+                                      std::string* removed_ddinstall, std::string* removed_published) {
+  if (!dev.install_id) return {};
+  auto row = install_row(*dev.install_id);
+  if (!row) return row.error();
+  if (removed_folder) *removed_folder = row->driver.folder;
+  if (removed_ddinstall) *removed_ddinstall = row->driver.ddinstall;
+  if (removed_published) *removed_published = row->driver.published_name;
+  // Its own changes first (they lie inside shared keys such as the class key), then the shared
+  // scopes (a service, a class) it was the last user of.
+  if (auto r = undo_owner("i" + std::to_string(row->id), files); !r) return r;
+  std::vector<std::string> scopes;
+  {
+    auto& s = q("SELECT scope FROM devinst_scope_users WHERE install_id = ?");
+    s.bind(1, row->id);
+    while (s.row()) scopes.push_back(s.text(0));
+  }
+  {
+    auto& s = q("DELETE FROM devinst_scope_users WHERE install_id = ?");
+    s.bind(1, row->id);
+    if (auto r = s.run(); !r) return r;
+  }
+  // Shared keys after the rest, the deepest first, so that a container is empty when its turn comes.
+  std::stable_sort(scopes.begin(), scopes.end(), [](const std::string& a, const std::string& b) {
+    const bool ka = a.rfind("key:", 0) == 0, kb = b.rfind("key:", 0) == 0;
+    if (ka != kb) return kb;
+    return ka && a.size() > b.size();
+  });
+  for (const auto& scope : scopes) {
+    auto& s = q("SELECT 1 FROM devinst_scope_users WHERE scope = ? LIMIT 1");
+    s.bind(1, scope);
+    if (s.row()) continue;
+    if (auto r = undo_owner(scope, files); !r) return r;
+  }
+  if (!row->software_key.empty()) {
+    auto cut = row->software_key.rfind('\\');
+    auto it = class_indexes.find(fold(row->software_key.substr(0, cut)));
+    if (it != class_indexes.end()) it->second.erase(std::atoi(row->software_key.c_str() + cut + 1));
+  }
+  auto& del = q("DELETE FROM devinst_installs WHERE id = ?");
+  del.bind(1, row->id);
+  if (auto r = del.run(); !r) return r;
+  auto& dn = q("UPDATE device_nodes SET package_id = NULL, install_id = NULL WHERE instance_id = ?");
+  dn.bind(1, dev.instance_id);
+  return dn.run();
+}
+
+}  // namespace isodrv::devinst
