@@ -148,10 +148,12 @@ class JsonWriter {
   void end_object() { close('}'); }
   void begin_array() { open('['); }
   void end_array() { close(']'); }
+  // Keys are the fixed names of DESIGN.md §4 and code numbers: plain ASCII, nothing to escape.
   void key(std::string_view k) {
     element();
-    string(k);
-    out_ += ": ";
+    out_ += '"';
+    out_ += k;
+    out_ += "\": ";
     after_key_ = true;
   }
   void value(std::string_view v) {

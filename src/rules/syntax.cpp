@@ -94,6 +94,7 @@ void check_tokens(Context& ctx) {
 void check_stamp_leftovers(Context& ctx) {
   if (ctx.settings().stampinf) return;
   const auto& doc = ctx.doc();
+  if (doc.text().find("$ARCH$") == std::string_view::npos) return;  // the usual case, in one search
   for (std::uint32_t n = 1; n <= doc.physical_line_count(); ++n) {
     std::string_view text = doc.physical_line(n);
     std::size_t semi = text.find(';');
@@ -104,6 +105,18 @@ void check_stamp_leftovers(Context& ctx) {
   }
 }
 
+// ASCII case-insensitive ordering, without folding copies of the strings.
+bool ci_less(std::string_view a, std::string_view b) {
+  const std::size_t n = std::min(a.size(), b.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    auto x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
+    if (x >= 'A' && x <= 'Z') x = static_cast<unsigned char>(x + 32);
+    if (y >= 'A' && y <= 'Z') y = static_cast<unsigned char>(y + 32);
+    if (x != y) return x < y;
+  }
+  return a.size() < b.size();
+}
+
 // The same string key defined twice in one [Strings] section: only the first is used.
 void check_repeats(Context& ctx) {
   const auto& doc = ctx.doc();
@@ -112,13 +125,13 @@ void check_repeats(Context& ctx) {
     if (!is_strings_section(sec.name())) continue;
     // Sorted (lower-case key, position) pairs instead of a map: one allocation per section, not
     // one node per string; a stable sort keeps the first definition first among equal keys.
-    std::vector<std::pair<std::string, inf::Line>> keys;
+    std::vector<std::pair<std::string_view, inf::Line>> keys;
     for (inf::Line l : sec) {
-      if (l.has_key()) keys.emplace_back(inf::to_lower_ascii(*l.raw_key()), l);
+      if (l.has_key()) keys.emplace_back(*l.raw_key(), l);
     }
-    std::stable_sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::stable_sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) { return ci_less(a.first, b.first); });
     for (std::size_t i = 1, first = 0; i < keys.size(); ++i) {
-      if (keys[i].first != keys[first].first) {
+      if (!inf::iequals(keys[i].first, keys[first].first)) {
         first = i;
         continue;
       }
