@@ -384,6 +384,9 @@ Result<Engine> Engine::open(const std::string& root) {
   if (!reg) return reg.error();
   impl->reg = std::move(*reg);
   if (auto s = impl->exec(kSchema); !s) return s.error();
+  // A machine-wide install touches tens of thousands of keys in one transaction; SQLite's default
+  // 2 MB page cache would spill it to the WAL long before commit.
+  if (auto s = impl->exec("PRAGMA cache_size=-65536"); !s) return s.error();
   impl->st = std::make_unique<store::Store>(std::move(*st));
   return Engine(std::move(impl));
 }

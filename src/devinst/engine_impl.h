@@ -107,7 +107,13 @@ struct Engine::Impl {
   registry::Registry reg;
   std::unique_ptr<store::Store> st;
   std::map<std::int64_t, std::unique_ptr<detail::Loaded>> packages;  // by store id
-  std::map<std::string, std::set<int>> class_indexes;  // folded class key path -> used NNNN
+  // Software key indexes in use per class key (folded path), and the lowest index that may be free.
+  struct ClassIndexes {
+    bool loaded = false;
+    std::set<int> used;
+    int lowest_free = 0;
+  };
+  std::map<std::string, ClassIndexes> class_indexes;
   std::map<std::string, std::unique_ptr<detail::Stmt>> stmts;  // must go before reg
 
   ~Impl() { stmts.clear(); }

@@ -945,26 +945,28 @@ Result<InstallReport> Engine::Impl::install_locked(const DeviceRow& dev, Loaded&
   if (auto s = in.apply_class_install(pkg, class_key); !s) return s.error();
   auto ck = in.ensure(class_key);
   if (!ck) return ck.error();
-  auto& used = class_indexes[fold(ck->path())];
-  if (used.empty()) {
+  auto& ci = class_indexes[fold(ck->path())];
+  if (!ci.loaded) {
     auto subs = ck->enum_subkeys();
     if (!subs) return subs.error();
     for (const auto& s : *subs) {
       if (s.size() == 4 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-        used.insert(std::stoi(s));
+        ci.used.insert(std::stoi(s));
       }
     }
-    used.insert(-1);  // marks the set as loaded
+    ci.loaded = true;
+    ci.lowest_free = 0;
   }
-  int index = 0;
-  while (used.count(index)) ++index;
+  int index = ci.lowest_free;
+  while (ci.used.count(index)) ++index;
+  ci.lowest_free = index + 1;
   if (index > 9999) return Error(Errc::unsupported, "class " + guid + " has no free software key index left");
   char nnnn[8];
   std::snprintf(nnnn, sizeof nnnn, "%04d", index);
   const std::string sw_path = class_key + "\\" + nnnn;
   auto sw = in.ensure(sw_path, true);
   if (!sw) return sw.error();
-  used.insert(index);
+  ci.used.insert(index);
   in.software_key = sw_path;
 
   const inf::Document& doc = *pkg.doc;
@@ -993,10 +995,11 @@ Result<InstallReport> Engine::Impl::install_locked(const DeviceRow& dev, Loaded&
   if (auto s = in.apply_ddinstall(pkg, m.ddinstall, sw_path); !s) return s.error();
 
   // Extension INFs apply after the base driver: the best one of each ExtensionId.
-  auto all = all_packages();
-  if (!all) return all.error();
+  // The packages the caller loaded for this operation (asking the store again per device would
+  // make a 10,000-device install quadratic: its list counts devices per package).
   std::map<std::string, std::pair<Loaded*, Match>> best_ext;
-  for (auto* p : *all) {
+  for (auto& [pid, loaded] : packages) {
+    Loaded* p = loaded.get();
     if (p->extension_id.empty() || !inf::iequals(p->sp.class_guid, kExtensionClassGuid)) continue;
     auto em = best_match(p->pkg, DeviceIds{dev.hardware_ids, dev.compatible_ids}, p->sp.signed_);
     if (!em) continue;
@@ -1181,7 +1184,11 @@ Status Engine::Impl::uninstall_locked(const DeviceRow& dev, std::vector<FileActi
   if (!row->software_key.empty()) {
     auto cut = row->software_key.rfind('\\');
     auto it = class_indexes.find(fold(row->software_key.substr(0, cut)));
-    if (it != class_indexes.end()) it->second.erase(std::atoi(row->software_key.c_str() + cut + 1));
+    if (it != class_indexes.end()) {
+      const int freed = std::atoi(row->software_key.c_str() + cut + 1);
+      it->second.used.erase(freed);
+      it->second.lowest_free = std::min(it->second.lowest_free, freed);
+    }
   }
   auto& del = q("DELETE FROM devinst_installs WHERE id = ?");
   del.bind(1, row->id);
