@@ -245,6 +245,10 @@ class Document {
 
   // Opens an INF the way SetupOpenInfFile(INF_STYLE_WIN4) does.
   static Result<Document> parse(std::string_view bytes, std::string path = {}, const ParseOptions& opts = {});
+  // The same, taking over the caller's buffer instead of copying it (what load() does).
+  static Result<Document> parse(std::string&& bytes, std::string path = {}, const ParseOptions& opts = {});
+  // A C string; without this overload a string literal would match both of the above.
+  static Result<Document> parse(const char* bytes, std::string path = {}, const ParseOptions& opts = {});
   static Result<Document> load(const std::string& path, const ParseOptions& opts = {});
 
   const std::string& path() const;

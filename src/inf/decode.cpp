@@ -9,6 +9,10 @@
 #include <cerrno>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace isodrv::inf {
 
 std::string_view encoding_name(Encoding e) {
@@ -87,14 +91,35 @@ bool is_ascii(std::string_view s) {
   return (acc & 0x8080808080808080ULL) == 0;
 }
 
+// Index of the first byte >= 0x80 in s[i, end), or end: 16 bytes at a time where SSE2 exists.
+inline std::size_t ascii_run_end(const char* s, std::size_t i, std::size_t end) {
+#if defined(__SSE2__)
+  while (i + 16 <= end) {
+    const int m = _mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i)));
+    if (m) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(m)));
+    i += 16;
+  }
+#endif
+  while (i + 8 <= end) {
+    std::uint64_t w;
+    std::memcpy(&w, s + i, 8);
+    if (w & 0x8080808080808080ULL) break;
+    i += 8;
+  }
+  while (i < end && static_cast<unsigned char>(s[i]) < 0x80) ++i;
+  return i;
+}
+
 bool is_valid_utf8(std::string_view s) {
   char32_t cp;
-  for (std::size_t i = 0; i < s.size();) {
+  std::size_t i = 0;
+  while (true) {
+    i = ascii_run_end(s.data(), i, s.size());
+    if (i >= s.size()) return true;
     std::size_t n = utf8_sequence(s, i, cp);
     if (!n) return false;
     i += n;
   }
-  return true;
 }
 
 // BOM-less UTF-16LE detection ([ND] in Microsoft's docs; SetupAPI asks RtlIsTextUnicode). We call a
@@ -162,6 +187,7 @@ struct Sink {
   }
 };
 
+// UTF-16 decoded unit by unit; used for big-endian files (the little-endian fast path is below).
 void decode_utf16(std::string_view b, std::size_t start, bool big_endian, DecodedText& out) {
   out.owned.reserve(b.size() / 2 + 16);
   out.line_text_start.push_back(0);
@@ -205,23 +231,8 @@ void decode_utf16(std::string_view b, std::size_t start, bool big_endian, Decode
   if (!sink.stopped) out.bytes_end = static_cast<std::uint32_t>(n);
 }
 
-// A single-byte or UTF-8 decode done character by character (non-ASCII input, ^Z or NUL present).
-void decode_ansi_1252(std::string_view b, DecodedText& out) {
-  out.owned.reserve(b.size() + b.size() / 8 + 16);
-  out.line_text_start.push_back(0);
-  out.line_byte_start.push_back(0);
-  Sink sink{out};
-  for (std::size_t i = 0; i < b.size(); ++i) {
-    auto byte = static_cast<unsigned char>(b[i]);
-    char32_t c = byte;
-    if (byte >= 0x80 && byte < 0xA0) c = kCp1252High[byte - 0x80];
-    sink.at = static_cast<std::uint32_t>(i);
-    if (!sink.put(c, static_cast<std::uint32_t>(i + 1), b.size())) break;
-  }
-  if (!sink.stopped) out.bytes_end = static_cast<std::uint32_t>(b.size());
-}
-
-void decode_utf8(std::string_view b, std::size_t start, DecodedText& out) {
+// UTF-8 decoded character by character: the fallback for input that is not valid UTF-8.
+void decode_utf8_slow(std::string_view b, std::size_t start, DecodedText& out) {
   out.owned.reserve(b.size() + 16);
   out.line_text_start.push_back(0);
   out.line_byte_start.push_back(static_cast<std::uint32_t>(start));
@@ -238,6 +249,303 @@ void decode_utf8(std::string_view b, std::size_t start, DecodedText& out) {
     i += n;
   }
   if (!sink.stopped) out.bytes_end = static_cast<std::uint32_t>(b.size());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fast paths. Nearly every byte of a real INF is ASCII, so these decoders copy (or narrow) 16-byte
+// blocks of ASCII at once, take the block's line breaks from a comparison mask, and transcode
+// character by character only where a non-ASCII byte or unit, a NUL or a ^Z occurs. The output
+// size and the line count are counted first, so the text and the line tables are allocated once.
+// ---------------------------------------------------------------------------------------------
+
+// Extra UTF-8 bytes (beyond one) that a Windows-1252 byte >= 0x80 becomes.
+inline std::size_t cp1252_extra(unsigned char byte) {
+  if (byte >= 0xA0) return 1;
+  return kCp1252High[byte - 0x80] < 0x800 ? 1 : 2;
+}
+
+// Decoded text written into out.owned, which is sized before writing. ensure() grows it should a
+// count ever fall short, so a miscount costs a reallocation, never a write past the end.
+struct TextWriter {
+  DecodedText& out;
+  char* o;
+  std::size_t w = 0;
+  TextWriter(DecodedText& d, std::size_t size) : out(d) {
+    out.owned.resize(size);
+    o = out.owned.data();
+  }
+  inline void ensure(std::size_t k) {
+    if (w + k > out.owned.size()) {
+      out.owned.resize(w + k + out.owned.size() / 8 + 64);
+      o = out.owned.data();
+    }
+  }
+  // A line break was just written; the next line starts at text offset w and byte offset `next`.
+  inline void line_break(std::size_t text_off, std::size_t next) {
+    out.line_text_start.push_back(static_cast<std::uint32_t>(text_off));
+    out.line_byte_start.push_back(static_cast<std::uint32_t>(next));
+  }
+  inline void put(char32_t c) {
+    ensure(4);
+    if (c < 0x80) {
+      o[w++] = static_cast<char>(c);
+    } else if (c < 0x800) {
+      o[w++] = static_cast<char>(0xC0 | (c >> 6));
+      o[w++] = static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+      o[w++] = static_cast<char>(0xE0 | (c >> 12));
+      o[w++] = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      o[w++] = static_cast<char>(0x80 | (c & 0x3F));
+    } else {
+      o[w++] = static_cast<char>(0xF0 | (c >> 18));
+      o[w++] = static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+      o[w++] = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      o[w++] = static_cast<char>(0x80 | (c & 0x3F));
+    }
+  }
+  void finish() { out.owned.resize(w); }
+};
+
+// The text ends at a ^Z at byte `stop` (whose character ends at `next`) or runs to `total`.
+void finish_ctrl_z(DecodedText& out, bool stopped, std::size_t stop, std::size_t next, std::size_t total) {
+  if (!stopped) {
+    out.bytes_end = static_cast<std::uint32_t>(total);
+    return;
+  }
+  out.bytes_end = static_cast<std::uint32_t>(stop);
+  // A ^Z that is merely the file's last character is conventional (old editors); flag others.
+  if (next < total) {
+    out.flags.ctrl_z = true;
+    out.flags.ctrl_z_line = static_cast<std::uint32_t>(out.line_text_start.size());
+  }
+}
+
+// Windows-1252 (also used for ASCII input that holds a ^Z or a NUL).
+void decode_ansi_1252(std::string_view b, DecodedText& out) {
+  const char* s = b.data();
+  const void* zp = std::memchr(s, kCtrlZ, b.size());
+  const std::size_t stop = zp ? static_cast<std::size_t>(static_cast<const char*>(zp) - s) : b.size();
+  std::size_t extra = 0, breaks = 0, i = 0;
+#if defined(__SSE2__)
+  const __m128i vnl = _mm_set1_epi8('\n');
+  while (i + 16 <= stop) {
+    // Line breaks are counted in byte lanes, emptied every 255 blocks before they can wrap.
+    __m128i lanes = _mm_setzero_si128();
+    for (int k = 0; k < 255 && i + 16 <= stop; ++k, i += 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+      lanes = _mm_sub_epi8(lanes, _mm_cmpeq_epi8(v, vnl));
+      for (unsigned hi = static_cast<unsigned>(_mm_movemask_epi8(v)); hi; hi &= hi - 1) {
+        extra += cp1252_extra(static_cast<unsigned char>(s[i + static_cast<std::size_t>(__builtin_ctz(hi))]));
+      }
+    }
+    const __m128i sums = _mm_sad_epu8(lanes, _mm_setzero_si128());
+    breaks += static_cast<std::size_t>(_mm_cvtsi128_si32(sums)) +
+              static_cast<std::size_t>(_mm_cvtsi128_si32(_mm_srli_si128(sums, 8)));
+  }
+#endif
+  for (; i < stop; ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == '\n') ++breaks;
+    else if (c >= 0x80) extra += cp1252_extra(c);
+  }
+  out.line_text_start.reserve(breaks + 1);
+  out.line_byte_start.reserve(breaks + 1);
+  out.line_text_start.push_back(0);
+  out.line_byte_start.push_back(0);
+  if (std::memchr(s, 0, stop)) out.flags.embedded_nul = true;
+  TextWriter tw(out, stop + extra);
+  auto put_byte = [&](std::size_t at) {
+    const auto c = static_cast<unsigned char>(s[at]);
+    if (c < 0x80) {
+      tw.ensure(1);
+      tw.o[tw.w++] = c == 0 ? ' ' : static_cast<char>(c);  // NUL reads as a space
+      if (c == '\n') tw.line_break(tw.w, at + 1);
+    } else {
+      tw.put(c < 0xA0 ? static_cast<char32_t>(kCp1252High[c - 0x80]) : static_cast<char32_t>(c));
+    }
+  };
+  i = 0;
+#if defined(__SSE2__)
+  const __m128i vzero = _mm_setzero_si128(), vspace = _mm_set1_epi8(' ');
+  while (i + 16 <= stop) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+    if (_mm_movemask_epi8(v) == 0) {
+      tw.ensure(16);
+      const __m128i z = _mm_cmpeq_epi8(v, vzero);
+      v = _mm_or_si128(_mm_andnot_si128(z, v), _mm_and_si128(z, vspace));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(tw.o + tw.w), v);
+      for (unsigned m = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, vnl))); m; m &= m - 1) {
+        const auto t = static_cast<std::size_t>(__builtin_ctz(m));
+        tw.line_break(tw.w + t + 1, i + t + 1);
+      }
+      tw.w += 16;
+      i += 16;
+      continue;
+    }
+    for (const std::size_t end = i + 16; i < end; ++i) put_byte(i);
+  }
+#endif
+  for (; i < stop; ++i) put_byte(i);
+  tw.finish();
+  finish_ctrl_z(out, zp != nullptr, stop, stop + 1, b.size());
+}
+
+// UTF-8 from `start` (after a BOM, or code page 65001). Valid UTF-8 decodes to itself, so the text
+// is the bytes: borrowed when nothing needs replacing, else one copy with NULs made spaces.
+void decode_utf8(std::string_view b, std::size_t start, DecodedText& out) {
+  const char* s = b.data();
+  const void* zp = std::memchr(s + start, kCtrlZ, b.size() - start);
+  const std::size_t stop = zp ? static_cast<std::size_t>(static_cast<const char*>(zp) - s) : b.size();
+  const std::string_view body = b.substr(start, stop - start);
+  if (!is_valid_utf8(body)) {
+    decode_utf8_slow(b, start, out);
+    return;
+  }
+  const bool nul = std::memchr(body.data(), 0, body.size()) != nullptr;
+  if (!zp && !nul) {
+    out.borrowed = true;
+    out.borrow_offset = static_cast<std::uint32_t>(start);
+    out.borrow_length = static_cast<std::uint32_t>(body.size());
+    index_lines_borrowed(body, static_cast<std::uint32_t>(start), out);
+    out.bytes_end = static_cast<std::uint32_t>(b.size());
+    return;
+  }
+  out.owned.assign(body.data(), body.size());
+  if (nul) {
+    out.flags.embedded_nul = true;
+    for (char& c : out.owned) {
+      if (c == 0) c = ' ';
+    }
+  }
+  index_lines_borrowed(out.owned, static_cast<std::uint32_t>(start), out);
+  finish_ctrl_z(out, zp != nullptr, stop, stop + 1, b.size());
+}
+
+#if defined(__SSE2__)
+// Eight UTF-16LE units that are all ASCII, none of them NUL or ^Z.
+inline bool plain_ascii_units(__m128i v) {
+  const __m128i zero = _mm_setzero_si128();
+  const __m128i high = _mm_and_si128(v, _mm_set1_epi16(static_cast<short>(0xFF80)));
+  const __m128i bad = _mm_or_si128(_mm_cmpeq_epi16(v, zero), _mm_cmpeq_epi16(v, _mm_set1_epi16(kCtrlZ)));
+  return _mm_movemask_epi8(_mm_cmpeq_epi16(high, zero)) == 0xFFFF && _mm_movemask_epi8(bad) == 0;
+}
+#endif
+
+// UTF-16LE from `start`: blocks of eight ASCII units are narrowed at once.
+void decode_utf16le(std::string_view b, std::size_t start, DecodedText& out) {
+  std::size_t n = b.size();
+  if ((n - start) & 1) {
+    out.flags.odd_length_utf16 = true;
+    --n;
+  }
+  const auto* s = reinterpret_cast<const unsigned char*>(b.data());
+  auto unit = [s](std::size_t i) { return static_cast<char16_t>(s[i] | (s[i + 1] << 8)); };
+  auto low_at = [&](std::size_t i) { return i < n && unit(i) >= 0xDC00 && unit(i) <= 0xDFFF; };
+  // Pass 1: where a ^Z ends the text, the UTF-8 size and the line breaks.
+  std::size_t stop = n, size = 0, breaks = 0, i = start;
+#if defined(__SSE2__)
+  const __m128i vnl = _mm_set1_epi16('\n');
+  // Line breaks in plain blocks are counted in 16-bit lanes, emptied before they can wrap.
+  __m128i lanes = _mm_setzero_si128();
+  unsigned lane_blocks = 0;
+  auto empty_lanes = [&] {
+    alignas(16) std::uint16_t c[8];
+    _mm_store_si128(reinterpret_cast<__m128i*>(c), lanes);
+    for (std::uint16_t x : c) breaks += x;
+    lanes = _mm_setzero_si128();
+    lane_blocks = 0;
+  };
+#endif
+  while (i < n) {
+#if defined(__SSE2__)
+    if (i + 16 <= n) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+      if (plain_ascii_units(v)) {
+        size += 8;
+        lanes = _mm_sub_epi16(lanes, _mm_cmpeq_epi16(v, vnl));
+        if (++lane_blocks == 65535) empty_lanes();
+        i += 16;
+        continue;
+      }
+    }
+#endif
+    bool stopped = false;
+    for (const std::size_t end = std::min(i + 16, n); i < end;) {
+      const char16_t c = unit(i);
+      if (c == kCtrlZ) {
+        stopped = true;
+        break;
+      }
+      i += 2;
+      if (c < 0x80) {
+        ++size;
+        breaks += c == '\n';
+      } else if (c < 0x800) {
+        size += 2;
+      } else if (c >= 0xD800 && c <= 0xDBFF && low_at(i)) {
+        size += 4;
+        i += 2;
+      } else {
+        size += 3;
+      }
+    }
+    if (stopped) {
+      stop = i;
+      break;
+    }
+  }
+#if defined(__SSE2__)
+  empty_lanes();
+#endif
+  // Pass 2: write the text.
+  out.line_text_start.reserve(breaks + 1);
+  out.line_byte_start.reserve(breaks + 1);
+  out.line_text_start.push_back(0);
+  out.line_byte_start.push_back(static_cast<std::uint32_t>(start));
+  TextWriter tw(out, size);
+  i = start;
+  while (i < stop) {
+#if defined(__SSE2__)
+    if (i + 16 <= stop) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+      if (plain_ascii_units(v)) {
+        tw.ensure(8);
+        _mm_storel_epi64(reinterpret_cast<__m128i*>(tw.o + tw.w), _mm_packus_epi16(v, v));
+        for (unsigned m = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi16(v, vnl))) & 0x5555u; m; m &= m - 1) {
+          const auto t = static_cast<std::size_t>(__builtin_ctz(m)) >> 1;
+          tw.line_break(tw.w + t + 1, i + 2 * t + 2);
+        }
+        tw.w += 8;
+        i += 16;
+        continue;
+      }
+    }
+#endif
+    for (const std::size_t end = std::min(i + 16, stop); i < end;) {
+      char32_t c = unit(i);
+      std::size_t next = i + 2;
+      if (c >= 0xD800 && c <= 0xDBFF) {
+        if (low_at(next)) {
+          c = 0x10000 + ((c - 0xD800) << 10) + (unit(next) - 0xDC00);
+          next += 2;
+        } else {
+          out.flags.unpaired_surrogate = true;
+          c = kReplacement;
+        }
+      } else if (c >= 0xDC00 && c <= 0xDFFF) {
+        out.flags.unpaired_surrogate = true;
+        c = kReplacement;
+      } else if (c == 0) {
+        out.flags.embedded_nul = true;
+        c = ' ';
+      }
+      tw.put(c);
+      if (c == '\n') tw.line_break(tw.w, next);
+      i = next;
+    }
+  }
+  tw.finish();
+  finish_ctrl_z(out, stop < n, stop, stop + 2, n);
 }
 
 Status decode_iconv(std::string_view b, unsigned codepage, DecodedText& out) {
@@ -311,7 +619,7 @@ Result<DecodedText> decode(std::string_view b, const DecodeOptions& opts) {
   };
   if (starts({0xFF, 0xFE})) {
     out.encoding = Encoding::utf16le_bom;
-    decode_utf16(b, 2, false, out);
+    decode_utf16le(b, 2, out);
     return out;
   }
   if (starts({0xFE, 0xFF})) {
@@ -321,22 +629,12 @@ Result<DecodedText> decode(std::string_view b, const DecodeOptions& opts) {
   }
   if (starts({0xEF, 0xBB, 0xBF})) {
     out.encoding = Encoding::utf8_bom;
-    std::string_view rest = b.substr(3);
-    if (is_ascii(rest) && !std::memchr(rest.data(), kCtrlZ, rest.size()) &&
-        !std::memchr(rest.data(), 0, rest.size())) {
-      out.borrowed = true;
-      out.borrow_offset = 3;
-      out.borrow_length = static_cast<std::uint32_t>(rest.size());
-      index_lines_borrowed(rest, 3, out);
-      out.bytes_end = static_cast<std::uint32_t>(b.size());
-    } else {
-      decode_utf8(b, 3, out);
-    }
+    decode_utf8(b, 3, out);
     return out;
   }
   if (looks_like_utf16le(b)) {
     out.encoding = Encoding::utf16le;
-    decode_utf16(b, 0, false, out);
+    decode_utf16le(b, 0, out);
     return out;
   }
   out.encoding = Encoding::ansi;

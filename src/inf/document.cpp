@@ -46,14 +46,15 @@ Position Document::Impl::position_of(std::uint32_t off) const {
 // ---------------------------------------------------------------------------------------------
 std::uint32_t Line::line() const { return doc_->impl().lines[index_].line; }
 std::uint32_t Line::end_line() const { return doc_->impl().lines[index_].end_line; }
-bool Line::has_key() const { return doc_->impl().lines[index_].explicit_key; }
-std::uint32_t Line::section_index() const { return doc_->impl().lines[index_].section; }
+bool Line::has_key() const { return doc_->impl().lines[index_].explicit_key(); }
+std::uint32_t Line::section_index() const { return doc_->impl().lines[index_].section(); }
 
 std::optional<std::string_view> Line::raw_key() const {
   const auto& d = doc_->impl();
   const auto& l = d.lines[index_];
-  if (l.key_field == LineRec::kNoKey) return std::nullopt;
-  return d.field_text(d.fields[l.key_field]);
+  const std::uint32_t k = l.key_field();
+  if (k == LineRec::kNoKey) return std::nullopt;
+  return d.field_text(d.fields[k]);
 }
 
 std::optional<std::string> Line::key() const {
@@ -75,7 +76,13 @@ bool Line::field_into(std::size_t i, std::string& out) const {
   const auto& d = doc_->impl();
   const auto& l = d.lines[index_];
   if (i >= l.value_count) return false;
-  doc_->substitute(d.field_text(d.fields[l.first_value + i]), out);
+  std::string_view raw = d.field_text(d.fields[l.first_value + i]);
+  // Most fields hold no token; a field is at most 511 characters, so nothing to cut either.
+  if (!std::memchr(raw.data(), '%', raw.size())) {
+    out.append(raw);
+    return true;
+  }
+  doc_->substitute(raw, out);
   return true;
 }
 
@@ -99,14 +106,15 @@ Position Line::field_position(std::size_t i) const {
     Position p = key_position();
     return p;
   }
-  return d.position_of(d.fields[l.first_value + i].pos);
+  return d.position_of(d.field_pos(d.fields[l.first_value + i]));
 }
 
 Position Line::key_position() const {
   const auto& d = doc_->impl();
   const auto& l = d.lines[index_];
-  std::uint32_t f = l.key_field != LineRec::kNoKey ? l.key_field : l.first_value;
-  if (f < d.fields.size()) return d.position_of(d.fields[f].pos);
+  const std::uint32_t k = l.key_field();
+  std::uint32_t f = k != LineRec::kNoKey ? k : l.first_value;
+  if (f < d.fields.size()) return d.position_of(d.field_pos(d.fields[f]));
   return Position{l.line, 1};
 }
 
@@ -173,12 +181,20 @@ bool valid_signature(std::string_view sig) {
 }  // namespace
 
 Result<Document> Document::parse(std::string_view bytes, std::string path, const ParseOptions& opts) {
+  return parse(std::string(bytes), std::move(path), opts);
+}
+
+Result<Document> Document::parse(const char* bytes, std::string path, const ParseOptions& opts) {
+  return parse(std::string(bytes), std::move(path), opts);
+}
+
+Result<Document> Document::parse(std::string&& bytes, std::string path, const ParseOptions& opts) {
   Document doc;
   Impl& d = *doc.impl_;
   d.path = std::move(path);
-  d.bytes.assign(bytes.data(), bytes.size());
+  d.bytes = std::move(bytes);
   d.codepage = opts.decode.codepage;
-  if (bytes.size() >= 0xFFFFFFF0u) {
+  if (d.bytes.size() >= 0xFFFFFFF0u) {
     return Error(Errc::not_enough_memory, "file is too large to be an INF (4 GiB or more)", d.path);
   }
   auto dec = decode(d.bytes, opts.decode);
@@ -230,7 +246,7 @@ Result<Document> Document::load(const std::string& path, const ParseOptions& opt
   if (st.st_size > 0 && !in.read(bytes.data(), st.st_size)) {
     return Error(Errc::read_fault, "cannot read file", path);
   }
-  return parse(bytes, path, opts);
+  return parse(std::move(bytes), path, opts);
 }
 
 const std::string& Document::path() const { return impl_->path; }
@@ -296,12 +312,12 @@ std::size_t Document::section_count() const { return impl_->sections.size(); }
 Section Document::section_at(std::size_t i) const { return Section(this, static_cast<std::uint32_t>(i)); }
 
 std::optional<Section> Document::section(std::string_view name) const {
-  auto it = impl_->section_map.find(name);
-  if (it == impl_->section_map.end()) return std::nullopt;
-  return Section(this, it->second);
+  const std::uint32_t s = impl_->find_section(name);
+  if (s == CiIndex::kNone) return std::nullopt;
+  return Section(this, s);
 }
 
-bool Document::has_section(std::string_view name) const { return impl_->section_map.count(name) != 0; }
+bool Document::has_section(std::string_view name) const { return impl_->find_section(name) != CiIndex::kNone; }
 std::size_t Document::line_count() const { return impl_->lines.size(); }
 Line Document::line_at(std::size_t i) const { return Line(this, static_cast<std::uint32_t>(i)); }
 
@@ -345,8 +361,9 @@ void Document::select_language(std::uint16_t langid) {
   d.strings.reserve(sec.lines_count);
   for (std::uint32_t i = 0; i < sec.lines_count; ++i) {
     const LineRec& l = d.lines[d.section_lines[sec.lines_begin + i]];
-    if (!l.explicit_key || l.value_count == 0) continue;
-    d.strings.try_emplace(d.field_text(d.fields[l.key_field]), l.first_value);
+    if (!l.explicit_key() || l.value_count == 0) continue;
+    d.strings.try_emplace(d.field_text(d.fields[l.key_field()]), l.first_value,
+                          [&d](std::uint32_t v) { return d.field_text(d.fields[v - 1]); });
   }
 }
 
@@ -358,9 +375,9 @@ std::optional<Section> Document::strings_section() const {
 }
 
 std::optional<std::string_view> Document::string_value(std::string_view key) const {
-  auto it = impl_->strings.find(key);
-  if (it == impl_->strings.end()) return std::nullopt;
-  return impl_->field_text(impl_->fields[it->second]);
+  const std::uint32_t v = impl_->find_string(key);
+  if (v == CiIndex::kNone) return std::nullopt;
+  return impl_->field_text(impl_->fields[v]);
 }
 
 void Document::set_dirids(DiridContext ctx) { impl_->dirids = std::move(ctx); }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -31,24 +32,96 @@ struct CiEqual {
 template <typename V>
 using CiMap = std::unordered_map<std::string_view, V, CiHash, CiEqual>;
 
+// A case-insensitive index from names to 32-bit values in one flat, open-addressed table (a
+// node-based map costs an allocation per entry, which small files feel). Names are not stored:
+// `name_of(value)` gives the name back when a probe needs comparing.
+class CiIndex {
+ public:
+  static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+  void clear() {
+    slots_.clear();
+    size_ = 0;
+  }
+  void reserve(std::size_t n) {
+    if (n * 2 > slots_.size()) rehash(n * 2);
+  }
+  std::size_t size() const { return size_; }
+  template <typename NameOf>
+  std::uint32_t find(std::string_view key, NameOf name_of) const {
+    if (slots_.empty()) return kNone;
+    const auto h = static_cast<std::uint32_t>(CiHash{}(key));
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+      const Slot& s = slots_[i];
+      if (s.value == kNone) return kNone;
+      if (s.hash == h && iequals(name_of(s.value), key)) return s.value;
+    }
+  }
+  // Inserts key -> value unless the key is there; returns the value now held for the key.
+  template <typename NameOf>
+  std::uint32_t try_emplace(std::string_view key, std::uint32_t value, NameOf name_of) {
+    if ((size_ + 1) * 2 > slots_.size()) rehash(slots_.size() * 2);
+    const auto h = static_cast<std::uint32_t>(CiHash{}(key));
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+      Slot& s = slots_[i];
+      if (s.value == kNone) {
+        s = Slot{h, value};
+        ++size_;
+        return value;
+      }
+      if (s.hash == h && iequals(name_of(s.value), key)) return s.value;
+    }
+  }
+
+ private:
+  struct Slot {
+    std::uint32_t hash = 0;
+    std::uint32_t value = kNone;
+  };
+  void rehash(std::size_t want) {
+    std::size_t cap = 16;
+    while (cap < want) cap *= 2;
+    std::vector<Slot> old(cap);
+    old.swap(slots_);
+    const std::size_t mask = cap - 1;
+    for (const Slot& s : old) {
+      if (s.value == kNone) continue;
+      std::size_t i = s.hash & mask;
+      while (slots_[i].value != kNone) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
+  std::vector<Slot> slots_;
+  std::size_t size_ = 0;
+};
+
+// Eight bytes per field (a large INF has millions). A field that is a span of the text stores where
+// its token starts; its value starts there too, or one byte later past an opening quote
+// (kSpanQuoted). A field that needed unquoting or joining lives in the arena: `at` is its offset
+// there, and the token's start in the text is kept in the four bytes before it.
 struct FieldRec {
-  std::uint32_t pos;   // text offset where the token starts (its first character or quote)
-  std::uint32_t off;   // offset of the value in text, or in the arena when kInArena is set
+  std::uint32_t at;
   std::uint16_t len;   // bytes of UTF-8 (a token is at most 511 UTF-16 units)
   std::uint8_t flags;
   static constexpr std::uint8_t kInArena = 1;
   static constexpr std::uint8_t kQuoted = 2;
+  static constexpr std::uint8_t kSpanQuoted = 4;
 };
 
 struct LineRec {
   std::uint32_t first_value;  // index into fields of field 1
   std::uint32_t value_count;
-  std::uint32_t key_field;    // index into fields, or kNoKey
   std::uint32_t line;         // physical line where it starts
   std::uint32_t end_line;     // physical line where it ends
-  std::uint32_t section;      // merged section index
-  bool explicit_key;          // written with '='
+  std::uint32_t section_key;  // merged section index << 1 | written with '='
   static constexpr std::uint32_t kNoKey = 0xFFFFFFFFu;
+  std::uint32_t section() const { return section_key >> 1; }
+  bool explicit_key() const { return section_key & 1; }
+  // The key is the field before field 1 when written with '=', else a lone field is its own key.
+  std::uint32_t key_field() const {
+    return explicit_key() ? first_value - 1 : value_count == 1 ? first_value : kNoKey;
+  }
 };
 
 struct SectionRec {
@@ -68,22 +141,36 @@ struct Document::Impl {
   std::vector<SectionRec> sections;
   std::vector<std::uint32_t> section_lines;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> headers;  // (section, physical line)
-  CiMap<std::uint32_t> section_map;
+  CiIndex section_map;  // section name -> merged section index
   std::vector<ParseNote> notes;
 
   std::uint16_t langid = 0x0409;
   std::int32_t strings_section = -1;
-  CiMap<std::uint32_t> strings;  // key -> field index of the value
+  CiIndex strings;  // [Strings] key -> field index of the value (the key is the field before it)
   DiridContext dirids;
   unsigned codepage = 1252;
 
   std::string_view field_text(const FieldRec& f) const {
-    return f.flags & FieldRec::kInArena ? std::string_view(arena).substr(f.off, f.len) : text.substr(f.off, f.len);
+    if (f.flags & FieldRec::kInArena) return std::string_view(arena.data() + f.at, f.len);
+    return std::string_view(text.data() + f.at + ((f.flags & FieldRec::kSpanQuoted) ? 1 : 0), f.len);
+  }
+  // Text offset where the field's token starts.
+  std::uint32_t field_pos(const FieldRec& f) const {
+    if (!(f.flags & FieldRec::kInArena)) return f.at;
+    std::uint32_t p;
+    std::memcpy(&p, arena.data() + f.at - 4, 4);
+    return p;
   }
   std::string_view section_name(std::uint32_t s) const {
     return text.substr(sections[s].name_off, sections[s].name_len);
   }
   Position position_of(std::uint32_t text_offset) const;
+  std::uint32_t find_section(std::string_view name) const {
+    return section_map.find(name, [this](std::uint32_t s) { return section_name(s); });
+  }
+  std::uint32_t find_string(std::string_view key) const {
+    return strings.find(key, [this](std::uint32_t v) { return field_text(fields[v - 1]); });
+  }
 };
 
 // Runs the tokenizer over impl.text and fills the arrays. Returns the SetupAPI error on failure.

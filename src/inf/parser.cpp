@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "inf/document_impl.h"
 
 namespace isodrv::inf {
@@ -41,6 +45,9 @@ struct Token {
   bool active = false;
   bool scratch = false;
   bool quoted = false;
+  // The token so far is exactly one quoted span, text[sb, se) between its quotes: it can still be
+  // stored as a span, but anything added to it must go through the scratch buffer.
+  bool qspan = false;
   std::uint32_t pos = 0;
   std::uint32_t sb = 0, se = 0;
   std::uint32_t ws = kNone;  // start of pending whitespace after content
@@ -48,7 +55,7 @@ struct Token {
   std::size_t keep = 0;
 
   void reset() {
-    active = scratch = quoted = false;
+    active = scratch = quoted = qspan = false;
     ws = kNone;
     buf.clear();
     keep = 0;
@@ -77,9 +84,12 @@ struct Token {
         return;
       }
     } else if (!scratch) {
-      se = b;
-      ws = kNone;
-      return;
+      if (!qspan) {
+        se = b;
+        ws = kNone;
+        return;
+      }
+      to_scratch(text);
     }
     if (ws != kNone) buf.append(text.data() + ws, a - ws);
     buf.append(text.data() + a, b - a);
@@ -123,7 +133,7 @@ class Parser {
       }
     }
     group_lines();
-    if (garbage_line_ && !d_.section_map.count(std::string_view("Strings"))) {
+    if (garbage_line_ && d_.find_section("Strings") == CiIndex::kNone) {
       if (d_.sections.empty()) {
         return Error(Errc::wrong_inf_style, "the file has no sections", d_.path, 0);
       }
@@ -148,7 +158,7 @@ class Parser {
   // [ND] A file that fails later on but already had text before its first header reports that
   // text first, as a front-to-back reader would; a [Strings] seen so far excuses it.
   Error earlier_garbage_or(Error later) const {
-    if (!garbage_line_ || d_.section_map.count(std::string_view("Strings"))) return later;
+    if (!garbage_line_ || d_.find_section("Strings") != CiIndex::kNone) return later;
     return Error(Errc::expected_section_name, "a line appears before the first section header", d_.path,
                  garbage_line_);
   }
@@ -187,11 +197,12 @@ class Parser {
     if (name.size() > kMaxSectionNameLength && utf16_length(name) > kMaxSectionNameLength) {
       return fail(Errc::section_name_too_long, "section name is longer than 255 characters");
     }
-    auto [it, inserted] = d_.section_map.try_emplace(name, static_cast<std::uint32_t>(d_.sections.size()));
-    if (inserted) {
+    const auto next = static_cast<std::uint32_t>(d_.sections.size());
+    // The name of a section not yet pushed is the one being inserted, so name_of never sees it.
+    cur_section_ = d_.section_map.try_emplace(name, next, [this](std::uint32_t s) { return d_.section_name(s); });
+    if (cur_section_ == next) {
       d_.sections.push_back(SectionRec{start, j - start, line_});
     }
-    cur_section_ = it->second;
     d_.headers.emplace_back(cur_section_, line_);
     // Everything after ']' on the line is ignored; only a comment is expected there.
     std::uint32_t k = j + 1;
@@ -204,18 +215,21 @@ class Parser {
   std::uint32_t add_field(std::uint32_t at) {
     FieldRec f{};
     if (!tok_.active && !tok_.scratch) {
-      f.pos = at;
-      f.off = at;
+      f.at = at;
       f.len = 0;
     } else if (!tok_.scratch) {
-      f.pos = tok_.pos;
-      f.off = tok_.sb;
+      // A span: the value starts where the token does, or just past its opening quote.
+      f.at = tok_.pos;
+      if (tok_.qspan) f.flags |= FieldRec::kSpanQuoted;
       f.len = clamp_len(t_.substr(tok_.sb, tok_.se - tok_.sb), tok_.pos);
     } else {
-      f.pos = tok_.active ? tok_.pos : at;
+      const std::uint32_t pos = tok_.active ? tok_.pos : at;
       tok_.buf.resize(tok_.keep);
-      f.len = clamp_len(tok_.buf, f.pos);
-      f.off = static_cast<std::uint32_t>(d_.arena.size());
+      f.len = clamp_len(tok_.buf, pos);
+      char p[4];
+      std::memcpy(p, &pos, 4);
+      d_.arena.append(p, 4);
+      f.at = static_cast<std::uint32_t>(d_.arena.size());
       d_.arena.append(tok_.buf.data(), f.len);
       f.flags |= FieldRec::kInArena;
     }
@@ -251,8 +265,7 @@ class Parser {
     }
     LineRec rec{};
     rec.line = line_;
-    rec.section = cur_section_;
-    rec.key_field = LineRec::kNoKey;
+    rec.section_key = cur_section_ << 1;
     rec.first_value = static_cast<std::uint32_t>(d_.fields.size());
     bool key_phase = true;
     tok_.reset();
@@ -265,8 +278,7 @@ class Parser {
       char c = t_[i];
       switch (cls(c)) {
         case kOrd: {
-          std::uint32_t j = i + 1;
-          while (j < n_ && cls(t_[j]) == kOrd) ++j;
+          std::uint32_t j = ord_run_end(i + 1);
           tok_.content(t_, i, j);
           i = j;
           continue;
@@ -290,9 +302,8 @@ class Parser {
         case kEquals:
           if (key_phase) {
             std::uint32_t k = add_field(i);
-            rec.key_field = k;
             rec.first_value = k + 1;
-            rec.explicit_key = true;
+            rec.section_key |= 1;
             key_phase = false;
             i = skip_leading_spaces(i + 1);
             continue;
@@ -334,8 +345,48 @@ class Parser {
   done:
     rec.end_line = line_;
     rec.value_count = static_cast<std::uint32_t>(d_.fields.size()) - rec.first_value;
-    if (!rec.explicit_key && rec.value_count == 1) rec.key_field = rec.first_value;
     d_.lines.push_back(rec);
+    return i;
+  }
+
+  // The end of a run of ordinary characters starting at i: the first byte at or after i whose class
+  // is not kOrd, or n_. Sixteen bytes at a time where SSE2 exists (the classes are kClass's).
+  std::uint32_t ord_run_end(std::uint32_t i) const {
+    const char* s = t_.data();
+#if defined(__SSE2__)
+    const __m128i v9 = _mm_set1_epi8(9), v4 = _mm_set1_epi8(4);
+    const __m128i sp = _mm_set1_epi8(' '), qu = _mm_set1_epi8('"'), co = _mm_set1_epi8(','),
+                  se = _mm_set1_epi8(';'), eq = _mm_set1_epi8('='), bs = _mm_set1_epi8('\\');
+    while (i + 16 <= n_) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+      // \t \n \v \f \r are 9..13: v - 9 <= 4 unsigned.
+      const __m128i x = _mm_sub_epi8(v, v9);
+      __m128i m = _mm_cmpeq_epi8(_mm_max_epu8(x, v4), v4);
+      m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, qu)));
+      m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, co), _mm_cmpeq_epi8(v, se)));
+      m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, eq), _mm_cmpeq_epi8(v, bs)));
+      const int bits = _mm_movemask_epi8(m);
+      if (bits) return i + static_cast<std::uint32_t>(__builtin_ctz(static_cast<unsigned>(bits)));
+      i += 16;
+    }
+#endif
+    while (i < n_ && cls(s[i]) == kOrd) ++i;
+    return i;
+  }
+
+  // The first '"' or '\n' at or after i, or n_.
+  std::uint32_t find_quote_or_newline(std::uint32_t i) const {
+    const char* s = t_.data();
+#if defined(__SSE2__)
+    const __m128i vq = _mm_set1_epi8('"'), vnl = _mm_set1_epi8('\n');
+    while (i + 16 <= n_) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+      const int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, vq), _mm_cmpeq_epi8(v, vnl)));
+      if (m) return i + static_cast<std::uint32_t>(__builtin_ctz(static_cast<unsigned>(m)));
+      i += 16;
+    }
+#endif
+    while (i < n_ && s[i] != '"' && s[i] != '\n') ++i;
     return i;
   }
 
@@ -346,6 +397,18 @@ class Parser {
 
   // A quoted span from t_[i] == '"'; "" inside yields one quote; the span ends at end of line.
   std::uint32_t quoted(std::uint32_t i) {
+    if (!tok_.active && !tok_.scratch) {
+      // The common case, a token that starts with a plain "..." on one line: keep it as a span.
+      std::uint32_t q = find_quote_or_newline(i + 1);
+      if (q < n_ && t_[q] == '"' && (q + 1 >= n_ || t_[q + 1] != '"')) {
+        tok_.active = tok_.quoted = tok_.qspan = true;
+        tok_.pos = i;
+        tok_.sb = i + 1;
+        tok_.se = q;
+        tok_.ws = kNone;
+        return q + 1;
+      }
+    }
     tok_.to_scratch(t_);
     if (!tok_.active) {
       tok_.active = true;
@@ -384,7 +447,7 @@ class Parser {
   void group_lines() {
     const std::size_t ns = d_.sections.size();
     std::vector<std::uint32_t> count(ns + 1, 0);
-    for (const auto& l : d_.lines) ++count[l.section + 1];
+    for (const auto& l : d_.lines) ++count[l.section() + 1];
     for (std::size_t s = 0; s < ns; ++s) {
       d_.sections[s].lines_begin = count[s];
       d_.sections[s].lines_count = count[s + 1];
@@ -393,7 +456,7 @@ class Parser {
     d_.section_lines.resize(d_.lines.size());
     std::vector<std::uint32_t> fill(ns, 0);
     for (std::uint32_t li = 0; li < d_.lines.size(); ++li) {
-      auto s = d_.lines[li].section;
+      auto s = d_.lines[li].section();
       d_.section_lines[d_.sections[s].lines_begin + fill[s]++] = li;
     }
   }
@@ -413,8 +476,11 @@ class Parser {
 }  // namespace
 
 Status parse_text(Document::Impl& impl) {
-  impl.fields.reserve(impl.text.size() / 12 + 16);
-  impl.lines.reserve(impl.text.size() / 40 + 16);
+  // Each logical line starts on a physical line of its own, so there are at most as many lines as
+  // physical lines; the corpus averages under two fields per line (vectors grow if a file has more).
+  const std::size_t physical = impl.decoded.line_text_start.size();
+  impl.lines.reserve(physical);
+  impl.fields.reserve(physical * 2 + 16);
   Parser p(impl);
   return p.run();
 }
