@@ -26,6 +26,13 @@ constexpr std::uint32_t kRegNone = 0, kRegSz = 1, kRegExpandSz = 2, kRegBinary =
 
 // Trims blanks, drops leading/trailing and doubled backslashes: "\Software\\X\" -> "Software\X".
 std::string normalize_key(std::string_view s) {
+  // The usual key has no doubled or leading separator and no leading blank: only trailing ones to
+  // drop, without building the result a character at a time (every registry rule asks for it).
+  if (s.empty() || (s.front() != '\\' && s.front() != ' ' && s.front() != '\t' &&
+                    s.find("\\\\") == std::string_view::npos)) {
+    while (!s.empty() && (s.back() == '\\' || s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return std::string(s);
+  }
   std::string out;
   for (char c : s) {
     if (c == '\\' && (out.empty() || out.back() == '\\')) continue;
@@ -436,12 +443,17 @@ void check_well_known(Context& ctx, Reporter& report, const RegOp& op) {
   }
 }
 
-bool is_extension_inf(const inf::Document& doc) {
+bool is_extension_inf_uncached(const inf::Document& doc) {
   auto v = doc.section("Version");
   if (!v) return false;
   auto c = v->find("Class");
   return c && inf::iequals(trim(c->field(0)), "Extension");
 }
+
+// Asked once per registry operation, answered once per document: run_registry_rules sets it
+// before any check runs (a thread checks one document at a time).
+thread_local bool tl_extension_inf = false;
+bool is_extension_inf(const inf::Document&) { return tl_extension_inf; }
 
 // Filters belong in DDInstall.Filters (AddFilter). A CI-validated isolated sample still writes
 // HKR,,UpperFilters in DDInstall.HW and passes, so only the class-wide value (ClassInstall32) and
@@ -628,6 +640,7 @@ void check_conflicting_values(Context& ctx, Reporter& report) {
 }  // namespace
 
 void run_registry_rules(Context& ctx) {
+  tl_extension_inf = is_extension_inf_uncached(ctx.doc());
   Reporter report(ctx);
   for (const auto& op : ctx.pkg().regs) {
     check_root(ctx, report, op);

@@ -117,6 +117,17 @@ bool ci_less(std::string_view a, std::string_view b) {
   return a.size() < b.size();
 }
 
+// FNV-1a over the ASCII-folded bytes.
+std::uint64_t ci_hash(std::string_view s) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c >= 'A' && c <= 'Z') c = static_cast<unsigned char>(c + 32);
+    h = (h ^ c) * 1099511628211ull;
+  }
+  return h;
+}
+
 // The same string key defined twice in one [Strings] section: only the first is used.
 void check_repeats(Context& ctx) {
   const auto& doc = ctx.doc();
@@ -129,6 +140,13 @@ void check_repeats(Context& ctx) {
     for (inf::Line l : sec) {
       if (l.has_key()) keys.emplace_back(*l.raw_key(), l);
     }
+    // Almost every [Strings] section has no repeat: sorted hashes of the folded keys show that
+    // without the string sort.
+    std::vector<std::uint64_t> hashes;
+    hashes.reserve(keys.size());
+    for (const auto& k : keys) hashes.push_back(ci_hash(k.first));
+    std::sort(hashes.begin(), hashes.end());
+    if (std::adjacent_find(hashes.begin(), hashes.end()) == hashes.end()) continue;
     std::stable_sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) { return ci_less(a.first, b.first); });
     for (std::size_t i = 1, first = 0; i < keys.size(); ++i) {
       if (!inf::iequals(keys[i].first, keys[first].first)) {
