@@ -9,7 +9,7 @@
 # (default bench/out/check, ignored by git), so this script never writes into corpus-bench's folder.
 # Runs: one untimed warm-up of each tool, then REPS interleaved rounds of
 #   wc -l --files0-from=LIST   and   isodrv check -jN --format json --files-from LIST >/dev/null
-# for each N in --jobs. Wall-clock time per process; the median is reported.
+# for each N in --jobs. Wall-clock and CPU time (user + sys) per process; medians are reported.
 # Exit status of check (1 = findings) is expected and ignored; 2 or 3 aborts.
 set -euo pipefail
 
@@ -37,6 +37,7 @@ while [ $# -gt 0 ]; do
 done
 
 isodrv="$build/src/isodrv"
+[ -x /usr/bin/time ] || { echo "check-bench: needs /usr/bin/time (Debian package time)" >&2; exit 2; }
 [ -x "$isodrv" ] || { echo "check-bench: no $isodrv; build it with scripts/build.sh --dir $(basename "$build") isodrv" >&2; exit 2; }
 
 if [ -f "$repo/bench/out/.stamp" ] && [ -d "$repo/bench/out/small" ]; then
@@ -72,39 +73,43 @@ tr '\n' '\0' < "$list" > "$list.0"
 files=$(wc -l < "$list")
 bytes=$(du -cb --files0-from="$list.0" | tail -1 | cut -f1)
 
-now() { date +%s.%N; }
-run_wc() { wc -l --files0-from="$list.0" > /dev/null; }
-run_check() {
-  local rc=0
-  "$isodrv" check -j"$1" --mode "$mode" --format json --progress never --files-from "$list" > /dev/null || rc=$?
-  if [ "$rc" -ge 2 ]; then echo "check-bench: isodrv check exited $rc" >&2; exit 2; fi
-}
-timed() {  # NAME COMMAND...: appends "NAME seconds" to the raw file
-  local name="$1" t0 t1
+# NAME COMMAND...: runs COMMAND under /usr/bin/time and appends "NAME wall_seconds cpu_seconds"
+# to the raw file. CPU time (user + sys of the process and its threads) is what "per core" means
+# on a shared machine, where wall time also counts waiting for a core. Exit status 1 (findings)
+# is expected from check; 2 or more aborts.
+timed() {
+  local name="$1" rc=0
   shift
-  t0=$(now); "$@"; t1=$(now)
-  echo "$name $(echo "$t1 - $t0" | bc -l)" >> "$raw"
+  /usr/bin/time -f "%e %U %S" -o "$out/.time" "$@" > /dev/null || rc=$?
+  if [ "$rc" -ge 2 ]; then echo "check-bench: $* exited $rc" >&2; exit 2; fi
+  read -r e u s < <(tail -1 "$out/.time")
+  echo "$name $e $(echo "$u + $s" | bc -l)" >> "$raw"
 }
+wc_cmd=(wc -l --files0-from="$list.0")
+check_cmd() { check=("$isodrv" check -j"$1" --mode "$mode" --format json --progress never --files-from "$list"); }
 
 raw="$out/check-runs.txt"
 : > "$raw"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
-run_wc
-for j in $jobs_list; do run_check "$j"; done
+timed warmup "${wc_cmd[@]}"
+for j in $jobs_list; do check_cmd "$j"; timed warmup "${check[@]}"; done
 for ((r = 1; r <= reps; r++)); do
-  timed wc run_wc
-  for j in $jobs_list; do timed "check-j$j" run_check "$j"; done
+  timed wc "${wc_cmd[@]}"
+  for j in $jobs_list; do check_cmd "$j"; timed "check-j$j" "${check[@]}"; done
 done
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
-median() { grep "^$1 " "$raw" | cut -d' ' -f2 | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+median() { grep "^$1 " "$raw" | cut -d' ' -f"${2:-2}" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 wc_s=$(median wc)
 printf 'check-bench: %d files, %d bytes (%.1f MB), mode /%s, %d rounds, %s\n' "$files" "$bytes" \
   "$(echo "$bytes / 1000000" | bc -l)" "$mode" "$reps" "$("$isodrv" --version 2>/dev/null | head -1 || echo isodrv)"
 printf 'load average (1/5/15 min): before %s, after %s; %s cores\n' "$load_before" "$load_after" "$(nproc)"
-printf '%-10s %10s %12s %10s %12s\n' tool median_s files/s MB/s "x wc -l"
+wc_cpu=$(median wc 3)
+printf '%-10s %8s %9s %8s %8s %8s %12s %8s\n' tool wall_s files/s MB/s "x wc" cpu_s files/cpu-s "x wc cpu"
 for name in wc $(for j in $jobs_list; do printf 'check-j%s ' "$j"; done); do
   s=$(median "$name")
-  printf '%-10s %10.3f %12.0f %10.1f %12.2f\n' "$name" "$s" "$(echo "$files / $s" | bc -l)" \
-    "$(echo "$bytes / 1000000 / $s" | bc -l)" "$(echo "$s / $wc_s" | bc -l)"
+  c=$(median "$name" 3)
+  printf '%-10s %8.3f %9.0f %8.1f %8.2f %8.3f %12.0f %8.2f\n' "$name" "$s" "$(echo "$files / $s" | bc -l)" \
+    "$(echo "$bytes / 1000000 / $s" | bc -l)" "$(echo "$s / $wc_s" | bc -l)" "$c" "$(echo "$files / $c" | bc -l)" \
+    "$(echo "$c / $wc_cpu" | bc -l)"
 done
