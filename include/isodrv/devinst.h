@@ -95,7 +95,10 @@ class Engine {
   Result<InstallReport> rollback(const std::string& instance_id);
 
   // `driver add --install`: installs `published_name` on every device it now ranks best for, one
-  // device after the other inside one transaction. Returns the devices it was installed on.
+  // device after the other inside one transaction. Returns the devices it was installed on. An
+  // extension INF is applied by reinstalling the current driver of every device it matches; a
+  // primitive driver (no Models, a [DefaultInstall.NT<arch>] section) is installed once, with no
+  // device (its report has an empty instance_id).
   Result<std::vector<InstallReport>> install_on_matching(const std::string& published_name);
   // `driver delete --uninstall`: moves every device off `published_name` to its next best driver
   // (or none). Returns the devices moved.

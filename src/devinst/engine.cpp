@@ -630,8 +630,41 @@ Result<std::vector<InstallReport>> Engine::install_on_matching(const std::string
     d.forget_caches();
     return e;
   };
+  Loaded* const pkg = *target;
+  if (pkg->pkg.models.empty()) {
+    // A primitive driver: no device, its DefaultInstall applies once.
+    auto& q = d.q("SELECT 1 FROM devinst_installs WHERE package_id = ? AND instance_id = '' LIMIT 1");
+    q.bind(1, pkg->sp.id);
+    if (q.row()) return out;  // already installed
+    auto r = d.install_primitive_locked(*pkg, files);
+    if (!r) return fail(r.error());
+    out.push_back(std::move(*r));
+    if (auto s = tx->commit(); !s) return fail(s.error());
+    return out;
+  }
   for (const auto& dev : d.device_rows()) {
-    auto choice = d.best_for(DeviceIds{dev.hardware_ids, dev.compatible_ids}, *all);
+    const DeviceIds ids{dev.hardware_ids, dev.compatible_ids};
+    if (!pkg->extension_id.empty()) {
+      // An extension joins the current driver of every device it matches: reinstall that driver.
+      if (!dev.install_id || !best_match(pkg->pkg, ids, pkg->sp.signed_)) continue;
+      auto cur = d.install_row(*dev.install_id);
+      if (!cur) return fail(cur.error());
+      Loaded* base = nullptr;
+      for (auto* p : *all) {
+        if (p->sp.id == cur->package_id) base = p;
+      }
+      if (!base) continue;
+      auto m = best_match(base->pkg, ids, base->sp.signed_);
+      if (!m) continue;
+      if (auto s = d.uninstall_locked(dev, files); !s) return fail(s.error());
+      auto fresh = d.device_row(dev.instance_id);
+      if (!fresh) return fail(fresh.error());
+      auto r = d.install_locked(*fresh, *base, *m, false, files);
+      if (!r) return fail(r.error());
+      out.push_back(std::move(*r));
+      continue;
+    }
+    auto choice = d.best_for(ids, *all);
     if (!choice || choice->pkg != *target) continue;
     auto r = d.move_to(dev, **target, choice->match, false, files);
     if (!r) {
@@ -685,6 +718,16 @@ Result<std::vector<std::string>> Engine::move_devices_off(const std::string& pub
       if (auto s = d.uninstall_locked(*fresh, files); !s) return fail(s.error());
     }
     moved.push_back(dev.instance_id);
+  }
+  // A primitive driver's device-less install is undone too.
+  {
+    std::vector<std::int64_t> ids;
+    auto& q = d.q("SELECT id FROM devinst_installs WHERE package_id = ? AND instance_id = ''");
+    q.bind(1, (*target)->sp.id);
+    while (q.row()) ids.push_back(q.integer(0));
+    for (auto id : ids) {
+      if (auto s = d.uninstall_install_locked(id, files); !s) return fail(s.error());
+    }
   }
   // Backups that point at the package go too: it will not be there to roll back to.
   auto& u = d.q("UPDATE device_nodes SET backup_folder = NULL, backup_ddinstall = NULL, backup_published = NULL "

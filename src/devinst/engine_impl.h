@@ -155,6 +155,9 @@ struct Engine::Impl {
   Status uninstall_locked(const detail::DeviceRow& dev, std::vector<detail::FileAction>& files,
                           std::string* removed_folder = nullptr, std::string* removed_ddinstall = nullptr,
                           std::string* removed_published = nullptr);
+  // A primitive driver's [DefaultInstall…] and its .Services, recorded as an install without a device.
+  Result<InstallReport> install_primitive_locked(detail::Loaded& pkg, std::vector<detail::FileAction>& files);
+  Status uninstall_install_locked(std::int64_t install_id, std::vector<detail::FileAction>& files);
   Status undo_owner(const std::string& owner, std::vector<detail::FileAction>& files);
   // Moves the device to `pkg` (uninstalling the current driver and keeping it as the backup).
   Result<InstallReport> move_to(const detail::DeviceRow& dev, detail::Loaded& pkg, const Match& m, bool dry_run,

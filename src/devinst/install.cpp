@@ -1035,7 +1035,67 @@ Result<InstallReport> Engine::Impl::install_locked(const DeviceRow& dev, Loaded&
   return r;
 }
 
+Result<InstallReport> Engine::Impl::install_primitive_locked(Loaded& pkg, std::vector<FileAction>& files) {
+  const std::string section = pkg.doc->actual_install_section("DefaultInstall", pkg.pkg.target.arch);
+  if (!pkg.doc->has_section(section)) {
+    return Error(Errc::not_found, "the package has neither Models entries nor a [DefaultInstall] section", pkg.doc->path());
+  }
+  auto& ins = q("INSERT INTO devinst_installs(instance_id, package_id, published_name, folder, ddinstall, rank, "
+                "matching_id) VALUES('', ?, ?, ?, ?, 0, '')");
+  ins.bind(1, pkg.sp.id).bind(2, pkg.sp.published_name).bind(3, pkg.sp.folder).bind(4, section);
+  if (auto s = ins.run(); !s) return s.error();
+  const std::int64_t install_id = sqlite3_last_insert_rowid(db());
+  DeviceRow none;
+  Installer in(*this, none, install_id, false, files);
+  // DefaultInstall: HKR is not allowed (registry-layout.md §2); services come from .Services.
+  if (auto s = in.apply_section(pkg, section, Binding{"", false, SectionRole::default_install}); !s) return s.error();
+  if (pkg.doc->has_section(section + ".Services")) {
+    if (auto s = in.apply_section(pkg, section + ".Services", Binding{"", false, SectionRole::services}); !s) return s.error();
+  }
+  auto& up = q("UPDATE devinst_installs SET service = ?, files = ? WHERE id = ?");
+  up.bind(1, in.assoc_service).bind(2, join_lines(in.used_files)).bind(3, install_id);
+  if (auto s = up.run(); !s) return s.error();
+  InstallReport r;
+  r.driver.published_name = pkg.sp.published_name;
+  r.driver.folder = pkg.sp.folder;
+  r.driver.ddinstall = section;
+  r.changed = true;
+  r.notes = std::move(in.notes);
+  r.side_effects = std::move(in.side_effects);
+  return r;
+}
+
 // ---- uninstall ----------------------------------------------------------------------------------
+
+Status Engine::Impl::uninstall_install_locked(std::int64_t install_id, std::vector<FileAction>& files) {
+  if (auto r = undo_owner("i" + std::to_string(install_id), files); !r) return r;
+  std::vector<std::string> scopes;
+  {
+    auto& s = q("SELECT scope FROM devinst_scope_users WHERE install_id = ?");
+    s.bind(1, install_id);
+    while (s.row()) scopes.push_back(s.text(0));
+  }
+  {
+    auto& s = q("DELETE FROM devinst_scope_users WHERE install_id = ?");
+    s.bind(1, install_id);
+    if (auto r = s.run(); !r) return r;
+  }
+  // Shared keys after the rest, the deepest first, so that a container is empty when its turn comes.
+  std::stable_sort(scopes.begin(), scopes.end(), [](const std::string& a, const std::string& b) {
+    const bool ka = a.rfind("key:", 0) == 0, kb = b.rfind("key:", 0) == 0;
+    if (ka != kb) return kb;
+    return ka && a.size() > b.size();
+  });
+  for (const auto& scope : scopes) {
+    auto& s = q("SELECT 1 FROM devinst_scope_users WHERE scope = ? LIMIT 1");
+    s.bind(1, scope);
+    if (s.row()) continue;
+    if (auto r = undo_owner(scope, files); !r) return r;
+  }
+  auto& del = q("DELETE FROM devinst_installs WHERE id = ?");
+  del.bind(1, install_id);
+  return del.run();
+}
 
 Status Engine::Impl::undo_owner(const std::string& owner, std::vector<FileAction>& files) {
   struct Rec {
@@ -1157,30 +1217,7 @@ Status Engine::Impl::uninstall_locked(const DeviceRow& dev, std::vector<FileActi
   if (removed_published) *removed_published = row->driver.published_name;
   // Its own changes first (they lie inside shared keys such as the class key), then the shared
   // scopes (a service, a class) it was the last user of.
-  if (auto r = undo_owner("i" + std::to_string(row->id), files); !r) return r;
-  std::vector<std::string> scopes;
-  {
-    auto& s = q("SELECT scope FROM devinst_scope_users WHERE install_id = ?");
-    s.bind(1, row->id);
-    while (s.row()) scopes.push_back(s.text(0));
-  }
-  {
-    auto& s = q("DELETE FROM devinst_scope_users WHERE install_id = ?");
-    s.bind(1, row->id);
-    if (auto r = s.run(); !r) return r;
-  }
-  // Shared keys after the rest, the deepest first, so that a container is empty when its turn comes.
-  std::stable_sort(scopes.begin(), scopes.end(), [](const std::string& a, const std::string& b) {
-    const bool ka = a.rfind("key:", 0) == 0, kb = b.rfind("key:", 0) == 0;
-    if (ka != kb) return kb;
-    return ka && a.size() > b.size();
-  });
-  for (const auto& scope : scopes) {
-    auto& s = q("SELECT 1 FROM devinst_scope_users WHERE scope = ? LIMIT 1");
-    s.bind(1, scope);
-    if (s.row()) continue;
-    if (auto r = undo_owner(scope, files); !r) return r;
-  }
+  if (auto r = uninstall_install_locked(row->id, files); !r) return r;
   if (!row->software_key.empty()) {
     auto cut = row->software_key.rfind('\\');
     auto it = class_indexes.find(fold(row->software_key.substr(0, cut)));
@@ -1190,9 +1227,6 @@ Status Engine::Impl::uninstall_locked(const DeviceRow& dev, std::vector<FileActi
       it->second.lowest_free = std::min(it->second.lowest_free, freed);
     }
   }
-  auto& del = q("DELETE FROM devinst_installs WHERE id = ?");
-  del.bind(1, row->id);
-  if (auto r = del.run(); !r) return r;
   auto& dn = q("UPDATE device_nodes SET package_id = NULL, install_id = NULL WHERE instance_id = ?");
   dn.bind(1, dev.instance_id);
   return dn.run();

@@ -169,6 +169,7 @@ struct Store::Impl {
   std::string root;
   sqlite3* db = nullptr;
   bool has_devices_table = false;
+  bool has_installs_table = false;
 
   ~Impl() {
     if (db) sqlite3_close(db);
@@ -185,8 +186,13 @@ struct Store::Impl {
   }
 
   // Devices table is owned by the device-install engine; the store only counts its rows.
+  // A primitive driver's install has no device node (instance_id ''): it counts as one user too.
   std::string devices_expr() const {
-    return has_devices_table ? "(SELECT count(*) FROM device_nodes d WHERE d.package_id = p.id)" : "0";
+    std::string e = has_devices_table ? "(SELECT count(*) FROM device_nodes d WHERE d.package_id = p.id)" : "0";
+    if (has_installs_table) {
+      e += " + (SELECT count(*) FROM devinst_installs i WHERE i.package_id = p.id AND i.instance_id = '')";
+    }
+    return e;
   }
 
   std::string select_packages(const std::string& where) const {
@@ -198,6 +204,8 @@ struct Store::Impl {
   void refresh_device_table() {
     Stmt s(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name='device_nodes'");
     has_devices_table = s.step();
+    Stmt i(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name='devinst_installs'");
+    has_installs_table = i.step();
   }
 
   // Completes or rolls back whatever a dead process left (DESIGN.md §2 Recovery).

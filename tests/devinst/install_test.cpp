@@ -332,3 +332,83 @@ TEST_F(Install, DeviceAddValidatesAndMachineJsonParses) {
   EXPECT_FALSE(e.install("ROOT\\X\\0000").ok()) << "no staged driver matches";
   EXPECT_FALSE(e.install("ROOT\\NOPE\\0000").ok());
 }
+
+TEST_F(Install, ExtensionInfAppliesAfterTheBaseDriver) {
+  stage(package_dir("quokka", quokka_inf(), "quokka.inf"));
+  auto e = engine();
+  ASSERT_TRUE(e.add_device({kQuokkaId, {"ROOT\\QUOKKA"}, {}}).ok());
+  const std::string before = export_hklm();
+  ASSERT_TRUE(e.install(kQuokkaId).ok());
+  const std::string ext = stage(package_dir("ext", slurp(fixture("quokka_ext/quokka_ext.inf")), "quokka_ext.inf"));
+  InstallOptions only_ext;
+  only_ext.inf = ext;
+  EXPECT_FALSE(e.install(kQuokkaId, only_ext).ok()) << "an extension is never the device's driver";
+  auto r = e.install_on_matching(ext);  // driver add --install of the extension
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  ASSERT_EQ(r->size(), 1u);
+  auto info = e.device(kQuokkaId);
+  EXPECT_EQ(info->driver->ddinstall, "Quokka_Device.NT") << "the base driver stays";
+  ASSERT_EQ(info->extensions, (std::vector<std::string>{ext}));
+  const std::string enum_key = kCcs + "\\Enum\\" + kQuokkaId;
+  EXPECT_EQ(dword(enum_key + "\\Device Parameters", "BeepCount"), 9u) << "the extension's .HW runs after the base's";
+  EXPECT_EQ(sz(enum_key, "FriendlyName"), "Quokka Device (extended)");
+  EXPECT_EQ(dword(info->software_key, "ExtensionSetting"), 5u);
+  EXPECT_EQ(dword(info->software_key, "SoftwareSetting"), 7u);
+  ASSERT_TRUE(e.uninstall(kQuokkaId).ok());
+  EXPECT_EQ(export_hklm(), before);
+}
+
+TEST_F(Install, CorpusDchuBaseWithExtensionReportsUnavailableNeeds) {
+  const fs::path corpus = ISODRV_CORPUS_DIR;
+  const fs::path dchu = corpus / "windows-driver-samples/general/DCHU/osrfx2_DCHU_extension_tight";
+  const fs::path base_inx = corpus / "windows-driver-samples/general/DCHU/osrfx2_DCHU_base/osrfx2_DCHU_base/osrfx2_DCHU_base.inx";
+  const fs::path ext_inx = dchu / "osrfx2_DCHU_extension/osrfx2_DCHU_extension.inx";
+  if (!fs::exists(corpus / "MANIFEST.tsv") || !fs::exists(base_inx) || !fs::exists(ext_inx)) {
+    GTEST_SKIP() << "corpus not found at " << corpus << "; skipped";
+  }
+  auto stamped = [](const fs::path& p) { return isodrv::stamp::accept_tokens_for_check(slurp(p), isodrv::inf::Arch::amd64); };
+  const std::string base = stage(package_dir("base", stamped(base_inx), "osrfx2_DCHU_base.inf"), true);
+  const std::string ext = stage(package_dir("ext", stamped(ext_inx), "osrfx2_DCHU_extension.inf"), true);
+  ASSERT_FALSE(base.empty());
+  ASSERT_FALSE(ext.empty());
+  const std::string id = "USB\\VID_0547&PID_1002\\5&1a2b3c&0&1";
+  auto e = engine();
+  ASSERT_TRUE(e.add_device({id, {"USB\\Vid_0547&PID_1002&REV_0000", "USB\\VID_0547&PID_1002"}, {}}).ok());
+  auto r = e.install(id);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(r->driver.published_name, base);
+  bool reported = false;
+  for (const auto& n : r->notes) reported = reported || n.find("WUDFRD.NT") != std::string::npos;
+  EXPECT_TRUE(reported) << "Needs=WUDFRD.NT from wudfrd.inf is reported, not guessed";
+  // HKR, OSR, "OperatingParams" in .HW: the base writes "None", the extension "-Extended".
+  EXPECT_EQ(sz(kCcs + "\\Enum\\" + id + "\\Device Parameters\\OSR", "OperatingMode"), "Default");
+  EXPECT_EQ(sz(kCcs + "\\Enum\\" + id + "\\Device Parameters\\OSR", "OperatingParams"), "-Extended");
+  EXPECT_EQ(e.device(id)->extensions, (std::vector<std::string>{ext}));
+  // The user-mode service from the base INF, with its binary in the FileRepository folder.
+  EXPECT_NE(sz(kCcs + "\\Services\\osrfx2_DCHU_usersvc", "ImagePath").find(package(base).folder), std::string::npos);
+}
+
+TEST_F(Install, PrimitiveDriverInstallsThroughDefaultInstall) {
+  const std::string oem = stage(package_dir("prim", slurp(fixture("primitive/primitive.inf")), "primitive.inf"));
+  const std::string before = export_hklm();
+  auto e = engine();
+  auto r = e.install_on_matching(oem);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ((*r)[0].instance_id, "");
+  EXPECT_EQ((*r)[0].driver.ddinstall, "DefaultInstall.NTamd64");
+  const std::string svc = kCcs + "\\Services\\prim";
+  EXPECT_EQ(sz(svc, "ImagePath"), "\\SystemRoot\\System32\\DriverStore\\FileRepository\\" + package(oem).folder + "\\prim.sys");
+  EXPECT_EQ(dword(svc + "\\Parameters", "Level"), 3u);
+  EXPECT_EQ(package(oem).devices, 1) << "the device-less install counts as a user of the package";
+  EXPECT_TRUE(e.install_on_matching(oem)->empty()) << "installed once";
+  {
+    auto st = isodrv::store::Store::open(root_.string());
+    EXPECT_FALSE(st->remove(oem, false).ok());
+  }
+  auto moved = e.move_devices_off(oem);
+  ASSERT_TRUE(moved.ok());
+  EXPECT_EQ(export_hklm(), before);
+  auto st = isodrv::store::Store::open(root_.string());
+  EXPECT_TRUE(st->remove(oem, false).ok());
+}
