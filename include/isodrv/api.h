@@ -56,6 +56,9 @@ Result<std::string> normalize_windows_path(std::string_view path);
 // Components are matched case-insensitively: the fixed spellings of DESIGN.md §2 first, then an
 // existing host entry, else the spelling given. Refuses what would leave the root.
 Result<std::string> windows_to_host(const std::string& root, std::string_view windows_path);
+// The drive path of a host path below `root` ("<root>/Windows/INF/oem0.inf" → "C:\Windows\INF\oem0.inf"),
+// compared lexically. Errc::path_escape for a path outside the root or with "." / ".." components.
+Result<std::string> host_to_windows(const std::string& root, const std::string& host_path);
 
 // ---- The subjects every entry point resolves first (one funnel each) ----------------------------
 

@@ -144,4 +144,34 @@ Result<std::string> windows_to_host(const std::string& root, std::string_view wi
   return host;
 }
 
+Result<std::string> host_to_windows(const std::string& root, const std::string& host_path) {
+  fs::path r = fs::path(root).lexically_normal();
+  fs::path h = fs::path(host_path);
+  auto outside = [&] {
+    return Error(Errc::path_escape, "'" + host_path + "' is not below the store root " + root);
+  };
+  for (const auto& part : h) {
+    if (part == "." || part == "..") return outside();
+  }
+  auto it = h.begin();
+  for (const auto& part : r) {
+    if (part.empty()) continue;  // the trailing "" of "dir/"
+    if (it == h.end() || *it != part) return outside();
+    ++it;
+  }
+  std::string out(kSystemDrive);
+  out += '\\';
+  bool first = true;
+  for (; it != h.end(); ++it) {
+    if (it->empty()) continue;
+    if (it->string().find('\\') != std::string::npos) {
+      return Error(Errc::invalid_argument, "'" + host_path + "': a host name with '\\' has no Windows path");
+    }
+    if (!first) out += '\\';
+    out += it->string();
+    first = false;
+  }
+  return out;
+}
+
 }  // namespace isodrv::api

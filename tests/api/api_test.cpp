@@ -389,6 +389,20 @@ TEST_F(ApiTest, WindowsToHostUsesFixedSpellingAndExistingEntries) {
   EXPECT_EQ(api::windows_to_host(r, "C:\\..\\x").error().code, Errc::path_escape);
 }
 
+TEST_F(ApiTest, HostToWindowsIsTheInverseBelowTheRoot) {
+  std::string r = root_.string();
+  EXPECT_EQ(V(api::host_to_windows(r, r + "/Windows/INF/oem0.inf")), "C:\\Windows\\INF\\oem0.inf");
+  EXPECT_EQ(V(api::host_to_windows(r + "/", r + "/Windows/ServiceState/bilby/Data/")),
+            "C:\\Windows\\ServiceState\\bilby\\Data");
+  EXPECT_EQ(V(api::host_to_windows(r, r)), "C:\\");
+  auto data = V(s().driver_directory("bilby", api::DriverDirectoryType::data));
+  EXPECT_EQ(V(api::host_to_windows(r, data.host_path)), data.windows_path);
+  EXPECT_EQ(api::host_to_windows(r, (base_ / "outside/x").string()).error().code, Errc::path_escape);
+  EXPECT_EQ(api::host_to_windows(r, r + "x/Windows").error().code, Errc::path_escape);  // a sibling named rootx
+  EXPECT_EQ(api::host_to_windows(r, r + "/Windows/../../x").error().code, Errc::path_escape);
+  EXPECT_EQ(api::host_to_windows(r, r + "/Windows/a\\b").error().code, Errc::invalid_argument);
+}
+
 // ---- Values with fallback -----------------------------------------------------------------------
 
 TEST_F(ApiTest, QueryValueWithFallback) {
