@@ -79,6 +79,15 @@ inline std::size_t utf8_sequence(std::string_view s, std::size_t i, char32_t& cp
 bool is_ascii(std::string_view s) {
   const char* p = s.data();
   std::size_t n = s.size();
+#if defined(__SSE2__)
+  __m128i any = _mm_setzero_si128();
+  while (n >= 16) {
+    any = _mm_or_si128(any, _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    p += 16;
+    n -= 16;
+  }
+  if (_mm_movemask_epi8(any)) return false;
+#endif
   std::uint64_t acc = 0;
   while (n >= 8) {
     std::uint64_t w;
@@ -140,20 +149,42 @@ bool looks_like_utf16le(std::string_view b) {
 
 // Records the start of every physical line. `byte_of` maps a text offset to the original offset
 // for encodings where text offsets and byte offsets move in step.
-void index_lines_borrowed(std::string_view text, std::uint32_t byte_offset, DecodedText& out) {
+// With `plain_only`, gives up (returning false, the tables left incomplete) at the first byte that
+// would stop the text being a window of the input: one >= 0x80, a NUL or a ^Z. Lines are short, so
+// the breaks come from a 16-byte comparison mask rather than a memchr call per line.
+bool index_lines_8bit(std::string_view text, std::uint32_t byte_offset, DecodedText& out, bool plain_only) {
   out.line_text_start.push_back(0);
   out.line_byte_start.push_back(byte_offset);
-  const char* base = text.data();
-  const char* p = base;
-  const char* end = base + text.size();
-  while (p < end) {
-    const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
-    if (!nl) break;
-    p = static_cast<const char*>(nl) + 1;
-    auto off = static_cast<std::uint32_t>(p - base);
-    out.line_text_start.push_back(off);
-    out.line_byte_start.push_back(off + byte_offset);
+  const char* s = text.data();
+  const std::size_t n = text.size();
+  std::size_t i = 0;
+  auto line = [&](std::size_t next) {
+    out.line_text_start.push_back(static_cast<std::uint32_t>(next));
+    out.line_byte_start.push_back(static_cast<std::uint32_t>(next + byte_offset));
+  };
+#if defined(__SSE2__)
+  const __m128i vnl = _mm_set1_epi8('\n'), vz = _mm_set1_epi8(kCtrlZ), v0 = _mm_setzero_si128();
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+    if (plain_only &&
+        (_mm_movemask_epi8(v) | _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, vz), _mm_cmpeq_epi8(v, v0))))) {
+      return false;
+    }
+    for (auto m = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, vnl))); m; m &= m - 1) {
+      line(i + static_cast<std::size_t>(__builtin_ctz(m)) + 1);
+    }
   }
+#endif
+  for (; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (plain_only && (c >= 0x80 || c == 0 || c == kCtrlZ)) return false;
+    if (c == '\n') line(i + 1);
+  }
+  return true;
+}
+
+void index_lines_borrowed(std::string_view text, std::uint32_t byte_offset, DecodedText& out) {
+  index_lines_8bit(text, byte_offset, out, false);
 }
 
 struct Sink {
@@ -323,17 +354,22 @@ void finish_ctrl_z(DecodedText& out, bool stopped, std::size_t stop, std::size_t
 // Windows-1252 (also used for ASCII input that holds a ^Z or a NUL).
 void decode_ansi_1252(std::string_view b, DecodedText& out) {
   const char* s = b.data();
-  const void* zp = std::memchr(s, kCtrlZ, b.size());
-  const std::size_t stop = zp ? static_cast<std::size_t>(static_cast<const char*>(zp) - s) : b.size();
-  std::size_t extra = 0, breaks = 0, i = 0;
+  // One pass finds where a ^Z ends the text and counts the UTF-8 size, the line breaks and NULs.
+  std::size_t stop = b.size(), extra = 0, breaks = 0, i = 0;
+  bool ctrl_z = false, nul = false;
 #if defined(__SSE2__)
-  const __m128i vnl = _mm_set1_epi8('\n');
-  while (i + 16 <= stop) {
+  const __m128i vnl = _mm_set1_epi8('\n'), vz = _mm_set1_epi8(kCtrlZ), v0 = _mm_setzero_si128();
+  while (!ctrl_z && i + 16 <= stop) {
     // Line breaks are counted in byte lanes, emptied every 255 blocks before they can wrap.
-    __m128i lanes = _mm_setzero_si128();
+    __m128i lanes = _mm_setzero_si128(), nuls = _mm_setzero_si128();
     for (int k = 0; k < 255 && i + 16 <= stop; ++k, i += 16) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+      if (_mm_movemask_epi8(_mm_cmpeq_epi8(v, vz))) {
+        ctrl_z = true;  // the scalar loop below finishes this block up to the ^Z
+        break;
+      }
       lanes = _mm_sub_epi8(lanes, _mm_cmpeq_epi8(v, vnl));
+      nuls = _mm_or_si128(nuls, _mm_cmpeq_epi8(v, v0));
       for (unsigned hi = static_cast<unsigned>(_mm_movemask_epi8(v)); hi; hi &= hi - 1) {
         extra += cp1252_extra(static_cast<unsigned char>(s[i + static_cast<std::size_t>(__builtin_ctz(hi))]));
       }
@@ -341,19 +377,30 @@ void decode_ansi_1252(std::string_view b, DecodedText& out) {
     const __m128i sums = _mm_sad_epu8(lanes, _mm_setzero_si128());
     breaks += static_cast<std::size_t>(_mm_cvtsi128_si32(sums)) +
               static_cast<std::size_t>(_mm_cvtsi128_si32(_mm_srli_si128(sums, 8)));
+    if (_mm_movemask_epi8(nuls)) nul = true;
   }
 #endif
+  ctrl_z = false;
   for (; i < stop; ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (c == '\n') ++breaks;
-    else if (c >= 0x80) extra += cp1252_extra(c);
+    if (c == '\n') {
+      ++breaks;
+    } else if (c >= 0x80) {
+      extra += cp1252_extra(c);
+    } else if (c == kCtrlZ) {
+      ctrl_z = true;
+      stop = i;
+    } else if (c == 0) {
+      nul = true;
+    }
   }
   out.line_text_start.reserve(breaks + 1);
   out.line_byte_start.reserve(breaks + 1);
   out.line_text_start.push_back(0);
   out.line_byte_start.push_back(0);
-  if (std::memchr(s, 0, stop)) out.flags.embedded_nul = true;
-  TextWriter tw(out, stop + extra);
+  if (nul) out.flags.embedded_nul = true;
+  // Sixteen bytes of slack: a block is stored whole even when only its ASCII prefix is kept.
+  TextWriter tw(out, stop + extra + 16);
   auto put_byte = [&](std::size_t at) {
     const auto c = static_cast<unsigned char>(s[at]);
     if (c < 0x80) {
@@ -368,26 +415,28 @@ void decode_ansi_1252(std::string_view b, DecodedText& out) {
 #if defined(__SSE2__)
   const __m128i vzero = _mm_setzero_si128(), vspace = _mm_set1_epi8(' ');
   while (i + 16 <= stop) {
+    // Store the block, keep its ASCII prefix (all of it, usually), then transcode the non-ASCII
+    // bytes that follow; the next block starts after them.
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
-    if (_mm_movemask_epi8(v) == 0) {
-      tw.ensure(16);
-      const __m128i z = _mm_cmpeq_epi8(v, vzero);
-      v = _mm_or_si128(_mm_andnot_si128(z, v), _mm_and_si128(z, vspace));
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(tw.o + tw.w), v);
-      for (unsigned m = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, vnl))); m; m &= m - 1) {
-        const auto t = static_cast<std::size_t>(__builtin_ctz(m));
-        tw.line_break(tw.w + t + 1, i + t + 1);
-      }
-      tw.w += 16;
-      i += 16;
-      continue;
+    const auto hi = static_cast<unsigned>(_mm_movemask_epi8(v));
+    const std::size_t run = hi ? static_cast<std::size_t>(__builtin_ctz(hi)) : 16;
+    tw.ensure(16);
+    const __m128i z = _mm_cmpeq_epi8(v, vzero);
+    v = _mm_or_si128(_mm_andnot_si128(z, v), _mm_and_si128(z, vspace));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(tw.o + tw.w), v);
+    const unsigned kept = (1u << run) - 1;
+    for (unsigned m = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, vnl))) & kept; m; m &= m - 1) {
+      const auto t = static_cast<std::size_t>(__builtin_ctz(m));
+      tw.line_break(tw.w + t + 1, i + t + 1);
     }
-    for (const std::size_t end = i + 16; i < end; ++i) put_byte(i);
+    tw.w += run;
+    i += run;
+    while (i < stop && static_cast<unsigned char>(s[i]) >= 0x80) put_byte(i++);
   }
 #endif
   for (; i < stop; ++i) put_byte(i);
   tw.finish();
-  finish_ctrl_z(out, zp != nullptr, stop, stop + 1, b.size());
+  finish_ctrl_z(out, ctrl_z, stop, stop + 1, b.size());
 }
 
 // UTF-8 from `start` (after a BOM, or code page 65001). Valid UTF-8 decodes to itself, so the text
@@ -638,15 +687,17 @@ Result<DecodedText> decode(std::string_view b, const DecodeOptions& opts) {
     return out;
   }
   out.encoding = Encoding::ansi;
-  const bool ascii = is_ascii(b);
-  if (ascii && !std::memchr(b.data(), kCtrlZ, b.size()) && !std::memchr(b.data(), 0, b.size())) {
+  // Plain ASCII (no ^Z, no NUL) is borrowed; its lines are indexed in the same pass that checks it.
+  if (index_lines_8bit(b, 0, out, true)) {
     out.borrowed = true;
     out.borrow_offset = 0;
     out.borrow_length = static_cast<std::uint32_t>(b.size());
-    index_lines_borrowed(b, 0, out);
     out.bytes_end = static_cast<std::uint32_t>(b.size());
     return out;
   }
+  out.line_text_start.clear();
+  out.line_byte_start.clear();
+  const bool ascii = is_ascii(b);
   if (!ascii) {
     out.flags.non_ascii_ansi = true;
     out.flags.utf8_without_bom = is_valid_utf8(b);

@@ -6,31 +6,40 @@
 #include <cstring>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "isodrv/inf.h"
 
 namespace isodrv::inf {
 
-// Case-insensitive (ASCII) hashing so maps can be keyed by views into the text without copies.
+// Case-insensitive (ASCII) hashing so tables can be keyed by views into the text without copies.
+// Eight bytes at a time: OR-ing 0x20 into every byte folds A-Z onto a-z (and merges a few
+// punctuation pairs, which only costs a collision that the comparison then rejects).
 struct CiHash {
-  using is_transparent = void;
   std::size_t operator()(std::string_view s) const noexcept {
-    std::uint64_t h = 1469598103934665603ULL;
-    for (unsigned char c : s) {
-      if (c >= 'A' && c <= 'Z') c = static_cast<unsigned char>(c + 32);
-      h = (h ^ c) * 1099511628211ULL;
+    const char* p = s.data();
+    std::size_t n = s.size();
+    std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
+    constexpr std::uint64_t kFold = 0x2020202020202020ULL;
+    while (n >= 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p, 8);
+      h = (h ^ (w | kFold)) * 0xFF51AFD7ED558CCDULL;
+      h ^= h >> 32;
+      p += 8;
+      n -= 8;
     }
+    if (n) {
+      std::uint64_t w = 0;
+      std::memcpy(&w, p, n);
+      h = (h ^ (w | kFold)) * 0xFF51AFD7ED558CCDULL;  // the padding folds alike for equal lengths
+    }
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ULL;
+    h ^= h >> 29;
     return static_cast<std::size_t>(h);
   }
 };
-struct CiEqual {
-  using is_transparent = void;
-  bool operator()(std::string_view a, std::string_view b) const noexcept { return iequals(a, b); }
-};
-template <typename V>
-using CiMap = std::unordered_map<std::string_view, V, CiHash, CiEqual>;
 
 // A case-insensitive index from names to 32-bit values in one flat, open-addressed table (a
 // node-based map costs an allocation per entry, which small files feel). Names are not stored:
