@@ -246,7 +246,9 @@ class Installer {
   }
 
   Status set(const registry::KeyHandle& k, std::string_view name, const registry::Value& v) {
-    if (recording_ && !created_here(k)) {
+    if (!created_here(k)) {
+      // An unchanged value is neither written nor recorded (the common case for a service that
+      // every device of a machine-wide install shares).
       auto prior = k.query_value(name);
       if (prior) {
         if (*prior == v) return {};
