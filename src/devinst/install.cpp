@@ -830,7 +830,7 @@ class Installer {
       if (sub.role == SectionRole::hw) {
         b.hkr = hardware_key_path(dev_.instance_id);
         b.hw = true;
-        if (auto k = ensure(b.hkr); !k) return k.error();
+        if (auto k = ensure(b.hkr, true); !k) return k.error();  // the device's own, like the software key
       } else if (sub.role == SectionRole::coinstallers) {
         b.hkr = sw_key;
       }
