@@ -355,7 +355,12 @@ Result<InstallReport> Engine::Impl::move_to(const DeviceRow& dev, Loaded& pkg, c
       return r;
     }
     replaced = cur->driver;
-    if (auto s = uninstall_locked(dev, files); !s) return s.error();
+    std::vector<detail::Diff> undone;
+    if (dry_run) dry_diffs = &undone;
+    Status un = uninstall_locked(dev, files);
+    dry_diffs = nullptr;
+    if (!un) return un.error();
+    pending_diffs = std::move(undone);
     if (keep_backup) {
       auto& u = q("UPDATE device_nodes SET backup_folder = ?, backup_ddinstall = ?, backup_published = ? "
                   "WHERE instance_id = ?");
@@ -363,7 +368,10 @@ Result<InstallReport> Engine::Impl::move_to(const DeviceRow& dev, Loaded& pkg, c
       if (auto s = u.run(); !s) return s.error();
     }
   }
-  auto r = install_locked(dev, pkg, m, dry_run, files);
+  auto fresh = device_row(dev.instance_id);  // the uninstall changed the row
+  if (!fresh) return fresh.error();
+  auto r = install_locked(*fresh, pkg, m, dry_run, files);
+  pending_diffs.clear();
   if (r) r->replaced = replaced;
   return r;
 }

@@ -115,6 +115,9 @@ struct Engine::Impl {
   };
   std::map<std::string, ClassIndexes> class_indexes;
   std::map<std::string, std::unique_ptr<detail::Stmt>> stmts;  // must go before reg
+  // During a dry run: the changes an uninstall that precedes the install makes, for the diff.
+  std::vector<detail::Diff>* dry_diffs = nullptr;
+  std::vector<detail::Diff> pending_diffs;  // handed from that uninstall to the install's diff
 
   ~Impl() { stmts.clear(); }
 

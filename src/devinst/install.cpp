@@ -1033,7 +1033,11 @@ Result<InstallReport> Engine::Impl::install_locked(const DeviceRow& dev, Loaded&
   r.changed = true;
   r.notes = std::move(in.notes);
   r.side_effects = std::move(in.side_effects);
-  if (dry_run) r.diff = render_diff(in.diffs);
+  if (dry_run) {
+    std::vector<Diff> all = std::move(pending_diffs);
+    all.insert(all.end(), in.diffs.begin(), in.diffs.end());
+    r.diff = render_diff(all);
+  }
   return r;
 }
 
@@ -1124,6 +1128,7 @@ Status Engine::Impl::undo_owner(const std::string& owner, std::vector<FileAction
         auto subs = k->enum_subkeys();
         if (r.flag == 1 || (subs && subs->empty())) {
           if (auto s = k->delete_tree(); !s) return s;
+          if (dry_diffs) dry_diffs->push_back({Diff::delete_key, k->path(), "", {}});
         }
         break;
       }
@@ -1132,16 +1137,20 @@ Status Engine::Impl::undo_owner(const std::string& owner, std::vector<FileAction
           auto k = reg.open_key(r.key, true);
           if (!k) return k.error();
           if (auto s = k->set_value(r.name, r.type, r.data); !s) return s;
+          if (dry_diffs) dry_diffs->push_back({Diff::set_value, k->path(), r.name, registry::Value{r.type, r.data}});
         } else {
           auto k = reg.open_key(r.key);
           if (!k) break;
-          if (auto s = k->delete_value(r.name); !s && s.error().code != Errc::not_found) return s;
+          auto s = k->delete_value(r.name);
+          if (!s && s.error().code != Errc::not_found) return s;
+          if (s && dry_diffs) dry_diffs->push_back({Diff::delete_value, k->path(), r.name, {}});
         }
         break;
       }
       case detail::kUndoKeyExisted: {
         auto k = reg.open_key(r.key, true);
         if (!k) return k.error();
+        if (dry_diffs) dry_diffs->push_back({Diff::add_key, k->path(), "", {}});
         break;
       }
       case detail::kUndoFileCreated: {

@@ -153,6 +153,19 @@ TEST_F(Install, NewerVersionMovesTheDeviceAndRollbackMovesItBack) {
   const std::string svc = kCcs + "\\Services\\quokka";
   const std::string enum_key = kCcs + "\\Enum\\" + kQuokkaId;
 
+  {
+    // A dry run of the update shows the old driver's removal and the new one's writes, and changes nothing.
+    const std::string before = export_hklm();
+    InstallOptions dry;
+    dry.dry_run = true;
+    auto d = e.install(kQuokkaId, dry);
+    ASSERT_TRUE(d.ok()) << d.error().to_string();
+    EXPECT_EQ(export_hklm(), before);
+    EXPECT_NE(d->diff.find("[-HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\Class\\" + kSampleClass + "\\0000]"),
+              std::string::npos) << d->diff;
+    EXPECT_NE(d->diff.find("\"InfPath\"=\"" + v2 + "\""), std::string::npos) << d->diff;
+    EXPECT_EQ(e.device(kQuokkaId)->driver->published_name, v1);
+  }
   auto up = e.install(kQuokkaId);  // ranks both: the newer DriverVer wins
   ASSERT_TRUE(up.ok()) << up.error().to_string();
   EXPECT_EQ(up->driver.published_name, v2);
