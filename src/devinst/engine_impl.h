@@ -117,7 +117,10 @@ struct Engine::Impl {
   std::map<std::string, std::unique_ptr<detail::Stmt>> stmts;  // must go before reg
   // During a dry run: the changes an uninstall that precedes the install makes, for the diff.
   std::vector<detail::Diff>* dry_diffs = nullptr;
-  std::vector<detail::Diff> pending_diffs;  // handed from that uninstall to the install's diff
+  std::vector<detail::Diff> pending_diffs;
+  // Keys an undo created-record could not delete yet because they still had subkeys; the uninstall
+  // tries them again once every record of every owner it replays has run.
+  std::vector<std::string> retry_keys;  // handed from that uninstall to the install's diff
 
   ~Impl() { stmts.clear(); }
 

@@ -646,7 +646,7 @@ class Installer {
       for (std::size_t i = 0; i < l.field_count(); ++i) {
         std::string list = trim(l.field(i));
         if (list.empty()) continue;
-        if (auto s = copy_files(pkg, list, l); !s) return s;
+        if (auto s = copy_files(pkg, list, l); !s) return at_line(s.error(), pkg, l.line());
       }
     }
     for (auto kind : {package::RegOpKind::del, package::RegOpKind::add, package::RegOpKind::bit}) {
@@ -664,18 +664,18 @@ class Installer {
           if (!ops) continue;
           for (const auto* op : *ops) {
             Status s = kind == package::RegOpKind::add ? add_reg(*op, b) : kind == package::RegOpKind::del ? del_reg(*op, b) : bit_reg(*op, b);
-            if (!s) return s;
+            if (!s) return at_line(s.error(), pkg, op->line.line());
           }
         }
       }
     }
     for (inf::Line l : *sec) {
       if (l.key_is("AddService") && b.role == SectionRole::services) {
-        if (auto s = add_service(pkg, l); !s) return s;
+        if (auto s = add_service(pkg, l); !s) return at_line(s.error(), pkg, l.line());
       } else if (l.key_is("AddInterface") && b.role == SectionRole::interfaces) {
-        if (auto s = add_interface(pkg, l); !s) return s;
+        if (auto s = add_interface(pkg, l); !s) return at_line(s.error(), pkg, l.line());
       } else if (l.key_is("KmdfService") && b.role == SectionRole::wdf) {
-        if (auto s = kmdf_service(pkg, l); !s) return s;
+        if (auto s = kmdf_service(pkg, l); !s) return at_line(s.error(), pkg, l.line());
       } else {
         for (const char* d : {"AddProperty", "DelProperty", "AddComponent", "AddSoftware", "AddEventProvider",
                               "UpdateInis", "UpdateIniFields", "Ini2Reg", "RegisterDlls", "UnregisterDlls",
@@ -687,6 +687,15 @@ class Installer {
       }
     }
     return {};
+  }
+
+  // Every failure names the INF line that caused it.
+  static Error at_line(Error e, const Loaded& pkg, std::uint32_t line) {
+    if (e.file.empty()) {
+      e.file = pkg.doc->path();
+      e.line = line;
+    }
+    return e;
   }
 
   std::string service_value(const package::ServiceInstall& s, const char* key) {
@@ -960,12 +969,18 @@ Result<InstallReport> Engine::Impl::install_locked(const DeviceRow& dev, Loaded&
     ci.lowest_free = 0;
   }
   int index = ci.lowest_free;
-  while (ci.used.count(index)) ++index;
-  ci.lowest_free = index + 1;
-  if (index > 9999) return Error(Errc::unsupported, "class " + guid + " has no free software key index left");
   char nnnn[8];
-  std::snprintf(nnnn, sizeof nnnn, "%04d", index);
-  const std::string sw_path = class_key + "\\" + nnnn;
+  std::string sw_path;
+  for (;; ++index) {
+    if (ci.used.count(index)) continue;
+    if (index > 9999) return Error(Errc::unsupported, "class " + guid + " has no free software key index left");
+    std::snprintf(nnnn, sizeof nnnn, "%04d", index);
+    sw_path = class_key + "\\" + nnnn;
+    // The remembered set may be older than the registry (another process installed meanwhile).
+    if (!reg.open_key(sw_path)) break;
+    ci.used.insert(index);
+  }
+  ci.lowest_free = index + 1;
   auto sw = in.ensure(sw_path, true);
   if (!sw) return sw.error();
   ci.used.insert(index);
@@ -1074,6 +1089,7 @@ Result<InstallReport> Engine::Impl::install_primitive_locked(Loaded& pkg, std::v
 // ---- uninstall ----------------------------------------------------------------------------------
 
 Status Engine::Impl::uninstall_install_locked(std::int64_t install_id, std::vector<FileAction>& files) {
+  retry_keys.clear();
   if (auto r = undo_owner("i" + std::to_string(install_id), files); !r) return r;
   std::vector<std::string> scopes;
   {
@@ -1098,6 +1114,18 @@ Status Engine::Impl::uninstall_install_locked(std::int64_t install_id, std::vect
     if (s.row()) continue;
     if (auto r = undo_owner(scope, files); !r) return r;
   }
+  // Keys this uninstall created-and-kept because a later-replayed owner still had keys below them.
+  std::sort(retry_keys.begin(), retry_keys.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  for (const auto& path : retry_keys) {
+    auto k = reg.open_key(path);
+    if (!k) continue;
+    auto subs = k->enum_subkeys();
+    if (!subs || !subs->empty()) continue;
+    if (auto s = k->delete_tree(); !s) return s;
+    if (dry_diffs) dry_diffs->push_back({Diff::delete_key, k->path(), "", {}});
+  }
+  retry_keys.clear();
   auto& del = q("DELETE FROM devinst_installs WHERE id = ?");
   del.bind(1, install_id);
   return del.run();
@@ -1129,6 +1157,8 @@ Status Engine::Impl::undo_owner(const std::string& owner, std::vector<FileAction
         if (r.flag == 1 || (subs && subs->empty())) {
           if (auto s = k->delete_tree(); !s) return s;
           if (dry_diffs) dry_diffs->push_back({Diff::delete_key, k->path(), "", {}});
+        } else {
+          retry_keys.push_back(k->path());
         }
         break;
       }
