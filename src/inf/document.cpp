@@ -45,7 +45,13 @@ Position Document::Impl::position_of(std::uint32_t off) const {
 // Line
 // ---------------------------------------------------------------------------------------------
 std::uint32_t Line::line() const { return doc_->impl().lines[index_].line; }
-std::uint32_t Line::end_line() const { return doc_->impl().lines[index_].end_line; }
+std::uint32_t Line::end_line() const {
+  const auto& d = doc_->impl();
+  const LineRec& l = d.lines[index_];
+  if (!l.continued()) return l.line;
+  auto it = std::lower_bound(d.end_lines.begin(), d.end_lines.end(), std::make_pair(index_, std::uint32_t{0}));
+  return it->second;
+}
 bool Line::has_key() const { return doc_->impl().lines[index_].explicit_key(); }
 std::uint32_t Line::section_index() const { return doc_->impl().lines[index_].section(); }
 
@@ -144,7 +150,7 @@ std::vector<std::uint32_t> Section::header_lines() const {
 
 Line Section::line_at(std::size_t i) const {
   const auto& d = doc_->impl();
-  return Line(doc_, d.section_lines[d.sections[index_].lines_begin + i]);
+  return Line(doc_, d.section_line(d.sections[index_].lines_begin + static_cast<std::uint32_t>(i)));
 }
 
 std::optional<Line> Section::find(std::string_view key) const {
@@ -360,7 +366,7 @@ void Document::select_language(std::uint16_t langid) {
   const SectionRec& sec = d.sections[static_cast<std::size_t>(chosen)];
   d.strings.reserve(sec.lines_count);
   for (std::uint32_t i = 0; i < sec.lines_count; ++i) {
-    const LineRec& l = d.lines[d.section_lines[sec.lines_begin + i]];
+    const LineRec& l = d.lines[d.section_line(sec.lines_begin + i)];
     if (!l.explicit_key() || l.value_count == 0) continue;
     d.strings.try_emplace(d.field_text(d.fields[l.key_field()]), l.first_value,
                           [&d](std::uint32_t v) { return d.field_text(d.fields[v - 1]); });

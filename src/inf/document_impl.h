@@ -105,28 +105,31 @@ class CiIndex {
   std::size_t size_ = 0;
 };
 
-// Eight bytes per field (a large INF has millions). A field that is a span of the text stores where
+// Six bytes per field (a large INF has millions). A field that is a span of the text stores where
 // its token starts; its value starts there too, or one byte later past an opening quote
 // (kSpanQuoted). A field that needed unquoting or joining lives in the arena: `at` is its offset
 // there, and the token's start in the text is kept in the four bytes before it.
-struct FieldRec {
+struct __attribute__((packed)) FieldRec {
   std::uint32_t at;
-  std::uint16_t len;   // bytes of UTF-8 (a token is at most 511 UTF-16 units)
-  std::uint8_t flags;
+  std::uint16_t len : 11;  // bytes of UTF-8: a token is at most 511 UTF-16 units, so at most 1533
+  std::uint16_t flags : 5;
   static constexpr std::uint8_t kInArena = 1;
   static constexpr std::uint8_t kQuoted = 2;
   static constexpr std::uint8_t kSpanQuoted = 4;
 };
+static_assert(sizeof(FieldRec) == 6 && kMaxFieldLength * 3 < (1u << 11), "FieldRec packs a length in 11 bits");
 
 struct LineRec {
   std::uint32_t first_value;  // index into fields of field 1
   std::uint32_t value_count;
   std::uint32_t line;         // physical line where it starts
-  std::uint32_t end_line;     // physical line where it ends
-  std::uint32_t section_key;  // merged section index << 1 | written with '='
+  // Merged section index << 2 | 2 when continued onto later physical lines (its end line is then
+  // in Impl::end_lines) | 1 when written with '='.
+  std::uint32_t section_key;
   static constexpr std::uint32_t kNoKey = 0xFFFFFFFFu;
-  std::uint32_t section() const { return section_key >> 1; }
+  std::uint32_t section() const { return section_key >> 2; }
   bool explicit_key() const { return section_key & 1; }
+  bool continued() const { return section_key & 2; }
   // The key is the field before field 1 when written with '=', else a lone field is its own key.
   std::uint32_t key_field() const {
     return explicit_key() ? first_value - 1 : value_count == 1 ? first_value : kNoKey;
@@ -147,8 +150,9 @@ struct Document::Impl {
   std::string arena;
   std::vector<FieldRec> fields;
   std::vector<LineRec> lines;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> end_lines;  // (line index, end line) of continued lines, in order
   std::vector<SectionRec> sections;
-  std::vector<std::uint32_t> section_lines;
+  std::vector<std::uint32_t> section_lines;  // empty when it would be the identity
   std::vector<std::pair<std::uint32_t, std::uint32_t>> headers;  // (section, physical line)
   CiIndex section_map;  // section name -> merged section index
   std::vector<ParseNote> notes;
@@ -174,6 +178,8 @@ struct Document::Impl {
     return text.substr(sections[s].name_off, sections[s].name_len);
   }
   Position position_of(std::uint32_t text_offset) const;
+  // The line index at position k of the lines grouped by section.
+  std::uint32_t section_line(std::uint32_t k) const { return section_lines.empty() ? k : section_lines[k]; }
   std::uint32_t find_section(std::string_view name) const {
     return section_map.find(name, [this](std::uint32_t s) { return section_name(s); });
   }

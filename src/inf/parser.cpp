@@ -119,9 +119,7 @@ class Parser {
             if (!r.ok()) return earlier_garbage_or(r.error());
             i = *r;
           } else {
-            auto r = entry(i);
-            if (!r.ok()) return earlier_garbage_or(r.error());
-            i = *r;
+            i = entry(i);
           }
       }
     }
@@ -247,8 +245,8 @@ class Parser {
     return static_cast<std::uint16_t>(std::min(i, s.size()));
   }
 
-  // One logical line starting at a non-blank character that is neither '[' nor ';'.
-  Result<std::uint32_t> entry(std::uint32_t i) {
+  // One logical line starting at a non-blank character that is neither '[' nor ';'. It cannot fail.
+  std::uint32_t entry(std::uint32_t i) {
     if (cur_section_ == kNone) {
       // Windows tolerates text before the first header when the file has a [Strings] section;
       // whether this one does is only known at the end, so remember the first such line.
@@ -257,7 +255,7 @@ class Parser {
     }
     LineRec rec{};
     rec.line = line_;
-    rec.section_key = cur_section_ << 1;
+    rec.section_key = cur_section_ << 2;
     rec.first_value = static_cast<std::uint32_t>(d_.fields.size());
     bool key_phase = true;
     tok_.reset();
@@ -335,7 +333,10 @@ class Parser {
       }
     }
   done:
-    rec.end_line = line_;
+    if (line_ != rec.line) {
+      rec.section_key |= 2;
+      d_.end_lines.emplace_back(static_cast<std::uint32_t>(d_.lines.size()), line_);
+    }
     rec.value_count = static_cast<std::uint32_t>(d_.fields.size()) - rec.first_value;
     d_.lines.push_back(rec);
     return i;
@@ -448,6 +449,13 @@ class Parser {
       d_.sections[s].lines_count = count[s + 1];
       count[s + 1] += count[s];
     }
+    // Usually no section is reopened, lines are already in section order and the map would be
+    // the identity: it is then left empty (Impl::section_line), saving four bytes a line.
+    bool in_order = true;
+    for (std::uint32_t li = 1; li < d_.lines.size() && in_order; ++li) {
+      in_order = d_.lines[li - 1].section() <= d_.lines[li].section();
+    }
+    if (in_order) return;
     d_.section_lines.resize(d_.lines.size());
     std::vector<std::uint32_t> fill(ns, 0);
     for (std::uint32_t li = 0; li < d_.lines.size(); ++li) {

@@ -1,0 +1,258 @@
+// The INF engine's block-at-a-time paths against a plain character-by-character reference: every
+// special byte (non-ASCII, NUL, ^Z, line break, quote, separator) at every offset around a 16-byte block.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "inf_test_util.h"
+
+using namespace isodrv;
+using namespace isodrv::inf;
+using namespace inf_test;
+
+namespace {
+
+// What decode() must produce, computed one character at a time as SetupAPI reads the file.
+struct Expected {
+  std::string text;
+  std::vector<std::uint32_t> text_starts{0}, byte_starts;
+  std::uint32_t bytes_end = 0;
+  bool nul = false, ctrl_z = false, unpaired = false;
+  std::uint32_t ctrl_z_line = 0;
+};
+
+void put_utf8(std::string& out, char32_t c) {
+  if (c < 0x80) {
+    out.push_back(static_cast<char>(c));
+  } else if (c < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else if (c < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (c >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  }
+}
+
+// Feeds one decoded character; returns false once a ^Z has ended the text.
+bool feed(Expected& e, char32_t c, std::size_t at, std::size_t next, std::size_t total) {
+  if (c == 0x1A) {
+    e.bytes_end = static_cast<std::uint32_t>(at);
+    if (next < total) {
+      e.ctrl_z = true;
+      e.ctrl_z_line = static_cast<std::uint32_t>(e.text_starts.size());
+    }
+    return false;
+  }
+  if (c == 0) {
+    e.nul = true;
+    c = ' ';
+  }
+  put_utf8(e.text, c);
+  if (c == '\n') {
+    e.text_starts.push_back(static_cast<std::uint32_t>(e.text.size()));
+    e.byte_starts.push_back(static_cast<std::uint32_t>(next));
+  }
+  return true;
+}
+
+Expected reference_1252(std::string_view b) {
+  static const char16_t high[32] = {0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+                                    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+                                    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                                    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+  Expected e;
+  e.byte_starts.push_back(0);
+  e.bytes_end = static_cast<std::uint32_t>(b.size());
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    auto byte = static_cast<unsigned char>(b[i]);
+    char32_t c = byte >= 0x80 && byte < 0xA0 ? high[byte - 0x80] : byte;
+    if (!feed(e, c, i, i + 1, b.size())) break;
+  }
+  return e;
+}
+
+Expected reference_utf16le(std::string_view b, std::size_t start) {
+  Expected e;
+  e.byte_starts.push_back(static_cast<std::uint32_t>(start));
+  std::size_t n = b.size() - ((b.size() - start) & 1);
+  e.bytes_end = static_cast<std::uint32_t>(n);
+  auto unit = [&](std::size_t i) {
+    return static_cast<char32_t>(static_cast<unsigned char>(b[i]) | (static_cast<unsigned char>(b[i + 1]) << 8));
+  };
+  for (std::size_t i = start; i < n;) {
+    char32_t c = unit(i);
+    std::size_t next = i + 2;
+    if (c >= 0xD800 && c <= 0xDBFF && next < n && unit(next) >= 0xDC00 && unit(next) <= 0xDFFF) {
+      c = 0x10000 + ((c - 0xD800) << 10) + (unit(next) - 0xDC00);
+      next += 2;
+    } else if (c >= 0xD800 && c <= 0xDFFF) {
+      e.unpaired = true;
+      c = 0xFFFD;
+    }
+    if (!feed(e, c, i, next, n)) break;
+    i = next;
+  }
+  return e;
+}
+
+void expect_decoded(const Expected& e, std::string_view bytes, Encoding enc) {
+  auto d = decode(bytes);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->encoding, enc);
+  EXPECT_EQ(show(d->view(bytes)), show(e.text));
+  EXPECT_EQ(d->line_text_start, e.text_starts);
+  EXPECT_EQ(d->line_byte_start, e.byte_starts);
+  EXPECT_EQ(d->bytes_end, e.bytes_end);
+  EXPECT_EQ(d->flags.embedded_nul, e.nul);
+  EXPECT_EQ(d->flags.ctrl_z, e.ctrl_z);
+  EXPECT_EQ(d->flags.ctrl_z_line, e.ctrl_z_line);
+  EXPECT_EQ(d->flags.unpaired_surrogate, e.unpaired);
+}
+
+// An ASCII line of 40 characters with `special` written at offset k, then more lines.
+std::string line_with(std::size_t k, std::string_view special) {
+  std::string s = "abcdefghijklmnopqrstuvwxyz0123456789ABCD";
+  s.replace(k, special.size(), special);
+  return s + "\r\nnext line, with text\n[S]\nx=1\n";
+}
+
+TEST(InfFastPath, AnsiSpecialsAtEveryOffset) {
+  // docs/PERFORMANCE.md "INF engine": the 16-byte blocks must agree with the byte-by-byte reading.
+  const std::string specials[] = {"\xE9", "\x80", "\x81\x9D", "\xC3\xA9", "\xE2\x82\xAC\xE2\x82\xAC", "\n",
+                                  std::string("\0", 1), "\x1A", "\xFF\n\xA0"};
+  for (const auto& sp : specials) {
+    for (std::size_t k = 0; k + sp.size() <= 40; ++k) {
+      SCOPED_TRACE(show(sp) + " at " + std::to_string(k));
+      const std::string b = line_with(k, sp);
+      expect_decoded(reference_1252(b), b, Encoding::ansi);
+    }
+  }
+}
+
+TEST(InfFastPath, AnsiCtrlZAsLastByteIsNotFlagged) {
+  const std::string b = std::string(37, 'a') + "\n" + std::string(20, 'b') + "\x1A";
+  auto e = reference_1252(b);
+  EXPECT_FALSE(e.ctrl_z);
+  expect_decoded(e, b, Encoding::ansi);
+}
+
+TEST(InfFastPath, Utf16SpecialsAtEveryOffset) {
+  // Units that stop an eight-unit block: non-ASCII, surrogates (paired, lone, split by the end),
+  // NUL, ^Z; and line breaks inside blocks.
+  const std::u16string specials[] = {u"\u00E9", u"\u20AC", u"\U0001D11E", std::u16string(1, char16_t(0xD800)),
+                                     std::u16string(1, char16_t(0xDC00)), std::u16string(1, u'\0'), u"\x1A",
+                                     u"\n", u"\u0100\n"};
+  for (const auto& sp : specials) {
+    for (std::size_t k = 0; k + sp.size() <= 40; ++k) {
+      const std::string ascii = line_with(k, std::string(sp.size(), '#'));
+      std::string b = "\xFF\xFE";
+      for (std::size_t i = 0; i < ascii.size(); ++i) {
+        char16_t u = i >= k && i < k + sp.size() ? sp[i - k] : static_cast<char16_t>(ascii[i]);
+        b.push_back(static_cast<char>(u & 0xFF));
+        b.push_back(static_cast<char>(u >> 8));
+      }
+      SCOPED_TRACE("special " + std::to_string(static_cast<unsigned>(sp[0])) + " at " + std::to_string(k));
+      expect_decoded(reference_utf16le(b, 2), b, Encoding::utf16le_bom);
+      // A dangling final byte and a high surrogate cut by the end of the file.
+      std::string odd = b + "x";
+      expect_decoded(reference_utf16le(odd, 2), odd, Encoding::utf16le_bom);
+      std::string cut = b + "\x00\xD8"s;
+      expect_decoded(reference_utf16le(cut, 2), cut, Encoding::utf16le_bom);
+    }
+  }
+}
+
+TEST(InfFastPath, Utf8WithBomIsTheBytesWhenValid) {
+  // Valid UTF-8 decodes to itself; NUL and ^Z still apply; invalid bytes become U+FFFD.
+  const std::string body = kStdHeader + "[S]\r\nk=\"h\xC3\xA9llo \xE2\x82\xAC\"\r\n";
+  auto ok = decode("\xEF\xBB\xBF" + body);
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->view("\xEF\xBB\xBF" + body), body);
+  EXPECT_EQ(ok->line_byte_start[1], ok->line_text_start[1] + 3);
+
+  auto nul = decode("\xEF\xBB\xBF" + body + "a"s + '\0' + "b\x1A" + "tail");
+  ASSERT_TRUE(nul.ok());
+  EXPECT_EQ(nul->owned, body + "a b");
+  EXPECT_TRUE(nul->flags.embedded_nul);
+  EXPECT_TRUE(nul->flags.ctrl_z);
+
+  auto bad = decode("\xEF\xBB\xBF" + body + "\xC3(");
+  ASSERT_TRUE(bad.ok());
+  EXPECT_EQ(bad->owned, body + "\xEF\xBF\xBD(");
+}
+
+TEST(InfFastPath, QuotedFieldsKeptAsSpansReadLikeCopiedOnes) {
+  // A plain "..." is stored as a span of the text; anything joined to it goes the copying way.
+  auto doc = open_ok("[S]\r\n"
+                     "a = \"one two\"  , \"x\"\"y\", \"p\"q \"r\", \"s\" t, \"open\r\n"
+                     "b=\"%k%\"\r\n"
+                     "\"quoted key\" = v\r\n"
+                     "c = \"joined\" \\\r\n more\r\n"
+                     "[Strings]\r\nk=\"K\"\r\n");
+  auto s = doc.section("S");
+  ASSERT_TRUE(s);
+  auto a = s->find("a");
+  ASSERT_TRUE(a);
+  ASSERT_EQ(a->field_count(), 5u);
+  EXPECT_EQ(a->field(0), "one two");
+  EXPECT_EQ(a->field(1), "x\"y");
+  EXPECT_EQ(a->field(2), "pq r");
+  EXPECT_EQ(a->field(3), "s t");
+  EXPECT_EQ(a->field(4).substr(0, 4), "open");  // an unterminated quote runs to the line break
+  for (std::size_t i = 0; i < 5; ++i) EXPECT_TRUE(a->field_quoted(i)) << i;
+  EXPECT_EQ(a->field_position(0).column, 5u);  // the opening quote
+  EXPECT_EQ(a->field_position(1).column, 18u);
+  EXPECT_EQ(s->find("b")->field(0), "K");
+  EXPECT_EQ(s->find("b")->raw_field(0), "%k%");
+  EXPECT_TRUE(s->find("quoted key"));
+  auto c = s->find("c");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->field(0), "joinedmore");
+  EXPECT_EQ(c->end_line(), c->line() + 1);
+  EXPECT_EQ(s->find("a")->end_line(), s->find("a")->line());
+}
+
+TEST(InfFastPath, ReopenedSectionsAndManyNames) {
+  // Lines stay grouped by section whether or not sections are reopened, and the flat name index
+  // survives growing through many names that differ only in case.
+  std::string body;
+  for (int i = 0; i < 300; ++i) body += "[Sec" + std::to_string(i) + "]\nk=" + std::to_string(i) + "\n";
+  body += "[SEC7]\nk2=again\n[sec7]\nk3=and again\n";
+  auto doc = open_ok(body);
+  EXPECT_EQ(doc.section_count(), 301u);  // 300 plus [Version]
+  auto s7 = doc.section("sEc7");
+  ASSERT_TRUE(s7);
+  ASSERT_EQ(s7->line_count(), 3u);
+  EXPECT_EQ(*s7->line_at(0).raw_key(), "k");
+  EXPECT_EQ(*s7->line_at(2).raw_key(), "k3");
+  EXPECT_EQ(s7->header_lines().size(), 3u);
+  for (int i = 0; i < 300; i += 37) {
+    auto s = doc.section("SEC" + std::to_string(i));
+    ASSERT_TRUE(s) << i;
+    EXPECT_EQ(s->line_at(0).field(0), std::to_string(i));
+  }
+  EXPECT_FALSE(doc.has_section("Sec300"));
+}
+
+TEST(InfFastPath, ParseTakesOverABuffer) {
+  // Document::parse(std::string&&) keeps the caller's buffer; the result equals the copying form.
+  std::string bytes = kStdHeader + "[S]\r\nk=v\r\n";
+  const std::string copy = bytes;
+  auto moved = Document::parse(std::move(bytes), "m.inf");
+  auto copied = Document::parse(std::string_view(copy), "c.inf");
+  auto literal = Document::parse("[Version]\nSignature=$Chicago$\n[S]\nk=v\n", "l.inf");
+  ASSERT_TRUE(moved.ok() && copied.ok() && literal.ok());
+  EXPECT_EQ(moved->bytes(), copy);
+  EXPECT_EQ(moved->section("S")->find("k")->field(0), "v");
+  EXPECT_EQ(literal->section("S")->find("k")->field(0), "v");
+  EXPECT_EQ(moved->text(), copied->text());
+}
+
+}  // namespace
