@@ -14,6 +14,7 @@ struct Options {
   rules::CheckSettings settings;
   unsigned codepage = 1252;
   unsigned jobs = 1;
+  bool summary = false;  // --info: fill FileResult::summary
   // Called with the number of files done, from the checking threads one at a time, at most every
   // 64 files and once at the end; the output order does not depend on it.
   std::function<void(std::size_t)> on_progress;

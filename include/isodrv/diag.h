@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,11 +40,24 @@ struct Diagnostic {
 // Deterministic order: file, line, column, code, message.
 bool operator<(const Diagnostic& a, const Diagnostic& b);
 
+// What an INF declares, from the package model, for --info (InfVerif /info "INF summary").
+struct InfSummary {
+  std::string provider, class_name, class_guid, driver_ver, catalog;  // substituted; "" when absent
+  std::string pnp_lockdown;                // the value as written; "" when absent
+  std::vector<std::string> models;         // Models sections the package model reads, in order
+  std::size_t devices = 0;                 // their model lines
+  std::vector<std::string> hardware_ids;   // distinct, in order of appearance
+  std::vector<std::string> services;       // AddService names, distinct
+  std::size_t files_copied = 0;            // CopyFiles entries
+  std::vector<std::string> destinations;   // their distinct destination DIRIDs, as written
+};
+
 struct FileResult {
   std::string path;
   bool valid = true;           // false exactly when an error-level diagnostic is present
   bool unreadable = false;     // the file could not be read at all (exit 3)
   std::vector<Diagnostic> diagnostics;
+  std::optional<InfSummary> summary;  // with --info, when the file parsed
 };
 
 struct Report {
@@ -61,6 +75,7 @@ struct RenderOptions {
   bool color = false;
   bool verbose = false;     // infverif: print a verdict for every file
   bool statistics = false;  // append counts per code
+  bool info = false;        // print each file's INF summary (text, infverif; JSON always has it when set)
 };
 
 // Renders a report. Rule metadata (names, help) comes from the rule table.

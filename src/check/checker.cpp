@@ -62,6 +62,44 @@ inf::DiridContext check_dirids(const std::string& path, inf::Arch arch) {
   return ctx;
 }
 
+void add_distinct(std::vector<std::string>& v, const std::string& s) {
+  if (s.empty()) return;
+  for (const auto& x : v) {
+    if (inf::iequals(x, s)) return;
+  }
+  v.push_back(s);
+}
+
+diag::InfSummary summarize(const inf::Document& doc, const package::Package& pkg, inf::Arch arch) {
+  diag::InfSummary s;
+  if (auto v = doc.section("Version")) {
+    auto value = [&](std::string_view key) {
+      auto l = v->find(key);
+      return l ? l->field(0) : std::string();
+    };
+    s.provider = value("Provider");
+    s.class_name = value("Class");
+    s.class_guid = value("ClassGuid");
+    if (auto l = v->find("DriverVer")) {
+      s.driver_ver = l->field(0);
+      if (l->field_count() > 1) s.driver_ver += "," + l->field(1);
+    }
+    if (auto l = v->find("PnpLockdown")) s.pnp_lockdown = std::string(l->raw_field(0));
+  }
+  if (auto cat = package::catalog_file(doc, arch)) s.catalog = *cat;
+  for (const auto& m : pkg.models) {
+    add_distinct(s.models, m.models_section);
+    ++s.devices;
+    for (const auto& id : m.hardware_ids) add_distinct(s.hardware_ids, id);
+  }
+  for (const auto& svc : pkg.services) add_distinct(s.services, svc.name);
+  for (const auto& c : pkg.copies) {
+    ++s.files_copied;
+    if (c.has_destination) add_distinct(s.destinations, c.dirid_text);
+  }
+  return s;
+}
+
 // Reads a whole file with one read() per chunk into a buffer sized from fstat.
 bool read_whole_file(const std::string& path, std::string& out, int& err) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -123,6 +161,7 @@ diag::FileResult check_bytes(std::string_view bytes, const std::string& path, co
   }
   doc->set_dirids(check_dirids(path, settings.target.arch));
   package::Package pkg = package::build_package(*doc, settings.target);
+  if (opts.summary) res.summary = summarize(*doc, pkg, settings.target.arch);
   rules::Context ctx(*doc, pkg, settings, res.diagnostics);
   for (const auto& family : rules::families()) family.run(ctx);
   apply_inline_suppressions(*doc, res);

@@ -19,6 +19,7 @@ struct CheckArgs {
   std::string files_from;
   std::vector<std::string> inputs;
   bool statistics = false;
+  bool info = false;
   bool verbose = false;
   bool stampinf = false;
   bool samples = false;
@@ -103,6 +104,7 @@ int run_check(const CheckArgs& a) {
   opts.settings.samples = a.samples;
   opts.codepage = a.codepage;
   opts.jobs = a.jobs ? a.jobs : 1;
+  opts.summary = a.info;
   if (!a.osver.empty()) {
     inf::OsDecoration d = inf::parse_os_decoration(a.osver);
     if (!d.valid || !d.major) {
@@ -188,6 +190,7 @@ int run_check(const CheckArgs& a) {
   diag::RenderOptions ropts;
   ropts.format = *format;
   ropts.statistics = a.statistics;
+  ropts.info = a.info;
   ropts.verbose = a.verbose;
   std::cout << diag::render(report, ropts);
 
@@ -260,7 +263,8 @@ std::string markdown_index() {
   `Provider = Microsoft`. Without either option, 1204 reports every Provider that is or starts
   with "Microsoft", in every mode.
 - `--product FILE|FOLDER` (`/product`): the platform that Include and Needs are checked against.
-  Without it, 1317 and 1318 are never reported and 1202 compares Include names with isodrv's list of
+  InfVerif takes an `.ias` product definition from Microsoft's build, whose format is not public;
+  isodrv accepts the two forms below instead (an `.ias` file is refused as a bad line). Without it, 1317 and 1318 are never reported and 1202 compares Include names with isodrv's list of
   well-known inbox INFs. With it, an Included INF the package does not ship must be on the platform
   (1318; an INF on the platform counts as inbox for 1202), and a Needs target that this INF lacks
   must be a section of one of the Included INFs on the platform (1317).
@@ -337,7 +341,7 @@ std::vector<std::string> translate_infverif_args(const std::vector<std::string>&
     } else if (lower == "/samples") {
       out.push_back("--samples");
     } else if (lower == "/info") {
-      out.push_back("--statistics");
+      out.push_back("--info");
     } else if ((lower == "/osver" || lower == "/provider" || lower == "/wbuild" || lower == "/rulever" ||
                 lower == "/code" || lower == "/product") && i + 1 < args.size()) {
       out.push_back("--" + lower.substr(1));
@@ -359,6 +363,7 @@ void register_check_commands(CLI::App& app, Context& ctx) {
   check->add_option("--baseline", a->baseline, "Accept the findings of a previous --format json report");
   check->add_option("--files-from", a->files_from, "Read paths, one per line, from FILE or - (stdin)");
   check->add_flag("--statistics", a->statistics, "Print counts per code");
+  check->add_flag("--info", a->info, "Print each INF's summary: provider, class, version, models, IDs, services, files (/info)");
   check->add_flag("--verbose", a->verbose, "infverif format: print a verdict for every file");
   check->add_flag("--stampinf", a->stampinf, "Accept stampinf tokens ($ARCH$ …) as valid values");
   check->add_flag("--samples", a->samples, "The INFs are Microsoft driver samples (InfVerif /samples): no 1204");

@@ -91,9 +91,37 @@ void render_statistics(const Report& r, std::ostringstream& out) {
   out << "  total: " << r.errors() << " errors, " << r.warnings() << " warnings\n";
 }
 
+std::string joined(const std::vector<std::string>& v, std::string_view none = "none") {
+  if (v.empty()) return std::string(none);
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+// The --info block of one file, indented by `indent`.
+void render_summary(const FileResult& f, std::string_view indent, std::ostringstream& out) {
+  if (!f.summary) return;
+  const InfSummary& s = *f.summary;
+  auto or_absent = [](const std::string& v) { return v.empty() ? std::string("(absent)") : v; };
+  out << indent << "INF summary of " << f.path << ":\n";
+  out << indent << "  Provider:     " << or_absent(s.provider) << "\n";
+  out << indent << "  Class:        " << or_absent(s.class_name) << " " << s.class_guid << "\n";
+  out << indent << "  DriverVer:    " << or_absent(s.driver_ver) << "\n";
+  out << indent << "  CatalogFile:  " << or_absent(s.catalog) << "\n";
+  out << indent << "  PnpLockdown:  " << or_absent(s.pnp_lockdown) << "\n";
+  out << indent << "  Models:       " << joined(s.models) << " (" << s.devices << " device line"
+      << (s.devices == 1 ? "" : "s") << ")\n";
+  out << indent << "  Hardware IDs: " << joined(s.hardware_ids) << "\n";
+  out << indent << "  Services:     " << joined(s.services) << "\n";
+  out << indent << "  Copied files: " << s.files_copied;
+  if (!s.destinations.empty()) out << " (to DIRID " << joined(s.destinations) << ")";
+  out << "\n";
+}
+
 std::string render_text(const Report& r, const RenderOptions& o) {
   std::ostringstream out;
   for (const auto& f : r.files) {
+    if (o.info) render_summary(f, "", out);
     for (const auto& d : f.diagnostics) {
       out << d.file;
       if (d.line) out << ":" << d.line << ":" << std::max<std::uint32_t>(d.column, 1);
@@ -121,7 +149,8 @@ std::string render_infverif(const Report& r, const RenderOptions& o) {
   for (const auto& f : r.files) {
     std::string name = f.path;
     if (auto slash = name.find_last_of("/\\"); slash != std::string::npos) name = name.substr(slash + 1);
-    if (o.verbose || !f.diagnostics.empty()) out << "Validating " << name << "\n";
+    if (o.verbose || o.info || !f.diagnostics.empty()) out << "Validating " << name << "\n";
+    if (o.info) render_summary(f, "  ", out);
     for (const auto& d : f.diagnostics) {
       out << "  " << (d.severity == Severity::error ? "ERROR" : "WARNING") << "(" << d.code << ") in " << f.path
           << ", line " << d.line;
@@ -130,7 +159,7 @@ std::string render_infverif(const Report& r, const RenderOptions& o) {
       if (!msg.empty() && msg.back() != '.') msg.push_back('.');
       out << ": " << msg << "\n";
     }
-    if (o.verbose || !f.diagnostics.empty()) out << "  INF is " << (f.valid ? "VALID" : "NOT VALID") << "\n";
+    if (o.verbose || o.info || !f.diagnostics.empty()) out << "  INF is " << (f.valid ? "VALID" : "NOT VALID") << "\n";
   }
   if (o.statistics) render_statistics(r, out);
   return out.str();
@@ -302,6 +331,40 @@ void write_diagnostic(JsonWriter& w, const Diagnostic& d) {
   w.end_object();
 }
 
+void write_strings(JsonWriter& w, std::string_view key, const std::vector<std::string>& v) {
+  w.key(key);
+  w.begin_array();
+  for (const auto& s : v) w.value(s);
+  w.end_array();
+}
+
+// --info, as the "summary" object of a file (keys sorted, like every object here).
+void write_summary(JsonWriter& w, const InfSummary& s) {
+  w.key("summary");
+  w.begin_object();
+  w.key("catalog");
+  w.value(s.catalog);
+  w.key("class");
+  w.value(s.class_name);
+  w.key("class_guid");
+  w.value(s.class_guid);
+  write_strings(w, "destinations", s.destinations);
+  w.key("devices");
+  w.value(static_cast<std::uint64_t>(s.devices));
+  w.key("driver_ver");
+  w.value(s.driver_ver);
+  w.key("files_copied");
+  w.value(static_cast<std::uint64_t>(s.files_copied));
+  write_strings(w, "hardware_ids", s.hardware_ids);
+  write_strings(w, "models", s.models);
+  w.key("pnp_lockdown");
+  w.value(s.pnp_lockdown);
+  w.key("provider");
+  w.value(s.provider);
+  write_strings(w, "services", s.services);
+  w.end_object();
+}
+
 std::string render_json(const Report& r, const RenderOptions& o) {
   std::string out;
   std::size_t estimate = 256;
@@ -319,6 +382,7 @@ std::string render_json(const Report& r, const RenderOptions& o) {
     w.end_array();
     w.key("path");
     w.value(f.path);
+    if (f.summary) write_summary(w, *f.summary);
     w.key("valid");
     w.value(f.valid);
     w.end_object();

@@ -105,3 +105,20 @@ TEST(CheckOptions, ProgressOnlyOnATerminalOutsideCi) {
   EXPECT_FALSE(has(tty("env CI=true TERM=xterm", "").out, "checked "));
   EXPECT_FALSE(has(tty("env -u CI TERM=xterm", "--progress never").out, "checked "));
 }
+
+TEST(CheckOptions, InfoPrintsTheInfSummary) {
+  CliRun text = run("check /info " + kQuokka);
+  EXPECT_EQ(text.exit_code, 0);
+  EXPECT_TRUE(has(text.out, "INF summary of examples/quokka/quokka.inf:")) << text.out;
+  EXPECT_TRUE(has(text.out, "Provider:     Quokka Labs"));
+  EXPECT_TRUE(has(text.out, "Hardware IDs: Root\\Quokka"));
+  EXPECT_TRUE(has(text.out, "Copied files: 1 (to DIRID 13)"));
+  EXPECT_FALSE(has(text.out, "Statistics"));  // /info is the summary, not --statistics
+  CliRun iv = run("check /info /w --format infverif " + kQuokka);
+  EXPECT_TRUE(has(iv.out, "Validating quokka.inf\n  INF summary of")) << iv.out;
+  EXPECT_TRUE(has(iv.out, "INF is VALID"));
+  CliRun json = run("check --info --format json " + kQuokka);
+  EXPECT_TRUE(has(json.out, "\"summary\": {\n        \"catalog\": \"quokka.cat\"")) << json.out;
+  EXPECT_TRUE(has(json.out, "\"services\": [\n          \"quokka\"\n        ]"));
+  EXPECT_FALSE(has(run("check --format json " + kQuokka).out, "\"catalog\""));
+}
