@@ -543,6 +543,9 @@ Result<InstallReport> Engine::install(const std::string& id, const InstallOption
   std::vector<detail::FileAction> files;
   auto tx = d.reg.begin();
   if (!tx) return tx.error();
+  // Read again inside the transaction: another process may have changed the device meanwhile.
+  dev = d.device_row(id);
+  if (!dev) return dev.error();
   auto r = d.move_to(*dev, *choice->pkg, choice->match, opts.dry_run, files);
   if (!r || opts.dry_run) {
     (void)tx->rollback();
@@ -606,6 +609,8 @@ Result<InstallReport> Engine::rollback(const std::string& id) {
   std::vector<detail::FileAction> files;
   auto tx = d.reg.begin();
   if (!tx) return tx.error();
+  dev = d.device_row(id);  // inside the transaction (see install)
+  if (!dev) return dev.error();
   auto r = d.move_to(*dev, *target, *m, false, files, true);
   if (!r) {
     (void)tx->rollback();

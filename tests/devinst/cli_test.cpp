@@ -3,6 +3,8 @@
 // driver delete --uninstall; exit codes.
 #include <nlohmann/json.hpp>
 
+#include <set>
+
 #include "devinst_test_util.h"
 
 using namespace devinst_test;
@@ -81,4 +83,44 @@ TEST_F(DeviceCli, AddFromMachineJsonAndDeleteWithUninstall) {
   EXPECT_FALSE(has_key(kCcs + "\\Services\\quokka"));
   ASSERT_EQ(cli({"store", "verify"}), 0);
   EXPECT_EQ(cli({"device", "add", "--from", (base_ / "missing.json").string()}), 3);
+}
+
+TEST_F(DeviceCli, ConcurrentInstallsGetDistinctSoftwareKeys) {
+  const fs::path inf = package_dir("quokka", slurp(fixture("quokka/quokka.inf")), "quokka.inf");
+  ASSERT_EQ(cli({"driver", "add", inf.string()}), 0);
+  constexpr int kDevices = 6;
+  for (int i = 0; i < kDevices; ++i) {
+    ASSERT_EQ(cli({"device", "add", "ROOT\\QUOKKA\\000" + std::to_string(i), "--hwid", "ROOT\\QUOKKA"}), 0);
+  }
+  std::vector<pid_t> pids;
+  for (int i = 0; i < kDevices; ++i) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      int devnull = ::open("/dev/null", O_WRONLY);
+      dup2(devnull, 1);
+      dup2(devnull, 2);
+      std::string root = root_.string(), id = "ROOT\\QUOKKA\\000" + std::to_string(i);
+      const char* argv[] = {ISODRV_CLI, "--root", root.c_str(), "device", "install", id.c_str(), nullptr};
+      execv(ISODRV_CLI, const_cast<char**>(argv));
+      _exit(127);
+    }
+    pids.push_back(pid);
+  }
+  for (pid_t p : pids) {
+    int st = 0;
+    waitpid(p, &st, 0);
+    EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  }
+  std::set<std::string> keys;
+  auto e = engine();
+  for (int i = 0; i < kDevices; ++i) {
+    auto d = e.device("ROOT\\QUOKKA\\000" + std::to_string(i));
+    ASSERT_TRUE(d.ok());
+    ASSERT_TRUE(d->driver.has_value());
+    keys.insert(d->software_key);
+    EXPECT_EQ(sz(d->software_key, "MatchingDeviceId"), "root\\quokka");
+  }
+  EXPECT_EQ(keys.size(), static_cast<std::size_t>(kDevices));
+  auto st = isodrv::store::Store::open(root_.string());
+  EXPECT_EQ(st->find("oem0.inf")->devices, kDevices);
 }
