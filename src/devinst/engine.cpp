@@ -408,7 +408,7 @@ Status Engine::add_devices(const std::vector<DeviceSpec>& specs) {
       return Error(Errc::invalid_argument, "device " + s.instance_id + " needs at least one hardware or compatible ID");
     }
   }
-  auto tx = d.reg.begin();
+  auto tx = d.begin();
   if (!tx) return tx.error();
   for (const auto& s : specs) {
     auto& ex = d.q("SELECT 1 FROM device_nodes WHERE instance_id = ?");
@@ -440,7 +440,7 @@ Status Engine::remove_device(const std::string& id) {
   Impl& d = *impl_;
   Impl::StatementGuard guard(d);
   std::vector<detail::FileAction> files;
-  auto tx = d.reg.begin();
+  auto tx = d.begin();
   if (!tx) return tx.error();
   auto dev = d.device_row(id);
   if (!dev) return dev.error();
@@ -541,7 +541,7 @@ Result<InstallReport> Engine::install(const std::string& id, const InstallOption
                                                    : opts.inf + " has no Models entry that matches device " + id);
   }
   std::vector<detail::FileAction> files;
-  auto tx = d.reg.begin();
+  auto tx = d.begin();
   if (!tx) return tx.error();
   // Read again inside the transaction: another process may have changed the device meanwhile.
   dev = d.device_row(id);
@@ -565,7 +565,7 @@ Status Engine::uninstall(const std::string& id) {
   Impl& d = *impl_;
   Impl::StatementGuard guard(d);
   std::vector<detail::FileAction> files;
-  auto tx = d.reg.begin();
+  auto tx = d.begin();
   if (!tx) return tx.error();
   auto dev = d.device_row(id);
   if (!dev) return dev.error();
@@ -607,7 +607,7 @@ Result<InstallReport> Engine::rollback(const std::string& id) {
   auto m = best_match(target->pkg, DeviceIds{dev->hardware_ids, dev->compatible_ids}, target->sp.signed_);
   if (!m) return Error(Errc::not_found, target->sp.published_name + " no longer matches device " + id);
   std::vector<detail::FileAction> files;
-  auto tx = d.reg.begin();
+  auto tx = d.begin();
   if (!tx) return tx.error();
   dev = d.device_row(id);  // inside the transaction (see install)
   if (!dev) return dev.error();
@@ -635,7 +635,7 @@ Result<std::vector<InstallReport>> Engine::install_on_matching(const std::string
   if (!all) return all.error();
   std::vector<detail::FileAction> files;
   std::vector<InstallReport> out;
-  auto tx = d.reg.begin();
+  auto tx = d.begin();
   if (!tx) return tx.error();
   auto fail = [&](Error e) -> Result<std::vector<InstallReport>> {
     (void)tx->rollback();
@@ -704,7 +704,7 @@ Result<std::vector<std::string>> Engine::move_devices_off(const std::string& pub
   }
   std::vector<detail::FileAction> files;
   std::vector<std::string> moved;
-  auto tx = d.reg.begin();
+  auto tx = d.begin();
   if (!tx) return tx.error();
   auto fail = [&](Error e) -> Result<std::vector<std::string>> {
     (void)tx->rollback();

@@ -134,6 +134,12 @@ struct Engine::Impl {
   void reset_statements() {
     for (auto& [sql, st] : stmts) st->reset();
   }
+  // Every write transaction starts here: a statement still on a row would pin an old snapshot, and
+  // SQLite refuses (without waiting) to upgrade a stale snapshot once another process has written.
+  Result<registry::Transaction> begin() {
+    reset_statements();
+    return reg.begin();
+  }
   struct StatementGuard {
     Impl& d;
     explicit StatementGuard(Impl& i) : d(i) { d.reset_statements(); }
