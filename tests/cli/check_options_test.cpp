@@ -1,5 +1,6 @@
 // CLI tests for the check options beyond the output formats: /product, /samples, /provider,
-// /wbuild and /rulever validation, -j determinism, --files-from, and when the progress line shows.
+// /wbuild and /rulever validation, -j determinism, --files-from, /info, when the progress line
+// shows, and that the JSON writer matches nlohmann's dump byte for byte.
 #include <gtest/gtest.h>
 
 #include <array>
@@ -9,6 +10,8 @@
 #include <unistd.h>
 #include <string>
 #include <sys/wait.h>
+
+#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -121,4 +124,23 @@ TEST(CheckOptions, InfoPrintsTheInfSummary) {
   EXPECT_TRUE(has(json.out, "\"summary\": {\n        \"catalog\": \"quokka.cat\"")) << json.out;
   EXPECT_TRUE(has(json.out, "\"services\": [\n          \"quokka\"\n        ]"));
   EXPECT_FALSE(has(run("check --format json " + kQuokka).out, "\"catalog\""));
+}
+
+// The streaming JSON writer must give exactly what nlohmann::json::dump(2) gives for the same
+// document: control characters, quotes, backslashes, non-ASCII text, and a path that is not UTF-8
+// (replaced by U+FFFD through nlohmann).
+TEST(CheckOptions, JsonIsByteIdenticalToNlohmannDump) {
+  const auto dir = std::filesystem::temp_directory_path() / ("isodrv-json-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string odd = (dir / "bad\xff name.inf").string();
+  std::filesystem::copy_file(std::string(ISODRV_SOURCE_DIR) + "/tests/cli/fixtures/odd-bytes.inf", odd);
+  CliRun r = run("check --format json --statistics tests/cli/fixtures/odd-bytes.inf tests/cli/fixtures/nonisolated.inf '" +
+                 odd + "' tests/rules/1294/bad.inf");
+  std::filesystem::remove_all(dir);
+  ASSERT_EQ(r.exit_code, 1) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["files"].size(), 4u);
+  EXPECT_EQ(r.out, j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  EXPECT_TRUE(has(r.out, "bad\xef\xbf\xbd name.inf")) << "invalid UTF-8 in a path becomes U+FFFD";
+  EXPECT_TRUE(has(r.out, "\\\"2 \x7f end\\\"") || has(r.out, "\"A = \\\"2 \x7f end\\\"\"")) << r.out;
 }
