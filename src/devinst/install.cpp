@@ -829,9 +829,13 @@ class Installer {
       const char* suffix;
       SectionRole role;
     };
+    // .Components, .Software, .Events and .Filters hold only directives the engine reports as not
+    // applied (AddComponent, AddSoftware, AddEventProvider, AddFilter); they are visited for that.
     for (const Sub& sub : {Sub{".HW", SectionRole::hw}, Sub{".CoInstallers", SectionRole::coinstallers},
                            Sub{".Services", SectionRole::services}, Sub{".Interfaces", SectionRole::interfaces},
-                           Sub{".Wdf", SectionRole::wdf}}) {
+                           Sub{".Wdf", SectionRole::wdf}, Sub{".Components", SectionRole::components},
+                           Sub{".Software", SectionRole::software}, Sub{".Events", SectionRole::events},
+                           Sub{".Filters", SectionRole::filters}}) {
       std::string name = ddinstall + sub.suffix;
       if (!pkg.doc->has_section(name)) continue;
       Binding b;
@@ -840,7 +844,7 @@ class Installer {
         b.hkr = hardware_key_path(dev_.instance_id);
         b.hw = true;
         if (auto k = ensure(b.hkr, true); !k) return k.error();  // the device's own, like the software key
-      } else if (sub.role == SectionRole::coinstallers) {
+      } else if (package::hkr_binding_for(sub.role) == package::HkrBinding::software_key) {
         b.hkr = sw_key;
       }
       if (auto s = apply_section(pkg, name, b); !s) return s;

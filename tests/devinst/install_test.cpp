@@ -393,6 +393,9 @@ TEST_F(Install, CorpusDchuBaseWithExtensionReportsUnavailableNeeds) {
   bool reported = false;
   for (const auto& n : r->notes) reported = reported || n.find("WUDFRD.NT") != std::string::npos;
   EXPECT_TRUE(reported) << "Needs=WUDFRD.NT from wudfrd.inf is reported, not guessed";
+  bool component = false;
+  for (const auto& n : r->notes) component = component || n.find("AddComponent is not applied") != std::string::npos;
+  EXPECT_TRUE(component) << "the extension's .Components section is reported";
   // HKR, OSR, "OperatingParams" in .HW: the base writes "None", the extension "-Extended".
   EXPECT_EQ(sz(kCcs + "\\Enum\\" + id + "\\Device Parameters\\OSR", "OperatingMode"), "Default");
   EXPECT_EQ(sz(kCcs + "\\Enum\\" + id + "\\Device Parameters\\OSR", "OperatingParams"), "-Extended");
