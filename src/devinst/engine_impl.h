@@ -76,6 +76,11 @@ struct Diff {
   registry::Value value;
 };
 
+// The dry-run diff (diff.cpp).
+std::string render_diff(const std::vector<Diff>& diffs);
+// A key path in the form the engine compares: long root name, case-folded.
+std::string fold_path(std::string_view path);
+
 struct DeviceRow {
   std::string instance_id;
   std::vector<std::string> hardware_ids, compatible_ids;

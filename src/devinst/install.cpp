@@ -1,5 +1,5 @@
 // Applying a driver's install sections to one device (DDInstall, .HW, .Services, .Interfaces,
-// ClassInstall32, extension INFs) with every change recorded so that uninstall undoes exactly it.
+// ClassInstall32, extension INFs) with every change recorded so that uninstall can undo exactly it.
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -58,7 +58,7 @@ std::string long_path(std::string_view p) {
   return std::string(p);
 }
 
-std::string fold(std::string_view p) { return registry::fold_name(long_path(p)); }
+std::string fold(std::string_view p) { return detail::fold_path(p); }
 
 bool has_prefix_path(const std::string& folded, const std::string& folded_prefix) {
   return folded == folded_prefix ||
@@ -83,80 +83,6 @@ std::string join_lines(const std::vector<std::string>& v) {
 }
 
 std::string lower(std::string_view s) { return inf::to_lower_ascii(s); }
-
-// ---- .reg-style rendering of a change ---------------------------------------------------------
-
-std::string reg_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '\\' || c == '"') out += '\\';
-    out += c;
-  }
-  return out;
-}
-
-std::string hex_bytes(const std::vector<std::uint8_t>& d) {
-  std::string out;
-  char buf[4];
-  for (std::size_t i = 0; i < d.size(); ++i) {
-    std::snprintf(buf, sizeof buf, "%02x", d[i]);
-    if (i) out += ',';
-    out += buf;
-  }
-  return out;
-}
-
-std::string render_value(const registry::Value& v) {
-  char buf[32];
-  switch (v.type) {
-    case registry::kRegSz:
-      if (auto s = registry::decode_sz(v.data)) return "\"" + reg_escape(*s) + "\"";
-      break;
-    case registry::kRegDword:
-      if (v.data.size() == 4) {
-        std::uint32_t n = v.data[0] | v.data[1] << 8 | v.data[2] << 16 | static_cast<std::uint32_t>(v.data[3]) << 24;
-        std::snprintf(buf, sizeof buf, "dword:%08x", n);
-        return buf;
-      }
-      break;
-    case registry::kRegBinary: return "hex:" + hex_bytes(v.data);
-    default: break;
-  }
-  std::snprintf(buf, sizeof buf, "hex(%x):", v.type);
-  return buf + hex_bytes(v.data);
-}
-
-std::string render_diff(const std::vector<Diff>& diffs) {
-  std::ostringstream out;
-  out << "Windows Registry Editor Version 5.00\r\n";
-  std::string current;
-  for (const auto& d : diffs) {
-    switch (d.kind) {
-      case Diff::add_key:
-        out << "\r\n[" << d.key << "]\r\n";
-        current = d.key;
-        break;
-      case Diff::delete_key:
-        out << "\r\n[-" << d.key << "]\r\n";
-        current.clear();
-        break;
-      case Diff::set_value:
-      case Diff::delete_value:
-        if (current != d.key) {
-          out << "\r\n[" << d.key << "]\r\n";
-          current = d.key;
-        }
-        out << (d.name.empty() ? std::string("@") : "\"" + reg_escape(d.name) + "\"") << "="
-            << (d.kind == Diff::delete_value ? std::string("-") : render_value(d.value)) << "\r\n";
-        break;
-      case Diff::copy_file:
-        out << "\r\n; file: " << d.key << " -> " << d.name << "\r\n";
-        current.clear();
-        break;
-    }
-  }
-  return out.str();
-}
 
 // ---- the install context ----------------------------------------------------------------------
 
@@ -929,6 +855,8 @@ std::string matching_id(const DeviceRow& dev, std::uint32_t score) {
 
 }  // namespace
 
+std::string detail::fold_path(std::string_view p) { return registry::fold_name(long_path(p)); }
+
 // ---- install ----------------------------------------------------------------------------------
 
 Result<InstallReport> Engine::Impl::install_locked(const DeviceRow& dev, Loaded& pkg, const Match& m, bool dry_run,
@@ -973,7 +901,7 @@ Result<InstallReport> Engine::Impl::install_locked(const DeviceRow& dev, Loaded&
     ci.lowest_free = 0;
   }
   int index = ci.lowest_free;
-  char nnnn[8];
+  char nnnn[16];
   std::string sw_path;
   for (;; ++index) {
     if (ci.used.count(index)) continue;
@@ -1055,7 +983,7 @@ Result<InstallReport> Engine::Impl::install_locked(const DeviceRow& dev, Loaded&
   if (dry_run) {
     std::vector<Diff> all = std::move(pending_diffs);
     all.insert(all.end(), in.diffs.begin(), in.diffs.end());
-    r.diff = render_diff(all);
+    r.diff = detail::render_diff(all);
   }
   return r;
 }
@@ -1088,193 +1016,6 @@ Result<InstallReport> Engine::Impl::install_primitive_locked(Loaded& pkg, std::v
   r.notes = std::move(in.notes);
   r.side_effects = std::move(in.side_effects);
   return r;
-}
-
-// ---- uninstall ----------------------------------------------------------------------------------
-
-Status Engine::Impl::uninstall_install_locked(std::int64_t install_id, std::vector<FileAction>& files) {
-  retry_keys.clear();
-  if (auto r = undo_owner("i" + std::to_string(install_id), files); !r) return r;
-  std::vector<std::string> scopes;
-  {
-    auto& s = q("SELECT scope FROM devinst_scope_users WHERE install_id = ?");
-    s.bind(1, install_id);
-    while (s.row()) scopes.push_back(s.text(0));
-  }
-  {
-    auto& s = q("DELETE FROM devinst_scope_users WHERE install_id = ?");
-    s.bind(1, install_id);
-    if (auto r = s.run(); !r) return r;
-  }
-  // Shared keys after the rest, the deepest first, so that a container is empty when its turn comes.
-  std::stable_sort(scopes.begin(), scopes.end(), [](const std::string& a, const std::string& b) {
-    const bool ka = a.rfind("key:", 0) == 0, kb = b.rfind("key:", 0) == 0;
-    if (ka != kb) return kb;
-    return ka && a.size() > b.size();
-  });
-  for (const auto& scope : scopes) {
-    auto& s = q("SELECT 1 FROM devinst_scope_users WHERE scope = ? LIMIT 1");
-    s.bind(1, scope);
-    if (s.row()) continue;
-    if (auto r = undo_owner(scope, files); !r) return r;
-  }
-  // Keys this uninstall created-and-kept because a later-replayed owner still had keys below them.
-  std::sort(retry_keys.begin(), retry_keys.end(),
-            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
-  for (const auto& path : retry_keys) {
-    auto k = reg.open_key(path);
-    if (!k) continue;
-    auto subs = k->enum_subkeys();
-    if (!subs || !subs->empty()) continue;
-    if (auto s = k->delete_tree(); !s) return s;
-    if (dry_diffs) dry_diffs->push_back({Diff::delete_key, k->path(), "", {}});
-  }
-  retry_keys.clear();
-  auto& del = q("DELETE FROM devinst_installs WHERE id = ?");
-  del.bind(1, install_id);
-  return del.run();
-}
-
-Status Engine::Impl::undo_owner(const std::string& owner, std::vector<FileAction>& files) {
-  struct Rec {
-    int op, flag;
-    std::string key, name;
-    std::uint32_t type;
-    std::vector<std::uint8_t> data;
-  };
-  std::vector<Rec> recs;
-  {
-    auto& s = q("SELECT op, key, name, flag, type, data FROM devinst_undo WHERE owner = ? ORDER BY id DESC");
-    s.bind(1, owner);
-    while (s.row()) {
-      recs.push_back({static_cast<int>(s.integer(0)), static_cast<int>(s.integer(3)), s.text(1), s.text(2),
-                      static_cast<std::uint32_t>(s.integer(4)), s.blob(5)});
-    }
-  }
-  std::error_code ec;
-  for (const auto& r : recs) {
-    switch (r.op) {
-      case detail::kUndoKeyCreated: {
-        auto k = reg.open_key(r.key);
-        if (!k) break;
-        auto subs = k->enum_subkeys();
-        if (r.flag == 1 || (subs && subs->empty())) {
-          if (auto s = k->delete_tree(); !s) return s;
-          if (dry_diffs) dry_diffs->push_back({Diff::delete_key, k->path(), "", {}});
-        } else {
-          retry_keys.push_back(k->path());
-        }
-        break;
-      }
-      case detail::kUndoValue: {
-        if (r.flag == 1) {
-          auto k = reg.open_key(r.key, true);
-          if (!k) return k.error();
-          if (auto s = k->set_value(r.name, r.type, r.data); !s) return s;
-          if (dry_diffs) dry_diffs->push_back({Diff::set_value, k->path(), r.name, registry::Value{r.type, r.data}});
-        } else {
-          auto k = reg.open_key(r.key);
-          if (!k) break;
-          auto s = k->delete_value(r.name);
-          if (!s && s.error().code != Errc::not_found) return s;
-          if (s && dry_diffs) dry_diffs->push_back({Diff::delete_value, k->path(), r.name, {}});
-        }
-        break;
-      }
-      case detail::kUndoKeyExisted: {
-        auto k = reg.open_key(r.key, true);
-        if (!k) return k.error();
-        if (dry_diffs) dry_diffs->push_back({Diff::add_key, k->path(), "", {}});
-        break;
-      }
-      case detail::kUndoFileCreated: {
-        FileAction a;
-        a.host = r.key;
-        a.existed = fs::exists(r.key, ec);
-        if (a.existed) {
-          std::ifstream in(r.key, std::ios::binary);
-          a.prior.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-        }
-        fs::remove(r.key, ec);
-        files.push_back(std::move(a));
-        break;
-      }
-      case detail::kUndoFileReplaced: {
-        FileAction a;
-        a.host = r.key;
-        a.existed = fs::exists(r.key, ec);
-        if (a.existed) {
-          std::ifstream in(r.key, std::ios::binary);
-          a.prior.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-        }
-        std::ofstream out(r.key, std::ios::binary | std::ios::trunc);
-        out.write(reinterpret_cast<const char*>(r.data.data()), static_cast<std::streamsize>(r.data.size()));
-        files.push_back(std::move(a));
-        break;
-      }
-      case detail::kUndoValueOrder: {
-        auto k = reg.open_key(r.key);
-        if (!k) break;
-        auto vals = k->enum_values();
-        if (!vals) return vals.error();
-        std::vector<std::string> want;
-        std::string names(r.data.begin(), r.data.end());
-        for (std::size_t at = 0, nl; (nl = names.find('\n', at)) != std::string::npos; at = nl + 1) {
-          want.push_back(names.substr(at, nl - at));
-        }
-        auto folded_eq = [](const std::string& a, const std::string& b) { return registry::fold_name(a) == registry::fold_name(b); };
-        std::vector<const registry::NamedValue*> order;
-        for (const auto& w : want) {
-          for (const auto& v : *vals) {
-            if (folded_eq(v.name, w)) order.push_back(&v);
-          }
-        }
-        for (const auto& v : *vals) {
-          if (std::none_of(want.begin(), want.end(), [&](const std::string& w) { return folded_eq(v.name, w); })) order.push_back(&v);
-        }
-        std::size_t first = 0;
-        while (first < order.size() && order[first] == &(*vals)[first]) ++first;
-        for (std::size_t i = first; i < order.size(); ++i) {
-          if (auto s = k->delete_value(order[i]->name); !s) return s;
-          if (auto s = k->set_value(order[i]->name, order[i]->value); !s) return s;
-        }
-        break;
-      }
-      case detail::kUndoDirCreated:
-        fs::remove(r.key, ec);  // only when empty
-        break;
-      default:
-        return Error(Errc::corrupt, "unknown undo record kind " + std::to_string(r.op));
-    }
-  }
-  auto& del = q("DELETE FROM devinst_undo WHERE owner = ?");
-  del.bind(1, owner);
-  return del.run();
-}
-
-Status Engine::Impl::uninstall_locked(const DeviceRow& dev, std::vector<FileAction>& files, std::string* removed_folder,
-                                      std::string* removed_ddinstall, std::string* removed_published) {
-  if (!dev.install_id) return {};
-  auto row = install_row(*dev.install_id);
-  if (!row) return row.error();
-  if (removed_folder) *removed_folder = row->driver.folder;
-  if (removed_ddinstall) *removed_ddinstall = row->driver.ddinstall;
-  if (removed_published) *removed_published = row->driver.published_name;
-  // Its own changes first (they lie inside shared keys such as the class key), then the shared
-  // scopes (a service, a class) it was the last user of.
-  if (auto r = uninstall_install_locked(row->id, files); !r) return r;
-  if (!row->software_key.empty()) {
-    auto cut = row->software_key.rfind('\\');
-    auto it = class_indexes.find(fold(row->software_key.substr(0, cut)));
-    if (it != class_indexes.end()) {
-      const int freed = std::atoi(row->software_key.c_str() + cut + 1);
-      it->second.used.erase(freed);
-      it->second.lowest_free = std::min(it->second.lowest_free, freed);
-    }
-  }
-  auto& dn = q("UPDATE device_nodes SET package_id = NULL, install_id = NULL WHERE instance_id = ?");
-  dn.bind(1, dev.instance_id);
-  return dn.run();
 }
 
 }  // namespace isodrv::devinst
