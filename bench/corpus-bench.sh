@@ -11,7 +11,9 @@
 #   small: 32 copies of every corpus file, each a separate file (~14,000 files, ~90 MB).
 # Tools, each run REPS times (interleaved) after one untimed warm-up (every run reads from the page cache):
 #   wc -l (GNU coreutils, one process over the file list), inf_throughput --mode memchr|parse|full.
-# Time is wall-clock around the whole process; peak RSS is /usr/bin/time's %M (ru_maxrss).
+# Time is wall-clock around the whole process; peak RSS is /usr/bin/time's %M (ru_maxrss). The CPU
+# column is user + system time from /usr/bin/time (10 ms resolution): on a shared machine a process
+# that waits for a core loses wall-clock time but not CPU time, so that column moves less with load.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -124,19 +126,20 @@ cmd_for() {
   esac
 }
 
-# timed INPUT TOOL REP: one timed run; appends "input tool rep seconds rss_kb" to the raw file.
+# timed INPUT TOOL REP: one timed run; appends "input tool rep seconds rss_kb cpu_seconds" to the raw file.
 timed() {
-  local t0 t1 rss=0
+  local t0 t1 rss=0 cpu=0
   cmd_for "$1" "$2"
   t0=$(date +%s%N)
   if [ "$have_time" = 1 ]; then
-    /usr/bin/time -f '%M' -o "$out/.rss" "${cmd[@]}" >/dev/null 2>&1 || true
-    rss=$(tail -1 "$out/.rss")
+    /usr/bin/time -f '%M %U %S' -o "$out/.rss" "${cmd[@]}" >/dev/null 2>&1 || true
+    read -r rss u s < <(tail -1 "$out/.rss")
+    cpu=$(awk -v u="$u" -v s="$s" 'BEGIN{printf "%.2f", u + s}')
   else
     "${cmd[@]}" >/dev/null 2>&1 || true
   fi
   t1=$(date +%s%N)
-  printf '%s\t%s\t%d\t%s\t%s\n' "$1" "$2" "$3" "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.6f", (b-a)/1e9}')" "$rss" >> "$raw"
+  printf '%s\t%s\t%d\t%s\t%s\t%s\n' "$1" "$2" "$3" "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.6f", (b-a)/1e9}')" "$rss" "$cpu" >> "$raw"
 }
 
 tools="wc memchr parse full"
@@ -159,7 +162,7 @@ rm -f "$out/.rss"
 # ---------------------------------------------------------------------------------------------
 echo "corpus-bench: load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 awk -F'\t' -v out="$out" -v bmax="$big_max" -v bb="$big_bytes" -v bf="$big_files" -v sb="$small_bytes" -v sf="$small_files" -v reps="$reps" '
-  { key = $1 SUBSEP $2; n[key]++; t[key, n[key]] = $4; if ($5 > rss[key]) rss[key] = $5 }
+  { key = $1 SUBSEP $2; n[key]++; t[key, n[key]] = $4; c[key, n[key]] = $6; if ($5 > rss[key]) rss[key] = $5 }
   function median(key,   i, j, tmp, m, a) {
     m = n[key]
     for (i = 1; i <= m; i++) a[i] = t[key, i]
@@ -167,15 +170,21 @@ awk -F'\t' -v out="$out" -v bmax="$big_max" -v bb="$big_bytes" -v bf="$big_files
     best[key] = a[1]
     return (m % 2) ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
   }
+  function median_cpu(key,   i, j, tmp, m, a) {
+    m = n[key]
+    for (i = 1; i <= m; i++) a[i] = c[key, i]
+    for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] < a[i]) { tmp = a[i]; a[i] = a[j]; a[j] = tmp }
+    return (m % 2) ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+  }
   END {
     split("big small", inputs, " "); split("wc memchr parse full", tools, " ")
     label["wc"] = "wc -l"; label["memchr"] = "read+memchr loop"
     label["parse"] = "isodrv parse"; label["full"] = "isodrv full (parse + read back)"
     tsv = out "/results.tsv"; md = out "/results.md"
-    print "input\ttool\tbytes\tfiles\tmedian_s\tbest_s\tmbps_median\tmbps_best\tfiles_per_s_median\tpeak_rss_kb\ttime_vs_memchr\ttime_vs_wc" > tsv
-    print "| tool | input | MB/s (median) | MB/s (best) | files/s (median) | peak RSS | time ÷ memchr loop | time ÷ wc -l |" > md
-    print "|---|---|--:|--:|--:|--:|--:|--:|" > md
-    printf "%-32s %-6s %9s %9s %11s %10s %9s %9s\n", "tool", "input", "MB/s med", "MB/s best", "files/s med", "peak RSS", "x memchr", "x wc -l"
+    print "input\ttool\tbytes\tfiles\tmedian_s\tbest_s\tmbps_median\tmbps_best\tfiles_per_s_median\tpeak_rss_kb\ttime_vs_memchr\ttime_vs_wc\tcpu_s_median\tmbps_cpu\tfiles_per_s_cpu" > tsv
+    print "| tool | input | MB/s (median) | MB/s (best) | files/s (median) | peak RSS | time ÷ memchr loop | time ÷ wc -l | MB/s (CPU time) | files/s (CPU time) |" > md
+    print "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|" > md
+    printf "%-32s %-6s %9s %9s %11s %10s %9s %9s %9s %11s\n", "tool", "input", "MB/s med", "MB/s best", "files/s med", "peak RSS", "x memchr", "x wc -l", "MB/s cpu", "files/s cpu"
     for (ii = 1; ii <= 2; ii++) {
       inp = inputs[ii]; bytes = (inp == "big") ? bb : sb; files = (inp == "big") ? bf : sf
       for (k = 1; k <= 4; k++) med[inp, tools[k]] = median(inp SUBSEP tools[k])
@@ -183,9 +192,10 @@ awk -F'\t' -v out="$out" -v bmax="$big_max" -v bb="$big_bytes" -v bf="$big_files
         tl = tools[k]; key = inp SUBSEP tl; m = med[inp, tl]
         mbps = bytes / 1e6 / m; mbpsb = bytes / 1e6 / best[key]; fps = files / m
         rm = m / med[inp, "memchr"]; rw = m / med[inp, "wc"]
-        printf "%-32s %-6s %9.1f %9.1f %11.0f %7.1f MiB %8.2fx %8.2fx\n", label[tl], inp, mbps, mbpsb, fps, rss[key] / 1024, rm, rw
-        printf "%s\t%s\t%d\t%d\t%.6f\t%.6f\t%.1f\t%.1f\t%.0f\t%d\t%.3f\t%.3f\n", inp, tl, bytes, files, m, best[key], mbps, mbpsb, fps, rss[key], rm, rw > tsv
-        printf "| %s | %s | %.0f | %.0f | %.0f | %.1f MiB | %.2f× | %.2f× |\n", label[tl], inp, mbps, mbpsb, fps, rss[key] / 1024, rm, rw > md
+        cm = median_cpu(key); cmb = cm > 0 ? bytes / 1e6 / cm : 0; cmf = cm > 0 ? files / cm : 0
+        printf "%-32s %-6s %9.1f %9.1f %11.0f %7.1f MiB %8.2fx %8.2fx %9.1f %11.0f\n", label[tl], inp, mbps, mbpsb, fps, rss[key] / 1024, rm, rw, cmb, cmf
+        printf "%s\t%s\t%d\t%d\t%.6f\t%.6f\t%.1f\t%.1f\t%.0f\t%d\t%.3f\t%.3f\t%.2f\t%.1f\t%.0f\n", inp, tl, bytes, files, m, best[key], mbps, mbpsb, fps, rss[key], rm, rw, cm, cmb, cmf > tsv
+        printf "| %s | %s | %.0f | %.0f | %.0f | %.1f MiB | %.2f× | %.2f× | %.0f | %.0f |\n", label[tl], inp, mbps, mbpsb, fps, rss[key] / 1024, rm, rw, cmb, cmf > md
       }
     }
     # Files are processed one at a time, so memory is judged against the largest single file.
