@@ -264,10 +264,11 @@ std::string markdown_index() {
   with "Microsoft", in every mode.
 - `--product FILE|FOLDER` (`/product`): the platform that Include and Needs are checked against.
   InfVerif takes an `.ias` product definition from Microsoft's build, whose format is not public;
-  isodrv accepts the two forms below instead (an `.ias` file is refused as a bad line). Without it, 1317 and 1318 are never reported and 1202 compares Include names with isodrv's list of
-  well-known inbox INFs. With it, an Included INF the package does not ship must be on the platform
-  (1318; an INF on the platform counts as inbox for 1202), and a Needs target that this INF lacks
-  must be a section of one of the Included INFs on the platform (1317).
+  isodrv accepts the two forms below instead (an `.ias` file is refused as a bad line). Without
+  it, 1317 and 1318 are never reported and 1202 compares Include names with isodrv's list of
+  well-known inbox INFs. With it, an Included INF the package does not ship must be on the
+  platform (1318; an INF on the platform counts as inbox for 1202), and a Needs target that this
+  INF lacks must be a section of one of the Included INFs on the platform (1317).
   - FILE: UTF-8 text, one INF per line: `name.inf` followed by the sections it defines, separated
     by spaces, tabs or commas. Lines for the same INF add up; names are case-insensitive; `#` or `;`
     starts a comment. An INF listed without any section accepts every section.
