@@ -289,11 +289,32 @@ void decode_utf8_slow(std::string_view b, std::size_t start, DecodedText& out) {
 // size and the line count are counted first, so the text and the line tables are allocated once.
 // ---------------------------------------------------------------------------------------------
 
+// The UTF-8 of each Windows-1252 byte >= 0x80 (two or three bytes, zero-padded to four), so a
+// non-ASCII byte costs one table copy instead of a branchy encode.
+struct Cp1252Utf8 {
+  char bytes[128][4];
+  std::uint8_t len[128];
+  constexpr Cp1252Utf8() : bytes{}, len{} {
+    for (int b = 0x80; b < 0x100; ++b) {
+      const char32_t c = b < 0xA0 ? kCp1252High[b - 0x80] : static_cast<char32_t>(b);
+      char* o = bytes[b - 0x80];
+      if (c < 0x800) {
+        o[0] = static_cast<char>(0xC0 | (c >> 6));
+        o[1] = static_cast<char>(0x80 | (c & 0x3F));
+        len[b - 0x80] = 2;
+      } else {
+        o[0] = static_cast<char>(0xE0 | (c >> 12));
+        o[1] = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+        o[2] = static_cast<char>(0x80 | (c & 0x3F));
+        len[b - 0x80] = 3;
+      }
+    }
+  }
+};
+constexpr Cp1252Utf8 kCp1252Utf8;
+
 // Extra UTF-8 bytes (beyond one) that a Windows-1252 byte >= 0x80 becomes.
-inline std::size_t cp1252_extra(unsigned char byte) {
-  if (byte >= 0xA0) return 1;
-  return kCp1252High[byte - 0x80] < 0x800 ? 1 : 2;
-}
+inline std::size_t cp1252_extra(unsigned char byte) { return kCp1252Utf8.len[byte - 0x80] - 1u; }
 
 // Decoded text written into out.owned, which is sized before writing. ensure() grows it should a
 // count ever fall short, so a miscount costs a reallocation, never a write past the end.
@@ -408,7 +429,9 @@ void decode_ansi_1252(std::string_view b, DecodedText& out) {
       tw.o[tw.w++] = c == 0 ? ' ' : static_cast<char>(c);  // NUL reads as a space
       if (c == '\n') tw.line_break(tw.w, at + 1);
     } else {
-      tw.put(c < 0xA0 ? static_cast<char32_t>(kCp1252High[c - 0x80]) : static_cast<char32_t>(c));
+      tw.ensure(4);
+      std::memcpy(tw.o + tw.w, kCp1252Utf8.bytes[c - 0x80], 4);  // the slack covers the padding
+      tw.w += kCp1252Utf8.len[c - 0x80];
     }
   };
   i = 0;
