@@ -31,6 +31,11 @@ inline constexpr std::size_t kMaxDeviceIdLen = 200;
 // A service name is at most 256 characters (CreateService).
 inline constexpr std::size_t kMaxServiceNameLen = 256;
 
+// The one check of a device instance ID, shared by `device add` and every API entry point:
+// <enumerator>\<device ID>\<instance ID>, printable ASCII without space or ',', shorter than
+// kMaxDeviceIdLen; '/', '.' and '..' are refused as path escapes.
+Status check_instance_id(std::string_view id);
+
 // The numbers are those of the Windows enumerations (DRIVER_REGKEY_TYPE, DRIVER_DIRECTORY_TYPE).
 enum class DeviceKeyType { hardware = 1, software = 2 };  // PLUGPLAY_REGKEY_DEVICE / _DRIVER
 enum class DriverKeyType { parameters = 0, persistent_state = 1, shared_persistent_state = 2 };

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "devinst/engine_impl.h"
+#include "isodrv/api.h"
 
 namespace isodrv::devinst {
 namespace fs = std::filesystem;
@@ -115,24 +116,9 @@ std::vector<std::string> split_lines(const std::string& s) {
   return out;
 }
 
-// The longest instance ID Windows accepts (MAX_DEVICE_ID_LEN, including the NUL).
-constexpr std::size_t kMaxDeviceIdLen = 200;
-
-Status check_instance_id(const std::string& id) {
-  if (id.empty()) return Error(Errc::invalid_argument, "a device instance ID must not be empty");
-  if (id.size() >= kMaxDeviceIdLen) {
-    return Error(Errc::invalid_argument,
-                 "device instance ID '" + id + "' is longer than " + std::to_string(kMaxDeviceIdLen - 1) + " characters");
-  }
-  if (id.find('\\') == std::string::npos) {
-    return Error(Errc::invalid_argument,
-                 "device instance ID '" + id + "' must have the form <enumerator>\\<device>\\<instance>");
-  }
-  if (auto parts = registry::split_relative_path(id); !parts) {
-    return Error(Errc::invalid_argument, "device instance ID '" + id + "': " + parts.error().message);
-  }
-  return {};
-}
+// The same instance-ID rules as every state-location API entry point, so a device that can be
+// added can always be resolved.
+Status check_instance_id(const std::string& id) { return api::check_instance_id(id); }
 
 }  // namespace
 

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "devinst_test_util.h"
+#include "isodrv/api.h"
 #include "isodrv/stamp_tokens.h"
 
 using namespace devinst_test;
@@ -36,11 +37,14 @@ TEST_F(CorpusInstall, EveryStagedCorpusPackageInstallsAtomicallyAndUninstallsExa
         break;
       }
     }
-    const std::string device = hwid + "\\1";
-    if (hwid.empty() || !isodrv::registry::split_relative_path(device).ok() || device.find('\\') == 0) {
+    if (hwid.empty()) {
       ++no_device;
       continue;
     }
+    // The bus names the instance after its hardware ID where that makes a valid instance ID
+    // (ROOT\X -> ROOT\X\1); otherwise (*PNP0501, IDs with spaces or three parts) it gets its own.
+    std::string device = hwid + "\\1";
+    if (!isodrv::api::check_instance_id(device).ok()) device = "TEST\\DEV" + std::to_string(n) + "\\1";
     root_ = all_roots / ("r" + std::to_string(n++));
     fs::path inf = package_dir("c" + std::to_string(n), stamped, fs::path(rel).stem().string() + ".inf");
     auto st = isodrv::store::Store::open(root_.string());
