@@ -428,3 +428,25 @@ TEST_F(Install, PrimitiveDriverInstallsThroughDefaultInstall) {
   auto st = isodrv::store::Store::open(root_.string());
   EXPECT_TRUE(st->remove(oem, false).ok());
 }
+
+// device add and every state-location entry point share one instance-ID check, so a device that
+// can be added can also be resolved through the API.
+TEST_F(Install, DeviceAddRefusesInstanceIdsTheApiCannotResolve) {
+  auto e = engine();
+  const struct {
+    const char* id;
+    isodrv::Errc code;
+  } rows[] = {
+      {"ROOT\\QUOKKA", isodrv::Errc::invalid_argument},          // two parts: no instance ID
+      {"ROOT\\QUO KKA\\0000", isodrv::Errc::invalid_argument},   // space
+      {"ROOT\\QUOKKA,1\\0000", isodrv::Errc::invalid_argument},  // comma
+      {"ROOT\\..\\0000", isodrv::Errc::path_escape},             // would leave DeviceState
+      {"ROOT/QUOKKA\\X\\0000", isodrv::Errc::path_escape},
+  };
+  for (const auto& row : rows) {
+    auto s = e.add_device({row.id, {"ROOT\\QUOKKA"}, {}});
+    ASSERT_FALSE(s.ok()) << row.id;
+    EXPECT_EQ(s.error().code, row.code) << row.id << ": " << s.error().to_string();
+  }
+  ASSERT_TRUE(e.add_device({kQuokkaId, {"ROOT\\QUOKKA"}, {}}).ok());
+}
