@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <set>
 #include <sstream>
@@ -209,7 +210,14 @@ class JsonWriter {
     if (depth_.back()) out_ += ',';
     depth_.back() = true;
     out_ += '\n';
-    out_.append(2 * depth_.size(), ' ');
+    indent();
+  }
+  // Two spaces per open container, appended from a constant rather than filled byte by byte.
+  void indent() {
+    static constexpr std::string_view kSpaces = "                                                                ";
+    std::size_t n = 2 * depth_.size();
+    for (; n > kSpaces.size(); n -= kSpaces.size()) out_.append(kSpaces);
+    out_.append(kSpaces.data(), n);
   }
   void open(char c) {
     element();
@@ -221,9 +229,24 @@ class JsonWriter {
     depth_.pop_back();
     if (any) {
       out_ += '\n';
-      out_.append(2 * depth_.size(), ' ');
+      indent();
     }
     out_ += c;
+  }
+
+  // Word-at-a-time tests (8 bytes): any byte with the high bit set; any byte that JSON escapes
+  // (below 0x20, '"', '\\'). A false positive only sends the word to the byte loop.
+  static constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+  static constexpr std::uint64_t kHigh = 0x8080808080808080ull;
+  static std::uint64_t load8(const void* p) {
+    std::uint64_t w;
+    std::memcpy(&w, p, sizeof w);
+    return w;
+  }
+  static bool has_zero_byte(std::uint64_t v) { return ((v - kOnes) & ~v & kHigh) != 0; }
+  static bool needs_escape(std::uint64_t w) {
+    return ((w - kOnes * 0x20) & ~w & kHigh) != 0 || has_zero_byte(w ^ (kOnes * '"')) ||
+           has_zero_byte(w ^ (kOnes * '\\'));
   }
 
   static bool valid_utf8(std::string_view s) {
@@ -231,6 +254,10 @@ class JsonWriter {
     const auto* end = p + s.size();
     auto cont = [&](const unsigned char* q, unsigned char lo, unsigned char hi) { return q < end && *q >= lo && *q <= hi; };
     while (p < end) {
+      if (end - p >= 8 && (load8(p) & kHigh) == 0) {
+        p += 8;
+        continue;
+      }
       unsigned char c = *p;
       if (c < 0x80) {
         ++p;
@@ -260,6 +287,10 @@ class JsonWriter {
     out_ += '"';
     std::size_t run = 0;  // start of the pending run of bytes that need no escape
     for (std::size_t i = 0; i < s.size(); ++i) {
+      if (s.size() - i >= 8 && !needs_escape(load8(s.data() + i))) {
+        i += 7;
+        continue;
+      }
       const auto c = static_cast<unsigned char>(s[i]);
       if (c >= 0x20 && c != '"' && c != '\\') continue;
       out_.append(s.data() + run, i - run);

@@ -2,6 +2,7 @@
 // InterfaceInstall32) and records every directive, section reference, registry operation, file copy,
 // service and interface, each bound to what HKR means where it is used. One home for that meaning.
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <set>
 
@@ -145,9 +146,32 @@ constexpr DirectiveSpec kDirectives[] = {
     {"UmdfService", 0, 1, SectionRole::other, false},
 };
 
+// Directive names are matched on every key line of every install section: the table is searched
+// only among names of the same length and first letter, which leaves one or two candidates.
+struct SpecKey {
+  std::size_t size;
+  char first;  // lower case
+};
+constexpr char lower_ascii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+constexpr std::size_t cstr_len(const char* s) {
+  std::size_t n = 0;
+  while (s[n]) ++n;
+  return n;
+}
+constexpr auto kSpecKeys = [] {
+  std::array<SpecKey, std::size(kDirectives)> out{};
+  for (std::size_t i = 0; i < std::size(kDirectives); ++i) {
+    out[i] = SpecKey{cstr_len(kDirectives[i].name), lower_ascii(kDirectives[i].name[0])};
+  }
+  return out;
+}();
+
 const DirectiveSpec* find_spec(std::string_view name) {
-  for (const auto& d : kDirectives) {
-    if (iequals(name, d.name)) return &d;
+  if (name.empty()) return nullptr;
+  const char first = lower_ascii(name[0]);
+  for (std::size_t i = 0; i < std::size(kDirectives); ++i) {
+    if (kSpecKeys[i].size != name.size() || kSpecKeys[i].first != first) continue;
+    if (iequals(name, kDirectives[i].name)) return &kDirectives[i];
   }
   return nullptr;
 }
@@ -181,8 +205,41 @@ std::string trim(std::string s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.pop_back();
   std::size_t b = 0;
   while (b < s.size() && (s[b] == ' ' || s[b] == '\t')) ++b;
-  return s.substr(b);
+  if (b) s.erase(0, b);
+  return s;
 }
+
+std::string_view trim_view(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  return s;
+}
+
+// Field j of a line counting the key as field 0 when the line has one (AddReg lines have none),
+// raw (unsubstituted) and substituted, without building a vector of every field. Substitution is
+// what Line::field / Line::key do: the raw text when it holds no '%'.
+struct LineFields {
+  const inf::Document& doc;
+  inf::Line line;
+  bool keyed;
+  std::size_t count;
+  LineFields(const inf::Document& d, const inf::Line& l)
+      : doc(d), line(l), keyed(l.has_key()), count(l.field_count() + (keyed ? 1 : 0)) {}
+  std::string_view raw(std::size_t j) const {
+    if (keyed) return j == 0 ? *line.raw_key() : line.raw_field(j - 1);
+    return line.raw_field(j);
+  }
+  void into(std::size_t j, std::string& out) const {
+    std::string_view r = raw(j);
+    if (r.find('%') == std::string_view::npos) out.append(r);
+    else doc.substitute(r, out);
+  }
+  std::string get(std::size_t j) const {
+    std::string out;
+    into(j, out);
+    return out;
+  }
+};
 
 class Builder {
  public:
@@ -216,13 +273,13 @@ class Builder {
 
   void mark_well_known() {
     for (std::size_t i = 0; i < doc_.section_count(); ++i) {
-      std::string n = inf::to_lower_ascii(doc_.section_at(i).name());
+      const std::string_view n = doc_.section_at(i).name();
       static const char* prefixes[] = {"version", "strings", "sourcedisksnames", "sourcedisksfiles",
                                        "destinationdirs", "manufacturer", "controlflags",
                                        "signatureattributes", "defaultuninstall", "packageinstall"};
       for (const char* p : prefixes) {
         std::string_view pv(p);
-        if (n == pv || (n.size() > pv.size() && n.compare(0, pv.size(), pv) == 0 && n[pv.size()] == '.')) {
+        if (n.size() >= pv.size() && iequals(n.substr(0, pv.size()), pv) && (n.size() == pv.size() || n[pv.size()] == '.')) {
           pkg_.section_used[i] = true;
         }
       }
@@ -331,27 +388,17 @@ class Builder {
     }
   }
 
-  void reference(const inf::Line& line, std::size_t field, std::string directive, const std::string& target) {
+  void reference(const inf::Line& line, std::size_t field, std::string_view directive, const std::string& target) {
     SectionReference r;
     r.line = line;
     r.field = field;
-    r.directive = std::move(directive);
+    r.directive = std::string(directive);
     r.target = target;
     r.exists = doc_.has_section(target);
     if (r.exists) mark(target);
     // A list's security descriptor section belongs to it.
     mark(target + ".security");
     pkg_.references.push_back(std::move(r));
-  }
-
-  // Every field of a line, the key first when the line has one (AddReg lines have none).
-  static std::vector<std::string> all_fields(const inf::Line& l, bool raw) {
-    std::vector<std::string> out;
-    if (l.has_key()) out.push_back(raw ? std::string(*l.raw_key()) : *l.key());
-    for (std::size_t i = 0; i < l.field_count(); ++i) {
-      out.push_back(raw ? std::string(l.raw_field(i)) : l.field(i));
-    }
-    return out;
   }
 
   void process(std::size_t idx) {
@@ -362,8 +409,9 @@ class Builder {
     const SectionRole role = is.role;
     for (inf::Line l : *sec) {
       if (!l.has_key()) continue;
-      std::string name = std::string(*l.raw_key());
-      pkg_.directives.push_back(Directive{l, name, idx});
+      // A view of the document's text: stays valid while the recursion below grows pkg_.directives.
+      const std::string_view name = *l.raw_key();
+      pkg_.directives.push_back(Directive{l, std::string(name), idx});
       if (iequals(name, "Include")) {
         for (std::size_t i = 0; i < l.field_count(); ++i) {
           std::string v = trim(l.field(i));
@@ -493,34 +541,43 @@ class Builder {
   void add_regs(RegOpKind kind, const std::string& section, std::size_t ctx, SectionRole role) {
     auto sec = doc_.section(section);
     if (!sec) return;
+    const std::string_view sec_name = sec->name();
+    const HkrBinding binding = hkr_binding_for(role);
+    pkg_.regs.reserve(pkg_.regs.size() + sec->line_count());
     for (inf::Line l : *sec) {
-      RegOp op;
+      const LineFields f(doc_, l);
+      RegOp& op = pkg_.regs.emplace_back();
       op.kind = kind;
       op.line = l;
-      op.reg_section = std::string(sec->name());
+      op.reg_section.assign(sec_name);
       op.context = ctx;
-      op.binding = hkr_binding_for(role);
-      auto f = all_fields(l, false);
-      auto raw = all_fields(l, true);
-      op.root = f.size() > 0 ? upper(trim(f[0])) : std::string();
-      if (op.root == "HKEY_LOCAL_MACHINE") op.root = "HKLM";
-      else if (op.root == "HKEY_CURRENT_USER") op.root = "HKCU";
-      else if (op.root == "HKEY_CLASSES_ROOT") op.root = "HKCR";
-      else if (op.root == "HKEY_USERS") op.root = "HKU";
-      op.subkey = f.size() > 1 ? f[1] : std::string();
-      if (f.size() > 2) op.value_name = f[2];
-      if (f.size() > 3) {
-        op.flags_text = trim(f[3]);
+      op.binding = binding;
+      if (f.count > 0) {
+        std::string root = f.get(0);
+        std::string_view r = trim_view(root);
+        if (iequals(r, "HKEY_LOCAL_MACHINE")) op.root = "HKLM";
+        else if (iequals(r, "HKEY_CURRENT_USER")) op.root = "HKCU";
+        else if (iequals(r, "HKEY_CLASSES_ROOT")) op.root = "HKCR";
+        else if (iequals(r, "HKEY_USERS")) op.root = "HKU";
+        else op.root = upper(std::string(r));
+      }
+      if (f.count > 1) f.into(1, op.subkey);
+      if (f.count > 2) f.into(2, op.value_name.emplace());
+      if (f.count > 3) {
+        op.flags_text = trim(f.get(3));
         op.flags = op.flags_text.empty() ? std::optional<std::uint32_t>(0) : parse_inf_number(op.flags_text);
       } else {
         op.flags = 0;
       }
       if (kind == RegOpKind::add && op.flags) op.reg_type = addreg::value_type(*op.flags);
-      for (std::size_t i = 4; i < f.size(); ++i) {
-        op.data.push_back(f[i]);
-        op.raw_data.push_back(raw[i]);
+      if (f.count > 4) {
+        op.data.reserve(f.count - 4);
+        op.raw_data.reserve(f.count - 4);
+        for (std::size_t i = 4; i < f.count; ++i) {
+          f.into(i, op.data.emplace_back());
+          op.raw_data.emplace_back(f.raw(i));
+        }
       }
-      pkg_.regs.push_back(std::move(op));
     }
   }
 
@@ -556,24 +613,28 @@ class Builder {
   void add_list_copies(const inf::Line& directive, const std::string& list, std::size_t ctx) {
     auto sec = doc_.section(list);
     if (!sec) return;
+    const std::string list_name(sec->name());
+    // The destination depends on the list only: resolved once, not once per entry.
+    FileCopy proto;
+    proto.directive = directive;
+    proto.list_section = list_name;
+    proto.context = ctx;
+    resolve_destination(proto, list_name);
+    pkg_.copies.reserve(pkg_.copies.size() + sec->line_count());
     for (inf::Line l : *sec) {
-      FileCopy c;
+      FileCopy& c = pkg_.copies.emplace_back(proto);
       c.line = l;
-      c.directive = directive;
-      c.list_section = std::string(sec->name());
-      c.context = ctx;
       // SetupAPI reads file names through %strkey% substitution like any field; CI-validated
       // samples rely on it (e.g. "%DriverName%.sys" in the miniFilter INFs).
-      auto f = all_fields(l, false);
-      c.dest_name = f.size() > 0 ? trim(f[0]) : std::string();
-      c.source_name = f.size() > 1 && !trim(f[1]).empty() ? trim(f[1]) : c.dest_name;
-      if (f.size() > 3) {
-        c.flags_text = trim(f[3]);
+      const LineFields f(doc_, l);
+      c.dest_name = f.count > 0 ? trim(f.get(0)) : std::string();
+      std::string source = f.count > 1 ? trim(f.get(1)) : std::string();
+      c.source_name = !source.empty() ? std::move(source) : c.dest_name;
+      if (f.count > 3) {
+        c.flags_text = trim(f.get(3));
         c.flags = c.flags_text.empty() ? std::optional<std::uint32_t>(0) : parse_inf_number(doc_.substitute(c.flags_text));
       }
-      resolve_destination(c, c.list_section);
       if (auto p = find_payload(c.source_name)) c.source = *p;
-      pkg_.copies.push_back(std::move(c));
     }
   }
 

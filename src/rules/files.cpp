@@ -134,9 +134,14 @@ class Files {
   explicit Files(const Context& ctx) : ctx_(ctx) {}
 
   const PayloadFile* payload(inf::Arch arch, std::string_view name) {
-    auto it = payload_.find(arch);
-    if (it == payload_.end()) it = payload_.emplace(arch, package::payload_files(ctx_.doc(), arch)).first;
-    for (const auto& p : it->second) {
+    // The model already holds the target architecture's payload; other architectures are read once.
+    const std::vector<PayloadFile>* list = &ctx_.pkg().payload;
+    if (arch != ctx_.pkg().target.arch) {
+      auto it = payload_.find(arch);
+      if (it == payload_.end()) it = payload_.emplace(arch, package::payload_files(ctx_.doc(), arch)).first;
+      list = &it->second;
+    }
+    for (const auto& p : *list) {
       if (inf::iequals(p.name, name)) return &p;
     }
     return nullptr;

@@ -607,8 +607,31 @@ std::string written_data(const RegOp& op) {
   return s;
 }
 
+// Whether shared_key(op) is non-empty, without building it.
+bool has_shared_key(const RegOp& op) {
+  if (op.root != "HKR") return is_known_root(op.root);
+  return op.binding == HkrBinding::service_key || op.binding == HkrBinding::class_key;
+}
+
+bool conflict_candidate(const RegOp& op) {
+  return writes_value(op) && !has_flag(op, addreg::kNoClobber) && !has_flag(op, addreg::kAppend) && has_shared_key(op);
+}
+
 void check_conflicting_values(Context& ctx, Reporter& report) {
   const auto& pkg = ctx.pkg();
+  // A conflict needs two candidate entries used from different install sections; most packages
+  // have none, and then no key strings are built.
+  const RegOp* first = nullptr;
+  bool two_contexts = false;
+  for (const auto& op : pkg.regs) {
+    if (!conflict_candidate(op)) continue;
+    if (!first) first = &op;
+    else if (op.context != first->context) {
+      two_contexts = true;
+      break;
+    }
+  }
+  if (!two_contexts) return;
   std::map<std::string, std::vector<const RegOp*>> by_value;
   for (const auto& op : pkg.regs) {
     if (!writes_value(op) || has_flag(op, addreg::kNoClobber) || has_flag(op, addreg::kAppend)) continue;

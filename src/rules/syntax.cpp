@@ -1,6 +1,7 @@
 // Rule family "syntax": encoding, duplicate sections, references to missing sections, unknown
 // %tokens%, stampinf leftovers, repeated values, unreachable sections and silent truncation.
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <set>
 
@@ -70,6 +71,25 @@ void check_references(Context& ctx) {
   }
 }
 
+// Whether Document::substitute would record no unknown token in `raw`: every %name% pair (found
+// the way substitute pairs them) is %% or a [Strings] key. Numeric tokens (DIRIDs) answer false
+// and are left to substitute, which knows which DIRIDs resolve.
+bool all_tokens_known(const inf::Document& doc, std::string_view raw) {
+  const char* p = raw.data();
+  const char* end = p + raw.size();
+  while (p < end) {
+    const char* pct = static_cast<const char*>(std::memchr(p, '%', static_cast<std::size_t>(end - p)));
+    if (!pct) return true;
+    const char* close = static_cast<const char*>(std::memchr(pct + 1, '%', static_cast<std::size_t>(end - pct - 1)));
+    if (!close) return true;
+    std::string_view name(pct + 1, static_cast<std::size_t>(close - pct - 1));
+    p = close + 1;
+    if (name.empty() || doc.string_value(name)) continue;
+    return false;
+  }
+  return true;
+}
+
 void check_tokens(Context& ctx) {
   const auto& doc = ctx.doc();
   std::vector<std::string> unknown;
@@ -79,7 +99,7 @@ void check_tokens(Context& ctx) {
     if (is_strings_section(sec.name())) continue;
     for (inf::Line l : sec) {
       auto check_raw = [&](std::string_view raw, std::size_t field) {
-        if (raw.find('%') == std::string_view::npos) return;
+        if (raw.find('%') == std::string_view::npos || all_tokens_known(doc, raw)) return;
         unknown.clear();
         scratch.clear();
         doc.substitute(raw, scratch, &unknown);

@@ -72,16 +72,21 @@ Severity level(const RuleInfo& r, diag::Mode m) {
 
 std::string format_message(std::string_view tmpl, const std::vector<std::string>& args) {
   std::string out;
-  out.reserve(tmpl.size() + 32);
-  for (std::size_t i = 0; i < tmpl.size(); ++i) {
-    if (tmpl[i] == '{' && i + 2 < tmpl.size() && tmpl[i + 2] == '}' && tmpl[i + 1] >= '0' && tmpl[i + 1] <= '9') {
+  std::size_t size = tmpl.size();
+  for (const auto& a : args) size += a.size();
+  out.reserve(size);
+  // Copies the text between placeholders in runs rather than a character at a time.
+  std::size_t run = 0;
+  for (std::size_t i = tmpl.find('{'); i != std::string_view::npos && i < tmpl.size(); i = tmpl.find('{', i + 1)) {
+    if (i + 2 < tmpl.size() && tmpl[i + 2] == '}' && tmpl[i + 1] >= '0' && tmpl[i + 1] <= '9') {
+      out.append(tmpl.data() + run, i - run);
       std::size_t idx = static_cast<std::size_t>(tmpl[i + 1] - '0');
       if (idx < args.size()) out += args[idx];
       i += 2;
-      continue;
+      run = i + 1;
     }
-    out.push_back(tmpl[i]);
   }
+  out.append(tmpl.data() + run, tmpl.size() - run);
   return out;
 }
 
