@@ -1,6 +1,7 @@
 // Inline suppressions (`; isodrv: ignore[1322] reason`) and baselines (a previous JSON report).
 #include <nlohmann/json.hpp>
 
+#include <cstring>
 #include <fstream>
 #include <set>
 
@@ -26,7 +27,9 @@ std::vector<Suppression> find_suppressions(const inf::Document& doc) {
   std::vector<Suppression> out;
   static constexpr std::string_view kMarker = "isodrv: ignore[";
   // Most files have no suppression: one search of the whole text settles that.
-  if (doc.text().find(kMarker) == std::string_view::npos) return out;
+  // memmem rather than string_view::find, which stops at every 'i' of the text.
+  const std::string_view text = doc.text();
+  if (!::memmem(text.data(), text.size(), kMarker.data(), kMarker.size())) return out;
   for (std::uint32_t n = 1; n <= doc.physical_line_count(); ++n) {
     std::string_view text = doc.physical_line(n);
     std::size_t semi = text.find(';');

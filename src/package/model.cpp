@@ -277,7 +277,10 @@ class Builder {
       static const char* prefixes[] = {"version", "strings", "sourcedisksnames", "sourcedisksfiles",
                                        "destinationdirs", "manufacturer", "controlflags",
                                        "signatureattributes", "defaultuninstall", "packageinstall"};
+      if (n.empty()) continue;
+      const char first = lower_ascii(n[0]);
       for (const char* p : prefixes) {
+        if (p[0] != first) continue;
         std::string_view pv(p);
         if (n.size() >= pv.size() && iequals(n.substr(0, pv.size()), pv) && (n.size() == pv.size() || n[pv.size()] == '.')) {
           pkg_.section_used[i] = true;

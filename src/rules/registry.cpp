@@ -46,6 +46,18 @@ std::string normalize_key(std::string_view s) {
   return out;
 }
 
+// normalize_key without a copy in the usual case (no leading separator or blank, no doubled
+// separator): a view of `s`; otherwise the normalized text, kept in `scratch`.
+std::string_view normalized_view(std::string_view s, std::string& scratch) {
+  if (s.empty() || (s.front() != '\\' && s.front() != ' ' && s.front() != '\t' &&
+                    s.find("\\\\") == std::string_view::npos)) {
+    while (!s.empty() && (s.back() == '\\' || s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+  }
+  scratch = normalize_key(s);
+  return scratch;
+}
+
 // Whether `key` is `prefix` or lies below it (case-insensitive, whole path components).
 bool key_under(std::string_view key, std::string_view prefix) {
   if (key.size() < prefix.size() || !inf::iequals(key.substr(0, prefix.size()), prefix)) return false;
@@ -136,7 +148,8 @@ constexpr std::string_view kSignatureHklmExceptions[] = {
 bool signature_mode_exception(const RegOp& op) {
   if (op.root == "HKCR") return true;
   if (op.root != "HKLM") return false;
-  const std::string key = normalize_key(op.subkey);
+  std::string scratch;
+  const std::string_view key = normalized_view(op.subkey, scratch);
   return std::any_of(std::begin(kSignatureHklmExceptions), std::end(kSignatureHklmExceptions),
                      [&](std::string_view p) { return key_under(key, p); });
 }
@@ -156,7 +169,8 @@ constexpr std::string_view kUniversalHklmExceptions[] = {
 bool universal_exception(const RegOp& op) {
   if (op.root == "HKCR") return true;
   if (op.root != "HKLM") return false;
-  const std::string key = normalize_key(op.subkey);
+  std::string scratch;
+  const std::string_view key = normalized_view(op.subkey, scratch);
   return std::any_of(std::begin(kUniversalHklmExceptions), std::end(kUniversalHklmExceptions),
                      [&](std::string_view p) { return key_under(key, p); });
 }
@@ -388,7 +402,8 @@ void check_multisz_edit(Context& ctx, Reporter& report, const RegOp& op) {
                       type_word(flags) == addreg::kTypeMultiSz && (flags & addreg::kAppend);
   const bool delstring = op.kind != RegOpKind::bit && (flags & addreg::kDelStringMultiSz) == addreg::kDelStringMultiSz;
   if (!append && !delstring) return;
-  if (op.root == "HKLM" && key_under(normalize_key(op.subkey), kCurrentControlSet)) return;
+  std::string scratch;
+  if (op.root == "HKLM" && key_under(normalized_view(op.subkey, scratch), kCurrentControlSet)) return;
   report(1305, op.line, {op.value_name.value_or(std::string()), append ? "appends to" : "deletes a string from"},
          field_of(op, 3));
 }
@@ -433,7 +448,8 @@ bool device_hkr(const RegOp& op) {
 }
 
 void check_well_known(Context& ctx, Reporter& report, const RegOp& op) {
-  if (!device_hkr(op) || !writes_value(op) || !normalize_key(op.subkey).empty() || !op.value_name) return;
+  std::string scratch;
+  if (!device_hkr(op) || !writes_value(op) || !normalized_view(op.subkey, scratch).empty() || !op.value_name) return;
   for (const auto& w : kWellKnownValues) {
     if (!inf::iequals(trim(*op.value_name), w.name)) continue;
     if (op.reg_type == w.types[0] || op.reg_type == w.types[1]) return;
@@ -461,7 +477,8 @@ bool is_extension_inf(const inf::Document&) { return tl_extension_inf; }
 void check_filter_value(Context& ctx, Reporter& report, const RegOp& op) {
   if (is_extension_inf(ctx.doc())) return;
   if (op.root != "HKR" || op.binding != HkrBinding::class_key || !writes_value(op) || !op.value_name) return;
-  if (!normalize_key(op.subkey).empty()) return;
+  std::string scratch;
+  if (!normalized_view(op.subkey, scratch).empty()) return;
   const std::string name = trim(*op.value_name);
   if (inf::iequals(name, "UpperFilters") || inf::iequals(name, "LowerFilters")) {
     report(1329, op.line, {name, "registry value"}, field_of(op, 2));
@@ -498,7 +515,8 @@ void check_filter_properties(Context& ctx, Reporter& report) {
 // into HKR would put the descriptor on the device's (or service's) own key, which the system owns.
 void check_security_sections(Context& ctx, Reporter& report, const RegOp& op) {
   if (op.root != "HKR" || op.kind != RegOpKind::add || is_key_operation(op)) return;
-  if (!normalize_key(op.subkey).empty()) return;
+  std::string scratch;
+  if (!normalized_view(op.subkey, scratch).empty()) return;
   auto sec = ctx.doc().section(op.reg_section + ".security");
   if (!sec) return;
   if (auto* d = report(1226, op.line, {op.value_name.value_or(std::string()), std::string(sec->name())}, field_of(op, 0))) {
