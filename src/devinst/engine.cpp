@@ -95,14 +95,6 @@ CREATE TABLE IF NOT EXISTS devinst_scope_users(
 CREATE INDEX IF NOT EXISTS devinst_scope_users_scope ON devinst_scope_users(scope);
 )sql";
 
-std::string join_lines(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) {
-    if (!out.empty()) out += '\n';
-    out += s;
-  }
-  return out;
-}
 
 std::vector<std::string> split_lines(const std::string& s) {
   std::vector<std::string> out;
@@ -431,9 +423,7 @@ Status Engine::remove_device(const std::string& id) {
   auto dev = d.device_row(id);
   if (!dev) return dev.error();
   auto fail = [&](Error e) -> Status {
-    (void)tx->rollback();
-    revert_files(files);
-    d.forget_caches();
+    d.abandon(*tx, files);
     return e;
   };
   if (dev->install_id) {
@@ -534,16 +524,10 @@ Result<InstallReport> Engine::install(const std::string& id, const InstallOption
   if (!dev) return dev.error();
   auto r = d.move_to(*dev, *choice->pkg, choice->match, opts.dry_run, files);
   if (!r || opts.dry_run) {
-    (void)tx->rollback();
-    revert_files(files);
-    d.forget_caches();
+    d.abandon(*tx, files);
     return r;
   }
-  if (auto s = tx->commit(); !s) {
-    revert_files(files);
-    d.forget_caches();
-    return s.error();
-  }
+  if (auto s = d.commit(*tx, files); !s) return s.error();
   return r;
 }
 
@@ -557,20 +541,14 @@ Status Engine::uninstall(const std::string& id) {
   if (!dev) return dev.error();
   if (!dev->install_id) return Error(Errc::not_found, "device " + id + " has no driver installed");
   if (auto s = d.uninstall_locked(*dev, files); !s) {
-    (void)tx->rollback();
-    revert_files(files);
-    d.forget_caches();
+    d.abandon(*tx, files);
     return s;
   }
   auto& u = d.q("UPDATE device_nodes SET backup_folder = NULL, backup_ddinstall = NULL, backup_published = NULL "
                 "WHERE instance_id = ?");
   u.bind(1, dev->instance_id);
   if (auto s = u.run(); !s) return s;
-  if (auto s = tx->commit(); !s) {
-    revert_files(files);
-    d.forget_caches();
-    return s;
-  }
+  if (auto s = d.commit(*tx, files); !s) return s;
   return {};
 }
 
@@ -599,16 +577,10 @@ Result<InstallReport> Engine::rollback(const std::string& id) {
   if (!dev) return dev.error();
   auto r = d.move_to(*dev, *target, *m, false, files, true);
   if (!r) {
-    (void)tx->rollback();
-    revert_files(files);
-    d.forget_caches();
+    d.abandon(*tx, files);
     return r;
   }
-  if (auto s = tx->commit(); !s) {
-    revert_files(files);
-    d.forget_caches();
-    return s.error();
-  }
+  if (auto s = d.commit(*tx, files); !s) return s.error();
   return r;
 }
 
@@ -624,9 +596,7 @@ Result<std::vector<InstallReport>> Engine::install_on_matching(const std::string
   auto tx = d.begin();
   if (!tx) return tx.error();
   auto fail = [&](Error e) -> Result<std::vector<InstallReport>> {
-    (void)tx->rollback();
-    revert_files(files);
-    d.forget_caches();
+    d.abandon(*tx, files);
     return e;
   };
   Loaded* const pkg = *target;
@@ -693,9 +663,7 @@ Result<std::vector<std::string>> Engine::move_devices_off(const std::string& pub
   auto tx = d.begin();
   if (!tx) return tx.error();
   auto fail = [&](Error e) -> Result<std::vector<std::string>> {
-    (void)tx->rollback();
-    revert_files(files);
-    d.forget_caches();
+    d.abandon(*tx, files);
     return e;
   };
   for (const auto& dev : d.device_rows()) {
@@ -735,6 +703,21 @@ Result<std::vector<std::string>> Engine::move_devices_off(const std::string& pub
   if (auto s = u.run(); !s) return fail(s.error());
   if (auto s = tx->commit(); !s) return fail(s.error());
   return moved;
+}
+
+void Engine::Impl::abandon(registry::Transaction& tx, std::vector<detail::FileAction>& files) {
+  (void)tx.rollback();
+  revert_files(files);
+  forget_caches();
+}
+
+Status Engine::Impl::commit(registry::Transaction& tx, std::vector<detail::FileAction>& files) {
+  if (auto s = tx.commit(); !s) {
+    revert_files(files);
+    forget_caches();
+    return s;
+  }
+  return {};
 }
 
 void revert_files(std::vector<detail::FileAction>& files) {

@@ -107,6 +107,16 @@ struct FileAction {
 
 namespace isodrv::devinst {
 
+// Hardware and compatible ID lists are stored one ID per line.
+inline std::string join_lines(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) {
+    if (!out.empty()) out += '\n';
+    out += s;
+  }
+  return out;
+}
+
 struct Engine::Impl {
   std::string root;
   registry::Registry reg;
@@ -141,6 +151,10 @@ struct Engine::Impl {
   }
   // Every write transaction starts here: a statement still on a row would pin an old snapshot, and
   // SQLite refuses (without waiting) to upgrade a stale snapshot once another process has written.
+  // Abandons a write transaction: rolls it back, undoes its file actions and drops cached rows.
+  void abandon(registry::Transaction& tx, std::vector<detail::FileAction>& files);
+  // Commits a write transaction; when the commit fails its file actions are undone the same way.
+  Status commit(registry::Transaction& tx, std::vector<detail::FileAction>& files);
   Result<registry::Transaction> begin() {
     reset_statements();
     return reg.begin();

@@ -73,14 +73,6 @@ std::string trim(std::string s) {
   return s.substr(b);
 }
 
-std::string join_lines(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) {
-    if (!out.empty()) out += '\n';
-    out += s;
-  }
-  return out;
-}
 
 std::string lower(std::string_view s) { return inf::to_lower_ascii(s); }
 
