@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <system_error>
+#include <thread>
 
 #include "registry/names.h"
 #include "registry/text.h"
@@ -480,7 +481,16 @@ Result<Registry> Registry::open(const std::string& db_path, Options options) {
     return e;
   }
   sqlite3_busy_timeout(impl->db, 30000);
-  if (auto s = impl->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); !s) return s.error();
+  // Switching a new database to WAL does not wait for the busy handler: when another process is
+  // opening the same fresh file, SQLite answers SQLITE_BUSY at once. Retry for as long as the
+  // busy timeout would have waited.
+  for (int attempt = 0;; ++attempt) {
+    int rc = sqlite3_exec(impl->db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+    if (rc == SQLITE_OK) break;
+    if ((rc & 0xFF) != SQLITE_BUSY || attempt == 3000) return db_error(impl->db, "registry database: enabling WAL");
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (auto s = impl->exec("PRAGMA synchronous=NORMAL;"); !s) return s.error();
   if (auto s = impl->exec(kSchema); !s) return s.error();
   for (int i = 0; i < kStmtCount; ++i) {
     if (!impl->stmts[i].prepare(impl->db, kSql[i])) return db_error(impl->db, "registry database: preparing");

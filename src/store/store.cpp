@@ -273,10 +273,12 @@ Result<Store> Store::open(const std::string& root_in) {
     return Error(Errc::io_error, "cannot open the store database", database_path(root));
   }
   sqlite3_busy_timeout(impl->db, 30000);
+  // Switching a new database to WAL takes a lock SQLite does not wait for (SQLITE_BUSY at once), so
+  // two processes opening a fresh root would race; the root lock serialises the switch as well.
+  RootLock lock(root, true);
   if (auto st = impl->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"); !st) {
     return st.error();
   }
-  RootLock lock(root, true);
   if (auto st = impl->exec(kSchema); !st) return st.error();
   impl->refresh_device_table();
   if (auto st = impl->recover(); !st) return st.error();
