@@ -241,6 +241,14 @@ struct LineFields {
   }
 };
 
+// Room for `n` more elements, growing geometrically: reserving exactly per section would move
+// every element already there once per section.
+template <class T>
+void reserve_more(std::vector<T>& v, std::size_t n) {
+  if (v.capacity() - v.size() >= n) return;
+  v.reserve(std::max(v.size() + n, 2 * v.capacity()));
+}
+
 class Builder {
  public:
   Builder(const inf::Document& doc, const inf::Target& t) : doc_(doc) {
@@ -349,11 +357,19 @@ class Builder {
       std::optional<inf::Arch> arch;
     };
     std::vector<Variant> variants;
+    // Candidate names are built in one buffer: most do not exist, and each would otherwise be a
+    // fresh allocation (the names are longer than the short-string buffer).
+    std::string probe;
+    auto probe_name = [&](std::string_view stem, std::string_view a, std::string_view b = {}) -> const std::string& {
+      probe.assign(stem);
+      probe.append(a);
+      probe.append(b);
+      return probe;
+    };
     if (doc_.has_section(base)) variants.push_back({base, std::nullopt});
-    if (doc_.has_section(base + ".NT")) variants.push_back({base + ".NT", std::nullopt});
+    if (doc_.has_section(probe_name(base, ".NT"))) variants.push_back({probe, std::nullopt});
     for (inf::Arch a : kArches) {
-      std::string n = base + ".NT" + std::string(inf::arch_name(a));
-      if (doc_.has_section(n)) variants.push_back({n, a});
+      if (doc_.has_section(probe_name(base, ".NT", inf::arch_name(a)))) variants.push_back({probe, a});
     }
     if (variants.empty()) {
       // Models entries name a DDInstall that does not exist: keep it so rules can say so.
@@ -365,14 +381,14 @@ class Builder {
       process(idx);
       if (role == SectionRole::ddinstall) {
         for (auto& [suffix, sub_role] : kSubsections) {
-          std::string sub = v.name + suffix;
-          if (!doc_.has_section(sub)) continue;
-          std::size_t si = add_section(sub, base, sub_role, v.arch, nullptr, {}, idx);
+          if (!doc_.has_section(probe_name(v.name, suffix))) continue;
+          std::size_t si = add_section(probe, base, sub_role, v.arch, nullptr, {}, idx);
           process(si);
         }
       } else if (role == SectionRole::default_install || role == SectionRole::class_install) {
-        std::string sub = v.name + ".Services";
-        if (doc_.has_section(sub)) process(add_section(sub, base, SectionRole::services, v.arch, nullptr, {}, idx));
+        if (doc_.has_section(probe_name(v.name, ".Services"))) {
+          process(add_section(probe, base, SectionRole::services, v.arch, nullptr, {}, idx));
+        }
       }
     }
   }
@@ -397,10 +413,14 @@ class Builder {
     r.field = field;
     r.directive = std::string(directive);
     r.target = target;
-    r.exists = doc_.has_section(target);
-    if (r.exists) mark(target);
-    // A list's security descriptor section belongs to it.
-    mark(target + ".security");
+    if (auto sec = doc_.section(target)) {
+      r.exists = true;
+      pkg_.section_used[sec->index()] = true;
+    }
+    // A list's security descriptor section belongs to it (name built in a reused buffer).
+    scratch_.assign(target);
+    scratch_.append(".security");
+    mark(scratch_);
     pkg_.references.push_back(std::move(r));
   }
 
@@ -546,7 +566,7 @@ class Builder {
     if (!sec) return;
     const std::string_view sec_name = sec->name();
     const HkrBinding binding = hkr_binding_for(role);
-    pkg_.regs.reserve(pkg_.regs.size() + sec->line_count());
+    reserve_more(pkg_.regs, sec->line_count());
     for (inf::Line l : *sec) {
       const LineFields f(doc_, l);
       RegOp& op = pkg_.regs.emplace_back();
@@ -623,7 +643,7 @@ class Builder {
     proto.list_section = list_name;
     proto.context = ctx;
     resolve_destination(proto, list_name);
-    pkg_.copies.reserve(pkg_.copies.size() + sec->line_count());
+    reserve_more(pkg_.copies, sec->line_count());
     for (inf::Line l : *sec) {
       FileCopy& c = pkg_.copies.emplace_back(proto);
       c.line = l;
@@ -644,6 +664,7 @@ class Builder {
   const inf::Document& doc_;
   Package pkg_;
   std::set<std::string, std::less<>> visited_;
+  std::string scratch_;  // reference(): the ".security" section name
 };
 
 }  // namespace

@@ -69,12 +69,14 @@ std::string folder_key(std::string_view path) {
 // A Windows path in one comparable form: lower case, '\' separators, no doubled separators.
 std::string path_key(std::string_view path) {
   std::string out;
+  out.reserve(path.size());
   for (char c : path) {
     if (c == '/') c = '\\';
     if (c == '\\' && !out.empty() && out.back() == '\\') continue;
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);  // what to_lower_ascii does
     out.push_back(c);
   }
-  return lower(out);
+  return out;
 }
 
 std::string join_path(std::string a, std::string_view b) {
