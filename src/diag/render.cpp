@@ -3,8 +3,10 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 
@@ -170,9 +172,52 @@ std::string render_infverif(const Report& r, const RenderOptions& o) {
 // would otherwise be built as a tree of nlohmann::json nodes first, which costs more than checking.
 // The bytes are exactly what nlohmann::json::dump(2) gives (keys in sorted order, the same
 // escapes); strings that are not valid UTF-8 go through nlohmann for its U+FFFD replacement.
+// A plain growable buffer: std::string's append checks cost more than the bytes for the many
+// short pieces JSON is made of. The text is copied into the result string once at the end.
+class Sink {
+ public:
+  void reserve(std::size_t n) {
+    if (n > cap_) grow(n - size_);
+  }
+  void append(const char* p, std::size_t n) {
+    if (n > cap_ - size_) grow(n);
+    char* d = buf_.get() + size_;
+    // Most pieces are a few bytes (keys, punctuation, numbers): a loop beats a memcpy call.
+    if (n <= 16) {
+      for (std::size_t i = 0; i < n; ++i) d[i] = p[i];
+    } else {
+      std::memcpy(d, p, n);
+    }
+    size_ += n;
+  }
+  void append(std::string_view s) { append(s.data(), s.size()); }
+  Sink& operator+=(std::string_view s) {
+    append(s);
+    return *this;
+  }
+  Sink& operator+=(char c) {
+    if (size_ == cap_) grow(1);
+    buf_[size_++] = c;
+    return *this;
+  }
+  std::string_view text() const { return {buf_.get(), size_}; }
+
+ private:
+  void grow(std::size_t n) {
+    std::size_t cap = std::max({cap_ * 2, size_ + n, std::size_t{4096}});
+    std::unique_ptr<char[]> b(new char[cap]);
+    if (size_) std::memcpy(b.get(), buf_.get(), size_);
+    buf_ = std::move(b);
+    cap_ = cap;
+  }
+  std::unique_ptr<char[]> buf_;
+  std::size_t size_ = 0, cap_ = 0;
+};
+
 class JsonWriter {
  public:
-  explicit JsonWriter(std::string& out) : out_(out) {}
+  explicit JsonWriter(std::size_t reserve) { out_.reserve(reserve); }
+  std::string_view text() const { return out_.text(); }
 
   void begin_object() { open('{'); }
   void end_object() { close('}'); }
@@ -192,7 +237,9 @@ class JsonWriter {
   }
   void value(std::uint64_t v) {
     element();
-    out_ += std::to_string(v);
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);  // the digits std::to_string gives
+    out_.append(buf, static_cast<std::size_t>(r.ptr - buf));
   }
   void value(bool v) {
     element();
@@ -208,7 +255,7 @@ class JsonWriter {
     }
     if (depth_.empty()) return;
     if (depth_.back()) out_ += ',';
-    depth_.back() = true;
+    depth_.back() = 1;
     out_ += '\n';
     indent();
   }
@@ -222,10 +269,10 @@ class JsonWriter {
   void open(char c) {
     element();
     out_ += c;
-    depth_.push_back(false);
+    depth_.push_back(0);
   }
   void close(char c) {
-    const bool any = depth_.back();
+    const bool any = depth_.back() != 0;
     depth_.pop_back();
     if (any) {
       out_ += '\n';
@@ -314,8 +361,8 @@ class JsonWriter {
     out_ += '"';
   }
 
-  std::string& out_;
-  std::vector<bool> depth_;  // per open container: whether it has an element yet
+  Sink out_;
+  std::vector<unsigned char> depth_;  // per open container: whether it has an element yet (bytes, not bits)
   bool after_key_ = false;
 };
 
@@ -397,11 +444,9 @@ void write_summary(JsonWriter& w, const InfSummary& s) {
 }
 
 std::string render_json(const Report& r, const RenderOptions& o) {
-  std::string out;
   std::size_t estimate = 256;
   for (const auto& f : r.files) estimate += 64 + f.path.size() + 400 * f.diagnostics.size();
-  out.reserve(estimate);
-  JsonWriter w(out);
+  JsonWriter w(estimate);
   w.begin_object();
   w.key("files");
   w.begin_array();
@@ -451,6 +496,9 @@ std::string render_json(const Report& r, const RenderOptions& o) {
   w.value(r.tool_version);
   w.end_object();
   w.end_object();
+  std::string out;
+  out.reserve(w.text().size() + 1);
+  out.append(w.text());
   out += '\n';
   return out;
 }
