@@ -12,29 +12,15 @@
 #include <sstream>
 
 #include "isodrv/api.h"
+#include "support/cli_run.h"
 
 namespace fs = std::filesystem;
 namespace api = isodrv::api;
 
 namespace {
 
-struct CliRun {
-  int rc = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
+using isodrv_test::CliRun;
+using isodrv_test::slurp;
 
 constexpr const char* kItfGuid = "{6bdd1fc6-810f-11d0-bec7-08002be2092f}";
 
@@ -117,16 +103,9 @@ class InstallTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(base_); }
 
-  CliRun run(const std::vector<std::string>& args) {
-    std::string cmd = quote(ISODRV_CLI) + " --root " + quote(root_.string());
-    for (const auto& a : args) cmd += " " + quote(a);
-    cmd += " >" + quote((base_ / "out").string()) + " 2>" + quote((base_ / "err").string());
-    int status = std::system(cmd.c_str());
-    CliRun r;
-    r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(base_ / "out");
-    r.err = slurp(base_ / "err");
-    return r;
+  CliRun run(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--root", root_.string()});
+    return isodrv_test::run_cli(args, base_);
   }
   std::string line(const std::vector<std::string>& args) {
     auto r = run(args);

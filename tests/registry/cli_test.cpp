@@ -10,28 +10,14 @@
 
 #include "isodrv/registry.h"
 #include "registry/test_util.h"
+#include "support/cli_run.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct CliRun {
-  int rc = -1;
-  std::string out, err;
-};
-
-std::string read_file(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
+using isodrv_test::CliRun;
+using isodrv_test::slurp;
 
 class RegCliTest : public ::testing::Test {
  protected:
@@ -43,16 +29,9 @@ class RegCliTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  CliRun run(const std::vector<std::string>& args) {
-    std::string cmd = quote(ISODRV_CLI) + " --root " + quote(root_.string()) + " reg";
-    for (const auto& a : args) cmd += " " + quote(a);
-    cmd += " >" + quote((dir_ / "out").string()) + " 2>" + quote((dir_ / "err").string());
-    int status = std::system(cmd.c_str());
-    CliRun r;
-    r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = read_file(dir_ / "out");
-    r.err = read_file(dir_ / "err");
-    return r;
+  CliRun run(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--root", root_.string(), "reg"});
+    return isodrv_test::run_cli(args, dir_);
   }
 
   fs::path dir_, root_;
@@ -109,7 +88,7 @@ TEST_F(RegCliTest, ExportImportRoundTripThroughFiles) {
   ASSERT_EQ(run({"add", "HKLM\\SOFTWARE\\Trip\\Child", "/v", "E", "/t", "REG_EXPAND_SZ", "/d", "%SystemRoot%"}).rc, 0);
   fs::path file = dir_ / "trip.reg";
   ASSERT_EQ(run({"export", "HKLM\\SOFTWARE\\Trip", file.string()}).rc, 0);
-  std::string first = read_file(file);
+  std::string first = slurp(file);
   ASSERT_GE(first.size(), 2u);
   EXPECT_EQ(first.substr(0, 2), "\xFF\xFE");
   CliRun to_stdout = run({"export", "HKLM\\SOFTWARE\\Trip", "-"});
@@ -120,7 +99,7 @@ TEST_F(RegCliTest, ExportImportRoundTripThroughFiles) {
   ASSERT_EQ(run({"import", file.string()}).rc, 0);
   fs::path again = dir_ / "again.reg";
   ASSERT_EQ(run({"export", "HKLM\\SOFTWARE\\Trip", again.string()}).rc, 0);
-  EXPECT_EQ(read_file(again), first);
+  EXPECT_EQ(slurp(again), first);
 
   CliRun r4 = run({"export", "HKLM\\SOFTWARE\\Trip", "-", "--regedit4"});
   EXPECT_EQ(r4.out.rfind("REGEDIT4\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Trip]\r\n", 0), 0u) << r4.out;
