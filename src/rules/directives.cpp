@@ -130,10 +130,12 @@ bool is_framework_coinstaller(std::string_view entry) {
 void check_installers(Context& ctx) {
   SeenLines seen;
   for (const auto& op : ctx.pkg().regs) {
-    if (op.kind != RegOpKind::add || !op.value_name || !seen.insert(op.line.index()).second) continue;
+    if (op.kind != RegOpKind::add || !op.value_name) continue;
     const bool co = inf::iequals(*op.value_name, "CoInstallers32");
     const bool cls = inf::iequals(*op.value_name, "Installer32");
-    if (!co && !cls) continue;
+    // Only installer lines are remembered: one line always has the same value name, so the others
+    // could never come back as installers (and a set node per registry entry is not free).
+    if ((!co && !cls) || !seen.insert(op.line.index()).second) continue;
     bool all_framework = co && !op.data.empty();
     for (const auto& v : op.data) all_framework = all_framework && is_framework_coinstaller(v);
     std::string what = op.data.empty() ? std::string() : op.data.front();

@@ -513,6 +513,12 @@ std::string file_part(std::string_view path) {
 
 void check_service_binaries(Context& ctx) {
   const auto& doc = ctx.doc();
+  // The copy destinations below are only compared with ServiceBinary values: none, nothing to build.
+  if (std::none_of(ctx.pkg().services.begin(), ctx.pkg().services.end(), [](const package::ServiceInstall& s) {
+        return !s.service_binary.empty() && s.values.count("servicebinary") != 0;
+      })) {
+    return;
+  }
   std::set<std::string> copied, undirected;
   for (const auto& c : ctx.pkg().copies) {
     // A copy without a usable destination is 1275's (or DIRID resolution's) finding, not 2084's.

@@ -537,17 +537,22 @@ struct ScannedData {
 
 ScannedData scan_data(const inf::Document& doc, std::string_view raw) {
   ScannedData out;
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i] != '%') {
-      out.text.push_back(raw[i]);
-      continue;
-    }
-    std::size_t end = raw.find('%', i + 1);
-    if (end == std::string_view::npos) {
+  out.text.reserve(raw.size());
+  std::size_t i = 0;
+  while (i < raw.size()) {
+    // Text between tokens is copied in runs.
+    const std::size_t pct = raw.find('%', i);
+    if (pct == std::string_view::npos) {
       out.text.append(raw.substr(i));
       break;
     }
-    std::string_view tok = raw.substr(i + 1, end - i - 1);
+    out.text.append(raw.substr(i, pct - i));
+    std::size_t end = raw.find('%', pct + 1);
+    if (end == std::string_view::npos) {
+      out.text.append(raw.substr(pct));
+      break;
+    }
+    std::string_view tok = raw.substr(pct + 1, end - pct - 1);
     if (tok.empty()) {
       out.text.push_back('%');
     } else if (auto v = doc.string_value(tok)) {
@@ -556,9 +561,9 @@ ScannedData scan_data(const inf::Document& doc, std::string_view raw) {
       out.dirids.push_back(std::stol(std::string(tok)));
       out.text.append("<dirid>");
     } else {
-      out.text.append(raw.substr(i, end - i + 1));
+      out.text.append(raw.substr(pct, end - pct + 1));
     }
-    i = end;
+    i = end + 1;
   }
   return out;
 }
@@ -567,7 +572,7 @@ ScannedData scan_data(const inf::Document& doc, std::string_view raw) {
 bool names_windows_folder(std::string_view s) {
   constexpr std::string_view kWin = ":\\windows";
   for (std::size_t i = 1; i + kWin.size() <= s.size(); ++i) {
-    if (!inf::iequals(s.substr(i, kWin.size()), kWin)) continue;
+    if (s[i] != ':' || !inf::iequals(s.substr(i, kWin.size()), kWin)) continue;
     if (!std::isalpha(static_cast<unsigned char>(s[i - 1]))) continue;
     std::size_t e = i + kWin.size();
     if (e == s.size() || s[e] == '\\' || s[e] == ';' || s[e] == '"' || s[e] == ' ' || s[e] == ',') return true;
