@@ -12,7 +12,15 @@ namespace isodrv::inf {
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
+  // Names are usually spelled alike in both places: skip equal 8-byte words, fold only the rest.
+  std::size_t i = 0;
+  for (; i + 8 <= a.size(); i += 8) {
+    std::uint64_t x, y;
+    std::memcpy(&x, a.data() + i, 8);
+    std::memcpy(&y, b.data() + i, 8);
+    if (x != y) break;
+  }
+  for (; i < a.size(); ++i) {
     unsigned char x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
     if (x == y) continue;
     if (x >= 'A' && x <= 'Z') x = static_cast<unsigned char>(x + 32);
@@ -64,9 +72,12 @@ std::optional<std::string_view> Line::raw_key() const {
 }
 
 std::optional<std::string> Line::key() const {
-  auto raw = raw_key();
-  if (!raw) return std::nullopt;
-  return doc_->substitute(*raw);
+  const auto& d = doc_->impl();
+  const std::uint32_t k = d.lines[index_].key_field();
+  if (k == LineRec::kNoKey) return std::nullopt;
+  const FieldRec& f = d.fields[k];
+  if (!(f.flags & FieldRec::kHasPercent)) return std::string(d.field_text(f));
+  return doc_->substitute(d.field_text(f));
 }
 
 std::size_t Line::field_count() const { return doc_->impl().lines[index_].value_count; }
@@ -82,9 +93,11 @@ bool Line::field_into(std::size_t i, std::string& out) const {
   const auto& d = doc_->impl();
   const auto& l = d.lines[index_];
   if (i >= l.value_count) return false;
-  std::string_view raw = d.field_text(d.fields[l.first_value + i]);
-  // Most fields hold no token; a field is at most 511 characters, so nothing to cut either.
-  if (!std::memchr(raw.data(), '%', raw.size())) {
+  const FieldRec& f = d.fields[l.first_value + i];
+  std::string_view raw = d.field_text(f);
+  // Most fields hold no token (the tokenizer flagged those that may); a field is at most 511
+  // characters, so nothing to cut either.
+  if (!(f.flags & FieldRec::kHasPercent)) {
     out.append(raw);
     return true;
   }
@@ -127,10 +140,12 @@ Position Line::key_position() const {
 std::string_view Line::source_text() const { return doc_->physical_line(line()); }
 
 bool Line::key_is(std::string_view name) const {
-  auto k = raw_key();
-  if (!k) return false;
-  if (k->find('%') == std::string_view::npos) return iequals(*k, name);
-  return iequals(doc_->substitute(*k), name);
+  const auto& d = doc_->impl();
+  const std::uint32_t k = d.lines[index_].key_field();
+  if (k == LineRec::kNoKey) return false;
+  const FieldRec& f = d.fields[k];
+  if (!(f.flags & FieldRec::kHasPercent)) return iequals(d.field_text(f), name);
+  return iequals(doc_->substitute(d.field_text(f)), name);
 }
 
 // ---------------------------------------------------------------------------------------------

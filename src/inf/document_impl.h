@@ -30,9 +30,19 @@ struct CiHash {
       n -= 8;
     }
     if (n) {
-      std::uint64_t w = 0;
-      std::memcpy(&w, p, n);
-      h = (h ^ (w | kFold)) * 0xFF51AFD7ED558CCDULL;  // the padding folds alike for equal lengths
+      // The last 1..7 bytes in at most two loads (overlapping for 3, 5, 6 and 7: the length is in
+      // h, so equal names still hash alike); a variable-length memcpy is a byte loop here.
+      std::uint64_t w;
+      if (n >= 4) {
+        std::uint32_t lo, hi;
+        std::memcpy(&lo, p, 4);
+        std::memcpy(&hi, p + n - 4, 4);
+        w = lo | static_cast<std::uint64_t>(hi) << 32;
+      } else {
+        w = static_cast<unsigned char>(p[0]) | static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8 |
+            static_cast<std::uint64_t>(static_cast<unsigned char>(p[n - 1])) << 16;
+      }
+      h = (h ^ (w | kFold)) * 0xFF51AFD7ED558CCDULL;
     }
     h ^= h >> 33;
     h *= 0xC4CEB9FE1A85EC53ULL;
@@ -116,6 +126,9 @@ struct __attribute__((packed)) FieldRec {
   static constexpr std::uint8_t kInArena = 1;
   static constexpr std::uint8_t kQuoted = 2;
   static constexpr std::uint8_t kSpanQuoted = 4;
+  // The value may hold a '%' (set by the tokenizer for any '%' in it; arena fields always): read-back
+  // copies fields without it as they are instead of scanning them for %token%s.
+  static constexpr std::uint8_t kHasPercent = 8;
 };
 static_assert(sizeof(FieldRec) == 6 && kMaxFieldLength * 3 < (1u << 11), "FieldRec packs a length in 11 bits");
 

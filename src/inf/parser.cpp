@@ -48,6 +48,9 @@ struct Token {
   // The token so far is exactly one quoted span, text[sb, se) between its quotes: it can still be
   // stored as a span, but anything added to it must go through the scratch buffer.
   bool qspan = false;
+  // The span may hold a '%': set for every '%' the scans pass over, since read-back copies fields
+  // without the flag as they are. Tokens that went through the scratch buffer are flagged regardless.
+  bool pct = false;
   std::uint32_t pos = 0;
   std::uint32_t sb = 0, se = 0;
   std::uint32_t ws = kNone;  // start of pending whitespace after content
@@ -56,7 +59,7 @@ struct Token {
 
   // buf and keep are only read in scratch mode, and to_scratch() sets both.
   void reset() {
-    active = scratch = quoted = qspan = false;
+    active = scratch = quoted = qspan = pct = false;
     ws = kNone;
   }
   void to_scratch(std::string_view text) {
@@ -201,28 +204,40 @@ class Parser {
     return skip_to_eol(k);
   }
 
-  // Finishes the current token as a field; returns its index.
-  std::uint32_t add_field(std::uint32_t at) {
+  // Finishes the current token as a field; returns its index. Inlined into entry() for the usual
+  // span (one call per field is a tenth of the tokenizer's instructions); copied tokens go out of line.
+  __attribute__((always_inline)) std::uint32_t add_field(std::uint32_t at) {
+    if (__builtin_expect(tok_.scratch, false)) return add_arena_field(at);
     FieldRec f{};
-    if (!tok_.active && !tok_.scratch) {
+    if (!tok_.active) {
       f.at = at;
       f.len = 0;
-    } else if (!tok_.scratch) {
+    } else {
       // A span: the value starts where the token does, or just past its opening quote.
       f.at = tok_.pos;
-      if (tok_.qspan) f.flags |= FieldRec::kSpanQuoted;
-      f.len = clamp_len(t_.substr(tok_.sb, tok_.se - tok_.sb), tok_.pos);
-    } else {
-      const std::uint32_t pos = tok_.active ? tok_.pos : at;
-      tok_.buf.resize(tok_.keep);
-      f.len = clamp_len(tok_.buf, pos);
-      char p[4];
-      std::memcpy(p, &pos, 4);
-      d_.arena.append(p, 4);
-      f.at = static_cast<std::uint32_t>(d_.arena.size());
-      d_.arena.append(tok_.buf.data(), f.len);
-      f.flags |= FieldRec::kInArena;
+      const std::uint32_t len = tok_.se - tok_.sb;
+      f.len = len <= kMaxFieldLength ? static_cast<std::uint16_t>(len)
+                                     : clamp_len(t_.substr(tok_.sb, len), tok_.pos);
+      f.flags = static_cast<std::uint16_t>((tok_.qspan ? FieldRec::kSpanQuoted : 0) |
+                                           (tok_.pct ? FieldRec::kHasPercent : 0) |
+                                           (tok_.quoted ? FieldRec::kQuoted : 0));
     }
+    d_.fields.push_back(f);
+    tok_.reset();
+    return static_cast<std::uint32_t>(d_.fields.size() - 1);
+  }
+
+  __attribute__((noinline)) std::uint32_t add_arena_field(std::uint32_t at) {
+    FieldRec f{};
+    const std::uint32_t pos = tok_.active ? tok_.pos : at;
+    tok_.buf.resize(tok_.keep);
+    f.len = clamp_len(tok_.buf, pos);
+    char p[4];
+    std::memcpy(p, &pos, 4);
+    d_.arena.append(p, 4);
+    f.at = static_cast<std::uint32_t>(d_.arena.size());
+    d_.arena.append(tok_.buf.data(), f.len);
+    f.flags |= FieldRec::kInArena | FieldRec::kHasPercent;  // rare; not worth a scan
     if (tok_.quoted) f.flags |= FieldRec::kQuoted;
     d_.fields.push_back(f);
     tok_.reset();
@@ -268,7 +283,8 @@ class Parser {
       char c = t_[i];
       switch (cls(c)) {
         case kOrd: {
-          std::uint32_t j = ord_run_end(i + 1);
+          if (c == '%') tok_.pct = true;
+          std::uint32_t j = ord_run_end(i + 1, tok_.pct);
           tok_.content(t_, i, j);
           i = j;
           continue;
@@ -343,13 +359,15 @@ class Parser {
   }
 
   // The end of a run of ordinary characters starting at i: the first byte at or after i whose class
-  // is not kOrd, or n_. Sixteen bytes at a time where SSE2 exists (the classes are kClass's).
-  std::uint32_t ord_run_end(std::uint32_t i) const {
+  // is not kOrd, or n_; sets pct when the run holds a '%'. Sixteen bytes at a time where SSE2
+  // exists (the classes are kClass's).
+  std::uint32_t ord_run_end(std::uint32_t i, bool& pct) const {
     const char* s = t_.data();
 #if defined(__SSE2__)
     const __m128i v9 = _mm_set1_epi8(9), v4 = _mm_set1_epi8(4);
     const __m128i sp = _mm_set1_epi8(' '), qu = _mm_set1_epi8('"'), co = _mm_set1_epi8(','),
-                  se = _mm_set1_epi8(';'), eq = _mm_set1_epi8('='), bs = _mm_set1_epi8('\\');
+                  se = _mm_set1_epi8(';'), eq = _mm_set1_epi8('='), bs = _mm_set1_epi8('\\'),
+                  pc = _mm_set1_epi8('%');
     while (i + 16 <= n_) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
       // \t \n \v \f \r are 9..13: v - 9 <= 4 unsigned.
@@ -358,17 +376,48 @@ class Parser {
       m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, qu)));
       m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, co), _mm_cmpeq_epi8(v, se)));
       m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, eq), _mm_cmpeq_epi8(v, bs)));
-      const int bits = _mm_movemask_epi8(m);
-      if (bits) return i + static_cast<std::uint32_t>(__builtin_ctz(static_cast<unsigned>(bits)));
+      const auto bits = static_cast<unsigned>(_mm_movemask_epi8(m));
+      const auto p = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, pc)));
+      if (bits) {
+        const unsigned at = static_cast<unsigned>(__builtin_ctz(bits));
+        if (p & ((1u << at) - 1)) pct = true;
+        return i + at;
+      }
+      if (p) pct = true;
       i += 16;
     }
 #endif
-    while (i < n_ && cls(s[i]) == kOrd) ++i;
+    while (i < n_ && cls(s[i]) == kOrd) {
+      if (s[i] == '%') pct = true;
+      ++i;
+    }
     return i;
   }
 
-  // The first '"' or '\n' at or after i, or n_.
-  std::uint32_t find_quote_or_newline(std::uint32_t i) const { return find_either(i, '"', '\n'); }
+  // The first '"' or '\n' at or after i, or n_; sets pct when a '%' comes before it.
+  std::uint32_t find_quote_or_newline(std::uint32_t i, bool& pct) const {
+    const char* s = t_.data();
+#if defined(__SSE2__)
+    const __m128i vq = _mm_set1_epi8('"'), vnl = _mm_set1_epi8('\n'), vp = _mm_set1_epi8('%');
+    while (i + 16 <= n_) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+      const auto m = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, vq), _mm_cmpeq_epi8(v, vnl))));
+      const auto p = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, vp)));
+      if (m) {
+        const unsigned at = static_cast<unsigned>(__builtin_ctz(m));
+        if (p & ((1u << at) - 1)) pct = true;
+        return i + at;
+      }
+      if (p) pct = true;
+      i += 16;
+    }
+#endif
+    while (i < n_ && s[i] != '"' && s[i] != '\n') {
+      if (s[i] == '%') pct = true;
+      ++i;
+    }
+    return i;
+  }
 
   // The first a or b at or after i, or n_.
   std::uint32_t find_either(std::uint32_t i, char a, char b) const {
@@ -395,9 +444,11 @@ class Parser {
   std::uint32_t quoted(std::uint32_t i) {
     if (!tok_.active && !tok_.scratch) {
       // The common case, a token that starts with a plain "..." on one line: keep it as a span.
-      std::uint32_t q = find_quote_or_newline(i + 1);
+      bool pct = false;
+      std::uint32_t q = find_quote_or_newline(i + 1, pct);
       if (q < n_ && t_[q] == '"' && (q + 1 >= n_ || t_[q + 1] != '"')) {
         tok_.active = tok_.quoted = tok_.qspan = true;
+        tok_.pct = pct;
         tok_.pos = i;
         tok_.sb = i + 1;
         tok_.se = q;

@@ -2,6 +2,7 @@
 // special byte (non-ASCII, NUL, ^Z, line break, quote, separator) at every offset around a 16-byte block.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -217,6 +218,98 @@ TEST(InfFastPath, QuotedFieldsKeptAsSpansReadLikeCopiedOnes) {
   EXPECT_EQ(c->field(0), "joinedmore");
   EXPECT_EQ(c->end_line(), c->line() + 1);
   EXPECT_EQ(s->find("a")->end_line(), s->find("a")->line());
+}
+
+TEST(InfFastPath, PercentTokensAtEveryOffsetAreSubstituted) {
+  // Read-back copies fields the tokenizer did not flag for '%' as they are, so a '%' must be seen
+  // wherever it falls: at every offset around the 16-byte blocks of ordinary-character runs and of
+  // quoted spans, as a key, and after quotes, continuations and '=' inside a value.
+  for (std::size_t k = 0; k < 40; ++k) {
+    const std::string pad = repeat('x', k);
+    const std::string tail = repeat('y', 37 - k % 23);
+    std::string body = "[S]\r\n";
+    body += "a=" + pad + "%t%" + tail + "\r\n";                          // in a run
+    body += "b=\"" + pad + "%t%" + tail + "\"\r\n";                    // in a quoted span
+    body += "c=\"" + pad + "\"%t%" + tail + "\r\n";                    // after a quoted span
+    body += "d=" + pad + "\\\r\n" + "%t%" + tail + "\r\n";            // after a continuation
+    body += "e=" + pad + "=%t%" + tail + "\r\n";                         // after '=' in a value
+    body += pad + "%t%" + tail + "=v\r\n";                               // a key
+    body += "f=" + pad + "%" + tail + "\r\n";                            // a lone '%' stays
+    body += "g=" + pad + tail + "\r\n";                                  // none
+    body += "h=" + pad + "," + pad + "%t%," + tail + "\r\n";             // field 2 of 3
+    body += "[Strings]\r\nt=\"T\"\r\n";
+    auto doc = open_ok(body);
+    auto s = doc.section("S");
+    ASSERT_TRUE(s) << k;
+    const std::string want = pad + "T" + tail;
+    EXPECT_EQ(s->find("a")->field(0), want) << k;
+    EXPECT_EQ(s->find("b")->field(0), want) << k;
+    EXPECT_EQ(s->find("c")->field(0), want) << k;
+    EXPECT_EQ(s->find("d")->field(0), pad + "T" + tail) << k;
+    EXPECT_EQ(s->find("e")->field(0), pad + "=T" + tail) << k;
+    auto key = s->find(want);
+    ASSERT_TRUE(key) << k;
+    EXPECT_EQ(*key->key(), want) << k;
+    EXPECT_EQ(s->find("f")->field(0), pad + "%" + tail) << k;
+    EXPECT_EQ(s->find("g")->field(0), pad + tail) << k;
+    auto h = s->find("h");
+    ASSERT_EQ(h->field_count(), 3u) << k;
+    EXPECT_EQ(h->field(1), pad + "T") << k;
+    std::string out = "<";
+    h->field_into(1, out);
+    EXPECT_EQ(out, "<" + pad + "T") << k;
+
+    // At the end of the text, where the scans finish byte by byte.
+    auto run_end = open_ok("[Strings]\r\nt=T\r\n[S]\r\nz=" + pad + "%t%");
+    EXPECT_EQ(run_end.section("S")->find("z")->field(0), pad + "T") << k;
+    auto quote_end = open_ok("[Strings]\r\nt=T\r\n[S]\r\nz=\"" + pad + "%t%\"");
+    EXPECT_EQ(quote_end.section("S")->find("z")->field(0), pad + "T") << k;
+  }
+}
+
+// Every key and field read back equals substituting its raw text, which scans for '%' itself:
+// the tokenizer's '%' flag must never be missing where a '%' is.
+void expect_read_back_scans(const Document& doc, const std::string& what) {
+  for (std::size_t li = 0; li < doc.line_count(); ++li) {
+    Line l = doc.line_at(li);
+    if (auto raw = l.raw_key()) {
+      ASSERT_EQ(*l.key(), doc.substitute(*raw)) << what << " line " << l.line();
+      ASSERT_TRUE(l.key_is(doc.substitute(*raw))) << what << " line " << l.line();
+    }
+    for (std::size_t i = 0; i < l.field_count(); ++i) {
+      ASSERT_EQ(l.field(i), doc.substitute(l.raw_field(i))) << what << " line " << l.line() << " field " << i;
+    }
+  }
+}
+
+TEST(InfFastPath, ReadBackEqualsSubstitutingTheRawText) {
+  // Generated lines over the characters the tokenizer treats specially, long enough to cross blocks.
+  const std::string alphabet = "aaaaaaaaaaaaBC%%%%\"\"\\ ,,==;\t\r\n";
+  std::uint32_t seed = 12345;
+  auto next = [&seed] {
+    seed = seed * 1103515245u + 12345u;
+    return seed >> 16;
+  };
+  for (int n = 0; n < 3000; ++n) {
+    std::string body = "[Strings]\r\na=A\r\nB=\"b b\"\r\naa=%a%%B%\r\n[S]\r\n";
+    const std::size_t len = next() % 120;
+    for (std::size_t k = 0; k < len; ++k) body.push_back(alphabet[next() % alphabet.size()]);
+    auto r = parse(kStdHeader + body);
+    ASSERT_TRUE(r.ok()) << show(body);
+    expect_read_back_scans(*r, show(body));
+  }
+  const std::filesystem::path dir = ISODRV_CORPUS_DIR;
+  if (!std::filesystem::exists(dir / "MANIFEST.tsv")) return;  // the generated inputs above still ran
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    const std::string ext = e.path().extension().string();
+    if (ext != ".inf" && ext != ".inx" && ext != ".INF") continue;
+    ParseOptions opts;
+    opts.require_signature = false;
+    auto doc = Document::load(e.path().string(), opts);
+    if (!doc.ok()) continue;
+    expect_read_back_scans(*doc, e.path().string());
+  }
 }
 
 TEST(InfFastPath, ReopenedSectionsAndManyNames) {
