@@ -1,6 +1,7 @@
 // CLI tests for the check options beyond the output formats: /product, /samples, /provider,
 // /wbuild and /rulever validation, -j determinism, --files-from, /info, when the progress line
-// shows, and that the JSON writer matches nlohmann's dump byte for byte.
+// shows, and that the JSON writer matches nlohmann's dump byte for byte (also with characters to
+// escape at every offset of its 8-byte scan).
 #include <gtest/gtest.h>
 
 #include <array>
@@ -143,4 +144,33 @@ TEST(CheckOptions, JsonIsByteIdenticalToNlohmannDump) {
   EXPECT_EQ(r.out, j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   EXPECT_TRUE(has(r.out, "bad\xef\xbf\xbd name.inf")) << "invalid UTF-8 in a path becomes U+FFFD";
   EXPECT_TRUE(has(r.out, "\\\"2 \x7f end\\\"") || has(r.out, "\"A = \\\"2 \x7f end\\\"\"")) << r.out;
+}
+
+// The JSON writer scans strings 8 bytes at a time: a quote, backslash, tab, control byte or
+// non-ASCII character at each offset of a word (and in the tail) must still come out exactly as
+// nlohmann writes it. Each AddReg line below is reported (HKLM in /w) with its source text.
+TEST(CheckOptions, JsonEscapesAtEveryOffsetMatchNlohmannDump) {
+  const auto dir = std::filesystem::temp_directory_path() / ("isodrv-json-off-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "offsets.inf").string();
+  {
+    std::ofstream f(path, std::ios::binary);
+    f << "[Version]\r\nSignature = \"$Windows NT$\"\r\nClass = System\r\n"
+         "ClassGuid = {4d36e97d-e325-11ce-bfc1-08002be10318}\r\nProvider = Test\r\n"
+         "DriverVer = 11/24/2026,1.0.0.0\r\n\r\n[DefaultInstall.NTamd64]\r\nAddReg = Offsets\r\n\r\n[Offsets]\r\n";
+    const std::string specials[] = {"\\\"q\\\"", "\\\\", "\t", "\x01", "\xc3\xa9", "\xe2\x82\xac", "\x7f"};
+    for (std::size_t pad = 0; pad < 17; ++pad) {
+      for (const auto& sp : specials) {
+        f << "HKLM,\"SOFTWARE\\T" << std::string(pad, 'x') << "\",V" << pad << ",0,\"" << std::string(pad, 'y') << sp
+          << "z\"\r\n";
+      }
+    }
+  }
+  CliRun r = run("check --format json '" + path + "'");
+  std::filesystem::remove_all(dir);
+  ASSERT_EQ(r.exit_code, 1) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["files"].size(), 1u);
+  EXPECT_GE(j["files"][0]["diagnostics"].size(), 17u * 7u) << r.out;
+  EXPECT_EQ(r.out, j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
