@@ -201,6 +201,8 @@ class Sink {
     return *this;
   }
   std::string_view text() const { return {buf_.get(), size_}; }
+  std::size_t size() const { return size_; }
+  void truncate(std::size_t n) { size_ = std::min(size_, n); }
 
  private:
   void grow(std::size_t n) {
@@ -296,50 +298,55 @@ class JsonWriter {
            has_zero_byte(w ^ (kOnes * '\\'));
   }
 
-  static bool valid_utf8(std::string_view s) {
-    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-    const auto* end = p + s.size();
+  // Length of the well-formed UTF-8 sequence starting at p (lead byte >= 0x80), 0 when malformed.
+  static std::size_t utf8_sequence(const unsigned char* p, const unsigned char* end) {
     auto cont = [&](const unsigned char* q, unsigned char lo, unsigned char hi) { return q < end && *q >= lo && *q <= hi; };
-    while (p < end) {
-      if (end - p >= 8 && (load8(p) & kHigh) == 0) {
-        p += 8;
-        continue;
-      }
-      unsigned char c = *p;
-      if (c < 0x80) {
-        ++p;
-      } else if (c >= 0xC2 && c <= 0xDF) {
-        if (!cont(p + 1, 0x80, 0xBF)) return false;
-        p += 2;
-      } else if (c >= 0xE0 && c <= 0xEF) {
-        unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-        if (!cont(p + 1, lo, hi) || !cont(p + 2, 0x80, 0xBF)) return false;
-        p += 3;
-      } else if (c >= 0xF0 && c <= 0xF4) {
-        unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-        if (!cont(p + 1, lo, hi) || !cont(p + 2, 0x80, 0xBF) || !cont(p + 3, 0x80, 0xBF)) return false;
-        p += 4;
-      } else {
-        return false;
-      }
+    const unsigned char c = *p;
+    if (c >= 0xC2 && c <= 0xDF) return cont(p + 1, 0x80, 0xBF) ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+      unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+      return cont(p + 1, lo, hi) && cont(p + 2, 0x80, 0xBF) ? 3 : 0;
     }
-    return true;
+    if (c >= 0xF0 && c <= 0xF4) {
+      unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+      return cont(p + 1, lo, hi) && cont(p + 2, 0x80, 0xBF) && cont(p + 3, 0x80, 0xBF) ? 4 : 0;
+    }
+    return 0;
   }
 
+  // One pass validates UTF-8 and escapes; a malformed string is taken back and written by
+  // nlohmann, which replaces the bad bytes with U+FFFD.
   void string(std::string_view s) {
-    if (!valid_utf8(s)) {
-      out_ += nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-      return;
-    }
+    const std::size_t mark = out_.size();
     out_ += '"';
+    const auto* b = reinterpret_cast<const unsigned char*>(s.data());
+    const auto* end = b + s.size();
+    const std::size_t n = s.size();
     std::size_t run = 0;  // start of the pending run of bytes that need no escape
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      if (s.size() - i >= 8 && !needs_escape(load8(s.data() + i))) {
-        i += 7;
+    std::size_t i = 0;
+    while (i < n) {
+      if (n - i >= 8) {
+        const std::uint64_t w = load8(b + i);
+        if ((w & kHigh) == 0 && !needs_escape(w)) {
+          i += 8;
+          continue;
+        }
+      }
+      const unsigned char c = b[i];
+      if (c >= 0x80) {
+        const std::size_t len = utf8_sequence(b + i, end);
+        if (len == 0) {
+          out_.truncate(mark);
+          out_ += nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+          return;
+        }
+        i += len;
         continue;
       }
-      const auto c = static_cast<unsigned char>(s[i]);
-      if (c >= 0x20 && c != '"' && c != '\\') continue;
+      if (c >= 0x20 && c != '"' && c != '\\') {
+        ++i;
+        continue;
+      }
       out_.append(s.data() + run, i - run);
       run = i + 1;
       switch (c) {
@@ -356,6 +363,7 @@ class JsonWriter {
           out_.append(esc, sizeof esc);
         }
       }
+      ++i;
     }
     out_.append(s.data() + run, s.size() - run);
     out_ += '"';
