@@ -56,6 +56,11 @@ inline constexpr const char* kCrashPoints[] = {
     "delete:journal", "delete:removed-folder", "delete:removed-inf",
 };
 
+// Simulated crash for the kill-at-every-step tests: when $ISODRV_TEST_CRASH_POINT names this point
+// the process is killed exactly as `kill -9` would, so nothing after it runs. The device-install
+// engine has its own points: devinst:before-commit, devinst:committed.
+void crash_point(const char* name);
+
 class Store {
  public:
   // Opens (creating if needed) the store at `root`, then recovers any half-finished operation.

@@ -93,6 +93,7 @@ CREATE INDEX IF NOT EXISTS devinst_undo_owner ON devinst_undo(owner, id);
 CREATE TABLE IF NOT EXISTS devinst_scope_users(
   install_id INTEGER NOT NULL, scope TEXT NOT NULL, PRIMARY KEY(install_id, scope));
 CREATE INDEX IF NOT EXISTS devinst_scope_users_scope ON devinst_scope_users(scope);
+CREATE TABLE IF NOT EXISTS devinst_file_txn(token TEXT PRIMARY KEY);
 )sql";
 
 
@@ -373,6 +374,7 @@ Result<Engine> Engine::open(const std::string& root) {
   // A machine-wide install touches tens of thousands of keys in one transaction; SQLite's default
   // 2 MB page cache would spill it to the WAL long before commit.
   if (auto s = impl->exec("PRAGMA cache_size=-65536"); !s) return s.error();
+  if (auto s = impl->recover_file_journal(); !s) return s.error();
   impl->st = std::make_unique<store::Store>(std::move(*st));
   return Engine(std::move(impl));
 }
@@ -708,15 +710,20 @@ Result<std::vector<std::string>> Engine::move_devices_off(const std::string& pub
 void Engine::Impl::abandon(registry::Transaction& tx, std::vector<detail::FileAction>& files) {
   (void)tx.rollback();
   revert_files(files);
+  end_file_journal();
   forget_caches();
 }
 
 Status Engine::Impl::commit(registry::Transaction& tx, std::vector<detail::FileAction>& files) {
+  store::crash_point("devinst:before-commit");
   if (auto s = tx.commit(); !s) {
     revert_files(files);
+    end_file_journal();
     forget_caches();
     return s;
   }
+  store::crash_point("devinst:committed");
+  end_file_journal();
   return {};
 }
 

@@ -137,7 +137,23 @@ struct Engine::Impl {
   // tries them again once every record of every owner it replays has run.
   std::vector<std::string> retry_keys;  // handed from that uninstall to the install's diff
 
-  ~Impl() { stmts.clear(); }
+  // The journal of file changes outside the store for the open write transaction
+  // (file_journal.cpp); journal_fd is -1 when the transaction has changed no such file.
+  int journal_fd = -1;
+  std::string journal_token;
+  std::size_t journal_entries = 0;
+  // Records a's prior state durably; call before the file changes.
+  Status journal_file_change(const detail::FileAction& a);
+  // Drops the journal once its transaction committed or its changes were reverted.
+  void end_file_journal();
+  // Finishes the journal a dead process left: keeps its changes if its transaction committed,
+  // reverts them if not.
+  Status recover_file_journal();
+
+  ~Impl() {
+    end_file_journal();
+    stmts.clear();
+  }
 
   sqlite3* db() const { return reg.connection(); }
   detail::Stmt& q(const char* sql);
@@ -149,12 +165,12 @@ struct Engine::Impl {
   void reset_statements() {
     for (auto& [sql, st] : stmts) st->reset();
   }
-  // Every write transaction starts here: a statement still on a row would pin an old snapshot, and
-  // SQLite refuses (without waiting) to upgrade a stale snapshot once another process has written.
   // Abandons a write transaction: rolls it back, undoes its file actions and drops cached rows.
   void abandon(registry::Transaction& tx, std::vector<detail::FileAction>& files);
   // Commits a write transaction; when the commit fails its file actions are undone the same way.
   Status commit(registry::Transaction& tx, std::vector<detail::FileAction>& files);
+  // Every write transaction starts here: a statement still on a row would pin an old snapshot, and
+  // SQLite refuses (without waiting) to upgrade a stale snapshot once another process has written.
   Result<registry::Transaction> begin() {
     reset_statements();
     return reg.begin();

@@ -516,6 +516,7 @@ class Installer {
     } else {
       if (auto s = record(detail::kUndoFileCreated, to, "", 0, 0, {}); !s) return s;
     }
+    if (auto s = e_.journal_file_change(a); !s) return s;
     fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
     if (ec) return Error(Errc::io_error, "cannot copy to " + to + ": " + ec.message());
     files_.push_back(std::move(a));

@@ -116,6 +116,7 @@ Status Engine::Impl::undo_owner(const std::string& owner, std::vector<FileAction
           std::ifstream in(r.key, std::ios::binary);
           a.prior.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
         }
+        if (auto s = journal_file_change(a); !s) return s;
         fs::remove(r.key, ec);
         files.push_back(std::move(a));
         break;
@@ -128,6 +129,7 @@ Status Engine::Impl::undo_owner(const std::string& owner, std::vector<FileAction
           std::ifstream in(r.key, std::ios::binary);
           a.prior.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
         }
+        if (auto s = journal_file_change(a); !s) return s;
         std::ofstream out(r.key, std::ios::binary | std::ios::trunc);
         out.write(reinterpret_cast<const char*>(r.data.data()), static_cast<std::streamsize>(r.data.size()));
         files.push_back(std::move(a));

@@ -29,14 +29,12 @@ std::string inf_dir(const std::string& root) { return root + "/Windows/INF"; }
 std::string staging_dir(const std::string& root) { return root + "/.staging"; }
 std::string database_path(const std::string& root) { return root + "/registry.db"; }
 
-namespace {
-
-// Simulated crash for the kill-at-every-step tests: the process is killed exactly as `kill -9`
-// would, so nothing after this point runs. Only active when the variable names this point.
 void crash_point(const char* name) {
   static const char* wanted = std::getenv("ISODRV_TEST_CRASH_POINT");
   if (wanted && std::string_view(wanted) == name) raise(SIGKILL);
 }
+
+namespace {
 
 const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS store_packages(
