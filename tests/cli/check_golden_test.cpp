@@ -9,45 +9,21 @@
 #include <fstream>
 #include <sstream>
 #include <sys/wait.h>
+#include "support/cli_run.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct CliRun {
-  int exit_code;
-  std::string out;
-};
+using isodrv_test::CliRun;
 
 // Runs a command from the repository root (so paths in the output are relative and stable).
-CliRun run(const std::string& args) {
-  std::string cmd = "cd '" + std::string(ISODRV_SOURCE_DIR) + "' && '" + ISODRV_CLI + "' " + args + " 2>/dev/null";
-  CliRun r{};
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return {-1, {}};
-  std::array<char, 4096> buf{};
-  std::size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  int st = pclose(p);
-  r.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+CliRun run(const std::string& args) { return isodrv_test::run_in_source_dir(args); }
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string read(const fs::path& p) { return isodrv_test::slurp(p); }
 
 void expect_golden(const std::string& name, const std::string& actual) {
-  fs::path golden = fs::path(ISODRV_TEST_DATA) / "cli" / "golden" / name;
-  if (std::getenv("ISODRV_UPDATE_GOLDEN")) {
-    std::ofstream(golden, std::ios::binary) << actual;
-    return;
-  }
-  ASSERT_TRUE(fs::exists(golden)) << golden << " missing; run with ISODRV_UPDATE_GOLDEN=1";
-  EXPECT_EQ(actual, read(golden)) << "output differs from " << golden;
+  isodrv_test::expect_golden(fs::path(ISODRV_TEST_DATA) / "cli" / "golden" / name, actual);
 }
 
 const std::string kFixture = "tests/cli/fixtures/nonisolated.inf";
@@ -56,31 +32,31 @@ const std::string kFixture = "tests/cli/fixtures/nonisolated.inf";
 
 TEST(CheckGolden, Text) {
   CliRun r = run("check " + kFixture);
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.rc, 1);
   expect_golden("check.text", r.out);
 }
 
 TEST(CheckGolden, InfVerifFormatWithSlashOptions) {
   CliRun r = run("check /w /v --format infverif " + kFixture);
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.rc, 1);
   expect_golden("check.infverif", r.out);
 }
 
 TEST(CheckGolden, Json) {
   CliRun r = run("check --format json " + kFixture);
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.rc, 1);
   expect_golden("check.json", r.out);
 }
 
 TEST(CheckGolden, Sarif) {
   CliRun r = run("check --format sarif " + kFixture);
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.rc, 1);
   expect_golden("check.sarif", r.out);
 }
 
 TEST(CheckGolden, Github) {
   CliRun r = run("check --format github " + kFixture);
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.rc, 1);
   expect_golden("check.github", r.out);
 }
 
@@ -90,17 +66,17 @@ TEST(CheckGolden, StatisticsInUniversalMode) {
 }
 
 TEST(CheckCli, ExitCodes) {
-  EXPECT_EQ(run("check examples/quokka/quokka.inf").exit_code, 0);
-  EXPECT_EQ(run("check tests/cli/fixtures/does-not-exist.inf").exit_code, 3);
-  EXPECT_EQ(run("check --mode z examples/quokka/quokka.inf").exit_code, 2);
-  EXPECT_EQ(run("check --format yaml examples/quokka/quokka.inf").exit_code, 2);
+  EXPECT_EQ(run("check examples/quokka/quokka.inf").rc, 0);
+  EXPECT_EQ(run("check tests/cli/fixtures/does-not-exist.inf").rc, 3);
+  EXPECT_EQ(run("check --mode z examples/quokka/quokka.inf").rc, 2);
+  EXPECT_EQ(run("check --format yaml examples/quokka/quokka.inf").rc, 2);
   // 2 (usage) wins over 3 (unreadable) wins over 1 (findings).
-  EXPECT_EQ(run("check " + kFixture + " tests/cli/fixtures/does-not-exist.inf").exit_code, 3);
+  EXPECT_EQ(run("check " + kFixture + " tests/cli/fixtures/does-not-exist.inf").rc, 3);
 }
 
 TEST(CheckCli, FilesFromStdinKeepsOrder) {
   CliRun r = run("check --format json - < /dev/null");
-  EXPECT_EQ(r.exit_code, 2);  // an empty list is a usage error
+  EXPECT_EQ(r.rc, 2);  // an empty list is a usage error
   CliRun list = run("check --format infverif /v --files-from - <<'EOF'\nexamples/quokka/quokka.inf\n" + kFixture + "\nEOF");
   auto a = list.out.find("Validating quokka.inf");
   auto b = list.out.find("Validating nonisolated.inf");
@@ -111,12 +87,12 @@ TEST(CheckCli, FilesFromStdinKeepsOrder) {
 
 TEST(CheckCli, ExplainEveryImplementedCodeAndSlashCode) {
   CliRun r = run("explain 1203");
-  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.rc, 0);
   EXPECT_NE(r.out.find("Why:"), std::string::npos);
   EXPECT_NE(r.out.find("Not valid:"), std::string::npos);
   CliRun slash = run("check /code 1203");
   EXPECT_EQ(slash.out, r.out);
-  EXPECT_EQ(run("explain 77").exit_code, 2);
+  EXPECT_EQ(run("explain 77").rc, 2);
 }
 
 TEST(CheckCli, BaselineAcceptsPreviousFindings) {
@@ -124,7 +100,7 @@ TEST(CheckCli, BaselineAcceptsPreviousFindings) {
   CliRun first = run("check --format json " + kFixture + " > '" + tmp.string() + "'");
   (void)first;
   CliRun again = run("check --baseline '" + tmp.string() + "' " + kFixture);
-  EXPECT_EQ(again.exit_code, 0) << again.out;
+  EXPECT_EQ(again.rc, 0) << again.out;
   fs::remove(tmp);
 }
 
@@ -155,7 +131,7 @@ TEST(SarifMultitool, OutputValidates) {
 TEST(RuleDocs, DocsRulesMatchTheRuleTable) {
   const fs::path docs = fs::path(ISODRV_SOURCE_DIR) / "docs" / "rules";
   CliRun index = run("explain --markdown index");
-  ASSERT_EQ(index.exit_code, 0);
+  ASSERT_EQ(index.rc, 0);
   EXPECT_EQ(index.out, read(docs / "README.md")) << "docs/rules is stale: run scripts/gen-rule-docs.sh";
   std::istringstream lines(index.out);
   std::string line;

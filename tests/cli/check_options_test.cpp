@@ -13,26 +13,15 @@
 #include <sys/wait.h>
 
 #include <nlohmann/json.hpp>
+#include "support/cli_run.h"
 
 namespace {
 
-struct CliRun {
-  int exit_code;
-  std::string out;  // stdout and stderr together
-};
+using isodrv_test::CliRun;
 
 // Runs `env isodrv args` from the repository root with stderr merged into stdout.
 CliRun run(const std::string& args, const std::string& env = "env -u CI") {
-  std::string cmd = "cd '" + std::string(ISODRV_SOURCE_DIR) + "' && " + env + " '" + ISODRV_CLI + "' " + args + " 2>&1";
-  CliRun r{};
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return {-1, {}};
-  std::array<char, 4096> buf{};
-  std::size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  int st = pclose(p);
-  r.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
+  return isodrv_test::run_in_source_dir(args, env, "2>&1");
 }
 
 bool has(const std::string& out, const std::string& what) { return out.find(what) != std::string::npos; }
@@ -45,17 +34,17 @@ TEST(CheckOptions, ProductEnables1317And1318) {
   const std::string bad = "tests/rules/1318/bad.inf";
   EXPECT_FALSE(has(run("check --format json " + bad).out, "\"code\": 1318"));
   CliRun r = run("check /w /product tests/rules/1318/product.txt --format json " + bad);
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.rc, 1);
   EXPECT_TRUE(has(r.out, "\"code\": 1318")) << r.out;
   CliRun needs = run("check --product tests/rules/1317/product.txt --format json tests/rules/1317/bad.inf");
   EXPECT_TRUE(has(needs.out, "\"code\": 1317")) << needs.out;
-  EXPECT_EQ(run("check --product tests/rules/no-such-product.txt " + kQuokka).exit_code, 3);
+  EXPECT_EQ(run("check --product tests/rules/no-such-product.txt " + kQuokka).rc, 3);
 }
 
 TEST(CheckOptions, SamplesAndProviderDecide1204) {
   const std::string bad = "tests/rules/1204/bad.inf";
   CliRun plain = run("check --format json " + bad);
-  EXPECT_EQ(plain.exit_code, 1);
+  EXPECT_EQ(plain.rc, 1);
   EXPECT_TRUE(has(plain.out, "\"code\": 1204"));
   EXPECT_FALSE(has(run("check /samples --format json " + bad).out, "\"code\": 1204"));
   EXPECT_FALSE(has(run("check /provider \"Microsoft Numbat\" --format json " + bad).out, "\"code\": 1204"));
@@ -65,20 +54,20 @@ TEST(CheckOptions, SamplesAndProviderDecide1204) {
 }
 
 TEST(CheckOptions, WbuildAndRuleverAreValidatedAndAccepted) {
-  EXPECT_EQ(run("check /w /wbuild 10.0.17763 " + kQuokka).exit_code, 0);
-  EXPECT_EQ(run("check /h /rulever vnext " + kQuokka).exit_code, 0);
-  EXPECT_EQ(run("check /h /rulever 22621 " + kQuokka).exit_code, 0);
-  EXPECT_EQ(run("check /w /wbuild banana " + kQuokka).exit_code, 2);
-  EXPECT_EQ(run("check /h /rulever 10.0. " + kQuokka).exit_code, 2);
-  EXPECT_EQ(run("check /osver NTAMD64.10.0...22000 " + kQuokka).exit_code, 0);
-  EXPECT_EQ(run("check /osver 22000 " + kQuokka).exit_code, 2);
-  EXPECT_EQ(run("check --progress sometimes " + kQuokka).exit_code, 2);
+  EXPECT_EQ(run("check /w /wbuild 10.0.17763 " + kQuokka).rc, 0);
+  EXPECT_EQ(run("check /h /rulever vnext " + kQuokka).rc, 0);
+  EXPECT_EQ(run("check /h /rulever 22621 " + kQuokka).rc, 0);
+  EXPECT_EQ(run("check /w /wbuild banana " + kQuokka).rc, 2);
+  EXPECT_EQ(run("check /h /rulever 10.0. " + kQuokka).rc, 2);
+  EXPECT_EQ(run("check /osver NTAMD64.10.0...22000 " + kQuokka).rc, 0);
+  EXPECT_EQ(run("check /osver 22000 " + kQuokka).rc, 2);
+  EXPECT_EQ(run("check --progress sometimes " + kQuokka).rc, 2);
 }
 
 TEST(CheckOptions, ParallelOutputIsIdenticalToSerial) {
   CliRun one = run("check -j1 --format json --statistics tests/rules");
   CliRun four = run("check -j4 --format json --statistics tests/rules");
-  EXPECT_EQ(one.exit_code, 1);
+  EXPECT_EQ(one.rc, 1);
   EXPECT_EQ(one.out, four.out);
   EXPECT_EQ(run("check -j1 tests/rules").out, run("check -j3 tests/rules").out);
 }
@@ -92,7 +81,7 @@ TEST(CheckOptions, FilesFromAFileKeepsItsOrder) {
   ASSERT_NE(a, std::string::npos) << r.out;
   EXPECT_LT(a, b);
   EXPECT_LT(b, c);
-  EXPECT_EQ(run("check --files-from /nonexistent/list.txt").exit_code, 3);
+  EXPECT_EQ(run("check --files-from /nonexistent/list.txt").rc, 3);
 }
 
 TEST(CheckOptions, ProgressOnlyOnATerminalOutsideCi) {
@@ -112,7 +101,7 @@ TEST(CheckOptions, ProgressOnlyOnATerminalOutsideCi) {
 
 TEST(CheckOptions, InfoPrintsTheInfSummary) {
   CliRun text = run("check /info " + kQuokka);
-  EXPECT_EQ(text.exit_code, 0);
+  EXPECT_EQ(text.rc, 0);
   EXPECT_TRUE(has(text.out, "INF summary of examples/quokka/quokka.inf:")) << text.out;
   EXPECT_TRUE(has(text.out, "Provider:     Quokka Labs"));
   EXPECT_TRUE(has(text.out, "Hardware IDs: Root\\Quokka"));
@@ -138,7 +127,7 @@ TEST(CheckOptions, JsonIsByteIdenticalToNlohmannDump) {
   CliRun r = run("check --format json --statistics tests/cli/fixtures/odd-bytes.inf tests/cli/fixtures/nonisolated.inf '" +
                  odd + "' tests/rules/1294/bad.inf");
   std::filesystem::remove_all(dir);
-  ASSERT_EQ(r.exit_code, 1) << r.out;
+  ASSERT_EQ(r.rc, 1) << r.out;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["files"].size(), 4u);
   EXPECT_EQ(r.out, j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
@@ -168,7 +157,7 @@ TEST(CheckOptions, JsonEscapesAtEveryOffsetMatchNlohmannDump) {
   }
   CliRun r = run("check --format json '" + path + "'");
   std::filesystem::remove_all(dir);
-  ASSERT_EQ(r.exit_code, 1) << r.out;
+  ASSERT_EQ(r.rc, 1) << r.out;
   auto j = nlohmann::json::parse(r.out);
   ASSERT_EQ(j["files"].size(), 1u);
   EXPECT_GE(j["files"][0]["diagnostics"].size(), 17u * 7u) << r.out;

@@ -17,17 +17,13 @@
 #include "isodrv/package.h"
 #include "isodrv/registry.h"
 #include "isodrv/store.h"
+#include "support/cli_run.h"
 
 namespace devinst_test {
 
 namespace fs = std::filesystem;
 
-inline std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using isodrv_test::slurp;
 
 inline void spit(const fs::path& p, const std::string& text) {
   fs::create_directories(p.parent_path());

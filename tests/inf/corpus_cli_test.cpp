@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 
 #include "inf_test_util.h"
+#include "support/cli_run.h"
 
 namespace fs = std::filesystem;
 using namespace isodrv;
@@ -21,12 +22,7 @@ using namespace isodrv::inf;
 
 namespace {
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string read(const fs::path& p) { return isodrv_test::slurp(p); }
 
 // An oracle independent of the tokenizer: a [Version] header followed, before the next header, by
 // a Signature line naming $Windows NT$ or $Chicago$ (quoted or not).
@@ -137,39 +133,20 @@ TEST(InfCorpus, EveryFileLoadsAndSignedFilesOpen) {
 // ---------------------------------------------------------------------------------------------
 // inf dump --json
 // ---------------------------------------------------------------------------------------------
-struct CliRun {
-  int exit_code;
-  std::string out;
-};
+using isodrv_test::CliRun;
 
-CliRun run(const std::string& args) {
-  std::string cmd = "cd '" + std::string(ISODRV_SOURCE_DIR) + "' && '" + ISODRV_CLI + "' " + args + " 2>/dev/null";
-  CliRun r{};
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return {-1, {}};
-  std::array<char, 4096> buf{};
-  std::size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  int st = pclose(p);
-  r.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+// Runs a command from the repository root (so paths in the output are relative and stable).
+CliRun run(const std::string& args) { return isodrv_test::run_in_source_dir(args); }
 
 void expect_golden(const std::string& name, const std::string& actual) {
-  fs::path golden = fs::path(ISODRV_TEST_DATA) / "inf" / "golden" / name;
-  if (std::getenv("ISODRV_UPDATE_GOLDEN")) {
-    std::ofstream(golden, std::ios::binary) << actual;
-    return;
-  }
-  ASSERT_TRUE(fs::exists(golden)) << golden << " missing; run with ISODRV_UPDATE_GOLDEN=1";
-  EXPECT_EQ(actual, read(golden)) << "output differs from " << golden;
+  isodrv_test::expect_golden(fs::path(ISODRV_TEST_DATA) / "inf" / "golden" / name, actual);
 }
 
 const std::string kFixtures = "tests/inf/fixtures/";
 
 TEST(InfDumpCli, BasicFixtureFollowsTheContract) {
   CliRun r = run("inf dump --json " + kFixtures + "basic.inf");
-  ASSERT_EQ(r.exit_code, 0);
+  ASSERT_EQ(r.rc, 0);
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["path"], kFixtures + "basic.inf");
   EXPECT_EQ(j["encoding"], "ansi");
@@ -208,7 +185,7 @@ TEST(InfDumpCli, BasicFixtureFollowsTheContract) {
 
 TEST(InfDumpCli, Utf16FixtureGolden) {
   CliRun r = run("inf dump --json " + kFixtures + "utf16.inf");
-  ASSERT_EQ(r.exit_code, 0);
+  ASSERT_EQ(r.rc, 0);
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["encoding"], "utf-16le-bom");
   EXPECT_EQ(j["sections"][1]["lines"][0]["fields"], nlohmann::json::array({"café", "𝄞"}));
@@ -231,7 +208,7 @@ TEST(InfDumpCli, ErrorsAndExitCodes) {
   for (const auto& row : rows) {
     SCOPED_TRACE(row.file);
     CliRun r = run("inf dump --json " + row.file);
-    EXPECT_EQ(r.exit_code, row.exit_code);
+    EXPECT_EQ(r.rc, row.exit_code);
     auto j = nlohmann::json::parse(r.out);
     EXPECT_EQ(j["path"], row.file);
     EXPECT_EQ(j["ok"], false);
@@ -239,9 +216,9 @@ TEST(InfDumpCli, ErrorsAndExitCodes) {
     EXPECT_EQ(j["error"]["line"], row.line);
     EXPECT_EQ(j["sections"], nlohmann::json::array());
   }
-  EXPECT_EQ(run("inf dump --json --arch mips " + kFixtures + "basic.inf").exit_code, 2);
-  EXPECT_EQ(run("inf dump --json --lang xyz " + kFixtures + "basic.inf").exit_code, 2);
-  EXPECT_EQ(run("inf dump " + kFixtures + "basic.inf").exit_code, 0);
+  EXPECT_EQ(run("inf dump --json --arch mips " + kFixtures + "basic.inf").rc, 2);
+  EXPECT_EQ(run("inf dump --json --lang xyz " + kFixtures + "basic.inf").rc, 2);
+  EXPECT_EQ(run("inf dump " + kFixtures + "basic.inf").rc, 0);
 }
 
 TEST(InfDumpCli, FlagsAndNotesAreReported) {
@@ -250,7 +227,7 @@ TEST(InfDumpCli, FlagsAndNotesAreReported) {
   std::ofstream(tmp, std::ios::binary) << "[Version]\nSignature=$Windows NT$\n[S] x\nk=caf\xC3\xA9,\"open\n\x1A\n";
   CliRun r = run("inf dump --json '" + tmp.string() + "'");
   fs::remove(tmp);
-  ASSERT_EQ(r.exit_code, 0);
+  ASSERT_EQ(r.rc, 0);
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["decode_flags"], nlohmann::json::array({"utf8_without_bom", "non_ascii_ansi", "ctrl_z"}));
   std::vector<std::string> kinds;

@@ -10,22 +10,15 @@
 
 #include "isodrv/inf.h"
 #include "stamp_test_util.h"
+#include "support/cli_run.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct CliRun {
-  int rc = -1;
-  std::string out, err;
-};
+using isodrv_test::CliRun;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using isodrv_test::slurp;
 
 class StampCli : public ::testing::Test {
  protected:

@@ -9,18 +9,14 @@
 
 #include "isodrv/stamp.h"
 #include "stamp_test_util.h"
+#include "support/cli_run.h"
 
 namespace fs = std::filesystem;
 using namespace isodrv;
 
 namespace {
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using isodrv_test::slurp;
 
 bool has_token(std::string_view s) {
   for (const auto& t : stamp::tokens()) {

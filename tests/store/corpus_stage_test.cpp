@@ -11,17 +11,13 @@
 #include "isodrv/package.h"
 #include "isodrv/stamp_tokens.h"
 #include "isodrv/store.h"
+#include "support/cli_run.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using isodrv_test::slurp;
 
 bool is_template(const std::string& path, const std::string& bytes) {
   if (path.size() > 3 && path.compare(path.size() - 3, 3, ".in") == 0) return true;

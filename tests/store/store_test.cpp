@@ -16,18 +16,14 @@
 #include <thread>
 
 #include "isodrv/store.h"
+#include "support/cli_run.h"
 
 namespace fs = std::filesystem;
 using isodrv::store::Store;
 
 namespace {
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using isodrv_test::slurp;
 
 void spit(const fs::path& p, const std::string& text) {
   fs::create_directories(p.parent_path());
