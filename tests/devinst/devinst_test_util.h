@@ -129,27 +129,13 @@ class DevinstTest : public ::testing::Test {
     return r.open_key(path).ok();
   }
 
-  // Runs the built CLI with --root; stdout into `out`.
-  int cli(const std::vector<std::string>& args, std::string* out = nullptr) {
-    fs::path out_file = base_ / "cli.out";
-    pid_t pid = fork();
-    if (pid == 0) {
-      int fd = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(fd, 1);
-      int devnull = ::open("/dev/null", O_WRONLY);
-      dup2(devnull, 2);
-      std::vector<std::string> all = {ISODRV_CLI, "--root", root_.string()};
-      all.insert(all.end(), args.begin(), args.end());
-      std::vector<char*> argv;
-      for (auto& a : all) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(ISODRV_CLI, argv.data());
-      _exit(127);
-    }
-    int st = 0;
-    waitpid(pid, &st, 0);
+  // Runs the built CLI with --root; stdout into `out`; killed at `crash_point` when given.
+  int cli(std::vector<std::string> args, std::string* out = nullptr, const char* crash_point = nullptr) {
+    const fs::path out_file = base_ / "cli.out";
+    args.insert(args.begin(), {"--root", root_.string()});
+    const int rc = isodrv_test::exec_cli(args, out_file, crash_point);
     if (out) *out = slurp(out_file);
-    return WIFSIGNALED(st) ? -WTERMSIG(st) : WEXITSTATUS(st);
+    return rc;
   }
 
   fs::path base_, root_;

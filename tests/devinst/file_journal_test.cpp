@@ -63,12 +63,7 @@ class FileJournal : public DevinstTest {
   fs::path journal() const { return root_ / ".devinst-journal"; }
 
   // The CLI, killed at `point` (ISODRV_TEST_CRASH_POINT) when it gets there.
-  int cli_crashing_at(const char* point, const std::vector<std::string>& args) {
-    ::setenv("ISODRV_TEST_CRASH_POINT", point, 1);
-    int rc = cli(args);
-    ::unsetenv("ISODRV_TEST_CRASH_POINT");
-    return rc;
-  }
+  int cli_crashing_at(const char* point, const std::vector<std::string>& args) { return cli(args, nullptr, point); }
 };
 
 }  // namespace

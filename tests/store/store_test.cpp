@@ -94,24 +94,9 @@ class StoreTest : public ::testing::Test {
     return out;
   }
 
-  int cli(const std::vector<std::string>& args, const char* crash_point = nullptr) {
-    pid_t pid = fork();
-    if (pid == 0) {
-      if (crash_point) setenv("ISODRV_TEST_CRASH_POINT", crash_point, 1);
-      int devnull = ::open("/dev/null", O_WRONLY);
-      dup2(devnull, 1);
-      dup2(devnull, 2);
-      std::vector<std::string> all = {ISODRV_CLI, "--root", root_.string()};
-      all.insert(all.end(), args.begin(), args.end());
-      std::vector<char*> argv;
-      for (auto& a : all) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(ISODRV_CLI, argv.data());
-      _exit(127);
-    }
-    int st = 0;
-    waitpid(pid, &st, 0);
-    return WIFSIGNALED(st) ? -WTERMSIG(st) : WEXITSTATUS(st);
+  int cli(std::vector<std::string> args, const char* crash_point = nullptr) {
+    args.insert(args.begin(), {"--root", root_.string()});
+    return isodrv_test::exec_cli(args, {}, crash_point);
   }
 
   fs::path base_, root_, pkg_;

@@ -2,7 +2,9 @@
 // argument for the shell, and run the CLI with its stdout and stderr captured.
 #pragma once
 
+#include <fcntl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -48,6 +50,30 @@ inline CliRun run_cli(const std::vector<std::string>& args, const std::filesyste
   r.out = slurp(scratch / "out");
   r.err = slurp(scratch / "err");
   return r;
+}
+
+// Runs `isodrv ARGS…` in a child process without a shell: stdout into `out_file` (or /dev/null when
+// empty), stderr to /dev/null; with `crash_point`, $ISODRV_TEST_CRASH_POINT is set for the child
+// only. Returns the exit code, or minus the signal that ended the process (the kill tests).
+inline int exec_cli(std::vector<std::string> args, const std::filesystem::path& out_file = {},
+                    const char* crash_point = nullptr) {
+  args.insert(args.begin(), ISODRV_CLI);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    if (crash_point) setenv("ISODRV_TEST_CRASH_POINT", crash_point, 1);
+    const int devnull = ::open("/dev/null", O_WRONLY);
+    const int out = out_file.empty() ? devnull : ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(out, 1);
+    dup2(devnull, 2);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(ISODRV_CLI, argv.data());
+    _exit(127);
+  }
+  int st = 0;
+  waitpid(pid, &st, 0);
+  return WIFSIGNALED(st) ? -WTERMSIG(st) : WEXITSTATUS(st);
 }
 
 // Runs `PREFIX isodrv ARGS STDERR` through the shell from the repository root, so paths in the
