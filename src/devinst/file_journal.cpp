@@ -60,17 +60,20 @@ std::vector<std::uint8_t> read_bytes(const std::string& path) {
   return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-// Puts a file back the way the journal line says it was: its old bytes, or absent.
-void revert_entry(const std::string& line, const std::string& dir) {
+// Puts a file back the way the journal line says it was: its old bytes, or absent. False when that
+// failed (or the line is not one this file writes), so the journal is kept for the next attempt.
+bool revert_entry(const std::string& line, const std::string& dir) {
   std::error_code ec;
   if (line.size() > 2 && line[0] == 'C' && line[1] == ' ') {
     fs::remove(line.substr(2), ec);
-  } else if (line.size() > 2 && line[0] == 'R' && line[1] == ' ') {
-    const std::size_t tab = line.find('\t');
-    if (tab == std::string::npos) return;
-    const std::string path = line.substr(2, tab - 2);
-    write_durable(path, read_bytes(dir + "/" + line.substr(tab + 1)));
+    return !ec;
   }
+  const std::size_t tab = line.find('\t');
+  if (line.size() > 2 && line[0] == 'R' && line[1] == ' ' && tab != std::string::npos) {
+    const std::string sidecar = dir + "/" + line.substr(tab + 1);
+    return fs::exists(sidecar, ec) && write_durable(line.substr(2, tab - 2), read_bytes(sidecar));
+  }
+  return false;
 }
 
 }  // namespace
@@ -156,7 +159,13 @@ Status Engine::Impl::recover_file_journal() {
   const bool committed = sel.row();
   sel.reset();
   if (!committed) {
-    for (auto it = entries.rbegin(); it != entries.rend(); ++it) revert_entry(*it, dir);
+    for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+      if (!revert_entry(*it, dir)) {
+        ::close(fd);
+        return Error(Errc::io_error, "cannot undo a file change of an interrupted install (" + *it +
+                                         "); the journal is kept for the next attempt", path);
+      }
+    }
   }
   fs::remove_all(dir, ec);
   ::close(fd);
