@@ -17,6 +17,10 @@ while [ $# -gt 0 ]; do
   shift
 done
 "$here/scripts/setup-deps.sh"
+# ccache, when the machine has it, makes rebuilds in several checkouts cheap; the build never needs it.
+if command -v ccache >/dev/null 2>&1; then
+  cmake_args+=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
 cmake -S "$here" -B "$dir" "${cmake_args[@]}" >/dev/null
 jobs="$(nproc 2>/dev/null || echo 2)"
 ninja -C "$dir" -j "$jobs" "${targets[@]}"
