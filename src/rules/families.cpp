@@ -8,6 +8,7 @@ constexpr RuleFamily kFamilies[] = {
     {"syntax", run_syntax_rules},       {"version", run_version_rules},   {"files", run_file_rules},
     {"registry", run_registry_rules},   {"services", run_service_rules},  {"directives", run_directive_rules},
     {"models", run_model_rules},        {"includes", run_include_rules},
+    {"extension", run_extension_rules}, {"wdf", run_wdf_rules},         {"primitive", run_primitive_rules},
 };
 }  // namespace
 

@@ -13,5 +13,8 @@ void run_service_rules(Context& ctx);    // services.cpp: AddService and service
 void run_directive_rules(Context& ctx);  // directives.cpp: legacy and non-declarative directives
 void run_model_rules(Context& ctx);      // models.cpp: Manufacturer/Models, decorations
 void run_include_rules(Context& ctx);    // includes.cpp: Include / Needs
+void run_extension_rules(Context& ctx);  // extension.cpp: extension INFs
+void run_wdf_rules(Context& ctx);        // wdf.cpp: DDInstall.Wdf, UMDF versions
+void run_primitive_rules(Context& ctx);  // primitive.cpp: [DefaultInstall] primitive drivers
 
 }  // namespace isodrv::rules

@@ -1,0 +1,77 @@
+// Small per-document facts that several rule families of the package-kind checks read (extension,
+// primitive, WDF, network, media): [Version] values, the class, GUID and identifier forms.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "isodrv/inf.h"
+
+namespace isodrv::rules::facts {
+
+inline std::string trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return std::string(s);
+}
+
+// A [Version] entry: its line and substituted, trimmed first field.
+struct Value {
+  inf::Line line;
+  std::string text;
+};
+inline std::optional<Value> version_value(const inf::Document& doc, std::string_view key) {
+  auto v = doc.section("Version");
+  if (!v) return std::nullopt;
+  auto l = v->find(key);
+  if (!l) return std::nullopt;
+  return Value{*l, trim(l->field(0))};
+}
+
+inline std::string version_class(const inf::Document& doc) {
+  auto c = version_value(doc, "Class");
+  return c ? c->text : std::string();
+}
+
+inline bool is_hex_digit(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}
+inline bool is_braced_guid(std::string_view g) {
+  if (g.size() != 38 || g.front() != '{' || g.back() != '}') return false;
+  for (std::size_t i = 1; i < 37; ++i) {
+    const bool dash = i == 9 || i == 14 || i == 19 || i == 24;
+    if (dash ? g[i] != '-' : !is_hex_digit(g[i])) return false;
+  }
+  return true;
+}
+
+// The Extension setup class, by name or by its GUID.
+inline bool is_extension_inf(const inf::Document& doc) {
+  if (inf::iequals(version_class(doc), "Extension")) return true;
+  auto g = version_value(doc, "ClassGuid");
+  return g && inf::iequals(g->text, "{e2f84ce7-8efa-411c-aa69-97454ca4cb57}");
+}
+
+inline bool starts_with_ci(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && inf::iequals(s.substr(0, prefix.size()), prefix);
+}
+inline bool ends_with_ci(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && inf::iequals(s.substr(s.size() - suffix.size()), suffix);
+}
+
+// The last '\'-separated part of a path.
+inline std::string_view file_part(std::string_view path) {
+  auto p = path.find_last_of("\\/");
+  return p == std::string_view::npos ? path : path.substr(p + 1);
+}
+
+// A stampinf token such as $ARCH$ or $UMDFVERSION$ (accepted as any value in .inx input).
+inline bool has_stamp_token(std::string_view s) {
+  auto a = s.find('$');
+  return a != std::string_view::npos && s.find('$', a + 1) != std::string_view::npos;
+}
+
+}  // namespace isodrv::rules::facts
