@@ -9,6 +9,7 @@ constexpr RuleFamily kFamilies[] = {
     {"registry", run_registry_rules},   {"services", run_service_rules},  {"directives", run_directive_rules},
     {"models", run_model_rules},        {"includes", run_include_rules},
     {"extension", run_extension_rules}, {"wdf", run_wdf_rules},         {"primitive", run_primitive_rules},
+    {"network", run_network_rules},     {"media", run_media_rules},
 };
 }  // namespace
 

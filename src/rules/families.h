@@ -16,5 +16,7 @@ void run_include_rules(Context& ctx);    // includes.cpp: Include / Needs
 void run_extension_rules(Context& ctx);  // extension.cpp: extension INFs
 void run_wdf_rules(Context& ctx);        // wdf.cpp: DDInstall.Wdf, UMDF versions
 void run_primitive_rules(Context& ctx);  // primitive.cpp: [DefaultInstall] primitive drivers
+void run_network_rules(Context& ctx);    // network.cpp: NetDriver components, Ndi service
+void run_media_rules(Context& ctx);      // media.cpp: display, camera/KS, audio APO
 
 }  // namespace isodrv::rules

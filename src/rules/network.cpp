@@ -1,0 +1,161 @@
+// Rule family "network": network driver INFs (2400–2501).
+//
+// Microsoft's table names these codes but documents neither the declarative NetDriver INF model they
+// check nor its syntax. isodrv checks the model as follows (our decision; docs/rules/24xx.md):
+//   - A NetDriver INF has Class = NetDriver and installs from [DefaultInstall.NT<arch>]; its network
+//     components are declared in the [….NetDrivers] sub-section by
+//       AddNetFilter   = <component-id>, <component-section>
+//       AddNetProtocol = <component-id>, <component-section>
+//   - A component section holds single-valued keys (FilterClass, FilterType, Service, BindName,
+//     NetCfgInstanceId and true/false switches) and bind-token lists (UpperBind, LowerBind,
+//     FilterMediaTypes), one token per field.
+// Classic NDIS INFs (Ndi keys) are not judged by these codes: a CI-validated Microsoft sample names
+// an Ndi\Service that differs from the service it adds and passes InfVerif.
+#include <set>
+#include <string>
+#include <vector>
+
+#include "rules/facts.h"
+#include "rules/families.h"
+
+namespace isodrv::rules {
+namespace {
+
+bool matches(std::string_view s, bool upper_ok) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || (upper_ok && c >= 'A' && c <= 'Z');
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool is_net_directive(const inf::Line& l) { return l.key_is("AddNetFilter") || l.key_is("AddNetProtocol"); }
+
+constexpr std::string_view kSingleValued[] = {"FilterClass", "FilterType", "Service", "BindName", "NetCfgInstanceId"};
+constexpr std::string_view kBindLists[] = {"UpperBind", "LowerBind", "FilterMediaTypes"};
+// Bind tokens of NDIS 5 and older stacks (AppleTalk, IPX, NetBEUI, DLC, ATM, CoNDIS WAN) that no
+// current Windows binds to.
+constexpr std::string_view kObsoleteTokens[] = {"ndis4",     "ndis5_atalk", "ndis5_ipx", "ndis5_nbf", "ndis5_dlc",
+                                                "ndis5_atm", "ndisatm",     "ndiscowan", "ndiswanasync", "netbios"};
+
+struct Component {
+  inf::Line directive;
+  bool filter = false;
+  std::string id;
+  std::optional<inf::Section> section;
+};
+
+std::vector<Component> components(const inf::Document& doc) {
+  std::vector<Component> out;
+  for (std::size_t i = 0; i < doc.section_count(); ++i) {
+    for (inf::Line l : doc.section_at(i)) {
+      if (!is_net_directive(l)) continue;
+      Component c{l, l.key_is("AddNetFilter"), facts::trim(l.field(0)), std::nullopt};
+      const std::string sec = facts::trim(l.field(1));
+      if (!sec.empty()) c.section = doc.section(sec);
+      out.push_back(std::move(c));
+    }
+  }
+  return out;
+}
+
+void check_directive(Context& ctx, const Component& c) {
+  const inf::Line& l = c.directive;
+  const std::string name(*l.raw_key());
+  std::string_view sec = ctx.doc().section_at(l.section_index()).name();
+  if (!facts::ends_with_ci(sec, ".NetDrivers")) ctx.report(2402, l, {name, std::string(sec)});
+  if (c.id.empty() || facts::trim(l.field(1)).empty()) {
+    ctx.report(2400, l, {name, c.id.empty() ? "component ID" : "component section"});
+    return;
+  }
+  if (!matches(c.id, false)) ctx.report(2412, l, {c.id}, 0);
+  if (facts::starts_with_ci(c.id, "ms_") || facts::starts_with_ci(c.id, "vms_")) ctx.report(2415, l, {c.id}, 0);
+}
+
+bool one_of(const inf::Line& l, std::span<const std::string_view> keys) {
+  for (auto k : keys) {
+    if (l.key_is(k)) return true;
+  }
+  return false;
+}
+
+void check_bind_list(Context& ctx, const inf::Line& l) {
+  for (std::size_t i = 0; i < l.field_count(); ++i) {
+    const std::string tok = facts::trim(l.field(i));
+    if (!matches(tok, true)) {
+      ctx.report(2416, l, {std::string(*l.raw_key()), tok.empty() ? "an empty token" : "'" + tok + "'"}, i);
+      continue;
+    }
+    for (auto o : kObsoleteTokens) {
+      if (inf::iequals(tok, o)) ctx.report(2500, l, {tok}, i);
+    }
+  }
+}
+
+void check_value(Context& ctx, const Component& c, const inf::Line& l, std::set<std::string>& services) {
+  const std::string key(*l.raw_key());
+  const std::string v = facts::trim(l.field(0));
+  if (one_of(l, kSingleValued) && l.field_count() > 1) ctx.report(2403, l, {key, std::to_string(l.field_count())});
+  if ((inf::iequals(v, "true") || inf::iequals(v, "false")) && v != "true" && v != "false") {
+    ctx.report(2413, l, {key, v}, 0);
+  }
+  if (one_of(l, kBindLists)) check_bind_list(ctx, l);
+  if (l.key_is("NetCfgInstanceId") && !facts::is_braced_guid(v)) ctx.report(2411, l, {v}, 0);
+  if (l.key_is("FilterClass")) {
+    if (!c.filter) ctx.report(2402, l, {key, std::string(c.section->name())});
+    else if (!matches(v, false)) ctx.report(2414, l, {v}, 0);
+  }
+  if (l.key_is("FilterType") && !c.filter) ctx.report(2402, l, {key, std::string(c.section->name())});
+  if (l.key_is("BindName")) {
+    if (!matches(v, true)) ctx.report(2417, l, {v}, 0);
+    else if (facts::starts_with_ci(v, "ms_") || facts::starts_with_ci(v, "ndis")) ctx.report(2419, l, {v}, 0);
+  }
+  if (l.key_is("Service") && !v.empty() && !services.count(inf::to_lower_ascii(v))) ctx.report(2501, l, {v}, 0);
+}
+
+void check_component_section(Context& ctx, const Component& c, std::set<std::string>& services) {
+  for (inf::Line l : *c.section) {
+    if (l.raw_key()) check_value(ctx, c, l, services);
+  }
+  if (!c.filter) return;
+  auto type = c.section->find("FilterType");
+  if (type && inf::iequals(facts::trim(type->field(0)), "modifying") && !c.section->find("FilterClass")) {
+    ctx.report(2418, *type, {c.id});
+  }
+}
+
+std::set<std::string> added_services(const package::Package& pkg) {
+  std::set<std::string> out;
+  for (const auto& s : pkg.services) out.insert(inf::to_lower_ascii(s.name));
+  return out;
+}
+
+void check_declarative(Context& ctx, std::set<std::string>& services) {
+  const bool netdriver = inf::iequals(facts::version_class(ctx.doc()), "NetDriver");
+  for (std::size_t i = 0; i < ctx.doc().section_count(); ++i) {
+    inf::Section s = ctx.doc().section_at(i);
+    if (!netdriver && facts::ends_with_ci(s.name(), ".NetDrivers")) {
+      ctx.report_at(2405, s.line(), 1, {std::string(s.name()), facts::version_class(ctx.doc())}, std::string(s.name()));
+    }
+  }
+  auto comps = components(ctx.doc());
+  if (netdriver && comps.empty()) {
+    auto v = ctx.doc().section("Version");
+    ctx.report_at(2420, v ? v->line() : 1, 1, {}, "Version");
+  }
+  std::set<std::string> done;
+  for (const auto& c : comps) {
+    check_directive(ctx, c);
+    if (c.section && done.insert(inf::to_lower_ascii(c.section->name())).second) check_component_section(ctx, c, services);
+  }
+}
+
+}  // namespace
+
+void run_network_rules(Context& ctx) {
+  std::set<std::string> services = added_services(ctx.pkg());
+  check_declarative(ctx, services);
+}
+
+}  // namespace isodrv::rules
