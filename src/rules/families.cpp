@@ -10,6 +10,7 @@ constexpr RuleFamily kFamilies[] = {
     {"models", run_model_rules},        {"includes", run_include_rules},
     {"extension", run_extension_rules}, {"wdf", run_wdf_rules},         {"primitive", run_primitive_rules},
     {"network", run_network_rules},     {"media", run_media_rules},
+    {"values", run_value_rules},
 };
 }  // namespace
 

@@ -18,5 +18,6 @@ void run_wdf_rules(Context& ctx);        // wdf.cpp: DDInstall.Wdf, UMDF version
 void run_primitive_rules(Context& ctx);  // primitive.cpp: [DefaultInstall] primitive drivers
 void run_network_rules(Context& ctx);    // network.cpp: NetDriver components, Ndi service
 void run_media_rules(Context& ctx);      // media.cpp: display, camera/KS, audio APO
+void run_value_rules(Context& ctx);      // values.cpp: system-defined values, COM kinds, service refs
 
 }  // namespace isodrv::rules

@@ -1,0 +1,126 @@
+// Rule family "values": registry values that Windows itself defines under a key (1430, 1431), COM
+// server kinds (1325), service-install references and paths (2006, 1328), and sections that clash
+// with an included INF's (2008).
+//
+// Decisions where InfVerif's table is terse:
+//   1325  an AddReg key ending in LocalServer32, LocalServer, InprocServer or InprocHandler32 under
+//         a CLSID: a driver package may register only in-process servers (InprocServer32).
+//   1328  (/w warning) a ServiceBinary whose leading %DIRID% is a number Windows does not define:
+//         the path cannot be resolved and a checker (InfVerif as well) has to assume a location.
+//   1430  AddReg from a service-install section writing, at the root of the service key, a value
+//         that the service-install directives own (ImagePath, Type, Start, ErrorControl, Group, Tag,
+//         DependOnService, DependOnGroup, ObjectName, DisplayName).
+//   1431  an event-log source value stored with a type the event log does not read: TypesSupported
+//         and CategoryCount are REG_DWORD; EventMessageFile, CategoryMessageFile and
+//         ParameterMessageFile are REG_SZ or REG_EXPAND_SZ. (Device-key values get 1225.)
+//   2006  AddService names a service-install section that the INF does not have.
+//   2008  a section of this INF has the name of a section of an INF it Includes, on the /product
+//         platform (without /product the included INFs' sections are unknown and nothing is reported).
+#include <set>
+#include <string>
+
+#include "rules/facts.h"
+#include "rules/families.h"
+
+namespace isodrv::rules {
+namespace {
+
+using package::HkrBinding;
+using package::RegOp;
+
+std::string last_key_part(std::string_view key) {
+  std::string k = facts::trim(key);
+  while (!k.empty() && (k.back() == '\\' || k.back() == '"')) k.pop_back();
+  return std::string(facts::file_part(k));
+}
+
+void check_com_servers(Context& ctx, const RegOp& op) {
+  if (op.kind != package::RegOpKind::add) return;
+  const std::string lower = inf::to_lower_ascii(op.subkey);
+  if (lower.find("clsid\\") == std::string::npos) return;
+  const std::string last = last_key_part(op.subkey);
+  for (std::string_view kind : {"LocalServer32", "LocalServer", "InprocServer", "InprocHandler32"}) {
+    if (inf::iequals(last, kind)) ctx.report(1325, op.line, {last, op.subkey}, 1);
+  }
+}
+
+bool at_root(const RegOp& op) { return facts::trim(op.subkey).empty(); }
+
+void check_service_values(Context& ctx, const RegOp& op) {
+  static constexpr std::string_view kOwned[] = {"ImagePath", "Type",            "Start",         "ErrorControl",
+                                                "Group",     "Tag",             "DependOnService", "DependOnGroup",
+                                                "ObjectName", "DisplayName"};
+  if (op.kind != package::RegOpKind::add || op.root != "HKR" || op.binding != HkrBinding::service_key) return;
+  if (!at_root(op) || !op.value_name) return;
+  const std::string name = facts::trim(*op.value_name);
+  for (auto owned : kOwned) {
+    if (inf::iequals(name, owned)) ctx.report(1430, op.line, {name}, 2);
+  }
+}
+
+void check_eventlog_types(Context& ctx, const RegOp& op) {
+  struct Expected {
+    std::string_view name;
+    bool dword;
+  };
+  static constexpr Expected kValues[] = {{"TypesSupported", true},       {"CategoryCount", true},
+                                         {"EventMessageFile", false},    {"CategoryMessageFile", false},
+                                         {"ParameterMessageFile", false}};
+  if (op.kind != package::RegOpKind::add || op.root != "HKR" || op.binding != HkrBinding::eventlog_key) return;
+  if (!at_root(op) || !op.value_name || !op.flags) return;
+  const std::string name = facts::trim(*op.value_name);
+  for (const auto& e : kValues) {
+    if (!inf::iequals(name, e.name)) continue;
+    const bool ok = e.dword ? op.reg_type == 4 : (op.reg_type == 1 || op.reg_type == 2);
+    if (!ok) ctx.report(1431, op.line, {name, e.dword ? "REG_DWORD (0x00010001)" : "REG_SZ or REG_EXPAND_SZ (0x00020000)"}, 3);
+  }
+}
+
+void check_services(Context& ctx) {
+  std::set<std::uint32_t> seen;
+  for (const auto& s : ctx.pkg().services) {
+    if (!seen.insert(s.directive.index()).second) continue;
+    if (!s.install_section.empty() && !s.install_exists) ctx.report(2006, s.directive, {s.install_section, s.name}, 2);
+    if (!s.install_exists) continue;
+    const std::string bin = facts::trim(s.service_binary_raw);
+    if (bin.size() < 3 || bin[0] != '%') continue;
+    const auto end = bin.find('%', 1);
+    if (end == std::string::npos) continue;
+    const std::string token = bin.substr(1, end - 1);
+    if (token.empty() || token.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (inf::dirid_path(std::stol(token), ctx.doc().dirids())) continue;
+    auto it = s.values.find("servicebinary");
+    if (it != s.values.end()) ctx.report(1328, it->second, {bin, token}, 0);
+  }
+}
+
+void check_included_clashes(Context& ctx) {
+  const auto& product = ctx.settings().product;
+  if (!product) return;
+  std::set<std::string> reported;
+  for (const auto& inc : ctx.pkg().includes) {
+    const Product::Inf* known = product->find(inf::to_lower_ascii(facts::trim(inc)));
+    if (!known) continue;
+    for (const auto& name : known->sections) {
+      auto local = ctx.doc().section(name);
+      if (!local || !reported.insert(name).second) continue;
+      ctx.report_at(2008, local->line(), 1, {std::string(local->name()), facts::trim(inc)}, std::string(local->name()));
+    }
+  }
+}
+
+}  // namespace
+
+void run_value_rules(Context& ctx) {
+  std::set<std::uint32_t> seen;
+  for (const RegOp& op : ctx.pkg().regs) {
+    if (!seen.insert(op.line.index()).second) continue;
+    check_com_servers(ctx, op);
+    check_service_values(ctx, op);
+    check_eventlog_types(ctx, op);
+  }
+  check_services(ctx);
+  check_included_clashes(ctx);
+}
+
+}  // namespace isodrv::rules
