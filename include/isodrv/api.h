@@ -81,6 +81,12 @@ struct Interface {
   registry::KeyHandle key;      // CCS\Control\DeviceClasses\{guid}\##?#…#{guid}\#<reference>
 };
 
+// A property value as IoGetDevicePropertyData returns it: its DEVPROPTYPE and its bytes.
+struct PropertyData {
+  std::uint32_t type = 0;
+  std::vector<std::uint8_t> data;
+};
+
 // One entry per resolution, for an audit of what drivers reach (DESIGN.md: audit, a later issue).
 struct AccessRecord {
   std::string_view function;    // "open_device_key" …
@@ -127,6 +133,14 @@ class Session {
   // IoGetDeviceDirectory(DeviceDirectoryData): Windows\DeviceState\<id, '\' → '#'>\Data.
   Result<Location> device_directory(std::string_view instance_id,
                                     Disposition disposition = Disposition::open_always) const;
+  // IoGetDevicePropertyData / IoGetDeviceInterfacePropertyData: a property from the PnP property
+  // store of a device or an interface (what AddProperty set; docs/devinst.md "Device properties").
+  // `fmtid` is a GUID with or without braces. Errors: Errc::invalid_argument (a malformed GUID),
+  // Errc::not_found (no such device / interface, or no such property: STATUS_OBJECT_NAME_NOT_FOUND).
+  Result<PropertyData> get_device_property(std::string_view instance_id, std::string_view fmtid,
+                                           std::uint32_t pid) const;
+  Result<PropertyData> get_interface_property(std::string_view symbolic_link, std::string_view fmtid,
+                                              std::uint32_t pid) const;
   // IoQueryFullDriverPath: the service's ImagePath as a drive path, and its host path. The file
   // need not exist. Errc::unsupported when the service has no ImagePath.
   Result<Location> query_full_driver_path(std::string_view service) const;
@@ -136,6 +150,7 @@ class Session {
   Result<registry::KeyHandle> open_below(const registry::KeyHandle& base, std::string_view rel,
                                          Disposition disposition) const;
   Result<Location> state_directory(const std::string& windows_path, Disposition disposition) const;
+  Result<PropertyData> read_property(const registry::KeyHandle& object, std::string_view fmtid, std::uint32_t pid) const;
   // Enum, Services, Control\Class or Control\DeviceClasses, opened once and reopened only when
   // the cached handle's key was deleted; `rel` is looked up below it.
   Result<registry::KeyHandle> below_base(int base, std::string_view rel, bool create = false) const;

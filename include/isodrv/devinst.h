@@ -42,6 +42,21 @@ struct InstalledDriver {
   std::string matching_id;     // the device ID that matched (lower case, as MatchingDeviceId)
 };
 
+// A property in the PnP property store of a device, an interface or a setup class
+// (AddProperty; docs/devinst.md "Device properties").
+struct DeviceProperty {
+  std::string fmtid;                // braced lower-case GUID
+  std::uint32_t pid = 0;
+  std::string name;                 // DEVPKEY_* when the key is a known one, else ""
+  std::uint32_t type = 0;           // DEVPROPTYPE
+  std::vector<std::uint8_t> data;   // as IoGetDevicePropertyData returns it
+  std::vector<std::string> text;    // decoded for display (one entry per list element)
+};
+struct InterfaceProperties {
+  std::string symbolic_link;
+  std::vector<DeviceProperty> properties;
+};
+
 struct DeviceInfo {
   std::string instance_id;
   std::vector<std::string> hardware_ids, compatible_ids;
@@ -52,6 +67,8 @@ struct DeviceInfo {
   std::vector<std::string> interfaces;     // symbolic links
   std::vector<std::string> files;          // Windows paths of the files the driver uses
   std::vector<std::string> extensions;     // published names of extension packages applied
+  std::vector<DeviceProperty> properties;  // the device's property store, by fmtid then pid
+  std::vector<InterfaceProperties> interface_properties;  // interfaces that have properties
 };
 
 struct InstallOptions {

@@ -229,6 +229,79 @@ struct InterfaceInstall {
   std::optional<std::uint32_t> flags;
 };
 
+// ---- Device properties: AddProperty / DelProperty (install-semantics.md §8) ----------------------
+
+// DEVPROPTYPE values (devpropdef.h): a base type, optionally with the ARRAY or LIST modifier.
+namespace devprop {
+inline constexpr std::uint32_t kEmpty = 0x0, kNull = 0x1, kSbyte = 0x2, kByte = 0x3, kInt16 = 0x4, kUint16 = 0x5,
+                               kInt32 = 0x6, kUint32 = 0x7, kInt64 = 0x8, kUint64 = 0x9, kFloat = 0xA, kDouble = 0xB,
+                               kDecimal = 0xC, kGuid = 0xD, kCurrency = 0xE, kDate = 0xF, kFiletime = 0x10,
+                               kBoolean = 0x11, kString = 0x12, kSecurityDescriptor = 0x13,
+                               kSecurityDescriptorString = 0x14, kDevPropKey = 0x15, kDevPropType = 0x16,
+                               kError = 0x17, kNtStatus = 0x18, kStringIndirect = 0x19;
+inline constexpr std::uint32_t kArray = 0x1000, kList = 0x2000, kBinary = kByte | kArray,
+                               kStringList = kString | kList;
+// The registry value type a property is stored with: 0xFFFF0000 | DEVPROPTYPE, as PnP's own
+// property store does under a key's "Properties" subkey.
+inline constexpr std::uint32_t kRegTypeBase = 0xFFFF0000;
+// AddProperty flags (FLG_ADDPROPERTY_*) and the DelProperty flag.
+inline constexpr std::uint32_t kNoClobber = 0x1, kOverwriteOnly = 0x2, kAppend = 0x4, kOr = 0x8, kAnd = 0x10;
+inline constexpr std::uint32_t kDelString = 0x4;  // FLG_DELPROPERTY_MULTI_SZ_DELSTRING
+
+// A type written as a number (0x12) or a name (DEVPROP_TYPE_STRING, DEVPROP_TYPE_STRING_LIST …);
+// nullopt for anything else.
+std::optional<std::uint32_t> parse_type(std::string_view text);
+// "DEVPROP_TYPE_STRING_LIST", or "0x…" for a type without a name.
+std::string type_name(std::uint32_t type);
+// The value bytes for a type from the INF's value fields; an error names the bad field.
+Result<std::vector<std::uint8_t>> encode(std::uint32_t type, const std::vector<std::string>& values);
+// The value as text for display: strings as they are, lists one element each, numbers in decimal,
+// booleans as true/false, GUIDs braced, everything else as hex bytes.
+std::vector<std::string> decode(std::uint32_t type, const std::vector<std::uint8_t>& data);
+
+// A property key: fmtid as a braced lower-case GUID, and the property identifier.
+struct Key {
+  std::string fmtid;
+  std::uint32_t pid = 0;
+  bool operator==(const Key&) const = default;
+};
+// The DEVPKEY_* names this project knows (devpkey.h), with the INF property-name for the six
+// driver-package names AddProperty accepts without a GUID (DeviceModel, DeviceVendorWebsite …).
+struct Known {
+  const char* devpkey;    // "DEVPKEY_DrvPkg_VendorWebSite"
+  const char* inf_name;   // "DeviceVendorWebsite", or nullptr
+  const char* fmtid;
+  std::uint32_t pid;
+  std::uint32_t type;
+};
+const Known* known_by_inf_name(std::string_view name);
+const Known* known_by_key(const Key& key);
+// "{fmtid} pid" braced lower case GUID; nullopt when `text` is not a GUID.
+std::optional<std::string> normalize_guid(std::string_view text);
+// The registry subkey name of a pid under "Properties\{fmtid}": four hex digits [ND].
+std::string pid_key_name(std::uint32_t pid);
+// Where a property of a device, interface or class lives below that object's key:
+// "Properties\\{fmtid}\\NNNN", its default value of type kRegTypeBase | DEVPROPTYPE [ND].
+inline constexpr const char* kPropertiesKey = "Properties";
+std::string property_subkey(const Key& key);
+}  // namespace devprop
+
+enum class PropertyOpKind : std::uint8_t { add, del };
+
+// One entry of an add-property or del-property section, for the install section that named it.
+struct PropertyOp {
+  PropertyOpKind kind = PropertyOpKind::add;
+  inf::Line line;               // the entry
+  std::string prop_section;     // the AddProperty/DelProperty section name
+  std::size_t context = 0;      // index into Package::sections
+  std::string name;             // the property-name form ("DeviceVendorWebsite"); "" for the GUID form
+  devprop::Key key;
+  std::uint32_t type = 0;
+  std::uint32_t flags = 0;
+  std::vector<std::string> values;  // value fields, substituted
+  std::string error;            // why the entry cannot be applied ("" when it can)
+};
+
 struct ModelEntry {
   inf::Line line;
   std::string models_section;
@@ -249,6 +322,7 @@ struct Package {
   std::vector<FileCopy> copies;
   std::vector<ServiceInstall> services;
   std::vector<InterfaceInstall> interfaces;
+  std::vector<PropertyOp> properties;       // AddProperty / DelProperty entries
   std::vector<PayloadFile> payload;         // for the target architecture
   std::vector<std::string> includes;        // Include= INF names
   // Sections reached in any way (install sections, lists, models, well-known); lower-case names.

@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "isodrv/api.h"
+#include "isodrv/package.h"
 
 namespace isodrv::api {
 namespace {
@@ -257,6 +258,48 @@ Result<KeyHandle> Session::open_interface_key(std::string_view symbolic_link, Di
   };
   auto r = run();
   audit("open_interface_key", symbolic_link, r ? short_key_path(*r) : std::string(), r.ok());
+  return r;
+}
+
+Result<PropertyData> Session::read_property(const KeyHandle& object, std::string_view fmtid, std::uint32_t pid) const {
+  namespace dp = package::devprop;
+  auto guid = dp::normalize_guid(fmtid);
+  if (!guid) return Error(Errc::invalid_argument, "property category " + in_quotes(fmtid) + " is not a GUID");
+  const std::string sub = dp::property_subkey(dp::Key{*guid, pid});
+  auto key = object.open_subkey(sub, false);
+  auto missing = [&] {
+    return Error(Errc::not_found, short_key_path(object) + " has no property " + *guid + "," + std::to_string(pid));
+  };
+  if (!key) return key.error().code == Errc::not_found ? missing() : key.error();
+  auto v = key->query_value("");
+  if (!v) return v.error().code == Errc::not_found ? missing() : v.error();
+  if ((v->type & dp::kRegTypeBase) != dp::kRegTypeBase) {
+    return Error(Errc::corrupt, short_key_path(*key) + ": not a property value (type " + std::to_string(v->type) + ")");
+  }
+  return PropertyData{v->type & ~dp::kRegTypeBase, std::move(v->data)};
+}
+
+Result<PropertyData> Session::get_device_property(std::string_view instance_id, std::string_view fmtid,
+                                                  std::uint32_t pid) const {
+  auto run = [&]() -> Result<PropertyData> {
+    auto dev = resolve_device(instance_id);
+    if (!dev) return dev.error();
+    return read_property(dev->key, fmtid, pid);
+  };
+  auto r = run();
+  audit("get_device_property", instance_id, r ? std::string(fmtid) + "," + std::to_string(pid) : std::string(), r.ok());
+  return r;
+}
+
+Result<PropertyData> Session::get_interface_property(std::string_view symbolic_link, std::string_view fmtid,
+                                                     std::uint32_t pid) const {
+  auto run = [&]() -> Result<PropertyData> {
+    auto itf = resolve_interface(symbolic_link);
+    if (!itf) return itf.error();
+    return read_property(itf->key, fmtid, pid);
+  };
+  auto r = run();
+  audit("get_interface_property", symbolic_link, r ? std::string(fmtid) + "," + std::to_string(pid) : std::string(), r.ok());
   return r;
 }
 

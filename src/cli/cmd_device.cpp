@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "isodrv/devinst.h"
+#include "isodrv/package.h"
 
 namespace isodrv::cli {
 namespace {
@@ -38,6 +39,30 @@ nlohmann::json driver_json(const std::optional<devinst::InstalledDriver>& d) {
           {"folder", d->folder}, {"matching_id", d->matching_id}};
 }
 
+// A property's value: a string, or an array for list and array types.
+nlohmann::json property_json(const devinst::DeviceProperty& p) {
+  const bool many = (p.type & isodrv::package::devprop::kList) != 0;
+  nlohmann::json value = many ? nlohmann::json(p.text) : nlohmann::json(p.text.empty() ? std::string() : p.text[0]);
+  return {{"fmtid", p.fmtid},
+          {"pid", p.pid},
+          {"name", p.name.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.name)},
+          {"type", isodrv::package::devprop::type_name(p.type)},
+          {"value", value}};
+}
+
+nlohmann::json properties_json(const std::vector<devinst::DeviceProperty>& props) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& p : props) j.push_back(property_json(p));
+  return j;
+}
+
+std::string property_line(const devinst::DeviceProperty& p) {
+  std::string v;
+  for (std::size_t i = 0; i < p.text.size(); ++i) v += (i ? "; " : "") + p.text[i];
+  std::string key = p.fmtid + "," + std::to_string(p.pid);
+  return (p.name.empty() ? key : p.name + " (" + key + ")") + " " + isodrv::package::devprop::type_name(p.type) + " = " + v;
+}
+
 nlohmann::json device_json(const devinst::DeviceInfo& i) {
   auto or_null = [](const std::string& s) -> nlohmann::json { return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s); };
   nlohmann::json backup = nullptr;
@@ -46,7 +71,12 @@ nlohmann::json device_json(const devinst::DeviceInfo& i) {
           {"driver", driver_json(i.driver)},  {"service", or_null(i.service)},  {"class_guid", or_null(i.class_guid)},
           {"hardware_key", i.hardware_key},   {"software_key", or_null(i.software_key)},
           {"interfaces", i.interfaces},       {"files", i.files},               {"extensions", i.extensions},
-          {"backup", backup}};
+          {"backup", backup}, {"properties", properties_json(i.properties)},
+          {"interface_properties", [&] {
+             nlohmann::json j = nlohmann::json::object();
+             for (const auto& ip : i.interface_properties) j[ip.symbolic_link] = properties_json(ip.properties);
+             return j;
+           }()}};
 }
 
 std::string rank_hex(std::uint32_t r) {
@@ -147,7 +177,14 @@ int run_show(Context& ctx, const DeviceArgs& a) {
       std::cout << "Driver Name:        (none)\n";
     }
     std::cout << "Hardware Key:       " << d->hardware_key << "\n";
-    for (const auto& i : d->interfaces) std::cout << "Interface:          " << i << "\n";
+    for (const auto& p : d->properties) std::cout << "Property:           " << property_line(p) << "\n";
+    for (const auto& i : d->interfaces) {
+      std::cout << "Interface:          " << i << "\n";
+      for (const auto& ip : d->interface_properties) {
+        if (ip.symbolic_link != i) continue;
+        for (const auto& p : ip.properties) std::cout << "  Property:         " << property_line(p) << "\n";
+      }
+    }
     for (const auto& f : d->files) std::cout << "File:               " << f << "\n";
     for (const auto& x : d->extensions) std::cout << "Extension:          " << x << "\n";
     if (d->backup) std::cout << "Previous Driver:    " << d->backup->published_name << " (" << d->backup->ddinstall << ")\n";

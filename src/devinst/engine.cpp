@@ -281,6 +281,12 @@ Result<std::vector<Loaded*>> Engine::Impl::all_packages() {
       auto [fc, inserted] = first_context.emplace(key, op.context);
       if (fc->second == op.context) l->regs[key].push_back(&op);
     }
+    std::map<std::string, std::size_t> first_prop_context;
+    for (const auto& op : l->pkg.properties) {
+      std::string key = std::to_string(static_cast<int>(op.kind)) + "|" + inf::to_lower_ascii(op.prop_section);
+      auto [fc, inserted] = first_prop_context.emplace(key, op.context);
+      if (fc->second == op.context) l->props[key].push_back(&op);
+    }
     std::map<std::string, std::size_t> first_copy_context;
     for (const auto& c : l->pkg.copies) {
       std::string key = c.list_section.empty() ? "@" + inf::to_lower_ascii(c.source_name) : inf::to_lower_ascii(c.list_section);
@@ -455,6 +461,53 @@ Status Engine::remove_device(const std::string& id) {
 }
 
 namespace {
+// Every property below `object_key`\Properties\{fmtid}\NNNN (package::devprop's layout).
+std::vector<DeviceProperty> read_properties(const registry::Registry& reg, const std::string& object_key) {
+  namespace dp = package::devprop;
+  std::vector<DeviceProperty> out;
+  auto root = reg.open_key(object_key + "\\" + dp::kPropertiesKey, false);
+  if (!root) return out;
+  auto cats = root->enum_subkeys();
+  if (!cats) return out;
+  for (const auto& c : *cats) {
+    auto fmtid = dp::normalize_guid(c);
+    auto ck = root->open_subkey(c);
+    if (!fmtid || !ck) continue;
+    auto pids = ck->enum_subkeys();
+    if (!pids) continue;
+    for (const auto& p : *pids) {
+      auto pk = ck->open_subkey(p);
+      if (!pk) continue;
+      auto v = pk->query_value("");
+      auto pid = package::parse_inf_number("0x" + p);
+      if (!v || !pid || (v->type & dp::kRegTypeBase) != dp::kRegTypeBase) continue;
+      DeviceProperty d;
+      d.fmtid = *fmtid;
+      d.pid = *pid;
+      if (const auto* k = dp::known_by_key(dp::Key{d.fmtid, d.pid})) d.name = k->devpkey;
+      d.type = v->type & ~dp::kRegTypeBase;
+      d.data = v->data;
+      d.text = dp::decode(d.type, d.data);
+      out.push_back(std::move(d));
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const DeviceProperty& a, const DeviceProperty& b) {
+    return a.fmtid != b.fmtid ? a.fmtid < b.fmtid : a.pid < b.pid;
+  });
+  return out;
+}
+
+// "\\?\<id>#{guid}[\ref]" back to its DeviceClasses key.
+std::string interface_key_of(const std::string& instance_id, const std::string& link) {
+  auto open = link.rfind("#{");
+  if (open == std::string::npos) return {};
+  auto close = link.find('}', open);
+  if (close == std::string::npos) return {};
+  std::string guid = link.substr(open + 1, close - open);
+  std::string ref = close + 2 <= link.size() ? link.substr(std::min(close + 2, link.size())) : std::string();
+  return interface_key_path(instance_id, guid, ref);
+}
+
 DeviceInfo info_from(Engine::Impl& d, const DeviceRow& r) {
   DeviceInfo i;
   i.instance_id = r.instance_id;
@@ -478,6 +531,11 @@ DeviceInfo info_from(Engine::Impl& d, const DeviceRow& r) {
       i.files = in->files;
       i.extensions = in->extensions;
     }
+  }
+  i.properties = read_properties(d.reg, enum_key_path(r.instance_id));
+  for (const auto& link : i.interfaces) {
+    auto props = read_properties(d.reg, interface_key_of(r.instance_id, link));
+    if (!props.empty()) i.interface_properties.push_back({link, std::move(props)});
   }
   return i;
 }

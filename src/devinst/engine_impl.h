@@ -57,6 +57,7 @@ struct Loaded {
   // install section that references it (the package model records them once per reference).
   std::map<std::string, std::vector<const package::RegOp*>> regs;   // "<kind>|<lower section>"
   std::map<std::string, std::vector<const package::FileCopy*>> copies;  // lower list ("@name" for @file)
+  std::map<std::string, std::vector<const package::PropertyOp*>> props;  // "<kind>|<lower section>"
 };
 
 // Undo step kinds recorded in devinst_undo.

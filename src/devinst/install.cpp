@@ -82,6 +82,9 @@ struct Binding {
   std::string hkr;          // the key HKR means ("" when HKR is not allowed)
   bool hw = false;          // .HW: device-property names go to the Enum instance key
   SectionRole role = SectionRole::other;
+  // The object AddProperty / DelProperty act on: the device's Enum key, the interface's key, the
+  // class key ("" where the directive has no object). Its properties live below it in "Properties".
+  std::string props;
 };
 
 class Installer {
@@ -431,6 +434,85 @@ class Installer {
     return set(*k, op.value_name.value_or(""), v);
   }
 
+  // ---- device properties (install-semantics.md §8) ----
+
+  Status property(const package::PropertyOp& op, const Binding& b) {
+    namespace dp = package::devprop;
+    const std::string& file = op.line.document().path();
+    if (!op.error.empty()) return Error(Errc::invalid_argument, op.error, file, op.line.line());
+    const char* directive = op.kind == package::PropertyOpKind::add ? "AddProperty" : "DelProperty";
+    if (b.props.empty()) {
+      notes.push_back(file + ":" + std::to_string(op.line.line()) + ": " + directive + " in a " +
+                      std::string(package::section_role_name(b.role)) + " has no device, interface or class to set; skipped");
+      return {};
+    }
+    const std::string root = b.props + "\\" + dp::kPropertiesKey;
+    const std::string cat = root + "\\" + op.key.fmtid;
+    const std::string path = cat + "\\" + dp::pid_key_name(op.key.pid);
+    std::optional<registry::Value> existing;
+    if (auto k = e_.reg.open_key(path, false)) {
+      if (auto v = k->query_value("")) existing = *v;
+    }
+    const std::uint32_t existing_type = existing ? existing->type & ~dp::kRegTypeBase : 0;
+    if (op.kind == package::PropertyOpKind::del) {
+      if (!existing) return {};
+      if (op.flags & dp::kDelString) {
+        if (existing_type != dp::kStringList) return {};
+        auto cur = registry::decode_multi_sz(existing->data);
+        if (!cur) return {};
+        std::vector<std::string> kept;
+        for (const auto& s : *cur) {
+          bool gone = std::any_of(op.values.begin(), op.values.end(), [&](const std::string& v) { return inf::iequals(s, v); });
+          if (!gone) kept.push_back(s);
+        }
+        auto bytes = registry::encode_multi_sz(kept);
+        if (!bytes) return bytes.error();
+        auto k = ensure(path, true);
+        if (!k) return k.error();
+        return set(*k, "", registry::Value{existing->type, std::move(*bytes)});
+      }
+      return delete_tree(path);
+    }
+    if ((op.flags & dp::kNoClobber) && existing) return {};
+    if ((op.flags & dp::kOverwriteOnly) && !existing) return {};
+    auto data = dp::encode(op.type, op.values);
+    if (!data) return Error(data.error().code, data.error().message, file, op.line.line());
+    if (op.flags & dp::kAppend) {
+      if (op.type != dp::kStringList) {
+        return Error(Errc::invalid_argument, "AddProperty flag 0x4 (append) needs DEVPROP_TYPE_STRING_LIST", file, op.line.line());
+      }
+      // Strings not already present go at the end; a missing property is created [ND].
+      std::vector<std::string> merged;
+      if (existing && existing_type == dp::kStringList) {
+        if (auto cur = registry::decode_multi_sz(existing->data)) merged = *cur;
+      }
+      for (const auto& v : op.values) {
+        if (v.empty()) continue;
+        if (std::none_of(merged.begin(), merged.end(), [&](const std::string& m) { return inf::iequals(m, v); })) merged.push_back(v);
+      }
+      auto bytes = registry::encode_multi_sz(merged);
+      if (!bytes) return bytes.error();
+      *data = std::move(*bytes);
+    } else if (op.flags & (dp::kOr | dp::kAnd)) {
+      if (op.type != dp::kUint32) {
+        return Error(Errc::invalid_argument, "AddProperty flags 0x8 (or) and 0x10 (and) need DEVPROP_TYPE_UINT32", file,
+                     op.line.line());
+      }
+      // Combined with the current value; a missing property takes the value as given [ND].
+      if (existing && existing_type == dp::kUint32 && existing->data.size() == 4) {
+        for (std::size_t i = 0; i < 4; ++i) {
+          (*data)[i] = (op.flags & dp::kOr) ? ((*data)[i] | existing->data[i]) : ((*data)[i] & existing->data[i]);
+        }
+      }
+    }
+    for (const auto& p : {root, cat}) {
+      if (auto k = ensure(p, true); !k) return k.error();
+    }
+    auto k = ensure(path, true);
+    if (!k) return k.error();
+    return set(*k, "", registry::Value{dp::kRegTypeBase | op.type, std::move(*data)});
+  }
+
   // ---- files ----
 
   // Host path under the root for a Windows path below C:\ (only the emulated tree is written).
@@ -588,6 +670,25 @@ class Installer {
         }
       }
     }
+    for (auto kind : {package::PropertyOpKind::del, package::PropertyOpKind::add}) {
+      const char* directive = kind == package::PropertyOpKind::del ? "DelProperty" : "AddProperty";
+      for (inf::Line l : *sec) {
+        if (!l.key_is(directive)) continue;
+        for (std::size_t i = 0; i < l.field_count(); ++i) {
+          std::string list = trim(l.field(i));
+          if (list.empty()) continue;
+          if (!pkg.doc->has_section(list)) {
+            return Error(Errc::not_found, std::string(directive) + " names section [" + list + "], which does not exist",
+                         pkg.doc->path(), l.line());
+          }
+          auto it = pkg.props.find(std::to_string(static_cast<int>(kind)) + "|" + lower(list));
+          if (it == pkg.props.end()) continue;
+          for (const auto* op : it->second) {
+            if (auto s = property(*op, b); !s) return at_line(s.error(), pkg, op->line.line());
+          }
+        }
+      }
+    }
     for (inf::Line l : *sec) {
       if (l.key_is("AddService") && b.role == SectionRole::services) {
         if (auto s = add_service(pkg, l); !s) return at_line(s.error(), pkg, l.line());
@@ -596,7 +697,7 @@ class Installer {
       } else if (l.key_is("KmdfService") && b.role == SectionRole::wdf) {
         if (auto s = kmdf_service(pkg, l); !s) return at_line(s.error(), pkg, l.line());
       } else {
-        for (const char* d : {"AddProperty", "DelProperty", "AddComponent", "AddSoftware", "AddEventProvider",
+        for (const char* d : {"AddComponent", "AddSoftware", "AddEventProvider",
                               "UpdateInis", "UpdateIniFields", "Ini2Reg", "RegisterDlls", "UnregisterDlls",
                               "ProfileItems", "DelFiles", "RenFiles", "AddFilter"}) {
           if (l.key_is(d)) {
@@ -684,14 +785,14 @@ class Installer {
           if (auto s = set_multi(*k, "DependOnGroup", groups); !s) return s;
         }
       }
-      Binding b{k->path(), false, SectionRole::service_install};
+      Binding b{k->path(), false, SectionRole::service_install, ""};
       if (auto s = apply_section(pkg, svc->install_section, b); !s) return s;
       if (!svc->eventlog_section.empty()) {
         std::string type = l.field_count() > 4 && !trim(l.field(4)).empty() ? trim(l.field(4)) : "System";
         std::string name = l.field_count() > 5 && !trim(l.field(5)).empty() ? trim(l.field(5)) : svc->name;
         auto ek = ensure(std::string(kControlSet) + "\\Services\\EventLog\\" + type + "\\" + name, true);
         if (!ek) return ek.error();
-        if (auto s = apply_section(pkg, svc->eventlog_section, Binding{ek->path(), false, SectionRole::eventlog_install}); !s) {
+        if (auto s = apply_section(pkg, svc->eventlog_section, Binding{ek->path(), false, SectionRole::eventlog_install, ""}); !s) {
           return s;
         }
       }
@@ -733,7 +834,7 @@ class Installer {
     auto dp = ensure(key_path + "\\Device Parameters", true);
     if (!dp) return dp.error();
     if (!itf->install_section.empty()) {
-      if (auto s = apply_section(pkg, itf->install_section, Binding{dp->path(), false, SectionRole::add_interface}); !s) {
+      if (auto s = apply_section(pkg, itf->install_section, Binding{dp->path(), false, SectionRole::add_interface, ref->path()}); !s) {
         return s;
       }
     }
@@ -743,7 +844,7 @@ class Installer {
 
   // The sub-sections of a DDInstall, each with what HKR means there.
   Status apply_ddinstall(const Loaded& pkg, const std::string& ddinstall, const std::string& sw_key) {
-    if (auto s = apply_section(pkg, ddinstall, Binding{sw_key, false, SectionRole::ddinstall}); !s) return s;
+    if (auto s = apply_section(pkg, ddinstall, Binding{sw_key, false, SectionRole::ddinstall, enum_path_}); !s) return s;
     struct Sub {
       const char* suffix;
       SectionRole role;
@@ -762,8 +863,12 @@ class Installer {
       if (sub.role == SectionRole::hw) {
         b.hkr = hardware_key_path(dev_.instance_id);
         b.hw = true;
+        b.props = enum_path_;
         if (auto k = ensure(b.hkr, true); !k) return k.error();  // the device's own, like the software key
-      } else if (package::hkr_binding_for(sub.role) == package::HkrBinding::software_key) {
+      } else if (sub.role == SectionRole::interfaces) {
+        b.props = enum_path_;  // AddProperty here sets device properties, as in DDInstall [ND]
+      }
+      if (package::hkr_binding_for(sub.role) == package::HkrBinding::software_key) {
         b.hkr = sw_key;
       }
       if (auto s = apply_section(pkg, name, b); !s) return s;
@@ -793,7 +898,7 @@ class Installer {
       if (in_use) return Status();
       auto k = ensure(class_key);
       if (!k) return k.error();
-      return apply_section(pkg, section, Binding{k->path(), false, SectionRole::class_install});
+      return apply_section(pkg, section, Binding{k->path(), false, SectionRole::class_install, k->path()});
     });
   }
 
@@ -994,9 +1099,9 @@ Result<InstallReport> Engine::Impl::install_primitive_locked(Loaded& pkg, std::v
   DeviceRow none;
   Installer in(*this, none, install_id, false, files);
   // DefaultInstall: HKR is not allowed (registry-layout.md §2); services come from .Services.
-  if (auto s = in.apply_section(pkg, section, Binding{"", false, SectionRole::default_install}); !s) return s.error();
+  if (auto s = in.apply_section(pkg, section, Binding{"", false, SectionRole::default_install, ""}); !s) return s.error();
   if (pkg.doc->has_section(section + ".Services")) {
-    if (auto s = in.apply_section(pkg, section + ".Services", Binding{"", false, SectionRole::services}); !s) return s.error();
+    if (auto s = in.apply_section(pkg, section + ".Services", Binding{"", false, SectionRole::services, ""}); !s) return s.error();
   }
   auto& up = q("UPDATE devinst_installs SET service = ?, files = ? WHERE id = ?");
   up.bind(1, in.assoc_service).bind(2, join_lines(in.used_files)).bind(3, install_id);

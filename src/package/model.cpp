@@ -470,6 +470,8 @@ class Builder {
           else if (iequals(name, "AddReg")) add_regs(RegOpKind::add, target, idx, role);
           else if (iequals(name, "DelReg")) add_regs(RegOpKind::del, target, idx, role);
           else if (iequals(name, "BitReg")) add_regs(RegOpKind::bit, target, idx, role);
+          else if (iequals(name, "AddProperty")) add_properties(PropertyOpKind::add, target, idx);
+          else if (iequals(name, "DelProperty")) add_properties(PropertyOpKind::del, target, idx);
         }
         continue;
       }
@@ -602,6 +604,69 @@ class Builder {
         }
       }
     }
+  }
+
+  // add-property-section / del-property-section entries (install-semantics.md §8):
+  //   property-name,,,[flags],value   or   {fmtid},pid,type,[flags],value[,value…]
+  void add_properties(PropertyOpKind kind, const std::string& section, std::size_t ctx) {
+    auto sec = doc_.section(section);
+    if (!sec) return;
+    for (inf::Line l : *sec) {
+      const LineFields f(doc_, l);
+      PropertyOp& op = pkg_.properties.emplace_back();
+      op.kind = kind;
+      op.line = l;
+      op.prop_section.assign(sec->name());
+      op.context = ctx;
+      read_property(f, op);
+    }
+  }
+
+  static void read_property(const LineFields& f, PropertyOp& op) {
+    const std::string first = f.count > 0 ? trim(f.get(0)) : std::string();
+    const bool del = op.kind == PropertyOpKind::del;
+    if (!first.empty() && first[0] == '{') {
+      auto g = devprop::normalize_guid(first);
+      if (!g) {
+        op.error = "invalid property category GUID '" + first + "'";
+        return;
+      }
+      op.key.fmtid = *g;
+      const std::string pid = f.count > 1 ? trim(f.get(1)) : std::string();
+      auto n = parse_inf_number(pid);
+      // Property identifiers 0 and 1 are reserved (install-semantics.md §8: pid ≥ 2).
+      if (!n || *n < 2) {
+        op.error = "invalid property identifier '" + pid + "' (a number of 2 or more)";
+        return;
+      }
+      op.key.pid = *n;
+      const std::string type = f.count > 2 ? trim(f.get(2)) : std::string();
+      if (auto t = devprop::parse_type(type)) {
+        op.type = *t;
+      } else if (!del || !type.empty()) {
+        op.error = "invalid property type '" + type + "' (a DEVPROP_TYPE_ number or name)";
+        return;
+      }
+    } else {
+      const devprop::Known* k = devprop::known_by_inf_name(first);
+      if (!k) {
+        op.error = "unknown property name '" + first +
+                   "' (DeviceModel, DeviceVendorWebsite, DeviceDetailedDescription, DeviceDocumentationLink, "
+                   "DeviceIcon, DeviceBrandingIcon, or {fmtid},pid,type)";
+        return;
+      }
+      op.name = first;
+      op.key = devprop::Key{k->fmtid, k->pid};
+      op.type = k->type;
+    }
+    const std::string flags = f.count > 3 ? trim(f.get(3)) : std::string();
+    auto fl = flags.empty() ? std::optional<std::uint32_t>(0) : parse_inf_number(flags);
+    if (!fl) {
+      op.error = "invalid property flags '" + flags + "'";
+      return;
+    }
+    op.flags = *fl;
+    for (std::size_t i = 4; i < f.count; ++i) op.values.push_back(f.get(i));
   }
 
   void resolve_destination(FileCopy& c, const std::string& list) {
