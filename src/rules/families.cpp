@@ -11,6 +11,7 @@ constexpr RuleFamily kFamilies[] = {
     {"extension", run_extension_rules}, {"wdf", run_wdf_rules},         {"primitive", run_primitive_rules},
     {"network", run_network_rules},     {"media", run_media_rules},
     {"values", run_value_rules},
+    {"arguments", run_argument_rules},
 };
 }  // namespace
 

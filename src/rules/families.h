@@ -19,5 +19,6 @@ void run_primitive_rules(Context& ctx);  // primitive.cpp: [DefaultInstall] prim
 void run_network_rules(Context& ctx);    // network.cpp: NetDriver components, Ndi service
 void run_media_rules(Context& ctx);      // media.cpp: display, camera/KS, audio APO
 void run_value_rules(Context& ctx);      // values.cpp: system-defined values, COM kinds, service refs
+void run_argument_rules(Context& ctx);   // arguments*.cpp: directive arguments, named sections, paths
 
 }  // namespace isodrv::rules

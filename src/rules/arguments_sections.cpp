@@ -1,0 +1,273 @@
+// Rule family "arguments", part two: the keys of the sections that directives name (component,
+// software, event-provider, KMDF/UMDF service, filter and COM server sections), single-valued keys
+// given twice, duplicates, and the disk IDs and paths of [SourceDisksNames] / [SourceDisksFiles] /
+// [DestinationDirs]. See arguments.cpp for which code reports what.
+#include <map>
+#include <set>
+
+#include "rules/families.h"
+#include "rules/util.h"
+
+namespace isodrv::rules {
+namespace {
+
+using util::is_one_of;
+using util::trim;
+using util::unresolved;
+
+// A section named by a directive, with that directive's name; each section once.
+struct NamedSection {
+  inf::Section section;
+  inf::Line reference;
+  std::string directive;
+};
+
+std::vector<NamedSection> named_sections(const Context& ctx, std::initializer_list<std::string_view> directives) {
+  std::vector<NamedSection> out;
+  std::set<std::string> seen;
+  for (const auto& s : ctx.pkg().sections) {
+    if (!s.exists || !s.has_reference) continue;
+    auto key = s.reference.raw_key();
+    if (!key || !is_one_of(*key, directives)) continue;
+    if (!seen.insert(inf::to_lower_ascii(s.name)).second) continue;
+    auto sec = ctx.doc().section(s.name);
+    if (sec) out.push_back({*sec, s.reference, std::string(*key)});
+  }
+  return out;
+}
+
+bool dotted_numbers(std::string_view v, std::size_t parts) {
+  std::size_t n = 1, digits = 0;
+  for (char c : v) {
+    if (c == '.') {
+      if (digits == 0) return false;
+      ++n;
+      digits = 0;
+    } else if (c >= '0' && c <= '9') {
+      ++digits;
+    } else {
+      return false;
+    }
+  }
+  return digits > 0 && n == parts;
+}
+
+void report_missing(Context& ctx, int code, const NamedSection& ns, std::string_view key) {
+  auto& d = ctx.report_at(code, ns.section.line(), 1, {std::string(ns.section.name()), std::string(key), ns.directive},
+                          std::string(ns.section.name()));
+  Context::note(d, ns.reference, "named here");
+}
+
+// 1013 / 1014 / 1084: the keys each kind of named section needs, and their shape.
+struct RequiredKey {
+  const char* directive;
+  const char* key;
+  int code_absent;
+  const char* shape;  // what the value must look like; nullptr: any text
+};
+constexpr RequiredKey kRequiredKeys[] = {
+    {"AddComponent", "ComponentIDs", 1013, nullptr},
+    {"AddSoftware", "SoftwareType", 1013, "1 or 2"},
+    {"AddEventProvider", "ProviderName", 1013, nullptr},
+    {"AddEventProvider", "ResourceFile", 1013, nullptr},
+    {"KmdfService", "KmdfLibraryVersion", 1013, "major.minor, such as 1.15"},
+    {"UmdfService", "UmdfLibraryVersion", 1084, "major.minor.0, such as 2.15.0"},
+    {"AddComServer", "ServerType", 1013, "1 (in-process server)"},
+};
+
+bool shape_ok(std::string_view key, const std::string& v) {
+  if (inf::iequals(key, "SoftwareType")) return v == "1" || v == "2";
+  if (inf::iequals(key, "KmdfLibraryVersion")) return dotted_numbers(v, 2);
+  if (inf::iequals(key, "UmdfLibraryVersion")) return dotted_numbers(v, 3);
+  if (inf::iequals(key, "ServerType")) {
+    auto n = package::parse_inf_number(v);
+    return n && *n == 1;
+  }
+  return true;
+}
+
+void check_required_keys(Context& ctx) {
+  for (const auto& ns : named_sections(ctx, {"AddComponent", "AddSoftware", "AddEventProvider", "KmdfService",
+                                             "UmdfService", "AddComServer"})) {
+    // Include/Needs may supply the keys from an inbox INF.
+    if (ns.section.find("Needs")) continue;
+    for (const auto& rk : kRequiredKeys) {
+      if (!inf::iequals(ns.directive, rk.directive)) continue;
+      auto l = ns.section.find(rk.key);
+      if (!l || trim(l->field(0)).empty()) {
+        if (!l) report_missing(ctx, rk.code_absent, ns, rk.key);
+        continue;
+      }
+      const std::string v = trim(l->field(0));
+      if (rk.shape && !unresolved(v) && !shape_ok(rk.key, v)) ctx.report(1014, *l, {rk.key, v, rk.shape}, 0);
+    }
+  }
+}
+
+// 1084: a UMDF driver's .Wdf section lists the load order of its UMDF services.
+void check_umdf_service_order(Context& ctx) {
+  for (const auto& s : ctx.pkg().sections) {
+    if (!s.exists || s.role != package::SectionRole::wdf || s.has_reference) continue;
+    auto sec = ctx.doc().section(s.name);
+    if (!sec) continue;
+    auto umdf = sec->find("UmdfService");
+    if (umdf && !sec->find("UmdfServiceOrder") && !sec->find("Needs")) {
+      ctx.report(1084, *umdf, {std::string(sec->name()), "UmdfServiceOrder", "UmdfService"});
+    }
+  }
+}
+
+// 1087 / 1082 / 1289: a filter section places its filter by exactly one of FilterLevel or
+// FilterPosition (install-semantics.md §7).
+void check_filter_sections(Context& ctx) {
+  for (const auto& ns : named_sections(ctx, {"AddFilter"})) {
+    auto level = ns.section.find("FilterLevel");
+    auto pos = ns.section.find("FilterPosition");
+    if (level && pos) {
+      auto& d = ctx.report(1087, *pos, {"FilterPosition", "FilterLevel", std::string(ns.section.name())});
+      Context::note(d, *level, "FilterLevel is given here");
+    }
+    if (pos) {
+      const std::string v = trim(pos->field(0));
+      if (!v.empty() && !unresolved(v) && !is_one_of(v, {"Upper", "Lower"})) {
+        ctx.report(1082, *pos, {"FilterPosition", "Upper or Lower"}, 0);
+      }
+    }
+    if (!level && !pos && !ns.section.find("Needs")) {
+      auto& d = ctx.report_at(1289, ns.section.line(), 1,
+                              {std::string(ns.section.name()), "FilterLevel or FilterPosition", "filter"},
+                              std::string(ns.section.name()));
+      Context::note(d, ns.reference, "named by AddFilter here");
+    }
+  }
+}
+
+bool same_fields(const inf::Line& a, const inf::Line& b) {
+  if (a.field_count() != b.field_count()) return false;
+  for (std::size_t i = 0; i < a.field_count(); ++i) {
+    const std::string x = trim(a.field(i)), y = trim(b.field(i));
+    auto nx = package::parse_inf_number(x), ny = package::parse_inf_number(y);
+    if ((nx && ny) ? *nx != *ny : !inf::iequals(x, y)) return false;
+  }
+  return true;
+}
+
+// A file name needs a letter or digit; lines of stray non-breaking spaces (kmdf_fx2's osrusbfx2.inx)
+// are not file entries InfVerif counts.
+bool looks_like_name(std::string_view n) {
+  for (char c : n) {
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
+  }
+  return false;
+}
+
+// 1088: keys that hold one value; a second line is ignored (or wins), never merged.
+void check_single_use(Context& ctx, const inf::Section& sec, std::initializer_list<std::string_view> keys) {
+  std::map<std::string, inf::Line> first;
+  for (inf::Line l : sec) {
+    auto k = l.raw_key();
+    if (!k || !is_one_of(*k, keys)) continue;
+    auto [it, inserted] = first.try_emplace(inf::to_lower_ascii(*k), l);
+    // The same value twice is harmless (CI-validated samples repeat PnpLockdown = 1).
+    if (inserted || same_fields(it->second, l)) continue;
+    auto& d = ctx.report(1088, l, {std::string(*k), std::string(sec.name())});
+    Context::note(d, it->second, "first given here");
+  }
+}
+
+void check_single_use_keys(Context& ctx) {
+  if (auto v = ctx.doc().section("Version")) {
+    check_single_use(ctx, *v, {"Signature", "Class", "ClassGuid", "Provider", "DriverVer", "CatalogFile",
+                               "CatalogFile.NT", "CatalogFile.NTx86", "CatalogFile.NTamd64", "CatalogFile.NTarm64",
+                               "CatalogFile.NTarm", "PnpLockdown", "ExtensionId"});
+  }
+  std::set<std::string> seen;
+  for (const auto& s : ctx.pkg().sections) {
+    if (!s.exists || !seen.insert(inf::to_lower_ascii(s.name)).second) continue;
+    auto sec = ctx.doc().section(s.name);
+    if (!sec) continue;
+    switch (s.role) {
+      case package::SectionRole::ddinstall:
+        if (s.base.empty()) break;
+        check_single_use(ctx, *sec, {"FeatureScore"});
+        break;
+      case package::SectionRole::service_install:
+        check_single_use(ctx, *sec, {"ServiceType", "StartType", "ErrorControl", "ServiceBinary"});
+        break;
+      case package::SectionRole::wdf:
+        check_single_use(ctx, *sec, {"UmdfServiceOrder", "KmdfLibraryVersion", "UmdfLibraryVersion"});
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+// 1086: component IDs are hardware IDs of the child devices (SWC\<id>); one ID twice creates one
+// device, not two.
+void check_duplicate_components(Context& ctx) {
+  std::map<std::string, inf::Line> first;
+  for (const auto& ns : named_sections(ctx, {"AddComponent"})) {
+    auto l = ns.section.find("ComponentIDs");
+    if (!l) continue;
+    for (std::size_t i = 0; i < l->field_count(); ++i) {
+      const std::string id = trim(l->field(i));
+      if (id.empty()) continue;
+      auto [it, inserted] = first.try_emplace(inf::to_lower_ascii(id), *l);
+      if (inserted) continue;
+      auto& d = ctx.report(1086, *l, {"component ID " + id}, i);
+      Context::note(d, it->second, "first declared here");
+    }
+  }
+}
+
+// 1086: the same destination file twice in one copy list.
+void check_duplicate_files(Context& ctx) {
+  std::set<std::string> lists;
+  for (const auto& r : ctx.pkg().references) {
+    if (!r.exists || !inf::iequals(r.directive, "CopyFiles")) continue;
+    if (!lists.insert(inf::to_lower_ascii(r.target)).second) continue;
+    auto sec = ctx.doc().section(r.target);
+    std::map<std::string, inf::Line> first;
+    for (inf::Line l : *sec) {
+      if (l.has_key()) continue;
+      const std::string name = trim(l.field(0));
+      if (name.empty() || unresolved(name) || !looks_like_name(name)) continue;
+      auto [it, inserted] = first.try_emplace(inf::to_lower_ascii(name), l);
+      if (inserted) continue;
+      auto& d = ctx.report(1086, l, {"file " + name + " in [" + r.target + "]"}, 0);
+      Context::note(d, it->second, "first listed here");
+    }
+  }
+}
+
+// 1229: a file-list entry must name a file (CopyFiles: destination name; DelFiles, RenFiles: first field).
+void check_nameless_entries(Context& ctx) {
+  std::set<std::string> lists;
+  for (const auto& r : ctx.pkg().references) {
+    if (!r.exists || !is_one_of(r.directive, {"CopyFiles", "DelFiles", "RenFiles"})) continue;
+    if (!lists.insert(inf::to_lower_ascii(r.target)).second) continue;
+    auto sec = ctx.doc().section(r.target);
+    for (inf::Line l : *sec) {
+      if (l.has_key() || l.field_count() == 0) continue;
+      if (trim(l.raw_field(0)).empty() && util::has_value(l)) ctx.report(1229, l, {r.directive, r.target}, 0);
+    }
+  }
+}
+
+}  // namespace
+
+void check_source_paths(Context& ctx);  // arguments_paths.cpp
+
+void check_argument_sections(Context& ctx) {
+  check_required_keys(ctx);
+  check_umdf_service_order(ctx);
+  check_filter_sections(ctx);
+  check_single_use_keys(ctx);
+  check_duplicate_components(ctx);
+  check_duplicate_files(ctx);
+  check_nameless_entries(ctx);
+  check_source_paths(ctx);
+}
+
+}  // namespace isodrv::rules
