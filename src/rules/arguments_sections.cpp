@@ -6,6 +6,7 @@
 #include <set>
 
 #include "rules/families.h"
+#include "rules/named.h"
 #include "rules/util.h"
 
 namespace isodrv::rules {
@@ -14,27 +15,6 @@ namespace {
 using util::is_one_of;
 using util::trim;
 using util::unresolved;
-
-// A section named by a directive, with that directive's name; each section once.
-struct NamedSection {
-  inf::Section section;
-  inf::Line reference;
-  std::string directive;
-};
-
-std::vector<NamedSection> named_sections(const Context& ctx, std::initializer_list<std::string_view> directives) {
-  std::vector<NamedSection> out;
-  std::set<std::string> seen;
-  for (const auto& s : ctx.pkg().sections) {
-    if (!s.exists || !s.has_reference) continue;
-    auto key = s.reference.raw_key();
-    if (!key || !is_one_of(*key, directives)) continue;
-    if (!seen.insert(inf::to_lower_ascii(s.name)).second) continue;
-    auto sec = ctx.doc().section(s.name);
-    if (sec) out.push_back({*sec, s.reference, std::string(*key)});
-  }
-  return out;
-}
 
 bool dotted_numbers(std::string_view v, std::size_t parts) {
   std::size_t n = 1, digits = 0;

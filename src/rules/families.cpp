@@ -12,6 +12,7 @@ constexpr RuleFamily kFamilies[] = {
     {"network", run_network_rules},     {"media", run_media_rules},
     {"values", run_value_rules},
     {"arguments", run_argument_rules},
+    {"components", run_component_rules},
 };
 }  // namespace
 

@@ -20,5 +20,6 @@ void run_network_rules(Context& ctx);    // network.cpp: NetDriver components, N
 void run_media_rules(Context& ctx);      // media.cpp: display, camera/KS, audio APO
 void run_value_rules(Context& ctx);      // values.cpp: system-defined values, COM kinds, service refs
 void run_argument_rules(Context& ctx);   // arguments*.cpp: directive arguments, named sections, paths
+void run_component_rules(Context& ctx);  // components.cpp: software, components, COM, event channels, WMI
 
 }  // namespace isodrv::rules
