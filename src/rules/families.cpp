@@ -13,6 +13,7 @@ constexpr RuleFamily kFamilies[] = {
     {"values", run_value_rules},
     {"arguments", run_argument_rules},
     {"components", run_component_rules},
+    {"sections", run_section_rules},
 };
 }  // namespace
 

@@ -2,6 +2,7 @@
 // associated (function-driver) service, required and clashing settings, image paths, conflicts.
 #include <map>
 #include <set>
+#include <span>
 
 #include "rules/families.h"
 
@@ -46,10 +47,16 @@ void check_associated_count(Context& ctx) {
 
 // 1253: "AddService = ,2" is the documented null-driver form; an empty name without the
 // ASSOCSERVICE flag installs nothing and usually means the fields are shifted.
+// 1272: "AddService = ,2,Section" is the null driver with a service-install section that nothing
+// reads (there is no service to configure).
 void check_empty_names(Context& ctx) {
   for (const auto& s : ctx.pkg().services) {
     if (!s.name.empty()) continue;
     if (associated(s) && s.install_section.empty()) continue;
+    if (associated(s)) {
+      ctx.report(1272, s.directive, {s.install_section}, 2);
+      continue;
+    }
     ctx.report(1253, s.directive, {s.flags ? std::to_string(*s.flags) : trim(s.directive.field(1))}, 0);
   }
 }
@@ -262,9 +269,67 @@ void check_missing_function_driver(Context& ctx) {
   }
 }
 
+// Names of driver objects the kernel creates for itself without a service key (\Driver\PnpManager,
+// \Driver\WMIxWDM, \Driver\ACPI_HAL), and the placeholder name of the Sample class. A service of
+// that name collides with the kernel's object (the driver fails to load) or with sample code.
+constexpr std::string_view kReservedServiceNames[] = {"PnpManager", "WMIxWDM", "ACPI_HAL", "Sample"};
+
+// Services of Windows's own class and framework drivers. A package that needs one reaches it through
+// Include/Needs of the inbox INF that owns it; an AddService of its own overwrites that service's
+// configuration for every device using it.
+constexpr std::string_view kInboxServiceNames[] = {
+    "WUDFRd", "WinUsb", "HidUsb", "mshidkmdf", "mshidumdf", "umpass", "usbccgp", "usbhub", "usbhub3",
+    "disk", "Serial", "serenum", "kbdclass", "mouclass", "kbdhid", "mouhid", "i8042prt", "partmgr",
+    "volmgr", "storahci", "stornvme", "Wdf01000", "WudfPf", "ks", "portcls", "usbaudio", "usbaudio2",
+};
+
+bool listed(std::string_view name, std::span<const std::string_view> names) {
+  for (auto n : names) {
+    if (inf::iequals(name, n)) return true;
+  }
+  return false;
+}
+
+// 1017 and 1293: service names set aside for samples and for Windows's own drivers.
+void check_reserved_names(Context& ctx) {
+  std::set<std::uint32_t> seen;
+  for (const auto& s : ctx.pkg().services) {
+    if (s.name.empty() || !seen.insert(s.directive.index()).second) continue;
+    if (listed(s.name, kReservedServiceNames)) ctx.report(1017, s.directive, {s.name}, 0);
+    else if (listed(s.name, kInboxServiceNames)) ctx.report(1293, s.directive, {s.name}, 0);
+  }
+}
+
+// SPSVCINST_UNIQUE_NAME: the service is created under its name plus a suffix that makes it unique
+// to the driver package (see docs/rules/1021.md for the decision on its value and length).
+constexpr std::uint32_t kUniqueName = 0x00010000;
+// MAX_SERVICE_NAME_LEN (256) includes the terminating NUL; the suffix is '_' and 16 hex digits.
+constexpr std::size_t kMaxServiceName = 255;
+constexpr std::size_t kUniqueSuffix = 17;
+
+// 1021 / 1022: unique naming needs room for the suffix, and one name is either unique or shared.
+void check_unique_names(Context& ctx) {
+  std::map<std::string, const ServiceInstall*> first;
+  std::set<std::uint32_t> seen;
+  for (const auto& s : ctx.pkg().services) {
+    if (s.name.empty() || !s.flags || !seen.insert(s.directive.index()).second) continue;
+    const bool unique = (*s.flags & kUniqueName) != 0;
+    if (unique && s.name.size() + kUniqueSuffix > kMaxServiceName) {
+      ctx.report(1021, s.directive, {s.name, std::to_string(s.name.size()), std::to_string(kMaxServiceName - kUniqueSuffix)}, 0);
+    }
+    auto [it, inserted] = first.try_emplace(inf::to_lower_ascii(s.name), &s);
+    if (inserted) continue;
+    if (((*it->second->flags & kUniqueName) != 0) == unique) continue;
+    auto& d = ctx.report(1022, s.directive, {s.name}, 1);
+    Context::note(d, it->second->directive, "declared here with the other naming");
+  }
+}
+
 }  // namespace
 
 void run_service_rules(Context& ctx) {
+  check_reserved_names(ctx);
+  check_unique_names(ctx);
   check_associated_count(ctx);
   check_empty_names(ctx);
   check_flags(ctx);

@@ -232,6 +232,39 @@ void check_pnp_lockdown(Context& ctx, const inf::Section& version) {
   if (!v || *v != 1) ctx.report(1324, *l, {"set to " + trim(l->field(0))}, 0);
 }
 
+// 1284: the Sample class exists for Microsoft's driver samples; a product ships in a class of its own
+// or a system-defined one.
+constexpr std::string_view kSampleClassGuid = "{78a1c341-4539-11d3-b88d-00c04fad5171}";
+
+void check_reserved_class(Context& ctx, const inf::Section& version) {
+  auto cls = version_value(version, "Class");
+  auto guid = version_value(version, "ClassGuid");
+  if (cls && inf::iequals(cls->value, "Sample")) {
+    ctx.report(1284, cls->line, {cls->value}, 0);
+  } else if (guid && inf::iequals(guid->value, kSampleClassGuid)) {
+    ctx.report(1284, guid->line, {guid->value}, 0);
+  }
+}
+
+// 1285: [ClassInstall32] installs a new setup class; a system-defined class is already installed by
+// Windows and a third-party INF may not redefine it.
+void check_class_install(Context& ctx, const inf::Section& version) {
+  auto cls = version_value(version, "Class");
+  auto guid = version_value(version, "ClassGuid");
+  const WellKnownClass* known = cls ? class_by_name(cls->value) : nullptr;
+  if (!known && guid) known = class_by_guid(guid->value);
+  if (!known) return;
+  const auto& doc = ctx.doc();
+  for (std::size_t i = 0; i < doc.section_count(); ++i) {
+    inf::Section s = doc.section_at(i);
+    const std::string_view n = s.name();
+    if (n.size() < 14 || !inf::iequals(n.substr(0, 14), "ClassInstall32")) continue;
+    if (n.size() > 14 && n[14] != '.') continue;
+    ctx.report_at(1285, s.line(), 1, {std::string(n), known->name}, std::string(n));
+    return;
+  }
+}
+
 }  // namespace
 
 void run_version_rules(Context& ctx) {
@@ -242,6 +275,8 @@ void run_version_rules(Context& ctx) {
   check_driver_ver(ctx, *version);
   check_catalog(ctx, *version);
   check_pnp_lockdown(ctx, *version);
+  check_reserved_class(ctx, *version);
+  check_class_install(ctx, *version);
 }
 
 }  // namespace isodrv::rules

@@ -332,23 +332,6 @@ Result<AddResult> Store::add(const std::string& inf_path, const AddOptions& opts
     return Error(Errc::invalid_argument, "only .inf files can be staged (run `isodrv stamp` on an .inx first)", inf_path);
   }
 
-  // Validate as a Windows Driver (/w); errors block staging unless explicitly allowed.
-  check::Options copts;
-  copts.settings.mode = diag::Mode::w;
-  copts.settings.target.arch = opts.arch;
-  auto report = check::check_bytes(doc->bytes(), inf_path, copts);
-  for (const auto& diag : report.diagnostics) {
-    if (diag.severity != diag::Severity::error) continue;
-    result.isolation_errors.push_back(inf_path + ":" + std::to_string(diag.line) + ": " + diag.message + " [" +
-                                      std::to_string(diag.code) + "]");
-  }
-  if (!result.isolation_errors.empty() && !opts.allow_unisolated) {
-    return Error(Errc::invalid_argument,
-                 "package is not isolated (" + std::to_string(result.isolation_errors.size()) +
-                     " /w errors); stage it anyway with --allow-unisolated",
-                 inf_path);
-  }
-
   // Resolve every file the package carries; refuse anything that would leave the package folder.
   inf::Target target;
   target.arch = opts.arch;
@@ -376,6 +359,24 @@ Result<AddResult> Store::add(const std::string& inf_path, const AddOptions& opts
     if (!seen.insert(inf::to_lower_ascii(loc->relative_path)).second) continue;
     items.push_back({loc->relative_path, loc->host_path});
   }
+  // Validate as a Windows Driver (/w); errors block staging unless explicitly allowed. Paths that
+  // leave the package folder are refused first: --allow-unisolated never admits them.
+  check::Options copts;
+  copts.settings.mode = diag::Mode::w;
+  copts.settings.target.arch = opts.arch;
+  auto report = check::check_bytes(doc->bytes(), inf_path, copts);
+  for (const auto& diag : report.diagnostics) {
+    if (diag.severity != diag::Severity::error) continue;
+    result.isolation_errors.push_back(inf_path + ":" + std::to_string(diag.line) + ": " + diag.message + " [" +
+                                      std::to_string(diag.code) + "]");
+  }
+  if (!result.isolation_errors.empty() && !opts.allow_unisolated) {
+    return Error(Errc::invalid_argument,
+                 "package is not isolated (" + std::to_string(result.isolation_errors.size()) +
+                     " /w errors); stage it anyway with --allow-unisolated",
+                 inf_path);
+  }
+
   if (auto cat = package::catalog_file(*doc, opts.arch)) {
     auto loc = package::locate_package_file(src_dir, *cat);
     if (!loc.ok()) {

@@ -1,0 +1,224 @@
+// Rule family "sections": sections used in the wrong way or in the wrong combination — one section
+// named by directives of different kinds (1205, 1206), [DefaultInstall] beside [Manufacturer] (1212),
+// directives outside the section kind that reads them (1290), [DeviceInstall32] devices this INF
+// does not install (1270), Models entries without an install section (1271), localized [Strings]
+// sections of different sizes (1295), and device INFs that match no hardware (1297).
+#include <map>
+#include <set>
+
+#include "rules/families.h"
+#include "rules/util.h"
+
+namespace isodrv::rules {
+namespace {
+
+using package::SectionRole;
+using util::is_one_of;
+using util::trim;
+
+// What a directive expects the section it names to hold. Directives of one kind may still
+// disagree about a section (CopyFiles copies what DelFiles deletes): 1205. Kinds differ: 1206.
+std::string_view reference_kind(std::string_view directive, std::size_t field) {
+  if (is_one_of(directive, {"CopyFiles", "DelFiles", "RenFiles"})) return "file list";
+  if (is_one_of(directive, {"AddReg", "DelReg", "BitReg"})) return "registry";
+  if (is_one_of(directive, {"AddProperty", "DelProperty"})) return "property";
+  if (inf::iequals(directive, "AddService")) return field == 3 ? "event-log install" : "service install";
+  if (is_one_of(directive, {"Needs"})) return "install";
+  return directive;  // each remaining directive names a section kind of its own
+}
+
+void check_shared_sections(Context& ctx) {
+  struct Use {
+    const package::SectionReference* ref;
+    std::string_view kind;
+  };
+  std::map<std::string, std::vector<Use>> uses;
+  for (const auto& r : ctx.pkg().references) {
+    if (!r.exists) continue;
+    uses[inf::to_lower_ascii(r.target)].push_back({&r, reference_kind(r.directive, r.field)});
+  }
+  std::set<std::pair<std::uint32_t, int>> reported;
+  for (const auto& [name, list] : uses) {
+    const Use& first = list.front();
+    for (const Use& u : list) {
+      if (inf::iequals(u.ref->directive, first.ref->directive) && u.kind == first.kind) continue;
+      const int code = u.kind == first.kind ? 1205 : 1206;
+      if (!reported.insert({u.ref->line.index(), code}).second) continue;
+      auto& d = ctx.report(code, u.ref->line, {u.ref->target, first.ref->directive, u.ref->directive}, u.ref->field);
+      Context::note(d, first.ref->line, "also named by " + first.ref->directive + " here");
+    }
+  }
+}
+
+bool is_default_install(std::string_view name) {
+  return util::has_prefix_ci(name, "DefaultInstall") &&
+         (name.size() == 14 || name[14] == '.');
+}
+
+// 1212: an INF is either a device INF ([Manufacturer]) or installs from [DefaultInstall]; with both,
+// right-click install and device install run different sections.
+void check_default_install_with_manufacturer(Context& ctx) {
+  const auto& doc = ctx.doc();
+  auto mfg = doc.section("Manufacturer");
+  if (!mfg) return;
+  for (std::size_t i = 0; i < doc.section_count(); ++i) {
+    inf::Section s = doc.section_at(i);
+    if (!is_default_install(s.name())) continue;
+    if (util::has_prefix_ci(s.name().substr(14), ".Services") ) continue;
+    auto& d = ctx.report_at(1212, s.line(), 1, {std::string(s.name())}, std::string(s.name()));
+    d.notes.push_back(diag::Note{mfg->line(), 1, "[Manufacturer] is here"});
+    return;
+  }
+}
+
+// 1290: directives that only one kind of DDInstall sub-section reads.
+struct Placement {
+  const char* directive;
+  SectionRole role;
+  const char* where;
+};
+constexpr Placement kPlacements[] = {
+    {"AddService", SectionRole::services, ".Services"},     {"DelService", SectionRole::services, ".Services"},
+    {"AddInterface", SectionRole::interfaces, ".Interfaces"}, {"AddFilter", SectionRole::filters, ".Filters"},
+    {"AddComponent", SectionRole::components, ".Components"}, {"AddSoftware", SectionRole::software, ".Software"},
+    {"AddEventProvider", SectionRole::events, ".Events"},   {"AddAutoLogger", SectionRole::events, ".Events"},
+    {"UpdateAutoLogger", SectionRole::events, ".Events"},   {"AddComServer", SectionRole::com, ".COM"},
+    {"KmdfService", SectionRole::wdf, ".Wdf"},              {"UmdfService", SectionRole::wdf, ".Wdf"},
+    {"UmdfServiceOrder", SectionRole::wdf, ".Wdf"},         {"WMIInterface", SectionRole::wmi, ".WMI"},
+};
+
+bool is_install_root_role(SectionRole r) {
+  switch (r) {
+    case SectionRole::ddinstall: case SectionRole::hw: case SectionRole::services: case SectionRole::interfaces:
+    case SectionRole::events: case SectionRole::components: case SectionRole::software: case SectionRole::filters:
+    case SectionRole::wmi: case SectionRole::com: case SectionRole::wdf: case SectionRole::default_install:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void check_placement(Context& ctx) {
+  const auto& pkg = ctx.pkg();
+  std::set<std::uint32_t> seen;
+  for (const auto& d : pkg.directives) {
+    const auto& s = pkg.sections[d.section];
+    if (!is_install_root_role(s.role)) continue;
+    // Sections that directives name (a component's install section …) take other directives.
+    if (s.base.empty() && s.has_reference) {
+      auto key = s.reference.raw_key();
+      if (!key || !inf::iequals(*key, "Needs")) continue;
+    }
+    for (const auto& p : kPlacements) {
+      if (!inf::iequals(d.name, p.directive) || s.role == p.role) continue;
+      // [DefaultInstall.Services] and [ClassInstall32.Services] are .Services sections too.
+      if (!seen.insert(d.line.index()).second) break;
+      ctx.report(1290, d.line, {d.name, s.name, p.where});
+      break;
+    }
+  }
+}
+
+// 1271: "%Desc% = , HWID" installs nothing: Windows finds no DDInstall section to run.
+void check_models_without_install(Context& ctx) {
+  for (const auto& m : ctx.pkg().models) {
+    if (!trim(m.install_base).empty()) continue;
+    bool any_id = false;
+    for (const auto& id : m.hardware_ids) any_id = any_id || !trim(id).empty();
+    if (any_id) ctx.report(1271, m.line, {trim(m.hardware_ids.front())}, 0);
+  }
+}
+
+// 1297: a device INF whose Models sections list no hardware or compatible ID installs on nothing.
+// Every decoration of every Models section counts (also ones this target would not pick, and ones
+// still written with stampinf's $ARCH$).
+bool models_list_an_id(const inf::Document& doc, std::string_view base) {
+  for (std::size_t i = 0; i < doc.section_count(); ++i) {
+    inf::Section s = doc.section_at(i);
+    const std::string_view n = s.name();
+    if (!util::has_prefix_ci(n, base) || (n.size() > base.size() && n[base.size()] != '.')) continue;
+    for (inf::Line l : s) {
+      for (std::size_t f = 1; f < l.field_count(); ++f) {
+        if (!trim(l.field(f)).empty()) return true;
+      }
+    }
+  }
+  return false;
+}
+
+void check_matches_nothing(Context& ctx) {
+  const auto& doc = ctx.doc();
+  auto mfg = doc.section("Manufacturer");
+  if (!mfg || mfg->line_count() == 0) return;
+  for (inf::Line l : *mfg) {
+    std::string base = trim(l.has_key() ? l.field(0) : l.field(0));
+    if (base.empty() || models_list_an_id(doc, base)) return;
+  }
+  ctx.report_at(1297, mfg->line(), 1, {}, "Manufacturer");
+}
+
+// 1270: [DeviceInstall32] AddDevice = name, [flags], section; the section's HardwareIds and
+// CompatibleIds must match a Models entry of this INF, which installs the created device.
+void check_device_install32(Context& ctx) {
+  auto di = ctx.doc().section("DeviceInstall32");
+  if (!di) return;
+  std::set<std::string> ids;
+  for (const auto& m : ctx.pkg().models) {
+    for (const auto& id : m.hardware_ids) ids.insert(inf::to_lower_ascii(trim(id)));
+  }
+  for (inf::Line l : di->find_all("AddDevice")) {
+    auto sec = ctx.doc().section(trim(l.field(2)));
+    if (!sec) continue;
+    bool any = false, matched = false;
+    for (std::string_view key : {"HardwareIds", "CompatibleIds"}) {
+      auto idl = sec->find(key);
+      if (!idl) continue;
+      for (std::size_t i = 0; i < idl->field_count(); ++i) {
+        const std::string id = trim(idl->field(i));
+        if (id.empty()) continue;
+        any = true;
+        matched = matched || ids.count(inf::to_lower_ascii(id)) > 0;
+      }
+    }
+    if (any && !matched) ctx.report(1270, l, {trim(l.field(0))}, 0);
+  }
+}
+
+// 1295: only one [Strings] section is used for the whole INF, chosen by the system's language, with
+// no fallback per key, so every localized section must define as many strings as the others.
+void check_localized_strings(Context& ctx) {
+  const auto& doc = ctx.doc();
+  std::optional<inf::Section> first;
+  std::size_t first_count = 0;
+  for (std::size_t i = 0; i < doc.section_count(); ++i) {
+    inf::Section s = doc.section_at(i);
+    const std::string_view n = s.name();
+    if (!util::has_prefix_ci(n, "Strings.") || n.size() == 8) continue;
+    std::size_t count = 0;
+    for (inf::Line l : s) count += l.has_key() ? 1 : 0;
+    if (!first) {
+      first = s;
+      first_count = count;
+      continue;
+    }
+    if (count == first_count) continue;
+    auto& d = ctx.report_at(1295, s.line(), 1,
+                            {std::string(n), std::to_string(count), std::string(first->name()), std::to_string(first_count)},
+                            std::string(n));
+    d.notes.push_back(diag::Note{first->line(), 1, "compared with this section"});
+  }
+}
+
+}  // namespace
+
+void run_section_rules(Context& ctx) {
+  check_shared_sections(ctx);
+  check_default_install_with_manufacturer(ctx);
+  check_placement(ctx);
+  check_models_without_install(ctx);
+  check_matches_nothing(ctx);
+  check_device_install32(ctx);
+  check_localized_strings(ctx);
+}
+
+}  // namespace isodrv::rules
