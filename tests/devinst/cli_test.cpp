@@ -34,7 +34,7 @@ TEST_F(DeviceCli, AddListShowInstallRemove) {
   EXPECT_TRUE(j["driver"]["rank"].is_number());
   EXPECT_EQ(j["service"], "quokka");
   EXPECT_EQ(j["hardware_key"], kCcs + "\\Enum\\ROOT\\QUOKKA\\0000\\Device Parameters");
-  EXPECT_EQ(j["software_key"], kCcs + "\\Control\\Class\\{78A1C341-4539-11d3-B88D-00C04FAD5171}\\0000");
+  EXPECT_EQ(j["software_key"], kCcs + "\\Control\\Class\\{4d36e97d-e325-11ce-bfc1-08002be10318}\\0000");
   EXPECT_EQ(j["interfaces"].size(), 1u);
   EXPECT_EQ(j["files"].size(), 1u);
 

@@ -11,8 +11,8 @@ namespace {
 
 const char* kNumbatInf = R"([Version]
 Signature   = "$WINDOWS NT$"
-Class       = Sample
-ClassGuid   = {78A1C341-4539-11d3-B88D-00C04FAD5171}
+Class       = System
+ClassGuid   = {4d36e97d-e325-11ce-bfc1-08002be10318}
 Provider    = %Provider%
 DriverVer   = 05/01/2024,1.0.0.0
 

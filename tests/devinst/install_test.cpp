@@ -13,7 +13,7 @@ using isodrv::devinst::InstallOptions;
 namespace {
 
 const std::string kQuokkaId = "ROOT\\QUOKKA\\0000";
-const std::string kSampleClass = "{78A1C341-4539-11d3-B88D-00C04FAD5171}";
+const std::string kFixtureClass = "{4d36e97d-e325-11ce-bfc1-08002be10318}";
 
 std::string quokka_inf(const std::string& date = "05/01/2024", const std::string& version = "1.0.0.0") {
   std::string text = slurp(fixture("quokka/quokka.inf"));
@@ -35,11 +35,11 @@ TEST_F(Install, FixtureWritesExactlyWhatItsHkrLinesSay) {
   EXPECT_EQ(r->driver.ddinstall, "Quokka_Device.NT");
 
   const std::string enum_key = kCcs + "\\Enum\\" + kQuokkaId;
-  const std::string sw = kCcs + "\\Control\\Class\\" + kSampleClass + "\\0000";
+  const std::string sw = kCcs + "\\Control\\Class\\" + kFixtureClass + "\\0000";
   // Device node (registry-layout.md §1).
-  EXPECT_EQ(sz(enum_key, "Driver"), kSampleClass + "\\0000");
-  EXPECT_EQ(sz(enum_key, "ClassGUID"), kSampleClass);
-  EXPECT_EQ(sz(enum_key, "Class"), "Sample");
+  EXPECT_EQ(sz(enum_key, "Driver"), kFixtureClass + "\\0000");
+  EXPECT_EQ(sz(enum_key, "ClassGUID"), kFixtureClass);
+  EXPECT_EQ(sz(enum_key, "Class"), "System");
   EXPECT_EQ(sz(enum_key, "Service"), "quokka");
   EXPECT_EQ(sz(enum_key, "Mfg"), "Quokka Labs");
   EXPECT_EQ(sz(enum_key, "DeviceDesc"), "Quokka Device");
@@ -136,7 +136,7 @@ TEST_F(Install, UninstallReturnsTheRegistryToItsPreviousBytes) {
   EXPECT_EQ(export_hklm(), before);
   // A second install after the undo lands on the same keys again.
   ASSERT_TRUE(e.install(kQuokkaId).ok());
-  EXPECT_TRUE(has_key(kCcs + "\\Control\\Class\\" + kSampleClass + "\\0000"));
+  EXPECT_TRUE(has_key(kCcs + "\\Control\\Class\\" + kFixtureClass + "\\0000"));
   ASSERT_TRUE(e.remove_device(kQuokkaId).ok());
   EXPECT_FALSE(has_key(kCcs + "\\Enum\\ROOT"));
   EXPECT_FALSE(has_key(kCcs + "\\Services\\quokka"));
@@ -161,7 +161,7 @@ TEST_F(Install, NewerVersionMovesTheDeviceAndRollbackMovesItBack) {
     auto d = e.install(kQuokkaId, dry);
     ASSERT_TRUE(d.ok()) << d.error().to_string();
     EXPECT_EQ(export_hklm(), before);
-    EXPECT_NE(d->diff.find("[-HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\Class\\" + kSampleClass + "\\0000]"),
+    EXPECT_NE(d->diff.find("[-HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\Class\\" + kFixtureClass + "\\0000]"),
               std::string::npos) << d->diff;
     EXPECT_NE(d->diff.find("\"InfPath\"=\"" + v2 + "\""), std::string::npos) << d->diff;
     EXPECT_EQ(e.device(kQuokkaId)->driver->published_name, v1);
@@ -229,7 +229,7 @@ TEST_F(Install, DryRunChangesNothingAndShowsTheChanges) {
   EXPECT_NE(r->diff.find("\"FriendlyName\"=\"Quokka Device\""), std::string::npos) << r->diff;
   // A real install afterwards still gets index 0000 (the dry run allocated nothing).
   ASSERT_TRUE(e.install(kQuokkaId).ok());
-  EXPECT_EQ(e.device(kQuokkaId)->software_key, kCcs + "\\Control\\Class\\" + kSampleClass + "\\0000");
+  EXPECT_EQ(e.device(kQuokkaId)->software_key, kCcs + "\\Control\\Class\\" + kFixtureClass + "\\0000");
 }
 
 TEST_F(Install, AFailingInstallLeavesNothingBehind) {
@@ -316,10 +316,10 @@ TEST_F(Install, DevicesSharingAServiceKeepItUntilTheLastOneLeaves) {
   const std::string before = export_hklm();
   ASSERT_TRUE(e.install("ROOT\\QUOKKA\\0000").ok());
   ASSERT_TRUE(e.install("ROOT\\QUOKKA\\0001").ok());
-  EXPECT_EQ(e.device("ROOT\\QUOKKA\\0001")->software_key, kCcs + "\\Control\\Class\\" + kSampleClass + "\\0001");
+  EXPECT_EQ(e.device("ROOT\\QUOKKA\\0001")->software_key, kCcs + "\\Control\\Class\\" + kFixtureClass + "\\0001");
   ASSERT_TRUE(e.uninstall("ROOT\\QUOKKA\\0000").ok());
   EXPECT_EQ(dword(kCcs + "\\Services\\quokka\\Parameters", "Threshold"), 42u);
-  EXPECT_TRUE(has_key(kCcs + "\\Control\\Class\\" + kSampleClass + "\\0001"));
+  EXPECT_TRUE(has_key(kCcs + "\\Control\\Class\\" + kFixtureClass + "\\0001"));
   ASSERT_TRUE(e.uninstall("ROOT\\QUOKKA\\0001").ok());
   EXPECT_FALSE(has_key(kCcs + "\\Services\\quokka"));
   EXPECT_EQ(export_hklm(), before);
