@@ -107,6 +107,14 @@ void check_filter_sections(Context& ctx) {
       auto& d = ctx.report(1087, *pos, {"FilterPosition", "FilterLevel", std::string(ns.section.name())});
       Context::note(d, *level, "FilterLevel is given here");
     }
+    if (level) {
+      // The names of the class's filter values, which hold Windows's own list of levels and filters.
+      const std::string v = trim(level->field(0));
+      if (is_one_of(v, {"UpperFilters", "LowerFilters", "UpperFilterLevels", "LowerFilterLevels",
+                        "UpperFilterDefaultLevel", "LowerFilterDefaultLevel"})) {
+        ctx.report(1020, *level, {v}, 0);
+      }
+    }
     if (pos) {
       const std::string v = trim(pos->field(0));
       if (!v.empty() && !unresolved(v) && !is_one_of(v, {"Upper", "Lower"})) {

@@ -14,6 +14,7 @@ constexpr RuleFamily kFamilies[] = {
     {"arguments", run_argument_rules},
     {"components", run_component_rules},
     {"sections", run_section_rules},
+    {"oslevel", run_oslevel_rules},
 };
 }  // namespace
 

@@ -21,6 +21,7 @@ void run_media_rules(Context& ctx);      // media.cpp: display, camera/KS, audio
 void run_value_rules(Context& ctx);      // values.cpp: system-defined values, COM kinds, service refs
 void run_argument_rules(Context& ctx);   // arguments*.cpp: directive arguments, named sections, paths
 void run_component_rules(Context& ctx);  // components.cpp: software, components, COM, event channels, WMI
+void run_oslevel_rules(Context& ctx);    // oslevel.cpp: directives newer than the target, run-time file DIRIDs
 void run_section_rules(Context& ctx);    // sections.cpp: section misuse and combinations, Models coverage
 
 }  // namespace isodrv::rules

@@ -209,9 +209,40 @@ void check_localized_strings(Context& ctx) {
   }
 }
 
+// 1078: a line without '=' in an install section is not a directive; the installer looks directives
+// up by key and skips it. Reboot and Restart are the documented key-only entries of DDInstall.
+// Lines of stray non-breaking spaces (osrfx2_DCHU_base.inx, CI-validated) are not entries.
+bool has_alnum(std::string_view t) {
+  for (char c : t) {
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
+  }
+  return false;
+}
+
+bool reads_directives(SectionRole r) { return is_install_root_role(r) || r == SectionRole::service_install; }
+
+void check_keyless_entries(Context& ctx) {
+  std::set<std::string> seen;
+  for (const auto& s : ctx.pkg().sections) {
+    if (!s.exists || !reads_directives(s.role) || !seen.insert(inf::to_lower_ascii(s.name)).second) continue;
+    auto sec = ctx.doc().section(s.name);
+    if (!sec) continue;
+    for (inf::Line l : *sec) {
+      if (l.has_key() || l.field_count() == 0) continue;
+      const std::string text = trim(l.raw_field(0));
+      if (text.empty() || is_one_of(text, {"Reboot", "Restart"}) || !has_alnum(text)) continue;
+      // A bare file name is a file-list entry of a section that is also read as an install section
+      // (reactos' bochsmp.inf names its lists like sub-sections); that is not what this rule is about.
+      if (text.find('.') != std::string::npos && text.find(' ') == std::string::npos) continue;
+      ctx.report(1078, l, {text, s.name}, 0);
+    }
+  }
+}
+
 }  // namespace
 
 void run_section_rules(Context& ctx) {
+  check_keyless_entries(ctx);
   check_shared_sections(ctx);
   check_default_install_with_manufacturer(ctx);
   check_placement(ctx);
