@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "isodrv/check.h"
+#include "isodrv/input.h"
 #include "isodrv/stamp_tokens.h"
 
 namespace isodrv::check {
@@ -100,34 +101,6 @@ diag::InfSummary summarize(const inf::Document& doc, const package::Package& pkg
   return s;
 }
 
-// Reads a whole file with one read() per chunk into a buffer sized from fstat.
-bool read_whole_file(const std::string& path, std::string& out, int& err) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    err = errno;
-    return false;
-  }
-  struct stat st {};
-  std::size_t cap = ::fstat(fd, &st) == 0 && st.st_size > 0 ? static_cast<std::size_t>(st.st_size) : 0;
-  out.resize(cap + 1);
-  std::size_t got = 0;
-  for (;;) {
-    if (got == out.size()) out.resize(out.size() * 2 + 4096);
-    ssize_t n = ::read(fd, out.data() + got, out.size() - got);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      err = errno;
-      ::close(fd);
-      return false;
-    }
-    if (n == 0) break;
-    got += static_cast<std::size_t>(n);
-  }
-  ::close(fd);
-  out.resize(got);
-  return true;
-}
-
 }  // namespace
 
 diag::FileResult check_bytes(std::string_view bytes, const std::string& path, const Options& opts) {
@@ -180,14 +153,15 @@ diag::FileResult check_file(const std::string& path, const Options& opts) {
     res.diagnostics.push_back(std::move(d));
     return res;
   };
-  std::string bytes;
-  int err = 0;
-  if (!read_whole_file(path, bytes, err)) {
-    if (err == ENOENT || err == ENOTDIR) return unreadable("file does not exist");
-    if (err == EISDIR) return unreadable("is a directory");
-    return unreadable(err == EACCES ? "cannot open file for reading" : "read error");
+  auto bytes = read_input(path);
+  if (!bytes) {
+    // The wording of these three is InfVerif's; anything else gives the system's reason.
+    const std::string& why = bytes.error().message;
+    if (bytes.error().code == Errc::file_not_found) return unreadable("file does not exist");
+    if (bytes.error().code == Errc::access_denied) return unreadable("cannot open file for reading");
+    return unreadable(why);
   }
-  return check_bytes(bytes, path, opts);
+  return check_bytes(*bytes, path, opts);
 }
 
 diag::Report check_files(const std::vector<std::string>& paths, const Options& opts) {

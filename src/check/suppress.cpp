@@ -6,6 +6,7 @@
 #include <set>
 
 #include "isodrv/check.h"
+#include "isodrv/input.h"
 
 namespace isodrv::check {
 namespace {
@@ -100,11 +101,15 @@ void apply_inline_suppressions(const inf::Document& doc, diag::FileResult& resul
 }
 
 Result<Baseline> load_baseline(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error(Errc::file_not_found, "cannot read baseline", path);
+  auto text = read_input(path);
+  if (!text) {
+    Error e = text.error();
+    e.message = "cannot read the baseline: " + e.message;
+    return e;
+  }
   nlohmann::json j;
   try {
-    in >> j;
+    j = nlohmann::json::parse(*text);
   } catch (const std::exception& e) {
     return Error(Errc::invalid_argument, std::string("baseline is not valid JSON: ") + e.what(), path);
   }

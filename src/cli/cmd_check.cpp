@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "cli/commands.h"
 #include "isodrv/check.h"
+#include "isodrv/input.h"
 
 namespace isodrv::cli {
 namespace {
@@ -56,6 +58,18 @@ void read_list(std::istream& in, std::vector<std::string>& out) {
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
     if (!line.empty()) out.push_back(line);
   }
+}
+
+// A list of inputs (--files-from FILE, or '-' for stdin), read under the input size cap.
+bool read_list_from(const std::string& from, std::vector<std::string>& out) {
+  auto text = from == "-" ? read_input_fd(0, "<stdin>") : read_input(from);
+  if (!text) {
+    std::cerr << "isodrv: cannot read the file list: " << text.error().to_string() << "\n";
+    return false;
+  }
+  std::istringstream in(*text);
+  read_list(in, out);
+  return true;
 }
 
 // "10.0.17763" (parts = 3) or "22621" (parts = 1): decimal parts separated by dots.
@@ -140,21 +154,10 @@ int run_check(const CheckArgs& a) {
 
   std::vector<std::string> inputs;
   for (const auto& in : a.inputs) {
-    if (in == "-") read_list(std::cin, inputs);
-    else inputs.push_back(in);
+    if (in != "-") inputs.push_back(in);
+    else if (!read_list_from("-", inputs)) return kExitUnreadable;
   }
-  if (!a.files_from.empty()) {
-    if (a.files_from == "-") {
-      read_list(std::cin, inputs);
-    } else {
-      std::ifstream list(a.files_from);
-      if (!list) {
-        std::cerr << "isodrv: " << a.files_from << ": cannot read file list\n";
-        return kExitUnreadable;
-      }
-      read_list(list, inputs);
-    }
-  }
+  if (!a.files_from.empty() && !read_list_from(a.files_from, inputs)) return kExitUnreadable;
   if (inputs.empty()) {
     std::cerr << "isodrv: check needs at least one INF, folder, or '-' for a list on stdin\n";
     return kExitUsage;
@@ -167,7 +170,7 @@ int run_check(const CheckArgs& a) {
     auto b = check::load_baseline(a.baseline);
     if (!b.ok()) {
       std::cerr << "isodrv: " << b.error().to_string() << "\n";
-      return b.error().code == Errc::file_not_found ? kExitUnreadable : kExitUsage;
+      return exit_for(b.error()) == kExitUnreadable ? kExitUnreadable : kExitUsage;
     }
     baseline = std::move(b.value());
   }

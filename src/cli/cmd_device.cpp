@@ -2,12 +2,14 @@
 // installs, pnputil-style.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "cli/commands.h"
 #include "isodrv/devinst.h"
+#include "isodrv/input.h"
 #include "isodrv/package.h"
 
 namespace isodrv::cli {
@@ -112,17 +114,25 @@ int run_add(Context& ctx, const DeviceArgs& a) {
       std::cerr << "isodrv: device add takes either --from MACHINE.json or ID --hwid …, not both\n";
       return kExitUsage;
     }
-    std::ifstream in(a.from, std::ios::binary);
-    if (!in) return fail(ctx, Error(Errc::file_not_found, "cannot read the machine file", a.from));
-    std::ostringstream s;
-    s << in.rdbuf();
-    auto parsed = devinst::parse_machine_json(s.str(), a.from);
+    auto text = read_input(a.from);
+    if (!text) {
+      Error e = text.error();
+      e.message = "cannot read the machine file: " + e.message;
+      return fail(ctx, e);
+    }
+    auto parsed = devinst::parse_machine_json(*text, a.from);
     if (!parsed) return fail(ctx, parsed.error());
     specs = std::move(*parsed);
   } else {
     if (a.id.empty() || a.hwids.empty()) {
       std::cerr << "isodrv: device add needs ID and --hwid (or --from MACHINE.json)\n";
       return kExitUsage;
+    }
+    for (const auto& [opt, list] : {std::pair{"--hwid", &a.hwids}, std::pair{"--compatible", &a.compatible}}) {
+      if (std::any_of(list->begin(), list->end(), [](const std::string& s) { return s.empty(); })) {
+        std::cerr << "isodrv: " << opt << ": an ID must not be empty\n";
+        return kExitUsage;
+      }
     }
     specs.push_back({a.id, a.hwids, a.compatible});
   }

@@ -21,6 +21,9 @@ struct DriverArgs {
   bool force = false;
 };
 
+// Prints an error whose exit code the caller chooses (report_error would fold in exit_for's).
+void say(const Error& e) { std::cerr << "isodrv: " << e.to_string() << "\n"; }
+
 Result<store::Store> open_store(const Context& ctx) { return store::Store::open(ctx.store_root()); }
 
 nlohmann::json package_json(const store::StagedPackage& p) {
@@ -48,7 +51,7 @@ int run_add(Context& ctx, const DriverArgs& a) {
   auto r = st->add(a.inf, opts);
   if (!r.ok()) {
     std::cout << "Failed to add driver package.\n";
-    report_error(ctx, r.error());
+    say(r.error());
     return r.error().code == Errc::invalid_argument || r.error().code == Errc::path_escape ? kExitFindings
                                                                                            : exit_for(r.error());
   }
@@ -70,7 +73,7 @@ int run_add(Context& ctx, const DriverArgs& a) {
   auto installed = engine->install_on_matching(r->package.published_name);
   if (!installed.ok()) {
     std::cout << "Failed to install the driver package on devices; no device was changed.\n";
-    report_error(ctx, installed.error());
+    say(installed.error());
     return kExitFindings;
   }
   for (const auto& rep : *installed) {
@@ -131,7 +134,7 @@ int run_delete(Context& ctx, const DriverArgs& a) {
     auto moved = engine->move_devices_off(a.published);
     if (!moved.ok()) {
       std::cout << "Failed to move devices off the driver package: " << moved.error().message << "\n";
-      report_error(ctx, moved.error());
+      say(moved.error());
       return kExitFindings;
     }
     for (const auto& id : *moved) std::cout << "Device moved off the package: " << id << "\n";
@@ -139,8 +142,11 @@ int run_delete(Context& ctx, const DriverArgs& a) {
   auto r = st->remove(a.published, a.force);
   if (!r.ok()) {
     std::cout << "Failed to delete driver package: " << r.error().message << "\n";
-    report_error(ctx, r.error());
-    return r.error().code == Errc::not_found ? kExitFindings : kExitFindings;
+    say(r.error());
+    // A package that does not exist or is in use is a finding (1, as pnputil's "not found"); a store
+    // that cannot be written is an I/O failure (3).
+    const int code = exit_for(r.error());
+    return code == kExitUnreadable ? code : kExitFindings;
   }
   std::cout << "Driver package deleted successfully.\n";
   return kExitOk;

@@ -1,5 +1,6 @@
 // `isodrv reg query|export|import|add|delete`: the emulated registry, with Windows `reg` syntax
 // (slash options such as /s /v /ve /t /d /f are read from the raw arguments, not by CLI11).
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -7,7 +8,9 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "isodrv/input.h"
 #include "isodrv/registry.h"
+#include "isodrv/stamp.h"
 
 namespace isodrv::cli {
 namespace {
@@ -155,7 +158,7 @@ std::string format_type(std::uint32_t t) {
   return buf;
 }
 
-Status print_key(const reg::KeyHandle& key, bool recursive, const std::string* only_value, std::ostream& out) {
+Status print_one_key(const reg::KeyHandle& key, const std::string* only_value, std::ostream& out) {
   auto values = key.enum_values();
   if (!values) return values.error();
   out << "\n" << key.path() << "\n";
@@ -164,19 +167,33 @@ Status print_key(const reg::KeyHandle& key, bool recursive, const std::string* o
     out << "    " << (nv.name.empty() ? "(Default)" : nv.name) << "    " << format_type(nv.value.type) << "    "
         << format_data(nv.value) << "\n";
   }
-  auto subkeys = key.enum_subkeys();
-  if (!subkeys) return subkeys.error();
-  if (!recursive) {
-    if (!subkeys->empty() && !only_value) out << "\n";
-    for (const auto& name : *subkeys) {
-      if (!only_value) out << key.path() << "\\" << name << "\n";
+  return {};
+}
+
+// With /s, depth first with an explicit stack: keys may nest 16,000 levels deep, more than the
+// call stack holds as recursion.
+Status print_key(const reg::KeyHandle& root, bool recursive, const std::string* only_value, std::ostream& out) {
+  std::vector<reg::KeyHandle> pending{root};
+  while (!pending.empty()) {
+    reg::KeyHandle key = std::move(pending.back());
+    pending.pop_back();
+    if (auto s = print_one_key(key, only_value, out); !s) return s;
+    auto subkeys = key.enum_subkeys();
+    if (!subkeys) return subkeys.error();
+    if (!recursive) {
+      if (!subkeys->empty() && !only_value) out << "\n";
+      for (const auto& name : *subkeys) {
+        if (!only_value) out << key.path() << "\\" << name << "\n";
+      }
+      return {};
     }
-    return {};
-  }
-  for (const auto& name : *subkeys) {
-    auto sub = key.open_subkey(name);
-    if (!sub) return sub.error();
-    if (auto s = print_key(*sub, true, only_value, out); !s) return s;
+    const std::size_t base = pending.size();
+    for (const auto& name : *subkeys) {
+      auto sub = key.open_subkey(name);
+      if (!sub) return sub.error();
+      pending.push_back(std::move(*sub));
+    }
+    std::reverse(pending.begin() + static_cast<std::ptrdiff_t>(base), pending.end());
   }
   return {};
 }
@@ -198,9 +215,8 @@ int run_query(Context& ctx, const std::vector<std::string>& raw) {
     auto v = key->query_value(*only);
     if (!v) return fail(ctx, v.error());
   }
-  std::ostringstream out;
-  if (auto s = print_key(*key, a.has("s"), only, out); !s) return fail(ctx, s.error());
-  std::cout << out.str();
+  // Streamed: a deep tree's listing can be hundreds of megabytes.
+  if (auto s = print_key(*key, a.has("s"), only, std::cout); !s) return fail(ctx, s.error());
   return kExitOk;
 }
 
@@ -221,10 +237,8 @@ int run_export(Context& ctx, const std::vector<std::string>& raw) {
     std::cout.flush();
     return kExitOk;
   }
-  std::ofstream f(file, std::ios::binary | std::ios::trunc);
-  f.write(bytes->data(), static_cast<std::streamsize>(bytes->size()));
-  f.close();
-  if (!f) return fail(ctx, Error(Errc::io_error, "cannot write the file", file));
+  // Whole or not at all, with the system's reason on failure; a link or device is written through.
+  if (auto s = stamp::write_file_atomic(file, *bytes); !s) return fail(ctx, s.error());
   std::cout << "The operation completed successfully.\n";
   return kExitOk;
 }
@@ -235,15 +249,9 @@ int run_import(Context& ctx, const std::vector<std::string>& raw) {
   if (!parse_args(raw, {}, {}, a, err)) return usage(ctx, err);
   if (a.positional.size() != 1) return usage(ctx, "usage: reg import FILE|-");
   const std::string& file = a.positional[0];
-  std::string bytes;
-  if (file == "-") {
-    bytes.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  } else {
-    std::ifstream f(file, std::ios::binary);
-    if (!f) return fail(ctx, Error(Errc::file_not_found, "cannot open the file", file));
-    bytes.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-    if (f.bad()) return fail(ctx, Error(Errc::read_fault, "cannot read the file", file));
-  }
+  auto input = file == "-" ? read_input_fd(0, "<stdin>") : read_input(file);
+  if (!input) return fail(ctx, input.error());
+  const std::string bytes = std::move(*input);
   auto r = open_registry(ctx);
   if (!r) return fail(ctx, r.error());
   if (auto s = r->import_reg(bytes, file == "-" ? "<stdin>" : file); !s) return fail(ctx, s.error());

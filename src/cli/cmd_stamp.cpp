@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "isodrv/input.h"
 #include "isodrv/stamp.h"
 
 namespace isodrv::cli {
@@ -42,6 +43,12 @@ Result<std::int64_t> now_ms() {
     long long s = std::strtoll(sde->c_str(), &end, 10);
     if (errno != 0 || end == sde->c_str() || *end != '\0' || s < 0) {
       return Error(Errc::invalid_argument, "SOURCE_DATE_EPOCH='" + *sde + "' is not a number of seconds");
+    }
+    // DriverVer years have four digits: 9999-12-31 23:59:59 UTC is the last second it can name.
+    constexpr long long kLastSecond = 253402300799;
+    if (s > kLastSecond) {
+      return Error(Errc::invalid_argument, "SOURCE_DATE_EPOCH='" + *sde + "' is out of range: DriverVer dates end in "
+                                           "the year 9999 (at most " + std::to_string(kLastSecond) + ")");
     }
     return static_cast<std::int64_t>(s) * 1000;
   }
@@ -82,11 +89,9 @@ Result<std::optional<std::string>> resolve_version(const StampArgs& a, std::int6
   } else if (!a.include_path.empty()) {
     fs::path p = a.include_path;
     if (fs::is_directory(p)) p /= "ntverp.h";
-    std::ifstream in(p, std::ios::binary);
-    if (!in) return Error(Errc::file_not_found, "cannot read ntverp.h (given with -i)", p.string());
-    std::ostringstream s;
-    s << in.rdbuf();
-    auto v = stamp::version_from_ntverp(s.str());
+    auto header = read_input(p.string());
+    if (!header.ok()) return with_origin(header.error(), "cannot read ntverp.h (given with -i)");
+    auto v = stamp::version_from_ntverp(*header);
     if (!v.ok()) {
       Error e = v.error();
       e.file = p.string();
@@ -157,13 +162,9 @@ int run_stamp(const StampArgs& a, Context& ctx) {
     o.umdf = u.value();
   }
 
-  std::error_code ec;
-  if (!fs::exists(file, ec)) return fail(Error(Errc::file_not_found, "the file does not exist", file));
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream buf;
-  if (in) buf << in.rdbuf();
-  if (!in || in.bad()) return fail(Error(Errc::read_fault, "the file cannot be read", file));
-  const std::string bytes = buf.str();
+  auto input = read_input(file);
+  if (!input.ok()) return fail(input.error());
+  const std::string bytes = std::move(*input);
 
   auto res = stamp::stamp(bytes, o);
   if (!res.ok()) return fail(res.error());

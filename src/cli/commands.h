@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,11 @@ int combine_exit(int a, int b);
 
 // Exit code for a library error.
 int exit_for(const Error& e);
+
+// A command-line mistake found after parsing (an empty store root); main prints it, exit 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 struct Context {
   std::string root;  // --root, resolved lazily by store commands

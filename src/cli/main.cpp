@@ -1,8 +1,11 @@
 // isodrv command-line entry point: builds the command tree, runs it, maps failures to exit codes.
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 
 #include "cli/commands.h"
+#include "cli/output.h"
+#include "isodrv/input.h"
 
 namespace isodrv::cli {
 
@@ -38,7 +41,12 @@ void report_error(Context& ctx, const Error& e) {
 
 std::string Context::store_root() const {
   if (!root.empty()) return root;
-  if (const char* env = std::getenv("ISODRV_ROOT"); env && *env) return env;
+  if (const char* env = std::getenv("ISODRV_ROOT")) {
+    // An empty variable is almost always an unset one in a script; falling back to the home
+    // directory would stage packages where nobody looks.
+    if (!*env) throw UsageError("ISODRV_ROOT is set but empty; give a store root or unset it");
+    return env;
+  }
   if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) return std::string(xdg) + "/isodrv/default";
   const char* home = std::getenv("HOME");
   return std::string(home ? home : ".") + "/.local/share/isodrv/default";
@@ -46,13 +54,41 @@ std::string Context::store_root() const {
 
 }  // namespace isodrv::cli
 
-int main(int argc, char** argv) {
+namespace {
+
+// "1048576", "64K", "256M", "1G" (binary units); nullopt when malformed or above the largest cap.
+std::optional<std::uint64_t> parse_size(const std::string& v) {
+  std::size_t i = 0;
+  std::uint64_t n = 0;
+  while (i < v.size() && v[i] >= '0' && v[i] <= '9' && n <= isodrv::kLargestMaxInputSize) n = n * 10 + (v[i++] - '0');
+  if (i == 0 || n > isodrv::kLargestMaxInputSize) return std::nullopt;
+  std::string unit = v.substr(i);
+  int shift = 0;
+  if (unit == "K" || unit == "k" || unit == "KiB") shift = 10;
+  else if (unit == "M" || unit == "m" || unit == "MiB") shift = 20;
+  else if (unit == "G" || unit == "g" || unit == "GiB") shift = 30;
+  else if (!unit.empty()) return std::nullopt;
+  if (n > (isodrv::kLargestMaxInputSize >> shift)) return std::nullopt;
+  return n << shift;
+}
+
+int run_main(int argc, char** argv) {
   using namespace isodrv::cli;
   CLI::App app{"isodrv: Windows driver package isolation on any platform", "isodrv"};
   app.set_version_flag("--version", std::string("isodrv ") + ISODRV_VERSION);
   app.require_subcommand(1);
   Context ctx;
-  app.add_option("--root", ctx.root, "Store root (default $ISODRV_ROOT or ~/.local/share/isodrv/default)");
+  app.add_option("--root", ctx.root, "Store root (default $ISODRV_ROOT or ~/.local/share/isodrv/default)")
+      ->check([](const std::string& v) {
+        return v.empty() ? std::string("--root must not be empty (an unset variable?)") : std::string();
+      });
+
+  app.add_option_function<std::string>("--max-input-size", [](const std::string& v) {
+        auto n = parse_size(v);
+        if (!n) throw CLI::ValidationError("--max-input-size", "'" + v + "' is not a size such as 512M or 1G");
+        isodrv::set_max_input_size(*n);
+      },
+      "Largest input file read (INF, .reg, machine file, list), e.g. 64M or 1G (default 256M, at most 2G)");
 
   register_inf_commands(app, ctx);
   register_reg_commands(app, ctx);
@@ -77,9 +113,23 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return kExitUsage;
+  } catch (const UsageError& e) {
+    std::cerr << "isodrv: " << e.what() << "\n";
+    return kExitUsage;
   } catch (const std::exception& e) {
     std::cerr << "isodrv: internal error: " << e.what() << "\n";
     return kExitUsage;
   }
   return ctx.exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Every command's output goes through one buffer that keeps the first write error, so a full disk
+  // or a closed stdout ends with exit 2 and the system's words, whatever the command was.
+  isodrv::cli::StdoutGuard out;
+  const int rc = run_main(argc, argv);
+  const int out_rc = out.finish();
+  return out_rc != 0 ? out_rc : rc;
 }

@@ -3,11 +3,13 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <map>
 #include <filesystem>
 #include <fstream>
 
 #include "devinst/engine_impl.h"
 #include "isodrv/api.h"
+#include "registry/sqlite_error.h"
 
 namespace isodrv::devinst {
 namespace fs = std::filesystem;
@@ -47,7 +49,7 @@ Status Stmt::run() {
   int rc = sqlite3_step(s_);
   sqlite3_reset(s_);
   if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-    return Error(Errc::io_error, std::string("device database: ") + sqlite3_errmsg(db_));
+    return Error(Errc::io_error, std::string("device database: ") + dbutil::sqlite_reason(db_));
   }
   return {};
 }
@@ -141,6 +143,25 @@ std::string interface_key_path(std::string_view id, std::string_view guid, std::
          "#" + std::string(guid) + "\\#" + std::string(ref);
 }
 
+// What a new device needs: a valid instance ID and at least one ID, none of them empty (an empty
+// string cannot be stored in a REG_MULTI_SZ list).
+Status check_device_spec(const DeviceSpec& s) {
+  if (auto c = check_instance_id(s.instance_id); !c) return c;
+  if (s.hardware_ids.empty() && s.compatible_ids.empty()) {
+    return Error(Errc::invalid_argument, "device " + s.instance_id + " needs at least one hardware or compatible ID");
+  }
+  for (const auto* list : {&s.hardware_ids, &s.compatible_ids}) {
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      if ((*list)[i].empty()) {
+        return Error(Errc::invalid_argument, "device " + s.instance_id + ": " +
+                                                 (list == &s.hardware_ids ? "hardware" : "compatible") + " ID " +
+                                                 std::to_string(i + 1) + " is empty");
+      }
+    }
+  }
+  return {};
+}
+
 Result<std::vector<DeviceSpec>> parse_machine_json(std::string_view text, const std::string& file_name) {
   nlohmann::json j;
   try {
@@ -150,6 +171,7 @@ Result<std::vector<DeviceSpec>> parse_machine_json(std::string_view text, const 
   }
   if (!j.is_array()) return Error(Errc::invalid_argument, "a machine file is an array of devices", file_name);
   std::vector<DeviceSpec> out;
+  std::map<std::string, std::size_t> seen;  // folded instance ID -> entry
   for (std::size_t i = 0; i < j.size(); ++i) {
     const auto& d = j[i];
     const std::string where = "device " + std::to_string(i) + ": ";
@@ -165,6 +187,13 @@ Result<std::vector<DeviceSpec>> parse_machine_json(std::string_view text, const 
         if (!v.is_string()) return Error(Errc::invalid_argument, where + field + " holds a non-string", file_name);
         (std::string_view(field) == "hardware_ids" ? s.hardware_ids : s.compatible_ids).push_back(v.get<std::string>());
       }
+    }
+    // Checked here too, so the message names the file and the entry rather than only the device.
+    if (auto c = check_device_spec(s); !c) return Error(c.error().code, where + c.error().message, file_name);
+    if (auto [it, fresh] = seen.emplace(inf::to_lower_ascii(s.instance_id), i); !fresh) {
+      return Error(Errc::invalid_argument,
+                   where + "instance ID " + s.instance_id + " is already used by device " + std::to_string(it->second),
+                   file_name);
     }
     out.push_back(std::move(s));
   }
@@ -389,10 +418,7 @@ Status Engine::add_devices(const std::vector<DeviceSpec>& specs) {
   Impl& d = *impl_;
   Impl::StatementGuard guard(d);
   for (const auto& s : specs) {
-    if (auto c = check_instance_id(s.instance_id); !c) return c;
-    if (s.hardware_ids.empty() && s.compatible_ids.empty()) {
-      return Error(Errc::invalid_argument, "device " + s.instance_id + " needs at least one hardware or compatible ID");
-    }
+    if (auto c = check_device_spec(s); !c) return c;
   }
   auto tx = d.begin();
   if (!tx) return tx.error();

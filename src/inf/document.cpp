@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "inf/document_impl.h"
+#include "isodrv/input.h"
 
 namespace isodrv::inf {
 
@@ -156,10 +157,10 @@ std::uint32_t Section::line() const { return doc_->impl().sections[index_].line;
 std::size_t Section::line_count() const { return doc_->impl().sections[index_].lines_count; }
 
 std::vector<std::uint32_t> Section::header_lines() const {
+  const auto& d = doc_->impl();
+  if (d.header_begin.empty()) return {d.headers[index_].second};
   std::vector<std::uint32_t> out;
-  for (const auto& [s, l] : doc_->impl().headers) {
-    if (s == index_) out.push_back(l);
-  }
+  for (std::uint32_t h = d.header_begin[index_]; h < d.header_begin[index_ + 1]; ++h) out.push_back(d.headers[h].second);
   return out;
 }
 
@@ -260,14 +261,9 @@ Result<Document> Document::load(const std::string& path, const ParseOptions& opt
     return Error(Errc::file_not_found, "no such file", path);
   }
   if (S_ISDIR(st.st_mode)) return Error(Errc::read_fault, "is a directory, not a file", path);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error(errno == EACCES ? Errc::access_denied : Errc::read_fault, "cannot open file", path);
-  std::string bytes;
-  bytes.resize(static_cast<std::size_t>(st.st_size));
-  if (st.st_size > 0 && !in.read(bytes.data(), st.st_size)) {
-    return Error(Errc::read_fault, "cannot read file", path);
-  }
-  return parse(std::move(bytes), path, opts);
+  auto bytes = read_input(path);
+  if (!bytes) return bytes.error();
+  return parse(std::move(*bytes), path, opts);
 }
 
 const std::string& Document::path() const { return impl_->path; }

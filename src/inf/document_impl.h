@@ -166,7 +166,10 @@ struct Document::Impl {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> end_lines;  // (line index, end line) of continued lines, in order
   std::vector<SectionRec> sections;
   std::vector<std::uint32_t> section_lines;  // empty when it would be the identity
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> headers;  // (section, physical line)
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> headers;  // (section, physical line), by section
+  // Where each section's headers start in `headers` (size sections+1); empty when every section has
+  // exactly one header, so headers[s] is section s's.
+  std::vector<std::uint32_t> header_begin;
   CiIndex section_map;  // section name -> merged section index
   std::vector<ParseNote> notes;
 

@@ -127,6 +127,7 @@ class Parser {
       }
     }
     group_lines();
+    group_headers();
     if (garbage_line_ && d_.find_section("Strings") == CiIndex::kNone) {
       if (d_.sections.empty()) {
         return Error(Errc::wrong_inf_style, "the file has no sections", d_.path, 0);
@@ -513,6 +514,19 @@ class Parser {
       auto s = d_.lines[li].section();
       d_.section_lines[d_.sections[s].lines_begin + fill[s]++] = li;
     }
+  }
+
+  // Orders the header list by section so Section::header_lines is a lookup, not a scan of every
+  // header (which made a file of many sections quadratic). Without reopened sections the list is
+  // already one header per section, in section order, and needs no index.
+  void group_headers() {
+    const std::size_t ns = d_.sections.size();
+    if (d_.headers.size() == ns) return;
+    std::stable_sort(d_.headers.begin(), d_.headers.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    d_.header_begin.assign(ns + 1, 0);
+    for (const auto& h : d_.headers) ++d_.header_begin[h.first + 1];
+    for (std::size_t s = 0; s < ns; ++s) d_.header_begin[s + 1] += d_.header_begin[s];
   }
 
   Document::Impl& d_;

@@ -196,6 +196,12 @@ Result<LocatedFile> locate_package_file(const std::string& dir, const std::strin
   if (!within(base, resolved)) {
     return Error(Errc::path_escape, "'" + *rel + "' resolves outside the package folder (through a link)");
   }
+  // A payload is a regular file: a folder cannot be copied, and reading a FIFO would wait forever.
+  const auto type = fs::status(resolved, ec).type();
+  if (type == fs::file_type::directory) return Error(Errc::read_fault, "'" + *rel + "' is a directory, not a file");
+  if (type != fs::file_type::regular) {
+    return Error(Errc::read_fault, "'" + *rel + "' is not a regular file (a FIFO, socket or device)");
+  }
   return LocatedFile{*rel, resolved.string()};
 }
 

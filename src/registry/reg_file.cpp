@@ -1,5 +1,6 @@
 // .reg files: export of a key tree in the layout `reg export` writes (REGEDIT5, or REGEDIT4 on
 // request) and import of both forms, including the deletion syntax, in one transaction.
+#include <algorithm>
 #include <cstdio>
 
 #include "isodrv/registry.h"
@@ -17,7 +18,21 @@ constexpr std::string_view kContinuationIndent = "  ";
 
 struct Writer {
   RegFormat format;
-  std::string out;  // UTF-8 text; encoded at the end
+  std::string out;      // UTF-8 text of the key being written
+  std::string encoded;  // the file so far, in its encoding
+
+  // Moves `out` into `encoded` after each key, so a big export is never held twice over.
+  Status flush() {
+    if (format == RegFormat::regedit4) {
+      encoded += text::utf8_to_cp1252(out);
+    } else {
+      std::u16string wide;
+      if (!text::utf8_to_utf16(out, wide)) return Error(Errc::internal, "export produced invalid UTF-8");
+      text::append_utf16le(wide, encoded);
+    }
+    out.clear();
+    return {};
+  }
 
   // Columns as the output encoding counts them: UTF-16 units, or bytes for Windows-1252.
   std::size_t columns(std::string_view utf8) const {
@@ -139,7 +154,7 @@ Status write_value(Writer& w, const std::string& key_path, const NamedValue& nv)
   return {};
 }
 
-Status write_key(Writer& w, const KeyHandle& key) {
+Status write_one_key(Writer& w, const KeyHandle& key) {
   if (has_line_break(key.path())) {
     return Error(Errc::unsupported, key.path() + ": key name with a line break cannot be written to a .reg file");
   }
@@ -151,12 +166,27 @@ Status write_key(Writer& w, const KeyHandle& key) {
     w.out += "\r\n";
   }
   w.out += "\r\n";
-  auto subkeys = key.enum_subkeys();
-  if (!subkeys) return subkeys.error();
-  for (const auto& name : *subkeys) {
-    auto sub = key.open_subkey(name, false);
-    if (!sub) return sub.error();
-    if (auto s = write_key(w, *sub); !s) return s;
+  return {};
+}
+
+// Depth first, each key before its subkeys, with an explicit stack: a key 16,000 levels deep is
+// legal (its path is under 32,767 characters) and must not cost a stack frame per level.
+Status write_key(Writer& w, const KeyHandle& root) {
+  std::vector<KeyHandle> pending{root};
+  while (!pending.empty()) {
+    KeyHandle key = std::move(pending.back());
+    pending.pop_back();
+    if (auto s = write_one_key(w, key); !s) return s;
+    if (auto s = w.flush(); !s) return s;
+    auto subkeys = key.enum_subkeys();
+    if (!subkeys) return subkeys.error();
+    const std::size_t base = pending.size();
+    for (const auto& name : *subkeys) {
+      auto sub = key.open_subkey(name, false);
+      if (!sub) return sub.error();
+      pending.push_back(std::move(*sub));
+    }
+    std::reverse(pending.begin() + static_cast<std::ptrdiff_t>(base), pending.end());
   }
   return {};
 }
@@ -303,6 +333,8 @@ class Importer {
     bool remove = !path.empty() && path.front() == '-';
     if (remove) path.remove_prefix(1);
     if (path.empty()) return fail(n, "the key path is empty");
+    const bool below_last = have_key_ && path.size() > key_text_.size() + 1 &&
+                            path.compare(0, key_text_.size(), key_text_) == 0 && path[key_text_.size()] == '\\';
     have_key_ = false;
     after_delete_ = remove;
     if (remove) {
@@ -310,9 +342,12 @@ class Importer {
       if (!st && st.error().code != Errc::not_found) return fail(n, st.error().message);
       return {};
     }
-    auto k = reg_.open_key(path, true);
+    // An export lists each key right after its parent: opening the rest below the key just written
+    // keeps a deep tree linear instead of walking from the hive root once per level.
+    auto k = below_last ? key_.open_subkey(path.substr(key_text_.size() + 1), true) : reg_.open_key(path, true);
     if (!k) return fail(n, k.error().message);
     key_ = *k;
+    key_text_ = std::string(path);
     have_key_ = true;
     return {};
   }
@@ -452,6 +487,7 @@ class Importer {
   bool have_key_ = false;
   bool after_delete_ = false;
   KeyHandle key_;
+  std::string key_text_;  // the path of key_ as the file spelled it
 };
 
 }  // namespace
@@ -461,16 +497,12 @@ Result<std::string> Registry::export_reg(const KeyHandle& key, RegFormat format)
   // and is rolled back when it goes out of scope.
   auto snapshot = begin();
   if (!snapshot) return snapshot.error();
-  Writer w{format, {}};
+  Writer w{format, {}, {}};
+  if (format == RegFormat::regedit5) w.encoded = "\xFF\xFE";
   w.out += format == RegFormat::regedit5 ? names::kRegedit5Header : names::kRegedit4Header;
   w.out += "\r\n\r\n";
   if (auto s = write_key(w, key); !s) return s.error();
-  if (format == RegFormat::regedit4) return text::utf8_to_cp1252(w.out);
-  std::u16string wide;
-  if (!text::utf8_to_utf16(w.out, wide)) return Error(Errc::internal, "export produced invalid UTF-8");
-  std::string bytes = "\xFF\xFE";
-  text::append_utf16le(wide, bytes);
-  return bytes;
+  return std::move(w.encoded);
 }
 
 Status Registry::import_reg(std::string_view bytes, std::string_view file_name) const {

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "registry/names.h"
+#include "registry/sqlite_error.h"
 #include "registry/text.h"
 
 namespace isodrv::registry {
@@ -47,7 +48,7 @@ FileTime system_filetime() {
 }
 
 Error db_error(sqlite3* db, const std::string& what) {
-  return Error(Errc::io_error, what + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+  return Error(Errc::io_error, what + ": " + dbutil::sqlite_reason(db));
 }
 
 // A prepared statement that resets itself on every use.
@@ -190,7 +191,7 @@ struct Impl {
   Status exec(const char* sql) {
     char* err = nullptr;
     if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-      std::string msg = err ? err : sqlite3_errmsg(db);
+      std::string msg = dbutil::sqlite_reason(db, err);
       sqlite3_free(err);
       return Error(Errc::io_error, std::string("registry database: ") + msg);
     }

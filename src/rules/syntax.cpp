@@ -25,6 +25,11 @@ void check_encoding(Context& ctx) {
       break;
   }
   if (doc.decode_flags().utf8_without_bom) ctx.report_at(9003, 0, 0, {});
+  // Decoding replaced or dropped something; say so rather than check a silently different text.
+  if (doc.decode_flags().odd_length_utf16) ctx.report_at(9004, 0, 0, {"an odd number of bytes; the last byte was dropped"});
+  if (doc.decode_flags().unpaired_surrogate) {
+    ctx.report_at(9004, 0, 0, {"an unpaired surrogate, read as U+FFFD"});
+  }
 }
 
 void check_signature(Context& ctx) {

@@ -25,7 +25,6 @@ Result<LineMap> LineMap::build(std::string_view bytes, const inf::DecodeOptions&
   m.bytes_ = bytes;
   m.dec_ = std::move(dec.value());
   m.codepage_ = opts.codepage;
-  m.text_ = m.dec_.view(bytes);
   return m;
 }
 
@@ -33,8 +32,9 @@ std::string_view LineMap::text(std::uint32_t line) const {
   const auto& starts = dec_.line_text_start;
   if (line == 0 || line > starts.size()) return {};
   std::uint32_t b = starts[line - 1];
-  std::uint32_t e = line < starts.size() ? starts[line] : static_cast<std::uint32_t>(text_.size());
-  std::string_view s = text_.substr(b, e - b);
+  const std::string_view all = text();
+  std::uint32_t e = line < starts.size() ? starts[line] : static_cast<std::uint32_t>(all.size());
+  std::string_view s = all.substr(b, e - b);
   if (!s.empty() && s.back() == '\n') s.remove_suffix(1);
   if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
   return s;
@@ -50,7 +50,7 @@ std::pair<std::uint32_t, std::uint32_t> LineMap::byte_range(std::uint32_t line) 
     return {b, static_cast<std::uint32_t>(e)};
   }
   const std::uint32_t next = starts[line];
-  const std::size_t brk = encode(text_.substr(dec_.line_text_start[line - 1] + text(line).size(),
+  const std::size_t brk = encode(text().substr(dec_.line_text_start[line - 1] + text(line).size(),
                                               dec_.line_text_start[line] - dec_.line_text_start[line - 1] -
                                                   static_cast<std::uint32_t>(text(line).size())))
                               .size();

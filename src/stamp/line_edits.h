@@ -26,6 +26,7 @@ class LineMap {
   // The bytes of the line break that ends `line` ("" for a last line without one).
   std::string_view break_bytes(std::uint32_t line) const;
   inf::Encoding encoding() const { return dec_.encoding; }
+  const inf::DecodeFlags& flags() const { return dec_.flags; }
   std::string encode(std::string_view utf8) const { return inf::encode(utf8, dec_.encoding, codepage_); }
   std::string_view bytes() const { return bytes_; }
 
@@ -33,7 +34,9 @@ class LineMap {
   std::string_view bytes_;
   inf::DecodedText dec_;
   unsigned codepage_ = 1252;
-  std::string_view text_;
+  // The decoded text is derived on each use, never cached as a view: dec_ may own it in a small
+  // string whose buffer moves along with the LineMap (a cached view then pointed into freed stack).
+  std::string_view text() const { return dec_.view(bytes_); }
 };
 
 // Where the code part of a physical line ends: at the first ';' outside quotes, or just after the

@@ -95,6 +95,68 @@ std::uint32_t insertion_anchor(const inf::Section& s) {
   return s.header_lines().back();
 }
 
+// An existing DriverVer field as it must be written back: a field that was quoted keeps its quotes,
+// or a version such as "1.0,2" would come back as two fields.
+std::string kept_field(const inf::Line& l, std::size_t i) {
+  const std::string_view raw = l.raw_field(i);
+  if (!l.field_quoted(i)) return std::string(raw);
+  std::string out = "\"";
+  for (char c : raw) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+// Whether a physical line ends in a continuation backslash (only possible for the file's last
+// logical line, which has nothing to join). A line inserted after it would be joined into it.
+bool continues(std::string_view text) {
+  std::size_t e = detail::code_end(text);
+  while (e > 0 && is_space(text[e - 1])) --e;
+  return e > 0 && text[e - 1] == '\\';
+}
+
+// Where to insert a new line into `s`: after `anchor`, unless that line continues, then right after
+// the section's first header.
+std::uint32_t safe_anchor(std::uint32_t anchor, const inf::Section& s, const detail::LineMap& map) {
+  return continues(map.text(anchor)) ? s.line() : anchor;
+}
+
+// The stamped file must read back as what was meant: the same encoding (a BOM-less file whose length
+// becomes even can turn into UTF-16 by the detection rule), it still parses, and it has the DriverVer
+// and CatalogFile lines that were written. Anything else is refused rather than written.
+Status verify_output(const StampResult& res, const StampOptions& opts, std::size_t driverver_lines) {
+  auto dec = inf::decode(res.bytes, opts.decode);
+  if (!dec.ok() || dec->encoding != res.encoding) {
+    return Error(Errc::unsupported,
+                 std::string("the stamped file would be read as ") +
+                     std::string(dec.ok() ? inf::encoding_name(dec->encoding) : "undecodable text") + " instead of " +
+                     std::string(inf::encoding_name(res.encoding)) +
+                     " (its NUL bytes and new length look like BOM-less UTF-16); remove the NUL bytes or save it with a BOM",
+                 opts.path);
+  }
+  inf::ParseOptions popts;
+  popts.decode = opts.decode;
+  auto doc = inf::Document::parse(res.bytes, opts.path, popts);
+  if (!doc.ok()) return Error(Errc::internal, "the stamped file would not parse: " + doc.error().message, opts.path);
+  auto unexpected = [&](const std::string& what) {
+    return Error(Errc::unsupported, "the stamped file would not read back as written (" + what + "); the file was left alone",
+                 opts.path);
+  };
+  if (!res.driver_ver.empty()) {
+    auto target = doc->section(opts.section);
+    if (!target) return unexpected("[" + opts.section + "] is gone");
+    const auto lines = target->find_all("DriverVer");
+    if (lines.size() != std::max<std::size_t>(driverver_lines, 1)) return unexpected("DriverVer lines added or lost");
+    for (const auto& l : lines) {
+      if (l.field_count() != 2) return unexpected("DriverVer does not have two fields");
+    }
+  }
+  if (opts.catalog) {
+    auto version = doc->section("Version");
+    auto cat = version ? version->find("CatalogFile") : std::nullopt;
+    if (!cat || cat->raw_field(0) != *opts.catalog) return unexpected("CatalogFile does not read back");
+  }
+  return {};
+}
+
 Error at_line(Errc code, std::string msg, const std::string& path, std::uint32_t line) {
   return Error(code, std::move(msg), path, line);
 }
@@ -128,6 +190,8 @@ Result<StampResult> stamp(std::string_view bytes, const StampOptions& opts) {
     return e;
   }
   res.encoding = map0->encoding();
+  if (map0->flags().odd_length_utf16) notes.push_back(Note{0, "the UTF-16 text has an odd number of bytes; the last byte was dropped"});
+  if (map0->flags().unpaired_surrogate) notes.push_back(Note{0, "the UTF-16 text has an unpaired surrogate, read as U+FFFD"});
   EditPlan tokens_plan;
   detail::plan_tokens(*map0, detail::token_values(opts.arch, opts.kmdf, opts.umdf), tokens_plan, notes);
   std::vector<Edit> token_edits;
@@ -148,6 +212,7 @@ Result<StampResult> stamp(std::string_view bytes, const StampOptions& opts) {
   auto version_section = doc->section("Version");
   if (!version_section) return Error(Errc::wrong_inf_style, "the file has no [Version] section", opts.path);
 
+  std::size_t driverver_lines = 0;  // DriverVer lines of the -s section before stamping
   std::optional<std::uint32_t> version_driverver_line;  // where CatalogFile goes after, if in [Version]
   if (opts.date || opts.version) {
     auto target = doc->section(opts.section);
@@ -155,11 +220,12 @@ Result<StampResult> stamp(std::string_view bytes, const StampOptions& opts) {
       return Error(Errc::not_found, "section [" + opts.section + "] given with -s does not exist", opts.path);
     }
     const auto lines = target->find_all("DriverVer");
+    driverver_lines = lines.size();
     std::string date_text = opts.date ? format_date(*opts.date) : std::string();
     std::string version_text = opts.version ? *opts.version : std::string();
     if (!lines.empty()) {
-      if (date_text.empty()) date_text = std::string(lines.front().raw_field(0));
-      if (version_text.empty()) version_text = std::string(lines.front().raw_field(1));
+      if (date_text.empty()) date_text = kept_field(lines.front(), 0);
+      if (version_text.empty()) version_text = kept_field(lines.front(), 1);
     }
     if (date_text.empty()) {
       return Error(Errc::invalid_argument, "no date to write: give -d (the file has no DriverVer date to keep)", opts.path);
@@ -183,7 +249,7 @@ Result<StampResult> stamp(std::string_view bytes, const StampOptions& opts) {
                                                 " DriverVer lines; all of them were stamped"});
     }
     if (lines.empty()) {
-      const std::uint32_t anchor = insertion_anchor(*target);
+      const std::uint32_t anchor = safe_anchor(insertion_anchor(*target), *target, *map1);
       plan.insert_after(anchor, format_like(map1->text(anchor), "DriverVer", res.driver_ver), EditKind::driver_ver);
       if (target->index() == version_section->index()) version_driverver_line = anchor;
     } else if (target->index() == version_section->index()) {
@@ -204,7 +270,8 @@ Result<StampResult> stamp(std::string_view bytes, const StampOptions& opts) {
       plan.rewrite(l.line(), replace_value(map1->text(l.line()), *opts.catalog), EditKind::catalog_file);
     }
     if (lines.empty()) {
-      const std::uint32_t anchor = version_driverver_line ? *version_driverver_line : insertion_anchor(*version_section);
+      const std::uint32_t anchor = version_driverver_line ? safe_anchor(*version_driverver_line, *version_section, *map1)
+                                                          : safe_anchor(insertion_anchor(*version_section), *version_section, *map1);
       // Lay the line out like its neighbour, using the neighbour's current (possibly stamped) text.
       plan.insert_after(anchor, format_like(plan.current(*map1, anchor), "CatalogFile", *opts.catalog),
                         EditKind::catalog_file);
@@ -237,6 +304,7 @@ Result<StampResult> stamp(std::string_view bytes, const StampOptions& opts) {
   for (auto& n : notes) n.line = plan.output_line(n.line);
   std::stable_sort(notes.begin(), notes.end(), [](const Note& a, const Note& b) { return a.line < b.line; });
   res.notes = std::move(notes);
+  if (auto s = verify_output(res, opts, driverver_lines); !s.ok()) return s.error();
   return res;
 }
 

@@ -9,15 +9,19 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <set>
 
 #include "isodrv/check.h"
 #include "isodrv/package.h"
+#include "registry/sqlite_error.h"
 
 namespace isodrv::store {
 namespace fs = std::filesystem;
@@ -106,30 +110,41 @@ std::string random_name() {
   return s;
 }
 
+// Every failure carries the system's words: "cannot write: No space left on device".
 Status copy_file_synced(const std::string& from, const std::string& to) {
-  std::ifstream in(from, std::ios::binary);
-  if (!in) return Error(Errc::read_fault, "cannot read", from);
+  auto sys = [](Errc code, const char* what, const std::string& path) {
+    return Error(code, std::string(what) + ": " + std::strerror(errno), path);
+  };
+  const int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) return sys(Errc::read_fault, "cannot read", from);
   int fd = ::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Error(Errc::io_error, "cannot create", to);
+  if (fd < 0) {
+    Error e = sys(Errc::io_error, "cannot create", to);
+    ::close(in);
+    return e;
+  }
   char buf[65536];
-  bool ok = true;
-  while (in && ok) {
-    in.read(buf, sizeof buf);
-    std::streamsize n = in.gcount();
-    const char* p = buf;
-    while (n > 0) {
-      ssize_t w = ::write(fd, p, static_cast<std::size_t>(n));
+  std::optional<Error> err;
+  while (!err) {
+    const ssize_t n = ::read(in, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) err = sys(Errc::read_fault, "cannot read", from);
+    if (n <= 0) break;
+    for (const char* p = buf; p < buf + n && !err;) {
+      const ssize_t w = ::write(fd, p, static_cast<std::size_t>(buf + n - p));
+      if (w < 0 && errno == EINTR) continue;
       if (w <= 0) {
-        ok = false;
-        break;
+        if (w == 0) errno = EIO;
+        err = sys(Errc::io_error, "cannot write", to);
+      } else {
+        p += w;
       }
-      p += w;
-      n -= w;
     }
   }
-  ok = ok && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok) return Error(Errc::io_error, "cannot write", to);
+  if (!err && ::fsync(fd) != 0) err = sys(Errc::io_error, "cannot write", to);
+  if (::close(fd) != 0 && !err) err = sys(Errc::io_error, "cannot write", to);
+  ::close(in);
+  if (err) return *err;
   return {};
 }
 
@@ -176,9 +191,9 @@ struct Store::Impl {
   Status exec(const char* sql) {
     char* err = nullptr;
     if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-      std::string m = err ? err : "unknown";
+      std::string m = dbutil::sqlite_reason(db, err);
       sqlite3_free(err);
-      return Error(Errc::corrupt, "database: " + m, database_path(root));
+      return Error(dbutil::sqlite_errc(db, Errc::corrupt), "database: " + m, database_path(root));
     }
     return {};
   }
@@ -371,9 +386,12 @@ Result<AddResult> Store::add(const std::string& inf_path, const AddOptions& opts
                                       std::to_string(diag.code) + "]");
   }
   if (!result.isolation_errors.empty() && !opts.allow_unisolated) {
+    // The refusal names its reasons, so nobody has to run `check` to learn them.
+    std::string why;
+    for (const auto& e : result.isolation_errors) why += "\n  " + e;
     return Error(Errc::invalid_argument,
                  "package is not isolated (" + std::to_string(result.isolation_errors.size()) +
-                     " /w errors); stage it anyway with --allow-unisolated",
+                     " /w errors); stage it anyway with --allow-unisolated:" + why,
                  inf_path);
   }
 
@@ -446,7 +464,10 @@ Result<AddResult> Store::add(const std::string& inf_path, const AddOptions& opts
   {
     Stmt s(d.db, "INSERT INTO store_journal(op, temp_dir, folder, published_name) VALUES('stage', ?, ?, ?)");
     s.bind(1, temp).bind(2, p.folder).bind(3, p.published_name);
-    if (s.exec() != SQLITE_DONE) return Error(Errc::corrupt, "cannot write the store journal", database_path(d.root));
+    if (s.exec() != SQLITE_DONE) {
+      return Error(dbutil::sqlite_errc(d.db, Errc::corrupt), "cannot write the store journal: " + dbutil::sqlite_reason(d.db),
+                   database_path(d.root));
+    }
   }
   crash_point("stage:journal");
 
@@ -473,7 +494,7 @@ Result<AddResult> Store::add(const std::string& inf_path, const AddOptions& opts
   crash_point("stage:renamed");
   if (auto st = copy_file_synced(inf_path, published + ".tmp"); !st) return rollback(st.error());
   fs::rename(published + ".tmp", published, ec);
-  if (ec) return rollback(Error(Errc::io_error, "cannot publish " + p.published_name, published));
+  if (ec) return rollback(Error(Errc::io_error, "cannot publish " + p.published_name + ": " + ec.message(), published));
   fsync_dir(inf_dir(d.root));
   crash_point("stage:published");
 
@@ -488,8 +509,10 @@ Result<AddResult> Store::add(const std::string& inf_path, const AddOptions& opts
     s.bind(11, static_cast<std::int64_t>(p.isolated)).bind(12, static_cast<std::int64_t>(p.signed_));
     s.bind(13, static_cast<std::int64_t>(p.run_from_store));
     if (s.exec() != SQLITE_DONE) {
+      Error e(dbutil::sqlite_errc(d.db, Errc::corrupt), "cannot record the package: " + dbutil::sqlite_reason(d.db),
+              database_path(d.root));
       (void)d.exec("ROLLBACK");
-      return rollback(Error(Errc::corrupt, "cannot record the package", database_path(d.root)));
+      return rollback(e);
     }
   }
   p.id = sqlite3_last_insert_rowid(d.db);
@@ -517,7 +540,8 @@ Status Store::remove(const std::string& published_name, bool force) {
   RootLock lock(d.root, true);
   auto p = find(published_name);
   if (!p.ok()) return p.error();
-  if (force && p->run_from_store) {
+  // --force matters only while devices use the package; an unused package is simply deleted.
+  if (force && p->devices > 0 && p->run_from_store) {
     return Error(Errc::invalid_argument,
                  published_name + " has run-from-store files; --force is refused for such packages, as on Windows");
   }
