@@ -57,6 +57,9 @@ struct CheckSettings {
   bool samples = false;         // /samples: the INF is a Microsoft sample (1204 is not reported)
   // /product: the platform Include and Needs are checked against (1317, 1318); null: not checked.
   std::shared_ptr<const Product> product;
+  // Folder listings shared by the files of one run (1202 looks beside the INF); null: each
+  // lookup lists the folder itself.
+  std::shared_ptr<package::FolderNames> folders;
 };
 
 // What a rule sees, and how it reports.

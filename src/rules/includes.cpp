@@ -223,18 +223,15 @@ class IncludeRules {
   }
 
   bool beside_this_inf(const std::string& name) const {
-    namespace fs = std::filesystem;
     const std::string& path = ctx_.doc().path();
     if (path.empty()) return false;
-    std::error_code ec;
-    fs::path dir = fs::path(path).parent_path();
-    if (dir.empty()) dir = ".";
-    fs::path self = fs::path(path).filename();
-    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-      const std::string f = it->path().filename().string();
-      if (inf::iequals(f, name) && !inf::iequals(f, self.string())) return true;
-    }
-    return false;
+    const std::size_t slash = path.find_last_of('/');
+    const std::string dir = slash == std::string::npos ? std::string() : path.substr(0, slash == 0 ? 1 : slash);
+    const std::string_view self = slash == std::string::npos ? std::string_view(path) : std::string_view(path).substr(slash + 1);
+    if (inf::iequals(self, name)) return false;
+    if (auto* folders = ctx_.settings().folders.get()) return folders->contains(dir, name);
+    package::FolderNames once;
+    return once.contains(dir, name);
   }
 
   void check_needs() {

@@ -1,0 +1,43 @@
+// FolderNames: one listing per folder for a whole check run, shared by the checking threads, so
+// the cost of a file does not grow with the number of other files beside it.
+#include <dirent.h>
+
+#include <algorithm>
+
+#include "isodrv/package.h"
+
+namespace isodrv::package {
+
+// The lower-case names of one folder, sorted for binary search.
+struct FolderNames::Listing {
+  std::vector<std::string> names;
+};
+
+std::shared_ptr<const FolderNames::Listing> FolderNames::listing(const std::string& dir) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (auto it = folders_.find(dir); it != folders_.end()) return it->second;
+  }
+  // Read outside the lock: two threads may list the same folder once each, which is cheaper
+  // than making every other folder's readers wait for it.
+  auto l = std::make_shared<Listing>();
+  if (DIR* d = ::opendir(dir.empty() ? "." : dir.c_str())) {
+    while (const dirent* e = ::readdir(d)) {
+      std::string_view n(e->d_name);
+      if (n == "." || n == "..") continue;
+      l->names.push_back(inf::to_lower_ascii(n));
+    }
+    ::closedir(d);
+  }
+  std::sort(l->names.begin(), l->names.end());
+  std::lock_guard<std::mutex> lock(mutex_);
+  return folders_.emplace(dir, std::move(l)).first->second;
+}
+
+bool FolderNames::contains(const std::string& dir, std::string_view name) {
+  auto l = listing(dir);
+  const std::string key = inf::to_lower_ascii(name);
+  return std::binary_search(l->names.begin(), l->names.end(), key);
+}
+
+}  // namespace isodrv::package
