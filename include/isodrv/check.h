@@ -26,6 +26,11 @@ diag::FileResult check_file(const std::string& path, const Options& opts);
 diag::FileResult check_bytes(std::string_view bytes, const std::string& path, const Options& opts);
 // Checks many files in parallel; results keep the order of `paths`.
 diag::Report check_files(const std::vector<std::string>& paths, const Options& opts);
+// The same, handing each file's result to `sink` as soon as it and every file before it are done
+// (one call at a time, in the order of `paths`), so a caller can write and drop it: memory does
+// not grow with the number of files. Options::on_progress is called from the same place.
+void check_stream(const std::vector<std::string>& paths, const Options& opts,
+                  const std::function<void(diag::FileResult&&)>& sink);
 
 // Expands folders recursively into their .inf/.inx files (sorted); files are kept as given.
 std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs, std::vector<std::string>& missing);
@@ -50,5 +55,16 @@ struct Baseline {
 };
 Result<Baseline> load_baseline(const std::string& path);
 void apply_baseline(const Baseline& b, diag::Report& report);
+// The same, one file at a time (each accepted finding is used once over the whole run).
+class BaselineFilter {
+ public:
+  explicit BaselineFilter(const Baseline& b);
+  ~BaselineFilter();
+  void apply(diag::FileResult& f);
+
+ private:
+  struct Accepted;
+  std::unique_ptr<Accepted> accepted_;
+};
 
 }  // namespace isodrv::check

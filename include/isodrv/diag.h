@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,6 +58,7 @@ struct FileResult {
   std::string path;
   bool valid = true;           // false exactly when an error-level diagnostic is present
   bool unreadable = false;     // the file could not be read at all (exit 3)
+  std::string encoding;        // inf::encoding_name of the bytes as read; "" when not decoded
   std::vector<Diagnostic> diagnostics;
   std::optional<InfSummary> summary;  // with --info, when the file parsed
 };
@@ -68,7 +71,7 @@ struct Report {
   std::size_t warnings() const;
 };
 
-enum class Format : std::uint8_t { text, infverif, json, sarif, github };
+enum class Format : std::uint8_t { text, infverif, json, sarif, github, jsonl };
 
 struct RenderOptions {
   Format format = Format::text;
@@ -80,5 +83,17 @@ struct RenderOptions {
 
 // Renders a report. Rule metadata (names, help) comes from the rule table.
 std::string render(const Report& report, const RenderOptions& opts);
+
+// Writes a report file by file as the files are checked: what it keeps between files is counts
+// per code, never the files or their findings, so memory does not grow with the size of a run.
+// The bytes written are exactly those of render() over the same files.
+class ReportWriter {
+ public:
+  virtual ~ReportWriter() = default;
+  virtual void file(const FileResult& f) = 0;  // in report order
+  virtual void finish() = 0;                   // what follows the last file; call once
+};
+std::unique_ptr<ReportWriter> make_writer(const RenderOptions& opts, Mode mode, const std::string& tool_version,
+                                          std::ostream& out);
 
 }  // namespace isodrv::diag

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <atomic>
+#include <condition_variable>
+#include <map>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -132,6 +134,7 @@ diag::FileResult check_bytes(std::string_view bytes, const std::string& path, co
     finish(res);
     return res;
   }
+  res.encoding = std::string(inf::encoding_name(doc->encoding()));
   doc->set_dirids(check_dirids(path, settings.target.arch));
   package::Package pkg = package::build_package(*doc, settings.target);
   if (opts.summary) res.summary = summarize(*doc, pkg, settings.target.arch);
@@ -164,34 +167,60 @@ diag::FileResult check_file(const std::string& path, const Options& opts) {
   return check_bytes(*bytes, path, opts);
 }
 
+void check_stream(const std::vector<std::string>& paths, const Options& opts,
+                  const std::function<void(diag::FileResult&&)>& sink) {
+  Options run_opts = opts;
+  if (!run_opts.settings.folders) run_opts.settings.folders = std::make_shared<package::FolderNames>();
+  const unsigned jobs = std::max(1u, std::min<unsigned>(opts.jobs, static_cast<unsigned>(std::max<std::size_t>(paths.size(), 1))));
+  if (jobs <= 1) {
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+      sink(check_file(paths[i], run_opts));
+      if (opts.on_progress && ((i + 1) % 64 == 0 || i + 1 == paths.size())) opts.on_progress(i + 1);
+    }
+    return;
+  }
+  // Threads take the next path; a finished file waits in `ready` until every file before it has
+  // gone to the sink, so output keeps the order of `paths`. A thread does not start a file more
+  // than `window` places ahead of the next one due, which bounds what waits.
+  const std::size_t window = 256 * jobs;
+  std::mutex mutex;
+  std::condition_variable room;
+  std::map<std::size_t, diag::FileResult> ready;
+  std::size_t next = 0, due = 0;
+  auto worker = [&] {
+    for (;;) {
+      std::size_t i;
+      {
+        std::unique_lock<std::mutex> lock(mutex);
+        room.wait(lock, [&] { return next >= paths.size() || next < due + window; });
+        if (next >= paths.size()) return;
+        i = next++;
+      }
+      diag::FileResult res = check_file(paths[i], run_opts);
+      std::lock_guard<std::mutex> lock(mutex);
+      ready.emplace(i, std::move(res));
+      // The thread that completes the file due drains what is ready, under the lock: the sink
+      // (rendering) sees one file at a time, in order.
+      for (auto it = ready.begin(); it != ready.end() && it->first == due; it = ready.begin()) {
+        sink(std::move(it->second));
+        ready.erase(it);
+        ++due;
+        if (opts.on_progress && (due % 64 == 0 || due == paths.size())) opts.on_progress(due);
+      }
+      room.notify_all();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned j = 0; j < jobs; ++j) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+}
+
 diag::Report check_files(const std::vector<std::string>& paths, const Options& opts) {
   diag::Report report;
   report.mode = opts.settings.mode;
   report.tool_version = ISODRV_VERSION;
-  report.files.resize(paths.size());
-  unsigned jobs = std::max(1u, std::min<unsigned>(opts.jobs, static_cast<unsigned>(paths.size())));
-  std::atomic<std::size_t> next{0};
-  std::atomic<std::size_t> done{0};
-  std::mutex progress_mutex;
-  // Each file's result goes to its own slot, so the report keeps the order of `paths` whatever
-  // the number of threads.
-  auto worker = [&] {
-    for (std::size_t i = next++; i < paths.size(); i = next++) {
-      report.files[i] = check_file(paths[i], opts);
-      const std::size_t n = ++done;
-      if (opts.on_progress && (n % 64 == 0 || n == paths.size())) {
-        std::lock_guard<std::mutex> lock(progress_mutex);
-        opts.on_progress(n);
-      }
-    }
-  };
-  if (jobs <= 1) {
-    worker();
-  } else {
-    std::vector<std::thread> threads;
-    for (unsigned j = 0; j < jobs; ++j) threads.emplace_back(worker);
-    for (auto& t : threads) t.join();
-  }
+  report.files.reserve(paths.size());
+  check_stream(paths, opts, [&](diag::FileResult&& f) { report.files.push_back(std::move(f)); });
   return report;
 }
 

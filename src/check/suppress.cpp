@@ -132,24 +132,36 @@ Result<Baseline> load_baseline(const std::string& path) {
   return b;
 }
 
-void apply_baseline(const Baseline& b, diag::Report& report) {
-  std::multiset<std::tuple<int, std::string, std::string, std::string>> accepted;
-  for (const auto& e : b.entries) accepted.emplace(e.code, e.file, e.section, e.text);
-  for (auto& f : report.files) {
-    std::vector<diag::Diagnostic> kept;
-    for (auto& d : f.diagnostics) {
-      auto it = accepted.find({d.code, f.path, d.section, trimmed(d.source_line)});
-      if (it != accepted.end()) {
-        accepted.erase(it);
-        continue;
-      }
-      kept.push_back(std::move(d));
+struct BaselineFilter::Accepted {
+  std::multiset<std::tuple<int, std::string, std::string, std::string>> entries;
+};
+
+BaselineFilter::BaselineFilter(const Baseline& b) : accepted_(std::make_unique<Accepted>()) {
+  for (const auto& e : b.entries) accepted_->entries.emplace(e.code, e.file, e.section, e.text);
+}
+
+BaselineFilter::~BaselineFilter() = default;
+
+void BaselineFilter::apply(diag::FileResult& f) {
+  auto& accepted = accepted_->entries;
+  std::vector<diag::Diagnostic> kept;
+  for (auto& d : f.diagnostics) {
+    auto it = accepted.find({d.code, f.path, d.section, trimmed(d.source_line)});
+    if (it != accepted.end()) {
+      accepted.erase(it);
+      continue;
     }
-    f.diagnostics = std::move(kept);
-    f.valid = f.unreadable ? false
-                           : std::none_of(f.diagnostics.begin(), f.diagnostics.end(),
-                                          [](const diag::Diagnostic& d) { return d.severity == diag::Severity::error; });
+    kept.push_back(std::move(d));
   }
+  f.diagnostics = std::move(kept);
+  f.valid = f.unreadable ? false
+                         : std::none_of(f.diagnostics.begin(), f.diagnostics.end(),
+                                        [](const diag::Diagnostic& d) { return d.severity == diag::Severity::error; });
+}
+
+void apply_baseline(const Baseline& b, diag::Report& report) {
+  BaselineFilter filter(b);
+  for (auto& f : report.files) filter.apply(f);
 }
 
 }  // namespace isodrv::check

@@ -41,6 +41,7 @@ std::optional<diag::Format> parse_format(std::string_view f) {
   if (f == "json") return diag::Format::json;
   if (f == "sarif") return diag::Format::sarif;
   if (f == "github") return diag::Format::github;
+  if (f == "jsonl") return diag::Format::jsonl;
   return std::nullopt;
 }
 
@@ -102,7 +103,7 @@ int run_check(const CheckArgs& a) {
   }
   auto format = parse_format(a.format);
   if (!format) {
-    std::cerr << "isodrv: --format must be one of text, infverif, json, sarif, github\n";
+    std::cerr << "isodrv: --format must be one of text, infverif, json, jsonl, sarif, github\n";
     return kExitUsage;
   }
   auto arch = inf::parse_arch(a.arch);
@@ -164,6 +165,7 @@ int run_check(const CheckArgs& a) {
   }
   std::vector<std::string> missing;
   auto paths = check::expand_inputs(inputs, missing);
+  std::vector<std::string>().swap(inputs);  // a run of millions of files keeps one list of paths, not two
 
   std::optional<check::Baseline> baseline;
   if (!a.baseline.empty()) {
@@ -186,22 +188,26 @@ int run_check(const CheckArgs& a) {
       std::cerr << "\rchecked " << done << "/" << total << " files" << std::flush;
     };
   }
-  diag::Report report = check::check_files(paths, opts);
-  if (progress) std::cerr << "\r\033[K" << std::flush;
-  if (baseline) check::apply_baseline(*baseline, report);
-
   diag::RenderOptions ropts;
   ropts.format = *format;
   ropts.statistics = a.statistics;
   ropts.info = a.info;
   ropts.verbose = a.verbose;
-  std::cout << diag::render(report, ropts);
-
+  // Each file is written as soon as it is checked and then dropped (check_stream keeps the order).
+  auto writer = diag::make_writer(ropts, opts.settings.mode, ISODRV_VERSION, std::cout);
+  std::optional<check::BaselineFilter> filter;
+  if (baseline) filter.emplace(*baseline);
   int code = kExitOk;
-  for (const auto& f : report.files) {
+  check::check_stream(paths, opts, [&](diag::FileResult&& f) {
+    if (filter) filter->apply(f);
     if (f.unreadable) code = combine_exit(code, kExitUnreadable);
     else if (!f.valid) code = combine_exit(code, kExitFindings);
-  }
+    // The output goes to the terminal too: clear the progress line before it, the next update redraws it.
+    if (progress && !f.diagnostics.empty()) std::cerr << "\r\033[K" << std::flush;
+    writer->file(f);
+  });
+  if (progress) std::cerr << "\r\033[K" << std::flush;
+  writer->finish();
   return code;
 }
 
@@ -362,7 +368,7 @@ void register_check_commands(CLI::App& app, Context& ctx) {
   auto code = std::make_shared<std::string>();
   auto* check = app.add_subcommand("check", "Validate INF/INX files like InfVerif (/w /u /k /h)");
   check->add_option("--mode", a->mode, "Validation mode: w (isolation, default), u, k, h");
-  check->add_option("--format", a->format, "Output: text, infverif, json, sarif, github");
+  check->add_option("--format", a->format, "Output: text, infverif, json, jsonl, sarif, github");
   check->add_option("-j,--jobs", a->jobs, "Check files in parallel");
   check->add_option("--baseline", a->baseline, "Accept the findings of a previous --format json report");
   check->add_option("--files-from", a->files_from, "Read paths, one per line, from FILE or - (stdin)");

@@ -1,0 +1,31 @@
+// What the report writers of src/diag share: the running counts a report ends with, and the
+// factories of the JSON-based formats (render_json.cpp). Private to src/diag.
+#pragma once
+
+#include <map>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "isodrv/diag.h"
+
+namespace isodrv::diag::detail {
+
+// Counts over the files seen so far: all a report's closing lines need.
+struct Tally {
+  std::size_t files = 0, not_valid = 0, errors = 0, warnings = 0;
+  std::map<int, std::pair<std::size_t, Severity>> codes;  // count and highest severity per code
+  void add(const FileResult& f);
+};
+
+std::string trimmed(std::string_view s);
+
+// Writers of ReportWriter's contract, for Format::json, jsonl and sarif.
+std::unique_ptr<ReportWriter> make_json_writer(const RenderOptions& o, Mode mode, const std::string& version,
+                                               std::ostream& out);
+std::unique_ptr<ReportWriter> make_jsonl_writer(const RenderOptions& o, Mode mode, const std::string& version,
+                                                std::ostream& out);
+std::unique_ptr<ReportWriter> make_sarif_writer(const RenderOptions& o, Mode mode, const std::string& version,
+                                                std::ostream& out);
+
+}  // namespace isodrv::diag::detail
