@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/report_options.h"
 #include "isodrv/check.h"
 #include "isodrv/input.h"
 
@@ -33,16 +34,29 @@ struct CheckArgs {
   std::string rulever;
   unsigned codepage = 1252;
   std::string progress = "auto";
+  std::string shard;       // I/N: check only the files whose path hash falls in part I of N
+  std::string sarif_base;  // SARIF/GitHub paths relative to this folder
 };
 
-std::optional<diag::Format> parse_format(std::string_view f) {
-  if (f == "text") return diag::Format::text;
-  if (f == "infverif") return diag::Format::infverif;
-  if (f == "json") return diag::Format::json;
-  if (f == "sarif") return diag::Format::sarif;
-  if (f == "github") return diag::Format::github;
-  if (f == "jsonl") return diag::Format::jsonl;
-  return std::nullopt;
+// FNV-1a of the path as given: the same partition on every machine and every run.
+std::uint64_t path_hash(std::string_view path) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : path) h = (h ^ c) * 1099511628211ULL;
+  return h;
+}
+
+// "I/N" with 1 <= I <= N.
+std::optional<std::pair<std::uint64_t, std::uint64_t>> parse_shard(const std::string& s) {
+  const std::size_t slash = s.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == s.size()) return std::nullopt;
+  const std::string i = s.substr(0, slash), n = s.substr(slash + 1);
+  if (i.find_first_not_of("0123456789") != std::string::npos || n.find_first_not_of("0123456789") != std::string::npos ||
+      i.size() > 9 || n.size() > 9) {
+    return std::nullopt;
+  }
+  const std::uint64_t iv = std::stoull(i), nv = std::stoull(n);
+  if (nv == 0 || iv == 0 || iv > nv) return std::nullopt;
+  return std::make_pair(iv, nv);
 }
 
 std::optional<diag::Mode> parse_mode(std::string_view m) {
@@ -103,7 +117,7 @@ int run_check(const CheckArgs& a) {
   }
   auto format = parse_format(a.format);
   if (!format) {
-    std::cerr << "isodrv: --format must be one of text, infverif, json, jsonl, sarif, github\n";
+    std::cerr << "isodrv: --format must be one of " << kFormatNames << "\n";
     return kExitUsage;
   }
   auto arch = inf::parse_arch(a.arch);
@@ -165,6 +179,14 @@ int run_check(const CheckArgs& a) {
   }
   std::vector<std::string> missing;
   auto paths = check::expand_inputs(inputs, missing);
+  if (!a.shard.empty()) {
+    auto shard = parse_shard(a.shard);
+    if (!shard) {
+      std::cerr << "isodrv: --shard takes I/N with 1 <= I <= N, e.g. 2/8\n";
+      return kExitUsage;
+    }
+    std::erase_if(paths, [&](const std::string& p) { return path_hash(p) % shard->second != shard->first - 1; });
+  }
   std::vector<std::string>().swap(inputs);  // a run of millions of files keeps one list of paths, not two
 
   std::optional<check::Baseline> baseline;
@@ -193,8 +215,14 @@ int run_check(const CheckArgs& a) {
   ropts.statistics = a.statistics;
   ropts.info = a.info;
   ropts.verbose = a.verbose;
+  diag::PathBase path_base;
+  std::string base_error;
+  if (!set_path_base(path_base, a.sarif_base, base_error)) {
+    std::cerr << "isodrv: " << base_error << "\n";
+    return kExitUsage;
+  }
   // Each file is written as soon as it is checked and then dropped (check_stream keeps the order).
-  auto writer = diag::make_writer(ropts, opts.settings.mode, ISODRV_VERSION, std::cout);
+  auto writer = diag::make_writer(ropts, path_base, opts.settings.mode, ISODRV_VERSION, std::cout);
   std::optional<check::BaselineFilter> filter;
   if (baseline) filter.emplace(*baseline);
   int code = kExitOk;
@@ -387,6 +415,8 @@ void register_check_commands(CLI::App& app, Context& ctx) {
   check->add_option("--code", *code, "Explain a code instead of checking (InfVerif /code)");
   check->add_option("--codepage", a->codepage, "ANSI code page for files without a BOM (default 1252)");
   check->add_option("--progress", a->progress, "Progress on stderr: auto, always, never");
+  check->add_option("--shard", a->shard, "Check part I of N of the files (a stable split by path hash; see report merge)");
+  check->add_option("--sarif-base", a->sarif_base, "SARIF/GitHub paths are relative to DIR (default: current folder)");
   check->add_option("PATH", a->inputs, "INF/INX files, folders, or - for a list on stdin");
   check->callback([a, code, &ctx] {
     int rc = code->empty() ? run_check(*a) : run_explain(*code, false);

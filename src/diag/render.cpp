@@ -9,6 +9,7 @@
 
 #include "diag/writers.h"
 #include "isodrv/diag.h"
+#include "isodrv/report.h"
 #include "isodrv/rules.h"
 
 namespace isodrv::diag {
@@ -58,6 +59,46 @@ std::string trimmed(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
   return std::string(s);
+}
+
+OutputPath output_path(const std::string& path, const PathBase& o) {
+  OutputPath out;
+  std::string abs;
+  if (!path.empty() && path[0] == '/') abs = path;
+  else if (!o.cwd.empty()) abs = o.cwd + "/" + path;
+  if (abs.empty()) {
+    out.relative = path;  // nothing to resolve against: as given
+    out.under_base = true;
+    return out;
+  }
+  // Lexical normalisation: "." and empty parts dropped, ".." takes back one part.
+  std::vector<std::string_view> parts;
+  std::string_view rest(abs);
+  while (!rest.empty()) {
+    const std::size_t slash = rest.find('/');
+    std::string_view part = rest.substr(0, slash);
+    rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+      continue;
+    }
+    parts.push_back(part);
+  }
+  for (auto p : parts) (out.absolute += '/') += p;
+  if (out.absolute.empty()) out.absolute = "/";
+  const std::string& base = o.base;
+  if (!base.empty()) {
+    if (base == "/") {
+      out.relative = out.absolute.substr(1);
+      out.under_base = !out.relative.empty();
+    } else if (out.absolute.size() > base.size() + 1 && out.absolute.compare(0, base.size(), base) == 0 &&
+               out.absolute[base.size()] == '/') {
+      out.relative = out.absolute.substr(base.size() + 1);
+      out.under_base = true;
+    }
+  }
+  return out;
 }
 
 void Tally::add(const FileResult& f) {
@@ -132,7 +173,8 @@ void render_summary(const FileResult& f, std::string_view indent, std::ostream& 
 // The line-oriented formats: each file's text is built in a reused buffer and written in one piece.
 class LineWriter : public ReportWriter {
  public:
-  LineWriter(const RenderOptions& o, Mode mode, std::ostream& out) : o_(o), mode_(mode), out_(out) {}
+  LineWriter(const RenderOptions& o, const PathBase& paths, Mode mode, std::ostream& out)
+      : o_(o), paths_(paths), mode_(mode), out_(out) {}
   void file(const FileResult& f) final {
     tally_.add(f);
     write_file(f, buf_);
@@ -150,6 +192,7 @@ class LineWriter : public ReportWriter {
     buf_.str(std::string());
   }
   RenderOptions o_;
+  PathBase paths_;
   Mode mode_;
   std::ostream& out_;
   Tally tally_;
@@ -239,7 +282,10 @@ class GithubWriter final : public LineWriter {
  private:
   void write_file(const FileResult& f, std::ostream& out) override {
     for (const auto& d : f.diagnostics) {
-      out << "::" << (d.severity == Severity::error ? "error" : "warning") << " file=" << gh_escape(d.file, true);
+      // GitHub places annotations by a path relative to the workspace (the base).
+      const detail::OutputPath where = detail::output_path(d.file, paths_);
+      const std::string& file = where.under_base ? where.relative : where.absolute;
+      out << "::" << (d.severity == Severity::error ? "error" : "warning") << " file=" << gh_escape(file, true);
       if (d.line) out << ",line=" << d.line << ",col=" << std::max<std::uint32_t>(d.column, 1);
       const rules::RuleInfo* info = rules::find_rule(d.code);
       out << ",title=" << gh_escape("isodrv " + std::to_string(d.code) + (info ? " " + std::string(info->slug) : ""), true)
@@ -251,17 +297,22 @@ class GithubWriter final : public LineWriter {
 
 }  // namespace
 
-std::unique_ptr<ReportWriter> make_writer(const RenderOptions& opts, Mode mode, const std::string& tool_version,
-                                          std::ostream& out) {
+std::unique_ptr<ReportWriter> make_writer(const RenderOptions& opts, const PathBase& paths, Mode mode,
+                                          const std::string& tool_version, std::ostream& out) {
   switch (opts.format) {
-    case Format::text: return std::make_unique<TextWriter>(opts, mode, out);
-    case Format::infverif: return std::make_unique<InfVerifWriter>(opts, mode, out);
-    case Format::github: return std::make_unique<GithubWriter>(opts, mode, out);
+    case Format::text: return std::make_unique<TextWriter>(opts, paths, mode, out);
+    case Format::infverif: return std::make_unique<InfVerifWriter>(opts, paths, mode, out);
+    case Format::github: return std::make_unique<GithubWriter>(opts, paths, mode, out);
     case Format::json: return detail::make_json_writer(opts, mode, tool_version, out);
     case Format::jsonl: return detail::make_jsonl_writer(opts, mode, tool_version, out);
-    case Format::sarif: return detail::make_sarif_writer(opts, mode, tool_version, out);
+    case Format::sarif: return detail::make_sarif_writer(opts, paths, mode, tool_version, out);
   }
   return nullptr;
+}
+
+std::unique_ptr<ReportWriter> make_writer(const RenderOptions& opts, Mode mode, const std::string& tool_version,
+                                          std::ostream& out) {
+  return make_writer(opts, PathBase{}, mode, tool_version, out);
 }
 
 std::string render(const Report& report, const RenderOptions& opts) {

@@ -7,10 +7,13 @@
 #include "diag/json_writer.h"
 #include "diag/writers.h"
 #include "isodrv/diag.h"
+#include "isodrv/report.h"
 #include "isodrv/rules.h"
 
 namespace isodrv::diag::detail {
 namespace {
+
+constexpr std::string_view kDocsUri = "https://github.com/isodrv/isodrv/blob/main/docs/rules/";
 
 // Output is handed on once this much is buffered: memory stays bounded whatever the run's size.
 constexpr std::size_t kFlushAt = 1 << 16;
@@ -357,15 +360,30 @@ void text_object(JsonWriter& w, std::string_view key, std::string_view s) {
   w.end_object();
 }
 
-void physical_location(JsonWriter& w, const std::string& uri, std::uint32_t line, std::uint32_t column, bool region) {
+// An artifact's URI: relative to %SRCROOT% when under the base, else an absolute file:// URI
+// (a relative reference that starts with '/' is not a valid SARIF URI).
+struct SarifUri {
+  std::string uri;
+  bool relative = true;
+};
+
+SarifUri sarif_uri(const std::string& path, const PathBase& o) {
+  const OutputPath p = output_path(path, o);
+  if (p.under_base) return {uri_for(p.relative), true};
+  return {"file://" + uri_for(p.absolute), false};
+}
+
+void physical_location(JsonWriter& w, const SarifUri& uri, std::uint32_t line, std::uint32_t column, bool region) {
   w.key("physicalLocation");
   w.begin_object();
   w.key("artifactLocation");
   w.begin_object();
   w.key("uri");
-  w.value(uri);
-  w.key("uriBaseId");
-  w.value(std::string_view("%SRCROOT%"));
+  w.value(uri.uri);
+  if (uri.relative) {
+    w.key("uriBaseId");
+    w.value(std::string_view("%SRCROOT%"));
+  }
   w.end_object();
   if (region) {
     w.key("region");
@@ -398,6 +416,9 @@ void write_rule(JsonWriter& w, int code, Mode mode) {
   std::string help = full;
   if (!info->bad.empty()) help += "\n\nNot valid:\n" + std::string(info->bad) + "\n\nValid:\n" + std::string(info->good);
   text_object(w, "help", help);
+  // Each implemented rule has its page; the others are listed in the index.
+  w.key("helpUri");
+  w.value(std::string(kDocsUri) + (info->implemented ? std::to_string(code) + ".md" : std::string("README.md")));
   w.key("id");
   w.value(std::to_string(code));
   w.key("name");
@@ -420,9 +441,8 @@ void write_rule(JsonWriter& w, int code, Mode mode) {
 // never holds raw) and copied out with the indexes filled in: memory stays flat, disk takes the bytes.
 class SarifWriter final : public ReportWriter {
  public:
-  SarifWriter(const RenderOptions& o, Mode mode, const std::string& version, std::ostream& out)
-      : mode_(mode), version_(version), out_(out), w_(2 * kFlushAt), spool_(std::tmpfile()) {
-    (void)o;
+  SarifWriter(const RenderOptions& o, const PathBase& paths, Mode mode, const std::string& version, std::ostream& out)
+      : o_(o), paths_(paths), mode_(mode), version_(version), out_(out), w_(2 * kFlushAt), spool_(std::tmpfile()) {
     w_.begin_object();
     w_.key("$schema");
     w_.value(std::string_view("https://json.schemastore.org/sarif-2.1.0.json"));
@@ -435,7 +455,11 @@ class SarifWriter final : public ReportWriter {
     w_.begin_object();
     w_.key("%SRCROOT%");
     w_.begin_object();
-    text_object(w_, "description", "The directory isodrv was run from");
+    text_object(w_, "description", paths.base_given ? "The folder given by --sarif-base" : "The directory isodrv was run from");
+    if (paths.base_given) {
+      w_.key("uri");
+      w_.value("file://" + uri_for(paths.base == "/" ? paths.base : paths.base + "/"));
+    }
     w_.end_object();
     w_.end_object();
     w_.key("properties");
@@ -489,7 +513,7 @@ class SarifWriter final : public ReportWriter {
 
  private:
   void write_result(const Diagnostic& d) {
-    const std::string uri = uri_for(d.file);
+    const SarifUri uri = sarif_uri(d.file, paths_);
     w_.begin_object();
     w_.key("level");
     w_.value(sarif_level(d.severity));
@@ -570,6 +594,8 @@ class SarifWriter final : public ReportWriter {
     }
   }
 
+  RenderOptions o_;
+  PathBase paths_;
   Mode mode_;
   std::string version_;
   std::ostream& out_;
@@ -589,9 +615,9 @@ std::unique_ptr<ReportWriter> make_jsonl_writer(const RenderOptions& o, Mode mod
                                                 std::ostream& out) {
   return std::make_unique<JsonlWriter>(o, mode, version, out);
 }
-std::unique_ptr<ReportWriter> make_sarif_writer(const RenderOptions& o, Mode mode, const std::string& version,
-                                                std::ostream& out) {
-  return std::make_unique<SarifWriter>(o, mode, version, out);
+std::unique_ptr<ReportWriter> make_sarif_writer(const RenderOptions& o, const PathBase& paths, Mode mode,
+                                                const std::string& version, std::ostream& out) {
+  return std::make_unique<SarifWriter>(o, paths, mode, version, out);
 }
 
 }  // namespace isodrv::diag::detail

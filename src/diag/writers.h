@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "isodrv/diag.h"
+#include "isodrv/report.h"
 
 namespace isodrv::diag::detail {
 
@@ -20,12 +21,21 @@ struct Tally {
 
 std::string trimmed(std::string_view s);
 
+// A finding's path as SARIF and GitHub want it (RenderOptions::base): `relative` to the base, or
+// not under it, `absolute` (lexically normalised, "" when no cwd was given to resolve it).
+struct OutputPath {
+  std::string relative;
+  std::string absolute;
+  bool under_base = false;
+};
+OutputPath output_path(const std::string& path, const PathBase& o);
+
 // Writers of ReportWriter's contract, for Format::json, jsonl and sarif.
 std::unique_ptr<ReportWriter> make_json_writer(const RenderOptions& o, Mode mode, const std::string& version,
                                                std::ostream& out);
 std::unique_ptr<ReportWriter> make_jsonl_writer(const RenderOptions& o, Mode mode, const std::string& version,
                                                 std::ostream& out);
-std::unique_ptr<ReportWriter> make_sarif_writer(const RenderOptions& o, Mode mode, const std::string& version,
-                                                std::ostream& out);
+std::unique_ptr<ReportWriter> make_sarif_writer(const RenderOptions& o, const PathBase& paths, Mode mode,
+                                                const std::string& version, std::ostream& out);
 
 }  // namespace isodrv::diag::detail
