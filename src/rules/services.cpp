@@ -325,10 +325,34 @@ void check_unique_names(Context& ctx) {
   }
 }
 
+// True when `raw` (unquoted, unsubstituted) is exactly one %strkey% token: a name between two
+// percent signs, not %% and not a %DIRID% number.
+bool is_single_string_token(std::string_view raw) {
+  if (raw.size() < 3 || raw.front() != '%' || raw.back() != '%') return false;
+  std::string_view key = raw.substr(1, raw.size() - 2);
+  if (key.find('%') != std::string_view::npos) return false;
+  return key.find_first_not_of("0123456789") != std::string_view::npos;
+}
+
+// 1292: a service's DisplayName is the name tools show to users, so it is localised through
+// [Strings]. isodrv requires it (and only it) to be one %strkey% token; see docs/rules/1292.md for
+// why Provider, Description, disk and device names are not held to this.
+void check_display_name_tokens(Context& ctx) {
+  for (const ServiceInstall* s : distinct_install_sections(ctx.pkg())) {
+    auto it = s->values.find("displayname");
+    if (it == s->values.end()) continue;
+    const inf::Line& l = it->second;
+    const std::string raw = trim(l.raw_field(0));
+    if (raw.empty() || is_single_string_token(raw)) continue;
+    ctx.report(1292, l, {"DisplayName", raw, s->install_section}, 0);
+  }
+}
+
 }  // namespace
 
 void run_service_rules(Context& ctx) {
   check_reserved_names(ctx);
+  check_display_name_tokens(ctx);
   check_unique_names(ctx);
   check_associated_count(ctx);
   check_empty_names(ctx);
