@@ -267,6 +267,20 @@ void check_class_install(Context& ctx, const inf::Section& version) {
 
 }  // namespace
 
+// 1208: LayoutFile points Setup at the layout INF of Windows's own installation media
+// (layout.inf); only the INFs that ship with Windows have such media. A third-party INF names its
+// files in SourceDisksNames/SourceDisksFiles. Microsoft- and ReactOS-provided INFs are the inbox
+// ones and exempt (as for 2650); a third-party INF claiming Microsoft already gets 1204.
+void check_layout_file(Context& ctx, const inf::Section& version) {
+  auto layout = version_value(version, "LayoutFile");
+  if (!layout) return;
+  auto provider = version_value(version, "Provider");
+  std::string who = provider ? inf::to_lower_ascii(provider->value) : std::string();
+  if (claims_microsoft(ctx.settings().provider)) return;
+  if (who.find("microsoft") != std::string::npos || who.find("reactos") != std::string::npos) return;
+  ctx.report(1208, layout->line, {"LayoutFile", layout->value}, 0);
+}
+
 void run_version_rules(Context& ctx) {
   auto version = ctx.doc().section("Version");
   if (!version) return;
@@ -277,6 +291,7 @@ void run_version_rules(Context& ctx) {
   check_pnp_lockdown(ctx, *version);
   check_reserved_class(ctx, *version);
   check_class_install(ctx, *version);
+  check_layout_file(ctx, *version);
 }
 
 }  // namespace isodrv::rules
