@@ -166,7 +166,8 @@ Result<std::vector<DeviceSpec>> parse_machine_json(std::string_view text, const 
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
+    // parse_error and also out_of_range: a number too large for a double (found by machine_fuzz).
     return Error(Errc::invalid_argument, std::string("not valid JSON: ") + e.what(), file_name);
   }
   if (!j.is_array()) return Error(Errc::invalid_argument, "a machine file is an array of devices", file_name);

@@ -210,3 +210,13 @@ TEST_F(Robustness, DeviceIdsNameTheOptionOrTheEntry) {
   EXPECT_NE(dup.err.find("m.json: device 1: instance ID root\\a\\0000 is already used by device 0"), std::string::npos)
       << dup.err;
 }
+
+TEST_F(Robustness, MachineFileWithAnOverflowingNumberIsInvalidJson) {
+  // Found by machine_fuzz: the JSON reader throws out_of_range (not parse_error) on a number too big
+  // for a double, which ended as "internal error".
+  spit(dir_ / "m.json", "-1111111111111e11111111[{");
+  CmdRun r = store({"device", "add", "--from", "m.json"});
+  EXPECT_EQ(r.rc, 2) << r.err;
+  EXPECT_NE(r.err.find("m.json: not valid JSON"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("internal error"), std::string::npos) << r.err;
+}
