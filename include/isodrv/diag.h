@@ -71,7 +71,7 @@ struct Report {
   std::size_t warnings() const;
 };
 
-enum class Format : std::uint8_t { text, infverif, json, sarif, github, jsonl };
+enum class Format : std::uint8_t { text, infverif, json, sarif, github, jsonl, html };
 
 struct RenderOptions {
   Format format = Format::text;

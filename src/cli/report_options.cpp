@@ -13,6 +13,7 @@ std::optional<diag::Format> parse_format(std::string_view f) {
   if (f == "jsonl") return diag::Format::jsonl;
   if (f == "sarif") return diag::Format::sarif;
   if (f == "github") return diag::Format::github;
+  if (f == "html") return diag::Format::html;
   return std::nullopt;
 }
 

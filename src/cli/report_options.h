@@ -11,7 +11,7 @@
 namespace isodrv::cli {
 
 std::optional<diag::Format> parse_format(std::string_view f);
-inline constexpr std::string_view kFormatNames = "text, infverif, json, jsonl, sarif, github";
+inline constexpr std::string_view kFormatNames = "text, infverif, json, jsonl, sarif, github, html";
 
 // Fills opts.cwd and opts.base: findings are written relative to `sarif_base` (--sarif-base) or,
 // without it, the current directory. False with a message when the folder does not exist.

@@ -306,6 +306,7 @@ std::unique_ptr<ReportWriter> make_writer(const RenderOptions& opts, const PathB
     case Format::json: return detail::make_json_writer(opts, mode, tool_version, out);
     case Format::jsonl: return detail::make_jsonl_writer(opts, mode, tool_version, out);
     case Format::sarif: return detail::make_sarif_writer(opts, paths, mode, tool_version, out);
+    case Format::html: return detail::make_html_writer(opts, mode, tool_version, out);
   }
   return nullptr;
 }

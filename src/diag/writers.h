@@ -35,6 +35,8 @@ std::unique_ptr<ReportWriter> make_json_writer(const RenderOptions& o, Mode mode
                                                std::ostream& out);
 std::unique_ptr<ReportWriter> make_jsonl_writer(const RenderOptions& o, Mode mode, const std::string& version,
                                                 std::ostream& out);
+std::unique_ptr<ReportWriter> make_html_writer(const RenderOptions& o, Mode mode, const std::string& version,
+                                               std::ostream& out);
 std::unique_ptr<ReportWriter> make_sarif_writer(const RenderOptions& o, const PathBase& paths, Mode mode,
                                                 const std::string& version, std::ostream& out);
 
