@@ -194,6 +194,13 @@ struct Target {
   std::uint32_t product_type = 1;     // VER_NT_WORKSTATION
   std::uint32_t suite_mask = 0x100;   // VER_SUITE_SINGLEUSERTS, as a client SKU reports
   std::uint16_t langid = 0x0409;
+  // false: evaluate every target an INF declares (what `check` does by default); true: only what
+  // this exact OS would install (/osver, /wbuild): SetupAPI's best match per Manufacturer line
+  // and per install section.
+  bool exact = false;
+  // InfVerif's /wbuild: the Windows 10 build from which /w is enforced on a driver with downlevel
+  // support; Models or DefaultInstall decorations that only older systems use are downlevel.
+  std::uint32_t w_from_build = 17763;
 };
 
 // How %DIRID% tokens resolve when the document substitutes.
@@ -222,6 +229,27 @@ struct OsDecoration {
 OsDecoration parse_os_decoration(std::string_view text);
 // Whether a decoration applies to a target, per the documented matching rules.
 bool os_decoration_applies(const OsDecoration& d, const Target& t);
+// The decoration SetupAPI picks among those that apply to `t`: highest Major.Minor, then highest
+// build, then one with an architecture, then the plainer one (no product type or suite mask);
+// nullptr when none applies. A decoration whose architecture is the unstamped $ARCH$ counts as
+// the target's architecture.
+const OsDecoration* best_decoration(const std::vector<const OsDecoration*>& candidates, const Target& t);
+
+// A section name split around its platform / TargetOSVersion decoration:
+// "DefaultInstall.NTamd64.10.0...25952.Services" -> base "DefaultInstall", decoration
+// "NTamd64.10.0...25952", rest "Services". The decoration is the first component after the base
+// that is NT, NT<arch> or NT$ARCH$ (unstamped), with the numeric (or empty) version parts after it.
+struct DecoratedName {
+  std::string_view base;
+  std::string_view decoration;  // "" when the name has none
+  std::string_view rest;        // components after the decoration, "" when none
+};
+DecoratedName split_decoration(std::string_view section_name);
+
+// A target OS as InfVerif's /osver and /wbuild take it: "NTAMD64.10.0.0.17763" (a decoration
+// with product type, suite mask and build), "NTAMD64.10.0...17763", or "10.0.17763". Fills the
+// version (and the architecture when the text names one) and marks the target exact.
+Result<Target> parse_target_os(std::string_view text, Target base = {});
 
 // One Manufacturer line resolved for a target.
 struct ManufacturerEntry {

@@ -95,6 +95,8 @@ enum class SectionRole : std::uint8_t {
   class_install,      // [ClassInstall32…]: HKR = the class key
   interface_install,  // InterfaceInstall32 install-interface-section: HKR = the interface-class key
   default_install,    // [DefaultInstall…]: HKR not allowed
+  default_uninstall,  // [DefaultUninstall…] (legacy: PnP never runs it; LegacyUninstall=1 says so)
+  remove,             // [X.Remove] of a network-class DDInstall: run when the component is removed
   other,
 };
 std::string_view section_role_name(SectionRole r);
@@ -121,6 +123,20 @@ struct InstallSection {
   // ClassInstall32 or an InterfaceInstall32 target): its own index for roots. Sections reached from
   // different roots of the same base are alternatives that never install together.
   std::size_t root = 0;
+  // Reached from a removal root ([DefaultUninstall…], [X.Remove], [X.Remove.Services]): what it does
+  // undoes an install, so removal directives are its purpose rather than a finding.
+  bool removal = false;
+  // The target OS of its root (index into Package::targets; npos when none is declared).
+  std::size_t target = static_cast<std::size_t>(-1);
+};
+
+// A target OS the INF declares: a Models decoration, or the decoration of a DefaultInstall /
+// DefaultUninstall variant. "NTamd64.10.0...25952"; "NT" for an undecorated section.
+struct TargetOs {
+  std::string decoration;
+  // Used only on systems older than the build where /w is enforced (InfVerif's /wbuild, default
+  // 10.0.17763): another decoration of the same line or install section takes over from there.
+  bool downlevel = false;
 };
 
 // One directive line (key = value list) inside an install-type section.
@@ -345,14 +361,29 @@ struct Package {
   std::vector<std::string> includes;        // Include= INF names
   // Sections reached in any way (install sections, lists, models, well-known); lower-case names.
   std::vector<bool> section_used;           // indexed like doc->section_at(i)
+  // Every target OS the package is evaluated for (all declared ones, or the one of an exact target).
+  std::vector<TargetOs> targets;
+  // Per document section: bit i set when the section is reached from a root of targets[i] (the
+  // first 64 targets; a section reached from none of them has 0).
+  std::vector<std::uint64_t> section_targets;
 };
+
+// The target a finding in document section `section_index` concerns: the one target that reaches
+// it when the INF declares several and not all of them reach it; nullptr otherwise.
+const TargetOs* finding_target(const Package& pkg, std::size_t section_index);
+// Whether every target that reaches the section is downlevel (/w isolation rules not enforced).
+bool only_downlevel(const Package& pkg, std::size_t section_index);
+// Whether install section `idx` (index into Package::sections) belongs to a removal.
+inline bool is_removal(const Package& pkg, std::size_t idx) { return pkg.sections[idx].removal; }
 
 // Payload files the package stages: SourceDisksFiles entries (for the target arch) that some
 // CopyFiles references, in SourceDisksFiles order (driver-store.md §2.3).
 std::vector<PayloadFile> staged_payload(const Package& pkg);
 
 // Builds the model of every install section reachable from [Manufacturer] (all decorations),
-// DefaultInstall and ClassInstall32, for the target (used for arch-specific choices).
+// DefaultInstall / DefaultUninstall (every platform and OS decoration), ClassInstall32 and
+// InterfaceInstall32. With target.exact only what that OS would use: SetupAPI's best Models
+// decoration per Manufacturer line and best variant per install section.
 Package build_package(const inf::Document& doc, const inf::Target& target = {});
 
 // Whether two install sections (indexes into pkg.sections) can be applied on one machine together:

@@ -84,6 +84,7 @@ class Context {
   static void note(diag::Diagnostic& d, const inf::Line& line, std::string message);
 
  private:
+  void apply_target(diag::Diagnostic& d, const RuleInfo* r) const;
   const inf::Document& doc_;
   const package::Package& pkg_;
   const CheckSettings& settings_;

@@ -135,23 +135,22 @@ int run_check(const CheckArgs& a) {
   opts.jobs = a.jobs ? a.jobs : 1;
   opts.summary = a.info;
   if (!a.osver.empty()) {
-    inf::OsDecoration d = inf::parse_os_decoration(a.osver);
-    if (!d.valid || !d.major) {
-      std::cerr << "isodrv: --osver takes a decoration such as NTAMD64.10.0...22000\n";
+    auto t = inf::parse_target_os(a.osver, opts.settings.target);
+    if (!t.ok()) {
+      std::cerr << "isodrv: --osver: " << t.error().message << "\n";
       return kExitUsage;
     }
-    if (d.arch) opts.settings.target.arch = *d.arch;
-    opts.settings.target.major = *d.major;
-    opts.settings.target.minor = d.minor.value_or(0);
-    if (d.build) opts.settings.target.build = *d.build;
+    opts.settings.target = t.value();
   }
-
-  // Accepted for InfVerif compatibility; isodrv has one rule set (docs/rules/README.md).
+  // /wbuild: the build from which /w is enforced (downlevel decorations below it); both syntaxes.
   if (!a.wbuild.empty()) {
-    if (!is_dotted_number(a.wbuild, 3)) {
-      std::cerr << "isodrv: --wbuild takes MAJOR.MINOR.BUILD, e.g. 10.0.17763\n";
+    auto t = inf::parse_target_os(a.wbuild);
+    if (!t.ok()) {
+      std::cerr << "isodrv: --wbuild: " << t.error().message << "\n";
       return kExitUsage;
     }
+    const auto& w = t.value();
+    opts.settings.target.w_from_build = w.major < 10 ? 0 : w.major > 10 ? 0xFFFFFFFFu : w.build;
   }
   if (!a.rulever.empty() && a.rulever != "vnext" &&
       !is_dotted_number(a.rulever, 1) && !is_dotted_number(a.rulever, 3)) {
@@ -317,11 +316,15 @@ std::string markdown_index() {
 
   - FOLDER: a copy of a Windows `INF` folder; every `*.inf` in it is on the platform with the
     section headers it has (an INF that does not parse accepts every section).
-- `--wbuild MAJOR.MINOR.BUILD` (`/wbuild`) and `--rulever BUILD|vnext` (`/rulever`): checked for
-  form and accepted; isodrv applies the /w table to every OS decoration and has no per-build rule
-  sets, so neither changes the findings.
-- `--osver DECORATION` (`/osver`): the target OS (e.g. `NTAMD64.10.0...22000`) used to pick
-  decorated sections.
+- `--wbuild BUILD` (`/wbuild`, `10.0.17763` or `NTAMD64.10.0.0.17763`): the build from which
+  /w is enforced on a driver with downlevel support (default 10.0.17763). A Models or
+  DefaultInstall decoration that only older systems use (a newer one of the same line takes over
+  before that build) is downlevel: isolation findings there get their /u level.
+- `--rulever BUILD|vnext` (`/rulever`): checked for form and accepted; isodrv has one rule set.
+- `--osver DECORATION` (`/osver`, `NTAMD64.10.0...22000`, `NTAMD64.10.0.0.22000` or `10.0.22000`):
+  check only what that OS installs: SetupAPI's best Models decoration per Manufacturer line and
+  the best DefaultInstall variant. Without it every target the INF declares is checked, and a
+  finding in a section only some targets reach names its target (`target OS NTamd64.10.0...25952`).
 
 1450 (/w warning, legacy non-isolated directive some OS versions or editions ignore) reports a
 `CoInstallers32` registration of the KMDF, UMDF or WinUSB framework co-installer: the DLL is
@@ -408,7 +411,7 @@ void register_check_commands(CLI::App& app, Context& ctx) {
   check->add_option("--arch", a->arch, "Target architecture (default amd64)");
   check->add_option("--osver", a->osver, "Target OS as a decoration, e.g. NTAMD64.10.0...22000");
   check->add_option("--provider", a->provider, "Expected Provider name (InfVerif /provider)");
-  check->add_option("--wbuild", a->wbuild, "Accepted for InfVerif compatibility (/wbuild)")->group("");
+  check->add_option("--wbuild", a->wbuild, "Build from which /w is enforced (/wbuild), e.g. 10.0.17763")->group("");
   check->add_option("--rulever", a->rulever, "Accepted for InfVerif compatibility (/rulever)")->group("");
   check->add_option("--product", a->product,
                     "Platform definition for Include/Needs (1317, 1318): a list of inbox INFs or an INF folder");

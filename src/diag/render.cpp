@@ -218,7 +218,9 @@ class TextWriter final : public LineWriter {
     for (const auto& d : f.diagnostics) {
       out << d.file;
       if (d.line) out << ":" << d.line << ":" << std::max<std::uint32_t>(d.column, 1);
-      out << ": " << severity_name(d.severity) << ": " << d.message << " [" << d.code << "]\n";
+      out << ": " << severity_name(d.severity) << ": " << d.message;
+      if (!d.target_os.empty()) out << " (target OS " << d.target_os << ")";
+      out << " [" << d.code << "]\n";
       if (d.line && !d.source_line.empty()) {
         out << "  " << d.source_line << "\n";
         out << "  " << caret_line(d.source_line, std::max<std::uint32_t>(d.column, 1)) << "\n";

@@ -1,5 +1,6 @@
 // Section-name decorations: platform extensions for install sections and TargetOSVersion
 // decorations for Models sections, evaluated for one target architecture and OS build.
+#include <algorithm>
 #include <charconv>
 
 #include "inf/document_impl.h"
@@ -102,6 +103,126 @@ bool os_decoration_applies(const OsDecoration& d, const Target& t) {
   return true;
 }
 
+const OsDecoration* best_decoration(const std::vector<const OsDecoration*>& candidates, const Target& t) {
+  // Closest applicable decoration: highest version, then highest build, then one naming the
+  // architecture, then the plainer one.
+  auto rank = [](const OsDecoration& d) {
+    return std::tuple(d.major.value_or(0), d.minor.value_or(0), d.build.value_or(0), d.arch.has_value() ? 1 : 0,
+                      (d.product_type || d.suite_mask) ? 0 : 1);
+  };
+  const OsDecoration* best = nullptr;
+  for (const OsDecoration* d : candidates) {
+    if (!d || !os_decoration_applies(*d, t)) continue;
+    if (!best || rank(*d) > rank(*best)) best = d;
+  }
+  return best;
+}
+
+namespace {
+
+// "NT", "NTamd64" … or the unstamped "NT$ARCH$": the first component of a decoration.
+bool is_platform_component(std::string_view c) {
+  if (c.size() < 2 || !iequals(c.substr(0, 2), "NT")) return false;
+  std::string_view a = c.substr(2);
+  if (a.empty() || a == "$ARCH$") return true;
+  return iequals(a, "x86") || iequals(a, "amd64") || iequals(a, "arm") || iequals(a, "arm64") || iequals(a, "ia64");
+}
+
+bool is_version_component(std::string_view c) {
+  if (c.empty()) return true;
+  if (c.size() > 2 && c[0] == '0' && (c[1] == 'x' || c[1] == 'X')) {
+    c.remove_prefix(2);
+    return c.find_first_not_of("0123456789abcdefABCDEF") == std::string_view::npos;
+  }
+  return c.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+}  // namespace
+
+DecoratedName split_decoration(std::string_view name) {
+  DecoratedName out;
+  out.base = name;
+  // Component boundaries: the first component is always part of the base.
+  std::size_t dot = name.find('.');
+  while (dot != std::string_view::npos) {
+    std::size_t end = name.find('.', dot + 1);
+    std::string_view comp = name.substr(dot + 1, end == std::string_view::npos ? std::string_view::npos : end - dot - 1);
+    if (is_platform_component(comp)) {
+      out.base = name.substr(0, dot);
+      // Up to five version parts (Major, Minor, ProductType, SuiteMask, Build) follow.
+      std::size_t dec_end = end;
+      for (int parts = 0; parts < 5 && dec_end != std::string_view::npos; ++parts) {
+        std::size_t next = name.find('.', dec_end + 1);
+        std::string_view v =
+            name.substr(dec_end + 1, next == std::string_view::npos ? std::string_view::npos : next - dec_end - 1);
+        if (!is_version_component(v)) break;
+        dec_end = next;
+      }
+      out.decoration = name.substr(dot + 1, dec_end == std::string_view::npos ? std::string_view::npos : dec_end - dot - 1);
+      if (dec_end != std::string_view::npos) out.rest = name.substr(dec_end + 1);
+      return out;
+    }
+    dot = end;
+  }
+  return out;
+}
+
+Result<Target> parse_target_os(std::string_view text, Target base) {
+  std::string_view t = trim(text);
+  auto bad = [&] {
+    return Error(Errc::invalid_argument,
+                 "'" + std::string(text) + "' is not a target OS; write NTAMD64.10.0...22000, NTAMD64.10.0.0.22000 or 10.0.22000");
+  };
+  if (t.empty()) return bad();
+  Target out = base;
+  out.exact = true;
+  if (t.size() >= 2 && iequals(t.substr(0, 2), "NT")) {
+    // NTAMD64.10.0.0.17763 (InfVerif's /wbuild example) is an architecture and a four-part
+    // version, Major.Minor.0.Build, rather than a decoration with product type 0.
+    const std::size_t dot = t.find('.');
+    if (dot != std::string_view::npos) {
+      std::string_view v = t.substr(dot + 1);
+      if (std::count(v.begin(), v.end(), '.') == 3 && v.find("..") == std::string_view::npos &&
+          v.find_first_not_of("0123456789.") == std::string_view::npos) {
+        const std::size_t last = v.rfind('.');
+        auto r = parse_target_os(std::string(v.substr(0, v.find('.', v.find('.') + 1))) + "." + std::string(v.substr(last + 1)), base);
+        if (!r.ok()) return bad();
+        OsDecoration d = parse_os_decoration(t.substr(0, dot));
+        if (!d.valid) return bad();
+        if (d.arch) r.value().arch = *d.arch;
+        return r;
+      }
+    }
+    OsDecoration d = parse_os_decoration(t);
+    if (!d.valid || !d.major) return bad();
+    if (d.arch) out.arch = *d.arch;
+    out.major = *d.major;
+    out.minor = d.minor.value_or(0);
+    if (d.product_type) out.product_type = *d.product_type;
+    // InfVerif's own example (NTAMD64.10.0.0.17763) writes 0 for "no product type".
+    if (d.suite_mask) out.suite_mask = *d.suite_mask;
+    if (d.build) out.build = *d.build;
+    return out;
+  }
+  // MAJOR.MINOR.BUILD
+  std::uint32_t parts[3] = {0, 0, 0};
+  std::size_t n = 0, start = 0;
+  while (true) {
+    std::size_t dot = t.find('.', start);
+    std::string_view p = t.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    auto v = parse_number(p);
+    if (!v || n == 3 || p.find_first_not_of("0123456789") != std::string_view::npos) return bad();
+    parts[n++] = *v;
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  if (n != 3) return bad();
+  out.major = parts[0];
+  out.minor = parts[1];
+  out.build = parts[2];
+  return out;
+}
+
 std::string Document::actual_install_section(std::string_view base, Arch arch) const {
   std::string decorated = std::string(base) + ".NT" + std::string(arch_name(arch));
   if (auto s = section(decorated)) return std::string(s->name());
@@ -130,16 +251,9 @@ std::vector<ManufacturerEntry> Document::manufacturers(const Target& t) const {
       e.name = line.field(0);
       e.models_base = e.name;
     }
-    // Closest applicable decoration: highest version, then highest build, then the plainer one.
-    const OsDecoration* best = nullptr;
-    auto rank = [](const OsDecoration& d) {
-      return std::tuple(d.major.value_or(0), d.minor.value_or(0), d.build.value_or(0),
-                        d.arch.has_value() ? 1 : 0, (d.product_type || d.suite_mask) ? 0 : 1);
-    };
-    for (const auto& d : e.decorations) {
-      if (!os_decoration_applies(d, t)) continue;
-      if (!best || rank(d) > rank(*best)) best = &d;
-    }
+    std::vector<const OsDecoration*> candidates;
+    for (const auto& d : e.decorations) candidates.push_back(&d);
+    const OsDecoration* best = best_decoration(candidates, t);
     if (best) {
       e.chosen_decoration = *best;
       std::string name = e.models_base + "." + best->text;

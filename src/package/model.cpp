@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <map>
 #include <set>
 
 #include "isodrv/package.h"
@@ -34,6 +35,8 @@ std::string_view section_role_name(SectionRole r) {
     case SectionRole::class_install: return "ClassInstall32";
     case SectionRole::interface_install: return "install-interface section";
     case SectionRole::default_install: return "DefaultInstall";
+    case SectionRole::default_uninstall: return "DefaultUninstall";
+    case SectionRole::remove: return "DDInstall.Remove";
     case SectionRole::other: return "install section";
   }
   return "install section";
@@ -116,6 +119,7 @@ struct DirectiveSpec {
   int only_field;   // >= 0: only this field
   SectionRole target_role;
   bool is_list;     // file/registry list rather than an install-type section
+  bool data_only = false;  // names a data section that is read, not installed (no directives in it)
 };
 
 constexpr DirectiveSpec kDirectives[] = {
@@ -144,6 +148,9 @@ constexpr DirectiveSpec kDirectives[] = {
     {"AddEventProvider", 0, 1, SectionRole::other, false},
     {"KmdfService", 0, 1, SectionRole::other, false},
     {"UmdfService", 0, 1, SectionRole::other, false},
+    // Still-image (WIA) DDInstall sections name their device data and event sections.
+    {"DeviceData", 0, 0, SectionRole::other, false, true},
+    {"Events", 0, 0, SectionRole::other, false, true},
 };
 
 // Directive names are matched on every key line of every install section: the table is searched
@@ -190,6 +197,9 @@ constexpr std::pair<const char*, SectionRole> kSubsections[] = {
     {".Wdf", SectionRole::wdf},
     {".FactDef", SectionRole::factdef},
     {".LogConfigOverride", SectionRole::logconfigoverride},
+    // Network-class components: what Windows runs when the component is removed.
+    {".Remove", SectionRole::remove},
+    {".Remove.Services", SectionRole::services},
 };
 
 constexpr inf::Arch kArches[] = {inf::Arch::x86, inf::Arch::amd64, inf::Arch::arm, inf::Arch::arm64, inf::Arch::ia64};
@@ -255,7 +265,9 @@ class Builder {
     pkg_.doc = &doc;
     pkg_.target = t;
     pkg_.section_used.assign(doc.section_count(), false);
+    pkg_.section_targets.assign(doc.section_count(), 0);
     pkg_.payload = payload_files(doc, t.arch);
+    index_decorated_sections();
   }
 
   Package build() {
@@ -268,9 +280,12 @@ class Builder {
       add_root(m.install_base, SectionRole::ddinstall, &m.line);
     }
     add_root("DefaultInstall", SectionRole::default_install, nullptr);
+    add_root("DefaultUninstall", SectionRole::default_uninstall, nullptr);
     add_root("ClassInstall32", SectionRole::class_install, nullptr);
     read_interface_install32();
     read_remaining_service_values();
+    mark_downlevel_targets();
+    propagate_targets();
     return std::move(pkg_);
   }
 
@@ -300,6 +315,10 @@ class Builder {
   void read_models() {
     auto mfg = doc_.section("Manufacturer");
     if (!mfg) return;
+    // An exact target reads, per Manufacturer line, the one Models section SetupAPI picks.
+    std::vector<inf::ManufacturerEntry> chosen;
+    if (pkg_.target.exact) chosen = doc_.manufacturers(pkg_.target);
+    std::size_t line_no = 0;
     for (inf::Line line : *mfg) {
       std::string base = trim(line.has_key() ? line.field(0) : line.field(0));
       std::vector<std::pair<std::string, std::optional<inf::OsDecoration>>> candidates;
@@ -308,13 +327,22 @@ class Builder {
         for (std::size_t i = 1; i < line.field_count(); ++i) {
           std::string dec = trim(line.field(i));
           if (dec.empty()) continue;
-          candidates.emplace_back(base + "." + dec, inf::parse_os_decoration(dec));
+          candidates.emplace_back(base + "." + dec, inf::parse_os_decoration(with_target_arch(dec)));
         }
       }
+      const inf::ManufacturerEntry* pick = line_no < chosen.size() ? &chosen[line_no] : nullptr;
+      ++line_no;
+      // Decorations of one line are alternatives; those a newer one replaces before /wbuild are downlevel.
+      std::vector<const inf::OsDecoration*> line_decorations;
+      for (auto& c : candidates) {
+        if (c.second) line_decorations.push_back(&*c.second);
+      }
       for (auto& [name, dec] : candidates) {
+        if (pick && !inf::iequals(name, pick->chosen_section)) continue;
         auto sec = doc_.section(name);
         if (!sec) continue;
         pkg_.section_used[sec->index()] = true;
+        const std::size_t target = dec ? target_index(dec->text, dec ? &*dec : nullptr, line_decorations) : npos;
         for (inf::Line l : *sec) {
           ModelEntry m;
           m.line = l;
@@ -323,11 +351,202 @@ class Builder {
           m.install_base = trim(l.field(0));
           for (std::size_t i = 1; i < l.field_count(); ++i) m.hardware_ids.push_back(trim(l.field(i)));
           m.decoration = dec;
+          model_targets_.push_back(target);
           pkg_.models.push_back(std::move(m));
         }
       }
     }
   }
+
+  // An unstamped $ARCH$ in a decoration stands for the architecture being checked.
+  std::string with_target_arch(std::string text) const {
+    const std::size_t p = text.find("$ARCH$");
+    if (p != std::string::npos) text.replace(p, 6, inf::arch_name(pkg_.target.arch));
+    return text;
+  }
+
+  // The index of a target OS in pkg_.targets, added on first use. `alternatives` are the other
+  // decorations of the same Manufacturer line or install section (for the downlevel test).
+  std::size_t target_index(const std::string& text, const inf::OsDecoration* dec,
+                           const std::vector<const inf::OsDecoration*>& alternatives) {
+    const std::string shown = text.empty() ? std::string("NT") : text;
+    std::size_t i = 0;
+    for (; i < pkg_.targets.size(); ++i) {
+      if (inf::iequals(pkg_.targets[i].decoration, shown)) break;
+    }
+    if (i == pkg_.targets.size()) pkg_.targets.push_back(TargetOs{shown, true});
+    // Downlevel only when it is downlevel in every place that declares it.
+    if (!is_downlevel(dec, alternatives)) pkg_.targets[i].downlevel = false;
+    return i;
+  }
+
+  // A decoration is downlevel when, on the build where /w is enforced (Target::w_from_build,
+  // InfVerif's /wbuild) and so on every later one, another alternative of the same architecture
+  // outranks it: the section it selects is only used on older systems.
+  bool is_downlevel(const inf::OsDecoration* dec, const std::vector<const inf::OsDecoration*>& alternatives) {
+    if (!dec || !dec->valid) return false;
+    inf::Target enforced;
+    enforced.major = 10;
+    enforced.minor = 0;
+    enforced.build = pkg_.target.w_from_build;
+    for (inf::Arch a : kArches) {
+      if (dec->arch && *dec->arch != a) continue;
+      enforced.arch = a;
+      std::vector<const inf::OsDecoration*> same = {dec};
+      for (const auto* o : alternatives) {
+        if (o != dec && o->valid && (!o->arch || *o->arch == a)) same.push_back(o);
+      }
+      const inf::OsDecoration* best = inf::best_decoration(same, enforced);
+      if (!best || best == dec) return false;
+      // `dec` may still be the one used on later builds when it asks for a newer version.
+      if (!inf::os_decoration_applies(*dec, enforced) && dec->major.value_or(0) >= 10) return false;
+    }
+    return true;
+  }
+
+  // Every section named <base>.<decoration>: the decorated variants of an install section,
+  // found through one pass over the section names instead of probing each architecture.
+  void index_decorated_sections() {
+    for (std::size_t i = 0; i < doc_.section_count(); ++i) {
+      const std::string_view name = doc_.section_at(i).name();
+      const inf::DecoratedName n = inf::split_decoration(name);
+      if (n.decoration.empty() || !n.rest.empty()) continue;
+      decorated_[inf::to_lower_ascii(n.base)].push_back(i);
+    }
+  }
+
+  // A variant of an install section: [X], [X.NT], [X.NTamd64], [X.NTamd64.10.0...25952] …
+  struct Variant {
+    std::string name;
+    std::optional<inf::Arch> arch;
+    std::string decoration;             // as written after the base, "" when undecorated
+    std::optional<inf::OsDecoration> os;  // parsed ($ARCH$ read as the target architecture)
+  };
+
+  std::vector<Variant> variants_of(const std::string& base) const {
+    std::vector<Variant> out;
+    if (auto s = doc_.section(base)) out.push_back({std::string(s->name()), std::nullopt, {}, std::nullopt});
+    auto it = decorated_.find(inf::to_lower_ascii(base));
+    if (it == decorated_.end()) return out;
+    for (std::size_t i : it->second) {
+      const std::string_view name = doc_.section_at(i).name();
+      const inf::DecoratedName n = inf::split_decoration(name);
+      Variant v{std::string(name), std::nullopt, std::string(n.decoration), inf::parse_os_decoration(with_target_arch(std::string(n.decoration)))};
+      if (v.os->valid) v.arch = v.os->arch;
+      out.push_back(std::move(v));
+    }
+    return out;
+  }
+
+  // SetupAPI's pick among the variants for an exact target: the best applicable decoration, else
+  // the undecorated section.
+  static void keep_best(std::vector<Variant>& variants, const inf::Target& t) {
+    std::vector<const inf::OsDecoration*> decs;
+    for (const auto& v : variants) {
+      if (v.os) decs.push_back(&*v.os);
+    }
+    const inf::OsDecoration* best = inf::best_decoration(decs, t);
+    std::vector<Variant> out;
+    for (auto& v : variants) {
+      if (best ? (v.os && &*v.os == best) : !v.os) {
+        out.push_back(std::move(v));
+        break;
+      }
+    }
+    variants = std::move(out);
+  }
+
+  void add_root(const std::string& base, SectionRole role, const inf::Line* ref) {
+    std::vector<Variant> variants = variants_of(base);
+    if (pkg_.target.exact) keep_best(variants, pkg_.target);
+    if (variants.empty()) {
+      // Models entries name a DDInstall that does not exist: keep it so rules can say so.
+      if (ref) add_section(doc_.actual_install_section(base, pkg_.target.arch), base, role, std::nullopt, ref);
+      return;
+    }
+    std::vector<const inf::OsDecoration*> alternatives;
+    for (const auto& v : variants) {
+      if (v.os) alternatives.push_back(&*v.os);
+    }
+    const bool removal = role == SectionRole::default_uninstall;
+    std::string probe;
+    for (auto& v : variants) {
+      // A DDInstall's targets are those of the Models sections that name it (propagate_targets);
+      // DefaultInstall and DefaultUninstall variants are targets of their own.
+      const std::size_t target =
+          role == SectionRole::ddinstall ? npos : target_index(v.decoration, v.os ? &*v.os : nullptr, alternatives);
+      std::size_t idx = add_section(v.name, base, role, v.arch, ref);
+      pkg_.sections[idx].removal = removal;
+      pkg_.sections[idx].target = target;
+      process(idx);
+      for (auto& [suffix, sub_role] : kSubsections) {
+        // DefaultInstall, DefaultUninstall and ClassInstall32 have only a .Services sub-section.
+        if (role != SectionRole::ddinstall && !iequals(suffix, ".Services")) continue;
+        probe.assign(v.name).append(suffix);
+        if (!doc_.has_section(probe)) continue;
+        std::size_t si = add_section(probe, base, sub_role, v.arch, nullptr, {}, idx);
+        pkg_.sections[si].removal = removal || std::string_view(suffix).substr(0, 7) == ".Remove";
+        pkg_.sections[si].target = target;
+        process(si);
+      }
+    }
+  }
+
+  // Each section's target bits: those of the Models sections and DefaultInstall variants that
+  // reach it, carried from Models entries to their DDInstall variants (same architecture), from
+  // roots to their sub-sections and along every reference (a section shared by several roots is
+  // processed once, so the references carry the rest).
+  void propagate_targets() {
+    auto& bits = pkg_.section_targets;
+    auto bit = [](std::size_t t) { return t < 64 ? std::uint64_t{1} << t : std::uint64_t{0}; };
+    auto doc_index = [&](const std::string& name) -> std::optional<std::uint32_t> {
+      if (auto sec = doc_.section(name)) return sec->index();
+      return std::nullopt;
+    };
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> edges;  // (from, to) document sections
+    for (std::size_t i = 0; i < pkg_.sections.size(); ++i) {
+      const auto& s = pkg_.sections[i];
+      auto to = doc_index(s.name);
+      if (!to) continue;
+      if (s.root == i) {
+        bits[*to] |= bit(s.target);
+      } else if (auto from = doc_index(pkg_.sections[s.root].name)) {
+        edges.emplace_back(*from, *to);
+      }
+    }
+    for (std::size_t i = 0; i < pkg_.models.size(); ++i) {
+      const auto& m = pkg_.models[i];
+      const std::uint32_t models_sec = m.line.section_index();
+      bits[models_sec] |= bit(model_targets_[i]);
+      const std::optional<inf::Arch> march = m.decoration && m.decoration->valid ? m.decoration->arch : std::nullopt;
+      for (const auto& s : pkg_.sections) {
+        if (s.role != SectionRole::ddinstall || !s.exists || !inf::iequals(s.base, m.install_base)) continue;
+        if (march && s.arch && *march != *s.arch) continue;
+        if (auto to = doc_index(s.name)) edges.emplace_back(models_sec, *to);
+      }
+    }
+    for (const auto& r : pkg_.references) {
+      if (!r.exists) continue;
+      if (auto to = doc_index(r.target)) edges.emplace_back(r.line.section_index(), *to);
+    }
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (auto [from, to] : edges) {
+        const std::uint64_t before = bits[to];
+        bits[to] |= bits[from];
+        changed = changed || bits[to] != before;
+      }
+    }
+  }
+
+  // Root sections carry their target; nested sections inherit the removal flag of their root.
+  void mark_downlevel_targets() {
+    for (auto& s : pkg_.sections) {
+      if (pkg_.sections[s.root].removal) s.removal = true;
+      if (s.target == npos) s.target = pkg_.sections[s.root].target;
+    }
+  }
+
 
   // `root` is the index of the root section it was reached from; npos makes the new section a root.
   std::size_t add_section(std::string name, std::string base, SectionRole role, std::optional<inf::Arch> arch,
@@ -351,48 +570,6 @@ class Builder {
   }
 
   // An install root and its decorated variants, each with its sub-sections.
-  void add_root(const std::string& base, SectionRole role, const inf::Line* ref) {
-    struct Variant {
-      std::string name;
-      std::optional<inf::Arch> arch;
-    };
-    std::vector<Variant> variants;
-    // Candidate names are built in one buffer: most do not exist, and each would otherwise be a
-    // fresh allocation (the names are longer than the short-string buffer).
-    std::string probe;
-    auto probe_name = [&](std::string_view stem, std::string_view a, std::string_view b = {}) -> const std::string& {
-      probe.assign(stem);
-      probe.append(a);
-      probe.append(b);
-      return probe;
-    };
-    if (doc_.has_section(base)) variants.push_back({base, std::nullopt});
-    if (doc_.has_section(probe_name(base, ".NT"))) variants.push_back({probe, std::nullopt});
-    for (inf::Arch a : kArches) {
-      if (doc_.has_section(probe_name(base, ".NT", inf::arch_name(a)))) variants.push_back({probe, a});
-    }
-    if (variants.empty()) {
-      // Models entries name a DDInstall that does not exist: keep it so rules can say so.
-      if (ref) add_section(doc_.actual_install_section(base, pkg_.target.arch), base, role, std::nullopt, ref);
-      return;
-    }
-    for (auto& v : variants) {
-      std::size_t idx = add_section(v.name, base, role, v.arch, ref);
-      process(idx);
-      if (role == SectionRole::ddinstall) {
-        for (auto& [suffix, sub_role] : kSubsections) {
-          if (!doc_.has_section(probe_name(v.name, suffix))) continue;
-          std::size_t si = add_section(probe, base, sub_role, v.arch, nullptr, {}, idx);
-          process(si);
-        }
-      } else if (role == SectionRole::default_install || role == SectionRole::class_install) {
-        if (doc_.has_section(probe_name(v.name, ".Services"))) {
-          process(add_section(probe, base, SectionRole::services, v.arch, nullptr, {}, idx));
-        }
-      }
-    }
-  }
-
   void read_interface_install32() {
     auto sec = doc_.section("InterfaceInstall32");
     if (!sec) return;
@@ -482,6 +659,7 @@ class Builder {
         std::string target = trim(l.field(f));
         if (!target.empty()) {
           reference(l, f, name, target);
+          if (spec->data_only) continue;
           SectionRole sub = spec->target_role == SectionRole::other ? role : spec->target_role;
           std::string service = iequals(name, "AddService") ? trim(l.field(0)) : std::string();
           std::string key = inf::to_lower_ascii(target) + "|" + std::to_string(static_cast<int>(sub)) + "|" + service;
@@ -726,8 +904,11 @@ class Builder {
     }
   }
 
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
   const inf::Document& doc_;
   Package pkg_;
+  std::vector<std::size_t> model_targets_;  // per pkg_.models entry: its target (npos: undecorated)
+  std::map<std::string, std::vector<std::size_t>, std::less<>> decorated_;  // lower-case base -> sections
   std::set<std::string, std::less<>> visited_;
   std::string scratch_;  // reference(): the ".security" section name
 };
@@ -759,6 +940,7 @@ std::optional<ListDestination> list_destination(const inf::Document& doc, std::s
 bool sections_coinstall(const Package& pkg, std::size_t a, std::size_t b) {
   const auto& sa = pkg.sections[a];
   const auto& sb = pkg.sections[b];
+  if (sa.removal != sb.removal) return false;
   if (sa.arch && sb.arch && *sa.arch != *sb.arch) return false;
   if (sa.root == sb.root) return true;
   const auto& ra = pkg.sections[sa.root];
@@ -776,6 +958,25 @@ bool sections_coinstall(const Package& pkg, std::size_t a, std::size_t b) {
   const auto da = decorations(ra.base);
   const auto db = decorations(rb.base);
   return std::any_of(da.begin(), da.end(), [&](const std::string& d) { return db.count(d) != 0; });
+}
+
+const TargetOs* finding_target(const Package& pkg, std::size_t section_index) {
+  if (pkg.targets.size() < 2 || section_index >= pkg.section_targets.size()) return nullptr;
+  const std::uint64_t b = pkg.section_targets[section_index];
+  if (b == 0 || (b & (b - 1)) != 0) return nullptr;  // none, or several targets
+  std::size_t i = 0;
+  while (!(b & (std::uint64_t{1} << i))) ++i;
+  return i < pkg.targets.size() ? &pkg.targets[i] : nullptr;
+}
+
+bool only_downlevel(const Package& pkg, std::size_t section_index) {
+  if (section_index >= pkg.section_targets.size()) return false;
+  const std::uint64_t b = pkg.section_targets[section_index];
+  if (b == 0) return false;
+  for (std::size_t i = 0; i < pkg.targets.size() && i < 64; ++i) {
+    if ((b & (std::uint64_t{1} << i)) && !pkg.targets[i].downlevel) return false;
+  }
+  return true;
 }
 
 Package build_package(const inf::Document& doc, const inf::Target& target) {

@@ -19,8 +19,8 @@
 //         inbox and skip it, and editions without co-installer support never run it. 1303 exempts
 //         these registrations, so 1450 is where /w points them out. Other legacy directives
 //         already have an error code of their own (1300-1309), so they are not repeated here.
-// Only sections the package model reaches are checked, so [DefaultUninstall] and other sections
-// that device installation never runs stay silent.
+// Only sections the package model reaches are checked; removals (1308, 1309) are not reported in
+// sections that exist to remove ([DefaultUninstall…] with its .Services, [X.Remove], [X.Remove.Services]).
 #include <set>
 #include <string>
 
@@ -75,6 +75,8 @@ using SeenLines = std::set<std::uint32_t>;
 
 void check_directive(Context& ctx, const package::Directive& d, SeenLines& seen) {
   const std::string& n = d.name;
+  // Removal is what DefaultUninstall and X.Remove sections are for.
+  const bool removal = package::is_removal(ctx.pkg(), d.section);
   const inf::Line& l = d.line;
   if (is_one_of(n, {"LogConfig", "UpdateInis", "UpdateIniFields", "Ini2Reg", "RegisterDlls", "UnregisterDlls", "BitReg"})) {
     ctx.report(1301, l, {n, value_list(l)}, 0);
@@ -84,6 +86,8 @@ void check_directive(Context& ctx, const package::Directive& d, SeenLines& seen)
     for_each_entry(ctx, l, [&](std::size_t, const inf::Section&, const inf::Line& e) {
       if (seen.insert(e.index()).second) ctx.report(1302, e, {"RenFiles", e.field(0)}, 0);
     });
+  } else if (removal) {
+    return;
   } else if (is_one_of(n, {"DelFiles", "DelProperty"})) {
     for (std::size_t i = 0; i < l.field_count(); ++i) ctx.report(1308, l, {n, l.field(i)}, i);
   } else if (inf::iequals(n, "DelService")) {
@@ -97,7 +101,7 @@ void check_directive(Context& ctx, const package::Directive& d, SeenLines& seen)
 void check_del_reg(Context& ctx) {
   std::vector<std::pair<std::uint32_t, std::string>> seen;  // (directive line index, section)
   for (const auto& op : ctx.pkg().regs) {
-    if (op.kind != RegOpKind::del || op.root == "HKR") continue;
+    if (op.kind != RegOpKind::del || op.root == "HKR" || package::is_removal(ctx.pkg(), op.context)) continue;
     // Find the DelReg directive that named this section in the op's install section.
     for (const auto& d : ctx.pkg().directives) {
       if (d.section != op.context || !inf::iequals(d.name, "DelReg")) continue;

@@ -113,8 +113,23 @@ diag::Diagnostic& Context::report_at(int code, std::uint32_t line, std::uint32_t
     d.message = "unknown rule " + std::to_string(code);
   }
   if (line) d.source_line = std::string(doc_.physical_line(line));
+  apply_target(d, r);
   out_.push_back(std::move(d));
   return out_.back();
+}
+
+// A finding in a section that only some of the declared target OSes reach names its target; an
+// isolation finding on a section only downlevel targets reach (systems before the /w build) has
+// its /u level, as InfVerif enforces /w only from that build on.
+void Context::apply_target(diag::Diagnostic& d, const RuleInfo* r) const {
+  if (d.section.empty() || pkg_.targets.empty()) return;
+  auto sec = doc_.section(d.section);
+  if (!sec) return;
+  if (const auto* t = package::finding_target(pkg_, sec->index())) d.target_os = t->decoration;
+  const bool enforced_w = settings_.mode == diag::Mode::w || settings_.mode == diag::Mode::h;
+  if (r && r->isolation && enforced_w && package::only_downlevel(pkg_, sec->index())) {
+    d.severity = level(*r, diag::Mode::u);
+  }
 }
 
 void Context::note(diag::Diagnostic& d, const inf::Line& line, std::string message) {
