@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "isodrv/check.h"
@@ -103,6 +104,68 @@ diag::InfSummary summarize(const inf::Document& doc, const package::Package& pkg
   return s;
 }
 
+// The column in `written` of column `col` (1-based) of `stamped`, the same line after stampinf
+// tokens ($ARCH$, $KMDFVERSION$ …) were replaced: text outside tokens is identical, and a column
+// inside a replaced value points at its token.
+std::uint32_t unstamped_column(std::string_view written, std::string_view stamped, std::uint32_t col) {
+  if (col == 0) return col;
+  const std::size_t target = col - 1;
+  std::size_t i = 0, j = 0;
+  while (i < written.size() && j < stamped.size()) {
+    if (written[i] == stamped[j]) {
+      if (j == target) return static_cast<std::uint32_t>(i + 1);
+      ++i;
+      ++j;
+      continue;
+    }
+    // A token $NAME$ at i replaced by a value at j: the value runs until the text after the token.
+    const std::size_t close = written[i] == '$' ? written.find('$', i + 1) : std::string_view::npos;
+    if (close == std::string_view::npos) break;
+    const std::size_t after = close + 1;
+    std::size_t k = j;
+    while (k < stamped.size() && (after >= written.size() || stamped[k] != written[after])) ++k;
+    if (target >= j && target < k) return static_cast<std::uint32_t>(i + 1);
+    i = after;
+    j = k;
+  }
+  if (j == target) return static_cast<std::uint32_t>(i + 1);
+  // Past the compared text: keep the distance from the line's end.
+  const std::size_t from_end = stamped.size() > target ? stamped.size() - target : 0;
+  return static_cast<std::uint32_t>(written.size() >= from_end ? written.size() - from_end + 1 : 1);
+}
+
+// An .inx is checked stamped; findings point at the file as written: its source line and the
+// column in it (the stamped text keeps the line structure, only tokens change length).
+void point_into_unstamped(std::string_view written_bytes, const inf::Document& doc, unsigned codepage,
+                          diag::FileResult& res) {
+  inf::DecodeOptions dopts;
+  dopts.codepage = codepage;
+  auto decoded = inf::decode(written_bytes, dopts);
+  if (!decoded.ok()) return;
+  const std::string_view text = decoded.value().view(written_bytes);
+  const auto& starts = decoded.value().line_text_start;
+  auto written_line = [&](std::uint32_t n) -> std::optional<std::string_view> {
+    if (n == 0 || n > starts.size()) return std::nullopt;
+    const std::size_t b = starts[n - 1];
+    std::size_t e = n < starts.size() ? starts[n] : text.size();
+    while (e > b && (text[e - 1] == '\n' || text[e - 1] == '\r')) --e;
+    return text.substr(b, e - b);
+  };
+  for (auto& d : res.diagnostics) {
+    if (auto w = written_line(d.line)) {
+      const std::string_view s = doc.physical_line(d.line);
+      if (*w != s) {
+        d.column = unstamped_column(*w, s, d.column);
+        d.source_line = std::string(*w);
+      }
+    }
+    for (auto& n : d.notes) {
+      auto w = written_line(n.line);
+      if (w && *w != doc.physical_line(n.line)) n.column = unstamped_column(*w, doc.physical_line(n.line), n.column);
+    }
+  }
+}
+
 }  // namespace
 
 diag::FileResult check_bytes(std::string_view bytes, const std::string& path, const Options& opts) {
@@ -110,6 +173,7 @@ diag::FileResult check_bytes(std::string_view bytes, const std::string& path, co
   res.path = path;
   rules::CheckSettings settings = opts.settings;
   std::string stamped;
+  const std::string_view as_written = bytes;
   if (ends_with_ci(path, ".inx")) {
     settings.stampinf = true;
   }
@@ -140,6 +204,7 @@ diag::FileResult check_bytes(std::string_view bytes, const std::string& path, co
   if (opts.summary) res.summary = summarize(*doc, pkg, settings.target.arch);
   rules::Context ctx(*doc, pkg, settings, res.diagnostics);
   for (const auto& family : rules::families()) family.run(ctx);
+  if (!stamped.empty() && stamped != as_written) point_into_unstamped(as_written, *doc, opts.codepage, res);
   apply_inline_suppressions(*doc, res);
   finish(res);
   return res;

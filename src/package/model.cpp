@@ -642,6 +642,8 @@ class Builder {
             add_direct_copy(l, target.substr(1), idx);
             continue;
           }
+          // DelFiles = @file names a file, not a section (DefaultUninstall sections use it).
+          if (iequals(name, "DelFiles") && target[0] == '@') continue;
           reference(l, i, name, target);
           if (iequals(name, "CopyFiles")) add_list_copies(l, target, idx);
           else if (iequals(name, "AddReg")) add_regs(RegOpKind::add, target, idx, role);

@@ -187,6 +187,16 @@ constexpr std::string_view kPnpOwnedKeys[] = {
     "SYSTEM\\CurrentControlSet\\Hardware Profiles",
 };
 
+// HKLM\SYSTEM\CurrentControlSet\Control\Class\{guid} itself: a setup class's key, by path.
+bool is_class_key(const RegOp& op) {
+  if (op.root != "HKLM") return false;
+  std::string scratch;
+  const std::string_view key = normalized_view(op.subkey, scratch);
+  constexpr std::string_view kClass = "SYSTEM\\CurrentControlSet\\Control\\Class";
+  if (!key_under(key, kClass) || key.size() <= kClass.size() + 1) return false;
+  return key.find('\\', kClass.size() + 1) == std::string_view::npos;
+}
+
 // Reports once per (code, line, field): a registry section used from several install sections
 // yields one RegOp per use.
 class Reporter {
@@ -403,7 +413,11 @@ void check_multisz_edit(Context& ctx, Reporter& report, const RegOp& op) {
   const bool delstring = op.kind != RegOpKind::bit && (flags & addreg::kDelStringMultiSz) == addreg::kDelStringMultiSz;
   if (!append && !delstring) return;
   std::string scratch;
-  if (op.root == "HKLM" && key_under(normalized_view(op.subkey, scratch), kCurrentControlSet)) return;
+  // The class key's filter lists are PnP's (USBPcap appends itself to the USB class UpperFilters).
+  if (op.root == "HKLM" && key_under(normalized_view(op.subkey, scratch), kCurrentControlSet) &&
+      !is_class_key(op)) {
+    return;
+  }
   report(1305, op.line, {op.value_name.value_or(std::string()), append ? "appends to" : "deletes a string from"},
          field_of(op, 3));
 }
@@ -471,18 +485,23 @@ bool is_extension_inf_uncached(const inf::Document& doc) {
 thread_local bool tl_extension_inf = false;
 bool is_extension_inf(const inf::Document&) { return tl_extension_inf; }
 
-// Filters belong in DDInstall.Filters (AddFilter). A CI-validated isolated sample still writes
-// HKR,,UpperFilters in DDInstall.HW and passes, so only the class-wide value (ClassInstall32) and
-// the filter device properties are reported; extension INFs get 1384 instead.
+// Filters belong in DDInstall.Filters (AddFilter). CI-validated isolated samples still set their
+// own device's stack with HKR,,UpperFilters,0x00010000 in DDInstall.HW and pass, so what is
+// reported is a filter added to a list others own: the class-wide value (HKR in ClassInstall32,
+// or HKLM\...\Control\Class\{guid} by path, as USBPcap does) and an append to a device's list
+// (FLG_ADDREG_APPEND in DDInstall.HW); plus the filter device properties. Extension INFs get 1384.
 void check_filter_value(Context& ctx, Reporter& report, const RegOp& op) {
   if (is_extension_inf(ctx.doc())) return;
-  if (op.root != "HKR" || op.binding != HkrBinding::class_key || !writes_value(op) || !op.value_name) return;
-  std::string scratch;
-  if (!normalized_view(op.subkey, scratch).empty()) return;
+  if (!writes_value(op) || !op.value_name) return;
   const std::string name = trim(*op.value_name);
-  if (inf::iequals(name, "UpperFilters") || inf::iequals(name, "LowerFilters")) {
-    report(1329, op.line, {name, "registry value"}, field_of(op, 2));
-  }
+  if (!inf::iequals(name, "UpperFilters") && !inf::iequals(name, "LowerFilters")) return;
+  std::string scratch;
+  const bool at_key = normalized_view(op.subkey, scratch).empty();
+  const bool class_hkr = op.root == "HKR" && op.binding == HkrBinding::class_key && at_key;
+  const bool class_path = is_class_key(op);
+  const bool device_append = op.root == "HKR" && op.binding == HkrBinding::device_parameters && at_key &&
+                             has_flag(op, addreg::kAppend);
+  if (class_hkr || class_path || device_append) report(1329, op.line, {name, "registry value"}, field_of(op, 2));
 }
 
 // DEVPKEY_Device_UpperFilters / LowerFilters: {a45c254e-df1c-4efd-8020-67d146a850e0}, 19 / 20.
@@ -609,6 +628,45 @@ void check_data_paths(Context& ctx, Reporter& report, const RegOp& op) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Paths to the package's own files (1326).
+// ---------------------------------------------------------------------------------------------
+
+// Files this package copies into the driver store (DIRID 13), by lower-case destination name.
+std::set<std::string> driver_store_files(const package::Package& pkg) {
+  std::set<std::string> out;
+  for (const auto& c : pkg.copies) {
+    if (c.has_destination && c.dirid == 13 && !c.dest_name.empty()) out.insert(inf::to_lower_ascii(c.dest_name));
+  }
+  return out;
+}
+
+// 1326: string data that names one of the package's own files by a path outside the driver store
+// (%SystemRoot%\System32\drivers\x.sys, %12%\x.sys) while the package copies that file to
+// DIRID 13: the value points where the file no longer is (an EventMessageFile left behind when
+// the copy moved to the driver store). Paths through %13% are the package's folder and pass.
+void check_own_file_paths(Context& ctx, Reporter& report, const RegOp& op, const std::set<std::string>& store_files) {
+  if (store_files.empty() || !writes_value(op) || !is_string_type(op.reg_type)) return;
+  const std::string& store = ctx.doc().dirids().driver_store;
+  for (std::size_t i = 0; i < op.data.size(); ++i) {
+    const std::string_view all = op.data[i];
+    for (std::size_t start = 0; start <= all.size();) {
+      const std::size_t end = all.find(';', start);
+      std::string part = trim(all.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+      while (!part.empty() && part.front() == '"') part.erase(0, 1);
+      while (!part.empty() && part.back() == '"') part.pop_back();
+      const std::size_t slash = part.find_last_of('\\');
+      const bool in_store = !store.empty() && part.size() >= store.size() && inf::iequals(part.substr(0, store.size()), store);
+      if (slash != std::string::npos && !in_store && store_files.count(inf::to_lower_ascii(part.substr(slash + 1)))) {
+        report(1326, op.line, {trim(op.value_name.value_or(std::string())), part, part.substr(slash + 1)}, field_of(op, 4 + i));
+        return;
+      }
+      if (end == std::string_view::npos) break;
+      start = end + 1;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // One value set differently by install sections that can install together (1331, 1332).
 // ---------------------------------------------------------------------------------------------
 
@@ -688,6 +746,7 @@ void check_conflicting_values(Context& ctx, Reporter& report) {
 void run_registry_rules(Context& ctx) {
   tl_extension_inf = is_extension_inf_uncached(ctx.doc());
   Reporter report(ctx);
+  const std::set<std::string> store_files = driver_store_files(ctx.pkg());
   for (const auto& op : ctx.pkg().regs) {
     check_root(ctx, report, op);
     check_isolation(ctx, report, op);
@@ -700,6 +759,7 @@ void run_registry_rules(Context& ctx) {
     check_filter_value(ctx, report, op);
     check_security_sections(ctx, report, op);
     check_data_paths(ctx, report, op);
+    check_own_file_paths(ctx, report, op, store_files);
   }
   check_filter_properties(ctx, report);
   check_conflicting_values(ctx, report);

@@ -32,9 +32,16 @@ void check_shared_sections(Context& ctx) {
     const package::SectionReference* ref;
     std::string_view kind;
   };
+  // A removal section ([DefaultUninstall…], [X.Remove…]) naming with DelReg/DelFiles what the
+  // install names with AddReg/CopyFiles is the undo it exists for, not a conflict.
+  std::set<std::uint32_t> removal_sections;
+  for (std::size_t i = 0; i < ctx.pkg().sections.size(); ++i) {
+    if (!package::is_removal(ctx.pkg(), i)) continue;
+    if (auto sec = ctx.doc().section(ctx.pkg().sections[i].name)) removal_sections.insert(sec->index());
+  }
   std::map<std::string, std::vector<Use>> uses;
   for (const auto& r : ctx.pkg().references) {
-    if (!r.exists) continue;
+    if (!r.exists || removal_sections.count(r.line.section_index())) continue;
     uses[inf::to_lower_ascii(r.target)].push_back({&r, reference_kind(r.directive, r.field)});
   }
   std::set<std::pair<std::uint32_t, int>> reported;
@@ -219,7 +226,11 @@ bool has_alnum(std::string_view t) {
   return false;
 }
 
-bool reads_directives(SectionRole r) { return is_install_root_role(r) || r == SectionRole::service_install; }
+// An event-log install section (AddService's fourth field) reads directives too: wintun writes its
+// EventMessageFile entries straight into one, where the installer skips them.
+bool reads_directives(SectionRole r) {
+  return is_install_root_role(r) || r == SectionRole::service_install || r == SectionRole::eventlog_install;
+}
 
 void check_keyless_entries(Context& ctx) {
   std::set<std::string> seen;

@@ -1,6 +1,8 @@
 // Ground truth: every corpus file whose project CI validated it with InfVerif (MANIFEST.tsv
-// ci_built = yes) must show no error in those modes (w, u), apart from the codes the samples'
-// own InfVerif options suppress. Skips when ../shared/corpus is absent.
+// ci_built = yes) must show no error in those modes (w, u, h), apart from the codes the samples'
+// own InfVerif options suppress; and, since those builds run InfVerif with -warnaserror, no
+// warning either (apart from the same codes and isodrv's own 9000+ codes, which are not
+// InfVerif's). Skips when ../shared/corpus is absent.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -13,6 +15,9 @@
 namespace {
 
 constexpr int kSuppressedBySamples[] = {1017, 1284, 1285, 1293, 2083, 2086};
+// Warnings the samples' options suppress (issue 15 part 6); isodrv's own codes start at 9000.
+constexpr int kWarningsSuppressedBySamples[] = {1284, 1285, 1293, 2083, 2086};
+constexpr int kFirstIsodrvCode = 9000;
 
 // Files whose CI-validated bytes are not the bytes we have. MANIFEST.tsv notes that these two blobs
 // are already UTF-16LE although .gitattributes expects UTF-8, so a checkout fails to re-encode them
@@ -66,7 +71,7 @@ std::vector<Row> ci_rows(const std::string& corpus) {
     std::stringstream ms(cols[9]);
     std::string m;
     while (std::getline(ms, m, ';')) {
-      if (m == "w" || m == "u") r.modes.push_back(m);
+      if (m == "w" || m == "u" || m == "h") r.modes.push_back(m);
     }
     if (!r.modes.empty()) rows.push_back(std::move(r));
   }
@@ -86,7 +91,7 @@ TEST(GroundTruth, CiValidatedCorpusFilesHaveNoErrors) {
   for (const auto& row : rows) {
     for (const auto& m : row.modes) {
       isodrv::check::Options opts;
-      opts.settings.mode = m == "w" ? isodrv::diag::Mode::w : isodrv::diag::Mode::u;
+      opts.settings.mode = m == "w" ? isodrv::diag::Mode::w : m == "h" ? isodrv::diag::Mode::h : isodrv::diag::Mode::u;
       // The projects' builds run stampinf on .inf and .inx files alike before InfVerif.
       opts.settings.stampinf = true;
       opts.settings.samples = row.samples;
@@ -102,6 +107,34 @@ TEST(GroundTruth, CiValidatedCorpusFilesHaveNoErrors) {
   }
   EXPECT_GT(checked, 100u);
   EXPECT_EQ(failures.str(), "") << "errors on files their project's CI validated with InfVerif";
+}
+
+TEST(GroundTruth, CiValidatedCorpusFilesHaveNoWarnings) {
+  const std::string corpus = ISODRV_CORPUS_DIR;
+  if (!std::filesystem::exists(corpus + "/MANIFEST.tsv")) {
+    GTEST_SKIP() << "corpus not found at " << corpus << "; ground-truth test skipped";
+  }
+  std::set<int> allowed(std::begin(kWarningsSuppressedBySamples), std::end(kWarningsSuppressedBySamples));
+  std::size_t checked = 0;
+  std::ostringstream failures;
+  for (const auto& row : ci_rows(corpus)) {
+    for (const auto& m : row.modes) {
+      isodrv::check::Options opts;
+      opts.settings.mode = m == "w" ? isodrv::diag::Mode::w : m == "h" ? isodrv::diag::Mode::h : isodrv::diag::Mode::u;
+      opts.settings.stampinf = true;
+      opts.settings.samples = row.samples;
+      auto res = isodrv::check::check_file(corpus + "/" + row.path, opts);
+      ++checked;
+      for (const auto& d : res.diagnostics) {
+        if (d.severity != isodrv::diag::Severity::warning || allowed.count(d.code) || d.code >= kFirstIsodrvCode) continue;
+        if (known_difference(row.path, d.code)) continue;
+        failures << row.path << ":" << d.line << ":" << d.column << ": /" << m << " [" << d.code << "] " << d.message
+                 << "\n";
+      }
+    }
+  }
+  EXPECT_GT(checked, 100u);
+  EXPECT_EQ(failures.str(), "") << "warnings on files their project's CI validated with InfVerif -warnaserror";
 }
 
 }  // namespace
