@@ -5,7 +5,8 @@ set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config git
       libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev
       nlohmann-json3-dev libcli11-dev libssl-dev
-      clang libclang-rt-dev)
+      clang libclang-rt-dev
+      chromium)  # the HTML report test (tests/cli/html_report_test.cpp) runs it headless
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
