@@ -49,6 +49,7 @@ void register_stamp_commands(CLI::App& app, Context& ctx);
 void register_device_commands(CLI::App& app, Context& ctx);
 void register_state_commands(CLI::App& app, Context& ctx);
 void register_report_commands(CLI::App& app, Context& ctx);
+void register_audit_commands(CLI::App& app, Context& ctx);
 // Rewrites InfVerif's slash options (/w, /code N …) after `check` into isodrv's spelling.
 std::vector<std::string> translate_infverif_args(const std::vector<std::string>& args);
 

@@ -98,6 +98,7 @@ int run_main(int argc, char** argv) {
   register_device_commands(app, ctx);
   register_state_commands(app, ctx);
   register_report_commands(app, ctx);
+  register_audit_commands(app, ctx);
 
   std::vector<std::string> raw(argv, argv + argc);
   std::vector<std::string> args = translate_infverif_args(raw);
