@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Builds isodrv and runs it on the example package in examples/quokka/: parse, validate, stage into
 # a fresh store root, install on a simulated device, and find the driver's state through the API.
+# Then the same for examples/wombat/ and runs its KMDF-style example driver (examples/drivers/, C
+# against <isodrv/win/wdf.h>, linked with -lisodrv) twice: it keeps its state only through the
+# state API, so the isolation audit stays empty.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
-dir="$("$here/scripts/build.sh" isodrv | tail -n 1)"
+dir="$("$here/scripts/build.sh" isodrv wombat_kmdf | tail -n 1)"
 bin="$dir/src/isodrv"
 root="$(mktemp -d "${TMPDIR:-/tmp}/isodrv-example.XXXXXX")"
 trap 'rm -rf "$root"' EXIT
@@ -22,4 +25,14 @@ run --root "$root" state driver-key quokka --type parameters
 run --root "$root" state driver-dir quokka --type image
 run --root "$root" reg query 'HKLM\SYSTEM\CurrentControlSet\Services\quokka' /s
 run --root "$root" store verify
+
+run --root "$root" driver add wombat/wombat.inf
+run --root "$root" device add 'ROOT\WOMBAT\0000' --hwid 'ROOT\WOMBAT'
+run --root "$root" device install 'ROOT\WOMBAT\0000'
+for start in 1 2; do
+  printf '\n$ wombat_kmdf %s wombat %s   # start %s\n' "$root" 'ROOT\WOMBAT\0000' "$start"
+  "$dir/examples/wombat_kmdf" "$root" wombat 'ROOT\WOMBAT\0000'
+done
+run --root "$root" reg query 'HKLM\SYSTEM\CurrentControlSet\Services\wombat\State'
+run --root "$root" audit show
 printf '\nexample: all steps succeeded (store root %s, removed on exit)\n' "$root"
