@@ -3,8 +3,13 @@
 # a fresh store root, install on a simulated device, and find the driver's state through the API.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
-dir="$("$here/scripts/build.sh" isodrv | tail -n 1)"
-bin="$dir/src/isodrv"
+# ISODRV_BIN runs an installed copy instead (CI runs the example from the unpacked .deb).
+if [ -n "${ISODRV_BIN:-}" ]; then
+  bin="$ISODRV_BIN"
+else
+  dir="$("$here/scripts/build.sh" isodrv | tail -n 1)"
+  bin="$dir/src/isodrv"
+fi
 root="$(mktemp -d "${TMPDIR:-/tmp}/isodrv-example.XXXXXX")"
 trap 'rm -rf "$root"' EXIT
 cd "$here/examples"
@@ -18,7 +23,7 @@ run --root "$root" device install 'ROOT\QUOKKA\0000' --dry-run
 run --root "$root" device install 'ROOT\QUOKKA\0000'
 run --root "$root" device show 'ROOT\QUOKKA\0000'
 run --root "$root" state device-key 'ROOT\QUOKKA\0000' --type hardware
-run --root "$root" state driver-key quokka --type parameters
+run --root "$root" state driver-key quokka --type parameters --create
 run --root "$root" state driver-dir quokka --type image
 run --root "$root" reg query 'HKLM\SYSTEM\CurrentControlSet\Services\quokka' /s
 run --root "$root" store verify
