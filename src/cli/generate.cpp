@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <set>
 
 #include "cli/commands.h"
 
@@ -100,11 +101,16 @@ int generate_man(const CLI::App& app, const std::string& dir) {
 // One case per command path: the words that may follow it.
 void completion_cases(std::ostream& out, const CLI::App* app, const std::string& path) {
   std::string words;
-  for (const CLI::App* s : children(app)) words += s->get_name() + " ";
+  std::set<std::string> seen;
+  auto add = [&](const std::string& w) {
+    if (seen.insert(w).second) words += w + " ";
+  };
+  for (const CLI::App* s : children(app)) add(s->get_name());
+  // Options of the command and, as they fall through, of its parents.
   for (const CLI::App* a = app; a; a = a->get_parent()) {
     for (const CLI::Option* o : a->get_options()) {
       if (o->get_group().empty()) continue;
-      for (const auto& l : o->get_lnames()) words += "--" + l + " ";
+      for (const auto& l : o->get_lnames()) add("--" + l);
     }
   }
   out << "    \"" << path << "\") words=\"" << words << "\" ;;\n";

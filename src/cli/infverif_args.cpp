@@ -59,7 +59,8 @@ Result<std::vector<std::string>> translate_infverif_args(const std::vector<std::
   // A link named infverif or stampinf runs that tool's command line.
   if (!args.empty()) {
     const std::string self = invoked_as(args[0]);
-    if (self == "infverif") args.insert(args.begin() + 1, "check");
+    // InfVerif's own output format unless --format says otherwise (the global --format yields to check's).
+    if (self == "infverif") args.insert(args.begin() + 1, {"--format", "infverif", "check"});
     else if (self == "stampinf") args.insert(args.begin() + 1, "stamp");
   }
   std::vector<std::string> out;
