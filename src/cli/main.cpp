@@ -73,7 +73,7 @@ void add_global_options(CLI::App& app, Context& ctx) {
       });
   app.add_option("--format", ctx.format, "Output format where a command has several (check: text, infverif, json, sarif, github; "
                                         "driver list, device list/show, inf dump: text, json)")
-      ->transform(CLI::IsMember({"text", "infverif", "json", "sarif", "github"}, CLI::ignore_case));
+      ->transform(CLI::IsMember({"text", "infverif", "json", "jsonl", "sarif", "github"}, CLI::ignore_case));
   app.add_flag("-v,--verbose", ctx.verbose, "More detail: check prints a verdict for every file; store commands name the root they use");
 }
 
