@@ -408,12 +408,6 @@ int run_check(CheckArgs a, const Context& ctx) {
     return kExitUsage;
   }
   // Each file is written as soon as it is checked and then dropped (check_stream keeps the order).
-  diag::PathBase path_base;
-  std::string base_error;
-  if (!set_path_base(path_base, a.sarif_base, base_error)) {
-    std::cerr << "isodrv: " << base_error << "\n";
-    return kExitUsage;
-  }
   auto writer = diag::make_writer(ropts, path_base, parse_mode(run.mode).value_or(diag::Mode::w), ISODRV_VERSION, std::cout);
   std::optional<check::BaselineFilter> filter;
   if (baseline) filter.emplace(*baseline);
