@@ -6,8 +6,10 @@
 # state API, so the isolation audit stays empty.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
+# ISODRV_BIN runs an installed copy instead (CI runs the example from the unpacked .deb); the
+# example C driver is always the one built here.
 dir="$("$here/scripts/build.sh" isodrv wombat_kmdf | tail -n 1)"
-bin="$dir/src/isodrv"
+bin="${ISODRV_BIN:-$dir/src/isodrv}"
 root="$(mktemp -d "${TMPDIR:-/tmp}/isodrv-example.XXXXXX")"
 trap 'rm -rf "$root"' EXIT
 cd "$here/examples"
@@ -21,7 +23,7 @@ run --root "$root" device install 'ROOT\QUOKKA\0000' --dry-run
 run --root "$root" device install 'ROOT\QUOKKA\0000'
 run --root "$root" device show 'ROOT\QUOKKA\0000'
 run --root "$root" state device-key 'ROOT\QUOKKA\0000' --type hardware
-run --root "$root" state driver-key quokka --type parameters
+run --root "$root" state driver-key quokka --type parameters --create
 run --root "$root" state driver-dir quokka --type image
 run --root "$root" reg query 'HKLM\SYSTEM\CurrentControlSet\Services\quokka' /s
 run --root "$root" store verify

@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config git
       libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev
-      nlohmann-json3-dev libcli11-dev libssl-dev
+      nlohmann-json3-dev libcli11-dev libssl-dev libtomlplusplus-dev
       clang libclang-rt-dev
       chromium)  # the HTML report test (tests/cli/html_report_test.cpp) runs it headless
 missing=()

@@ -15,10 +15,36 @@ struct Options {
   unsigned codepage = 1252;
   unsigned jobs = 1;
   bool summary = false;  // --info: fill FileResult::summary
+  // The project root (absolute, normalised): paths in results are relative to it, without "./"
+  // or "..", so output and baselines are the same from any working directory. A file outside the
+  // root keeps its absolute path. "" keeps paths as given.
+  std::string project_root;
   // Called with the number of files done, from the checking threads one at a time, at most every
   // 64 files and once at the end; the output order does not depend on it.
   std::function<void(std::size_t)> on_progress;
 };
+
+// The path a result shows for `path` under `project_root` (see Options::project_root).
+std::string display_path(const std::string& path, const std::string& project_root);
+// The project root for a working directory: the enclosing git top-level (a folder holding .git),
+// else `cwd` itself. Absolute and normalised.
+std::string find_project_root(const std::string& cwd);
+
+// Which codes are reported, as ruff selects rules: entries are codes or code prefixes ("13" is
+// every 13xx code). A code is reported when the longest entry of `select` or `ignore` that is a
+// prefix of it comes from `select` (an empty `select` selects everything; on a tie, ignore wins).
+struct Selection {
+  std::vector<std::string> select, ignore;
+  // Per-file ignores: glob (fnmatch, '*' also crosses '/') on the result's path -> codes/prefixes.
+  std::vector<std::pair<std::string, std::vector<std::string>>> per_file_ignores;
+  bool warnings_as_errors = false;  // every reported warning counts as an error
+  bool selects(int code, const std::string& path = {}) const;
+};
+// Drops unselected findings and, with warnings_as_errors, raises warnings; recomputes validity.
+void apply_selection(const Selection& s, diag::Report& report);
+void apply_selection(const Selection& s, diag::FileResult& f);
+// Whether `entry` is a code or code prefix ("1322", "13"); rule codes have at most 4 digits.
+bool valid_selector(const std::string& entry);
 
 // Checks one file (by path; .inx files are read with stamp tokens accepted).
 diag::FileResult check_file(const std::string& path, const Options& opts);
@@ -53,18 +79,24 @@ struct Baseline {
   };
   std::vector<Entry> entries;
 };
-Result<Baseline> load_baseline(const std::string& path);
-void apply_baseline(const Baseline& b, diag::Report& report);
+// Entry paths are normalised against `project_root` (absolute ones made relative to it), so a
+// baseline written from any folder, with absolute or relative inputs, matches.
+Result<Baseline> load_baseline(const std::string& path, const std::string& project_root = {});
+// Removes the accepted findings and returns how many there were.
+std::size_t apply_baseline(const Baseline& b, diag::Report& report);
 // The same, one file at a time (each accepted finding is used once over the whole run).
 class BaselineFilter {
  public:
   explicit BaselineFilter(const Baseline& b);
   ~BaselineFilter();
   void apply(diag::FileResult& f);
+  // How many findings it has accepted so far.
+  std::size_t accepted() const { return count_; }
 
  private:
   struct Accepted;
   std::unique_ptr<Accepted> accepted_;
+  std::size_t count_ = 0;
 };
 
 }  // namespace isodrv::check

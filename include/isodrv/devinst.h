@@ -121,6 +121,12 @@ class Engine {
   // (or none). Returns the devices moved.
   Result<std::vector<std::string>> move_devices_off(const std::string& published_name);
 
+  // A driver's state folders live as long as their owner: Windows\ServiceState\<svc> while the
+  // key Services\<svc> exists, Windows\DeviceState\<id> while the device node exists. uninstall,
+  // remove_device and move_devices_off delete the folders whose owner they removed; this lists any
+  // that are left (host paths, sorted), for `store verify`.
+  Result<std::vector<std::string>> orphaned_state_folders() const;
+
   struct Impl;
 
  private:

@@ -67,6 +67,8 @@ struct Report {
   std::string tool_version;
   Mode mode = Mode::w;
   std::vector<FileResult> files;
+  // With a baseline: how many findings it accepted (removed); the summaries say so.
+  std::optional<std::size_t> baseline_accepted;
   std::size_t errors() const;
   std::size_t warnings() const;
 };

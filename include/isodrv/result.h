@@ -35,6 +35,7 @@ enum class Errc : std::uint8_t {
   corrupt,
   internal,
   key_deleted,             // ERROR_KEY_DELETED: a registry handle whose key was deleted
+  not_isolated,            // a package with /w isolation errors, refused by the store's policy
 };
 
 // The SetupAPI-style name of an error (e.g. "ERROR_WRONG_INF_STYLE").

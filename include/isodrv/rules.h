@@ -60,6 +60,12 @@ struct CheckSettings {
   // Folder listings shared by the files of one run (1202 looks beside the INF); null: each
   // lookup lists the folder itself.
   std::shared_ptr<package::FolderNames> folders;
+  // --osver as the user wrote it: a decoration (NTAMD64.10.0...17763) or a version (10.0.17763);
+  // "" when not given. Already applied to `target` (arch, major, minor, build).
+  std::string target_os;
+  // --wbuild MAJOR.MINOR.BUILD as given: the build from which /w is enforced for a driver with
+  // downlevel support; "" means InfVerif's default, 10.0.17763.
+  std::string wbuild;
 };
 
 // What a rule sees, and how it reports.

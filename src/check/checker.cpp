@@ -211,12 +211,14 @@ diag::FileResult check_bytes(std::string_view bytes, const std::string& path, co
 }
 
 diag::FileResult check_file(const std::string& path, const Options& opts) {
+  // Read from the path as given; show it relative to the project root.
+  const std::string shown = display_path(path, opts.project_root);
   diag::FileResult res;
-  res.path = path;
+  res.path = shown;
   auto unreadable = [&](std::string msg) {
     res.unreadable = true;
     res.valid = false;
-    diag::Diagnostic d = file_level(1000, path, 0, {std::move(msg)}, opts.settings.mode);
+    diag::Diagnostic d = file_level(1000, shown, 0, {std::move(msg)}, opts.settings.mode);
     d.severity = diag::Severity::error;
     res.diagnostics.push_back(std::move(d));
     return res;
@@ -229,7 +231,7 @@ diag::FileResult check_file(const std::string& path, const Options& opts) {
     if (bytes.error().code == Errc::access_denied) return unreadable("cannot open file for reading");
     return unreadable(why);
   }
-  return check_bytes(*bytes, path, opts);
+  return check_bytes(*bytes, shown, opts);
 }
 
 void check_stream(const std::vector<std::string>& paths, const Options& opts,

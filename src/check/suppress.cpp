@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <set>
 
@@ -100,7 +101,7 @@ void apply_inline_suppressions(const inf::Document& doc, diag::FileResult& resul
   }
 }
 
-Result<Baseline> load_baseline(const std::string& path) {
+Result<Baseline> load_baseline(const std::string& path, const std::string& project_root) {
   auto text = read_input(path);
   if (!text) {
     Error e = text.error();
@@ -119,6 +120,13 @@ Result<Baseline> load_baseline(const std::string& path) {
   }
   for (const auto& f : j["files"]) {
     std::string file = f.value("path", "");
+    // Older baselines hold paths as they were given ("./pkg/a.inf", "/abs/pkg/a.inf"); relative
+    // ones are read as relative to the project root, like the paths results show.
+    if (!project_root.empty() && !file.empty()) {
+      file = std::filesystem::path(file).is_absolute()
+                 ? display_path(file, project_root)
+                 : display_path((std::filesystem::path(project_root) / file).string(), project_root);
+    }
     if (!f.contains("diagnostics")) continue;
     for (const auto& d : f["diagnostics"]) {
       Baseline::Entry e;
@@ -149,6 +157,7 @@ void BaselineFilter::apply(diag::FileResult& f) {
     auto it = accepted.find({d.code, f.path, d.section, trimmed(d.source_line)});
     if (it != accepted.end()) {
       accepted.erase(it);
+      ++count_;
       continue;
     }
     kept.push_back(std::move(d));
@@ -159,9 +168,11 @@ void BaselineFilter::apply(diag::FileResult& f) {
                                         [](const diag::Diagnostic& d) { return d.severity == diag::Severity::error; });
 }
 
-void apply_baseline(const Baseline& b, diag::Report& report) {
+std::size_t apply_baseline(const Baseline& b, diag::Report& report) {
   BaselineFilter filter(b);
   for (auto& f : report.files) filter.apply(f);
+  report.baseline_accepted = report.baseline_accepted.value_or(0) + filter.accepted();
+  return filter.accepted();
 }
 
 }  // namespace isodrv::check

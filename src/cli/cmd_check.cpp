@@ -2,12 +2,18 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <iostream>
 #include <sstream>
 
+#include "cli/check_config.h"
 #include "cli/commands.h"
 #include "cli/report_options.h"
+#include "cli/suggest.h"
 #include "isodrv/check.h"
 #include "isodrv/input.h"
 
@@ -15,8 +21,8 @@ namespace isodrv::cli {
 namespace {
 
 struct CheckArgs {
-  std::string mode = "w";
-  std::string format = "text";
+  std::string mode;  // "" = the nearest configuration file's, else w
+  std::string format;  // "" = the global --format, else text
   unsigned jobs = 1;
   std::string baseline;
   std::string files_from;
@@ -36,6 +42,12 @@ struct CheckArgs {
   std::string progress = "auto";
   std::string shard;       // I/N: check only the files whose path hash falls in part I of N
   std::string sarif_base;  // SARIF/GitHub paths relative to this folder
+  bool nul = false;                    // -0: lists are NUL-separated
+  std::vector<int> suppress_warnings;  // /swNNNN
+  std::vector<std::string> select, ignore, extend_select;
+  bool warnings_as_errors = false;
+  std::string project_root;
+  std::string show_settings;
 };
 
 // FNV-1a of the path as given: the same partition on every machine and every run.
@@ -59,31 +71,41 @@ std::optional<std::pair<std::uint64_t, std::uint64_t>> parse_shard(const std::st
   return std::make_pair(iv, nv);
 }
 
-std::optional<diag::Mode> parse_mode(std::string_view m) {
-  if (m == "w" || m == "W") return diag::Mode::w;
-  if (m == "u" || m == "U") return diag::Mode::u;
-  if (m == "k" || m == "K") return diag::Mode::k;
-  if (m == "h" || m == "H") return diag::Mode::h;
+std::optional<diag::Mode> parse_mode(std::string m) {
+  m = inf::to_lower_ascii(m);
+  if (m == "w") return diag::Mode::w;
+  if (m == "u") return diag::Mode::u;
+  if (m == "k") return diag::Mode::k;
+  if (m == "h") return diag::Mode::h;
   return std::nullopt;
 }
 
-void read_list(std::istream& in, std::vector<std::string>& out) {
+// A list of paths: one per line, where blank lines and lines starting with '#' are skipped and
+// trailing blanks and CR are dropped; or, with -0, NUL-separated names taken exactly as written
+// (find -print0), since such names may hold any byte but NUL.
+void read_list(std::istream& in, bool nul, std::vector<std::string>& out) {
   std::string line;
-  while (std::getline(in, line)) {
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-    if (!line.empty()) out.push_back(line);
+  while (std::getline(in, line, nul ? '\0' : '\n')) {
+    if (nul) {
+      if (!line.empty()) out.push_back(line);
+      continue;
+    }
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
+    const std::size_t first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line[first] == '#') continue;
+    out.push_back(line);
   }
 }
 
 // A list of inputs (--files-from FILE, or '-' for stdin), read under the input size cap.
-bool read_list_from(const std::string& from, std::vector<std::string>& out) {
+bool read_list_from(const std::string& from, bool nul, std::vector<std::string>& out) {
   auto text = from == "-" ? read_input_fd(0, "<stdin>") : read_input(from);
   if (!text) {
     std::cerr << "isodrv: cannot read the file list: " << text.error().to_string() << "\n";
     return false;
   }
   std::istringstream in(*text);
-  read_list(in, out);
+  read_list(in, nul, out);
   return true;
 }
 
@@ -109,24 +131,43 @@ bool progress_wanted() {
   return !(term && std::string_view(term) == "dumb");
 }
 
-int run_check(const CheckArgs& a) {
-  auto mode = parse_mode(a.mode);
-  if (!mode) {
-    std::cerr << "isodrv: --mode must be one of w, u, k, h\n";
-    return kExitUsage;
-  }
-  auto format = parse_format(a.format);
-  if (!format) {
-    std::cerr << "isodrv: --format must be one of " << kFormatNames << "\n";
-    return kExitUsage;
-  }
+// --osver: a Models decoration (NTAMD64.10.0...22000, NTAMD64.10.0.0.22000) or a bare version
+// (10.0.22000), read by inf::parse_target_os; sets the exact target the decorated sections are chosen
+// for and keeps the text for the rules.
+bool apply_osver(const std::string& text, rules::CheckSettings& s) {
+  auto t = inf::parse_target_os(text, s.target);
+  if (!t.ok()) return false;
+  s.target = t.value();
+  s.target_os = text;
+  return true;
+}
+
+// What the user gave, for the "no INF found" error: the arguments, or the list file.
+std::string describe_inputs(const CheckArgs& a, const std::vector<std::string>& inputs) {
+  std::string out;
+  for (const auto& in : inputs) out += (out.empty() ? "" : ", ") + in;
+  if (out.empty()) out = a.files_from.empty() || a.files_from == "-" ? "the list on standard input (it is empty)"
+                                                                     : a.files_from + " (the list is empty)";
+  return out;
+}
+
+// InfVerif's /swNNNN: a warning with that code is not reported (an error with it still is).
+void suppress_warnings(diag::FileResult& f, const std::vector<int>& codes) {
+  std::erase_if(f.diagnostics, [&](const diag::Diagnostic& d) {
+    return d.severity == diag::Severity::warning && std::find(codes.begin(), codes.end(), d.code) != codes.end();
+  });
+}
+
+// Prints a usage/configuration error and returns its exit code.
+int usage_error(const std::string& msg) {
+  std::cerr << "isodrv: " << msg << "\n";
+  return kExitUsage;
+}
+
+// The options that do not depend on a configuration file: validated once.
+int base_options(const CheckArgs& a, check::Options& opts) {
   auto arch = inf::parse_arch(a.arch);
-  if (!arch) {
-    std::cerr << "isodrv: unknown architecture '" << a.arch << "'\n";
-    return kExitUsage;
-  }
-  check::Options opts;
-  opts.settings.mode = *mode;
+  if (!arch) return usage_error("unknown architecture '" + a.arch + "'");
   opts.settings.target.arch = *arch;
   opts.settings.stampinf = a.stampinf;
   opts.settings.provider = a.provider;
@@ -134,15 +175,16 @@ int run_check(const CheckArgs& a) {
   opts.codepage = a.codepage;
   opts.jobs = a.jobs ? a.jobs : 1;
   opts.summary = a.info;
-  if (!a.osver.empty()) {
-    auto t = inf::parse_target_os(a.osver, opts.settings.target);
-    if (!t.ok()) {
-      std::cerr << "isodrv: --osver: " << t.error().message << "\n";
-      return kExitUsage;
+  if (!a.rulever.empty() && a.rulever != "vnext" && !is_dotted_number(a.rulever, 1) && !is_dotted_number(a.rulever, 3)) {
+    return usage_error("--rulever takes an OS build (22621 or 10.0.22621) or vnext");
+  }
+  for (const auto* list : {&a.select, &a.ignore, &a.extend_select}) {
+    for (const auto& c : *list) {
+      if (!check::valid_selector(c)) return usage_error("'" + c + "' is not a rule code or code prefix (e.g. 1322 or 13)");
     }
-    opts.settings.target = t.value();
   }
   // /wbuild: the build from which /w is enforced (downlevel decorations below it); both syntaxes.
+  // (--osver is applied per configuration group, in group_options.)
   if (!a.wbuild.empty()) {
     auto t = inf::parse_target_os(a.wbuild);
     if (!t.ok()) {
@@ -151,11 +193,10 @@ int run_check(const CheckArgs& a) {
     }
     const auto& w = t.value();
     opts.settings.target.w_from_build = w.major < 10 ? 0 : w.major > 10 ? 0xFFFFFFFFu : w.build;
+    opts.settings.wbuild = a.wbuild;
   }
-  if (!a.rulever.empty() && a.rulever != "vnext" &&
-      !is_dotted_number(a.rulever, 1) && !is_dotted_number(a.rulever, 3)) {
-    std::cerr << "isodrv: --rulever takes an OS build (22621 or 10.0.22621) or vnext\n";
-    return kExitUsage;
+  if (a.progress != "auto" && a.progress != "always" && a.progress != "never") {
+    return usage_error("--progress must be one of auto, always, never");
   }
   if (!a.product.empty()) {
     auto product = check::load_product(a.product);
@@ -165,32 +206,181 @@ int run_check(const CheckArgs& a) {
     }
     opts.settings.product = std::make_shared<rules::Product>(std::move(product.value()));
   }
+  return kExitOk;
+}
 
+// The paths to check, from the arguments, '-' and --files-from; exit code in `rc` on failure.
+std::vector<std::string> gather_inputs(const CheckArgs& a, int& rc) {
   std::vector<std::string> inputs;
   for (const auto& in : a.inputs) {
     if (in != "-") inputs.push_back(in);
-    else if (!read_list_from("-", inputs)) return kExitUnreadable;
+    else if (!read_list_from("-", a.nul, inputs)) {
+      rc = kExitUnreadable;
+      return {};
+    }
   }
-  if (!a.files_from.empty() && !read_list_from(a.files_from, inputs)) return kExitUnreadable;
-  if (inputs.empty()) {
-    std::cerr << "isodrv: check needs at least one INF, folder, or '-' for a list on stdin\n";
-    return kExitUsage;
+  if (!a.files_from.empty() && !read_list_from(a.files_from, a.nul, inputs)) {
+    rc = kExitUnreadable;
+    return {};
+  }
+  if (a.inputs.empty() && a.files_from.empty()) {
+    rc = usage_error("check needs at least one INF, folder, or '-' for a list on stdin");
+    return {};
   }
   std::vector<std::string> missing;
   auto paths = check::expand_inputs(inputs, missing);
+  // A wrong path or an empty list must not pass a CI job silently.
+  if (paths.empty()) {
+    std::cerr << "isodrv: no INF or INX file found in " << describe_inputs(a, inputs) << "\n";
+    rc = kExitUnreadable;
+  }
+  return paths;
+}
+
+// What applies to one file: the command line over the nearest configuration file.
+struct Effective {
+  FileConfig config;
+  std::string mode = "w", target_os, format = "text", baseline;
+  check::Selection selection;
+};
+
+// A glob of a configuration file, made relative to the project root like result paths.
+std::string rooted_glob(const std::string& glob, const FileConfig& c, const std::string& root) {
+  if (glob.find('/') == std::string::npos || c.dir.empty()) return glob;
+  const std::string dir = check::display_path(c.dir, root);
+  return dir == "." || dir.empty() ? glob : dir + "/" + glob;
+}
+
+Effective effective(const CheckArgs& a, const Context& ctx, const FileConfig& c, const std::string& root) {
+  Effective e;
+  e.config = c;
+  auto relative_to_config = [&](const std::string& p) { return c.dir.empty() || p.starts_with("/") ? p : c.dir + "/" + p; };
+  if (c.mode) e.mode = *c.mode;
+  if (!a.mode.empty()) e.mode = a.mode;
+  if (c.target_os) e.target_os = *c.target_os;
+  if (!a.osver.empty()) e.target_os = a.osver;
+  if (c.format) e.format = *c.format;
+  if (!ctx.format.empty()) e.format = ctx.format;
+  if (!a.format.empty()) e.format = a.format;
+  if (c.baseline) e.baseline = relative_to_config(*c.baseline);
+  if (!a.baseline.empty()) e.baseline = a.baseline;
+  e.selection.select = a.select.empty() ? c.select.value_or(std::vector<std::string>{}) : a.select;
+  e.selection.ignore = c.ignore;
+  e.selection.ignore.insert(e.selection.ignore.end(), a.ignore.begin(), a.ignore.end());
+  // --extend-select adds to what is selected; with nothing selected everything already is.
+  std::vector<std::string> extend = c.extend_select;
+  extend.insert(extend.end(), a.extend_select.begin(), a.extend_select.end());
+  if (!e.selection.select.empty()) e.selection.select.insert(e.selection.select.end(), extend.begin(), extend.end());
+  for (const auto& [glob, codes] : c.per_file_ignores) e.selection.per_file_ignores.emplace_back(rooted_glob(glob, c, root), codes);
+  e.selection.warnings_as_errors = a.warnings_as_errors || c.warnings_as_errors.value_or(false);
+  return e;
+}
+
+std::string joined_or(const std::vector<std::string>& v, const std::string& none) {
+  if (v.empty()) return none;
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+// check --show-settings PATH: what applies to PATH, one "key: value" per line.
+int show_settings(const CheckArgs& a, const Context& ctx, const std::string& root) {
+  auto c = find_config(a.show_settings);
+  if (!c) return usage_error(c.error().to_string());
+  const Effective e = effective(a, ctx, *c, root);
+  const std::string shown = check::display_path(a.show_settings, root);
+  std::cout << "path: " << shown << "\n"
+            << "project-root: " << root << "\n"
+            << "config: " << (c->file.empty() ? "(none; defaults and command line)" : c->file) << "\n"
+            << "mode: " << e.mode << "\n"
+            << "target-os: " << (e.target_os.empty() ? "(default: 10.0.26100, --arch)" : e.target_os) << "\n"
+            << "select: " << joined_or(e.selection.select, "(all)") << "\n"
+            << "ignore: " << joined_or(e.selection.ignore, "(none)") << "\n";
+  for (const auto& [glob, codes] : e.selection.per_file_ignores) {
+    bool applies = false;
+    check::Selection probe;
+    probe.per_file_ignores = {{glob, {""}}};
+    applies = !probe.selects(1000, shown);
+    std::cout << "per-file-ignores: " << glob << " = " << joined_or(codes, "") << (applies ? " (applies)" : " (does not apply)") << "\n";
+  }
+  std::cout << "warnings-as-errors: " << (e.selection.warnings_as_errors ? "true" : "false") << "\n"
+            << "baseline: " << (e.baseline.empty() ? "(none)" : e.baseline) << "\n"
+            << "format: " << e.format << "\n";
+  return kExitOk;
+}
+
+// Options for one group of files that share a configuration; exit code on a bad value.
+int group_options(const Effective& e, check::Options& opts) {
+  auto mode = parse_mode(e.mode);
+  if (!mode) return usage_error("mode must be one of w, u, k, h (from " + (e.config.file.empty() ? std::string("--mode") : e.config.file) + ")");
+  opts.settings.mode = *mode;
+  if (!e.target_os.empty() && !apply_osver(e.target_os, opts.settings)) {
+    return usage_error("--osver takes a decoration such as NTAMD64.10.0...22000, or a version such as 10.0.22000");
+  }
+  return kExitOk;
+}
+
+// Checks every file with the settings of its nearest configuration: files are grouped by that
+// file (groups in the order of its path, input order within a group) and each result, selected as
+// its configuration says, goes to `sink` as soon as it is checked.
+int check_grouped(const CheckArgs& a, const Context& ctx, const std::vector<std::string>& paths, const check::Options& base,
+                  const std::function<void(diag::FileResult&&)>& sink) {
+  std::map<std::string, std::vector<std::size_t>> groups;  // config file -> indexes into paths
+  std::map<std::string, FileConfig> configs;
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    auto c = find_config(paths[i]);
+    if (!c) return usage_error(c.error().to_string());
+    groups[c->file].push_back(i);
+    configs.emplace(c->file, *c);
+  }
+  for (const auto& [file, idx] : groups) {
+    const Effective e = effective(a, ctx, configs[file], base.project_root);
+    check::Options opts = base;
+    if (int rc = group_options(e, opts); rc != kExitOk) return rc;
+    std::vector<std::string> some;
+    for (std::size_t i : idx) some.push_back(paths[i]);
+    check::check_stream(some, opts, [&](diag::FileResult&& f) {
+      check::apply_selection(e.selection, f);
+      sink(std::move(f));
+    });
+  }
+  return kExitOk;
+}
+
+int run_check(CheckArgs a, const Context& ctx) {
+  a.verbose = a.verbose || ctx.verbose;
+  a.progress = inf::to_lower_ascii(a.progress);
+  std::error_code ec;
+  const std::string root = a.project_root.empty() ? check::find_project_root(std::filesystem::current_path(ec).string())
+                                                  : std::filesystem::absolute(a.project_root, ec).lexically_normal().string();
+  if (!a.project_root.empty() && !std::filesystem::is_directory(root, ec)) {
+    std::cerr << "isodrv: --project-root " << a.project_root << ": not a folder\n";
+    return kExitUnreadable;
+  }
+  check::Options opts;
+  opts.project_root = root;
+  if (int rc = base_options(a, opts); rc != kExitOk) return rc;
+  if (!a.show_settings.empty()) return show_settings(a, ctx, root);
+  int rc = kExitOk;
+  auto paths = gather_inputs(a, rc);
+  if (rc != kExitOk) return rc;
   if (!a.shard.empty()) {
     auto shard = parse_shard(a.shard);
-    if (!shard) {
-      std::cerr << "isodrv: --shard takes I/N with 1 <= I <= N, e.g. 2/8\n";
-      return kExitUsage;
-    }
+    if (!shard) return usage_error("--shard takes I/N with 1 <= I <= N, e.g. 2/8");
     std::erase_if(paths, [&](const std::string& p) { return path_hash(p) % shard->second != shard->first - 1; });
   }
-  std::vector<std::string>().swap(inputs);  // a run of millions of files keeps one list of paths, not two
 
+  // Settings that concern the whole run (output format, baseline) come from the configuration
+  // that applies to the working directory, else to the first input.
+  auto here = find_config(".");
+  if (here && here->file.empty()) here = find_config(paths.front());
+  if (!here) return usage_error(here.error().to_string());
+  const Effective run = effective(a, ctx, *here, root);
+  auto format = parse_format(inf::to_lower_ascii(run.format));
+  if (!format) return usage_error("--format must be one of text, infverif, json, jsonl, sarif, github");
   std::optional<check::Baseline> baseline;
-  if (!a.baseline.empty()) {
-    auto b = check::load_baseline(a.baseline);
+  if (!run.baseline.empty()) {
+    auto b = check::load_baseline(run.baseline, root);
     if (!b.ok()) {
       std::cerr << "isodrv: " << b.error().to_string() << "\n";
       return exit_for(b.error()) == kExitUnreadable ? kExitUnreadable : kExitUsage;
@@ -198,10 +388,6 @@ int run_check(const CheckArgs& a) {
     baseline = std::move(b.value());
   }
 
-  if (a.progress != "auto" && a.progress != "always" && a.progress != "never") {
-    std::cerr << "isodrv: --progress must be one of auto, always, never\n";
-    return kExitUsage;
-  }
   const bool progress = a.progress == "always" || (a.progress == "auto" && progress_wanted() && paths.size() > 20);
   if (progress) {
     const std::size_t total = paths.size();
@@ -221,11 +407,12 @@ int run_check(const CheckArgs& a) {
     return kExitUsage;
   }
   // Each file is written as soon as it is checked and then dropped (check_stream keeps the order).
-  auto writer = diag::make_writer(ropts, path_base, opts.settings.mode, ISODRV_VERSION, std::cout);
+  auto writer = diag::make_writer(ropts, path_base, parse_mode(run.mode).value_or(diag::Mode::w), ISODRV_VERSION, std::cout);
   std::optional<check::BaselineFilter> filter;
   if (baseline) filter.emplace(*baseline);
   int code = kExitOk;
-  check::check_stream(paths, opts, [&](diag::FileResult&& f) {
+  const int grc = check_grouped(a, ctx, paths, opts, [&](diag::FileResult&& f) {
+    if (!a.suppress_warnings.empty()) suppress_warnings(f, a.suppress_warnings);
     if (filter) filter->apply(f);
     if (f.unreadable) code = combine_exit(code, kExitUnreadable);
     else if (!f.valid) code = combine_exit(code, kExitFindings);
@@ -234,7 +421,12 @@ int run_check(const CheckArgs& a) {
     writer->file(f);
   });
   if (progress) std::cerr << "\r\033[K" << std::flush;
+  if (grc != kExitOk) return grc;
   writer->finish();
+  // The text summary says how much the baseline hid (the JSON summary counts what is reported).
+  if (filter && *format == diag::Format::text) {
+    std::cout << filter->accepted() << " finding" << (filter->accepted() == 1 ? "" : "s") << " accepted by the baseline\n";
+  }
   return code;
 }
 
@@ -334,6 +526,18 @@ directives have error codes of their own (1300-1309).
   return out;
 }
 
+// A rule by code ("1322") or by the name check prints ("file-copied-destination-other", any case).
+const rules::RuleInfo* find_rule_by_name(const std::string& text) {
+  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos && text.size() < 9) {
+    return rules::find_rule(std::stoi(text));
+  }
+  const std::string lower = inf::to_lower_ascii(text);
+  for (const auto& r : rules::all_rules()) {
+    if (inf::to_lower_ascii(std::string(r.slug)) == lower) return &r;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 int run_explain(const std::string& code_text, bool markdown) {
@@ -341,68 +545,57 @@ int run_explain(const std::string& code_text, bool markdown) {
     std::cout << markdown_index();
     return kExitOk;
   }
-  int code = 0;
-  try {
-    std::size_t used = 0;
-    code = std::stoi(code_text, &used);
-    if (used != code_text.size()) throw std::invalid_argument("code");
-  } catch (const std::exception&) {
-    std::cerr << "isodrv: '" << code_text << "' is not a rule code (e.g. 1322)\n";
-    return kExitUsage;
-  }
-  const rules::RuleInfo* r = rules::find_rule(code);
+  const rules::RuleInfo* r = find_rule_by_name(code_text);
   if (!r) {
-    std::cerr << "isodrv: no rule " << code << "\n";
+    std::string msg = "isodrv: no rule '" + code_text + "' (give a code such as 1322 or a rule name such as the one check prints)";
+    std::vector<std::string> slugs;
+    for (const auto& rule : rules::all_rules()) slugs.emplace_back(rule.slug);
+    if (auto s = closest(code_text, slugs); !s.empty()) msg += "; did you mean " + s + "?";
+    std::cerr << msg << "\n";
     return kExitUsage;
   }
   std::cout << (markdown ? markdown_page(*r) : explain_text(*r));
   return kExitOk;
 }
 
-// InfVerif spells options with a slash (/w, /code 1322, /osver X). Rewrite them for CLI11 when
-// the command is `check` or `explain`; everything else passes through unchanged.
-std::vector<std::string> translate_infverif_args(const std::vector<std::string>& args) {
-  std::vector<std::string> out;
-  bool in_check = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (!in_check) {
-      out.push_back(a);
-      if (a == "check") in_check = true;
-      continue;
-    }
-    std::string lower = inf::to_lower_ascii(a);
-    if (lower == "/w" || lower == "/u" || lower == "/k" || lower == "/h") {
-      out.push_back("--mode");
-      out.push_back(lower.substr(1));
-    } else if (lower == "/v") {
-      out.push_back("--verbose");
-    } else if (lower == "/stampinf") {
-      out.push_back("--stampinf");
-    } else if (lower == "/samples") {
-      out.push_back("--samples");
-    } else if (lower == "/info") {
-      out.push_back("--info");
-    } else if ((lower == "/osver" || lower == "/provider" || lower == "/wbuild" || lower == "/rulever" ||
-                lower == "/code" || lower == "/product") && i + 1 < args.size()) {
-      out.push_back("--" + lower.substr(1));
-      out.push_back(args[++i]);
-    } else {
-      out.push_back(a);
-    }
-  }
-  return out;
-}
-
 void register_check_commands(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<CheckArgs>();
   auto code = std::make_shared<std::string>();
   auto* check = app.add_subcommand("check", "Validate INF/INX files like InfVerif (/w /u /k /h)");
+  check->footer(R"(InfVerif's options work too: /w /u /k /h (one mode), /v, /code N, /osver X, /wbuild X,
+/rulever X, /provider X, /product X, /samples, /info, /stampinf, /swNNNN (do not report warning
+NNNN). A link named infverif runs this command.
+
+Configuration: isodrv.toml, .isodrv.toml or [tool.isodrv] in pyproject.toml, found from each
+input's folder upward, with keys mode, target-os, select, ignore, extend-select, per-file-ignores
+("glob" = [codes]), warnings-as-errors, baseline and format. The command line wins over the file.
+
+Suppress one finding in the INF with `; isodrv: ignore[1322] reason` on its line or the line above.
+)" + exit_code_help());
   check->add_option("--mode", a->mode, "Validation mode: w (isolation, default), u, k, h");
   check->add_option("--format", a->format, "Output: text, infverif, json, jsonl, sarif, github");
   check->add_option("-j,--jobs", a->jobs, "Check files in parallel");
-  check->add_option("--baseline", a->baseline, "Accept the findings of a previous --format json report");
-  check->add_option("--files-from", a->files_from, "Read paths, one per line, from FILE or - (stdin)");
+  check->add_option("--baseline", a->baseline,
+                    "Accept the findings of a previous --format json report (matched by code, file, section and line text; "
+                    "paths relative to the project root)");
+  check->add_option("--select", a->select, "Report only these codes or code prefixes (13 = every 13xx), comma-separated")
+      ->delimiter(',')->allow_extra_args(false);
+  check->add_option("--ignore", a->ignore, "Do not report these codes or code prefixes; the longest matching entry wins")
+      ->delimiter(',')->allow_extra_args(false);
+  check->add_option("--extend-select", a->extend_select, "Add codes or prefixes to those selected by --select or the configuration")
+      ->delimiter(',')->allow_extra_args(false);
+  check->add_flag("--warnings-as-errors", a->warnings_as_errors,
+                  "Count every reported warning as an error (InfVerif -warnaserror as the WDK samples use it)");
+  check->add_option("--project-root", a->project_root,
+                    "Folder that paths in the output and the baseline are relative to (default: the enclosing git "
+                    "top-level, else the current folder)");
+  check->add_option("--show-settings", a->show_settings,
+                    "Print the settings that apply to PATH (configuration file, mode, selection, baseline, format) and exit");
+  check->add_option("--files-from", a->files_from,
+                    "Read paths from FILE or - (stdin): one per line, '#' starts a comment line; with -0, NUL-separated");
+  check->add_flag("-0,--null", a->nul, "Lists (--files-from, -) are NUL-separated, as find -print0 writes them");
+  check->add_option("--suppress-warning", a->suppress_warnings,
+                    "Do not report this warning code (InfVerif /swNNNN); repeatable")->delimiter(',')->allow_extra_args(false);
   check->add_flag("--statistics", a->statistics, "Print counts per code");
   check->add_flag("--info", a->info, "Print each INF's summary: provider, class, version, models, IDs, services, files (/info)");
   check->add_flag("--verbose", a->verbose, "infverif format: print a verdict for every file");
@@ -422,14 +615,14 @@ void register_check_commands(CLI::App& app, Context& ctx) {
   check->add_option("--sarif-base", a->sarif_base, "SARIF/GitHub paths are relative to DIR (default: current folder)");
   check->add_option("PATH", a->inputs, "INF/INX files, folders, or - for a list on stdin");
   check->callback([a, code, &ctx] {
-    int rc = code->empty() ? run_check(*a) : run_explain(*code, false);
+    int rc = code->empty() ? run_check(*a, ctx) : run_explain(*code, false);
     ctx.exit_code = combine_exit(ctx.exit_code, rc);
   });
 
   auto* explain = app.add_subcommand("explain", "Explain a rule code: what it checks, why, and how to fix it");
   auto explain_code = std::make_shared<std::string>();
   auto markdown = std::make_shared<bool>(false);
-  explain->add_option("CODE", *explain_code, "Rule code, e.g. 1322, or 'index' for the list of all codes")->required();
+  explain->add_option("CODE", *explain_code, "Rule code (1322) or rule name (file-copied-destination-other), or 'index' for the list of all codes")->required();
   explain->add_flag("--markdown", *markdown, "Markdown, as in docs/rules/");
   explain->callback([explain_code, markdown, &ctx] {
     ctx.exit_code = combine_exit(ctx.exit_code, run_explain(*explain_code, *markdown));

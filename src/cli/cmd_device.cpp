@@ -24,9 +24,10 @@ struct DeviceArgs {
   bool json = false;
 };
 
-// Missing devices and drivers that match nothing are findings (1), not usage errors.
+// Missing devices and drivers that match nothing are findings (1), not usage errors; a refusal by
+// policy (in use, would escape the root) keeps its own code 4.
 int device_exit(const Error& e) {
-  if (e.code == Errc::not_found || e.code == Errc::already_exists || e.code == Errc::busy) return kExitFindings;
+  if (e.code == Errc::not_found || e.code == Errc::already_exists) return kExitFindings;
   return exit_for(e);
 }
 
@@ -144,10 +145,11 @@ int run_add(Context& ctx, const DeviceArgs& a) {
 }
 
 int run_list(Context& ctx, const DeviceArgs& a) {
+  if (auto ex = ctx.existing_store(); !ex) return fail(ctx, ex.error());
   return with_engine(ctx, [&](devinst::Engine& e) {
     auto list = e.list_devices();
     if (!list) return fail(ctx, list.error());
-    if (a.json) {
+    if (a.json || ctx.json()) {
       nlohmann::json j = nlohmann::json::array();
       for (const auto& d : *list) j.push_back(device_json(d));
       std::cout << j.dump(2) << "\n";
@@ -165,10 +167,11 @@ int run_list(Context& ctx, const DeviceArgs& a) {
 }
 
 int run_show(Context& ctx, const DeviceArgs& a) {
+  if (auto ex = ctx.existing_store(); !ex) return fail(ctx, ex.error());
   return with_engine(ctx, [&](devinst::Engine& e) {
     auto d = e.device(a.id);
     if (!d) return fail(ctx, d.error());
-    if (a.json) {
+    if (a.json || ctx.json()) {
       std::cout << device_json(*d).dump(2) << "\n";
       return int(kExitOk);
     }
@@ -269,7 +272,7 @@ void register_device_commands(CLI::App& app, Context& ctx) {
 
   auto* show = device->add_subcommand("show", "One device: driver, service, keys, interfaces, files");
   show->add_option("ID", a->id, "Device instance ID")->required();
-  show->add_flag("--json", a->json, "JSON output (DESIGN.md §4)");
+  show->add_flag("--json", a->json, "JSON output: one object with the device, its driver, keys, interfaces and files (same as --format json)");
   show->callback(run(run_show));
 
   auto* install = device->add_subcommand("install", "Install the best staged driver on a device");

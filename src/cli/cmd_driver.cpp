@@ -52,8 +52,7 @@ int run_add(Context& ctx, const DriverArgs& a) {
   if (!r.ok()) {
     std::cout << "Failed to add driver package.\n";
     say(r.error());
-    return r.error().code == Errc::invalid_argument || r.error().code == Errc::path_escape ? kExitFindings
-                                                                                           : exit_for(r.error());
+    return exit_for(r.error());
   }
   for (const auto& e : r->isolation_errors) std::cerr << e << "\n";
   if (r->already_staged) {
@@ -85,6 +84,10 @@ int run_add(Context& ctx, const DriverArgs& a) {
 }
 
 int run_list(Context& ctx, const DriverArgs& a) {
+  if (auto ex = ctx.existing_store(); !ex) {
+    report_error(ctx, ex.error());
+    return ctx.exit_code;
+  }
   auto st = open_store(ctx);
   if (!st.ok()) {
     report_error(ctx, st.error());
@@ -95,7 +98,7 @@ int run_list(Context& ctx, const DriverArgs& a) {
     report_error(ctx, list.error());
     return ctx.exit_code;
   }
-  if (a.json) {
+  if (a.json || ctx.json()) {
     nlohmann::json j = nlohmann::json::array();
     for (const auto& p : *list) j.push_back(package_json(p));
     std::cout << j.dump(2) << "\n";
@@ -143,16 +146,20 @@ int run_delete(Context& ctx, const DriverArgs& a) {
   if (!r.ok()) {
     std::cout << "Failed to delete driver package: " << r.error().message << "\n";
     say(r.error());
-    // A package that does not exist or is in use is a finding (1, as pnputil's "not found"); a store
+    // A package that does not exist is missing is a finding (1, as pnputil's "not found"), one in use is refused by policy (4); a store
     // that cannot be written is an I/O failure (3).
     const int code = exit_for(r.error());
-    return code == kExitUnreadable ? code : kExitFindings;
+    return code == kExitUnreadable || code == kExitPolicy ? code : kExitFindings;
   }
   std::cout << "Driver package deleted successfully.\n";
   return kExitOk;
 }
 
 int run_verify(Context& ctx) {
+  if (auto ex = ctx.existing_store(); !ex) {
+    report_error(ctx, ex.error());
+    return ctx.exit_code;
+  }
   auto st = open_store(ctx);
   if (!st.ok()) {
     report_error(ctx, st.error());
@@ -162,6 +169,22 @@ int run_verify(Context& ctx) {
   if (!problems.ok()) {
     report_error(ctx, problems.error());
     return ctx.exit_code;
+  }
+  // State folders outlive nothing: a service's or device's folder without its owner is a problem.
+  auto engine = devinst::Engine::open(ctx.store_root());
+  if (!engine.ok()) {
+    report_error(ctx, engine.error());
+    return ctx.exit_code;
+  }
+  auto orphans = engine->orphaned_state_folders();
+  if (!orphans.ok()) {
+    report_error(ctx, orphans.error());
+    return ctx.exit_code;
+  }
+  for (const auto& o : *orphans) {
+    problems->push_back({o, o.find("/ServiceState/") != std::string::npos
+                                ? "state folder of a service that no longer exists"
+                                : "state folder of a device that no longer exists"});
   }
   for (const auto& p : *problems) std::cout << p.path << ": " << p.message << "\n";
   if (problems->empty()) {
@@ -185,7 +208,7 @@ void register_driver_commands(CLI::App& app, Context& ctx) {
   add->add_flag("--install", a->install, "Install the package on every device it now ranks best for");
   add->callback([a, &ctx] { ctx.exit_code = combine_exit(ctx.exit_code, run_add(ctx, *a)); });
   auto* list = driver->add_subcommand("list", "List staged packages");
-  list->add_flag("--json", a->json, "JSON output (DESIGN.md §4)");
+  list->add_flag("--json", a->json, "JSON output: an array with one object per package (same as --format json)");
   list->callback([a, &ctx] { ctx.exit_code = combine_exit(ctx.exit_code, run_list(ctx, *a)); });
   auto* del = driver->add_subcommand("delete", "Remove a staged package");
   del->add_option("PUBLISHED", a->published, "Published name, e.g. oem0.inf")->required();

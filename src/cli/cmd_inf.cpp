@@ -139,7 +139,7 @@ void register_inf_commands(CLI::App& app, Context& ctx) {
   auto* inf_cmd = app.add_subcommand("inf", "Read INF files the way SetupAPI does");
   inf_cmd->require_subcommand(1);
   auto opts = std::make_shared<DumpOptions>();
-  auto* dump = inf_cmd->add_subcommand("dump", "Print the parsed model of an INF (DESIGN.md §4)");
+  auto* dump = inf_cmd->add_subcommand("dump", "Print the parsed model of an INF, as SetupAPI would return it");
   dump->add_flag("--json", opts->json, "JSON output");
   dump->add_option("--lang", opts->lang, "LANGID for [Strings.LLLL] selection, hexadecimal (default 0409)");
   dump->add_option("--arch", opts->arch, "Target architecture (default amd64)");

@@ -205,6 +205,7 @@ int run_query(Context& ctx, const std::vector<std::string>& raw) {
   std::string err;
   if (!parse_args(raw, {"v"}, {"s", "ve"}, a, err)) return usage(ctx, err);
   if (a.positional.size() != 1) return usage(ctx, "usage: reg query KEY [/v NAME | /ve] [/s]");
+  if (auto st = ctx.existing_store(); !st) return fail(ctx, st.error());
   auto r = open_registry(ctx);
   if (!r) return fail(ctx, r.error());
   auto key = r->open_key(a.positional[0]);
@@ -225,6 +226,7 @@ int run_export(Context& ctx, const std::vector<std::string>& raw) {
   std::string err;
   if (!parse_args(raw, {}, {"regedit4", "y"}, a, err)) return usage(ctx, err);
   if (a.positional.size() != 2) return usage(ctx, "usage: reg export KEY FILE|- [--regedit4] [/y]");
+  if (auto st = ctx.existing_store(); !st) return fail(ctx, st.error());
   auto r = open_registry(ctx);
   if (!r) return fail(ctx, r.error());
   auto key = r->open_key(a.positional[0]);
@@ -399,8 +401,18 @@ void register_reg_commands(CLI::App& app, Context& ctx) {
     // reg.exe's slash options are not CLI11 options: take every argument as it is.
     c->prefix_command();
     c->allow_extras();
+    // Everything after the subcommand is reg's, global options included (take_global_options).
+    c->fallthrough(false);
     auto run = sub.run;
-    c->callback([c, run, &ctx] { ctx.exit_code = combine_exit(ctx.exit_code, run(ctx, c->remaining())); });
+    c->callback([c, run, &ctx] {
+      std::vector<std::string> args = c->remaining();
+      std::string err;
+      if (!take_global_options(ctx, args, err)) {
+        ctx.exit_code = combine_exit(ctx.exit_code, usage(ctx, err));
+        return;
+      }
+      ctx.exit_code = combine_exit(ctx.exit_code, run(ctx, args));
+    });
   }
 }
 

@@ -15,7 +15,8 @@ struct StateArgs {
   std::string subject;  // instance ID, service name or symbolic link
   std::string type;
   bool host = false;
-  bool existing = false;
+  bool existing = false;  // --existing: the default since --create exists; kept for scripts
+  bool create = false;    // --create: make the key or folder (and the store) when missing
 };
 
 // Exit codes of `state` (DESIGN.md §3): a device, service, interface or location that does not
@@ -30,7 +31,10 @@ int fail(Context& ctx, const Error& e) {
 }
 
 // Opens the session after the store's recovery, as every command that opens a store does (DESIGN.md §2).
-Result<api::Session> open_session(const Context& ctx) {
+Result<api::Session> open_session(const Context& ctx, bool create) {
+  if (!create) {
+    if (auto ex = ctx.existing_store(); !ex) return ex.error();
+  }
   std::string root = ctx.store_root();
   auto st = store::Store::open(root);
   if (!st) return st.error();
@@ -38,12 +42,12 @@ Result<api::Session> open_session(const Context& ctx) {
 }
 
 api::Disposition disposition(const StateArgs& a) {
-  return a.existing ? api::Disposition::open_existing : api::Disposition::open_always;
+  return a.create ? api::Disposition::open_always : api::Disposition::open_existing;
 }
 
 template <typename F>
-int with_session(Context& ctx, F&& f) {
-  auto s = open_session(ctx);
+int with_session(Context& ctx, bool create, F&& f) {
+  auto s = open_session(ctx, create);
   if (!s) return fail(ctx, s.error());
   return f(*s);
 }
@@ -85,16 +89,19 @@ void register_state_commands(CLI::App& app, Context& ctx) {
   auto* state = app.add_subcommand("state", "Resolve the state locations of the driver API (keys and directories)");
   state->require_subcommand(1);
   auto existing = [a](CLI::App* cmd) {
-    cmd->add_flag("--existing", a->existing, "Fail when the location does not exist instead of creating it");
+    cmd->add_flag("--create", a->create,
+                  "Create the key or folder when it does not exist (as the API's open-always does); without it a "
+                  "missing location is reported (exit 1) and nothing is written");
+    cmd->add_flag("--existing", a->existing, "Only open what exists (the default; kept for older scripts)");
   };
   auto done = [&ctx](int code) { ctx.exit_code = combine_exit(ctx.exit_code, code); };
 
   auto* dk = state->add_subcommand("device-key", "A device's hardware or software key (IoOpenDeviceRegistryKey)");
   dk->add_option("ID", a->subject, "Device instance ID, e.g. ROOT\\BILBY\\0000")->required();
-  dk->add_option("--type", a->type, "hardware | software")->required()->check(CLI::IsMember(keys_of(kDeviceKeyTypes)));
+  dk->add_option("--type", a->type, "hardware | software")->required()->transform(CLI::IsMember(keys_of(kDeviceKeyTypes), CLI::ignore_case));
   existing(dk);
   dk->callback([a, &ctx, done] {
-    done(with_session(ctx, [&](api::Session& s) {
+    done(with_session(ctx, a->create, [&](api::Session& s) {
       return print_key(ctx, s.open_device_key(a->subject, kDeviceKeyTypes.at(a->type), disposition(*a)));
     }));
   });
@@ -103,7 +110,7 @@ void register_state_commands(CLI::App& app, Context& ctx) {
   ik->add_option("SYMLINK", a->subject, "Symbolic link, \\\\?\\… or \\??\\…")->required();
   existing(ik);
   ik->callback([a, &ctx, done] {
-    done(with_session(ctx, [&](api::Session& s) {
+    done(with_session(ctx, a->create, [&](api::Session& s) {
       return print_key(ctx, s.open_interface_key(a->subject, disposition(*a)));
     }));
   });
@@ -112,21 +119,21 @@ void register_state_commands(CLI::App& app, Context& ctx) {
   rk->add_option("SERVICE", a->subject, "Service name")->required();
   rk->add_option("--type", a->type, "parameters | persistent | shared")
       ->required()
-      ->check(CLI::IsMember(keys_of(kDriverKeyTypes)));
+      ->transform(CLI::IsMember(keys_of(kDriverKeyTypes), CLI::ignore_case));
   existing(rk);
   rk->callback([a, &ctx, done] {
-    done(with_session(ctx, [&](api::Session& s) {
+    done(with_session(ctx, a->create, [&](api::Session& s) {
       return print_key(ctx, s.open_driver_key(a->subject, kDriverKeyTypes.at(a->type), disposition(*a)));
     }));
   });
 
   auto* dd = state->add_subcommand("driver-dir", "A driver's directory (IoGetDriverDirectory)");
   dd->add_option("SERVICE", a->subject, "Service name")->required();
-  dd->add_option("--type", a->type, "image | data | shared")->required()->check(CLI::IsMember(keys_of(kDriverDirTypes)));
+  dd->add_option("--type", a->type, "image | data | shared")->required()->transform(CLI::IsMember(keys_of(kDriverDirTypes), CLI::ignore_case));
   dd->add_flag("--host", a->host, "Print the path on this machine");
   existing(dd);
   dd->callback([a, &ctx, done] {
-    done(with_session(ctx, [&](api::Session& s) {
+    done(with_session(ctx, a->create, [&](api::Session& s) {
       return print_location(ctx, s.driver_directory(a->subject, kDriverDirTypes.at(a->type), disposition(*a)),
                             a->host);
     }));
@@ -137,7 +144,7 @@ void register_state_commands(CLI::App& app, Context& ctx) {
   vd->add_flag("--host", a->host, "Print the path on this machine");
   existing(vd);
   vd->callback([a, &ctx, done] {
-    done(with_session(ctx, [&](api::Session& s) {
+    done(with_session(ctx, a->create, [&](api::Session& s) {
       return print_location(ctx, s.device_directory(a->subject, disposition(*a)), a->host);
     }));
   });
@@ -146,7 +153,7 @@ void register_state_commands(CLI::App& app, Context& ctx) {
   dp->add_option("SERVICE", a->subject, "Service name")->required();
   dp->add_flag("--host", a->host, "Print the path on this machine");
   dp->callback([a, &ctx, done] {
-    done(with_session(ctx, [&](api::Session& s) {
+    done(with_session(ctx, a->create, [&](api::Session& s) {
       return print_location(ctx, s.query_full_driver_path(a->subject), a->host);
     }));
   });

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <stdexcept>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -12,15 +13,24 @@
 
 namespace isodrv::cli {
 
-// Exit codes, DESIGN.md §3.
+// Exit codes: one row each in exit_codes.def.
 enum ExitCode : int {
-  kExitOk = 0,        // success, every INF valid
-  kExitFindings = 1,  // error-level findings, or a file that is not a valid INF
-  kExitUsage = 2,     // usage, configuration or internal error
-  kExitUnreadable = 3 // an input could not be read
+#define ISODRV_EXIT(name, number, precedence, meaning) name = number,
+#include "cli/exit_codes.def"
+#undef ISODRV_EXIT
 };
 
-// With several inputs the first of 2, 3, 1, 0 that applies wins.
+struct ExitCodeInfo {
+  int number;
+  int precedence;
+  const char* meaning;
+};
+// Every exit code, in numeric order.
+const std::vector<ExitCodeInfo>& exit_codes();
+// The table as text for --help and man pages ("  0  success: ...").
+std::string exit_code_help();
+
+// With several inputs the first of 2, 3, 4, 1, 0 that applies wins (the precedence column).
 int combine_exit(int a, int b);
 
 // Exit code for a library error.
@@ -32,16 +42,33 @@ struct UsageError : std::runtime_error {
 };
 
 struct Context {
-  std::string root;  // --root, resolved lazily by store commands
+  std::string root;    // --root, resolved lazily by store commands
+  std::string format;  // global --format, lower case; "" when not given
+  bool verbose = false;  // global -v
   int exit_code = kExitOk;
+  // Whether the global --format asks for JSON (the same as a command's --json).
+  bool json() const;
   // Resolves the store root: --root, else $ISODRV_ROOT, else $XDG_DATA_HOME/isodrv/default.
   std::string store_root() const;
+  // For commands that only read: an error (exit 3) when there is no store at the root, so that a
+  // mistyped --root is reported instead of a new empty store being created there.
+  Status existing_store() const;
 };
 
 // Prints "isodrv: <error>" to stderr and folds the matching exit code into ctx.
 void report_error(Context& ctx, const Error& e);
 
+// --root, --format and -v: accepted before or after the subcommand.
+void add_global_options(CLI::App& app, Context& ctx);
+// For commands that take their arguments raw (reg): removes --root DIR, --format F and --verbose
+// (also with '=') from `args` into ctx; returns false with `err` set when one lacks its value.
+bool take_global_options(Context& ctx, std::vector<std::string>& args, std::string& err);
+// "isodrv: did you mean …?" for a mistyped subcommand, option or choice in `args`; "" when there is none.
+std::string did_you_mean(const CLI::App& app, const std::vector<std::string>& args);
+
 void register_inf_commands(CLI::App& app, Context& ctx);
+// Hidden `isodrv generate man|completion`: pages and completion script from the command tree.
+void register_generate_commands(CLI::App& app, Context& ctx);
 void register_check_commands(CLI::App& app, Context& ctx);
 void register_driver_commands(CLI::App& app, Context& ctx);
 void register_reg_commands(CLI::App& app, Context& ctx);
@@ -50,7 +77,13 @@ void register_device_commands(CLI::App& app, Context& ctx);
 void register_state_commands(CLI::App& app, Context& ctx);
 void register_report_commands(CLI::App& app, Context& ctx);
 void register_audit_commands(CLI::App& app, Context& ctx);
-// Rewrites InfVerif's slash options (/w, /code N …) after `check` into isodrv's spelling.
-std::vector<std::string> translate_infverif_args(const std::vector<std::string>& args);
+// Rewrites InfVerif's slash options (/w, /code N, /sw1402 …) after `check` into isodrv's spelling,
+// and a program name of infverif or stampinf into `check` or `stamp`. `takes_value` says whether an
+// isodrv long option of check consumes the next argument. Errors are usage errors (an unknown /flag,
+// two different modes).
+Result<std::vector<std::string>> translate_infverif_args(const std::vector<std::string>& args,
+                                                         const std::function<bool(const std::string&)>& takes_value);
+// The tool name a program path stands for: "infverif" for /usr/bin/InfVerif.exe.
+std::string invoked_as(const std::string& argv0);
 
 }  // namespace isodrv::cli

@@ -1,19 +1,42 @@
 // isodrv command-line entry point: builds the command tree, runs it, maps failures to exit codes.
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "isodrv/input.h"
+#include "isodrv/inf.h"
+#include "isodrv/store.h"
 
 namespace isodrv::cli {
 
+const std::vector<ExitCodeInfo>& exit_codes() {
+  static const std::vector<ExitCodeInfo> table = {
+#define ISODRV_EXIT(name, number, precedence, meaning) {number, precedence, meaning},
+#include "cli/exit_codes.def"
+#undef ISODRV_EXIT
+  };
+  return table;
+}
+
+std::string exit_code_help() {
+  std::string out = "Exit codes:\n";
+  for (const auto& e : exit_codes()) out += "  " + std::to_string(e.number) + "  " + e.meaning + "\n";
+  out += "  With several inputs the first of 2, 3, 4, 1, 0 that applies wins.\n";
+  return out;
+}
+
 int combine_exit(int a, int b) {
-  for (int code : {kExitUsage, kExitUnreadable, kExitFindings}) {
-    if (a == code || b == code) return code;
+  int best = kExitOk, best_precedence = 1 << 30;
+  for (const auto& e : exit_codes()) {
+    if ((e.number == a || e.number == b) && e.precedence < best_precedence) {
+      best = e.number;
+      best_precedence = e.precedence;
+    }
   }
-  return kExitOk;
+  return best;
 }
 
 int exit_for(const Error& e) {
@@ -29,6 +52,10 @@ int exit_for(const Error& e) {
     case Errc::general_syntax:
     case Errc::wrong_inf_style:
       return kExitFindings;
+    case Errc::not_isolated:
+    case Errc::busy:
+    case Errc::path_escape:
+      return kExitPolicy;
     default:
       return kExitUsage;
   }
@@ -37,6 +64,54 @@ int exit_for(const Error& e) {
 void report_error(Context& ctx, const Error& e) {
   std::cerr << "isodrv: " << e.to_string() << "\n";
   ctx.exit_code = combine_exit(ctx.exit_code, exit_for(e));
+}
+
+void add_global_options(CLI::App& app, Context& ctx) {
+  app.add_option("--root", ctx.root, "Store root (default $ISODRV_ROOT, else $XDG_DATA_HOME/isodrv/default, else ~/.local/share/isodrv/default)")
+      ->check([](const std::string& v) {
+        return v.empty() ? std::string("--root must not be empty (an unset variable?)") : std::string();
+      });
+  app.add_option("--format", ctx.format, "Output format where a command has several (check: text, infverif, json, sarif, github; "
+                                        "driver list, device list/show, inf dump: text, json)")
+      ->transform(CLI::IsMember({"text", "infverif", "json", "jsonl", "sarif", "github"}, CLI::ignore_case));
+  app.add_flag("-v,--verbose", ctx.verbose, "More detail: check prints a verdict for every file; store commands name the root they use");
+}
+
+bool Context::json() const { return format == "json"; }
+
+bool take_global_options(Context& ctx, std::vector<std::string>& args, std::string& err) {
+  std::vector<std::string> rest;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    std::string* target = nullptr;
+    std::string name = a.substr(0, a.find('='));
+    if (name == "--root") target = &ctx.root;
+    else if (name == "--format") target = &ctx.format;
+    if (a == "--verbose") {
+      ctx.verbose = true;
+    } else if (target && a.find('=') != std::string::npos) {
+      *target = a.substr(a.find('=') + 1);
+    } else if (target) {
+      if (i + 1 >= args.size()) {
+        err = a + " needs a value";
+        return false;
+      }
+      *target = args[++i];
+    } else {
+      rest.push_back(a);
+    }
+  }
+  ctx.format = isodrv::inf::to_lower_ascii(ctx.format);
+  args = std::move(rest);
+  return true;
+}
+
+Status Context::existing_store() const {
+  const std::string r = store_root();
+  std::error_code ec;
+  if (!r.empty() && std::filesystem::exists(store::database_path(r), ec)) return {};
+  return Error(Errc::file_not_found,
+               "no driver store at " + r + " (nothing was created: isodrv makes one on the first driver add, device add or reg import)");
 }
 
 std::string Context::store_root() const {
@@ -77,11 +152,12 @@ int run_main(int argc, char** argv) {
   CLI::App app{"isodrv: Windows driver package isolation on any platform", "isodrv"};
   app.set_version_flag("--version", std::string("isodrv ") + ISODRV_VERSION);
   app.require_subcommand(1);
+  // Global options are accepted after the subcommand too (`isodrv driver list --root DIR`): an
+  // option a subcommand does not know falls through to its parent.
+  app.fallthrough();
+  app.footer(exit_code_help());
   Context ctx;
-  app.add_option("--root", ctx.root, "Store root (default $ISODRV_ROOT or ~/.local/share/isodrv/default)")
-      ->check([](const std::string& v) {
-        return v.empty() ? std::string("--root must not be empty (an unset variable?)") : std::string();
-      });
+  add_global_options(app, ctx);
 
   app.add_option_function<std::string>("--max-input-size", [](const std::string& v) {
         auto n = parse_size(v);
@@ -99,9 +175,19 @@ int run_main(int argc, char** argv) {
   register_state_commands(app, ctx);
   register_report_commands(app, ctx);
   register_audit_commands(app, ctx);
+  register_generate_commands(app, ctx);
 
   std::vector<std::string> raw(argv, argv + argc);
-  std::vector<std::string> args = translate_infverif_args(raw);
+  CLI::App* check = app.get_subcommand("check");
+  auto translated = translate_infverif_args(raw, [check](const std::string& name) {
+    const CLI::Option* o = check->get_option_no_throw(name);
+    return o && o->get_items_expected_min() > 0;
+  });
+  if (!translated.ok()) {
+    std::cerr << "isodrv: " << translated.error().message << "\n";
+    return kExitUsage;
+  }
+  std::vector<std::string> args = std::move(translated.value());
   std::vector<char*> cargs;
   for (auto& s : args) cargs.push_back(s.data());
   try {
@@ -114,6 +200,7 @@ int run_main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);
+    if (std::string hint = did_you_mean(app, args); !hint.empty()) std::cerr << hint << "\n";
     return kExitUsage;
   } catch (const UsageError& e) {
     std::cerr << "isodrv: " << e.what() << "\n";

@@ -484,6 +484,7 @@ Status Engine::remove_device(const std::string& id) {
   del.bind(1, dev->instance_id);
   if (auto s = del.run(); !s) return fail(s.error());
   if (auto s = tx->commit(); !s) return fail(s.error());
+  d.sweep_state_folders();
   return {};
 }
 
@@ -789,6 +790,7 @@ Result<std::vector<std::string>> Engine::move_devices_off(const std::string& pub
   u.bind(1, (*target)->sp.folder);
   if (auto s = u.run(); !s) return fail(s.error());
   if (auto s = tx->commit(); !s) return fail(s.error());
+  d.sweep_state_folders();
   return moved;
 }
 
@@ -809,6 +811,9 @@ Status Engine::Impl::commit(registry::Transaction& tx, std::vector<detail::FileA
   }
   store::crash_point("devinst:committed");
   end_file_journal();
+  // An install that moved a device off another driver, or an uninstall, may have removed a
+  // service: its state folders go with it.
+  sweep_state_folders();
   return {};
 }
 

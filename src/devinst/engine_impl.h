@@ -121,6 +121,10 @@ inline std::string join_lines(const std::vector<std::string>& v) {
 struct Engine::Impl {
   std::string root;
   registry::Registry reg;
+  // State folders whose service key or device node is gone (state_folders.cpp), and their removal
+  // after an uninstall, a device removal or a move off a deleted package committed.
+  std::vector<std::string> orphaned_state_folders();
+  void sweep_state_folders();
   std::unique_ptr<store::Store> st;
   std::map<std::int64_t, std::unique_ptr<detail::Loaded>> packages;  // by store id
   // Software key indexes in use per class key (folded path), and the lowest index that may be free.

@@ -25,6 +25,7 @@ std::string_view errc_name(Errc code) {
     case Errc::corrupt: return "ERROR_FILE_CORRUPT";
     case Errc::internal: return "ERROR_INTERNAL_ERROR";
     case Errc::key_deleted: return "ERROR_KEY_DELETED";
+    case Errc::not_isolated: return "ERROR_DRIVER_PACKAGE_NOT_ISOLATED";
   }
   return "ERROR_INTERNAL_ERROR";
 }

@@ -389,7 +389,7 @@ Result<AddResult> Store::add(const std::string& inf_path, const AddOptions& opts
     // The refusal names its reasons, so nobody has to run `check` to learn them.
     std::string why;
     for (const auto& e : result.isolation_errors) why += "\n  " + e;
-    return Error(Errc::invalid_argument,
+    return Error(Errc::not_isolated,
                  "package is not isolated (" + std::to_string(result.isolation_errors.size()) +
                      " /w errors); stage it anyway with --allow-unisolated:" + why,
                  inf_path);

@@ -76,7 +76,7 @@ TEST(CheckCli, ExitCodes) {
 
 TEST(CheckCli, FilesFromStdinKeepsOrder) {
   CliRun r = run("check --format json - < /dev/null");
-  EXPECT_EQ(r.rc, 2);  // an empty list is a usage error
+  EXPECT_EQ(r.rc, 3);  // an empty list: no input file found (issue 17: a CI job must not pass on it)
   CliRun list = run("check --format infverif /v --files-from - <<'EOF'\nexamples/quokka/quokka.inf\n" + kFixture + "\nEOF");
   auto a = list.out.find("Validating quokka.inf");
   auto b = list.out.find("Validating nonisolated.inf");

@@ -1,0 +1,95 @@
+// Which findings a run reports (--select/--ignore/--extend-select, per-file ignores,
+// --warnings-as-errors) and where a result's path is shown from (the project root).
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "isodrv/check.h"
+
+namespace isodrv::check {
+namespace fs = std::filesystem;
+
+namespace {
+
+// The length of the longest entry of `list` that is a prefix of `code`, or -1.
+int longest_prefix(const std::vector<std::string>& list, const std::string& code) {
+  int best = -1;
+  for (const auto& e : list) {
+    if (code.starts_with(e)) best = std::max(best, static_cast<int>(e.size()));
+  }
+  return best;
+}
+
+bool glob_matches(const std::string& pattern, const std::string& path) {
+  if (::fnmatch(pattern.c_str(), path.c_str(), 0) == 0) return true;
+  // A pattern without '/' names files in any folder, as .gitignore does.
+  if (pattern.find('/') == std::string::npos) {
+    const std::string name = fs::path(path).filename().string();
+    return ::fnmatch(pattern.c_str(), name.c_str(), 0) == 0;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string display_path(const std::string& path, const std::string& project_root) {
+  if (project_root.empty() || path.empty() || path == "-") return path;
+  std::error_code ec;
+  const fs::path abs = fs::absolute(path, ec).lexically_normal();
+  if (ec) return path;
+  const fs::path rel = abs.lexically_relative(project_root);
+  if (rel.empty() || *rel.begin() == "..") return abs.string();
+  return rel.string();
+}
+
+std::string find_project_root(const std::string& cwd) {
+  std::error_code ec;
+  fs::path dir = fs::absolute(cwd, ec).lexically_normal();
+  if (dir.has_filename() == false && dir != dir.root_path()) dir = dir.parent_path();
+  for (fs::path d = dir;; d = d.parent_path()) {
+    if (fs::exists(d / ".git", ec)) return d.string();
+    if (d == d.root_path() || d.parent_path() == d) break;
+  }
+  return dir.string();
+}
+
+bool valid_selector(const std::string& entry) {
+  return !entry.empty() && entry.size() <= 4 && entry.find_first_not_of("0123456789") == std::string::npos;
+}
+
+bool Selection::selects(int code, const std::string& path) const {
+  const std::string c = std::to_string(code);
+  const int sel = select.empty() ? 0 : longest_prefix(select, c);
+  int ign = longest_prefix(ignore, c);
+  if (!path.empty()) {
+    for (const auto& [glob, codes] : per_file_ignores) {
+      if (glob_matches(glob, path)) ign = std::max(ign, longest_prefix(codes, c));
+    }
+  }
+  return sel >= 0 && sel > ign;
+}
+
+void apply_selection(const Selection& s, diag::Report& report) {
+  for (auto& f : report.files) apply_selection(s, f);
+}
+
+void apply_selection(const Selection& s, diag::FileResult& f) {
+  const bool filters = !s.select.empty() || !s.ignore.empty() || !s.per_file_ignores.empty();
+  if (!filters && !s.warnings_as_errors) return;
+  {
+    if (filters) {
+      std::erase_if(f.diagnostics, [&](const diag::Diagnostic& d) { return !s.selects(d.code, f.path); });
+    }
+    if (s.warnings_as_errors) {
+      for (auto& d : f.diagnostics) {
+        if (d.severity == diag::Severity::warning) d.severity = diag::Severity::error;
+      }
+    }
+    f.valid = !f.unreadable && std::none_of(f.diagnostics.begin(), f.diagnostics.end(), [](const diag::Diagnostic& d) {
+      return d.severity == diag::Severity::error;
+    });
+  }
+}
+
+}  // namespace isodrv::check

@@ -1,0 +1,126 @@
+// Reads isodrv.toml / [tool.isodrv] with toml++ and finds the nearest one for an input.
+#include "cli/check_config.h"
+
+#include <toml++/toml.h>
+
+#include <filesystem>
+#include <map>
+
+#include "isodrv/check.h"
+
+namespace isodrv::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+Error config_error(const std::string& file, const toml::node* where, const std::string& msg) {
+  std::uint32_t line = where ? static_cast<std::uint32_t>(where->source().begin.line) : 0;
+  return Error(Errc::invalid_argument, msg, file, line);
+}
+
+Result<std::string> read_string(const std::string& file, const toml::node& n, const std::string& key) {
+  if (auto v = n.value<std::string>()) return *v;
+  return config_error(file, &n, key + " must be a string");
+}
+
+// A list of codes or prefixes: ["13", 1322] (numbers are accepted as codes).
+Result<std::vector<std::string>> read_codes(const std::string& file, const toml::node& n, const std::string& key) {
+  const toml::array* arr = n.as_array();
+  if (!arr) return config_error(file, &n, key + " must be a list of codes, e.g. [\"13\", \"1322\"]");
+  std::vector<std::string> out;
+  for (const auto& item : *arr) {
+    std::string code;
+    if (auto s = item.value<std::string>()) code = *s;
+    else if (auto i = item.value<std::int64_t>()) code = std::to_string(*i);
+    if (!check::valid_selector(code)) return config_error(file, &item, key + ": '" + code + "' is not a rule code or code prefix");
+    out.push_back(code);
+  }
+  return out;
+}
+
+// Reads one settings table; every key is known, so a typo is an error rather than ignored.
+Result<FileConfig> read_table(const std::string& file, const toml::table& t) {
+  FileConfig c;
+  c.file = file;
+  c.dir = fs::path(file).parent_path().string();
+  for (const auto& [k, node] : t) {
+    const std::string key(k.str());
+    if (key == "mode" || key == "target-os" || key == "format" || key == "baseline") {
+      auto v = read_string(file, node, key);
+      if (!v) return v.error();
+      (key == "mode" ? c.mode : key == "target-os" ? c.target_os : key == "format" ? c.format : c.baseline) = *v;
+    } else if (key == "select" || key == "ignore" || key == "extend-select") {
+      auto v = read_codes(file, node, key);
+      if (!v) return v.error();
+      if (key == "select") c.select = *v;
+      else (key == "ignore" ? c.ignore : c.extend_select) = *v;
+    } else if (key == "warnings-as-errors") {
+      auto b = node.value<bool>();
+      if (!b) return config_error(file, &node, "warnings-as-errors must be true or false");
+      c.warnings_as_errors = *b;
+    } else if (key == "per-file-ignores") {
+      const toml::table* pfi = node.as_table();
+      if (!pfi) return config_error(file, &node, "per-file-ignores must be a table of \"glob\" = [codes]");
+      for (const auto& [glob, codes] : *pfi) {
+        auto v = read_codes(file, codes, "per-file-ignores");
+        if (!v) return v.error();
+        c.per_file_ignores.emplace_back(std::string(glob.str()), *v);
+      }
+    } else {
+      return config_error(file, &node,
+                          "unknown setting '" + key + "' (known: mode, target-os, select, ignore, extend-select, "
+                          "per-file-ignores, warnings-as-errors, baseline, format)");
+    }
+  }
+  return c;
+}
+
+// The settings in `file`, or nullopt for a pyproject.toml without [tool.isodrv].
+Result<std::optional<FileConfig>> load(const fs::path& file, bool pyproject) {
+  toml::table doc;
+  try {
+    doc = toml::parse_file(file.string());
+  } catch (const toml::parse_error& e) {
+    return Error(Errc::invalid_argument, std::string(e.description()), file.string(),
+                 static_cast<std::uint32_t>(e.source().begin.line));
+  }
+  const toml::table* t = &doc;
+  if (pyproject) {
+    t = doc["tool"]["isodrv"].as_table();
+    if (!t) return std::optional<FileConfig>();
+  }
+  auto c = read_table(file.string(), *t);
+  if (!c) return c.error();
+  return std::optional<FileConfig>(std::move(c.value()));
+}
+
+Result<FileConfig> find_in(const fs::path& dir, std::map<std::string, FileConfig>& cache) {
+  if (auto it = cache.find(dir.string()); it != cache.end()) return it->second;
+  std::error_code ec;
+  for (const char* name : {"isodrv.toml", ".isodrv.toml", "pyproject.toml"}) {
+    const fs::path f = dir / name;
+    if (!fs::is_regular_file(f, ec)) continue;
+    auto c = load(f, std::string_view(name) == "pyproject.toml");
+    if (!c) return c.error();
+    if (*c) return cache[dir.string()] = std::move(**c);
+  }
+  FileConfig none;
+  if (dir.has_parent_path() && dir.parent_path() != dir) {
+    auto up = find_in(dir.parent_path(), cache);
+    if (!up) return up;
+    none = *up;
+  }
+  return cache[dir.string()] = none;
+}
+
+}  // namespace
+
+Result<FileConfig> find_config(const std::string& path) {
+  static std::map<std::string, FileConfig> cache;
+  std::error_code ec;
+  fs::path p = fs::absolute(path, ec).lexically_normal();
+  if (!fs::is_directory(p, ec)) p = p.parent_path();
+  return find_in(p, cache);
+}
+
+}  // namespace isodrv::cli

@@ -1,0 +1,30 @@
+// isodrv.toml (or [tool.isodrv] in a pyproject.toml): check settings discovered upward from each
+// input, as ruff discovers its configuration. Read with toml++.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "isodrv/result.h"
+
+namespace isodrv::cli {
+
+struct FileConfig {
+  std::string file;  // the file the settings come from; "" when no file applies
+  std::string dir;   // its folder (absolute): relative paths in it resolve against this
+  std::optional<std::string> mode, target_os, format, baseline;
+  std::optional<std::vector<std::string>> select;
+  std::vector<std::string> ignore, extend_select;
+  // glob relative to `dir` -> codes or prefixes
+  std::vector<std::pair<std::string, std::vector<std::string>>> per_file_ignores;
+  std::optional<bool> warnings_as_errors;
+};
+
+// The nearest configuration for a file or folder: isodrv.toml, .isodrv.toml, or a pyproject.toml
+// with a [tool.isodrv] table, in the path's folder or the closest folder above it. Results are
+// cached per folder. An unreadable or invalid file is an error ("file:line: message").
+Result<FileConfig> find_config(const std::string& path);
+
+}  // namespace isodrv::cli

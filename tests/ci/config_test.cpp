@@ -1,0 +1,152 @@
+// Issue 17 parts 2 and 4 through the CLI: one project root for paths and baselines (from any
+// working directory, absolute or relative inputs), --select/--ignore/--extend-select with prefixes,
+// --warnings-as-errors, isodrv.toml and [tool.isodrv] discovered upward, and --show-settings.
+#include "ci_test_util.h"
+
+using namespace ci_test;
+
+namespace {
+
+// A project: a git top-level with two packages, one clean and one with findings.
+void make_project(const Scratch& s) {
+  fs::create_directories(s / "proj/.git");
+  s.write("proj/drivers/good/good.inf", clean_inf());
+  s.write("proj/drivers/bad/bad.inf", unisolated_inf());
+}
+
+}  // namespace
+
+TEST(ProjectRoot, PathsAreRelativeToTheGitTopLevelFromAnyFolder) {
+  Scratch s;
+  make_project(s);
+  CliRun top = s.run("check --format json drivers", s / "proj");
+  CliRun inside = s.run("check --format json ../bad/bad.inf ./../good/../good/good.inf", s / "proj/drivers/good");
+  CliRun absolute = s.run("check --format json " + shell_quote((s / "proj/drivers").string()), s / "proj/drivers/bad");
+  EXPECT_TRUE(has(top.out, "\"path\": \"drivers/bad/bad.inf\"")) << top.out;
+  EXPECT_TRUE(has(inside.out, "\"path\": \"drivers/bad/bad.inf\"")) << inside.out;
+  EXPECT_TRUE(has(inside.out, "\"path\": \"drivers/good/good.inf\"")) << inside.out;
+  EXPECT_TRUE(has(absolute.out, "\"path\": \"drivers/bad/bad.inf\"")) << absolute.out;
+  CliRun text = s.run("check ../bad/bad.inf", s / "proj/drivers/good");
+  EXPECT_TRUE(has(text.out, "\ndrivers/bad/bad.inf:") || text.out.starts_with("drivers/bad/bad.inf:")) << text.out;
+  // --project-root overrides; a file outside it keeps its absolute path.
+  CliRun pr = s.run("check --format json --project-root drivers drivers/bad/bad.inf", s / "proj");
+  EXPECT_TRUE(has(pr.out, "\"path\": \"bad/bad.inf\"")) << pr.out;
+  s.write("outside/o.inf", clean_inf());
+  CliRun out = s.run("check --format json ../outside/o.inf", s / "proj");
+  EXPECT_TRUE(has(out.out, "\"path\": \"" + (s / "outside/o.inf").string() + "\"")) << out.out;
+}
+
+TEST(ProjectRoot, BaselineMatchesFromAnyFolderAndSaysHowMany) {
+  Scratch s;
+  make_project(s);
+  CliRun first = s.run("check --format json drivers", s / "proj");
+  ASSERT_EQ(first.rc, 1);
+  s.write("proj/baseline.json", first.out);
+  const std::string bl = shell_quote((s / "proj/baseline.json").string());
+  CliRun sub = s.run("check --baseline " + bl + " ../bad/bad.inf", s / "proj/drivers/good");
+  EXPECT_EQ(sub.rc, 0) << sub.out;
+  EXPECT_TRUE(has(sub.out, "0 errors, 0 warnings in 1 file")) << sub.out;
+  EXPECT_TRUE(has(sub.out, " findings accepted by the baseline\n")) << sub.out;
+  CliRun abs = s.run("check --baseline baseline.json " + shell_quote((s / "proj/drivers/bad/bad.inf").string()), s / "proj");
+  EXPECT_EQ(abs.rc, 0) << abs.out;
+  CliRun json = s.run("check --format json --baseline baseline.json drivers", s / "proj");
+  EXPECT_EQ(json.rc, 0) << json.out;
+  // A baseline written with "./" paths from the top-level matches as well.
+  CliRun dotted = s.run("check --format json ./drivers/bad/bad.inf", s / "proj");
+  s.write("proj/dotted.json", dotted.out);
+  EXPECT_EQ(s.run("check --baseline ../../dotted.json ../bad/bad.inf", s / "proj/drivers/good").rc, 0);
+}
+
+TEST(Selection, SelectIgnoreExtendSelectWithPrefixes) {
+  Scratch s;
+  s.write("n.inf", unisolated_inf());
+  auto codes = [&](const std::string& args) {
+    CliRun r = s.run("check --format json " + args + " n.inf");
+    std::string seen;
+    for (std::size_t p = 0; (p = r.out.find("\"code\": ", p)) != std::string::npos; p += 8) seen += r.out.substr(p + 8, 4) + " ";
+    return seen;
+  };
+  const std::string all = codes("");
+  ASSERT_TRUE(has(all, "1322")) << all;
+  ASSERT_TRUE(has(all, "2083")) << all;
+  const std::string only13 = codes("--select 13");
+  EXPECT_TRUE(has(only13, "1322"));
+  EXPECT_FALSE(has(only13, "2083")) << only13;
+  const std::string no132 = codes("--select 13 --ignore 132");
+  EXPECT_FALSE(has(no132, "132")) << no132;
+  EXPECT_TRUE(has(codes("--select 13,12"), "1235"));
+  const std::string only132 = codes("--select 132 --ignore 1322");
+  EXPECT_TRUE(has(only132, "1321") && has(only132, "1323") && !has(only132, "1322")) << only132;
+  EXPECT_FALSE(has(codes("--ignore 13"), "1322"));
+  EXPECT_TRUE(has(codes("--ignore 13 --select 1322"), "1322"));  // the longer entry wins
+  const std::string extended = codes("--select 13 --extend-select 2083");
+  EXPECT_TRUE(has(extended, "2083"));
+  EXPECT_TRUE(has(extended, "1322"));
+  EXPECT_EQ(s.run("check --select 1x n.inf").rc, 2);
+}
+
+TEST(Selection, WarningsAsErrors) {
+  Scratch s;
+  s.write("n.inf", unisolated_inf());
+  CliRun warn_only = s.run("check --select 2083 n.inf");
+  EXPECT_EQ(warn_only.rc, 0) << warn_only.out;
+  CliRun strict = s.run("check --select 2083 --warnings-as-errors n.inf");
+  EXPECT_EQ(strict.rc, 1) << strict.out;
+  EXPECT_TRUE(has(strict.out, "error: ")) << strict.out;
+}
+
+TEST(Config, DiscoveredUpwardAndCommandLineWins) {
+  Scratch s;
+  make_project(s);
+  s.write("proj/isodrv.toml", "mode = \"u\"\nselect = [\"13\"]\nformat = \"json\"\n"
+                              "[per-file-ignores]\n\"drivers/legacy/*.inf\" = [\"1304\"]\n");
+  s.write("proj/drivers/legacy/old.inf", unisolated_inf());
+  CliRun r = s.run("check drivers", s / "proj");
+  EXPECT_TRUE(has(r.out, "\"mode\": \"u\"")) << r.out;
+  EXPECT_FALSE(has(r.out, "\"code\": 2083")) << r.out;
+  EXPECT_TRUE(has(r.out, "\"path\": \"drivers/legacy/old.inf\"")) << r.out;
+  // The per-file ignore applies to drivers/legacy only (its glob is relative to the file's folder).
+  EXPECT_TRUE(has(s.run("check drivers/bad", s / "proj").out, "\"code\": 1304"));
+  CliRun legacy = s.run("check old.inf", s / "proj/drivers/legacy");
+  EXPECT_TRUE(has(legacy.out, "\"path\": \"drivers/legacy/old.inf\"")) << legacy.out;
+  EXPECT_FALSE(has(legacy.out, "\"code\": 1304")) << legacy.out;
+  EXPECT_FALSE(has(r.out, "\"code\": 1322")) << "1322 is a /w rule; the file says /u";
+  CliRun cli = s.run("check --format text --mode w --select 2083 drivers/bad", s / "proj");
+  EXPECT_TRUE(has(cli.out, "[2083]")) << cli.out;
+  EXPECT_TRUE(has(cli.out, "mode /w")) << cli.out;
+
+  // A nearer file wins for the files below it: [tool.isodrv] in a pyproject.toml.
+  s.write("proj/drivers/bad/pyproject.toml", "[project]\nname = \"x\"\n[tool.isodrv]\nignore = [\"1322\"]\n");
+  CliRun near = s.run("check --format json drivers/bad", s / "proj");
+  EXPECT_FALSE(has(near.out, "\"code\": 1322")) << near.out;
+  // The nearer file has no mode: these files are checked in the default /w (1321 is a /w rule),
+  // although the report header names the mode of the working directory's file.
+  EXPECT_TRUE(has(near.out, "\"code\": 1321")) << near.out;
+}
+
+TEST(Config, ShowSettingsAndErrors) {
+  Scratch s;
+  make_project(s);
+  s.write("proj/isodrv.toml", "mode = \"k\"\ntarget-os = \"10.0.17763\"\nignore = [\"12\"]\nbaseline = \"b.json\"\n"
+                              "warnings-as-errors = true\n[per-file-ignores]\n\"*.inf\" = [\"1322\"]\n");
+  CliRun show = s.run("check --show-settings drivers/bad/bad.inf --select 13", s / "proj");
+  EXPECT_EQ(show.rc, 0) << show.err;
+  EXPECT_TRUE(has(show.out, "path: drivers/bad/bad.inf\n")) << show.out;
+  EXPECT_TRUE(has(show.out, "config: " + (s / "proj/isodrv.toml").string() + "\n")) << show.out;
+  EXPECT_TRUE(has(show.out, "mode: k\n"));
+  EXPECT_TRUE(has(show.out, "target-os: 10.0.17763\n"));
+  EXPECT_TRUE(has(show.out, "select: 13\n"));
+  EXPECT_TRUE(has(show.out, "ignore: 12\n"));
+  EXPECT_TRUE(has(show.out, "per-file-ignores: *.inf = 1322 (applies)\n")) << show.out;
+  EXPECT_TRUE(has(show.out, "warnings-as-errors: true\n"));
+  EXPECT_TRUE(has(show.out, "baseline: " + (s / "proj/b.json").string() + "\n")) << show.out;
+
+  s.write("proj/isodrv.toml", "mode = \"w\"\nselcet = [\"13\"]\n");
+  CliRun typo = s.run("check drivers", s / "proj");
+  EXPECT_EQ(typo.rc, 2);
+  EXPECT_TRUE(has(typo.err, "isodrv.toml:2: unknown setting 'selcet'")) << typo.err;
+  s.write("proj/isodrv.toml", "mode = [\n");
+  CliRun broken = s.run("check drivers", s / "proj");
+  EXPECT_EQ(broken.rc, 2);
+  EXPECT_TRUE(has(broken.err, "isodrv.toml:")) << broken.err;
+}
