@@ -204,7 +204,8 @@ Result<Target> parse_target_os(std::string_view text, Target base) {
     if (d.build) out.build = *d.build;
     return out;
   }
-  // MAJOR.MINOR.BUILD
+  // MAJOR.MINOR.BUILD, or MAJOR.MINOR (the build stays the base target's: "10.0" is Windows 10.0
+  // at the default build, as a decoration without a build matches every build).
   std::uint32_t parts[3] = {0, 0, 0};
   std::size_t n = 0, start = 0;
   while (true) {
@@ -216,10 +217,10 @@ Result<Target> parse_target_os(std::string_view text, Target base) {
     if (dot == std::string_view::npos) break;
     start = dot + 1;
   }
-  if (n != 3) return bad();
+  if (n < 2) return bad();
   out.major = parts[0];
   out.minor = parts[1];
-  out.build = parts[2];
+  if (n == 3) out.build = parts[2];
   return out;
 }
 

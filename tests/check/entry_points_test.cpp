@@ -145,7 +145,11 @@ TEST(EntryPoints, TargetOsSyntaxes) {
   EXPECT_EQ(c.value().arch, isodrv::inf::Arch::arm64);
   EXPECT_EQ(c.value().build, 22000u);
   EXPECT_FALSE(isodrv::inf::parse_target_os("ten").ok());
-  EXPECT_FALSE(isodrv::inf::parse_target_os("10.0").ok());
+  // MAJOR.MINOR alone keeps the default build (a decoration without a build matches every build).
+  auto d = isodrv::inf::parse_target_os("10.0");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d.value().build, 26100u);
+  EXPECT_FALSE(isodrv::inf::parse_target_os("10").ok());
 }
 
 TEST(EntryPoints, DeviceDataAndRemoveSectionsAreReached) {

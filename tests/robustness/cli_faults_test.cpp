@@ -171,7 +171,7 @@ TEST_F(Robustness, RefusedPackageSaysWhichErrors) {
   text.replace(text.find("DefaultDestDir=13"), 17, "DefaultDestDir=11");
   const fs::path inf = package("leaky", text);
   CmdRun r = store({"driver", "add", inf.string()});
-  EXPECT_EQ(r.rc, 1) << r.err;
+  EXPECT_EQ(r.rc, 4) << r.err;  // refused by policy (DESIGN.md §3)
   EXPECT_NE(r.err.find("package is not isolated"), std::string::npos) << r.err;
   // Each error is listed on its own line with its file, line and code.
   EXPECT_NE(r.err.find("\n  " + inf.string() + ":"), std::string::npos) << r.err;
