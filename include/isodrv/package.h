@@ -336,6 +336,28 @@ struct PropertyOp {
   std::string error;            // why the entry cannot be applied ("" when it can)
 };
 
+// [DDInstall.Wdf] (install-semantics.md §6): a KmdfService / UmdfService line with the values of
+// its wdf-service-install section, and the section's device-level Umdf* directives.
+struct WdfService {
+  inf::Line directive;         // the KmdfService / UmdfService line
+  std::size_t context = 0;     // the .Wdf section's index
+  bool umdf = false;
+  std::string name, install_section;
+  bool install_exists = false;
+  std::string library_version; // KmdfLibraryVersion / UmdfLibraryVersion
+  std::string service_binary;  // substituted (UMDF)
+  std::string service_binary_raw;
+  inf::Line service_binary_line;
+  // Every entry of the section in order (name as written, substituted fields), including the two above.
+  std::vector<std::pair<std::string, std::vector<std::string>>> values;
+};
+struct WdfSetting {
+  inf::Line line;              // e.g. UmdfServiceOrder = A, B
+  std::size_t context = 0;
+  std::string name;            // as written
+  std::vector<std::string> values;  // substituted, trimmed
+};
+
 struct ModelEntry {
   inf::Line line;
   std::string models_section;
@@ -357,6 +379,8 @@ struct Package {
   std::vector<ServiceInstall> services;
   std::vector<InterfaceInstall> interfaces;
   std::vector<PropertyOp> properties;       // AddProperty / DelProperty entries
+  std::vector<WdfService> wdf_services;     // KmdfService / UmdfService lines of .Wdf sections
+  std::vector<WdfSetting> wdf_settings;     // the other Umdf* directives of .Wdf sections
   std::vector<PayloadFile> payload;         // for the target architecture
   std::vector<std::string> includes;        // Include= INF names
   // Sections reached in any way (install sections, lists, models, well-known); lower-case names.

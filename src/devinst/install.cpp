@@ -26,6 +26,8 @@ constexpr const char* kExtensionClassGuid = "{e2f84ce7-8efa-411c-aa69-97454ca4cb
 constexpr std::uint32_t kAssocService = 0x2;
 // Nested Needs beyond this depth mean a cycle the model did not catch.
 constexpr int kMaxNeedsDepth = 16;
+// Where UMDF drivers' service keys live (registry-layout.md §1, wdf/introduction-to-registry-keys).
+constexpr const char* kUmdfServicesKey = "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\WUDF\\Services";
 
 // Names written through HKR in a .HW section that are device properties: they live on the Enum
 // instance key itself, not in Device Parameters (DESIGN.md §2, registry-layout.md §2).
@@ -94,7 +96,7 @@ class Installer {
       : e_(e), dev_(dev), install_id_(install_id), dry_run_(dry_run), files_(files),
         owner_("i" + std::to_string(install_id)), enum_path_(enum_key_path(dev.instance_id)) {}
 
-  std::vector<std::string> notes, side_effects, interfaces, used_files, extensions;
+  std::vector<std::string> notes, side_effects, interfaces, used_files, extensions, umdf_services;
   std::string assoc_service, software_key;
   std::vector<Diff> diffs;
 
@@ -696,6 +698,10 @@ class Installer {
         if (auto s = add_interface(pkg, l); !s) return at_line(s.error(), pkg, l.line());
       } else if (l.key_is("KmdfService") && b.role == SectionRole::wdf) {
         if (auto s = kmdf_service(pkg, l); !s) return at_line(s.error(), pkg, l.line());
+      } else if (l.key_is("UmdfService") && b.role == SectionRole::wdf) {
+        if (auto s = umdf_service(pkg, l); !s) return at_line(s.error(), pkg, l.line());
+      } else if (b.role == SectionRole::wdf && l.has_key() && inf::iequals(l.raw_key()->substr(0, 4), "Umdf")) {
+        if (auto s = wdf_setting(pkg, l); !s) return at_line(s.error(), pkg, l.line());
       } else {
         for (const char* d : {"AddComponent", "AddSoftware", "AddEventProvider",
                               "UpdateInis", "UpdateIniFields", "Ini2Reg", "RegisterDlls", "UnregisterDlls",
@@ -814,6 +820,50 @@ class Installer {
       }
       return {};
     });
+  }
+
+  // UMDF 2: the driver's service key lives under WUDF\Services (registry-layout.md §1), with the
+  // library version and the binary the host loads [ND value names: the INF's own].
+  Status umdf_service(const Loaded& pkg, const inf::Line& l) {
+    const package::WdfService* w = nullptr;
+    for (const auto& s : pkg.pkg.wdf_services) {
+      if (s.directive.index() == l.index()) w = &s;
+    }
+    if (!w || w->name.empty()) return {};
+    if (!w->install_exists) {
+      return Error(Errc::not_found, "UmdfService " + w->name + " names no existing wdf-service-install section",
+                   pkg.doc->path(), l.line());
+    }
+    umdf_services.push_back(w->name);
+    return in_scope("umdf:" + lower(w->name), [&]() -> Status {
+      auto k = ensure(std::string(kUmdfServicesKey) + "\\" + w->name, true);
+      if (!k) return k.error();
+      for (const auto& [name, fields] : w->values) {
+        if (inf::iequals(name, "ServiceBinary")) {
+          if (auto s = set_sz(*k, name, fields.empty() ? "" : fields[0], registry::kRegExpandSz); !s) return s;
+        } else if (fields.size() > 1) {
+          if (auto s = set_multi(*k, name, fields); !s) return s;
+        } else if (auto s = set_sz(*k, name, fields.empty() ? "" : fields[0]); !s) {
+          return s;
+        }
+      }
+      return {};
+    });
+  }
+
+  // Device-level UMDF directives (UmdfServiceOrder, UmdfKernelModeClientPolicy, UmdfFileObjectPolicy,
+  // UmdfFsContextUsePolicy …) as values of the device's WUDF key [ND]: the order as REG_MULTI_SZ,
+  // the others as the REG_SZ the INF names.
+  Status wdf_setting(const Loaded& pkg, const inf::Line& l) {
+    const package::WdfSetting* w = nullptr;
+    for (const auto& s : pkg.pkg.wdf_settings) {
+      if (s.line.index() == l.index()) w = &s;
+    }
+    if (!w || dev_.instance_id.empty()) return {};
+    auto k = ensure(hardware_key_path(dev_.instance_id) + "\\WUDF", true);
+    if (!k) return k.error();
+    if (inf::iequals(w->name, "UmdfServiceOrder")) return set_multi(*k, w->name, w->values);
+    return set_sz(*k, w->name, w->values.empty() ? "" : w->values[0]);
   }
 
   Status add_interface(const Loaded& pkg, const inf::Line& l) {

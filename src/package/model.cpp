@@ -633,7 +633,10 @@ class Builder {
         continue;
       }
       const DirectiveSpec* spec = find_spec(name);
-      if (!spec) continue;
+      if (!spec) {
+        if (role == SectionRole::wdf && name.size() > 4 && iequals(name.substr(0, 4), "Umdf")) add_wdf_setting(l, idx);
+        continue;
+      }
       if (spec->is_list) {
         for (std::size_t i = 0; i < l.field_count(); ++i) {
           std::string target = trim(l.field(i));
@@ -656,6 +659,7 @@ class Builder {
       }
       const std::size_t f = static_cast<std::size_t>(spec->only_field);
       if (iequals(name, "AddService")) add_service(l, idx);
+      if (iequals(name, "KmdfService") || iequals(name, "UmdfService")) add_wdf_service(l, idx, iequals(name, "UmdfService"));
       if (iequals(name, "AddInterface")) add_interface(l, idx);
       if (f < l.field_count()) {
         std::string target = trim(l.field(f));
@@ -730,6 +734,44 @@ class Builder {
     s.install_section = l.field_count() > 2 ? trim(l.field(2)) : std::string();
     s.eventlog_section = l.field_count() > 3 ? trim(l.field(3)) : std::string();
     pkg_.services.push_back(std::move(s));
+  }
+
+  void add_wdf_service(const inf::Line& l, std::size_t ctx, bool umdf) {
+    WdfService w;
+    w.directive = l;
+    w.context = ctx;
+    w.umdf = umdf;
+    w.name = trim(l.field(0));
+    w.install_section = l.field_count() > 1 ? trim(l.field(1)) : std::string();
+    if (auto sec = doc_.section(w.install_section); sec && !w.install_section.empty()) {
+      w.install_exists = true;
+      for (inf::Line e : *sec) {
+        if (!e.has_key()) continue;
+        std::string k = inf::to_lower_ascii(*e.raw_key());
+        std::vector<std::string> fields;
+        for (std::size_t i = 0; i < e.field_count(); ++i) fields.push_back(trim(e.field(i)));
+        if (k == "kmdflibraryversion" || k == "umdflibraryversion") w.library_version = fields.empty() ? "" : fields[0];
+        if (k == "servicebinary") {
+          w.service_binary = fields.empty() ? "" : fields[0];
+          w.service_binary_raw = e.field_count() ? std::string(e.raw_field(0)) : std::string();
+          w.service_binary_line = e;
+        }
+        w.values.emplace_back(std::string(*e.raw_key()), std::move(fields));
+      }
+    }
+    pkg_.wdf_services.push_back(std::move(w));
+  }
+
+  void add_wdf_setting(const inf::Line& l, std::size_t ctx) {
+    WdfSetting w;
+    w.line = l;
+    w.context = ctx;
+    w.name = std::string(*l.raw_key());
+    for (std::size_t i = 0; i < l.field_count(); ++i) {
+      std::string v = trim(l.field(i));
+      if (!v.empty()) w.values.push_back(std::move(v));
+    }
+    pkg_.wdf_settings.push_back(std::move(w));
   }
 
   void add_interface(const inf::Line& l, std::size_t ctx) {
