@@ -42,8 +42,10 @@ Bindings& bindings() {
 
 std::atomic<int> g_mode{-1};  // -1: not read from the environment yet
 
+// "" when ISODRV_ROOT is set but empty: an unset CI variable must not bind the home directory's
+// store (the CLI refuses the same case), so binding then fails.
 std::string default_root() {
-  if (const char* env = std::getenv("ISODRV_ROOT"); env && *env) return env;
+  if (const char* env = std::getenv("ISODRV_ROOT")) return env;
   if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) return std::string(xdg) + "/isodrv/default";
   const char* home = std::getenv("HOME");
   return std::string(home ? home : ".") + "/.local/share/isodrv/default";
@@ -119,6 +121,10 @@ void register_device(DeviceImpl* d) {
 
 std::shared_ptr<Store> store_for(const std::string& root_in, Error* error) {
   std::string root = root_in.empty() ? default_root() : root_in;
+  if (root.empty()) {
+    if (error) *error = Error(Errc::invalid_argument, "ISODRV_ROOT is set but empty; name a store root");
+    return nullptr;
+  }
   auto& b = bindings();
   std::lock_guard lock(b.mutex);
   if (auto it = b.stores.find(root); it != b.stores.end()) return it->second;

@@ -3,9 +3,11 @@
 // rights, the handle funnel, the buffer-too-small protocol and the isolation audit.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -84,6 +86,28 @@ TEST_F(CapiTest, BindingNamesTheServiceAndRefusesUnknownOnes) {
   ASSERT_NE(path, nullptr);
   EXPECT_EQ(std::u16string(path->Buffer, path->Length / 2), u"\\Registry\\Machine\\SYSTEM\\CurrentControlSet\\Services\\wombat");
   EXPECT_EQ(std::u16string(driver_->DriverExtension->ServiceKeyName.Buffer), u"wombat");
+}
+
+TEST_F(CapiTest, AnEmptyIsodrvRootIsRefusedNotTheHomeStore) {
+  // An unset CI variable expands to ISODRV_ROOT="": binding must fail rather than fall back to the
+  // default store (the CLI refuses the same case). The default is made to hold this fixture's
+  // store, so a fallback would bind successfully and the test would see it.
+  namespace fs = std::filesystem;
+  const fs::path xdg = fs::path(root_).parent_path() / (fs::path(root_).filename().string() + "-xdg");
+  fs::create_directories(xdg / "isodrv");
+  fs::create_directory_symlink(root_, xdg / "isodrv" / "default");
+  auto save = [](const char* name) { const char* v = std::getenv(name); return v ? std::optional<std::string>(v) : std::nullopt; };
+  auto restore = [](const char* name, const std::optional<std::string>& v) {
+    if (v) ::setenv(name, v->c_str(), 1);
+    else ::unsetenv(name);
+  };
+  const auto old_root = save("ISODRV_ROOT"), old_xdg = save("XDG_DATA_HOME");
+  ::setenv("XDG_DATA_HOME", xdg.c_str(), 1);
+  ::setenv("ISODRV_ROOT", "", 1);
+  EXPECT_EQ(IsodrvBindDriver(nullptr, u"wombat"), nullptr);
+  restore("ISODRV_ROOT", old_root);
+  restore("XDG_DATA_HOME", old_xdg);
+  fs::remove_all(xdg);
 }
 
 TEST_F(CapiTest, QueryValueKeyFollowsTheBufferTooSmallProtocol) {
