@@ -39,9 +39,12 @@ std::vector<std::string> known_slash_options() {
 
 // A slash argument that InfVerif does not know is a path when it looks like one: it names
 // something that exists, or has a second '/' (an absolute path into a folder).
+// No InfVerif option ends in .inf or .inx, so "/missing.inf" is a missing input (exit 3), not a flag.
 bool looks_like_path(const std::string& a) {
   std::error_code ec;
-  return a.find('/', 1) != std::string::npos || std::filesystem::exists(a, ec);
+  const std::string lower = inf::to_lower_ascii(a);
+  return a.find('/', 1) != std::string::npos || lower.ends_with(".inf") || lower.ends_with(".inx") ||
+         std::filesystem::exists(a, ec);
 }
 
 }  // namespace

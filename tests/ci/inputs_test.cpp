@@ -56,7 +56,8 @@ TEST(Inputs, UnknownSlashOptionIsUsageNotPath) {
   CliRun typo = s.run("check /sampels a.inf");
   EXPECT_EQ(typo.rc, 2);
   EXPECT_TRUE(has(typo.err, "did you mean /samples?")) << typo.err;
-  // An absolute path is still a path, found or not.
+  // An absolute path is still a path, found or not; an INF name under / is a missing input.
+  EXPECT_EQ(s.run("check /no-such-file.inf").rc, 3);
   EXPECT_EQ(s.run("check " + shell_quote((s / "a.inf").string())).rc, 0);
   EXPECT_EQ(s.run("check /no/such/file.inf").rc, 3);
   EXPECT_EQ(s.run("check /osver").rc, 2);
