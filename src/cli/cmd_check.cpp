@@ -42,6 +42,7 @@ struct CheckArgs {
   std::string progress = "auto";
   std::string shard;       // I/N: check only the files whose path hash falls in part I of N
   std::string sarif_base;  // SARIF/GitHub paths relative to this folder
+  std::string html;        // --html FILE: the HTML page too, beside --format
   bool nul = false;                    // -0: lists are NUL-separated
   std::vector<int> suppress_warnings;  // /swNNNN
   std::vector<std::string> select, ignore, extend_select;
@@ -407,7 +408,10 @@ int run_check(CheckArgs a, const Context& ctx) {
     return kExitUsage;
   }
   // Each file is written as soon as it is checked and then dropped (check_stream keeps the order).
-  auto writer = diag::make_writer(ropts, path_base, parse_mode(run.mode).value_or(diag::Mode::w), ISODRV_VERSION, std::cout);
+  WithHtmlFile* html = nullptr;
+  auto writer = make_report_writer(ropts, path_base, parse_mode(run.mode).value_or(diag::Mode::w), ISODRV_VERSION, a.html,
+                                   html, base_error);
+  if (!writer) return usage_error(base_error);
   std::optional<check::BaselineFilter> filter;
   if (baseline) filter.emplace(*baseline);
   int code = kExitOk;
@@ -423,6 +427,7 @@ int run_check(CheckArgs a, const Context& ctx) {
   if (progress) std::cerr << "\r\033[K" << std::flush;
   if (grc != kExitOk) return grc;
   writer->finish();
+  if (html && !html->commit(base_error)) return usage_error(base_error);
   // The text summary says how much the baseline hid (the JSON summary counts what is reported).
   if (filter && *format == diag::Format::text) {
     std::cout << filter->accepted() << " finding" << (filter->accepted() == 1 ? "" : "s") << " accepted by the baseline\n";
@@ -573,7 +578,7 @@ input's folder upward, with keys mode, target-os, select, ignore, extend-select,
 Suppress one finding in the INF with `; isodrv: ignore[1322] reason` on its line or the line above.
 )" + exit_code_help());
   check->add_option("--mode", a->mode, "Validation mode: w (isolation, default), u, k, h");
-  check->add_option("--format", a->format, "Output: text, infverif, json, jsonl, sarif, github");
+  check->add_option("--format", a->format, "Output: text, infverif, json, jsonl, sarif, github, html");
   check->add_option("-j,--jobs", a->jobs, "Check files in parallel");
   check->add_option("--baseline", a->baseline,
                     "Accept the findings of a previous --format json report (matched by code, file, section and line text; "
@@ -612,6 +617,7 @@ Suppress one finding in the INF with `; isodrv: ignore[1322] reason` on its line
   check->add_option("--codepage", a->codepage, "ANSI code page for files without a BOM (default 1252)");
   check->add_option("--progress", a->progress, "Progress on stderr: auto, always, never");
   check->add_option("--shard", a->shard, "Check part I of N of the files (a stable split by path hash; see report merge)");
+  check->add_option("--html", a->html, "Also write the HTML report to FILE, beside the --format output");
   check->add_option("--sarif-base", a->sarif_base, "SARIF/GitHub paths are relative to DIR (default: current folder)");
   check->add_option("PATH", a->inputs, "INF/INX files, folders, or - for a list on stdin");
   check->callback([a, code, &ctx] {

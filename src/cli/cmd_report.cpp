@@ -18,6 +18,7 @@ struct MergeArgs {
   std::vector<std::string> inputs;
   std::string format = "json";
   std::string sarif_base;
+  std::string html;  // --html FILE: the HTML page too
   bool statistics = false;
   bool info = false;
   bool verbose = false;
@@ -188,7 +189,12 @@ int run_merge(const MergeArgs& a) {
     return kExitUsage;
   }
   const std::string version = shards.front().summary.value("tool", json::object()).value("version", ISODRV_VERSION);
-  auto writer = diag::make_writer(ropts, path_base, *mode, version, std::cout);
+  WithHtmlFile* html = nullptr;
+  auto writer = make_report_writer(ropts, path_base, *mode, version, a.html, html, error);
+  if (!writer) {
+    std::cerr << "isodrv: " << error << "\n";
+    return kExitUsage;
+  }
   for (auto& s : shards) advance(s);
   // Each shard is in path order (a subsequence of the unsharded run), so taking the least path
   // each time rebuilds the whole run while holding one file per shard.
@@ -206,6 +212,10 @@ int run_merge(const MergeArgs& a) {
     advance(*next);
   }
   writer->finish();
+  if (html && !html->commit(error)) {
+    std::cerr << "isodrv: " << error << "\n";
+    return kExitUsage;
+  }
   return code;
 }
 
@@ -218,7 +228,8 @@ void register_report_commands(CLI::App& app, Context& ctx) {
   auto* merge = report->add_subcommand(
       "merge", "Join the --format jsonl reports of sharded check runs (--shard I/N) into one report");
   merge->add_option("REPORT", a->inputs, "JSON Lines reports of `check --format jsonl`")->required();
-  merge->add_option("--format", a->format, "Output: text, infverif, json (default), jsonl, sarif, github");
+  merge->add_option("--format", a->format, "Output: text, infverif, json (default), jsonl, sarif, github, html");
+  merge->add_option("--html", a->html, "Also write the HTML report to FILE, beside the --format output");
   merge->add_option("--sarif-base", a->sarif_base, "SARIF/GitHub paths are relative to DIR (default: current folder)");
   merge->add_flag("--statistics", a->statistics, "Print counts per code");
   merge->add_flag("--info", a->info, "Print each INF's summary (when the runs had --info)");
