@@ -1,8 +1,13 @@
 // `isodrv check` and `isodrv explain`: InfVerif-compatible validation and rule documentation.
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -81,32 +86,44 @@ std::optional<diag::Mode> parse_mode(std::string m) {
   return std::nullopt;
 }
 
-// A list of paths: one per line, where blank lines and lines starting with '#' are skipped and
-// trailing blanks and CR are dropped; or, with -0, NUL-separated names taken exactly as written
-// (find -print0), since such names may hold any byte but NUL.
-void read_list(std::istream& in, bool nul, std::vector<std::string>& out) {
-  std::string line;
-  while (std::getline(in, line, nul ? '\0' : '\n')) {
-    if (nul) {
-      if (!line.empty()) out.push_back(line);
-      continue;
-    }
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
-    const std::size_t first = line.find_first_not_of(" \t");
-    if (first == std::string::npos || line[first] == '#') continue;
-    out.push_back(line);
-  }
-}
-
-// A list of inputs (--files-from FILE, or '-' for stdin), read under the input size cap.
-bool read_list_from(const std::string& from, bool nul, std::vector<std::string>& out) {
-  auto text = from == "-" ? read_input_fd(0, "<stdin>") : read_input(from);
-  if (!text) {
-    std::cerr << "isodrv: cannot read the file list: " << text.error().to_string() << "\n";
+// --files-from FILE or '-' as a source of the input walk. A regular file is read in place (each
+// pass over the inputs opens it again); standard input or a pipe, which can be read only once, is
+// first copied into an unnamed temporary file. False, with the message printed, when it cannot be
+// read. Lists are read a line at a time, so their length is not limited by the input size cap.
+bool list_source(const std::string& from, check::InputWalk::Source& out) {
+  const bool from_stdin = from == "-";
+  const int fd = from_stdin ? 0 : ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat st {};
+  if (fd < 0 || ::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+    if (fd > 0) ::close(fd);
+    // read_input has the words for every way a file cannot be read.
+    auto e = from_stdin ? read_input_fd(0, "<stdin>") : read_input(from);
+    std::cerr << "isodrv: cannot read the file list: "
+              << (e ? (from_stdin ? std::string("<stdin>") : from) + ": is a directory" : e.error().to_string()) << "\n";
     return false;
   }
-  std::istringstream in(*text);
-  read_list(in, nul, out);
+  out.path = from;
+  out.list = true;
+  if (!from_stdin && S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return true;
+  }
+  std::shared_ptr<FILE> spool(std::tmpfile(), [](FILE* f) { if (f) std::fclose(f); });
+  char buf[65536];
+  for (ssize_t n; spool && (n = ::read(fd, buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 || std::fwrite(buf, 1, static_cast<std::size_t>(n), spool.get()) != static_cast<std::size_t>(n)) {
+      std::cerr << "isodrv: cannot read the file list: " << (from_stdin ? "<stdin>" : from) << ": " << std::strerror(errno) << "\n";
+      if (fd > 0) ::close(fd);
+      return false;
+    }
+  }
+  if (fd > 0) ::close(fd);
+  if (!spool || std::fflush(spool.get()) != 0) {
+    std::cerr << "isodrv: cannot read the file list: no room for a temporary copy: " << std::strerror(errno) << "\n";
+    return false;
+  }
+  out.open = std::move(spool);
   return true;
 }
 
@@ -210,32 +227,63 @@ int base_options(const CheckArgs& a, check::Options& opts) {
   return kExitOk;
 }
 
-// The paths to check, from the arguments, '-' and --files-from; exit code in `rc` on failure.
-std::vector<std::string> gather_inputs(const CheckArgs& a, int& rc) {
-  std::vector<std::string> inputs;
+// The inputs, walked as checking proceeds: the arguments, '-' and --files-from, in that order.
+// Null with the exit code in `rc` on failure.
+std::unique_ptr<check::InputWalk> open_inputs(const CheckArgs& a, int& rc) {
+  std::vector<check::InputWalk::Source> sources;
+  bool stdin_read = false;
+  auto add_list = [&](const std::string& from) {
+    if (from == "-" && std::exchange(stdin_read, true)) return true;  // standard input is empty by now
+    check::InputWalk::Source s;
+    if (!list_source(from, s)) return false;
+    sources.push_back(std::move(s));
+    return true;
+  };
   for (const auto& in : a.inputs) {
-    if (in != "-") inputs.push_back(in);
-    else if (!read_list_from("-", a.nul, inputs)) {
+    if (in != "-") sources.push_back({in, false, nullptr});
+    else if (!add_list("-")) {
       rc = kExitUnreadable;
-      return {};
+      return nullptr;
     }
   }
-  if (!a.files_from.empty() && !read_list_from(a.files_from, a.nul, inputs)) {
+  if (!a.files_from.empty() && !add_list(a.files_from)) {
     rc = kExitUnreadable;
-    return {};
+    return nullptr;
   }
   if (a.inputs.empty() && a.files_from.empty()) {
     rc = usage_error("check needs at least one INF, folder, or '-' for a list on stdin");
-    return {};
+    return nullptr;
   }
-  std::vector<std::string> missing;
-  auto paths = check::expand_inputs(inputs, missing);
-  // A wrong path or an empty list must not pass a CI job silently.
-  if (paths.empty()) {
-    std::cerr << "isodrv: no INF or INX file found in " << describe_inputs(a, inputs) << "\n";
-    rc = kExitUnreadable;
+  return std::make_unique<check::InputWalk>(std::move(sources), a.nul);
+}
+
+// What a first pass over the inputs finds, holding no list of paths: how many files there are
+// before and after --shard, the first file of the shard, and the configurations that apply.
+struct Survey {
+  std::size_t found = 0, files = 0;
+  std::string first;
+  std::map<std::string, FileConfig> configs;  // by file: the groups, checked in this order
+  std::optional<Error> config_error;          // the first configuration that did not load
+  std::vector<std::string> given;             // the inputs as given, kept while no file is found
+};
+
+Survey survey_inputs(check::InputWalk& walk, const std::function<bool(const std::string&)>& in_shard) {
+  Survey s;
+  walk.on_input = [&](const std::string& in) {
+    if (!s.found) s.given.push_back(in);
+  };
+  for (std::string p; walk.next(p);) {
+    ++s.found;
+    if (!in_shard(p)) continue;
+    if (!s.files++) s.first = p;
+    if (s.config_error) continue;
+    auto c = find_config(p);
+    if (!c) s.config_error = c.error();
+    else if (!s.configs.count(c->file)) s.configs.emplace(c->file, *c);
   }
-  return paths;
+  walk.on_input = nullptr;
+  if (s.found) s.given.clear();
+  return s;
 }
 
 // What applies to one file: the command line over the nearest configuration file.
@@ -322,25 +370,27 @@ int group_options(const Effective& e, check::Options& opts) {
 }
 
 // Checks every file with the settings of its nearest configuration: files are grouped by that
-// file (groups in the order of its path, input order within a group) and each result, selected as
-// its configuration says, goes to `sink` as soon as it is checked.
-int check_grouped(const CheckArgs& a, const Context& ctx, const std::vector<std::string>& paths, const check::Options& base,
-                  const std::function<void(diag::FileResult&&)>& sink) {
-  std::map<std::string, std::vector<std::size_t>> groups;  // config file -> indexes into paths
-  std::map<std::string, FileConfig> configs;
-  for (std::size_t i = 0; i < paths.size(); ++i) {
-    auto c = find_config(paths[i]);
-    if (!c) return usage_error(c.error().to_string());
-    groups[c->file].push_back(i);
-    configs.emplace(c->file, *c);
-  }
-  for (const auto& [file, idx] : groups) {
-    const Effective e = effective(a, ctx, configs[file], base.project_root);
+// file (groups in the order of its path, input order within a group; one pass over the inputs per
+// group) and each result, selected as its configuration says, goes to `sink` as soon as it is checked.
+int check_grouped(const CheckArgs& a, const Context& ctx, check::InputWalk& walk,
+                  const std::function<bool(const std::string&)>& in_shard, const Survey& survey,
+                  const check::Options& base, const std::function<void(diag::FileResult&&)>& sink) {
+  if (survey.config_error) return usage_error(survey.config_error->to_string());
+  for (const auto& [file, config] : survey.configs) {
+    const Effective e = effective(a, ctx, config, base.project_root);
     check::Options opts = base;
     if (int rc = group_options(e, opts); rc != kExitOk) return rc;
-    std::vector<std::string> some;
-    for (std::size_t i : idx) some.push_back(paths[i]);
-    check::check_stream(some, opts, [&](diag::FileResult&& f) {
+    const bool every_file = survey.configs.size() == 1;
+    walk.rewind();
+    auto next = [&](std::string& p) {
+      while (walk.next(p)) {
+        if (!in_shard(p)) continue;
+        if (every_file) return true;
+        if (auto c = find_config(p); c && c->file == file) return true;
+      }
+      return false;
+    };
+    check::check_stream(next, opts, [&](diag::FileResult&& f) {
       check::apply_selection(e.selection, f);
       sink(std::move(f));
     });
@@ -363,18 +413,22 @@ int run_check(CheckArgs a, const Context& ctx) {
   if (int rc = base_options(a, opts); rc != kExitOk) return rc;
   if (!a.show_settings.empty()) return show_settings(a, ctx, root);
   int rc = kExitOk;
-  auto paths = gather_inputs(a, rc);
-  if (rc != kExitOk) return rc;
-  if (!a.shard.empty()) {
-    auto shard = parse_shard(a.shard);
-    if (!shard) return usage_error("--shard takes I/N with 1 <= I <= N, e.g. 2/8");
-    std::erase_if(paths, [&](const std::string& p) { return path_hash(p) % shard->second != shard->first - 1; });
+  auto walk = open_inputs(a, rc);
+  if (!walk) return rc;
+  const auto shard = a.shard.empty() ? std::nullopt : parse_shard(a.shard);
+  auto in_shard = [&](const std::string& p) { return !shard || path_hash(p) % shard->second == shard->first - 1; };
+  const Survey survey = survey_inputs(*walk, in_shard);
+  // A wrong path or an empty list must not pass a CI job silently.
+  if (!survey.found) {
+    std::cerr << "isodrv: no INF or INX file found in " << describe_inputs(a, survey.given) << "\n";
+    return kExitUnreadable;
   }
+  if (!a.shard.empty() && !shard) return usage_error("--shard takes I/N with 1 <= I <= N, e.g. 2/8");
 
   // Settings that concern the whole run (output format, baseline) come from the configuration
   // that applies to the working directory, else to the first input.
   auto here = find_config(".");
-  if (here && here->file.empty()) here = find_config(paths.front());
+  if (here && here->file.empty() && survey.files) here = find_config(survey.first);
   if (!here) return usage_error(here.error().to_string());
   const Effective run = effective(a, ctx, *here, root);
   auto format = parse_format(inf::to_lower_ascii(run.format));
@@ -389,9 +443,9 @@ int run_check(CheckArgs a, const Context& ctx) {
     baseline = std::move(b.value());
   }
 
-  const bool progress = a.progress == "always" || (a.progress == "auto" && progress_wanted() && paths.size() > 20);
+  const bool progress = a.progress == "always" || (a.progress == "auto" && progress_wanted() && survey.files > 20);
   if (progress) {
-    const std::size_t total = paths.size();
+    const std::size_t total = survey.files;
     opts.on_progress = [total](std::size_t done) {
       std::cerr << "\rchecked " << done << "/" << total << " files" << std::flush;
     };
@@ -415,7 +469,7 @@ int run_check(CheckArgs a, const Context& ctx) {
   std::optional<check::BaselineFilter> filter;
   if (baseline) filter.emplace(*baseline);
   int code = kExitOk;
-  const int grc = check_grouped(a, ctx, paths, opts, [&](diag::FileResult&& f) {
+  const int grc = check_grouped(a, ctx, *walk, in_shard, survey, opts, [&](diag::FileResult&& f) {
     if (!a.suppress_warnings.empty()) suppress_warnings(f, a.suppress_warnings);
     if (filter) filter->apply(f);
     if (f.unreadable) code = combine_exit(code, kExitUnreadable);
