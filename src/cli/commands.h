@@ -46,6 +46,7 @@ struct Context {
   std::string format;  // global --format, lower case; "" when not given
   bool verbose = false;  // global -v
   int exit_code = kExitOk;
+  mutable bool root_announced = false;  // -v names the store root once, on stderr
   // Whether the global --format asks for JSON (the same as a command's --json).
   bool json() const;
   // Resolves the store root: --root, else $ISODRV_ROOT, else $XDG_DATA_HOME/isodrv/default.

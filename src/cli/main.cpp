@@ -74,7 +74,7 @@ void add_global_options(CLI::App& app, Context& ctx) {
   app.add_option("--format", ctx.format, "Output format where a command has several (check: text, infverif, json, sarif, github; "
                                         "driver list, device list/show, inf dump: text, json)")
       ->transform(CLI::IsMember({"text", "infverif", "json", "jsonl", "sarif", "github"}, CLI::ignore_case));
-  app.add_flag("-v,--verbose", ctx.verbose, "More detail: check prints a verdict for every file; store commands name the root they use");
+  app.add_flag("-v,--verbose", ctx.verbose, "More detail: check prints a verdict for every file; store commands name the root they use (stderr), driver add lists the staged files, device install prints its registry/file diff");
 }
 
 bool Context::json() const { return format == "json"; }
@@ -114,17 +114,37 @@ Status Context::existing_store() const {
                "no driver store at " + r + " (nothing was created: isodrv makes one on the first driver add, device add or reg import)");
 }
 
-std::string Context::store_root() const {
-  if (!root.empty()) return root;
+namespace {
+
+struct RootChoice {
+  std::string root;
+  const char* from;
+};
+
+RootChoice choose_root(const std::string& given) {
+  if (!given.empty()) return {given, "--root"};
   if (const char* env = std::getenv("ISODRV_ROOT")) {
     // An empty variable is almost always an unset one in a script; falling back to the home
     // directory would stage packages where nobody looks.
     if (!*env) throw UsageError("ISODRV_ROOT is set but empty; give a store root or unset it");
-    return env;
+    return {env, "$ISODRV_ROOT"};
   }
-  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) return std::string(xdg) + "/isodrv/default";
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) {
+    return {std::string(xdg) + "/isodrv/default", "$XDG_DATA_HOME"};
+  }
   const char* home = std::getenv("HOME");
-  return std::string(home ? home : ".") + "/.local/share/isodrv/default";
+  return {std::string(home ? home : ".") + "/.local/share/isodrv/default", "the default under $HOME"};
+}
+
+}  // namespace
+
+std::string Context::store_root() const {
+  RootChoice c = choose_root(root);
+  if (verbose && !root_announced) {
+    root_announced = true;
+    std::cerr << "isodrv: store root " << c.root << " (from " << c.from << ")\n";
+  }
+  return std::move(c.root);
 }
 
 }  // namespace isodrv::cli
