@@ -79,14 +79,46 @@ void add_global_options(CLI::App& app, Context& ctx) {
 
 bool Context::json() const { return format == "json"; }
 
+namespace {
+
+// "1048576", "64K", "256M", "1G" (binary units); nullopt when malformed or above the largest cap.
+std::optional<std::uint64_t> parse_size(const std::string& v) {
+  std::size_t i = 0;
+  std::uint64_t n = 0;
+  while (i < v.size() && v[i] >= '0' && v[i] <= '9' && n <= kLargestMaxInputSize) n = n * 10 + (v[i++] - '0');
+  if (i == 0 || n > kLargestMaxInputSize) return std::nullopt;
+  std::string unit = v.substr(i);
+  int shift = 0;
+  if (unit == "K" || unit == "k" || unit == "KiB") shift = 10;
+  else if (unit == "M" || unit == "m" || unit == "MiB") shift = 20;
+  else if (unit == "G" || unit == "g" || unit == "GiB") shift = 30;
+  else if (!unit.empty()) return std::nullopt;
+  if (n > (kLargestMaxInputSize >> shift)) return std::nullopt;
+  return n << shift;
+}
+
+}  // namespace
+
+bool set_max_input_size_option(const std::string& v, std::string& err) {
+  auto n = parse_size(v);
+  if (!n) {
+    err = "--max-input-size: '" + v + "' is not a size such as 512M or 1G";
+    return false;
+  }
+  set_max_input_size(*n);
+  return true;
+}
+
 bool take_global_options(Context& ctx, std::vector<std::string>& args, std::string& err) {
   std::vector<std::string> rest;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     std::string* target = nullptr;
     std::string name = a.substr(0, a.find('='));
+    std::string size;  // --max-input-size, applied at once
     if (name == "--root") target = &ctx.root;
     else if (name == "--format") target = &ctx.format;
+    else if (name == "--max-input-size") target = &size;
     if (a == "--verbose") {
       ctx.verbose = true;
     } else if (target && a.find('=') != std::string::npos) {
@@ -100,6 +132,7 @@ bool take_global_options(Context& ctx, std::vector<std::string>& args, std::stri
     } else {
       rest.push_back(a);
     }
+    if (target == &size && !set_max_input_size_option(size, err)) return false;
   }
   ctx.format = isodrv::inf::to_lower_ascii(ctx.format);
   args = std::move(rest);
@@ -151,22 +184,6 @@ std::string Context::store_root() const {
 
 namespace {
 
-// "1048576", "64K", "256M", "1G" (binary units); nullopt when malformed or above the largest cap.
-std::optional<std::uint64_t> parse_size(const std::string& v) {
-  std::size_t i = 0;
-  std::uint64_t n = 0;
-  while (i < v.size() && v[i] >= '0' && v[i] <= '9' && n <= isodrv::kLargestMaxInputSize) n = n * 10 + (v[i++] - '0');
-  if (i == 0 || n > isodrv::kLargestMaxInputSize) return std::nullopt;
-  std::string unit = v.substr(i);
-  int shift = 0;
-  if (unit == "K" || unit == "k" || unit == "KiB") shift = 10;
-  else if (unit == "M" || unit == "m" || unit == "MiB") shift = 20;
-  else if (unit == "G" || unit == "g" || unit == "GiB") shift = 30;
-  else if (!unit.empty()) return std::nullopt;
-  if (n > (isodrv::kLargestMaxInputSize >> shift)) return std::nullopt;
-  return n << shift;
-}
-
 int run_main(int argc, char** argv) {
   using namespace isodrv::cli;
   CLI::App app{"isodrv: Windows driver package isolation on any platform", "isodrv"};
@@ -180,9 +197,8 @@ int run_main(int argc, char** argv) {
   add_global_options(app, ctx);
 
   app.add_option_function<std::string>("--max-input-size", [](const std::string& v) {
-        auto n = parse_size(v);
-        if (!n) throw CLI::ValidationError("--max-input-size", "'" + v + "' is not a size such as 512M or 1G");
-        isodrv::set_max_input_size(*n);
+        std::string err;
+        if (!set_max_input_size_option(v, err)) throw CLI::ValidationError(err);
       },
       "Largest input file read (INF, .reg, machine file, list), e.g. 64M or 1G (default 256M, at most 2G)");
 
