@@ -369,26 +369,47 @@ int group_options(const Effective& e, check::Options& opts) {
   return kExitOk;
 }
 
-// Checks every file with the settings of its nearest configuration: files are grouped by that
-// file (groups in the order of its path, input order within a group; one pass over the inputs per
-// group) and each result, selected as its configuration says, goes to `sink` as soon as it is checked.
+// Checks every file with the settings of its nearest configuration, in input order: each run of
+// consecutive files that share a configuration file is one check_stream (parallel within it),
+// and each result, selected as its configuration says, goes to `sink` as soon as it is checked.
+// The files come from one more pass over the inputs; the survey has found every configuration.
 int check_grouped(const CheckArgs& a, const Context& ctx, check::InputWalk& walk,
                   const std::function<bool(const std::string&)>& in_shard, const Survey& survey,
                   const check::Options& base, const std::function<void(diag::FileResult&&)>& sink) {
   if (survey.config_error) return usage_error(survey.config_error->to_string());
+  // A bad value in any configuration is refused before anything is written.
   for (const auto& [file, config] : survey.configs) {
-    const Effective e = effective(a, ctx, config, base.project_root);
+    check::Options probe = base;
+    if (int rc = group_options(effective(a, ctx, config, base.project_root), probe); rc != kExitOk) return rc;
+  }
+  // The next file of the shard and its configuration file, looked at before it is handed over.
+  std::string pending, pending_config;
+  auto advance = [&] {
+    for (std::string p; walk.next(p);) {
+      if (!in_shard(p)) continue;
+      pending = std::move(p);
+      if (survey.configs.size() > 1) {
+        auto c = find_config(pending);
+        pending_config = c ? c->file : std::string();
+      }
+      return true;
+    }
+    return false;
+  };
+  walk.rewind();
+  bool more = advance();
+  while (more) {
+    const std::string file = survey.configs.size() > 1 ? pending_config : survey.configs.begin()->first;
+    auto found = survey.configs.find(file);
+    if (found == survey.configs.end()) return usage_error(pending + ": its configuration changed during the run");
+    const Effective e = effective(a, ctx, found->second, base.project_root);
     check::Options opts = base;
     if (int rc = group_options(e, opts); rc != kExitOk) return rc;
-    const bool every_file = survey.configs.size() == 1;
-    walk.rewind();
     auto next = [&](std::string& p) {
-      while (walk.next(p)) {
-        if (!in_shard(p)) continue;
-        if (every_file) return true;
-        if (auto c = find_config(p); c && c->file == file) return true;
-      }
-      return false;
+      if (!more || (survey.configs.size() > 1 && pending_config != file)) return false;
+      p = std::move(pending);
+      more = advance();
+      return true;
     };
     check::check_stream(next, opts, [&](diag::FileResult&& f) {
       check::apply_selection(e.selection, f);
@@ -457,7 +478,7 @@ int run_check(CheckArgs a, const Context& ctx) {
   ropts.verbose = a.verbose;
   diag::PathBase path_base;
   std::string base_error;
-  if (!set_path_base(path_base, a.sarif_base, base_error)) {
+  if (!set_path_base(path_base, a.sarif_base, root, base_error)) {
     std::cerr << "isodrv: " << base_error << "\n";
     return kExitUsage;
   }
@@ -480,12 +501,10 @@ int run_check(CheckArgs a, const Context& ctx) {
   });
   if (progress) std::cerr << "\r\033[K" << std::flush;
   if (grc != kExitOk) return grc;
+  // The summaries say how much the baseline hid; the counts beside it are what is reported.
+  if (filter) writer->set_baseline_accepted(filter->accepted());
   writer->finish();
   if (html && !html->commit(base_error)) return usage_error(base_error);
-  // The text summary says how much the baseline hid (the JSON summary counts what is reported).
-  if (filter && *format == diag::Format::text) {
-    std::cout << filter->accepted() << " finding" << (filter->accepted() == 1 ? "" : "s") << " accepted by the baseline\n";
-  }
   return code;
 }
 
@@ -672,7 +691,7 @@ Suppress one finding in the INF with `; isodrv: ignore[1322] reason` on its line
   check->add_option("--progress", a->progress, "Progress on stderr: auto, always, never");
   check->add_option("--shard", a->shard, "Check part I of N of the files (a stable split by path hash; see report merge)");
   check->add_option("--html", a->html, "Also write the HTML report to FILE, beside the --format output");
-  check->add_option("--sarif-base", a->sarif_base, "SARIF/GitHub paths are relative to DIR (default: current folder)");
+  check->add_option("--sarif-base", a->sarif_base, "SARIF/GitHub paths are relative to DIR (default: the project root)");
   check->add_option("PATH", a->inputs, "INF/INX files, folders, or - for a list on stdin");
   check->callback([a, code, &ctx] {
     int rc = code->empty() ? run_check(*a, ctx) : run_explain(*code, false);

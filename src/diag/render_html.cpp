@@ -64,7 +64,11 @@ class HtmlWriter final : public ReportWriter {
          << "<div class=\"card\" id=\"n-files\">files<b>" << tally_.files << "</b></div>"
          << "<div class=\"card\" id=\"n-invalid\">not valid<b>" << tally_.not_valid << "</b></div>"
          << "<div class=\"card error\" id=\"n-errors\">errors<b>" << tally_.errors << "</b></div>"
-         << "<div class=\"card warning\" id=\"n-warnings\">warnings<b>" << tally_.warnings << "</b></div></div>\n";
+         << "<div class=\"card warning\" id=\"n-warnings\">warnings<b>" << tally_.warnings << "</b></div>";
+    if (baseline_accepted_) {
+      out_ << "<div class=\"card\" id=\"n-baseline\">accepted by the baseline<b>" << *baseline_accepted_ << "</b></div>";
+    }
+    out_ << "</div>\n";
     std::vector<std::pair<std::size_t, int>> top;
     for (const auto& [code, c] : tally_.codes) top.emplace_back(c.first, code);
     std::sort(top.begin(), top.end(), [](auto& a, auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
