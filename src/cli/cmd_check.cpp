@@ -86,45 +86,65 @@ std::optional<diag::Mode> parse_mode(std::string m) {
   return std::nullopt;
 }
 
+// The words read_input uses for a list over --max-input-size.
+bool over_cap(std::uint64_t size, const std::string& name) {
+  if (size <= max_input_size()) return false;
+  std::cerr << "isodrv: cannot read the file list: "
+            << Error(Errc::read_fault, "is larger than the " + std::to_string(max_input_size()) +
+                                           "-byte input limit (raise it with --max-input-size)", name).to_string()
+            << "\n";
+  return true;
+}
+
+// A list that can be read only once (standard input, a pipe), copied into an unnamed temporary
+// file, up to the input size cap, so that the run can read it twice. Null with the message printed.
+std::shared_ptr<FILE> spool(int fd, const std::string& name) {
+  std::shared_ptr<FILE> out(std::tmpfile(), [](FILE* f) { if (f) std::fclose(f); });
+  if (!out) {
+    std::cerr << "isodrv: cannot read the file list: no temporary file for a copy: " << std::strerror(errno) << "\n";
+    return nullptr;
+  }
+  char buf[65536];
+  std::uint64_t total = 0;
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 || std::fwrite(buf, 1, static_cast<std::size_t>(n), out.get()) != static_cast<std::size_t>(n)) {
+      std::cerr << "isodrv: cannot read the file list: " << name << ": " << std::strerror(errno) << "\n";
+      return nullptr;
+    }
+    if (over_cap(total += static_cast<std::uint64_t>(n), name)) return nullptr;
+  }
+  if (std::fflush(out.get()) != 0) {
+    std::cerr << "isodrv: cannot read the file list: " << name << ": " << std::strerror(errno) << "\n";
+    return nullptr;
+  }
+  return out;
+}
+
 // --files-from FILE or '-' as a source of the input walk. A regular file is read in place (each
-// pass over the inputs opens it again); standard input or a pipe, which can be read only once, is
-// first copied into an unnamed temporary file. False, with the message printed, when it cannot be
-// read. Lists are read a line at a time, so their length is not limited by the input size cap.
+// pass over the inputs opens it again); standard input or a pipe is spooled first. The input size
+// cap applies to lists as before. False, with the message printed, when the list cannot be read.
 bool list_source(const std::string& from, check::InputWalk::Source& out) {
   const bool from_stdin = from == "-";
+  const std::string name = from_stdin ? "<stdin>" : from;
   const int fd = from_stdin ? 0 : ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
   struct stat st {};
   if (fd < 0 || ::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
     if (fd > 0) ::close(fd);
     // read_input has the words for every way a file cannot be read.
-    auto e = from_stdin ? read_input_fd(0, "<stdin>") : read_input(from);
-    std::cerr << "isodrv: cannot read the file list: "
-              << (e ? (from_stdin ? std::string("<stdin>") : from) + ": is a directory" : e.error().to_string()) << "\n";
+    auto e = from_stdin ? read_input_fd(0, name) : read_input(from);
+    std::cerr << "isodrv: cannot read the file list: " << (e ? name + ": is a directory" : e.error().to_string()) << "\n";
     return false;
   }
   out.path = from;
   out.list = true;
   if (!from_stdin && S_ISREG(st.st_mode)) {
     ::close(fd);
-    return true;
+    return !over_cap(static_cast<std::uint64_t>(st.st_size), name);
   }
-  std::shared_ptr<FILE> spool(std::tmpfile(), [](FILE* f) { if (f) std::fclose(f); });
-  char buf[65536];
-  for (ssize_t n; spool && (n = ::read(fd, buf, sizeof buf)) != 0;) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 || std::fwrite(buf, 1, static_cast<std::size_t>(n), spool.get()) != static_cast<std::size_t>(n)) {
-      std::cerr << "isodrv: cannot read the file list: " << (from_stdin ? "<stdin>" : from) << ": " << std::strerror(errno) << "\n";
-      if (fd > 0) ::close(fd);
-      return false;
-    }
-  }
+  out.open = spool(fd, name);
   if (fd > 0) ::close(fd);
-  if (!spool || std::fflush(spool.get()) != 0) {
-    std::cerr << "isodrv: cannot read the file list: no room for a temporary copy: " << std::strerror(errno) << "\n";
-    return false;
-  }
-  out.open = std::move(spool);
-  return true;
+  return out.open != nullptr;
 }
 
 // "10.0.17763" (parts = 3) or "22621" (parts = 1): decimal parts separated by dots.
