@@ -10,12 +10,11 @@ namespace isodrv::devinst {
 namespace fs = std::filesystem;
 using detail::DeviceRow;
 using detail::Diff;
-using detail::FileAction;
 using detail::fold_path;
 
-Status Engine::Impl::uninstall_install_locked(std::int64_t install_id, std::vector<FileAction>& files) {
+Status Engine::Impl::uninstall_install_locked(std::int64_t install_id, store::WriteTxn& txn) {
   retry_keys.clear();
-  if (auto r = undo_owner("i" + std::to_string(install_id), files); !r) return r;
+  if (auto r = undo_owner("i" + std::to_string(install_id), txn); !r) return r;
   std::vector<std::string> scopes;
   {
     auto& s = q("SELECT scope FROM devinst_scope_users WHERE install_id = ?");
@@ -37,7 +36,7 @@ Status Engine::Impl::uninstall_install_locked(std::int64_t install_id, std::vect
     auto& s = q("SELECT 1 FROM devinst_scope_users WHERE scope = ? LIMIT 1");
     s.bind(1, scope);
     if (s.row()) continue;
-    if (auto r = undo_owner(scope, files); !r) return r;
+    if (auto r = undo_owner(scope, txn); !r) return r;
   }
   // Keys this uninstall created-and-kept because a later-replayed owner still had keys below them.
   std::sort(retry_keys.begin(), retry_keys.end(),
@@ -56,7 +55,7 @@ Status Engine::Impl::uninstall_install_locked(std::int64_t install_id, std::vect
   return del.run();
 }
 
-Status Engine::Impl::undo_owner(const std::string& owner, std::vector<FileAction>& files) {
+Status Engine::Impl::undo_owner(const std::string& owner, store::WriteTxn& txn) {
   struct Rec {
     int op, flag;
     std::string key, name;
@@ -108,33 +107,12 @@ Status Engine::Impl::undo_owner(const std::string& owner, std::vector<FileAction
         if (dry_diffs) dry_diffs->push_back({Diff::add_key, k->path(), "", {}});
         break;
       }
-      case detail::kUndoFileCreated: {
-        FileAction a;
-        a.host = r.key;
-        a.existed = fs::exists(r.key, ec);
-        if (a.existed) {
-          std::ifstream in(r.key, std::ios::binary);
-          a.prior.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-        }
-        if (auto s = journal_file_change(a); !s) return s;
-        fs::remove(r.key, ec);
-        files.push_back(std::move(a));
+      case detail::kUndoFileCreated:
+        if (auto s = txn.remove_file(r.key); !s) return s;
         break;
-      }
-      case detail::kUndoFileReplaced: {
-        FileAction a;
-        a.host = r.key;
-        a.existed = fs::exists(r.key, ec);
-        if (a.existed) {
-          std::ifstream in(r.key, std::ios::binary);
-          a.prior.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-        }
-        if (auto s = journal_file_change(a); !s) return s;
-        std::ofstream out(r.key, std::ios::binary | std::ios::trunc);
-        out.write(reinterpret_cast<const char*>(r.data.data()), static_cast<std::streamsize>(r.data.size()));
-        files.push_back(std::move(a));
+      case detail::kUndoFileReplaced:
+        if (auto s = txn.write_file(r.key, r.data); !s) return s;
         break;
-      }
       case detail::kUndoValueOrder: {
         auto k = reg.open_key(r.key);
         if (!k) break;
@@ -175,7 +153,7 @@ Status Engine::Impl::undo_owner(const std::string& owner, std::vector<FileAction
   return del.run();
 }
 
-Status Engine::Impl::uninstall_locked(const DeviceRow& dev, std::vector<FileAction>& files, std::string* removed_folder,
+Status Engine::Impl::uninstall_locked(const DeviceRow& dev, store::WriteTxn& txn, std::string* removed_folder,
                                       std::string* removed_ddinstall, std::string* removed_published) {
   if (!dev.install_id) return {};
   auto row = install_row(*dev.install_id);
@@ -185,7 +163,7 @@ Status Engine::Impl::uninstall_locked(const DeviceRow& dev, std::vector<FileActi
   if (removed_published) *removed_published = row->driver.published_name;
   // Its own changes first (they lie inside shared keys such as the class key), then the shared
   // scopes (a service, a class) it was the last user of.
-  if (auto r = uninstall_install_locked(row->id, files); !r) return r;
+  if (auto r = uninstall_install_locked(row->id, txn); !r) return r;
   if (!row->software_key.empty()) {
     auto cut = row->software_key.rfind('\\');
     auto it = class_indexes.find(fold_path(row->software_key.substr(0, cut)));
