@@ -772,7 +772,7 @@ Result<std::vector<InstallReport>> Engine::install_on_matching(const std::string
       [&](store::WriteTxn& txn) { return install_on_matching_locked(d, **target, *all, txn); });
 }
 
-Result<std::vector<std::string>> Engine::move_devices_off(const std::string& published_name) {
+Result<std::vector<std::string>> Engine::move_devices_off(const std::string& published_name, Removal removal) {
   Impl& d = *impl_;
   Impl::StatementGuard guard(d);
   auto target = d.package_by_name(published_name);
@@ -783,7 +783,24 @@ Result<std::vector<std::string>> Engine::move_devices_off(const std::string& pub
   for (auto* p : *all) {
     if (p != *target) others.push_back(p);
   }
-  return d.mutate([&](store::WriteTxn& txn) { return move_devices_off_locked(d, **target, others, txn); });
+  auto moves = [&](store::WriteTxn& txn, const store::RemovalSql* also) -> Result<std::vector<std::string>> {
+    auto moved = move_devices_off_locked(d, **target, others, txn);
+    if (moved && also) {
+      if (auto s = (*also)(d.db()); !s) return s.error();
+    }
+    return moved;
+  };
+  if (removal == Removal::keep_package) return d.mutate([&](store::WriteTxn& txn) { return moves(txn, nullptr); });
+  // The moves and the package's deletion commit together: a crash leaves both or neither.
+  std::vector<std::string> moved;
+  auto s = store::remove_package_with(*d.st, published_name, [&](const store::RemovalSql& sql) -> Status {
+    auto r = d.mutate([&](store::WriteTxn& txn) { return moves(txn, &sql); });
+    if (!r) return r.error();
+    moved = std::move(*r);
+    return {};
+  });
+  if (!s) return s.error();
+  return moved;
 }
 
 }  // namespace isodrv::devinst

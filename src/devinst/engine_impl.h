@@ -78,6 +78,10 @@ struct Diff {
   registry::Value value;
 };
 
+// Host path under `root` for a Windows path below C:\ (only the emulated tree is written); nullopt
+// for a path outside it.
+std::optional<std::string> windows_to_host(const std::string& root, const std::string& windows);
+
 // The dry-run diff (diff.cpp).
 std::string render_diff(const std::vector<Diff>& diffs);
 // A key path in the form the engine compares: long root name, case-folded.
@@ -120,6 +124,8 @@ struct Engine::Impl {
   // after an uninstall, a device removal or a move off a deleted package committed.
   std::vector<std::string> orphaned_state_folders();
   void sweep_state_folders();
+  // The files device installs placed that are missing, and copies of staged files none placed (verify.cpp).
+  std::vector<store::VerifyProblem> verify_placed_files();
   std::unique_ptr<store::Store> st;
   std::map<std::int64_t, std::unique_ptr<detail::Loaded>> packages;  // by store id
   // Software key indexes in use per class key (folded path), and the lowest index that may be free.

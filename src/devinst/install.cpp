@@ -10,6 +10,17 @@
 #include "devinst/engine_impl.h"
 
 namespace isodrv::devinst {
+
+std::optional<std::string> detail::windows_to_host(const std::string& root, const std::string& windows) {
+  std::string p = windows;
+  if (p.size() < 3 || !inf::iequals(p.substr(0, 3), "C:\\")) return std::nullopt;
+  p = p.substr(3);
+  std::replace(p.begin(), p.end(), '\\', '/');
+  if (inf::iequals(p.substr(0, 7), "Windows")) p = "Windows" + p.substr(7);
+  auto norm = package::normalize_relative_path(p);
+  if (!norm) return std::nullopt;
+  return root + "/" + *norm;
+}
 namespace fs = std::filesystem;
 using detail::DeviceRow;
 using detail::Diff;
@@ -516,17 +527,7 @@ class Installer {
 
   // ---- files ----
 
-  // Host path under the root for a Windows path below C:\ (only the emulated tree is written).
-  std::optional<std::string> host_path(const std::string& windows) {
-    std::string p = windows;
-    if (p.size() < 3 || !inf::iequals(p.substr(0, 3), "C:\\")) return std::nullopt;
-    p = p.substr(3);
-    std::replace(p.begin(), p.end(), '\\', '/');
-    if (inf::iequals(p.substr(0, 7), "Windows")) p = "Windows" + p.substr(7);
-    auto norm = package::normalize_relative_path(p);
-    if (!norm) return std::nullopt;
-    return e_.root + "/" + *norm;
-  }
+  std::optional<std::string> host_path(const std::string& windows) { return detail::windows_to_host(e_.root, windows); }
 
   Status copy_files(const Loaded& pkg, const std::string& list, const inf::Line& directive) {
     auto it = pkg.copies.find(list[0] == '@' ? "@" + lower(list.substr(1)) : lower(list));

@@ -76,6 +76,15 @@ Status recover_file_journal(sqlite3* db, const std::string& root);
 // The table that tells a journal's fate: its token row commits with the transaction.
 inline constexpr const char* kFileTxnSchema = "CREATE TABLE IF NOT EXISTS devinst_file_txn(token TEXT PRIMARY KEY);";
 
+class Store;
+// `driver delete --uninstall` in one commit: under the root lock, `commit_with` runs the device
+// moves in its own write transaction, adds the deletion (`removal`, the store's SQL, run on that
+// transaction's connection) and commits; the package's files are then removed as Store::remove
+// removes them (crash points delete:journal, delete:removed-folder, delete:removed-inf).
+using RemovalSql = std::function<Status(sqlite3* db)>;
+Status remove_package_with(Store& st, const std::string& published_name,
+                           const std::function<Status(const RemovalSql&)>& commit_with);
+
 // Copies a file and makes it durable; every failure carries the system's words, and a full disk is
 // said as such ("cannot write: no space left on device").
 Status copy_file_synced(const std::string& from, const std::string& to);

@@ -258,6 +258,7 @@ struct Store::Impl {
                                               const std::vector<Item>& items, const StagedPackage& p,
                                               std::string& temp);
   Status record_package(StagedPackage& p, const std::vector<StagedFile>& recorded, const std::string& temp);
+  Status finish_removal(const StagedPackage& p);
 };
 
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -576,6 +577,35 @@ Result<AddResult> Store::add(const std::string& inf_path, const AddOptions& opts
   return result;
 }
 
+namespace {
+// The deletion as SQL, on whichever connection's transaction it must join: the package's rows go
+// and a journal row names the files that recovery removes once the transaction committed.
+Status record_removal(sqlite3* db, const StagedPackage& p) {
+  Stmt j(db, "INSERT INTO store_journal(op, temp_dir, folder, published_name) VALUES('delete', '', ?, ?)");
+  j.bind(1, p.folder).bind(2, p.published_name);
+  Stmt d(db, "DELETE FROM store_packages WHERE id = ?");
+  d.bind(1, p.id);
+  // Not left to ON DELETE CASCADE: the connection may be the registry's, without foreign keys.
+  Stmt f(db, "DELETE FROM store_files WHERE package_id = ?");
+  f.bind(1, p.id);
+  if (j.exec() != SQLITE_DONE || d.exec() != SQLITE_DONE || f.exec() != SQLITE_DONE) {
+    return Error(dbutil::sqlite_errc(db, Errc::corrupt), "cannot record the deletion: " + dbutil::sqlite_reason(db));
+  }
+  return {};
+}
+}  // namespace
+
+// After the deletion committed: its files go, then recovery retires the journal row.
+Status Store::Impl::finish_removal(const StagedPackage& p) {
+  crash_point("delete:journal");
+  std::error_code ec;
+  fs::remove_all(file_repository_dir(root) + "/" + p.folder, ec);
+  crash_point("delete:removed-folder");
+  fs::remove(inf_dir(root) + "/" + p.published_name, ec);
+  crash_point("delete:removed-inf");
+  return recover();
+}
+
 Status Store::remove(const std::string& published_name, bool force) {
   Impl& d = *impl_;
   RootLock lock(d.root, true);
@@ -592,24 +622,20 @@ Status Store::remove(const std::string& published_name, bool force) {
   }
   auto tx = d.begin("delete");
   if (!tx) return tx.error();
-  {
-    Stmt s(d.db, "INSERT INTO store_journal(op, temp_dir, folder, published_name) VALUES('delete', '', ?, ?)");
-    s.bind(1, p->folder).bind(2, p->published_name);
-    s.exec();
-  }
-  {
-    Stmt s(d.db, "DELETE FROM store_packages WHERE id = ?");
-    s.bind(1, p->id);
-    s.exec();
-  }
+  if (auto st = record_removal(d.db, *p); !st) return st;
   if (auto st = (*tx)->commit(); !st) return st;
-  crash_point("delete:journal");
-  std::error_code ec;
-  fs::remove_all(folder_path(*p), ec);
-  crash_point("delete:removed-folder");
-  fs::remove(published_inf_path(*p), ec);
-  crash_point("delete:removed-inf");
-  return d.recover();
+  return d.finish_removal(*p);
+}
+
+Status remove_package_with(Store& st, const std::string& published_name,
+                           const std::function<Status(const RemovalSql&)>& commit_with) {
+  Store::Impl& d = st.impl();
+  RootLock lock(d.root, true);
+  auto p = st.find(published_name);
+  if (!p.ok()) return p.error();
+  const RemovalSql removal = [&](sqlite3* db) { return record_removal(db, *p); };
+  if (auto s = commit_with(removal); !s) return s;
+  return d.finish_removal(*p);
 }
 
 Result<std::vector<VerifyProblem>> Store::verify() const {
@@ -668,6 +694,11 @@ Result<std::vector<VerifyProblem>> Store::verify() const {
   }
   Stmt j(d.db, "SELECT op, folder FROM store_journal");
   while (j.step()) out.push_back({j.text(1), "unfinished " + j.text(0) + " operation in the journal"});
+  // Opening the store finished any dead transaction's file journal; one still here belongs to an
+  // operation in progress, or its recovery failed.
+  if (fs::exists(file_journal_dir(d.root), ec)) {
+    out.push_back({file_journal_dir(d.root), "file journal of an unfinished device-install transaction"});
+  }
   return out;
 }
 
