@@ -589,12 +589,11 @@ class Installer {
       std::ifstream in(to, std::ios::binary);
       prior.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     }
-    fs::path parent = fs::path(to).parent_path();
-    std::vector<fs::path> made;
-    for (fs::path p = parent; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) made.push_back(p);
-    fs::create_directories(parent, ec);
-    for (auto it = made.begin(); it != made.end(); ++it) {
-      if (auto s = record(detail::kUndoDirCreated, it->string(), "", 0, 0, {}); !s) return s;
+    auto made = txn_.create_directories(fs::path(to).parent_path().string());
+    if (!made) return made.error();
+    // Undone innermost first, as the records replay newest first.
+    for (auto it = made->rbegin(); it != made->rend(); ++it) {
+      if (auto s = record(detail::kUndoDirCreated, *it, "", 0, 0, {}); !s) return s;
     }
     if (existed) {
       if (auto s = record(detail::kUndoFileReplaced, to, "", 0, 0, prior); !s) return s;

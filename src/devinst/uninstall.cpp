@@ -1,13 +1,11 @@
 // Undoing an install: replaying its undo records newest first, then the shared scopes it was the
 // last user of, so that the registry and the Windows tree return to what they were before it.
 #include <algorithm>
-#include <filesystem>
 #include <fstream>
 
 #include "devinst/engine_impl.h"
 
 namespace isodrv::devinst {
-namespace fs = std::filesystem;
 using detail::DeviceRow;
 using detail::Diff;
 using detail::fold_path;
@@ -55,14 +53,108 @@ Status Engine::Impl::uninstall_install_locked(std::int64_t install_id, store::Wr
   return del.run();
 }
 
+namespace {
+
+// One devinst_undo row.
+struct UndoRec {
+  int op, flag;
+  std::string key, name;
+  std::uint32_t type;
+  std::vector<std::uint8_t> data;
+};
+
+// One handler per undo kind (UndoOp), each putting back what its record describes.
+using UndoHandler = Status (*)(Engine::Impl&, const UndoRec&, store::WriteTxn&);
+
+Status undo_key_created(Engine::Impl& e, const UndoRec& r, store::WriteTxn&) {
+  auto k = e.reg.open_key(r.key);
+  if (!k) return {};
+  auto subs = k->enum_subkeys();
+  if (r.flag == 1 || (subs && subs->empty())) {
+    if (auto s = k->delete_tree(); !s) return s;
+    if (e.dry_diffs) e.dry_diffs->push_back({Diff::delete_key, k->path(), "", {}});
+  } else {
+    e.retry_keys.push_back(k->path());
+  }
+  return {};
+}
+
+Status undo_value(Engine::Impl& e, const UndoRec& r, store::WriteTxn&) {
+  if (r.flag == 1) {
+    auto k = e.reg.open_key(r.key, true);
+    if (!k) return k.error();
+    if (auto s = k->set_value(r.name, r.type, r.data); !s) return s;
+    if (e.dry_diffs) e.dry_diffs->push_back({Diff::set_value, k->path(), r.name, registry::Value{r.type, r.data}});
+    return {};
+  }
+  auto k = e.reg.open_key(r.key);
+  if (!k) return {};
+  auto s = k->delete_value(r.name);
+  if (!s && s.error().code != Errc::not_found) return s;
+  if (s && e.dry_diffs) e.dry_diffs->push_back({Diff::delete_value, k->path(), r.name, {}});
+  return {};
+}
+
+Status undo_key_existed(Engine::Impl& e, const UndoRec& r, store::WriteTxn&) {
+  auto k = e.reg.open_key(r.key, true);
+  if (!k) return k.error();
+  if (e.dry_diffs) e.dry_diffs->push_back({Diff::add_key, k->path(), "", {}});
+  return {};
+}
+
+Status undo_file_created(Engine::Impl&, const UndoRec& r, store::WriteTxn& txn) { return txn.remove_file(r.key); }
+Status undo_file_replaced(Engine::Impl&, const UndoRec& r, store::WriteTxn& txn) { return txn.write_file(r.key, r.data); }
+Status undo_dir_created(Engine::Impl&, const UndoRec& r, store::WriteTxn& txn) {
+  return txn.remove_empty_directory(r.key);  // only when empty
+}
+
+// The values of the key back in their recorded order (names '\n'-separated), the others after them.
+Status undo_value_order(Engine::Impl& e, const UndoRec& r, store::WriteTxn&) {
+  auto k = e.reg.open_key(r.key);
+  if (!k) return {};
+  auto vals = k->enum_values();
+  if (!vals) return vals.error();
+  std::vector<std::string> want;
+  std::string names(r.data.begin(), r.data.end());
+  for (std::size_t at = 0, nl; (nl = names.find('\n', at)) != std::string::npos; at = nl + 1) {
+    want.push_back(names.substr(at, nl - at));
+  }
+  auto folded_eq = [](const std::string& a, const std::string& b) { return registry::fold_name(a) == registry::fold_name(b); };
+  std::vector<const registry::NamedValue*> order;
+  for (const auto& w : want) {
+    for (const auto& v : *vals) {
+      if (folded_eq(v.name, w)) order.push_back(&v);
+    }
+  }
+  for (const auto& v : *vals) {
+    if (std::none_of(want.begin(), want.end(), [&](const std::string& w) { return folded_eq(v.name, w); })) order.push_back(&v);
+  }
+  std::size_t first = 0;
+  while (first < order.size() && order[first] == &(*vals)[first]) ++first;
+  for (std::size_t i = first; i < order.size(); ++i) {
+    if (auto s = k->delete_value(order[i]->name); !s) return s;
+    if (auto s = k->set_value(order[i]->name, order[i]->value); !s) return s;
+  }
+  return {};
+}
+
+UndoHandler undo_handler(int op) {
+  switch (op) {
+    case detail::kUndoKeyCreated: return undo_key_created;
+    case detail::kUndoValue: return undo_value;
+    case detail::kUndoKeyExisted: return undo_key_existed;
+    case detail::kUndoFileCreated: return undo_file_created;
+    case detail::kUndoFileReplaced: return undo_file_replaced;
+    case detail::kUndoDirCreated: return undo_dir_created;
+    case detail::kUndoValueOrder: return undo_value_order;
+    default: return nullptr;
+  }
+}
+
+}  // namespace
+
 Status Engine::Impl::undo_owner(const std::string& owner, store::WriteTxn& txn) {
-  struct Rec {
-    int op, flag;
-    std::string key, name;
-    std::uint32_t type;
-    std::vector<std::uint8_t> data;
-  };
-  std::vector<Rec> recs;
+  std::vector<UndoRec> recs;
   {
     auto& s = q("SELECT op, key, name, flag, type, data FROM devinst_undo WHERE owner = ? ORDER BY id DESC");
     s.bind(1, owner);
@@ -71,82 +163,10 @@ Status Engine::Impl::undo_owner(const std::string& owner, store::WriteTxn& txn) 
                       static_cast<std::uint32_t>(s.integer(4)), s.blob(5)});
     }
   }
-  std::error_code ec;
   for (const auto& r : recs) {
-    switch (r.op) {
-      case detail::kUndoKeyCreated: {
-        auto k = reg.open_key(r.key);
-        if (!k) break;
-        auto subs = k->enum_subkeys();
-        if (r.flag == 1 || (subs && subs->empty())) {
-          if (auto s = k->delete_tree(); !s) return s;
-          if (dry_diffs) dry_diffs->push_back({Diff::delete_key, k->path(), "", {}});
-        } else {
-          retry_keys.push_back(k->path());
-        }
-        break;
-      }
-      case detail::kUndoValue: {
-        if (r.flag == 1) {
-          auto k = reg.open_key(r.key, true);
-          if (!k) return k.error();
-          if (auto s = k->set_value(r.name, r.type, r.data); !s) return s;
-          if (dry_diffs) dry_diffs->push_back({Diff::set_value, k->path(), r.name, registry::Value{r.type, r.data}});
-        } else {
-          auto k = reg.open_key(r.key);
-          if (!k) break;
-          auto s = k->delete_value(r.name);
-          if (!s && s.error().code != Errc::not_found) return s;
-          if (s && dry_diffs) dry_diffs->push_back({Diff::delete_value, k->path(), r.name, {}});
-        }
-        break;
-      }
-      case detail::kUndoKeyExisted: {
-        auto k = reg.open_key(r.key, true);
-        if (!k) return k.error();
-        if (dry_diffs) dry_diffs->push_back({Diff::add_key, k->path(), "", {}});
-        break;
-      }
-      case detail::kUndoFileCreated:
-        if (auto s = txn.remove_file(r.key); !s) return s;
-        break;
-      case detail::kUndoFileReplaced:
-        if (auto s = txn.write_file(r.key, r.data); !s) return s;
-        break;
-      case detail::kUndoValueOrder: {
-        auto k = reg.open_key(r.key);
-        if (!k) break;
-        auto vals = k->enum_values();
-        if (!vals) return vals.error();
-        std::vector<std::string> want;
-        std::string names(r.data.begin(), r.data.end());
-        for (std::size_t at = 0, nl; (nl = names.find('\n', at)) != std::string::npos; at = nl + 1) {
-          want.push_back(names.substr(at, nl - at));
-        }
-        auto folded_eq = [](const std::string& a, const std::string& b) { return registry::fold_name(a) == registry::fold_name(b); };
-        std::vector<const registry::NamedValue*> order;
-        for (const auto& w : want) {
-          for (const auto& v : *vals) {
-            if (folded_eq(v.name, w)) order.push_back(&v);
-          }
-        }
-        for (const auto& v : *vals) {
-          if (std::none_of(want.begin(), want.end(), [&](const std::string& w) { return folded_eq(v.name, w); })) order.push_back(&v);
-        }
-        std::size_t first = 0;
-        while (first < order.size() && order[first] == &(*vals)[first]) ++first;
-        for (std::size_t i = first; i < order.size(); ++i) {
-          if (auto s = k->delete_value(order[i]->name); !s) return s;
-          if (auto s = k->set_value(order[i]->name, order[i]->value); !s) return s;
-        }
-        break;
-      }
-      case detail::kUndoDirCreated:
-        fs::remove(r.key, ec);  // only when empty
-        break;
-      default:
-        return Error(Errc::corrupt, "unknown undo record kind " + std::to_string(r.op));
-    }
+    UndoHandler h = undo_handler(r.op);
+    if (!h) return Error(Errc::corrupt, "unknown undo record kind " + std::to_string(r.op));
+    if (auto s = h(*this, r, txn); !s) return s;
   }
   auto& del = q("DELETE FROM devinst_undo WHERE owner = ?");
   del.bind(1, owner);

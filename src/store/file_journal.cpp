@@ -2,7 +2,7 @@
 // outside the database (DIRID 11/12 copies and their undo), which SQLite's transaction cannot cover.
 //
 // Before a file changes, its prior state goes to <root>/.devinst-journal/ (a sidecar with the old
-// bytes, and one line in `journal`), fsynced. The journal's first line is a token that the same write
+// bytes, and one line in `journal`: C created, R replaced, D folder created, M folder removed), fsynced. The journal's first line is a token that the same write
 // transaction inserts into devinst_file_txn, so after a crash the token row tells whether the
 // transaction committed: if it did, the changes stand and the journal is dropped; if not, every
 // change is reverted from the journal, newest first. The owner holds an flock on the journal while
@@ -75,6 +75,14 @@ bool revert_entry(const std::string& line, const std::string& dir) {
     fs::remove(line.substr(2), ec);
     return !ec;
   }
+  if (line.size() > 2 && line[0] == 'M' && line[1] == ' ') {
+    fs::create_directories(line.substr(2), ec);
+    return !ec;
+  }
+  if (line.size() > 2 && line[0] == 'D' && line[1] == ' ') {
+    fs::remove(line.substr(2), ec);  // only when empty: a folder someone else filled stays
+    return true;
+  }
   const std::size_t tab = line.find('\t');
   if (line.size() > 2 && line[0] == 'R' && line[1] == ' ' && tab != std::string::npos) {
     const std::string sidecar = dir + "/" + line.substr(tab + 1);
@@ -128,7 +136,11 @@ Status WriteTxn::journal(const Change& c) {
     if (auto s = create_journal(db_, dir, token_, journal_fd_); !s) return s;
   }
   std::string line;
-  if (c.existed) {
+  if (c.directory) {
+    line = "D " + c.host + "\n";
+  } else if (c.removed_directory) {
+    line = "M " + c.host + "\n";
+  } else if (c.existed) {
     const std::string sidecar = "prior-" + std::to_string(changes_.size());
     if (!write_durable(dir + "/" + sidecar, c.prior)) return journal_error("cannot save the prior file", c.host);
     line = "R " + c.host + "\t" + sidecar + "\n";

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -91,7 +92,8 @@ Change prior_of(const std::string& host) {
 }  // namespace
 
 void WriteTxn::changed() {
-  if (changes_.size() == 1) crash_point((name_ + ":file-changed").c_str());
+  const auto files = std::count_if(changes_.begin(), changes_.end(), [](const Change& c) { return !c.directory && !c.removed_directory; });
+  if (files == 1) crash_point((name_ + ":file-changed").c_str());
 }
 
 Status WriteTxn::copy_file(const std::string& from, const std::string& to) {
@@ -125,10 +127,41 @@ Status WriteTxn::remove_file(const std::string& host) {
   return {};
 }
 
+Result<std::vector<std::string>> WriteTxn::create_directories(const std::string& dir) {
+  std::error_code ec;
+  std::vector<std::string> made;
+  for (fs::path p = dir; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) made.insert(made.begin(), p.string());
+  for (const auto& d : made) {
+    Change c;
+    c.host = d;
+    c.directory = true;
+    if (auto s = journal(c); !s) return s.error();
+    changes_.push_back(std::move(c));
+    if (!fs::create_directory(d, ec) && ec) return Error(Errc::io_error, "cannot create the folder: " + ec.message(), d);
+  }
+  return made;
+}
+
+Status WriteTxn::remove_empty_directory(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec) || !fs::is_empty(dir, ec)) return {};
+  Change c;
+  c.host = dir;
+  c.removed_directory = true;
+  if (auto s = journal(c); !s) return s;
+  changes_.push_back(std::move(c));
+  fs::remove(dir, ec);
+  return {};
+}
+
 void WriteTxn::revert_in_memory() {
   std::error_code ec;
   for (auto it = changes_.rbegin(); it != changes_.rend(); ++it) {
-    if (it->existed) {
+    if (it->directory) {
+      fs::remove(it->host, ec);  // only when empty
+    } else if (it->removed_directory) {
+      fs::create_directories(it->host, ec);
+    } else if (it->existed) {
       (void)write_bytes(it->host, it->prior);
     } else {
       fs::remove(it->host, ec);

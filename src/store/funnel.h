@@ -38,6 +38,11 @@ class WriteTxn {
   Status copy_file(const std::string& from, const std::string& to);
   Status write_file(const std::string& host, const std::vector<std::uint8_t>& bytes);
   Status remove_file(const std::string& host);
+  // Creates `dir` and its missing parents; the ones it created are removed again (when empty) if
+  // the transaction does not commit. Returns the folders created, outermost first.
+  Result<std::vector<std::string>> create_directories(const std::string& dir);
+  // Removes `dir` when it is empty; it comes back if the transaction does not commit.
+  Status remove_empty_directory(const std::string& dir);
 
   // Commits: a failed commit abandons. Runs the crash points and drops the journal.
   Status commit();
@@ -50,6 +55,8 @@ class WriteTxn {
     std::string host;
     bool existed = false;
     std::vector<std::uint8_t> prior;
+    bool directory = false;  // a folder this transaction created
+    bool removed_directory = false;  // an empty folder this transaction removed
   };
   Status journal(const Change& c);
   void revert_in_memory();

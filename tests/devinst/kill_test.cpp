@@ -2,10 +2,13 @@
 // its crash points; `store verify`, run as the first command afterwards, must find the store
 // consistent, the registry and every file below the root must then be exactly as before the
 // operation or exactly as after it, and a retry from "before" must succeed. The same on a full disk.
+#include <sys/file.h>
 #include <sys/mount.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 
 #include "devinst_test_util.h"
@@ -218,4 +221,96 @@ TEST_F(KillRecovery, AnyCommandRunFirstAfterAKillRecovers) {
     EXPECT_FALSE(fs::exists(root_ / "Windows/System32/drivers/numbat.sys"));
     EXPECT_EQ(snapshot(), before);
   }
+}
+
+// `store verify` checks the files device installs placed: one deleted behind the install's back is
+// missing, a copy of a staged file that no install placed is a leftover, and a file journal that is
+// still there (its owner alive, here: the test holding its lock) is reported.
+TEST_F(KillRecovery, StoreVerifyChecksTheFilesInstallsPlaced) {
+  Operation op{"install", {{"driver", "add", "V1", "--allow-unisolated"}, {"device", "add", kDevice, "--hwid", "ROOT\\NUMBAT"}},
+               {"device", "install", kDevice}, {}};
+  prepare(op);
+  ASSERT_EQ(cli(args(op.command)), 0);
+  std::string report;
+  ASSERT_EQ(cli({"store", "verify"}, &report), 0) << report;
+  const fs::path drivers = root_ / "Windows/System32/drivers";
+
+  const std::string numbat = slurp(drivers / "numbat.sys");
+  fs::remove(drivers / "numbat.sys");
+  EXPECT_EQ(cli({"store", "verify"}, &report), 1);
+  EXPECT_NE(report.find("numbat.sys: file of the driver installed on ROOT\\NUMBAT\\0000 (oem0.inf) is missing"),
+            std::string::npos) << report;
+  spit(drivers / "numbat.sys", numbat);
+
+  ASSERT_EQ(cli({"device", "uninstall", kDevice}), 0);
+  ASSERT_EQ(cli({"store", "verify"}, &report), 0) << report;
+  spit(root_ / "Windows/System32/leftover.sys", numbat);
+  EXPECT_EQ(cli({"store", "verify"}, &report), 1);
+  EXPECT_NE(report.find("leftover.sys: copy of oem0.inf's numbat.sys that no install placed (left over)"),
+            std::string::npos) << report;
+  fs::remove(root_ / "Windows/System32/leftover.sys");
+
+  spit(root_ / ".devinst-journal/journal", "token-of-a-live-owner\n");
+  const int fd = ::open((root_ / ".devinst-journal/journal").c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX), 0);
+  EXPECT_EQ(cli({"store", "verify"}, &report), 1);
+  EXPECT_NE(report.find(".devinst-journal: file journal of an unfinished device-install transaction"), std::string::npos)
+      << report;
+  ::close(fd);
+  EXPECT_EQ(cli({"store", "verify"}, &report), 0) << "the owner is gone: recovery drops the journal\n" << report;
+}
+
+// A disk that fills up during an install: the copy fails with the system's words for it, nothing
+// it wrote stays (no truncated file), and after space is freed the retry succeeds. The disk is a
+// small tmpfs; where the test may not mount one it is skipped.
+class FullDisk : public KillTest {
+ protected:
+  void SetUp() override {
+    KillTest::SetUp();
+    mnt_ = base_ / "mnt";
+    fs::create_directories(mnt_);
+    if (::mount("tmpfs", mnt_.c_str(), "tmpfs", 0, "size=3m") != 0) {
+      GTEST_SKIP() << "cannot mount a tmpfs here (" << std::strerror(errno) << "); the full-disk test needs root";
+    }
+    mounted_ = true;
+    root_ = mnt_ / "root";
+    // A payload file bigger than what is left once the package is staged.
+    const std::string big(1536 * 1024, 'n');
+    v1_ = package_dir("big", numbat_inf("05/01/2024,1.0.0.0"), "numbat.inf").string();
+    spit(base_ / "pkg-big/numbat.sys", big);
+  }
+  void TearDown() override {
+    if (mounted_) ::umount2(mnt_.c_str(), MNT_DETACH);
+    KillTest::TearDown();
+  }
+  fs::path mnt_;
+  bool mounted_ = false;
+};
+
+TEST_F(FullDisk, AnInstallThatRunsOutOfSpaceIsRolledBackAndSaysSo) {
+  Operation op{"install", {{"driver", "add", "V1", "--allow-unisolated"}, {"device", "add", kDevice, "--hwid", "ROOT\\NUMBAT"}},
+               {"device", "install", kDevice}, {}};
+  prepare(op);
+  if (HasFatalFailure()) return;
+  // No System32\drivers yet: the folder the install creates must go with the rollback too.
+  fs::remove_all(root_ / "Windows/System32/drivers");
+  const std::string before = snapshot();
+  auto scratch = base_ / "scratch";
+  fs::create_directories(scratch);
+  std::vector<std::string> a = {"--root", root_.string()};
+  for (const auto& s : op.command) a.push_back(s);
+  auto r = isodrv_test::run_cli(a, scratch);
+  EXPECT_NE(r.rc, 0);
+  EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("Input/output error"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(root_ / "Windows/System32/drivers/numbat.sys")) << "a truncated copy is left";
+  std::string report;
+  EXPECT_EQ(cli({"store", "verify"}, &report), 0) << report;
+  EXPECT_EQ(snapshot(), before);
+
+  ASSERT_EQ(::mount("tmpfs", mnt_.c_str(), "tmpfs", MS_REMOUNT, "size=16m"), 0) << std::strerror(errno);
+  ASSERT_EQ(cli(args(op.command)), 0) << "the retry with space fails";
+  EXPECT_EQ(slurp(root_ / "Windows/System32/drivers/numbat.sys").size(), 1536u * 1024u);
+  EXPECT_EQ(cli({"store", "verify"}, &report), 0) << report;
 }
