@@ -196,6 +196,7 @@ TEST_P(KillTest, EveryCrashPointLeavesBeforeOrAfterAndARetrySucceeds) {
     }
   }
   EXPECT_GT(kills, 0) << op.name << " passed none of its crash points";
+  RecordProperty("kills", kills);
 }
 
 INSTANTIATE_TEST_SUITE_P(Operations, KillTest, ::testing::ValuesIn(operations()),
