@@ -70,6 +70,12 @@ struct DeviceInfo {
   std::vector<std::string> extensions;     // published names of extension packages applied
   std::vector<DeviceProperty> properties;  // the device's property store, by fmtid then pid
   std::vector<InterfaceProperties> interface_properties;  // interfaces that have properties
+  // "Reboot" or "Restart" when an applied install section asked for one (recorded, as Windows
+  // flags the device as needing a restart); "" otherwise. The source is "file:line".
+  std::string pending_restart, pending_restart_source;
+  // CoInstallers32 entries ("dll,entry") a [DDInstall.CoInstallers] section registered: legacy,
+  // not valid in universal INFs, never executed by isodrv.
+  std::vector<std::string> coinstallers;
 };
 
 struct InstallOptions {

@@ -243,6 +243,21 @@ struct ListDestination {
 };
 std::optional<ListDestination> list_destination(const inf::Document& doc, std::string_view list);
 
+// One entry of a DelFiles or RenFiles list (install-semantics.md §4): the file it deletes, or the
+// file it renames and the new name, in the list's destination folder.
+enum class FileChangeKind : std::uint8_t { del, ren };
+struct FileChange {
+  FileChangeKind kind = FileChangeKind::del;
+  inf::Line line;              // the list entry
+  inf::Line directive;         // the DelFiles / RenFiles line
+  std::string list_section;
+  std::size_t context = 0;     // index into Package::sections
+  std::string name;            // DelFiles: the file deleted; RenFiles: the new name
+  std::string old_name;        // RenFiles: the file renamed
+  std::optional<std::uint32_t> flags;  // DelFiles' DELFLG_* field
+  std::optional<ListDestination> destination;
+};
+
 struct ServiceInstall {
   inf::Line directive;         // AddService line
   std::size_t context = 0;     // .Services section index
@@ -377,6 +392,7 @@ struct Package {
   std::vector<SectionReference> references; // every section a directive names
   std::vector<RegOp> regs;
   std::vector<FileCopy> copies;
+  std::vector<FileChange> file_changes;     // DelFiles / RenFiles entries
   std::vector<ServiceInstall> services;
   std::vector<InterfaceInstall> interfaces;
   std::vector<PropertyOp> properties;       // AddProperty / DelProperty entries

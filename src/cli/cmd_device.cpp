@@ -75,6 +75,10 @@ nlohmann::json device_json(const devinst::DeviceInfo& i) {
           {"hardware_key", i.hardware_key},   {"software_key", or_null(i.software_key)},
           {"interfaces", i.interfaces},       {"files", i.files},               {"extensions", i.extensions},
           {"backup", backup}, {"properties", properties_json(i.properties)},
+          {"pending_restart", i.pending_restart.empty() ? nlohmann::json(nullptr)
+                                                        : nlohmann::json{{"kind", i.pending_restart},
+                                                                         {"source", i.pending_restart_source}}},
+          {"coinstallers", i.coinstallers},
           {"interface_properties", [&] {
              nlohmann::json j = nlohmann::json::object();
              for (const auto& ip : i.interface_properties) j[ip.symbolic_link] = properties_json(ip.properties);
@@ -202,6 +206,10 @@ int run_show(Context& ctx, const DeviceArgs& a) {
     }
     for (const auto& f : d->files) std::cout << "File:               " << f << "\n";
     for (const auto& x : d->extensions) std::cout << "Extension:          " << x << "\n";
+    for (const auto& c : d->coinstallers) std::cout << "Co-installer:       " << c << " (non-universal; not executed)\n";
+    if (!d->pending_restart.empty()) {
+      std::cout << "Pending Restart:    " << d->pending_restart << " (" << d->pending_restart_source << ")\n";
+    }
     if (d->backup) std::cout << "Previous Driver:    " << d->backup->published_name << " (" << d->backup->ddinstall << ")\n";
     return int(kExitOk);
   });

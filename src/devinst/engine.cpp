@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "devinst/engine_impl.h"
+#include "devinst/install_facts.h"
 #include "isodrv/api.h"
 #include "registry/sqlite_error.h"
 
@@ -94,6 +95,11 @@ CREATE INDEX IF NOT EXISTS devinst_undo_owner ON devinst_undo(owner, id);
 CREATE TABLE IF NOT EXISTS devinst_scope_users(
   install_id INTEGER NOT NULL, scope TEXT NOT NULL, PRIMARY KEY(install_id, scope));
 CREATE INDEX IF NOT EXISTS devinst_scope_users_scope ON devinst_scope_users(scope);
+CREATE TABLE IF NOT EXISTS devinst_install_facts(
+  install_id INTEGER NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL, source TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS devinst_install_facts_install ON devinst_install_facts(install_id);
+CREATE TRIGGER IF NOT EXISTS devinst_install_facts_gone AFTER DELETE ON devinst_installs
+  BEGIN DELETE FROM devinst_install_facts WHERE install_id = old.id; END;
 )sql";
 
 
@@ -567,6 +573,7 @@ DeviceInfo info_from(Engine::Impl& d, const DeviceRow& r) {
       i.files = in->files;
       i.extensions = in->extensions;
     }
+    read_install_facts(d, *r.install_id, i);
   }
   i.properties = read_properties(d.reg, enum_key_path(r.instance_id));
   for (const auto& link : i.interfaces) {

@@ -8,6 +8,8 @@
 #include <sstream>
 
 #include "devinst/engine_impl.h"
+#include "devinst/install_facts.h"
+#include "devinst/wow64.h"
 
 namespace isodrv::devinst {
 
@@ -34,6 +36,8 @@ namespace {
 constexpr const char* kExtensionClassGuid = "{e2f84ce7-8efa-411c-aa69-97454ca4cb57}";
 // SPSVCINST_ASSOCSERVICE: the service is the device's function driver.
 constexpr std::uint32_t kAssocService = 0x2;
+// SPSVCINST_DELETEEVENTLOGENTRY: DelService also removes the service's event-log registration.
+constexpr std::uint32_t kDeleteEventLogEntry = 0x4;
 // Nested Needs beyond this depth mean a cycle the model did not catch.
 constexpr int kMaxNeedsDepth = 16;
 // Where UMDF drivers' service keys live (registry-layout.md §1, wdf/introduction-to-registry-keys).
@@ -319,6 +323,10 @@ class Installer {
       return Error(Errc::invalid_argument, "a registry entry must not write to the root of " + op.root,
                    op.line.document().path(), op.line.line());
     }
+    // FLG_*REG_32BITKEY in a 64-bit install: the entry acts on the 32-bit registry view.
+    if (sixty_four_ && op.root != "HKR" && (op.flags.value_or(0) & package::addreg::k32BitKey)) {
+      sub = wow64_32bit_subkey(op.root, sub);
+    }
     return sub.empty() ? base : base + "\\" + sub;
   }
 
@@ -370,7 +378,7 @@ class Installer {
       auto k = e_.reg.open_key(*path, false);
       if (!k || !k->query_value(name)) return {};  // neither the key nor the value is created
     }
-    // 64BITKEY / 32BITKEY select a registry view; the emulated registry has only the native one.
+    // 32BITKEY chose the view in target_key; 64BITKEY is the native view.
     auto k = ensure(*path);
     if (!k) return k.error();
     if (!op.value_name && op.data.empty()) return {};  // "HKR,Sub" creates the key only
@@ -389,6 +397,9 @@ class Installer {
       }
       return set_multi(*k, name, merged);
     }
+    if (b.role == SectionRole::coinstallers && inf::iequals(name, "CoInstallers32")) {
+      if (auto s = record_coinstallers(op, *data); !s) return s;
+    }
     auto v = encode(*data);
     if (!v) {
       Error e = v.error();
@@ -397,6 +408,18 @@ class Installer {
       return e;
     }
     return set(*k, name, *v);
+  }
+
+  // Co-installers are registered as Windows does (the CoInstallers32 value) but never run: they
+  // are legacy, not valid in universal or isolated INFs [IV 1303]; the device records them.
+  Status record_coinstallers(const RegOp& op, const package::AddRegData& data) {
+    const std::string source = op.line.document().path() + ":" + std::to_string(op.line.line());
+    for (const auto& entry : data.strings) {
+      if (entry.empty()) continue;
+      notes.push_back(source + ": co-installer " + entry + " registered, not executed (not valid in a universal INF)");
+      if (auto s = record_install_fact(e_, install_id_, kFactCoInstaller, entry, source); !s) return s;
+    }
+    return {};
   }
 
   Status del_reg(const RegOp& op, const Binding& b) {
@@ -610,103 +633,319 @@ class Installer {
     return it == pkg.regs.end() ? nullptr : &it->second;
   }
 
+  // ---- sections: one handler per directive (Wine's setupapi: one callback per directive) ----
+
+  using Handler = Status (Installer::*)(const Loaded&, const inf::Line&, const Binding&);
+  struct DirectiveHandler {
+    const char* name;
+    Handler fn;
+    bool any_role;       // false: only in sections of `role`
+    SectionRole role;
+  };
+
+  // The table, in the order directives apply within one section: file deletes and renames before
+  // copies (a SetupAPI file queue commits deletes, renames, then copies), DelReg before AddReg
+  // (registry-layout.md §4.3), properties, services (DelService first, so that a package may
+  // delete an old service and add one of the same name [ND]), interfaces, WDF, restart requests.
+  static const std::vector<DirectiveHandler>& handlers() {
+    static const std::vector<DirectiveHandler> table = {
+        {"DelFiles", &Installer::on_del_files, true, SectionRole::other},
+        {"RenFiles", &Installer::on_ren_files, true, SectionRole::other},
+        {"CopyFiles", &Installer::on_copy_files, true, SectionRole::other},
+        {"DelReg", &Installer::on_del_reg, true, SectionRole::other},
+        {"AddReg", &Installer::on_add_reg, true, SectionRole::other},
+        {"BitReg", &Installer::on_bit_reg, true, SectionRole::other},
+        {"DelProperty", &Installer::on_del_property, true, SectionRole::other},
+        {"AddProperty", &Installer::on_add_property, true, SectionRole::other},
+        {"DelService", &Installer::on_del_service, false, SectionRole::services},
+        {"AddService", &Installer::on_add_service, false, SectionRole::services},
+        {"AddInterface", &Installer::on_add_interface, false, SectionRole::interfaces},
+        {"KmdfService", &Installer::on_kmdf_service, false, SectionRole::wdf},
+        {"UmdfService", &Installer::on_umdf_service, false, SectionRole::wdf},
+        {"Reboot", &Installer::on_restart, false, SectionRole::ddinstall},
+        {"Restart", &Installer::on_restart, false, SectionRole::ddinstall},
+    };
+    return table;
+  }
+
   Status apply_section(const Loaded& pkg, const std::string& name, const Binding& b, int depth = 0) {
     if (depth > kMaxNeedsDepth) return Error(Errc::invalid_argument, "Needs nests too deeply at [" + name + "]", pkg.doc->path());
     auto sec = pkg.doc->section(name);
     if (!sec) return Error(Errc::not_found, "install section [" + name + "] does not exist", pkg.doc->path());
-    std::vector<std::string> includes;
-    // Needs first: the needed sections are part of this one; then files, DelReg before AddReg
-    // (registry-layout.md §4.3), BitReg, services, interfaces.
+    sixty_four_ = pkg.pkg.target.arch == inf::Arch::amd64 || pkg.pkg.target.arch == inf::Arch::arm64 ||
+                  pkg.pkg.target.arch == inf::Arch::ia64;
+    if (auto s = apply_needs(pkg, *sec, b, depth); !s) return s;
+    // One pass sorts the lines into the handlers' buckets; the buckets then run in table order.
+    const auto& table = handlers();
+    std::vector<std::vector<inf::Line>> buckets(table.size());
+    std::vector<inf::Line> rest;
     for (inf::Line l : *sec) {
-      if (l.key_is("Include")) {
-        for (std::size_t i = 0; i < l.field_count(); ++i) {
-          if (!trim(l.field(i)).empty()) includes.push_back(trim(l.field(i)));
-        }
+      if (!l.has_key() && !l.raw_key()) continue;
+      std::size_t i = 0;
+      while (i < table.size() && !(l.key_is(table[i].name) && (table[i].any_role || table[i].role == b.role))) ++i;
+      if (i < table.size()) buckets[i].push_back(l);
+      else rest.push_back(l);
+    }
+    for (std::size_t i = 0; i < table.size(); ++i) {
+      for (const inf::Line& l : buckets[i]) {
+        if (auto s = (this->*table[i].fn)(pkg, l, b); !s) return at_line(s.error(), pkg, l.line());
       }
     }
-    for (inf::Line l : *sec) {
+    for (const inf::Line& l : rest) {
+      if (b.role == SectionRole::wdf && l.has_key() && inf::iequals(l.raw_key()->substr(0, 4), "Umdf")) {
+        if (auto s = wdf_setting(pkg, l); !s) return at_line(s.error(), pkg, l.line());
+        continue;
+      }
+      for (const char* d : {"AddComponent", "AddSoftware", "AddEventProvider", "UpdateInis", "UpdateIniFields", "Ini2Reg",
+                            "RegisterDlls", "UnregisterDlls", "ProfileItems", "AddFilter"}) {
+        if (l.key_is(d)) notes.push_back(where(pkg, l) + d + " is not applied by isodrv");
+      }
+    }
+    return {};
+  }
+
+  static std::string where(const Loaded& pkg, const inf::Line& l) {
+    return pkg.doc->path() + ":" + std::to_string(l.line()) + ": ";
+  }
+
+  // Needs first: the needed sections are part of this one.
+  Status apply_needs(const Loaded& pkg, const inf::Section& sec, const Binding& b, int depth) {
+    std::vector<std::string> includes;
+    for (inf::Line l : sec) {
+      if (!l.key_is("Include")) continue;
+      for (std::size_t i = 0; i < l.field_count(); ++i) {
+        if (!trim(l.field(i)).empty()) includes.push_back(trim(l.field(i)));
+      }
+    }
+    for (inf::Line l : sec) {
       if (!l.key_is("Needs")) continue;
       for (std::size_t i = 0; i < l.field_count(); ++i) {
         std::string need = trim(l.field(i));
         if (need.empty()) continue;
         if (pkg.doc->has_section(need)) {
           if (auto s = apply_section(pkg, need, b, depth + 1); !s) return s;
-        } else {
-          std::string from = includes.empty() ? std::string("no Include") : "Include=" + join_lines(includes);
-          std::replace(from.begin(), from.end(), '\n', ',');
-          notes.push_back(pkg.doc->path() + ":" + std::to_string(l.line()) + ": Needs=" + need +
-                          " names a section of an included system INF (" + from +
-                          ") that is not available here; not applied");
+          continue;
         }
+        std::string from = includes.empty() ? std::string("no Include") : "Include=" + join_lines(includes);
+        std::replace(from.begin(), from.end(), '\n', ',');
+        notes.push_back(where(pkg, l) + "Needs=" + need + " names a section of an included system INF (" + from +
+                        ") that is not available here; not applied");
       }
     }
-    for (inf::Line l : *sec) {
-      if (!l.key_is("CopyFiles")) continue;
-      for (std::size_t i = 0; i < l.field_count(); ++i) {
-        std::string list = trim(l.field(i));
-        if (list.empty()) continue;
-        if (auto s = copy_files(pkg, list, l); !s) return at_line(s.error(), pkg, l.line());
+    return {};
+  }
+
+  // The list sections a list directive names, each checked to exist.
+  Result<std::vector<std::string>> named_lists(const Loaded& pkg, const inf::Line& l, const char* directive) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < l.field_count(); ++i) {
+      std::string list = trim(l.field(i));
+      if (list.empty()) continue;
+      if (list[0] != '@' && !pkg.doc->has_section(list)) {
+        return Error(Errc::not_found, std::string(directive) + " names section [" + list + "], which does not exist",
+                     pkg.doc->path(), l.line());
+      }
+      out.push_back(std::move(list));
+    }
+    return out;
+  }
+
+  Status on_copy_files(const Loaded& pkg, const inf::Line& l, const Binding&) {
+    for (std::size_t i = 0; i < l.field_count(); ++i) {
+      std::string list = trim(l.field(i));
+      if (list.empty()) continue;
+      if (auto s = copy_files(pkg, list, l); !s) return at_line(s.error(), pkg, l.line());
+    }
+    return {};
+  }
+
+  Status reg_directive(package::RegOpKind kind, const char* directive, const Loaded& pkg, const inf::Line& l,
+                       const Binding& b) {
+    auto lists = named_lists(pkg, l, directive);
+    if (!lists) return lists.error();
+    for (const auto& list : *lists) {
+      const auto* ops = regs_of(pkg, kind, list);
+      if (!ops) continue;
+      for (const auto* op : *ops) {
+        Status s = kind == package::RegOpKind::add ? add_reg(*op, b) : kind == package::RegOpKind::del ? del_reg(*op, b) : bit_reg(*op, b);
+        if (!s) return at_line(s.error(), pkg, op->line.line());
       }
     }
-    for (auto kind : {package::RegOpKind::del, package::RegOpKind::add, package::RegOpKind::bit}) {
-      const char* directive = kind == package::RegOpKind::del ? "DelReg" : kind == package::RegOpKind::add ? "AddReg" : "BitReg";
-      for (inf::Line l : *sec) {
-        if (!l.key_is(directive)) continue;
-        for (std::size_t i = 0; i < l.field_count(); ++i) {
-          std::string list = trim(l.field(i));
-          if (list.empty()) continue;
-          if (!pkg.doc->has_section(list)) {
-            return Error(Errc::not_found, std::string(directive) + " names section [" + list + "], which does not exist",
-                         pkg.doc->path(), l.line());
-          }
-          const auto* ops = regs_of(pkg, kind, list);
-          if (!ops) continue;
-          for (const auto* op : *ops) {
-            Status s = kind == package::RegOpKind::add ? add_reg(*op, b) : kind == package::RegOpKind::del ? del_reg(*op, b) : bit_reg(*op, b);
-            if (!s) return at_line(s.error(), pkg, op->line.line());
-          }
-        }
+    return {};
+  }
+  Status on_del_reg(const Loaded& p, const inf::Line& l, const Binding& b) { return reg_directive(package::RegOpKind::del, "DelReg", p, l, b); }
+  Status on_add_reg(const Loaded& p, const inf::Line& l, const Binding& b) { return reg_directive(package::RegOpKind::add, "AddReg", p, l, b); }
+  Status on_bit_reg(const Loaded& p, const inf::Line& l, const Binding& b) { return reg_directive(package::RegOpKind::bit, "BitReg", p, l, b); }
+
+  Status property_directive(package::PropertyOpKind kind, const char* directive, const Loaded& pkg, const inf::Line& l,
+                            const Binding& b) {
+    auto lists = named_lists(pkg, l, directive);
+    if (!lists) return lists.error();
+    for (const auto& list : *lists) {
+      auto it = pkg.props.find(std::to_string(static_cast<int>(kind)) + "|" + lower(list));
+      if (it == pkg.props.end()) continue;
+      for (const auto* op : it->second) {
+        if (auto s = property(*op, b); !s) return at_line(s.error(), pkg, op->line.line());
       }
     }
-    for (auto kind : {package::PropertyOpKind::del, package::PropertyOpKind::add}) {
-      const char* directive = kind == package::PropertyOpKind::del ? "DelProperty" : "AddProperty";
-      for (inf::Line l : *sec) {
-        if (!l.key_is(directive)) continue;
-        for (std::size_t i = 0; i < l.field_count(); ++i) {
-          std::string list = trim(l.field(i));
-          if (list.empty()) continue;
-          if (!pkg.doc->has_section(list)) {
-            return Error(Errc::not_found, std::string(directive) + " names section [" + list + "], which does not exist",
-                         pkg.doc->path(), l.line());
-          }
-          auto it = pkg.props.find(std::to_string(static_cast<int>(kind)) + "|" + lower(list));
-          if (it == pkg.props.end()) continue;
-          for (const auto* op : it->second) {
-            if (auto s = property(*op, b); !s) return at_line(s.error(), pkg, op->line.line());
-          }
-        }
+    return {};
+  }
+  Status on_del_property(const Loaded& p, const inf::Line& l, const Binding& b) {
+    return property_directive(package::PropertyOpKind::del, "DelProperty", p, l, b);
+  }
+  Status on_add_property(const Loaded& p, const inf::Line& l, const Binding& b) {
+    return property_directive(package::PropertyOpKind::add, "AddProperty", p, l, b);
+  }
+
+  Status on_add_service(const Loaded& p, const inf::Line& l, const Binding&) { return add_service(p, l); }
+  Status on_add_interface(const Loaded& p, const inf::Line& l, const Binding&) { return add_interface(p, l); }
+  Status on_kmdf_service(const Loaded& p, const inf::Line& l, const Binding&) { return kmdf_service(p, l); }
+  Status on_umdf_service(const Loaded& p, const inf::Line& l, const Binding&) { return umdf_service(p, l); }
+
+  // Reboot / Restart in a DDInstall: Windows finishes the install and flags the device as needing a
+  // system restart (DI_NEEDREBOOT / DI_NEEDRESTART); isodrv records the request with the device.
+  Status on_restart(const Loaded& pkg, const inf::Line& l, const Binding&) {
+    const std::string kind = inf::iequals(*l.raw_key(), "Reboot") ? "Reboot" : "Restart";
+    notes.push_back(where(pkg, l) + kind + ": the device needs a system restart to finish installing (recorded)");
+    return record_install_fact(e_, install_id_, kFactRestart, kind, pkg.doc->path() + ":" + std::to_string(l.line()));
+  }
+
+  // ---- DelFiles / RenFiles (install-semantics.md §4) ----
+
+  // The folder a DelFiles/RenFiles list acts on, or nullopt with a note saying why it is skipped:
+  // Windows never lets these directives touch the driver store (DIRID 13).
+  std::optional<std::string> change_folder(const Loaded& pkg, const package::FileChange& c, const char* directive) {
+    const std::string at = where(pkg, c.line);
+    if (!c.destination) {
+      notes.push_back(at + directive + " list [" + c.list_section + "] has no DestinationDirs entry; not applied");
+      return std::nullopt;
+    }
+    if (c.destination->dirid == 13) {
+      notes.push_back(at + directive + " does not act on the driver store (DIRID 13); not applied");
+      return std::nullopt;
+    }
+    auto dir = inf::dirid_path(c.destination->dirid, pkg.doc->dirids());
+    if (!dir) {
+      notes.push_back(at + directive + " destination DIRID '" + c.destination->dirid_text + "' cannot be resolved; not applied");
+      return std::nullopt;
+    }
+    return *dir + (c.destination->subdir.empty() ? "" : "\\" + c.destination->subdir);
+  }
+
+  // The entries of the lists one DelFiles/RenFiles line names, from the package model.
+  std::vector<const package::FileChange*> changes_of(const Loaded& pkg, const inf::Line& l) {
+    std::vector<const package::FileChange*> out;
+    for (const auto& c : pkg.pkg.file_changes) {
+      if (c.directive.index() == l.index()) out.push_back(&c);
+    }
+    return out;
+  }
+
+  Status on_del_files(const Loaded& pkg, const inf::Line& l, const Binding&) {
+    auto lists = named_lists(pkg, l, "DelFiles");
+    if (!lists) return lists.error();
+    for (const auto& list : *lists) {
+      if (list[0] == '@') notes.push_back(where(pkg, l) + "DelFiles=" + list + " (a single file) is not applied by isodrv");
+    }
+    for (const auto* c : changes_of(pkg, l)) {
+      auto folder = change_folder(pkg, *c, "DelFiles");
+      if (!folder || c->name.empty()) continue;
+      const std::string win = *folder + "\\" + c->name;
+      auto host = host_path(win);
+      if (!host) return Error(Errc::path_escape, "DelFiles target " + win + " is outside the emulated Windows tree", pkg.doc->path(), c->line.line());
+      std::error_code ec;
+      if (!fs::is_regular_file(*host, ec)) continue;  // deleting a missing file does nothing
+      side_effects.push_back("deleted " + win + " (DelFiles)");
+      if (dry_run_) continue;
+      auto st = in_scope("delfile:" + lower(win), [&]() -> Status { return remove_one(*host); });
+      if (!st) return at_line(st.error(), pkg, c->line.line());
+    }
+    return {};
+  }
+
+  Status on_ren_files(const Loaded& pkg, const inf::Line& l, const Binding&) {
+    if (auto lists = named_lists(pkg, l, "RenFiles"); !lists) return lists.error();
+    for (const auto* c : changes_of(pkg, l)) {
+      auto folder = change_folder(pkg, *c, "RenFiles");
+      if (!folder || c->name.empty() || c->old_name.empty()) continue;
+      const std::string from_win = *folder + "\\" + c->old_name, to_win = *folder + "\\" + c->name;
+      auto from = host_path(from_win);
+      auto to = host_path(to_win);
+      if (!from || !to) return Error(Errc::path_escape, "RenFiles target is outside the emulated Windows tree", pkg.doc->path(), c->line.line());
+      std::error_code ec;
+      if (!fs::is_regular_file(*from, ec) || inf::iequals(*from, *to)) continue;
+      side_effects.push_back("renamed " + from_win + " to " + c->name + " (RenFiles)");
+      if (dry_run_) continue;
+      auto st = in_scope("renfile:" + lower(from_win), [&]() -> Status { return rename_one(*from, *to); });
+      if (!st) return at_line(st.error(), pkg, c->line.line());
+    }
+    return {};
+  }
+
+  // The prior state of a file, for its undo record (the write funnel journals it itself).
+  struct PriorFile {
+    bool existed = false;
+    std::vector<std::uint8_t> bytes;
+  };
+  static PriorFile prior_state(const std::string& host) {
+    std::error_code ec;
+    PriorFile a;
+    a.existed = fs::exists(host, ec);
+    if (a.existed) {
+      std::ifstream in(host, std::ios::binary);
+      a.bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    return a;
+  }
+
+  // Deletes one file: undo writes its bytes back; the funnel's journal lets a kill before commit
+  // restore it.
+  Status remove_one(const std::string& host) {
+    PriorFile a = prior_state(host);
+    if (auto s = record(detail::kUndoFileReplaced, host, "", 0, 0, a.bytes); !s) return s;
+    return txn_.remove_file(host);
+  }
+
+  // Renames one file as a copy under the new name plus a delete of the old one, each recorded and
+  // journaled (by the funnel) like any file change.
+  Status rename_one(const std::string& from, const std::string& to) {
+    PriorFile dst = prior_state(to);
+    PriorFile src = prior_state(from);
+    if (dst.existed) {
+      if (auto s = record(detail::kUndoFileReplaced, to, "", 0, 0, dst.bytes); !s) return s;
+    } else if (auto s = record(detail::kUndoFileCreated, to, "", 0, 0, {}); !s) {
+      return s;
+    }
+    if (auto s = record(detail::kUndoFileReplaced, from, "", 0, 0, src.bytes); !s) return s;
+    if (auto s = txn_.copy_file(from, to); !s) return s;
+    return txn_.remove_file(from);
+  }
+
+  // ---- DelService (install-semantics.md §6) ----
+
+  // DelService = name[,flags[,EventLogType[,EventName]]]: deletes the service key (its undo record
+  // brings it back); SPSVCINST_DELETEEVENTLOGENTRY (0x4) also deletes its event-log registration;
+  // SPSVCINST_STOPSERVICE (0x200) has nothing to stop here. A service another installed driver
+  // still uses is kept, with a note [ND: Windows would mark it for deletion under that driver].
+  Status on_del_service(const Loaded& pkg, const inf::Line& l, const Binding&) {
+    const std::string name = trim(l.field(0));
+    if (name.empty()) return Error(Errc::invalid_argument, "DelService needs a service name", pkg.doc->path(), l.line());
+    const std::string flags_text = trim(l.field(1));
+    auto flags = flags_text.empty() ? std::optional<std::uint32_t>(0) : package::parse_inf_number(flags_text);
+    if (!flags) return Error(Errc::invalid_argument, "invalid DelService flags '" + flags_text + "'", pkg.doc->path(), l.line());
+    {
+      auto& q = e_.q("SELECT 1 FROM devinst_scope_users WHERE scope = ? AND install_id != ? LIMIT 1");
+      q.bind(1, "svc:" + lower(name)).bind(2, install_id_);
+      if (q.row()) {
+        notes.push_back(where(pkg, l) + "DelService " + name + ": another installed driver uses the service; kept");
+        return {};
       }
     }
-    for (inf::Line l : *sec) {
-      if (l.key_is("AddService") && b.role == SectionRole::services) {
-        if (auto s = add_service(pkg, l); !s) return at_line(s.error(), pkg, l.line());
-      } else if (l.key_is("AddInterface") && b.role == SectionRole::interfaces) {
-        if (auto s = add_interface(pkg, l); !s) return at_line(s.error(), pkg, l.line());
-      } else if (l.key_is("KmdfService") && b.role == SectionRole::wdf) {
-        if (auto s = kmdf_service(pkg, l); !s) return at_line(s.error(), pkg, l.line());
-      } else if (l.key_is("UmdfService") && b.role == SectionRole::wdf) {
-        if (auto s = umdf_service(pkg, l); !s) return at_line(s.error(), pkg, l.line());
-      } else if (b.role == SectionRole::wdf && l.has_key() && inf::iequals(l.raw_key()->substr(0, 4), "Umdf")) {
-        if (auto s = wdf_setting(pkg, l); !s) return at_line(s.error(), pkg, l.line());
-      } else {
-        for (const char* d : {"AddComponent", "AddSoftware", "AddEventProvider",
-                              "UpdateInis", "UpdateIniFields", "Ini2Reg", "RegisterDlls", "UnregisterDlls",
-                              "ProfileItems", "DelFiles", "RenFiles", "AddFilter"}) {
-          if (l.key_is(d)) {
-            notes.push_back(pkg.doc->path() + ":" + std::to_string(l.line()) + ": " + d + " is not applied by isodrv");
-          }
-        }
-      }
+    if (auto s = delete_tree(service_key_path(name)); !s) return s;
+    if (*flags & kDeleteEventLogEntry) {
+      const std::string type = trim(l.field(2)).empty() ? "System" : trim(l.field(2));
+      const std::string event = trim(l.field(3)).empty() ? name : trim(l.field(3));
+      if (auto s = delete_tree(std::string(kControlSet) + "\\Services\\EventLog\\" + type + "\\" + event); !s) return s;
     }
     return {};
   }
@@ -955,6 +1194,7 @@ class Installer {
   store::WriteTxn& txn_;
   std::string owner_;
   bool recording_ = true;
+  bool sixty_four_ = true;  // the package installs for a 64-bit architecture (WOW64 applies)
   std::string enum_path_;
   std::map<std::string, registry::KeyHandle> cache_;
   std::set<std::string> created_;

@@ -649,6 +649,8 @@ class Builder {
           if (iequals(name, "DelFiles") && target[0] == '@') continue;
           reference(l, i, name, target);
           if (iequals(name, "CopyFiles")) add_list_copies(l, target, idx);
+          else if (iequals(name, "DelFiles")) add_file_changes(FileChangeKind::del, l, target, idx);
+          else if (iequals(name, "RenFiles")) add_file_changes(FileChangeKind::ren, l, target, idx);
           else if (iequals(name, "AddReg")) add_regs(RegOpKind::add, target, idx, role);
           else if (iequals(name, "DelReg")) add_regs(RegOpKind::del, target, idx, role);
           else if (iequals(name, "BitReg")) add_regs(RegOpKind::bit, target, idx, role);
@@ -945,6 +947,31 @@ class Builder {
         c.flags = c.flags_text.empty() ? std::optional<std::uint32_t>(0) : parse_inf_number(doc_.substitute(c.flags_text));
       }
       if (auto p = find_payload(c.source_name)) c.source = *p;
+    }
+  }
+
+  // DelFiles entries are "name[,,,flags]"; RenFiles entries are "new-name,old-name" (both literal
+  // names, read through %strkey% substitution as CopyFiles entries are).
+  void add_file_changes(FileChangeKind kind, const inf::Line& directive, const std::string& list, std::size_t ctx) {
+    auto sec = doc_.section(list);
+    if (!sec) return;
+    FileChange proto;
+    proto.kind = kind;
+    proto.directive = directive;
+    proto.list_section = std::string(sec->name());
+    proto.context = ctx;
+    proto.destination = list_destination(doc_, proto.list_section);
+    for (inf::Line l : *sec) {
+      const LineFields f(doc_, l);
+      FileChange& c = pkg_.file_changes.emplace_back(proto);
+      c.line = l;
+      c.name = f.count > 0 ? trim(f.get(0)) : std::string();
+      if (kind == FileChangeKind::ren) {
+        c.old_name = f.count > 1 ? trim(f.get(1)) : std::string();
+      } else if (f.count > 3) {
+        const std::string flags = trim(f.get(3));
+        c.flags = flags.empty() ? std::optional<std::uint32_t>(0) : parse_inf_number(flags);
+      }
     }
   }
 

@@ -511,6 +511,34 @@ std::string file_part(std::string_view path) {
   return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
 }
 
+// Where the package's copies land (path keys), and the names of copies with no usable destination.
+struct CopyTargets {
+  std::set<std::string> copied, undirected;
+};
+
+CopyTargets copy_targets(Context& ctx) {
+  CopyTargets t;
+  for (const auto& c : ctx.pkg().copies) {
+    // A copy without a usable destination is 1275's (or DIRID resolution's) finding, not 2084's.
+    auto base = c.has_destination && c.dirid != -2 ? inf::dirid_path(c.dirid, ctx.doc().dirids()) : std::nullopt;
+    if (!base) {
+      t.undirected.insert(lower(c.dest_name));
+      continue;
+    }
+    t.copied.insert(path_key(join_path(join_path(*base, c.dest_subdir), c.dest_name)));
+  }
+  return t;
+}
+
+// Whether 2084 stays silent for a binary: the package copies it, or a copy of that name has no
+// destination to compare (1275's finding), or it is an inbox driver Windows provides.
+bool binary_accounted_for(const CopyTargets& t, const std::string& binary) {
+  if (t.copied.count(path_key(binary))) return true;
+  std::string file = lower(file_part(binary));
+  if (t.undirected.count(file)) return true;
+  return std::any_of(std::begin(kInboxBinaries), std::end(kInboxBinaries), [&](const char* n) { return file == n; });
+}
+
 void check_service_binaries(Context& ctx) {
   const auto& doc = ctx.doc();
   // The copy destinations below are only compared with ServiceBinary values: none, nothing to build.
@@ -519,16 +547,7 @@ void check_service_binaries(Context& ctx) {
       })) {
     return;
   }
-  std::set<std::string> copied, undirected;
-  for (const auto& c : ctx.pkg().copies) {
-    // A copy without a usable destination is 1275's (or DIRID resolution's) finding, not 2084's.
-    auto base = c.has_destination && c.dirid != -2 ? inf::dirid_path(c.dirid, doc.dirids()) : std::nullopt;
-    if (!base) {
-      undirected.insert(lower(c.dest_name));
-      continue;
-    }
-    copied.insert(path_key(join_path(join_path(*base, c.dest_subdir), c.dest_name)));
-  }
+  const CopyTargets targets = copy_targets(ctx);
   std::set<std::uint32_t> seen;
   for (const auto& s : ctx.pkg().services) {
     auto it = s.values.find("servicebinary");
@@ -536,14 +555,29 @@ void check_service_binaries(Context& ctx) {
     const inf::Line& line = it->second;
     if (!seen.insert(line.index()).second) continue;
     if (!starts_with_dirid_token(doc, s.service_binary_raw)) ctx.report(2085, line, {s.service_binary_raw}, 0);
-    if (copied.count(path_key(s.service_binary))) continue;
-    std::string file = lower(file_part(s.service_binary));
-    if (undirected.count(file)) continue;
-    if (std::any_of(std::begin(kInboxBinaries), std::end(kInboxBinaries), [&](const char* n) { return file == n; })) {
-      continue;
-    }
+    if (binary_accounted_for(targets, s.service_binary)) continue;
     auto& d = ctx.report(2084, line, {s.service_binary_raw, s.name}, 0);
     Context::note(d, s.directive, "service " + s.name + " is added here");
+  }
+}
+
+// The ServiceBinary of a UmdfService's wdf-service-install section: 2085 when it is not a %DIRID%
+// path; in the isolated modes (/w, /h) 2084 when it lies outside the driver store: an isolated UMDF 2
+// driver runs from %13% (wdf/restricting-the-loading-location-of-umdf-drivers), so a binary elsewhere
+// is not one the package may carry (1322 reports the copy there). InfVerif does not report a UMDF
+// binary the package does not copy (the CI-validated wificx client sample names one), so neither do we.
+void check_umdf_service_binaries(Context& ctx) {
+  const bool isolated = ctx.mode() == diag::Mode::w || ctx.mode() == diag::Mode::h;
+  const auto store = inf::dirid_path(kDriverStore, ctx.doc().dirids());
+  std::set<std::uint32_t> seen;
+  for (const auto& w : ctx.pkg().wdf_services) {
+    if (!w.umdf || w.service_binary.empty() || !seen.insert(w.service_binary_line.index()).second) continue;
+    if (!starts_with_dirid_token(ctx.doc(), w.service_binary_raw)) ctx.report(2085, w.service_binary_line, {w.service_binary_raw}, 0);
+    const bool in_store = store && path_key(w.service_binary).rfind(path_key(*store) + "\\", 0) == 0;
+    if (!isolated || in_store) continue;
+    auto& d = ctx.report(2084, w.service_binary_line, {w.service_binary_raw, w.name}, 0);
+    Context::note(d, w.directive, "UMDF service " + w.name + " is added here; an isolated package runs it from the "
+                                  "driver store: ServiceBinary = %13%\\" + file_part(w.service_binary));
   }
 }
 
@@ -563,6 +597,7 @@ void run_file_rules(Context& ctx) {
   check_conflicting_copies(ctx, files);
   check_copy_inf(ctx);
   check_service_binaries(ctx);
+  check_umdf_service_binaries(ctx);
 }
 
 }  // namespace isodrv::rules

@@ -77,6 +77,58 @@ w.chm
   EXPECT_TRUE(findings(body, 1322, Mode::u).empty());
 }
 
+// A UMDF ServiceBinary outside the driver store is 2084 in the isolated modes (an isolated UMDF
+// driver runs from %13%), and nothing in /k and /u.
+TEST(FileRules, UmdfServiceBinaryOutsideTheStoreIsFlaggedForIsolatedPackages) {
+  const std::string body = R"(
+[DestinationDirs]
+DefaultDestDir = 13
+Um_Files = 12,UMDF
+
+[SourceDisksFiles]
+w.dll = 1
+x.dll = 1
+
+[Manufacturer]
+%Prov% = M, NTamd64
+
+[M.NTamd64]
+%Desc% = Dev, Root\W
+
+[Dev.NT]
+CopyFiles = Um_Files, Store_Files
+
+[Um_Files]
+w.dll
+
+[Store_Files]
+x.dll
+
+[Dev.NT.Wdf]
+UmdfService = W, W_Install
+UmdfService = X, X_Install
+UmdfServiceOrder = W, X
+
+[W_Install]
+UmdfLibraryVersion = 2.15.0
+ServiceBinary = %12%\UMDF\w.dll
+
+[X_Install]
+UmdfLibraryVersion = 2.15.0
+ServiceBinary = %13%\x.dll
+)";
+  // Line 43: W's ServiceBinary; X's (%13%, copied there) is never flagged.
+  EXPECT_EQ(findings(body, 2084, Mode::w), (std::set<std::pair<std::uint32_t, int>>{{43, 2084}}));
+  EXPECT_EQ(findings(body, 2084, Mode::h), (std::set<std::pair<std::uint32_t, int>>{{43, 2084}}));
+  EXPECT_TRUE(findings(body, 2084, Mode::k).empty());
+  EXPECT_TRUE(findings(body, 2084, Mode::u).empty());
+  // A UMDF binary the package does not copy is not 2084's in /k and /u (InfVerif accepts the
+  // CI-validated wificx client sample that names one).
+  std::string missing = body;
+  missing.replace(missing.find("[Um_Files]\nw.dll"), 16, "[Um_Files]\nz.dll");
+  EXPECT_TRUE(findings(missing, 2084, Mode::k).empty());
+}
+
 TEST(FileRules, UndecoratedInstallSectionIsCheckedForEachModelsArchitecture) {
   const std::string body = R"(
 [DestinationDirs]
