@@ -310,8 +310,8 @@ struct Known {
 };
 const Known* known_by_inf_name(std::string_view name);
 const Known* known_by_key(const Key& key);
-// "{fmtid} pid" braced lower case GUID; nullopt when `text` is not a GUID.
-std::optional<std::string> normalize_guid(std::string_view text);
+// The braced lower-case GUID; nullopt when `text` is not a GUID (the one parser is in src/inf).
+using inf::normalize_guid;
 // The registry subkey name of a pid under "Properties\{fmtid}": four hex digits [ND].
 std::string pid_key_name(std::uint32_t pid);
 // Where a property of a device, interface or class lives below that object's key:
@@ -414,8 +414,5 @@ Package build_package(const inf::Document& doc, const inf::Target& target = {});
 // false for alternatives — other architectures, other decorations of one DDInstall, DDInstalls named
 // only from Models sections of different decorations (OS versions).
 bool sections_coinstall(const Package& pkg, std::size_t a, std::size_t b);
-
-// Parses an INF number: decimal, or hexadecimal with 0x; nullopt when malformed or out of range.
-std::optional<std::uint32_t> parse_inf_number(std::string_view text);
 
 }  // namespace isodrv::package

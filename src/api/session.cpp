@@ -15,21 +15,9 @@ using registry::KeyHandle;
 
 std::string in_quotes(std::string_view s) { return "'" + std::string(s) + "'"; }
 
-bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-
-// "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}".
-bool is_guid(std::string_view s) {
-  if (s.size() != 38 || s.front() != '{' || s.back() != '}') return false;
-  for (std::size_t i = 1; i < 37; ++i) {
-    bool dash = i == 9 || i == 14 || i == 19 || i == 24;
-    if (dash ? s[i] != '-' : !is_hex(s[i])) return false;
-  }
-  return true;
-}
-
 // The Driver value: "{ClassGUID}\NNNN" with a 4-digit decimal ordinal.
 bool is_driver_value(std::string_view s) {
-  if (s.size() != 43 || !is_guid(s.substr(0, 38)) || s[38] != '\\') return false;
+  if (s.size() != 43 || !inf::is_braced_guid(s.substr(0, 38)) || s[38] != '\\') return false;
   for (char c : s.substr(39)) {
     if (c < '0' || c > '9') return false;
   }
@@ -197,7 +185,7 @@ Result<Interface> Session::resolve_interface(std::string_view link) const {
     return bad("expected <instance ID with '#' for '\\'>#{InterfaceClassGUID}");
   }
   std::string_view guid = name.substr(hash + 1);
-  if (!is_guid(guid)) return bad("the interface class GUID is not of the form {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}");
+  if (!inf::is_braced_guid(guid)) return bad("the interface class GUID is not of the form {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}");
   for (char c : p) {
     if (static_cast<unsigned char>(c) < 0x20) return bad("control character in the symbolic link");
   }

@@ -3,7 +3,6 @@
 // service and interface, each bound to what HKR means where it is used. One home for that meaning.
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <map>
 #include <set>
 
@@ -76,21 +75,6 @@ HkrBinding hkr_binding_for(SectionRole role) {
     case SectionRole::interface_install: return HkrBinding::interface_class_key;
     default: return HkrBinding::none;
   }
-}
-
-std::optional<std::uint32_t> parse_inf_number(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  if (s.empty()) return std::nullopt;
-  int base = 10;
-  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-    base = 16;
-    s.remove_prefix(2);
-  }
-  std::uint64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
-  if (ec != std::errc() || p != s.data() + s.size() || v > 0xFFFFFFFFull) return std::nullopt;
-  return static_cast<std::uint32_t>(v);
 }
 
 namespace addreg {
@@ -715,9 +699,9 @@ class Builder {
       std::string k = inf::to_lower_ascii(*l.raw_key());
       svc.values.try_emplace(k, l);
       std::string v = l.field_count() ? trim(l.field(0)) : std::string();
-      if (k == "servicetype") svc.service_type = parse_inf_number(v);
-      else if (k == "starttype") svc.start_type = parse_inf_number(v);
-      else if (k == "errorcontrol") svc.error_control = parse_inf_number(v);
+      if (k == "servicetype") svc.service_type = inf::parse_u32(v);
+      else if (k == "starttype") svc.start_type = inf::parse_u32(v);
+      else if (k == "errorcontrol") svc.error_control = inf::parse_u32(v);
       else if (k == "servicebinary") {
         svc.service_binary = v;
         svc.service_binary_raw = l.field_count() ? std::string(l.raw_field(0)) : std::string();
@@ -730,7 +714,7 @@ class Builder {
     s.directive = l;
     s.context = ctx;
     s.name = trim(l.field(0));
-    s.flags = l.field_count() > 1 && !trim(l.field(1)).empty() ? parse_inf_number(l.field(1)) : std::optional<std::uint32_t>(0);
+    s.flags = l.field_count() > 1 && !trim(l.field(1)).empty() ? inf::parse_u32(l.field(1)) : std::optional<std::uint32_t>(0);
     s.install_section = l.field_count() > 2 ? trim(l.field(2)) : std::string();
     s.eventlog_section = l.field_count() > 3 ? trim(l.field(3)) : std::string();
     pkg_.services.push_back(std::move(s));
@@ -781,7 +765,7 @@ class Builder {
     i.guid = trim(l.field(0));
     i.reference = l.field_count() > 1 ? trim(l.field(1)) : std::string();
     i.install_section = l.field_count() > 2 ? trim(l.field(2)) : std::string();
-    if (l.field_count() > 3) i.flags = parse_inf_number(l.field(3));
+    if (l.field_count() > 3) i.flags = inf::parse_u32(l.field(3));
     pkg_.interfaces.push_back(std::move(i));
   }
 
@@ -812,7 +796,7 @@ class Builder {
       if (f.count > 2) f.into(2, op.value_name.emplace());
       if (f.count > 3) {
         op.flags_text = trim(f.get(3));
-        op.flags = op.flags_text.empty() ? std::optional<std::uint32_t>(0) : parse_inf_number(op.flags_text);
+        op.flags = op.flags_text.empty() ? std::optional<std::uint32_t>(0) : inf::parse_u32(op.flags_text);
       } else {
         op.flags = 0;
       }
@@ -855,7 +839,7 @@ class Builder {
       }
       op.key.fmtid = *g;
       const std::string pid = f.count > 1 ? trim(f.get(1)) : std::string();
-      auto n = parse_inf_number(pid);
+      auto n = inf::parse_u32(pid);
       // Property identifiers 0 and 1 are reserved (install-semantics.md §8: pid ≥ 2).
       if (!n || *n < 2) {
         op.error = "invalid property identifier '" + pid + "' (a number of 2 or more)";
@@ -882,7 +866,7 @@ class Builder {
       op.type = k->type;
     }
     const std::string flags = f.count > 3 ? trim(f.get(3)) : std::string();
-    auto fl = flags.empty() ? std::optional<std::uint32_t>(0) : parse_inf_number(flags);
+    auto fl = flags.empty() ? std::optional<std::uint32_t>(0) : inf::parse_u32(flags);
     if (!fl) {
       op.error = "invalid property flags '" + flags + "'";
       return;
@@ -942,7 +926,7 @@ class Builder {
       c.source_name = !source.empty() ? std::move(source) : c.dest_name;
       if (f.count > 3) {
         c.flags_text = trim(f.get(3));
-        c.flags = c.flags_text.empty() ? std::optional<std::uint32_t>(0) : parse_inf_number(doc_.substitute(c.flags_text));
+        c.flags = c.flags_text.empty() ? std::optional<std::uint32_t>(0) : inf::parse_u32(doc_.substitute(c.flags_text));
       }
       if (auto p = find_payload(c.source_name)) c.source = *p;
     }
@@ -972,7 +956,7 @@ std::optional<ListDestination> list_destination(const inf::Document& doc, std::s
   if (!line) return std::nullopt;
   d.line = *line;
   d.dirid_text = line->field_count() ? trim(line->field(0)) : std::string();
-  if (auto n = parse_inf_number(d.dirid_text)) {
+  if (auto n = inf::parse_u32(d.dirid_text)) {
     d.dirid = static_cast<long>(*n);
   } else if (d.dirid_text == "-1") {
     d.dirid = -1;

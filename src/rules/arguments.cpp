@@ -129,7 +129,7 @@ void check_flags(Context& ctx, const package::Directive& d, Once& once) {
   const inf::Line& l = d.line;
   const std::string text = trim(l.field(f));
   if (text.empty() || unresolved(text)) return;
-  auto value = package::parse_inf_number(text);
+  auto value = inf::parse_u32(text);
   if (!value) {
     // AddService flags have their own code (1260).
     if (!inf::iequals(d.name, "AddService") && once.first(l, 1081)) ctx.report(1081, l, {text, d.name}, f);

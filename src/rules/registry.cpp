@@ -294,44 +294,6 @@ std::string trim(std::string_view s) {
   return std::string(s);
 }
 
-bool is_hex_byte(std::string_view s) {
-  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s.remove_prefix(2);
-  if (s.empty() || s.size() > 2) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
-}
-
-// A number of `bits` width: decimal, 0x-hex, or a negative decimal that fits (strtoul wraps it).
-bool valid_number(std::string_view s, int bits) {
-  std::string t = trim(s);
-  if (t.empty()) return false;
-  bool negative = false;
-  std::string_view v = t;
-  if (v.front() == '-') {
-    negative = true;
-    v.remove_prefix(1);
-  }
-  int base = 10;
-  if (v.size() > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) {
-    if (negative) return false;
-    base = 16;
-    v.remove_prefix(2);
-  }
-  if (v.empty()) return false;
-  unsigned long long n = 0;
-  for (char c : v) {
-    int d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (base == 16 && c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (base == 16 && c >= 'A' && c <= 'F') d = c - 'A' + 10;
-    else return false;
-    if (n > (~0ull - static_cast<unsigned>(d)) / static_cast<unsigned>(base)) return false;
-    n = n * static_cast<unsigned>(base) + static_cast<unsigned>(d);
-  }
-  const unsigned long long limit = bits == 64 ? ~0ull : (1ull << bits) - 1;
-  if (negative) return n <= (limit >> 1) + 1;
-  return n <= limit;
-}
-
 void check_encoding(Context& ctx, Reporter& report, const RegOp& op) {
   // An unparsable flags field leaves the value type unknown.
   if (!op.flags) {
@@ -342,7 +304,7 @@ void check_encoding(Context& ctx, Reporter& report, const RegOp& op) {
   if (op.kind == RegOpKind::bit) {
     if (!op.data.empty()) {
       const std::string mask = trim(op.data[0]);
-      auto n = package::parse_inf_number(mask);
+      auto n = inf::parse_u32(mask);
       if (n && *n > 0xFF) report(1262, op.line, {mask}, field_of(op, 4));
       else if (!n && !mask.empty() && !unresolved(mask)) report(1268, op.line, {mask, "bit mask", "8"}, field_of(op, 4));
     }
@@ -386,7 +348,7 @@ void check_encoding(Context& ctx, Reporter& report, const RegOp& op) {
   if ((op.reg_type == kRegDword || op.reg_type == kRegQword) && op.data.size() == 1) {
     const std::string v = trim(op.data[0]);
     const int bits = op.reg_type == kRegDword ? 32 : 64;
-    if (!v.empty() && !unresolved(v) && !valid_number(v, bits)) {
+    if (!v.empty() && !unresolved(v) && !inf::parse_number(v, static_cast<unsigned>(bits), inf::Sign::wraps)) {
       report(1268, op.line, {v, op.reg_type == kRegDword ? "REG_DWORD data" : "REG_QWORD data", std::to_string(bits)},
              field_of(op, 4));
     }
@@ -395,7 +357,7 @@ void check_encoding(Context& ctx, Reporter& report, const RegOp& op) {
   for (std::size_t i = 0; i < op.data.size(); ++i) {
     const std::string v = trim(op.data[i]);
     if (v.empty() || unresolved(v)) continue;
-    if (!is_hex_byte(v)) {
+    if (!inf::parse_hex_byte(v)) {
       report(1267, op.line, {v, op.value_name.value_or(std::string())}, field_of(op, 4 + i));
       return;
     }

@@ -98,7 +98,7 @@ void check_required(Context& ctx) {
       const std::string v = trim(l.field(0));
       if (v.empty()) {
         ctx.report(1234, l, {std::string(name), std::string(sec->name()), "service-install"});
-      } else if (name != "ServiceBinary" && !package::parse_inf_number(v) && v.find('%') == std::string::npos) {
+      } else if (name != "ServiceBinary" && !inf::parse_u32(v) && v.find('%') == std::string::npos) {
         ctx.report(1260, l, {v, std::string(name), "a number"}, 0);
       }
     }
@@ -216,8 +216,8 @@ void check_conflicting_services(Context& ctx) {
         auto ib = b.values.find(inf::to_lower_ascii(key));
         std::string va = ia == a.values.end() ? std::string() : trim(ia->second.field(0));
         std::string vb = ib == b.values.end() ? std::string() : trim(ib->second.field(0));
-        auto na = package::parse_inf_number(va);
-        auto nb = package::parse_inf_number(vb);
+        auto na = inf::parse_u32(va);
+        auto nb = inf::parse_u32(vb);
         if ((na && nb) ? *na == *nb : inf::iequals(va, vb)) continue;
         const inf::Line& at = ib == b.values.end() ? b.directive : ib->second;
         if (!reported.insert(at.index()).second) continue;

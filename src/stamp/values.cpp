@@ -41,13 +41,6 @@ std::optional<unsigned> number(std::string_view s, std::size_t max_digits) {
   return v;
 }
 
-bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-int days_in_month(int y, int m) {
-  static constexpr std::array<int, 12> kDays{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && leap(y) ? 29 : kDays[static_cast<std::size_t>(m - 1)];
-}
-
 Error bad(std::string msg) { return Error(Errc::invalid_argument, std::move(msg)); }
 
 Result<WdfVersion> parse_wdf(std::string_view text, bool umdf) {
@@ -77,23 +70,17 @@ Result<WdfVersion> parse_wdf(std::string_view text, bool umdf) {
 
 }  // namespace
 
+// The DriverVer date reading is inf's (one parser for check, stamp, install and ranking); stamp
+// words the errors.
 Result<Date> parse_date(std::string_view text) {
   std::string_view t = trim(text);
+  if (auto d = inf::parse_driver_date(t)) return Date{d->year, d->month, d->day};
   const char sep = t.find('-') != std::string_view::npos ? '-' : '/';
   auto parts = split(t, sep);
-  std::optional<unsigned> m, d, y;
-  if (parts.size() == 3) {
-    m = number(parts[0], 2);
-    d = number(parts[1], 2);
-    y = parts[2].size() == 4 ? number(parts[2], 4) : std::nullopt;
-  }
-  if (!m || !d || !y) {
-    return bad("date '" + std::string(text) + "' is not month/day/year (mm/dd/yyyy, four-digit year), e.g. 10/20/2011");
-  }
-  if (*y < 1000 || *m < 1 || *m > 12 || *d < 1 || static_cast<int>(*d) > days_in_month(static_cast<int>(*y), static_cast<int>(*m))) {
+  if (parts.size() == 3 && number(parts[0], 2) && number(parts[1], 2) && parts[2].size() == 4 && number(parts[2], 4)) {
     return bad("date '" + std::string(text) + "' is not a calendar date (month/day/year)");
   }
-  return Date{static_cast<int>(*y), static_cast<int>(*m), static_cast<int>(*d)};
+  return bad("date '" + std::string(text) + "' is not month/day/year (mm/dd/yyyy, four-digit year), e.g. 10/20/2011");
 }
 
 std::string format_date(const Date& d) {
@@ -118,21 +105,9 @@ Date date_from_unix(std::int64_t seconds) {
 
 Result<std::string> parse_driver_version(std::string_view text) {
   std::string_view t = trim(text);
-  auto parts = split(t, '.');
-  bool ok = !t.empty() && parts.size() <= 4;
-  bool all_zero = true;
-  for (auto p : parts) {
-    auto v = ok ? number(p, 5) : std::nullopt;
-    if (!v || *v > kMaxVersionPart) {
-      ok = false;
-      break;
-    }
-    if (*v != 0) all_zero = false;
-  }
-  if (!ok) {
-    return bad("version '" + std::string(text) + "' is not w.x.y.z with up to four decimal parts of 0-65535");
-  }
-  if (all_zero) return bad("version '" + std::string(text) + "' is all zeros, which DriverVer does not allow");
+  auto v = inf::parse_driver_version(t);
+  if (!v) return bad("version '" + std::string(text) + "' is not w.x.y.z with up to four decimal parts of 0-65535");
+  if (*v == 0) return bad("version '" + std::string(text) + "' is all zeros, which DriverVer does not allow");
   return std::string(t);
 }
 
