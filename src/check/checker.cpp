@@ -171,6 +171,7 @@ void point_into_unstamped(std::string_view written_bytes, const inf::Document& d
 diag::FileResult check_bytes(std::string_view bytes, const std::string& path, const Options& opts) {
   diag::FileResult res;
   res.path = path;
+  res.mode = opts.settings.mode;
   rules::CheckSettings settings = opts.settings;
   std::string stamped;
   const std::string_view as_written = bytes;
@@ -215,6 +216,7 @@ diag::FileResult check_file(const std::string& path, const Options& opts) {
   const std::string shown = display_path(path, opts.project_root);
   diag::FileResult res;
   res.path = shown;
+  res.mode = opts.settings.mode;
   auto unreadable = [&](std::string msg) {
     res.unreadable = true;
     res.valid = false;
