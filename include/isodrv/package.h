@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "isodrv/inf.h"
+#include "isodrv/reg_types.h"
 
 namespace isodrv::package {
 
@@ -100,6 +101,40 @@ enum class SectionRole : std::uint8_t {
   other,
 };
 std::string_view section_role_name(SectionRole r);
+
+// The sub-sections of a DDInstall, declared once: the model walks them in this order (DefaultInstall
+// and ClassInstall32 have only .Services), the install engine applies those with an install_step in
+// step order (0: reported, not applied), and rules name a role's sub-section by its suffix.
+struct Subsection {
+  std::string_view suffix;
+  SectionRole role;
+  std::uint8_t install_step;
+};
+inline constexpr Subsection kSubsections[] = {
+    {".HW", SectionRole::hw, 1},
+    {".Services", SectionRole::services, 3},
+    {".Interfaces", SectionRole::interfaces, 4},
+    {".CoInstallers", SectionRole::coinstallers, 2},
+    {".Events", SectionRole::events, 8},
+    {".Components", SectionRole::components, 6},
+    {".Software", SectionRole::software, 7},
+    {".Filters", SectionRole::filters, 9},
+    {".WMI", SectionRole::wmi, 0},
+    {".COM", SectionRole::com, 0},
+    {".Wdf", SectionRole::wdf, 5},
+    {".FactDef", SectionRole::factdef, 0},
+    {".LogConfigOverride", SectionRole::logconfigoverride, 0},
+    // Network-class components: what Windows runs when the component is removed.
+    {".Remove", SectionRole::remove, 0},
+    {".Remove.Services", SectionRole::services, 0},
+};
+// The suffix of the first sub-section with role `r` (".Services" for services); "" when none.
+constexpr std::string_view subsection_suffix(SectionRole r) {
+  for (const auto& s : kSubsections) {
+    if (s.role == r) return s.suffix;
+  }
+  return {};
+}
 
 // Where HKR points for a registry section referenced from a section of this role.
 enum class HkrBinding : std::uint8_t {

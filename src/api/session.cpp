@@ -6,6 +6,7 @@
 
 #include "isodrv/api.h"
 #include "isodrv/package.h"
+#include "isodrv/registry_roots.h"
 
 namespace isodrv::api {
 namespace {
@@ -424,14 +425,11 @@ Result<registry::Value> query_value_with_fallback(const KeyHandle& primary, cons
 }
 
 std::string short_key_path(const KeyHandle& key) {
-  static constexpr std::pair<std::string_view, std::string_view> kShort[] = {
-      {"HKEY_LOCAL_MACHINE", "HKLM"}, {"HKEY_USERS", "HKU"},          {"HKEY_CLASSES_ROOT", "HKCR"},
-      {"HKEY_CURRENT_USER", "HKCU"},  {"HKEY_CURRENT_CONFIG", "HKCC"},
-  };
   const std::string& p = key.path();
-  for (const auto& [lng, shrt] : kShort) {
+  for (const auto& r : registry_roots::kRoots) {
+    const std::string_view lng = r.long_name;
     if (p.compare(0, lng.size(), lng) == 0 && (p.size() == lng.size() || p[lng.size()] == '\\')) {
-      return std::string(shrt) + p.substr(lng.size());
+      return std::string(r.short_name) + p.substr(lng.size());
     }
   }
   return p;

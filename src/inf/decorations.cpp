@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "inf/document_impl.h"
+#include "base/text.h"
 
 namespace isodrv::inf {
 
@@ -34,17 +35,13 @@ std::optional<std::uint32_t> decoration_number(std::string_view s) {
   return parse_u32(s);
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using base::trim_view;
 
 }  // namespace
 
 OsDecoration parse_os_decoration(std::string_view text) {
   OsDecoration d;
-  d.text = std::string(trim(text));
+  d.text = std::string(trim_view(text));
   std::string_view t = d.text;
   std::vector<std::string_view> parts;
   std::size_t start = 0;
@@ -160,7 +157,7 @@ DecoratedName split_decoration(std::string_view name) {
 }
 
 Result<Target> parse_target_os(std::string_view text, Target base) {
-  std::string_view t = trim(text);
+  std::string_view t = trim_view(text);
   auto bad = [&] {
     return Error(Errc::invalid_argument,
                  "'" + std::string(text) + "' is not a target OS; write NTAMD64.10.0...22000, NTAMD64.10.0.0.22000 or 10.0.22000");
@@ -234,10 +231,10 @@ std::vector<ManufacturerEntry> Document::manufacturers(const Target& t) const {
     e.line = line;
     if (line.has_key()) {
       e.name = *line.key();
-      e.models_base = std::string(trim(line.field(0)));
+      e.models_base = std::string(trim_view(line.field(0)));
       for (std::size_t i = 1; i < line.field_count(); ++i) {
         std::string dec = line.field(i);
-        if (trim(dec).empty()) continue;
+        if (trim_view(dec).empty()) continue;
         e.decorations.push_back(parse_os_decoration(dec));
       }
     } else {

@@ -4,15 +4,10 @@
 #include <cctype>
 
 #include "isodrv/inf_values.h"
+#include "base/text.h"
 
 namespace isodrv::inf {
 namespace {
-
-std::string_view trim_blanks(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 int digit_value(char c, bool hex) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -44,7 +39,7 @@ int days_in_month(int y, int m) {
 }  // namespace
 
 std::optional<NumberText> scan_number(std::string_view text) {
-  std::string_view s = trim_blanks(text);
+  std::string_view s = base::trim_view(text);
   NumberText n;
   if (!s.empty() && (s.front() == '-' || s.front() == '+')) {
     n.has_sign = true;
@@ -81,7 +76,7 @@ std::optional<std::uint64_t> parse_number(std::string_view text, unsigned bits, 
 }
 
 std::optional<std::uint8_t> parse_hex_byte(std::string_view text) {
-  std::string_view s = trim_blanks(text);
+  std::string_view s = base::trim_view(text);
   if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s.remove_prefix(2);
   if (s.empty() || s.size() > 2) return std::nullopt;
   unsigned v = 0;
@@ -94,7 +89,7 @@ std::optional<std::uint8_t> parse_hex_byte(std::string_view text) {
 }
 
 std::optional<DriverDate> parse_driver_date(std::string_view text) {
-  std::string_view t = trim_blanks(text);
+  std::string_view t = base::trim_view(text);
   const char sep = t.find('-') != std::string_view::npos ? '-' : '/';
   const std::size_t a = t.find(sep);
   const std::size_t b = a == std::string_view::npos ? a : t.find(sep, a + 1);
@@ -109,7 +104,7 @@ std::optional<DriverDate> parse_driver_date(std::string_view text) {
 }
 
 std::optional<std::uint64_t> parse_driver_version(std::string_view text) {
-  std::string_view t = trim_blanks(text);
+  std::string_view t = base::trim_view(text);
   if (t.empty()) return std::nullopt;
   std::uint64_t packed = 0;
   int parts = 0;
@@ -134,7 +129,7 @@ bool is_braced_guid(std::string_view g) {
 }
 
 std::optional<std::string> normalize_guid(std::string_view text) {
-  text = trim_blanks(text);
+  text = base::trim_view(text);
   std::string braced = text.size() == 36 ? "{" + std::string(text) + "}" : std::string(text);
   if (!is_braced_guid(braced)) return std::nullopt;
   for (char& c : braced) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

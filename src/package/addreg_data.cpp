@@ -10,23 +10,23 @@ Result<AddRegData> addreg_data(const RegOp& op) {
   const std::uint32_t line = op.line.line();
   const std::string file = op.line.document().path();
   switch (d.type) {
-    case 1:  // REG_SZ
-    case 2:  // REG_EXPAND_SZ: a missing value is the empty string
+    case registry::kRegSz:
+    case registry::kRegExpandSz:  // a missing value is the empty string
       d.strings.push_back(op.data.empty() ? std::string() : op.data[0]);
       return d;
-    case 7:  // REG_MULTI_SZ: empty fields add nothing (a MULTI_SZ cannot hold an empty string)
+    case registry::kRegMultiSz:  // empty fields add nothing (a MULTI_SZ cannot hold an empty string)
       for (const auto& s : op.data) {
         if (!s.empty()) d.strings.push_back(s);
       }
       return d;
-    case 4:   // REG_DWORD
-    case 11:  // REG_QWORD
+    case registry::kRegDword:
+    case registry::kRegQword:
       if (op.data.size() <= 1) {
         // SetupAPI's integer reading: '-' negates and wraps to the type's width (-1 = 0xFFFFFFFF).
         // An empty or blank field is 0, as check treats it.
         const std::string text = op.data.empty() ? std::string() : op.data[0];
         const bool blank = text.find_first_not_of(" \t") == std::string::npos;
-        auto n = inf::parse_number(blank ? std::string_view("0") : std::string_view(text), d.type == 4 ? 32 : 64,
+        auto n = inf::parse_number(blank ? std::string_view("0") : std::string_view(text), d.type == registry::kRegDword ? 32 : 64,
                                    inf::Sign::wraps);
         if (!n) {
           return Error(Errc::invalid_argument, "invalid number '" + text + "' in " + op.reg_section, file, line);

@@ -1,12 +1,15 @@
 // The package model: walks [Manufacturer] -> Models -> DDInstall (and DefaultInstall, ClassInstall32,
 // InterfaceInstall32) and records every directive, section reference, registry operation, file copy,
-// service and interface, each bound to what HKR means where it is used. One home for that meaning.
+// service and interface, each bound to what HKR means where it is used. check and the store read
+// it; the install engine still re-reads section lines and binds HKR itself (issue 16 part 1).
 #include <algorithm>
 #include <array>
 #include <map>
 #include <set>
 
 #include "isodrv/package.h"
+#include "base/text.h"
+#include "isodrv/registry_roots.h"
 
 namespace isodrv::package {
 
@@ -81,15 +84,15 @@ namespace addreg {
 std::uint32_t value_type(std::uint32_t flags) {
   const std::uint32_t t = flags & kTypeMask;
   switch (t) {
-    case kTypeSz: return 1;         // REG_SZ
-    case kTypeMultiSz: return 7;    // REG_MULTI_SZ
-    case kTypeExpandSz: return 2;   // REG_EXPAND_SZ
-    case kTypeBinary: return 3;     // REG_BINARY
-    case kTypeDword: return 4;      // REG_DWORD
-    case kTypeNone: return 0;       // REG_NONE
+    case kTypeSz: return registry::kRegSz;
+    case kTypeMultiSz: return registry::kRegMultiSz;
+    case kTypeExpandSz: return registry::kRegExpandSz;
+    case kTypeBinary: return registry::kRegBinary;
+    case kTypeDword: return registry::kRegDword;
+    case kTypeNone: return registry::kRegNone;
     default:
       if (t & kBinValueType) return t >> 16;  // custom type in the high word
-      return 1;
+      return registry::kRegSz;
   }
 }
 }  // namespace addreg
@@ -167,25 +170,6 @@ const DirectiveSpec* find_spec(std::string_view name) {
   return nullptr;
 }
 
-constexpr std::pair<const char*, SectionRole> kSubsections[] = {
-    {".HW", SectionRole::hw},
-    {".Services", SectionRole::services},
-    {".Interfaces", SectionRole::interfaces},
-    {".CoInstallers", SectionRole::coinstallers},
-    {".Events", SectionRole::events},
-    {".Components", SectionRole::components},
-    {".Software", SectionRole::software},
-    {".Filters", SectionRole::filters},
-    {".Wmi", SectionRole::wmi},
-    {".COM", SectionRole::com},
-    {".Wdf", SectionRole::wdf},
-    {".FactDef", SectionRole::factdef},
-    {".LogConfigOverride", SectionRole::logconfigoverride},
-    // Network-class components: what Windows runs when the component is removed.
-    {".Remove", SectionRole::remove},
-    {".Remove.Services", SectionRole::services},
-};
-
 constexpr inf::Arch kArches[] = {inf::Arch::x86, inf::Arch::amd64, inf::Arch::arm, inf::Arch::arm64, inf::Arch::ia64};
 
 std::string upper(std::string s) {
@@ -195,19 +179,9 @@ std::string upper(std::string s) {
   return s;
 }
 
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.pop_back();
-  std::size_t b = 0;
-  while (b < s.size() && (s[b] == ' ' || s[b] == '\t')) ++b;
-  if (b) s.erase(0, b);
-  return s;
-}
+using base::trim;
 
-std::string_view trim_view(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  return s;
-}
+using base::trim_view;
 
 // Field j of a line counting the key as field 0 when the line has one (AddReg lines have none),
 // raw (unsubstituted) and substituted, without building a vector of every field. Substitution is
@@ -463,13 +437,15 @@ class Builder {
       pkg_.sections[idx].removal = removal;
       pkg_.sections[idx].target = target;
       process(idx);
-      for (auto& [suffix, sub_role] : kSubsections) {
+      for (const Subsection& sub : kSubsections) {
+        const std::string_view suffix = sub.suffix;
+        const SectionRole sub_role = sub.role;
         // DefaultInstall, DefaultUninstall and ClassInstall32 have only a .Services sub-section.
         if (role != SectionRole::ddinstall && !iequals(suffix, ".Services")) continue;
         probe.assign(v.name).append(suffix);
         if (!doc_.has_section(probe)) continue;
         std::size_t si = add_section(probe, base, sub_role, v.arch, nullptr, {}, idx);
-        pkg_.sections[si].removal = removal || std::string_view(suffix).substr(0, 7) == ".Remove";
+        pkg_.sections[si].removal = removal || suffix.substr(0, 7) == ".Remove";
         pkg_.sections[si].target = target;
         process(si);
       }
@@ -786,10 +762,9 @@ class Builder {
       if (f.count > 0) {
         std::string root = f.get(0);
         std::string_view r = trim_view(root);
-        if (iequals(r, "HKEY_LOCAL_MACHINE")) op.root = "HKLM";
-        else if (iequals(r, "HKEY_CURRENT_USER")) op.root = "HKCU";
-        else if (iequals(r, "HKEY_CLASSES_ROOT")) op.root = "HKCR";
-        else if (iequals(r, "HKEY_USERS")) op.root = "HKU";
+        // A long root name the INF may use is stored by its short name; anything else as written.
+        const registry_roots::Root* known = registry_roots::find(r);
+        if (known && known->inf_root && iequals(r, known->long_name)) op.root = known->short_name;
         else op.root = upper(std::string(r));
       }
       if (f.count > 1) f.into(1, op.subkey);

@@ -7,16 +7,13 @@
 #include <cstring>
 
 #include "isodrv/package.h"
+#include "base/text.h"
 #include "isodrv/registry.h"
 
 namespace isodrv::package::devprop {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using base::trim_view;
 
 struct TypeName {
   std::uint32_t type;
@@ -135,7 +132,7 @@ Error bad(const std::string& what) { return Error(Errc::invalid_argument, what);
 }  // namespace
 
 std::optional<std::uint32_t> parse_type(std::string_view text) {
-  text = trim(text);
+  text = trim_view(text);
   if (text.empty()) return std::nullopt;
   if (text[0] >= '0' && text[0] <= '9') return inf::parse_u32(text);
   constexpr std::string_view prefix = "DEVPROP_TYPE_";
@@ -171,7 +168,7 @@ std::string property_subkey(const Key& key) {
 }
 
 const Known* known_by_inf_name(std::string_view name) {
-  name = trim(name);
+  name = trim_view(name);
   for (const auto& k : kKnown) {
     if (k.inf_name && inf::iequals(name, k.inf_name)) return &k;
   }
@@ -187,7 +184,7 @@ const Known* known_by_key(const Key& key) {
 
 Result<std::vector<std::uint8_t>> encode(std::uint32_t type, const std::vector<std::string>& values) {
   std::vector<std::uint8_t> out;
-  const std::string first = values.empty() ? std::string() : std::string(trim(values[0]));
+  const std::string first = values.empty() ? std::string() : std::string(trim_view(values[0]));
   switch (type) {
     case kString:
     case kStringIndirect:
@@ -238,7 +235,7 @@ Result<std::vector<std::uint8_t>> encode(std::uint32_t type, const std::vector<s
     if (!array && values.size() > 1) return bad("a " + type_name(type) + " property takes one value");
     for (const auto& v : values) {
       auto n = parse_int(v, bits, is_signed(base));
-      if (!n) return bad("invalid number '" + std::string(trim(v)) + "' for " + type_name(type));
+      if (!n) return bad("invalid number '" + std::string(trim_view(v)) + "' for " + type_name(type));
       put_le(out, *n, bits);
     }
     if (values.empty()) return bad("a " + type_name(type) + " property needs a value");

@@ -4,6 +4,10 @@
 #include <map>
 #include <set>
 
+#include "isodrv/dirids.h"
+#include "base/text.h"
+#include "isodrv/reg_types.h"
+#include "isodrv/registry_roots.h"
 #include "rules/families.h"
 
 namespace isodrv::rules {
@@ -16,9 +20,13 @@ namespace addreg = package::addreg;
 
 constexpr std::size_t kNone = static_cast<std::size_t>(-1);
 
-// REG_* value types (winnt.h).
-constexpr std::uint32_t kRegNone = 0, kRegSz = 1, kRegExpandSz = 2, kRegBinary = 3, kRegDword = 4,
-                        kRegMultiSz = 7, kRegQword = 11;
+using registry::kRegBinary;
+using registry::kRegDword;
+using registry::kRegExpandSz;
+using registry::kRegMultiSz;
+using registry::kRegNone;
+using registry::kRegQword;
+using registry::kRegSz;
 
 // ---------------------------------------------------------------------------------------------
 // Registry paths: one spelling for every comparison below.
@@ -65,7 +73,7 @@ bool key_under(std::string_view key, std::string_view prefix) {
 }
 
 bool is_known_root(std::string_view r) {
-  return r == "HKR" || r == "HKLM" || r == "HKCU" || r == "HKCR" || r == "HKU";
+  return r == registry_roots::kRelativeRoot || registry_roots::is_inf_absolute_root(r);
 }
 
 // "HKLM\Software\X" for an absolute entry.
@@ -288,11 +296,7 @@ void check_service_hkr(Context& ctx, Reporter& report, const RegOp& op) {
 
 bool unresolved(std::string_view s) { return s.find('%') != std::string_view::npos; }
 
-std::string trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return std::string(s);
-}
+using base::trim;
 
 void check_encoding(Context& ctx, Reporter& report, const RegOp& op) {
   // An unparsable flags field leaves the value type unknown.
@@ -573,13 +577,13 @@ void check_data_paths(Context& ctx, Reporter& report, const RegOp& op) {
       continue;
     }
     for (long id : d.dirids) {
-      if (id == 10) {
+      if (id == inf::kDiridWindows) {
         report(1257, op.line, {"%10%"}, field_of(op, 4 + i));
         break;
       }
       // DIRID 13 (the driver store folder) is the documented exception: it stays valid for the
       // package. %1% is the source folder, not a Windows path.
-      if (id == 13) continue;
+      if (id == inf::kDiridDriverStore) continue;
       auto path = inf::dirid_path(id, dirids);
       if (path && key_under(*path, dirids.windows_dir)) {
         report(1258, op.line, {"%" + std::to_string(id) + "%", *path}, field_of(op, 4 + i));
@@ -597,7 +601,7 @@ void check_data_paths(Context& ctx, Reporter& report, const RegOp& op) {
 std::set<std::string> driver_store_files(const package::Package& pkg) {
   std::set<std::string> out;
   for (const auto& c : pkg.copies) {
-    if (c.has_destination && c.dirid == 13 && !c.dest_name.empty()) out.insert(inf::to_lower_ascii(c.dest_name));
+    if (c.has_destination && c.dirid == inf::kDiridDriverStore && !c.dest_name.empty()) out.insert(inf::to_lower_ascii(c.dest_name));
   }
   return out;
 }

@@ -82,16 +82,15 @@ void check_default_install_with_manufacturer(Context& ctx) {
 struct Placement {
   const char* directive;
   SectionRole role;
-  const char* where;
 };
 constexpr Placement kPlacements[] = {
-    {"AddService", SectionRole::services, ".Services"},     {"DelService", SectionRole::services, ".Services"},
-    {"AddInterface", SectionRole::interfaces, ".Interfaces"}, {"AddFilter", SectionRole::filters, ".Filters"},
-    {"AddComponent", SectionRole::components, ".Components"}, {"AddSoftware", SectionRole::software, ".Software"},
-    {"AddEventProvider", SectionRole::events, ".Events"},   {"AddAutoLogger", SectionRole::events, ".Events"},
-    {"UpdateAutoLogger", SectionRole::events, ".Events"},   {"AddComServer", SectionRole::com, ".COM"},
-    {"KmdfService", SectionRole::wdf, ".Wdf"},              {"UmdfService", SectionRole::wdf, ".Wdf"},
-    {"UmdfServiceOrder", SectionRole::wdf, ".Wdf"},         {"WMIInterface", SectionRole::wmi, ".WMI"},
+    {"AddService", SectionRole::services},     {"DelService", SectionRole::services},
+    {"AddInterface", SectionRole::interfaces}, {"AddFilter", SectionRole::filters},
+    {"AddComponent", SectionRole::components}, {"AddSoftware", SectionRole::software},
+    {"AddEventProvider", SectionRole::events}, {"AddAutoLogger", SectionRole::events},
+    {"UpdateAutoLogger", SectionRole::events}, {"AddComServer", SectionRole::com},
+    {"KmdfService", SectionRole::wdf},         {"UmdfService", SectionRole::wdf},
+    {"UmdfServiceOrder", SectionRole::wdf},    {"WMIInterface", SectionRole::wmi},
 };
 
 bool is_install_root_role(SectionRole r) {
@@ -120,7 +119,7 @@ void check_placement(Context& ctx) {
       if (!inf::iequals(d.name, p.directive) || s.role == p.role) continue;
       // [DefaultInstall.Services] and [ClassInstall32.Services] are .Services sections too.
       if (!seen.insert(d.line.index()).second) break;
-      ctx.report(1290, d.line, {d.name, s.name, p.where});
+      ctx.report(1290, d.line, {d.name, s.name, std::string(package::subsection_suffix(p.role))});
       break;
     }
   }

@@ -5,6 +5,7 @@
 #include <span>
 
 #include "rules/families.h"
+#include "base/text.h"
 
 namespace isodrv::rules {
 namespace {
@@ -18,11 +19,7 @@ constexpr std::uint32_t kKernelDriver = 0x1, kFileSystemDriver = 0x2, kOwnProces
                         kInteractive = 0x100;
 constexpr std::uint32_t kBootStart = 0, kSystemStart = 1, kDisabled = 4;
 
-std::string trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return std::string(s);
-}
+using base::trim;
 
 bool is_driver_type(std::uint32_t t) { return t == kKernelDriver || t == kFileSystemDriver; }
 bool is_win32_type(std::uint32_t t) {
@@ -258,7 +255,7 @@ void check_missing_function_driver(Context& ctx) {
     const auto& s = pkg.sections[i];
     if (s.role != package::SectionRole::ddinstall || !s.exists || s.base.empty() || s.root != i) continue;
     if (!with_ids.count(inf::to_lower_ascii(s.base))) continue;
-    const std::string services = s.name + ".Services";
+    const std::string services = s.name + std::string(package::subsection_suffix(package::SectionRole::services));
     bool found = false;
     for (const auto& svc : pkg.services) {
       if (associated(svc) && inf::iequals(pkg.sections[svc.context].name, services)) found = true;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "isodrv/stamp.h"
+#include "base/text.h"
 #include "rules/families.h"
 
 namespace isodrv::rules {
@@ -90,12 +91,7 @@ const WellKnownClass* class_by_guid(std::string_view guid) {
   return nullptr;
 }
 
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.pop_back();
-  std::size_t b = 0;
-  while (b < s.size() && (s[b] == ' ' || s[b] == '\t')) ++b;
-  return s.substr(b);
-}
+using base::trim;
 
 // A value of [Version] with its line, when the entry is present.
 struct VersionValue {
