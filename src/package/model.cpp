@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "isodrv/directives.h"
 #include "isodrv/package.h"
 #include "base/text.h"
 #include "isodrv/registry_roots.h"
@@ -99,47 +100,6 @@ std::uint32_t value_type(std::uint32_t flags) {
 
 namespace {
 
-// Directive -> which fields name sections, and the role those sections play.
-struct DirectiveSpec {
-  const char* name;
-  int first_field;  // -1: every field
-  int only_field;   // >= 0: only this field
-  SectionRole target_role;
-  bool is_list;     // file/registry list rather than an install-type section
-  bool data_only = false;  // names a data section that is read, not installed (no directives in it)
-};
-
-constexpr DirectiveSpec kDirectives[] = {
-    {"CopyFiles", -1, -1, SectionRole::other, true},
-    {"DelFiles", -1, -1, SectionRole::other, true},
-    {"RenFiles", -1, -1, SectionRole::other, true},
-    {"AddReg", -1, -1, SectionRole::other, true},
-    {"DelReg", -1, -1, SectionRole::other, true},
-    {"BitReg", -1, -1, SectionRole::other, true},
-    {"AddProperty", -1, -1, SectionRole::other, true},
-    {"DelProperty", -1, -1, SectionRole::other, true},
-    {"UpdateInis", -1, -1, SectionRole::other, true},
-    {"UpdateIniFields", -1, -1, SectionRole::other, true},
-    {"Ini2Reg", -1, -1, SectionRole::other, true},
-    {"ProfileItems", -1, -1, SectionRole::other, true},
-    {"LogConfig", -1, -1, SectionRole::other, true},
-    {"RegisterDlls", -1, -1, SectionRole::other, true},
-    {"UnregisterDlls", -1, -1, SectionRole::other, true},
-    {"AddPowerSetting", -1, -1, SectionRole::other, true},
-    {"AddService", 0, 2, SectionRole::service_install, false},
-    {"AddInterface", 0, 2, SectionRole::add_interface, false},
-    {"AddComponent", 0, 2, SectionRole::other, false},
-    {"AddSoftware", 0, 2, SectionRole::other, false},
-    {"AddFilter", 0, 2, SectionRole::other, false},
-    {"AddComServer", 0, 2, SectionRole::other, false},
-    {"AddEventProvider", 0, 1, SectionRole::other, false},
-    {"KmdfService", 0, 1, SectionRole::other, false},
-    {"UmdfService", 0, 1, SectionRole::other, false},
-    // Still-image (WIA) DDInstall sections name their device data and event sections.
-    {"DeviceData", 0, 0, SectionRole::other, false, true},
-    {"Events", 0, 0, SectionRole::other, false, true},
-};
-
 // Directive names are matched on every key line of every install section: the table is searched
 // only among names of the same length and first letter, which leaves one or two candidates.
 struct SpecKey {
@@ -160,7 +120,9 @@ constexpr auto kSpecKeys = [] {
   return out;
 }();
 
-const DirectiveSpec* find_spec(std::string_view name) {
+}  // namespace
+
+const DirectiveSpec* find_directive(std::string_view name) {
   if (name.empty()) return nullptr;
   const char first = lower_ascii(name[0]);
   for (std::size_t i = 0; i < std::size(kDirectives); ++i) {
@@ -169,6 +131,8 @@ const DirectiveSpec* find_spec(std::string_view name) {
   }
   return nullptr;
 }
+
+namespace {
 
 constexpr inf::Arch kArches[] = {inf::Arch::x86, inf::Arch::amd64, inf::Arch::arm, inf::Arch::arm64, inf::Arch::ia64};
 
@@ -592,12 +556,12 @@ class Builder {
         }
         continue;
       }
-      const DirectiveSpec* spec = find_spec(name);
+      const DirectiveSpec* spec = find_directive(name);
       if (!spec) {
         if (role == SectionRole::wdf && name.size() > 4 && iequals(name.substr(0, 4), "Umdf")) add_wdf_setting(l, idx);
         continue;
       }
-      if (spec->is_list) {
+      if (spec->is_list()) {
         for (std::size_t i = 0; i < l.field_count(); ++i) {
           std::string target = trim(l.field(i));
           if (target.empty()) continue;
@@ -625,7 +589,7 @@ class Builder {
         std::string target = trim(l.field(f));
         if (!target.empty()) {
           reference(l, f, name, target);
-          if (spec->data_only) continue;
+          if (spec->kind == NamedKind::data) continue;
           SectionRole sub = spec->target_role == SectionRole::other ? role : spec->target_role;
           std::string service = iequals(name, "AddService") ? trim(l.field(0)) : std::string();
           std::string key = inf::to_lower_ascii(target) + "|" + std::to_string(static_cast<int>(sub)) + "|" + service;

@@ -27,6 +27,7 @@
 #include <map>
 #include <set>
 
+#include "isodrv/directives.h"
 #include "rules/families.h"
 #include "rules/util.h"
 
@@ -39,10 +40,15 @@ using util::is_one_of;
 using util::trim;
 using util::unresolved;
 
-// Directives whose every field names a section (list directives and Needs).
+// Directives whose every field names a section: file, registry and property lists
+// (package::kDirectives), and Needs.
 bool names_sections(std::string_view n) {
-  return is_one_of(n, {"CopyFiles", "DelFiles", "RenFiles", "AddReg", "DelReg", "BitReg", "AddProperty",
-                       "DelProperty", "Needs"});
+  const package::DirectiveSpec* d = package::find_directive(n);
+  if (d) {
+    return d->kind == package::NamedKind::file_list || d->kind == package::NamedKind::registry ||
+           d->kind == package::NamedKind::property;
+  }
+  return inf::iequals(n, "Needs");
 }
 
 // Directives of install sections with positional arguments: how many fields they read, how many

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "isodrv/directives.h"
 #include "rules/families.h"
 #include "rules/util.h"
 
@@ -19,9 +20,14 @@ using util::trim;
 // What a directive expects the section it names to hold. Directives of one kind may still
 // disagree about a section (CopyFiles copies what DelFiles deletes): 1205. Kinds differ: 1206.
 std::string_view reference_kind(std::string_view directive, std::size_t field) {
-  if (is_one_of(directive, {"CopyFiles", "DelFiles", "RenFiles"})) return "file list";
-  if (is_one_of(directive, {"AddReg", "DelReg", "BitReg"})) return "registry";
-  if (is_one_of(directive, {"AddProperty", "DelProperty"})) return "property";
+  if (const package::DirectiveSpec* d = package::find_directive(directive)) {
+    switch (d->kind) {
+      case package::NamedKind::file_list: return "file list";
+      case package::NamedKind::registry: return "registry";
+      case package::NamedKind::property: return "property";
+      default: break;
+    }
+  }
   if (inf::iequals(directive, "AddService")) return field == 3 ? "event-log install" : "service install";
   if (is_one_of(directive, {"Needs"})) return "install";
   return directive;  // each remaining directive names a section kind of its own
