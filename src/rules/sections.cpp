@@ -77,7 +77,7 @@ void check_default_install_with_manufacturer(Context& ctx) {
   for (std::size_t i = 0; i < doc.section_count(); ++i) {
     inf::Section s = doc.section_at(i);
     if (!is_default_install(s.name())) continue;
-    if (util::has_prefix_ci(s.name().substr(14), ".Services") ) continue;
+    if (util::has_prefix_ci(s.name().substr(14), package::subsection_suffix(SectionRole::services))) continue;
     auto& d = ctx.report_at(1212, s.line(), 1, {std::string(s.name())}, std::string(s.name()));
     d.notes.push_back(diag::Note{mfg->line(), 1, "[Manufacturer] is here"});
     return;
