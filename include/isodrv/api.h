@@ -13,7 +13,8 @@
 
 namespace isodrv::api {
 
-// Registry locations of the classic layout (spec/registry-layout.md §1), one place for all of them.
+// Registry locations of the classic layout (spec/registry-layout.md §1) as the API names them; the
+// rules and the install engine still spell some of these paths themselves (issue 16 part 3).
 inline constexpr std::string_view kCurrentControlSet = "HKLM\\SYSTEM\\CurrentControlSet";
 inline constexpr std::string_view kEnumKey = "HKLM\\SYSTEM\\CurrentControlSet\\Enum";
 inline constexpr std::string_view kClassKey = "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Class";
@@ -50,7 +51,7 @@ struct Location {
   std::string host_path;     // "<root>/Windows/ServiceState/bilby/Data"
 };
 
-// ---- Windows paths ↔ host paths (the one home of this mapping) ---------------------------------
+// ---- Windows paths ↔ host paths (the API's mapping; devinst maps copy targets itself) ----------
 
 // Turns every ImagePath form Windows accepts into a drive path "C:\…": "\SystemRoot\…",
 // "%SystemRoot%\…" (and %windir%), "System32\…" (relative to the system root), "\??\C:\…",

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "isodrv/dirids.h"
+#include "isodrv/inf_values.h"
 #include "isodrv/result.h"
 
 namespace isodrv::inf {

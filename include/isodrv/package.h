@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "isodrv/inf.h"
+#include "isodrv/reg_types.h"
 
 namespace isodrv::package {
 
@@ -101,6 +102,40 @@ enum class SectionRole : std::uint8_t {
   other,
 };
 std::string_view section_role_name(SectionRole r);
+
+// The sub-sections of a DDInstall, declared once: the model walks them in this order (DefaultInstall
+// and ClassInstall32 have only .Services), the install engine applies those with an install_step in
+// step order (0: reported, not applied), and rules name a role's sub-section by its suffix.
+struct Subsection {
+  std::string_view suffix;
+  SectionRole role;
+  std::uint8_t install_step;
+};
+inline constexpr Subsection kSubsections[] = {
+    {".HW", SectionRole::hw, 1},
+    {".Services", SectionRole::services, 3},
+    {".Interfaces", SectionRole::interfaces, 4},
+    {".CoInstallers", SectionRole::coinstallers, 2},
+    {".Events", SectionRole::events, 8},
+    {".Components", SectionRole::components, 6},
+    {".Software", SectionRole::software, 7},
+    {".Filters", SectionRole::filters, 9},
+    {".WMI", SectionRole::wmi, 0},
+    {".COM", SectionRole::com, 0},
+    {".Wdf", SectionRole::wdf, 5},
+    {".FactDef", SectionRole::factdef, 0},
+    {".LogConfigOverride", SectionRole::logconfigoverride, 0},
+    // Network-class components: what Windows runs when the component is removed.
+    {".Remove", SectionRole::remove, 0},
+    {".Remove.Services", SectionRole::services, 0},
+};
+// The suffix of the first sub-section with role `r` (".Services" for services); "" when none.
+constexpr std::string_view subsection_suffix(SectionRole r) {
+  for (const auto& s : kSubsections) {
+    if (s.role == r) return s.suffix;
+  }
+  return {};
+}
 
 // Where HKR points for a registry section referenced from a section of this role.
 enum class HkrBinding : std::uint8_t {
@@ -326,8 +361,8 @@ struct Known {
 };
 const Known* known_by_inf_name(std::string_view name);
 const Known* known_by_key(const Key& key);
-// "{fmtid} pid" braced lower case GUID; nullopt when `text` is not a GUID.
-std::optional<std::string> normalize_guid(std::string_view text);
+// The braced lower-case GUID; nullopt when `text` is not a GUID (the one parser is in src/inf).
+using inf::normalize_guid;
 // The registry subkey name of a pid under "Properties\{fmtid}": four hex digits [ND].
 std::string pid_key_name(std::uint32_t pid);
 // Where a property of a device, interface or class lives below that object's key:
@@ -431,8 +466,5 @@ Package build_package(const inf::Document& doc, const inf::Target& target = {});
 // false for alternatives — other architectures, other decorations of one DDInstall, DDInstalls named
 // only from Models sections of different decorations (OS versions).
 bool sections_coinstall(const Package& pkg, std::size_t a, std::size_t b);
-
-// Parses an INF number: decimal, or hexadecimal with 0x; nullopt when malformed or out of range.
-std::optional<std::uint32_t> parse_inf_number(std::string_view text);
 
 }  // namespace isodrv::package

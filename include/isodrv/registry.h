@@ -9,27 +9,14 @@
 #include <string_view>
 #include <vector>
 
+#include "isodrv/reg_types.h"
 #include "isodrv/result.h"
 
 struct sqlite3;  // the connection type, for Registry::connection()
 
 namespace isodrv::registry {
 
-// Value types, with the numbers Windows uses (winnt.h).
-enum ValueType : std::uint32_t {
-  kRegNone = 0,
-  kRegSz = 1,
-  kRegExpandSz = 2,
-  kRegBinary = 3,
-  kRegDword = 4,
-  kRegDwordBigEndian = 5,
-  kRegLink = 6,
-  kRegMultiSz = 7,
-  kRegResourceList = 8,
-  kRegFullResourceDescriptor = 9,
-  kRegResourceRequirementsList = 10,
-  kRegQword = 11,
-};
+// Value types (ValueType, kRegSz …) are declared in isodrv/reg_types.h.
 
 // "REG_SZ" …, or an empty view for a type without a name.
 std::string_view type_name(std::uint32_t type);

@@ -12,30 +12,11 @@ namespace isodrv {
 
 // Library errors (not rule codes). Each has a stable name; the SetupAPI-derived ones use the
 // names SetupAPI reports so that `inf dump` can show them verbatim.
+// The rows are in isodrv/errc.def, with each code's exit code and NTSTATUS.
 enum class Errc : std::uint8_t {
-  ok = 0,
-  // Opening an INF (SetupAPI names).
-  file_not_found,          // ERROR_FILE_NOT_FOUND
-  access_denied,           // ERROR_ACCESS_DENIED
-  read_fault,              // ERROR_READ_FAULT
-  expected_section_name,   // ERROR_EXPECTED_SECTION_NAME
-  bad_section_name_line,   // ERROR_BAD_SECTION_NAME_LINE
-  section_name_too_long,   // ERROR_SECTION_NAME_TOO_LONG
-  general_syntax,          // ERROR_GENERAL_SYNTAX
-  wrong_inf_style,         // ERROR_WRONG_INF_STYLE
-  not_enough_memory,       // ERROR_NOT_ENOUGH_MEMORY
-  // Everything else.
-  invalid_argument,
-  unsupported,
-  io_error,
-  path_escape,
-  not_found,
-  already_exists,
-  busy,
-  corrupt,
-  internal,
-  key_deleted,             // ERROR_KEY_DELETED: a registry handle whose key was deleted
-  not_isolated,            // a package with /w isolation errors, refused by the store's policy
+#define ISODRV_ERRC(id, name, exit, status) id,
+#include "isodrv/errc.def"
+#undef ISODRV_ERRC
 };
 
 // The SetupAPI-style name of an error (e.g. "ERROR_WRONG_INF_STYLE").

@@ -6,6 +6,7 @@
 
 #include "isodrv/api.h"
 #include "isodrv/package.h"
+#include "isodrv/registry_roots.h"
 #include "isodrv/store.h"
 
 namespace isodrv::api {
@@ -16,21 +17,9 @@ using registry::KeyHandle;
 
 std::string in_quotes(std::string_view s) { return "'" + std::string(s) + "'"; }
 
-bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-
-// "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}".
-bool is_guid(std::string_view s) {
-  if (s.size() != 38 || s.front() != '{' || s.back() != '}') return false;
-  for (std::size_t i = 1; i < 37; ++i) {
-    bool dash = i == 9 || i == 14 || i == 19 || i == 24;
-    if (dash ? s[i] != '-' : !is_hex(s[i])) return false;
-  }
-  return true;
-}
-
 // The Driver value: "{ClassGUID}\NNNN" with a 4-digit decimal ordinal.
 bool is_driver_value(std::string_view s) {
-  if (s.size() != 43 || !is_guid(s.substr(0, 38)) || s[38] != '\\') return false;
+  if (s.size() != 43 || !inf::is_braced_guid(s.substr(0, 38)) || s[38] != '\\') return false;
   for (char c : s.substr(39)) {
     if (c < '0' || c > '9') return false;
   }
@@ -199,7 +188,7 @@ Result<Interface> Session::resolve_interface(std::string_view link) const {
     return bad("expected <instance ID with '#' for '\\'>#{InterfaceClassGUID}");
   }
   std::string_view guid = name.substr(hash + 1);
-  if (!is_guid(guid)) return bad("the interface class GUID is not of the form {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}");
+  if (!inf::is_braced_guid(guid)) return bad("the interface class GUID is not of the form {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}");
   for (char c : p) {
     if (static_cast<unsigned char>(c) < 0x20) return bad("control character in the symbolic link");
   }
@@ -438,14 +427,11 @@ Result<registry::Value> query_value_with_fallback(const KeyHandle& primary, cons
 }
 
 std::string short_key_path(const KeyHandle& key) {
-  static constexpr std::pair<std::string_view, std::string_view> kShort[] = {
-      {"HKEY_LOCAL_MACHINE", "HKLM"}, {"HKEY_USERS", "HKU"},          {"HKEY_CLASSES_ROOT", "HKCR"},
-      {"HKEY_CURRENT_USER", "HKCU"},  {"HKEY_CURRENT_CONFIG", "HKCC"},
-  };
   const std::string& p = key.path();
-  for (const auto& [lng, shrt] : kShort) {
+  for (const auto& r : registry_roots::kRoots) {
+    const std::string_view lng = r.long_name;
     if (p.compare(0, lng.size(), lng) == 0 && (p.size() == lng.size() || p[lng.size()] == '\\')) {
-      return std::string(shrt) + p.substr(lng.size());
+      return std::string(r.short_name) + p.substr(lng.size());
     }
   }
   return p;

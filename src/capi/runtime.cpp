@@ -220,20 +220,12 @@ bool violation(const Origin& origin, audit::Kind kind, std::string_view call, st
 
 NTSTATUS status_of(const Error& e) {
   switch (e.code) {
-    case Errc::not_found:
-    case Errc::file_not_found:
-    case Errc::unsupported: return STATUS_OBJECT_NAME_NOT_FOUND;
-    case Errc::invalid_argument: return STATUS_INVALID_PARAMETER;
-    case Errc::path_escape: return STATUS_OBJECT_PATH_SYNTAX_BAD;
-    case Errc::access_denied: return STATUS_ACCESS_DENIED;
-    case Errc::key_deleted: return STATUS_KEY_DELETED;
-    case Errc::corrupt: return STATUS_REGISTRY_CORRUPT;
-    case Errc::io_error:
-    case Errc::read_fault: return STATUS_IO_DEVICE_ERROR;
-    case Errc::already_exists: return STATUS_OBJECT_NAME_COLLISION;
-    case Errc::not_enough_memory: return STATUS_INSUFFICIENT_RESOURCES;
-    default: return STATUS_UNSUCCESSFUL;
+#define ISODRV_ERRC(id, name, exit, status) \
+  case Errc::id: return STATUS_##status;
+#include "isodrv/errc.def"
+#undef ISODRV_ERRC
   }
+  return STATUS_UNSUCCESSFUL;
 }
 
 bool to_utf8(const WCHAR* p, std::size_t units, std::string& out) {

@@ -7,16 +7,13 @@
 #include <set>
 
 #include "isodrv/check.h"
+#include "base/text.h"
 #include "isodrv/input.h"
 
 namespace isodrv::check {
 namespace {
 
-std::string trimmed(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return std::string(s);
-}
+using base::trim_line;
 
 struct Suppression {
   std::uint32_t comment_line;
@@ -43,12 +40,12 @@ std::vector<Suppression> find_suppressions(const inf::Document& doc) {
     Suppression s;
     s.comment_line = n;
     // A comment alone on its line covers the next line; a trailing comment covers its own line.
-    s.target_line = trimmed(text.substr(0, semi)).empty() ? n + 1 : n;
+    s.target_line = trim_line(text.substr(0, semi)).empty() ? n + 1 : n;
     std::string_view list = text.substr(m + kMarker.size(), close - m - kMarker.size());
     std::size_t start = 0;
     for (std::size_t i = 0; i <= list.size(); ++i) {
       if (i == list.size() || list[i] == ',') {
-        std::string item = trimmed(list.substr(start, i - start));
+        std::string item = trim_line(list.substr(start, i - start));
         start = i + 1;
         if (item.empty()) continue;
         try {
@@ -133,7 +130,7 @@ Result<Baseline> load_baseline(const std::string& path, const std::string& proje
       e.code = d.value("code", 0);
       e.file = file;
       e.section = d.value("section", "");
-      e.text = trimmed(d.value("source", ""));
+      e.text = trim_line(d.value("source", ""));
       b.entries.push_back(std::move(e));
     }
   }
@@ -154,7 +151,7 @@ void BaselineFilter::apply(diag::FileResult& f) {
   auto& accepted = accepted_->entries;
   std::vector<diag::Diagnostic> kept;
   for (auto& d : f.diagnostics) {
-    auto it = accepted.find({d.code, f.path, d.section, trimmed(d.source_line)});
+    auto it = accepted.find({d.code, f.path, d.section, trim_line(d.source_line)});
     if (it != accepted.end()) {
       accepted.erase(it);
       ++count_;

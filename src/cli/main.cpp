@@ -41,24 +41,12 @@ int combine_exit(int a, int b) {
 
 int exit_for(const Error& e) {
   switch (e.code) {
-    case Errc::file_not_found:
-    case Errc::access_denied:
-    case Errc::read_fault:
-    case Errc::io_error:
-      return kExitUnreadable;
-    case Errc::expected_section_name:
-    case Errc::bad_section_name_line:
-    case Errc::section_name_too_long:
-    case Errc::general_syntax:
-    case Errc::wrong_inf_style:
-      return kExitFindings;
-    case Errc::not_isolated:
-    case Errc::busy:
-    case Errc::path_escape:
-      return kExitPolicy;
-    default:
-      return kExitUsage;
+#define ISODRV_ERRC(id, name, exit, status) \
+  case Errc::id: return kExit##exit;
+#include "isodrv/errc.def"
+#undef ISODRV_ERRC
   }
+  return kExitUsage;
 }
 
 void report_error(Context& ctx, const Error& e) {

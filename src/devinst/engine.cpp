@@ -521,7 +521,7 @@ std::vector<DeviceProperty> read_properties(const registry::Registry& reg, const
       auto pk = ck->open_subkey(p);
       if (!pk) continue;
       auto v = pk->query_value("");
-      auto pid = package::parse_inf_number("0x" + p);
+      auto pid = inf::parse_u32("0x" + p);
       if (!v || !pid || (v->type & dp::kRegTypeBase) != dp::kRegTypeBase) continue;
       DeviceProperty d;
       d.fmtid = *fmtid;

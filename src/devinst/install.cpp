@@ -8,8 +8,10 @@
 #include <sstream>
 
 #include "devinst/engine_impl.h"
+#include "base/text.h"
 #include "devinst/install_facts.h"
 #include "devinst/wow64.h"
+#include "isodrv/registry_roots.h"
 
 namespace isodrv::devinst {
 
@@ -59,17 +61,26 @@ bool is_devnode_property(std::string_view name) {
   return false;
 }
 
+// The DDInstall sub-sections the engine applies, in the order it applies them (package::kSubsections).
+const std::vector<package::Subsection>& install_order() {
+  static const std::vector<package::Subsection> order = [] {
+    std::vector<package::Subsection> v;
+    for (const auto& s : package::kSubsections) {
+      if (s.install_step) v.push_back(s);
+    }
+    std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.install_step < b.install_step; });
+    return v;
+  }();
+  return order;
+}
+
 std::string long_path(std::string_view p) {
-  struct Alias {
-    const char* s;
-    const char* l;
-  };
-  static const Alias aliases[] = {{"HKLM", "HKEY_LOCAL_MACHINE"}, {"HKU", "HKEY_USERS"}, {"HKCR", "HKEY_CLASSES_ROOT"},
-                                  {"HKCU", "HKEY_CURRENT_USER"},  {"HKCC", "HKEY_CURRENT_CONFIG"}};
   auto cut = p.find('\\');
   std::string_view head = p.substr(0, cut);
-  for (const auto& a : aliases) {
-    if (inf::iequals(head, a.s)) return std::string(a.l) + (cut == std::string_view::npos ? "" : std::string(p.substr(cut)));
+  for (const auto& r : registry_roots::kRoots) {
+    if (inf::iequals(head, r.short_name)) {
+      return std::string(r.long_name) + (cut == std::string_view::npos ? "" : std::string(p.substr(cut)));
+    }
   }
   return std::string(p);
 }
@@ -82,12 +93,7 @@ bool has_prefix_path(const std::string& folded, const std::string& folded_prefix
           folded[folded_prefix.size()] == '\\');
 }
 
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.pop_back();
-  std::size_t b = 0;
-  while (b < s.size() && (s[b] == ' ' || s[b] == '\t')) ++b;
-  return s.substr(b);
-}
+using base::trim;
 
 
 std::string lower(std::string_view s) { return inf::to_lower_ascii(s); }
@@ -310,7 +316,7 @@ class Installer {
         base = enum_path_;
         property = true;
       }
-    } else if (op.root == "HKLM" || op.root == "HKCU" || op.root == "HKCR" || op.root == "HKU") {
+    } else if (registry_roots::is_inf_absolute_root(op.root)) {
       base = op.root;
     } else {
       notes.push_back(where + "unknown registry root '" + op.root + "'; entry skipped");
@@ -457,8 +463,8 @@ class Installer {
     if (!k) return {};
     auto cur = k->query_value(op.value_name.value_or(""));
     if (!cur || cur->type != registry::kRegBinary) return {};  // BitReg changes existing binary values only
-    auto mask = package::parse_inf_number(op.data[0].rfind("0x", 0) == 0 ? op.data[0] : "0x" + op.data[0]);
-    auto index = package::parse_inf_number(op.data[1]);
+    auto mask = inf::parse_u32(op.data[0].rfind("0x", 0) == 0 ? op.data[0] : "0x" + op.data[0]);
+    auto index = inf::parse_u32(op.data[1]);
     if (!mask || *mask > 0xFF || !index) {
       return Error(Errc::invalid_argument, "invalid BitReg mask or byte index", op.line.document().path(), op.line.line());
     }
@@ -572,7 +578,7 @@ class Installer {
         return Error(Errc::file_not_found, "file '" + c->source->relative_path + "' is missing from the driver store folder",
                      where_file, c->line.line());
       }
-      if (c->dirid == 13) {
+      if (c->dirid == inf::kDiridDriverStore) {
         // Run from the driver store: the file is already in place; only its presence is checked.
         std::string win = pkg.windows_folder + "\\" + c->source->relative_path;
         std::replace(win.begin(), win.end(), '/', '\\');
@@ -931,7 +937,7 @@ class Installer {
     const std::string name = trim(l.field(0));
     if (name.empty()) return Error(Errc::invalid_argument, "DelService needs a service name", pkg.doc->path(), l.line());
     const std::string flags_text = trim(l.field(1));
-    auto flags = flags_text.empty() ? std::optional<std::uint32_t>(0) : package::parse_inf_number(flags_text);
+    auto flags = flags_text.empty() ? std::optional<std::uint32_t>(0) : inf::parse_u32(flags_text);
     if (!flags) return Error(Errc::invalid_argument, "invalid DelService flags '" + flags_text + "'", pkg.doc->path(), l.line());
     {
       auto& q = e_.q("SELECT 1 FROM devinst_scope_users WHERE scope = ? AND install_id != ? LIMIT 1");
@@ -1130,18 +1136,10 @@ class Installer {
   // The sub-sections of a DDInstall, each with what HKR means there.
   Status apply_ddinstall(const Loaded& pkg, const std::string& ddinstall, const std::string& sw_key) {
     if (auto s = apply_section(pkg, ddinstall, Binding{sw_key, false, SectionRole::ddinstall, enum_path_}); !s) return s;
-    struct Sub {
-      const char* suffix;
-      SectionRole role;
-    };
     // .Components, .Software, .Events and .Filters hold only directives the engine reports as not
     // applied (AddComponent, AddSoftware, AddEventProvider, AddFilter); they are visited for that.
-    for (const Sub& sub : {Sub{".HW", SectionRole::hw}, Sub{".CoInstallers", SectionRole::coinstallers},
-                           Sub{".Services", SectionRole::services}, Sub{".Interfaces", SectionRole::interfaces},
-                           Sub{".Wdf", SectionRole::wdf}, Sub{".Components", SectionRole::components},
-                           Sub{".Software", SectionRole::software}, Sub{".Events", SectionRole::events},
-                           Sub{".Filters", SectionRole::filters}}) {
-      std::string name = ddinstall + sub.suffix;
+    for (const package::Subsection& sub : install_order()) {
+      std::string name = ddinstall + std::string(sub.suffix);
       if (!pkg.doc->has_section(name)) continue;
       Binding b;
       b.role = sub.role;
@@ -1386,8 +1384,9 @@ Result<InstallReport> Engine::Impl::install_primitive_locked(Loaded& pkg, store:
   Installer in(*this, none, install_id, false, txn);
   // DefaultInstall: HKR is not allowed (registry-layout.md §2); services come from .Services.
   if (auto s = in.apply_section(pkg, section, Binding{"", false, SectionRole::default_install, ""}); !s) return s.error();
-  if (pkg.doc->has_section(section + ".Services")) {
-    if (auto s = in.apply_section(pkg, section + ".Services", Binding{"", false, SectionRole::services, ""}); !s) return s.error();
+  const std::string services = section + std::string(package::subsection_suffix(SectionRole::services));
+  if (pkg.doc->has_section(services)) {
+    if (auto s = in.apply_section(pkg, services, Binding{"", false, SectionRole::services, ""}); !s) return s.error();
   }
   auto& up = q("UPDATE devinst_installs SET service = ?, files = ? WHERE id = ?");
   up.bind(1, in.assoc_service).bind(2, join_lines(in.used_files)).bind(3, install_id);

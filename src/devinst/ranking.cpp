@@ -2,37 +2,16 @@
 // documented tie-breakers (DriverVer date, then version).
 #include "isodrv/ranking.h"
 
-#include <charconv>
-
 namespace isodrv::devinst {
 
 DriverVersion parse_driver_ver(std::string_view date, std::string_view version) {
   DriverVersion v;
   v.date_text = std::string(date);
   v.version_text = std::string(version);
-  // mm/dd/yyyy (or with '-'); anything else ranks as 00/00/0000.
-  unsigned mm = 0, dd = 0, yyyy = 0;
-  if (date.size() == 10 && (date[2] == '/' || date[2] == '-') && date[5] == date[2]) {
-    auto num = [&](std::size_t at, std::size_t len, unsigned& out) {
-      auto r = std::from_chars(date.data() + at, date.data() + at + len, out);
-      return r.ec == std::errc() && r.ptr == date.data() + at + len;
-    };
-    if (num(0, 2, mm) && num(3, 2, dd) && num(6, 4, yyyy) && mm >= 1 && mm <= 12 && dd >= 1 && dd <= 31) {
-      v.date = yyyy * 10000 + mm * 100 + dd;
-    }
-  }
-  std::uint64_t parts[4] = {0, 0, 0, 0};
-  std::size_t i = 0, start = 0;
-  for (std::size_t k = 0; k <= version.size() && i < 4; ++k) {
-    if (k == version.size() || version[k] == '.') {
-      unsigned p = 0;
-      auto r = std::from_chars(version.data() + start, version.data() + k, p);
-      if (r.ec == std::errc() && p <= 0xFFFF) parts[i] = p;
-      ++i;
-      start = k + 1;
-    }
-  }
-  v.version = (parts[0] << 48) | (parts[1] << 32) | (parts[2] << 16) | parts[3];
+  // The DriverVer readings check uses: an invalid date ranks as 00/00/0000 and an invalid version
+  // as 0.0.0.0, which is what Windows applies to a date it cannot read.
+  if (auto d = inf::parse_driver_date(date)) v.date = d->packed();
+  v.version = inf::parse_driver_version(version).value_or(0);
   return v;
 }
 
@@ -72,7 +51,7 @@ std::uint8_t feature_score(const inf::Document& doc, const std::string& ddinstal
   std::string v = l->field(0);
   if (!v.empty() && (v[0] == 'x' || v[0] == 'X')) v = "0" + v;  // the docs write xFD
   if (v.size() <= 2 && !v.empty()) v = "0x" + v;
-  auto n = package::parse_inf_number(v);
+  auto n = inf::parse_u32(v);
   return n && *n <= 0xFF ? static_cast<std::uint8_t>(*n) : 0xFF;
 }
 

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "diag/writers.h"
+#include "base/text.h"
 #include "isodrv/diag.h"
 #include "isodrv/report.h"
 #include "isodrv/rules.h"
@@ -55,11 +56,7 @@ std::size_t Report::warnings() const {
 
 namespace detail {
 
-std::string trimmed(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return std::string(s);
-}
+std::string trimmed(std::string_view s) { return base::trim_line(s); }
 
 OutputPath output_path(const std::string& path, const PathBase& o) {
   OutputPath out;

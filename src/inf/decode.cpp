@@ -1,6 +1,7 @@
 // Byte-level decoding of INF files into UTF-8, with a map from physical lines back to byte offsets.
 // Detection follows SetupAPI: BOMs first, then BOM-less UTF-16LE, then the ANSI code page.
 #include "isodrv/inf.h"
+#include "base/utf16.h"
 
 #include <algorithm>
 
@@ -665,14 +666,7 @@ Status decode_iconv(std::string_view b, unsigned codepage, DecodedText& out) {
 
 }  // namespace
 
-std::size_t utf16_length(std::string_view s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) {
-    if ((c & 0xC0) != 0x80) ++n;        // every lead byte starts a character
-    if ((c & 0xF8) == 0xF0) ++n;        // 4-byte sequences are surrogate pairs
-  }
-  return n;
-}
+std::size_t utf16_length(std::string_view s) { return base::utf16_length(s); }
 
 std::string_view DecodedText::view(std::string_view input) const {
   if (borrowed) return input.substr(borrow_offset, borrow_length);

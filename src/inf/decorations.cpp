@@ -1,9 +1,9 @@
 // Section-name decorations: platform extensions for install sections and TargetOSVersion
 // decorations for Models sections, evaluated for one target architecture and OS build.
 #include <algorithm>
-#include <charconv>
 
 #include "inf/document_impl.h"
+#include "base/text.h"
 
 namespace isodrv::inf {
 
@@ -29,30 +29,19 @@ std::optional<Arch> parse_arch(std::string_view s) {
 
 namespace {
 
-std::optional<std::uint32_t> parse_number(std::string_view s) {
-  if (s.empty()) return std::nullopt;
-  int base = 10;
-  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-    base = 16;
-    s.remove_prefix(2);
-  }
-  std::uint32_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
-  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-  return v;
+// A decoration part is a bare number: no blanks inside the decoration.
+std::optional<std::uint32_t> decoration_number(std::string_view s) {
+  if (s.find_first_of(" \t") != std::string_view::npos) return std::nullopt;
+  return parse_u32(s);
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using base::trim_view;
 
 }  // namespace
 
 OsDecoration parse_os_decoration(std::string_view text) {
   OsDecoration d;
-  d.text = std::string(trim(text));
+  d.text = std::string(trim_view(text));
   std::string_view t = d.text;
   std::vector<std::string_view> parts;
   std::size_t start = 0;
@@ -74,7 +63,7 @@ OsDecoration parse_os_decoration(std::string_view text) {
   std::optional<std::uint32_t>* slots[5] = {&d.major, &d.minor, &d.product_type, &d.suite_mask, &d.build};
   for (std::size_t i = 1; i < parts.size(); ++i) {
     if (parts[i].empty()) continue;
-    auto v = parse_number(parts[i]);
+    auto v = decoration_number(parts[i]);
     if (!v) {
       d.valid = false;
       continue;
@@ -168,7 +157,7 @@ DecoratedName split_decoration(std::string_view name) {
 }
 
 Result<Target> parse_target_os(std::string_view text, Target base) {
-  std::string_view t = trim(text);
+  std::string_view t = trim_view(text);
   auto bad = [&] {
     return Error(Errc::invalid_argument,
                  "'" + std::string(text) + "' is not a target OS; write NTAMD64.10.0...22000, NTAMD64.10.0.0.22000 or 10.0.22000");
@@ -211,7 +200,7 @@ Result<Target> parse_target_os(std::string_view text, Target base) {
   while (true) {
     std::size_t dot = t.find('.', start);
     std::string_view p = t.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-    auto v = parse_number(p);
+    auto v = decoration_number(p);
     if (!v || n == 3 || p.find_first_not_of("0123456789") != std::string_view::npos) return bad();
     parts[n++] = *v;
     if (dot == std::string_view::npos) break;
@@ -242,10 +231,10 @@ std::vector<ManufacturerEntry> Document::manufacturers(const Target& t) const {
     e.line = line;
     if (line.has_key()) {
       e.name = *line.key();
-      e.models_base = std::string(trim(line.field(0)));
+      e.models_base = std::string(trim_view(line.field(0)));
       for (std::size_t i = 1; i < line.field_count(); ++i) {
         std::string dec = line.field(i);
-        if (trim(dec).empty()) continue;
+        if (trim_view(dec).empty()) continue;
         e.decorations.push_back(parse_os_decoration(dec));
       }
     } else {

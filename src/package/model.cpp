@@ -1,13 +1,16 @@
 // The package model: walks [Manufacturer] -> Models -> DDInstall (and DefaultInstall, ClassInstall32,
 // InterfaceInstall32) and records every directive, section reference, registry operation, file copy,
-// service and interface, each bound to what HKR means where it is used. One home for that meaning.
+// service and interface, each bound to what HKR means where it is used. check and the store read
+// it; the install engine still re-reads section lines and binds HKR itself (issue 16 part 1).
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <map>
 #include <set>
 
+#include "isodrv/directives.h"
 #include "isodrv/package.h"
+#include "base/text.h"
+#include "isodrv/registry_roots.h"
 
 namespace isodrv::package {
 
@@ -78,80 +81,24 @@ HkrBinding hkr_binding_for(SectionRole role) {
   }
 }
 
-std::optional<std::uint32_t> parse_inf_number(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  if (s.empty()) return std::nullopt;
-  int base = 10;
-  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-    base = 16;
-    s.remove_prefix(2);
-  }
-  std::uint64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
-  if (ec != std::errc() || p != s.data() + s.size() || v > 0xFFFFFFFFull) return std::nullopt;
-  return static_cast<std::uint32_t>(v);
-}
-
 namespace addreg {
 std::uint32_t value_type(std::uint32_t flags) {
   const std::uint32_t t = flags & kTypeMask;
   switch (t) {
-    case kTypeSz: return 1;         // REG_SZ
-    case kTypeMultiSz: return 7;    // REG_MULTI_SZ
-    case kTypeExpandSz: return 2;   // REG_EXPAND_SZ
-    case kTypeBinary: return 3;     // REG_BINARY
-    case kTypeDword: return 4;      // REG_DWORD
-    case kTypeNone: return 0;       // REG_NONE
+    case kTypeSz: return registry::kRegSz;
+    case kTypeMultiSz: return registry::kRegMultiSz;
+    case kTypeExpandSz: return registry::kRegExpandSz;
+    case kTypeBinary: return registry::kRegBinary;
+    case kTypeDword: return registry::kRegDword;
+    case kTypeNone: return registry::kRegNone;
     default:
       if (t & kBinValueType) return t >> 16;  // custom type in the high word
-      return 1;
+      return registry::kRegSz;
   }
 }
 }  // namespace addreg
 
 namespace {
-
-// Directive -> which fields name sections, and the role those sections play.
-struct DirectiveSpec {
-  const char* name;
-  int first_field;  // -1: every field
-  int only_field;   // >= 0: only this field
-  SectionRole target_role;
-  bool is_list;     // file/registry list rather than an install-type section
-  bool data_only = false;  // names a data section that is read, not installed (no directives in it)
-};
-
-constexpr DirectiveSpec kDirectives[] = {
-    {"CopyFiles", -1, -1, SectionRole::other, true},
-    {"DelFiles", -1, -1, SectionRole::other, true},
-    {"RenFiles", -1, -1, SectionRole::other, true},
-    {"AddReg", -1, -1, SectionRole::other, true},
-    {"DelReg", -1, -1, SectionRole::other, true},
-    {"BitReg", -1, -1, SectionRole::other, true},
-    {"AddProperty", -1, -1, SectionRole::other, true},
-    {"DelProperty", -1, -1, SectionRole::other, true},
-    {"UpdateInis", -1, -1, SectionRole::other, true},
-    {"UpdateIniFields", -1, -1, SectionRole::other, true},
-    {"Ini2Reg", -1, -1, SectionRole::other, true},
-    {"ProfileItems", -1, -1, SectionRole::other, true},
-    {"LogConfig", -1, -1, SectionRole::other, true},
-    {"RegisterDlls", -1, -1, SectionRole::other, true},
-    {"UnregisterDlls", -1, -1, SectionRole::other, true},
-    {"AddPowerSetting", -1, -1, SectionRole::other, true},
-    {"AddService", 0, 2, SectionRole::service_install, false},
-    {"AddInterface", 0, 2, SectionRole::add_interface, false},
-    {"AddComponent", 0, 2, SectionRole::other, false},
-    {"AddSoftware", 0, 2, SectionRole::other, false},
-    {"AddFilter", 0, 2, SectionRole::other, false},
-    {"AddComServer", 0, 2, SectionRole::other, false},
-    {"AddEventProvider", 0, 1, SectionRole::other, false},
-    {"KmdfService", 0, 1, SectionRole::other, false},
-    {"UmdfService", 0, 1, SectionRole::other, false},
-    // Still-image (WIA) DDInstall sections name their device data and event sections.
-    {"DeviceData", 0, 0, SectionRole::other, false, true},
-    {"Events", 0, 0, SectionRole::other, false, true},
-};
 
 // Directive names are matched on every key line of every install section: the table is searched
 // only among names of the same length and first letter, which leaves one or two candidates.
@@ -173,7 +120,9 @@ constexpr auto kSpecKeys = [] {
   return out;
 }();
 
-const DirectiveSpec* find_spec(std::string_view name) {
+}  // namespace
+
+const DirectiveSpec* find_directive(std::string_view name) {
   if (name.empty()) return nullptr;
   const char first = lower_ascii(name[0]);
   for (std::size_t i = 0; i < std::size(kDirectives); ++i) {
@@ -183,24 +132,7 @@ const DirectiveSpec* find_spec(std::string_view name) {
   return nullptr;
 }
 
-constexpr std::pair<const char*, SectionRole> kSubsections[] = {
-    {".HW", SectionRole::hw},
-    {".Services", SectionRole::services},
-    {".Interfaces", SectionRole::interfaces},
-    {".CoInstallers", SectionRole::coinstallers},
-    {".Events", SectionRole::events},
-    {".Components", SectionRole::components},
-    {".Software", SectionRole::software},
-    {".Filters", SectionRole::filters},
-    {".Wmi", SectionRole::wmi},
-    {".COM", SectionRole::com},
-    {".Wdf", SectionRole::wdf},
-    {".FactDef", SectionRole::factdef},
-    {".LogConfigOverride", SectionRole::logconfigoverride},
-    // Network-class components: what Windows runs when the component is removed.
-    {".Remove", SectionRole::remove},
-    {".Remove.Services", SectionRole::services},
-};
+namespace {
 
 constexpr inf::Arch kArches[] = {inf::Arch::x86, inf::Arch::amd64, inf::Arch::arm, inf::Arch::arm64, inf::Arch::ia64};
 
@@ -211,19 +143,9 @@ std::string upper(std::string s) {
   return s;
 }
 
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.pop_back();
-  std::size_t b = 0;
-  while (b < s.size() && (s[b] == ' ' || s[b] == '\t')) ++b;
-  if (b) s.erase(0, b);
-  return s;
-}
+using base::trim;
 
-std::string_view trim_view(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  return s;
-}
+using base::trim_view;
 
 // Field j of a line counting the key as field 0 when the line has one (AddReg lines have none),
 // raw (unsubstituted) and substituted, without building a vector of every field. Substitution is
@@ -479,13 +401,15 @@ class Builder {
       pkg_.sections[idx].removal = removal;
       pkg_.sections[idx].target = target;
       process(idx);
-      for (auto& [suffix, sub_role] : kSubsections) {
+      for (const Subsection& sub : kSubsections) {
+        const std::string_view suffix = sub.suffix;
+        const SectionRole sub_role = sub.role;
         // DefaultInstall, DefaultUninstall and ClassInstall32 have only a .Services sub-section.
         if (role != SectionRole::ddinstall && !iequals(suffix, ".Services")) continue;
         probe.assign(v.name).append(suffix);
         if (!doc_.has_section(probe)) continue;
         std::size_t si = add_section(probe, base, sub_role, v.arch, nullptr, {}, idx);
-        pkg_.sections[si].removal = removal || std::string_view(suffix).substr(0, 7) == ".Remove";
+        pkg_.sections[si].removal = removal || suffix.substr(0, 7) == ".Remove";
         pkg_.sections[si].target = target;
         process(si);
       }
@@ -632,12 +556,12 @@ class Builder {
         }
         continue;
       }
-      const DirectiveSpec* spec = find_spec(name);
+      const DirectiveSpec* spec = find_directive(name);
       if (!spec) {
         if (role == SectionRole::wdf && name.size() > 4 && iequals(name.substr(0, 4), "Umdf")) add_wdf_setting(l, idx);
         continue;
       }
-      if (spec->is_list) {
+      if (spec->is_list()) {
         for (std::size_t i = 0; i < l.field_count(); ++i) {
           std::string target = trim(l.field(i));
           if (target.empty()) continue;
@@ -667,7 +591,7 @@ class Builder {
         std::string target = trim(l.field(f));
         if (!target.empty()) {
           reference(l, f, name, target);
-          if (spec->data_only) continue;
+          if (spec->kind == NamedKind::data) continue;
           SectionRole sub = spec->target_role == SectionRole::other ? role : spec->target_role;
           std::string service = iequals(name, "AddService") ? trim(l.field(0)) : std::string();
           std::string key = inf::to_lower_ascii(target) + "|" + std::to_string(static_cast<int>(sub)) + "|" + service;
@@ -717,9 +641,9 @@ class Builder {
       std::string k = inf::to_lower_ascii(*l.raw_key());
       svc.values.try_emplace(k, l);
       std::string v = l.field_count() ? trim(l.field(0)) : std::string();
-      if (k == "servicetype") svc.service_type = parse_inf_number(v);
-      else if (k == "starttype") svc.start_type = parse_inf_number(v);
-      else if (k == "errorcontrol") svc.error_control = parse_inf_number(v);
+      if (k == "servicetype") svc.service_type = inf::parse_u32(v);
+      else if (k == "starttype") svc.start_type = inf::parse_u32(v);
+      else if (k == "errorcontrol") svc.error_control = inf::parse_u32(v);
       else if (k == "servicebinary") {
         svc.service_binary = v;
         svc.service_binary_raw = l.field_count() ? std::string(l.raw_field(0)) : std::string();
@@ -732,7 +656,7 @@ class Builder {
     s.directive = l;
     s.context = ctx;
     s.name = trim(l.field(0));
-    s.flags = l.field_count() > 1 && !trim(l.field(1)).empty() ? parse_inf_number(l.field(1)) : std::optional<std::uint32_t>(0);
+    s.flags = l.field_count() > 1 && !trim(l.field(1)).empty() ? inf::parse_u32(l.field(1)) : std::optional<std::uint32_t>(0);
     s.install_section = l.field_count() > 2 ? trim(l.field(2)) : std::string();
     s.eventlog_section = l.field_count() > 3 ? trim(l.field(3)) : std::string();
     pkg_.services.push_back(std::move(s));
@@ -783,7 +707,7 @@ class Builder {
     i.guid = trim(l.field(0));
     i.reference = l.field_count() > 1 ? trim(l.field(1)) : std::string();
     i.install_section = l.field_count() > 2 ? trim(l.field(2)) : std::string();
-    if (l.field_count() > 3) i.flags = parse_inf_number(l.field(3));
+    if (l.field_count() > 3) i.flags = inf::parse_u32(l.field(3));
     pkg_.interfaces.push_back(std::move(i));
   }
 
@@ -804,17 +728,16 @@ class Builder {
       if (f.count > 0) {
         std::string root = f.get(0);
         std::string_view r = trim_view(root);
-        if (iequals(r, "HKEY_LOCAL_MACHINE")) op.root = "HKLM";
-        else if (iequals(r, "HKEY_CURRENT_USER")) op.root = "HKCU";
-        else if (iequals(r, "HKEY_CLASSES_ROOT")) op.root = "HKCR";
-        else if (iequals(r, "HKEY_USERS")) op.root = "HKU";
+        // A long root name the INF may use is stored by its short name; anything else as written.
+        const registry_roots::Root* known = registry_roots::find(r);
+        if (known && known->inf_root && iequals(r, known->long_name)) op.root = known->short_name;
         else op.root = upper(std::string(r));
       }
       if (f.count > 1) f.into(1, op.subkey);
       if (f.count > 2) f.into(2, op.value_name.emplace());
       if (f.count > 3) {
         op.flags_text = trim(f.get(3));
-        op.flags = op.flags_text.empty() ? std::optional<std::uint32_t>(0) : parse_inf_number(op.flags_text);
+        op.flags = op.flags_text.empty() ? std::optional<std::uint32_t>(0) : inf::parse_u32(op.flags_text);
       } else {
         op.flags = 0;
       }
@@ -857,7 +780,7 @@ class Builder {
       }
       op.key.fmtid = *g;
       const std::string pid = f.count > 1 ? trim(f.get(1)) : std::string();
-      auto n = parse_inf_number(pid);
+      auto n = inf::parse_u32(pid);
       // Property identifiers 0 and 1 are reserved (install-semantics.md §8: pid ≥ 2).
       if (!n || *n < 2) {
         op.error = "invalid property identifier '" + pid + "' (a number of 2 or more)";
@@ -884,7 +807,7 @@ class Builder {
       op.type = k->type;
     }
     const std::string flags = f.count > 3 ? trim(f.get(3)) : std::string();
-    auto fl = flags.empty() ? std::optional<std::uint32_t>(0) : parse_inf_number(flags);
+    auto fl = flags.empty() ? std::optional<std::uint32_t>(0) : inf::parse_u32(flags);
     if (!fl) {
       op.error = "invalid property flags '" + flags + "'";
       return;
@@ -944,7 +867,7 @@ class Builder {
       c.source_name = !source.empty() ? std::move(source) : c.dest_name;
       if (f.count > 3) {
         c.flags_text = trim(f.get(3));
-        c.flags = c.flags_text.empty() ? std::optional<std::uint32_t>(0) : parse_inf_number(doc_.substitute(c.flags_text));
+        c.flags = c.flags_text.empty() ? std::optional<std::uint32_t>(0) : inf::parse_u32(doc_.substitute(c.flags_text));
       }
       if (auto p = find_payload(c.source_name)) c.source = *p;
     }
@@ -970,7 +893,7 @@ class Builder {
         c.old_name = f.count > 1 ? trim(f.get(1)) : std::string();
       } else if (f.count > 3) {
         const std::string flags = trim(f.get(3));
-        c.flags = flags.empty() ? std::optional<std::uint32_t>(0) : parse_inf_number(flags);
+        c.flags = flags.empty() ? std::optional<std::uint32_t>(0) : inf::parse_u32(flags);
       }
     }
   }
@@ -999,7 +922,7 @@ std::optional<ListDestination> list_destination(const inf::Document& doc, std::s
   if (!line) return std::nullopt;
   d.line = *line;
   d.dirid_text = line->field_count() ? trim(line->field(0)) : std::string();
-  if (auto n = parse_inf_number(d.dirid_text)) {
+  if (auto n = inf::parse_u32(d.dirid_text)) {
     d.dirid = static_cast<long>(*n);
   } else if (d.dirid_text == "-1") {
     d.dirid = -1;

@@ -3,21 +3,17 @@
 // this meaning; the install engine applies it and `device show` / the API decode it.
 #include <array>
 #include <cctype>
-#include <charconv>
 #include <cstdio>
 #include <cstring>
 
 #include "isodrv/package.h"
+#include "base/text.h"
 #include "isodrv/registry.h"
 
 namespace isodrv::package::devprop {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using base::trim_view;
 
 struct TypeName {
   std::uint32_t type;
@@ -78,31 +74,18 @@ constexpr Known kKnown[] = {
     {"DEVPKEY_DeviceClass_Icon", nullptr, kDeviceClass, 4, kString},
 };
 
-// Signed or unsigned, decimal or 0x-hexadecimal, within `bits`.
+// Signed or unsigned, decimal or 0x-hexadecimal, within `bits`, read by the one INF number scanner.
 std::optional<std::uint64_t> parse_int(std::string_view s, unsigned bits, bool is_signed) {
-  s = trim(s);
-  bool neg = false;
-  if (!s.empty() && s[0] == '-') {
-    if (!is_signed) return std::nullopt;
-    neg = true;
-    s.remove_prefix(1);
-  }
-  int base = 10;
-  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-    base = 16;
-    s.remove_prefix(2);
-  }
-  if (s.empty()) return std::nullopt;
-  std::uint64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
-  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  auto n = inf::scan_number(s);
+  if (!n || (n->has_sign && !is_signed)) return std::nullopt;
   const std::uint64_t mask = bits == 64 ? ~0ULL : ((1ULL << bits) - 1);
-  if (neg) {
-    if (v > (1ULL << (bits - 1))) return std::nullopt;
-    return (~v + 1) & mask;
+  if (n->negative) {
+    if (n->magnitude > (1ULL << (bits - 1))) return std::nullopt;
+    return (~n->magnitude + 1) & mask;
   }
   // Hexadecimal may spell the bit pattern of a negative value; decimal must fit the type.
-  if (v > mask || (is_signed && base == 10 && bits < 64 && v >= (1ULL << (bits - 1)))) return std::nullopt;
+  const std::uint64_t v = n->magnitude;
+  if (v > mask || (is_signed && !n->hex && bits < 64 && v >= (1ULL << (bits - 1)))) return std::nullopt;
   return v;
 }
 
@@ -149,9 +132,9 @@ Error bad(const std::string& what) { return Error(Errc::invalid_argument, what);
 }  // namespace
 
 std::optional<std::uint32_t> parse_type(std::string_view text) {
-  text = trim(text);
+  text = trim_view(text);
   if (text.empty()) return std::nullopt;
-  if (text[0] >= '0' && text[0] <= '9') return parse_inf_number(text);
+  if (text[0] >= '0' && text[0] <= '9') return inf::parse_u32(text);
   constexpr std::string_view prefix = "DEVPROP_TYPE_";
   if (text.size() <= prefix.size() || !inf::iequals(text.substr(0, prefix.size()), prefix)) return std::nullopt;
   std::string_view rest = text.substr(prefix.size());
@@ -174,20 +157,6 @@ std::string type_name(std::uint32_t type) {
   return buf;
 }
 
-std::optional<std::string> normalize_guid(std::string_view text) {
-  text = trim(text);
-  if (text.size() == 38 && text.front() == '{' && text.back() == '}') text = text.substr(1, 36);
-  if (text.size() != 36) return std::nullopt;
-  std::string out = "{";
-  for (std::size_t i = 0; i < 36; ++i) {
-    const char c = text[i];
-    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? c != '-' : !std::isxdigit(static_cast<unsigned char>(c))) return std::nullopt;
-    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out + "}";
-}
-
 std::string pid_key_name(std::uint32_t pid) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%04X", pid);
@@ -199,7 +168,7 @@ std::string property_subkey(const Key& key) {
 }
 
 const Known* known_by_inf_name(std::string_view name) {
-  name = trim(name);
+  name = trim_view(name);
   for (const auto& k : kKnown) {
     if (k.inf_name && inf::iequals(name, k.inf_name)) return &k;
   }
@@ -215,7 +184,7 @@ const Known* known_by_key(const Key& key) {
 
 Result<std::vector<std::uint8_t>> encode(std::uint32_t type, const std::vector<std::string>& values) {
   std::vector<std::uint8_t> out;
-  const std::string first = values.empty() ? std::string() : std::string(trim(values[0]));
+  const std::string first = values.empty() ? std::string() : std::string(trim_view(values[0]));
   switch (type) {
     case kString:
     case kStringIndirect:
@@ -251,14 +220,9 @@ Result<std::vector<std::uint8_t>> encode(std::uint32_t type, const std::vector<s
     }
     case kBinary: {
       for (const auto& v : values) {
-        std::string_view s = trim(v);
-        if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s.remove_prefix(2);
-        unsigned b = 0;
-        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), b, 16);
-        if (s.empty() || s.size() > 2 || ec != std::errc() || p != s.data() + s.size()) {
-          return bad("invalid byte '" + v + "'");
-        }
-        out.push_back(static_cast<std::uint8_t>(b));
+        auto b = inf::parse_hex_byte(v);
+        if (!b) return bad("invalid byte '" + v + "'");
+        out.push_back(*b);
       }
       return out;
     }
@@ -271,7 +235,7 @@ Result<std::vector<std::uint8_t>> encode(std::uint32_t type, const std::vector<s
     if (!array && values.size() > 1) return bad("a " + type_name(type) + " property takes one value");
     for (const auto& v : values) {
       auto n = parse_int(v, bits, is_signed(base));
-      if (!n) return bad("invalid number '" + std::string(trim(v)) + "' for " + type_name(type));
+      if (!n) return bad("invalid number '" + std::string(trim_view(v)) + "' for " + type_name(type));
       put_le(out, *n, bits);
     }
     if (values.empty()) return bad("a " + type_name(type) + " property needs a value");

@@ -9,30 +9,6 @@
 
 namespace isodrv::registry {
 
-namespace names {
-
-namespace {
-bool iequals_ascii(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'a' && x <= 'z') x -= 0x20;
-    if (y >= 'a' && y <= 'z') y -= 0x20;
-    if (x != y) return false;
-  }
-  return true;
-}
-}  // namespace
-
-const Root* find_root(std::string_view name) {
-  for (const auto& r : kRoots) {
-    if (iequals_ascii(name, r.long_name) || iequals_ascii(name, r.short_name)) return &r;
-  }
-  return nullptr;
-}
-
-}  // namespace names
-
 std::string_view type_name(std::uint32_t type) {
   if (type < std::size(names::kTypeNames)) return names::kTypeNames[type];
   return {};

@@ -1,30 +1,20 @@
-// The registry's names in one place: predefined roots and their aliases, the keys created with
-// every registry, value type names. Internal to src/registry.
+// The registry's names: the predefined roots (from isodrv/registry_roots.h), the keys created with
+// every registry, value type names (from isodrv/reg_types.h). Internal to src/registry.
 #pragma once
 
 #include <optional>
 #include <span>
 #include <string_view>
 
+#include "isodrv/reg_types.h"
+#include "isodrv/registry_roots.h"
+
 namespace isodrv::registry::names {
 
 // A root name as written in paths. Hives are stored as top-level keys; aliases name a key below a
-// hive (docs/registry.md explains the choices).
-struct Root {
-  std::string_view long_name;   // HKEY_LOCAL_MACHINE
-  std::string_view short_name;  // HKLM
-  std::string_view hive;        // long name of the hive it lives in (itself for a hive)
-  std::string_view below;       // path below the hive ("" for a hive), '\'-separated
-};
-
-inline constexpr Root kRoots[] = {
-    {"HKEY_LOCAL_MACHINE", "HKLM", "HKEY_LOCAL_MACHINE", ""},
-    {"HKEY_USERS", "HKU", "HKEY_USERS", ""},
-    {"HKEY_CLASSES_ROOT", "HKCR", "HKEY_LOCAL_MACHINE", "SOFTWARE\\Classes"},
-    {"HKEY_CURRENT_USER", "HKCU", "HKEY_USERS", ".DEFAULT"},
-    {"HKEY_CURRENT_CONFIG", "HKCC", "HKEY_LOCAL_MACHINE",
-     "SYSTEM\\CurrentControlSet\\Hardware Profiles\\Current"},
-};
+// hive (docs/registry.md explains the choices). The table is include/isodrv/registry_roots.h.
+using Root = registry_roots::Root;
+using registry_roots::kRoots;
 
 // Keys every registry has; they (and the hives) cannot be deleted. Paths below a hive.
 struct PredefinedKey {
@@ -47,17 +37,10 @@ inline constexpr PredefinedKey kPredefinedKeys[] = {
 };
 
 // The root named by `name` (long or short, case-insensitive).
-const Root* find_root(std::string_view name);
+constexpr const Root* find_root(std::string_view name) { return registry_roots::find(name); }
 
-// Value type names, by type number.
-inline constexpr std::string_view kTypeNames[] = {
-    "REG_NONE",          "REG_SZ",
-    "REG_EXPAND_SZ",     "REG_BINARY",
-    "REG_DWORD",         "REG_DWORD_BIG_ENDIAN",
-    "REG_LINK",          "REG_MULTI_SZ",
-    "REG_RESOURCE_LIST", "REG_FULL_RESOURCE_DESCRIPTOR",
-    "REG_RESOURCE_REQUIREMENTS_LIST", "REG_QWORD",
-};
+// Value type names, by type number (isodrv/reg_types.h).
+inline constexpr auto& kTypeNames = kRegTypeNames;
 
 // .reg file headers.
 inline constexpr std::string_view kRegedit5Header = "Windows Registry Editor Version 5.00";

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "isodrv/registry.h"
+#include "base/text.h"
 #include "registry/names.h"
 #include "registry/text.h"
 
@@ -198,13 +199,9 @@ struct Line {
   std::uint32_t number;   // where it starts, 1-based
 };
 
-bool is_space(char c) { return c == ' ' || c == '\t'; }
+using base::is_blank;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
+using base::trim_view;
 
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -232,10 +229,10 @@ class Importer {
     if (auto s = decode(bytes, text_utf8); !s) return s;
     std::vector<Line> lines = split_lines(text_utf8);
     std::size_t i = 0;
-    while (i < lines.size() && trim(lines[i].text).empty()) ++i;
+    while (i < lines.size() && trim_view(lines[i].text).empty()) ++i;
     if (i == lines.size()) return fail(1, "the file is empty; expected the header '" +
                                               std::string(names::kRegedit5Header) + "' or 'REGEDIT4'");
-    std::string_view header = trim(lines[i].text);
+    std::string_view header = trim_view(lines[i].text);
     if (header == names::kRegedit5Header) {
       regedit4_ = false;
     } else if (header == names::kRegedit4Header) {
@@ -300,14 +297,14 @@ class Importer {
     std::vector<Line> out;
     for (std::size_t i = 0; i < raw.size(); ++i) {
       Line l = raw[i];
-      std::string_view first = trim(l.text);
+      std::string_view first = trim_view(l.text);
       bool is_value = !first.empty() && (first.front() == '"' || first.front() == '@');
       if (is_value) {
-        l.text = std::string(trim(l.text));
+        l.text = std::string(trim_view(l.text));
         while (!l.text.empty() && l.text.back() == '\\' && i + 1 < raw.size()) {
           l.text.pop_back();
-          l.text += trim(raw[++i].text);
-          while (!l.text.empty() && is_space(l.text.back())) l.text.pop_back();
+          l.text += trim_view(raw[++i].text);
+          while (!l.text.empty() && is_blank(l.text.back())) l.text.pop_back();
         }
       }
       out.push_back(std::move(l));
@@ -316,7 +313,7 @@ class Importer {
   }
 
   Status line(const Line& l) {
-    std::string_view s = trim(l.text);
+    std::string_view s = trim_view(l.text);
     if (s.empty() || s.front() == ';') return {};
     if (s.front() == '[') return key_line(l.number, s);
     if (s.front() == '"' || s.front() == '@') return value_line(l.number, s);
@@ -326,7 +323,7 @@ class Importer {
   Status key_line(std::uint32_t n, std::string_view s) {
     auto close = s.rfind(']');
     if (close == std::string_view::npos) return fail(n, "a key line must end with ']'");
-    if (!trim(s.substr(close + 1)).empty() && trim(s.substr(close + 1)).front() != ';') {
+    if (!trim_view(s.substr(close + 1)).empty() && trim_view(s.substr(close + 1)).front() != ';') {
       return fail(n, "unexpected text after ']'");
     }
     std::string_view path = s.substr(1, close - 1);
@@ -379,7 +376,7 @@ class Importer {
   }
 
   Status rest_is_empty(std::uint32_t n, std::string_view rest) {
-    rest = trim(rest);
+    rest = trim_view(rest);
     if (!rest.empty() && rest.front() != ';') return fail(n, "unexpected text after the value: '" + std::string(rest) + "'");
     return {};
   }
@@ -392,10 +389,10 @@ class Importer {
     } else if (auto st = quoted(n, s, i, name); !st) {
       return st;
     }
-    while (i < s.size() && is_space(s[i])) ++i;
+    while (i < s.size() && is_blank(s[i])) ++i;
     if (i >= s.size() || s[i] != '=') return fail(n, "expected '=' after the value name");
     ++i;
-    while (i < s.size() && is_space(s[i])) ++i;
+    while (i < s.size() && is_blank(s[i])) ++i;
     std::string_view data = s.substr(i);
     if (!have_key_) {
       if (after_delete_) return {};  // values below a [-KEY] line are ignored, as regedit does
@@ -465,7 +462,7 @@ class Importer {
   Status hex_bytes(std::uint32_t n, std::string_view s, std::vector<std::uint8_t>& out) {
     std::size_t i = 0;
     while (true) {
-      while (i < s.size() && is_space(s[i])) ++i;
+      while (i < s.size() && is_blank(s[i])) ++i;
       if (i >= s.size() || s[i] == ';') return {};
       int hi = hex_digit(s[i]);
       if (hi < 0) return fail(n, "invalid hex byte at '" + std::string(s.substr(i, 8)) + "'");
@@ -474,7 +471,7 @@ class Importer {
       if (i < s.size() && hex_digit(s[i]) >= 0) value = value * 16 + hex_digit(s[i++]);
       if (i < s.size() && hex_digit(s[i]) >= 0) return fail(n, "a hex byte has more than two digits");
       out.push_back(static_cast<std::uint8_t>(value));
-      while (i < s.size() && is_space(s[i])) ++i;
+      while (i < s.size() && is_blank(s[i])) ++i;
       if (i >= s.size() || s[i] == ';') return {};
       if (s[i] != ',') return fail(n, "expected ',' between hex bytes");
       ++i;

@@ -98,14 +98,6 @@ bool utf16_to_utf8(std::u16string_view in, std::string& out) {
   return true;
 }
 
-std::size_t utf16_length(std::string_view utf8) {
-  std::size_t n = 0;
-  for (unsigned char b : utf8) {
-    if ((b & 0xC0) != 0x80) n += (b >= 0xF0) ? 2 : 1;
-  }
-  return n;
-}
-
 void append_utf16le(std::u16string_view s, std::string& out) {
   for (char16_t c : s) {
     out += static_cast<char>(c & 0xFF);

@@ -7,14 +7,16 @@
 #include <string_view>
 #include <vector>
 
+#include "base/utf16.h"
+
 namespace isodrv::registry::text {
 
 // False on malformed UTF-8 (overlong forms, surrogates, values above U+10FFFF).
 bool utf8_to_utf16(std::string_view in, std::u16string& out);
 // False on a lone surrogate.
 bool utf16_to_utf8(std::u16string_view in, std::string& out);
-// Number of UTF-16 code units of valid UTF-8 text.
-std::size_t utf16_length(std::string_view utf8);
+// Number of UTF-16 code units of valid UTF-8 text (src/base/utf16.h).
+using base::utf16_length;
 
 // UTF-16 code units <-> little-endian bytes.
 void append_utf16le(std::u16string_view s, std::string& out);

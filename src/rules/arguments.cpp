@@ -27,6 +27,7 @@
 #include <map>
 #include <set>
 
+#include "isodrv/directives.h"
 #include "rules/families.h"
 #include "rules/util.h"
 
@@ -39,10 +40,15 @@ using util::is_one_of;
 using util::trim;
 using util::unresolved;
 
-// Directives whose every field names a section (list directives and Needs).
+// Directives whose every field names a section: file, registry and property lists
+// (package::kDirectives), and Needs.
 bool names_sections(std::string_view n) {
-  return is_one_of(n, {"CopyFiles", "DelFiles", "RenFiles", "AddReg", "DelReg", "BitReg", "AddProperty",
-                       "DelProperty", "Needs"});
+  const package::DirectiveSpec* d = package::find_directive(n);
+  if (d) {
+    return d->kind == package::NamedKind::file_list || d->kind == package::NamedKind::registry ||
+           d->kind == package::NamedKind::property;
+  }
+  return inf::iequals(n, "Needs");
 }
 
 // Directives of install sections with positional arguments: how many fields they read, how many
@@ -129,7 +135,7 @@ void check_flags(Context& ctx, const package::Directive& d, Once& once) {
   const inf::Line& l = d.line;
   const std::string text = trim(l.field(f));
   if (text.empty() || unresolved(text)) return;
-  auto value = package::parse_inf_number(text);
+  auto value = inf::parse_u32(text);
   if (!value) {
     // AddService flags have their own code (1260).
     if (!inf::iequals(d.name, "AddService") && once.first(l, 1081)) ctx.report(1081, l, {text, d.name}, f);

@@ -42,7 +42,7 @@ std::string decoration(std::string_view name, std::string_view base) {
 
 void check_disk_id(Context& ctx, const inf::Line& l, const std::string& id, std::size_t field, const char* where) {
   if (unresolved(id)) return;
-  if (id.empty() || !package::parse_inf_number(id)) ctx.report(1008, l, {id.empty() ? "(none)" : id, where}, field);
+  if (id.empty() || !inf::parse_u32(id)) ctx.report(1008, l, {id.empty() ? "(none)" : id, where}, field);
 }
 
 // Windows climbs out of the package folder with "..": the copy would read a file that is not part
@@ -83,7 +83,7 @@ DiskPaths check_disk_names(Context& ctx) {
         std::string why = path_problem(path, false);
         if (!why.empty()) ctx.report(1015, l, {path, std::string(s.name()), why}, 3);
       }
-      if (auto n = package::parse_inf_number(id)) paths[*n] = path;
+      if (auto n = inf::parse_u32(id)) paths[*n] = path;
     }
   }
   return out;
@@ -116,7 +116,7 @@ void check_disk_files(Context& ctx, const DiskPaths& disks) {
       }
       // The disk's path: the same decoration first, then the undecorated section.
       std::string disk_path;
-      if (auto n = package::parse_inf_number(id)) {
+      if (auto n = inf::parse_u32(id)) {
         for (const std::string& d : {dec, std::string()}) {
           auto it = disks.find(d);
           if (it == disks.end()) continue;
@@ -148,7 +148,7 @@ void check_destination_dirs(Context& ctx) {
     }
     const std::string subdir = trim(l.field(1));
     if (subdir.empty() || unresolved(subdir)) continue;
-    auto dirid = package::parse_inf_number(trim(l.field(0)));
+    auto dirid = inf::parse_u32(trim(l.field(0)));
     const bool absolute = trim(l.field(0)) == "-1" || (dirid && *dirid == 65535);
     std::string why = path_problem(subdir, absolute);
     if (!why.empty()) ctx.report(1015, l, {subdir, "DestinationDirs", why}, 1);

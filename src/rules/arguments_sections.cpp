@@ -60,7 +60,7 @@ bool shape_ok(std::string_view key, const std::string& v) {
   if (inf::iequals(key, "KmdfLibraryVersion")) return dotted_numbers(v, 2);
   if (inf::iequals(key, "UmdfLibraryVersion")) return dotted_numbers(v, 3);
   if (inf::iequals(key, "ServerType")) {
-    auto n = package::parse_inf_number(v);
+    auto n = inf::parse_u32(v);
     return n && *n == 1;
   }
   return true;
@@ -134,7 +134,7 @@ bool same_fields(const inf::Line& a, const inf::Line& b) {
   if (a.field_count() != b.field_count()) return false;
   for (std::size_t i = 0; i < a.field_count(); ++i) {
     const std::string x = trim(a.field(i)), y = trim(b.field(i));
-    auto nx = package::parse_inf_number(x), ny = package::parse_inf_number(y);
+    auto nx = inf::parse_u32(x), ny = inf::parse_u32(y);
     if ((nx && ny) ? *nx != *ny : !inf::iequals(x, y)) return false;
   }
   return true;

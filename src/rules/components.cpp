@@ -21,7 +21,7 @@ constexpr std::uint32_t kSoftwareStoreApp = 2;   // SoftwareType 2: a Microsoft 
 
 std::optional<std::uint32_t> number_of(const std::optional<inf::Line>& l) {
   if (!l) return std::nullopt;
-  return package::parse_inf_number(trim(l->field(0)));
+  return inf::parse_u32(trim(l->field(0)));
 }
 
 void report_section(Context& ctx, int code, const NamedSection& ns, std::vector<std::string> args) {
@@ -37,7 +37,7 @@ std::string binary_outside_package(std::string_view raw) {
   if (!raw.empty() && raw[0] == '%') {
     std::size_t end = raw.find('%', 1);
     if (end != std::string_view::npos && raw.substr(1, end - 1) != "13") {
-      auto n = package::parse_inf_number(raw.substr(1, end - 1));
+      auto n = inf::parse_u32(raw.substr(1, end - 1));
       if (n) return "it starts at DIRID " + std::string(raw.substr(1, end - 1)) + ", outside the driver store";
     }
   }
@@ -137,7 +137,7 @@ void check_channels(Context& ctx) {
       }
       if (!inf::iequals(*key, "AddChannel")) continue;
       const std::string type_text = trim(l.field(1));
-      auto type = package::parse_inf_number(type_text);
+      auto type = inf::parse_u32(type_text);
       if (!type_text.empty() && !unresolved(type_text) && (!type || *type < 1 || *type > 4)) {
         ctx.report(1082, l, {"AddChannel's channel type", "1 (Admin), 2 (Operational), 3 (Analytic) or 4 (Debug)"}, 1);
         continue;
@@ -180,7 +180,7 @@ void check_directives(Context& ctx) {
     if (!seen.insert(d.line.index()).second) continue;
     if (inf::iequals(d.name, "WMIInterface")) {
       const std::string f = trim(d.line.field(1));
-      auto n = package::parse_inf_number(f);
+      auto n = inf::parse_u32(f);
       if (n && (*n & ~kWmiClobberSecurity)) ctx.report(1256, d.line, {f}, 1);
     } else if (inf::iequals(d.name, "FeatureScore")) {
       const std::string f = trim(d.line.field(0));

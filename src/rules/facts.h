@@ -7,14 +7,11 @@
 #include <string_view>
 
 #include "isodrv/inf.h"
+#include "base/text.h"
 
 namespace isodrv::rules::facts {
 
-inline std::string trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return std::string(s);
-}
+using base::trim;
 
 // A [Version] entry: its line and substituted, trimmed first field.
 struct Value {
@@ -34,19 +31,8 @@ inline std::string version_class(const inf::Document& doc) {
   return c ? c->text : std::string();
 }
 
-inline bool is_hex_digit(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-// {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}
-inline bool is_braced_guid(std::string_view g) {
-  if (g.size() != 38 || g.front() != '{' || g.back() != '}') return false;
-  for (std::size_t i = 1; i < 37; ++i) {
-    const bool dash = i == 9 || i == 14 || i == 19 || i == 24;
-    if (dash ? g[i] != '-' : !is_hex_digit(g[i])) return false;
-  }
-  return true;
-}
+// The one GUID-form check (isodrv/inf_values.h).
+using inf::is_braced_guid;
 
 // The Extension setup class, by name or by its GUID.
 inline bool is_extension_inf(const inf::Document& doc) {

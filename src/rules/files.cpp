@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "isodrv/dirids.h"
 #include "rules/families.h"
 
 namespace isodrv::rules {
@@ -13,29 +14,11 @@ using package::FileCopy;
 using package::PayloadFile;
 
 constexpr std::size_t kNoField = static_cast<std::size_t>(-1);
-constexpr long kDriverStore = 13;  // DIRID_DRIVER_STORE: the package's FileRepository folder
+constexpr long kDriverStore = inf::kDiridDriverStore;  // the package's FileRepository folder
 
-// DIRIDs deprecated for signing from Windows 11 24H2 (dirids.md, "24H2 deprecated" column).
-bool is_deprecated_dirid(long d) {
-  switch (d) {
-    case -1: case 65535: case 1: case 17: case 18: case 20: case 21: case 24: case 25: case 30:
-    case 50: case 53: case 54: case 16406: case 16407: case 16408: case 16409: case 16415:
-    case 16419: case 16429: case 16430:
-      return true;
-    default:
-      return false;
-  }
-}
-
-// DIRIDs that /h still accepts as a destination instead of 13 (infverif_h, April 2024).
-bool is_h_exception(long d) {
-  switch (d) {
-    case 10: case 11: case 12: case 23: case 51: case 52: case 55: case 16422:
-      return true;
-    default:
-      return (d >= 16425 && d <= 16428) || (d >= 66000 && d <= 66004);
-  }
-}
+// The 24H2 and /h columns of the DIRID table (include/isodrv/dirids.h).
+bool is_deprecated_dirid(long d) { return inf::dirid_deprecated_24h2(d); }
+bool is_h_exception(long d) { return inf::dirid_h_exception(d); }
 
 // Copy flags that make no sense in a fresh, read-only driver store folder (IV 1103): they ask for
 // overwrite/replace/in-use handling of a file that cannot already be there, or for compressed
@@ -314,7 +297,8 @@ void check_destination_dirids(Context& ctx) {
       note_destination(d, c);
     }
     // Universal INFs may still copy to System32, System32\drivers and a folder below Windows.
-    bool universal_ok = c.dirid == 11 || c.dirid == 12 || (c.dirid == 10 && !folder_key(c.dest_subdir).empty());
+    bool universal_ok = c.dirid == inf::kDiridSystem || c.dirid == inf::kDiridDrivers ||
+                        (c.dirid == inf::kDiridWindows && !folder_key(c.dest_subdir).empty());
     if (!universal_ok) {
       auto& d = ctx.report(1306, c.line, {c.dest_name, where}, copy_field(c));
       note_destination(d, c);

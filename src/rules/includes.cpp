@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "rules/families.h"
+#include "base/text.h"
 
 namespace isodrv::rules {
 namespace {
@@ -139,12 +140,7 @@ bool has_platform_decoration(std::string_view name) {
   return false;
 }
 
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.pop_back();
-  std::size_t b = 0;
-  while (b < s.size() && (s[b] == ' ' || s[b] == '\t')) ++b;
-  return s.substr(b);
-}
+using base::trim;
 
 // Include and Needs lines of each reachable install section (model index), without repeats.
 struct SectionUse {

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "rules/families.h"
+#include "base/text.h"
 
 namespace isodrv::rules {
 namespace {
@@ -13,12 +14,7 @@ constexpr std::uint32_t kFirstBuildWithBuildDecoration = 14310;
 // Manufacturer and device descriptions are LINE_LEN (256) strings including the terminating NUL.
 constexpr std::size_t kMaxDisplayLength = inf::kLineLen - 1;
 
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.pop_back();
-  std::size_t b = 0;
-  while (b < s.size() && (s[b] == ' ' || s[b] == '\t')) ++b;
-  return s.substr(b);
-}
+using base::trim;
 
 void check_decorations(Context& ctx, const inf::Line& l) {
   bool any_arch = false, any_invalid = false;

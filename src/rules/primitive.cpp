@@ -84,7 +84,7 @@ void check_version(Context& ctx, const inf::Section& first_root) {
 bool legacy_uninstall_in(const inf::Section& s) {
   auto l = s.find("LegacyUninstall");
   if (!l) return false;
-  auto n = package::parse_inf_number(facts::trim(l->field(0)));
+  auto n = inf::parse_u32(facts::trim(l->field(0)));
   return n && *n == 1;
 }
 

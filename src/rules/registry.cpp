@@ -4,6 +4,10 @@
 #include <map>
 #include <set>
 
+#include "isodrv/dirids.h"
+#include "base/text.h"
+#include "isodrv/reg_types.h"
+#include "isodrv/registry_roots.h"
 #include "rules/families.h"
 
 namespace isodrv::rules {
@@ -16,9 +20,13 @@ namespace addreg = package::addreg;
 
 constexpr std::size_t kNone = static_cast<std::size_t>(-1);
 
-// REG_* value types (winnt.h).
-constexpr std::uint32_t kRegNone = 0, kRegSz = 1, kRegExpandSz = 2, kRegBinary = 3, kRegDword = 4,
-                        kRegMultiSz = 7, kRegQword = 11;
+using registry::kRegBinary;
+using registry::kRegDword;
+using registry::kRegExpandSz;
+using registry::kRegMultiSz;
+using registry::kRegNone;
+using registry::kRegQword;
+using registry::kRegSz;
 
 // ---------------------------------------------------------------------------------------------
 // Registry paths: one spelling for every comparison below.
@@ -65,7 +73,7 @@ bool key_under(std::string_view key, std::string_view prefix) {
 }
 
 bool is_known_root(std::string_view r) {
-  return r == "HKR" || r == "HKLM" || r == "HKCU" || r == "HKCR" || r == "HKU";
+  return r == registry_roots::kRelativeRoot || registry_roots::is_inf_absolute_root(r);
 }
 
 // "HKLM\Software\X" for an absolute entry.
@@ -288,49 +296,7 @@ void check_service_hkr(Context& ctx, Reporter& report, const RegOp& op) {
 
 bool unresolved(std::string_view s) { return s.find('%') != std::string_view::npos; }
 
-std::string trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return std::string(s);
-}
-
-bool is_hex_byte(std::string_view s) {
-  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s.remove_prefix(2);
-  if (s.empty() || s.size() > 2) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
-}
-
-// A number of `bits` width: decimal, 0x-hex, or a negative decimal that fits (strtoul wraps it).
-bool valid_number(std::string_view s, int bits) {
-  std::string t = trim(s);
-  if (t.empty()) return false;
-  bool negative = false;
-  std::string_view v = t;
-  if (v.front() == '-') {
-    negative = true;
-    v.remove_prefix(1);
-  }
-  int base = 10;
-  if (v.size() > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) {
-    if (negative) return false;
-    base = 16;
-    v.remove_prefix(2);
-  }
-  if (v.empty()) return false;
-  unsigned long long n = 0;
-  for (char c : v) {
-    int d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (base == 16 && c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (base == 16 && c >= 'A' && c <= 'F') d = c - 'A' + 10;
-    else return false;
-    if (n > (~0ull - static_cast<unsigned>(d)) / static_cast<unsigned>(base)) return false;
-    n = n * static_cast<unsigned>(base) + static_cast<unsigned>(d);
-  }
-  const unsigned long long limit = bits == 64 ? ~0ull : (1ull << bits) - 1;
-  if (negative) return n <= (limit >> 1) + 1;
-  return n <= limit;
-}
+using base::trim;
 
 void check_encoding(Context& ctx, Reporter& report, const RegOp& op) {
   // An unparsable flags field leaves the value type unknown.
@@ -342,7 +308,7 @@ void check_encoding(Context& ctx, Reporter& report, const RegOp& op) {
   if (op.kind == RegOpKind::bit) {
     if (!op.data.empty()) {
       const std::string mask = trim(op.data[0]);
-      auto n = package::parse_inf_number(mask);
+      auto n = inf::parse_u32(mask);
       if (n && *n > 0xFF) report(1262, op.line, {mask}, field_of(op, 4));
       else if (!n && !mask.empty() && !unresolved(mask)) report(1268, op.line, {mask, "bit mask", "8"}, field_of(op, 4));
     }
@@ -386,7 +352,7 @@ void check_encoding(Context& ctx, Reporter& report, const RegOp& op) {
   if ((op.reg_type == kRegDword || op.reg_type == kRegQword) && op.data.size() == 1) {
     const std::string v = trim(op.data[0]);
     const int bits = op.reg_type == kRegDword ? 32 : 64;
-    if (!v.empty() && !unresolved(v) && !valid_number(v, bits)) {
+    if (!v.empty() && !unresolved(v) && !inf::parse_number(v, static_cast<unsigned>(bits), inf::Sign::wraps)) {
       report(1268, op.line, {v, op.reg_type == kRegDword ? "REG_DWORD data" : "REG_QWORD data", std::to_string(bits)},
              field_of(op, 4));
     }
@@ -395,7 +361,7 @@ void check_encoding(Context& ctx, Reporter& report, const RegOp& op) {
   for (std::size_t i = 0; i < op.data.size(); ++i) {
     const std::string v = trim(op.data[i]);
     if (v.empty() || unresolved(v)) continue;
-    if (!is_hex_byte(v)) {
+    if (!inf::parse_hex_byte(v)) {
       report(1267, op.line, {v, op.value_name.value_or(std::string())}, field_of(op, 4 + i));
       return;
     }
@@ -611,13 +577,13 @@ void check_data_paths(Context& ctx, Reporter& report, const RegOp& op) {
       continue;
     }
     for (long id : d.dirids) {
-      if (id == 10) {
+      if (id == inf::kDiridWindows) {
         report(1257, op.line, {"%10%"}, field_of(op, 4 + i));
         break;
       }
       // DIRID 13 (the driver store folder) is the documented exception: it stays valid for the
       // package. %1% is the source folder, not a Windows path.
-      if (id == 13) continue;
+      if (id == inf::kDiridDriverStore) continue;
       auto path = inf::dirid_path(id, dirids);
       if (path && key_under(*path, dirids.windows_dir)) {
         report(1258, op.line, {"%" + std::to_string(id) + "%", *path}, field_of(op, 4 + i));
@@ -635,7 +601,7 @@ void check_data_paths(Context& ctx, Reporter& report, const RegOp& op) {
 std::set<std::string> driver_store_files(const package::Package& pkg) {
   std::set<std::string> out;
   for (const auto& c : pkg.copies) {
-    if (c.has_destination && c.dirid == 13 && !c.dest_name.empty()) out.insert(inf::to_lower_ascii(c.dest_name));
+    if (c.has_destination && c.dirid == inf::kDiridDriverStore && !c.dest_name.empty()) out.insert(inf::to_lower_ascii(c.dest_name));
   }
   return out;
 }

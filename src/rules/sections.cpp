@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "isodrv/directives.h"
 #include "rules/families.h"
 #include "rules/util.h"
 
@@ -19,9 +20,14 @@ using util::trim;
 // What a directive expects the section it names to hold. Directives of one kind may still
 // disagree about a section (CopyFiles copies what DelFiles deletes): 1205. Kinds differ: 1206.
 std::string_view reference_kind(std::string_view directive, std::size_t field) {
-  if (is_one_of(directive, {"CopyFiles", "DelFiles", "RenFiles"})) return "file list";
-  if (is_one_of(directive, {"AddReg", "DelReg", "BitReg"})) return "registry";
-  if (is_one_of(directive, {"AddProperty", "DelProperty"})) return "property";
+  if (const package::DirectiveSpec* d = package::find_directive(directive)) {
+    switch (d->kind) {
+      case package::NamedKind::file_list: return "file list";
+      case package::NamedKind::registry: return "registry";
+      case package::NamedKind::property: return "property";
+      default: break;
+    }
+  }
   if (inf::iequals(directive, "AddService")) return field == 3 ? "event-log install" : "service install";
   if (is_one_of(directive, {"Needs"})) return "install";
   return directive;  // each remaining directive names a section kind of its own
@@ -71,7 +77,7 @@ void check_default_install_with_manufacturer(Context& ctx) {
   for (std::size_t i = 0; i < doc.section_count(); ++i) {
     inf::Section s = doc.section_at(i);
     if (!is_default_install(s.name())) continue;
-    if (util::has_prefix_ci(s.name().substr(14), ".Services") ) continue;
+    if (util::has_prefix_ci(s.name().substr(14), package::subsection_suffix(SectionRole::services))) continue;
     auto& d = ctx.report_at(1212, s.line(), 1, {std::string(s.name())}, std::string(s.name()));
     d.notes.push_back(diag::Note{mfg->line(), 1, "[Manufacturer] is here"});
     return;
@@ -82,16 +88,15 @@ void check_default_install_with_manufacturer(Context& ctx) {
 struct Placement {
   const char* directive;
   SectionRole role;
-  const char* where;
 };
 constexpr Placement kPlacements[] = {
-    {"AddService", SectionRole::services, ".Services"},     {"DelService", SectionRole::services, ".Services"},
-    {"AddInterface", SectionRole::interfaces, ".Interfaces"}, {"AddFilter", SectionRole::filters, ".Filters"},
-    {"AddComponent", SectionRole::components, ".Components"}, {"AddSoftware", SectionRole::software, ".Software"},
-    {"AddEventProvider", SectionRole::events, ".Events"},   {"AddAutoLogger", SectionRole::events, ".Events"},
-    {"UpdateAutoLogger", SectionRole::events, ".Events"},   {"AddComServer", SectionRole::com, ".COM"},
-    {"KmdfService", SectionRole::wdf, ".Wdf"},              {"UmdfService", SectionRole::wdf, ".Wdf"},
-    {"UmdfServiceOrder", SectionRole::wdf, ".Wdf"},         {"WMIInterface", SectionRole::wmi, ".WMI"},
+    {"AddService", SectionRole::services},     {"DelService", SectionRole::services},
+    {"AddInterface", SectionRole::interfaces}, {"AddFilter", SectionRole::filters},
+    {"AddComponent", SectionRole::components}, {"AddSoftware", SectionRole::software},
+    {"AddEventProvider", SectionRole::events}, {"AddAutoLogger", SectionRole::events},
+    {"UpdateAutoLogger", SectionRole::events}, {"AddComServer", SectionRole::com},
+    {"KmdfService", SectionRole::wdf},         {"UmdfService", SectionRole::wdf},
+    {"UmdfServiceOrder", SectionRole::wdf},    {"WMIInterface", SectionRole::wmi},
 };
 
 bool is_install_root_role(SectionRole r) {
@@ -120,7 +125,7 @@ void check_placement(Context& ctx) {
       if (!inf::iequals(d.name, p.directive) || s.role == p.role) continue;
       // [DefaultInstall.Services] and [ClassInstall32.Services] are .Services sections too.
       if (!seen.insert(d.line.index()).second) break;
-      ctx.report(1290, d.line, {d.name, s.name, p.where});
+      ctx.report(1290, d.line, {d.name, s.name, std::string(package::subsection_suffix(p.role))});
       break;
     }
   }

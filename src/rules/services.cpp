@@ -5,6 +5,7 @@
 #include <span>
 
 #include "rules/families.h"
+#include "base/text.h"
 
 namespace isodrv::rules {
 namespace {
@@ -18,11 +19,7 @@ constexpr std::uint32_t kKernelDriver = 0x1, kFileSystemDriver = 0x2, kOwnProces
                         kInteractive = 0x100;
 constexpr std::uint32_t kBootStart = 0, kSystemStart = 1, kDisabled = 4;
 
-std::string trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return std::string(s);
-}
+using base::trim;
 
 bool is_driver_type(std::uint32_t t) { return t == kKernelDriver || t == kFileSystemDriver; }
 bool is_win32_type(std::uint32_t t) {
@@ -98,7 +95,7 @@ void check_required(Context& ctx) {
       const std::string v = trim(l.field(0));
       if (v.empty()) {
         ctx.report(1234, l, {std::string(name), std::string(sec->name()), "service-install"});
-      } else if (name != "ServiceBinary" && !package::parse_inf_number(v) && v.find('%') == std::string::npos) {
+      } else if (name != "ServiceBinary" && !inf::parse_u32(v) && v.find('%') == std::string::npos) {
         ctx.report(1260, l, {v, std::string(name), "a number"}, 0);
       }
     }
@@ -216,8 +213,8 @@ void check_conflicting_services(Context& ctx) {
         auto ib = b.values.find(inf::to_lower_ascii(key));
         std::string va = ia == a.values.end() ? std::string() : trim(ia->second.field(0));
         std::string vb = ib == b.values.end() ? std::string() : trim(ib->second.field(0));
-        auto na = package::parse_inf_number(va);
-        auto nb = package::parse_inf_number(vb);
+        auto na = inf::parse_u32(va);
+        auto nb = inf::parse_u32(vb);
         if ((na && nb) ? *na == *nb : inf::iequals(va, vb)) continue;
         const inf::Line& at = ib == b.values.end() ? b.directive : ib->second;
         if (!reported.insert(at.index()).second) continue;
@@ -258,7 +255,7 @@ void check_missing_function_driver(Context& ctx) {
     const auto& s = pkg.sections[i];
     if (s.role != package::SectionRole::ddinstall || !s.exists || s.base.empty() || s.root != i) continue;
     if (!with_ids.count(inf::to_lower_ascii(s.base))) continue;
-    const std::string services = s.name + ".Services";
+    const std::string services = s.name + std::string(package::subsection_suffix(package::SectionRole::services));
     bool found = false;
     for (const auto& svc : pkg.services) {
       if (associated(svc) && inf::iequals(pkg.sections[svc.context].name, services)) found = true;

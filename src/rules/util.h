@@ -7,14 +7,11 @@
 #include <string_view>
 
 #include "isodrv/inf.h"
+#include "base/text.h"
 
 namespace isodrv::rules::util {
 
-inline std::string trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return std::string(s);
-}
+using base::trim;
 
 inline bool is_one_of(std::string_view name, std::initializer_list<std::string_view> names) {
   for (auto n : names) {
@@ -25,15 +22,8 @@ inline bool is_one_of(std::string_view name, std::initializer_list<std::string_v
 
 inline bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
-// {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}: braces, dashes at the fixed places, hex digits elsewhere.
-inline bool is_braced_guid(std::string_view g) {
-  if (g.size() != 38 || g.front() != '{' || g.back() != '}') return false;
-  for (std::size_t i = 1; i < 37; ++i) {
-    const bool dash = i == 9 || i == 14 || i == 19 || i == 24;
-    if (dash ? g[i] != '-' : !is_hex(g[i])) return false;
-  }
-  return true;
-}
+// The one GUID-form check (isodrv/inf_values.h).
+using inf::is_braced_guid;
 
 // True when some field of the line has text.
 inline bool has_value(const inf::Line& l) {

@@ -71,7 +71,8 @@ void check_eventlog_types(Context& ctx, const RegOp& op) {
   const std::string name = facts::trim(*op.value_name);
   for (const auto& e : kValues) {
     if (!inf::iequals(name, e.name)) continue;
-    const bool ok = e.dword ? op.reg_type == 4 : (op.reg_type == 1 || op.reg_type == 2);
+    const bool ok = e.dword ? op.reg_type == registry::kRegDword
+                            : (op.reg_type == registry::kRegSz || op.reg_type == registry::kRegExpandSz);
     if (!ok) ctx.report(1431, op.line, {name, e.dword ? "REG_DWORD (0x00010001)" : "REG_SZ or REG_EXPAND_SZ (0x00020000)"}, 3);
   }
 }

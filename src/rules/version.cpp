@@ -4,6 +4,7 @@
 #include <string>
 
 #include "isodrv/stamp.h"
+#include "base/text.h"
 #include "rules/families.h"
 
 namespace isodrv::rules {
@@ -90,24 +91,7 @@ const WellKnownClass* class_by_guid(std::string_view guid) {
   return nullptr;
 }
 
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.pop_back();
-  std::size_t b = 0;
-  while (b < s.size() && (s[b] == ' ' || s[b] == '\t')) ++b;
-  return s.substr(b);
-}
-
-bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-
-// {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}: braces, dashes at the fixed places, hex digits elsewhere.
-bool is_braced_guid(std::string_view g) {
-  if (g.size() != 38 || g.front() != '{' || g.back() != '}') return false;
-  for (std::size_t i = 1; i < 37; ++i) {
-    const bool dash = i == 9 || i == 14 || i == 19 || i == 24;
-    if (dash ? g[i] != '-' : !is_hex(g[i])) return false;
-  }
-  return true;
-}
+using base::trim;
 
 // A value of [Version] with its line, when the entry is present.
 struct VersionValue {
@@ -123,11 +107,11 @@ std::optional<VersionValue> version_value(const inf::Section& version, std::stri
 void check_class(Context& ctx, const inf::Section& version) {
   auto cls = version_value(version, "Class");
   auto guid = version_value(version, "ClassGuid");
-  if (guid && !is_braced_guid(guid->value)) ctx.report(1010, guid->line, {guid->value}, 0);
+  if (guid && !inf::is_braced_guid(guid->value)) ctx.report(1010, guid->line, {guid->value}, 0);
   if (cls && inf::utf16_length(cls->value) > kMaxClassNameLength) {
     ctx.report(1286, cls->line, {"Class name", cls->value, std::to_string(kMaxClassNameLength)}, 0);
   }
-  if (!cls || !guid || !is_braced_guid(guid->value)) return;
+  if (!cls || !guid || !inf::is_braced_guid(guid->value)) return;
   // One finding per pair: a well-known name decides (its GUID is wrong); otherwise a well-known GUID
   // decides (its name is wrong).
   if (const auto* by_name = class_by_name(cls->value)) {
@@ -228,7 +212,7 @@ void check_pnp_lockdown(Context& ctx, const inf::Section& version) {
     ctx.report_at(1324, version.line(), 1, {"absent"}, std::string(version.name()));
     return;
   }
-  auto v = package::parse_inf_number(l->field(0));
+  auto v = inf::parse_u32(l->field(0));
   if (!v || *v != 1) ctx.report(1324, *l, {"set to " + trim(l->field(0))}, 0);
 }
 

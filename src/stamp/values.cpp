@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "isodrv/stamp.h"
+#include "base/text.h"
 
 namespace isodrv::stamp {
 namespace {
@@ -13,12 +14,6 @@ namespace {
 constexpr unsigned kMaxVersionPart = 65535;
 // The framework coinstaller number has two digits of major and three of minor ("01033").
 constexpr unsigned kMaxWdfMajor = 99, kMaxWdfMinor = 999;
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
-  return s;
-}
 
 // Splits on `sep`; empty parts are kept so that "1..2" is rejected by the callers.
 std::vector<std::string_view> split(std::string_view s, char sep) {
@@ -41,19 +36,12 @@ std::optional<unsigned> number(std::string_view s, std::size_t max_digits) {
   return v;
 }
 
-bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-int days_in_month(int y, int m) {
-  static constexpr std::array<int, 12> kDays{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && leap(y) ? 29 : kDays[static_cast<std::size_t>(m - 1)];
-}
-
 Error bad(std::string msg) { return Error(Errc::invalid_argument, std::move(msg)); }
 
 Result<WdfVersion> parse_wdf(std::string_view text, bool umdf) {
   const std::string_view what = umdf ? "UMDF version" : "KMDF version";
   const std::string_view form = umdf ? "major.minor[.service]" : "major.minor";
-  std::string_view t = trim(text);
+  std::string_view t = base::trim_line_view(text);
   auto parts = split(t, '.');
   const bool count_ok = umdf ? (parts.size() == 2 || parts.size() == 3) : parts.size() == 2;
   std::optional<unsigned> major, minor, service = 0u;
@@ -77,23 +65,17 @@ Result<WdfVersion> parse_wdf(std::string_view text, bool umdf) {
 
 }  // namespace
 
+// The DriverVer date reading is inf's (one parser for check, stamp, install and ranking); stamp
+// words the errors.
 Result<Date> parse_date(std::string_view text) {
-  std::string_view t = trim(text);
+  std::string_view t = base::trim_line_view(text);
+  if (auto d = inf::parse_driver_date(t)) return Date{d->year, d->month, d->day};
   const char sep = t.find('-') != std::string_view::npos ? '-' : '/';
   auto parts = split(t, sep);
-  std::optional<unsigned> m, d, y;
-  if (parts.size() == 3) {
-    m = number(parts[0], 2);
-    d = number(parts[1], 2);
-    y = parts[2].size() == 4 ? number(parts[2], 4) : std::nullopt;
-  }
-  if (!m || !d || !y) {
-    return bad("date '" + std::string(text) + "' is not month/day/year (mm/dd/yyyy, four-digit year), e.g. 10/20/2011");
-  }
-  if (*y < 1000 || *m < 1 || *m > 12 || *d < 1 || static_cast<int>(*d) > days_in_month(static_cast<int>(*y), static_cast<int>(*m))) {
+  if (parts.size() == 3 && number(parts[0], 2) && number(parts[1], 2) && parts[2].size() == 4 && number(parts[2], 4)) {
     return bad("date '" + std::string(text) + "' is not a calendar date (month/day/year)");
   }
-  return Date{static_cast<int>(*y), static_cast<int>(*m), static_cast<int>(*d)};
+  return bad("date '" + std::string(text) + "' is not month/day/year (mm/dd/yyyy, four-digit year), e.g. 10/20/2011");
 }
 
 std::string format_date(const Date& d) {
@@ -117,22 +99,10 @@ Date date_from_unix(std::int64_t seconds) {
 }
 
 Result<std::string> parse_driver_version(std::string_view text) {
-  std::string_view t = trim(text);
-  auto parts = split(t, '.');
-  bool ok = !t.empty() && parts.size() <= 4;
-  bool all_zero = true;
-  for (auto p : parts) {
-    auto v = ok ? number(p, 5) : std::nullopt;
-    if (!v || *v > kMaxVersionPart) {
-      ok = false;
-      break;
-    }
-    if (*v != 0) all_zero = false;
-  }
-  if (!ok) {
-    return bad("version '" + std::string(text) + "' is not w.x.y.z with up to four decimal parts of 0-65535");
-  }
-  if (all_zero) return bad("version '" + std::string(text) + "' is all zeros, which DriverVer does not allow");
+  std::string_view t = base::trim_line_view(text);
+  auto v = inf::parse_driver_version(t);
+  if (!v) return bad("version '" + std::string(text) + "' is not w.x.y.z with up to four decimal parts of 0-65535");
+  if (*v == 0) return bad("version '" + std::string(text) + "' is all zeros, which DriverVer does not allow");
   return std::string(t);
 }
 
@@ -171,7 +141,7 @@ Result<inf::Arch> parse_stamp_arch(std::string_view text) {
       {"amd64", inf::Arch::amd64}, {"x64", inf::Arch::amd64},   {"arm", inf::Arch::arm},
       {"arm64", inf::Arch::arm64}, {"ia64", inf::Arch::ia64},   {"64", inf::Arch::ia64},
   };
-  std::string_view t = trim(text);
+  std::string_view t = base::trim_line_view(text);
   for (const auto& n : kNames) {
     if (inf::iequals(t, n.name)) return n.arch;
   }
@@ -197,13 +167,13 @@ Result<std::string> version_from_ntverp(std::string_view header_text) {
   auto value_of = [&](std::string_view name) -> std::optional<unsigned> {
     std::optional<unsigned> found;
     for (auto line : split(text, '\n')) {
-      std::string_view l = trim(line);
+      std::string_view l = base::trim_line_view(line);
       if (l.substr(0, 1) != "#") continue;
-      l = trim(l.substr(1));
+      l = base::trim_line_view(l.substr(1));
       if (l.substr(0, 6) != "define") continue;
-      l = trim(l.substr(6));
+      l = base::trim_line_view(l.substr(6));
       if (l.substr(0, name.size()) != name || l.size() == name.size() || (l[name.size()] != ' ' && l[name.size()] != '\t')) continue;
-      auto v = number(trim(l.substr(name.size())), 5);
+      auto v = number(base::trim_line_view(l.substr(name.size())), 5);
       if (v && *v <= kMaxVersionPart) found = v;
     }
     return found;

@@ -401,7 +401,7 @@ StagedPackage package_facts(const inf::Document& doc, const package::Package& pk
   p.folder = package::driver_store_folder_name(inf_name, arch, hash);
   p.isolated = isolated;
   p.signed_ = false;  // catalogs are recorded, not verified (DESIGN.md §2)
-  p.run_from_store = std::any_of(pkg.copies.begin(), pkg.copies.end(), [](const package::FileCopy& c) { return c.dirid == 13; });
+  p.run_from_store = std::any_of(pkg.copies.begin(), pkg.copies.end(), [](const package::FileCopy& c) { return c.dirid == inf::kDiridDriverStore; });
   if (auto version = doc.section("Version")) {
     auto get = [&](const char* key) {
       auto l = version->find(key);

@@ -47,6 +47,21 @@ TEST(Ranking, DriverVerParsing) {
   EXPECT_EQ(devinst::parse_driver_ver("11-24-2026", "1").date, 20261124u) << "'-' may replace '/'";
 }
 
+// Issue 16: check accepted 6/1/2024 while ranking wanted exactly mm/dd/yyyy; both now read the date
+// with inf::parse_driver_date (docs/inf-engine.md, "Lexical facts: one parser each").
+TEST(Ranking, OneDigitMonthAndDayRankAsDated) {
+  EXPECT_EQ(devinst::parse_driver_ver("6/1/2024", "1.0.0.0").date, 20240601u);
+  EXPECT_EQ(devinst::parse_driver_ver("6-1-2024", "1.0.0.0").date, 20240601u);
+  EXPECT_EQ(devinst::parse_driver_ver("02/30/2024", "1.0.0.0").date, 0u) << "not a calendar date, as check says";
+  devinst::Match dated, undated;
+  dated.rank = undated.rank = 0x80FF0000;
+  dated.driver_ver = devinst::parse_driver_ver("6/1/2024", "1.0.0.0");
+  undated.driver_ver = devinst::parse_driver_ver("", "9.0.0.0");
+  EXPECT_TRUE(devinst::better(dated, undated)) << "a dated driver beats an undated one of higher version";
+  undated.driver_ver = devinst::parse_driver_ver("05/31/2024", "9.0.0.0");
+  EXPECT_TRUE(devinst::better(dated, undated)) << "6/1/2024 is newer than 05/31/2024";
+}
+
 TEST(Ranking, BestMatchUsesFeatureScoreDecorationAndApplicableModels) {
   const char* text =
       "[Version]\nSignature=\"$Windows NT$\"\nDriverVer=01/02/2025,1.0.0.0\n"
