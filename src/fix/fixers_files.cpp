@@ -137,7 +137,10 @@ void move_list(FixContext& c, diag::Diagnostic& d, const package::FileCopy& anch
   std::optional<std::string> folder;
   for (const auto& cp : c.pkg.copies) {
     if (!cp.has_destination || cp.destination_line.line() != dest_line) continue;
-    if (!cp.source) return no_fix(d, cp.source_name + " is not in [SourceDisksFiles], so its package folder is unknown");
+    if (!cp.source) {
+      return no_fix(d, cp.source_name + " is not in [SourceDisksFiles]: the package does not carry it (an inbox file?), so it "
+                       "cannot run from this package's store folder; take it from the INF that ships it (Include/Needs)");
+    }
     const std::string f = package_folder(*cp.source);
     if (folder && !inf::iequals(*folder, f)) {
       return no_fix(d, "the list's files sit in different package folders; give each folder a list of its own");
@@ -154,6 +157,10 @@ void move_list(FixContext& c, diag::Diagnostic& d, const package::FileCopy& anch
   if (!lf.key || lf.fields.empty()) return no_fix(d, "the DestinationDirs entry cannot be read");
   std::string line_text = std::string(t.substr(0, lf.fields[0].begin)) + "13" + (folder->empty() ? "" : "," + *folder) +
                           std::string(t.substr(lf.fields.back().end));
+  if (line_text == t) {
+    return no_fix(d, "the files sit in a different package folder for each architecture ([SourceDisksNames.<arch>]); one "
+                     "DestinationDirs entry cannot match them all: give each architecture its own copy list");
+  }
   LineEdits edits;
   edits.text[dest_line] = line_text;
   std::string reason;
@@ -176,6 +183,30 @@ const package::FileCopy* copy_at(const package::Package& pkg, std::uint32_t line
     if (cp.line.line() == line) return &cp;
   }
   return nullptr;
+}
+
+// A renamed DIRID 13 copy keeps its source name: "new.sys, old.sys" becomes "old.sys", and paths that
+// named new.sys in the store name old.sys.
+void unrename(FixContext& c, diag::Diagnostic& d, const package::FileCopy& cp) {
+  if (cp.list_section.empty() || c.src.continues(d.line)) return no_fix(d, "the copy is not an entry of a file list");
+  const std::string_view t = c.src.text(d.line);
+  const LineFields f = split_fields(t);
+  if (f.key || f.fields.size() < 2) return no_fix(d, "the copy entry cannot be read");
+  const std::string source(t.substr(f.fields[1].begin, f.fields[1].end - f.fields[1].begin));
+  std::string line_text = std::string(t.substr(0, f.fields[0].begin)) + source;
+  line_text += f.fields.size() > 2 ? "," + std::string(t.substr(f.fields[1].end)) : std::string(t.substr(f.fields[1].end));
+  auto base = inf::dirid_path(kDriverStore, c.doc.dirids());
+  if (!base) return no_fix(d, "the driver store folder cannot be resolved");
+  std::vector<Moved> moved{{&cp, join(join(*base, cp.dest_subdir), cp.dest_name),
+                            join(join("%13%", cp.dest_subdir), cp.source_name)}};
+  LineEdits edits;
+  edits.text[d.line] = line_text;
+  std::string reason;
+  if (!rewrite_references(c, moved, edits, *d.fix, &cp, reason)) return no_fix(d, reason);
+  for (const auto& [line, text] : edits.text) d.fix->edits.push_back(c.src.replace_line(line, text));
+  d.fix->migrations.insert(d.fix->migrations.begin(),
+                           {"driver-file", kFileApi, moved[0].old_path, moved[0].new_raw, d.line, std::string(t)});
+  d.fix->description = cp.dest_name + " keeps its package name " + cp.source_name;
 }
 
 }  // namespace
@@ -204,9 +235,7 @@ void fix_destination(FixContext& c, diag::Diagnostic& d) {
 void fix_store_layout(FixContext& c, diag::Diagnostic& d) {
   const package::FileCopy* cp = copy_at(c.pkg, d.line);
   if (!cp || !cp->has_destination || cp->dirid != kDriverStore) return no_fix(d, "the copy is not a DIRID 13 copy");
-  if (!inf::iequals(cp->dest_name, cp->source_name)) {
-    return no_fix(d, "renamed copies are not rewritten yet: name the file in the package as it is installed");
-  }
+  if (!inf::iequals(cp->dest_name, cp->source_name)) return unrename(c, d, *cp);
   move_list(c, d, *cp, cp);
   if (d.fix->available()) d.fix->description = "DIRID 13 destination given the package folder of its files";
 }

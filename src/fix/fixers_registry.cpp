@@ -102,7 +102,10 @@ void fix_service_hkr(FixContext& c, diag::Diagnostic& d) {
 
 void fix_hklm_service(FixContext& c, diag::Diagnostic& d) {
   const package::RegOp* op = reg_at(c.pkg, d.line);
-  if (!op || op->root != "HKLM") return no_fix(d, "only HKLM writes under a service key of this package have a fix");
+  if (!op || op->root != "HKLM") {
+    return no_fix(d, "no isolated location holds this key (" + (op ? op->root : std::string("?")) +
+                     "): it is global state that other software reads");
+  }
   if (!starts_with_ci(op->subkey, kServicesPrefix)) {
     return no_fix(d, "no isolated location holds this key: it is global state that other software reads");
   }
