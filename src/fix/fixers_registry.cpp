@@ -71,6 +71,23 @@ bool references_addreg(const inf::Section& sec, std::string_view target) {
   return false;
 }
 
+// A key created without a value under the service key is a place for the driver to write at run
+// time; an isolated driver writes such state under DriverRegKeyPersistentState, which Windows creates,
+// so the INF line goes and the code opens that key instead.
+bool runtime_key(const package::RegOp& op) {
+  return !op.value_name || (op.flags && (*op.flags & package::addreg::kKeyOnly));
+}
+
+void to_persistent_state(const FixContext& c, diag::Diagnostic& d, const std::string& before, const std::string& svc) {
+  d.fix->description = "key for run-time state removed; the driver writes it under its persistent-state key";
+  d.fix->edits.push_back(c.src.delete_line(d.line));
+  d.fix->migrations.push_back({"persistent-state",
+                               "IoOpenDriverRegistryKey(DriverRegKeyPersistentState) for registry state / "
+                               "IoGetDriverDirectory(DriverDirectoryData) for files",
+                               before, "HKLM\\SYSTEM\\CurrentControlSet\\Services\\" + svc + "\\State (created by Windows)",
+                               d.line, std::string(c.src.text(d.line))});
+}
+
 }  // namespace
 
 const package::ServiceInstall* find_service(const package::Package& pkg, std::string_view name) {
@@ -90,6 +107,7 @@ void fix_service_hkr(FixContext& c, diag::Diagnostic& d) {
     return no_fix(d, "Windows itself reads this from the service key (" + service_path(svc, op->subkey, op->value_name) +
                          "); moving it would change what Windows does");
   }
+  if (runtime_key(*op)) return to_persistent_state(c, d, service_path(svc, op->subkey, std::nullopt), svc);
   const std::string sub = parameters_subkey(op->subkey);
   auto text = c.src.with_field(d.line, 1, quoted_if_needed(sub));
   if (!text) return no_fix(d, "the entry has no subkey field");
@@ -121,6 +139,7 @@ void fix_hklm_service(FixContext& c, diag::Diagnostic& d) {
   if (read_by_windows(below, op->value_name.value_or(""))) {
     return no_fix(d, "Windows itself reads this from the service key; moving it would change what Windows does");
   }
+  if (runtime_key(*op) && !starts_with_ci(below, "Parameters")) return to_persistent_state(c, d, "HKLM\\" + op->subkey, svc->name);
   auto install = c.doc.section(svc->install_section);
   if (!install) return no_fix(d, "the service's install section is missing");
   const std::string sub = parameters_subkey(below);
