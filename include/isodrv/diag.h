@@ -97,6 +97,9 @@ struct FileResult {
   std::string encoding;        // inf::encoding_name of the bytes as read; "" when not decoded
   std::vector<Diagnostic> diagnostics;
   std::optional<InfSummary> summary;  // with --info, when the file parsed
+  // The mode the file was checked in (check sets it): configuration files may give folders of one
+  // run different modes, and the reports say so where it differs from the run's mode.
+  std::optional<Mode> mode;
 };
 
 struct Report {
@@ -130,6 +133,12 @@ class ReportWriter {
   virtual ~ReportWriter() = default;
   virtual void file(const FileResult& f) = 0;  // in report order
   virtual void finish() = 0;                   // what follows the last file; call once
+  // With a baseline: how many findings it accepted, for the summary (text, json, jsonl, html).
+  // Set before finish(); unset, the summaries do not mention a baseline.
+  void set_baseline_accepted(std::size_t n) { baseline_accepted_ = n; }
+
+ protected:
+  std::optional<std::size_t> baseline_accepted_;
 };
 std::unique_ptr<ReportWriter> make_writer(const RenderOptions& opts, Mode mode, const std::string& tool_version,
                                           std::ostream& out);

@@ -107,8 +107,34 @@ diag::InfSummary summarize(const inf::Document& doc, const package::Package& pkg
 // The column in `written` of column `col` (1-based) of `stamped`, the same line after stampinf
 // tokens ($ARCH$, $KMDFVERSION$ …) were replaced: text outside tokens is identical, and a column
 // inside a replaced value points at its token.
+// Byte offset in UTF-8 `line` of the character at 1-based UTF-16 column `col` (the line's end
+// when the column is past it).
+std::size_t byte_at_utf16_column(std::string_view line, std::uint32_t col) {
+  std::size_t units = 0, i = 0;
+  while (i < line.size() && units + 1 < col) {
+    const auto c = static_cast<unsigned char>(line[i]);
+    const std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    units += len == 4 ? 2 : 1;  // a 4-byte UTF-8 sequence is a surrogate pair in UTF-16
+    i = std::min(line.size(), i + len);
+  }
+  return i;
+}
+
+// Maps a column of the stamped line to the written one. Columns are UTF-16 units, as everywhere
+// in a diagnostic; the token walk below compares bytes, so the column goes to a byte offset and back.
+std::uint32_t unstamped_byte_column(std::string_view written, std::string_view stamped, std::uint32_t col);
+
 std::uint32_t unstamped_column(std::string_view written, std::string_view stamped, std::uint32_t col) {
   if (col == 0) return col;
+  const std::size_t stamped_byte = byte_at_utf16_column(stamped, col);
+  const std::uint32_t written_byte_col =
+      unstamped_byte_column(written, stamped, static_cast<std::uint32_t>(stamped_byte + 1));
+  const std::size_t written_byte = std::min<std::size_t>(written_byte_col - 1, written.size());
+  return static_cast<std::uint32_t>(inf::utf16_length(written.substr(0, written_byte)) + 1);
+}
+
+// The same with 1-based byte columns.
+std::uint32_t unstamped_byte_column(std::string_view written, std::string_view stamped, std::uint32_t col) {
   const std::size_t target = col - 1;
   std::size_t i = 0, j = 0;
   while (i < written.size() && j < stamped.size()) {
@@ -171,6 +197,7 @@ void point_into_unstamped(std::string_view written_bytes, const inf::Document& d
 diag::FileResult check_bytes(std::string_view bytes, const std::string& path, const Options& opts) {
   diag::FileResult res;
   res.path = path;
+  res.mode = opts.settings.mode;
   rules::CheckSettings settings = opts.settings;
   std::string stamped;
   const std::string_view as_written = bytes;
@@ -215,6 +242,7 @@ diag::FileResult check_file(const std::string& path, const Options& opts) {
   const std::string shown = display_path(path, opts.project_root);
   diag::FileResult res;
   res.path = shown;
+  res.mode = opts.settings.mode;
   auto unreadable = [&](std::string msg) {
     res.unreadable = true;
     res.valid = false;

@@ -325,29 +325,37 @@ int group_options(const Effective& e, check::Options& opts) {
   return kExitOk;
 }
 
-// Checks every file with the settings of its nearest configuration: files are grouped by that
-// file (groups in the order of its path, input order within a group) and each result, selected as
-// its configuration says, goes to `sink` as soon as it is checked.
+// Checks every file with the settings of its nearest configuration, in input order: each run of
+// consecutive files that share a configuration file is one check_stream (parallel within it),
+// and each result, selected as its configuration says, goes to `sink` as soon as it is checked.
 int check_grouped(const CheckArgs& a, const Context& ctx, const std::vector<std::string>& paths, const check::Options& base,
                   const std::function<void(diag::FileResult&&)>& sink) {
-  std::map<std::string, std::vector<std::size_t>> groups;  // config file -> indexes into paths
-  std::map<std::string, FileConfig> configs;
+  std::map<std::string, FileConfig> configs;  // config file -> its settings, read once
+  std::vector<std::string> config_of(paths.size());
   for (std::size_t i = 0; i < paths.size(); ++i) {
     auto c = find_config(paths[i]);
     if (!c) return usage_error(c.error().to_string());
-    groups[c->file].push_back(i);
+    config_of[i] = c->file;
     configs.emplace(c->file, *c);
   }
-  for (const auto& [file, idx] : groups) {
-    const Effective e = effective(a, ctx, configs[file], base.project_root);
+  // A bad value in any configuration is refused before anything is written.
+  for (const auto& [file, config] : configs) {
+    check::Options probe = base;
+    if (int rc = group_options(effective(a, ctx, config, base.project_root), probe); rc != kExitOk) return rc;
+  }
+  for (std::size_t first = 0; first < paths.size();) {
+    std::size_t last = first;
+    while (last < paths.size() && config_of[last] == config_of[first]) ++last;
+    const Effective e = effective(a, ctx, configs[config_of[first]], base.project_root);
     check::Options opts = base;
     if (int rc = group_options(e, opts); rc != kExitOk) return rc;
-    std::vector<std::string> some;
-    for (std::size_t i : idx) some.push_back(paths[i]);
+    const std::vector<std::string> some(paths.begin() + static_cast<std::ptrdiff_t>(first),
+                                        paths.begin() + static_cast<std::ptrdiff_t>(last));
     check::check_stream(some, opts, [&](diag::FileResult&& f) {
       check::apply_selection(e.selection, f);
       sink(std::move(f));
     });
+    first = last;
   }
   return kExitOk;
 }
@@ -412,7 +420,7 @@ int run_check(CheckArgs a, const Context& ctx) {
   ropts.verbose = a.verbose;
   diag::PathBase path_base;
   std::string base_error;
-  if (!set_path_base(path_base, a.sarif_base, base_error)) {
+  if (!set_path_base(path_base, a.sarif_base, root, base_error)) {
     std::cerr << "isodrv: " << base_error << "\n";
     return kExitUsage;
   }
@@ -432,11 +440,9 @@ int run_check(CheckArgs a, const Context& ctx) {
   });
   if (progress) std::cerr << "\r\033[K" << std::flush;
   if (grc != kExitOk) return grc;
+  // The summaries say how much the baseline hid; the counts beside it are what is reported.
+  if (filter) writer->set_baseline_accepted(filter->accepted());
   writer->finish();
-  // The text summary says how much the baseline hid (the JSON summary counts what is reported).
-  if (filter && *format == diag::Format::text) {
-    std::cout << filter->accepted() << " finding" << (filter->accepted() == 1 ? "" : "s") << " accepted by the baseline\n";
-  }
   return code;
 }
 
@@ -633,7 +639,7 @@ Suppress one finding in the INF with `; isodrv: ignore[1322] reason` on its line
   check->add_option("--codepage", a->codepage, "ANSI code page for files without a BOM (default 1252)");
   check->add_option("--progress", a->progress, "Progress on stderr: auto, always, never");
   check->add_option("--shard", a->shard, "Check part I of N of the files (a stable split by path hash; see report merge)");
-  check->add_option("--sarif-base", a->sarif_base, "SARIF/GitHub paths are relative to DIR (default: current folder)");
+  check->add_option("--sarif-base", a->sarif_base, "SARIF/GitHub paths are relative to DIR (default: the project root)");
   check->add_option("PATH", a->inputs, "INF/INX files, folders, or - for a list on stdin");
   check->callback([a, code, &ctx] {
     int rc = code->empty() ? run_check(*a, ctx) : run_explain(*code, false);

@@ -88,7 +88,8 @@ std::string rank_hex(std::uint32_t r) {
   return buf;
 }
 
-void print_report(const devinst::InstallReport& r) {
+// With -v, the .reg-style diff of what the install changed follows the summary line.
+void print_report(const devinst::InstallReport& r, bool verbose) {
   for (const auto& n : r.notes) std::cerr << "note: " << n << "\n";
   for (const auto& s : r.side_effects) std::cerr << "non-isolated: " << s << "\n";
   if (!r.changed) {
@@ -99,6 +100,7 @@ void print_report(const devinst::InstallReport& r) {
             << rank_hex(r.driver.rank);
   if (r.replaced) std::cout << " (replaced " << r.replaced->published_name << ", kept for rollback)";
   std::cout << "\n";
+  if (verbose) std::cout << r.diff;
 }
 
 template <typename F>
@@ -219,7 +221,7 @@ int run_install(Context& ctx, const DeviceArgs& a) {
                 << r->diff;
       return int(kExitOk);
     }
-    print_report(*r);
+    print_report(*r, ctx.verbose);
     return int(kExitOk);
   });
 }
@@ -236,7 +238,7 @@ int run_rollback(Context& ctx, const DeviceArgs& a) {
   return with_engine(ctx, [&](devinst::Engine& e) {
     auto r = e.rollback(a.id);
     if (!r) return fail(ctx, r.error());
-    print_report(*r);
+    print_report(*r, ctx.verbose);
     return int(kExitOk);
   });
 }

@@ -62,6 +62,14 @@ int run_add(Context& ctx, const DriverArgs& a) {
   }
   std::cout << "Published Name:         " << r->package.published_name << "\n";
   std::cout << "Driver Store Folder:    " << r->package.folder << "\n";
+  if (ctx.verbose) {
+    auto files = st->files(r->package.published_name);
+    if (!files.ok()) {
+      say(files.error());
+      return exit_for(files.error());
+    }
+    for (const auto& f : *files) std::cout << "Staged File:            " << f.relative_path << " (" << f.size << " bytes)\n";
+  }
   if (!a.install) return kExitOk;
   // --install: every device this package now ranks best for moves to it, in one transaction.
   auto engine = devinst::Engine::open(ctx.store_root());

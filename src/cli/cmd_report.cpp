@@ -2,12 +2,15 @@
 // report the unsharded run writes (files in path order, as a folder input gives them), in any format.
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "cli/commands.h"
 #include "cli/report_options.h"
+#include "isodrv/check.h"
 
 namespace isodrv::cli {
 namespace {
@@ -18,6 +21,7 @@ struct MergeArgs {
   std::vector<std::string> inputs;
   std::string format = "json";
   std::string sarif_base;
+  std::string project_root;  // where the shards' relative paths resolve (as check's --project-root)
   bool statistics = false;
   bool info = false;
   bool verbose = false;
@@ -54,6 +58,13 @@ diag::InfSummary summary_from(const json& s) {
 }
 
 // A {"type":"file"} record back into the result check had; throws on a record of another shape.
+std::optional<diag::Mode> mode_of(const std::string& m) {
+  for (diag::Mode x : {diag::Mode::k, diag::Mode::u, diag::Mode::w, diag::Mode::h}) {
+    if (diag::mode_name(x) == m) return x;
+  }
+  return std::nullopt;
+}
+
 diag::FileResult file_from(const json& j) {
   diag::FileResult f;
   f.path = j.at("path");
@@ -79,6 +90,11 @@ diag::FileResult file_from(const json& j) {
     f.diagnostics.push_back(std::move(d));
   }
   if (j.contains("summary")) f.summary = summary_from(j.at("summary"));
+  // A file checked in another mode than its run says so; the rest take the run's mode (run_merge).
+  if (j.contains("mode")) {
+    f.mode = mode_of(j.at("mode").get<std::string>());
+    if (!f.mode) throw std::invalid_argument("mode");
+  }
   return f;
 }
 
@@ -156,13 +172,6 @@ int validate(std::vector<Shard>& shards, const std::vector<std::string>& paths) 
   return kExitOk;
 }
 
-std::optional<diag::Mode> mode_of(const std::string& m) {
-  for (diag::Mode x : {diag::Mode::k, diag::Mode::u, diag::Mode::w, diag::Mode::h}) {
-    if (diag::mode_name(x) == m) return x;
-  }
-  return std::nullopt;
-}
-
 int run_merge(const MergeArgs& a) {
   auto format = parse_format(a.format);
   if (!format) {
@@ -176,7 +185,15 @@ int run_merge(const MergeArgs& a) {
   ropts.verbose = a.verbose;
   diag::PathBase path_base;
   std::string error;
-  if (!set_path_base(path_base, a.sarif_base, error)) {
+  std::error_code ec;
+  const std::string root = a.project_root.empty()
+                               ? check::find_project_root(std::filesystem::current_path(ec).string())
+                               : std::filesystem::absolute(a.project_root, ec).lexically_normal().string();
+  if (!a.project_root.empty() && !std::filesystem::is_directory(root, ec)) {
+    std::cerr << "isodrv: --project-root " << a.project_root << ": not a folder\n";
+    return kExitUnreadable;
+  }
+  if (!set_path_base(path_base, a.sarif_base, root, error)) {
     std::cerr << "isodrv: " << error << "\n";
     return kExitUsage;
   }
@@ -189,6 +206,14 @@ int run_merge(const MergeArgs& a) {
   }
   const std::string version = shards.front().summary.value("tool", json::object()).value("version", ISODRV_VERSION);
   auto writer = diag::make_writer(ropts, path_base, *mode, version, std::cout);
+  // Shards checked against a baseline say how much it accepted; the merged summary adds them up.
+  std::optional<std::size_t> accepted;
+  for (const auto& s : shards) {
+    if (s.summary.contains("baseline_accepted")) {
+      accepted = accepted.value_or(0) + s.summary.value("baseline_accepted", std::size_t{0});
+    }
+  }
+  if (accepted) writer->set_baseline_accepted(*accepted);
   for (auto& s : shards) advance(s);
   // Each shard is in path order (a subsequence of the unsharded run), so taking the least path
   // each time rebuilds the whole run while holding one file per shard.
@@ -199,7 +224,8 @@ int run_merge(const MergeArgs& a) {
       if (s.current && (!next || s.current->path < next->current->path)) next = &s;
     }
     if (!next) break;
-    const diag::FileResult& f = *next->current;
+    diag::FileResult& f = *next->current;
+    if (!f.mode) f.mode = *mode;
     if (f.unreadable) code = combine_exit(code, kExitUnreadable);
     else if (!f.valid) code = combine_exit(code, kExitFindings);
     writer->file(f);
@@ -219,7 +245,9 @@ void register_report_commands(CLI::App& app, Context& ctx) {
       "merge", "Join the --format jsonl reports of sharded check runs (--shard I/N) into one report");
   merge->add_option("REPORT", a->inputs, "JSON Lines reports of `check --format jsonl`")->required();
   merge->add_option("--format", a->format, "Output: text, infverif, json (default), jsonl, sarif, github");
-  merge->add_option("--sarif-base", a->sarif_base, "SARIF/GitHub paths are relative to DIR (default: current folder)");
+  merge->add_option("--sarif-base", a->sarif_base, "SARIF/GitHub paths are relative to DIR (default: the project root)");
+  merge->add_option("--project-root", a->project_root,
+                    "The root the sharded runs' paths are relative to (default: the enclosing git top-level, else the current folder)");
   merge->add_flag("--statistics", a->statistics, "Print counts per code");
   merge->add_flag("--info", a->info, "Print each INF's summary (when the runs had --info)");
   merge->add_flag("--verbose", a->verbose, "infverif format: print a verdict for every file");

@@ -46,6 +46,7 @@ struct Context {
   std::string format;  // global --format, lower case; "" when not given
   bool verbose = false;  // global -v
   int exit_code = kExitOk;
+  mutable bool root_announced = false;  // -v names the store root once, on stderr
   // Whether the global --format asks for JSON (the same as a command's --json).
   bool json() const;
   // Resolves the store root: --root, else $ISODRV_ROOT, else $XDG_DATA_HOME/isodrv/default.
@@ -60,9 +61,12 @@ void report_error(Context& ctx, const Error& e);
 
 // --root, --format and -v: accepted before or after the subcommand.
 void add_global_options(CLI::App& app, Context& ctx);
-// For commands that take their arguments raw (reg): removes --root DIR, --format F and --verbose
-// (also with '=') from `args` into ctx; returns false with `err` set when one lacks its value.
+// For commands that take their arguments raw (reg): removes --root DIR, --format F, --verbose and
+// --max-input-size N (also with '=') from `args` into ctx (the size is applied at once); returns
+// false with `err` set when one lacks its value or the size is malformed.
 bool take_global_options(Context& ctx, std::vector<std::string>& args, std::string& err);
+// Applies --max-input-size V ("64M", "1G" …); false with `err` set when V is not such a size.
+bool set_max_input_size_option(const std::string& v, std::string& err);
 // "isodrv: did you mean …?" for a mistyped subcommand, option or choice in `args`; "" when there is none.
 std::string did_you_mean(const CLI::App& app, const std::vector<std::string>& args);
 

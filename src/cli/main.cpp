@@ -74,10 +74,40 @@ void add_global_options(CLI::App& app, Context& ctx) {
   app.add_option("--format", ctx.format, "Output format where a command has several (check: text, infverif, json, sarif, github; "
                                         "driver list, device list/show, inf dump: text, json)")
       ->transform(CLI::IsMember({"text", "infverif", "json", "jsonl", "sarif", "github"}, CLI::ignore_case));
-  app.add_flag("-v,--verbose", ctx.verbose, "More detail: check prints a verdict for every file; store commands name the root they use");
+  app.add_flag("-v,--verbose", ctx.verbose, "More detail: check prints a verdict for every file; store commands name the root they use (stderr), driver add lists the staged files, device install prints its registry/file diff");
 }
 
 bool Context::json() const { return format == "json"; }
+
+namespace {
+
+// "1048576", "64K", "256M", "1G" (binary units); nullopt when malformed or above the largest cap.
+std::optional<std::uint64_t> parse_size(const std::string& v) {
+  std::size_t i = 0;
+  std::uint64_t n = 0;
+  while (i < v.size() && v[i] >= '0' && v[i] <= '9' && n <= kLargestMaxInputSize) n = n * 10 + (v[i++] - '0');
+  if (i == 0 || n > kLargestMaxInputSize) return std::nullopt;
+  std::string unit = v.substr(i);
+  int shift = 0;
+  if (unit == "K" || unit == "k" || unit == "KiB") shift = 10;
+  else if (unit == "M" || unit == "m" || unit == "MiB") shift = 20;
+  else if (unit == "G" || unit == "g" || unit == "GiB") shift = 30;
+  else if (!unit.empty()) return std::nullopt;
+  if (n > (kLargestMaxInputSize >> shift)) return std::nullopt;
+  return n << shift;
+}
+
+}  // namespace
+
+bool set_max_input_size_option(const std::string& v, std::string& err) {
+  auto n = parse_size(v);
+  if (!n) {
+    err = "--max-input-size: '" + v + "' is not a size such as 512M or 1G";
+    return false;
+  }
+  set_max_input_size(*n);
+  return true;
+}
 
 bool take_global_options(Context& ctx, std::vector<std::string>& args, std::string& err) {
   std::vector<std::string> rest;
@@ -85,8 +115,10 @@ bool take_global_options(Context& ctx, std::vector<std::string>& args, std::stri
     const std::string& a = args[i];
     std::string* target = nullptr;
     std::string name = a.substr(0, a.find('='));
+    std::string size;  // --max-input-size, applied at once
     if (name == "--root") target = &ctx.root;
     else if (name == "--format") target = &ctx.format;
+    else if (name == "--max-input-size") target = &size;
     if (a == "--verbose") {
       ctx.verbose = true;
     } else if (target && a.find('=') != std::string::npos) {
@@ -100,6 +132,7 @@ bool take_global_options(Context& ctx, std::vector<std::string>& args, std::stri
     } else {
       rest.push_back(a);
     }
+    if (target == &size && !set_max_input_size_option(size, err)) return false;
   }
   ctx.format = isodrv::inf::to_lower_ascii(ctx.format);
   args = std::move(rest);
@@ -114,38 +147,42 @@ Status Context::existing_store() const {
                "no driver store at " + r + " (nothing was created: isodrv makes one on the first driver add, device add or reg import)");
 }
 
-std::string Context::store_root() const {
-  if (!root.empty()) return root;
+namespace {
+
+struct RootChoice {
+  std::string root;
+  const char* from;
+};
+
+RootChoice choose_root(const std::string& given) {
+  if (!given.empty()) return {given, "--root"};
   if (const char* env = std::getenv("ISODRV_ROOT")) {
     // An empty variable is almost always an unset one in a script; falling back to the home
     // directory would stage packages where nobody looks.
     if (!*env) throw UsageError("ISODRV_ROOT is set but empty; give a store root or unset it");
-    return env;
+    return {env, "$ISODRV_ROOT"};
   }
-  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) return std::string(xdg) + "/isodrv/default";
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) {
+    return {std::string(xdg) + "/isodrv/default", "$XDG_DATA_HOME"};
+  }
   const char* home = std::getenv("HOME");
-  return std::string(home ? home : ".") + "/.local/share/isodrv/default";
+  return {std::string(home ? home : ".") + "/.local/share/isodrv/default", "the default under $HOME"};
+}
+
+}  // namespace
+
+std::string Context::store_root() const {
+  RootChoice c = choose_root(root);
+  if (verbose && !root_announced) {
+    root_announced = true;
+    std::cerr << "isodrv: store root " << c.root << " (from " << c.from << ")\n";
+  }
+  return std::move(c.root);
 }
 
 }  // namespace isodrv::cli
 
 namespace {
-
-// "1048576", "64K", "256M", "1G" (binary units); nullopt when malformed or above the largest cap.
-std::optional<std::uint64_t> parse_size(const std::string& v) {
-  std::size_t i = 0;
-  std::uint64_t n = 0;
-  while (i < v.size() && v[i] >= '0' && v[i] <= '9' && n <= isodrv::kLargestMaxInputSize) n = n * 10 + (v[i++] - '0');
-  if (i == 0 || n > isodrv::kLargestMaxInputSize) return std::nullopt;
-  std::string unit = v.substr(i);
-  int shift = 0;
-  if (unit == "K" || unit == "k" || unit == "KiB") shift = 10;
-  else if (unit == "M" || unit == "m" || unit == "MiB") shift = 20;
-  else if (unit == "G" || unit == "g" || unit == "GiB") shift = 30;
-  else if (!unit.empty()) return std::nullopt;
-  if (n > (isodrv::kLargestMaxInputSize >> shift)) return std::nullopt;
-  return n << shift;
-}
 
 int run_main(int argc, char** argv) {
   using namespace isodrv::cli;
@@ -160,9 +197,8 @@ int run_main(int argc, char** argv) {
   add_global_options(app, ctx);
 
   app.add_option_function<std::string>("--max-input-size", [](const std::string& v) {
-        auto n = parse_size(v);
-        if (!n) throw CLI::ValidationError("--max-input-size", "'" + v + "' is not a size such as 512M or 1G");
-        isodrv::set_max_input_size(*n);
+        std::string err;
+        if (!set_max_input_size_option(v, err)) throw CLI::ValidationError(err);
       },
       "Largest input file read (INF, .reg, machine file, list), e.g. 64M or 1G (default 256M, at most 2G)");
 

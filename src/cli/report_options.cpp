@@ -17,10 +17,17 @@ std::optional<diag::Format> parse_format(std::string_view f) {
   return std::nullopt;
 }
 
-bool set_path_base(diag::PathBase& opts, const std::string& sarif_base, std::string& error) {
+bool set_path_base(diag::PathBase& opts, const std::string& sarif_base, const std::string& project_root,
+                   std::string& error) {
   std::error_code ec;
-  fs::path cwd = fs::current_path(ec);
-  if (!ec) opts.cwd = cwd.string();
+  // Results name files relative to the project root (check::display_path), so that is where a
+  // relative result path resolves; the current folder only when no root is known.
+  if (!project_root.empty()) {
+    opts.cwd = project_root;
+  } else if (fs::path cwd = fs::current_path(ec); !ec) {
+    opts.cwd = cwd.string();
+  }
+  while (opts.cwd.size() > 1 && opts.cwd.back() == '/') opts.cwd.pop_back();
   if (sarif_base.empty()) {
     opts.base = opts.cwd;
     return true;

@@ -104,6 +104,7 @@ OutputPath output_path(const std::string& path, const PathBase& o) {
 void Tally::add(const FileResult& f) {
   ++files;
   not_valid += !f.valid;
+  if (f.mode) ++modes[*f.mode];
   for (const auto& d : f.diagnostics) {
     errors += d.severity == Severity::error;
     warnings += d.severity == Severity::warning;
@@ -191,6 +192,16 @@ class LineWriter : public ReportWriter {
     out_.write(s.data(), static_cast<std::streamsize>(s.size()));
     buf_.str(std::string());
   }
+  // "mode /w", or with folders checked in different modes (configuration files),
+  // "modes /u: 2 files, /w: 3 files".
+  std::string modes_text() const {
+    if (!tally_.modes_differ(mode_)) return "mode /" + std::string(mode_name(mode_));
+    std::string s = "modes";
+    for (const auto& [m, n] : tally_.modes) {
+      s += (s.size() == 5 ? " /" : ", /") + std::string(mode_name(m)) + ": " + std::to_string(n) + " file" + (n == 1 ? "" : "s");
+    }
+    return s;
+  }
   RenderOptions o_;
   PathBase paths_;
   Mode mode_;
@@ -208,8 +219,12 @@ class TextWriter final : public LineWriter {
     const Tally& t = tally_;
     out_ << t.errors << " error" << (t.errors == 1 ? "" : "s") << ", " << t.warnings << " warning"
          << (t.warnings == 1 ? "" : "s") << " in " << t.files << " file" << (t.files == 1 ? "" : "s") << " ("
-         << t.not_valid << " not valid, mode /" << mode_name(mode_) << ")\n";
+         << t.not_valid << " not valid, " << modes_text() << ")\n";
     if (o_.statistics) render_statistics(t, mode_, out_);
+    if (baseline_accepted_) {
+      const std::size_t n = *baseline_accepted_;
+      out_ << n << " finding" << (n == 1 ? "" : "s") << " accepted by the baseline\n";
+    }
   }
 
  private:
@@ -321,6 +336,7 @@ std::unique_ptr<ReportWriter> make_writer(const RenderOptions& opts, Mode mode, 
 std::string render(const Report& report, const RenderOptions& opts) {
   std::ostringstream out;
   auto w = make_writer(opts, report.mode, report.tool_version, out);
+  if (report.baseline_accepted) w->set_baseline_accepted(*report.baseline_accepted);
   for (const auto& f : report.files) w->file(f);
   w->finish();
   return out.str();

@@ -102,7 +102,7 @@ void write_summary(JsonWriter& w, const InfSummary& s) {
 
 // One file's object; `out` takes the text whenever enough has piled up, even within one file
 // (a file may have a million findings).
-void write_file(JsonWriter& w, const FileResult& f, std::ostream& out) {
+void write_file(JsonWriter& w, const FileResult& f, Mode run_mode, std::ostream& out) {
   w.begin_object();
   w.key("diagnostics");
   w.begin_array();
@@ -111,6 +111,10 @@ void write_file(JsonWriter& w, const FileResult& f, std::ostream& out) {
     if (w.size() >= kFlushAt) flush(w, out);
   }
   w.end_array();
+  if (f.mode && *f.mode != run_mode) {  // a configuration file gave its folder another mode
+    w.key("mode");
+    w.value(mode_name(*f.mode));
+  }
   w.key("path");
   w.value(f.path);
   if (f.summary) write_summary(w, *f.summary);
@@ -126,6 +130,19 @@ void write_tool(JsonWriter& w, const std::string& version) {
   w.value(std::string_view("isodrv"));
   w.key("version");
   w.value(version);
+  w.end_object();
+}
+
+// {"u": 2, "w": 3}: files per mode, written only when configuration files had some file checked in
+// another mode than the run names.
+void write_modes(JsonWriter& w, const Tally& t, Mode run) {
+  if (!t.modes_differ(run)) return;
+  w.key("modes");
+  w.begin_object();
+  for (const auto& [m, n] : t.modes) {
+    w.key(mode_name(m));
+    w.value(static_cast<std::uint64_t>(n));
+  }
   w.end_object();
 }
 
@@ -152,7 +169,7 @@ class JsonReportWriter final : public ReportWriter {
   }
   void file(const FileResult& f) override {
     tally_.add(f);
-    write_file(w_, f, out_);
+    write_file(w_, f, mode_, out_);
     if (w_.size() >= kFlushAt) flush(w_, out_);
   }
   void finish() override {
@@ -162,10 +179,15 @@ class JsonReportWriter final : public ReportWriter {
     if (o_.statistics) write_statistics(w_, tally_);
     w_.key("summary");
     w_.begin_object();
+    if (baseline_accepted_) {
+      w_.key("baseline_accepted");
+      w_.value(static_cast<std::uint64_t>(*baseline_accepted_));
+    }
     w_.key("errors");
     w_.value(static_cast<std::uint64_t>(tally_.errors));
     w_.key("files");
     w_.value(static_cast<std::uint64_t>(tally_.files));
+    write_modes(w_, tally_, mode_);
     w_.key("warnings");
     w_.value(static_cast<std::uint64_t>(tally_.warnings));
     w_.end_object();
@@ -209,6 +231,10 @@ class JsonlWriter final : public ReportWriter {
     w_.value(package_folder(f.path));
     w_.key("encoding");
     w_.value(f.encoding);
+    if (f.mode && *f.mode != mode_) {
+      w_.key("mode");
+      w_.value(mode_name(*f.mode));
+    }
     w_.key("valid");
     w_.value(f.valid);
     w_.key("unreadable");
@@ -241,6 +267,11 @@ class JsonlWriter final : public ReportWriter {
     w_.value(static_cast<std::uint64_t>(tally_.errors));
     w_.key("warnings");
     w_.value(static_cast<std::uint64_t>(tally_.warnings));
+    if (baseline_accepted_) {
+      w_.key("baseline_accepted");
+      w_.value(static_cast<std::uint64_t>(*baseline_accepted_));
+    }
+    write_modes(w_, tally_, mode_);
     write_statistics(w_, tally_);
     write_tool(w_, version_);
     w_.end_object();
@@ -455,7 +486,7 @@ class SarifWriter final : public ReportWriter {
     w_.begin_object();
     w_.key("%SRCROOT%");
     w_.begin_object();
-    text_object(w_, "description", paths.base_given ? "The folder given by --sarif-base" : "The directory isodrv was run from");
+    text_object(w_, "description", paths.base_given ? "The folder given by --sarif-base" : "The project root: --project-root, else the enclosing git top-level, else the current folder");
     if (paths.base_given) {
       w_.key("uri");
       w_.value("file://" + uri_for(paths.base == "/" ? paths.base : paths.base + "/"));

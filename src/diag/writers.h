@@ -16,7 +16,11 @@ namespace isodrv::diag::detail {
 struct Tally {
   std::size_t files = 0, not_valid = 0, errors = 0, warnings = 0;
   std::map<int, std::pair<std::size_t, Severity>> codes;  // count and highest severity per code
+  std::map<Mode, std::size_t> modes;                      // files per mode they were checked in
   void add(const FileResult& f);
+  // Whether some file was checked in another mode than the run's (configuration files): the
+  // summaries then count files per mode instead of naming one.
+  bool modes_differ(Mode run) const { return modes.size() > 1 || (modes.size() == 1 && modes.begin()->first != run); }
 };
 
 std::string trimmed(std::string_view s);

@@ -120,8 +120,71 @@ TEST(Config, DiscoveredUpwardAndCommandLineWins) {
   CliRun near = s.run("check --format json drivers/bad", s / "proj");
   EXPECT_FALSE(has(near.out, "\"code\": 1322")) << near.out;
   // The nearer file has no mode: these files are checked in the default /w (1321 is a /w rule),
-  // although the report header names the mode of the working directory's file.
+  // and the report says so: the file record names its mode, the summary counts files per mode.
   EXPECT_TRUE(has(near.out, "\"code\": 1321")) << near.out;
+  EXPECT_TRUE(has(near.out, "\"mode\": \"w\",\n      \"path\": \"drivers/bad/bad.inf\"")) << near.out;
+  EXPECT_TRUE(has(near.out, "\"modes\": {\n      \"w\": 1\n    }")) << near.out;
+}
+
+TEST(Config, MixedModesKeepInputOrderAndAreCounted) {
+  Scratch s;
+  make_project(s);
+  s.write("proj/drivers/bad/isodrv.toml", "mode = \"u\"\n");
+  s.write("proj/drivers/zz/z.inf", unisolated_inf());
+  // Input order bad (/u), good (/w), zz (/w): the output keeps it, not one group per config file.
+  CliRun r = s.run("check --format text drivers/good/good.inf drivers/bad/bad.inf drivers/zz/z.inf", s / "proj");
+  EXPECT_EQ(r.rc, 1) << r.err;
+  EXPECT_TRUE(has(r.out, "(2 not valid, modes /u: 1 file, /w: 2 files)\n")) << r.out;
+  const auto bad = r.out.find("drivers/bad/bad.inf:"), zz = r.out.find("drivers/zz/z.inf:");
+  ASSERT_NE(bad, std::string::npos);
+  ASSERT_NE(zz, std::string::npos);
+  EXPECT_LT(bad, zz) << r.out;
+  CliRun ordered = s.run("check --format json drivers/zz/z.inf drivers/bad/bad.inf drivers/good/good.inf", s / "proj");
+  EXPECT_LT(ordered.out.find("drivers/zz/z.inf"), ordered.out.find("drivers/bad/bad.inf")) << ordered.out;
+  EXPECT_LT(ordered.out.find("drivers/bad/bad.inf"), ordered.out.find("drivers/good/good.inf")) << ordered.out;
+  // JSON Lines carries the per-file mode through `report merge`.
+  CliRun lines = s.run("check --format jsonl drivers", s / "proj");
+  s.write("proj/run.jsonl", lines.out);
+  EXPECT_TRUE(has(lines.out, "\"modes\":{\"u\":1,\"w\":2}")) << lines.out;
+  CliRun merged = s.run("report merge --format text run.jsonl", s / "proj");
+  EXPECT_TRUE(has(merged.out, "modes /u: 1 file, /w: 2 files)")) << merged.out;
+  // One mode: the summary is as it always was.
+  EXPECT_TRUE(has(s.run("check drivers/good", s / "proj").out, "(0 not valid, mode /w)\n"));
+}
+
+TEST(ProjectRoot, SarifAndGithubPathsStartAtTheProjectRoot) {
+  Scratch s;
+  make_project(s);
+  // Run from inside a package folder: %SRCROOT% is the project root, so the URI is the path from it.
+  CliRun sarif = s.run("check --format sarif bad.inf", s / "proj/drivers/bad");
+  EXPECT_TRUE(has(sarif.out, "\"uri\": \"drivers/bad/bad.inf\",\n                  \"uriBaseId\": \"%SRCROOT%\""))
+      << sarif.out;
+  EXPECT_TRUE(has(sarif.out, "The project root")) << sarif.out;
+  CliRun gh = s.run("check --format github bad.inf", s / "proj/drivers/bad");
+  EXPECT_TRUE(has(gh.out, "::error file=drivers/bad/bad.inf,")) << gh.out;
+  // --project-root moves the base with it; --sarif-base still wins.
+  CliRun pr = s.run("check --format sarif --project-root .. bad.inf", s / "proj/drivers/bad");
+  EXPECT_TRUE(has(pr.out, "\"uri\": \"bad/bad.inf\"")) << pr.out;
+  CliRun base = s.run("check --format sarif --sarif-base . bad.inf", s / "proj/drivers/bad");
+  EXPECT_TRUE(has(base.out, "\"uri\": \"bad.inf\"")) << base.out;
+}
+
+TEST(ProjectRoot, JsonSummariesCountWhatTheBaselineAccepted) {
+  Scratch s;
+  make_project(s);
+  CliRun first = s.run("check --format json drivers", s / "proj");
+  s.write("proj/baseline.json", first.out);
+  CliRun json = s.run("check --format json --baseline baseline.json drivers", s / "proj");
+  EXPECT_EQ(json.rc, 0) << json.out;
+  EXPECT_TRUE(has(json.out, "\"summary\": {\n    \"baseline_accepted\": ")) << json.out;
+  EXPECT_FALSE(has(json.out, "\"baseline_accepted\": 0")) << json.out;
+  CliRun lines = s.run("check --format jsonl --baseline baseline.json drivers", s / "proj");
+  EXPECT_TRUE(has(lines.out, "\"baseline_accepted\":")) << lines.out;
+  s.write("proj/a.jsonl", lines.out);
+  CliRun merged = s.run("report merge --format json a.jsonl", s / "proj");
+  EXPECT_TRUE(has(merged.out, "\"baseline_accepted\": ")) << merged.out;
+  // Without a baseline no summary mentions one.
+  EXPECT_FALSE(has(first.out, "baseline_accepted")) << first.out;
 }
 
 TEST(Config, ShowSettingsAndErrors) {

@@ -95,3 +95,17 @@ TEST(Usability, ReadCommandsCreateNothingOnAMissingRoot) {
   // --create makes it.
   EXPECT_EQ(s.run("state driver-key svc --type parameters --create" + r).rc, 1);  // no such service
 }
+
+TEST(Usability, VerboseStoreCommandsSayWhatTheyUseAndDo) {
+  Scratch s;
+  const std::string root = shell_quote((s / "store").string());
+  const std::string inf = shell_quote((fs::path(ISODRV_SOURCE_DIR) / "examples/quokka/quokka.inf").string());
+  CliRun add = s.run("driver add " + inf + " --root " + root + " -v");
+  ASSERT_EQ(add.rc, 0) << add.err;
+  EXPECT_TRUE(has(add.err, "isodrv: store root " + (s / "store").string() + " (from --root)\n")) << add.err;
+  EXPECT_TRUE(has(add.out, "Staged File:            quokka.inf (")) << add.out;
+  CliRun quiet = s.run("driver list --root " + root);
+  EXPECT_FALSE(has(quiet.err, "store root")) << quiet.err;
+  CliRun env = s.run("-v driver list", {}, "env -u CI ISODRV_ROOT=" + root);
+  EXPECT_TRUE(has(env.err, "(from $ISODRV_ROOT)")) << env.err;
+}

@@ -126,6 +126,15 @@ TEST_F(Robustness, InputSizeCapStopsEveryReader) {
   EXPECT_NE(sh({"--max-input-size", "1K", "check", "--files-from", "list.txt"}).err.find("input limit"), std::string::npos);
   CmdRun bad = sh({"--max-input-size", "lots", "check", "x.inf"});
   EXPECT_EQ(bad.rc, 2) << bad.err;
+  // After the subcommand too, including reg, which takes its arguments raw.
+  CmdRun after = sh({"reg", "import", "/dev/zero", "--root", root_.string(), "--max-input-size", "1M"});
+  EXPECT_EQ(after.rc, 3) << after.err;
+  EXPECT_NE(after.err.find("is larger than the 1048576-byte input limit"), std::string::npos) << after.err;
+  CmdRun after_eq = sh({"reg", "import", "/dev/zero", "--root", root_.string(), "--max-input-size=1K"});
+  EXPECT_NE(after_eq.err.find("1024-byte input limit"), std::string::npos) << after_eq.err;
+  CmdRun bad_after = sh({"reg", "import", "x.reg", "--root", root_.string(), "--max-input-size", "lots"});
+  EXPECT_EQ(bad_after.rc, 2) << bad_after.err;
+  EXPECT_NE(bad_after.err.find("not a size such as 512M"), std::string::npos) << bad_after.err;
 }
 
 TEST_F(Robustness, DirectoryInputsAreExitThree) {
