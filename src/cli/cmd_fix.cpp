@@ -123,19 +123,14 @@ void print_report(const std::vector<fix::FileFix>& files, const std::string& for
   if (rows.empty()) std::cout << "No unsafe fix moves state: the driver's code needs no change.\n";
 }
 
-int run_fix(FixArgs a, const Context& ctx) {
-  std::string format = inf::to_lower_ascii(!a.format.empty() ? a.format : !ctx.format.empty() ? ctx.format : "text");
-  if (format != "text" && format != "json" && !(a.report && format == "md")) {
-    std::cerr << "isodrv: --format must be text or json (and md with --report)\n";
-    return kExitUsage;
-  }
-  fix::Options opts;
+// Usage problems of the options, or kExitOk with `opts` filled.
+int fix_options(const FixArgs& a, fix::Options& opts) {
   const std::string mode = inf::to_lower_ascii(a.mode);
-  opts.check.settings.mode = mode == "k" ? diag::Mode::k : mode == "u" ? diag::Mode::u : mode == "h" ? diag::Mode::h : diag::Mode::w;
   if (mode != "w" && mode != "u" && mode != "k" && mode != "h") {
     std::cerr << "isodrv: mode must be one of w, u, k, h\n";
     return kExitUsage;
   }
+  opts.check.settings.mode = mode == "k" ? diag::Mode::k : mode == "u" ? diag::Mode::u : mode == "h" ? diag::Mode::h : diag::Mode::w;
   auto arch = inf::parse_arch(a.arch);
   if (!arch) {
     std::cerr << "isodrv: unknown architecture '" << a.arch << "'\n";
@@ -151,6 +146,24 @@ int run_fix(FixArgs a, const Context& ctx) {
   opts.selection.select = a.select;
   // The report says what the unsafe fixes would move even when they are not written.
   opts.unsafe = a.unsafe || (a.report && !a.write);
+  return kExitOk;
+}
+
+void print_summary(bool write, std::size_t applied, std::size_t changed, std::size_t pending, std::size_t no_fix) {
+  std::ostream& out = write ? std::cout : std::cerr;
+  out << (write ? "Fixed " : "Would fix ") << applied << " finding" << (applied == 1 ? "" : "s") << " in " << changed
+      << " file" << (changed == 1 ? "" : "s") << "; " << pending << " unsafe fix" << (pending == 1 ? "" : "es")
+      << " not applied; " << no_fix << " finding" << (no_fix == 1 ? "" : "s") << " with no automatic fix\n";
+}
+
+int run_fix(FixArgs a, const Context& ctx) {
+  std::string format = inf::to_lower_ascii(!a.format.empty() ? a.format : !ctx.format.empty() ? ctx.format : "text");
+  if (format != "text" && format != "json" && !(a.report && format == "md")) {
+    std::cerr << "isodrv: --format must be text or json (and md with --report)\n";
+    return kExitUsage;
+  }
+  fix::Options opts;
+  if (int rc = fix_options(a, opts); rc != kExitOk) return rc;
   std::vector<std::string> missing;
   const auto paths = check::expand_inputs(a.inputs, missing);
   int rc = kExitOk;
@@ -211,10 +224,7 @@ int run_fix(FixArgs a, const Context& ctx) {
               << "\n";
     return rc;
   }
-  std::ostream& out = a.write ? std::cout : std::cerr;
-  out << (a.write ? "Fixed " : "Would fix ") << applied << " finding" << (applied == 1 ? "" : "s") << " in " << changed
-      << " file" << (changed == 1 ? "" : "s") << "; " << left_pending << " unsafe fix" << (left_pending == 1 ? "" : "es")
-      << " not applied; " << no_fix << " finding" << (no_fix == 1 ? "" : "s") << " with no automatic fix\n";
+  print_summary(a.write, applied, changed, left_pending, no_fix);
   return rc;
 }
 

@@ -59,18 +59,14 @@ struct Moved {
 // The raw text of a path field that names `m`, rewritten to its new place; nullopt when the field
 // does not name it, "" when it does in a way that cannot be rewritten.
 std::optional<std::string> rewritten(const FixContext& c, std::string_view raw, const Moved& m) {
-  if (!inf::iequals(normalized_path(c.doc.substitute(raw)).substr(0, m.old_path.size()), m.old_path)) return std::nullopt;
-  const std::string s = normalized_path(c.doc.substitute(raw));
-  if (s.size() != m.old_path.size()) return std::nullopt;  // a longer name that starts the same
-  const bool quoted = !raw.empty() && raw[0] == '"';
-  // Keep what follows the file name as written (arguments, the closing quote); the name itself is
-  // written as the new path, since a %token% spelling it may also stand for other things.
-  std::string after;
   const std::string sub = c.doc.substitute(raw);
+  if (!inf::iequals(normalized_path(sub), m.old_path)) return std::nullopt;
+  // Keep what follows the file name as written (arguments); the name itself is written as the new
+  // path, since a %token% spelling it may also stand for other things.
   const std::size_t name_at = inf::to_lower_ascii(std::string(raw)).rfind(inf::to_lower_ascii(m.copy->dest_name));
-  if (name_at != std::string::npos) after = std::string(raw.substr(name_at + m.copy->dest_name.size()));
-  else if (quoted || sub.find(' ') != std::string::npos) return std::string();
-  return (quoted ? "\"" : "") + m.new_raw + after;
+  if (name_at != std::string::npos) return m.new_raw + std::string(raw.substr(name_at + m.copy->dest_name.size()));
+  if (sub.find(' ') != std::string::npos) return std::string();
+  return m.new_raw;
 }
 
 // Field edits collected per line, applied to the line's current text one after another.

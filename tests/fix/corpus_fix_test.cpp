@@ -112,8 +112,16 @@ std::vector<std::string> explanations(const isodrv::fix::FileFix& f) {
 class CorpusFix : public DevinstTest {
  protected:
   // Stages and installs `text` on a fresh root; the HKLM export, or "" when it does not install.
+  // The root and the package folder are removed again, so the run needs little disk.
   std::string install(const std::string& name, const std::string& text, const std::string& inf_name, const std::string& hwid,
                       const std::string& device) {
+    std::string out = install_on_fresh_root(name, text, inf_name, hwid, device);
+    fs::remove_all(root_);
+    fs::remove_all(base_ / ("pkg-" + name));
+    return out;
+  }
+  std::string install_on_fresh_root(const std::string& name, const std::string& text, const std::string& inf_name,
+                                    const std::string& hwid, const std::string& device) {
     root_ = base_ / ("root-" + name);
     fs::create_directories(root_);
     const fs::path inf = package_dir(name, text, inf_name);
@@ -211,8 +219,6 @@ TEST_F(CorpusFix, FlaggedPackagesFixParseStayFixedAndInstallWithOnlyReportedStat
       }
     }
     ++compared;
-    fs::remove_all(base_ / ("root-o" + std::to_string(n)));
-    fs::remove_all(base_ / ("root-f" + std::to_string(n)));
   }
   std::cout << "[ corpus ] " << n << " flagged packages; " << both_installed << " installed before and after the fix ("
             << compared << " state diffs compared)\n";
