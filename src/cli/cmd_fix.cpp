@@ -47,6 +47,7 @@ void text_notes(const fix::FileFix& f, bool write, std::ostream& out) {
   for (std::size_t i = 0; i < f.after.diagnostics.size(); ++i) {
     const auto& d = f.after.diagnostics[i];
     const std::uint32_t line = write ? d.line : f.after_original_lines[i];
+    if (d.code == 1001 || d.code == 1002) out << where(f.path, line) << ": " << d.code << " not a valid INF: " << d.message << "\n";
     if (!d.fix) continue;
     if (d.fix->available()) {
       out << where(f.path, line) << ": " << d.code << " unsafe fix not applied (use --unsafe-fixes): " << d.fix->description

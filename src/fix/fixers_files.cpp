@@ -151,7 +151,9 @@ void move_list(FixContext& c, diag::Diagnostic& d, const package::FileCopy& anch
   const std::string_view t = c.src.text(dest_line);
   const LineFields lf = split_fields(t);
   if (!lf.key || lf.fields.empty()) return no_fix(d, "the DestinationDirs entry cannot be read");
-  std::string line_text = std::string(t.substr(0, lf.fields[0].begin)) + "13" + (folder->empty() ? "" : "," + *folder) +
+  const bool quote = folder->find_first_of(" ,;\t") != std::string::npos;
+  std::string line_text = std::string(t.substr(0, lf.fields[0].begin)) + "13" +
+                          (folder->empty() ? "" : quote ? ",\"" + *folder + "\"" : "," + *folder) +
                           std::string(t.substr(lf.fields.back().end));
   if (line_text == t) {
     return no_fix(d, "the files sit in a different package folder for each architecture ([SourceDisksNames.<arch>]); one "
