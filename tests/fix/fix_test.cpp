@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "isodrv/fix.h"
@@ -220,4 +221,40 @@ TEST(FixEdits, InsertionsAtOneOffsetKeepTheirOrderAndLinesEndLikeTheFile) {
   const std::string no_break = "[Version]\r\nSignature = \"$Windows NT$\"\r\nClass = System";
   auto n = isodrv::fix::fix_bytes(no_break, "y.inf", {});
   EXPECT_EQ(n.fixed, no_break + "\r\nPnpLockdown = 1");
+}
+
+TEST_F(Fix, AFileThatIsNotAnInfExitsOneAndIsLeftAlone) {
+  const fs::path p = dir_ / "empty.inf";
+  { std::ofstream(p) << "just text\n"; }
+  CliRun r = run({"fix", "--write", "--unsafe-fixes", p.string()});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.out.find("not a valid INF"), std::string::npos) << r.out;
+  EXPECT_EQ(slurp(p), "just text\n");
+}
+
+TEST(FixEdits, PackageFolderWithBlanksStaysQuotedAndCommentsStay) {
+  const std::string inf =
+      "[Version]\r\nSignature=\"$Windows NT$\"\r\nPnpLockdown=1\r\n[DefaultInstall.NTamd64]\r\nCopyFiles=a\r\n"
+      "[DestinationDirs]\r\na=12,\"old dir\" ; keep me\r\n[a]\r\nx.sys\r\n[SourceDisksFiles]\r\nx.sys=1,\"sub dir\"\r\n"
+      "[SourceDisksNames]\r\n1=d\r\n";
+  isodrv::fix::Options o;
+  o.unsafe = true;
+  auto r = isodrv::fix::fix_bytes(inf, "q.inf", o);
+  EXPECT_NE(r.fixed.find("a=13,\"sub dir\" ; keep me\r\n"), std::string::npos) << r.fixed;
+  ASSERT_EQ(r.applied.size(), 1u);
+  EXPECT_EQ(r.applied[0].code, 1322);
+  EXPECT_EQ(r.applied[0].line, 9u) << "the finding's line in the original file";
+}
+
+TEST(FixEdits, ALineThatContinuesIsNotRewritten) {
+  const std::string inf =
+      "[Version]\nSignature=\"$Windows NT$\"\nPnpLockdown=1\n[DefaultInstall.NTamd64]\nCopyFiles=a\n"
+      "[DestinationDirs]\na=\\\n12\n[a]\nx.sys\n[SourceDisksFiles]\nx.sys=1\n[SourceDisksNames]\n1=d\n";
+  isodrv::fix::Options o;
+  o.unsafe = true;
+  auto r = isodrv::fix::fix_bytes(inf, "c.inf", o);
+  EXPECT_EQ(r.fixed, inf);
+  bool reason = false;
+  for (const auto& d : r.after.diagnostics) reason = reason || (d.fix && !d.fix->reason.empty());
+  EXPECT_TRUE(reason) << "the finding says why it has no fix";
 }
