@@ -30,7 +30,7 @@ Fixer fixer_for(int code);
 // Shared pieces.
 // Sets `d.fix` to "no automatic fix" with `reason`.
 void no_fix(diag::Diagnostic& d, std::string reason);
-// The service install section names in whose AddReg a service's Parameters values go.
+// The service this package installs under `name` (case-insensitive); nullptr when none.
 const package::ServiceInstall* find_service(const package::Package& pkg, std::string_view name);
 
 // File fixes (fixers_files.cpp).
