@@ -3,7 +3,7 @@
 # a DriverStore FileRepository-like tree (one folder per package), against `wc -l` over the same
 # files in the same run; prints files/s, ratios, -j2 speed-up and the load average (issue 10 item 1).
 #
-#   bench/flat-bench.sh [--build DIR] [--reps N] [--files N] [--jobs "1 2"] [--work DIR] [--corpus DIR]
+#   bench/flat-bench.sh [--build DIR] [--reps N] [--files N] [--jobs "1 2"] [--work DIR] [--corpus DIR] [--prepare-only]
 #
 # Inputs are built outside the repository, in WORK (default ${TMPDIR:-/tmp}/isodrv-flat-bench):
 # the corpus's .inf/.inx files are copied round-robin until FILES files exist (default 14000), each
@@ -21,6 +21,7 @@ work="${TMPDIR:-/tmp}/isodrv-flat-bench"
 reps=5
 files=14000
 jobs_list="1 2"
+prepare_only=0
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -30,6 +31,7 @@ while [ $# -gt 0 ]; do
     --jobs) jobs_list="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
     --corpus) corpus="$2"; shift 2 ;;
+    --prepare-only) prepare_only=1; shift ;;  # build the inputs (bench/html-bench.sh uses them) and stop
     -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "flat-bench: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -90,6 +92,7 @@ if [ "$(cat "$work/.stamp" 2>/dev/null)" != "$stamp" ]; then
   done | xargs -0 -n 2 cp
   echo "$stamp" > "$work/.stamp"
 fi
+[ "$prepare_only" = 1 ] && exit 0
 
 timed() {
   local name="$1" rc=0

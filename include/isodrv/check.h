@@ -1,7 +1,9 @@
 // `isodrv check`: validates INF/INX files in InfVerif's modes and produces a diag::Report.
 #pragma once
 
+#include <cstdio>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -58,8 +60,47 @@ diag::Report check_files(const std::vector<std::string>& paths, const Options& o
 void check_stream(const std::vector<std::string>& paths, const Options& opts,
                   const std::function<void(diag::FileResult&&)>& sink);
 
+// The same with the paths produced one at a time by `next` (false at the end), called under a
+// lock from the checking threads: a caller can walk folders or read a list as checking proceeds.
+void check_stream(const std::function<bool(std::string&)>& next, const Options& opts,
+                  const std::function<void(diag::FileResult&&)>& sink);
+
 // Expands folders recursively into their .inf/.inx files (sorted); files are kept as given.
 std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs, std::vector<std::string>& missing);
+
+// The paths expand_inputs gives, in the same order, one at a time: a folder is walked depth first
+// with each folder's entries sorted so that the order is that of the sorted full paths, holding
+// only the listings on the way down; a list is read a line at a time. Memory does not grow with
+// the number of files (only with the largest folder and the depth). rewind() starts over, for a
+// second pass; the inputs are read again then.
+class InputWalk {
+ public:
+  struct Source {
+    std::string path;            // a file or folder to check, or with `list`, a file of paths
+    bool list = false;           // one path per line ('#' comment lines, trailing blanks dropped) or
+    std::shared_ptr<FILE> open;  // with -0 NUL-separated; `open`: an already open list (a spool)
+  };
+  InputWalk(std::vector<Source> sources, bool nul);
+  ~InputWalk();
+  bool next(std::string& path);
+  void rewind();
+  // Called with each input as given (an argument or a list's line) before it is expanded.
+  std::function<void(const std::string&)> on_input;
+
+ private:
+  struct Frame;
+  bool next_from_list(std::string& path);
+  bool next_from_tree(std::string& path);
+  void push_folder(const std::string& dir);
+  std::vector<Source> sources_;
+  bool nul_;
+  std::size_t source_ = 0;
+  std::FILE* list_ = nullptr;   // the list being read, when the current source is one
+  bool own_list_ = false;
+  std::vector<Frame> frames_;   // the folders being walked, outermost first
+  char* line_ = nullptr;        // getdelim's buffer
+  std::size_t line_cap_ = 0;
+};
 
 // Reads a /product platform definition (format in docs/rules/README.md): one inbox INF per line,
 // optionally followed by the sections it defines; or a folder, whose *.inf files are read for

@@ -59,6 +59,7 @@ class FolderNames {
 
  private:
   struct Listing;
+  static constexpr std::size_t kKeptFolders = 4096;
   std::shared_ptr<const Listing> listing(const std::string& dir);
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<const Listing>> folders_;

@@ -265,33 +265,53 @@ diag::FileResult check_file(const std::string& path, const Options& opts) {
 void check_stream(const std::vector<std::string>& paths, const Options& opts,
                   const std::function<void(diag::FileResult&&)>& sink) {
   Options run_opts = opts;
+  // No more threads than files: a run over a few files starts no idle threads.
+  run_opts.jobs = std::max(1u, std::min<unsigned>(opts.jobs, static_cast<unsigned>(std::max<std::size_t>(paths.size(), 1))));
+  std::size_t i = 0;
+  check_stream([&](std::string& p) {
+    if (i >= paths.size()) return false;
+    p = paths[i++];
+    return true;
+  }, run_opts, sink);
+}
+
+void check_stream(const std::function<bool(std::string&)>& next_path, const Options& opts,
+                  const std::function<void(diag::FileResult&&)>& sink) {
+  Options run_opts = opts;
   if (!run_opts.settings.folders) run_opts.settings.folders = std::make_shared<package::FolderNames>();
-  const unsigned jobs = std::max(1u, std::min<unsigned>(opts.jobs, static_cast<unsigned>(std::max<std::size_t>(paths.size(), 1))));
+  const unsigned jobs = std::max(1u, opts.jobs);
+  std::size_t done = 0;
   if (jobs <= 1) {
-    for (std::size_t i = 0; i < paths.size(); ++i) {
-      sink(check_file(paths[i], run_opts));
-      if (opts.on_progress && ((i + 1) % 64 == 0 || i + 1 == paths.size())) opts.on_progress(i + 1);
+    for (std::string path; next_path(path);) {
+      sink(check_file(path, run_opts));
+      if (opts.on_progress && ++done % 64 == 0) opts.on_progress(done);
     }
+    if (opts.on_progress && done % 64) opts.on_progress(done);
     return;
   }
   // Threads take the next path; a finished file waits in `ready` until every file before it has
-  // gone to the sink, so output keeps the order of `paths`. A thread does not start a file more
-  // than `window` places ahead of the next one due, which bounds what waits.
+  // gone to the sink, so output keeps the input order. A thread does not start a file more than
+  // `window` places ahead of the next one due, which bounds what waits.
   const std::size_t window = 256 * jobs;
   std::mutex mutex;
   std::condition_variable room;
   std::map<std::size_t, diag::FileResult> ready;
   std::size_t next = 0, due = 0;
+  bool at_end = false;
   auto worker = [&] {
-    for (;;) {
+    for (std::string path;;) {
       std::size_t i;
       {
         std::unique_lock<std::mutex> lock(mutex);
-        room.wait(lock, [&] { return next >= paths.size() || next < due + window; });
-        if (next >= paths.size()) return;
+        room.wait(lock, [&] { return at_end || next < due + window; });
+        if (at_end || !next_path(path)) {
+          at_end = true;
+          room.notify_all();
+          return;
+        }
         i = next++;
       }
-      diag::FileResult res = check_file(paths[i], run_opts);
+      diag::FileResult res = check_file(path, run_opts);
       std::lock_guard<std::mutex> lock(mutex);
       ready.emplace(i, std::move(res));
       // The thread that completes the file due drains what is ready, under the lock: the sink
@@ -300,7 +320,7 @@ void check_stream(const std::vector<std::string>& paths, const Options& opts,
         sink(std::move(it->second));
         ready.erase(it);
         ++due;
-        if (opts.on_progress && (due % 64 == 0 || due == paths.size())) opts.on_progress(due);
+        if (opts.on_progress && due % 64 == 0) opts.on_progress(due);
       }
       room.notify_all();
     }
@@ -308,6 +328,7 @@ void check_stream(const std::vector<std::string>& paths, const Options& opts,
   std::vector<std::thread> threads;
   for (unsigned j = 0; j < jobs; ++j) threads.emplace_back(worker);
   for (auto& t : threads) t.join();
+  if (opts.on_progress && due % 64) opts.on_progress(due);
 }
 
 diag::Report check_files(const std::vector<std::string>& paths, const Options& opts) {

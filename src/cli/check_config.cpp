@@ -117,6 +117,8 @@ Result<FileConfig> find_in(const fs::path& dir, std::map<std::string, FileConfig
 
 Result<FileConfig> find_config(const std::string& path) {
   static std::map<std::string, FileConfig> cache;
+  // Inputs come folder after folder: a bounded cache keeps memory flat over a million folders.
+  if (cache.size() > 4096) cache.clear();
   std::error_code ec;
   fs::path p = fs::absolute(path, ec).lexically_normal();
   if (!fs::is_directory(p, ec)) p = p.parent_path();

@@ -1,8 +1,13 @@
 // `isodrv check` and `isodrv explain`: InfVerif-compatible validation and rule documentation.
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -46,6 +51,7 @@ struct CheckArgs {
   std::string progress = "auto";
   std::string shard;       // I/N: check only the files whose path hash falls in part I of N
   std::string sarif_base;  // SARIF/GitHub paths relative to this folder
+  std::string html;        // --html FILE: the HTML page too, beside --format
   bool nul = false;                    // -0: lists are NUL-separated
   std::vector<int> suppress_warnings;  // /swNNNN
   std::vector<std::string> select, ignore, extend_select;
@@ -85,33 +91,65 @@ std::optional<diag::Mode> parse_mode(std::string m) {
   return std::nullopt;
 }
 
-// A list of paths: one per line, where blank lines and lines starting with '#' are skipped and
-// trailing blanks and CR are dropped; or, with -0, NUL-separated names taken exactly as written
-// (find -print0), since such names may hold any byte but NUL.
-void read_list(std::istream& in, bool nul, std::vector<std::string>& out) {
-  std::string line;
-  while (std::getline(in, line, nul ? '\0' : '\n')) {
-    if (nul) {
-      if (!line.empty()) out.push_back(line);
-      continue;
-    }
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
-    const std::size_t first = line.find_first_not_of(" \t");
-    if (first == std::string::npos || line[first] == '#') continue;
-    out.push_back(line);
-  }
+// The words read_input uses for a list over --max-input-size.
+bool over_cap(std::uint64_t size, const std::string& name) {
+  if (size <= max_input_size()) return false;
+  std::cerr << "isodrv: cannot read the file list: "
+            << Error(Errc::read_fault, "is larger than the " + std::to_string(max_input_size()) +
+                                           "-byte input limit (raise it with --max-input-size)", name).to_string()
+            << "\n";
+  return true;
 }
 
-// A list of inputs (--files-from FILE, or '-' for stdin), read under the input size cap.
-bool read_list_from(const std::string& from, bool nul, std::vector<std::string>& out) {
-  auto text = from == "-" ? read_input_fd(0, "<stdin>") : read_input(from);
-  if (!text) {
-    std::cerr << "isodrv: cannot read the file list: " << text.error().to_string() << "\n";
+// A list that can be read only once (standard input, a pipe), copied into an unnamed temporary
+// file, up to the input size cap, so that the run can read it twice. Null with the message printed.
+std::shared_ptr<FILE> spool(int fd, const std::string& name) {
+  std::shared_ptr<FILE> out(std::tmpfile(), [](FILE* f) { if (f) std::fclose(f); });
+  if (!out) {
+    std::cerr << "isodrv: cannot read the file list: no temporary file for a copy: " << std::strerror(errno) << "\n";
+    return nullptr;
+  }
+  char buf[65536];
+  std::uint64_t total = 0;
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 || std::fwrite(buf, 1, static_cast<std::size_t>(n), out.get()) != static_cast<std::size_t>(n)) {
+      std::cerr << "isodrv: cannot read the file list: " << name << ": " << std::strerror(errno) << "\n";
+      return nullptr;
+    }
+    if (over_cap(total += static_cast<std::uint64_t>(n), name)) return nullptr;
+  }
+  if (std::fflush(out.get()) != 0) {
+    std::cerr << "isodrv: cannot read the file list: " << name << ": " << std::strerror(errno) << "\n";
+    return nullptr;
+  }
+  return out;
+}
+
+// --files-from FILE or '-' as a source of the input walk. A regular file is read in place (each
+// pass over the inputs opens it again); standard input or a pipe is spooled first. The input size
+// cap applies to lists as before. False, with the message printed, when the list cannot be read.
+bool list_source(const std::string& from, check::InputWalk::Source& out) {
+  const bool from_stdin = from == "-";
+  const std::string name = from_stdin ? "<stdin>" : from;
+  const int fd = from_stdin ? 0 : ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat st {};
+  if (fd < 0 || ::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+    if (fd > 0) ::close(fd);
+    // read_input has the words for every way a file cannot be read.
+    auto e = from_stdin ? read_input_fd(0, name) : read_input(from);
+    std::cerr << "isodrv: cannot read the file list: " << (e ? name + ": is a directory" : e.error().to_string()) << "\n";
     return false;
   }
-  std::istringstream in(*text);
-  read_list(in, nul, out);
-  return true;
+  out.path = from;
+  out.list = true;
+  if (!from_stdin && S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return !over_cap(static_cast<std::uint64_t>(st.st_size), name);
+  }
+  out.open = spool(fd, name);
+  if (fd > 0) ::close(fd);
+  return out.open != nullptr;
 }
 
 // "10.0.17763" (parts = 3) or "22621" (parts = 1): decimal parts separated by dots.
@@ -214,32 +252,63 @@ int base_options(const CheckArgs& a, check::Options& opts) {
   return kExitOk;
 }
 
-// The paths to check, from the arguments, '-' and --files-from; exit code in `rc` on failure.
-std::vector<std::string> gather_inputs(const CheckArgs& a, int& rc) {
-  std::vector<std::string> inputs;
+// The inputs, walked as checking proceeds: the arguments, '-' and --files-from, in that order.
+// Null with the exit code in `rc` on failure.
+std::unique_ptr<check::InputWalk> open_inputs(const CheckArgs& a, int& rc) {
+  std::vector<check::InputWalk::Source> sources;
+  bool stdin_read = false;
+  auto add_list = [&](const std::string& from) {
+    if (from == "-" && std::exchange(stdin_read, true)) return true;  // standard input is empty by now
+    check::InputWalk::Source s;
+    if (!list_source(from, s)) return false;
+    sources.push_back(std::move(s));
+    return true;
+  };
   for (const auto& in : a.inputs) {
-    if (in != "-") inputs.push_back(in);
-    else if (!read_list_from("-", a.nul, inputs)) {
+    if (in != "-") sources.push_back({in, false, nullptr});
+    else if (!add_list("-")) {
       rc = kExitUnreadable;
-      return {};
+      return nullptr;
     }
   }
-  if (!a.files_from.empty() && !read_list_from(a.files_from, a.nul, inputs)) {
+  if (!a.files_from.empty() && !add_list(a.files_from)) {
     rc = kExitUnreadable;
-    return {};
+    return nullptr;
   }
   if (a.inputs.empty() && a.files_from.empty()) {
     rc = usage_error("check needs at least one INF, folder, or '-' for a list on stdin");
-    return {};
+    return nullptr;
   }
-  std::vector<std::string> missing;
-  auto paths = check::expand_inputs(inputs, missing);
-  // A wrong path or an empty list must not pass a CI job silently.
-  if (paths.empty()) {
-    std::cerr << "isodrv: no INF or INX file found in " << describe_inputs(a, inputs) << "\n";
-    rc = kExitUnreadable;
+  return std::make_unique<check::InputWalk>(std::move(sources), a.nul);
+}
+
+// What a first pass over the inputs finds, holding no list of paths: how many files there are
+// before and after --shard, the first file of the shard, and the configurations that apply.
+struct Survey {
+  std::size_t found = 0, files = 0;
+  std::string first;
+  std::map<std::string, FileConfig> configs;  // by file: the groups, checked in this order
+  std::optional<Error> config_error;          // the first configuration that did not load
+  std::vector<std::string> given;             // the inputs as given, kept while no file is found
+};
+
+Survey survey_inputs(check::InputWalk& walk, const std::function<bool(const std::string&)>& in_shard) {
+  Survey s;
+  walk.on_input = [&](const std::string& in) {
+    if (!s.found) s.given.push_back(in);
+  };
+  for (std::string p; walk.next(p);) {
+    ++s.found;
+    if (!in_shard(p)) continue;
+    if (!s.files++) s.first = p;
+    if (s.config_error) continue;
+    auto c = find_config(p);
+    if (!c) s.config_error = c.error();
+    else if (!s.configs.count(c->file)) s.configs.emplace(c->file, *c);
   }
-  return paths;
+  walk.on_input = nullptr;
+  if (s.found) s.given.clear();
+  return s;
 }
 
 // What applies to one file: the command line over the nearest configuration file.
@@ -328,34 +397,49 @@ int group_options(const Effective& e, check::Options& opts) {
 // Checks every file with the settings of its nearest configuration, in input order: each run of
 // consecutive files that share a configuration file is one check_stream (parallel within it),
 // and each result, selected as its configuration says, goes to `sink` as soon as it is checked.
-int check_grouped(const CheckArgs& a, const Context& ctx, const std::vector<std::string>& paths, const check::Options& base,
-                  const std::function<void(diag::FileResult&&)>& sink) {
-  std::map<std::string, FileConfig> configs;  // config file -> its settings, read once
-  std::vector<std::string> config_of(paths.size());
-  for (std::size_t i = 0; i < paths.size(); ++i) {
-    auto c = find_config(paths[i]);
-    if (!c) return usage_error(c.error().to_string());
-    config_of[i] = c->file;
-    configs.emplace(c->file, *c);
-  }
+// The files come from one more pass over the inputs; the survey has found every configuration.
+int check_grouped(const CheckArgs& a, const Context& ctx, check::InputWalk& walk,
+                  const std::function<bool(const std::string&)>& in_shard, const Survey& survey,
+                  const check::Options& base, const std::function<void(diag::FileResult&&)>& sink) {
+  if (survey.config_error) return usage_error(survey.config_error->to_string());
   // A bad value in any configuration is refused before anything is written.
-  for (const auto& [file, config] : configs) {
+  for (const auto& [file, config] : survey.configs) {
     check::Options probe = base;
     if (int rc = group_options(effective(a, ctx, config, base.project_root), probe); rc != kExitOk) return rc;
   }
-  for (std::size_t first = 0; first < paths.size();) {
-    std::size_t last = first;
-    while (last < paths.size() && config_of[last] == config_of[first]) ++last;
-    const Effective e = effective(a, ctx, configs[config_of[first]], base.project_root);
+  // The next file of the shard and its configuration file, looked at before it is handed over.
+  std::string pending, pending_config;
+  auto advance = [&] {
+    for (std::string p; walk.next(p);) {
+      if (!in_shard(p)) continue;
+      pending = std::move(p);
+      if (survey.configs.size() > 1) {
+        auto c = find_config(pending);
+        pending_config = c ? c->file : std::string();
+      }
+      return true;
+    }
+    return false;
+  };
+  walk.rewind();
+  bool more = advance();
+  while (more) {
+    const std::string file = survey.configs.size() > 1 ? pending_config : survey.configs.begin()->first;
+    auto found = survey.configs.find(file);
+    if (found == survey.configs.end()) return usage_error(pending + ": its configuration changed during the run");
+    const Effective e = effective(a, ctx, found->second, base.project_root);
     check::Options opts = base;
     if (int rc = group_options(e, opts); rc != kExitOk) return rc;
-    const std::vector<std::string> some(paths.begin() + static_cast<std::ptrdiff_t>(first),
-                                        paths.begin() + static_cast<std::ptrdiff_t>(last));
-    check::check_stream(some, opts, [&](diag::FileResult&& f) {
+    auto next = [&](std::string& p) {
+      if (!more || (survey.configs.size() > 1 && pending_config != file)) return false;
+      p = std::move(pending);
+      more = advance();
+      return true;
+    };
+    check::check_stream(next, opts, [&](diag::FileResult&& f) {
       check::apply_selection(e.selection, f);
       sink(std::move(f));
     });
-    first = last;
   }
   return kExitOk;
 }
@@ -375,23 +459,34 @@ int run_check(CheckArgs a, const Context& ctx) {
   if (int rc = base_options(a, opts); rc != kExitOk) return rc;
   if (!a.show_settings.empty()) return show_settings(a, ctx, root);
   int rc = kExitOk;
-  auto paths = gather_inputs(a, rc);
-  if (rc != kExitOk) return rc;
-  if (!a.shard.empty()) {
-    auto shard = parse_shard(a.shard);
-    if (!shard) return usage_error("--shard takes I/N with 1 <= I <= N, e.g. 2/8");
-    std::erase_if(paths, [&](const std::string& p) { return path_hash(p) % shard->second != shard->first - 1; });
+  auto walk = open_inputs(a, rc);
+  if (!walk) return rc;
+  const auto shard = a.shard.empty() ? std::nullopt : parse_shard(a.shard);
+  auto in_shard = [&](const std::string& p) { return !shard || path_hash(p) % shard->second == shard->first - 1; };
+  const Survey survey = survey_inputs(*walk, in_shard);
+  // A wrong path or an empty list must not pass a CI job silently.
+  if (!survey.found) {
+    std::cerr << "isodrv: no INF or INX file found in " << describe_inputs(a, survey.given) << "\n";
+    return kExitUnreadable;
   }
+  if (!a.shard.empty() && !shard) return usage_error("--shard takes I/N with 1 <= I <= N, e.g. 2/8");
   if (a.fix) {
+    // Each file of the walk gets its safe fixes written before anything is checked.
     check::Options fix_opts = opts;
     if (auto m = parse_mode(a.mode.empty() ? "w" : a.mode)) fix_opts.settings.mode = *m;
-    if (int frc = fix_safe_in_place(paths, fix_opts); frc != kExitOk) return frc;
+    int frc = kExitOk;
+    walk->rewind();
+    for (std::string p; walk->next(p);) {
+      if (in_shard(p)) frc = combine_exit(frc, fix_safe_in_place({p}, fix_opts));
+    }
+    walk->rewind();
+    if (frc != kExitOk) return frc;
   }
 
   // Settings that concern the whole run (output format, baseline) come from the configuration
   // that applies to the working directory, else to the first input.
   auto here = find_config(".");
-  if (here && here->file.empty()) here = find_config(paths.front());
+  if (here && here->file.empty() && survey.files) here = find_config(survey.first);
   if (!here) return usage_error(here.error().to_string());
   const Effective run = effective(a, ctx, *here, root);
   auto format = parse_format(inf::to_lower_ascii(run.format));
@@ -406,9 +501,9 @@ int run_check(CheckArgs a, const Context& ctx) {
     baseline = std::move(b.value());
   }
 
-  const bool progress = a.progress == "always" || (a.progress == "auto" && progress_wanted() && paths.size() > 20);
+  const bool progress = a.progress == "always" || (a.progress == "auto" && progress_wanted() && survey.files > 20);
   if (progress) {
-    const std::size_t total = paths.size();
+    const std::size_t total = survey.files;
     opts.on_progress = [total](std::size_t done) {
       std::cerr << "\rchecked " << done << "/" << total << " files" << std::flush;
     };
@@ -425,11 +520,14 @@ int run_check(CheckArgs a, const Context& ctx) {
     return kExitUsage;
   }
   // Each file is written as soon as it is checked and then dropped (check_stream keeps the order).
-  auto writer = diag::make_writer(ropts, path_base, parse_mode(run.mode).value_or(diag::Mode::w), ISODRV_VERSION, std::cout);
+  WithHtmlFile* html = nullptr;
+  auto writer = make_report_writer(ropts, path_base, parse_mode(run.mode).value_or(diag::Mode::w), ISODRV_VERSION, a.html,
+                                   html, base_error);
+  if (!writer) return usage_error(base_error);
   std::optional<check::BaselineFilter> filter;
   if (baseline) filter.emplace(*baseline);
   int code = kExitOk;
-  const int grc = check_grouped(a, ctx, paths, opts, [&](diag::FileResult&& f) {
+  const int grc = check_grouped(a, ctx, *walk, in_shard, survey, opts, [&](diag::FileResult&& f) {
     if (!a.suppress_warnings.empty()) suppress_warnings(f, a.suppress_warnings);
     if (filter) filter->apply(f);
     if (f.unreadable) code = combine_exit(code, kExitUnreadable);
@@ -443,6 +541,7 @@ int run_check(CheckArgs a, const Context& ctx) {
   // The summaries say how much the baseline hid; the counts beside it are what is reported.
   if (filter) writer->set_baseline_accepted(filter->accepted());
   writer->finish();
+  if (html && !html->commit(base_error)) return usage_error(base_error);
   return code;
 }
 
@@ -599,7 +698,7 @@ input's folder upward, with keys mode, target-os, select, ignore, extend-select,
 Suppress one finding in the INF with `; isodrv: ignore[1322] reason` on its line or the line above.
 )" + exit_code_help());
   check->add_option("--mode", a->mode, "Validation mode: w (isolation, default), u, k, h");
-  check->add_option("--format", a->format, "Output: text, infverif, json, jsonl, sarif, github");
+  check->add_option("--format", a->format, "Output: text, infverif, json, jsonl, sarif, github, html");
   check->add_option("-j,--jobs", a->jobs, "Check files in parallel");
   check->add_option("--baseline", a->baseline,
                     "Accept the findings of a previous --format json report (matched by code, file, section and line text; "
@@ -639,6 +738,7 @@ Suppress one finding in the INF with `; isodrv: ignore[1322] reason` on its line
   check->add_option("--codepage", a->codepage, "ANSI code page for files without a BOM (default 1252)");
   check->add_option("--progress", a->progress, "Progress on stderr: auto, always, never");
   check->add_option("--shard", a->shard, "Check part I of N of the files (a stable split by path hash; see report merge)");
+  check->add_option("--html", a->html, "Also write the HTML report to FILE, beside the --format output");
   check->add_option("--sarif-base", a->sarif_base, "SARIF/GitHub paths are relative to DIR (default: the project root)");
   check->add_option("PATH", a->inputs, "INF/INX files, folders, or - for a list on stdin");
   check->callback([a, code, &ctx] {

@@ -21,6 +21,7 @@ struct MergeArgs {
   std::vector<std::string> inputs;
   std::string format = "json";
   std::string sarif_base;
+  std::string html;  // --html FILE: the HTML page too
   std::string project_root;  // where the shards' relative paths resolve (as check's --project-root)
   bool statistics = false;
   bool info = false;
@@ -205,7 +206,12 @@ int run_merge(const MergeArgs& a) {
     return kExitUsage;
   }
   const std::string version = shards.front().summary.value("tool", json::object()).value("version", ISODRV_VERSION);
-  auto writer = diag::make_writer(ropts, path_base, *mode, version, std::cout);
+  WithHtmlFile* html = nullptr;
+  auto writer = make_report_writer(ropts, path_base, *mode, version, a.html, html, error);
+  if (!writer) {
+    std::cerr << "isodrv: " << error << "\n";
+    return kExitUsage;
+  }
   // Shards checked against a baseline say how much it accepted; the merged summary adds them up.
   std::optional<std::size_t> accepted;
   for (const auto& s : shards) {
@@ -232,6 +238,10 @@ int run_merge(const MergeArgs& a) {
     advance(*next);
   }
   writer->finish();
+  if (html && !html->commit(error)) {
+    std::cerr << "isodrv: " << error << "\n";
+    return kExitUsage;
+  }
   return code;
 }
 
@@ -244,7 +254,8 @@ void register_report_commands(CLI::App& app, Context& ctx) {
   auto* merge = report->add_subcommand(
       "merge", "Join the --format jsonl reports of sharded check runs (--shard I/N) into one report");
   merge->add_option("REPORT", a->inputs, "JSON Lines reports of `check --format jsonl`")->required();
-  merge->add_option("--format", a->format, "Output: text, infverif, json (default), jsonl, sarif, github");
+  merge->add_option("--format", a->format, "Output: text, infverif, json (default), jsonl, sarif, github, html");
+  merge->add_option("--html", a->html, "Also write the HTML report to FILE, beside the --format output");
   merge->add_option("--sarif-base", a->sarif_base, "SARIF/GitHub paths are relative to DIR (default: the project root)");
   merge->add_option("--project-root", a->project_root,
                     "The root the sharded runs' paths are relative to (default: the enclosing git top-level, else the current folder)");

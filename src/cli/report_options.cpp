@@ -1,7 +1,12 @@
 // Output options shared by `check` and `report merge`.
 #include "cli/report_options.h"
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <iostream>
 
 namespace isodrv::cli {
 namespace fs = std::filesystem;
@@ -41,6 +46,74 @@ bool set_path_base(diag::PathBase& opts, const std::string& sarif_base, const st
   while (opts.base.size() > 1 && opts.base.back() == '/') opts.base.pop_back();
   opts.base_given = true;
   return true;
+}
+
+std::unique_ptr<WithHtmlFile> WithHtmlFile::open(const diag::RenderOptions& opts, const diag::PathBase& paths,
+                                                 const std::string& file, diag::Mode mode, const std::string& version,
+                                                 std::string& error) {
+  std::unique_ptr<WithHtmlFile> w(new WithHtmlFile());
+  w->file_ = file;
+  w->temp_ = file + ".partial-" + std::to_string(::getpid());
+  w->out_.open(w->temp_, std::ios::binary | std::ios::trunc);
+  if (!w->out_) {
+    error = file + ": cannot write the HTML report: " + std::strerror(errno);
+    w->temp_.clear();
+    return nullptr;
+  }
+  diag::RenderOptions ropts;
+  ropts.format = diag::Format::html;
+  w->main_ = diag::make_writer(opts, paths, mode, version, std::cout);
+  w->html_ = diag::make_writer(ropts, diag::PathBase{}, mode, version, w->out_);
+  return w;
+}
+
+WithHtmlFile::~WithHtmlFile() {
+  if (temp_.empty()) return;
+  out_.close();
+  std::remove(temp_.c_str());
+}
+
+void WithHtmlFile::file(const diag::FileResult& f) {
+  main_->file(f);
+  html_->file(f);
+}
+
+void WithHtmlFile::finish() {
+  if (baseline_accepted_) {
+    main_->set_baseline_accepted(*baseline_accepted_);
+    html_->set_baseline_accepted(*baseline_accepted_);
+  }
+  main_->finish();
+  html_->finish();
+}
+
+bool WithHtmlFile::commit(std::string& error) {
+  out_.close();
+  if (out_.fail()) {
+    error = file_ + ": cannot write the HTML report";
+    return false;
+  }
+  if (std::rename(temp_.c_str(), file_.c_str()) != 0) {
+    error = file_ + ": cannot write the HTML report: " + std::strerror(errno);
+    return false;
+  }
+  temp_.clear();
+  return true;
+}
+
+std::unique_ptr<diag::ReportWriter> make_report_writer(const diag::RenderOptions& opts, const diag::PathBase& paths,
+                                                       diag::Mode mode, const std::string& version,
+                                                       const std::string& html_file, WithHtmlFile*& html,
+                                                       std::string& error) {
+  html = nullptr;
+  if (html_file.empty()) return diag::make_writer(opts, paths, mode, version, std::cout);
+  if (html_file == "-") {
+    error = "--html takes a file name (--format html writes the page to standard output)";
+    return nullptr;
+  }
+  auto both = WithHtmlFile::open(opts, paths, html_file, mode, version, error);
+  html = both.get();
+  return both;
 }
 
 }  // namespace isodrv::cli

@@ -31,6 +31,10 @@ std::shared_ptr<const FolderNames::Listing> FolderNames::listing(const std::stri
   }
   std::sort(l->names.begin(), l->names.end());
   std::lock_guard<std::mutex> lock(mutex_);
+  // A run walks folders one after another, so the listings kept are those of the last few
+  // thousand folders: memory does not grow with the size of a FileRepository-like tree. A folder
+  // needed again after that is listed again (readers keep their own reference meanwhile).
+  if (folders_.size() >= kKeptFolders) folders_.clear();
   return folders_.emplace(dir, std::move(l)).first->second;
 }
 
