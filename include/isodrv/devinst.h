@@ -10,6 +10,7 @@
 
 #include "isodrv/ranking.h"
 #include "isodrv/result.h"
+#include "isodrv/store.h"
 
 namespace isodrv::devinst {
 
@@ -118,14 +119,21 @@ class Engine {
   // device (its report has an empty instance_id).
   Result<std::vector<InstallReport>> install_on_matching(const std::string& published_name);
   // `driver delete --uninstall`: moves every device off `published_name` to its next best driver
-  // (or none). Returns the devices moved.
-  Result<std::vector<std::string>> move_devices_off(const std::string& published_name);
+  // (or none), and with Removal::delete_package deletes the package from the store in the same
+  // commit. Returns the devices moved.
+  enum class Removal { keep_package, delete_package };
+  Result<std::vector<std::string>> move_devices_off(const std::string& published_name,
+                                                    Removal removal = Removal::keep_package);
 
   // A driver's state folders live as long as their owner: Windows\ServiceState\<svc> while the
   // key Services\<svc> exists, Windows\DeviceState\<id> while the device node exists. uninstall,
   // remove_device and move_devices_off delete the folders whose owner they removed; this lists any
   // that are left (host paths, sorted), for `store verify`.
   Result<std::vector<std::string>> orphaned_state_folders() const;
+  // For `store verify`: every file an install placed outside the driver store that is missing (the
+  // install and undo records name them), and every copy of a staged package's file in the Windows
+  // tree that no install placed (what a lost operation would leave behind).
+  Result<std::vector<store::VerifyProblem>> verify_placed_files() const;
 
   struct Impl;
 

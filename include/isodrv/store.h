@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "isodrv/inf.h"
+#include "isodrv/registry.h"
 #include "isodrv/result.h"
 
 namespace isodrv::store {
@@ -51,15 +52,26 @@ struct VerifyProblem {
 };
 
 // Points in a store operation where tests may simulate a crash (ISODRV_TEST_CRASH_POINT=name).
+// "<op>:before-commit" and "<op>:committed" are the write funnel's (docs/store.md).
 inline constexpr const char* kCrashPoints[] = {
-    "stage:journal",  "stage:copied",   "stage:renamed", "stage:published", "stage:committed",
-    "delete:journal", "delete:removed-folder", "delete:removed-inf",
+    "stage:journal",  "stage:copied",   "stage:renamed", "stage:published", "stage:before-commit", "stage:committed",
+    "delete:before-commit", "delete:committed", "delete:journal", "delete:removed-folder", "delete:removed-inf",
 };
 
 // Simulated crash for the kill-at-every-step tests: when $ISODRV_TEST_CRASH_POINT names this point
-// the process is killed exactly as `kill -9` would, so nothing after it runs. The device-install
-// engine has its own points: devinst:before-commit, devinst:committed.
+// the process is killed exactly as `kill -9` would, so nothing after it runs. Every write
+// transaction (the store's and the device-install engine's, "devinst:…") has the write funnel's
+// points: <op>:file-changed (after its first file change), <op>:before-commit, <op>:committed.
 void crash_point(const char* name);
+
+// Finishes whatever a dead process left below `root` — the store's journal and the write funnel's
+// file journal — when the root has a database; creates nothing otherwise. Store::open runs it, and
+// so does every other way into a store (open_registry, the API's sessions).
+Status recover(const std::string& root);
+
+// The registry of the store at `root`, opened after recover(root): what `reg`, `state`, `audit`
+// and the API use, so that no command ever reads a half-finished operation.
+Result<registry::Registry> open_registry(const std::string& root);
 
 class Store {
  public:

@@ -6,6 +6,7 @@
 
 #include "isodrv/api.h"
 #include "isodrv/package.h"
+#include "isodrv/store.h"
 
 namespace isodrv::api {
 namespace {
@@ -122,7 +123,8 @@ Session::Session(registry::Registry registry, std::string root) : registry_(std:
 
 Result<Session> Session::open(const std::string& root) {
   if (root.empty()) return Error(Errc::invalid_argument, "no store root given");
-  auto reg = registry::Registry::open_root(root);
+  // Through the store, so that an operation a dead process left half-done is finished first.
+  auto reg = store::open_registry(root);
   if (!reg) return reg.error();
   return Session(std::move(*reg), root);
 }

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "cli/commands.h"
+#include "isodrv/store.h"
 #include "isodrv/audit.h"
 #include "isodrv/registry.h"
 
@@ -31,7 +32,7 @@ Result<std::optional<registry::Registry>> open_existing(const Context& ctx) {
   if (!std::filesystem::exists(std::filesystem::path(root) / "registry.db", ec)) {
     return std::optional<registry::Registry>();
   }
-  auto reg = registry::Registry::open_root(root);
+  auto reg = store::open_registry(root);
   if (!reg) return reg.error();
   return std::optional<registry::Registry>(std::move(*reg));
 }

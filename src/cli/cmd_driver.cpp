@@ -136,19 +136,21 @@ int run_delete(Context& ctx, const DriverArgs& a) {
     return ctx.exit_code;
   }
   if (a.uninstall) {
-    // Move every device off the package first (next best driver, or none), then delete it.
+    // Move every device off the package (next best driver, or none) and delete it, in one commit.
     auto engine = devinst::Engine::open(ctx.store_root());
     if (!engine.ok()) {
       report_error(ctx, engine.error());
       return exit_for(engine.error());
     }
-    auto moved = engine->move_devices_off(a.published);
+    auto moved = engine->move_devices_off(a.published, devinst::Engine::Removal::delete_package);
     if (!moved.ok()) {
       std::cout << "Failed to move devices off the driver package: " << moved.error().message << "\n";
       say(moved.error());
       return kExitFindings;
     }
     for (const auto& id : *moved) std::cout << "Device moved off the package: " << id << "\n";
+    std::cout << "Driver package deleted successfully.\n";
+    return kExitOk;
   }
   auto r = st->remove(a.published, a.force);
   if (!r.ok()) {
@@ -194,6 +196,13 @@ int run_verify(Context& ctx) {
                                 ? "state folder of a service that no longer exists"
                                 : "state folder of a device that no longer exists"});
   }
+  // The files device installs placed or removed outside the driver store agree with their records.
+  auto placed = engine->verify_placed_files();
+  if (!placed.ok()) {
+    report_error(ctx, placed.error());
+    return ctx.exit_code;
+  }
+  problems->insert(problems->end(), placed->begin(), placed->end());
   for (const auto& p : *problems) std::cout << p.path << ": " << p.message << "\n";
   if (problems->empty()) {
     std::cout << "store is consistent\n";

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "isodrv/store.h"
 #include "isodrv/input.h"
 #include "isodrv/registry.h"
 #include "isodrv/stamp.h"
@@ -198,7 +199,8 @@ Status print_key(const reg::KeyHandle& root, bool recursive, const std::string* 
   return {};
 }
 
-Result<reg::Registry> open_registry(Context& ctx) { return reg::Registry::open_root(ctx.store_root()); }
+// Through the store, so that the recovery every store open runs happens before anything is read.
+Result<reg::Registry> open_registry(Context& ctx) { return store::open_registry(ctx.store_root()); }
 
 int run_query(Context& ctx, const std::vector<std::string>& raw) {
   RegArgs a;

@@ -6,7 +6,6 @@
 
 #include "cli/commands.h"
 #include "isodrv/api.h"
-#include "isodrv/store.h"
 
 namespace isodrv::cli {
 namespace {
@@ -30,15 +29,12 @@ int fail(Context& ctx, const Error& e) {
   return code;
 }
 
-// Opens the session after the store's recovery, as every command that opens a store does (DESIGN.md §2).
+// The session runs the store's recovery itself, as every way into a store does (DESIGN.md §2).
 Result<api::Session> open_session(const Context& ctx, bool create) {
   if (!create) {
     if (auto ex = ctx.existing_store(); !ex) return ex.error();
   }
-  std::string root = ctx.store_root();
-  auto st = store::Store::open(root);
-  if (!st) return st.error();
-  return api::Session::open(root);
+  return api::Session::open(ctx.store_root());
 }
 
 api::Disposition disposition(const StateArgs& a) {

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <map>
 #include <filesystem>
-#include <fstream>
 
 #include "devinst/engine_impl.h"
 #include "isodrv/api.h"
@@ -95,7 +94,6 @@ CREATE INDEX IF NOT EXISTS devinst_undo_owner ON devinst_undo(owner, id);
 CREATE TABLE IF NOT EXISTS devinst_scope_users(
   install_id INTEGER NOT NULL, scope TEXT NOT NULL, PRIMARY KEY(install_id, scope));
 CREATE INDEX IF NOT EXISTS devinst_scope_users_scope ON devinst_scope_users(scope);
-CREATE TABLE IF NOT EXISTS devinst_file_txn(token TEXT PRIMARY KEY);
 )sql";
 
 
@@ -357,7 +355,7 @@ std::optional<Engine::Impl::Choice> Engine::Impl::best_for(const DeviceIds& ids,
 }
 
 Result<InstallReport> Engine::Impl::move_to(const DeviceRow& dev, Loaded& pkg, const Match& m, bool dry_run,
-                                            std::vector<detail::FileAction>& files, bool keep_backup) {
+                                            store::WriteTxn& txn, bool keep_backup) {
   std::optional<InstalledDriver> replaced;
   if (dev.install_id) {
     auto cur = install_row(*dev.install_id);
@@ -372,7 +370,7 @@ Result<InstallReport> Engine::Impl::move_to(const DeviceRow& dev, Loaded& pkg, c
     replaced = cur->driver;
     std::vector<detail::Diff> undone;
     if (dry_run) dry_diffs = &undone;
-    Status un = uninstall_locked(dev, files);
+    Status un = uninstall_locked(dev, txn);
     dry_diffs = nullptr;
     if (!un) return un.error();
     pending_diffs = std::move(undone);
@@ -385,7 +383,7 @@ Result<InstallReport> Engine::Impl::move_to(const DeviceRow& dev, Loaded& pkg, c
   }
   auto fresh = device_row(dev.instance_id);  // the uninstall changed the row
   if (!fresh) return fresh.error();
-  auto r = install_locked(*fresh, pkg, m, dry_run, files);
+  auto r = install_locked(*fresh, pkg, m, dry_run, txn);
   pending_diffs.clear();
   if (r) r->replaced = replaced;
   return r;
@@ -410,64 +408,50 @@ Result<Engine> Engine::open(const std::string& root) {
   // A machine-wide install touches tens of thousands of keys in one transaction; SQLite's default
   // 2 MB page cache would spill it to the WAL long before commit.
   if (auto s = impl->exec("PRAGMA cache_size=-65536"); !s) return s.error();
-  if (auto s = impl->recover_file_journal(); !s) return s.error();
   impl->st = std::make_unique<store::Store>(std::move(*st));
   return Engine(std::move(impl));
 }
 
-Status Engine::add_devices(const std::vector<DeviceSpec>& specs) {
-  Impl& d = *impl_;
-  Impl::StatementGuard guard(d);
-  for (const auto& s : specs) {
-    if (auto c = check_device_spec(s); !c) return c;
-  }
-  auto tx = d.begin();
+Result<std::unique_ptr<store::WriteTxn>> Engine::Impl::begin() {
+  reset_statements();
+  auto tx = reg.begin();
   if (!tx) return tx.error();
-  for (const auto& s : specs) {
-    auto& ex = d.q("SELECT 1 FROM device_nodes WHERE instance_id = ?");
-    ex.bind(1, s.instance_id);
-    if (ex.row()) return Error(Errc::already_exists, "a device with instance ID " + s.instance_id + " already exists");
-    if (auto k = d.reg.open_key(enum_key_path(s.instance_id)); k) {
-      return Error(Errc::already_exists, "the registry already has a device node " + k->path());
-    }
-    auto key = d.reg.open_key(enum_key_path(s.instance_id), true);
-    if (!key) return key.error();
-    if (!s.hardware_ids.empty()) {
-      if (auto r = key->set_multi_sz("HardwareID", s.hardware_ids); !r) return r;
-    }
-    if (!s.compatible_ids.empty()) {
-      if (auto r = key->set_multi_sz("CompatibleIDs", s.compatible_ids); !r) return r;
-    }
-    // CONFIGFLAG_REINSTALL: the device has no driver yet; a successful install resets it to 0.
-    if (auto r = key->set_dword("ConfigFlags", 0x20); !r) return r;
-    auto& ins = d.q("INSERT INTO device_nodes(instance_id, hardware_ids, compatible_ids) VALUES(?, ?, ?)");
-    ins.bind(1, s.instance_id).bind(2, join_lines(s.hardware_ids)).bind(3, join_lines(s.compatible_ids));
-    if (auto r = ins.run(); !r) return r;
-  }
-  return tx->commit();
+  auto shared = std::make_shared<registry::Transaction>(std::move(*tx));
+  store::WriteTxn::Sql sql;
+  sql.commit = [shared] { return shared->commit(); };
+  sql.rollback = [shared] { (void)shared->rollback(); };
+  return std::make_unique<store::WriteTxn>(root, db(), "devinst", std::move(sql));
 }
 
-Status Engine::add_device(const DeviceSpec& spec) { return add_devices({spec}); }
-
-Status Engine::remove_device(const std::string& id) {
-  Impl& d = *impl_;
-  Impl::StatementGuard guard(d);
-  std::vector<detail::FileAction> files;
-  auto tx = d.begin();
-  if (!tx) return tx.error();
-  auto dev = d.device_row(id);
-  if (!dev) return dev.error();
-  auto fail = [&](Error e) -> Status {
-    d.abandon(*tx, files);
-    return e;
-  };
-  if (dev->install_id) {
-    if (auto s = d.uninstall_locked(*dev, files); !s) return fail(s.error());
+namespace {
+// One new device node and its bookkeeping row, inside the caller's transaction.
+Status add_device_locked(Engine::Impl& d, const DeviceSpec& s) {
+  auto& ex = d.q("SELECT 1 FROM device_nodes WHERE instance_id = ?");
+  ex.bind(1, s.instance_id);
+  if (ex.row()) return Error(Errc::already_exists, "a device with instance ID " + s.instance_id + " already exists");
+  if (auto k = d.reg.open_key(enum_key_path(s.instance_id)); k) {
+    return Error(Errc::already_exists, "the registry already has a device node " + k->path());
   }
-  // The device node goes, then every parent level that only held it (enumerator, device ID).
-  std::string path = enum_key_path(dev->instance_id);
+  auto key = d.reg.open_key(enum_key_path(s.instance_id), true);
+  if (!key) return key.error();
+  if (!s.hardware_ids.empty()) {
+    if (auto r = key->set_multi_sz("HardwareID", s.hardware_ids); !r) return r;
+  }
+  if (!s.compatible_ids.empty()) {
+    if (auto r = key->set_multi_sz("CompatibleIDs", s.compatible_ids); !r) return r;
+  }
+  // CONFIGFLAG_REINSTALL: the device has no driver yet; a successful install resets it to 0.
+  if (auto r = key->set_dword("ConfigFlags", 0x20); !r) return r;
+  auto& ins = d.q("INSERT INTO device_nodes(instance_id, hardware_ids, compatible_ids) VALUES(?, ?, ?)");
+  ins.bind(1, s.instance_id).bind(2, join_lines(s.hardware_ids)).bind(3, join_lines(s.compatible_ids));
+  return ins.run();
+}
+
+// Deletes the device node, then every parent level that only held it (enumerator, device ID).
+Status delete_device_node(Engine::Impl& d, const std::string& instance_id) {
+  std::string path = enum_key_path(instance_id);
   if (auto k = d.reg.open_key(path); k) {
-    if (auto s = k->delete_tree(); !s) return fail(s.error());
+    if (auto s = k->delete_tree(); !s) return s;
   }
   const std::string enum_root = std::string(kControlSet) + "\\Enum";
   for (auto cut = path.rfind('\\'); cut != std::string::npos && path.substr(0, cut).size() > enum_root.size();
@@ -478,14 +462,38 @@ Status Engine::remove_device(const std::string& id) {
     auto subs = k->enum_subkeys();
     auto vals = k->enum_values();
     if (!subs || !vals || !subs->empty() || !vals->empty()) break;
-    if (auto s = k->delete_tree(); !s) return fail(s.error());
+    if (auto s = k->delete_tree(); !s) return s;
   }
   auto& del = d.q("DELETE FROM device_nodes WHERE instance_id = ?");
-  del.bind(1, dev->instance_id);
-  if (auto s = del.run(); !s) return fail(s.error());
-  if (auto s = tx->commit(); !s) return fail(s.error());
-  d.sweep_state_folders();
-  return {};
+  del.bind(1, instance_id);
+  return del.run();
+}
+}  // namespace
+
+Status Engine::add_devices(const std::vector<DeviceSpec>& specs) {
+  for (const auto& s : specs) {
+    if (auto c = check_device_spec(s); !c) return c;
+  }
+  return impl_->mutate([&](store::WriteTxn&) -> Status {
+    for (const auto& s : specs) {
+      if (auto r = add_device_locked(*impl_, s); !r) return r;
+    }
+    return {};
+  });
+}
+
+Status Engine::add_device(const DeviceSpec& spec) { return add_devices({spec}); }
+
+Status Engine::remove_device(const std::string& id) {
+  Impl& d = *impl_;
+  return d.mutate([&](store::WriteTxn& txn) -> Status {
+    auto dev = d.device_row(id);
+    if (!dev) return dev.error();
+    if (dev->install_id) {
+      if (auto s = d.uninstall_locked(*dev, txn); !s) return s;
+    }
+    return delete_device_node(d, dev->instance_id);
+  });
 }
 
 namespace {
@@ -604,40 +612,28 @@ Result<InstallReport> Engine::install(const std::string& id, const InstallOption
     return Error(Errc::not_found, opts.inf.empty() ? "no staged driver matches device " + id
                                                    : opts.inf + " has no Models entry that matches device " + id);
   }
-  std::vector<detail::FileAction> files;
-  auto tx = d.begin();
-  if (!tx) return tx.error();
-  // Read again inside the transaction: another process may have changed the device meanwhile.
-  dev = d.device_row(id);
-  if (!dev) return dev.error();
-  auto r = d.move_to(*dev, *choice->pkg, choice->match, opts.dry_run, files);
-  if (!r || opts.dry_run) {
-    d.abandon(*tx, files);
-    return r;
-  }
-  if (auto s = d.commit(*tx, files); !s) return s.error();
-  return r;
+  return d.mutate(
+      [&](store::WriteTxn& txn) -> Result<InstallReport> {
+        // Read again inside the transaction: another process may have changed the device meanwhile.
+        auto fresh = d.device_row(id);
+        if (!fresh) return fresh.error();
+        return d.move_to(*fresh, *choice->pkg, choice->match, opts.dry_run, txn);
+      },
+      opts.dry_run ? Impl::Ending::dry_run : Impl::Ending::commit);
 }
 
 Status Engine::uninstall(const std::string& id) {
   Impl& d = *impl_;
-  Impl::StatementGuard guard(d);
-  std::vector<detail::FileAction> files;
-  auto tx = d.begin();
-  if (!tx) return tx.error();
-  auto dev = d.device_row(id);
-  if (!dev) return dev.error();
-  if (!dev->install_id) return Error(Errc::not_found, "device " + id + " has no driver installed");
-  if (auto s = d.uninstall_locked(*dev, files); !s) {
-    d.abandon(*tx, files);
-    return s;
-  }
-  auto& u = d.q("UPDATE device_nodes SET backup_folder = NULL, backup_ddinstall = NULL, backup_published = NULL "
-                "WHERE instance_id = ?");
-  u.bind(1, dev->instance_id);
-  if (auto s = u.run(); !s) return s;
-  if (auto s = d.commit(*tx, files); !s) return s;
-  return {};
+  return d.mutate([&](store::WriteTxn& txn) -> Status {
+    auto dev = d.device_row(id);
+    if (!dev) return dev.error();
+    if (!dev->install_id) return Error(Errc::not_found, "device " + id + " has no driver installed");
+    if (auto s = d.uninstall_locked(*dev, txn); !s) return s;
+    auto& u = d.q("UPDATE device_nodes SET backup_folder = NULL, backup_ddinstall = NULL, backup_published = NULL "
+                  "WHERE instance_id = ?");
+    u.bind(1, dev->instance_id);
+    return u.run();
+  });
 }
 
 Result<InstallReport> Engine::rollback(const std::string& id) {
@@ -658,19 +654,112 @@ Result<InstallReport> Engine::rollback(const std::string& id) {
   }
   auto m = best_match(target->pkg, DeviceIds{dev->hardware_ids, dev->compatible_ids}, target->sp.signed_);
   if (!m) return Error(Errc::not_found, target->sp.published_name + " no longer matches device " + id);
-  std::vector<detail::FileAction> files;
-  auto tx = d.begin();
-  if (!tx) return tx.error();
-  dev = d.device_row(id);  // inside the transaction (see install)
-  if (!dev) return dev.error();
-  auto r = d.move_to(*dev, *target, *m, false, files, true);
-  if (!r) {
-    d.abandon(*tx, files);
-    return r;
-  }
-  if (auto s = d.commit(*tx, files); !s) return s.error();
-  return r;
+  return d.mutate([&](store::WriteTxn& txn) -> Result<InstallReport> {
+    auto fresh = d.device_row(id);  // inside the transaction (see install)
+    if (!fresh) return fresh.error();
+    return d.move_to(*fresh, *target, *m, false, txn, true);
+  });
 }
+
+namespace {
+// An extension joins the current driver of every device it matches: that driver is reinstalled.
+// nullopt when the device is not one the extension applies to.
+Result<std::optional<InstallReport>> reinstall_with_extension(Engine::Impl& d, const DeviceRow& dev, Loaded& ext,
+                                                              const std::vector<Loaded*>& all, store::WriteTxn& txn) {
+  const DeviceIds ids{dev.hardware_ids, dev.compatible_ids};
+  if (!dev.install_id || !best_match(ext.pkg, ids, ext.sp.signed_)) return std::optional<InstallReport>();
+  auto cur = d.install_row(*dev.install_id);
+  if (!cur) return cur.error();
+  Loaded* base = nullptr;
+  for (auto* p : all) {
+    if (p->sp.id == cur->package_id) base = p;
+  }
+  if (!base) return std::optional<InstallReport>();
+  auto m = best_match(base->pkg, ids, base->sp.signed_);
+  if (!m) return std::optional<InstallReport>();
+  if (auto s = d.uninstall_locked(dev, txn); !s) return s.error();
+  auto fresh = d.device_row(dev.instance_id);
+  if (!fresh) return fresh.error();
+  auto r = d.install_locked(*fresh, *base, *m, false, txn);
+  if (!r) return r.error();
+  return std::optional<InstallReport>(std::move(*r));
+}
+
+// install_on_matching inside its transaction.
+Result<std::vector<InstallReport>> install_on_matching_locked(Engine::Impl& d, Loaded& pkg,
+                                                              const std::vector<Loaded*>& all, store::WriteTxn& txn) {
+  std::vector<InstallReport> out;
+  if (pkg.pkg.models.empty()) {
+    // A primitive driver: no device, its DefaultInstall applies once.
+    auto& q = d.q("SELECT 1 FROM devinst_installs WHERE package_id = ? AND instance_id = '' LIMIT 1");
+    q.bind(1, pkg.sp.id);
+    if (q.row()) return out;  // already installed
+    auto r = d.install_primitive_locked(pkg, txn);
+    if (!r) return r.error();
+    out.push_back(std::move(*r));
+    return out;
+  }
+  for (const auto& dev : d.device_rows()) {
+    if (!pkg.extension_id.empty()) {
+      auto r = reinstall_with_extension(d, dev, pkg, all, txn);
+      if (!r) return r.error();
+      if (*r) out.push_back(std::move(**r));
+      continue;
+    }
+    auto choice = d.best_for(DeviceIds{dev.hardware_ids, dev.compatible_ids}, all);
+    if (!choice || choice->pkg != &pkg) continue;
+    auto r = d.move_to(dev, pkg, choice->match, false, txn);
+    if (!r) {
+      Error e = r.error();
+      e.message = dev.instance_id + ": " + e.message;
+      return e;
+    }
+    if (r->changed) out.push_back(std::move(*r));
+  }
+  return out;
+}
+
+constexpr const char* kClearBackup =
+    "UPDATE device_nodes SET backup_folder = NULL, backup_ddinstall = NULL, backup_published = NULL ";
+
+// move_devices_off inside its transaction.
+Result<std::vector<std::string>> move_devices_off_locked(Engine::Impl& d, Loaded& target,
+                                                         const std::vector<Loaded*>& others, store::WriteTxn& txn) {
+  std::vector<std::string> moved;
+  for (const auto& dev : d.device_rows()) {
+    if (!dev.package_id || *dev.package_id != target.sp.id) continue;
+    // The backup can no longer be the package that goes away.
+    if (inf::iequals(dev.backup_folder, target.sp.folder)) {
+      auto& u = d.q((std::string(kClearBackup) + "WHERE instance_id = ?").c_str());
+      u.bind(1, dev.instance_id);
+      if (auto s = u.run(); !s) return s.error();
+    }
+    auto fresh = d.device_row(dev.instance_id);
+    if (!fresh) return fresh.error();
+    auto choice = d.best_for(DeviceIds{dev.hardware_ids, dev.compatible_ids}, others);
+    if (choice) {
+      auto r = d.move_to(*fresh, *choice->pkg, choice->match, false, txn, false);
+      if (!r) return r.error();
+    } else {
+      if (auto s = d.uninstall_locked(*fresh, txn); !s) return s.error();
+    }
+    moved.push_back(dev.instance_id);
+  }
+  // A primitive driver's device-less install is undone too.
+  std::vector<std::int64_t> ids;
+  auto& q = d.q("SELECT id FROM devinst_installs WHERE package_id = ? AND instance_id = ''");
+  q.bind(1, target.sp.id);
+  while (q.row()) ids.push_back(q.integer(0));
+  for (auto id : ids) {
+    if (auto s = d.uninstall_install_locked(id, txn); !s) return s.error();
+  }
+  // Backups that point at the package go too: it will not be there to roll back to.
+  auto& u = d.q((std::string(kClearBackup) + "WHERE backup_folder = ? COLLATE NOCASE").c_str());
+  u.bind(1, target.sp.folder);
+  if (auto s = u.run(); !s) return s.error();
+  return moved;
+}
+}  // namespace
 
 Result<std::vector<InstallReport>> Engine::install_on_matching(const std::string& published_name) {
   Impl& d = *impl_;
@@ -679,63 +768,11 @@ Result<std::vector<InstallReport>> Engine::install_on_matching(const std::string
   if (!target) return target.error();
   auto all = d.all_packages();
   if (!all) return all.error();
-  std::vector<detail::FileAction> files;
-  std::vector<InstallReport> out;
-  auto tx = d.begin();
-  if (!tx) return tx.error();
-  auto fail = [&](Error e) -> Result<std::vector<InstallReport>> {
-    d.abandon(*tx, files);
-    return e;
-  };
-  Loaded* const pkg = *target;
-  if (pkg->pkg.models.empty()) {
-    // A primitive driver: no device, its DefaultInstall applies once.
-    auto& q = d.q("SELECT 1 FROM devinst_installs WHERE package_id = ? AND instance_id = '' LIMIT 1");
-    q.bind(1, pkg->sp.id);
-    if (q.row()) return out;  // already installed
-    auto r = d.install_primitive_locked(*pkg, files);
-    if (!r) return fail(r.error());
-    out.push_back(std::move(*r));
-    if (auto s = tx->commit(); !s) return fail(s.error());
-    return out;
-  }
-  for (const auto& dev : d.device_rows()) {
-    const DeviceIds ids{dev.hardware_ids, dev.compatible_ids};
-    if (!pkg->extension_id.empty()) {
-      // An extension joins the current driver of every device it matches: reinstall that driver.
-      if (!dev.install_id || !best_match(pkg->pkg, ids, pkg->sp.signed_)) continue;
-      auto cur = d.install_row(*dev.install_id);
-      if (!cur) return fail(cur.error());
-      Loaded* base = nullptr;
-      for (auto* p : *all) {
-        if (p->sp.id == cur->package_id) base = p;
-      }
-      if (!base) continue;
-      auto m = best_match(base->pkg, ids, base->sp.signed_);
-      if (!m) continue;
-      if (auto s = d.uninstall_locked(dev, files); !s) return fail(s.error());
-      auto fresh = d.device_row(dev.instance_id);
-      if (!fresh) return fail(fresh.error());
-      auto r = d.install_locked(*fresh, *base, *m, false, files);
-      if (!r) return fail(r.error());
-      out.push_back(std::move(*r));
-      continue;
-    }
-    auto choice = d.best_for(ids, *all);
-    if (!choice || choice->pkg != *target) continue;
-    auto r = d.move_to(dev, **target, choice->match, false, files);
-    if (!r) {
-      Error e = r.error();
-      e.message = dev.instance_id + ": " + e.message;
-      return fail(e);
-    }
-    if (r->changed) out.push_back(std::move(*r));
-  }
-  if (auto s = tx->commit(); !s) return fail(s.error());
-  return out;
+  return d.mutate(
+      [&](store::WriteTxn& txn) { return install_on_matching_locked(d, **target, *all, txn); });
 }
 
-Result<std::vector<std::string>> Engine::move_devices_off(const std::string& published_name) {
+Result<std::vector<std::string>> Engine::move_devices_off(const std::string& published_name, Removal removal) {
   Impl& d = *impl_;
   Impl::StatementGuard guard(d);
   auto target = d.package_by_name(published_name);
@@ -746,88 +783,24 @@ Result<std::vector<std::string>> Engine::move_devices_off(const std::string& pub
   for (auto* p : *all) {
     if (p != *target) others.push_back(p);
   }
-  std::vector<detail::FileAction> files;
-  std::vector<std::string> moved;
-  auto tx = d.begin();
-  if (!tx) return tx.error();
-  auto fail = [&](Error e) -> Result<std::vector<std::string>> {
-    d.abandon(*tx, files);
-    return e;
+  auto moves = [&](store::WriteTxn& txn, const store::RemovalSql* also) -> Result<std::vector<std::string>> {
+    auto moved = move_devices_off_locked(d, **target, others, txn);
+    if (moved && also) {
+      if (auto s = (*also)(d.db()); !s) return s.error();
+    }
+    return moved;
   };
-  for (const auto& dev : d.device_rows()) {
-    if (!dev.package_id || *dev.package_id != (*target)->sp.id) continue;
-    // The backup can no longer be the package that goes away.
-    if (inf::iequals(dev.backup_folder, (*target)->sp.folder)) {
-      auto& u = d.q("UPDATE device_nodes SET backup_folder = NULL, backup_ddinstall = NULL, backup_published = NULL "
-                    "WHERE instance_id = ?");
-      u.bind(1, dev.instance_id);
-      if (auto s = u.run(); !s) return fail(s.error());
-    }
-    auto fresh = d.device_row(dev.instance_id);
-    if (!fresh) return fail(fresh.error());
-    auto choice = d.best_for(DeviceIds{dev.hardware_ids, dev.compatible_ids}, others);
-    if (choice) {
-      auto r = d.move_to(*fresh, *choice->pkg, choice->match, false, files, false);
-      if (!r) return fail(r.error());
-    } else {
-      if (auto s = d.uninstall_locked(*fresh, files); !s) return fail(s.error());
-    }
-    moved.push_back(dev.instance_id);
-  }
-  // A primitive driver's device-less install is undone too.
-  {
-    std::vector<std::int64_t> ids;
-    auto& q = d.q("SELECT id FROM devinst_installs WHERE package_id = ? AND instance_id = ''");
-    q.bind(1, (*target)->sp.id);
-    while (q.row()) ids.push_back(q.integer(0));
-    for (auto id : ids) {
-      if (auto s = d.uninstall_install_locked(id, files); !s) return fail(s.error());
-    }
-  }
-  // Backups that point at the package go too: it will not be there to roll back to.
-  auto& u = d.q("UPDATE device_nodes SET backup_folder = NULL, backup_ddinstall = NULL, backup_published = NULL "
-                "WHERE backup_folder = ? COLLATE NOCASE");
-  u.bind(1, (*target)->sp.folder);
-  if (auto s = u.run(); !s) return fail(s.error());
-  if (auto s = tx->commit(); !s) return fail(s.error());
-  d.sweep_state_folders();
+  if (removal == Removal::keep_package) return d.mutate([&](store::WriteTxn& txn) { return moves(txn, nullptr); });
+  // The moves and the package's deletion commit together: a crash leaves both or neither.
+  std::vector<std::string> moved;
+  auto s = store::remove_package_with(*d.st, published_name, [&](const store::RemovalSql& sql) -> Status {
+    auto r = d.mutate([&](store::WriteTxn& txn) { return moves(txn, &sql); });
+    if (!r) return r.error();
+    moved = std::move(*r);
+    return {};
+  });
+  if (!s) return s.error();
   return moved;
-}
-
-void Engine::Impl::abandon(registry::Transaction& tx, std::vector<detail::FileAction>& files) {
-  (void)tx.rollback();
-  revert_files(files);
-  end_file_journal();
-  forget_caches();
-}
-
-Status Engine::Impl::commit(registry::Transaction& tx, std::vector<detail::FileAction>& files) {
-  store::crash_point("devinst:before-commit");
-  if (auto s = tx.commit(); !s) {
-    revert_files(files);
-    end_file_journal();
-    forget_caches();
-    return s;
-  }
-  store::crash_point("devinst:committed");
-  end_file_journal();
-  // An install that moved a device off another driver, or an uninstall, may have removed a
-  // service: its state folders go with it.
-  sweep_state_folders();
-  return {};
-}
-
-void revert_files(std::vector<detail::FileAction>& files) {
-  std::error_code ec;
-  for (auto it = files.rbegin(); it != files.rend(); ++it) {
-    if (it->existed) {
-      std::ofstream out(it->host, std::ios::binary | std::ios::trunc);
-      out.write(reinterpret_cast<const char*>(it->prior.data()), static_cast<std::streamsize>(it->prior.size()));
-    } else {
-      fs::remove(it->host, ec);
-    }
-  }
-  files.clear();
 }
 
 }  // namespace isodrv::devinst

@@ -16,6 +16,7 @@
 #include "isodrv/package.h"
 #include "isodrv/registry.h"
 #include "isodrv/store.h"
+#include "store/funnel.h"
 
 namespace isodrv::devinst::detail {
 
@@ -77,6 +78,10 @@ struct Diff {
   registry::Value value;
 };
 
+// Host path under `root` for a Windows path below C:\ (only the emulated tree is written); nullopt
+// for a path outside it.
+std::optional<std::string> windows_to_host(const std::string& root, const std::string& windows);
+
 // The dry-run diff (diff.cpp).
 std::string render_diff(const std::vector<Diff>& diffs);
 // A key path in the form the engine compares: long root name, case-folded.
@@ -96,12 +101,6 @@ struct InstallRow {
   InstalledDriver driver;
   std::string service, class_guid, software_key;
   std::vector<std::string> interfaces, files, extensions;
-};
-
-struct FileAction {
-  std::string host;          // destination on this machine
-  bool existed = false;
-  std::vector<std::uint8_t> prior;
 };
 
 }  // namespace isodrv::devinst::detail
@@ -125,6 +124,8 @@ struct Engine::Impl {
   // after an uninstall, a device removal or a move off a deleted package committed.
   std::vector<std::string> orphaned_state_folders();
   void sweep_state_folders();
+  // The files device installs placed that are missing, and copies of staged files none placed (verify.cpp).
+  std::vector<store::VerifyProblem> verify_placed_files();
   std::unique_ptr<store::Store> st;
   std::map<std::int64_t, std::unique_ptr<detail::Loaded>> packages;  // by store id
   // Software key indexes in use per class key (folded path), and the lowest index that may be free.
@@ -142,23 +143,7 @@ struct Engine::Impl {
   // tries them again once every record of every owner it replays has run.
   std::vector<std::string> retry_keys;  // handed from that uninstall to the install's diff
 
-  // The journal of file changes outside the store for the open write transaction
-  // (file_journal.cpp); journal_fd is -1 when the transaction has changed no such file.
-  int journal_fd = -1;
-  std::string journal_token;
-  std::size_t journal_entries = 0;
-  // Records a's prior state durably; call before the file changes.
-  Status journal_file_change(const detail::FileAction& a);
-  // Drops the journal once its transaction committed or its changes were reverted.
-  void end_file_journal();
-  // Finishes the journal a dead process left: keeps its changes if its transaction committed,
-  // reverts them if not.
-  Status recover_file_journal();
-
-  ~Impl() {
-    end_file_journal();
-    stmts.clear();
-  }
+  ~Impl() { stmts.clear(); }
 
   sqlite3* db() const { return reg.connection(); }
   detail::Stmt& q(const char* sql);
@@ -170,16 +155,17 @@ struct Engine::Impl {
   void reset_statements() {
     for (auto& [sql, st] : stmts) st->reset();
   }
-  // Abandons a write transaction: rolls it back, undoes its file actions and drops cached rows.
-  void abandon(registry::Transaction& tx, std::vector<detail::FileAction>& files);
-  // Commits a write transaction; when the commit fails its file actions are undone the same way.
-  Status commit(registry::Transaction& tx, std::vector<detail::FileAction>& files);
+  // The write funnel of every public operation that writes (docs/devinst.md "The write funnel"):
+  // begins the transaction, runs `body(txn)`, then commits through the store's WriteTxn (its crash
+  // points devinst:file-changed, devinst:before-commit, devinst:committed and its file journal) or,
+  // when the body fails or the operation is a dry run, abandons: SQL rolled back, files put back,
+  // cached rows dropped. A committed operation then sweeps the state folders it orphaned.
+  enum class Ending { commit, dry_run };
+  template <typename Body>
+  auto mutate(Body&& body, Ending ending = Ending::commit) -> decltype(body(std::declval<store::WriteTxn&>()));
   // Every write transaction starts here: a statement still on a row would pin an old snapshot, and
   // SQLite refuses (without waiting) to upgrade a stale snapshot once another process has written.
-  Result<registry::Transaction> begin() {
-    reset_statements();
-    return reg.begin();
-  }
+  Result<std::unique_ptr<store::WriteTxn>> begin();
   struct StatementGuard {
     Impl& d;
     explicit StatementGuard(Impl& i) : d(i) { d.reset_statements(); }
@@ -203,20 +189,39 @@ struct Engine::Impl {
 
   // One install or uninstall inside the caller's transaction.
   Result<InstallReport> install_locked(const detail::DeviceRow& dev, detail::Loaded& pkg, const Match& m,
-                                       bool dry_run, std::vector<detail::FileAction>& files);
-  Status uninstall_locked(const detail::DeviceRow& dev, std::vector<detail::FileAction>& files,
+                                       bool dry_run, store::WriteTxn& txn);
+  Status uninstall_locked(const detail::DeviceRow& dev, store::WriteTxn& txn,
                           std::string* removed_folder = nullptr, std::string* removed_ddinstall = nullptr,
                           std::string* removed_published = nullptr);
   // A primitive driver's [DefaultInstall…] and its .Services, recorded as an install without a device.
-  Result<InstallReport> install_primitive_locked(detail::Loaded& pkg, std::vector<detail::FileAction>& files);
-  Status uninstall_install_locked(std::int64_t install_id, std::vector<detail::FileAction>& files);
-  Status undo_owner(const std::string& owner, std::vector<detail::FileAction>& files);
+  Result<InstallReport> install_primitive_locked(detail::Loaded& pkg, store::WriteTxn& txn);
+  Status uninstall_install_locked(std::int64_t install_id, store::WriteTxn& txn);
+  Status undo_owner(const std::string& owner, store::WriteTxn& txn);
   // Moves the device to `pkg` (uninstalling the current driver and keeping it as the backup).
   Result<InstallReport> move_to(const detail::DeviceRow& dev, detail::Loaded& pkg, const Match& m, bool dry_run,
-                                std::vector<detail::FileAction>& files, bool keep_backup = true);
+                                store::WriteTxn& txn, bool keep_backup = true);
 };
 
-// Reverts file actions of a transaction that did not commit.
-void revert_files(std::vector<detail::FileAction>& files);
+template <typename Body>
+auto Engine::Impl::mutate(Body&& body, Ending ending) -> decltype(body(std::declval<store::WriteTxn&>())) {
+  StatementGuard guard(*this);
+  auto txn = begin();
+  if (!txn) return txn.error();
+  auto r = body(**txn);
+  reset_statements();
+  if (!r || ending == Ending::dry_run) {
+    (*txn)->abandon();
+    forget_caches();
+    return r;
+  }
+  if (auto s = (*txn)->commit(); !s) {
+    forget_caches();
+    return s.error();
+  }
+  // An install that moved a device off another driver, or an uninstall, may have removed a
+  // service: its state folders go with it.
+  sweep_state_folders();
+  return r;
+}
 
 }  // namespace isodrv::devinst

@@ -10,10 +10,20 @@
 #include "devinst/engine_impl.h"
 
 namespace isodrv::devinst {
+
+std::optional<std::string> detail::windows_to_host(const std::string& root, const std::string& windows) {
+  std::string p = windows;
+  if (p.size() < 3 || !inf::iequals(p.substr(0, 3), "C:\\")) return std::nullopt;
+  p = p.substr(3);
+  std::replace(p.begin(), p.end(), '\\', '/');
+  if (inf::iequals(p.substr(0, 7), "Windows")) p = "Windows" + p.substr(7);
+  auto norm = package::normalize_relative_path(p);
+  if (!norm) return std::nullopt;
+  return root + "/" + *norm;
+}
 namespace fs = std::filesystem;
 using detail::DeviceRow;
 using detail::Diff;
-using detail::FileAction;
 using detail::Loaded;
 using package::RegOp;
 using package::SectionRole;
@@ -92,8 +102,8 @@ struct Binding {
 class Installer {
  public:
   Installer(Engine::Impl& e, const DeviceRow& dev, std::int64_t install_id, bool dry_run,
-            std::vector<FileAction>& files)
-      : e_(e), dev_(dev), install_id_(install_id), dry_run_(dry_run), files_(files),
+            store::WriteTxn& txn)
+      : e_(e), dev_(dev), install_id_(install_id), dry_run_(dry_run), txn_(txn),
         owner_("i" + std::to_string(install_id)), enum_path_(enum_key_path(dev.instance_id)) {}
 
   std::vector<std::string> notes, side_effects, interfaces, used_files, extensions, umdf_services;
@@ -517,17 +527,7 @@ class Installer {
 
   // ---- files ----
 
-  // Host path under the root for a Windows path below C:\ (only the emulated tree is written).
-  std::optional<std::string> host_path(const std::string& windows) {
-    std::string p = windows;
-    if (p.size() < 3 || !inf::iequals(p.substr(0, 3), "C:\\")) return std::nullopt;
-    p = p.substr(3);
-    std::replace(p.begin(), p.end(), '\\', '/');
-    if (inf::iequals(p.substr(0, 7), "Windows")) p = "Windows" + p.substr(7);
-    auto norm = package::normalize_relative_path(p);
-    if (!norm) return std::nullopt;
-    return e_.root + "/" + *norm;
-  }
+  std::optional<std::string> host_path(const std::string& windows) { return detail::windows_to_host(e_.root, windows); }
 
   Status copy_files(const Loaded& pkg, const std::string& list, const inf::Line& directive) {
     auto it = pkg.copies.find(list[0] == '@' ? "@" + lower(list.substr(1)) : lower(list));
@@ -579,32 +579,28 @@ class Installer {
     return {};
   }
 
+  // The undo records first (in the transaction), then the copy through the write funnel, which
+  // journals the destination's prior state and puts it back if the transaction does not commit.
   Status copy_one(const std::string& from, const std::string& to) {
     std::error_code ec;
-    FileAction a;
-    a.host = to;
-    a.existed = fs::exists(to, ec);
-    if (a.existed) {
+    const bool existed = fs::exists(to, ec);
+    std::vector<std::uint8_t> prior;
+    if (existed) {
       std::ifstream in(to, std::ios::binary);
-      a.prior.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      prior.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     }
-    fs::path parent = fs::path(to).parent_path();
-    std::vector<fs::path> made;
-    for (fs::path p = parent; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) made.push_back(p);
-    fs::create_directories(parent, ec);
-    for (auto it = made.begin(); it != made.end(); ++it) {
-      if (auto s = record(detail::kUndoDirCreated, it->string(), "", 0, 0, {}); !s) return s;
+    auto made = txn_.create_directories(fs::path(to).parent_path().string());
+    if (!made) return made.error();
+    // Undone innermost first, as the records replay newest first.
+    for (auto it = made->rbegin(); it != made->rend(); ++it) {
+      if (auto s = record(detail::kUndoDirCreated, *it, "", 0, 0, {}); !s) return s;
     }
-    if (a.existed) {
-      if (auto s = record(detail::kUndoFileReplaced, to, "", 0, 0, a.prior); !s) return s;
+    if (existed) {
+      if (auto s = record(detail::kUndoFileReplaced, to, "", 0, 0, prior); !s) return s;
     } else {
       if (auto s = record(detail::kUndoFileCreated, to, "", 0, 0, {}); !s) return s;
     }
-    if (auto s = e_.journal_file_change(a); !s) return s;
-    fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
-    if (ec) return Error(Errc::io_error, "cannot copy to " + to + ": " + ec.message());
-    files_.push_back(std::move(a));
-    return {};
+    return txn_.copy_file(from, to);
   }
 
   // ---- sections ----
@@ -956,7 +952,7 @@ class Installer {
   const DeviceRow& dev_;
   std::int64_t install_id_;
   bool dry_run_;
-  std::vector<FileAction>& files_;
+  store::WriteTxn& txn_;
   std::string owner_;
   bool recording_ = true;
   std::string enum_path_;
@@ -1008,7 +1004,7 @@ std::string detail::fold_path(std::string_view p) { return registry::fold_name(l
 // ---- install ----------------------------------------------------------------------------------
 
 Result<InstallReport> Engine::Impl::install_locked(const DeviceRow& dev, Loaded& pkg, const Match& m, bool dry_run,
-                                                   std::vector<FileAction>& files) {
+                                                   store::WriteTxn& txn) {
   if (pkg.sp.class_guid.empty()) {
     return Error(Errc::invalid_argument, "the package names no ClassGuid in [Version]", pkg.doc->path());
   }
@@ -1027,7 +1023,7 @@ Result<InstallReport> Engine::Impl::install_locked(const DeviceRow& dev, Loaded&
   if (auto s = ins.run(); !s) return s.error();
   const std::int64_t install_id = sqlite3_last_insert_rowid(db());
 
-  Installer in(*this, dev, install_id, dry_run, files);
+  Installer in(*this, dev, install_id, dry_run, txn);
   auto enum_key = in.ensure(enum_key_path(dev.instance_id));
   if (!enum_key) return enum_key.error();
 
@@ -1136,7 +1132,7 @@ Result<InstallReport> Engine::Impl::install_locked(const DeviceRow& dev, Loaded&
   return r;
 }
 
-Result<InstallReport> Engine::Impl::install_primitive_locked(Loaded& pkg, std::vector<FileAction>& files) {
+Result<InstallReport> Engine::Impl::install_primitive_locked(Loaded& pkg, store::WriteTxn& txn) {
   const std::string section = pkg.doc->actual_install_section("DefaultInstall", pkg.pkg.target.arch);
   if (!pkg.doc->has_section(section)) {
     return Error(Errc::not_found, "the package has neither Models entries nor a [DefaultInstall] section", pkg.doc->path());
@@ -1147,7 +1143,7 @@ Result<InstallReport> Engine::Impl::install_primitive_locked(Loaded& pkg, std::v
   if (auto s = ins.run(); !s) return s.error();
   const std::int64_t install_id = sqlite3_last_insert_rowid(db());
   DeviceRow none;
-  Installer in(*this, none, install_id, false, files);
+  Installer in(*this, none, install_id, false, txn);
   // DefaultInstall: HKR is not allowed (registry-layout.md §2); services come from .Services.
   if (auto s = in.apply_section(pkg, section, Binding{"", false, SectionRole::default_install, ""}); !s) return s.error();
   if (pkg.doc->has_section(section + ".Services")) {

@@ -22,6 +22,7 @@
 #include "isodrv/check.h"
 #include "isodrv/package.h"
 #include "registry/sqlite_error.h"
+#include "store/funnel.h"
 
 namespace isodrv::store {
 namespace fs = std::filesystem;
@@ -57,6 +58,13 @@ CREATE TABLE IF NOT EXISTS store_files(
 CREATE TABLE IF NOT EXISTS store_journal(
   id INTEGER PRIMARY KEY, op TEXT NOT NULL, temp_dir TEXT, folder TEXT, published_name TEXT);
 )sql";
+
+std::string normal_root(const std::string& root_in) {
+  std::error_code ec;
+  std::string root = fs::absolute(root_in, ec).lexically_normal().string();
+  if (!root.empty() && root.back() == '/') root.pop_back();
+  return root;
+}
 
 // An exclusive advisory lock on <root>/.lock serialises every process that changes the store.
 class RootLock {
@@ -108,44 +116,6 @@ std::string random_name() {
   std::string s = "stage-";
   for (int i = 0; i < 16; ++i) s.push_back(hex[rng() & 15]);
   return s;
-}
-
-// Every failure carries the system's words: "cannot write: No space left on device".
-Status copy_file_synced(const std::string& from, const std::string& to) {
-  auto sys = [](Errc code, const char* what, const std::string& path) {
-    return Error(code, std::string(what) + ": " + std::strerror(errno), path);
-  };
-  const int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
-  if (in < 0) return sys(Errc::read_fault, "cannot read", from);
-  int fd = ::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    Error e = sys(Errc::io_error, "cannot create", to);
-    ::close(in);
-    return e;
-  }
-  char buf[65536];
-  std::optional<Error> err;
-  while (!err) {
-    const ssize_t n = ::read(in, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) err = sys(Errc::read_fault, "cannot read", from);
-    if (n <= 0) break;
-    for (const char* p = buf; p < buf + n && !err;) {
-      const ssize_t w = ::write(fd, p, static_cast<std::size_t>(buf + n - p));
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) {
-        if (w == 0) errno = EIO;
-        err = sys(Errc::io_error, "cannot write", to);
-      } else {
-        p += w;
-      }
-    }
-  }
-  if (!err && ::fsync(fd) != 0) err = sys(Errc::io_error, "cannot write", to);
-  if (::close(fd) != 0 && !err) err = sys(Errc::io_error, "cannot write", to);
-  ::close(in);
-  if (err) return *err;
-  return {};
 }
 
 void fsync_dir(const std::string& dir) {
@@ -259,8 +229,36 @@ struct Store::Impl {
     }
     // Temporary folders are only ever named in a journal row; anything left is debris.
     for (auto& d : fs::directory_iterator(staging_dir(root), ec)) fs::remove_all(d.path(), ec);
-    return {};
+    // Then the file changes of a write transaction that died (a device install's copies).
+    return recover_file_journal(db, root);
   }
+
+  // Every write transaction of the store starts here and ends in the funnel (funnel.h).
+  Result<std::unique_ptr<WriteTxn>> begin(const char* name) {
+    if (auto st = exec("BEGIN IMMEDIATE"); !st) return st.error();
+    WriteTxn::Sql sql;
+    sql.commit = [this]() -> Status {
+      auto st = exec("COMMIT");
+      if (!st) (void)exec("ROLLBACK");
+      return st;
+    };
+    sql.rollback = [this] { (void)exec("ROLLBACK"); };
+    return std::make_unique<WriteTxn>(root, db, name, std::move(sql));
+  }
+
+  // Opens the database of an existing root and finishes what a dead process left.
+  Status open_and_recover();
+  std::string next_published_name();
+  struct Item {
+    std::string rel, host;
+  };
+  // The journal row, the copies into a temporary folder, the rename into FileRepository and the
+  // published INF; the files recorded, or the error after everything was taken back.
+  Result<std::vector<StagedFile>> place_files(const std::string& inf_path, const inf::Document& doc,
+                                              const std::vector<Item>& items, const StagedPackage& p,
+                                              std::string& temp);
+  Status record_package(StagedPackage& p, const std::vector<StagedFile>& recorded, const std::string& temp);
+  Status finish_removal(const StagedPackage& p);
 };
 
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -269,33 +267,49 @@ Store& Store::operator=(Store&&) noexcept = default;
 Store::~Store() = default;
 const std::string& Store::root() const { return impl_->root; }
 
+Status Store::Impl::open_and_recover() {
+  if (sqlite3_open_v2(database_path(root).c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
+    return Error(Errc::io_error, "cannot open the store database", database_path(root));
+  }
+  sqlite3_busy_timeout(db, 30000);
+  // Switching a new database to WAL takes a lock SQLite does not wait for (SQLITE_BUSY at once), so
+  // two processes opening a fresh root would race; the root lock serialises the switch as well.
+  RootLock lock(root, true);
+  if (auto st = exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"); !st) return st;
+  if (auto st = exec(kSchema); !st) return st;
+  if (auto st = exec(kFileTxnSchema); !st) return st;
+  refresh_device_table();
+  return recover();
+}
+
 Result<Store> Store::open(const std::string& root_in) {
   std::error_code ec;
   if (root_in.empty()) return Error(Errc::invalid_argument, "no store root given");
   fs::create_directories(root_in, ec);
-  std::string root = fs::absolute(root_in, ec).lexically_normal().string();
-  if (!root.empty() && root.back() == '/') root.pop_back();
+  const std::string root = normal_root(root_in);
   for (const auto& d : {file_repository_dir(root), inf_dir(root), staging_dir(root)}) {
     fs::create_directories(d, ec);
     if (ec) return Error(Errc::io_error, "cannot create " + d + ": " + ec.message(), root);
   }
   auto impl = std::make_unique<Impl>();
   impl->root = root;
-  if (sqlite3_open_v2(database_path(root).c_str(), &impl->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-      SQLITE_OK) {
-    return Error(Errc::io_error, "cannot open the store database", database_path(root));
-  }
-  sqlite3_busy_timeout(impl->db, 30000);
-  // Switching a new database to WAL takes a lock SQLite does not wait for (SQLITE_BUSY at once), so
-  // two processes opening a fresh root would race; the root lock serialises the switch as well.
-  RootLock lock(root, true);
-  if (auto st = impl->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"); !st) {
-    return st.error();
-  }
-  if (auto st = impl->exec(kSchema); !st) return st.error();
-  impl->refresh_device_table();
-  if (auto st = impl->recover(); !st) return st.error();
+  if (auto st = impl->open_and_recover(); !st) return st.error();
   return Store(std::move(impl));
+}
+
+Status recover(const std::string& root_in) {
+  if (root_in.empty()) return Error(Errc::invalid_argument, "no store root given");
+  std::error_code ec;
+  if (!fs::exists(database_path(root_in), ec)) return {};  // nothing was ever written
+  Store::Impl impl;
+  impl.root = normal_root(root_in);
+  return impl.open_and_recover();
+}
+
+Result<registry::Registry> open_registry(const std::string& root) {
+  if (auto st = recover(root); !st) return st.error();
+  return registry::Registry::open_root(root);
 }
 
 std::string Store::folder_path(const StagedPackage& p) const { return file_repository_dir(impl_->root) + "/" + p.folder; }
@@ -334,28 +348,14 @@ Result<std::vector<StagedFile>> Store::files(const std::string& published_name) 
   return out;
 }
 
-Result<AddResult> Store::add(const std::string& inf_path, const AddOptions& opts) {
-  Impl& d = *impl_;
-  AddResult result;
-  inf::ParseOptions popts;
-  auto doc = inf::Document::load(inf_path, popts);
-  if (!doc.ok()) return doc.error();
-  const fs::path src(inf_path);
-  const std::string src_dir = src.parent_path().empty() ? std::string(".") : src.parent_path().string();
-  const std::string inf_name = src.filename().string();
-  if (!inf::iequals(src.extension().string(), ".inf")) {
-    return Error(Errc::invalid_argument, "only .inf files can be staged (run `isodrv stamp` on an .inx first)", inf_path);
-  }
+namespace {
 
-  // Resolve every file the package carries; refuse anything that would leave the package folder.
-  inf::Target target;
-  target.arch = opts.arch;
-  package::Package pkg = package::build_package(*doc, target);
-  struct Item {
-    std::string rel, host;
-  };
-  std::vector<Item> items;
-  std::set<std::string> seen;
+// Every file the package carries (the INF itself aside), resolved below its folder; anything that
+// would leave the package folder is refused.
+Result<std::vector<Store::Impl::Item>> payload_items(const package::Package& pkg, const std::string& src_dir,
+                                                      const std::string& inf_name, const std::string& inf_path,
+                                                      std::set<std::string>& seen) {
+  std::vector<Store::Impl::Item> items;
   for (const auto& f : package::staged_payload(pkg)) {
     if (f.relative_path.empty()) {
       return Error(Errc::path_escape,
@@ -374,50 +374,35 @@ Result<AddResult> Store::add(const std::string& inf_path, const AddOptions& opts
     if (!seen.insert(inf::to_lower_ascii(loc->relative_path)).second) continue;
     items.push_back({loc->relative_path, loc->host_path});
   }
-  // Validate as a Windows Driver (/w); errors block staging unless explicitly allowed. Paths that
-  // leave the package folder are refused first: --allow-unisolated never admits them.
+  return items;
+}
+
+// Validates as a Windows Driver (/w): the errors, each "file:line: message [code]".
+std::vector<std::string> isolation_errors(const inf::Document& doc, const std::string& inf_path, inf::Arch arch) {
   check::Options copts;
   copts.settings.mode = diag::Mode::w;
-  copts.settings.target.arch = opts.arch;
-  auto report = check::check_bytes(doc->bytes(), inf_path, copts);
+  copts.settings.target.arch = arch;
+  auto report = check::check_bytes(doc.bytes(), inf_path, copts);
+  std::vector<std::string> out;
   for (const auto& diag : report.diagnostics) {
     if (diag.severity != diag::Severity::error) continue;
-    result.isolation_errors.push_back(inf_path + ":" + std::to_string(diag.line) + ": " + diag.message + " [" +
-                                      std::to_string(diag.code) + "]");
+    out.push_back(inf_path + ":" + std::to_string(diag.line) + ": " + diag.message + " [" + std::to_string(diag.code) + "]");
   }
-  if (!result.isolation_errors.empty() && !opts.allow_unisolated) {
-    // The refusal names its reasons, so nobody has to run `check` to learn them.
-    std::string why;
-    for (const auto& e : result.isolation_errors) why += "\n  " + e;
-    return Error(Errc::not_isolated,
-                 "package is not isolated (" + std::to_string(result.isolation_errors.size()) +
-                     " /w errors); stage it anyway with --allow-unisolated:" + why,
-                 inf_path);
-  }
+  return out;
+}
 
-  if (auto cat = package::catalog_file(*doc, opts.arch)) {
-    auto loc = package::locate_package_file(src_dir, *cat);
-    if (!loc.ok()) {
-      Error e = loc.error();
-      e.file = inf_path;
-      e.message = "catalog '" + *cat + "': " + e.message;
-      return e;
-    }
-    if (seen.insert(inf::to_lower_ascii(loc->relative_path)).second) items.push_back({loc->relative_path, loc->host_path});
-  }
-  auto hash = package::package_hash(*doc, src_dir, opts.arch);
-  if (!hash) return Error(Errc::file_not_found, "a file of the package is missing", inf_path);
-
-  // Facts recorded for `driver list`.
+// Facts recorded for `driver list`.
+StagedPackage package_facts(const inf::Document& doc, const package::Package& pkg, const std::string& inf_name,
+                            inf::Arch arch, const std::string& hash, bool isolated) {
   StagedPackage p;
   p.original_name = inf_name;
-  p.arch = std::string(inf::arch_name(opts.arch));
-  p.hash16 = *hash;
-  p.folder = package::driver_store_folder_name(inf_name, opts.arch, *hash);
-  p.isolated = result.isolation_errors.empty();
+  p.arch = std::string(inf::arch_name(arch));
+  p.hash16 = hash;
+  p.folder = package::driver_store_folder_name(inf_name, arch, hash);
+  p.isolated = isolated;
   p.signed_ = false;  // catalogs are recorded, not verified (DESIGN.md §2)
   p.run_from_store = std::any_of(pkg.copies.begin(), pkg.copies.end(), [](const package::FileCopy& c) { return c.dirid == 13; });
-  if (auto version = doc->section("Version")) {
+  if (auto version = doc.section("Version")) {
     auto get = [&](const char* key) {
       auto l = version->find(key);
       return l && l->field_count() ? l->field(0) : std::string();
@@ -430,6 +415,144 @@ Result<AddResult> Store::add(const std::string& inf_path, const AddOptions& opts
       p.version = dv->field_count() > 1 ? dv->field(1) : std::string();
     }
   }
+  return p;
+}
+
+}  // namespace
+
+// Lowest free oemN: not recorded and not present as a file.
+std::string Store::Impl::next_published_name() {
+  std::set<long> used;
+  {
+    Stmt s(db, "SELECT published_name FROM store_packages");
+    while (s.step()) used.insert(std::atol(s.text(0).c_str() + 3));
+  }
+  std::error_code ec;
+  for (auto& e : fs::directory_iterator(inf_dir(root), ec)) {
+    std::string n = inf::to_lower_ascii(e.path().filename().string());
+    if (n.rfind("oem", 0) == 0) used.insert(std::atol(n.c_str() + 3));
+  }
+  long n = 0;
+  while (used.count(n)) ++n;
+  return "oem" + std::to_string(n) + ".inf";
+}
+
+Result<std::vector<StagedFile>> Store::Impl::place_files(const std::string& inf_path, const inf::Document& doc,
+                                                         const std::vector<Item>& items, const StagedPackage& p,
+                                                         std::string& temp) {
+  temp = random_name();
+  const std::string temp_path = staging_dir(root) + "/" + temp;
+  const std::string folder_path = file_repository_dir(root) + "/" + p.folder;
+  const std::string published = inf_dir(root) + "/" + p.published_name;
+  {
+    Stmt s(db, "INSERT INTO store_journal(op, temp_dir, folder, published_name) VALUES('stage', ?, ?, ?)");
+    s.bind(1, temp).bind(2, p.folder).bind(3, p.published_name);
+    if (s.exec() != SQLITE_DONE) {
+      return Error(dbutil::sqlite_errc(db, Errc::corrupt), "cannot write the store journal: " + dbutil::sqlite_reason(db),
+                   database_path(root));
+    }
+  }
+  crash_point("stage:journal");
+  auto rollback = [&](Error e) -> Result<std::vector<StagedFile>> {
+    (void)recover();
+    return e;
+  };
+  std::vector<StagedFile> recorded;
+  std::error_code ec;
+  fs::create_directories(temp_path, ec);
+  if (auto st = copy_file_synced(inf_path, temp_path + "/" + p.original_name); !st) return rollback(st.error());
+  recorded.push_back({p.original_name, static_cast<std::uint64_t>(doc.bytes().size()), package::sha256_hex(doc.bytes())});
+  for (const auto& it : items) {
+    fs::path dest = fs::path(temp_path) / it.rel;
+    fs::create_directories(dest.parent_path(), ec);
+    if (auto st = copy_file_synced(it.host, dest.string()); !st) return rollback(st.error());
+    auto sha = package::sha256_file(dest.string());
+    recorded.push_back({it.rel, static_cast<std::uint64_t>(fs::file_size(dest, ec)), sha.value_or("")});
+  }
+  fsync_dir(temp_path);
+  crash_point("stage:copied");
+  fs::rename(temp_path, folder_path, ec);
+  if (ec) return rollback(Error(Errc::io_error, "cannot move the package into FileRepository: " + ec.message(), folder_path));
+  fsync_dir(file_repository_dir(root));
+  crash_point("stage:renamed");
+  if (auto st = copy_file_synced(inf_path, published + ".tmp"); !st) return rollback(st.error());
+  fs::rename(published + ".tmp", published, ec);
+  if (ec) return rollback(Error(Errc::io_error, "cannot publish " + p.published_name + ": " + ec.message(), published));
+  fsync_dir(inf_dir(root));
+  crash_point("stage:published");
+  return recorded;
+}
+
+// One transaction makes the package real and retires the journal row.
+Status Store::Impl::record_package(StagedPackage& p, const std::vector<StagedFile>& recorded, const std::string& temp) {
+  auto tx = begin("stage");
+  if (!tx) return tx.error();
+  Stmt s(db,
+         "INSERT INTO store_packages(published_name, original_name, provider, class_name, class_guid, version, date, "
+         "arch, folder, hash16, isolated, signed, run_from_store) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  s.bind(1, p.published_name).bind(2, p.original_name).bind(3, p.provider).bind(4, p.class_name);
+  s.bind(5, p.class_guid).bind(6, p.version).bind(7, p.date).bind(8, p.arch).bind(9, p.folder).bind(10, p.hash16);
+  s.bind(11, static_cast<std::int64_t>(p.isolated)).bind(12, static_cast<std::int64_t>(p.signed_));
+  s.bind(13, static_cast<std::int64_t>(p.run_from_store));
+  if (s.exec() != SQLITE_DONE) {
+    return Error(dbutil::sqlite_errc(db, Errc::corrupt), "cannot record the package: " + dbutil::sqlite_reason(db),
+                 database_path(root));
+  }
+  p.id = sqlite3_last_insert_rowid(db);
+  for (const auto& f : recorded) {
+    Stmt r(db, "INSERT OR REPLACE INTO store_files(package_id, relative_path, size, sha256) VALUES(?,?,?,?)");
+    r.bind(1, p.id).bind(2, f.relative_path).bind(3, static_cast<std::int64_t>(f.size)).bind(4, f.sha256);
+    r.exec();
+  }
+  Stmt del(db, "DELETE FROM store_journal WHERE temp_dir = ?");
+  del.bind(1, temp);
+  del.exec();
+  return (*tx)->commit();
+}
+
+Result<AddResult> Store::add(const std::string& inf_path, const AddOptions& opts) {
+  Impl& d = *impl_;
+  AddResult result;
+  inf::ParseOptions popts;
+  auto doc = inf::Document::load(inf_path, popts);
+  if (!doc.ok()) return doc.error();
+  const fs::path src(inf_path);
+  const std::string src_dir = src.parent_path().empty() ? std::string(".") : src.parent_path().string();
+  const std::string inf_name = src.filename().string();
+  if (!inf::iequals(src.extension().string(), ".inf")) {
+    return Error(Errc::invalid_argument, "only .inf files can be staged (run `isodrv stamp` on an .inx first)", inf_path);
+  }
+  inf::Target target;
+  target.arch = opts.arch;
+  package::Package pkg = package::build_package(*doc, target);
+  std::set<std::string> seen;
+  auto items = payload_items(pkg, src_dir, inf_name, inf_path, seen);
+  if (!items) return items.error();
+  // Errors block staging unless explicitly allowed. Paths that leave the package folder are
+  // refused first: --allow-unisolated never admits them.
+  result.isolation_errors = isolation_errors(*doc, inf_path, opts.arch);
+  if (!result.isolation_errors.empty() && !opts.allow_unisolated) {
+    // The refusal names its reasons, so nobody has to run `check` to learn them.
+    std::string why;
+    for (const auto& e : result.isolation_errors) why += "\n  " + e;
+    return Error(Errc::not_isolated,
+                 "package is not isolated (" + std::to_string(result.isolation_errors.size()) +
+                     " /w errors); stage it anyway with --allow-unisolated:" + why,
+                 inf_path);
+  }
+  if (auto cat = package::catalog_file(*doc, opts.arch)) {
+    auto loc = package::locate_package_file(src_dir, *cat);
+    if (!loc.ok()) {
+      Error e = loc.error();
+      e.file = inf_path;
+      e.message = "catalog '" + *cat + "': " + e.message;
+      return e;
+    }
+    if (seen.insert(inf::to_lower_ascii(loc->relative_path)).second) items->push_back({loc->relative_path, loc->host_path});
+  }
+  auto hash = package::package_hash(*doc, src_dir, opts.arch);
+  if (!hash) return Error(Errc::file_not_found, "a file of the package is missing", inf_path);
+  StagedPackage p = package_facts(*doc, pkg, inf_name, opts.arch, *hash, result.isolation_errors.empty());
 
   RootLock lock(d.root, true);
   if (!lock.ok()) return Error(Errc::io_error, "cannot lock the store", d.root);
@@ -442,97 +565,45 @@ Result<AddResult> Store::add(const std::string& inf_path, const AddOptions& opts
       return result;
     }
   }
-  // Lowest free oemN: not recorded and not present as a file.
-  std::set<long> used;
-  {
-    Stmt s(d.db, "SELECT published_name FROM store_packages");
-    while (s.step()) used.insert(std::atol(s.text(0).c_str() + 3));
-  }
-  std::error_code ec;
-  for (auto& e : fs::directory_iterator(inf_dir(d.root), ec)) {
-    std::string n = inf::to_lower_ascii(e.path().filename().string());
-    if (n.rfind("oem", 0) == 0) used.insert(std::atol(n.c_str() + 3));
-  }
-  long n = 0;
-  while (used.count(n)) ++n;
-  p.published_name = "oem" + std::to_string(n) + ".inf";
-
-  const std::string temp = random_name();
-  const std::string temp_path = staging_dir(d.root) + "/" + temp;
-  const std::string folder_path = file_repository_dir(d.root) + "/" + p.folder;
-  const std::string published = inf_dir(d.root) + "/" + p.published_name;
-  {
-    Stmt s(d.db, "INSERT INTO store_journal(op, temp_dir, folder, published_name) VALUES('stage', ?, ?, ?)");
-    s.bind(1, temp).bind(2, p.folder).bind(3, p.published_name);
-    if (s.exec() != SQLITE_DONE) {
-      return Error(dbutil::sqlite_errc(d.db, Errc::corrupt), "cannot write the store journal: " + dbutil::sqlite_reason(d.db),
-                   database_path(d.root));
-    }
-  }
-  crash_point("stage:journal");
-
-  auto rollback = [&](Error e) -> Result<AddResult> {
+  p.published_name = d.next_published_name();
+  std::string temp;
+  auto recorded = d.place_files(inf_path, *doc, *items, p, temp);
+  if (!recorded) return recorded.error();
+  if (auto st = d.record_package(p, *recorded, temp); !st) {
     (void)d.recover();
-    return e;
-  };
-  std::vector<StagedFile> recorded;
-  fs::create_directories(temp_path, ec);
-  if (auto st = copy_file_synced(inf_path, temp_path + "/" + inf_name); !st) return rollback(st.error());
-  recorded.push_back({inf_name, static_cast<std::uint64_t>(doc->bytes().size()), package::sha256_hex(doc->bytes())});
-  for (const auto& it : items) {
-    fs::path dest = fs::path(temp_path) / it.rel;
-    fs::create_directories(dest.parent_path(), ec);
-    if (auto st = copy_file_synced(it.host, dest.string()); !st) return rollback(st.error());
-    auto sha = package::sha256_file(dest.string());
-    recorded.push_back({it.rel, static_cast<std::uint64_t>(fs::file_size(dest, ec)), sha.value_or("")});
+    return st.error();
   }
-  fsync_dir(temp_path);
-  crash_point("stage:copied");
-  fs::rename(temp_path, folder_path, ec);
-  if (ec) return rollback(Error(Errc::io_error, "cannot move the package into FileRepository: " + ec.message(), folder_path));
-  fsync_dir(file_repository_dir(d.root));
-  crash_point("stage:renamed");
-  if (auto st = copy_file_synced(inf_path, published + ".tmp"); !st) return rollback(st.error());
-  fs::rename(published + ".tmp", published, ec);
-  if (ec) return rollback(Error(Errc::io_error, "cannot publish " + p.published_name + ": " + ec.message(), published));
-  fsync_dir(inf_dir(d.root));
-  crash_point("stage:published");
-
-  // One transaction makes the package real and retires the journal row.
-  if (auto st = d.exec("BEGIN IMMEDIATE"); !st) return rollback(st.error());
-  {
-    Stmt s(d.db,
-           "INSERT INTO store_packages(published_name, original_name, provider, class_name, class_guid, version, date, "
-           "arch, folder, hash16, isolated, signed, run_from_store) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    s.bind(1, p.published_name).bind(2, p.original_name).bind(3, p.provider).bind(4, p.class_name);
-    s.bind(5, p.class_guid).bind(6, p.version).bind(7, p.date).bind(8, p.arch).bind(9, p.folder).bind(10, p.hash16);
-    s.bind(11, static_cast<std::int64_t>(p.isolated)).bind(12, static_cast<std::int64_t>(p.signed_));
-    s.bind(13, static_cast<std::int64_t>(p.run_from_store));
-    if (s.exec() != SQLITE_DONE) {
-      Error e(dbutil::sqlite_errc(d.db, Errc::corrupt), "cannot record the package: " + dbutil::sqlite_reason(d.db),
-              database_path(d.root));
-      (void)d.exec("ROLLBACK");
-      return rollback(e);
-    }
-  }
-  p.id = sqlite3_last_insert_rowid(d.db);
-  for (const auto& f : recorded) {
-    Stmt s(d.db, "INSERT OR REPLACE INTO store_files(package_id, relative_path, size, sha256) VALUES(?,?,?,?)");
-    s.bind(1, p.id).bind(2, f.relative_path).bind(3, static_cast<std::int64_t>(f.size)).bind(4, f.sha256);
-    s.exec();
-  }
-  {
-    Stmt s(d.db, "DELETE FROM store_journal WHERE temp_dir = ?");
-    s.bind(1, temp);
-    s.exec();
-  }
-  if (auto st = d.exec("COMMIT"); !st) {
-    (void)d.exec("ROLLBACK");
-    return rollback(st.error());
-  }
-  crash_point("stage:committed");
   result.package = p;
   return result;
+}
+
+namespace {
+// The deletion as SQL, on whichever connection's transaction it must join: the package's rows go
+// and a journal row names the files that recovery removes once the transaction committed.
+Status record_removal(sqlite3* db, const StagedPackage& p) {
+  Stmt j(db, "INSERT INTO store_journal(op, temp_dir, folder, published_name) VALUES('delete', '', ?, ?)");
+  j.bind(1, p.folder).bind(2, p.published_name);
+  Stmt d(db, "DELETE FROM store_packages WHERE id = ?");
+  d.bind(1, p.id);
+  // Not left to ON DELETE CASCADE: the connection may be the registry's, without foreign keys.
+  Stmt f(db, "DELETE FROM store_files WHERE package_id = ?");
+  f.bind(1, p.id);
+  if (j.exec() != SQLITE_DONE || d.exec() != SQLITE_DONE || f.exec() != SQLITE_DONE) {
+    return Error(dbutil::sqlite_errc(db, Errc::corrupt), "cannot record the deletion: " + dbutil::sqlite_reason(db));
+  }
+  return {};
+}
+}  // namespace
+
+// After the deletion committed: its files go, then recovery retires the journal row.
+Status Store::Impl::finish_removal(const StagedPackage& p) {
+  crash_point("delete:journal");
+  std::error_code ec;
+  fs::remove_all(file_repository_dir(root) + "/" + p.folder, ec);
+  crash_point("delete:removed-folder");
+  fs::remove(inf_dir(root) + "/" + p.published_name, ec);
+  crash_point("delete:removed-inf");
+  return recover();
 }
 
 Status Store::remove(const std::string& published_name, bool force) {
@@ -549,28 +620,22 @@ Status Store::remove(const std::string& published_name, bool force) {
     return Error(Errc::busy, published_name + " is in use by " + std::to_string(p->devices) +
                                  " device(s); use --uninstall to move them off it first");
   }
-  if (auto st = d.exec("BEGIN IMMEDIATE"); !st) return st;
-  {
-    Stmt s(d.db, "INSERT INTO store_journal(op, temp_dir, folder, published_name) VALUES('delete', '', ?, ?)");
-    s.bind(1, p->folder).bind(2, p->published_name);
-    s.exec();
-  }
-  {
-    Stmt s(d.db, "DELETE FROM store_packages WHERE id = ?");
-    s.bind(1, p->id);
-    s.exec();
-  }
-  if (auto st = d.exec("COMMIT"); !st) {
-    (void)d.exec("ROLLBACK");
-    return st;
-  }
-  crash_point("delete:journal");
-  std::error_code ec;
-  fs::remove_all(folder_path(*p), ec);
-  crash_point("delete:removed-folder");
-  fs::remove(published_inf_path(*p), ec);
-  crash_point("delete:removed-inf");
-  return d.recover();
+  auto tx = d.begin("delete");
+  if (!tx) return tx.error();
+  if (auto st = record_removal(d.db, *p); !st) return st;
+  if (auto st = (*tx)->commit(); !st) return st;
+  return d.finish_removal(*p);
+}
+
+Status remove_package_with(Store& st, const std::string& published_name,
+                           const std::function<Status(const RemovalSql&)>& commit_with) {
+  Store::Impl& d = st.impl();
+  RootLock lock(d.root, true);
+  auto p = st.find(published_name);
+  if (!p.ok()) return p.error();
+  const RemovalSql removal = [&](sqlite3* db) { return record_removal(db, *p); };
+  if (auto s = commit_with(removal); !s) return s;
+  return d.finish_removal(*p);
 }
 
 Result<std::vector<VerifyProblem>> Store::verify() const {
@@ -629,6 +694,11 @@ Result<std::vector<VerifyProblem>> Store::verify() const {
   }
   Stmt j(d.db, "SELECT op, folder FROM store_journal");
   while (j.step()) out.push_back({j.text(1), "unfinished " + j.text(0) + " operation in the journal"});
+  // Opening the store finished any dead transaction's file journal; one still here belongs to an
+  // operation in progress, or its recovery failed.
+  if (fs::exists(file_journal_dir(d.root), ec)) {
+    out.push_back({file_journal_dir(d.root), "file journal of an unfinished device-install transaction"});
+  }
   return out;
 }
 

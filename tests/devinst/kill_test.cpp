@@ -1,0 +1,317 @@
+// Kill tests for the write funnel (issue 16): every public operation that writes is killed at each of
+// its crash points; `store verify`, run as the first command afterwards, must find the store
+// consistent, the registry and every file below the root must then be exactly as before the
+// operation or exactly as after it, and a retry from "before" must succeed. The same on a full disk.
+#include <sys/file.h>
+#include <sys/mount.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+
+#include "devinst_test_util.h"
+
+using namespace devinst_test;
+
+namespace {
+
+std::string numbat_inf(const std::string& driver_ver) {
+  return R"([Version]
+Signature   = "$WINDOWS NT$"
+Class       = System
+ClassGuid   = {4d36e97d-e325-11ce-bfc1-08002be10318}
+Provider    = %Provider%
+DriverVer   = )" + driver_ver + R"(
+
+[DestinationDirs]
+DefaultDestDir = 12
+
+[SourceDisksNames]
+1 = %Disk%,,,""
+
+[SourceDisksFiles]
+numbat.sys = 1
+shared.sys = 1
+
+[Manufacturer]
+%Mfg% = Numbat, NTamd64
+
+[Numbat.NTamd64]
+%Numbat.DeviceDesc% = Numbat_Device, ROOT\NUMBAT
+
+[Numbat_Device.NT]
+CopyFiles = Numbat_Files
+
+[Numbat_Device.NT.HW]
+AddReg = Numbat_HW
+
+[Numbat_HW]
+HKR,,Mode,0x00010001,3
+
+[Numbat_Files]
+numbat.sys
+shared.sys
+
+[Numbat_Device.NT.Services]
+AddService = numbat, 0x00000002, Numbat_Service
+
+[Numbat_Service]
+ServiceType   = 1
+StartType     = 3
+ErrorControl  = 1
+ServiceBinary = %12%\numbat.sys
+
+[Strings]
+Provider = "Numbat Labs"
+Mfg = "Numbat Labs"
+Disk = "Numbat Disk"
+Numbat.DeviceDesc = "Numbat Device"
+)";
+}
+
+const std::string kDevice = "ROOT\\NUMBAT\\0000";
+const char* const kDevinstPoints[] = {"devinst:file-changed", "devinst:before-commit", "devinst:committed"};
+const char* const kDeletePoints[] = {"delete:before-commit", "delete:committed", "delete:journal",
+                                     "delete:removed-folder", "delete:removed-inf"};
+const char* const kStagePoints[] = {"stage:journal",   "stage:copied",        "stage:renamed",
+                                    "stage:published", "stage:before-commit", "stage:committed"};
+
+// One public operation: the commands that lead to its "before" state, the command under test
+// (both without --root), and the crash points it passes.
+struct Operation {
+  const char* name;
+  std::vector<std::vector<std::string>> setup;
+  std::vector<std::string> command;
+  std::vector<const char*> points;
+};
+
+void PrintTo(const Operation& op, std::ostream* os) { *os << op.name; }
+
+std::vector<const char*> points_of(std::initializer_list<std::vector<const char*>> lists) {
+  std::vector<const char*> out;
+  for (const auto& l : lists) out.insert(out.end(), l.begin(), l.end());
+  return out;
+}
+
+// "V1" and "V2" stand for the two packages' INF paths.
+std::vector<Operation> operations() {
+  const std::vector<const char*> dev(std::begin(kDevinstPoints), std::end(kDevinstPoints));
+  const std::vector<const char*> del(std::begin(kDeletePoints), std::end(kDeletePoints));
+  const std::vector<const char*> stage(std::begin(kStagePoints), std::end(kStagePoints));
+    // DIRID 12 copies are not isolated: staging needs the explicit permission.
+  const std::vector<std::string> add_v1 = {"driver", "add", "V1", "--allow-unisolated"};
+  const std::vector<std::string> add_v2 = {"driver", "add", "V2", "--allow-unisolated"};
+  const std::vector<std::string> add_dev = {"device", "add", kDevice, "--hwid", "ROOT\\NUMBAT"};
+  const std::vector<std::string> install = {"device", "install", kDevice};
+  return {
+      {"add_devices", {add_v1}, add_dev, dev},
+      {"install", {add_v1, add_dev}, install, dev},
+      {"install_on_matching", {add_v1, add_dev}, {"driver", "add", "V1", "--allow-unisolated", "--install"}, dev},
+      {"update", {add_v1, add_dev, install, add_v2}, install, dev},
+      {"rollback", {add_v1, add_dev, install, add_v2, install}, {"device", "rollback", kDevice}, dev},
+      {"uninstall", {add_v1, add_dev, install}, {"device", "uninstall", kDevice}, dev},
+      {"remove_device", {add_v1, add_dev, install}, {"device", "remove", kDevice}, dev},
+      {"driver_delete_uninstall", {add_v1, add_dev, add_v2, install}, {"driver", "delete", "oem1.inf", "--uninstall"},
+       points_of({dev, del})},
+      {"driver_delete", {add_v1, add_v2}, {"driver", "delete", "oem1.inf"}, del},
+      {"driver_add", {}, add_v1, stage},
+  };
+}
+
+class KillTest : public DevinstTest, public ::testing::WithParamInterface<Operation> {
+ protected:
+  void SetUp() override {
+    DevinstTest::SetUp();
+    v1_ = package_dir("v1", numbat_inf("05/01/2024,1.0.0.0"), "numbat.inf").string();
+    v2_ = package_dir("v2", numbat_inf("06/01/2024,2.0.0.0"), "numbat.inf", "-v2").string();
+  }
+
+  std::vector<std::string> args(std::vector<std::string> a) const {
+    for (auto& s : a) s = s == "V1" ? v1_ : s == "V2" ? v2_ : s;
+    return a;
+  }
+
+  // A root in the operation's "before" state: a file another package put in System32\drivers (so
+  // that installs replace one file and create another), then the setup commands.
+  void prepare(const Operation& op) {
+    fs::remove_all(root_);
+    fs::create_directories(root_);
+    spit(root_ / "Windows/System32/drivers/shared.sys", "bytes another package put here\n");
+    for (const auto& c : op.setup) ASSERT_EQ(cli(args(c)), 0) << op.name << ": setup " << c[0] << " " << c[1];
+  }
+
+  // The registry (HKLM as .reg), the staged packages, and every file below the root with its hash.
+  std::string snapshot() {
+    std::string s = export_hklm();
+    s.erase(std::remove(s.begin(), s.end(), '\0'), s.end());  // UTF-16LE of ASCII text, readable in a failure
+    std::string listing;
+    EXPECT_EQ(cli({"driver", "list", "--json"}, &listing), 0);
+    s += "\n--- packages\n" + listing + "--- files\n";
+    std::vector<std::string> files;
+    for (auto& e : fs::recursive_directory_iterator(root_)) {
+      const std::string rel = fs::relative(e.path(), root_).generic_string();
+      if (rel.rfind("registry.db", 0) == 0 || rel == ".lock") continue;
+      files.push_back(rel + (e.is_regular_file() ? " " + isodrv::package::sha256_hex(slurp(e.path())) : "/"));
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) s += f + "\n";
+    return s;
+  }
+
+  std::string v1_, v2_;
+};
+
+}  // namespace
+
+TEST_P(KillTest, EveryCrashPointLeavesBeforeOrAfterAndARetrySucceeds) {
+  const Operation& op = GetParam();
+  prepare(op);
+  if (HasFatalFailure()) return;
+  const std::string before = snapshot();
+  ASSERT_EQ(cli(args(op.command)), 0) << op.name << " fails without a crash";
+  const std::string after = snapshot();
+  ASSERT_NE(before, after);
+  int kills = 0;
+  for (const char* point : op.points) {
+    SCOPED_TRACE(std::string(op.name) + " killed at " + point);
+    prepare(op);
+    if (HasFatalFailure()) return;
+    const int rc = cli(args(op.command), nullptr, point);
+    if (rc != -SIGKILL) {
+      // The operation does not pass this point (no file to change): it simply completed.
+      EXPECT_EQ(rc, 0);
+      EXPECT_EQ(snapshot(), after);
+      continue;
+    }
+    ++kills;
+    std::string report;
+    EXPECT_EQ(cli({"store", "verify"}, &report), 0) << report;  // the first command after the kill
+    const std::string now = snapshot();
+    EXPECT_TRUE(now == before || now == after) << "neither before nor after:\n" << now << "\n--- before:\n" << before;
+    if (now == before) {
+      EXPECT_EQ(cli(args(op.command)), 0) << "the retry fails";
+      EXPECT_EQ(snapshot(), after);
+    }
+  }
+  EXPECT_GT(kills, 0) << op.name << " passed none of its crash points";
+  RecordProperty("kills", kills);
+}
+
+INSTANTIATE_TEST_SUITE_P(Operations, KillTest, ::testing::ValuesIn(operations()),
+                         [](const ::testing::TestParamInfo<Operation>& i) { return std::string(i.param.name); });
+
+// The issue's walk-through: every command that opens the store, run first after a kill, recovers.
+class KillRecovery : public KillTest {};
+
+TEST_F(KillRecovery, AnyCommandRunFirstAfterAKillRecovers) {
+  const std::vector<std::vector<std::string>> first = {
+      {"reg", "query", "HKLM\\SYSTEM"}, {"driver", "list"}, {"state", "device-key", kDevice, "--type", "hardware"}, {"audit", "show"}};
+  Operation op{"install", {{"driver", "add", "V1", "--allow-unisolated"}, {"device", "add", kDevice, "--hwid", "ROOT\\NUMBAT"}},
+               {"device", "install", kDevice}, {}};
+  for (const auto& cmd : first) {
+    SCOPED_TRACE(cmd[0] + " " + cmd[1]);
+    prepare(op);
+    if (HasFatalFailure()) return;
+    const std::string before = snapshot();
+    ASSERT_EQ(cli(args(op.command), nullptr, "devinst:file-changed"), -SIGKILL);
+    ASSERT_TRUE(fs::exists(root_ / ".devinst-journal/journal"));
+    cli(cmd);
+    EXPECT_FALSE(fs::exists(root_ / ".devinst-journal")) << "the journal was not recovered";
+    EXPECT_FALSE(fs::exists(root_ / "Windows/System32/drivers/numbat.sys"));
+    EXPECT_EQ(snapshot(), before);
+  }
+}
+
+// `store verify` checks the files device installs placed: one deleted behind the install's back is
+// missing, a copy of a staged file that no install placed is a leftover, and a file journal that is
+// still there (its owner alive, here: the test holding its lock) is reported.
+TEST_F(KillRecovery, StoreVerifyChecksTheFilesInstallsPlaced) {
+  Operation op{"install", {{"driver", "add", "V1", "--allow-unisolated"}, {"device", "add", kDevice, "--hwid", "ROOT\\NUMBAT"}},
+               {"device", "install", kDevice}, {}};
+  prepare(op);
+  ASSERT_EQ(cli(args(op.command)), 0);
+  std::string report;
+  ASSERT_EQ(cli({"store", "verify"}, &report), 0) << report;
+  const fs::path drivers = root_ / "Windows/System32/drivers";
+
+  const std::string numbat = slurp(drivers / "numbat.sys");
+  fs::remove(drivers / "numbat.sys");
+  EXPECT_EQ(cli({"store", "verify"}, &report), 1);
+  EXPECT_NE(report.find("numbat.sys: file of the driver installed on ROOT\\NUMBAT\\0000 (oem0.inf) is missing"),
+            std::string::npos) << report;
+  spit(drivers / "numbat.sys", numbat);
+
+  ASSERT_EQ(cli({"device", "uninstall", kDevice}), 0);
+  ASSERT_EQ(cli({"store", "verify"}, &report), 0) << report;
+  spit(root_ / "Windows/System32/leftover.sys", numbat);
+  EXPECT_EQ(cli({"store", "verify"}, &report), 1);
+  EXPECT_NE(report.find("leftover.sys: copy of oem0.inf's numbat.sys that no install placed (left over)"),
+            std::string::npos) << report;
+  fs::remove(root_ / "Windows/System32/leftover.sys");
+
+  spit(root_ / ".devinst-journal/journal", "token-of-a-live-owner\n");
+  const int fd = ::open((root_ / ".devinst-journal/journal").c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX), 0);
+  EXPECT_EQ(cli({"store", "verify"}, &report), 1);
+  EXPECT_NE(report.find(".devinst-journal: file journal of an unfinished device-install transaction"), std::string::npos)
+      << report;
+  ::close(fd);
+  EXPECT_EQ(cli({"store", "verify"}, &report), 0) << "the owner is gone: recovery drops the journal\n" << report;
+}
+
+// A disk that fills up during an install: the copy fails with the system's words for it, nothing
+// it wrote stays (no truncated file), and after space is freed the retry succeeds. The disk is a
+// small tmpfs; where the test may not mount one it is skipped.
+class FullDisk : public KillTest {
+ protected:
+  void SetUp() override {
+    KillTest::SetUp();
+    mnt_ = base_ / "mnt";
+    fs::create_directories(mnt_);
+    if (::mount("tmpfs", mnt_.c_str(), "tmpfs", 0, "size=3m") != 0) {
+      GTEST_SKIP() << "cannot mount a tmpfs here (" << std::strerror(errno) << "); the full-disk test needs root";
+    }
+    mounted_ = true;
+    root_ = mnt_ / "root";
+    // A payload file bigger than what is left once the package is staged.
+    const std::string big(1536 * 1024, 'n');
+    v1_ = package_dir("big", numbat_inf("05/01/2024,1.0.0.0"), "numbat.inf").string();
+    spit(base_ / "pkg-big/numbat.sys", big);
+  }
+  void TearDown() override {
+    if (mounted_) ::umount2(mnt_.c_str(), MNT_DETACH);
+    KillTest::TearDown();
+  }
+  fs::path mnt_;
+  bool mounted_ = false;
+};
+
+TEST_F(FullDisk, AnInstallThatRunsOutOfSpaceIsRolledBackAndSaysSo) {
+  Operation op{"install", {{"driver", "add", "V1", "--allow-unisolated"}, {"device", "add", kDevice, "--hwid", "ROOT\\NUMBAT"}},
+               {"device", "install", kDevice}, {}};
+  prepare(op);
+  if (HasFatalFailure()) return;
+  // No System32\drivers yet: the folder the install creates must go with the rollback too.
+  fs::remove_all(root_ / "Windows/System32/drivers");
+  const std::string before = snapshot();
+  auto scratch = base_ / "scratch";
+  fs::create_directories(scratch);
+  std::vector<std::string> a = {"--root", root_.string()};
+  for (const auto& s : op.command) a.push_back(s);
+  auto r = isodrv_test::run_cli(a, scratch);
+  EXPECT_NE(r.rc, 0);
+  EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("Input/output error"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(root_ / "Windows/System32/drivers/numbat.sys")) << "a truncated copy is left";
+  std::string report;
+  EXPECT_EQ(cli({"store", "verify"}, &report), 0) << report;
+  EXPECT_EQ(snapshot(), before);
+
+  ASSERT_EQ(::mount("tmpfs", mnt_.c_str(), "tmpfs", MS_REMOUNT, "size=16m"), 0) << std::strerror(errno);
+  ASSERT_EQ(cli(args(op.command)), 0) << "the retry with space fails";
+  EXPECT_EQ(slurp(root_ / "Windows/System32/drivers/numbat.sys").size(), 1536u * 1024u);
+  EXPECT_EQ(cli({"store", "verify"}, &report), 0) << report;
+}
