@@ -26,6 +26,41 @@ struct Note {
   std::string message;
 };
 
+// How far a fix may be trusted (ruff's applicability): a safe fix leaves what the driver sees
+// through the state-location API unchanged; an unsafe one moves state, so the driver's code must
+// follow (the migration entry says how), and is applied only when asked for.
+enum class FixSafety : std::uint8_t { safe, unsafe };
+std::string_view fix_safety_name(FixSafety s);  // "safe", "unsafe"
+
+// One edit of the original file: bytes [begin, end) replaced by `replacement`, which is already in
+// the file's encoding and line ending. An insertion has begin == end.
+struct Edit {
+  std::uint32_t begin = 0, end = 0;
+  std::string replacement;
+  bool operator==(const Edit&) const = default;
+};
+
+// What the driver's code must do after an unsafe fix moved a value or a file: the API that finds
+// the new location, the location before and after (registry key\value or Windows path) and the INF
+// line the fix changed.
+struct Migration {
+  std::string kind;     // "parameters", "hardware-key", "driver-file", "removed"
+  std::string api;      // e.g. "IoOpenDriverRegistryKey(DriverRegKeyParameters) / WdfDriverOpenParametersRegistryKey"
+  std::string before, after;
+  std::uint32_t line = 0;  // the INF line (before the fix)
+  std::string inf_text;    // its text
+};
+
+// A fix of one finding. No edits with a `reason`: the rule has a fix, but none is correct here.
+struct Fix {
+  FixSafety safety = FixSafety::safe;
+  std::string description;  // what the edits do, one line
+  std::vector<Edit> edits;  // in the file as it was checked; sorted, not overlapping
+  std::vector<Migration> migrations;
+  std::string reason;       // why nothing is changed ("" when there are edits)
+  bool available() const { return !edits.empty(); }
+};
+
 struct Diagnostic {
   int code = 0;
   Severity severity = Severity::error;
@@ -37,6 +72,7 @@ struct Diagnostic {
   std::vector<Note> notes;
   std::string source_line;    // the physical source line, for carets and baselines
   std::string target_os;      // decoration when the finding concerns one Models variant
+  std::optional<Fix> fix;     // filled by isodrv::fix for codes whose rule declares a fix
 };
 
 // Deterministic order: file, line, column, code, message.

@@ -29,6 +29,10 @@ struct RuleInfo {
   std::string_view bad;       // a failing INF fragment
   std::string_view good;      // the fixed fragment
   bool implemented;
+  // From fix_table.def: whether `isodrv fix` can rewrite a finding of this rule, and how.
+  bool has_fix = false;
+  diag::FixSafety fix_safety = diag::FixSafety::safe;
+  std::string_view fix;       // what the fix does ("" without one)
 };
 
 std::span<const RuleInfo> all_rules();

@@ -23,6 +23,10 @@
 #include "isodrv/input.h"
 
 namespace isodrv::cli {
+
+// cmd_fix.cpp: check --fix writes the safe fixes of each file before it is checked.
+int fix_safe_in_place(const std::vector<std::string>& paths, const check::Options& check_opts);
+
 namespace {
 
 struct CheckArgs {
@@ -54,6 +58,7 @@ struct CheckArgs {
   bool warnings_as_errors = false;
   std::string project_root;
   std::string show_settings;
+  bool fix = false;  // --fix: apply the safe fixes (isodrv fix --write) before checking
 };
 
 // FNV-1a of the path as given: the same partition on every machine and every run.
@@ -465,6 +470,18 @@ int run_check(CheckArgs a, const Context& ctx) {
     return kExitUnreadable;
   }
   if (!a.shard.empty() && !shard) return usage_error("--shard takes I/N with 1 <= I <= N, e.g. 2/8");
+  if (a.fix) {
+    // Each file of the walk gets its safe fixes written before anything is checked.
+    check::Options fix_opts = opts;
+    if (auto m = parse_mode(a.mode.empty() ? "w" : a.mode)) fix_opts.settings.mode = *m;
+    int frc = kExitOk;
+    walk->rewind();
+    for (std::string p; walk->next(p);) {
+      if (in_shard(p)) frc = combine_exit(frc, fix_safe_in_place({p}, fix_opts));
+    }
+    walk->rewind();
+    if (frc != kExitOk) return frc;
+  }
 
   // Settings that concern the whole run (output format, baseline) come from the configuration
   // that applies to the working directory, else to the first input.
@@ -536,6 +553,12 @@ std::string explain_text(const rules::RuleInfo& r) {
          std::string(diag::severity_name(r.level_u)) + ", /w " + std::string(diag::severity_name(r.level_w)) +
          ", /h " + std::string(diag::severity_name(rules::level(r, diag::Mode::h))) + "\n";
   out += std::string("Isolation rule: ") + (r.isolation ? "yes" : "no") + "\n";
+  if (r.has_fix) {
+    out += "Fix: " + std::string(diag::fix_safety_name(r.fix_safety)) +
+           (r.fix_safety == diag::FixSafety::safe ? " (isodrv fix --write, check --fix)"
+                                                   : " (isodrv fix --write --unsafe-fixes; see fix --report)") +
+           "\n  " + std::string(r.fix) + "\n";
+  }
   if (!r.implemented) {
     out += "\nisodrv does not check this code yet; it is listed so InfVerif output can be read.\n";
     return out;
@@ -564,6 +587,10 @@ std::string markdown_page(const rules::RuleInfo& r) {
          " | " + (r.isolation ? "yes" : "no") + " |\n\n";
   out += "Message: `" + std::string(r.message) + "`\n\n## Why\n\n" + std::string(r.why) + "\n\n";
   out += "## Not valid\n\n```ini\n" + std::string(r.bad) + "\n```\n\n## Valid\n\n```ini\n" + std::string(r.good) + "\n```\n";
+  if (r.has_fix) {
+    out += "\n## Fix (" + std::string(diag::fix_safety_name(r.fix_safety)) + ")\n\n" + std::string(r.fix) +
+           "\nSee [isodrv fix](../fix.md).\n";
+  }
   return out;
 }
 
@@ -706,6 +733,7 @@ Suppress one finding in the INF with `; isodrv: ignore[1322] reason` on its line
   check->add_option("--rulever", a->rulever, "Accepted for InfVerif compatibility (/rulever)")->group("");
   check->add_option("--product", a->product,
                     "Platform definition for Include/Needs (1317, 1318): a list of inbox INFs or an INF folder");
+  check->add_flag("--fix", a->fix, "Apply the safe fixes first (as isodrv fix --write), then check");
   check->add_option("--code", *code, "Explain a code instead of checking (InfVerif /code)");
   check->add_option("--codepage", a->codepage, "ANSI code page for files without a BOM (default 1252)");
   check->add_option("--progress", a->progress, "Progress on stderr: auto, always, never");

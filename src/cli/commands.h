@@ -74,6 +74,7 @@ void register_inf_commands(CLI::App& app, Context& ctx);
 // Hidden `isodrv generate man|completion`: pages and completion script from the command tree.
 void register_generate_commands(CLI::App& app, Context& ctx);
 void register_check_commands(CLI::App& app, Context& ctx);
+void register_fix_commands(CLI::App& app, Context& ctx);
 void register_driver_commands(CLI::App& app, Context& ctx);
 void register_reg_commands(CLI::App& app, Context& ctx);
 void register_stamp_commands(CLI::App& app, Context& ctx);

@@ -193,6 +193,7 @@ int run_main(int argc, char** argv) {
   register_inf_commands(app, ctx);
   register_reg_commands(app, ctx);
   register_check_commands(app, ctx);
+  register_fix_commands(app, ctx);
   register_driver_commands(app, ctx);
   register_stamp_commands(app, ctx);
   register_device_commands(app, ctx);

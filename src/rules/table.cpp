@@ -24,10 +24,25 @@ constexpr Text kTexts[] = {
 #undef ISODRV_RULE_TEXT
 };
 
+struct FixText {
+  int code;
+  diag::FixSafety safety;
+  std::string_view what;
+};
+
+constexpr diag::FixSafety safe = diag::FixSafety::safe;
+constexpr diag::FixSafety unsafe = diag::FixSafety::unsafe;
+
+constexpr FixText kFixes[] = {
+#define ISODRV_FIX(code, safety, what) {code, safety, what},
+#include "rules/fix_table.def"
+#undef ISODRV_FIX
+};
+
 std::vector<RuleInfo> build_table() {
   std::vector<RuleInfo> out = {
 #define ISODRV_RULE(code, slug, k, u, w, iso, topic) \
-  RuleInfo{code, slug, k, u, w, iso, topic, {}, {}, {}, {}, false},
+  RuleInfo{code, slug, k, u, w, iso, topic, {}, {}, {}, {}, false, false, diag::FixSafety::safe, {}},
 #include "rules/rule_table.def"
 #undef ISODRV_RULE
   };
@@ -39,6 +54,14 @@ std::vector<RuleInfo> build_table() {
       r.bad = t.bad;
       r.good = t.good;
       r.implemented = true;
+    }
+  }
+  for (const auto& f : kFixes) {
+    for (auto& r : out) {
+      if (r.code != f.code) continue;
+      r.has_fix = true;
+      r.fix_safety = f.safety;
+      r.fix = f.what;
     }
   }
   std::sort(out.begin(), out.end(), [](const RuleInfo& a, const RuleInfo& b) { return a.code < b.code; });

@@ -1,0 +1,48 @@
+// The fixers: one function per rule code that has a fix (fix_table.def), each given the finding and
+// the file's model, filling the finding's Fix with edits of the original bytes or the reason there
+// is none.
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "fix/source.h"
+#include "isodrv/diag.h"
+#include "isodrv/inf.h"
+#include "isodrv/package.h"
+
+namespace isodrv::fix::detail {
+
+struct FixContext {
+  const inf::Document& doc;     // parsed from the checked bytes (stamp tokens accepted in an .inx)
+  const package::Package& pkg;
+  const Source& src;            // the original bytes, which the edits address
+  bool inx = false;             // the file is an .inx (stampinf input)
+  // Sections a fix of this round creates: a second fix that needs the same section waits for the
+  // next round, when the section exists and it can add to it.
+  std::set<std::string>& creating;
+};
+
+using Fixer = void (*)(FixContext&, diag::Diagnostic&);
+// The fixer of a code; nullptr when the code has none.
+Fixer fixer_for(int code);
+
+// Shared pieces.
+// Sets `d.fix` to "no automatic fix" with `reason`.
+void no_fix(diag::Diagnostic& d, std::string reason);
+// The service this package installs under `name` (case-insensitive); nullptr when none.
+const package::ServiceInstall* find_service(const package::Package& pkg, std::string_view name);
+
+// File fixes (fixers_files.cpp).
+void fix_destination(FixContext& c, diag::Diagnostic& d);      // 1322, 1341
+void fix_store_layout(FixContext& c, diag::Diagnostic& d);     // 1100
+void fix_service_binary(FixContext& c, diag::Diagnostic& d);   // 2084, 2085
+// Registry fixes (fixers_registry.cpp).
+void fix_service_hkr(FixContext& c, diag::Diagnostic& d);      // 1323
+void fix_hklm_service(FixContext& c, diag::Diagnostic& d);     // 1320, 1321
+// Section and directive fixes (fixers_sections.cpp).
+void fix_pnplockdown(FixContext& c, diag::Diagnostic& d);      // 1324
+void fix_default_install(FixContext& c, diag::Diagnostic& d);  // 1421
+void fix_remove_line(FixContext& c, diag::Diagnostic& d);      // 1301, 1303, 1450
+
+}  // namespace isodrv::fix::detail

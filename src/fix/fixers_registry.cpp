@@ -1,0 +1,170 @@
+// Registry fixes: service state moves below the service's Parameters key, where an isolated driver
+// reads it with IoOpenDriverRegistryKey(DriverRegKeyParameters) — HKR entries of a service-install
+// section (1323) in place, and HKLM writes under Services\<service> (1320, 1321) into an AddReg
+// section of that service's install section.
+#include <algorithm>
+
+#include "fix/fixers.h"
+
+namespace isodrv::fix::detail {
+namespace {
+
+constexpr std::string_view kServicesPrefix = "SYSTEM\\CurrentControlSet\\Services\\";
+constexpr const char* kParametersApi =
+    "IoOpenDriverRegistryKey(DriverRegKeyParameters) / WdfDriverOpenParametersRegistryKey";
+
+// Names Windows itself reads from a service key (the service control manager, I/O manager and
+// Filter Manager): moving them below Parameters would change what Windows does, not where the
+// driver finds its state, so they have no automatic fix.
+bool read_by_windows(std::string_view subkey, std::string_view value) {
+  static constexpr std::string_view kValues[] = {
+      "Type", "Start", "ErrorControl", "ImagePath", "Group", "Tag", "DependOnService", "DependOnGroup",
+      "ObjectName", "DisplayName", "Description", "FailureActions", "DelayedAutoStart", "ServiceSidType",
+      "RequiredPrivileges", "LaunchProtected", "BootFlags", "DebugFlags", "SupportedFeatures"};
+  std::string_view first = subkey.substr(0, subkey.find('\\'));
+  if (inf::iequals(first, "Instances") || inf::iequals(first, "Enum") || inf::iequals(first, "Security")) return true;
+  if (!subkey.empty()) return false;
+  return std::any_of(std::begin(kValues), std::end(kValues), [&](std::string_view v) { return inf::iequals(v, value); });
+}
+
+bool starts_with_ci(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && inf::iequals(s.substr(0, prefix.size()), prefix);
+}
+
+// "Parameters" plus what a key below the service key becomes under it.
+std::string parameters_subkey(std::string_view rest) {
+  if (starts_with_ci(rest, "Parameters") && (rest.size() == 10 || rest[10] == '\\')) return std::string(rest);
+  return rest.empty() ? "Parameters" : "Parameters\\" + std::string(rest);
+}
+
+std::string quoted_if_needed(const std::string& s) {
+  return s.find_first_of(" ,;\t") == std::string::npos ? s : "\"" + s + "\"";
+}
+
+const package::RegOp* reg_at(const package::Package& pkg, std::uint32_t line) {
+  for (const auto& r : pkg.regs) {
+    if (r.line.line() == line) return &r;
+  }
+  return nullptr;
+}
+
+std::string service_path(std::string_view svc, std::string_view sub, const std::optional<std::string>& value) {
+  std::string p = "HKLM\\" + std::string(kServicesPrefix) + std::string(svc);
+  if (!sub.empty()) p += "\\" + std::string(sub);
+  if (value) p += " : " + (value->empty() ? std::string("(default)") : *value);
+  return p;
+}
+
+std::uint32_t last_line_of(const inf::Section& s) {
+  std::uint32_t last = s.line();
+  for (const auto& l : s) last = std::max(last, l.end_line());
+  return last;
+}
+
+// Whether install section `sec` names `target` in one of its AddReg lines.
+bool references_addreg(const inf::Section& sec, std::string_view target) {
+  for (const auto& l : sec.find_all("AddReg")) {
+    for (std::size_t i = 0; i < l.field_count(); ++i) {
+      if (inf::iequals(l.field(i), target)) return true;
+    }
+  }
+  return false;
+}
+
+// A key created without a value under the service key is a place for the driver to write at run
+// time; an isolated driver writes such state under DriverRegKeyPersistentState, which Windows creates,
+// so the INF line goes and the code opens that key instead.
+bool runtime_key(const package::RegOp& op) {
+  return !op.value_name || (op.flags && (*op.flags & package::addreg::kKeyOnly));
+}
+
+void to_persistent_state(const FixContext& c, diag::Diagnostic& d, const std::string& before, const std::string& svc) {
+  d.fix->description = "key for run-time state removed; the driver writes it under its persistent-state key";
+  d.fix->edits.push_back(c.src.delete_line(d.line));
+  d.fix->migrations.push_back({"persistent-state",
+                               "IoOpenDriverRegistryKey(DriverRegKeyPersistentState) for registry state / "
+                               "IoGetDriverDirectory(DriverDirectoryData) for files",
+                               before, "HKLM\\SYSTEM\\CurrentControlSet\\Services\\" + svc + "\\State (created by Windows)",
+                               d.line, std::string(c.src.text(d.line))});
+}
+
+}  // namespace
+
+const package::ServiceInstall* find_service(const package::Package& pkg, std::string_view name) {
+  for (const auto& s : pkg.services) {
+    if (inf::iequals(s.name, name)) return &s;
+  }
+  return nullptr;
+}
+
+void fix_service_hkr(FixContext& c, diag::Diagnostic& d) {
+  const package::RegOp* op = reg_at(c.pkg, d.line);
+  if (!op || op->binding != package::HkrBinding::service_key) return no_fix(d, "the entry is not an HKR entry of a service");
+  if (op->kind != package::RegOpKind::add) return no_fix(d, "only AddReg entries have a fix; remove this entry by hand");
+  if (op->line.has_key() || c.src.continues(d.line)) return no_fix(d, "the entry's line cannot be split into fields safely");
+  const std::string svc = c.pkg.sections[op->context].service;
+  if (read_by_windows(op->subkey, op->value_name.value_or(""))) {
+    return no_fix(d, "Windows itself reads this from the service key (" + service_path(svc, op->subkey, op->value_name) +
+                         "); moving it would change what Windows does");
+  }
+  if (runtime_key(*op)) return to_persistent_state(c, d, service_path(svc, op->subkey, std::nullopt), svc);
+  const std::string sub = parameters_subkey(op->subkey);
+  auto text = c.src.with_field(d.line, 1, quoted_if_needed(sub));
+  if (!text) return no_fix(d, "the entry has no subkey field");
+  d.fix->description = "HKR entry moved below Parameters";
+  d.fix->edits.push_back(c.src.replace_line(d.line, *text));
+  diag::Migration m{"parameters", kParametersApi, service_path(svc, op->subkey, op->value_name),
+                    service_path(svc, sub, op->value_name), d.line, std::string(c.src.text(d.line))};
+  d.fix->migrations.push_back(std::move(m));
+}
+
+void fix_hklm_service(FixContext& c, diag::Diagnostic& d) {
+  const package::RegOp* op = reg_at(c.pkg, d.line);
+  if (!op || op->root != "HKLM") {
+    return no_fix(d, "no isolated location holds this key (" + (op ? op->root : std::string("?")) +
+                     "): it is global state that other software reads");
+  }
+  if (!starts_with_ci(op->subkey, kServicesPrefix)) {
+    return no_fix(d, "no isolated location holds this key: it is global state that other software reads");
+  }
+  const std::string rest = op->subkey.substr(kServicesPrefix.size());
+  const std::string svc_name = rest.substr(0, rest.find('\\'));
+  const std::string below = rest.size() > svc_name.size() ? rest.substr(svc_name.size() + 1) : "";
+  const package::ServiceInstall* svc = find_service(c.pkg, svc_name);
+  if (!svc || !svc->install_exists) {
+    return no_fix(d, "service " + svc_name + " is not installed by this package, so its key is not this driver's state");
+  }
+  if (op->kind != package::RegOpKind::add) return no_fix(d, "only AddReg entries have a fix; remove this entry by hand");
+  if (op->line.has_key() || c.src.continues(d.line)) return no_fix(d, "the entry's line cannot be split into fields safely");
+  if (read_by_windows(below, op->value_name.value_or(""))) {
+    return no_fix(d, "Windows itself reads this from the service key; moving it would change what Windows does");
+  }
+  if (runtime_key(*op) && !starts_with_ci(below, "Parameters")) return to_persistent_state(c, d, "HKLM\\" + op->subkey, svc->name);
+  auto install = c.doc.section(svc->install_section);
+  if (!install) return no_fix(d, "the service's install section is missing");
+  const std::string sub = parameters_subkey(below);
+  const std::string target = svc->name + ".Parameters.AddReg";
+  const std::string_view t = c.src.text(d.line);
+  const LineFields f = split_fields(t);
+  if (f.fields.size() < 2) return no_fix(d, "the entry has no subkey field");
+  const std::string moved = "HKR," + quoted_if_needed(sub) + std::string(t.substr(f.fields[1].end));
+  auto existing = c.doc.section(target);
+  if (!existing && c.creating.count(inf::to_lower_ascii(target))) return;  // the next round adds to it
+  d.fix->description = "moved to HKR,Parameters of service " + svc->name + " ([" + target + "])";
+  // Edits at one offset apply in the order given: the AddReg line before a section appended after it.
+  d.fix->edits.push_back(c.src.delete_line(d.line));
+  if (!references_addreg(*install, target)) {
+    d.fix->edits.push_back(c.src.insert_after(last_line_of(*install), {"AddReg = " + target}));
+  }
+  if (existing) {
+    d.fix->edits.push_back(c.src.insert_after(last_line_of(*existing), {moved}));
+  } else {
+    c.creating.insert(inf::to_lower_ascii(target));
+    d.fix->edits.push_back(c.src.append({"[" + target + "]", moved}));
+  }
+  diag::Migration m{"parameters", kParametersApi, "HKLM\\" + op->subkey + (op->value_name ? " : " + *op->value_name : ""),
+                    service_path(svc->name, sub, op->value_name), d.line, std::string(t)};
+  d.fix->migrations.push_back(std::move(m));
+}
+
+}  // namespace isodrv::fix::detail

@@ -1,0 +1,260 @@
+// isodrv fix: golden results and diffs on our fixtures (ASCII CRLF, UTF-16LE with BOM and CRLF, LF),
+// faithful editing (untouched lines byte-identical, encoding kept, nothing-to-fix files identical),
+// idempotence, exit codes, check --fix, explain, and the migration report.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "isodrv/fix.h"
+#include "isodrv/rules.h"
+#include "support/cli_run.h"
+
+namespace fs = std::filesystem;
+using isodrv_test::CliRun;
+using isodrv_test::slurp;
+
+namespace {
+
+fs::path data(const std::string& rel) { return fs::path(ISODRV_TEST_DATA) / "fix" / rel; }
+
+class Fix : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("isodrv-fix-" + std::to_string(::getpid()) + "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+  // A copy of a fixture in the scratch folder.
+  fs::path copy(const std::string& name) {
+    fs::copy_file(data("fixtures/" + name), dir_ / name, fs::copy_options::overwrite_existing);
+    return dir_ / name;
+  }
+  CliRun run(const std::vector<std::string>& args, const fs::path& cwd = {}) {
+    if (cwd.empty()) return isodrv_test::run_cli(args, dir_);
+    const fs::path old = fs::current_path();
+    fs::current_path(cwd);
+    CliRun r = isodrv_test::run_cli(args, dir_);
+    fs::current_path(old);
+    return r;
+  }
+  static isodrv::fix::Options unsafe() {
+    isodrv::fix::Options o;
+    o.unsafe = true;
+    return o;
+  }
+  fs::path dir_;
+};
+
+// The physical lines of a file as byte strings, each with its line break.
+std::vector<std::string> byte_lines(const std::string& bytes, bool utf16) {
+  std::vector<std::string> out;
+  const std::string lf = utf16 ? std::string("\n\0", 2) : "\n";
+  std::size_t at = utf16 ? 2 : 0;  // after the BOM
+  while (at < bytes.size()) {
+    std::size_t nl = bytes.find(lf, at);
+    while (utf16 && nl != std::string::npos && (nl - at) % 2) nl = bytes.find(lf, nl + 1);
+    const std::size_t end = nl == std::string::npos ? bytes.size() : nl + lf.size();
+    out.push_back(bytes.substr(at, end - at));
+    at = end;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_F(Fix, EachFixtureFixesToItsGoldenBytes) {
+  for (const std::string n : {"wombat", "wombat_utf16", "quokka"}) {
+    const std::string before = slurp(data("fixtures/" + n + ".inf"));
+    auto r = isodrv::fix::fix_bytes(before, n + ".inf", unsafe());
+    EXPECT_EQ(r.fixed, slurp(data("golden/" + n + ".fixed.inf"))) << n;
+    EXPECT_FALSE(r.applied.empty()) << n;
+  }
+}
+
+TEST_F(Fix, SecondRunChangesNothing) {
+  for (const std::string n : {"wombat", "wombat_utf16", "quokka"}) {
+    const std::string once = slurp(data("golden/" + n + ".fixed.inf"));
+    auto r = isodrv::fix::fix_bytes(once, n + ".inf", unsafe());
+    EXPECT_EQ(r.fixed, once) << n;
+    EXPECT_TRUE(r.applied.empty()) << n;
+  }
+}
+
+TEST_F(Fix, NothingToFixIsByteIdentical) {
+  const std::string before = slurp(data("fixtures/numbat.inf"));
+  auto r = isodrv::fix::fix_bytes(before, "numbat.inf", unsafe());
+  EXPECT_EQ(r.fixed, before);
+  EXPECT_TRUE(r.applied.empty());
+  const fs::path p = copy("numbat.inf");
+  CliRun w = run({"fix", "--write", "--unsafe-fixes", p.string()});
+  EXPECT_EQ(w.rc, 0) << w.err;
+  EXPECT_EQ(slurp(p), before);
+}
+
+TEST_F(Fix, Utf16FileStaysUtf16WithCrlfAndUntouchedLinesKeepTheirBytes) {
+  const std::string before = slurp(data("fixtures/wombat_utf16.inf"));
+  auto r = isodrv::fix::fix_bytes(before, "wombat_utf16.inf", unsafe());
+  ASSERT_GE(r.fixed.size(), 2u);
+  EXPECT_EQ(r.fixed.substr(0, 2), std::string("\xFF\xFE"));
+  const auto old_lines = byte_lines(before, true), new_lines = byte_lines(r.fixed, true);
+  // Every line break of the result is CRLF in UTF-16LE.
+  for (const auto& l : new_lines) {
+    if (l.size() >= 2 && l.substr(l.size() - 2) == std::string("\n\0", 2)) {
+      EXPECT_EQ(l.substr(l.size() - 4), std::string("\r\0\n\0", 4));
+    }
+  }
+  // The lines no fix touches appear in the result unchanged and in order.
+  const std::set<std::size_t> touched = {10, 32, 33, 44, 48, 49, 50};  // 0-based: DestinationDirs … Cache
+  std::size_t at = 0, kept = 0;
+  for (std::size_t i = 0; i < old_lines.size(); ++i) {
+    if (touched.count(i)) continue;
+    auto it = std::find(new_lines.begin() + static_cast<long>(at), new_lines.end(), old_lines[i]);
+    ASSERT_NE(it, new_lines.end()) << "line " << i + 1 << " changed";
+    at = static_cast<std::size_t>(it - new_lines.begin()) + 1;
+    ++kept;
+  }
+  EXPECT_GT(kept, 40u);
+}
+
+TEST_F(Fix, DiffIsTheDefaultAndChangesNothing) {
+  const fs::path p = copy("wombat.inf");
+  const std::string before = slurp(p);
+  CliRun r = run({"fix", "wombat.inf"}, dir_);
+  EXPECT_EQ(r.rc, 1) << "a pending fix exits 1";
+  EXPECT_EQ(r.out, slurp(data("golden/wombat.diff")));
+  EXPECT_EQ(slurp(p), before);
+  CliRun u = run({"fix", "--unsafe-fixes", "wombat_utf16.inf"}, data("fixtures"));
+  EXPECT_EQ(u.out, slurp(data("golden/wombat_utf16.unsafe.diff")));
+}
+
+TEST_F(Fix, ExitCodes) {
+  const fs::path w = copy("wombat.inf");
+  CliRun safe_only = run({"fix", "--write", w.string()});
+  EXPECT_EQ(safe_only.rc, 1) << "unsafe fixes left unapplied";
+  EXPECT_NE(slurp(w).find("PnpLockdown = 1"), std::string::npos);
+  EXPECT_NE(slurp(w).find("DefaultDestDir = 12"), std::string::npos) << "unsafe fix applied without --unsafe-fixes";
+  CliRun all = run({"fix", "--write", "--unsafe-fixes", w.string()});
+  EXPECT_EQ(all.rc, 0) << "every finding that has a fix was fixed (1321 MediaCategories has none)" << all.out;
+  EXPECT_NE(all.out.find("no automatic fix"), std::string::npos);
+  EXPECT_EQ(run({"fix", (dir_ / "missing.inf").string()}).rc, 3);
+  EXPECT_EQ(run({"fix", "--mode", "x", w.string()}).rc, 2);
+  EXPECT_EQ(run({"fix", "--format", "sarif", w.string()}).rc, 2);
+}
+
+TEST_F(Fix, WriteKeepsThePermissionBits) {
+  const fs::path w = copy("wombat.inf");
+  fs::permissions(w, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+  ASSERT_EQ(run({"fix", "--write", "--unsafe-fixes", w.string()}).rc, 0);
+  struct stat st{};
+  ASSERT_EQ(::stat(w.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0640u);
+  for (const auto& e : fs::directory_iterator(dir_)) EXPECT_EQ(e.path().filename().string().find(".isodrv-"), std::string::npos);
+}
+
+TEST_F(Fix, SelectLimitsWhatIsFixed) {
+  const fs::path w = copy("wombat.inf");
+  run({"fix", "--write", "--unsafe-fixes", "--select", "1324", w.string()});
+  const std::string after = slurp(w);
+  EXPECT_NE(after.find("PnpLockdown = 1"), std::string::npos);
+  EXPECT_NE(after.find("DefaultDestDir = 12"), std::string::npos);
+}
+
+TEST_F(Fix, CheckFixAppliesOnlySafeFixesThenChecks) {
+  const fs::path q = copy("quokka.inf");
+  CliRun r = run({"check", "--fix", q.string()});
+  const std::string after = slurp(q);
+  EXPECT_NE(after.find("PnpLockdown = 1"), std::string::npos);
+  EXPECT_NE(after.find("[DefaultInstall.NTamd64.Services]"), std::string::npos);
+  EXPECT_NE(after.find("RegisterDlls"), std::string::npos) << "the unsafe removal needs fix --unsafe-fixes";
+  EXPECT_EQ(r.rc, 1) << "1301 is still reported";
+  EXPECT_NE(r.out.find("[1301]"), std::string::npos);
+  EXPECT_EQ(r.out.find("[1324]"), std::string::npos);
+}
+
+TEST_F(Fix, ExplainShowsTheFixAndItsSafety) {
+  CliRun u = run({"explain", "1322"});
+  EXPECT_NE(u.out.find("Fix: unsafe"), std::string::npos) << u.out;
+  CliRun s = run({"explain", "1324"});
+  EXPECT_NE(s.out.find("Fix: safe"), std::string::npos) << s.out;
+  CliRun none = run({"explain", "1203"});
+  EXPECT_EQ(none.out.find("Fix:"), std::string::npos);
+  // Every code the table gives a fix to is a real rule.
+  for (const auto& r : isodrv::rules::all_rules()) {
+    if (r.has_fix) {
+      EXPECT_TRUE(r.implemented) << r.code;
+    }
+  }
+}
+
+TEST_F(Fix, MigrationReportNamesTheApiBeforeAfterAndLine) {
+  CliRun md = run({"fix", "--report", "--format", "md", "wombat.inf"}, data("fixtures"));
+  EXPECT_EQ(md.rc, 0);
+  EXPECT_EQ(md.out, slurp(data("golden/wombat.report.md")));
+  CliRun js = run({"fix", "--report", "--format", "json", "wombat.inf"}, data("fixtures"));
+  EXPECT_EQ(js.out, slurp(data("golden/wombat.report.json")));
+  EXPECT_NE(js.out.find("IoOpenDriverRegistryKey(DriverRegKeyParameters)"), std::string::npos);
+  EXPECT_NE(js.out.find("IoQueryFullDriverPath"), std::string::npos);
+  EXPECT_NE(js.out.find("DriverRegKeyPersistentState"), std::string::npos);
+  CliRun q = run({"fix", "--report", "quokka.inf"}, data("fixtures"));
+  EXPECT_NE(q.out.find("quokka.inf:12: 1301 removed"), std::string::npos) << q.out;
+}
+
+TEST_F(Fix, JsonOutputListsAppliedAndRemaining) {
+  CliRun r = run({"fix", "--format", "json", "--unsafe-fixes", "wombat.inf"}, data("fixtures"));
+  EXPECT_EQ(r.rc, 1);
+  for (const char* key : {"\"applied\"", "\"remaining\"", "\"diff\"", "\"safety\": \"unsafe\"", "\"no_automatic_fix\": 1"}) {
+    EXPECT_NE(r.out.find(key), std::string::npos) << key;
+  }
+}
+
+TEST(FixEdits, InsertionsAtOneOffsetKeepTheirOrderAndLinesEndLikeTheFile) {
+  const std::string lf = "[Version]\nSignature=\"$Windows NT$\"\nClass=System\n";
+  auto r = isodrv::fix::fix_bytes(lf, "x.inf", {});
+  EXPECT_NE(r.fixed.find("Class=System\nPnpLockdown=1\n"), std::string::npos) << r.fixed;
+  const std::string no_break = "[Version]\r\nSignature = \"$Windows NT$\"\r\nClass = System";
+  auto n = isodrv::fix::fix_bytes(no_break, "y.inf", {});
+  EXPECT_EQ(n.fixed, no_break + "\r\nPnpLockdown = 1");
+}
+
+TEST_F(Fix, AFileThatIsNotAnInfExitsOneAndIsLeftAlone) {
+  const fs::path p = dir_ / "empty.inf";
+  { std::ofstream(p) << "just text\n"; }
+  CliRun r = run({"fix", "--write", "--unsafe-fixes", p.string()});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.out.find("not a valid INF"), std::string::npos) << r.out;
+  EXPECT_EQ(slurp(p), "just text\n");
+}
+
+TEST(FixEdits, PackageFolderWithBlanksStaysQuotedAndCommentsStay) {
+  const std::string inf =
+      "[Version]\r\nSignature=\"$Windows NT$\"\r\nPnpLockdown=1\r\n[DefaultInstall.NTamd64]\r\nCopyFiles=a\r\n"
+      "[DestinationDirs]\r\na=12,\"old dir\" ; keep me\r\n[a]\r\nx.sys\r\n[SourceDisksFiles]\r\nx.sys=1,\"sub dir\"\r\n"
+      "[SourceDisksNames]\r\n1=d\r\n";
+  isodrv::fix::Options o;
+  o.unsafe = true;
+  auto r = isodrv::fix::fix_bytes(inf, "q.inf", o);
+  EXPECT_NE(r.fixed.find("a=13,\"sub dir\" ; keep me\r\n"), std::string::npos) << r.fixed;
+  ASSERT_EQ(r.applied.size(), 1u);
+  EXPECT_EQ(r.applied[0].code, 1322);
+  EXPECT_EQ(r.applied[0].line, 9u) << "the finding's line in the original file";
+}
+
+TEST(FixEdits, ALineThatContinuesIsNotRewritten) {
+  const std::string inf =
+      "[Version]\nSignature=\"$Windows NT$\"\nPnpLockdown=1\n[DefaultInstall.NTamd64]\nCopyFiles=a\n"
+      "[DestinationDirs]\na=\\\n12\n[a]\nx.sys\n[SourceDisksFiles]\nx.sys=1\n[SourceDisksNames]\n1=d\n";
+  isodrv::fix::Options o;
+  o.unsafe = true;
+  auto r = isodrv::fix::fix_bytes(inf, "c.inf", o);
+  EXPECT_EQ(r.fixed, inf);
+  bool reason = false;
+  for (const auto& d : r.after.diagnostics) reason = reason || (d.fix && !d.fix->reason.empty());
+  EXPECT_TRUE(reason) << "the finding says why it has no fix";
+}
