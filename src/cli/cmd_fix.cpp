@@ -1,6 +1,7 @@
 // `isodrv fix`: rewrites INFs toward isolation (a diff by default, --write to change the files), and
 // `fix --report`, the migration report: what the driver's code must call after each unsafe fix.
 // Also the helper behind `check --fix`.
+#include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -169,7 +170,8 @@ int run_fix(FixArgs a, const Context& ctx) {
   const auto paths = check::expand_inputs(a.inputs, missing);
   int rc = kExitOk;
   for (const auto& m : missing) {
-    std::cerr << "isodrv: " << m << ": no such file or folder\n";
+    // A missing file named as such stays among the paths, and fixing it reports it (once).
+    if (std::find(paths.begin(), paths.end(), m) == paths.end()) std::cerr << "isodrv: " << m << ": no such file or folder\n";
     rc = combine_exit(rc, kExitUnreadable);
   }
   if (paths.empty()) {
