@@ -173,6 +173,10 @@ struct TargetOs {
   // Used only on systems older than the build where /w is enforced (InfVerif's /wbuild, default
   // 10.0.17763): another decoration of the same line or install section takes over from there.
   bool downlevel = false;
+  // The highest build on which this decoration is the one used: a newer alternative of the same
+  // Manufacturer line or install section takes over from its build on (InfVerif /h checks each
+  // Models section with the rules of this build). UINT32_MAX: no alternative replaces it.
+  std::uint32_t last_build = 0;
 };
 
 // One directive line (key = value list) inside an install-type section.
@@ -449,6 +453,11 @@ struct Package {
 const TargetOs* finding_target(const Package& pkg, std::size_t section_index);
 // Whether every target that reaches the section is downlevel (/w isolation rules not enforced).
 bool only_downlevel(const Package& pkg, std::size_t section_index);
+// The highest build on which any target that reaches the document section uses it (UINT32_MAX for
+// a section no decorated target reaches, or one some target uses on every later build).
+std::uint32_t last_build_used(const Package& pkg, std::size_t section_index);
+// The same over every target the package declares (UINT32_MAX when it declares none).
+std::uint32_t last_build_used(const Package& pkg);
 // Whether install section `idx` (index into Package::sections) belongs to a removal.
 inline bool is_removal(const Package& pkg, std::size_t idx) { return pkg.sections[idx].removal; }
 

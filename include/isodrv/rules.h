@@ -70,6 +70,11 @@ struct CheckSettings {
   // --wbuild MAJOR.MINOR.BUILD as given: the build from which /w is enforced for a driver with
   // downlevel support; "" means InfVerif's default, 10.0.17763.
   std::string wbuild;
+  // /rulever for /h: the highest OS build whose signing rules are used (InfVerif checks each
+  // Models section with the rules of the last build that uses it, never above this); nullopt:
+  // the newest. `rulever_vnext`: the rules expected next, which keep no /h DIRID exceptions.
+  std::optional<std::uint32_t> rulever;
+  bool rulever_vnext = false;
 };
 
 // What a rule sees, and how it reports.
@@ -83,6 +88,10 @@ class Context {
   const package::Package& pkg() const { return pkg_; }
   const CheckSettings& settings() const { return settings_; }
   diag::Mode mode() const { return settings_.mode; }
+  // /h: the OS build whose signing rules apply to findings in the document section (the last build
+  // that uses it, capped by /rulever); the newest rules for sections no decorated target reaches.
+  // `section` "" asks for the package as a whole.
+  std::uint32_t h_rules_build(std::string_view section) const;
 
   // Reports `code` at a line (position of field `field`, or the line start when npos).
   diag::Diagnostic& report(int code, const inf::Line& line, std::vector<std::string> args,

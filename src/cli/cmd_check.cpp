@@ -20,6 +20,7 @@
 #include "cli/report_options.h"
 #include "cli/suggest.h"
 #include "isodrv/check.h"
+#include "isodrv/inf_values.h"
 #include "isodrv/input.h"
 
 namespace isodrv::cli {
@@ -220,6 +221,15 @@ int base_options(const CheckArgs& a, check::Options& opts) {
   opts.summary = a.info;
   if (!a.rulever.empty() && a.rulever != "vnext" && !is_dotted_number(a.rulever, 1) && !is_dotted_number(a.rulever, 3)) {
     return usage_error("--rulever takes an OS build (22621 or 10.0.22621) or vnext");
+  }
+  if (inf::to_lower_ascii(a.rulever) == "vnext") {
+    opts.settings.rulever_vnext = true;
+  } else if (!a.rulever.empty()) {
+    // The build is the last dotted part: "22621" or "10.0.22621".
+    const std::string build = a.rulever.substr(a.rulever.rfind('.') + 1);
+    auto n = inf::parse_u32(build);
+    if (!n) return usage_error("--rulever " + a.rulever + ": the build is not a 32-bit number");
+    opts.settings.rulever = *n;
   }
   for (const auto* list : {&a.select, &a.ignore, &a.extend_select}) {
     for (const auto& c : *list) {
@@ -637,7 +647,9 @@ std::string markdown_index() {
   /w is enforced on a driver with downlevel support (default 10.0.17763). A Models or
   DefaultInstall decoration that only older systems use (a newer one of the same line takes over
   before that build) is downlevel: isolation findings there get their /u level.
-- `--rulever BUILD|vnext` (`/rulever`): checked for form and accepted; isodrv has one rule set.
+- `--rulever BUILD|vnext` (`/rulever`): with /h, the newest OS build whose signing rules apply (each Models
+  section is checked with the rules of the last build that uses it, never above this); `vnext`: the rules
+  expected next, which keep no /h DIRID exceptions.
 - `--osver DECORATION` (`/osver`, `NTAMD64.10.0...22000`, `NTAMD64.10.0.0.22000` or `10.0.22000`):
   check only what that OS installs: SetupAPI's best Models decoration per Manufacturer line and
   the best DefaultInstall variant. Without it every target the INF declares is checked, and a
@@ -730,7 +742,7 @@ Suppress one finding in the INF with `; isodrv: ignore[1322] reason` on its line
   check->add_option("--osver", a->osver, "Target OS as a decoration, e.g. NTAMD64.10.0...22000");
   check->add_option("--provider", a->provider, "Expected Provider name (InfVerif /provider)");
   check->add_option("--wbuild", a->wbuild, "Build from which /w is enforced (/wbuild), e.g. 10.0.17763")->group("");
-  check->add_option("--rulever", a->rulever, "Accepted for InfVerif compatibility (/rulever)")->group("");
+  check->add_option("--rulever", a->rulever, "/h: the newest OS build whose signing rules apply, or vnext (/rulever)")->group("");
   check->add_option("--product", a->product,
                     "Platform definition for Include/Needs (1317, 1318): a list of inbox INFs or an INF folder");
   check->add_flag("--fix", a->fix, "Apply the safe fixes first (as isodrv fix --write), then check");

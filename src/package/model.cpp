@@ -4,6 +4,7 @@
 // it; the install engine still re-reads section lines and binds HKR itself (issue 16 part 1).
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -299,7 +300,23 @@ class Builder {
     if (i == pkg_.targets.size()) pkg_.targets.push_back(TargetOs{shown, true});
     // Downlevel only when it is downlevel in every place that declares it.
     if (!is_downlevel(dec, alternatives)) pkg_.targets[i].downlevel = false;
+    pkg_.targets[i].last_build = std::max(pkg_.targets[i].last_build, last_build_of(dec, alternatives));
     return i;
+  }
+
+  // The last build before the next newer alternative of the same architecture takes over.
+  static std::uint32_t last_build_of(const inf::OsDecoration* dec, const std::vector<const inf::OsDecoration*>& alternatives) {
+    constexpr std::uint32_t kNever = std::numeric_limits<std::uint32_t>::max();
+    if (!dec || !dec->valid) return kNever;
+    const std::uint32_t own = dec->build.value_or(0);
+    std::uint32_t next = kNever;
+    for (const auto* o : alternatives) {
+      if (o == dec || !o->valid || !o->build || *o->build <= own) continue;
+      if (dec->arch && o->arch && *dec->arch != *o->arch) continue;
+      if (o->product_type || o->suite_mask) continue;  // applies to some editions only
+      next = std::min(next, *o->build);
+    }
+    return next == kNever ? kNever : next - 1;
   }
 
   // A decoration is downlevel when, on the build where /w is enforced (Target::w_from_build,
@@ -971,6 +988,25 @@ bool only_downlevel(const Package& pkg, std::size_t section_index) {
     if ((b & (std::uint64_t{1} << i)) && !pkg.targets[i].downlevel) return false;
   }
   return true;
+}
+
+std::uint32_t last_build_used(const Package& pkg, std::size_t section_index) {
+  constexpr std::uint32_t kNever = std::numeric_limits<std::uint32_t>::max();
+  if (section_index >= pkg.section_targets.size()) return kNever;
+  const std::uint64_t b = pkg.section_targets[section_index];
+  if (b == 0) return kNever;
+  std::uint32_t last = 0;
+  for (std::size_t i = 0; i < pkg.targets.size() && i < 64; ++i) {
+    if (b & (std::uint64_t{1} << i)) last = std::max(last, pkg.targets[i].last_build);
+  }
+  return last == 0 ? kNever : last;
+}
+
+std::uint32_t last_build_used(const Package& pkg) {
+  constexpr std::uint32_t kNever = std::numeric_limits<std::uint32_t>::max();
+  std::uint32_t last = 0;
+  for (const auto& t : pkg.targets) last = std::max(last, t.last_build);
+  return pkg.targets.empty() || last == 0 ? kNever : last;
 }
 
 Package build_package(const inf::Document& doc, const inf::Target& target) {

@@ -155,6 +155,15 @@ void Context::apply_target(diag::Diagnostic& d, const RuleInfo* r) const {
   }
 }
 
+std::uint32_t Context::h_rules_build(std::string_view section) const {
+  std::uint32_t build = package::last_build_used(pkg_);
+  if (!section.empty()) {
+    auto sec = doc_.section(section);
+    build = sec ? package::last_build_used(pkg_, sec->index()) : build;
+  }
+  return settings_.rulever ? std::min(build, *settings_.rulever) : build;
+}
+
 void Context::note(diag::Diagnostic& d, const inf::Line& line, std::string message) {
   inf::Position p = line.key_position();
   d.notes.push_back(diag::Note{p.line ? p.line : line.line(), p.column, std::move(message)});

@@ -1,0 +1,107 @@
+// InfVerif /h checks each Models section with the signing rules of the last OS build that uses it,
+// capped by /rulever; the /h rules (DIRID 13 with its exceptions, the DIRIDs 24H2 deprecated)
+// begin with 24H2. `/rulever vnext` keeps no exceptions. Issue 15 part 3.
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+
+#include "isodrv/check.h"
+
+namespace {
+
+// [Old_Install] is used up to build 21999 only ([Wallaby.NTamd64.10.0...22000] takes over there).
+constexpr const char* kInf = R"([Version]
+Signature   = "$Windows NT$"
+Class       = System
+ClassGuid   = {4d36e97d-e325-11ce-bfc1-08002be10318}
+Provider    = %P%
+CatalogFile = wallaby.cat
+DriverVer   = 11/24/2026,1.0.0.1
+PnpLockdown = 1
+
+[Manufacturer]
+%P% = Wallaby, NTamd64, NTamd64.10.0...22000
+
+[Wallaby.NTamd64]
+%D% = Old_Install, Root\Wallaby
+
+[Wallaby.NTamd64.10.0...22000]
+%D% = New_Install, Root\Wallaby
+
+[Old_Install.NT]
+CopyFiles = Old_Files
+
+[New_Install.NT]
+CopyFiles = New_Files, New_Drv
+
+[DestinationDirs]
+Old_Files = 17
+New_Files = 17
+New_Drv   = 12
+
+[Old_Files]
+old.pnf
+
+[New_Files]
+new.pnf
+
+[New_Drv]
+wallaby.sys
+
+[SourceDisksNames]
+1 = %P%
+
+[SourceDisksFiles]
+old.pnf = 1
+new.pnf = 1
+wallaby.sys = 1
+
+[Strings]
+P = "Wallaby Labs"
+D = "Wallaby Device"
+)";
+
+constexpr std::uint32_t kOldFilesLine = 26, kNewFilesLine = 27, kOldEntry = 31, kNewEntry = 34, kDrvEntry = 37;
+
+bool has(const isodrv::diag::FileResult& r, int code, std::uint32_t line) {
+  for (const auto& d : r.diagnostics) {
+    if (d.code == code && d.line == line) return true;
+  }
+  return false;
+}
+
+isodrv::diag::FileResult check(isodrv::diag::Mode mode, std::optional<std::uint32_t> rulever = {}, bool vnext = false) {
+  isodrv::check::Options opts;
+  opts.settings.mode = mode;
+  opts.settings.rulever = rulever;
+  opts.settings.rulever_vnext = vnext;
+  return isodrv::check::check_bytes(kInf, "wallaby.inf", opts);
+}
+
+TEST(HRuleset, EachModelsSectionIsCheckedWithTheRulesOfItsLastBuild) {
+  auto h = check(isodrv::diag::Mode::h);
+  EXPECT_TRUE(has(h, 1322, kNewEntry)) << "the 22000+ section gets the newest rules";
+  EXPECT_TRUE(has(h, 1340, kNewFilesLine));
+  EXPECT_FALSE(has(h, 1322, kOldEntry)) << "the section used up to 21999 predates the /h rules";
+  EXPECT_FALSE(has(h, 1340, kOldFilesLine));
+  EXPECT_FALSE(has(h, 1322, kDrvEntry)) << "DIRID 12 is an /h exception";
+  // /w does not depend on the build: both copies are findings.
+  auto w = check(isodrv::diag::Mode::w);
+  EXPECT_TRUE(has(w, 1322, kNewEntry));
+  EXPECT_TRUE(has(w, 1322, kOldEntry));
+  EXPECT_TRUE(has(w, 1340, kOldFilesLine));
+}
+
+TEST(HRuleset, RuleverCapsTheRulesAndVnextDropsTheExceptions) {
+  auto capped = check(isodrv::diag::Mode::h, 22621u);
+  EXPECT_FALSE(has(capped, 1322, kNewEntry)) << "22H2's signing rules asked for no DIRID 13";
+  EXPECT_FALSE(has(capped, 1340, kNewFilesLine));
+  auto newest = check(isodrv::diag::Mode::h, 26100u);
+  EXPECT_TRUE(has(newest, 1322, kNewEntry));
+  auto vnext = check(isodrv::diag::Mode::h, std::nullopt, true);
+  EXPECT_TRUE(has(vnext, 1322, kDrvEntry)) << "vnext keeps no DIRID exceptions";
+  EXPECT_FALSE(has(vnext, 1322, kOldEntry));
+}
+
+}  // namespace
