@@ -120,20 +120,7 @@ std::size_t byte_at_utf16_column(std::string_view line, std::uint32_t col) {
   return i;
 }
 
-// Maps a column of the stamped line to the written one. Columns are UTF-16 units, as everywhere
-// in a diagnostic; the token walk below compares bytes, so the column goes to a byte offset and back.
-std::uint32_t unstamped_byte_column(std::string_view written, std::string_view stamped, std::uint32_t col);
-
-std::uint32_t unstamped_column(std::string_view written, std::string_view stamped, std::uint32_t col) {
-  if (col == 0) return col;
-  const std::size_t stamped_byte = byte_at_utf16_column(stamped, col);
-  const std::uint32_t written_byte_col =
-      unstamped_byte_column(written, stamped, static_cast<std::uint32_t>(stamped_byte + 1));
-  const std::size_t written_byte = std::min<std::size_t>(written_byte_col - 1, written.size());
-  return static_cast<std::uint32_t>(inf::utf16_length(written.substr(0, written_byte)) + 1);
-}
-
-// The same with 1-based byte columns.
+// Maps a 1-based byte column of the stamped line to the written one.
 std::uint32_t unstamped_byte_column(std::string_view written, std::string_view stamped, std::uint32_t col) {
   const std::size_t target = col - 1;
   std::size_t i = 0, j = 0;
@@ -158,6 +145,17 @@ std::uint32_t unstamped_byte_column(std::string_view written, std::string_view s
   // Past the compared text: keep the distance from the line's end.
   const std::size_t from_end = stamped.size() > target ? stamped.size() - target : 0;
   return static_cast<std::uint32_t>(written.size() >= from_end ? written.size() - from_end + 1 : 1);
+}
+
+// Maps a column of the stamped line to the written one. Columns are UTF-16 units, as everywhere
+// in a diagnostic; the token walk compares bytes, so the column goes to a byte offset and back.
+std::uint32_t unstamped_column(std::string_view written, std::string_view stamped, std::uint32_t col) {
+  if (col == 0) return col;
+  const std::size_t stamped_byte = byte_at_utf16_column(stamped, col);
+  const std::uint32_t written_byte_col =
+      unstamped_byte_column(written, stamped, static_cast<std::uint32_t>(stamped_byte + 1));
+  const std::size_t written_byte = std::min<std::size_t>(written_byte_col - 1, written.size());
+  return static_cast<std::uint32_t>(inf::utf16_length(written.substr(0, written_byte)) + 1);
 }
 
 // An .inx is checked stamped; findings point at the file as written: its source line and the

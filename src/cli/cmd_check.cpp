@@ -457,11 +457,9 @@ int check_grouped(const CheckArgs& a, const Context& ctx, check::InputWalk& walk
 int run_check(CheckArgs a, const Context& ctx) {
   a.verbose = a.verbose || ctx.verbose;
   a.progress = inf::to_lower_ascii(a.progress);
-  std::error_code ec;
-  const std::string root = a.project_root.empty() ? check::find_project_root(std::filesystem::current_path(ec).string())
-                                                  : std::filesystem::absolute(a.project_root, ec).lexically_normal().string();
-  if (!a.project_root.empty() && !std::filesystem::is_directory(root, ec)) {
-    std::cerr << "isodrv: --project-root " << a.project_root << ": not a folder\n";
+  std::string root, root_error;
+  if (!resolve_project_root(a.project_root, root, root_error)) {
+    std::cerr << "isodrv: " << root_error << "\n";
     return kExitUnreadable;
   }
   check::Options opts;

@@ -186,12 +186,9 @@ int run_merge(const MergeArgs& a) {
   ropts.verbose = a.verbose;
   diag::PathBase path_base;
   std::string error;
-  std::error_code ec;
-  const std::string root = a.project_root.empty()
-                               ? check::find_project_root(std::filesystem::current_path(ec).string())
-                               : std::filesystem::absolute(a.project_root, ec).lexically_normal().string();
-  if (!a.project_root.empty() && !std::filesystem::is_directory(root, ec)) {
-    std::cerr << "isodrv: --project-root " << a.project_root << ": not a folder\n";
+  std::string root;
+  if (!resolve_project_root(a.project_root, root, error)) {
+    std::cerr << "isodrv: " << error << "\n";
     return kExitUnreadable;
   }
   if (!set_path_base(path_base, a.sarif_base, root, error)) {

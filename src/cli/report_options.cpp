@@ -1,6 +1,8 @@
 // Output options shared by `check` and `report merge`.
 #include "cli/report_options.h"
 
+#include "isodrv/check.h"
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -20,6 +22,20 @@ std::optional<diag::Format> parse_format(std::string_view f) {
   if (f == "github") return diag::Format::github;
   if (f == "html") return diag::Format::html;
   return std::nullopt;
+}
+
+bool resolve_project_root(const std::string& given, std::string& root, std::string& error) {
+  std::error_code ec;
+  if (given.empty()) {
+    root = check::find_project_root(fs::current_path(ec).string());
+    return true;
+  }
+  root = fs::absolute(given, ec).lexically_normal().string();
+  if (ec || !fs::is_directory(root, ec)) {
+    error = "--project-root " + given + ": not a folder";
+    return false;
+  }
+  return true;
 }
 
 bool set_path_base(diag::PathBase& opts, const std::string& sarif_base, const std::string& project_root,

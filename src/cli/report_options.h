@@ -19,6 +19,11 @@ inline constexpr std::string_view kFormatNames = "text, infverif, json, jsonl, s
 // else the enclosing git top-level, else the current folder); SARIF URIs and GitHub paths are
 // written relative to `sarif_base` (--sarif-base) or, without it, the project root, so that
 // %SRCROOT% is the project root. False with a message when --sarif-base is not a folder.
+// The project root result paths are relative to: `given` (--project-root), else the enclosing git
+// top-level of the current folder, else the current folder. False with `error` set when `given`
+// is not a folder.
+bool resolve_project_root(const std::string& given, std::string& root, std::string& error);
+
 bool set_path_base(diag::PathBase& opts, const std::string& sarif_base, const std::string& project_root,
                    std::string& error);
 
