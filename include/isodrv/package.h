@@ -215,7 +215,7 @@ enum class RegOpKind : std::uint8_t { add, del, bit };
 struct RegOp {
   RegOpKind kind = RegOpKind::add;
   inf::Line line;              // the entry in the registry section
-  std::string reg_section;     // the AddReg/DelReg section name
+  std::string_view reg_section;  // the AddReg/DelReg section name (a view into the document)
   std::size_t context = 0;     // index into Package::sections of the install section using it
   HkrBinding binding = HkrBinding::none;
   std::string root;            // HKR, HKLM, HKCU, HKCR, HKU (upper case), or as written when unknown
@@ -228,7 +228,7 @@ struct RegOp {
   // instance key, not to Device Parameters (kDevnodePropertyNames).
   bool devnode_property = false;
   std::vector<std::string> data;          // fields after flags, substituted
-  std::vector<std::string> raw_data;      // same, unsubstituted
+  std::vector<std::string_view> raw_data;  // same, unsubstituted (views into the document)
 };
 
 // Flag bits (registry-layout.md §4.1).
@@ -406,7 +406,7 @@ enum class PropertyOpKind : std::uint8_t { add, del };
 struct PropertyOp {
   PropertyOpKind kind = PropertyOpKind::add;
   inf::Line line;               // the entry
-  std::string prop_section;     // the AddProperty/DelProperty section name
+  std::string_view prop_section;  // the AddProperty/DelProperty section name (a view into the document)
   std::size_t context = 0;      // index into Package::sections
   std::string name;             // the property-name form ("DeviceVendorWebsite"); "" for the GUID form
   devprop::Key key;

@@ -292,7 +292,7 @@ class Installer {
     std::string base;
     if (op.root == "HKR") {
       if (b.hkr.empty()) {
-        return Error(Errc::invalid_argument, "HKR is not allowed in a section of this kind (" + op.reg_section + ")",
+        return Error(Errc::invalid_argument, "HKR is not allowed in a section of this kind (" + std::string(op.reg_section) + ")",
                      op.line.document().path(), op.line.line());
       }
       base = b.hkr;

@@ -142,8 +142,9 @@ bool is_devnode_property(std::string_view value_name) {
 }
 
 std::size_t apply_rank(std::string_view directive) {
+  // Compared only where the length matches: most directives match none of the names.
   for (std::size_t i = 0; i < std::size(kApplyOrder); ++i) {
-    if (iequals(directive, kApplyOrder[i])) return i;
+    if (kApplyOrder[i].size() == directive.size() && iequals(directive, kApplyOrder[i])) return i;
   }
   if (iequals(directive, "Needs") || iequals(directive, "Include")) return std::size(kApplyOrder) + 1;
   return std::size(kApplyOrder);
@@ -599,7 +600,10 @@ class Builder {
     const InstallSection is = pkg_.sections[idx];
     if (!is.exists) return;
     auto sec = doc_.section(is.name);
-    std::vector<Operation> ops;
+    // This section's operations go on top of pending_ (sections it reaches push and pop theirs
+    // above them), one buffer for the whole walk instead of one per section.
+    const std::size_t base = pending_.size();
+    std::vector<Operation>& ops = pending_;
     for (inf::Line l : *sec) {
       if (!l.has_key()) {
         // A lone word (Reboot, Restart) is a directive without a value.
@@ -631,19 +635,19 @@ class Builder {
       else install_directive(l, name, *spec, idx, is, ops);
     }
     if (is.role == SectionRole::service_install) read_service_values(idx);
-    append_in_apply_order(idx, ops);
+    append_in_apply_order(idx, base);
+    pending_.resize(base);
   }
 
   // kApplyOrder, then the other directives in line order, then Needs (apply_rank).
-  void append_in_apply_order(std::size_t idx, const std::vector<Operation>& ops) {
-    std::vector<std::pair<std::size_t, std::size_t>> order;  // (rank, position)
-    order.reserve(ops.size());
-    for (std::size_t i = 0; i < ops.size(); ++i) order.emplace_back(apply_rank(ops[i].directive), i);
-    std::sort(order.begin(), order.end());
+  void append_in_apply_order(std::size_t idx, std::size_t base) {
+    order_.clear();  // (rank, position)
+    for (std::size_t i = base; i < pending_.size(); ++i) order_.emplace_back(apply_rank(pending_[i].directive), i);
+    std::sort(order_.begin(), order_.end());
     pkg_.sections[idx].first_op = static_cast<std::uint32_t>(pkg_.operations.size());
-    pkg_.sections[idx].op_count = static_cast<std::uint32_t>(ops.size());
-    reserve_more(pkg_.operations, ops.size());
-    for (const auto& [rank, i] : order) pkg_.operations.push_back(ops[i]);
+    pkg_.sections[idx].op_count = static_cast<std::uint32_t>(pending_.size() - base);
+    reserve_more(pkg_.operations, pending_.size() - base);
+    for (const auto& [rank, i] : order_) pkg_.operations.push_back(pending_[i]);
   }
 
   // Include = a.inf, … and Needs = section, …: a needed section of this INF runs as part of the
@@ -655,17 +659,19 @@ class Builder {
     for (std::size_t i = 0; i < l.field_count(); ++i) {
       const std::string_view v = field_view(l, i);
       if (v.empty()) continue;
-      Operation& op = ops.emplace_back(make_op(l, name, idx, is.role));
+      Operation op = make_op(l, name, idx, is.role);
       op.target = v;
       if (!needs) {
         pkg_.includes.emplace_back(v);
+        ops.push_back(op);
         continue;
       }
       reference(l, i, name, std::string(v));
-      if (!doc_.has_section(v)) continue;
-      std::string key = inf::to_lower_ascii(v) + "|needs|" + std::to_string(static_cast<int>(is.role)) + "|" + is.service;
-      // visit() recurses with its own list of operations: `op` stays where it is.
-      op.target_section = visit(std::move(key), v, is.role, is, l, is.service);
+      if (doc_.has_section(v)) {
+        std::string key = inf::to_lower_ascii(v) + "|needs|" + std::to_string(static_cast<int>(is.role)) + "|" + is.service;
+        op.target_section = visit(std::move(key), v, is.role, is, l, is.service);
+      }
+      ops.push_back(op);
     }
   }
 
@@ -899,7 +905,7 @@ class Builder {
       RegOp& op = pkg_.regs.emplace_back();
       op.kind = kind;
       op.line = l;
-      op.reg_section.assign(sec_name);
+      op.reg_section = sec_name;
       op.context = ctx;
       op.binding = binding;
       if (f.count > 0) {
@@ -926,7 +932,7 @@ class Builder {
         op.raw_data.reserve(f.count - 4);
         for (std::size_t i = 4; i < f.count; ++i) {
           f.into(i, op.data.emplace_back());
-          op.raw_data.emplace_back(f.raw(i));
+          op.raw_data.push_back(f.raw(i));
         }
       }
     }
@@ -942,7 +948,7 @@ class Builder {
       PropertyOp& op = pkg_.properties.emplace_back();
       op.kind = kind;
       op.line = l;
-      op.prop_section.assign(sec->name());
+      op.prop_section = sec->name();
       op.context = ctx;
       read_property(f, op);
     }
@@ -1083,6 +1089,8 @@ class Builder {
   std::vector<std::size_t> model_targets_;  // per pkg_.models entry: its target (npos: undecorated)
   std::map<std::string, std::vector<std::size_t>, std::less<>> decorated_;  // lower-case base -> sections
   std::map<std::string, std::size_t, std::less<>> visited_;  // see visit()
+  std::vector<Operation> pending_;  // process(): operations of the sections being walked
+  std::vector<std::pair<std::size_t, std::size_t>> order_;  // append_in_apply_order()'s scratch
   std::string scratch_;  // reference(): the ".security" section name
 };
 
