@@ -518,6 +518,7 @@ int run_check(CheckArgs a, const Context& ctx) {
   }
   diag::RenderOptions ropts;
   ropts.format = *format;
+  ropts.rules = rule_doc;
   ropts.statistics = a.statistics;
   ropts.info = a.info;
   ropts.verbose = a.verbose;

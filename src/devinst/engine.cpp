@@ -8,7 +8,7 @@
 
 #include "devinst/engine_impl.h"
 #include "devinst/install_facts.h"
-#include "isodrv/api.h"
+#include "isodrv/registry_layout.h"
 #include "registry/sqlite_error.h"
 
 namespace isodrv::devinst {
@@ -69,8 +69,10 @@ std::vector<std::uint8_t> Stmt::blob(int c) const {
 
 namespace {
 
-// device_nodes is also read by the store (driver list "devices", delete refusal): package_id is
-// the package the device currently runs.
+// device_nodes.package_id is the package the device currently runs. The store never reads these
+// tables: it counts a package's users (driver list "devices", delete refusal) through the view
+// store_package_users (store.h), defined here; a primitive driver's install (instance_id '') has
+// no device node and counts as one user.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS device_nodes(
   instance_id TEXT PRIMARY KEY COLLATE NOCASE,
@@ -100,6 +102,9 @@ CREATE TABLE IF NOT EXISTS devinst_install_facts(
 CREATE INDEX IF NOT EXISTS devinst_install_facts_install ON devinst_install_facts(install_id);
 CREATE TRIGGER IF NOT EXISTS devinst_install_facts_gone AFTER DELETE ON devinst_installs
   BEGIN DELETE FROM devinst_install_facts WHERE install_id = old.id; END;
+CREATE VIEW IF NOT EXISTS store_package_users(package_id) AS
+  SELECT package_id FROM device_nodes
+  UNION ALL SELECT package_id FROM devinst_installs WHERE instance_id = '';
 )sql";
 
 
@@ -117,7 +122,7 @@ std::vector<std::string> split_lines(const std::string& s) {
 
 // The same instance-ID rules as every state-location API entry point, so a device that can be
 // added can always be resolved.
-Status check_instance_id(const std::string& id) { return api::check_instance_id(id); }
+Status check_instance_id(const std::string& id) { return registry_layout::check_instance_id(id); }
 
 }  // namespace
 

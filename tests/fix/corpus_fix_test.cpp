@@ -13,6 +13,7 @@
 #include "isodrv/api.h"
 #include "isodrv/fix.h"
 #include "isodrv/stamp_tokens.h"
+#include "support/staging.h"
 
 using namespace devinst_test;
 
@@ -127,7 +128,7 @@ class CorpusFix : public DevinstTest {
     const fs::path inf = package_dir(name, text, inf_name);
     auto st = isodrv::store::Store::open(root_.string());
     if (!st.ok()) return "";
-    isodrv::store::AddOptions o;
+    isodrv::store::AddOptions o = isodrv::test::staging();
     o.allow_unisolated = true;
     if (!st->add(inf.string(), o).ok()) return "";
     auto e = isodrv::devinst::Engine::open(root_.string());
