@@ -28,6 +28,10 @@ using Fixer = void (*)(FixContext&, diag::Diagnostic&);
 Fixer fixer_for(int code);
 
 // Shared pieces.
+// Appends `edits` to the fix.
+inline void add_edits(diag::Fix& fix, const std::vector<diag::Edit>& edits) {
+  fix.edits.insert(fix.edits.end(), edits.begin(), edits.end());
+}
 // Sets `d.fix` to "no automatic fix" with `reason`.
 void no_fix(diag::Diagnostic& d, std::string reason);
 // The service this package installs under `name` (case-insensitive); nullptr when none.

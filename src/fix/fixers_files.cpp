@@ -73,7 +73,6 @@ std::optional<std::string> rewritten(const FixContext& c, std::string_view raw, 
 struct LineEdits {
   std::map<std::uint32_t, std::string> text;
   bool set(const FixContext& c, std::uint32_t line, std::size_t field, const std::string& value) {
-    if (c.src.continues(line)) return false;
     auto it = text.find(line);
     const std::string cur = it == text.end() ? std::string(c.src.text(line)) : it->second;
     LineFields f = split_fields(cur);
@@ -128,7 +127,6 @@ bool rewrite_references(const FixContext& c, const std::vector<Moved>& moved, Li
 // Moves the file list whose DestinationDirs entry is on `dest_line` into the driver store.
 void move_list(FixContext& c, diag::Diagnostic& d, const package::FileCopy& anchor, const package::FileCopy* self) {
   const std::uint32_t dest_line = anchor.destination_line.line();
-  if (c.src.continues(dest_line)) return no_fix(d, "the DestinationDirs entry continues on the next line");
   std::vector<Moved> moved;
   std::optional<std::string> folder;
   for (const auto& cp : c.pkg.copies) {
@@ -148,7 +146,7 @@ void move_list(FixContext& c, diag::Diagnostic& d, const package::FileCopy& anch
     moved.push_back({&cp, join(join(*base, cp.dest_subdir), cp.dest_name), join(join("%13%", f), new_name)});
   }
   if (moved.empty()) return no_fix(d, "no copy uses this DestinationDirs entry");
-  const std::string_view t = c.src.text(dest_line);
+  const std::string t = c.src.text(dest_line);
   const LineFields lf = split_fields(t);
   if (!lf.key || lf.fields.empty()) return no_fix(d, "the DestinationDirs entry cannot be read");
   const bool quote = folder->find_first_of(" ,;\t") != std::string::npos;
@@ -163,7 +161,7 @@ void move_list(FixContext& c, diag::Diagnostic& d, const package::FileCopy& anch
   edits.text[dest_line] = line_text;
   std::string reason;
   if (!rewrite_references(c, moved, edits, *d.fix, self, reason)) return no_fix(d, reason);
-  for (const auto& [line, text] : edits.text) d.fix->edits.push_back(c.src.replace_line(line, text));
+  for (const auto& [line, text] : edits.text) add_edits(*d.fix, c.src.replace_line(line, text));
   std::size_t at = 0;
   for (const auto& m : moved) {
     if (self && m.copy != self && !inf::iequals(m.copy->dest_name, self->dest_name)) continue;
@@ -186,8 +184,8 @@ const package::FileCopy* copy_at(const package::Package& pkg, std::uint32_t line
 // A renamed DIRID 13 copy keeps its source name: "new.sys, old.sys" becomes "old.sys", and paths that
 // named new.sys in the store name old.sys.
 void unrename(FixContext& c, diag::Diagnostic& d, const package::FileCopy& cp) {
-  if (cp.list_section.empty() || c.src.continues(d.line)) return no_fix(d, "the copy is not an entry of a file list");
-  const std::string_view t = c.src.text(d.line);
+  if (cp.list_section.empty()) return no_fix(d, "the copy is not an entry of a file list");
+  const std::string t = c.src.text(d.line);
   const LineFields f = split_fields(t);
   if (f.key || f.fields.size() < 2) return no_fix(d, "the copy entry cannot be read");
   const std::string source(t.substr(f.fields[1].begin, f.fields[1].end - f.fields[1].begin));
@@ -201,7 +199,7 @@ void unrename(FixContext& c, diag::Diagnostic& d, const package::FileCopy& cp) {
   edits.text[d.line] = line_text;
   std::string reason;
   if (!rewrite_references(c, moved, edits, *d.fix, &cp, reason)) return no_fix(d, reason);
-  for (const auto& [line, text] : edits.text) d.fix->edits.push_back(c.src.replace_line(line, text));
+  for (const auto& [line, text] : edits.text) add_edits(*d.fix, c.src.replace_line(line, text));
   d.fix->migrations.insert(d.fix->migrations.begin(),
                            {"driver-file", kFileApi, moved[0].old_path, moved[0].new_raw, d.line, std::string(t)});
   d.fix->description = cp.dest_name + " keeps its package name " + cp.source_name;
@@ -261,9 +259,9 @@ void fix_service_binary(FixContext& c, diag::Diagnostic& d) {
   if (cp->dirid != kDriverStore) return no_fix(d, name + " is copied to DIRID " + cp->dirid_text + ", not to the driver store");
   const std::string new_raw = join("%13%", join(cp->dest_subdir, cp->dest_name));
   auto text = c.src.with_field(d.line, 0, new_raw);
-  if (!text || c.src.continues(d.line)) return no_fix(d, "the ServiceBinary line cannot be rewritten");
+  if (!text) return no_fix(d, "the ServiceBinary line cannot be rewritten");
   d.fix->description = "ServiceBinary points at the copy in the driver store";
-  d.fix->edits.push_back(c.src.replace_line(d.line, *text));
+  add_edits(*d.fix, c.src.replace_line(d.line, *text));
   d.fix->migrations.push_back({"driver-file", kFileApi, svc->service_binary, new_raw, d.line, std::string(c.src.text(d.line))});
 }
 

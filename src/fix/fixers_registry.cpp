@@ -101,7 +101,7 @@ void fix_service_hkr(FixContext& c, diag::Diagnostic& d) {
   const package::RegOp* op = reg_at(c.pkg, d.line);
   if (!op || op->binding != package::HkrBinding::service_key) return no_fix(d, "the entry is not an HKR entry of a service");
   if (op->kind != package::RegOpKind::add) return no_fix(d, "only AddReg entries have a fix; remove this entry by hand");
-  if (op->line.has_key() || c.src.continues(d.line)) return no_fix(d, "the entry's line cannot be split into fields safely");
+  if (op->line.has_key()) return no_fix(d, "the entry's line cannot be split into fields safely");
   const std::string svc = c.pkg.sections[op->context].service;
   if (read_by_windows(op->subkey, op->value_name.value_or(""))) {
     return no_fix(d, "Windows itself reads this from the service key (" + service_path(svc, op->subkey, op->value_name) +
@@ -112,7 +112,7 @@ void fix_service_hkr(FixContext& c, diag::Diagnostic& d) {
   auto text = c.src.with_field(d.line, 1, quoted_if_needed(sub));
   if (!text) return no_fix(d, "the entry has no subkey field");
   d.fix->description = "HKR entry moved below Parameters";
-  d.fix->edits.push_back(c.src.replace_line(d.line, *text));
+  add_edits(*d.fix, c.src.replace_line(d.line, *text));
   diag::Migration m{"parameters", kParametersApi, service_path(svc, op->subkey, op->value_name),
                     service_path(svc, sub, op->value_name), d.line, std::string(c.src.text(d.line))};
   d.fix->migrations.push_back(std::move(m));
@@ -135,7 +135,7 @@ void fix_hklm_service(FixContext& c, diag::Diagnostic& d) {
     return no_fix(d, "service " + svc_name + " is not installed by this package, so its key is not this driver's state");
   }
   if (op->kind != package::RegOpKind::add) return no_fix(d, "only AddReg entries have a fix; remove this entry by hand");
-  if (op->line.has_key() || c.src.continues(d.line)) return no_fix(d, "the entry's line cannot be split into fields safely");
+  if (op->line.has_key()) return no_fix(d, "the entry's line cannot be split into fields safely");
   if (read_by_windows(below, op->value_name.value_or(""))) {
     return no_fix(d, "Windows itself reads this from the service key; moving it would change what Windows does");
   }
@@ -144,7 +144,7 @@ void fix_hklm_service(FixContext& c, diag::Diagnostic& d) {
   if (!install) return no_fix(d, "the service's install section is missing");
   const std::string sub = parameters_subkey(below);
   const std::string target = svc->name + ".Parameters.AddReg";
-  const std::string_view t = c.src.text(d.line);
+  const std::string t = c.src.text(d.line);
   const LineFields f = split_fields(t);
   if (f.fields.size() < 2) return no_fix(d, "the entry has no subkey field");
   const std::string moved = "HKR," + quoted_if_needed(sub) + std::string(t.substr(f.fields[1].end));

@@ -18,7 +18,7 @@ std::uint32_t last_line_of(const inf::Section& s) {
 // " = " when the section's first line spaces its '=' so, else "=".
 std::string equals_style(const FixContext& c, const inf::Section& s) {
   if (s.line_count() == 0) return " = ";
-  const std::string_view t = c.src.text(s.line_at(0).line());
+  const std::string t = c.src.text(s.line_at(0).line());
   const std::size_t eq = t.find('=');
   if (eq == std::string_view::npos) return " = ";
   return std::string(eq > 0 && t[eq - 1] == ' ' ? " " : "") + "=" + (eq + 1 < t.size() && t[eq + 1] == ' ' ? " " : "");
@@ -58,10 +58,9 @@ void fix_pnplockdown(FixContext& c, diag::Diagnostic& d) {
   if (!version) return no_fix(d, "the INF has no [Version] section to add PnpLockdown to");
   d.fix->description = "PnpLockdown=1 in [Version]";
   if (auto l = version->find("PnpLockdown")) {
-    if (c.src.continues(l->line())) return no_fix(d, "the PnpLockdown line continues on the next line");
     auto text = c.src.with_field(l->line(), 0, "1");
     if (!text) return no_fix(d, "the PnpLockdown line has no value field");
-    d.fix->edits.push_back(c.src.replace_line(l->line(), *text));
+    add_edits(*d.fix, c.src.replace_line(l->line(), *text));
     return;
   }
   d.fix->edits.push_back(c.src.insert_after(last_line_of(*version), {"PnpLockdown" + equals_style(c, *version) + "1"}));
@@ -94,13 +93,13 @@ void fix_default_install(FixContext& c, diag::Diagnostic& d) {
     for (std::uint32_t h : s.header_lines()) {
       auto text = renamed_header(c.src.text(h), new_name);
       if (!text) return no_fix(d, "a header of [" + std::string(s.name()) + "] cannot be read");
-      d.fix->edits.push_back(c.src.replace_line(h, *text));
+      add_edits(*d.fix, c.src.replace_line(h, *text));
     }
   }
 }
 
 void fix_remove_line(FixContext& c, diag::Diagnostic& d) {
-  if (d.line == 0 || c.src.continues(d.line)) return no_fix(d, "the line continues on the next line; remove it by hand");
+  if (d.line == 0) return no_fix(d, "the finding has no line");
   const std::string text(c.src.text(d.line));
   d.fix->edits.push_back(c.src.delete_line(d.line));
   diag::Migration m;

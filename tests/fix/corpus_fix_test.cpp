@@ -174,12 +174,14 @@ TEST_F(CorpusFix, FlaggedPackagesFixParseStayFixedAndInstallWithOnlyReportedStat
       if (remaining.empty()) ++share[c].second;
     }
     if (!remaining.empty()) {
+      // Every distinct reason left, so a package's whole story is on its line.
+      std::set<std::string> reasons;
       left << "  " << rel << ":";
       for (const auto& d : f.after.diagnostics) {
-        if (kFamilies.count(d.code) && d.severity == isodrv::diag::Severity::error) {
-          left << " " << d.code << (d.fix ? " (" + d.fix->reason + ")" : std::string(" (no fix declared)"));
-          break;
-        }
+        if (!kFamilies.count(d.code) || d.severity != isodrv::diag::Severity::error) continue;
+        const std::string why =
+            std::to_string(d.code) + (d.fix ? " (" + d.fix->reason + ")" : std::string(" (no fix declared)"));
+        if (reasons.insert(why).second) left << (reasons.size() > 1 ? ";" : "") << " " << why;
       }
       left << "\n";
     }

@@ -252,15 +252,52 @@ TEST(FixEdits, PackageFolderWithBlanksStaysQuotedAndCommentsStay) {
   EXPECT_EQ(r.applied[0].line, 9u) << "the finding's line in the original file";
 }
 
-TEST(FixEdits, ALineThatContinuesIsNotRewritten) {
+// A logical line that continues (`\`) is rewritten across its physical lines: only the physical
+// line holding the change is edited, its backslash and comment kept, every other byte identical.
+TEST(FixEdits, ContinuedLinesAreRewrittenWhereTheChangeIs) {
   const std::string inf =
-      "[Version]\nSignature=\"$Windows NT$\"\nPnpLockdown=1\n[DefaultInstall.NTamd64]\nCopyFiles=a\n"
-      "[DestinationDirs]\na=\\\n12\n[a]\nx.sys\n[SourceDisksFiles]\nx.sys=1\n[SourceDisksNames]\n1=d\n";
+      "[Version]\r\nSignature=\"$Windows NT$\"\r\nPnpLockdown=1\r\n[Manufacturer]\r\n%M%=M,NTamd64\r\n[M.NTamd64]\r\n"
+      "%D%=Inst,Root\\Cont\r\n[Inst.NTamd64]\r\nCopyFiles=a\r\nLogConfig = Cfg,\\\r\n   Cfg2\r\n[Inst.NTamd64.Services]\r\n"
+      "AddService=cont,2,Svc\r\n[Svc]\r\nServiceType=1\r\nStartType=3\r\nErrorControl=1\r\n"
+      "ServiceBinary=%13%\\cont.sys\r\nAddReg=SvcReg\r\n[SvcReg]\r\nHKR,\\   ; the subkey is next\r\n"
+      "   \"Settings\",\"Level\",0x00010001,2\r\n[DestinationDirs]\r\na=\\ ; the old place\r\n12\r\n[a]\r\ncont.sys\r\n"
+      "[SourceDisksFiles]\r\ncont.sys=1\r\n[SourceDisksNames]\r\n1=d\r\n[Strings]\r\nM=m\r\nD=d\r\n";
+  const std::string want =
+      "[Version]\r\nSignature=\"$Windows NT$\"\r\nPnpLockdown=1\r\n[Manufacturer]\r\n%M%=M,NTamd64\r\n[M.NTamd64]\r\n"
+      "%D%=Inst,Root\\Cont\r\n[Inst.NTamd64]\r\nCopyFiles=a\r\n[Inst.NTamd64.Services]\r\n"
+      "AddService=cont,2,Svc\r\n[Svc]\r\nServiceType=1\r\nStartType=3\r\nErrorControl=1\r\n"
+      "ServiceBinary=%13%\\cont.sys\r\nAddReg=SvcReg\r\n[SvcReg]\r\nHKR,\\   ; the subkey is next\r\n"
+      "   \"Parameters\\Settings\",\"Level\",0x00010001,2\r\n[DestinationDirs]\r\na=\\ ; the old place\r\n13\r\n[a]\r\n"
+      "cont.sys\r\n[SourceDisksFiles]\r\ncont.sys=1\r\n[SourceDisksNames]\r\n1=d\r\n[Strings]\r\nM=m\r\nD=d\r\n";
   isodrv::fix::Options o;
   o.unsafe = true;
-  auto r = isodrv::fix::fix_bytes(inf, "c.inf", o);
-  EXPECT_EQ(r.fixed, inf);
-  bool reason = false;
-  for (const auto& d : r.after.diagnostics) reason = reason || (d.fix && !d.fix->reason.empty());
-  EXPECT_TRUE(reason) << "the finding says why it has no fix";
+  auto r = isodrv::fix::fix_bytes(inf, "cont.inf", o);
+  EXPECT_EQ(r.fixed, want);
+  std::set<int> codes;
+  for (const auto& d : r.applied) codes.insert(d.code);
+  EXPECT_EQ(codes, (std::set<int>{1301, 1322, 1323}));
+  for (const auto& d : r.after.diagnostics) {
+    EXPECT_FALSE(d.fix && !d.fix->reason.empty()) << d.code << ": " << d.fix->reason;
+  }
+  EXPECT_EQ(isodrv::fix::fix_bytes(r.fixed, "cont.inf", o).fixed, r.fixed) << "a second fix changes nothing";
+}
+
+// A change inside one physical line of a continued value edits only that line; a change that
+// spans the break puts the new text where the old started and takes the rest off the next line,
+// whose comment stays.
+TEST(FixEdits, AFieldSplitAcrossLinesIsRewrittenWhereItChanges) {
+  const std::string head =
+      "[Version]\nSignature=\"$Windows NT$\"\nPnpLockdown=1\n[DefaultInstall.NTamd64]\nCopyFiles=a\nAddReg=r\n[r]\n";
+  const std::string tail = "[DestinationDirs]\na=12\n[a]\nsplit.sys\n[SourceDisksFiles]\nsplit.sys=1\n[SourceDisksNames]\n1=d\n";
+  isodrv::fix::Options o;
+  o.unsafe = true;
+  auto r = isodrv::fix::fix_bytes(head + "HKR,,Path,,%12%\\spl\\\nit.sys ; split\n" + tail, "split.inf", o);
+  EXPECT_NE(r.fixed.find("[r]\nHKR,,Path,,%13%\\spl\\\nit.sys ; split\n[DestinationDirs]\na=13\n"), std::string::npos)
+      << r.fixed;
+  EXPECT_EQ(isodrv::fix::fix_bytes(r.fixed, "split.inf", o).fixed, r.fixed);
+  auto s = isodrv::fix::fix_bytes(head + "HKR,,Path,,\\SystemRoot\\System32\\dri\\ ; one\nvers\\split.sys ; two\n" + tail,
+                                  "split.inf", o);
+  EXPECT_NE(s.fixed.find("[r]\nHKR,,Path,,%13%\\ ; one\n\\split.sys ; two\n[DestinationDirs]\na=13\n"), std::string::npos)
+      << s.fixed;
+  EXPECT_EQ(isodrv::fix::fix_bytes(s.fixed, "split.inf", o).fixed, s.fixed);
 }
