@@ -37,6 +37,18 @@ void no_fix(diag::Diagnostic& d, std::string reason);
 // The service this package installs under `name` (case-insensitive); nullptr when none.
 const package::ServiceInstall* find_service(const package::Package& pkg, std::string_view name);
 
+// A directive line that names a section: the section holding the line, and the line.
+struct SectionRef {
+  inf::Section from;
+  inf::Line line;
+};
+// Every `directive` line (AddReg, CopyFiles …) of the document that names section `name`.
+std::vector<SectionRef> references_to(const inf::Document& doc, std::string_view directive, std::string_view name);
+// Whether a section is a DDInstall.CoInstallers section.
+bool is_coinstallers_section(std::string_view name);
+// The last physical line of a section's content, or its header when it has none.
+std::uint32_t last_line_of(const inf::Section& s);
+
 // File fixes (fixers_files.cpp).
 void fix_destination(FixContext& c, diag::Diagnostic& d);      // 1322, 1341
 void fix_store_layout(FixContext& c, diag::Diagnostic& d);     // 1100

@@ -124,6 +124,26 @@ bool rewrite_references(const FixContext& c, const std::vector<Moved>& moved, Li
   return true;
 }
 
+// Whether a file sits in a different package folder for some architecture the INF decorates its
+// [SourceDisksNames] / [SourceDisksFiles] for: then no one DestinationDirs entry fits every
+// architecture.
+bool folder_differs_per_arch(const FixContext& c, const package::FileCopy& cp, const std::string& folder) {
+  for (inf::Arch a : {inf::Arch::x86, inf::Arch::amd64, inf::Arch::arm, inf::Arch::arm64}) {
+    const std::string suffix = "." + std::string(inf::arch_name(a));
+    if (a == c.pkg.target.arch || (!c.doc.has_section("SourceDisksNames" + suffix) && !c.doc.has_section("SourceDisksFiles" + suffix))) {
+      continue;
+    }
+    for (const auto& p : package::payload_files(c.doc, a)) {
+      if (inf::iequals(p.name, cp.source_name) && !inf::iequals(package_folder(p), folder)) return true;
+    }
+  }
+  return false;
+}
+
+constexpr const char* kPerArchReason =
+    "the files sit in a different package folder for each architecture ([SourceDisksNames.<arch>]); one DestinationDirs "
+    "entry cannot match them all: give each architecture its own copy list";
+
 // Moves the file list whose DestinationDirs entry is on `dest_line` into the driver store.
 void move_list(FixContext& c, diag::Diagnostic& d, const package::FileCopy& anchor, const package::FileCopy* self) {
   const std::uint32_t dest_line = anchor.destination_line.line();
@@ -140,6 +160,7 @@ void move_list(FixContext& c, diag::Diagnostic& d, const package::FileCopy& anch
       return no_fix(d, "the list's files sit in different package folders; give each folder a list of its own");
     }
     folder = f;
+    if (folder_differs_per_arch(c, cp, f)) return no_fix(d, kPerArchReason);
     auto base = inf::dirid_path(cp.dirid, c.doc.dirids());
     if (!base) return no_fix(d, "DIRID " + cp.dirid_text + " cannot be resolved");
     const std::string new_name = cp.dirid == kDriverStore ? cp.source_name : cp.dest_name;
@@ -154,8 +175,7 @@ void move_list(FixContext& c, diag::Diagnostic& d, const package::FileCopy& anch
                           (folder->empty() ? "" : quote ? ",\"" + *folder + "\"" : "," + *folder) +
                           std::string(t.substr(lf.fields.back().end));
   if (line_text == t) {
-    return no_fix(d, "the files sit in a different package folder for each architecture ([SourceDisksNames.<arch>]); one "
-                     "DestinationDirs entry cannot match them all: give each architecture its own copy list");
+    return no_fix(d, kPerArchReason);
   }
   LineEdits edits;
   edits.text[dest_line] = line_text;
@@ -222,6 +242,16 @@ void fix_destination(FixContext& c, diag::Diagnostic& d) {
     cp = copy_at(c.pkg, d.line);
   }
   if (!cp || !cp->has_destination) return no_fix(d, "the copy has no DestinationDirs entry to rewrite");
+  if (!cp->list_section.empty()) {
+    // Windows 10 and later do not run co-installers: a list only a .CoInstallers section copies
+    // goes with the co-installer (the fix of 1303 / 1450), it does not move.
+    const auto users = references_to(c.doc, "CopyFiles", cp->list_section);
+    if (!users.empty() && std::all_of(users.begin(), users.end(), [](const SectionRef& r) { return is_coinstallers_section(r.from.name()); })) {
+      return no_fix(d, "only the co-installer section [" + std::string(users[0].from.name()) +
+                           "] copies this list, and Windows 10 and later do not run co-installers: remove the co-installer "
+                           "(the fix of 1303 / 1450 does)");
+    }
+  }
   if (cp->dirid != 10 && cp->dirid != 11 && cp->dirid != 12) {
     return no_fix(d, "DIRID " + cp->dirid_text + " is a place other software looks for the file; it has no driver-store equivalent");
   }

@@ -55,12 +55,6 @@ std::string service_path(std::string_view svc, std::string_view sub, const std::
   return p;
 }
 
-std::uint32_t last_line_of(const inf::Section& s) {
-  std::uint32_t last = s.line();
-  for (const auto& l : s) last = std::max(last, l.end_line());
-  return last;
-}
-
 // Whether install section `sec` names `target` in one of its AddReg lines.
 bool references_addreg(const inf::Section& sec, std::string_view target) {
   for (const auto& l : sec.find_all("AddReg")) {
