@@ -56,6 +56,9 @@ void fix_service_binary(FixContext& c, diag::Diagnostic& d);   // 2084, 2085
 // Registry fixes (fixers_registry.cpp).
 void fix_service_hkr(FixContext& c, diag::Diagnostic& d);      // 1323
 void fix_hklm_service(FixContext& c, diag::Diagnostic& d);     // 1320, 1321
+// ETW registration written as WINEVT AddReg entries (fixers_events.cpp), reached from 1320/1321.
+bool is_etw_registration(const package::RegOp& op);
+void fix_etw_registration(FixContext& c, diag::Diagnostic& d, const package::RegOp& op);
 // Section and directive fixes (fixers_sections.cpp).
 void fix_pnplockdown(FixContext& c, diag::Diagnostic& d);      // 1324
 void fix_default_install(FixContext& c, diag::Diagnostic& d);  // 1421

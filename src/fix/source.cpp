@@ -119,16 +119,22 @@ std::vector<Source::Segment> Source::segments(std::uint32_t line, std::string* j
   std::vector<Segment> out;
   std::string text;
   for (std::uint32_t l = line;; ++l) {
-    const std::string_view t = physical(l);
+    std::string_view t = physical(l);
+    // The parser skips the blanks a continuation line starts with.
+    std::size_t skip = 0;
+    if (l != line) {
+      while (skip < t.size() && (t[skip] == ' ' || t[skip] == '\t')) ++skip;
+      t.remove_prefix(skip);
+    }
     if (!continues(l)) {
-      out.push_back({l, text.size(), t.size()});
+      out.push_back({l, skip, text.size(), t.size()});
       text += t;
       break;
     }
     // The code before the continuation: blanks and backslashes at its end are not part of it.
     std::size_t end = split_fields(t).code_end;
     while (end > 0 && (t[end - 1] == ' ' || t[end - 1] == '\t' || t[end - 1] == '\\')) --end;
-    out.push_back({l, text.size(), end});
+    out.push_back({l, skip, text.size(), end});
     text += t.substr(0, end);
   }
   if (joined) *joined = std::move(text);
@@ -182,7 +188,7 @@ std::vector<diag::Edit> Source::replace_line(std::uint32_t line, std::string_vie
     std::string t(physical(segs[k].line));
     const std::size_t from = k == a ? p - segs[k].joined_begin : 0;
     const std::size_t to = k == z ? old_end - segs[k].joined_begin : segs[k].length;
-    t.replace(from, to - from, k == a ? middle : std::string());
+    t.replace(segs[k].skip + from, to - from, k == a ? middle : std::string());
     out.push_back(replace_physical(segs[k].line, t));
   }
   return out;

@@ -65,7 +65,8 @@ class Source {
   // One physical line of a logical line: where its code starts in the joined text, and how long it is.
   struct Segment {
     std::uint32_t line;
-    std::size_t joined_begin, length;
+    std::size_t skip;                  // blanks at the start of a continuation line, not joined
+    std::size_t joined_begin, length;  // where the rest starts in the joined text, and its length
   };
   std::vector<Segment> segments(std::uint32_t line, std::string* joined) const;
   diag::Edit replace_physical(std::uint32_t line, std::string_view new_text) const;

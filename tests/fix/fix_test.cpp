@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 
 #include "isodrv/fix.h"
@@ -70,7 +71,7 @@ std::vector<std::string> byte_lines(const std::string& bytes, bool utf16) {
 }  // namespace
 
 TEST_F(Fix, EachFixtureFixesToItsGoldenBytes) {
-  for (const std::string n : {"wombat", "wombat_utf16", "quokka"}) {
+  for (const std::string n : {"wombat", "wombat_utf16", "quokka", "bilby", "bilby_utf16"}) {
     const std::string before = slurp(data("fixtures/" + n + ".inf"));
     auto r = isodrv::fix::fix_bytes(before, n + ".inf", unsafe());
     EXPECT_EQ(r.fixed, slurp(data("golden/" + n + ".fixed.inf"))) << n;
@@ -79,7 +80,7 @@ TEST_F(Fix, EachFixtureFixesToItsGoldenBytes) {
 }
 
 TEST_F(Fix, SecondRunChangesNothing) {
-  for (const std::string n : {"wombat", "wombat_utf16", "quokka"}) {
+  for (const std::string n : {"wombat", "wombat_utf16", "quokka", "bilby", "bilby_utf16"}) {
     const std::string once = slurp(data("golden/" + n + ".fixed.inf"));
     auto r = isodrv::fix::fix_bytes(once, n + ".inf", unsafe());
     EXPECT_EQ(r.fixed, once) << n;
@@ -121,6 +122,35 @@ TEST_F(Fix, Utf16FileStaysUtf16WithCrlfAndUntouchedLinesKeepTheirBytes) {
     ++kept;
   }
   EXPECT_GT(kept, 40u);
+}
+
+// bilby: the co-installer's sections go, HKLM writes to the device's Device Parameters key move to
+// HKR in [DDInstall.HW] (one of them a continued line), the hand-written ETW registration becomes
+// [DDInstall.Events] AddEventProvider. The result checks clean; every other line keeps its bytes.
+TEST_F(Fix, DeviceKeysEtwAndCoInstallerSectionsAreRewrittenAndTheRestKeepsItsBytes) {
+  const std::string before = slurp(data("fixtures/bilby_utf16.inf"));
+  auto r = isodrv::fix::fix_bytes(before, "bilby_utf16.inf", unsafe());
+  ASSERT_EQ(r.fixed.substr(0, 2), std::string("\xFF\xFE"));
+  EXPECT_TRUE(r.after.diagnostics.empty()) << r.after.diagnostics.size() << " findings left, first " << r.after.diagnostics[0].code;
+  const auto old_lines = byte_lines(before, true), new_lines = byte_lines(r.fixed, true);
+  std::set<std::size_t> touched = {13, 37, 38, 39};  // 0-based: the co-installer's DestinationDirs entry, device keys
+  for (std::size_t i = 53; i < 70; ++i) touched.insert(i);  // the ETW entries and the co-installer sections
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < old_lines.size(); ++i) {
+    if (touched.count(i)) continue;
+    auto it = std::find(new_lines.begin() + static_cast<long>(at), new_lines.end(), old_lines[i]);
+    ASSERT_NE(it, new_lines.end()) << "line " << i + 1 << " changed";
+    at = static_cast<std::size_t>(it - new_lines.begin()) + 1;
+  }
+  std::map<std::string, std::string> apis;  // migration kind -> API
+  for (const auto& d : r.applied) {
+    for (const auto& m : d.fix->migrations) apis[m.kind] = m.api;
+  }
+  EXPECT_NE(apis["device-parameters"].find("IoOpenDeviceRegistryKey(PLUGPLAY_REGKEY_DEVICE)"), std::string::npos);
+  EXPECT_NE(apis["event-provider"].find("EtwRegister"), std::string::npos);
+  EXPECT_NE(apis["removed"].find("without a co-installer"), std::string::npos);
+  CliRun md = run({"fix", "--report", "--format", "md", "bilby.inf"}, data("fixtures"));
+  EXPECT_EQ(md.out, slurp(data("golden/bilby.report.md")));
 }
 
 TEST_F(Fix, DiffIsTheDefaultAndChangesNothing) {
