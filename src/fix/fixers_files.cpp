@@ -272,8 +272,12 @@ void fix_service_binary(FixContext& c, diag::Diagnostic& d) {
     auto it = s.values.find("servicebinary");
     if (it != s.values.end() && it->second.line() == d.line) svc = &s;
   }
-  if (!svc) return no_fix(d, "the finding is not on a ServiceBinary line");
-  const std::string path = normalized_path(svc->service_binary);
+  std::string binary = svc ? svc->service_binary : std::string();
+  for (const auto& w : c.pkg.wdf_services) {
+    if (!svc && w.umdf && !w.service_binary_raw.empty() && w.service_binary_line.line() == d.line) binary = w.service_binary;
+  }
+  if (binary.empty()) return no_fix(d, "the finding is not on a ServiceBinary line");
+  const std::string path = normalized_path(binary);
   const std::string name = path.substr(path.rfind('\\') == std::string::npos ? 0 : path.rfind('\\') + 1);
   const package::FileCopy* cp = nullptr;
   for (const auto& x : c.pkg.copies) {
@@ -287,6 +291,7 @@ void fix_service_binary(FixContext& c, diag::Diagnostic& d) {
     return;  // the fix of 1322 moves the file and rewrites this line with it
   }
   if (cp->dirid != kDriverStore) return no_fix(d, name + " is copied to DIRID " + cp->dirid_text + ", not to the driver store");
+  if (!svc) return;  // a UmdfServiceBinary follows its file when the fix of 1322 moves it
   const std::string new_raw = join("%13%", join(cp->dest_subdir, cp->dest_name));
   auto text = c.src.with_field(d.line, 0, new_raw);
   if (!text) return no_fix(d, "the ServiceBinary line cannot be rewritten");

@@ -164,6 +164,18 @@ void fix_device_key(FixContext& c, diag::Diagnostic& d, const package::RegOp& op
                                d.line, t});
 }
 
+// A DelReg entry under this package's own service key cleans up what an older, non-isolated
+// version wrote. An isolated package writes nothing there and Windows removes the service key with
+// the package, so the entry goes; a value an older version left stays until then, unread.
+void remove_delreg(const FixContext& c, diag::Diagnostic& d, const std::string& before) {
+  d.fix->description = "DelReg entry under the service's own key removed";
+  d.fix->edits.push_back(c.src.delete_line(d.line));
+  d.fix->migrations.push_back({"removed",
+                               "none: the isolated driver keeps its state under IoOpenDriverRegistryKey keys, which Windows "
+                               "removes with the package; a value an older version left here is no longer read",
+                               before, "(not deleted)", d.line, c.src.text(d.line)});
+}
+
 }  // namespace
 
 const package::ServiceInstall* find_service(const package::Package& pkg, std::string_view name) {
@@ -174,11 +186,22 @@ const package::ServiceInstall* find_service(const package::Package& pkg, std::st
 }
 
 void fix_service_hkr(FixContext& c, diag::Diagnostic& d) {
-  const package::RegOp* op = reg_at(c.pkg, d.line);
-  if (!op || op->binding != package::HkrBinding::service_key) return no_fix(d, "the entry is not an HKR entry of a service");
+  // The entry as a service-install section applies it (an AddReg section may be applied elsewhere too).
+  const package::RegOp* op = nullptr;
+  for (const auto& r : c.pkg.regs) {
+    if (r.line.line() == d.line && r.binding == package::HkrBinding::service_key) op = &r;
+  }
+  if (!op) return no_fix(d, "the entry is not an HKR entry of a service");
+  for (const auto& r : c.pkg.regs) {
+    if (r.line.line() == d.line && r.binding != package::HkrBinding::service_key) {
+      return no_fix(d, "[" + r.reg_section + "] is applied by [" + c.pkg.sections[r.context].name +
+                           "] too, where HKR is another key: give the service its own AddReg section");
+    }
+  }
+  const std::string svc = c.pkg.sections[op->context].service;
+  if (op->kind == package::RegOpKind::del) return remove_delreg(c, d, service_path(svc, op->subkey, op->value_name));
   if (op->kind != package::RegOpKind::add) return no_fix(d, "only AddReg entries have a fix; remove this entry by hand");
   if (op->line.has_key()) return no_fix(d, "the entry's line cannot be split into fields safely");
-  const std::string svc = c.pkg.sections[op->context].service;
   if (read_by_windows(op->subkey, op->value_name.value_or(""))) {
     return no_fix(d, "Windows itself reads this from the service key (" + service_path(svc, op->subkey, op->value_name) +
                          "); moving it would change what Windows does");
@@ -211,6 +234,9 @@ void fix_hklm_service(FixContext& c, diag::Diagnostic& d) {
   const package::ServiceInstall* svc = find_service(c.pkg, svc_name);
   if (!svc || !svc->install_exists) {
     return no_fix(d, "service " + svc_name + " is not installed by this package, so its key is not this driver's state");
+  }
+  if (op->kind == package::RegOpKind::del) {
+    return remove_delreg(c, d, "HKLM\\" + op->subkey + (op->value_name ? " : " + *op->value_name : ""));
   }
   if (op->kind != package::RegOpKind::add) return no_fix(d, "only AddReg entries have a fix; remove this entry by hand");
   if (op->line.has_key()) return no_fix(d, "the entry's line cannot be split into fields safely");

@@ -178,7 +178,9 @@ TEST_F(CorpusFix, FlaggedPackagesFixParseStayFixedAndInstallWithOnlyReportedStat
     if (!remaining.empty()) {
       // Every distinct reason left, so a package's whole story is on its line.
       std::set<std::string> reasons;
-      left << "  " << rel << ":";
+      left << "  " << rel << " [";
+      for (int c : flagged) left << (c == *flagged.begin() ? "" : ",") << c;
+      left << "]:";
       for (const auto& d : f.after.diagnostics) {
         if (!kFamilies.count(d.code) || d.severity != isodrv::diag::Severity::error) continue;
         const std::string why =

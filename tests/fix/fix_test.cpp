@@ -331,3 +331,71 @@ TEST(FixEdits, AFieldSplitAcrossLinesIsRewrittenWhereItChanges) {
       << s.fixed;
   EXPECT_EQ(isodrv::fix::fix_bytes(s.fixed, "split.inf", o).fixed, s.fixed);
 }
+
+namespace {
+
+// The reasons of the findings left after fixing, by code.
+std::multimap<int, std::string> reasons(const isodrv::fix::FileFix& r) {
+  std::multimap<int, std::string> out;
+  for (const auto& d : r.after.diagnostics) {
+    if (d.fix && !d.fix->reason.empty()) out.emplace(d.code, d.fix->reason);
+  }
+  return out;
+}
+
+const std::string kDevice =
+    "[Version]\nSignature=\"$Windows NT$\"\nClass=System\nClassGuid={4d36e97d-e325-11ce-bfc1-08002be10318}\nProvider=p\n"
+    "PnpLockdown=1\n[Manufacturer]\np=M,NTamd64\n[M.NTamd64]\nd=Dev,Root\\Emu\n[Dev.NTamd64]\nCopyFiles=f\n"
+    "[Dev.NTamd64.Services]\nAddService=emu,2,Svc\n[Svc]\nServiceType=1\nStartType=3\nErrorControl=1\n"
+    "ServiceBinary=%13%\\emu.sys\n[f]\nemu.sys\n[DestinationDirs]\nf=13\n[SourceDisksNames]\n1=d\n[SourceDisksFiles]\nemu.sys=1\n";
+
+}  // namespace
+
+// Where no correct rewrite exists the fixer says why and changes nothing: files in a different
+// package folder per architecture, an AddReg section a DDInstall applies too, a device key of a
+// hardware ID the package does not install.
+TEST(FixEdits, NoCorrectRewriteMeansAReasonAndNoChange) {
+  isodrv::fix::Options o;
+  o.unsafe = true;
+  const std::string per_arch =
+      kDevice + "[SourceDisksNames.x86]\n1=d,,,\\x86\n[SourceDisksNames.amd64]\n1=d,,,\\x64\n";
+  std::string moved = per_arch;
+  moved.replace(moved.find("f=13\n"), 5, "f=12\n");
+  auto a = isodrv::fix::fix_bytes(moved, "arch.inf", o);
+  EXPECT_EQ(a.fixed, moved);
+  EXPECT_NE(reasons(a).find(1322), reasons(a).end());
+  EXPECT_NE(reasons(a).find(1322)->second.find("different package folder for each architecture"), std::string::npos);
+
+  std::string shared = kDevice;
+  shared.replace(shared.find("CopyFiles=f\n"), 12, "CopyFiles=f\nAddReg=R\n");
+  shared.replace(shared.find("ServiceBinary"), 0, "AddReg=R\n");
+  shared += "[R]\nHKR,,Mode,0x00010001,1\n";
+  auto s = isodrv::fix::fix_bytes(shared, "shared.inf", o);
+  EXPECT_EQ(s.fixed, shared);
+  ASSERT_NE(reasons(s).find(1323), reasons(s).end());
+  EXPECT_NE(reasons(s).find(1323)->second.find("give the service its own AddReg section"), std::string::npos);
+
+  std::string other = kDevice;
+  other.replace(other.find("CopyFiles=f\n"), 12, "CopyFiles=f\nAddReg=R\n");
+  other += "[R]\nHKLM,\"SYSTEM\\CurrentControlSet\\Enum\\Root\\Other\\0000\\Device Parameters\",Mode,0x00010001,1\n";
+  auto x = isodrv::fix::fix_bytes(other, "other.inf", o);
+  EXPECT_EQ(x.fixed, other);
+  ASSERT_NE(reasons(x).find(1321), reasons(x).end());
+  EXPECT_NE(reasons(x).find(1321)->second.find("is not a hardware ID"), std::string::npos);
+}
+
+// A DelReg entry under the package's own service key goes (reported as removed); the rest stays.
+TEST(FixEdits, DelRegUnderTheOwnServiceKeyIsRemoved) {
+  isodrv::fix::Options o;
+  o.unsafe = true;
+  std::string inf = kDevice;
+  inf.replace(inf.find("ServiceBinary"), 0, "DelReg=D\n");
+  inf += "[D]\nHKLM,\"System\\CurrentControlSet\\Services\\emu\",\"Old\"\nHKR,,\"Older\"\n";
+  auto r = isodrv::fix::fix_bytes(inf, "delreg.inf", o);
+  std::string want = inf;
+  want.erase(want.find("HKLM,\"System"), want.size() - want.find("HKLM,\"System"));
+  EXPECT_EQ(r.fixed, want);
+  ASSERT_EQ(r.applied.size(), 2u);
+  EXPECT_EQ(r.applied[0].fix->migrations.at(0).kind, "removed");
+  EXPECT_EQ(isodrv::fix::fix_bytes(r.fixed, "delreg.inf", o).fixed, r.fixed);
+}
