@@ -56,6 +56,13 @@ struct Moved {
   std::string new_raw;    // %13%\sub\x.sys
 };
 
+// A build-time placeholder written where a DIRID goes (virtio-win's INX_PLATFORM_DRIVERS_DIR, which
+// its build replaces per platform): an identifier that is neither a number nor a %strkey%.
+bool is_placeholder(std::string_view t) {
+  if (t.empty() || !std::isalpha(static_cast<unsigned char>(t[0]))) return false;
+  return std::all_of(t.begin(), t.end(), [](char ch) { return std::isupper(static_cast<unsigned char>(ch)) || std::isdigit(static_cast<unsigned char>(ch)) || ch == '_'; });
+}
+
 // The raw text of a path field that names `m`, rewritten to its new place; nullopt when the field
 // does not name it, "" when it does in a way that cannot be rewritten.
 std::optional<std::string> rewritten(const FixContext& c, std::string_view raw, const Moved& m) {
@@ -91,6 +98,16 @@ bool rewrite_references(const FixContext& c, const std::vector<Moved>& moved, Li
                         const package::FileCopy* self, std::string& reason) {
   auto visit = [&](const inf::Line& line, std::size_t field, std::string_view raw, const char* what) {
     for (const auto& m : moved) {
+      // A value naming a DLL or program without a folder is found through the loader's search path
+      // (System32), which the moved file leaves. (A bare .sys name is not loaded through such a value:
+      // kernel images load from the service's ImagePath.)
+      const std::string& n = m.copy->dest_name;
+      const bool sys = n.size() > 4 && inf::iequals(std::string_view(n).substr(n.size() - 4), ".sys");
+      if (!sys && inf::iequals(c.doc.substitute(raw), n) && std::string_view(what) == "AddReg value") {
+        reason = "the AddReg value on line " + std::to_string(line.line()) + " names " + m.copy->dest_name +
+                 " without a folder, so whatever reads it looks in the system folder; it cannot follow the file to the store";
+        return false;
+      }
       auto r = rewritten(c, raw, m);
       if (!r) continue;
       if (r->empty() || !edits.set(c, line.line(), field, *r)) {
@@ -161,7 +178,8 @@ void move_list(FixContext& c, diag::Diagnostic& d, const package::FileCopy& anch
     }
     folder = f;
     if (folder_differs_per_arch(c, cp, f)) return no_fix(d, kPerArchReason);
-    auto base = inf::dirid_path(cp.dirid, c.doc.dirids());
+    auto base = is_placeholder(cp.dirid_text) ? std::optional<std::string>("%" + cp.dirid_text + "%")
+                                              : inf::dirid_path(cp.dirid, c.doc.dirids());
     if (!base) return no_fix(d, "DIRID " + cp.dirid_text + " cannot be resolved");
     const std::string new_name = cp.dirid == kDriverStore ? cp.source_name : cp.dest_name;
     moved.push_back({&cp, join(join(*base, cp.dest_subdir), cp.dest_name), join(join("%13%", f), new_name)});
@@ -289,6 +307,13 @@ void fix_service_binary(FixContext& c, diag::Diagnostic& d) {
   }
   if (cp->dirid == 10 || cp->dirid == 11 || cp->dirid == 12) {
     return;  // the fix of 1322 moves the file and rewrites this line with it
+  }
+  if (is_placeholder(cp->dirid_text)) {
+    // The placeholder stands for the platform's driver folder; an isolated package names the
+    // driver store there, and the ServiceBinary written with the same placeholder follows.
+    move_list(c, d, *cp, cp);
+    if (d.fix->available()) d.fix->description = "placeholder " + cp->dirid_text + " replaced by the driver store (13)";
+    return;
   }
   if (cp->dirid != kDriverStore) return no_fix(d, name + " is copied to DIRID " + cp->dirid_text + ", not to the driver store");
   if (!svc) return;  // a UmdfServiceBinary follows its file when the fix of 1322 moves it

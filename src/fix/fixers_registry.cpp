@@ -220,13 +220,10 @@ void fix_service_hkr(FixContext& c, diag::Diagnostic& d) {
 void fix_hklm_service(FixContext& c, diag::Diagnostic& d) {
   const package::RegOp* op = reg_at(c.pkg, d.line);
   if (op && is_etw_registration(*op)) return fix_etw_registration(c, d, *op);
-  if (!op || op->root != "HKLM") {
-    return no_fix(d, "no isolated location holds this key (" + (op ? op->root : std::string("?")) +
-                     "): it is global state that other software reads");
-  }
-  if (starts_with_ci(op->subkey, kEnumPrefix)) return fix_device_key(c, d, *op);
-  if (!starts_with_ci(op->subkey, kServicesPrefix)) {
-    return no_fix(d, "no isolated location holds this key: it is global state that other software reads");
+  if (!op || op->root != "HKLM" || !starts_with_ci(op->subkey, kServicesPrefix)) {
+    if (op && op->root == "HKLM" && starts_with_ci(op->subkey, kEnumPrefix)) return fix_device_key(c, d, *op);
+    return no_fix(d, "no isolated location holds " + (op ? op->root + "\\" + op->subkey : std::string("this key")) +
+                         ": it is global state that other software reads");
   }
   const std::string rest = op->subkey.substr(kServicesPrefix.size());
   const std::string svc_name = rest.substr(0, rest.find('\\'));

@@ -399,3 +399,25 @@ TEST(FixEdits, DelRegUnderTheOwnServiceKeyIsRemoved) {
   EXPECT_EQ(r.applied[0].fix->migrations.at(0).kind, "removed");
   EXPECT_EQ(isodrv::fix::fix_bytes(r.fixed, "delreg.inf", o).fixed, r.fixed);
 }
+
+// A build-time placeholder where the DIRID goes (virtio-win's INX_PLATFORM_DRIVERS_DIR) is the
+// platform's driver folder: the list goes to 13 and the ServiceBinary written with it follows. A
+// DLL a registry value names without a folder does not move (it is found through System32).
+TEST(FixEdits, PlaceholderDestinationsMoveAndBareDllNamesStay) {
+  isodrv::fix::Options o;
+  o.unsafe = true;
+  std::string inf = kDevice;
+  inf.replace(inf.find("f=13\n"), 5, "f=INX_PLATFORM_DRIVERS_DIR\n");
+  inf.replace(inf.find("ServiceBinary=%13%"), 18, "ServiceBinary=%INX_PLATFORM_DRIVERS_DIR%");
+  auto r = isodrv::fix::fix_bytes(inf, "ph.inf", o);
+  EXPECT_EQ(r.fixed, kDevice);
+  std::string dll = kDevice;
+  dll.replace(dll.find("CopyFiles=f\n"), 12, "CopyFiles=f,u\nAddReg=R\n");
+  dll += "[u]\nemuum.dll\n[R]\nHKR,,UserDll,,emuum.dll\n";
+  dll.replace(dll.find("emu.sys=1\n"), 10, "emu.sys=1\nemuum.dll=1\n");
+  dll.replace(dll.find("f=13\n"), 5, "f=13\nu=11\n");
+  auto d = isodrv::fix::fix_bytes(dll, "dll.inf", o);
+  EXPECT_EQ(d.fixed, dll);
+  ASSERT_NE(reasons(d).find(1322), reasons(d).end());
+  EXPECT_NE(reasons(d).find(1322)->second.find("without a folder"), std::string::npos);
+}
