@@ -3,6 +3,7 @@
 // path that names a moved file follows (2084, 2085). If one reference cannot be rewritten, nothing
 // moves: a file whose references still point at the old place would break the driver.
 #include <algorithm>
+#include <filesystem>
 #include <map>
 
 #include "fix/fixers.h"
@@ -243,6 +244,42 @@ void unrename(FixContext& c, diag::Diagnostic& d, const package::FileCopy& cp) {
   d.fix->description = cp.dest_name + " keeps its package name " + cp.source_name;
 }
 
+// %1% (the folder the INF is installed from) in an AddReg path value: an isolated package is always
+// installed from its driver-store folder, so a file of the package (or the INF itself) there is
+// %13%\… — the same place, named by the DIRID that is not deprecated.
+void fix_source_dirid(FixContext& c, diag::Diagnostic& d) {
+  const package::RegOp* op = nullptr;
+  for (const auto& r : c.pkg.regs) {
+    if (r.line.line() == d.line && r.kind == package::RegOpKind::add) op = &r;
+  }
+  if (!op) return no_fix(d, "only a deprecated DIRID in a DestinationDirs entry or an AddReg path has a fix");
+  const std::string inf_name = c.doc.path().empty() ? std::string() : std::filesystem::path(c.doc.path()).filename().string();
+  std::string text = c.src.text(d.line);
+  bool changed = false;
+  for (std::size_t i = 0; i < op->raw_data.size(); ++i) {
+    const std::string& raw = op->raw_data[i];
+    if (raw.size() < 5 || !starts_with_ci(raw, "%1%\\")) continue;
+    std::string rest = raw.substr(4);
+    const bool is_inf = inf::iequals(rest, inf_name) ||
+                        (rest.size() > 4 && inf_name.size() > 4 && inf::iequals(rest.substr(0, rest.size() - 4), inf_name.substr(0, inf_name.size() - 4)));
+    const bool payload = std::any_of(c.pkg.payload.begin(), c.pkg.payload.end(), [&](const package::PayloadFile& p) {
+      std::string rel = p.relative_path;
+      std::replace(rel.begin(), rel.end(), '/', '\\');
+      return inf::iequals(rel, rest);
+    });
+    if (!is_inf && !payload) return no_fix(d, raw + " names no file of this package; there is nothing in the driver store to name");
+    const LineFields f = split_fields(text);
+    if (4 + i >= f.fields.size()) return no_fix(d, "the AddReg entry cannot be read");
+    const auto& sp = f.fields[4 + i];
+    text.replace(sp.begin, sp.end - sp.begin, keep_quotes(std::string_view(text).substr(sp.begin, sp.end - sp.begin), "%13%\\" + rest));
+    d.fix->migrations.push_back({"driver-file", kFileApi, raw, "%13%\\" + rest, d.line, c.src.text(d.line)});
+    changed = true;
+  }
+  if (!changed) return no_fix(d, "only %1%\\… paths in AddReg values have a fix");
+  add_edits(*d.fix, c.src.replace_line(d.line, text));
+  d.fix->description = "%1% (the install source, the driver store folder) written %13%";
+}
+
 }  // namespace
 
 void fix_destination(FixContext& c, diag::Diagnostic& d) {
@@ -251,7 +288,7 @@ void fix_destination(FixContext& c, diag::Diagnostic& d) {
     for (const auto& x : c.pkg.copies) {
       if (x.has_destination && x.destination_line.line() == d.line) cp = &x;
     }
-    if (!cp) return no_fix(d, "only a deprecated DIRID in a DestinationDirs entry has a fix");
+    if (!cp) return fix_source_dirid(c, d);
     if (cp->dirid != 10 && cp->dirid != 11 && cp->dirid != 12) {
       return no_fix(d, "DIRID " + cp->dirid_text + " has no driver-store equivalent");
     }

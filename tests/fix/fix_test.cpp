@@ -421,3 +421,22 @@ TEST(FixEdits, PlaceholderDestinationsMoveAndBareDllNamesStay) {
   ASSERT_NE(reasons(d).find(1322), reasons(d).end());
   EXPECT_NE(reasons(d).find(1322)->second.find("without a folder"), std::string::npos);
 }
+
+// %1% (the install source) in an AddReg path names the driver-store folder an isolated package is
+// installed from: a package file there is written %13%\…; a file the package does not carry is not.
+TEST(FixEdits, SourceDiridInARegistryPathBecomesTheStore) {
+  isodrv::fix::Options o;
+  o.unsafe = true;
+  std::string inf = kDevice;
+  inf.replace(inf.find("CopyFiles=f\n"), 12, "CopyFiles=f\nAddReg=R\n");
+  std::string want = inf + "[R]\nHKR,,Src,,\"%13%\\emu.sys\" ; kept\n";
+  inf += "[R]\nHKR,,Src,,\"%1%\\emu.sys\" ; kept\n";
+  auto r = isodrv::fix::fix_bytes(inf, "src.inf", o);
+  EXPECT_EQ(r.fixed, want);
+  std::string missing = kDevice;
+  missing.replace(missing.find("CopyFiles=f\n"), 12, "CopyFiles=f\nAddReg=R\n");
+  missing += "[R]\nHKR,,Src,,%1%\\readme.txt\n";
+  auto m = isodrv::fix::fix_bytes(missing, "src.inf", o);
+  EXPECT_EQ(m.fixed, missing);
+  ASSERT_NE(reasons(m).find(1341), reasons(m).end());
+}
