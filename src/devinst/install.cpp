@@ -857,7 +857,10 @@ class Installer {
 
   Status on_del_files(const Loaded& pkg, const inf::Line& l, const Binding&) {
     if (auto lists = named_lists(pkg, l, "DelFiles"); !lists) return lists.error();
-    const std::vector<package::FileChange> single = single_file_deletes(*pkg.doc, l);  // DelFiles=@file
+    std::vector<package::FileChange> single;  // DelFiles=@file (delfiles.cpp)
+    for (std::size_t i = 0; i < l.field_count(); ++i) {
+      if (auto c = single_file_delete(*pkg.doc, l, l.field(i))) single.push_back(std::move(*c));
+    }
     auto changes = changes_of(pkg, l);
     for (const auto& c : single) changes.push_back(&c);
     for (const auto* c : changes) {
