@@ -358,3 +358,32 @@ TEST_F(Components, DeviceListShowsTheTreeInTextAndJson) {
   EXPECT_EQ(nlohmann::json::parse(out).size(), 2u);
   ASSERT_EQ(cli({"store", "verify"}), 0);
 }
+
+TEST_F(Components, AComponentInfMayAddComponentsOfItsOwn) {
+  stage_parent();
+  std::string ctl = kControlInf;
+  ctl.insert(ctl.find("[Strings]"), R"([Control_Install.NT.Components]
+AddComponent = WombatSensor,, Control_Sensor
+
+[Control_Sensor]
+ComponentIDs = VEN_WMBT&CID_SENSOR
+
+)");
+  stage(package_dir("control", ctl, "wombatctl.inf"), true);
+  ASSERT_EQ(cli({"device", "add", kParent, "--hwid", "ROOT\\WOMBAT"}), 0);
+  const std::string before = export_hklm();
+  ASSERT_EQ(cli({"device", "install", kParent}), 0);
+  auto e = engine();
+  auto control = e.device(kControl);
+  ASSERT_TRUE(control.ok());
+  ASSERT_EQ(control->children.size(), 1u);
+  const std::string sensor = control->children[0];
+  EXPECT_EQ(sensor.rfind("SWD\\DRIVERENUM\\WombatSensor&2&", 0), 0u) << sensor << ": depth 2 below a bus device";
+  EXPECT_EQ(e.device(sensor)->parent, kControl);
+  std::string out;
+  ASSERT_EQ(cli({"device", "list"}, &out), 0);
+  EXPECT_NE(out.find("\n    Instance ID:        " + sensor + "\n    Parent:             " + kControl + "\n"), std::string::npos)
+      << out;
+  ASSERT_EQ(cli({"device", "uninstall", kParent}), 0);
+  EXPECT_EQ(export_hklm(), before) << "grandchildren go too";
+}
