@@ -92,6 +92,9 @@ class Context {
   // that uses it, capped by /rulever); the newest rules for sections no decorated target reaches.
   // `section` "" asks for the package as a whole.
   std::uint32_t h_rules_build(std::string_view section) const;
+  // /h with /rulever BUILD: whether no target that reaches the document section is used from
+  // BUILD or earlier (InfVerif does not validate a Models section the ruleset does not apply to).
+  bool h_section_skipped(std::uint32_t section_index) const;
 
   // Reports `code` at a line (position of field `field`, or the line start when npos).
   diag::Diagnostic& report(int code, const inf::Line& line, std::vector<std::string> args,
@@ -104,6 +107,8 @@ class Context {
 
  private:
   void apply_target(diag::Diagnostic& d, const RuleInfo* r) const;
+  // Where reports go that /rulever leaves out: callers may still add notes to them.
+  diag::Diagnostic discarded_;
   const inf::Document& doc_;
   const package::Package& pkg_;
   const CheckSettings& settings_;

@@ -135,6 +135,13 @@ diag::Diagnostic& Context::report_at(int code, std::uint32_t line, std::uint32_t
     d.severity = diag::Severity::error;
     d.message = "unknown rule " + std::to_string(code);
   }
+  if (!d.section.empty() && settings_.mode == diag::Mode::h && settings_.rulever) {
+    auto sec = doc_.section(d.section);
+    if (sec && h_section_skipped(sec->index())) {
+      discarded_ = std::move(d);
+      return discarded_;
+    }
+  }
   if (line) d.source_line = std::string(doc_.physical_line(line));
   apply_target(d, r);
   out_.push_back(std::move(d));
@@ -162,6 +169,19 @@ std::uint32_t Context::h_rules_build(std::string_view section) const {
     build = sec ? package::last_build_used(pkg_, sec->index()) : build;
   }
   return settings_.rulever ? std::min(build, *settings_.rulever) : build;
+}
+
+bool Context::h_section_skipped(std::uint32_t section_index) const {
+  if (!settings_.rulever || section_index >= pkg_.section_targets.size()) return false;
+  const std::uint64_t b = pkg_.section_targets[section_index];
+  if (b == 0) return false;
+  for (std::size_t i = 0; i < pkg_.targets.size() && i < 64; ++i) {
+    if (!(b & (std::uint64_t{1} << i))) continue;
+    const inf::OsDecoration dec = inf::parse_os_decoration(pkg_.targets[i].decoration);
+    // The first build a target is used on is its decoration's build (0: every build).
+    if (!dec.valid || dec.build.value_or(0) <= *settings_.rulever) return false;
+  }
+  return true;
 }
 
 void Context::note(diag::Diagnostic& d, const inf::Line& line, std::string message) {
