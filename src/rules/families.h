@@ -2,6 +2,7 @@
 #pragma once
 
 #include "isodrv/rules.h"
+#include "rules/rule.h"
 
 namespace isodrv::rules {
 

@@ -38,14 +38,14 @@ void check_signature_shim(Context& ctx) {
   if (!version) return;
   auto sig = version->find("Signature");
   if (sig && inf::iequals(trim(sig->field(0)), "$Windows 95$")) {
-    ctx.report(2090, *sig, {"Signature = " + trim(sig->field(0)), "Signature = \"$Windows NT$\""}, 0);
+    ctx.report<Rule::r2090>(*sig, {"Signature = " + trim(sig->field(0)), "Signature = \"$Windows NT$\""}, 0);
   }
 }
 
 void check_class_install_95(Context& ctx) {
   auto s = ctx.doc().section("ClassInstall");
   if (!s) return;
-  ctx.report_at(2091, s->line(), 1, {"[" + std::string(s->name()) + "]", "[ClassInstall32]"}, std::string(s->name()));
+  ctx.report_at<Rule::r2091>(s->line(), 1, {"[" + std::string(s->name()) + "]", "[ClassInstall32]"}, std::string(s->name()));
 }
 
 // The long name of a root, when `name` spells one in its long form.
@@ -60,11 +60,11 @@ void check_long_roots(Context& ctx) {
     if (!seen.insert(op.line.index()).second) continue;
     const std::string_view raw = base::trim_view(op.line.raw_field(0));
     if (const auto* r = long_root(raw)) {
-      ctx.report(2092, op.line, {std::string(raw), std::string(r->short_name)}, 0);
+      ctx.report<Rule::r2092>(op.line, {std::string(raw), std::string(r->short_name)}, 0);
     } else if (raw.find('%') != std::string_view::npos) {
       const std::string value = trim(op.line.field(0));
       if (const auto* lr = long_root(value)) {
-        ctx.report(2093, op.line, {std::string(raw), value, std::string(lr->short_name)}, 0);
+        ctx.report<Rule::r2093>(op.line, {std::string(raw), value, std::string(lr->short_name)}, 0);
       }
     }
   }
@@ -76,7 +76,7 @@ void check_microsoft_authored(Context& ctx) {
   auto provider = version ? version->find("Provider") : std::nullopt;
   if (!provider || !claims_microsoft(trim(provider->field(0)))) return;
   for (const auto& d : ctx.pkg().directives) {
-    if (inf::iequals(d.name, "CopyINF")) ctx.report(1207, d.line, {d.name}, static_cast<std::size_t>(-1));
+    if (inf::iequals(d.name, "CopyINF")) ctx.report<Rule::r1207>(d.line, {d.name}, static_cast<std::size_t>(-1));
   }
 }
 
