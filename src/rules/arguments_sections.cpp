@@ -2,7 +2,9 @@
 // software, event-provider, KMDF/UMDF service, filter and COM server sections), single-valued keys
 // given twice, duplicates, and the disk IDs and paths of [SourceDisksNames] / [SourceDisksFiles] /
 // [DestinationDirs]. See arguments.cpp for which code reports what.
+#include <array>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "rules/families.h"
@@ -151,15 +153,25 @@ bool looks_like_name(std::string_view n) {
 
 // 1088: keys that hold one value; a second line is ignored (or wins), never merged.
 void check_single_use(Context& ctx, const inf::Section& sec, std::initializer_list<std::string_view> keys) {
-  std::map<std::string, inf::Line> first;
+  // The first line of each key, by the key's place in `keys` (the keys differ case-insensitively).
+  std::array<std::optional<inf::Line>, 16> first;
   for (inf::Line l : sec) {
     auto k = l.raw_key();
-    if (!k || !is_one_of(*k, keys)) continue;
-    auto [it, inserted] = first.try_emplace(inf::to_lower_ascii(*k), l);
+    if (!k) continue;
+    std::size_t which = 0;
+    for (auto key : keys) {
+      if (inf::iequals(*k, key)) break;
+      ++which;
+    }
+    if (which == keys.size() || which >= first.size()) continue;
+    if (!first[which]) {
+      first[which] = l;
+      continue;
+    }
     // The same value twice is harmless (CI-validated samples repeat PnpLockdown = 1).
-    if (inserted || same_fields(it->second, l)) continue;
+    if (same_fields(*first[which], l)) continue;
     auto& d = ctx.report<Rule::r1088>(l, {std::string(*k), std::string(sec.name())});
-    Context::note(d, it->second, "first given here");
+    Context::note(d, *first[which], "first given here");
   }
 }
 
@@ -169,11 +181,11 @@ void check_single_use_keys(Context& ctx) {
                                "CatalogFile.NT", "CatalogFile.NTx86", "CatalogFile.NTamd64", "CatalogFile.NTarm64",
                                "CatalogFile.NTarm", "PnpLockdown", "ExtensionId"});
   }
-  std::set<std::string> seen;
+  util::SectionOnce seen(ctx.doc());
   for (const auto& s : ctx.pkg().sections) {
-    if (!s.exists || !seen.insert(inf::to_lower_ascii(s.name)).second) continue;
+    if (!s.exists) continue;
     auto sec = ctx.doc().section(s.name);
-    if (!sec) continue;
+    if (!sec || !seen.first(*sec)) continue;
     switch (s.role) {
       case package::SectionRole::ddinstall:
         if (s.base.empty()) break;

@@ -6,6 +6,7 @@
 
 #include "isodrv/dirids.h"
 #include "rules/families.h"
+#include "rules/util.h"
 
 namespace isodrv::rules {
 namespace {
@@ -359,6 +360,7 @@ void check_deprecated_tokens(Context& ctx) {
     if (!used[s] || is_section_family(sec.name(), "Strings") || inf::iequals(sec.name(), "DestinationDirs")) continue;
     if (!h_rules_apply(ctx, sec.name())) continue;
     for (inf::Line l : sec) {
+      if (!util::line_text_has(doc, l, '%')) continue;  // most lines: no token to check
       for (std::size_t i = 0; i < l.field_count(); ++i) {
         std::string_view raw = l.raw_field(i);
         if (raw.find('%') == std::string_view::npos) continue;

@@ -24,6 +24,7 @@
 
 #include "rules/facts.h"
 #include "rules/families.h"
+#include "rules/util.h"
 
 namespace isodrv::rules {
 namespace {
@@ -72,11 +73,11 @@ void check_display_service(Context& ctx) {
 
 // Reboot and Restart are bare entries (no '='), so they are looked up in each reachable install section.
 void check_display_restart(Context& ctx, Rule code) {
-  std::set<std::string> done;
+  util::SectionOnce done(ctx.doc());
   for (const auto& s : ctx.pkg().sections) {
-    if (!s.exists || !done.insert(inf::to_lower_ascii(s.name)).second) continue;
+    if (!s.exists) continue;
     auto sec = ctx.doc().section(s.name);
-    if (!sec) continue;
+    if (!sec || !done.first(*sec)) continue;
     for (inf::Line l : *sec) {
       auto k = l.raw_key();
       if (!k || l.has_key()) continue;

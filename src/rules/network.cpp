@@ -17,6 +17,7 @@
 
 #include "rules/facts.h"
 #include "rules/families.h"
+#include "rules/util.h"
 
 namespace isodrv::rules {
 namespace {
@@ -30,7 +31,9 @@ bool matches(std::string_view s, bool upper_ok) {
   return true;
 }
 
-bool is_net_directive(const inf::Line& l) { return l.key_is("AddNetFilter") || l.key_is("AddNetProtocol"); }
+bool is_net_directive(const inf::Document& doc, const inf::Line& l) {
+  return util::key_is_one_of(doc, l, {"AddNetFilter", "AddNetProtocol"});
+}
 
 constexpr std::string_view kSingleValued[] = {"FilterClass", "FilterType", "Service", "BindName", "NetCfgInstanceId"};
 constexpr std::string_view kBindLists[] = {"UpperBind", "LowerBind", "FilterMediaTypes"};
@@ -50,7 +53,7 @@ std::vector<Component> components(const inf::Document& doc) {
   std::vector<Component> out;
   for (std::size_t i = 0; i < doc.section_count(); ++i) {
     for (inf::Line l : doc.section_at(i)) {
-      if (!is_net_directive(l)) continue;
+      if (!is_net_directive(doc, l)) continue;
       Component c{l, l.key_is("AddNetFilter"), facts::trim(l.field(0)), std::nullopt};
       const std::string sec = facts::trim(l.field(1));
       if (!sec.empty()) c.section = doc.section(sec);

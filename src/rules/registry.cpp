@@ -659,12 +659,16 @@ void check_conflicting_values(Context& ctx) {
     if (key.empty()) continue;
     by_value[key + "|" + inf::to_lower_ascii(trim(op.value_name.value_or(std::string())))].push_back(&op);
   }
+  std::vector<std::string> data;  // written_data of each entry of one key, built once
   for (const auto& [key, ops] : by_value) {
+    if (ops.size() < 2) continue;
+    data.clear();
+    for (const RegOp* op : ops) data.push_back(written_data(*op));
     for (std::size_t i = 1; i < ops.size(); ++i) {
       for (std::size_t j = 0; j < i; ++j) {
         const RegOp& a = *ops[j];
         const RegOp& b = *ops[i];
-        if (a.context == b.context || written_data(a) == written_data(b)) continue;
+        if (a.context == b.context || data[j] == data[i]) continue;
         if (!package::sections_coinstall(pkg, a.context, b.context)) continue;
         const bool service = b.root == "HKR" && b.binding == HkrBinding::service_key;
         const std::string where = service ? "service " + pkg.sections[b.context].service : absolute_key(b);

@@ -238,11 +238,11 @@ bool reads_directives(SectionRole r) {
 }
 
 void check_keyless_entries(Context& ctx) {
-  std::set<std::string> seen;
+  util::SectionOnce seen(ctx.doc());
   for (const auto& s : ctx.pkg().sections) {
-    if (!s.exists || !reads_directives(s.role) || !seen.insert(inf::to_lower_ascii(s.name)).second) continue;
+    if (!s.exists || !reads_directives(s.role)) continue;
     auto sec = ctx.doc().section(s.name);
-    if (!sec) continue;
+    if (!sec || !seen.first(*sec)) continue;
     for (inf::Line l : *sec) {
       if (l.has_key() || l.field_count() == 0) continue;
       const std::string text = trim(l.raw_field(0));

@@ -14,6 +14,7 @@
 
 #include "rules/facts.h"
 #include "rules/families.h"
+#include "rules/util.h"
 
 namespace isodrv::rules {
 namespace {
@@ -83,12 +84,12 @@ void check_wdf_section(Context& ctx, const inf::Section& wdf, std::set<std::uint
 }  // namespace
 
 void run_wdf_rules(Context& ctx) {
-  std::set<std::string> done;
+  util::SectionOnce done(ctx.doc());
   std::set<std::uint32_t> seen_versions;
   for (const auto& s : ctx.pkg().sections) {
     if (s.role != package::SectionRole::wdf || !s.exists) continue;
-    if (!done.insert(inf::to_lower_ascii(s.name)).second) continue;
-    if (auto sec = ctx.doc().section(s.name)) check_wdf_section(ctx, *sec, seen_versions);
+    auto sec = ctx.doc().section(s.name);
+    if (sec && done.first(*sec)) check_wdf_section(ctx, *sec, seen_versions);
   }
 }
 
