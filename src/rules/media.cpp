@@ -186,7 +186,7 @@ void check_camera_registration(Context& ctx) {
 // --- audio processing objects ----------------------------------------------------------------
 
 bool fx_key(std::string_view subkey) {
-  const std::string k = facts::trim(subkey);
+  const std::string_view k = base::trim_view(subkey);
   if (!facts::starts_with_ci(k, "FX\\") || k.size() < 4) return false;
   return k[3] >= '0' && k[3] <= '9';
 }
@@ -199,8 +199,7 @@ void check_apo(Context& ctx) {
     if (op.kind != package::RegOpKind::add) continue;
     if (!first_fx && op.root == "HKR" && fx_key(op.subkey)) first_fx = &op;
     if (apo_class || !seen.insert(op.line.index()).second) continue;
-    const std::string k = inf::to_lower_ascii(op.subkey);
-    if (k.find("audioengine\\audioprocessingobjects") != std::string::npos) ctx.report<Rule::r2661>(op.line, {op.subkey}, 1);
+    if (util::contains_ci(op.subkey, "audioengine\\audioprocessingobjects")) ctx.report<Rule::r2661>(op.line, {op.subkey}, 1);
   }
   // An extension INF adds effects to a device whose base package already Includes wdmaudio.inf.
   if (!first_fx || facts::is_extension_inf(ctx.doc())) return;

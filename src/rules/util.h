@@ -83,6 +83,21 @@ inline bool key_is_one_of(const inf::Document& doc, const inf::Line& l, std::ini
   return is_one_of(key, names);
 }
 
+// Whether `s` contains `lower` (given in lower case), ASCII case-insensitively, without a lower-cased copy.
+inline bool contains_ci(std::string_view s, std::string_view lower) {
+  if (lower.empty()) return true;
+  for (std::size_t i = 0; i + lower.size() <= s.size(); ++i) {
+    std::size_t k = 0;
+    for (; k < lower.size(); ++k) {
+      char c = s[i + k];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+      if (c != lower[k]) break;
+    }
+    if (k == lower.size()) return true;
+  }
+  return false;
+}
+
 // Whether the text of a logical line (each of its physical lines, comments included) holds `c`: a
 // cheap test before reading the line's fields one at a time.
 inline bool line_text_has(const inf::Document& doc, const inf::Line& l, char c) {
