@@ -5,7 +5,7 @@
 
 #include "base/text.h"
 #include "devinst/components.h"
-#include "isodrv/api.h"
+#include "isodrv/registry_layout.h"
 
 namespace isodrv::devinst {
 using base::trim;
@@ -65,7 +65,7 @@ Result<std::string> child_instance_id(const DirectiveSite& s, const std::string&
                            parent_hash(s.instance_id) + "&";
   for (int n = 0; n < 10000; ++n) {
     std::string id = stem + std::to_string(n);
-    if (auto c = api::check_instance_id(id); !c) {
+    if (auto c = registry_layout::check_instance_id(id); !c) {
       return at(s, Errc::invalid_argument, "component " + name + " makes no valid device instance ID: " + c.error().message);
     }
     if (!device_exists(s.engine, id)) return id;
