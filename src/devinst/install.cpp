@@ -9,6 +9,8 @@
 
 #include "devinst/engine_impl.h"
 #include "base/text.h"
+#include "devinst/components.h"
+#include "devinst/delfiles.h"
 #include "devinst/install_facts.h"
 #include "devinst/wow64.h"
 #include "isodrv/registry_roots.h"
@@ -651,6 +653,8 @@ class Installer {
         {"UmdfService", &Installer::on_umdf_service, false, SectionRole::wdf},
         {"Reboot", &Installer::on_restart, false, SectionRole::ddinstall},
         {"Restart", &Installer::on_restart, false, SectionRole::ddinstall},
+        {"AddComponent", &Installer::on_add_component, false, SectionRole::components},
+        {"AddSoftware", &Installer::on_add_software, false, SectionRole::software},
     };
     return table;
   }
@@ -769,6 +773,15 @@ class Installer {
     return umdf_service(p, p.pkg.wdf_services[op.first]);
   }
 
+  // Software components and software installs: components.cpp, software.cpp.
+  Status on_add_component(const Loaded& p, const package::Operation& op, const Binding&) {
+    return apply_add_component(site(p, op.line));
+  }
+  Status on_add_software(const Loaded& p, const package::Operation& op, const Binding&) {
+    return apply_add_software(site(p, op.line));
+  }
+  DirectiveSite site(const Loaded& p, const inf::Line& l) { return {e_, p, l, dev_.instance_id, install_id_, dry_run_, notes, diffs}; }
+
   // Reboot / Restart in a DDInstall: Windows finishes the install and flags the device as needing a
   // system restart (DI_NEEDREBOOT / DI_NEEDRESTART); isodrv records the request with the device.
   Status on_restart(const Loaded& pkg, const package::Operation& op, const Binding&) {
@@ -799,13 +812,17 @@ class Installer {
     return *dir + (c.destination->subdir.empty() ? "" : "\\" + c.destination->subdir);
   }
 
+  // DelFiles = list deletes each entry of the list; DelFiles = @file one file from DefaultDestDir
+  // (delfiles.cpp).
   Status on_del_files(const Loaded& pkg, const package::Operation& op, const Binding&) {
+    std::vector<const package::FileChange*> changes;
+    std::optional<package::FileChange> single;
     if (op.target.starts_with('@')) {
-      notes.push_back(where(pkg, op.line) + "DelFiles=" + std::string(op.target) + " (a single file) is not applied by isodrv");
-      return {};
+      single = single_file_delete(*pkg.doc, op.line, op.target);
+      if (single) changes.push_back(&*single);
     }
-    for (const package::FileChange& change : items(pkg.pkg.file_changes, op)) {
-      const package::FileChange* c = &change;
+    for (const package::FileChange& change : items(pkg.pkg.file_changes, op)) changes.push_back(&change);
+    for (const package::FileChange* c : changes) {
       auto folder = change_folder(pkg, *c, "DelFiles");
       if (!folder || c->name.empty()) continue;
       const std::string win = *folder + "\\" + c->name;
@@ -1091,8 +1108,8 @@ class Installer {
     auto root = model_section(pkg, ddinstall, SectionRole::ddinstall);
     if (!root) return root.error();
     if (auto s = apply_section(pkg, *root, bind(SectionRole::ddinstall, sw_key)); !s) return s;
-    // .Components, .Software, .Events and .Filters hold only directives the engine reports as not
-    // applied (AddComponent, AddSoftware, AddEventProvider, AddFilter); they are visited for that.
+    // .Events and .Filters hold only directives the engine reports as not applied (AddEventProvider,
+    // AddFilter); they are visited for that.
     for (const package::Subsection& sub : install_order()) {
       std::string name = ddinstall + std::string(sub.suffix);
       if (!pkg.doc->has_section(name)) continue;
