@@ -66,4 +66,19 @@ inline constexpr DirectiveSpec kDirectives[] = {
 // The row of directive `name` (case-insensitive); nullptr for a directive that names no section.
 const DirectiveSpec* find_directive(std::string_view name);
 
+// The order in which the directives of one install section apply (docs/devinst.md "Inside one
+// section"): file deletes and renames before copies (a SetupAPI file queue commits deletes,
+// renames, then copies), DelReg before AddReg (registry-layout.md §4.3), properties, DelService
+// before AddService (a package may delete an old service and add one of the same name [ND]),
+// interfaces, WDF services, restart requests. Other directives follow in line order, and Needs
+// last: a needed section runs after every other directive of the section that needs it
+// (install-semantics.md §9 [DOC]).
+inline constexpr std::string_view kApplyOrder[] = {
+    "DelFiles", "RenFiles", "CopyFiles", "DelReg", "AddReg", "BitReg", "DelProperty", "AddProperty",
+    "DelService", "AddService", "AddInterface", "KmdfService", "UmdfService", "Reboot", "Restart",
+};
+// The position of `directive` in kApplyOrder; std::size(kApplyOrder) for the others and
+// std::size(kApplyOrder) + 1 for Needs and Include.
+std::size_t apply_rank(std::string_view directive);
+
 }  // namespace isodrv::package

@@ -6,7 +6,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <deque>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -145,6 +147,16 @@ enum class HkrBinding : std::uint8_t {
 std::string_view hkr_binding_name(HkrBinding b);
 HkrBinding hkr_binding_for(SectionRole role);
 
+// Names a .HW section's HKR entries (empty subkey) may write that are device properties: they live
+// on the device's Enum instance key itself, not in Device Parameters (registry-layout.md §2).
+inline constexpr std::string_view kDevnodePropertyNames[] = {
+    "FriendlyName",        "UpperFilters",     "LowerFilters",
+    "DeviceCharacteristics", "DeviceType",     "Security",
+    "Exclusive",           "EnumPropPages32",  "LocationInformationOverride",
+    "ResourcePickerTags",  "ResourcePickerExceptions",
+};
+bool is_devnode_property(std::string_view value_name);
+
 // An install-type section reached from the Models sections (or DefaultInstall / ClassInstall32).
 struct InstallSection {
   std::string name;       // as spelled in the file
@@ -164,6 +176,8 @@ struct InstallSection {
   bool removal = false;
   // The target OS of its root (index into Package::targets; npos when none is declared).
   std::size_t target = static_cast<std::size_t>(-1);
+  // Its operations: Package::operations[first_op, first_op + op_count), in apply order.
+  std::uint32_t first_op = 0, op_count = 0;
 };
 
 // A target OS the INF declares: a Models decoration, or the decoration of a DefaultInstall /
@@ -201,7 +215,7 @@ enum class RegOpKind : std::uint8_t { add, del, bit };
 struct RegOp {
   RegOpKind kind = RegOpKind::add;
   inf::Line line;              // the entry in the registry section
-  std::string reg_section;     // the AddReg/DelReg section name
+  std::string_view reg_section;  // the AddReg/DelReg section name (a view into the document)
   std::size_t context = 0;     // index into Package::sections of the install section using it
   HkrBinding binding = HkrBinding::none;
   std::string root;            // HKR, HKLM, HKCU, HKCR, HKU (upper case), or as written when unknown
@@ -210,8 +224,11 @@ struct RegOp {
   std::string flags_text;
   std::optional<std::uint32_t> flags;     // nullopt when flags_text is not a number
   std::uint32_t reg_type = 1;             // REG_* value type derived from flags (AddReg)
+  // A .HW entry (HKR, empty subkey) naming a device property: written to the device's Enum
+  // instance key, not to Device Parameters (kDevnodePropertyNames).
+  bool devnode_property = false;
   std::vector<std::string> data;          // fields after flags, substituted
-  std::vector<std::string> raw_data;      // same, unsubstituted
+  std::vector<std::string_view> raw_data;  // same, unsubstituted (views into the document)
 };
 
 // Flag bits (registry-layout.md §4.1).
@@ -309,6 +326,13 @@ struct ServiceInstall {
   std::optional<std::uint32_t> service_type, start_type, error_control;
   std::string service_binary;  // substituted
   std::string service_binary_raw;
+  std::string eventlog_type, event_name;  // AddService fields 5 and 6, "" when absent
+  // The section's first DisplayName, Description, LoadOrderGroup and StartName (substituted,
+  // trimmed) and the non-empty fields of its first Dependencies ("+Group" for a group).
+  std::string display_name, description, load_order_group, start_name;
+  std::vector<std::string> dependencies;
+  // Package::sections indexes of its service-install and event-log-install sections (npos: none).
+  std::size_t install_index = static_cast<std::size_t>(-1), eventlog_index = static_cast<std::size_t>(-1);
 };
 
 struct InterfaceInstall {
@@ -316,6 +340,7 @@ struct InterfaceInstall {
   std::size_t context = 0;
   std::string guid, reference, install_section;
   std::optional<std::uint32_t> flags;
+  std::size_t install_index = static_cast<std::size_t>(-1);  // its add-interface section (npos: none)
 };
 
 // ---- Device properties: AddProperty / DelProperty (install-semantics.md §8) ----------------------
@@ -381,7 +406,7 @@ enum class PropertyOpKind : std::uint8_t { add, del };
 struct PropertyOp {
   PropertyOpKind kind = PropertyOpKind::add;
   inf::Line line;               // the entry
-  std::string prop_section;     // the AddProperty/DelProperty section name
+  std::string_view prop_section;  // the AddProperty/DelProperty section name (a view into the document)
   std::size_t context = 0;      // index into Package::sections
   std::string name;             // the property-name form ("DeviceVendorWebsite"); "" for the GUID form
   devprop::Key key;
@@ -413,6 +438,40 @@ struct WdfSetting {
   std::vector<std::string> values;  // substituted, trimmed
 };
 
+// ---- Operations: what each install section does, in the order the install applies it ----------
+
+// DelService = name[,flags[,EventLogType[,EventName]]] (install-semantics.md §6).
+struct ServiceDelete {
+  inf::Line directive;
+  std::size_t context = 0;
+  std::string name;            // substituted, trimmed
+  std::optional<std::uint32_t> flags;  // nullopt when the field is not a number
+  std::string flags_text;
+  std::string eventlog_type, event_name;  // "" when absent
+};
+
+// One directive of an install section as the install applies it. A list directive naming several
+// sections (AddReg = A, B) gives one operation per section named, in field order; Needs and
+// Include one per section or INF named. Everything a handler needs was parsed by the model: the
+// records in [first, first + count) of the vector its directive fills (Package::regs for
+// AddReg/DelReg/BitReg, copies for CopyFiles, file_changes for DelFiles/RenFiles, properties for
+// AddProperty/DelProperty; one record of services, service_deletes, interfaces, wdf_services or
+// wdf_settings for AddService, DelService, AddInterface, Kmdf/UmdfService, Umdf* settings).
+struct Operation {
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  inf::Line line;               // the directive line
+  std::string_view directive;   // its key as written (a view into the document)
+  std::string_view target;      // the list section, "@file", needed section or included INF; trimmed
+  std::size_t section = 0;      // Package::sections index of the install section holding the line
+  // The install section it runs: Needs' section of this INF, AddService's service-install section,
+  // AddInterface's add-interface section …; npos for none (a Needs of an included INF).
+  std::size_t target_section = npos;
+  std::size_t event_section = npos;  // AddService: its event-log-install section
+  HkrBinding binding = HkrBinding::none;  // what HKR means for the registry entries it writes
+  bool target_exists = true;    // the list section it names exists ("@file" targets always do)
+  std::uint32_t first = 0, count = 0;
+};
+
 struct ModelEntry {
   inf::Line line;
   std::string models_section;
@@ -437,6 +496,11 @@ struct Package {
   std::vector<PropertyOp> properties;       // AddProperty / DelProperty entries
   std::vector<WdfService> wdf_services;     // KmdfService / UmdfService lines of .Wdf sections
   std::vector<WdfSetting> wdf_settings;     // the other Umdf* directives of .Wdf sections
+  std::vector<ServiceDelete> service_deletes;  // DelService lines
+  // What every install section does, section by section (InstallSection::first_op / op_count).
+  std::vector<Operation> operations;
+  // Substituted names operations point at (a target written with %strkey%); addresses are stable.
+  std::deque<std::string> names;
   std::vector<PayloadFile> payload;         // for the target architecture
   std::vector<std::string> includes;        // Include= INF names
   // Sections reached in any way (install sections, lists, models, well-known); lower-case names.
@@ -447,6 +511,17 @@ struct Package {
   // first 64 targets; a section reached from none of them has 0).
   std::vector<std::uint64_t> section_targets;
 };
+
+// The operations of install section `idx`, in apply order; Needs come last and expand through
+// Operation::target_section (in the role, so with the HKR, of the section that needs them).
+inline std::span<const Operation> operations_of(const Package& pkg, std::size_t idx) {
+  const InstallSection& s = pkg.sections[idx];
+  return std::span<const Operation>(pkg.operations).subspan(s.first_op, s.op_count);
+}
+
+// The install section named `name` (case-insensitively) in role `role`, the first the model
+// reached; nullopt when the model did not reach it.
+std::optional<std::size_t> find_install_section(const Package& pkg, std::string_view name, SectionRole role);
 
 // The target a finding in document section `section_index` concerns: the one target that reaches
 // it when the INF declares several and not all of them reach it; nullptr otherwise.

@@ -329,25 +329,6 @@ Result<std::vector<Loaded*>> Engine::Impl::all_packages() {
     if (auto v = l->doc->section("Version")) {
       if (auto e = v->find("ExtensionId"); e && e->field_count()) l->extension_id = inf::to_lower_ascii(e->field(0));
     }
-    // One set of entries per list section: the model records a list once per reference.
-    std::map<std::string, std::size_t> first_context;
-    for (const auto& op : l->pkg.regs) {
-      std::string key = std::to_string(static_cast<int>(op.kind)) + "|" + inf::to_lower_ascii(op.reg_section);
-      auto [fc, inserted] = first_context.emplace(key, op.context);
-      if (fc->second == op.context) l->regs[key].push_back(&op);
-    }
-    std::map<std::string, std::size_t> first_prop_context;
-    for (const auto& op : l->pkg.properties) {
-      std::string key = std::to_string(static_cast<int>(op.kind)) + "|" + inf::to_lower_ascii(op.prop_section);
-      auto [fc, inserted] = first_prop_context.emplace(key, op.context);
-      if (fc->second == op.context) l->props[key].push_back(&op);
-    }
-    std::map<std::string, std::size_t> first_copy_context;
-    for (const auto& c : l->pkg.copies) {
-      std::string key = c.list_section.empty() ? "@" + inf::to_lower_ascii(c.source_name) : inf::to_lower_ascii(c.list_section);
-      auto [fc, inserted] = first_copy_context.emplace(key, c.context);
-      if (fc->second == c.context) l->copies[key].push_back(&c);
-    }
     Loaded* raw = l.get();
     packages[p.id] = std::move(l);
     out.push_back(raw);

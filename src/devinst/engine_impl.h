@@ -54,11 +54,6 @@ struct Loaded {
   std::string host_folder;     // <root>/Windows/System32/DriverStore/FileRepository/<folder>
   std::string windows_folder;  // C:\Windows\System32\DriverStore\FileRepository\<folder>
   std::string extension_id;    // [Version] ExtensionId, lower case; "" for a base driver
-  // AddReg/DelReg/BitReg entries and file copies of each list section, taken from the first
-  // install section that references it (the package model records them once per reference).
-  std::map<std::string, std::vector<const package::RegOp*>> regs;   // "<kind>|<lower section>"
-  std::map<std::string, std::vector<const package::FileCopy*>> copies;  // lower list ("@name" for @file)
-  std::map<std::string, std::vector<const package::PropertyOp*>> props;  // "<kind>|<lower section>"
 };
 
 // Undo step kinds recorded in devinst_undo.

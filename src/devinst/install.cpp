@@ -47,22 +47,6 @@ constexpr int kMaxNeedsDepth = 16;
 // Where UMDF drivers' service keys live (registry-layout.md §1, wdf/introduction-to-registry-keys).
 constexpr const char* kUmdfServicesKey = "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\WUDF\\Services";
 
-// Names written through HKR in a .HW section that are device properties: they live on the Enum
-// instance key itself, not in Device Parameters (DESIGN.md §2, registry-layout.md §2).
-constexpr const char* kDevnodePropertyNames[] = {
-    "FriendlyName",        "UpperFilters",     "LowerFilters",
-    "DeviceCharacteristics", "DeviceType",     "Security",
-    "Exclusive",           "EnumPropPages32",  "LocationInformationOverride",
-    "ResourcePickerTags",  "ResourcePickerExceptions",
-};
-
-bool is_devnode_property(std::string_view name) {
-  for (const char* n : kDevnodePropertyNames) {
-    if (inf::iequals(name, n)) return true;
-  }
-  return false;
-}
-
 // The DDInstall sub-sections the engine applies, in the order it applies them (package::kSubsections).
 const std::vector<package::Subsection>& install_order() {
   static const std::vector<package::Subsection> order = [] {
@@ -310,11 +294,12 @@ class Installer {
     std::string base;
     if (op.root == "HKR") {
       if (b.hkr.empty()) {
-        return Error(Errc::invalid_argument, "HKR is not allowed in a section of this kind (" + op.reg_section + ")",
+        return Error(Errc::invalid_argument, "HKR is not allowed in a section of this kind (" + std::string(op.reg_section) + ")",
                      op.line.document().path(), op.line.line());
       }
       base = b.hkr;
-      if (b.hw && trim(op.subkey).empty() && op.value_name && is_devnode_property(*op.value_name)) {
+      // The model marks the .HW entries that name device properties (package::kDevnodePropertyNames).
+      if (b.hw && op.devnode_property) {
         base = enum_path_;
         property = true;
       }
@@ -560,16 +545,13 @@ class Installer {
 
   std::optional<std::string> host_path(const std::string& windows) { return detail::windows_to_host(e_.root, windows); }
 
-  Status copy_files(const Loaded& pkg, const std::string& list, const inf::Line& directive) {
-    auto it = pkg.copies.find(list[0] == '@' ? "@" + lower(list.substr(1)) : lower(list));
-    if (it == pkg.copies.end()) {
-      if (list[0] != '@' && !pkg.doc->has_section(list)) {
-        return Error(Errc::not_found, "CopyFiles names section [" + list + "], which does not exist",
-                     pkg.doc->path(), directive.line());
-      }
-      return {};
+  Status copy_files(const Loaded& pkg, const package::Operation& op) {
+    if (!op.target_exists) {
+      return Error(Errc::not_found, "CopyFiles names section [" + std::string(op.target) + "], which does not exist",
+                   pkg.doc->path(), op.line.line());
     }
-    for (const auto* c : it->second) {
+    for (const package::FileCopy& copy : items(pkg.pkg.copies, op)) {
+      const package::FileCopy* c = &copy;
       const std::string where_file = pkg.doc->path();
       if (!c->source) {
         return Error(Errc::not_found, "file '" + c->source_name + "' is not listed in SourceDisksFiles", where_file,
@@ -636,14 +618,15 @@ class Installer {
 
   // ---- sections ----
 
-  const std::vector<const RegOp*>* regs_of(const Loaded& pkg, package::RegOpKind kind, const std::string& section) {
-    auto it = pkg.regs.find(std::to_string(static_cast<int>(kind)) + "|" + lower(section));
-    return it == pkg.regs.end() ? nullptr : &it->second;
+  // The records an operation's directive filled (Package::regs, copies …): [first, first + count).
+  template <class T>
+  static std::span<const T> items(const std::vector<T>& v, const package::Operation& op) {
+    return std::span<const T>(v).subspan(op.first, op.count);
   }
 
   // ---- sections: one handler per directive (Wine's setupapi: one callback per directive) ----
 
-  using Handler = Status (Installer::*)(const Loaded&, const inf::Line&, const Binding&);
+  using Handler = Status (Installer::*)(const Loaded&, const package::Operation&, const Binding&);
   struct DirectiveHandler {
     const char* name;
     Handler fn;
@@ -651,20 +634,18 @@ class Installer {
     SectionRole role;
   };
 
-  // The table, in the order directives apply within one section: file deletes and renames before
-  // copies (a SetupAPI file queue commits deletes, renames, then copies), DelReg before AddReg
-  // (registry-layout.md §4.3), properties, services (DelService first, so that a package may
-  // delete an old service and add one of the same name [ND]), interfaces, WDF, restart requests.
+  // The handler of each directive the engine applies. The order directives apply in is the
+  // model's (package::kApplyOrder); a handler receives one operation, with what the model parsed.
   static const std::vector<DirectiveHandler>& handlers() {
     static const std::vector<DirectiveHandler> table = {
         {"DelFiles", &Installer::on_del_files, true, SectionRole::other},
         {"RenFiles", &Installer::on_ren_files, true, SectionRole::other},
         {"CopyFiles", &Installer::on_copy_files, true, SectionRole::other},
-        {"DelReg", &Installer::on_del_reg, true, SectionRole::other},
-        {"AddReg", &Installer::on_add_reg, true, SectionRole::other},
-        {"BitReg", &Installer::on_bit_reg, true, SectionRole::other},
-        {"DelProperty", &Installer::on_del_property, true, SectionRole::other},
-        {"AddProperty", &Installer::on_add_property, true, SectionRole::other},
+        {"DelReg", &Installer::on_reg, true, SectionRole::other},
+        {"AddReg", &Installer::on_reg, true, SectionRole::other},
+        {"BitReg", &Installer::on_reg, true, SectionRole::other},
+        {"DelProperty", &Installer::on_property, true, SectionRole::other},
+        {"AddProperty", &Installer::on_property, true, SectionRole::other},
         {"DelService", &Installer::on_del_service, false, SectionRole::services},
         {"AddService", &Installer::on_add_service, false, SectionRole::services},
         {"AddInterface", &Installer::on_add_interface, false, SectionRole::interfaces},
@@ -678,38 +659,63 @@ class Installer {
     return table;
   }
 
-  Status apply_section(const Loaded& pkg, const std::string& name, const Binding& b, int depth = 0) {
-    if (depth > kMaxNeedsDepth) return Error(Errc::invalid_argument, "Needs nests too deeply at [" + name + "]", pkg.doc->path());
-    auto sec = pkg.doc->section(name);
-    if (!sec) return Error(Errc::not_found, "install section [" + name + "] does not exist", pkg.doc->path());
+  // Applies install section `idx` (an index into the package model's sections): its operations in
+  // the model's order, Needs last and in the role (so with the HKR) of this section.
+  Status apply_section(const Loaded& pkg, std::size_t idx, const Binding& b, int depth = 0) {
+    const package::InstallSection& is = pkg.pkg.sections[idx];
+    if (depth > kMaxNeedsDepth) return Error(Errc::invalid_argument, "Needs nests too deeply at [" + is.name + "]", pkg.doc->path());
+    if (!is.exists) return Error(Errc::not_found, "install section [" + is.name + "] does not exist", pkg.doc->path());
     sixty_four_ = pkg.pkg.target.arch == inf::Arch::amd64 || pkg.pkg.target.arch == inf::Arch::arm64 ||
                   pkg.pkg.target.arch == inf::Arch::ia64;
-    if (auto s = apply_needs(pkg, *sec, b, depth); !s) return s;
-    // One pass sorts the lines into the handlers' buckets; the buckets then run in table order.
-    const auto& table = handlers();
-    std::vector<std::vector<inf::Line>> buckets(table.size());
-    std::vector<inf::Line> rest;
-    for (inf::Line l : *sec) {
-      if (!l.has_key() && !l.raw_key()) continue;
-      std::size_t i = 0;
-      while (i < table.size() && !(l.key_is(table[i].name) && (table[i].any_role || table[i].role == b.role))) ++i;
-      if (i < table.size()) buckets[i].push_back(l);
-      else rest.push_back(l);
-    }
-    for (std::size_t i = 0; i < table.size(); ++i) {
-      for (const inf::Line& l : buckets[i]) {
-        if (auto s = (this->*table[i].fn)(pkg, l, b); !s) return at_line(s.error(), pkg, l.line());
-      }
-    }
-    for (const inf::Line& l : rest) {
-      if (b.role == SectionRole::wdf && l.has_key() && inf::iequals(l.raw_key()->substr(0, 4), "Umdf")) {
-        if (auto s = wdf_setting(pkg, l); !s) return at_line(s.error(), pkg, l.line());
+    const std::span<const package::Operation> ops = package::operations_of(pkg.pkg, idx);
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+      const package::Operation& op = ops[i];
+      if (inf::iequals(op.directive, "Include")) continue;
+      if (inf::iequals(op.directive, "Needs")) {
+        if (auto s = apply_needed(pkg, ops, op, b, depth); !s) return s;
         continue;
       }
-      for (const char* d : {"AddComponent", "AddSoftware", "AddEventProvider", "UpdateInis", "UpdateIniFields", "Ini2Reg",
-                            "RegisterDlls", "UnregisterDlls", "ProfileItems", "AddFilter"}) {
-        if (l.key_is(d)) notes.push_back(where(pkg, l) + d + " is not applied by isodrv");
+      const DirectiveHandler* h = handler(op.directive, b.role);
+      if (!h) {
+        if (auto s = unhandled(pkg, op, b); !s) return at_line(s.error(), pkg, op.line.line());
+        continue;
       }
+      // A directive naming several lists checks that they all exist before it applies any.
+      const bool first_of_line = i == 0 || ops[i - 1].line.index() != op.line.index();
+      if (first_of_line && checks_lists(op.directive)) {
+        for (std::size_t j = i; j < ops.size() && ops[j].line.index() == op.line.index(); ++j) {
+          if (ops[j].target_exists || ops[j].target.starts_with('@')) continue;
+          return Error(Errc::not_found, std::string(op.directive) + " names section [" + std::string(ops[j].target) +
+                       "], which does not exist", pkg.doc->path(), op.line.line());
+        }
+      }
+      if (auto s = (this->*h->fn)(pkg, op, b); !s) return at_line(s.error(), pkg, op.line.line());
+    }
+    return {};
+  }
+
+  const DirectiveHandler* handler(std::string_view directive, SectionRole role) const {
+    for (const auto& h : handlers()) {
+      if (inf::iequals(directive, h.name) && (h.any_role || h.role == role)) return &h;
+    }
+    return nullptr;
+  }
+
+  static bool checks_lists(std::string_view directive) {
+    for (const char* d : {"DelFiles", "RenFiles", "DelReg", "AddReg", "BitReg", "DelProperty", "AddProperty"}) {
+      if (inf::iequals(directive, d)) return true;
+    }
+    return false;
+  }
+
+  // A directive without a handler: a device-level UMDF setting in .Wdf, or reported as not applied.
+  Status unhandled(const Loaded& pkg, const package::Operation& op, const Binding& b) {
+    if (b.role == SectionRole::wdf && op.directive.size() >= 4 && inf::iequals(op.directive.substr(0, 4), "Umdf")) {
+      return op.count ? wdf_setting(pkg.pkg.wdf_settings[op.first]) : Status();
+    }
+    for (const char* d : {"AddComponent", "AddSoftware", "AddEventProvider", "UpdateInis", "UpdateIniFields", "Ini2Reg",
+                          "RegisterDlls", "UnregisterDlls", "ProfileItems", "AddFilter"}) {
+      if (inf::iequals(op.directive, d)) notes.push_back(where(pkg, op.line) + d + " is not applied by isodrv");
     }
     return {};
   }
@@ -718,110 +724,70 @@ class Installer {
     return pkg.doc->path() + ":" + std::to_string(l.line()) + ": ";
   }
 
-  // Needs first: the needed sections are part of this one.
-  Status apply_needs(const Loaded& pkg, const inf::Section& sec, const Binding& b, int depth) {
-    std::vector<std::string> includes;
-    for (inf::Line l : sec) {
-      if (!l.key_is("Include")) continue;
-      for (std::size_t i = 0; i < l.field_count(); ++i) {
-        if (!trim(l.field(i)).empty()) includes.push_back(trim(l.field(i)));
-      }
+  // Needs = section: a section of this INF runs as part of this one; one of an included system INF
+  // is not available here and is reported with the section's Include list.
+  Status apply_needed(const Loaded& pkg, std::span<const package::Operation> ops, const package::Operation& op,
+                      const Binding& b, int depth) {
+    if (op.target_section != package::Operation::npos) return apply_section(pkg, op.target_section, b, depth + 1);
+    std::string from;
+    for (const auto& o : ops) {
+      if (!inf::iequals(o.directive, "Include")) continue;
+      from += (from.empty() ? "Include=" : ",") + std::string(o.target);
     }
-    for (inf::Line l : sec) {
-      if (!l.key_is("Needs")) continue;
-      for (std::size_t i = 0; i < l.field_count(); ++i) {
-        std::string need = trim(l.field(i));
-        if (need.empty()) continue;
-        if (pkg.doc->has_section(need)) {
-          if (auto s = apply_section(pkg, need, b, depth + 1); !s) return s;
-          continue;
-        }
-        std::string from = includes.empty() ? std::string("no Include") : "Include=" + join_lines(includes);
-        std::replace(from.begin(), from.end(), '\n', ',');
-        notes.push_back(where(pkg, l) + "Needs=" + need + " names a section of an included system INF (" + from +
-                        ") that is not available here; not applied");
-      }
+    if (from.empty()) from = "no Include";
+    notes.push_back(where(pkg, op.line) + "Needs=" + std::string(op.target) + " names a section of an included system INF (" +
+                    from + ") that is not available here; not applied");
+    return {};
+  }
+
+  Status on_copy_files(const Loaded& pkg, const package::Operation& op, const Binding&) {
+    if (auto s = copy_files(pkg, op); !s) return at_line(s.error(), pkg, op.line.line());
+    return {};
+  }
+
+  Status on_reg(const Loaded& pkg, const package::Operation& op, const Binding& b) {
+    for (const RegOp& r : items(pkg.pkg.regs, op)) {
+      Status s = r.kind == package::RegOpKind::add ? add_reg(r, b) : r.kind == package::RegOpKind::del ? del_reg(r, b) : bit_reg(r, b);
+      if (!s) return at_line(s.error(), pkg, r.line.line());
     }
     return {};
   }
 
-  // The list sections a list directive names, each checked to exist.
-  Result<std::vector<std::string>> named_lists(const Loaded& pkg, const inf::Line& l, const char* directive) {
-    std::vector<std::string> out;
-    for (std::size_t i = 0; i < l.field_count(); ++i) {
-      std::string list = trim(l.field(i));
-      if (list.empty()) continue;
-      if (list[0] != '@' && !pkg.doc->has_section(list)) {
-        return Error(Errc::not_found, std::string(directive) + " names section [" + list + "], which does not exist",
-                     pkg.doc->path(), l.line());
-      }
-      out.push_back(std::move(list));
-    }
-    return out;
-  }
-
-  Status on_copy_files(const Loaded& pkg, const inf::Line& l, const Binding&) {
-    for (std::size_t i = 0; i < l.field_count(); ++i) {
-      std::string list = trim(l.field(i));
-      if (list.empty()) continue;
-      if (auto s = copy_files(pkg, list, l); !s) return at_line(s.error(), pkg, l.line());
+  Status on_property(const Loaded& pkg, const package::Operation& op, const Binding& b) {
+    for (const package::PropertyOp& p : items(pkg.pkg.properties, op)) {
+      if (auto s = property(p, b); !s) return at_line(s.error(), pkg, p.line.line());
     }
     return {};
   }
 
-  Status reg_directive(package::RegOpKind kind, const char* directive, const Loaded& pkg, const inf::Line& l,
-                       const Binding& b) {
-    auto lists = named_lists(pkg, l, directive);
-    if (!lists) return lists.error();
-    for (const auto& list : *lists) {
-      const auto* ops = regs_of(pkg, kind, list);
-      if (!ops) continue;
-      for (const auto* op : *ops) {
-        Status s = kind == package::RegOpKind::add ? add_reg(*op, b) : kind == package::RegOpKind::del ? del_reg(*op, b) : bit_reg(*op, b);
-        if (!s) return at_line(s.error(), pkg, op->line.line());
-      }
-    }
-    return {};
+  Status on_add_service(const Loaded& p, const package::Operation& op, const Binding&) {
+    return add_service(p, p.pkg.services[op.first], op.line);
   }
-  Status on_del_reg(const Loaded& p, const inf::Line& l, const Binding& b) { return reg_directive(package::RegOpKind::del, "DelReg", p, l, b); }
-  Status on_add_reg(const Loaded& p, const inf::Line& l, const Binding& b) { return reg_directive(package::RegOpKind::add, "AddReg", p, l, b); }
-  Status on_bit_reg(const Loaded& p, const inf::Line& l, const Binding& b) { return reg_directive(package::RegOpKind::bit, "BitReg", p, l, b); }
-
-  Status property_directive(package::PropertyOpKind kind, const char* directive, const Loaded& pkg, const inf::Line& l,
-                            const Binding& b) {
-    auto lists = named_lists(pkg, l, directive);
-    if (!lists) return lists.error();
-    for (const auto& list : *lists) {
-      auto it = pkg.props.find(std::to_string(static_cast<int>(kind)) + "|" + lower(list));
-      if (it == pkg.props.end()) continue;
-      for (const auto* op : it->second) {
-        if (auto s = property(*op, b); !s) return at_line(s.error(), pkg, op->line.line());
-      }
-    }
-    return {};
+  Status on_add_interface(const Loaded& p, const package::Operation& op, const Binding&) {
+    return add_interface(p, p.pkg.interfaces[op.first]);
   }
-  Status on_del_property(const Loaded& p, const inf::Line& l, const Binding& b) {
-    return property_directive(package::PropertyOpKind::del, "DelProperty", p, l, b);
+  Status on_kmdf_service(const Loaded& p, const package::Operation& op, const Binding&) {
+    return kmdf_service(p.pkg.wdf_services[op.first]);
   }
-  Status on_add_property(const Loaded& p, const inf::Line& l, const Binding& b) {
-    return property_directive(package::PropertyOpKind::add, "AddProperty", p, l, b);
+  Status on_umdf_service(const Loaded& p, const package::Operation& op, const Binding&) {
+    return umdf_service(p, p.pkg.wdf_services[op.first]);
   }
 
-  Status on_add_service(const Loaded& p, const inf::Line& l, const Binding&) { return add_service(p, l); }
-  Status on_add_interface(const Loaded& p, const inf::Line& l, const Binding&) { return add_interface(p, l); }
-  Status on_kmdf_service(const Loaded& p, const inf::Line& l, const Binding&) { return kmdf_service(p, l); }
-  Status on_umdf_service(const Loaded& p, const inf::Line& l, const Binding&) { return umdf_service(p, l); }
   // Software components and software installs: components.cpp, software.cpp.
-  Status on_add_component(const Loaded& p, const inf::Line& l, const Binding&) { return apply_add_component(site(p, l)); }
-  Status on_add_software(const Loaded& p, const inf::Line& l, const Binding&) { return apply_add_software(site(p, l)); }
+  Status on_add_component(const Loaded& p, const package::Operation& op, const Binding&) {
+    return apply_add_component(site(p, op.line));
+  }
+  Status on_add_software(const Loaded& p, const package::Operation& op, const Binding&) {
+    return apply_add_software(site(p, op.line));
+  }
   DirectiveSite site(const Loaded& p, const inf::Line& l) { return {e_, p, l, dev_.instance_id, install_id_, dry_run_, notes, diffs}; }
 
   // Reboot / Restart in a DDInstall: Windows finishes the install and flags the device as needing a
   // system restart (DI_NEEDREBOOT / DI_NEEDRESTART); isodrv records the request with the device.
-  Status on_restart(const Loaded& pkg, const inf::Line& l, const Binding&) {
-    const std::string kind = inf::iequals(*l.raw_key(), "Reboot") ? "Reboot" : "Restart";
-    notes.push_back(where(pkg, l) + kind + ": the device needs a system restart to finish installing (recorded)");
-    return record_install_fact(e_, install_id_, kFactRestart, kind, pkg.doc->path() + ":" + std::to_string(l.line()));
+  Status on_restart(const Loaded& pkg, const package::Operation& op, const Binding&) {
+    const std::string kind = inf::iequals(op.directive, "Reboot") ? "Reboot" : "Restart";
+    notes.push_back(where(pkg, op.line) + kind + ": the device needs a system restart to finish installing (recorded)");
+    return record_install_fact(e_, install_id_, kFactRestart, kind, pkg.doc->path() + ":" + std::to_string(op.line.line()));
   }
 
   // ---- DelFiles / RenFiles (install-semantics.md §4) ----
@@ -846,24 +812,17 @@ class Installer {
     return *dir + (c.destination->subdir.empty() ? "" : "\\" + c.destination->subdir);
   }
 
-  // The entries of the lists one DelFiles/RenFiles line names, from the package model.
-  std::vector<const package::FileChange*> changes_of(const Loaded& pkg, const inf::Line& l) {
-    std::vector<const package::FileChange*> out;
-    for (const auto& c : pkg.pkg.file_changes) {
-      if (c.directive.index() == l.index()) out.push_back(&c);
+  // DelFiles = list deletes each entry of the list; DelFiles = @file one file from DefaultDestDir
+  // (delfiles.cpp).
+  Status on_del_files(const Loaded& pkg, const package::Operation& op, const Binding&) {
+    std::vector<const package::FileChange*> changes;
+    std::optional<package::FileChange> single;
+    if (op.target.starts_with('@')) {
+      single = single_file_delete(*pkg.doc, op.line, op.target);
+      if (single) changes.push_back(&*single);
     }
-    return out;
-  }
-
-  Status on_del_files(const Loaded& pkg, const inf::Line& l, const Binding&) {
-    if (auto lists = named_lists(pkg, l, "DelFiles"); !lists) return lists.error();
-    std::vector<package::FileChange> single;  // DelFiles=@file (delfiles.cpp)
-    for (std::size_t i = 0; i < l.field_count(); ++i) {
-      if (auto c = single_file_delete(*pkg.doc, l, l.field(i))) single.push_back(std::move(*c));
-    }
-    auto changes = changes_of(pkg, l);
-    for (const auto& c : single) changes.push_back(&c);
-    for (const auto* c : changes) {
+    for (const package::FileChange& change : items(pkg.pkg.file_changes, op)) changes.push_back(&change);
+    for (const package::FileChange* c : changes) {
       auto folder = change_folder(pkg, *c, "DelFiles");
       if (!folder || c->name.empty()) continue;
       const std::string win = *folder + "\\" + c->name;
@@ -879,9 +838,9 @@ class Installer {
     return {};
   }
 
-  Status on_ren_files(const Loaded& pkg, const inf::Line& l, const Binding&) {
-    if (auto lists = named_lists(pkg, l, "RenFiles"); !lists) return lists.error();
-    for (const auto* c : changes_of(pkg, l)) {
+  Status on_ren_files(const Loaded& pkg, const package::Operation& op, const Binding&) {
+    for (const package::FileChange& change : items(pkg.pkg.file_changes, op)) {
+      const package::FileChange* c = &change;
       auto folder = change_folder(pkg, *c, "RenFiles");
       if (!folder || c->name.empty() || c->old_name.empty()) continue;
       const std::string from_win = *folder + "\\" + c->old_name, to_win = *folder + "\\" + c->name;
@@ -943,12 +902,13 @@ class Installer {
   // brings it back); SPSVCINST_DELETEEVENTLOGENTRY (0x4) also deletes its event-log registration;
   // SPSVCINST_STOPSERVICE (0x200) has nothing to stop here. A service another installed driver
   // still uses is kept, with a note [ND: Windows would mark it for deletion under that driver].
-  Status on_del_service(const Loaded& pkg, const inf::Line& l, const Binding&) {
-    const std::string name = trim(l.field(0));
+  Status on_del_service(const Loaded& pkg, const package::Operation& op, const Binding&) {
+    const package::ServiceDelete& d = pkg.pkg.service_deletes[op.first];
+    const inf::Line& l = d.directive;
+    const std::string& name = d.name;
     if (name.empty()) return Error(Errc::invalid_argument, "DelService needs a service name", pkg.doc->path(), l.line());
-    const std::string flags_text = trim(l.field(1));
-    auto flags = flags_text.empty() ? std::optional<std::uint32_t>(0) : inf::parse_u32(flags_text);
-    if (!flags) return Error(Errc::invalid_argument, "invalid DelService flags '" + flags_text + "'", pkg.doc->path(), l.line());
+    const std::optional<std::uint32_t> flags = d.flags;
+    if (!flags) return Error(Errc::invalid_argument, "invalid DelService flags '" + d.flags_text + "'", pkg.doc->path(), l.line());
     {
       auto& q = e_.q("SELECT 1 FROM devinst_scope_users WHERE scope = ? AND install_id != ? LIMIT 1");
       q.bind(1, "svc:" + lower(name)).bind(2, install_id_);
@@ -959,8 +919,8 @@ class Installer {
     }
     if (auto s = delete_tree(service_key_path(name)); !s) return s;
     if (*flags & kDeleteEventLogEntry) {
-      const std::string type = trim(l.field(2)).empty() ? "System" : trim(l.field(2));
-      const std::string event = trim(l.field(3)).empty() ? name : trim(l.field(3));
+      const std::string type = d.eventlog_type.empty() ? "System" : d.eventlog_type;
+      const std::string event = d.event_name.empty() ? name : d.event_name;
       if (auto s = delete_tree(std::string(kControlSet) + "\\Services\\EventLog\\" + type + "\\" + event); !s) return s;
     }
     return {};
@@ -975,12 +935,6 @@ class Installer {
     return e;
   }
 
-  std::string service_value(const package::ServiceInstall& s, const char* key) {
-    auto it = s.values.find(key);
-    if (it == s.values.end() || it->second.field_count() == 0) return {};
-    return trim(it->second.field(0));
-  }
-
   // ImagePath: a kernel-mode service is loaded through \SystemRoot; other services get the full
   // Windows path (docs/devinst.md, "ImagePath").
   static std::string image_path(const std::string& binary, std::optional<std::uint32_t> type) {
@@ -991,15 +945,11 @@ class Installer {
     return binary;
   }
 
-  Status add_service(const Loaded& pkg, const inf::Line& l) {
-    const package::ServiceInstall* svc = nullptr;
-    for (const auto& s : pkg.pkg.services) {
-      if (s.directive.index() == l.index()) svc = &s;
-    }
-    if (!svc) return {};
+  Status add_service(const Loaded& pkg, const package::ServiceInstall& service, const inf::Line& l) {
+    const package::ServiceInstall* svc = &service;
     const std::uint32_t flags = svc->flags.value_or(0);
     if (svc->name.empty()) return {};  // a null service (AddService=,2) installs nothing
-    if (svc->install_section.empty() || !pkg.doc->has_section(svc->install_section)) {
+    if (svc->install_index == package::Operation::npos || !pkg.pkg.sections[svc->install_index].exists) {
       return Error(Errc::not_found, "AddService " + svc->name + " names no existing service-install section",
                    pkg.doc->path(), l.line());
     }
@@ -1021,53 +971,51 @@ class Installer {
           return s;
         }
       }
-      for (auto [inf_key, reg_name] : {std::pair{"displayname", "DisplayName"}, std::pair{"description", "Description"},
-                                       std::pair{"loadordergroup", "Group"}, std::pair{"startname", "ObjectName"}}) {
-        std::string v = service_value(*svc, inf_key);
-        if (v.empty()) continue;
-        if (auto s = set_sz(*k, reg_name, v); !s) return s;
-      }
-      if (auto dep = svc->values.find("dependencies"); dep != svc->values.end()) {
-        std::vector<std::string> services, groups;
-        for (std::size_t i = 0; i < dep->second.field_count(); ++i) {
-          std::string d = trim(dep->second.field(i));
-          if (d.empty()) continue;
-          if (d[0] == '+') groups.push_back(d.substr(1));
-          else services.push_back(d);
-        }
-        if (!services.empty()) {
-          if (auto s = set_multi(*k, "DependOnService", services); !s) return s;
-        }
-        if (!groups.empty()) {
-          if (auto s = set_multi(*k, "DependOnGroup", groups); !s) return s;
-        }
-      }
-      Binding b{k->path(), false, SectionRole::service_install, ""};
-      if (auto s = apply_section(pkg, svc->install_section, b); !s) return s;
-      if (!svc->eventlog_section.empty()) {
-        std::string type = l.field_count() > 4 && !trim(l.field(4)).empty() ? trim(l.field(4)) : "System";
-        std::string name = l.field_count() > 5 && !trim(l.field(5)).empty() ? trim(l.field(5)) : svc->name;
+      if (auto s = service_texts(*k, *svc); !s) return s;
+      if (auto s = apply_section(pkg, svc->install_index, bind(SectionRole::service_install, k->path())); !s) return s;
+      if (svc->eventlog_index != package::Operation::npos) {
+        const std::string type = svc->eventlog_type.empty() ? "System" : svc->eventlog_type;
+        const std::string name = svc->event_name.empty() ? svc->name : svc->event_name;
         auto ek = ensure(std::string(kControlSet) + "\\Services\\EventLog\\" + type + "\\" + name, true);
         if (!ek) return ek.error();
-        if (auto s = apply_section(pkg, svc->eventlog_section, Binding{ek->path(), false, SectionRole::eventlog_install, ""}); !s) {
-          return s;
-        }
+        if (auto s = apply_section(pkg, svc->eventlog_index, bind(SectionRole::eventlog_install, ek->path())); !s) return s;
       }
       return {};
     });
   }
 
+  // The service-install section's DisplayName, Description, LoadOrderGroup, StartName and
+  // Dependencies, as the model read them.
+  Status service_texts(const registry::KeyHandle& k, const package::ServiceInstall& svc) {
+    for (auto [v, reg_name] : {std::pair{&svc.display_name, "DisplayName"}, std::pair{&svc.description, "Description"},
+                               std::pair{&svc.load_order_group, "Group"}, std::pair{&svc.start_name, "ObjectName"}}) {
+      if (v->empty()) continue;
+      if (auto s = set_sz(k, reg_name, *v); !s) return s;
+    }
+    std::vector<std::string> services, groups;
+    for (const std::string& d : svc.dependencies) {
+      if (d[0] == '+') groups.push_back(d.substr(1));
+      else services.push_back(d);
+    }
+    if (!services.empty()) {
+      if (auto s = set_multi(k, "DependOnService", services); !s) return s;
+    }
+    if (!groups.empty()) {
+      if (auto s = set_multi(k, "DependOnGroup", groups); !s) return s;
+    }
+    return {};
+  }
+
   // KMDF bookkeeping under the service's Parameters\Wdf key (registry-layout.md §1).
-  Status kmdf_service(const Loaded& pkg, const inf::Line& l) {
-    std::string svc = trim(l.field(0));
-    std::string section = l.field_count() > 1 ? trim(l.field(1)) : std::string();
-    auto sec = pkg.doc->section(section);
-    if (svc.empty() || !sec) return {};
-    return in_scope("svc:" + lower(svc), [&]() -> Status {
-      auto k = ensure(service_key_path(svc) + "\\Parameters\\Wdf");
+  Status kmdf_service(const package::WdfService& w) {
+    if (w.name.empty() || !w.install_exists) return {};
+    return in_scope("svc:" + lower(w.name), [&]() -> Status {
+      auto k = ensure(service_key_path(w.name) + "\\Parameters\\Wdf");
       if (!k) return k.error();
-      if (auto v = sec->find("KmdfLibraryVersion"); v && v->field_count()) {
-        if (auto s = set_sz(*k, "KmdfLibraryVersion", trim(v->field(0))); !s) return s;
+      // The section's first KmdfLibraryVersion entry.
+      auto v = std::find_if(w.values.begin(), w.values.end(), [](const auto& e) { return inf::iequals(e.first, "KmdfLibraryVersion"); });
+      if (v != w.values.end() && !v->second.empty()) {
+        if (auto s = set_sz(*k, "KmdfLibraryVersion", v->second[0]); !s) return s;
       }
       return {};
     });
@@ -1075,15 +1023,12 @@ class Installer {
 
   // UMDF 2: the driver's service key lives under WUDF\Services (registry-layout.md §1), with the
   // library version and the binary the host loads [ND value names: the INF's own].
-  Status umdf_service(const Loaded& pkg, const inf::Line& l) {
-    const package::WdfService* w = nullptr;
-    for (const auto& s : pkg.pkg.wdf_services) {
-      if (s.directive.index() == l.index()) w = &s;
-    }
-    if (!w || w->name.empty()) return {};
+  Status umdf_service(const Loaded& pkg, const package::WdfService& service) {
+    const package::WdfService* w = &service;
+    if (w->name.empty()) return {};
     if (!w->install_exists) {
       return Error(Errc::not_found, "UmdfService " + w->name + " names no existing wdf-service-install section",
-                   pkg.doc->path(), l.line());
+                   pkg.doc->path(), w->directive.line());
     }
     umdf_services.push_back(w->name);
     return in_scope("umdf:" + lower(w->name), [&]() -> Status {
@@ -1105,24 +1050,18 @@ class Installer {
   // Device-level UMDF directives (UmdfServiceOrder, UmdfKernelModeClientPolicy, UmdfFileObjectPolicy,
   // UmdfFsContextUsePolicy …) as values of the device's WUDF key [ND]: the order as REG_MULTI_SZ,
   // the others as the REG_SZ the INF names.
-  Status wdf_setting(const Loaded& pkg, const inf::Line& l) {
-    const package::WdfSetting* w = nullptr;
-    for (const auto& s : pkg.pkg.wdf_settings) {
-      if (s.line.index() == l.index()) w = &s;
-    }
-    if (!w || dev_.instance_id.empty()) return {};
+  Status wdf_setting(const package::WdfSetting& setting) {
+    const package::WdfSetting* w = &setting;
+    if (dev_.instance_id.empty()) return {};
     auto k = ensure(hardware_key_path(dev_.instance_id) + "\\WUDF", true);
     if (!k) return k.error();
     if (inf::iequals(w->name, "UmdfServiceOrder")) return set_multi(*k, w->name, w->values);
     return set_sz(*k, w->name, w->values.empty() ? "" : w->values[0]);
   }
 
-  Status add_interface(const Loaded& pkg, const inf::Line& l) {
-    const package::InterfaceInstall* itf = nullptr;
-    for (const auto& i : pkg.pkg.interfaces) {
-      if (i.directive.index() == l.index()) itf = &i;
-    }
-    if (!itf || itf->guid.empty()) return {};
+  Status add_interface(const Loaded& pkg, const package::InterfaceInstall& interface) {
+    const package::InterfaceInstall* itf = &interface;
+    if (itf->guid.empty()) return {};
     const std::string link = interface_symbolic_link(dev_.instance_id, itf->guid, itf->reference);
     const std::string key_path = interface_key_path(dev_.instance_id, itf->guid, itf->reference);
     const std::string inst_path = key_path.substr(0, key_path.rfind('\\'));
@@ -1134,37 +1073,53 @@ class Installer {
     if (auto s = set_sz(*ref, "SymbolicLink", link); !s) return s;
     auto dp = ensure(key_path + "\\Device Parameters", true);
     if (!dp) return dp.error();
-    if (!itf->install_section.empty()) {
-      if (auto s = apply_section(pkg, itf->install_section, Binding{dp->path(), false, SectionRole::add_interface, ref->path()}); !s) {
-        return s;
-      }
+    if (itf->install_index != package::Operation::npos) {
+      if (auto s = apply_section(pkg, itf->install_index, bind(SectionRole::add_interface, dp->path(), ref->path())); !s) return s;
     }
     interfaces.push_back(link);
     return {};
   }
 
-  // The sub-sections of a DDInstall, each with what HKR means there.
+  // What HKR and AddProperty stand for in a section of `role`: the model's binding
+  // (package::hkr_binding_for) made concrete. `key` is the key HKR names (the software key, the
+  // service key …), `object` the interface or class whose properties AddProperty sets; .HW binds
+  // to the device's hardware key, and DDInstall, .HW and .Interfaces set device properties [ND
+  // for .Interfaces].
+  Binding bind(SectionRole role, const std::string& key = {}, const std::string& object = {}) const {
+    Binding b;
+    b.role = role;
+    const package::HkrBinding hkr = package::hkr_binding_for(role);
+    b.hw = hkr == package::HkrBinding::device_parameters;
+    if (b.hw) b.hkr = hardware_key_path(dev_.instance_id);
+    else if (hkr != package::HkrBinding::none && hkr != package::HkrBinding::interface_class_key) b.hkr = key;
+    const bool device = role == SectionRole::ddinstall || role == SectionRole::hw || role == SectionRole::interfaces;
+    b.props = device ? enum_path_ : object;
+    return b;
+  }
+
+  // The install section of the model named `name` in `role`; an error when the model lacks it.
+  Result<std::size_t> model_section(const Loaded& pkg, const std::string& name, SectionRole role) {
+    if (auto i = package::find_install_section(pkg.pkg, name, role)) return *i;
+    return Error(Errc::not_found, "install section [" + name + "] does not exist", pkg.doc->path());
+  }
+
+  // The DDInstall, then its sub-sections in install-step order, each with what HKR means there.
   Status apply_ddinstall(const Loaded& pkg, const std::string& ddinstall, const std::string& sw_key) {
-    if (auto s = apply_section(pkg, ddinstall, Binding{sw_key, false, SectionRole::ddinstall, enum_path_}); !s) return s;
+    auto root = model_section(pkg, ddinstall, SectionRole::ddinstall);
+    if (!root) return root.error();
+    if (auto s = apply_section(pkg, *root, bind(SectionRole::ddinstall, sw_key)); !s) return s;
     // .Events and .Filters hold only directives the engine reports as not applied (AddEventProvider,
     // AddFilter); they are visited for that.
     for (const package::Subsection& sub : install_order()) {
       std::string name = ddinstall + std::string(sub.suffix);
       if (!pkg.doc->has_section(name)) continue;
-      Binding b;
-      b.role = sub.role;
-      if (sub.role == SectionRole::hw) {
-        b.hkr = hardware_key_path(dev_.instance_id);
-        b.hw = true;
-        b.props = enum_path_;
+      auto idx = model_section(pkg, name, sub.role);
+      if (!idx) return idx.error();
+      const Binding b = bind(sub.role, sw_key);
+      if (b.hw) {
         if (auto k = ensure(b.hkr, true); !k) return k.error();  // the device's own, like the software key
-      } else if (sub.role == SectionRole::interfaces) {
-        b.props = enum_path_;  // AddProperty here sets device properties, as in DDInstall [ND]
       }
-      if (package::hkr_binding_for(sub.role) == package::HkrBinding::software_key) {
-        b.hkr = sw_key;
-      }
-      if (auto s = apply_section(pkg, name, b); !s) return s;
+      if (auto s = apply_section(pkg, *idx, b); !s) return s;
     }
     return {};
   }
@@ -1172,6 +1127,8 @@ class Installer {
   Status apply_class_install(const Loaded& pkg, const std::string& class_key) {
     std::string section = pkg.doc->actual_install_section("ClassInstall32", pkg.pkg.target.arch);
     if (!pkg.doc->has_section(section)) return {};
+    auto idx = model_section(pkg, section, SectionRole::class_install);
+    if (!idx) return idx.error();
     const std::string scope = "class:" + lower(pkg.sp.class_guid);
     bool in_use = false;
     {
@@ -1191,7 +1148,7 @@ class Installer {
       if (in_use) return Status();
       auto k = ensure(class_key);
       if (!k) return k.error();
-      return apply_section(pkg, section, Binding{k->path(), false, SectionRole::class_install, k->path()});
+      return apply_section(pkg, *idx, bind(SectionRole::class_install, k->path(), k->path()));
     });
   }
 
@@ -1393,10 +1350,14 @@ Result<InstallReport> Engine::Impl::install_primitive_locked(Loaded& pkg, store:
   DeviceRow none;
   Installer in(*this, none, install_id, false, txn);
   // DefaultInstall: HKR is not allowed (registry-layout.md §2); services come from .Services.
-  if (auto s = in.apply_section(pkg, section, Binding{"", false, SectionRole::default_install, ""}); !s) return s.error();
+  auto root = in.model_section(pkg, section, SectionRole::default_install);
+  if (!root) return root.error();
+  if (auto s = in.apply_section(pkg, *root, in.bind(SectionRole::default_install)); !s) return s.error();
   const std::string services = section + std::string(package::subsection_suffix(SectionRole::services));
   if (pkg.doc->has_section(services)) {
-    if (auto s = in.apply_section(pkg, services, Binding{"", false, SectionRole::services, ""}); !s) return s.error();
+    auto idx = in.model_section(pkg, services, SectionRole::services);
+    if (!idx) return idx.error();
+    if (auto s = in.apply_section(pkg, *idx, in.bind(SectionRole::services)); !s) return s.error();
   }
   auto& up = q("UPDATE devinst_installs SET service = ?, files = ? WHERE id = ?");
   up.bind(1, in.assoc_service).bind(2, join_lines(in.used_files)).bind(3, install_id);

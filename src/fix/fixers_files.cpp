@@ -257,7 +257,7 @@ void fix_source_dirid(FixContext& c, diag::Diagnostic& d) {
   std::string text = c.src.text(d.line);
   bool changed = false;
   for (std::size_t i = 0; i < op->raw_data.size(); ++i) {
-    const std::string& raw = op->raw_data[i];
+    const std::string raw(op->raw_data[i]);  // raw_data holds views into the document
     if (raw.size() < 5 || !starts_with_ci(raw, "%1%\\")) continue;
     std::string rest = raw.substr(4);
     const bool is_inf = inf::iequals(rest, inf_name) ||

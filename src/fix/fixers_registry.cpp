@@ -194,7 +194,7 @@ void fix_service_hkr(FixContext& c, diag::Diagnostic& d) {
   if (!op) return no_fix(d, "the entry is not an HKR entry of a service");
   for (const auto& r : c.pkg.regs) {
     if (r.line.line() == d.line && r.binding != package::HkrBinding::service_key) {
-      return no_fix(d, "[" + r.reg_section + "] is applied by [" + c.pkg.sections[r.context].name +
+      return no_fix(d, "[" + std::string(r.reg_section) + "] is applied by [" + c.pkg.sections[r.context].name +
                            "] too, where HKR is another key: give the service its own AddReg section");
     }
   }

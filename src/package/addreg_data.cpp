@@ -29,7 +29,7 @@ Result<AddRegData> addreg_data(const RegOp& op) {
         auto n = inf::parse_number(blank ? std::string_view("0") : std::string_view(text), d.type == registry::kRegDword ? 32 : 64,
                                    inf::Sign::wraps);
         if (!n) {
-          return Error(Errc::invalid_argument, "invalid number '" + text + "' in " + op.reg_section, file, line);
+          return Error(Errc::invalid_argument, "invalid number '" + text + "' in " + std::string(op.reg_section), file, line);
         }
         d.number = *n;
         return d;
@@ -45,7 +45,7 @@ Result<AddRegData> addreg_data(const RegOp& op) {
       continue;
     }
     auto b = inf::parse_hex_byte(f);
-    if (!b) return Error(Errc::invalid_argument, "invalid hex byte '" + f + "' in " + op.reg_section, file, line);
+    if (!b) return Error(Errc::invalid_argument, "invalid hex byte '" + f + "' in " + std::string(op.reg_section), file, line);
     d.bytes.push_back(*b);
   }
   return d;

@@ -1,7 +1,8 @@
 // The package model: walks [Manufacturer] -> Models -> DDInstall (and DefaultInstall, ClassInstall32,
 // InterfaceInstall32) and records every directive, section reference, registry operation, file copy,
-// service and interface, each bound to what HKR means where it is used. check and the store read
-// it; the install engine still re-reads section lines and binds HKR itself (issue 16 part 1).
+// service and interface, each bound to what HKR means where it is used, and per install section
+// the operations in the order the install applies them. check, the store and the install engine
+// read it.
 #include <algorithm>
 #include <array>
 #include <limits>
@@ -131,6 +132,29 @@ const DirectiveSpec* find_directive(std::string_view name) {
     if (iequals(name, kDirectives[i].name)) return &kDirectives[i];
   }
   return nullptr;
+}
+
+bool is_devnode_property(std::string_view value_name) {
+  for (std::string_view n : kDevnodePropertyNames) {
+    if (iequals(value_name, n)) return true;
+  }
+  return false;
+}
+
+std::size_t apply_rank(std::string_view directive) {
+  // Compared only where the length matches: most directives match none of the names.
+  for (std::size_t i = 0; i < std::size(kApplyOrder); ++i) {
+    if (kApplyOrder[i].size() == directive.size() && iequals(directive, kApplyOrder[i])) return i;
+  }
+  if (iequals(directive, "Needs") || iequals(directive, "Include")) return std::size(kApplyOrder) + 1;
+  return std::size(kApplyOrder);
+}
+
+std::optional<std::size_t> find_install_section(const Package& pkg, std::string_view name, SectionRole role) {
+  for (std::size_t i = 0; i < pkg.sections.size(); ++i) {
+    if (pkg.sections[i].role == role && iequals(pkg.sections[i].name, name)) return i;
+  }
+  return std::nullopt;
 }
 
 namespace {
@@ -520,7 +544,7 @@ class Builder {
       std::string target = trim(l.field(0));
       if (target.empty()) continue;
       reference(l, 0, "InterfaceInstall32", target);
-      if (!visited_.insert(inf::to_lower_ascii(target) + "|ii").second) continue;
+      if (!visited_.try_emplace(inf::to_lower_ascii(target) + "|ii", pkg_.sections.size()).second) continue;
       process(add_section(target, {}, SectionRole::interface_install, std::nullopt, &l));
     }
   }
@@ -542,93 +566,208 @@ class Builder {
     pkg_.references.push_back(std::move(r));
   }
 
+  // The install section `target` in `role`, reached from `from` through line `l`: added and
+  // processed on first use under `key`, the same entry afterwards.
+  std::size_t visit(std::string key, std::string_view target, SectionRole role, const InstallSection& from,
+                    const inf::Line& l, std::string service = {}) {
+    auto [it, inserted] = visited_.try_emplace(std::move(key), 0);
+    if (!inserted) return it->second;
+    const std::size_t i = add_section(std::string(target), {}, role, from.arch, &l, std::move(service), from.root);
+    it->second = i;
+    process(i);
+    return i;
+  }
+
+  // Field i of a directive line, trimmed: a view of the document's text, or of a substituted copy
+  // kept in Package::names when it holds a %strkey%.
+  std::string_view field_view(const inf::Line& l, std::size_t i) {
+    const std::string_view raw = trim_view(l.raw_field(i));
+    if (raw.find('%') == std::string_view::npos) return raw;
+    return pkg_.names.emplace_back(trim(l.field(i)));
+  }
+
+  Operation make_op(const inf::Line& l, std::string_view name, std::size_t idx, SectionRole role) const {
+    Operation op;
+    op.line = l;
+    op.directive = name;
+    op.section = idx;
+    op.binding = hkr_binding_for(role);
+    return op;
+  }
+
   void process(std::size_t idx) {
     // Copies, not a reference: add_section below grows pkg_.sections.
     const InstallSection is = pkg_.sections[idx];
     if (!is.exists) return;
     auto sec = doc_.section(is.name);
-    const SectionRole role = is.role;
+    // This section's operations go on top of pending_ (sections it reaches push and pop theirs
+    // above them), one buffer for the whole walk instead of one per section.
+    const std::size_t base = pending_.size();
+    std::vector<Operation>& ops = pending_;
     for (inf::Line l : *sec) {
-      if (!l.has_key()) continue;
+      if (!l.has_key()) {
+        // A lone word (Reboot, Restart) is a directive without a value.
+        if (auto word = l.raw_key(); word && !word->empty()) ops.push_back(make_op(l, *word, idx, is.role));
+        continue;
+      }
       // A view of the document's text: stays valid while the recursion below grows pkg_.directives.
       const std::string_view name = *l.raw_key();
       pkg_.directives.push_back(Directive{l, std::string(name), idx});
-      if (iequals(name, "Include")) {
-        for (std::size_t i = 0; i < l.field_count(); ++i) {
-          std::string v = trim(l.field(i));
-          if (!v.empty()) pkg_.includes.push_back(v);
-        }
-        continue;
-      }
-      if (iequals(name, "Needs")) {
-        for (std::size_t i = 0; i < l.field_count(); ++i) {
-          std::string v = trim(l.field(i));
-          if (v.empty()) continue;
-          reference(l, i, name, v);
-          // A needed section of this INF runs as part of the section that needs it, in its role
-          // (so HKR keeps its meaning); sections of included inbox INFs are not available here.
-          if (!doc_.has_section(v)) continue;
-          std::string key = inf::to_lower_ascii(v) + "|needs|" + std::to_string(static_cast<int>(role)) + "|" + is.service;
-          if (visited_.insert(key).second) process(add_section(v, {}, role, is.arch, &l, is.service, is.root));
-        }
+      if (iequals(name, "Include") || iequals(name, "Needs")) {
+        include_or_needs(l, name, idx, is, ops);
         continue;
       }
       const DirectiveSpec* spec = find_directive(name);
       if (!spec) {
-        if (role == SectionRole::wdf && name.size() > 4 && iequals(name.substr(0, 4), "Umdf")) add_wdf_setting(l, idx);
-        continue;
-      }
-      if (spec->is_list()) {
-        for (std::size_t i = 0; i < l.field_count(); ++i) {
-          std::string target = trim(l.field(i));
-          if (target.empty()) continue;
-          if (iequals(name, "CopyFiles") && target[0] == '@') {
-            add_direct_copy(l, target.substr(1), idx);
-            continue;
-          }
-          // DelFiles = @file names a file, not a section (DefaultUninstall sections use it).
-          if (iequals(name, "DelFiles") && target[0] == '@') continue;
-          reference(l, i, name, target);
-          if (iequals(name, "CopyFiles")) add_list_copies(l, target, idx);
-          else if (iequals(name, "DelFiles")) add_file_changes(FileChangeKind::del, l, target, idx);
-          else if (iequals(name, "RenFiles")) add_file_changes(FileChangeKind::ren, l, target, idx);
-          else if (iequals(name, "AddReg")) add_regs(RegOpKind::add, target, idx, role);
-          else if (iequals(name, "DelReg")) add_regs(RegOpKind::del, target, idx, role);
-          else if (iequals(name, "BitReg")) add_regs(RegOpKind::bit, target, idx, role);
-          else if (iequals(name, "AddProperty")) add_properties(PropertyOpKind::add, target, idx);
-          else if (iequals(name, "DelProperty")) add_properties(PropertyOpKind::del, target, idx);
+        Operation& op = ops.emplace_back(make_op(l, name, idx, is.role));
+        if (is.role == SectionRole::wdf && name.size() > 4 && iequals(name.substr(0, 4), "Umdf")) {
+          op.first = static_cast<std::uint32_t>(pkg_.wdf_settings.size());
+          op.count = 1;
+          add_wdf_setting(l, idx);
+        } else if (iequals(name, "DelService")) {
+          op.first = static_cast<std::uint32_t>(pkg_.service_deletes.size());
+          op.count = 1;
+          add_service_delete(l, idx);
         }
         continue;
       }
-      const std::size_t f = static_cast<std::size_t>(spec->only_field);
-      if (iequals(name, "AddService")) add_service(l, idx);
-      if (iequals(name, "KmdfService") || iequals(name, "UmdfService")) add_wdf_service(l, idx, iequals(name, "UmdfService"));
-      if (iequals(name, "AddInterface")) add_interface(l, idx);
-      if (f < l.field_count()) {
-        std::string target = trim(l.field(f));
-        if (!target.empty()) {
-          reference(l, f, name, target);
-          if (spec->kind == NamedKind::data) continue;
-          SectionRole sub = spec->target_role == SectionRole::other ? role : spec->target_role;
-          std::string service = iequals(name, "AddService") ? trim(l.field(0)) : std::string();
-          std::string key = inf::to_lower_ascii(target) + "|" + std::to_string(static_cast<int>(sub)) + "|" + service;
-          if (visited_.insert(key).second) {
-            process(add_section(target, {}, sub, is.arch, &l, service, is.root));
-          }
-        }
+      if (spec->is_list()) list_directive(l, name, idx, is.role, ops);
+      else install_directive(l, name, *spec, idx, is, ops);
+    }
+    if (is.role == SectionRole::service_install) read_service_values(idx);
+    append_in_apply_order(idx, base);
+    pending_.resize(base);
+  }
+
+  // kApplyOrder, then the other directives in line order, then Needs (apply_rank).
+  void append_in_apply_order(std::size_t idx, std::size_t base) {
+    order_.clear();  // (rank, position)
+    for (std::size_t i = base; i < pending_.size(); ++i) order_.emplace_back(apply_rank(pending_[i].directive), i);
+    std::sort(order_.begin(), order_.end());
+    pkg_.sections[idx].first_op = static_cast<std::uint32_t>(pkg_.operations.size());
+    pkg_.sections[idx].op_count = static_cast<std::uint32_t>(pending_.size() - base);
+    reserve_more(pkg_.operations, pending_.size() - base);
+    for (const auto& [rank, i] : order_) pkg_.operations.push_back(pending_[i]);
+  }
+
+  // Include = a.inf, … and Needs = section, …: a needed section of this INF runs as part of the
+  // section that needs it, in its role (so HKR keeps its meaning); sections of included inbox INFs
+  // are not available here (target_section npos).
+  void include_or_needs(const inf::Line& l, std::string_view name, std::size_t idx, const InstallSection& is,
+                        std::vector<Operation>& ops) {
+    const bool needs = iequals(name, "Needs");
+    for (std::size_t i = 0; i < l.field_count(); ++i) {
+      const std::string_view v = field_view(l, i);
+      if (v.empty()) continue;
+      Operation op = make_op(l, name, idx, is.role);
+      op.target = v;
+      if (!needs) {
+        pkg_.includes.emplace_back(v);
+        ops.push_back(op);
+        continue;
       }
-      if (iequals(name, "AddService") && l.field_count() > 3) {
-        std::string target = trim(l.field(3));
-        if (!target.empty()) {
-          reference(l, 3, name, target);
-          std::string key = inf::to_lower_ascii(target) + "|el|" + trim(l.field(0));
-          if (visited_.insert(key).second) {
-            process(add_section(target, {}, SectionRole::eventlog_install, is.arch, &l, trim(l.field(0)), is.root));
-          }
+      reference(l, i, name, std::string(v));
+      if (doc_.has_section(v)) {
+        std::string key = inf::to_lower_ascii(v) + "|needs|" + std::to_string(static_cast<int>(is.role)) + "|" + is.service;
+        op.target_section = visit(std::move(key), v, is.role, is, l, is.service);
+      }
+      ops.push_back(op);
+    }
+  }
+
+  // CopyFiles / DelFiles / AddReg … = list, …: one operation per list named, with its entries.
+  void list_directive(const inf::Line& l, std::string_view name, std::size_t idx, SectionRole role,
+                      std::vector<Operation>& ops) {
+    for (std::size_t i = 0; i < l.field_count(); ++i) {
+      const std::string_view target = field_view(l, i);
+      if (target.empty()) continue;
+      Operation op = make_op(l, name, idx, role);
+      op.target = target;
+      if (target[0] == '@' && (iequals(name, "CopyFiles") || iequals(name, "DelFiles"))) {
+        // CopyFiles = @file copies one file; DelFiles = @file names a file, not a section
+        // (DefaultUninstall sections use it).
+        if (iequals(name, "CopyFiles")) {
+          op.first = static_cast<std::uint32_t>(pkg_.copies.size());
+          add_direct_copy(l, std::string(target.substr(1)), idx);
+          op.count = 1;
         }
+        ops.push_back(op);
+        continue;
+      }
+      const std::string t(target);
+      reference(l, i, name, t);
+      op.target_exists = pkg_.references.back().exists;
+      op.first = static_cast<std::uint32_t>(list_size(name));
+      if (iequals(name, "CopyFiles")) add_list_copies(l, t, idx);
+      else if (iequals(name, "DelFiles")) add_file_changes(FileChangeKind::del, l, t, idx);
+      else if (iequals(name, "RenFiles")) add_file_changes(FileChangeKind::ren, l, t, idx);
+      else if (iequals(name, "AddReg")) add_regs(RegOpKind::add, t, idx, role);
+      else if (iequals(name, "DelReg")) add_regs(RegOpKind::del, t, idx, role);
+      else if (iequals(name, "BitReg")) add_regs(RegOpKind::bit, t, idx, role);
+      else if (iequals(name, "AddProperty")) add_properties(PropertyOpKind::add, t, idx);
+      else if (iequals(name, "DelProperty")) add_properties(PropertyOpKind::del, t, idx);
+      op.count = static_cast<std::uint32_t>(list_size(name) - op.first);
+      ops.push_back(op);
+    }
+  }
+
+  // The size of the vector a list directive's entries go to (0 for lists the model does not read).
+  std::size_t list_size(std::string_view name) const {
+    if (iequals(name, "CopyFiles")) return pkg_.copies.size();
+    if (iequals(name, "DelFiles") || iequals(name, "RenFiles")) return pkg_.file_changes.size();
+    if (iequals(name, "AddReg") || iequals(name, "DelReg") || iequals(name, "BitReg")) return pkg_.regs.size();
+    if (iequals(name, "AddProperty") || iequals(name, "DelProperty")) return pkg_.properties.size();
+    return 0;
+  }
+
+  // AddService / AddInterface / KmdfService … = …, install-section: the record, then the section
+  // it names, processed in the role the directive gives it.
+  void install_directive(const inf::Line& l, std::string_view name, const DirectiveSpec& spec, std::size_t idx,
+                         const InstallSection& is, std::vector<Operation>& ops) {
+    Operation op = make_op(l, name, idx, is.role);
+    op.count = 1;
+    const bool add_svc = iequals(name, "AddService");
+    if (add_svc) {
+      op.first = static_cast<std::uint32_t>(pkg_.services.size());
+      add_service(l, idx);
+    } else if (iequals(name, "KmdfService") || iequals(name, "UmdfService")) {
+      op.first = static_cast<std::uint32_t>(pkg_.wdf_services.size());
+      add_wdf_service(l, idx, iequals(name, "UmdfService"));
+    } else if (iequals(name, "AddInterface")) {
+      op.first = static_cast<std::uint32_t>(pkg_.interfaces.size());
+      add_interface(l, idx);
+    } else {
+      op.count = 0;
+    }
+    const std::size_t f = static_cast<std::size_t>(spec.only_field);
+    const std::string target = f < l.field_count() ? trim(l.field(f)) : std::string();
+    if (!target.empty()) {
+      op.target = field_view(l, f);
+      reference(l, f, name, target);
+      if (spec.kind != NamedKind::data) {
+        const SectionRole sub = spec.target_role == SectionRole::other ? is.role : spec.target_role;
+        std::string service = add_svc ? trim(l.field(0)) : std::string();
+        std::string key = inf::to_lower_ascii(target) + "|" + std::to_string(static_cast<int>(sub)) + "|" + service;
+        op.target_section = visit(std::move(key), target, sub, is, l, std::move(service));
       }
     }
-    if (role == SectionRole::service_install) read_service_values(idx);
+    if (add_svc && l.field_count() > 3) {
+      const std::string el = trim(l.field(3));
+      if (!el.empty()) {
+        reference(l, 3, name, el);
+        std::string key = inf::to_lower_ascii(el) + "|el|" + trim(l.field(0));
+        op.event_section = visit(std::move(key), el, SectionRole::eventlog_install, is, l, trim(l.field(0)));
+      }
+    }
+    if (add_svc) link_service(op);
+    else if (iequals(name, "AddInterface")) pkg_.interfaces[op.first].install_index = op.target_section;
+    ops.push_back(op);
+  }
+
+  void link_service(const Operation& op) {
+    ServiceInstall& svc = pkg_.services[op.first];
+    svc.install_index = op.target_section;
+    svc.eventlog_index = op.event_section;
   }
 
   void read_service_values(std::size_t idx) {
@@ -656,7 +795,8 @@ class Builder {
     for (inf::Line l : *sec) {
       if (!l.has_key()) continue;
       std::string k = inf::to_lower_ascii(*l.raw_key());
-      svc.values.try_emplace(k, l);
+      const bool first = svc.values.try_emplace(k, l).second;
+      if (first) read_service_text(svc, k, l);
       std::string v = l.field_count() ? trim(l.field(0)) : std::string();
       if (k == "servicetype") svc.service_type = inf::parse_u32(v);
       else if (k == "starttype") svc.start_type = inf::parse_u32(v);
@@ -668,6 +808,18 @@ class Builder {
     }
   }
 
+  static void read_service_text(ServiceInstall& svc, const std::string& key, const inf::Line& l) {
+    if (key == "displayname") svc.display_name = trim(l.field(0));
+    else if (key == "description") svc.description = trim(l.field(0));
+    else if (key == "loadordergroup") svc.load_order_group = trim(l.field(0));
+    else if (key == "startname") svc.start_name = trim(l.field(0));
+    if (key != "dependencies") return;
+    for (std::size_t i = 0; i < l.field_count(); ++i) {
+      std::string d = trim(l.field(i));
+      if (!d.empty()) svc.dependencies.push_back(std::move(d));
+    }
+  }
+
   void add_service(const inf::Line& l, std::size_t ctx) {
     ServiceInstall s;
     s.directive = l;
@@ -676,7 +828,21 @@ class Builder {
     s.flags = l.field_count() > 1 && !trim(l.field(1)).empty() ? inf::parse_u32(l.field(1)) : std::optional<std::uint32_t>(0);
     s.install_section = l.field_count() > 2 ? trim(l.field(2)) : std::string();
     s.eventlog_section = l.field_count() > 3 ? trim(l.field(3)) : std::string();
+    s.eventlog_type = trim(l.field(4));
+    s.event_name = trim(l.field(5));
     pkg_.services.push_back(std::move(s));
+  }
+
+  void add_service_delete(const inf::Line& l, std::size_t ctx) {
+    ServiceDelete d;
+    d.directive = l;
+    d.context = ctx;
+    d.name = trim(l.field(0));
+    d.flags_text = trim(l.field(1));
+    d.flags = d.flags_text.empty() ? std::optional<std::uint32_t>(0) : inf::parse_u32(d.flags_text);
+    d.eventlog_type = trim(l.field(2));
+    d.event_name = trim(l.field(3));
+    pkg_.service_deletes.push_back(std::move(d));
   }
 
   void add_wdf_service(const inf::Line& l, std::size_t ctx, bool umdf) {
@@ -739,7 +905,7 @@ class Builder {
       RegOp& op = pkg_.regs.emplace_back();
       op.kind = kind;
       op.line = l;
-      op.reg_section.assign(sec_name);
+      op.reg_section = sec_name;
       op.context = ctx;
       op.binding = binding;
       if (f.count > 0) {
@@ -759,12 +925,14 @@ class Builder {
         op.flags = 0;
       }
       if (kind == RegOpKind::add && op.flags) op.reg_type = addreg::value_type(*op.flags);
+      op.devnode_property = binding == HkrBinding::device_parameters && op.root == "HKR" && trim_view(op.subkey).empty() &&
+                            op.value_name && is_devnode_property(*op.value_name);
       if (f.count > 4) {
         op.data.reserve(f.count - 4);
         op.raw_data.reserve(f.count - 4);
         for (std::size_t i = 4; i < f.count; ++i) {
           f.into(i, op.data.emplace_back());
-          op.raw_data.emplace_back(f.raw(i));
+          op.raw_data.push_back(f.raw(i));
         }
       }
     }
@@ -780,7 +948,7 @@ class Builder {
       PropertyOp& op = pkg_.properties.emplace_back();
       op.kind = kind;
       op.line = l;
-      op.prop_section.assign(sec->name());
+      op.prop_section = sec->name();
       op.context = ctx;
       read_property(f, op);
     }
@@ -920,7 +1088,9 @@ class Builder {
   Package pkg_;
   std::vector<std::size_t> model_targets_;  // per pkg_.models entry: its target (npos: undecorated)
   std::map<std::string, std::vector<std::size_t>, std::less<>> decorated_;  // lower-case base -> sections
-  std::set<std::string, std::less<>> visited_;
+  std::map<std::string, std::size_t, std::less<>> visited_;  // see visit()
+  std::vector<Operation> pending_;  // process(): operations of the sections being walked
+  std::vector<std::pair<std::size_t, std::size_t>> order_;  // append_in_apply_order()'s scratch
   std::string scratch_;  // reference(): the ".security" section name
 };
 

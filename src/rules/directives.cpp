@@ -112,7 +112,7 @@ void check_del_reg(Context& ctx) {
         for (const auto& s : seen) dup = dup || s == key;
         if (dup) continue;
         seen.push_back(key);
-        auto& diag = ctx.report<Rule::r1308>(d.line, {"DelReg", op.reg_section}, i);
+        auto& diag = ctx.report<Rule::r1308>(d.line, {"DelReg", std::string(op.reg_section)}, i);
         Context::note(diag, op.line, "deletes a key outside the device's own registry keys");
       }
     }

@@ -475,7 +475,7 @@ void check_security_sections(Context& ctx, const RegOp& op) {
   if (op.root != "HKR" || op.kind != RegOpKind::add || is_key_operation(op)) return;
   std::string scratch;
   if (!normalized_view(op.subkey, scratch).empty()) return;
-  auto sec = ctx.doc().section(op.reg_section + ".security");
+  auto sec = ctx.doc().section(std::string(op.reg_section) + ".security");
   if (!sec) return;
   if (auto* d = ctx.report_once<Rule::r1226>(op.line, {op.value_name.value_or(std::string()), std::string(sec->name())}, field_of(op, 0))) {
     d->notes.push_back(diag::Note{sec->line(), 1, "the security descriptor section"});

@@ -160,3 +160,58 @@ TEST_F(HkrBinding, EverySectionKindWritesWhereTheLayoutSays) {
   ASSERT_TRUE(e.uninstall("ROOT\\WOMBAT\\0001").ok());
   EXPECT_FALSE(has_key(kCcs + cls));
 }
+
+namespace {
+
+// A DDInstall and a section it needs write the same value: the needed section runs after the
+// section's own directives (install-semantics.md §9 [DOC]), in its role, so its value wins and
+// lands where HKR means the software key; from .HW the same section writes Device Parameters.
+const char* kNeedsInf = R"inf([Version]
+Signature   = "$WINDOWS NT$"
+Class       = Wombat
+ClassGuid   = {0b9b8a6e-5f8a-4c2e-9d0e-7a1b2c3d4e5f}
+Provider    = %P%
+DriverVer   = 05/01/2024,1.0.0.0
+
+[Manufacturer]
+%P% = Wombat, NTamd64
+
+[Wombat.NTamd64]
+%D% = Wombat_Device, ROOT\WOMBAT
+
+[Wombat_Device.NT]
+Needs  = Shared
+AddReg = Own_AddReg
+
+[Wombat_Device.NT.HW]
+Needs = Shared
+
+[Own_AddReg]
+HKR,,Who,,"own"
+
+[Shared]
+AddReg = Shared_AddReg
+
+[Shared_AddReg]
+HKR,,Who,,"needed"
+
+[Wombat_Device.NT.Services]
+AddService = ,2
+
+[Strings]
+P = "Wombat Works"
+D = "Wombat Device"
+)inf";
+
+}  // namespace
+
+TEST_F(HkrBinding, NeededSectionsRunAfterTheSectionsOwnDirectivesInItsRole) {
+  stage(package_dir("needs", kNeedsInf, "needs.inf"), true);
+  auto e = engine();
+  const std::string id = "ROOT\\WOMBAT\\0000";
+  ASSERT_TRUE(e.add_device({id, {"ROOT\\WOMBAT"}, {}}).ok());
+  auto r = e.install(id);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(sz(kCcs + "\\Control\\Class\\{0b9b8a6e-5f8a-4c2e-9d0e-7a1b2c3d4e5f}\\0000", "Who"), "needed");
+  EXPECT_EQ(sz(kCcs + "\\Enum\\" + id + "\\Device Parameters", "Who"), "needed");
+}
