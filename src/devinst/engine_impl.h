@@ -158,7 +158,7 @@ struct Engine::Impl {
   // transaction fail once another connection (the store's) has written: every public operation
   // ends with all statements reset.
   void reset_statements() {
-    for (auto& [sql, st] : stmts) st->reset();
+    for (auto& [sql, stmt] : stmts) stmt->reset();
   }
   // The write funnel of every public operation that writes (docs/devinst.md "The write funnel"):
   // begins the transaction, runs `body(txn)`, then commits through the store's WriteTxn (its crash
