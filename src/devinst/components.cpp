@@ -190,7 +190,7 @@ void read_component_links(Engine::Impl& e, DeviceInfo& info) {
 
 // ---- the children's drivers ---------------------------------------------------------------------
 
-Status Engine::Impl::install_components_locked(InstallReport& parent, bool dry_run, store::WriteTxn& txn) {
+Status Engine::Impl::install_components_locked(InstallReport& parent, Ending ending, store::WriteTxn& txn) {
   std::vector<detail::Loaded*> candidates;
   for (auto& [id, p] : packages) {
     if (id != leaving_package) candidates.push_back(p.get());
@@ -211,7 +211,7 @@ Status Engine::Impl::install_components_locked(InstallReport& parent, bool dry_r
       parent.components.push_back(std::move(none));
       continue;
     }
-    auto r = move_to(*row, *choice->pkg, choice->match, dry_run, txn);
+    auto r = move_to(*row, *choice->pkg, choice->match, ending, txn);
     if (!r) {
       Error err = r.error();
       err.message = id + ": " + err.message;
@@ -219,7 +219,7 @@ Status Engine::Impl::install_components_locked(InstallReport& parent, bool dry_r
     }
     for (auto& n : r->notes) parent.notes.push_back(std::move(n));
     r->notes.clear();
-    if (dry_run) {
+    if (ending == Ending::dry_run) {
       // One diff: the child's changes follow the parent's (without a second header line).
       const auto body = r->diff.find("\r\n");
       if (body != std::string::npos) parent.diff += r->diff.substr(body + 2);

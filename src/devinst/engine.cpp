@@ -362,8 +362,8 @@ std::optional<Engine::Impl::Choice> Engine::Impl::best_for(const DeviceIds& ids,
   return best;
 }
 
-Result<InstallReport> Engine::Impl::move_to(const DeviceRow& dev, Loaded& pkg, const Match& m, bool dry_run,
-                                            store::WriteTxn& txn, bool keep_backup) {
+Result<InstallReport> Engine::Impl::move_to(const DeviceRow& dev, Loaded& pkg, const Match& m, Ending ending,
+                                            store::WriteTxn& txn, Replaced replaced_driver) {
   std::optional<InstalledDriver> replaced;
   if (dev.install_id) {
     auto cur = install_row(*dev.install_id);
@@ -377,12 +377,12 @@ Result<InstallReport> Engine::Impl::move_to(const DeviceRow& dev, Loaded& pkg, c
     }
     replaced = cur->driver;
     std::vector<detail::Diff> undone;
-    if (dry_run) dry_diffs = &undone;
+    if (ending == Ending::dry_run) dry_diffs = &undone;
     Status un = uninstall_locked(dev, txn);
     dry_diffs = nullptr;
     if (!un) return un.error();
     pending_diffs = std::move(undone);
-    if (keep_backup) {
+    if (replaced_driver == Replaced::keep_as_backup) {
       auto& u = q("UPDATE device_nodes SET backup_folder = ?, backup_ddinstall = ?, backup_published = ? "
                   "WHERE instance_id = ?");
       u.bind(1, replaced->folder).bind(2, replaced->ddinstall).bind(3, replaced->published_name).bind(4, dev.instance_id);
@@ -391,11 +391,11 @@ Result<InstallReport> Engine::Impl::move_to(const DeviceRow& dev, Loaded& pkg, c
   }
   auto fresh = device_row(dev.instance_id);  // the uninstall changed the row
   if (!fresh) return fresh.error();
-  auto r = install_locked(*fresh, pkg, m, dry_run, txn);
+  auto r = install_locked(*fresh, pkg, m, ending == Ending::dry_run, txn);
   pending_diffs.clear();
   if (!r) return r;
   r->replaced = replaced;
-  if (auto s = install_components_locked(*r, dry_run, txn); !s) return s.error();
+  if (auto s = install_components_locked(*r, ending, txn); !s) return s.error();
   return r;
 }
 
@@ -647,14 +647,15 @@ Result<InstallReport> Engine::install(const std::string& id, const InstallOption
     return Error(Errc::not_found, opts.inf.empty() ? "no staged driver matches device " + id
                                                    : opts.inf + " has no Models entry that matches device " + id);
   }
+  const Impl::Ending ending = opts.dry_run ? Impl::Ending::dry_run : Impl::Ending::commit;
   return d.mutate(
       [&](store::WriteTxn& txn) -> Result<InstallReport> {
         // Read again inside the transaction: another process may have changed the device meanwhile.
         auto fresh = d.device_row(id);
         if (!fresh) return fresh.error();
-        return d.move_to(*fresh, *choice->pkg, choice->match, opts.dry_run, txn);
+        return d.move_to(*fresh, *choice->pkg, choice->match, ending, txn);
       },
-      opts.dry_run ? Impl::Ending::dry_run : Impl::Ending::commit);
+      ending);
 }
 
 Status Engine::uninstall(const std::string& id) {
@@ -692,7 +693,7 @@ Result<InstallReport> Engine::rollback(const std::string& id) {
   return d.mutate([&](store::WriteTxn& txn) -> Result<InstallReport> {
     auto fresh = d.device_row(id);  // inside the transaction (see install)
     if (!fresh) return fresh.error();
-    return d.move_to(*fresh, *target, *m, false, txn, true);
+    return d.move_to(*fresh, *target, *m, Impl::Ending::commit, txn, Impl::Replaced::keep_as_backup);
   });
 }
 
@@ -717,7 +718,7 @@ Result<std::optional<InstallReport>> reinstall_with_extension(Engine::Impl& d, c
   if (!fresh) return fresh.error();
   auto r = d.install_locked(*fresh, *base, *m, false, txn);
   if (!r) return r.error();
-  if (auto s = d.install_components_locked(*r, false, txn); !s) return s.error();
+  if (auto s = d.install_components_locked(*r, Engine::Impl::Ending::commit, txn); !s) return s.error();
   return std::optional<InstallReport>(std::move(*r));
 }
 
@@ -759,7 +760,7 @@ Result<std::vector<InstallReport>> install_on_matching_locked(Engine::Impl& d, L
     }
     auto choice = d.best_for(DeviceIds{dev.hardware_ids, dev.compatible_ids}, all);
     if (!choice || choice->pkg != &pkg) continue;
-    auto r = d.move_to(dev, pkg, choice->match, false, txn);
+    auto r = d.move_to(dev, pkg, choice->match, Engine::Impl::Ending::commit, txn);
     if (!r) {
       Error e = r.error();
       e.message = dev.instance_id + ": " + e.message;
@@ -791,7 +792,8 @@ Result<std::vector<std::string>> move_devices_off_locked(Engine::Impl& d, Loaded
     if (!fresh->package_id || *fresh->package_id != target.sp.id) continue;
     auto choice = d.best_for(DeviceIds{dev.hardware_ids, dev.compatible_ids}, others);
     if (choice) {
-      auto r = d.move_to(*fresh, *choice->pkg, choice->match, false, txn, false);
+      auto r = d.move_to(*fresh, *choice->pkg, choice->match, Engine::Impl::Ending::commit, txn,
+                         Engine::Impl::Replaced::forget);  // its package is going
       if (!r) return r.error();
     } else {
       if (auto s = d.uninstall_locked(*fresh, txn); !s) return s.error();

@@ -153,7 +153,7 @@ struct Engine::Impl {
   // transaction fail once another connection (the store's) has written: every public operation
   // ends with all statements reset.
   void reset_statements() {
-    for (auto& [sql, st] : stmts) st->reset();
+    for (auto& [sql, stmt] : stmts) stmt->reset();
   }
   // The write funnel of every public operation that writes (docs/devinst.md "The write funnel"):
   // begins the transaction, runs `body(txn)`, then commits through the store's WriteTxn (its crash
@@ -203,12 +203,14 @@ struct Engine::Impl {
   // Software components (components.cpp): the devices in pending_components get the best staged
   // driver (or stay without one), their reports added to `parent`; and the children an install
   // created are removed (their drivers uninstalled first) before that install is undone.
-  Status install_components_locked(InstallReport& parent, bool dry_run, store::WriteTxn& txn);
+  Status install_components_locked(InstallReport& parent, Ending ending, store::WriteTxn& txn);
   Status remove_components_locked(std::int64_t install_id, store::WriteTxn& txn);
   Status undo_owner(const std::string& owner, store::WriteTxn& txn);
-  // Moves the device to `pkg` (uninstalling the current driver and keeping it as the backup).
-  Result<InstallReport> move_to(const detail::DeviceRow& dev, detail::Loaded& pkg, const Match& m, bool dry_run,
-                                store::WriteTxn& txn, bool keep_backup = true);
+  // Moves the device to `pkg`, uninstalling the current driver; `replaced` says whether that driver
+  // becomes the device's backup (rollback target) or is forgotten (its package is being deleted).
+  enum class Replaced { keep_as_backup, forget };
+  Result<InstallReport> move_to(const detail::DeviceRow& dev, detail::Loaded& pkg, const Match& m, Ending ending,
+                                store::WriteTxn& txn, Replaced replaced = Replaced::keep_as_backup);
 };
 
 template <typename Body>

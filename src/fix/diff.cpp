@@ -31,38 +31,60 @@ std::string decoded(std::string_view bytes, unsigned codepage) {
 
 enum class Op : char { keep = ' ', del = '-', add = '+' };
 
-// The edit script from a to b: Myers' greedy forward search, then the path traced back.
-std::vector<Op> script(const std::vector<std::string_view>& a, const std::vector<std::string_view>& b) {
+using Lines = std::vector<std::string_view>;
+
+// Myers' V array: the furthest x reached on each diagonal k = x - y, for k in [-max, max]. The
+// diagonal is signed by nature; the offset by max makes every index it is read at non-negative.
+class Furthest {
+ public:
+  explicit Furthest(long max) : max_(max), x_(static_cast<std::size_t>(2 * max + 2), 0) {}
+  long& operator[](long k) { return x_[static_cast<std::size_t>(k + max_)]; }
+  long operator[](long k) const { return x_[static_cast<std::size_t>(k + max_)]; }
+
+ private:
+  long max_;
+  std::vector<long> x_;
+};
+
+// Whether the step onto diagonal k at distance d comes down from diagonal k + 1 (an insertion)
+// rather than across from k - 1 (a deletion).
+bool from_above(const Furthest& v, long k, long d) { return k == -d || (k != d && v[k - 1] < v[k + 1]); }
+
+// Myers' greedy forward search: the V array before each distance d, up to the one that reaches
+// the end of both a and b. Line numbers are longs because diagonals are signed; they index a and
+// b only while 0 <= x < n and 0 <= y < m.
+std::vector<Furthest> forward_trace(const Lines& a, const Lines& b) {
   const long n = static_cast<long>(a.size()), m = static_cast<long>(b.size()), max = n + m;
-  std::vector<long> v(2 * max + 2, 0);
-  std::vector<std::vector<long>> trace;
+  Furthest v(max);
+  std::vector<Furthest> trace;
   for (long d = 0; d <= max; ++d) {
     trace.push_back(v);
-    bool done = false;
     for (long k = -d; k <= d; k += 2) {
-      long x = (k == -d || (k != d && v[k - 1 + max] < v[k + 1 + max])) ? v[k + 1 + max] : v[k - 1 + max] + 1;
+      long x = from_above(v, k, d) ? v[k + 1] : v[k - 1] + 1;
       long y = x - k;
-      while (x < n && y < m && a[x] == b[y]) ++x, ++y;
-      v[k + max] = x;
-      if (x >= n && y >= m) {
-        done = true;
-        break;
-      }
+      while (x < n && y < m && a[static_cast<std::size_t>(x)] == b[static_cast<std::size_t>(y)]) ++x, ++y;
+      v[k] = x;
+      if (x >= n && y >= m) return trace;
     }
-    if (done) break;
   }
+  return trace;
+}
+
+// The edit script from a to b: the forward search's path traced back from the end.
+std::vector<Op> script(const Lines& a, const Lines& b) {
+  const std::vector<Furthest> trace = forward_trace(a, b);
   std::vector<Op> ops;
-  long x = n, y = m;
+  long x = static_cast<long>(a.size()), y = static_cast<long>(b.size());
   for (long d = static_cast<long>(trace.size()) - 1; d >= 0; --d) {
     if (d == 0) {
       while (x > 0 && y > 0) ops.push_back(Op::keep), --x, --y;
       break;
     }
-    const auto& vd = trace[d];
+    const Furthest& vd = trace[static_cast<std::size_t>(d)];
     const long k = x - y;
-    const bool down = k == -d || (k != d && vd[k - 1 + max] < vd[k + 1 + max]);
+    const bool down = from_above(vd, k, d);
     const long pk = down ? k + 1 : k - 1;
-    const long px = vd[pk + max], py = px - pk;
+    const long px = vd[pk], py = px - pk;
     while (x > px && y > py) ops.push_back(Op::keep), --x, --y;
     ops.push_back(down ? Op::add : Op::del);
     x = px;

@@ -161,6 +161,32 @@ void attach_fixes(std::string_view bytes, const std::string& path, const check::
   }
 }
 
+namespace {
+
+// The diagnostics whose fixes one round applies: every allowed fix, in order, whose edits collide
+// with none already taken; their edits go into `round`, sorted by offset.
+std::vector<diag::Diagnostic> take_fixes(const std::vector<diag::Diagnostic>& found, const Options& opts, Round& round) {
+  std::vector<diag::Diagnostic> taken;
+  for (const auto& d : found) {
+    if (!d.fix || !d.fix->available() || (d.fix->safety == diag::FixSafety::unsafe && !opts.unsafe)) continue;
+    const bool fits = std::none_of(d.fix->edits.begin(), d.fix->edits.end(), [&](const diag::Edit& e) {
+      return std::any_of(round.edits.begin(), round.edits.end(), [&](const diag::Edit& a) { return collide(e, a); });
+    });
+    if (!fits) continue;
+    for (const auto& e : d.fix->edits) {
+      if (std::find(round.edits.begin(), round.edits.end(), e) == round.edits.end()) round.edits.push_back(e);
+    }
+    taken.push_back(d);
+  }
+  // At one offset, insertions (in the order taken) go before the replacement that starts there.
+  std::stable_sort(round.edits.begin(), round.edits.end(), [](const diag::Edit& a, const diag::Edit& b) {
+    return a.begin != b.begin ? a.begin < b.begin : (a.begin == a.end && b.begin != b.end);
+  });
+  return taken;
+}
+
+}  // namespace
+
 FileFix fix_bytes(std::string_view bytes, const std::string& path, const Options& opts) {
   FileFix out;
   out.path = path;
@@ -175,22 +201,7 @@ FileFix fix_bytes(std::string_view bytes, const std::string& path, const Options
     check::apply_selection(opts.selection, res);
     attach_fixes(inputs[r], path, opts.check, res.diagnostics);
     Round round;
-    std::vector<diag::Diagnostic> taken;
-    for (auto& d : res.diagnostics) {
-      if (!d.fix || !d.fix->available() || (d.fix->safety == diag::FixSafety::unsafe && !opts.unsafe)) continue;
-      const bool fits = std::none_of(d.fix->edits.begin(), d.fix->edits.end(), [&](const diag::Edit& e) {
-        return std::any_of(round.edits.begin(), round.edits.end(), [&](const diag::Edit& a) { return collide(e, a); });
-      });
-      if (!fits) continue;
-      for (const auto& e : d.fix->edits) {
-        if (std::find(round.edits.begin(), round.edits.end(), e) == round.edits.end()) round.edits.push_back(e);
-      }
-      taken.push_back(d);
-    }
-    // At one offset, insertions (in the order taken) go before the replacement that starts there.
-    std::stable_sort(round.edits.begin(), round.edits.end(), [](const diag::Edit& a, const diag::Edit& b) {
-      return a.begin != b.begin ? a.begin < b.begin : (a.begin == a.end && b.begin != b.end);
-    });
+    std::vector<diag::Diagnostic> taken = take_fixes(res.diagnostics, opts, round);
     std::string next = apply_edits(inputs[r], round.edits);
     if (taken.empty() || next == inputs[r] || r + 1 >= kMaxRounds) {
       for (const auto& d : res.diagnostics) {

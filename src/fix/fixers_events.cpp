@@ -176,13 +176,13 @@ std::optional<std::vector<std::string>> provider_sections(const FixContext& c, c
   }
   std::size_t n = 0;
   for (const auto& [index, ref] : p.references) {
-    const auto name = ref.find("");
+    const auto ref_name = ref.find("");
     const auto flags = ref.find("flags");
-    if (name == ref.end() || (flags != ref.end() && number(flags->second).value_or(1) != 0)) {
+    if (ref_name == ref.end() || (flags != ref.end() && number(flags->second).value_or(1) != 0)) {
       return reason = "channel reference " + index + " is imported or unnamed", std::nullopt;
     }
-    auto ch = std::find_if(p.channels.begin(), p.channels.end(), [&](const Channel& x) { return inf::iequals(x.name, name->second); });
-    if (ch == p.channels.end()) return reason = "channel " + name->second + " is not registered by this INF", std::nullopt;
+    auto ch = std::find_if(p.channels.begin(), p.channels.end(), [&](const Channel& x) { return inf::iequals(x.name, ref_name->second); });
+    if (ch == p.channels.end()) return reason = "channel " + ref_name->second + " is not registered by this INF", std::nullopt;
     // WINEVT stores the type and isolation 0-based, AddChannel and Isolation= count from 1.
     auto type = ch->values.count("type") ? number(ch->values.at("type")) : std::optional<std::uint32_t>(1);
     if (!type || *type > 3) return reason = "channel " + ch->name + " has a type AddChannel cannot express", std::nullopt;

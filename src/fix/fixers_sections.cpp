@@ -69,6 +69,22 @@ struct CoInstaller {
   std::vector<std::string> names;  // of the removed sections, for the report
 };
 
+// Whether the .CoInstallers section `s` holds nothing but AddReg of `reg` and CopyFiles; the
+// CopyFiles lists (not single @files) it names are appended to `lists`.
+bool only_registers(const inf::Section& s, std::string_view reg, std::vector<std::string>& lists) {
+  for (const auto& l : s) {
+    auto key = l.raw_key();
+    if (!l.has_key() || !key) return false;
+    const bool add_reg = inf::iequals(*key, "AddReg");
+    if (!add_reg && !inf::iequals(*key, "CopyFiles")) return false;
+    for (std::size_t i = 0; i < l.field_count(); ++i) {
+      if (add_reg && !inf::iequals(l.field(i), reg)) return false;  // another AddReg section
+      if (!add_reg && !l.field(i).empty() && l.field(i)[0] != '@') lists.push_back(l.field(i));
+    }
+  }
+  return true;
+}
+
 // nullopt when the registration is not one that whole sections can go with (the AddReg section is
 // shared with something else, holds other entries, or a .CoInstallers section holds other directives).
 std::optional<CoInstaller> coinstaller_of(const inf::Document& doc, const inf::Section& reg) {
@@ -86,22 +102,8 @@ std::optional<CoInstaller> coinstaller_of(const inf::Document& doc, const inf::S
       out.sections.push_back(r.from);
     }
   }
-  for (const auto& s : std::vector<inf::Section>(out.sections)) {
-    for (const auto& l : s) {
-      auto key = l.raw_key();
-      if (!l.has_key() || !key) return std::nullopt;
-      if (inf::iequals(*key, "AddReg")) {
-        for (std::size_t i = 0; i < l.field_count(); ++i) {
-          if (!inf::iequals(l.field(i), reg.name())) return std::nullopt;  // another AddReg section
-        }
-      } else if (inf::iequals(*key, "CopyFiles")) {
-        for (std::size_t i = 0; i < l.field_count(); ++i) {
-          if (!l.field(i).empty() && l.field(i)[0] != '@') lists.push_back(l.field(i));
-        }
-      } else {
-        return std::nullopt;
-      }
-    }
+  for (const auto& s : out.sections) {
+    if (!only_registers(s, reg.name(), lists)) return std::nullopt;
   }
   out.sections.push_back(reg);
   for (const auto& name : lists) {
