@@ -35,11 +35,14 @@ struct RuleInfo {
   bool has_fix = false;
   diag::FixSafety fix_safety = diag::FixSafety::safe;
   std::string_view fix;       // what the fix does ("" without one)
+  // /h: the first OS build whose signing rules include this rule (rule_table.def's h_from); 0: all.
+  std::uint32_t h_from_build = 0;
 };
 
 std::span<const RuleInfo> all_rules();
 const RuleInfo* find_rule(int code);
-// Level of a code in a mode; /h uses the /w level (see docs/rules/README.md), exceptions applied by rules.
+// Level of a code in a mode; /h uses the /w level (see docs/rules/README.md), for the sections whose
+// signing rules include the rule (RuleInfo::h_from_build, Context::h_enforced).
 diag::Severity level(const RuleInfo& r, diag::Mode m);
 // Fills a message template: {0}, {1} … from args.
 std::string format_message(std::string_view tmpl, const std::vector<std::string>& args);
@@ -105,6 +108,9 @@ class Context {
   // that uses it, capped by /rulever); the newest rules for sections no decorated target reaches.
   // `section` "" asks for the package as a whole.
   std::uint32_t h_rules_build(std::string_view section) const;
+  // Whether `rule` applies to the document section in this mode: always outside /h; in /h when the
+  // section's signing rules (h_rules_build) include it (the rule table's h_from column).
+  bool h_enforced(Rule rule, std::string_view section) const;
   // /h with /rulever BUILD: whether no target that reaches the document section is used from
   // BUILD or earlier (InfVerif does not validate a Models section the ruleset does not apply to).
   bool h_section_skipped(std::uint32_t section_index) const;

@@ -16,7 +16,7 @@
 namespace isodrv::rules {
 
 enum class Rule : std::uint16_t {
-#define ISODRV_RULE(code, slug, k, u, w, iso, topic) r##code = code,
+#define ISODRV_RULE(code, slug, k, u, w, h_from, iso, topic) r##code = code,
 #include "rules/rule_table.def"
 #undef ISODRV_RULE
 };
