@@ -35,11 +35,14 @@ struct RuleInfo {
   bool has_fix = false;
   diag::FixSafety fix_safety = diag::FixSafety::safe;
   std::string_view fix;       // what the fix does ("" without one)
+  // /h: the first OS build whose signing rules include this rule (rule_table.def's h_from); 0: all.
+  std::uint32_t h_from_build = 0;
 };
 
 std::span<const RuleInfo> all_rules();
 const RuleInfo* find_rule(int code);
-// Level of a code in a mode; /h uses the /w level (see docs/rules/README.md), exceptions applied by rules.
+// Level of a code in a mode; /h uses the /w level (see docs/rules/README.md), for the sections whose
+// signing rules include the rule (RuleInfo::h_from_build, Context::h_enforced).
 diag::Severity level(const RuleInfo& r, diag::Mode m);
 // Fills a message template: {0}, {1} … from args.
 std::string format_message(std::string_view tmpl, const std::vector<std::string>& args);
@@ -84,6 +87,8 @@ struct CheckSettings {
 enum class Rule : std::uint16_t;
 template <Rule R>
 struct Args;
+template <Rule... Rs>
+struct ArgsOf;
 
 // Facts about the document several rule families ask for, computed once per document.
 struct DocumentFacts {
@@ -105,6 +110,9 @@ class Context {
   // that uses it, capped by /rulever); the newest rules for sections no decorated target reaches.
   // `section` "" asks for the package as a whole.
   std::uint32_t h_rules_build(std::string_view section) const;
+  // Whether `rule` applies to the document section in this mode: always outside /h; in /h when the
+  // section's signing rules (h_rules_build) include it (the rule table's h_from column).
+  bool h_enforced(Rule rule, std::string_view section) const;
   // /h with /rulever BUILD: whether no target that reaches the document section is used from
   // BUILD or earlier (InfVerif does not validate a Models section the ruleset does not apply to).
   bool h_section_skipped(std::uint32_t section_index) const;
@@ -120,19 +128,29 @@ class Context {
   // section used from several install sections is one finding. nullptr when already reported.
   template <Rule R>
   diag::Diagnostic* report_once(const inf::Line& line, Args<R> args, std::size_t field = static_cast<std::size_t>(-1));
-  // The same for a rule chosen at run time (one of two codes); the argument count is not checked
-  // by the compiler, so keep these few (the fixtures exercise each).
+  // The same for a rule chosen at run time among Rs (report_one_of<Rule::r1311, Rule::r1313>(cond ?
+  // …)): every rule of Rs must take the arguments given, checked at compile time.
+  template <Rule... Rs>
+  diag::Diagnostic& report_one_of(Rule rule, const inf::Line& line, ArgsOf<Rs...> args,
+                                  std::size_t field = static_cast<std::size_t>(-1));
+  template <Rule... Rs>
+  diag::Diagnostic& report_at_one_of(Rule rule, std::uint32_t line, std::uint32_t column, ArgsOf<Rs...> args,
+                                     std::string section = {});
+  template <Rule... Rs>
+  diag::Diagnostic* report_once_one_of(Rule rule, const inf::Line& line, ArgsOf<Rs...> args,
+                                       std::size_t field = static_cast<std::size_t>(-1));
+  const DocumentFacts& facts() const { return facts_; }
+  // Adds a note pointing at another line to a diagnostic.
+  static void note(diag::Diagnostic& d, const inf::Line& line, std::string message);
+
+ private:
+  // What the templates above call; the argument count is not checked here.
   diag::Diagnostic& report(Rule rule, const inf::Line& line, std::vector<std::string> args,
                            std::size_t field = static_cast<std::size_t>(-1));
   diag::Diagnostic& report_at(Rule rule, std::uint32_t line, std::uint32_t column, std::vector<std::string> args,
                               std::string section = {});
   diag::Diagnostic* report_once(Rule rule, const inf::Line& line, std::vector<std::string> args,
                                 std::size_t field = static_cast<std::size_t>(-1));
-  const DocumentFacts& facts() const { return facts_; }
-  // Adds a note pointing at another line to a diagnostic.
-  static void note(diag::Diagnostic& d, const inf::Line& line, std::string message);
-
- private:
   static constexpr std::uint32_t kNoSection = static_cast<std::uint32_t>(-1);
   diag::Diagnostic& emit(Rule rule, std::uint32_t line, std::uint32_t column, std::vector<std::string> args,
                          std::string section, std::uint32_t section_index);

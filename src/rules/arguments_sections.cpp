@@ -35,7 +35,7 @@ bool dotted_numbers(std::string_view v, std::size_t parts) {
 }
 
 void report_missing(Context& ctx, Rule code, const NamedSection& ns, std::string_view key) {
-  auto& d = ctx.report_at(code, ns.section.line(), 1, {std::string(ns.section.name()), std::string(key), ns.directive},
+  auto& d = ctx.report_at_one_of<Rule::r1013, Rule::r1084>(code, ns.section.line(), 1, {std::string(ns.section.name()), std::string(key), ns.directive},
                           std::string(ns.section.name()));
   Context::note(d, ns.reference, "named here");
 }

@@ -24,8 +24,8 @@ std::optional<std::uint32_t> number_of(const std::optional<inf::Line>& l) {
   return inf::parse_u32(trim(l->field(0)));
 }
 
-void report_section(Context& ctx, Rule code, const NamedSection& ns, std::vector<std::string> args) {
-  auto& d = ctx.report_at(code, ns.section.line(), 1, std::move(args), std::string(ns.section.name()));
+void report_section(Context& ctx, const NamedSection& ns, Args<Rule::r1142> args) {
+  auto& d = ctx.report_at<Rule::r1142>(ns.section.line(), 1, std::move(args), std::string(ns.section.name()));
   Context::note(d, ns.reference, "named by " + ns.directive + " here");
 }
 
@@ -54,10 +54,10 @@ void check_software(Context& ctx) {
       // -warnaserror in Microsoft's CI.
       if (ctx.mode() != diag::Mode::h) ctx.report<Rule::r1144>(*type_line, {std::string(ns.section.name())}, 0);
       for (std::string_view key : {"SoftwareBinary", "SoftwareVersion"}) {
-        if (!ns.section.find(key)) report_section(ctx, Rule::r1142, ns, {std::string(ns.section.name()), std::string(key), "1"});
+        if (!ns.section.find(key)) report_section(ctx, ns, {std::string(ns.section.name()), std::string(key), "1"});
       }
     } else if (*type == kSoftwareStoreApp && !ns.section.find("SoftwareID")) {
-      report_section(ctx, Rule::r1142, ns, {std::string(ns.section.name()), "SoftwareID", "2"});
+      report_section(ctx, ns, {std::string(ns.section.name()), "SoftwareID", "2"});
     }
     if (auto bin = ns.section.find("SoftwareBinary")) {
       const std::string raw = trim(bin->raw_field(0));

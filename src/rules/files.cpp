@@ -284,15 +284,6 @@ void note_destination(diag::Diagnostic& d, const FileCopy& c) {
                 c.from_default ? "destination comes from DefaultDestDir here" : "destination set here");
 }
 
-// InfVerif /h checks each Models section with the signing rules of the last build that uses it
-// (docs/rules/1322.md). The /h rules begin with Windows 11 24H2 (first in Insider build 26080):
-// for sections only older systems use, the signing rules asked for neither DIRID 13 nor the
-// absence of the DIRIDs 24H2 deprecated. Other modes do not depend on the build.
-constexpr std::uint32_t kFirstHRulesBuild = 26080;
-
-bool h_rules_apply(const Context& ctx, std::string_view section) {
-  return ctx.mode() != diag::Mode::h || ctx.h_rules_build(section) >= kFirstHRulesBuild;
-}
 
 // 1322 (/w: only DIRID 13) and 1306 (/u: only system folders), once per copy entry.
 void check_destination_dirids(Context& ctx) {
@@ -304,7 +295,7 @@ void check_destination_dirids(Context& ctx) {
     std::string where = destination_text(doc, c.dirid, c.dest_subdir);
     // /rulever vnext: the rules expected next keep no exceptions.
     bool h_exempt = ctx.mode() == diag::Mode::h && is_h_exception(c.dirid) && !ctx.settings().rulever_vnext;
-    if (!h_exempt && h_rules_apply(ctx, c.list_section)) {
+    if (!h_exempt && ctx.h_enforced(Rule::r1322, c.list_section)) {
       auto& d = ctx.report<Rule::r1322>(c.line, {c.dest_name, where, c.dirid_text}, copy_field(c));
       note_destination(d, c);
     }
@@ -330,7 +321,7 @@ void check_deprecated_destinations(Context& ctx) {
     if (!is_deprecated_dirid(dirid)) continue;
     // DefaultDestDir serves every list: the package's newest rules decide.
     const std::string key = l.has_key() ? std::string(*l.raw_key()) : std::string();
-    if (!h_rules_apply(ctx, inf::iequals(key, "DefaultDestDir") ? std::string() : key)) continue;
+    if (!ctx.h_enforced(Rule::r1340, inf::iequals(key, "DefaultDestDir") ? std::string() : key)) continue;
     ctx.report<Rule::r1340>(l, {std::to_string(dirid), destination_text(ctx.doc(), dirid, {})}, 0);
   }
 }
@@ -358,7 +349,7 @@ void check_deprecated_tokens(Context& ctx) {
   for (std::size_t s = 0; s < doc.section_count(); ++s) {
     inf::Section sec = doc.section_at(s);
     if (!used[s] || is_section_family(sec.name(), "Strings") || inf::iequals(sec.name(), "DestinationDirs")) continue;
-    if (!h_rules_apply(ctx, sec.name())) continue;
+    if (!ctx.h_enforced(Rule::r1341, sec.name())) continue;
     for (inf::Line l : sec) {
       if (!util::line_text_has(doc, l, '%')) continue;  // most lines: no token to check
       for (std::size_t i = 0; i < l.field_count(); ++i) {

@@ -290,9 +290,9 @@ class IncludeRules {
     if (inf::iequals(t, parent)) return;
     const std::string want = parent.empty() ? "no suffix" : "." + std::string(parent);
     if (t.empty()) {
-      ctx_.report(in_chain ? Rule::r1311 : Rule::r1313, l, {target, parent_name, want}, field);
+      ctx_.report_one_of<Rule::r1311, Rule::r1313>(in_chain ? Rule::r1311 : Rule::r1313, l, {target, parent_name, want}, field);
     } else {
-      ctx_.report(in_chain ? Rule::r1310 : Rule::r1312, l, {target, "." + std::string(t), parent_name, want}, field);
+      ctx_.report_one_of<Rule::r1310, Rule::r1312>(in_chain ? Rule::r1310 : Rule::r1312, l, {target, "." + std::string(t), parent_name, want}, field);
     }
   }
 
@@ -306,7 +306,7 @@ class IncludeRules {
     if (auto owner = inbox_inf_for(target); !owner.empty()) {
       ctx_.report<Rule::r1319>(l, {target, std::string(owner)}, field);
     } else {
-      ctx_.report(has_platform_decoration(target) ? Rule::r1316 : Rule::r1315, l, {target}, field);
+      ctx_.report_one_of<Rule::r1316, Rule::r1315>(has_platform_decoration(target) ? Rule::r1316 : Rule::r1315, l, {target}, field);
     }
   }
 

@@ -54,7 +54,7 @@ void check_display_paths(Context& ctx) {
       if (in_driver_store(op.raw_data[i]) || !seen.insert(op.line.index() * 64 + static_cast<std::uint32_t>(i)).second) {
         continue;
       }
-      ctx.report(*code, op.line, {name, facts::trim(op.raw_data[i])}, 4 + i);
+      ctx.report_one_of<Rule::r2600, Rule::r2601>(*code, op.line, {name, facts::trim(op.raw_data[i])}, 4 + i);
     }
   }
 }
@@ -82,7 +82,7 @@ void check_display_restart(Context& ctx, Rule code) {
       auto k = l.raw_key();
       if (!k || l.has_key()) continue;
       const std::string word = facts::trim(*k);
-      if (inf::iequals(word, "Reboot") || inf::iequals(word, "Restart")) ctx.report(code, l, {word});
+      if (inf::iequals(word, "Reboot") || inf::iequals(word, "Restart")) ctx.report_one_of<Rule::r2603, Rule::r2004>(code, l, {word});
     }
   }
 }

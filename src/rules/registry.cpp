@@ -672,7 +672,7 @@ void check_conflicting_values(Context& ctx) {
         if (!package::sections_coinstall(pkg, a.context, b.context)) continue;
         const bool service = b.root == "HKR" && b.binding == HkrBinding::service_key;
         const std::string where = service ? "service " + pkg.sections[b.context].service : absolute_key(b);
-        if (auto* d = ctx.report_once(service ? Rule::r1332 : Rule::r1331, b.line,
+        if (auto* d = ctx.report_once_one_of<Rule::r1332, Rule::r1331>(service ? Rule::r1332 : Rule::r1331, b.line,
                              {trim(b.value_name.value_or(std::string())), where, pkg.sections[a.context].name,
                               pkg.sections[b.context].name},
                              field_of(b, 2))) {

@@ -5,6 +5,8 @@
 
 #include <cstddef>
 #include <algorithm>
+#include <cassert>
+#include <type_traits>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -16,7 +18,7 @@
 namespace isodrv::rules {
 
 enum class Rule : std::uint16_t {
-#define ISODRV_RULE(code, slug, k, u, w, iso, topic) r##code = code,
+#define ISODRV_RULE(code, slug, k, u, w, h_from, iso, topic) r##code = code,
 #include "rules/rule_table.def"
 #undef ISODRV_RULE
 };
@@ -56,16 +58,37 @@ constexpr std::size_t arg_count(Rule r) {
 }  // namespace detail
 
 // The message arguments of rule R: constructible from exactly as many values as its template uses.
+namespace detail {
+template <class Self, class... T>
+constexpr bool is_self = sizeof...(T) == 1 && (std::is_same_v<std::remove_cvref_t<T>, Self> && ...);
+}  // namespace detail
+
 template <Rule R>
 struct Args {
   static constexpr std::size_t kCount = detail::arg_count(R);
   std::vector<std::string> values;
   template <class... T>
-    requires(sizeof...(T) == kCount)
+    requires(sizeof...(T) == kCount && !detail::is_self<Args, T...>)
   Args(T&&... t) {  // NOLINT: implicit, so call sites keep writing {a, b}
     values.reserve(sizeof...(T));
     (values.emplace_back(std::forward<T>(t)), ...);
   }
+};
+
+// The arguments of a rule chosen at run time among Rs: every one of them must take the same number
+// of arguments (checked at compile time), and the chosen rule must be one of them.
+template <Rule... Rs>
+struct ArgsOf {
+  static constexpr std::size_t kCount = detail::arg_count((Rs, ...));
+  static_assert(((detail::arg_count(Rs) == kCount) && ...), "rules chosen together must take the same arguments");
+  std::vector<std::string> values;
+  template <class... T>
+    requires(sizeof...(T) == kCount && !detail::is_self<ArgsOf, T...>)
+  ArgsOf(T&&... t) {  // NOLINT: implicit, as Args
+    values.reserve(sizeof...(T));
+    (values.emplace_back(std::forward<T>(t)), ...);
+  }
+  static constexpr bool contains(Rule r) { return ((r == Rs) || ...); }
 };
 
 template <Rule R>
@@ -76,6 +99,25 @@ diag::Diagnostic& Context::report(const inf::Line& line, Args<R> args, std::size
 template <Rule R>
 diag::Diagnostic& Context::report_at(std::uint32_t line, std::uint32_t column, Args<R> args, std::string section) {
   return report_at(R, line, column, std::move(args.values), std::move(section));
+}
+
+template <Rule... Rs>
+diag::Diagnostic& Context::report_one_of(Rule rule, const inf::Line& line, ArgsOf<Rs...> args, std::size_t field) {
+  assert(ArgsOf<Rs...>::contains(rule));
+  return report(rule, line, std::move(args.values), field);
+}
+
+template <Rule... Rs>
+diag::Diagnostic& Context::report_at_one_of(Rule rule, std::uint32_t line, std::uint32_t column, ArgsOf<Rs...> args,
+                                            std::string section) {
+  assert(ArgsOf<Rs...>::contains(rule));
+  return report_at(rule, line, column, std::move(args.values), std::move(section));
+}
+
+template <Rule... Rs>
+diag::Diagnostic* Context::report_once_one_of(Rule rule, const inf::Line& line, ArgsOf<Rs...> args, std::size_t field) {
+  assert(ArgsOf<Rs...>::contains(rule));
+  return report_once(rule, line, std::move(args.values), field);
 }
 
 template <Rule R>

@@ -57,7 +57,7 @@ void check_shared_sections(Context& ctx) {
       if (inf::iequals(u.ref->directive, first.ref->directive) && u.kind == first.kind) continue;
       const Rule code = u.kind == first.kind ? Rule::r1205 : Rule::r1206;
       if (!reported.insert({u.ref->line.index(), code}).second) continue;
-      auto& d = ctx.report(code, u.ref->line, {u.ref->target, first.ref->directive, u.ref->directive}, u.ref->field);
+      auto& d = ctx.report_one_of<Rule::r1205, Rule::r1206>(code, u.ref->line, {u.ref->target, first.ref->directive, u.ref->directive}, u.ref->field);
       Context::note(d, first.ref->line, "also named by " + first.ref->directive + " here");
     }
   }

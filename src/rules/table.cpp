@@ -42,8 +42,8 @@ constexpr FixText kFixes[] = {
 
 std::vector<RuleInfo> build_table() {
   std::vector<RuleInfo> out = {
-#define ISODRV_RULE(code, slug, k, u, w, iso, topic) \
-  RuleInfo{code, slug, k, u, w, iso, topic, {}, {}, {}, {}, false, false, diag::FixSafety::safe, {}},
+#define ISODRV_RULE(code, slug, k, u, w, h_from, iso, topic) \
+  RuleInfo{code, slug, k, u, w, iso, topic, {}, {}, {}, {}, false, false, diag::FixSafety::safe, {}, h_from},
 #include "rules/rule_table.def"
 #undef ISODRV_RULE
   };
@@ -193,6 +193,12 @@ std::uint32_t Context::h_rules_build(std::string_view section) const {
     build = sec ? package::last_build_used(pkg_, sec->index()) : build;
   }
   return settings_.rulever ? std::min(build, *settings_.rulever) : build;
+}
+
+bool Context::h_enforced(Rule rule, std::string_view section) const {
+  if (settings_.mode != diag::Mode::h) return true;
+  const RuleInfo* r = find_rule(static_cast<int>(rule));
+  return !r || r->h_from_build == 0 || h_rules_build(section) >= r->h_from_build;
 }
 
 bool Context::h_section_skipped(std::uint32_t section_index) const {

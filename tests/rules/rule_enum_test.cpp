@@ -23,6 +23,12 @@ static_assert(std::is_constructible_v<Args<Rule::r1322>, S, S, S>);
 static_assert(!std::is_constructible_v<Args<Rule::r1322>, S, S>);
 static_assert(std::is_constructible_v<Args<Rule::r1274>>);
 static_assert(isodrv::rules::detail::placeholder_count("a {0} b {2}") == 3);
+// A rule chosen at run time: all candidates take the same arguments (1311/1313: three).
+using isodrv::rules::ArgsOf;
+static_assert(std::is_constructible_v<ArgsOf<Rule::r1311, Rule::r1313>, S, S, S>);
+static_assert(!std::is_constructible_v<ArgsOf<Rule::r1311, Rule::r1313>, S, S>);
+static_assert(ArgsOf<Rule::r1311, Rule::r1313>::contains(Rule::r1313));
+static_assert(!ArgsOf<Rule::r1311, Rule::r1313>::contains(Rule::r1322));
 
 TEST(RuleEnum, EveryTableRowIsAnEnumeratorWithItsCode) {
   for (const auto& r : isodrv::rules::all_rules()) {
