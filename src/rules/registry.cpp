@@ -308,7 +308,7 @@ void check_encoding(Context& ctx, Reporter& report, const RegOp& op) {
   if (op.kind == RegOpKind::bit) {
     if (!op.data.empty()) {
       const std::string mask = trim(op.data[0]);
-      auto n = inf::parse_u32(mask);
+      auto n = inf::parse_bit_mask(mask);
       if (n && *n > 0xFF) report(1262, op.line, {mask}, field_of(op, 4));
       else if (!n && !mask.empty() && !unresolved(mask)) report(1268, op.line, {mask, "bit mask", "8"}, field_of(op, 4));
     }
