@@ -47,6 +47,11 @@ inline std::optional<std::uint32_t> parse_u32(std::string_view text) {
 // One byte of binary registry data: one or two hex digits, with or without 0x, blanks around.
 std::optional<std::uint8_t> parse_hex_byte(std::string_view text);
 
+// A BitReg byte mask: hexadecimal with or without 0x (the BitReg documentation gives the mask in
+// hexadecimal notation), blanks around, up to 32 bits. check (1262: above 0xFF; 1268: not a number)
+// and install read it here, so they agree on which masks are valid.
+std::optional<std::uint32_t> parse_bit_mask(std::string_view text);
+
 // ---------------------------------------------------------------------------------------------
 // DriverVer
 // ---------------------------------------------------------------------------------------------

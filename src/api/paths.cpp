@@ -1,5 +1,7 @@
-// Windows paths of the emulated installation and their host paths below a store root: the one
-// place that knows the ImagePath forms, drive C: and the fixed host spelling of DESIGN.md §2.
+// Windows paths of the emulated installation and their host paths below a store root, as the API
+// resolves them: the ImagePath forms, drive C: and the fixed host spelling of DESIGN.md §2. Not yet
+// the only mapping: the store (FileRepository, INF) and devinst (copy targets, state folders) still
+// build their host paths themselves (issue 16 part 3).
 #include <filesystem>
 #include <string>
 #include <system_error>

@@ -165,13 +165,13 @@ std::string current_subject() {
 }
 
 ACCESS_MASK map_key_access(ACCESS_MASK desired, ACCESS_MASK ceiling, bool& ok) {
-  ACCESS_MASK m = desired & ~(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL | MAXIMUM_ALLOWED);
+  ACCESS_MASK m = desired & ~static_cast<ACCESS_MASK>(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL | MAXIMUM_ALLOWED);
   if (desired & GENERIC_READ) m |= KEY_READ;
   if (desired & GENERIC_WRITE) m |= KEY_WRITE;
   if (desired & GENERIC_EXECUTE) m |= KEY_EXECUTE;
   if (desired & GENERIC_ALL) m |= KEY_ALL_ACCESS;
   if (desired & MAXIMUM_ALLOWED) m |= ceiling;
-  m &= ~(KEY_WOW64_32KEY | KEY_WOW64_64KEY | SYNCHRONIZE);  // view selectors, not rights
+  m &= ~static_cast<ACCESS_MASK>(KEY_WOW64_32KEY | KEY_WOW64_64KEY | SYNCHRONIZE);  // view selectors, not rights
   ok = (m & ~ceiling) == 0;
   return m;
 }
@@ -179,7 +179,7 @@ ACCESS_MASK map_key_access(ACCESS_MASK desired, ACCESS_MASK ceiling, bool& ok) {
 ACCESS_MASK map_file_access(ACCESS_MASK desired, bool writable, bool& ok) {
   constexpr ACCESS_MASK kWrite = FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_WRITE_EA | FILE_WRITE_ATTRIBUTES |
                                  DELETE | WRITE_DAC | WRITE_OWNER;
-  ACCESS_MASK m = desired & ~(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL | MAXIMUM_ALLOWED);
+  ACCESS_MASK m = desired & ~static_cast<ACCESS_MASK>(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL | MAXIMUM_ALLOWED);
   if (desired & GENERIC_READ) m |= FILE_GENERIC_READ;
   if (desired & GENERIC_WRITE) m |= FILE_GENERIC_WRITE;
   if (desired & GENERIC_ALL) m |= FILE_ALL_ACCESS;

@@ -35,7 +35,7 @@ NTSTATUS open_devnode_key(const std::shared_ptr<Store>& store, const std::string
                           bool open_existing, HANDLE* out) {
   if (!out) return STATUS_INVALID_PARAMETER;
   ULONG which = type & (PLUGPLAY_REGKEY_DEVICE | PLUGPLAY_REGKEY_DRIVER);
-  if ((type & ~(PLUGPLAY_REGKEY_DEVICE | PLUGPLAY_REGKEY_DRIVER | PLUGPLAY_REGKEY_CURRENT_HWPROFILE)) ||
+  if ((type & ~static_cast<ULONG>(PLUGPLAY_REGKEY_DEVICE | PLUGPLAY_REGKEY_DRIVER | PLUGPLAY_REGKEY_CURRENT_HWPROFILE)) ||
       (which != PLUGPLAY_REGKEY_DEVICE && which != PLUGPLAY_REGKEY_DRIVER)) {
     return STATUS_INVALID_PARAMETER;
   }

@@ -65,7 +65,7 @@ struct CheckArgs {
 // FNV-1a of the path as given: the same partition on every machine and every run.
 std::uint64_t path_hash(std::string_view path) {
   std::uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : path) h = (h ^ c) * 1099511628211ULL;
+  for (char c : path) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
   return h;
 }
 
@@ -454,6 +454,43 @@ int check_grouped(const CheckArgs& a, const Context& ctx, check::InputWalk& walk
   return kExitOk;
 }
 
+// How the report is written: the format and the rule table's names and help (rule_doc).
+diag::RenderOptions render_options(const CheckArgs& a, diag::Format format) {
+  diag::RenderOptions ropts;
+  ropts.format = format;
+  ropts.rules = rule_doc;
+  ropts.statistics = a.statistics;
+  ropts.info = a.info;
+  ropts.verbose = a.verbose;
+  return ropts;
+}
+
+// --fix: each file of the walk gets its safe fixes written before anything is checked.
+int fix_before_check(const CheckArgs& a, const check::Options& opts, check::InputWalk& walk,
+                     const std::function<bool(const std::string&)>& in_shard) {
+  check::Options fix_opts = opts;
+  if (auto m = parse_mode(a.mode.empty() ? "w" : a.mode)) fix_opts.settings.mode = *m;
+  int frc = kExitOk;
+  walk.rewind();
+  for (std::string p; walk.next(p);) {
+    if (in_shard(p)) frc = combine_exit(frc, fix_safe_in_place({p}, fix_opts));
+  }
+  walk.rewind();
+  return frc;
+}
+
+// The run's baseline, when the configuration or --baseline names one.
+int load_run_baseline(const std::string& path, const std::string& root, std::optional<check::Baseline>& out) {
+  if (path.empty()) return kExitOk;
+  auto b = check::load_baseline(path, root);
+  if (!b.ok()) {
+    std::cerr << "isodrv: " << b.error().to_string() << "\n";
+    return exit_for(b.error()) == kExitUnreadable ? kExitUnreadable : kExitUsage;
+  }
+  out = std::move(b.value());
+  return kExitOk;
+}
+
 int run_check(CheckArgs a, const Context& ctx) {
   a.verbose = a.verbose || ctx.verbose;
   a.progress = inf::to_lower_ascii(a.progress);
@@ -479,16 +516,7 @@ int run_check(CheckArgs a, const Context& ctx) {
   }
   if (!a.shard.empty() && !shard) return usage_error("--shard takes I/N with 1 <= I <= N, e.g. 2/8");
   if (a.fix) {
-    // Each file of the walk gets its safe fixes written before anything is checked.
-    check::Options fix_opts = opts;
-    if (auto m = parse_mode(a.mode.empty() ? "w" : a.mode)) fix_opts.settings.mode = *m;
-    int frc = kExitOk;
-    walk->rewind();
-    for (std::string p; walk->next(p);) {
-      if (in_shard(p)) frc = combine_exit(frc, fix_safe_in_place({p}, fix_opts));
-    }
-    walk->rewind();
-    if (frc != kExitOk) return frc;
+    if (int frc = fix_before_check(a, opts, *walk, in_shard); frc != kExitOk) return frc;
   }
 
   // Settings that concern the whole run (output format, baseline) come from the configuration
@@ -500,14 +528,7 @@ int run_check(CheckArgs a, const Context& ctx) {
   auto format = parse_format(inf::to_lower_ascii(run.format));
   if (!format) return usage_error("--format must be one of text, infverif, json, jsonl, sarif, github");
   std::optional<check::Baseline> baseline;
-  if (!run.baseline.empty()) {
-    auto b = check::load_baseline(run.baseline, root);
-    if (!b.ok()) {
-      std::cerr << "isodrv: " << b.error().to_string() << "\n";
-      return exit_for(b.error()) == kExitUnreadable ? kExitUnreadable : kExitUsage;
-    }
-    baseline = std::move(b.value());
-  }
+  if (int brc = load_run_baseline(run.baseline, root, baseline); brc != kExitOk) return brc;
 
   const bool progress = a.progress == "always" || (a.progress == "auto" && progress_wanted() && survey.files > 20);
   if (progress) {
@@ -516,12 +537,7 @@ int run_check(CheckArgs a, const Context& ctx) {
       std::cerr << "\rchecked " << done << "/" << total << " files" << std::flush;
     };
   }
-  diag::RenderOptions ropts;
-  ropts.format = *format;
-  ropts.rules = rule_doc;
-  ropts.statistics = a.statistics;
-  ropts.info = a.info;
-  ropts.verbose = a.verbose;
+  const diag::RenderOptions ropts = render_options(a, *format);
   diag::PathBase path_base;
   std::string base_error;
   if (!set_path_base(path_base, a.sarif_base, root, base_error)) {

@@ -43,6 +43,61 @@ nlohmann::json flags_json(const inf::DecodeFlags& f) {
   return out;
 }
 
+// `inf dump --json`: sections, lines and fields as parsed, with the decoding flags and notes.
+void print_json(const inf::Document& d, const std::string& file) {
+  nlohmann::json j;
+  j["path"] = file;
+  j["encoding"] = inf::encoding_name(d.encoding());
+  j["ok"] = true;
+  j["error"] = nullptr;
+  auto& sections = j["sections"] = nlohmann::json::array();
+  for (std::size_t s = 0; s < d.section_count(); ++s) {
+    inf::Section sec = d.section_at(s);
+    nlohmann::json js;
+    js["name"] = sec.name();
+    js["line"] = sec.line();
+    auto& lines = js["lines"] = nlohmann::json::array();
+    for (inf::Line l : sec) {
+      nlohmann::json jl;
+      jl["line"] = l.line();
+      if (auto k = l.key()) jl["key"] = *k;
+      else jl["key"] = nullptr;
+      auto& fields = jl["fields"] = nlohmann::json::array();
+      for (std::size_t i = 0; i < l.field_count(); ++i) fields.push_back(l.field(i));
+      lines.push_back(std::move(jl));
+    }
+    sections.push_back(std::move(js));
+  }
+  j["decode_flags"] = flags_json(d.decode_flags());
+  auto& notes = j["notes"] = nlohmann::json::array();
+  for (const auto& n : d.notes()) {
+    notes.push_back({{"kind", note_name(n.kind)}, {"line", n.line}, {"column", n.column}});
+  }
+  std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+}
+
+// `inf dump`: sections, lines and fields as parsed, one line each.
+void print_text(const inf::Document& d, const std::string& file) {
+  std::cout << file << ": " << inf::encoding_name(d.encoding()) << ", " << d.section_count()
+            << " sections, " << d.line_count() << " lines\n";
+  for (std::size_t s = 0; s < d.section_count(); ++s) {
+    inf::Section sec = d.section_at(s);
+    std::cout << "\n[" << sec.name() << "]    ; line " << sec.line() << "\n";
+    for (inf::Line l : sec) {
+      std::cout << "  " << l.line() << ": ";
+      if (l.has_key()) std::cout << *l.key() << " = ";
+      for (std::size_t i = 0; i < l.field_count(); ++i) {
+        if (i) std::cout << ", ";
+        std::cout << '"' << l.field(i) << '"';
+      }
+      std::cout << "\n";
+    }
+  }
+  for (const auto& n : d.notes()) {
+    std::cout << file << ":" << n.line << ":" << n.column << ": note: " << note_name(n.kind) << "\n";
+  }
+}
+
 int run_dump(const DumpOptions& o) {
   auto arch = inf::parse_arch(o.arch);
   if (!arch) {
@@ -79,57 +134,10 @@ int run_dump(const DumpOptions& o) {
   doc->set_dirids(package::dirids_for_file(*doc, o.file, *arch));
 
   if (o.json) {
-    nlohmann::json j;
-    j["path"] = o.file;
-    j["encoding"] = inf::encoding_name(doc->encoding());
-    j["ok"] = true;
-    j["error"] = nullptr;
-    auto& sections = j["sections"] = nlohmann::json::array();
-    std::string buf;
-    for (std::size_t s = 0; s < doc->section_count(); ++s) {
-      inf::Section sec = doc->section_at(s);
-      nlohmann::json js;
-      js["name"] = sec.name();
-      js["line"] = sec.line();
-      auto& lines = js["lines"] = nlohmann::json::array();
-      for (inf::Line l : sec) {
-        nlohmann::json jl;
-        jl["line"] = l.line();
-        if (auto k = l.key()) jl["key"] = *k;
-        else jl["key"] = nullptr;
-        auto& fields = jl["fields"] = nlohmann::json::array();
-        for (std::size_t i = 0; i < l.field_count(); ++i) fields.push_back(l.field(i));
-        lines.push_back(std::move(jl));
-      }
-      sections.push_back(std::move(js));
-    }
-    j["decode_flags"] = flags_json(doc->decode_flags());
-    auto& notes = j["notes"] = nlohmann::json::array();
-    for (const auto& n : doc->notes()) {
-      notes.push_back({{"kind", note_name(n.kind)}, {"line", n.line}, {"column", n.column}});
-    }
-    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    print_json(*doc, o.file);
     return kExitOk;
   }
-
-  std::cout << o.file << ": " << inf::encoding_name(doc->encoding()) << ", " << doc->section_count()
-            << " sections, " << doc->line_count() << " lines\n";
-  for (std::size_t s = 0; s < doc->section_count(); ++s) {
-    inf::Section sec = doc->section_at(s);
-    std::cout << "\n[" << sec.name() << "]    ; line " << sec.line() << "\n";
-    for (inf::Line l : sec) {
-      std::cout << "  " << l.line() << ": ";
-      if (l.has_key()) std::cout << *l.key() << " = ";
-      for (std::size_t i = 0; i < l.field_count(); ++i) {
-        if (i) std::cout << ", ";
-        std::cout << '"' << l.field(i) << '"';
-      }
-      std::cout << "\n";
-    }
-  }
-  for (const auto& n : doc->notes()) {
-    std::cout << o.file << ":" << n.line << ":" << n.column << ": note: " << note_name(n.kind) << "\n";
-  }
+  print_text(*doc, o.file);
   return kExitOk;
 }
 

@@ -141,7 +141,7 @@ std::string format_data(const reg::Value& v) {
     case reg::kRegQword:
       if (v.data.size() == 8) {
         unsigned long long x = 0;
-        for (int i = 7; i >= 0; --i) x = (x << 8) | v.data[i];
+        for (std::size_t i = 8; i-- > 0;) x = (x << 8) | v.data[i];
         std::snprintf(buf, sizeof buf, "0x%llx", x);
         return buf;
       }

@@ -93,9 +93,9 @@ Result<std::optional<std::string>> resolve_version(const StampArgs& a, std::int6
     if (!header.ok()) return with_origin(header.error(), "cannot read ntverp.h (given with -i)");
     auto v = stamp::version_from_ntverp(*header);
     if (!v.ok()) {
-      Error e = v.error();
-      e.file = p.string();
-      return e;
+      Error err = v.error();
+      err.file = p.string();
+      return err;
     }
     return std::optional<std::string>(v.value());
   } else {
@@ -105,6 +105,57 @@ Result<std::optional<std::string>> resolve_version(const StampArgs& a, std::int6
   auto v = stamp::parse_driver_version(text);
   if (!v.ok()) return with_origin(v.error(), origin);
   return std::optional<std::string>(v.value());
+}
+
+// -a, else the Platform variable (a wrong Platform is a warning, a wrong -a an error).
+Status set_arch(const StampArgs& a, stamp::StampOptions& o, std::vector<std::string>& warnings) {
+  if (a.arch_opt->count() > 0 && !a.arch.empty() && !a.arch.front().empty()) {
+    auto arch = stamp::parse_stamp_arch(a.arch.front());
+    if (!arch.ok()) return with_origin(arch.error(), "-a");
+    o.arch = arch.value();
+  } else if (auto platform = env("Platform")) {
+    auto arch = stamp::parse_stamp_arch(*platform);
+    if (arch.ok()) {
+      o.arch = arch.value();
+    } else {
+      warnings.push_back("the Platform variable ('" + *platform + "') names no architecture; ignored");
+    }
+  }
+  return {};
+}
+
+// -k and -u.
+Status set_wdf_versions(const StampArgs& a, stamp::StampOptions& o) {
+  if (!a.kmdf.empty()) {
+    auto k = stamp::parse_kmdf_version(a.kmdf);
+    if (!k.ok()) return with_origin(k.error(), "-k");
+    o.kmdf = k.value();
+  }
+  if (!a.umdf.empty()) {
+    auto u = stamp::parse_umdf_version(a.umdf);
+    if (!u.ok()) return with_origin(u.error(), "-u");
+    o.umdf = u.value();
+  }
+  return {};
+}
+
+// Warnings and notes on stderr; with -v also the stamped DriverVer and every edited line.
+void report_stamped(const StampArgs& a, const std::string& file, const stamp::StampResult& res,
+                    const std::vector<std::string>& warnings) {
+  for (const auto& w : warnings) std::cerr << "isodrv: warning: " << w << "\n";
+  for (const auto& n : res.notes) {
+    std::cerr << "isodrv: " << file;
+    if (n.line) std::cerr << ":" << n.line;
+    std::cerr << ": warning: " << n.message << "\n";
+  }
+  if (!a.verbose) return;
+  std::cerr << "isodrv: stamping " << file << " (" << inf::encoding_name(res.encoding) << ")\n";
+  if (!res.driver_ver.empty()) std::cerr << "isodrv: [" << a.section << "] DriverVer=" << res.driver_ver << "\n";
+  if (a.x_flag) std::cerr << "isodrv: -x has no documented meaning and was ignored\n";
+  for (const auto& e : res.edits) {
+    if (!e.inserted) std::cerr << file << ":" << e.line << ": - " << e.old_text << "\n";
+    std::cerr << file << ":" << e.line << ": + " << e.new_text << "\n";
+  }
 }
 
 int run_stamp(const StampArgs& a, Context& ctx) {
@@ -137,30 +188,10 @@ int run_stamp(const StampArgs& a, Context& ctx) {
   o.version = version.value();
 
   std::vector<std::string> warnings;
-  if (a.arch_opt->count() > 0 && !a.arch.empty() && !a.arch.front().empty()) {
-    auto arch = stamp::parse_stamp_arch(a.arch.front());
-    if (!arch.ok()) return fail(with_origin(arch.error(), "-a"));
-    o.arch = arch.value();
-  } else if (auto platform = env("Platform")) {
-    auto arch = stamp::parse_stamp_arch(*platform);
-    if (arch.ok()) {
-      o.arch = arch.value();
-    } else {
-      warnings.push_back("the Platform variable ('" + *platform + "') names no architecture; ignored");
-    }
-  }
+  if (auto st = set_arch(a, o, warnings); !st) return fail(st.error());
   if (a.catalog_opt->count() > 0) o.catalog = a.catalog;
   else if (private_pkg) o.catalog = "delta.cat";
-  if (!a.kmdf.empty()) {
-    auto k = stamp::parse_kmdf_version(a.kmdf);
-    if (!k.ok()) return fail(with_origin(k.error(), "-k"));
-    o.kmdf = k.value();
-  }
-  if (!a.umdf.empty()) {
-    auto u = stamp::parse_umdf_version(a.umdf);
-    if (!u.ok()) return fail(with_origin(u.error(), "-u"));
-    o.umdf = u.value();
-  }
+  if (auto st = set_wdf_versions(a, o); !st) return fail(st.error());
 
   auto input = read_input(file);
   if (!input.ok()) return fail(input.error());
@@ -169,23 +200,7 @@ int run_stamp(const StampArgs& a, Context& ctx) {
   auto res = stamp::stamp(bytes, o);
   if (!res.ok()) return fail(res.error());
 
-  for (const auto& w : warnings) std::cerr << "isodrv: warning: " << w << "\n";
-  for (const auto& n : res->notes) {
-    std::cerr << "isodrv: " << file;
-    if (n.line) std::cerr << ":" << n.line;
-    std::cerr << ": warning: " << n.message << "\n";
-  }
-  if (a.verbose) {
-    std::cerr << "isodrv: stamping " << file << " (" << inf::encoding_name(res->encoding) << ")\n";
-    if (!res->driver_ver.empty()) {
-      std::cerr << "isodrv: [" << a.section << "] DriverVer=" << res->driver_ver << "\n";
-    }
-    if (a.x_flag) std::cerr << "isodrv: -x has no documented meaning and was ignored\n";
-    for (const auto& e : res->edits) {
-      if (!e.inserted) std::cerr << file << ":" << e.line << ": - " << e.old_text << "\n";
-      std::cerr << file << ":" << e.line << ": + " << e.new_text << "\n";
-    }
-  }
+  report_stamped(a, file, *res, warnings);
 
   if (a.out == "-") {
     std::cout.write(res->bytes.data(), static_cast<std::streamsize>(res->bytes.size()));

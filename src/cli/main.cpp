@@ -73,7 +73,7 @@ namespace {
 std::optional<std::uint64_t> parse_size(const std::string& v) {
   std::size_t i = 0;
   std::uint64_t n = 0;
-  while (i < v.size() && v[i] >= '0' && v[i] <= '9' && n <= kLargestMaxInputSize) n = n * 10 + (v[i++] - '0');
+  while (i < v.size() && v[i] >= '0' && v[i] <= '9' && n <= kLargestMaxInputSize) n = n * 10 + static_cast<std::uint64_t>(v[i++] - '0');
   if (i == 0 || n > kLargestMaxInputSize) return std::nullopt;
   std::string unit = v.substr(i);
   int shift = 0;

@@ -20,55 +20,6 @@ using detail::InstallRow;
 using detail::Loaded;
 using detail::Stmt;
 
-namespace detail {
-
-Stmt::Stmt(sqlite3* db, const char* sql) : db_(db) { sqlite3_prepare_v2(db, sql, -1, &s_, nullptr); }
-Stmt::~Stmt() { sqlite3_finalize(s_); }
-Stmt& Stmt::use() {
-  sqlite3_reset(s_);
-  sqlite3_clear_bindings(s_);
-  return *this;
-}
-Stmt& Stmt::bind(int i, std::string_view v) {
-  sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-  return *this;
-}
-Stmt& Stmt::bind(int i, std::int64_t v) {
-  sqlite3_bind_int64(s_, i, v);
-  return *this;
-}
-Stmt& Stmt::bind_null(int i) {
-  sqlite3_bind_null(s_, i);
-  return *this;
-}
-Stmt& Stmt::bind_blob(int i, const std::vector<std::uint8_t>& v) {
-  static const std::uint8_t kEmpty = 0;
-  sqlite3_bind_blob(s_, i, v.empty() ? &kEmpty : v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-  return *this;
-}
-bool Stmt::row() { return sqlite3_step(s_) == SQLITE_ROW; }
-Status Stmt::run() {
-  int rc = sqlite3_step(s_);
-  sqlite3_reset(s_);
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-    return Error(Errc::io_error, std::string("device database: ") + dbutil::sqlite_reason(db_));
-  }
-  return {};
-}
-std::string Stmt::text(int c) const {
-  auto p = reinterpret_cast<const char*>(sqlite3_column_text(s_, c));
-  return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, c))) : std::string();
-}
-std::int64_t Stmt::integer(int c) const { return sqlite3_column_int64(s_, c); }
-bool Stmt::is_null(int c) const { return sqlite3_column_type(s_, c) == SQLITE_NULL; }
-std::vector<std::uint8_t> Stmt::blob(int c) const {
-  auto p = static_cast<const std::uint8_t*>(sqlite3_column_blob(s_, c));
-  auto n = static_cast<std::size_t>(sqlite3_column_bytes(s_, c));
-  return p ? std::vector<std::uint8_t>(p, p + n) : std::vector<std::uint8_t>();
-}
-
-}  // namespace detail
-
 namespace {
 
 // device_nodes.package_id is the package the device currently runs. The store never reads these
@@ -230,7 +181,7 @@ Result<std::vector<DeviceSpec>> parse_machine_json(std::string_view text, const 
 
 Stmt& Engine::Impl::q(const char* sql) {
   auto it = stmts.find(sql);
-  if (it == stmts.end()) it = stmts.emplace(sql, std::make_unique<Stmt>(db(), sql)).first;
+  if (it == stmts.end()) it = stmts.emplace(sql, std::make_unique<Stmt>(db(), sql, "device database")).first;
   return it->second->use();
 }
 

@@ -16,35 +16,13 @@
 #include "isodrv/package.h"
 #include "isodrv/registry.h"
 #include "isodrv/store.h"
+#include "registry/statement.h"
 #include "store/funnel.h"
 
 namespace isodrv::devinst::detail {
 
-// A prepared statement on the registry's connection, reset on every use.
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql);
-  ~Stmt();
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-  Stmt& use();
-  Stmt& bind(int i, std::string_view v);
-  Stmt& bind(int i, std::int64_t v);
-  Stmt& bind_null(int i);
-  Stmt& bind_blob(int i, const std::vector<std::uint8_t>& v);
-  bool row();        // steps; true while a row is available
-  Status run();      // steps to completion
-  std::string text(int c) const;
-  std::int64_t integer(int c) const;
-  bool is_null(int c) const;
-  std::vector<std::uint8_t> blob(int c) const;
-  bool valid() const { return s_ != nullptr; }
-  void reset() { sqlite3_reset(s_); }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* s_ = nullptr;
-};
+// A prepared statement on the registry's connection (the one wrapper, registry/statement.h).
+using Stmt = dbutil::Statement;
 
 // A staged package, parsed once per engine with %13% pointing at its FileRepository folder.
 struct Loaded {

@@ -450,7 +450,7 @@ class Installer {
     if (!k) return {};
     auto cur = k->query_value(op.value_name.value_or(""));
     if (!cur || cur->type != registry::kRegBinary) return {};  // BitReg changes existing binary values only
-    auto mask = inf::parse_u32(op.data[0].rfind("0x", 0) == 0 ? op.data[0] : "0x" + op.data[0]);
+    auto mask = inf::parse_bit_mask(op.data[0]);
     auto index = inf::parse_u32(op.data[1]);
     if (!mask || *mask > 0xFF || !index) {
       return Error(Errc::invalid_argument, "invalid BitReg mask or byte index", op.line.document().path(), op.line.line());

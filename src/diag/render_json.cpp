@@ -334,7 +334,8 @@ class JsonlWriter final : public ReportWriter {
 std::string uri_for(std::string_view path) {
   static const char* hex = "0123456789ABCDEF";
   std::string out;
-  for (unsigned char c : path) {
+  for (char ch : path) {
+    const auto c = static_cast<unsigned char>(ch);
     if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~' || c == '+') {
       out.push_back(static_cast<char>(c));
     } else if (c == '\\') {
@@ -352,7 +353,7 @@ std::string uri_for(std::string_view path) {
 std::string fingerprint(const Diagnostic& d) {
   std::uint64_t h = 1469598103934665603ULL;
   auto mix = [&](std::string_view s) {
-    for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+    for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
     h = (h ^ 0xFF) * 1099511628211ULL;
   };
   mix(std::to_string(d.code));

@@ -88,6 +88,15 @@ std::optional<std::uint8_t> parse_hex_byte(std::string_view text) {
   return static_cast<std::uint8_t>(v);
 }
 
+std::optional<std::uint32_t> parse_bit_mask(std::string_view text) {
+  std::string_view s = base::trim_view(text);
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s.remove_prefix(2);
+  if (s.empty() || s[0] == '+' || s[0] == '-') return std::nullopt;
+  auto v = parse_number("0x" + std::string(s), 32, Sign::none);
+  if (!v) return std::nullopt;
+  return static_cast<std::uint32_t>(*v);
+}
+
 std::optional<DriverDate> parse_driver_date(std::string_view text) {
   std::string_view t = base::trim_view(text);
   const char sep = t.find('-') != std::string_view::npos ? '-' : '/';

@@ -39,7 +39,7 @@ struct Writer {
   std::size_t columns(std::string_view utf8) const {
     if (format == RegFormat::regedit5) return text::utf16_length(utf8);
     std::size_t n = 0;
-    for (unsigned char b : utf8) n += (b & 0xC0) != 0x80;
+    for (char b : utf8) n += (static_cast<unsigned char>(b) & 0xC0) != 0x80;
     return n;
   }
 };
@@ -417,7 +417,7 @@ class Importer {
       std::string_view digits = data.substr(6);
       std::size_t j = 0;
       std::uint32_t x = 0;
-      while (j < digits.size() && hex_digit(digits[j]) >= 0) x = (x << 4) | hex_digit(digits[j++]);
+      while (j < digits.size() && hex_digit(digits[j]) >= 0) x = (x << 4) | static_cast<std::uint32_t>(hex_digit(digits[j++]));
       if (j == 0 || j > 8) return fail(n, "dword: needs 1 to 8 hexadecimal digits");
       if (auto st = rest_is_empty(n, digits.substr(j)); !st) return st;
       v = {kRegDword, encode_dword(x)};
@@ -428,7 +428,7 @@ class Importer {
         ++j;
         std::size_t start = j;
         std::uint32_t t = 0;
-        while (j < data.size() && hex_digit(data[j]) >= 0) t = (t << 4) | hex_digit(data[j++]);
+        while (j < data.size() && hex_digit(data[j]) >= 0) t = (t << 4) | static_cast<std::uint32_t>(hex_digit(data[j++]));
         if (j == start || j - start > 8 || j >= data.size() || data[j] != ')') {
           return fail(n, "hex(N): needs a type number of 1 to 8 hexadecimal digits");
         }

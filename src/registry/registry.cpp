@@ -11,6 +11,7 @@
 
 #include "registry/names.h"
 #include "registry/sqlite_error.h"
+#include "registry/statement.h"
 #include "registry/text.h"
 
 namespace isodrv::registry {
@@ -51,56 +52,8 @@ Error db_error(sqlite3* db, const std::string& what) {
   return Error(Errc::io_error, what + ": " + dbutil::sqlite_reason(db));
 }
 
-// A prepared statement that resets itself on every use.
-class Stmt {
- public:
-  Stmt() = default;
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-  ~Stmt() { sqlite3_finalize(s_); }
-  bool prepare(sqlite3* db, const char* sql) {
-    return sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s_, nullptr) == SQLITE_OK;
-  }
-  Stmt& use() {
-    sqlite3_reset(s_);
-    sqlite3_clear_bindings(s_);
-    return *this;
-  }
-  Stmt& bind(int i, std::int64_t v) {
-    sqlite3_bind_int64(s_, i, v);
-    return *this;
-  }
-  Stmt& bind(int i, std::string_view v) {
-    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& bind_blob(int i, const std::vector<std::uint8_t>& v) {
-    // A zero-length blob must not be bound from a null pointer (that binds NULL).
-    static const std::uint8_t kEmpty = 0;
-    sqlite3_bind_blob(s_, i, v.empty() ? &kEmpty : v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  int step() { return sqlite3_step(s_); }
-  std::int64_t integer(int c) const { return sqlite3_column_int64(s_, c); }
-  bool is_null(int c) const { return sqlite3_column_type(s_, c) == SQLITE_NULL; }
-  std::string text(int c) const {
-    auto p = reinterpret_cast<const char*>(sqlite3_column_text(s_, c));
-    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, c))) : std::string();
-  }
-  std::vector<std::uint8_t> blob(int c) const {
-    auto p = static_cast<const std::uint8_t*>(sqlite3_column_blob(s_, c));
-    auto n = static_cast<std::size_t>(sqlite3_column_bytes(s_, c));
-    return p ? std::vector<std::uint8_t>(p, p + n) : std::vector<std::uint8_t>();
-  }
-  void done() { sqlite3_reset(s_); }
-  void finalize() {
-    sqlite3_finalize(s_);
-    s_ = nullptr;
-  }
-
- private:
-  sqlite3_stmt* s_ = nullptr;
-};
+// Prepared once per connection (kSql) and reset on every use.
+using Stmt = dbutil::Statement;
 
 enum StmtId {
   kBegin,
@@ -199,7 +152,7 @@ struct Impl {
   }
   Status run(StmtId id) {
     int rc = st(id).step();
-    stmts[id].done();
+    stmts[id].reset();
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) return db_error(db, "registry database");
     return {};
   }
@@ -247,7 +200,7 @@ struct Impl {
     auto& s = st(kCheck).bind(1, h.id_);
     int rc = s.step();
     bool ok = rc == SQLITE_ROW && s.integer(0) == h.gen_;
-    s.done();
+    s.reset();
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_error(db, "registry database");
     if (!ok) return Error(Errc::key_deleted, h.path_ + ": the key has been deleted");
     return {};
@@ -256,7 +209,7 @@ struct Impl {
   Status touch(const KeyHandle& h) {
     auto& s = st(kTouch).bind(1, h.id_).bind(2, h.gen_).bind(3, static_cast<std::int64_t>(now()));
     int rc = s.step();
-    s.done();
+    s.reset();
     if (rc != SQLITE_DONE) return db_error(db, "registry database");
     if (sqlite3_changes(db) != 1) return Error(Errc::key_deleted, h.path_ + ": the key has been deleted");
     return {};
@@ -264,7 +217,7 @@ struct Impl {
   Status touch_id(std::int64_t id) {
     auto& s = st(kTouchId).bind(1, id).bind(2, static_cast<std::int64_t>(now()));
     int rc = s.step();
-    s.done();
+    s.reset();
     if (rc != SQLITE_DONE) return db_error(db, "registry database");
     return {};
   }
@@ -279,7 +232,7 @@ struct Impl {
     int rc = s.step();
     found = rc == SQLITE_ROW;
     if (found) out = {s.integer(0), s.integer(1), s.text(2)};
-    s.done();
+    s.reset();
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_error(db, "registry database");
     return {};
   }
@@ -298,7 +251,7 @@ struct Impl {
                   .bind(5, static_cast<std::int64_t>(now()))
                   .bind(6, flags);
     int rc = s.step();
-    s.done();
+    s.reset();
     if (rc != SQLITE_DONE) return db_error(db, "registry database: creating a key");
     out = {sqlite3_last_insert_rowid(db), gen, std::string(name)};
     return {};
@@ -440,7 +393,7 @@ std::vector<std::uint8_t> encode_dword_big_endian(std::uint32_t v) {
 
 std::vector<std::uint8_t> encode_qword(std::uint64_t v) {
   std::vector<std::uint8_t> out(8);
-  for (int i = 0; i < 8; ++i) out[i] = static_cast<std::uint8_t>(v >> (8 * i));
+  for (std::size_t i = 0; i < 8; ++i) out[i] = static_cast<std::uint8_t>(v >> (8 * i));
   return out;
 }
 
@@ -494,7 +447,7 @@ Result<Registry> Registry::open(const std::string& db_path, Options options) {
   if (auto s = impl->exec("PRAGMA synchronous=NORMAL;"); !s) return s.error();
   if (auto s = impl->exec(kSchema); !s) return s.error();
   for (int i = 0; i < kStmtCount; ++i) {
-    if (!impl->stmts[i].prepare(impl->db, kSql[i])) return db_error(impl->db, "registry database: preparing");
+    if (!impl->stmts[i].prepare(impl->db, kSql[i], dbutil::Lifetime::persistent, "registry database")) return db_error(impl->db, "registry database: preparing");
   }
   if (auto s = impl->create_predefined(); !s) return s.error();
   Registry r;
@@ -661,7 +614,7 @@ Status KeyHandle::set_value(std::string_view name, std::uint32_t type, std::vect
                   .bind(4, static_cast<std::int64_t>(type))
                   .bind_blob(5, data);
     int rc = s.step();
-    s.done();
+    s.reset();
     if (rc != SQLITE_DONE) return db_error(impl_->db, path_ + ": setting value " + display_value_name(name));
     return {};
   });
@@ -710,7 +663,7 @@ Result<Value> KeyHandle::query_value(std::string_view name) const {
       v.data = s.blob(2);
     }
   }
-  s.done();
+  s.reset();
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_error(impl_->db, path_);
   if (!key_ok) return Error(Errc::key_deleted, path_ + ": the key has been deleted");
   if (!found) return Error(Errc::not_found, path_ + ": value " + display_value_name(name) + " does not exist");
@@ -744,7 +697,7 @@ Result<std::uint64_t> KeyHandle::get_qword(std::string_view name) const {
     return Error(Errc::invalid_argument, path_ + ": value " + display_value_name(name) + " is not a QWORD");
   }
   std::uint64_t out = 0;
-  for (int i = 7; i >= 0; --i) out = (out << 8) | v->data[i];
+  for (std::size_t i = 8; i-- > 0;) out = (out << 8) | v->data[i];
   return out;
 }
 
@@ -765,7 +718,7 @@ Status KeyHandle::delete_value(std::string_view name) const {
     if (auto s = impl_->touch(*this); !s) return s;
     auto& s = impl_->st(kDeleteValue).bind(1, id_).bind(2, folded);
     int rc = s.step();
-    s.done();
+    s.reset();
     if (rc != SQLITE_DONE) return db_error(impl_->db, path_);
     if (sqlite3_changes(impl_->db) == 0) {
       return Error(Errc::not_found, path_ + ": value " + display_value_name(name) + " does not exist");
@@ -781,7 +734,7 @@ Result<std::vector<std::string>> KeyHandle::enum_subkeys() const {
   auto& s = impl_->st(kEnumSubkeys).bind(1, id_);
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) out.push_back(s.text(0));
-  s.done();
+  s.reset();
   if (rc != SQLITE_DONE) return db_error(impl_->db, path_);
   return out;
 }
@@ -795,7 +748,7 @@ Result<std::vector<NamedValue>> KeyHandle::enum_values() const {
   while ((rc = s.step()) == SQLITE_ROW) {
     out.push_back({s.text(0), {static_cast<std::uint32_t>(s.integer(1)), s.blob(2)}});
   }
-  s.done();
+  s.reset();
   if (rc != SQLITE_DONE) return db_error(impl_->db, path_);
   return out;
 }
@@ -806,7 +759,7 @@ Result<FileTime> KeyHandle::last_write_time() const {
   auto& s = impl_->st(kKeyInfo).bind(1, id_);
   int rc = s.step();
   FileTime t = rc == SQLITE_ROW ? static_cast<FileTime>(s.integer(2)) : 0;
-  s.done();
+  s.reset();
   if (rc != SQLITE_ROW) return db_error(impl_->db, path_);
   return t;
 }
@@ -820,7 +773,7 @@ Status KeyHandle::delete_tree() const {
     int rc = info.step();
     std::int64_t parent = rc == SQLITE_ROW ? info.integer(0) : 0;
     std::int64_t flags = rc == SQLITE_ROW ? info.integer(1) : 0;
-    info.done();
+    info.reset();
     if (rc != SQLITE_ROW) return db_error(impl_->db, path_);
     if (flags & kFlagPredefined) {
       return Error(Errc::access_denied, path_ + ": a predefined key cannot be deleted");
@@ -828,7 +781,7 @@ Status KeyHandle::delete_tree() const {
     for (StmtId id : {kDeleteSubtreeValues, kDeleteSubtreeKeys}) {
       auto& s = impl_->st(id).bind(1, id_);
       int r = s.step();
-      s.done();
+      s.reset();
       if (r != SQLITE_DONE) return db_error(impl_->db, path_ + ": deleting");
     }
     return impl_->touch_id(parent);

@@ -15,7 +15,7 @@ bool next_code_point(std::string_view s, std::size_t& i, char32_t& cp) {
     ++i;
     return true;
   }
-  int len = 0;
+  std::size_t len = 0;
   char32_t min = 0;
   if ((b0 & 0xE0) == 0xC0) {
     len = 2, cp = b0 & 0x1F, min = 0x80;
@@ -27,7 +27,7 @@ bool next_code_point(std::string_view s, std::size_t& i, char32_t& cp) {
     return false;
   }
   if (i + len > s.size()) return false;
-  for (int k = 1; k < len; ++k) {
+  for (std::size_t k = 1; k < len; ++k) {
     auto b = static_cast<unsigned char>(s[i + k]);
     if ((b & 0xC0) != 0x80) return false;
     cp = (cp << 6) | (b & 0x3F);
@@ -115,7 +115,8 @@ std::u16string from_utf16le(const std::uint8_t* p, std::size_t bytes) {
 std::string cp1252_to_utf8(std::string_view in) {
   std::string out;
   out.reserve(in.size());
-  for (unsigned char b : in) {
+  for (char ch : in) {
+    const auto b = static_cast<unsigned char>(ch);
     char32_t cp = b;
     if (b >= 0x80 && b <= 0x9F) cp = kCp1252High[b - 0x80];
     append_utf8(cp, out);

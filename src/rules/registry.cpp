@@ -293,7 +293,7 @@ void check_encoding(Context& ctx, const RegOp& op) {
   if (op.kind == RegOpKind::bit) {
     if (!op.data.empty()) {
       const std::string mask = trim(op.data[0]);
-      auto n = inf::parse_u32(mask);
+      auto n = inf::parse_bit_mask(mask);
       if (n && *n > 0xFF) ctx.report_once<Rule::r1262>(op.line, {mask}, field_of(op, 4));
       else if (!n && !mask.empty() && !unresolved(mask)) ctx.report_once<Rule::r1268>(op.line, {mask, "bit mask", "8"}, field_of(op, 4));
     }

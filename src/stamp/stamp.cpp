@@ -161,34 +161,141 @@ Error at_line(Errc code, std::string msg, const std::string& path, std::uint32_t
   return Error(code, std::move(msg), path, line);
 }
 
+// An error of a helper, reported against the file being stamped.
+Error in_file(Error e, const std::string& path) {
+  e.file = path;
+  return e;
+}
+
+// What pass 2 (DriverVer and CatalogFile on the token-resolved file) reads and collects.
+struct Pass2 {
+  const StampOptions& opts;
+  const inf::Document& doc;
+  const inf::Section& version;  // [Version]
+  const LineMap& map;
+  EditPlan& plan;
+  StampResult& res;
+  std::vector<Note>& notes;
+  std::size_t driverver_lines = 0;                       // DriverVer lines of the -s section before stamping
+  std::optional<std::uint32_t> version_driverver_line;  // where CatalogFile goes after, if in [Version]
+};
+
+// The DriverVer value to write: the options' date and version, else those the file has.
+Result<std::string> driver_ver_text(const StampOptions& opts, const std::vector<inf::Line>& lines) {
+  std::string date_text = opts.date ? format_date(*opts.date) : std::string();
+  std::string version_text = opts.version ? *opts.version : std::string();
+  if (!lines.empty()) {
+    if (date_text.empty()) date_text = kept_field(lines.front(), 0);
+    if (version_text.empty()) version_text = kept_field(lines.front(), 1);
+  }
+  if (date_text.empty()) {
+    return Error(Errc::invalid_argument, "no date to write: give -d (the file has no DriverVer date to keep)", opts.path);
+  }
+  if (version_text.empty()) {
+    return Error(Errc::invalid_argument,
+                 "no version to write: give -v, set STAMPINF_VERSION, or point -i at ntverp.h (the file has no "
+                 "DriverVer version to keep)",
+                 opts.path);
+  }
+  return date_text + "," + version_text;
+}
+
+// Rewrites every DriverVer line of the -s section, or inserts one.
+Status plan_driver_ver(Pass2& p) {
+  const StampOptions& opts = p.opts;
+  auto target = p.doc.section(opts.section);
+  if (!target) return Error(Errc::not_found, "section [" + opts.section + "] given with -s does not exist", opts.path);
+  const auto lines = target->find_all("DriverVer");
+  p.driverver_lines = lines.size();
+  auto text = driver_ver_text(opts, lines);
+  if (!text) return text.error();
+  p.res.driver_ver = *text;
+  for (const auto& l : lines) {
+    if (l.end_line() != l.line()) {
+      return at_line(Errc::unsupported, "DriverVer is continued over several lines; join it into one line to stamp it",
+                     opts.path, l.line());
+    }
+    p.plan.rewrite(l.line(), replace_value(p.map.text(l.line()), p.res.driver_ver), EditKind::driver_ver);
+  }
+  if (lines.size() > 1) {
+    p.notes.push_back(Note{lines[1].line(), "[" + std::string(target->name()) + "] has " + std::to_string(lines.size()) +
+                                                " DriverVer lines; all of them were stamped"});
+  }
+  if (lines.empty()) {
+    const std::uint32_t anchor = safe_anchor(insertion_anchor(*target), *target, p.map);
+    p.plan.insert_after(anchor, format_like(p.map.text(anchor), "DriverVer", p.res.driver_ver), EditKind::driver_ver);
+    if (target->index() == p.version.index()) p.version_driverver_line = anchor;
+  } else if (target->index() == p.version.index()) {
+    p.version_driverver_line = lines.back().line();
+  }
+  return {};
+}
+
+// Rewrites every CatalogFile line of [Version], or inserts one after its DriverVer.
+Status plan_catalog(Pass2& p, const std::string& catalog) {
+  const auto lines = p.version.find_all("CatalogFile");
+  for (const auto& l : lines) {
+    if (l.end_line() != l.line()) {
+      return at_line(Errc::unsupported, "CatalogFile is continued over several lines; join it into one line to stamp it",
+                     p.opts.path, l.line());
+    }
+    p.plan.rewrite(l.line(), replace_value(p.map.text(l.line()), catalog), EditKind::catalog_file);
+  }
+  if (lines.empty()) {
+    const std::uint32_t anchor = p.version_driverver_line ? safe_anchor(*p.version_driverver_line, p.version, p.map)
+                                                          : safe_anchor(insertion_anchor(p.version), p.version, p.map);
+    // Lay the line out like its neighbour, using the neighbour's current (possibly stamped) text.
+    p.plan.insert_after(anchor, format_like(p.plan.current(p.map, anchor), "CatalogFile", catalog), EditKind::catalog_file);
+  }
+  for (const auto& l : p.version) {
+    auto key = l.raw_key();
+    if (l.has_key() && key && key->size() > 12 && inf::iequals(key->substr(0, 12), "CatalogFile.")) {
+      p.notes.push_back(Note{l.line(), std::string(*key) + " is kept; on its platform it takes precedence over the stamped CatalogFile"});
+    }
+  }
+  if (!ends_with_ci(catalog, ".cat")) {
+    p.notes.push_back(Note{0, "catalog file name '" + catalog + "' does not end in .cat (InfVerif 1214)"});
+  }
+  return {};
+}
+
+// The edits of both passes in output line order: token edits were made on lines that pass 2 may
+// have shifted or rewritten again.
+std::vector<Edit> merge_edits(std::vector<Edit> edits, std::vector<Edit> token_edits, const EditPlan& plan) {
+  for (auto& te : token_edits) {
+    te.line = plan.output_line(te.line);
+    auto it = std::find_if(edits.begin(), edits.end(), [&](const Edit& e) { return !e.inserted && e.line == te.line; });
+    if (it != edits.end()) {
+      it->old_text = te.old_text;
+    } else {
+      edits.push_back(std::move(te));
+    }
+  }
+  std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.line < b.line; });
+  return edits;
+}
+
+// The options' own values, before the file is read.
+Status validate_options(const StampOptions& opts) {
+  if (opts.catalog) {
+    if (auto st = validate_catalog(*opts.catalog); !st.ok()) return in_file(st.error(), opts.path);
+  }
+  if (opts.version) {
+    if (auto v = parse_driver_version(*opts.version); !v.ok()) return in_file(v.error(), opts.path);
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<StampResult> stamp(std::string_view bytes, const StampOptions& opts) {
-  if (opts.catalog) {
-    if (auto st = validate_catalog(*opts.catalog); !st.ok()) {
-      Error e = st.error();
-      e.file = opts.path;
-      return e;
-    }
-  }
-  if (opts.version) {
-    if (auto v = parse_driver_version(*opts.version); !v.ok()) {
-      Error e = v.error();
-      e.file = opts.path;
-      return e;
-    }
-  }
-
+  if (auto st = validate_options(opts); !st) return st.error();
   StampResult res;
   std::vector<Note> notes;  // line numbers of the token-resolved file until the end
 
   // Pass 1: tokens, on the input as it is.
   auto map0 = LineMap::build(bytes, opts.decode);
-  if (!map0.ok()) {
-    Error e = map0.error();
-    e.file = opts.path;
-    return e;
-  }
+  if (!map0.ok()) return in_file(map0.error(), opts.path);
   res.encoding = map0->encoding();
   if (map0->flags().odd_length_utf16) notes.push_back(Note{0, "the UTF-16 text has an odd number of bytes; the last byte was dropped"});
   if (map0->flags().unpaired_surrogate) notes.push_back(Note{0, "the UTF-16 text has an unpaired surrogate, read as U+FFFD"});
@@ -201,110 +308,30 @@ Result<StampResult> stamp(std::string_view bytes, const StampOptions& opts) {
   inf::ParseOptions popts;
   popts.decode = opts.decode;
   auto doc = inf::Document::parse(resolved, opts.path, popts);
-  if (!doc.ok()) {
-    Error e = doc.error();
-    if (e.file.empty()) e.file = opts.path;
-    return e;
-  }
+  if (!doc.ok()) return doc.error().file.empty() ? in_file(doc.error(), opts.path) : doc.error();
   auto map1 = LineMap::build(resolved, opts.decode);
   if (!map1.ok()) return map1.error();
   EditPlan plan;
   auto version_section = doc->section("Version");
   if (!version_section) return Error(Errc::wrong_inf_style, "the file has no [Version] section", opts.path);
-
-  std::size_t driverver_lines = 0;  // DriverVer lines of the -s section before stamping
-  std::optional<std::uint32_t> version_driverver_line;  // where CatalogFile goes after, if in [Version]
+  Pass2 p{opts, *doc, *version_section, *map1, plan, res, notes, 0, std::nullopt};
   if (opts.date || opts.version) {
-    auto target = doc->section(opts.section);
-    if (!target) {
-      return Error(Errc::not_found, "section [" + opts.section + "] given with -s does not exist", opts.path);
-    }
-    const auto lines = target->find_all("DriverVer");
-    driverver_lines = lines.size();
-    std::string date_text = opts.date ? format_date(*opts.date) : std::string();
-    std::string version_text = opts.version ? *opts.version : std::string();
-    if (!lines.empty()) {
-      if (date_text.empty()) date_text = kept_field(lines.front(), 0);
-      if (version_text.empty()) version_text = kept_field(lines.front(), 1);
-    }
-    if (date_text.empty()) {
-      return Error(Errc::invalid_argument, "no date to write: give -d (the file has no DriverVer date to keep)", opts.path);
-    }
-    if (version_text.empty()) {
-      return Error(Errc::invalid_argument,
-                   "no version to write: give -v, set STAMPINF_VERSION, or point -i at ntverp.h (the file has no "
-                   "DriverVer version to keep)",
-                   opts.path);
-    }
-    res.driver_ver = date_text + "," + version_text;
-    for (const auto& l : lines) {
-      if (l.end_line() != l.line()) {
-        return at_line(Errc::unsupported, "DriverVer is continued over several lines; join it into one line to stamp it",
-                       opts.path, l.line());
-      }
-      plan.rewrite(l.line(), replace_value(map1->text(l.line()), res.driver_ver), EditKind::driver_ver);
-    }
-    if (lines.size() > 1) {
-      notes.push_back(Note{lines[1].line(), "[" + std::string(target->name()) + "] has " + std::to_string(lines.size()) +
-                                                " DriverVer lines; all of them were stamped"});
-    }
-    if (lines.empty()) {
-      const std::uint32_t anchor = safe_anchor(insertion_anchor(*target), *target, *map1);
-      plan.insert_after(anchor, format_like(map1->text(anchor), "DriverVer", res.driver_ver), EditKind::driver_ver);
-      if (target->index() == version_section->index()) version_driverver_line = anchor;
-    } else if (target->index() == version_section->index()) {
-      version_driverver_line = lines.back().line();
-    }
+    if (auto st = plan_driver_ver(p); !st) return st.error();
   }
-  if (!version_driverver_line) {
-    if (auto existing = version_section->find("DriverVer")) version_driverver_line = existing->end_line();
+  if (!p.version_driverver_line) {
+    if (auto existing = version_section->find("DriverVer")) p.version_driverver_line = existing->end_line();
   }
-
   if (opts.catalog) {
-    const auto lines = version_section->find_all("CatalogFile");
-    for (const auto& l : lines) {
-      if (l.end_line() != l.line()) {
-        return at_line(Errc::unsupported, "CatalogFile is continued over several lines; join it into one line to stamp it",
-                       opts.path, l.line());
-      }
-      plan.rewrite(l.line(), replace_value(map1->text(l.line()), *opts.catalog), EditKind::catalog_file);
-    }
-    if (lines.empty()) {
-      const std::uint32_t anchor = version_driverver_line ? safe_anchor(*version_driverver_line, *version_section, *map1)
-                                                          : safe_anchor(insertion_anchor(*version_section), *version_section, *map1);
-      // Lay the line out like its neighbour, using the neighbour's current (possibly stamped) text.
-      plan.insert_after(anchor, format_like(plan.current(*map1, anchor), "CatalogFile", *opts.catalog),
-                        EditKind::catalog_file);
-    }
-    for (const auto& l : *version_section) {
-      auto key = l.raw_key();
-      if (l.has_key() && key && key->size() > 12 && inf::iequals(key->substr(0, 12), "CatalogFile.")) {
-        notes.push_back(Note{l.line(), std::string(*key) + " is kept; on its platform it takes precedence over the stamped CatalogFile"});
-      }
-    }
-    if (!ends_with_ci(*opts.catalog, ".cat")) {
-      notes.push_back(Note{0, "catalog file name '" + *opts.catalog + "' does not end in .cat (InfVerif 1214)"});
-    }
+    if (auto st = plan_catalog(p, *opts.catalog); !st) return st.error();
   }
 
   std::vector<Edit> edits;
   res.bytes = plan.empty() ? resolved : plan.apply(*map1, edits);
-  // Token edits were made on lines that pass 2 may have shifted or rewritten again.
-  for (auto& te : token_edits) {
-    te.line = plan.output_line(te.line);
-    auto it = std::find_if(edits.begin(), edits.end(), [&](const Edit& e) { return !e.inserted && e.line == te.line; });
-    if (it != edits.end()) {
-      it->old_text = te.old_text;
-    } else {
-      edits.push_back(std::move(te));
-    }
-  }
-  std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.line < b.line; });
-  res.edits = std::move(edits);
+  res.edits = merge_edits(std::move(edits), std::move(token_edits), plan);
   for (auto& n : notes) n.line = plan.output_line(n.line);
   std::stable_sort(notes.begin(), notes.end(), [](const Note& a, const Note& b) { return a.line < b.line; });
   res.notes = std::move(notes);
-  if (auto s = verify_output(res, opts, driverver_lines); !s.ok()) return s.error();
+  if (auto s = verify_output(res, opts, p.driverver_lines); !s.ok()) return s.error();
   return res;
 }
 

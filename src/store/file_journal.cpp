@@ -17,7 +17,9 @@
 #include <fstream>
 #include <random>
 
+#include "base/durable.h"
 #include "registry/sqlite_error.h"
+#include "registry/statement.h"
 #include "store/funnel.h"
 
 namespace isodrv::store {
@@ -29,17 +31,8 @@ std::string file_journal_dir(const std::string& root) { return root + "/.devinst
 
 namespace {
 
-bool write_all(int fd, const void* data, std::size_t n) {
-  auto p = static_cast<const char*>(data);
-  while (n > 0) {
-    ssize_t w = ::write(fd, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    p += w;
-    n -= static_cast<std::size_t>(w);
-  }
-  return true;
-}
+using base::fsync_dir;
+using base::write_all;
 
 // Writes a whole file and makes it durable.
 bool write_durable(const std::string& path, const std::vector<std::uint8_t>& bytes) {
@@ -48,14 +41,6 @@ bool write_durable(const std::string& path, const std::vector<std::uint8_t>& byt
   bool ok = write_all(fd, bytes.data(), bytes.size()) && ::fsync(fd) == 0;
   ok = ::close(fd) == 0 && ok;
   return ok;
-}
-
-void fsync_dir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
 }
 
 std::vector<std::uint8_t> read_bytes(const std::string& path) {
@@ -94,13 +79,9 @@ bool revert_entry(const std::string& line, const std::string& dir) {
 // One statement on the transaction's connection, finalized at once (the connection may belong to
 // the registry, which must not be left with statements of ours).
 Status run_sql(sqlite3* db, const char* sql, const std::string& arg, bool* row = nullptr) {
-  sqlite3_stmt* s = nullptr;
-  if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK) {
-    return Error(Errc::io_error, "file journal: " + dbutil::sqlite_reason(db));
-  }
-  sqlite3_bind_text(s, 1, arg.data(), static_cast<int>(arg.size()), SQLITE_TRANSIENT);
-  const int rc = sqlite3_step(s);
-  sqlite3_finalize(s);
+  dbutil::Statement s(db, sql, "file journal");
+  if (!s.valid()) return Error(Errc::io_error, "file journal: " + dbutil::sqlite_reason(db));
+  const int rc = s.bind(1, arg).step();
   if (row) *row = rc == SQLITE_ROW;
   if (rc != SQLITE_DONE && rc != SQLITE_ROW) return Error(Errc::io_error, "file journal: " + dbutil::sqlite_reason(db));
   return {};

@@ -20,7 +20,9 @@
 #include <set>
 
 #include "isodrv/package.h"
+#include "base/durable.h"
 #include "registry/sqlite_error.h"
+#include "registry/statement.h"
 #include "store/funnel.h"
 
 namespace isodrv::store {
@@ -84,30 +86,7 @@ class RootLock {
   int fd_ = -1;
 };
 
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) { sqlite3_prepare_v2(db, sql, -1, &s_, nullptr); }
-  ~Stmt() { sqlite3_finalize(s_); }
-  Stmt& bind(int i, const std::string& v) {
-    sqlite3_bind_text(s_, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& bind(int i, std::int64_t v) {
-    sqlite3_bind_int64(s_, i, v);
-    return *this;
-  }
-  bool step() { return sqlite3_step(s_) == SQLITE_ROW; }
-  int exec() { return sqlite3_step(s_); }
-  std::string text(int c) const {
-    auto p = sqlite3_column_text(s_, c);
-    return p ? reinterpret_cast<const char*>(p) : "";
-  }
-  std::int64_t integer(int c) const { return sqlite3_column_int64(s_, c); }
-  bool valid() const { return s_ != nullptr; }
-
- private:
-  sqlite3_stmt* s_ = nullptr;
-};
+using Stmt = dbutil::Statement;
 
 std::string random_name() {
   static std::mt19937_64 rng(std::random_device{}() ^ static_cast<std::uint64_t>(::getpid()));
@@ -117,13 +96,7 @@ std::string random_name() {
   return s;
 }
 
-void fsync_dir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
-}
+using base::fsync_dir;
 
 StagedPackage read_package(const Stmt& s) {
   StagedPackage p;
@@ -182,7 +155,7 @@ struct Store::Impl {
   void refresh_device_table() {
     Stmt s(db, "SELECT 1 FROM sqlite_master WHERE type='view' AND name=?");
     s.bind(1, std::string(kPackageUsersView));
-    has_users_view = s.step();
+    has_users_view = s.row();
   }
 
   // Completes or rolls back whatever a dead process left (DESIGN.md §2 Recovery).
@@ -194,7 +167,7 @@ struct Store::Impl {
     std::vector<Entry> entries;
     {
       Stmt s(db, "SELECT id, op, temp_dir, folder, published_name FROM store_journal ORDER BY id");
-      while (s.step()) entries.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4)});
+      while (s.row()) entries.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4)});
     }
     std::error_code ec;
     for (const auto& e : entries) {
@@ -205,12 +178,12 @@ struct Store::Impl {
       {
         Stmt s(db, "SELECT 1 FROM store_packages WHERE folder = ?");
         s.bind(1, e.folder);
-        folder_owned = s.step();
+        folder_owned = s.row();
       }
       {
         Stmt s(db, "SELECT 1 FROM store_packages WHERE published_name = ?");
         s.bind(1, e.published);
-        inf_owned = s.step();
+        inf_owned = s.row();
       }
       if (!e.folder.empty() && !folder_owned) fs::remove_all(file_repository_dir(root) + "/" + e.folder, ec);
       if (!e.published.empty() && !inf_owned) {
@@ -219,7 +192,7 @@ struct Store::Impl {
       }
       Stmt del(db, "DELETE FROM store_journal WHERE id = ?");
       del.bind(1, e.id);
-      del.exec();
+      del.step();
     }
     // Temporary folders are only ever named in a journal row; anything left is debris.
     for (auto& d : fs::directory_iterator(staging_dir(root), ec)) fs::remove_all(d.path(), ec);
@@ -315,7 +288,7 @@ Result<std::vector<StagedPackage>> Store::list() const {
   impl_->refresh_device_table();
   std::vector<StagedPackage> out;
   Stmt s(impl_->db, impl_->select_packages("ORDER BY p.id").c_str());
-  while (s.step()) out.push_back(read_package(s));
+  while (s.row()) out.push_back(read_package(s));
   // oemN order, numerically.
   std::sort(out.begin(), out.end(), [](const StagedPackage& a, const StagedPackage& b) {
     auto num = [](const std::string& n) { return std::atol(n.c_str() + 3); };
@@ -328,7 +301,7 @@ Result<StagedPackage> Store::find(const std::string& published_name) const {
   impl_->refresh_device_table();
   Stmt s(impl_->db, impl_->select_packages("WHERE p.published_name = ?").c_str());
   s.bind(1, published_name);
-  if (!s.step()) return Error(Errc::not_found, "no staged package named " + published_name);
+  if (!s.row()) return Error(Errc::not_found, "no staged package named " + published_name);
   return read_package(s);
 }
 
@@ -338,7 +311,7 @@ Result<std::vector<StagedFile>> Store::files(const std::string& published_name) 
   std::vector<StagedFile> out;
   Stmt s(impl_->db, "SELECT relative_path, size, sha256 FROM store_files WHERE package_id = ? ORDER BY relative_path");
   s.bind(1, p->id);
-  while (s.step()) out.push_back({s.text(0), static_cast<std::uint64_t>(s.integer(1)), s.text(2)});
+  while (s.row()) out.push_back({s.text(0), static_cast<std::uint64_t>(s.integer(1)), s.text(2)});
   return out;
 }
 
@@ -405,7 +378,7 @@ std::string Store::Impl::next_published_name() {
   std::set<long> used;
   {
     Stmt s(db, "SELECT published_name FROM store_packages");
-    while (s.step()) used.insert(std::atol(s.text(0).c_str() + 3));
+    while (s.row()) used.insert(std::atol(s.text(0).c_str() + 3));
   }
   std::error_code ec;
   for (auto& e : fs::directory_iterator(inf_dir(root), ec)) {
@@ -427,7 +400,7 @@ Result<std::vector<StagedFile>> Store::Impl::place_files(const std::string& inf_
   {
     Stmt s(db, "INSERT INTO store_journal(op, temp_dir, folder, published_name) VALUES('stage', ?, ?, ?)");
     s.bind(1, temp).bind(2, p.folder).bind(3, p.published_name);
-    if (s.exec() != SQLITE_DONE) {
+    if (s.step() != SQLITE_DONE) {
       return Error(dbutil::sqlite_errc(db, Errc::corrupt), "cannot write the store journal: " + dbutil::sqlite_reason(db),
                    database_path(root));
     }
@@ -474,7 +447,7 @@ Status Store::Impl::record_package(StagedPackage& p, const std::vector<StagedFil
   s.bind(5, p.class_guid).bind(6, p.version).bind(7, p.date).bind(8, p.arch).bind(9, p.folder).bind(10, p.hash16);
   s.bind(11, static_cast<std::int64_t>(p.isolated)).bind(12, static_cast<std::int64_t>(p.signed_));
   s.bind(13, static_cast<std::int64_t>(p.run_from_store));
-  if (s.exec() != SQLITE_DONE) {
+  if (s.step() != SQLITE_DONE) {
     return Error(dbutil::sqlite_errc(db, Errc::corrupt), "cannot record the package: " + dbutil::sqlite_reason(db),
                  database_path(root));
   }
@@ -482,11 +455,11 @@ Status Store::Impl::record_package(StagedPackage& p, const std::vector<StagedFil
   for (const auto& f : recorded) {
     Stmt r(db, "INSERT OR REPLACE INTO store_files(package_id, relative_path, size, sha256) VALUES(?,?,?,?)");
     r.bind(1, p.id).bind(2, f.relative_path).bind(3, static_cast<std::int64_t>(f.size)).bind(4, f.sha256);
-    r.exec();
+    r.step();
   }
   Stmt del(db, "DELETE FROM store_journal WHERE temp_dir = ?");
   del.bind(1, temp);
-  del.exec();
+  del.step();
   return (*tx)->commit();
 }
 
@@ -540,7 +513,7 @@ Result<AddResult> Store::add(const std::string& inf_path, const AddOptions& opts
   {
     Stmt s(d.db, d.select_packages("WHERE p.folder = ?").c_str());
     s.bind(1, p.folder);
-    if (s.step()) {
+    if (s.row()) {
       result.package = read_package(s);
       result.already_staged = true;
       return result;
@@ -569,7 +542,7 @@ Status record_removal(sqlite3* db, const StagedPackage& p) {
   // Not left to ON DELETE CASCADE: the connection may be the registry's, without foreign keys.
   Stmt f(db, "DELETE FROM store_files WHERE package_id = ?");
   f.bind(1, p.id);
-  if (j.exec() != SQLITE_DONE || d.exec() != SQLITE_DONE || f.exec() != SQLITE_DONE) {
+  if (j.step() != SQLITE_DONE || d.step() != SQLITE_DONE || f.step() != SQLITE_DONE) {
     return Error(dbutil::sqlite_errc(db, Errc::corrupt), "cannot record the deletion: " + dbutil::sqlite_reason(db));
   }
   return {};
@@ -674,7 +647,7 @@ Result<std::vector<VerifyProblem>> Store::verify() const {
     out.push_back({e.path().string(), "unfinished staging folder"});
   }
   Stmt j(d.db, "SELECT op, folder FROM store_journal");
-  while (j.step()) out.push_back({j.text(1), "unfinished " + j.text(0) + " operation in the journal"});
+  while (j.row()) out.push_back({j.text(1), "unfinished " + j.text(0) + " operation in the journal"});
   // Opening the store finished any dead transaction's file journal; one still here belongs to an
   // operation in progress, or its recovery failed.
   if (fs::exists(file_journal_dir(d.root), ec)) {

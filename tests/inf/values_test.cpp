@@ -128,3 +128,17 @@ TEST(LexicalFacts, Guids) {
   EXPECT_EQ(normalize_guid("{4D36E97D-E325-11CE-BFC1-08002BE10318}"), "{4d36e97d-e325-11ce-bfc1-08002be10318}");
   EXPECT_EQ(normalize_guid("{4D36E97D}"), std::nullopt);
 }
+
+// BitReg masks are hexadecimal with or without 0x; check (1262/1268) and install both read them here.
+TEST(LexicalFacts, BitRegMasks) {
+  EXPECT_EQ(parse_bit_mask("0x80"), 0x80u);
+  EXPECT_EQ(parse_bit_mask("80"), 0x80u) << "hexadecimal without 0x, as documented";
+  EXPECT_EQ(parse_bit_mask("FF"), 0xFFu);
+  EXPECT_EQ(parse_bit_mask(" 0X0f "), 0x0Fu);
+  EXPECT_EQ(parse_bit_mask("100"), 0x100u) << "parsed; 1262 and install refuse it as wider than a byte";
+  EXPECT_EQ(parse_bit_mask("0x1FF"), 0x1FFu);
+  EXPECT_EQ(parse_bit_mask("-1"), std::nullopt);
+  EXPECT_EQ(parse_bit_mask("0xZZ"), std::nullopt);
+  EXPECT_EQ(parse_bit_mask(""), std::nullopt);
+  EXPECT_EQ(parse_bit_mask("0x"), std::nullopt);
+}
