@@ -32,7 +32,8 @@ inline std::string dump_document(const Result<Document>& r) {
   if (!r.ok()) {
     out += "error ";
     num(out, static_cast<std::uint64_t>(r.error().code));
-    str(out, r.error().to_string());
+    num(out, r.error().line);
+    str(out, r.error().message);
     return out;
   }
   const Document& d = r.value();
