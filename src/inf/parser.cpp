@@ -287,6 +287,82 @@ class Parser {
     return static_cast<std::uint16_t>(std::min(i, s.size()));
   }
 
+  // A field of the simple-line path: a span of the text, the value from b to e.
+  void simple_field(std::uint32_t pos, std::uint32_t b, std::uint32_t e, std::uint16_t flags) {
+    FieldRec f{};
+    f.at = pos;
+    const std::uint32_t len = e - b;
+    f.len = len <= kMaxFieldLength ? static_cast<std::uint16_t>(len) : clamp_len(t_.substr(b, len), pos);
+    f.flags = flags;
+    d_.fields.push_back(f);
+  }
+
+  // The common line, parsed segment by segment from stage 1's masks without the token machine: every
+  // field is plain text (blanks inside kept, around it trimmed) or one "quoted" span followed only by
+  // blanks, fields end at ',' (or the first '=', which ends the key), and the line ends at '\n', a
+  // comment or the end. Builds exactly what the machine below would; returns where the line ends, or
+  // kNone after undoing its work when the line has anything else (a continuation, a quote inside or
+  // after text, "" in a quote, an unterminated quote), which the machine then parses.
+  std::uint32_t simple_line(std::uint32_t i, LineRec& rec) {
+    const std::size_t fields0 = d_.fields.size(), notes0 = d_.notes.size();
+    const LineRec rec0 = rec;
+    bool key_phase = true;
+    std::uint32_t seg = i;
+    while (true) {
+      bool pct = false;
+      std::uint32_t p;
+      if (seg < n_ && t_[seg] == '"') {
+        const std::uint32_t q = find_quote_or_newline(seg + 1, pct);
+        if (q >= n_ || t_[q] != '"' || (q + 1 < n_ && t_[q + 1] == '"')) break;
+        p = skip_leading_spaces(q + 1);
+        if (p < n_ && t_[p] != ',' && t_[p] != '\n' && t_[p] != ';' && !(t_[p] == '=' && key_phase)) break;
+        simple_field(seg, seg + 1, q,
+                     static_cast<std::uint16_t>(FieldRec::kSpanQuoted | FieldRec::kQuoted |
+                                                (pct ? FieldRec::kHasPercent : 0)));
+      } else {
+        p = run_end(seg, pct);
+        bool general = false;
+        while (p < n_) {
+          if (t_[p] == '=' && !key_phase) {  // '=' is text in values
+            p = run_end(p + 1, pct);
+          } else if (t_[p] == '\\') {
+            // Backslashes (and blanks) followed by more text are text; before the line's end or
+            // a comment they continue the line, which the machine handles.
+            std::uint32_t j = p;
+            while (j < n_ && (t_[j] == '\\' || is_space(t_[j]))) ++j;
+            if (j >= n_ || t_[j] == '\n' || t_[j] == ';') {
+              general = true;
+              break;
+            }
+            p = run_end(j, pct);
+          } else {
+            break;
+          }
+        }
+        if (general || (p < n_ && t_[p] == '"')) break;
+        std::uint32_t e = p;
+        while (e > seg && is_space(t_[e - 1])) --e;
+        if (e == seg) {
+          simple_field(p, p, p, 0);  // an empty field sits where it ended
+        } else {
+          simple_field(seg, seg, e, pct ? FieldRec::kHasPercent : 0);
+        }
+      }
+      if (p >= n_ || t_[p] == '\n') return p;
+      if (t_[p] == ';') return skip_to_eol(p);
+      if (t_[p] == '=') {
+        rec.first_value = static_cast<std::uint32_t>(d_.fields.size());
+        rec.section_key |= 1;
+      }
+      key_phase = false;
+      seg = skip_leading_spaces(p + 1);
+    }
+    d_.fields.resize(fields0);
+    d_.notes.resize(notes0);
+    rec = rec0;
+    return kNone;
+  }
+
   // One logical line starting at a non-blank character that is neither '[' nor ';'. It cannot fail.
   std::uint32_t entry(std::uint32_t i) {
     if (cur_section_ == kNone) {
@@ -299,6 +375,14 @@ class Parser {
     rec.line = line_;
     rec.section_key = cur_section_ << 2;
     rec.first_value = static_cast<std::uint32_t>(d_.fields.size());
+    if constexpr (kIndexed) {
+      const std::uint32_t end = simple_line(i, rec);
+      if (end != kNone) {
+        rec.value_count = static_cast<std::uint32_t>(d_.fields.size()) - rec.first_value;
+        d_.lines.push_back(rec);
+        return end;
+      }
+    }
     bool key_phase = true;
     tok_.reset();
 
