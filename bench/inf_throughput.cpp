@@ -105,6 +105,8 @@ long read_file(const char* path, Buffer& buf) {
     return -1;
   }
   const auto size = static_cast<std::size_t>(st.st_size);
+  // The spare capacity read_input leaves for decoding in place (see src/inf/read_input.cpp).
+  if (buf.capacity() < size) buf.reserve(size + size / 4 + 64);
   if (buf.size() < size) buf.resize(size);
   std::size_t got = 0;
   while (got < size) {
