@@ -336,9 +336,11 @@ struct TextWriter {
     }
   }
   // A line break was just written; the next line starts at text offset w and byte offset `next`.
+  // False when decoding in place: the byte offsets are then derived from the text on demand.
+  bool byte_starts = true;
   inline void line_break(std::size_t text_off, std::size_t next) {
     out.line_text_start.push_back(static_cast<std::uint32_t>(text_off));
-    out.line_byte_start.push_back(static_cast<std::uint32_t>(next));
+    if (byte_starts) out.line_byte_start.push_back(static_cast<std::uint32_t>(next));
   }
   inline void put(char32_t c) {
     ensure(4);
@@ -471,18 +473,20 @@ void write_ansi_1252(const char* s, const AnsiCount& c, TextWriter& tw) {
   for (; i < stop; ++i) put_byte(i);
 }
 
-void start_lines(const AnsiCount& c, DecodedText& out) {
+void start_lines(const AnsiCount& c, DecodedText& out, bool byte_starts) {
   out.line_text_start.reserve(c.breaks + 1);
-  out.line_byte_start.reserve(c.breaks + 1);
   out.line_text_start.push_back(0);
-  out.line_byte_start.push_back(0);
+  if (byte_starts) {
+    out.line_byte_start.reserve(c.breaks + 1);
+    out.line_byte_start.push_back(0);
+  }
   if (c.nul) out.flags.embedded_nul = true;
 }
 
 // Windows-1252 (also used for ASCII input that holds a ^Z or a NUL).
 void decode_ansi_1252(std::string_view b, DecodedText& out) {
   const AnsiCount c = count_ansi_1252(b);
-  start_lines(c, out);
+  start_lines(c, out, true);
   // Sixteen bytes of slack: a block is stored whole even when only its ASCII prefix is kept.
   TextWriter tw(out, c.stop + c.extra + 16);
   write_ansi_1252(b.data(), c, tw);
@@ -498,10 +502,11 @@ bool decode_ansi_1252_in_place(std::string& bytes, DecodedText& out) {
   const AnsiCount c = count_ansi_1252(bytes);
   if (c.nul || c.ctrl_z) return false;
   const std::size_t n = bytes.size(), shift = c.extra + 16;
-  start_lines(c, out);
+  start_lines(c, out, false);
   bytes.resize(n + shift);  // reallocates only when the reader left too little spare capacity
   std::memmove(bytes.data() + shift, bytes.data(), n);
   TextWriter tw(out, bytes, n + shift);
+  tw.byte_starts = false;
   write_ansi_1252(bytes.data() + shift, c, tw);
   tw.finish();
   out.borrowed = true;
@@ -791,17 +796,19 @@ Result<DecodedText> decode_in_place(std::string& bytes, const DecodeOptions& opt
   return decode_impl(bytes, opts, &bytes, &replaced);
 }
 
-std::string encode_cp1252_exact(std::string_view utf8) {
+std::string encode_cp1252_exact(std::string_view utf8, std::vector<std::uint32_t>& line_starts) {
   std::string out;
   out.reserve(utf8.size());
+  line_starts.push_back(0);
   for (std::size_t i = 0; i < utf8.size();) {
     const auto c0 = static_cast<unsigned char>(utf8[i]);
     if (c0 < 0x80) {
       out.push_back(static_cast<char>(c0));
+      if (c0 == '\n') line_starts.push_back(static_cast<std::uint32_t>(out.size()));
       ++i;
       continue;
     }
-    char32_t c;
+    char32_t c = kReplacement;
     const std::size_t n = utf8_sequence(utf8, i, c);
     i += n ? n : 1;
     char mapped = '?';

@@ -273,9 +273,21 @@ const std::vector<ParseNote>& Document::notes() const { return impl_->notes; }
 std::string_view Document::bytes() const {
   const Impl& d = *impl_;
   if (!d.bytes_replaced) return d.bytes;
-  std::call_once(d.rebuilt_once, [&d] { d.rebuilt = encode_cp1252_exact(d.text); });
+  std::call_once(d.rebuilt_once, [&d] { d.rebuilt = encode_cp1252_exact(d.text, d.rebuilt_line_starts); });
   return d.rebuilt;
 }
+
+namespace {
+
+// Byte offset of each physical line in the original bytes.
+const std::vector<std::uint32_t>& line_byte_starts(const Document& doc) {
+  const auto& d = doc.impl();
+  if (!d.bytes_replaced) return d.decoded.line_byte_start;
+  (void)doc.bytes();
+  return d.rebuilt_line_starts;
+}
+
+}  // namespace
 std::string_view Document::text() const { return impl_->text; }
 
 std::uint32_t Document::physical_line_count() const {
@@ -298,8 +310,8 @@ std::string_view Document::physical_line(std::uint32_t line) const {
 }
 
 std::pair<std::uint32_t, std::uint32_t> Document::physical_line_bytes(std::uint32_t line) const {
-  const auto& starts = impl_->decoded.line_byte_start;
   const std::string_view bytes = this->bytes();
+  const auto& starts = line_byte_starts(*this);
   if (line == 0 || line > starts.size()) return {0, 0};
   std::uint32_t b = starts[line - 1];
   std::uint32_t e = line < starts.size() ? starts[line] : impl_->decoded.bytes_end;
@@ -321,7 +333,7 @@ std::pair<std::uint32_t, std::uint32_t> Document::physical_line_bytes(std::uint3
 
 std::string Document::with_line_replaced(std::uint32_t line, std::string_view new_text) const {
   const std::string_view bytes = this->bytes();
-  if (line == 0 || line > impl_->decoded.line_byte_start.size()) return std::string(bytes);  // no such line
+  if (line == 0 || line > line_byte_starts(*this).size()) return std::string(bytes);  // no such line
   auto [b, e] = physical_line_bytes(line);
   std::string out;
   out.reserve(bytes.size() + new_text.size());

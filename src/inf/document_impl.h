@@ -163,8 +163,10 @@ struct Document::Impl {
   // and Document::bytes() rebuilds the bytes into `rebuilt` the first time it is asked.
   std::string bytes;
   bool bytes_replaced = false;
+  // (and the physical lines' byte offsets, which decoding in place does not record)
   mutable std::once_flag rebuilt_once;
   mutable std::string rebuilt;
+  mutable std::vector<std::uint32_t> rebuilt_line_starts;
   DecodedText decoded;
   std::string_view text;
   std::string arena;
@@ -213,10 +215,11 @@ struct Document::Impl {
 
 // decode() for a string the caller hands over: Windows-1252 text without a NUL or a ^Z is decoded
 // into `bytes` itself (then `replaced`; the result borrows all of `bytes`, and its byte offsets
-// still refer to the original bytes, which encode_cp1252_exact gives back).
+// refer to the original bytes, which encode_cp1252_exact gives back, with line_byte_start).
 Result<DecodedText> decode_in_place(std::string& bytes, const DecodeOptions& opts, bool& replaced);
-// Windows-1252 bytes of text that decode_in_place produced (every character is one of the page's).
-std::string encode_cp1252_exact(std::string_view utf8);
+// Windows-1252 bytes of text that decode_in_place produced (every character is one of the page's),
+// and where each physical line starts in them.
+std::string encode_cp1252_exact(std::string_view utf8, std::vector<std::uint32_t>& line_starts);
 
 // Runs the tokenizer over impl.text and fills the arrays. Returns the SetupAPI error on failure.
 Status parse_text(Document::Impl& impl);
