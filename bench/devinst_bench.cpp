@@ -12,6 +12,7 @@
 
 #include "isodrv/devinst.h"
 #include "isodrv/store.h"
+#include "../tests/support/staging.h"
 
 namespace fs = std::filesystem;
 
@@ -28,7 +29,7 @@ fs::path prepare(int n) {
   std::ofstream(base / "pkg/quokka.sys") << "payload\n";
   std::ofstream(base / "pkg/quokka.cat") << "catalog\n";
   auto st = isodrv::store::Store::open((base / "root").string());
-  if (!st.ok() || !st->add((base / "pkg/quokka.inf").string(), {}).ok()) std::abort();
+  if (!st.ok() || !st->add((base / "pkg/quokka.inf").string(), isodrv::test::staging()).ok()) std::abort();
   auto e = isodrv::devinst::Engine::open((base / "root").string());
   std::vector<isodrv::devinst::DeviceSpec> devices;
   for (int i = 0; i < n; ++i) {

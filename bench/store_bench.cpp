@@ -16,6 +16,7 @@
 #include "isodrv/package.h"
 #include "isodrv/stamp_tokens.h"
 #include "isodrv/store.h"
+#include "../tests/support/staging.h"
 
 namespace fs = std::filesystem;
 
@@ -105,7 +106,7 @@ struct Packages {
     auto store = isodrv::store::Store::open((probe_root / "root").string());
     std::vector<fs::path> kept_folders;
     std::vector<std::string> kept_infs;
-    isodrv::store::AddOptions opts;
+    isodrv::store::AddOptions opts = isodrv::test::staging();
     opts.allow_unisolated = true;
     for (std::size_t i = 0; i < infs.size(); ++i) {
       auto added = store->add(infs[i], opts);
@@ -152,7 +153,7 @@ void BM_StageCorpus(benchmark::State& state) {
     const fs::path dir = fresh_dir("stage");
     state.ResumeTiming();
     auto store = isodrv::store::Store::open((dir / "root").string());
-    isodrv::store::AddOptions opts;
+    isodrv::store::AddOptions opts = isodrv::test::staging();
     opts.allow_unisolated = true;
     std::size_t ok = 0;
     for (const auto& inf : p.infs) ok += store->add(inf, opts).ok();

@@ -9,33 +9,27 @@
 #include <string_view>
 
 #include "isodrv/registry.h"
+#include "isodrv/registry_layout.h"
 #include "isodrv/result.h"
 
 namespace isodrv::api {
 
-// Registry locations of the classic layout (spec/registry-layout.md §1) as the API names them; the
-// rules and the install engine still spell some of these paths themselves (issue 16 part 3).
-inline constexpr std::string_view kCurrentControlSet = "HKLM\\SYSTEM\\CurrentControlSet";
-inline constexpr std::string_view kEnumKey = "HKLM\\SYSTEM\\CurrentControlSet\\Enum";
-inline constexpr std::string_view kClassKey = "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Class";
-inline constexpr std::string_view kDeviceClassesKey = "HKLM\\SYSTEM\\CurrentControlSet\\Control\\DeviceClasses";
-inline constexpr std::string_view kServicesKey = "HKLM\\SYSTEM\\CurrentControlSet\\Services";
-inline constexpr std::string_view kDeviceParameters = "Device Parameters";
-inline constexpr std::string_view kParametersSubkey = "Parameters";
-inline constexpr std::string_view kStateSubkey = "State";              // [ND] DESIGN.md §2
-inline constexpr std::string_view kSharedStateSubkey = "SharedState";  // [ND] DESIGN.md §2
-inline constexpr std::string_view kDriverValue = "Driver";              // {ClassGUID}\NNNN
-inline constexpr std::string_view kImagePathValue = "ImagePath";
-
-// MAX_DEVICE_ID_LEN (cfgmgr32.h): a device instance ID is shorter than this many characters.
-inline constexpr std::size_t kMaxDeviceIdLen = 200;
-// A service name is at most 256 characters (CreateService).
-inline constexpr std::size_t kMaxServiceNameLen = 256;
-
-// The one check of a device instance ID, shared by `device add` and every API entry point:
-// <enumerator>\<device ID>\<instance ID>, printable ASCII without space or ',', shorter than
-// kMaxDeviceIdLen; '/', '.' and '..' are refused as path escapes.
-Status check_instance_id(std::string_view id);
+// Registry locations of the classic layout and the instance-ID rules live in registry_layout.h,
+// where the install engine reaches them too; the API names them as before.
+using registry_layout::check_instance_id;
+using registry_layout::kClassKey;
+using registry_layout::kCurrentControlSet;
+using registry_layout::kDeviceClassesKey;
+using registry_layout::kDeviceParameters;
+using registry_layout::kDriverValue;
+using registry_layout::kEnumKey;
+using registry_layout::kImagePathValue;
+using registry_layout::kMaxDeviceIdLen;
+using registry_layout::kMaxServiceNameLen;
+using registry_layout::kParametersSubkey;
+using registry_layout::kServicesKey;
+using registry_layout::kSharedStateSubkey;
+using registry_layout::kStateSubkey;
 
 // The numbers are those of the Windows enumerations (DRIVER_REGKEY_TYPE, DRIVER_DIRECTORY_TYPE).
 enum class DeviceKeyType { hardware = 1, software = 2 };  // PLUGPLAY_REGKEY_DEVICE / _DRIVER

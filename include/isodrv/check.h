@@ -52,6 +52,9 @@ bool valid_selector(const std::string& entry);
 diag::FileResult check_file(const std::string& path, const Options& opts);
 // Checks one file given its bytes.
 diag::FileResult check_bytes(std::string_view bytes, const std::string& path, const Options& opts);
+// The /w errors of an INF for `arch`, each "file:line: message [code]": the validator the driver
+// store is given when it stages a package (store::AddOptions::validate).
+std::vector<std::string> isolation_errors(std::string_view bytes, const std::string& path, inf::Arch arch);
 // Checks many files in parallel; results keep the order of `paths`.
 diag::Report check_files(const std::vector<std::string>& paths, const Options& opts);
 // The same, handing each file's result to `sink` as soon as it and every file before it are done

@@ -58,8 +58,34 @@ struct InterfaceProperties {
   std::vector<DeviceProperty> properties;
 };
 
+// A software install an AddSoftware directive asked for ([DDInstall.Software]): recorded with its
+// identity, never executed (docs/devinst.md "Software components").
+struct SoftwareInstall {
+  std::string name;             // AddSoftware's first field
+  std::uint32_t flags = 0;      // 0: once per name, 1: once per component device
+  std::uint32_t type = 0;       // SoftwareType: 1 MSI/EXE from the driver store, 2 Microsoft Store app
+  std::string software_id;      // type 2: the Store link (pfn://…)
+  std::string version;          // SoftwareVersion
+  std::string binary;           // type 1: the Windows path of SoftwareBinary
+  std::string arguments;        // SoftwareArguments, <<DeviceInstanceID>> replaced
+  std::string source;           // "file:line" of the AddSoftware directive
+};
+
+// The AddComponent directive that created a software-component device ([DDInstall.Components]).
+struct ComponentOrigin {
+  std::string name;             // ComponentName
+  std::uint32_t flags = 0;
+  std::string section;          // the component-install-section
+  std::string source;           // "file:line" of the AddComponent directive
+};
+
 struct DeviceInfo {
   std::string instance_id;
+  // The device tree: a software-component device's parent is the device whose driver's AddComponent
+  // created it; "" for a device a bus (device add) reported. Children in instance-ID order.
+  std::string parent;
+  std::vector<std::string> children;
+  std::optional<ComponentOrigin> component;
   std::vector<std::string> hardware_ids, compatible_ids;
   std::optional<InstalledDriver> driver;
   std::optional<InstalledDriver> backup;   // the previous driver, for rollback
@@ -76,6 +102,8 @@ struct DeviceInfo {
   // CoInstallers32 entries ("dll,entry") a [DDInstall.CoInstallers] section registered: legacy,
   // not valid in universal INFs, never executed by isodrv.
   std::vector<std::string> coinstallers;
+  // AddSoftware records of the device's install (its driver and extensions).
+  std::vector<SoftwareInstall> software;
 };
 
 struct InstallOptions {
@@ -91,6 +119,9 @@ struct InstallReport {
   std::vector<std::string> notes;        // things reported, not guessed (unavailable Needs sections …)
   std::vector<std::string> side_effects; // non-isolated effects: files copied outside the store
   std::string diff;                      // .reg-style diff of every registry and file change
+  // Software-component devices the install created (AddComponent), each with the driver installed
+  // on it; a child no staged driver matches has an empty driver and changed = false.
+  std::vector<InstallReport> components;
 };
 
 // One engine per store root. Every operation that changes something commits whole or not at all:
@@ -105,8 +136,10 @@ class Engine {
   // Devices.
   Status add_device(const DeviceSpec& spec);
   Status add_devices(const std::vector<DeviceSpec>& specs);  // all or none
-  // Uninstalls the device's driver (if any) and deletes its device node.
+  // Uninstalls the device's driver (if any) and deletes its device node. The software-component
+  // devices its driver created go with the driver.
   Status remove_device(const std::string& instance_id);
+  // Every device, in tree order: each device (by instance ID) followed by its children.
   Result<std::vector<DeviceInfo>> list_devices() const;
   Result<DeviceInfo> device(const std::string& instance_id) const;
 

@@ -114,15 +114,27 @@ struct Report {
 
 enum class Format : std::uint8_t { text, infverif, json, sarif, github, jsonl, html };
 
+// What the renderers show about a code: its row of the rule table (src/rules), as the caller's
+// lookup gives it. Rendering sits below the rules and never asks them itself (docs/architecture.md);
+// the CLI passes its lookup in RenderOptions::rules.
+struct RuleDoc {
+  std::string_view slug, topic, why, bad, good;
+  bool implemented = false;
+  bool isolation = false;
+  Severity level = Severity::none;  // the code's level in the mode it was asked for
+};
+using RuleLookup = std::optional<RuleDoc> (*)(int code, Mode mode);
+
 struct RenderOptions {
   Format format = Format::text;
+  RuleLookup rules = nullptr;  // null: codes are rendered without names or help
   bool color = false;
   bool verbose = false;     // infverif: print a verdict for every file
   bool statistics = false;  // append counts per code
   bool info = false;        // print each file's INF summary (text, infverif; JSON always has it when set)
 };
 
-// Renders a report. Rule metadata (names, help) comes from the rule table.
+// Renders a report. Rule metadata (names, help) comes from opts.rules.
 std::string render(const Report& report, const RenderOptions& opts);
 
 // Writes a report file by file as the files are checked: what it keeps between files is counts

@@ -59,6 +59,8 @@ inline constexpr DirectiveSpec kDirectives[] = {
     // Still-image (WIA) DDInstall sections name their device data and event sections.
     {"DeviceData", 0, 0, SectionRole::other, NamedKind::data},
     {"Events", 0, 0, SectionRole::other, NamedKind::data},
+    // An event provider's AddChannel names the channel's settings section.
+    {"AddChannel", 2, 2, SectionRole::other, NamedKind::data},
 };
 
 // The row of directive `name` (case-insensitive); nullptr for a directive that names no section.

@@ -2,12 +2,14 @@
 // rules use to report findings. Rules read the package model; they never re-derive INF meaning.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -77,12 +79,23 @@ struct CheckSettings {
   bool rulever_vnext = false;
 };
 
+// Every code of rule_table.def as an enumerator (Rule::r1322); defined in src/rules/rule.h, where
+// Args<R> takes exactly the message arguments of rule R.
+enum class Rule : std::uint16_t;
+template <Rule R>
+struct Args;
+
+// Facts about the document several rule families ask for, computed once per document.
+struct DocumentFacts {
+  bool extension_inf = false;    // [Version] names the Extension class, by Class or by ClassGuid
+  bool extension_class = false;  // [Version] Class = Extension (what the filter rules 1329/1384 ask)
+};
+
 // What a rule sees, and how it reports.
 class Context {
  public:
   Context(const inf::Document& doc, const package::Package& pkg, const CheckSettings& settings,
-          std::vector<diag::Diagnostic>& out)
-      : doc_(doc), pkg_(pkg), settings_(settings), out_(out) {}
+          std::vector<diag::Diagnostic>& out);
 
   const inf::Document& doc() const { return doc_; }
   const package::Package& pkg() const { return pkg_; }
@@ -92,22 +105,46 @@ class Context {
   // that uses it, capped by /rulever); the newest rules for sections no decorated target reaches.
   // `section` "" asks for the package as a whole.
   std::uint32_t h_rules_build(std::string_view section) const;
+  // /h with /rulever BUILD: whether no target that reaches the document section is used from
+  // BUILD or earlier (InfVerif does not validate a Models section the ruleset does not apply to).
+  bool h_section_skipped(std::uint32_t section_index) const;
 
-  // Reports `code` at a line (position of field `field`, or the line start when npos).
-  diag::Diagnostic& report(int code, const inf::Line& line, std::vector<std::string> args,
-                           std::size_t field = static_cast<std::size_t>(-1));
+  // Reports rule R at a line (position of field `field`, or the line start when npos). Args<R>
+  // accepts exactly as many values as R's message template uses, so a wrong count fails to build.
+  template <Rule R>
+  diag::Diagnostic& report(const inf::Line& line, Args<R> args, std::size_t field = static_cast<std::size_t>(-1));
   // Reports at an explicit physical position (line 0 = whole file).
-  diag::Diagnostic& report_at(int code, std::uint32_t line, std::uint32_t column, std::vector<std::string> args,
+  template <Rule R>
+  diag::Diagnostic& report_at(std::uint32_t line, std::uint32_t column, Args<R> args, std::string section = {});
+  // As report<R>, at most once per (rule, line, field) in the document: a registry or file-list
+  // section used from several install sections is one finding. nullptr when already reported.
+  template <Rule R>
+  diag::Diagnostic* report_once(const inf::Line& line, Args<R> args, std::size_t field = static_cast<std::size_t>(-1));
+  // The same for a rule chosen at run time (one of two codes); the argument count is not checked
+  // by the compiler, so keep these few (the fixtures exercise each).
+  diag::Diagnostic& report(Rule rule, const inf::Line& line, std::vector<std::string> args,
+                           std::size_t field = static_cast<std::size_t>(-1));
+  diag::Diagnostic& report_at(Rule rule, std::uint32_t line, std::uint32_t column, std::vector<std::string> args,
                               std::string section = {});
+  diag::Diagnostic* report_once(Rule rule, const inf::Line& line, std::vector<std::string> args,
+                                std::size_t field = static_cast<std::size_t>(-1));
+  const DocumentFacts& facts() const { return facts_; }
   // Adds a note pointing at another line to a diagnostic.
   static void note(diag::Diagnostic& d, const inf::Line& line, std::string message);
 
  private:
-  void apply_target(diag::Diagnostic& d, const RuleInfo* r) const;
+  static constexpr std::uint32_t kNoSection = static_cast<std::uint32_t>(-1);
+  diag::Diagnostic& emit(Rule rule, std::uint32_t line, std::uint32_t column, std::vector<std::string> args,
+                         std::string section, std::uint32_t section_index);
+  void apply_target(diag::Diagnostic& d, const RuleInfo* r, std::uint32_t section_index) const;
+  // Where reports go that /rulever leaves out: callers may still add notes to them.
+  diag::Diagnostic discarded_;
   const inf::Document& doc_;
   const package::Package& pkg_;
   const CheckSettings& settings_;
   std::vector<diag::Diagnostic>& out_;
+  DocumentFacts facts_;
+  std::unordered_set<std::uint64_t> reported_once_;  // (rule, line index, field) packed
 };
 
 using RuleFn = void (*)(Context&);

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "isodrv/inf.h"
@@ -35,9 +37,16 @@ struct StagedFile {
   std::string sha256;          // lower-case hex
 };
 
+// Validates an INF as a Windows Driver (/w) for `arch`: its errors, each "file:line: message [code]".
+// The store sits below the rules and never runs them; whoever stages supplies the validator
+// (the CLI and the tests pass check::isolation_errors).
+using Validator =
+    std::function<std::vector<std::string>(std::string_view inf_bytes, const std::string& inf_path, inf::Arch arch)>;
+
 struct AddOptions {
   inf::Arch arch = inf::Arch::amd64;
   bool allow_unisolated = false;
+  Validator validate;  // required: add() refuses to stage without one
 };
 
 struct AddResult {
@@ -50,6 +59,11 @@ struct VerifyProblem {
   std::string path;     // host path below the root, or a package name
   std::string message;
 };
+
+// The interface through which the store learns who uses a package: a view with one row
+// (package_id) per user — a device running it, or a primitive driver's install. The install engine
+// defines it over its own tables; without it no package has users.
+inline constexpr const char* kPackageUsersView = "store_package_users";
 
 // Points in a store operation where tests may simulate a crash (ISODRV_TEST_CRASH_POINT=name).
 // "<op>:before-commit" and "<op>:committed" are the write funnel's (docs/store.md).

@@ -75,34 +75,6 @@ bool confined(const fs::path& root, const fs::path& p) {
 // A device instance ID is <enumerator>\<device>\<instance>; every character is above 0x20 and
 // below 0x7F and not ',' (device-instance-ids, MAX_DEVICE_ID_LEN). '/' and '.' / '..' components
 // are legal to no Windows rule we rely on but would leave the per-device directory: refused.
-Status check_instance_id(std::string_view id) {
-  auto bad = [&](const std::string& why) { return Error(Errc::invalid_argument, "device " + in_quotes(id) + ": " + why); };
-  if (id.empty()) return bad("the instance ID is empty");
-  if (id.size() >= kMaxDeviceIdLen) {
-    return bad("an instance ID is shorter than " + std::to_string(kMaxDeviceIdLen) + " characters");
-  }
-  for (char c : id) {
-    auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7F || c == ',') return bad("characters must be printable ASCII other than space and ','");
-    if (c == '/') return Error(Errc::path_escape, "device " + in_quotes(id) + ": '/' is refused in an instance ID");
-  }
-  int parts = 0;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t cut = id.find('\\', start);
-    std::string_view c = id.substr(start, cut == std::string_view::npos ? std::string_view::npos : cut - start);
-    if (c.empty()) return bad("an instance ID has no empty component");
-    if (c == "." || c == "..") {
-      return Error(Errc::path_escape, "device " + in_quotes(id) + ": '.' and '..' components are refused");
-    }
-    ++parts;
-    if (cut == std::string_view::npos) break;
-    start = cut + 1;
-  }
-  if (parts != 3) return bad("an instance ID has the form <enumerator>\\<device ID>\\<instance ID>");
-  return {};
-}
-
 Session::Session(registry::Registry registry, std::string root) : registry_(std::move(registry)) {
   std::error_code ec;
   fs::path abs = fs::absolute(root, ec);

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "isodrv/check.h"
+#include "rules/rule.h"
 #include "isodrv/input.h"
 #include "isodrv/stamp_tokens.h"
 
@@ -28,8 +29,9 @@ bool ends_with_ci(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && inf::iequals(s.substr(s.size() - suffix.size()), suffix);
 }
 
-diag::Diagnostic file_level(int code, const std::string& path, std::uint32_t line, std::vector<std::string> args,
+diag::Diagnostic file_level(rules::Rule rule, const std::string& path, std::uint32_t line, std::vector<std::string> args,
                             diag::Mode mode) {
+  const int code = static_cast<int>(rule);
   diag::Diagnostic d;
   d.code = code;
   d.file = path;
@@ -213,12 +215,12 @@ diag::FileResult check_bytes(std::string_view bytes, const std::string& path, co
   if (!doc.ok()) {
     const Error& e = doc.error();
     if (e.code == Errc::wrong_inf_style) {
-      res.diagnostics.push_back(file_level(1001, path, 0, {}, settings.mode));
+      res.diagnostics.push_back(file_level(rules::Rule::r1001, path, 0, {}, settings.mode));
       res.diagnostics.back().message = e.message;
     } else {
       res.diagnostics.push_back(
-          file_level(1002, path, e.line, {e.message, std::string(errc_name(e.code))}, settings.mode));
-      res.diagnostics.push_back(file_level(1299, path, 0, {}, settings.mode));
+          file_level(rules::Rule::r1002, path, e.line, {e.message, std::string(errc_name(e.code))}, settings.mode));
+      res.diagnostics.push_back(file_level(rules::Rule::r1299, path, 0, {}, settings.mode));
     }
     finish(res);
     return res;
@@ -244,7 +246,7 @@ diag::FileResult check_file(const std::string& path, const Options& opts) {
   auto unreadable = [&](std::string msg) {
     res.unreadable = true;
     res.valid = false;
-    diag::Diagnostic d = file_level(1000, shown, 0, {std::move(msg)}, opts.settings.mode);
+    diag::Diagnostic d = file_level(rules::Rule::r1000, shown, 0, {std::move(msg)}, opts.settings.mode);
     d.severity = diag::Severity::error;
     res.diagnostics.push_back(std::move(d));
     return res;

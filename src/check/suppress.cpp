@@ -7,6 +7,7 @@
 #include <set>
 
 #include "isodrv/check.h"
+#include "rules/rule.h"
 #include "base/text.h"
 #include "isodrv/input.h"
 
@@ -85,12 +86,12 @@ void apply_inline_suppressions(const inf::Document& doc, diag::FileResult& resul
     for (std::size_t i = 0; i < s.codes.size(); ++i) {
       if (s.used[i]) continue;
       diag::Diagnostic d;
-      d.code = 9001;
+      d.code = static_cast<int>(rules::Rule::r9001);
       d.file = result.path;
       d.line = s.comment_line;
       d.column = 1;
       d.severity = diag::Severity::warning;
-      const rules::RuleInfo* r = rules::find_rule(9001);
+      const rules::RuleInfo* r = rules::find_rule(d.code);
       d.message = rules::format_message(r->message, {std::to_string(s.codes[i])});
       d.source_line = std::string(doc.physical_line(s.comment_line));
       diags.push_back(std::move(d));

@@ -518,6 +518,7 @@ int run_check(CheckArgs a, const Context& ctx) {
   }
   diag::RenderOptions ropts;
   ropts.format = *format;
+  ropts.rules = rule_doc;
   ropts.statistics = a.statistics;
   ropts.info = a.info;
   ropts.verbose = a.verbose;
@@ -646,8 +647,9 @@ std::string markdown_index() {
   DefaultInstall decoration that only older systems use (a newer one of the same line takes over
   before that build) is downlevel: isolation findings there get their /u level.
 - `--rulever BUILD|vnext` (`/rulever`): with /h, the newest OS build whose signing rules apply (each Models
-  section is checked with the rules of the last build that uses it, never above this); `vnext`: the rules
-  expected next, which keep no /h DIRID exceptions.
+  section is checked with the rules of the last build that uses it, never above this; a section first used
+  on a later build is not checked at all); `vnext`: the rules expected next, which keep no /h DIRID
+  exceptions.
 - `--osver DECORATION` (`/osver`, `NTAMD64.10.0...22000`, `NTAMD64.10.0.0.22000` or `10.0.22000`):
   check only what that OS installs: SetupAPI's best Models decoration per Manufacturer line and
   the best DefaultInstall variant. Without it every target the INF declares is checked, and a

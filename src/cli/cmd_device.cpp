@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include "cli/commands.h"
@@ -66,6 +67,25 @@ std::string property_line(const devinst::DeviceProperty& p) {
   return (p.name.empty() ? key : p.name + " (" + key + ")") + " " + isodrv::package::devprop::type_name(p.type) + " = " + v;
 }
 
+nlohmann::json software_json(const std::vector<devinst::SoftwareInstall>& list) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& s : list) {
+    j.push_back({{"name", s.name}, {"flags", s.flags}, {"type", s.type}, {"software_id", s.software_id},
+                 {"version", s.version}, {"binary", s.binary}, {"arguments", s.arguments}, {"source", s.source}});
+  }
+  return j;
+}
+
+// "<name> type 1 (MSI/EXE) 1.0.0.0 C:\…\setup.exe args …": what `device show` prints per record.
+std::string software_line(const devinst::SoftwareInstall& s) {
+  std::string out = s.name + " type " + std::to_string(s.type) + (s.type == 1 ? " (MSI/EXE)" : " (Store app)");
+  if (!s.version.empty()) out += " " + s.version;
+  if (!s.binary.empty()) out += " " + s.binary;
+  if (!s.software_id.empty()) out += " " + s.software_id;
+  if (!s.arguments.empty()) out += " args " + s.arguments;
+  return out + " (recorded; not executed)";
+}
+
 nlohmann::json device_json(const devinst::DeviceInfo& i) {
   auto or_null = [](const std::string& s) -> nlohmann::json { return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s); };
   nlohmann::json backup = nullptr;
@@ -79,6 +99,11 @@ nlohmann::json device_json(const devinst::DeviceInfo& i) {
                                                         : nlohmann::json{{"kind", i.pending_restart},
                                                                          {"source", i.pending_restart_source}}},
           {"coinstallers", i.coinstallers},
+          {"parent", or_null(i.parent)}, {"children", i.children},
+          {"component", i.component ? nlohmann::json{{"name", i.component->name}, {"flags", i.component->flags},
+                                                     {"section", i.component->section}, {"source", i.component->source}}
+                                    : nlohmann::json(nullptr)},
+          {"software", software_json(i.software)},
           {"interface_properties", [&] {
              nlohmann::json j = nlohmann::json::object();
              for (const auto& ip : i.interface_properties) j[ip.symbolic_link] = properties_json(ip.properties);
@@ -91,6 +116,8 @@ std::string rank_hex(std::uint32_t r) {
   std::snprintf(buf, sizeof buf, "0x%08X", r);
   return buf;
 }
+
+void print_components(const devinst::InstallReport& r, bool verbose);
 
 // With -v, the .reg-style diff of what the install changed follows the summary line.
 void print_report(const devinst::InstallReport& r, bool verbose) {
@@ -105,6 +132,18 @@ void print_report(const devinst::InstallReport& r, bool verbose) {
   if (r.replaced) std::cout << " (replaced " << r.replaced->published_name << ", kept for rollback)";
   std::cout << "\n";
   if (verbose) std::cout << r.diff;
+  print_components(r, verbose);
+}
+
+// The software-component devices an install created, each with the driver it got (or none).
+void print_components(const devinst::InstallReport& r, bool verbose) {
+  for (const auto& c : r.components) {
+    if (c.driver.published_name.empty()) {
+      std::cout << c.instance_id << ": component device created; no staged driver matches\n";
+      continue;
+    }
+    print_report(c, verbose);
+  }
 }
 
 template <typename F>
@@ -161,12 +200,22 @@ int run_list(Context& ctx, const DeviceArgs& a) {
       std::cout << j.dump(2) << "\n";
       return int(kExitOk);
     }
+    // The tree: list_devices returns each device before its children; a child's block is indented
+    // two spaces per level below a device a bus reported, and names its parent.
+    std::map<std::string, std::size_t> depth;
     for (const auto& d : *list) {
-      std::cout << "Instance ID:        " << d.instance_id << "\n"
-                << "Hardware IDs:       ";
+      std::size_t level = 0;
+      if (auto it = depth.find(isodrv::inf::to_lower_ascii(d.parent)); !d.parent.empty() && it != depth.end()) {
+        level = it->second + 1;
+      }
+      depth[isodrv::inf::to_lower_ascii(d.instance_id)] = level;
+      const std::string pad(2 * level, ' ');
+      std::cout << pad << "Instance ID:        " << d.instance_id << "\n";
+      if (!d.parent.empty()) std::cout << pad << "Parent:             " << d.parent << "\n";
+      std::cout << pad << "Hardware IDs:       ";
       for (std::size_t i = 0; i < d.hardware_ids.size(); ++i) std::cout << (i ? ", " : "") << d.hardware_ids[i];
-      std::cout << "\nDriver Name:        " << (d.driver ? d.driver->published_name : "(none)") << "\n"
-                << "Service:            " << (d.service.empty() ? "(none)" : d.service) << "\n\n";
+      std::cout << "\n" << pad << "Driver Name:        " << (d.driver ? d.driver->published_name : "(none)") << "\n"
+                << pad << "Service:            " << (d.service.empty() ? "(none)" : d.service) << "\n\n";
     }
     return int(kExitOk);
   });
@@ -182,6 +231,11 @@ int run_show(Context& ctx, const DeviceArgs& a) {
       return int(kExitOk);
     }
     std::cout << "Instance ID:        " << d->instance_id << "\n";
+    if (!d->parent.empty()) std::cout << "Parent:             " << d->parent << "\n";
+    if (d->component) {
+      std::cout << "Component:          " << d->component->name << " [" << d->component->section << "] ("
+                << d->component->source << ")\n";
+    }
     for (const auto& h : d->hardware_ids) std::cout << "Hardware ID:        " << h << "\n";
     for (const auto& c : d->compatible_ids) std::cout << "Compatible ID:      " << c << "\n";
     if (d->driver) {
@@ -206,6 +260,8 @@ int run_show(Context& ctx, const DeviceArgs& a) {
     }
     for (const auto& f : d->files) std::cout << "File:               " << f << "\n";
     for (const auto& x : d->extensions) std::cout << "Extension:          " << x << "\n";
+    for (const auto& s : d->software) std::cout << "Software:           " << software_line(s) << "\n";
+    for (const auto& c : d->children) std::cout << "Child:              " << c << "\n";
     for (const auto& c : d->coinstallers) std::cout << "Co-installer:       " << c << " (non-universal; not executed)\n";
     if (!d->pending_restart.empty()) {
       std::cout << "Pending Restart:    " << d->pending_restart << " (" << d->pending_restart_source << ")\n";
@@ -225,8 +281,14 @@ int run_install(Context& ctx, const DeviceArgs& a) {
     if (a.dry_run) {
       for (const auto& n : r->notes) std::cerr << "note: " << n << "\n";
       std::cout << "; dry run: " << r->instance_id << " would install " << r->driver.published_name << " ["
-                << r->driver.ddinstall << "]; nothing was changed\r\n"
-                << r->diff;
+                << r->driver.ddinstall << "]; nothing was changed\r\n";
+      for (const auto& c : r->components) {
+        std::cout << "; and create component device " << c.instance_id
+                  << (c.driver.published_name.empty() ? std::string(" (no staged driver matches)")
+                                                      : " with " + c.driver.published_name + " [" + c.driver.ddinstall + "]")
+                  << "\r\n";
+      }
+      std::cout << r->diff;
       return int(kExitOk);
     }
     print_report(*r, ctx.verbose);

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "isodrv/check.h"
 #include "isodrv/devinst.h"
 #include "isodrv/store.h"
 
@@ -47,6 +48,7 @@ int run_add(Context& ctx, const DriverArgs& a) {
   store::AddOptions opts;
   opts.arch = *arch;
   opts.allow_unisolated = a.allow_unisolated;
+  opts.validate = check::isolation_errors;  // the store stages; check judges isolation
   std::cout << "Adding driver package:  " << a.inf << "\n";
   auto r = st->add(a.inf, opts);
   if (!r.ok()) {

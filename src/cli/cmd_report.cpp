@@ -181,6 +181,7 @@ int run_merge(const MergeArgs& a) {
   }
   diag::RenderOptions ropts;
   ropts.format = *format;
+  ropts.rules = rule_doc;
   ropts.statistics = a.statistics;
   ropts.info = a.info;
   ropts.verbose = a.verbose;

@@ -2,6 +2,7 @@
 #include "cli/report_options.h"
 
 #include "isodrv/check.h"
+#include "isodrv/rules.h"
 
 #include <unistd.h>
 
@@ -12,6 +13,21 @@
 
 namespace isodrv::cli {
 namespace fs = std::filesystem;
+
+std::optional<diag::RuleDoc> rule_doc(int code, diag::Mode mode) {
+  const rules::RuleInfo* r = rules::find_rule(code);
+  if (!r) return std::nullopt;
+  diag::RuleDoc doc;
+  doc.slug = r->slug;
+  doc.topic = r->topic;
+  doc.why = r->why;
+  doc.bad = r->bad;
+  doc.good = r->good;
+  doc.implemented = r->implemented;
+  doc.isolation = r->isolation;
+  doc.level = rules::level(*r, mode);
+  return doc;
+}
 
 std::optional<diag::Format> parse_format(std::string_view f) {
   if (f == "text") return diag::Format::text;
@@ -78,6 +94,7 @@ std::unique_ptr<WithHtmlFile> WithHtmlFile::open(const diag::RenderOptions& opts
   }
   diag::RenderOptions ropts;
   ropts.format = diag::Format::html;
+  ropts.rules = opts.rules;
   w->main_ = diag::make_writer(opts, paths, mode, version, std::cout);
   w->html_ = diag::make_writer(ropts, diag::PathBase{}, mode, version, w->out_);
   return w;

@@ -13,6 +13,10 @@
 namespace isodrv::cli {
 
 std::optional<diag::Format> parse_format(std::string_view f);
+
+// The rule table's row for `code` as the renderers want it (diag::RenderOptions::rules): diag sits
+// below the rules, so the CLI hands it this lookup.
+std::optional<diag::RuleDoc> rule_doc(int code, diag::Mode mode);
 inline constexpr std::string_view kFormatNames = "text, infverif, json, jsonl, sarif, github, html";
 
 // Fills opts.cwd and opts.base. Result paths are relative to `project_root` (check's --project-root,

@@ -3,12 +3,14 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <filesystem>
 
+#include "devinst/components.h"
 #include "devinst/engine_impl.h"
 #include "devinst/install_facts.h"
-#include "isodrv/api.h"
+#include "isodrv/registry_layout.h"
 #include "registry/sqlite_error.h"
 
 namespace isodrv::devinst {
@@ -69,8 +71,10 @@ std::vector<std::uint8_t> Stmt::blob(int c) const {
 
 namespace {
 
-// device_nodes is also read by the store (driver list "devices", delete refusal): package_id is
-// the package the device currently runs.
+// device_nodes.package_id is the package the device currently runs. The store never reads these
+// tables: it counts a package's users (driver list "devices", delete refusal) through the view
+// store_package_users (store.h), defined here; a primitive driver's install (instance_id '') has
+// no device node and counts as one user.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS device_nodes(
   instance_id TEXT PRIMARY KEY COLLATE NOCASE,
@@ -100,6 +104,23 @@ CREATE TABLE IF NOT EXISTS devinst_install_facts(
 CREATE INDEX IF NOT EXISTS devinst_install_facts_install ON devinst_install_facts(install_id);
 CREATE TRIGGER IF NOT EXISTS devinst_install_facts_gone AFTER DELETE ON devinst_installs
   BEGIN DELETE FROM devinst_install_facts WHERE install_id = old.id; END;
+CREATE VIEW IF NOT EXISTS store_package_users(package_id) AS
+  SELECT package_id FROM device_nodes
+  UNION ALL SELECT package_id FROM devinst_installs WHERE instance_id = '';
+CREATE TABLE IF NOT EXISTS devinst_components(
+  instance_id TEXT PRIMARY KEY COLLATE NOCASE,
+  parent TEXT NOT NULL COLLATE NOCASE,
+  install_id INTEGER NOT NULL,
+  name TEXT NOT NULL, flags INTEGER NOT NULL, section TEXT NOT NULL, source TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS devinst_components_parent ON devinst_components(parent);
+CREATE INDEX IF NOT EXISTS devinst_components_install ON devinst_components(install_id);
+CREATE TABLE IF NOT EXISTS devinst_software(
+  install_id INTEGER NOT NULL, name TEXT NOT NULL, flags INTEGER NOT NULL, type INTEGER NOT NULL,
+  software_id TEXT NOT NULL, version TEXT NOT NULL, binary TEXT NOT NULL, arguments TEXT NOT NULL,
+  source TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS devinst_software_install ON devinst_software(install_id);
+CREATE TRIGGER IF NOT EXISTS devinst_software_gone AFTER DELETE ON devinst_installs
+  BEGIN DELETE FROM devinst_software WHERE install_id = old.id; END;
 )sql";
 
 
@@ -117,7 +138,7 @@ std::vector<std::string> split_lines(const std::string& s) {
 
 // The same instance-ID rules as every state-location API entry point, so a device that can be
 // added can always be resolved.
-Status check_instance_id(const std::string& id) { return api::check_instance_id(id); }
+Status check_instance_id(const std::string& id) { return registry_layout::check_instance_id(id); }
 
 }  // namespace
 
@@ -391,7 +412,9 @@ Result<InstallReport> Engine::Impl::move_to(const DeviceRow& dev, Loaded& pkg, c
   if (!fresh) return fresh.error();
   auto r = install_locked(*fresh, pkg, m, dry_run, txn);
   pending_diffs.clear();
-  if (r) r->replaced = replaced;
+  if (!r) return r;
+  r->replaced = replaced;
+  if (auto s = install_components_locked(*r, dry_run, txn); !s) return s.error();
   return r;
 }
 
@@ -420,6 +443,7 @@ Result<Engine> Engine::open(const std::string& root) {
 
 Result<std::unique_ptr<store::WriteTxn>> Engine::Impl::begin() {
   reset_statements();
+  pending_components.clear();
   auto tx = reg.begin();
   if (!tx) return tx.error();
   auto shared = std::make_shared<registry::Transaction>(std::move(*tx));
@@ -429,9 +453,9 @@ Result<std::unique_ptr<store::WriteTxn>> Engine::Impl::begin() {
   return std::make_unique<store::WriteTxn>(root, db(), "devinst", std::move(sql));
 }
 
-namespace {
 // One new device node and its bookkeeping row, inside the caller's transaction.
-Status add_device_locked(Engine::Impl& d, const DeviceSpec& s) {
+Status Engine::Impl::add_device_node(const DeviceSpec& s) {
+  Engine::Impl& d = *this;
   auto& ex = d.q("SELECT 1 FROM device_nodes WHERE instance_id = ?");
   ex.bind(1, s.instance_id);
   if (ex.row()) return Error(Errc::already_exists, "a device with instance ID " + s.instance_id + " already exists");
@@ -454,7 +478,8 @@ Status add_device_locked(Engine::Impl& d, const DeviceSpec& s) {
 }
 
 // Deletes the device node, then every parent level that only held it (enumerator, device ID).
-Status delete_device_node(Engine::Impl& d, const std::string& instance_id) {
+Status Engine::Impl::delete_device_node(const std::string& instance_id) {
+  Engine::Impl& d = *this;
   std::string path = enum_key_path(instance_id);
   if (auto k = d.reg.open_key(path); k) {
     if (auto s = k->delete_tree(); !s) return s;
@@ -472,9 +497,11 @@ Status delete_device_node(Engine::Impl& d, const std::string& instance_id) {
   }
   auto& del = d.q("DELETE FROM device_nodes WHERE instance_id = ?");
   del.bind(1, instance_id);
-  return del.run();
+  if (auto s = del.run(); !s) return s;
+  auto& comp = d.q("DELETE FROM devinst_components WHERE instance_id = ?");
+  comp.bind(1, instance_id);
+  return comp.run();
 }
-}  // namespace
 
 Status Engine::add_devices(const std::vector<DeviceSpec>& specs) {
   for (const auto& s : specs) {
@@ -482,7 +509,7 @@ Status Engine::add_devices(const std::vector<DeviceSpec>& specs) {
   }
   return impl_->mutate([&](store::WriteTxn&) -> Status {
     for (const auto& s : specs) {
-      if (auto r = add_device_locked(*impl_, s); !r) return r;
+      if (auto r = impl_->add_device_node(s); !r) return r;
     }
     return {};
   });
@@ -498,7 +525,7 @@ Status Engine::remove_device(const std::string& id) {
     if (dev->install_id) {
       if (auto s = d.uninstall_locked(*dev, txn); !s) return s;
     }
-    return delete_device_node(d, dev->instance_id);
+    return d.delete_device_node(dev->instance_id);
   });
 }
 
@@ -574,7 +601,9 @@ DeviceInfo info_from(Engine::Impl& d, const DeviceRow& r) {
       i.extensions = in->extensions;
     }
     read_install_facts(d, *r.install_id, i);
+    read_software(d, *r.install_id, i);
   }
+  read_component_links(d, i);
   i.properties = read_properties(d.reg, enum_key_path(r.instance_id));
   for (const auto& link : i.interfaces) {
     auto props = read_properties(d.reg, interface_key_of(r.instance_id, link));
@@ -586,8 +615,26 @@ DeviceInfo info_from(Engine::Impl& d, const DeviceRow& r) {
 
 Result<std::vector<DeviceInfo>> Engine::list_devices() const {
   Impl::StatementGuard guard(*impl_);
+  std::vector<DeviceInfo> flat;
+  for (const auto& r : impl_->device_rows()) flat.push_back(info_from(*impl_, r));
+  // Tree order: every device a bus reported (or whose parent is gone), each followed by its
+  // descendants depth first; rows come sorted by instance ID, and so do children.
+  std::map<std::string, std::size_t> by_id;
+  for (std::size_t i = 0; i < flat.size(); ++i) by_id[inf::to_lower_ascii(flat[i].instance_id)] = i;
   std::vector<DeviceInfo> out;
-  for (const auto& r : impl_->device_rows()) out.push_back(info_from(*impl_, r));
+  std::vector<bool> placed(flat.size(), false);
+  std::function<void(std::size_t)> place = [&](std::size_t i) {
+    if (placed[i]) return;
+    placed[i] = true;
+    out.push_back(flat[i]);
+    for (const auto& c : flat[i].children) {
+      if (auto it = by_id.find(inf::to_lower_ascii(c)); it != by_id.end()) place(it->second);
+    }
+  };
+  for (std::size_t i = 0; i < flat.size(); ++i) {
+    if (flat[i].parent.empty() || !by_id.count(inf::to_lower_ascii(flat[i].parent))) place(i);
+  }
+  for (std::size_t i = 0; i < flat.size(); ++i) place(i);  // a cycle cannot happen; never drop a device
   return out;
 }
 
@@ -689,7 +736,19 @@ Result<std::optional<InstallReport>> reinstall_with_extension(Engine::Impl& d, c
   if (!fresh) return fresh.error();
   auto r = d.install_locked(*fresh, *base, *m, false, txn);
   if (!r) return r.error();
+  if (auto s = d.install_components_locked(*r, false, txn); !s) return s.error();
   return std::optional<InstallReport>(std::move(*r));
+}
+
+// A report, then the component devices its install created that got a driver, each as a report of
+// its own (driver add --install lists every device it installed on).
+void push_with_components(std::vector<InstallReport>& out, InstallReport r) {
+  std::vector<InstallReport> children = std::move(r.components);
+  r.components.clear();
+  out.push_back(std::move(r));
+  for (auto& c : children) {
+    if (c.changed) push_with_components(out, std::move(c));
+  }
 }
 
 // install_on_matching inside its transaction.
@@ -706,11 +765,15 @@ Result<std::vector<InstallReport>> install_on_matching_locked(Engine::Impl& d, L
     out.push_back(std::move(*r));
     return out;
   }
-  for (const auto& dev : d.device_rows()) {
+  for (const auto& listed : d.device_rows()) {
+    // Read again: an install before this one may have removed (and re-created) component devices.
+    auto row = d.device_row(listed.instance_id);
+    if (!row) continue;
+    const DeviceRow& dev = *row;
     if (!pkg.extension_id.empty()) {
       auto r = reinstall_with_extension(d, dev, pkg, all, txn);
       if (!r) return r.error();
-      if (*r) out.push_back(std::move(**r));
+      if (*r) push_with_components(out, std::move(**r));
       continue;
     }
     auto choice = d.best_for(DeviceIds{dev.hardware_ids, dev.compatible_ids}, all);
@@ -721,7 +784,7 @@ Result<std::vector<InstallReport>> install_on_matching_locked(Engine::Impl& d, L
       e.message = dev.instance_id + ": " + e.message;
       return e;
     }
-    if (r->changed) out.push_back(std::move(*r));
+    if (r->changed) push_with_components(out, std::move(*r));
   }
   return out;
 }
@@ -742,7 +805,9 @@ Result<std::vector<std::string>> move_devices_off_locked(Engine::Impl& d, Loaded
       if (auto s = u.run(); !s) return s.error();
     }
     auto fresh = d.device_row(dev.instance_id);
+    if (!fresh && fresh.error().code == Errc::not_found) continue;  // a component device its parent's move removed
     if (!fresh) return fresh.error();
+    if (!fresh->package_id || *fresh->package_id != target.sp.id) continue;
     auto choice = d.best_for(DeviceIds{dev.hardware_ids, dev.compatible_ids}, others);
     if (choice) {
       auto r = d.move_to(*fresh, *choice->pkg, choice->match, false, txn, false);
@@ -791,7 +856,9 @@ Result<std::vector<std::string>> Engine::move_devices_off(const std::string& pub
     if (p != *target) others.push_back(p);
   }
   auto moves = [&](store::WriteTxn& txn, const store::RemovalSql* also) -> Result<std::vector<std::string>> {
+    d.leaving_package = (*target)->sp.id;
     auto moved = move_devices_off_locked(d, **target, others, txn);
+    d.leaving_package = -1;
     if (moved && also) {
       if (auto s = (*also)(d.db()); !s) return s.error();
     }

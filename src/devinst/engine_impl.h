@@ -142,6 +142,11 @@ struct Engine::Impl {
   // Keys an undo created-record could not delete yet because they still had subkeys; the uninstall
   // tries them again once every record of every owner it replays has run.
   std::vector<std::string> retry_keys;  // handed from that uninstall to the install's diff
+  // Software-component devices an install created (AddComponent) and that still need their
+  // driver: install_components_locked ranks and installs them once their parent's install is done.
+  std::vector<std::string> pending_components;
+  // The package move_devices_off is taking away: never a candidate for a component device.
+  std::int64_t leaving_package = -1;
 
   ~Impl() { stmts.clear(); }
 
@@ -196,6 +201,15 @@ struct Engine::Impl {
   // A primitive driver's [DefaultInstall…] and its .Services, recorded as an install without a device.
   Result<InstallReport> install_primitive_locked(detail::Loaded& pkg, store::WriteTxn& txn);
   Status uninstall_install_locked(std::int64_t install_id, store::WriteTxn& txn);
+  // Creates a device node (Enum key with HardwareID, CompatibleIDs, ConfigFlags) and its row.
+  Status add_device_node(const DeviceSpec& spec);
+  // Deletes a device node, its bookkeeping rows and every parent level below Enum it leaves empty.
+  Status delete_device_node(const std::string& instance_id);
+  // Software components (components.cpp): the devices in pending_components get the best staged
+  // driver (or stay without one), their reports added to `parent`; and the children an install
+  // created are removed (their drivers uninstalled first) before that install is undone.
+  Status install_components_locked(InstallReport& parent, bool dry_run, store::WriteTxn& txn);
+  Status remove_components_locked(std::int64_t install_id, store::WriteTxn& txn);
   Status undo_owner(const std::string& owner, store::WriteTxn& txn);
   // Moves the device to `pkg` (uninstalling the current driver and keeping it as the backup).
   Result<InstallReport> move_to(const detail::DeviceRow& dev, detail::Loaded& pkg, const Match& m, bool dry_run,

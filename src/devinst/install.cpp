@@ -9,6 +9,8 @@
 
 #include "devinst/engine_impl.h"
 #include "base/text.h"
+#include "devinst/components.h"
+#include "devinst/delfiles.h"
 #include "devinst/install_facts.h"
 #include "devinst/wow64.h"
 #include "isodrv/registry_roots.h"
@@ -670,6 +672,8 @@ class Installer {
         {"UmdfService", &Installer::on_umdf_service, false, SectionRole::wdf},
         {"Reboot", &Installer::on_restart, false, SectionRole::ddinstall},
         {"Restart", &Installer::on_restart, false, SectionRole::ddinstall},
+        {"AddComponent", &Installer::on_add_component, false, SectionRole::components},
+        {"AddSoftware", &Installer::on_add_software, false, SectionRole::software},
     };
     return table;
   }
@@ -807,6 +811,10 @@ class Installer {
   Status on_add_interface(const Loaded& p, const inf::Line& l, const Binding&) { return add_interface(p, l); }
   Status on_kmdf_service(const Loaded& p, const inf::Line& l, const Binding&) { return kmdf_service(p, l); }
   Status on_umdf_service(const Loaded& p, const inf::Line& l, const Binding&) { return umdf_service(p, l); }
+  // Software components and software installs: components.cpp, software.cpp.
+  Status on_add_component(const Loaded& p, const inf::Line& l, const Binding&) { return apply_add_component(site(p, l)); }
+  Status on_add_software(const Loaded& p, const inf::Line& l, const Binding&) { return apply_add_software(site(p, l)); }
+  DirectiveSite site(const Loaded& p, const inf::Line& l) { return {e_, p, l, dev_.instance_id, install_id_, dry_run_, notes, diffs}; }
 
   // Reboot / Restart in a DDInstall: Windows finishes the install and flags the device as needing a
   // system restart (DI_NEEDREBOOT / DI_NEEDRESTART); isodrv records the request with the device.
@@ -848,12 +856,14 @@ class Installer {
   }
 
   Status on_del_files(const Loaded& pkg, const inf::Line& l, const Binding&) {
-    auto lists = named_lists(pkg, l, "DelFiles");
-    if (!lists) return lists.error();
-    for (const auto& list : *lists) {
-      if (list[0] == '@') notes.push_back(where(pkg, l) + "DelFiles=" + list + " (a single file) is not applied by isodrv");
+    if (auto lists = named_lists(pkg, l, "DelFiles"); !lists) return lists.error();
+    std::vector<package::FileChange> single;  // DelFiles=@file (delfiles.cpp)
+    for (std::size_t i = 0; i < l.field_count(); ++i) {
+      if (auto c = single_file_delete(*pkg.doc, l, l.field(i))) single.push_back(std::move(*c));
     }
-    for (const auto* c : changes_of(pkg, l)) {
+    auto changes = changes_of(pkg, l);
+    for (const auto& c : single) changes.push_back(&c);
+    for (const auto* c : changes) {
       auto folder = change_folder(pkg, *c, "DelFiles");
       if (!folder || c->name.empty()) continue;
       const std::string win = *folder + "\\" + c->name;
@@ -1136,8 +1146,8 @@ class Installer {
   // The sub-sections of a DDInstall, each with what HKR means there.
   Status apply_ddinstall(const Loaded& pkg, const std::string& ddinstall, const std::string& sw_key) {
     if (auto s = apply_section(pkg, ddinstall, Binding{sw_key, false, SectionRole::ddinstall, enum_path_}); !s) return s;
-    // .Components, .Software, .Events and .Filters hold only directives the engine reports as not
-    // applied (AddComponent, AddSoftware, AddEventProvider, AddFilter); they are visited for that.
+    // .Events and .Filters hold only directives the engine reports as not applied (AddEventProvider,
+    // AddFilter); they are visited for that.
     for (const package::Subsection& sub : install_order()) {
       std::string name = ddinstall + std::string(sub.suffix);
       if (!pkg.doc->has_section(name)) continue;

@@ -181,6 +181,8 @@ Status Engine::Impl::uninstall_locked(const DeviceRow& dev, store::WriteTxn& txn
   if (removed_folder) *removed_folder = row->driver.folder;
   if (removed_ddinstall) *removed_ddinstall = row->driver.ddinstall;
   if (removed_published) *removed_published = row->driver.published_name;
+  // The software-component devices this driver created go first, with their own drivers.
+  if (auto r = remove_components_locked(row->id, txn); !r) return r;
   // Its own changes first (they lie inside shared keys such as the class key), then the shared
   // scopes (a service, a class) it was the last user of.
   if (auto r = uninstall_install_locked(row->id, txn); !r) return r;

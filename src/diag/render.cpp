@@ -11,7 +11,6 @@
 #include "base/text.h"
 #include "isodrv/diag.h"
 #include "isodrv/report.h"
-#include "isodrv/rules.h"
 
 namespace isodrv::diag {
 
@@ -131,10 +130,10 @@ std::string caret_line(std::string_view source, std::uint32_t column) {
   return out;
 }
 
-void render_statistics(const Tally& t, Mode mode, std::ostream& out) {
+void render_statistics(const Tally& t, const RenderOptions& o, Mode mode, std::ostream& out) {
   out << "\nStatistics (mode /" << mode_name(mode) << "):\n";
   for (const auto& [code, c] : t.codes) {
-    const rules::RuleInfo* info = rules::find_rule(code);
+    const auto info = detail::rule_doc(o, code, mode);
     out << "  " << code << "  " << severity_name(c.second) << "  " << c.first << "  "
         << (info ? info->slug : std::string_view("?")) << "\n";
   }
@@ -217,7 +216,7 @@ class TextWriter final : public LineWriter {
     out_ << t.errors << " error" << (t.errors == 1 ? "" : "s") << ", " << t.warnings << " warning"
          << (t.warnings == 1 ? "" : "s") << " in " << t.files << " file" << (t.files == 1 ? "" : "s") << " ("
          << t.not_valid << " not valid, " << modes_text() << ")\n";
-    if (o_.statistics) render_statistics(t, mode_, out_);
+    if (o_.statistics) render_statistics(t, o_, mode_, out_);
     if (baseline_accepted_) {
       const std::size_t n = *baseline_accepted_;
       out_ << n << " finding" << (n == 1 ? "" : "s") << " accepted by the baseline\n";
@@ -249,7 +248,7 @@ class InfVerifWriter final : public LineWriter {
  public:
   using LineWriter::LineWriter;
   void finish() override {
-    if (o_.statistics) render_statistics(tally_, mode_, out_);
+    if (o_.statistics) render_statistics(tally_, o_, mode_, out_);
   }
 
  private:
@@ -301,7 +300,7 @@ class GithubWriter final : public LineWriter {
       const std::string& file = where.under_base ? where.relative : where.absolute;
       out << "::" << (d.severity == Severity::error ? "error" : "warning") << " file=" << gh_escape(file, true);
       if (d.line) out << ",line=" << d.line << ",col=" << std::max<std::uint32_t>(d.column, 1);
-      const rules::RuleInfo* info = rules::find_rule(d.code);
+      const auto info = detail::rule_doc(o_, d.code, mode_);
       out << ",title=" << gh_escape("isodrv " + std::to_string(d.code) + (info ? " " + std::string(info->slug) : ""), true)
           << "::" << gh_escape(d.message, false) << "\n";
       spill();

@@ -11,7 +11,6 @@
 #include "diag/html_page.h"
 #include "diag/json_writer.h"
 #include "diag/writers.h"
-#include "isodrv/rules.h"
 
 namespace isodrv::diag::detail {
 namespace {
@@ -34,7 +33,7 @@ std::string esc(std::string_view s) {
 class HtmlWriter final : public ReportWriter {
  public:
   HtmlWriter(const RenderOptions& o, Mode mode, const std::string& version, std::ostream& out)
-      : mode_(mode), version_(version), out_(out) {
+      : o_(o), mode_(mode), version_(version), out_(out) {
     (void)o;
     out_ << kHtmlHead;
   }
@@ -78,7 +77,7 @@ class HtmlWriter final : public ReportWriter {
       out_ << "<h2>Top codes</h2><svg id=\"chart\" role=\"img\" width=\"640\" height=\"" << 24 * top.size() + 4
            << "\" xmlns=\"http://www.w3.org/2000/svg\">";
       for (std::size_t i = 0; i < top.size(); ++i) {
-        const rules::RuleInfo* r = rules::find_rule(top[i].second);
+        const auto r = rule_doc(o_, top[i].second, mode_);
         const int w = static_cast<int>(400.0 * static_cast<double>(top[i].first) / most) + 1;
         out_ << "<a href=\"#code=" << top[i].second << "\"><g><title>" << top[i].second << " "
              << esc(r ? r->slug : std::string_view()) << "</title><text x=\"0\" y=\""
@@ -93,7 +92,7 @@ class HtmlWriter final : public ReportWriter {
   void write_explain() {
     out_ << "<section id=\"explain\"><h2>What the codes mean</h2>\n";
     for (const auto& [code, c] : tally_.codes) {
-      const rules::RuleInfo* r = rules::find_rule(code);
+      const auto r = rule_doc(o_, code, mode_);
       out_ << "<details id=\"explain-" << code << "\"><summary>" << code;
       if (r) out_ << " " << esc(r->slug) << ": " << esc(r->topic);
       out_ << "</summary>";
@@ -156,6 +155,7 @@ class HtmlWriter final : public ReportWriter {
   // The page gets a data block every ~256 KiB: the browser parses blocks as they arrive and the
   // writer holds one block at a time.
   static constexpr std::size_t kChunkBytes = 256 * 1024;
+  RenderOptions o_;
   Mode mode_;
   std::string version_;
   std::ostream& out_;

@@ -8,7 +8,6 @@
 #include "diag/writers.h"
 #include "isodrv/diag.h"
 #include "isodrv/report.h"
-#include "isodrv/rules.h"
 
 namespace isodrv::diag::detail {
 namespace {
@@ -23,8 +22,8 @@ void flush(JsonWriter& w, std::ostream& out) {
   w.clear();
 }
 
-void write_diagnostic(JsonWriter& w, const Diagnostic& d) {
-  const rules::RuleInfo* info = rules::find_rule(d.code);
+void write_diagnostic(JsonWriter& w, const Diagnostic& d, const RenderOptions& o, Mode mode) {
+  const auto info = rule_doc(o, d.code, mode);
   w.begin_object();
   w.key("code");
   w.value(static_cast<std::uint64_t>(d.code));
@@ -102,12 +101,12 @@ void write_summary(JsonWriter& w, const InfSummary& s) {
 
 // One file's object; `out` takes the text whenever enough has piled up, even within one file
 // (a file may have a million findings).
-void write_file(JsonWriter& w, const FileResult& f, Mode run_mode, std::ostream& out) {
+void write_file(JsonWriter& w, const FileResult& f, const RenderOptions& o, Mode run_mode, std::ostream& out) {
   w.begin_object();
   w.key("diagnostics");
   w.begin_array();
   for (const auto& d : f.diagnostics) {
-    write_diagnostic(w, d);
+    write_diagnostic(w, d, o, run_mode);
     if (w.size() >= kFlushAt) flush(w, out);
   }
   w.end_array();
@@ -169,7 +168,7 @@ class JsonReportWriter final : public ReportWriter {
   }
   void file(const FileResult& f) override {
     tally_.add(f);
-    write_file(w_, f, mode_, out_);
+    write_file(w_, f, o_, mode_, out_);
     if (w_.size() >= kFlushAt) flush(w_, out_);
   }
   void finish() override {
@@ -281,7 +280,7 @@ class JsonlWriter final : public ReportWriter {
 
  private:
   void write_record(const Diagnostic& d) {
-    const rules::RuleInfo* info = rules::find_rule(d.code);
+    const auto info = rule_doc(o_, d.code, mode_);
     w_.begin_object();
     w_.key("code");
     w_.value(static_cast<std::uint64_t>(d.code));
@@ -428,8 +427,8 @@ void physical_location(JsonWriter& w, const SarifUri& uri, std::uint32_t line, s
   w.end_object();
 }
 
-void write_rule(JsonWriter& w, int code, Mode mode) {
-  const rules::RuleInfo* info = rules::find_rule(code);
+void write_rule(JsonWriter& w, int code, const RenderOptions& o, Mode mode) {
+  const auto info = rule_doc(o, code, mode);
   w.begin_object();
   if (!info) {
     w.key("id");
@@ -440,7 +439,7 @@ void write_rule(JsonWriter& w, int code, Mode mode) {
   w.key("defaultConfiguration");
   w.begin_object();
   w.key("level");
-  w.value(sarif_level(rules::level(*info, mode)));
+  w.value(sarif_level(info->level));
   w.end_object();
   std::string full = info->why.empty() ? std::string(info->topic) : std::string(info->why);
   text_object(w, "fullDescription", full);
@@ -525,7 +524,7 @@ class SarifWriter final : public ReportWriter {
     w_.value(std::string_view("isodrv"));
     w_.key("rules");
     w_.begin_array();
-    for (const auto& [code, c] : tally_.codes) write_rule(w_, code, mode_);
+    for (const auto& [code, c] : tally_.codes) write_rule(w_, code, o_, mode_);
     w_.end_array();
     w_.key("semanticVersion");
     w_.value(version_);

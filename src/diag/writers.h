@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -24,6 +25,12 @@ struct Tally {
 };
 
 std::string trimmed(std::string_view s);
+
+// The rule-table row of `code` in `mode` through the caller's lookup (RenderOptions::rules);
+// nullopt without a lookup or for an unknown code.
+inline std::optional<RuleDoc> rule_doc(const RenderOptions& o, int code, Mode mode) {
+  return o.rules ? o.rules(code, mode) : std::nullopt;
+}
 
 // A finding's path as SARIF and GitHub want it (RenderOptions::base): `relative` to the base, or
 // not under it, `absolute` (lexically normalised, "" when no cwd was given to resolve it).

@@ -147,9 +147,14 @@ void attach_fixes(std::string_view bytes, const std::string& path, const check::
     const rules::RuleInfo* r = rules::find_rule(d.code);
     const detail::Fixer fixer = detail::fixer_for(d.code);
     if (!r || !r->has_fix || !fixer || d.severity == diag::Severity::none) continue;
-    d.fix = diag::Fix{};
-    d.fix->safety = r->fix_safety;
-    fixer(ctx, d);
+    // Fixers address whole logical lines: a finding on a continuation line of one is fixed from
+    // the line where it starts (the finding keeps its own line).
+    diag::Diagnostic at = d;
+    at.line = src->first_physical(d.line);
+    at.fix = diag::Fix{};
+    at.fix->safety = r->fix_safety;
+    fixer(ctx, at);
+    d.fix = std::move(at.fix);
     std::stable_sort(d.fix->edits.begin(), d.fix->edits.end(), [](const diag::Edit& a, const diag::Edit& b) {
       return a.begin != b.begin ? a.begin < b.begin : (a.begin == a.end && b.begin != b.end);
     });

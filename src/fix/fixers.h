@@ -28,10 +28,26 @@ using Fixer = void (*)(FixContext&, diag::Diagnostic&);
 Fixer fixer_for(int code);
 
 // Shared pieces.
+// Appends `edits` to the fix.
+inline void add_edits(diag::Fix& fix, const std::vector<diag::Edit>& edits) {
+  fix.edits.insert(fix.edits.end(), edits.begin(), edits.end());
+}
 // Sets `d.fix` to "no automatic fix" with `reason`.
 void no_fix(diag::Diagnostic& d, std::string reason);
 // The service this package installs under `name` (case-insensitive); nullptr when none.
 const package::ServiceInstall* find_service(const package::Package& pkg, std::string_view name);
+
+// A directive line that names a section: the section holding the line, and the line.
+struct SectionRef {
+  inf::Section from;
+  inf::Line line;
+};
+// Every `directive` line (AddReg, CopyFiles …) of the document that names section `name`.
+std::vector<SectionRef> references_to(const inf::Document& doc, std::string_view directive, std::string_view name);
+// Whether a section is a DDInstall.CoInstallers section.
+bool is_coinstallers_section(std::string_view name);
+// The last physical line of a section's content, or its header when it has none.
+std::uint32_t last_line_of(const inf::Section& s);
 
 // File fixes (fixers_files.cpp).
 void fix_destination(FixContext& c, diag::Diagnostic& d);      // 1322, 1341
@@ -40,6 +56,9 @@ void fix_service_binary(FixContext& c, diag::Diagnostic& d);   // 2084, 2085
 // Registry fixes (fixers_registry.cpp).
 void fix_service_hkr(FixContext& c, diag::Diagnostic& d);      // 1323
 void fix_hklm_service(FixContext& c, diag::Diagnostic& d);     // 1320, 1321
+// ETW registration written as WINEVT AddReg entries (fixers_events.cpp), reached from 1320/1321.
+bool is_etw_registration(const package::RegOp& op);
+void fix_etw_registration(FixContext& c, diag::Diagnostic& d, const package::RegOp& op);
 // Section and directive fixes (fixers_sections.cpp).
 void fix_pnplockdown(FixContext& c, diag::Diagnostic& d);      // 1324
 void fix_default_install(FixContext& c, diag::Diagnostic& d);  // 1421

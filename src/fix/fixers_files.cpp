@@ -3,6 +3,7 @@
 // path that names a moved file follows (2084, 2085). If one reference cannot be rewritten, nothing
 // moves: a file whose references still point at the old place would break the driver.
 #include <algorithm>
+#include <filesystem>
 #include <map>
 
 #include "fix/fixers.h"
@@ -56,6 +57,13 @@ struct Moved {
   std::string new_raw;    // %13%\sub\x.sys
 };
 
+// A build-time placeholder written where a DIRID goes (virtio-win's INX_PLATFORM_DRIVERS_DIR, which
+// its build replaces per platform): an identifier that is neither a number nor a %strkey%.
+bool is_placeholder(std::string_view t) {
+  if (t.empty() || !std::isalpha(static_cast<unsigned char>(t[0]))) return false;
+  return std::all_of(t.begin(), t.end(), [](char ch) { return std::isupper(static_cast<unsigned char>(ch)) || std::isdigit(static_cast<unsigned char>(ch)) || ch == '_'; });
+}
+
 // The raw text of a path field that names `m`, rewritten to its new place; nullopt when the field
 // does not name it, "" when it does in a way that cannot be rewritten.
 std::optional<std::string> rewritten(const FixContext& c, std::string_view raw, const Moved& m) {
@@ -73,7 +81,6 @@ std::optional<std::string> rewritten(const FixContext& c, std::string_view raw, 
 struct LineEdits {
   std::map<std::uint32_t, std::string> text;
   bool set(const FixContext& c, std::uint32_t line, std::size_t field, const std::string& value) {
-    if (c.src.continues(line)) return false;
     auto it = text.find(line);
     const std::string cur = it == text.end() ? std::string(c.src.text(line)) : it->second;
     LineFields f = split_fields(cur);
@@ -92,6 +99,16 @@ bool rewrite_references(const FixContext& c, const std::vector<Moved>& moved, Li
                         const package::FileCopy* self, std::string& reason) {
   auto visit = [&](const inf::Line& line, std::size_t field, std::string_view raw, const char* what) {
     for (const auto& m : moved) {
+      // A value naming a DLL or program without a folder is found through the loader's search path
+      // (System32), which the moved file leaves. (A bare .sys name is not loaded through such a value:
+      // kernel images load from the service's ImagePath.)
+      const std::string& n = m.copy->dest_name;
+      const bool sys = n.size() > 4 && inf::iequals(std::string_view(n).substr(n.size() - 4), ".sys");
+      if (!sys && inf::iequals(c.doc.substitute(raw), n) && std::string_view(what) == "AddReg value") {
+        reason = "the AddReg value on line " + std::to_string(line.line()) + " names " + m.copy->dest_name +
+                 " without a folder, so whatever reads it looks in the system folder; it cannot follow the file to the store";
+        return false;
+      }
       auto r = rewritten(c, raw, m);
       if (!r) continue;
       if (r->empty() || !edits.set(c, line.line(), field, *r)) {
@@ -125,10 +142,29 @@ bool rewrite_references(const FixContext& c, const std::vector<Moved>& moved, Li
   return true;
 }
 
+// Whether a file sits in a different package folder for some architecture the INF decorates its
+// [SourceDisksNames] / [SourceDisksFiles] for: then no one DestinationDirs entry fits every
+// architecture.
+bool folder_differs_per_arch(const FixContext& c, const package::FileCopy& cp, const std::string& folder) {
+  for (inf::Arch a : {inf::Arch::x86, inf::Arch::amd64, inf::Arch::arm, inf::Arch::arm64}) {
+    const std::string suffix = "." + std::string(inf::arch_name(a));
+    if (a == c.pkg.target.arch || (!c.doc.has_section("SourceDisksNames" + suffix) && !c.doc.has_section("SourceDisksFiles" + suffix))) {
+      continue;
+    }
+    for (const auto& p : package::payload_files(c.doc, a)) {
+      if (inf::iequals(p.name, cp.source_name) && !inf::iequals(package_folder(p), folder)) return true;
+    }
+  }
+  return false;
+}
+
+constexpr const char* kPerArchReason =
+    "the files sit in a different package folder for each architecture ([SourceDisksNames.<arch>]); one DestinationDirs "
+    "entry cannot match them all: give each architecture its own copy list";
+
 // Moves the file list whose DestinationDirs entry is on `dest_line` into the driver store.
 void move_list(FixContext& c, diag::Diagnostic& d, const package::FileCopy& anchor, const package::FileCopy* self) {
   const std::uint32_t dest_line = anchor.destination_line.line();
-  if (c.src.continues(dest_line)) return no_fix(d, "the DestinationDirs entry continues on the next line");
   std::vector<Moved> moved;
   std::optional<std::string> folder;
   for (const auto& cp : c.pkg.copies) {
@@ -142,13 +178,15 @@ void move_list(FixContext& c, diag::Diagnostic& d, const package::FileCopy& anch
       return no_fix(d, "the list's files sit in different package folders; give each folder a list of its own");
     }
     folder = f;
-    auto base = inf::dirid_path(cp.dirid, c.doc.dirids());
+    if (folder_differs_per_arch(c, cp, f)) return no_fix(d, kPerArchReason);
+    auto base = is_placeholder(cp.dirid_text) ? std::optional<std::string>("%" + cp.dirid_text + "%")
+                                              : inf::dirid_path(cp.dirid, c.doc.dirids());
     if (!base) return no_fix(d, "DIRID " + cp.dirid_text + " cannot be resolved");
     const std::string new_name = cp.dirid == kDriverStore ? cp.source_name : cp.dest_name;
     moved.push_back({&cp, join(join(*base, cp.dest_subdir), cp.dest_name), join(join("%13%", f), new_name)});
   }
   if (moved.empty()) return no_fix(d, "no copy uses this DestinationDirs entry");
-  const std::string_view t = c.src.text(dest_line);
+  const std::string t = c.src.text(dest_line);
   const LineFields lf = split_fields(t);
   if (!lf.key || lf.fields.empty()) return no_fix(d, "the DestinationDirs entry cannot be read");
   const bool quote = folder->find_first_of(" ,;\t") != std::string::npos;
@@ -156,14 +194,13 @@ void move_list(FixContext& c, diag::Diagnostic& d, const package::FileCopy& anch
                           (folder->empty() ? "" : quote ? ",\"" + *folder + "\"" : "," + *folder) +
                           std::string(t.substr(lf.fields.back().end));
   if (line_text == t) {
-    return no_fix(d, "the files sit in a different package folder for each architecture ([SourceDisksNames.<arch>]); one "
-                     "DestinationDirs entry cannot match them all: give each architecture its own copy list");
+    return no_fix(d, kPerArchReason);
   }
   LineEdits edits;
   edits.text[dest_line] = line_text;
   std::string reason;
   if (!rewrite_references(c, moved, edits, *d.fix, self, reason)) return no_fix(d, reason);
-  for (const auto& [line, text] : edits.text) d.fix->edits.push_back(c.src.replace_line(line, text));
+  for (const auto& [line, text] : edits.text) add_edits(*d.fix, c.src.replace_line(line, text));
   std::size_t at = 0;
   for (const auto& m : moved) {
     if (self && m.copy != self && !inf::iequals(m.copy->dest_name, self->dest_name)) continue;
@@ -186,8 +223,8 @@ const package::FileCopy* copy_at(const package::Package& pkg, std::uint32_t line
 // A renamed DIRID 13 copy keeps its source name: "new.sys, old.sys" becomes "old.sys", and paths that
 // named new.sys in the store name old.sys.
 void unrename(FixContext& c, diag::Diagnostic& d, const package::FileCopy& cp) {
-  if (cp.list_section.empty() || c.src.continues(d.line)) return no_fix(d, "the copy is not an entry of a file list");
-  const std::string_view t = c.src.text(d.line);
+  if (cp.list_section.empty()) return no_fix(d, "the copy is not an entry of a file list");
+  const std::string t = c.src.text(d.line);
   const LineFields f = split_fields(t);
   if (f.key || f.fields.size() < 2) return no_fix(d, "the copy entry cannot be read");
   const std::string source(t.substr(f.fields[1].begin, f.fields[1].end - f.fields[1].begin));
@@ -201,10 +238,46 @@ void unrename(FixContext& c, diag::Diagnostic& d, const package::FileCopy& cp) {
   edits.text[d.line] = line_text;
   std::string reason;
   if (!rewrite_references(c, moved, edits, *d.fix, &cp, reason)) return no_fix(d, reason);
-  for (const auto& [line, text] : edits.text) d.fix->edits.push_back(c.src.replace_line(line, text));
+  for (const auto& [line, text] : edits.text) add_edits(*d.fix, c.src.replace_line(line, text));
   d.fix->migrations.insert(d.fix->migrations.begin(),
                            {"driver-file", kFileApi, moved[0].old_path, moved[0].new_raw, d.line, std::string(t)});
   d.fix->description = cp.dest_name + " keeps its package name " + cp.source_name;
+}
+
+// %1% (the folder the INF is installed from) in an AddReg path value: an isolated package is always
+// installed from its driver-store folder, so a file of the package (or the INF itself) there is
+// %13%\… — the same place, named by the DIRID that is not deprecated.
+void fix_source_dirid(FixContext& c, diag::Diagnostic& d) {
+  const package::RegOp* op = nullptr;
+  for (const auto& r : c.pkg.regs) {
+    if (r.line.line() == d.line && r.kind == package::RegOpKind::add) op = &r;
+  }
+  if (!op) return no_fix(d, "only a deprecated DIRID in a DestinationDirs entry or an AddReg path has a fix");
+  const std::string inf_name = c.doc.path().empty() ? std::string() : std::filesystem::path(c.doc.path()).filename().string();
+  std::string text = c.src.text(d.line);
+  bool changed = false;
+  for (std::size_t i = 0; i < op->raw_data.size(); ++i) {
+    const std::string& raw = op->raw_data[i];
+    if (raw.size() < 5 || !starts_with_ci(raw, "%1%\\")) continue;
+    std::string rest = raw.substr(4);
+    const bool is_inf = inf::iequals(rest, inf_name) ||
+                        (rest.size() > 4 && inf_name.size() > 4 && inf::iequals(rest.substr(0, rest.size() - 4), inf_name.substr(0, inf_name.size() - 4)));
+    const bool payload = std::any_of(c.pkg.payload.begin(), c.pkg.payload.end(), [&](const package::PayloadFile& p) {
+      std::string rel = p.relative_path;
+      std::replace(rel.begin(), rel.end(), '/', '\\');
+      return inf::iequals(rel, rest);
+    });
+    if (!is_inf && !payload) return no_fix(d, raw + " names no file of this package; there is nothing in the driver store to name");
+    const LineFields f = split_fields(text);
+    if (4 + i >= f.fields.size()) return no_fix(d, "the AddReg entry cannot be read");
+    const auto& sp = f.fields[4 + i];
+    text.replace(sp.begin, sp.end - sp.begin, keep_quotes(std::string_view(text).substr(sp.begin, sp.end - sp.begin), "%13%\\" + rest));
+    d.fix->migrations.push_back({"driver-file", kFileApi, raw, "%13%\\" + rest, d.line, c.src.text(d.line)});
+    changed = true;
+  }
+  if (!changed) return no_fix(d, "only %1%\\… paths in AddReg values have a fix");
+  add_edits(*d.fix, c.src.replace_line(d.line, text));
+  d.fix->description = "%1% (the install source, the driver store folder) written %13%";
 }
 
 }  // namespace
@@ -215,7 +288,7 @@ void fix_destination(FixContext& c, diag::Diagnostic& d) {
     for (const auto& x : c.pkg.copies) {
       if (x.has_destination && x.destination_line.line() == d.line) cp = &x;
     }
-    if (!cp) return no_fix(d, "only a deprecated DIRID in a DestinationDirs entry has a fix");
+    if (!cp) return fix_source_dirid(c, d);
     if (cp->dirid != 10 && cp->dirid != 11 && cp->dirid != 12) {
       return no_fix(d, "DIRID " + cp->dirid_text + " has no driver-store equivalent");
     }
@@ -224,6 +297,16 @@ void fix_destination(FixContext& c, diag::Diagnostic& d) {
     cp = copy_at(c.pkg, d.line);
   }
   if (!cp || !cp->has_destination) return no_fix(d, "the copy has no DestinationDirs entry to rewrite");
+  if (!cp->list_section.empty()) {
+    // Windows 10 and later do not run co-installers: a list only a .CoInstallers section copies
+    // goes with the co-installer (the fix of 1303 / 1450), it does not move.
+    const auto users = references_to(c.doc, "CopyFiles", cp->list_section);
+    if (!users.empty() && std::all_of(users.begin(), users.end(), [](const SectionRef& r) { return is_coinstallers_section(r.from.name()); })) {
+      return no_fix(d, "only the co-installer section [" + std::string(users[0].from.name()) +
+                           "] copies this list, and Windows 10 and later do not run co-installers: remove the co-installer "
+                           "(the fix of 1303 / 1450 does)");
+    }
+  }
   if (cp->dirid != 10 && cp->dirid != 11 && cp->dirid != 12) {
     return no_fix(d, "DIRID " + cp->dirid_text + " is a place other software looks for the file; it has no driver-store equivalent");
   }
@@ -244,8 +327,12 @@ void fix_service_binary(FixContext& c, diag::Diagnostic& d) {
     auto it = s.values.find("servicebinary");
     if (it != s.values.end() && it->second.line() == d.line) svc = &s;
   }
-  if (!svc) return no_fix(d, "the finding is not on a ServiceBinary line");
-  const std::string path = normalized_path(svc->service_binary);
+  std::string binary = svc ? svc->service_binary : std::string();
+  for (const auto& w : c.pkg.wdf_services) {
+    if (!svc && w.umdf && !w.service_binary_raw.empty() && w.service_binary_line.line() == d.line) binary = w.service_binary;
+  }
+  if (binary.empty()) return no_fix(d, "the finding is not on a ServiceBinary line");
+  const std::string path = normalized_path(binary);
   const std::string name = path.substr(path.rfind('\\') == std::string::npos ? 0 : path.rfind('\\') + 1);
   const package::FileCopy* cp = nullptr;
   for (const auto& x : c.pkg.copies) {
@@ -258,12 +345,20 @@ void fix_service_binary(FixContext& c, diag::Diagnostic& d) {
   if (cp->dirid == 10 || cp->dirid == 11 || cp->dirid == 12) {
     return;  // the fix of 1322 moves the file and rewrites this line with it
   }
+  if (is_placeholder(cp->dirid_text)) {
+    // The placeholder stands for the platform's driver folder; an isolated package names the
+    // driver store there, and the ServiceBinary written with the same placeholder follows.
+    move_list(c, d, *cp, cp);
+    if (d.fix->available()) d.fix->description = "placeholder " + cp->dirid_text + " replaced by the driver store (13)";
+    return;
+  }
   if (cp->dirid != kDriverStore) return no_fix(d, name + " is copied to DIRID " + cp->dirid_text + ", not to the driver store");
+  if (!svc) return;  // a UmdfServiceBinary follows its file when the fix of 1322 moves it
   const std::string new_raw = join("%13%", join(cp->dest_subdir, cp->dest_name));
   auto text = c.src.with_field(d.line, 0, new_raw);
-  if (!text || c.src.continues(d.line)) return no_fix(d, "the ServiceBinary line cannot be rewritten");
+  if (!text) return no_fix(d, "the ServiceBinary line cannot be rewritten");
   d.fix->description = "ServiceBinary points at the copy in the driver store";
-  d.fix->edits.push_back(c.src.replace_line(d.line, *text));
+  add_edits(*d.fix, c.src.replace_line(d.line, *text));
   d.fix->migrations.push_back({"driver-file", kFileApi, svc->service_binary, new_raw, d.line, std::string(c.src.text(d.line))});
 }
 

@@ -55,12 +55,6 @@ std::string service_path(std::string_view svc, std::string_view sub, const std::
   return p;
 }
 
-std::uint32_t last_line_of(const inf::Section& s) {
-  std::uint32_t last = s.line();
-  for (const auto& l : s) last = std::max(last, l.end_line());
-  return last;
-}
-
 // Whether install section `sec` names `target` in one of its AddReg lines.
 bool references_addreg(const inf::Section& sec, std::string_view target) {
   for (const auto& l : sec.find_all("AddReg")) {
@@ -88,6 +82,100 @@ void to_persistent_state(const FixContext& c, diag::Diagnostic& d, const std::st
                                d.line, std::string(c.src.text(d.line))});
 }
 
+
+// Moves the entry on d.line, rewritten as `moved`, into AddReg section `target`, which install
+// section `install` names (the AddReg line and the sections are created when missing). false when
+// the section is being created by another fix of this round (the next round adds to it).
+bool move_entry(FixContext& c, diag::Diagnostic& d, const std::string& install, const std::string& target,
+                const std::string& moved) {
+  auto existing = c.doc.section(target);
+  auto inst = c.doc.section(install);
+  if ((!existing && c.creating.count(inf::to_lower_ascii(target))) || (!inst && c.creating.count(inf::to_lower_ascii(install)))) {
+    return false;
+  }
+  // Edits at one offset apply in the order given: the AddReg line before a section appended after it.
+  d.fix->edits.push_back(c.src.delete_line(d.line));
+  std::vector<std::string> appended;
+  if (!inst) {
+    c.creating.insert(inf::to_lower_ascii(install));
+    appended = {"[" + install + "]", "AddReg = " + target, ""};
+  } else if (!references_addreg(*inst, target)) {
+    d.fix->edits.push_back(c.src.insert_after(last_line_of(*inst), {"AddReg = " + target}));
+  }
+  if (existing) {
+    d.fix->edits.push_back(c.src.insert_after(last_line_of(*existing), {moved}));
+  } else {
+    c.creating.insert(inf::to_lower_ascii(target));
+    appended.push_back("[" + target + "]");
+    appended.push_back(moved);
+  }
+  if (!appended.empty()) d.fix->edits.push_back(c.src.append(appended));
+  return true;
+}
+
+constexpr std::string_view kEnumPrefix = "SYSTEM\\CurrentControlSet\\Enum\\";
+constexpr std::string_view kDeviceParameters = "Device Parameters";
+constexpr const char* kDeviceApi =
+    "IoOpenDeviceRegistryKey(PLUGPLAY_REGKEY_DEVICE) / WdfDeviceOpenRegistryKey(PLUGPLAY_REGKEY_DEVICE) in the driver, "
+    "CM_Open_DevNode_Key(CM_REGISTRY_HARDWARE) in an app";
+
+// HKLM,SYSTEM\CurrentControlSet\Enum\<enumerator>\<device>\<instance>\Device Parameters[\…] for a device
+// this DDInstall installs describes the device: it is the device's hardware key, which HKR in
+// [DDInstall.HW] writes for every device the section installs.
+void fix_device_key(FixContext& c, diag::Diagnostic& d, const package::RegOp& op) {
+  const std::string rest = op.subkey.substr(kEnumPrefix.size());
+  std::vector<std::string> parts;
+  for (std::size_t at = 0;;) {
+    const std::size_t bs = rest.find('\\', at);
+    parts.push_back(rest.substr(at, bs == std::string::npos ? std::string::npos : bs - at));
+    if (bs == std::string::npos) break;
+    at = bs + 1;
+  }
+  if (parts.size() < 4 || !inf::iequals(parts[3], kDeviceParameters)) {
+    return no_fix(d, "only a device's Device Parameters key has an isolated place (HKR in [DDInstall.HW]); the device's own "
+                     "key holds what Windows manages (use AddProperty for device properties)");
+  }
+  const std::string device_id = parts[0] + "\\" + parts[1];
+  const auto& root = c.pkg.sections[c.pkg.sections[op.context].root];
+  if (root.role != package::SectionRole::ddinstall) return no_fix(d, "the entry is not installed by a DDInstall section");
+  const bool installs = std::any_of(c.pkg.models.begin(), c.pkg.models.end(), [&](const package::ModelEntry& m) {
+    return inf::iequals(m.install_base, root.base) &&
+           std::any_of(m.hardware_ids.begin(), m.hardware_ids.end(), [&](const std::string& h) { return inf::iequals(h, device_id); });
+  });
+  if (!installs) {
+    return no_fix(d, device_id + " is not a hardware ID [" + root.name + "] installs, so the key is not this device's");
+  }
+  if (op.kind != package::RegOpKind::add) return no_fix(d, "only AddReg entries have a fix; remove this entry by hand");
+  if (op.line.has_key()) return no_fix(d, "the entry's line cannot be split into fields safely");
+  std::string sub;
+  for (std::size_t i = 4; i < parts.size(); ++i) sub += (sub.empty() ? "" : "\\") + parts[i];
+  const std::string t = c.src.text(d.line);
+  const LineFields f = split_fields(t);
+  if (f.fields.size() < 2) return no_fix(d, "the entry has no subkey field");
+  const std::string moved = "HKR," + quoted_if_needed(sub) + std::string(t.substr(f.fields[1].end));
+  const std::string hw = root.name + ".HW";
+  const std::string target = root.name + ".DeviceParameters.AddReg";
+  if (!move_entry(c, d, hw, target, moved)) return;
+  d.fix->description = "moved to HKR in [" + hw + "] (the device's hardware key) ([" + target + "])";
+  const std::string value = op.value_name ? " : " + (op.value_name->empty() ? std::string("(default)") : *op.value_name) : "";
+  d.fix->migrations.push_back({"device-parameters", kDeviceApi, "HKLM\\" + op.subkey + value,
+                               "HKLM\\SYSTEM\\CurrentControlSet\\Enum\\<each device [" + root.name + "] installs>\\Device Parameters" +
+                                   (sub.empty() ? "" : "\\" + sub) + value,
+                               d.line, t});
+}
+
+// A DelReg entry under this package's own service key cleans up what an older, non-isolated
+// version wrote. An isolated package writes nothing there and Windows removes the service key with
+// the package, so the entry goes; a value an older version left stays until then, unread.
+void remove_delreg(const FixContext& c, diag::Diagnostic& d, const std::string& before) {
+  d.fix->description = "DelReg entry under the service's own key removed";
+  d.fix->edits.push_back(c.src.delete_line(d.line));
+  d.fix->migrations.push_back({"removed",
+                               "none: the isolated driver keeps its state under IoOpenDriverRegistryKey keys, which Windows "
+                               "removes with the package; a value an older version left here is no longer read",
+                               before, "(not deleted)", d.line, c.src.text(d.line)});
+}
+
 }  // namespace
 
 const package::ServiceInstall* find_service(const package::Package& pkg, std::string_view name) {
@@ -98,11 +186,22 @@ const package::ServiceInstall* find_service(const package::Package& pkg, std::st
 }
 
 void fix_service_hkr(FixContext& c, diag::Diagnostic& d) {
-  const package::RegOp* op = reg_at(c.pkg, d.line);
-  if (!op || op->binding != package::HkrBinding::service_key) return no_fix(d, "the entry is not an HKR entry of a service");
-  if (op->kind != package::RegOpKind::add) return no_fix(d, "only AddReg entries have a fix; remove this entry by hand");
-  if (op->line.has_key() || c.src.continues(d.line)) return no_fix(d, "the entry's line cannot be split into fields safely");
+  // The entry as a service-install section applies it (an AddReg section may be applied elsewhere too).
+  const package::RegOp* op = nullptr;
+  for (const auto& r : c.pkg.regs) {
+    if (r.line.line() == d.line && r.binding == package::HkrBinding::service_key) op = &r;
+  }
+  if (!op) return no_fix(d, "the entry is not an HKR entry of a service");
+  for (const auto& r : c.pkg.regs) {
+    if (r.line.line() == d.line && r.binding != package::HkrBinding::service_key) {
+      return no_fix(d, "[" + r.reg_section + "] is applied by [" + c.pkg.sections[r.context].name +
+                           "] too, where HKR is another key: give the service its own AddReg section");
+    }
+  }
   const std::string svc = c.pkg.sections[op->context].service;
+  if (op->kind == package::RegOpKind::del) return remove_delreg(c, d, service_path(svc, op->subkey, op->value_name));
+  if (op->kind != package::RegOpKind::add) return no_fix(d, "only AddReg entries have a fix; remove this entry by hand");
+  if (op->line.has_key()) return no_fix(d, "the entry's line cannot be split into fields safely");
   if (read_by_windows(op->subkey, op->value_name.value_or(""))) {
     return no_fix(d, "Windows itself reads this from the service key (" + service_path(svc, op->subkey, op->value_name) +
                          "); moving it would change what Windows does");
@@ -112,7 +211,7 @@ void fix_service_hkr(FixContext& c, diag::Diagnostic& d) {
   auto text = c.src.with_field(d.line, 1, quoted_if_needed(sub));
   if (!text) return no_fix(d, "the entry has no subkey field");
   d.fix->description = "HKR entry moved below Parameters";
-  d.fix->edits.push_back(c.src.replace_line(d.line, *text));
+  add_edits(*d.fix, c.src.replace_line(d.line, *text));
   diag::Migration m{"parameters", kParametersApi, service_path(svc, op->subkey, op->value_name),
                     service_path(svc, sub, op->value_name), d.line, std::string(c.src.text(d.line))};
   d.fix->migrations.push_back(std::move(m));
@@ -120,12 +219,11 @@ void fix_service_hkr(FixContext& c, diag::Diagnostic& d) {
 
 void fix_hklm_service(FixContext& c, diag::Diagnostic& d) {
   const package::RegOp* op = reg_at(c.pkg, d.line);
-  if (!op || op->root != "HKLM") {
-    return no_fix(d, "no isolated location holds this key (" + (op ? op->root : std::string("?")) +
-                     "): it is global state that other software reads");
-  }
-  if (!starts_with_ci(op->subkey, kServicesPrefix)) {
-    return no_fix(d, "no isolated location holds this key: it is global state that other software reads");
+  if (op && is_etw_registration(*op)) return fix_etw_registration(c, d, *op);
+  if (!op || op->root != "HKLM" || !starts_with_ci(op->subkey, kServicesPrefix)) {
+    if (op && op->root == "HKLM" && starts_with_ci(op->subkey, kEnumPrefix)) return fix_device_key(c, d, *op);
+    return no_fix(d, "no isolated location holds " + (op ? op->root + "\\" + op->subkey : std::string("this key")) +
+                         ": it is global state that other software reads");
   }
   const std::string rest = op->subkey.substr(kServicesPrefix.size());
   const std::string svc_name = rest.substr(0, rest.find('\\'));
@@ -134,34 +232,24 @@ void fix_hklm_service(FixContext& c, diag::Diagnostic& d) {
   if (!svc || !svc->install_exists) {
     return no_fix(d, "service " + svc_name + " is not installed by this package, so its key is not this driver's state");
   }
+  if (op->kind == package::RegOpKind::del) {
+    return remove_delreg(c, d, "HKLM\\" + op->subkey + (op->value_name ? " : " + *op->value_name : ""));
+  }
   if (op->kind != package::RegOpKind::add) return no_fix(d, "only AddReg entries have a fix; remove this entry by hand");
-  if (op->line.has_key() || c.src.continues(d.line)) return no_fix(d, "the entry's line cannot be split into fields safely");
+  if (op->line.has_key()) return no_fix(d, "the entry's line cannot be split into fields safely");
   if (read_by_windows(below, op->value_name.value_or(""))) {
     return no_fix(d, "Windows itself reads this from the service key; moving it would change what Windows does");
   }
   if (runtime_key(*op) && !starts_with_ci(below, "Parameters")) return to_persistent_state(c, d, "HKLM\\" + op->subkey, svc->name);
-  auto install = c.doc.section(svc->install_section);
-  if (!install) return no_fix(d, "the service's install section is missing");
+  if (!c.doc.has_section(svc->install_section)) return no_fix(d, "the service's install section is missing");
   const std::string sub = parameters_subkey(below);
   const std::string target = svc->name + ".Parameters.AddReg";
-  const std::string_view t = c.src.text(d.line);
+  const std::string t = c.src.text(d.line);
   const LineFields f = split_fields(t);
   if (f.fields.size() < 2) return no_fix(d, "the entry has no subkey field");
   const std::string moved = "HKR," + quoted_if_needed(sub) + std::string(t.substr(f.fields[1].end));
-  auto existing = c.doc.section(target);
-  if (!existing && c.creating.count(inf::to_lower_ascii(target))) return;  // the next round adds to it
+  if (!move_entry(c, d, svc->install_section, target, moved)) return;
   d.fix->description = "moved to HKR,Parameters of service " + svc->name + " ([" + target + "])";
-  // Edits at one offset apply in the order given: the AddReg line before a section appended after it.
-  d.fix->edits.push_back(c.src.delete_line(d.line));
-  if (!references_addreg(*install, target)) {
-    d.fix->edits.push_back(c.src.insert_after(last_line_of(*install), {"AddReg = " + target}));
-  }
-  if (existing) {
-    d.fix->edits.push_back(c.src.insert_after(last_line_of(*existing), {moved}));
-  } else {
-    c.creating.insert(inf::to_lower_ascii(target));
-    d.fix->edits.push_back(c.src.append({"[" + target + "]", moved}));
-  }
   diag::Migration m{"parameters", kParametersApi, "HKLM\\" + op->subkey + (op->value_name ? " : " + *op->value_name : ""),
                     service_path(svc->name, sub, op->value_name), d.line, std::string(t)};
   d.fix->migrations.push_back(std::move(m));

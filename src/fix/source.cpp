@@ -86,7 +86,7 @@ std::pair<std::uint32_t, std::uint32_t> Source::range(std::uint32_t line) const 
   return {begin, end};
 }
 
-std::string_view Source::text(std::uint32_t line) const {
+std::string_view Source::physical(std::uint32_t line) const {
   if (line == 0 || line > line_count()) return {};
   const std::string_view all = dec_.view(bytes_);
   const std::uint32_t b = dec_.line_text_start[line - 1];
@@ -97,23 +97,110 @@ std::string_view Source::text(std::uint32_t line) const {
 }
 
 bool Source::continues(std::uint32_t line) const {
-  const std::string_view t = text(line);
+  if (line >= line_count()) return false;  // a backslash on the last line continues nothing
+  const std::string_view t = physical(line);
   const LineFields f = split_fields(t);
   std::string_view code = t.substr(0, f.code_end);
   while (!code.empty() && (code.back() == ' ' || code.back() == '\t')) code.remove_suffix(1);
   return !code.empty() && code.back() == '\\';
 }
 
-diag::Edit Source::replace_line(std::uint32_t line, std::string_view new_text) const {
+std::uint32_t Source::first_physical(std::uint32_t line) const {
+  while (line > 1 && line <= line_count() && continues(line - 1)) --line;
+  return line;
+}
+
+std::uint32_t Source::last_physical(std::uint32_t line) const {
+  while (line < line_count() && continues(line)) ++line;
+  return line;
+}
+
+std::vector<Source::Segment> Source::segments(std::uint32_t line, std::string* joined) const {
+  std::vector<Segment> out;
+  std::string text;
+  for (std::uint32_t l = line;; ++l) {
+    std::string_view t = physical(l);
+    // The parser skips the blanks a continuation line starts with.
+    std::size_t skip = 0;
+    if (l != line) {
+      while (skip < t.size() && (t[skip] == ' ' || t[skip] == '\t')) ++skip;
+      t.remove_prefix(skip);
+    }
+    if (!continues(l)) {
+      out.push_back({l, skip, text.size(), t.size()});
+      text += t;
+      break;
+    }
+    // The code before the continuation: blanks and backslashes at its end are not part of it.
+    std::size_t end = split_fields(t).code_end;
+    while (end > 0 && (t[end - 1] == ' ' || t[end - 1] == '\t' || t[end - 1] == '\\')) --end;
+    out.push_back({l, skip, text.size(), end});
+    text += t.substr(0, end);
+  }
+  if (joined) *joined = std::move(text);
+  return out;
+}
+
+std::string Source::text(std::uint32_t line) const {
+  if (line == 0 || line > line_count()) return {};
+  if (!continues(line)) return std::string(physical(line));
+  std::string joined;
+  segments(line, &joined);
+  return joined;
+}
+
+diag::Edit Source::replace_physical(std::uint32_t line, std::string_view new_text) const {
   auto [b, e] = range(line);
   return {b, e, encoded(new_text)};
 }
 
-diag::Edit Source::delete_line(std::uint32_t line) const {
-  auto [b, e] = range(line);
-  if (line < line_count()) return {b, next_start(line), {}};
-  // The last line has no break of its own: the one before it goes with it.
-  return {line > 1 ? range(line - 1).second : b, e, {}};
+std::vector<diag::Edit> Source::replace_line(std::uint32_t line, std::string_view new_text) const {
+  if (!continues(line)) return {replace_physical(line, new_text)};
+  std::string old;
+  const std::vector<Segment> segs = segments(line, &old);
+  // The changed stretch of the joined text: what lies between the common prefix and suffix.
+  std::size_t p = 0;
+  while (p < old.size() && p < new_text.size() && old[p] == new_text[p]) ++p;
+  std::size_t s = 0;
+  while (s < old.size() - p && s < new_text.size() - p && old[old.size() - 1 - s] == new_text[new_text.size() - 1 - s]) ++s;
+  if (p == old.size() && p == new_text.size()) return {};
+  const std::size_t old_end = old.size() - s;
+  const std::string middle(new_text.substr(p, new_text.size() - s - p));
+  // The segment the change starts in (an insertion at a segment's end stays in that segment) and
+  // the one it ends in.
+  std::size_t a = 0;
+  while (a + 1 < segs.size() && p > segs[a].joined_begin + segs[a].length) ++a;
+  if (old_end > p) {
+    while (a + 1 < segs.size() && p == segs[a].joined_begin + segs[a].length) ++a;
+  }
+  std::size_t z = a;
+  while (z + 1 < segs.size() && old_end > segs[z].joined_begin + segs[z].length) ++z;
+  // New text ending in a backslash or blank where a continuation follows would join differently:
+  // the logical line is then written as one physical line.
+  const std::string_view kept_head = std::string_view(old).substr(segs[a].joined_begin, p - segs[a].joined_begin);
+  const std::string head = std::string(kept_head) + middle;
+  if (a + 1 < segs.size() && !head.empty() && (head.back() == '\\' || head.back() == ' ' || head.back() == '\t') &&
+      (z > a || p - segs[a].joined_begin + middle.size() >= segs[a].length)) {
+    return {{range(segs.front().line).first, range(segs.back().line).second, encoded(new_text)}};
+  }
+  std::vector<diag::Edit> out;
+  for (std::size_t k = a; k <= z; ++k) {
+    std::string t(physical(segs[k].line));
+    const std::size_t from = k == a ? p - segs[k].joined_begin : 0;
+    const std::size_t to = k == z ? old_end - segs[k].joined_begin : segs[k].length;
+    t.replace(segs[k].skip + from, to - from, k == a ? middle : std::string());
+    out.push_back(replace_physical(segs[k].line, t));
+  }
+  return out;
+}
+
+diag::Edit Source::delete_line(std::uint32_t line) const { return delete_lines(line, last_physical(line)); }
+
+diag::Edit Source::delete_lines(std::uint32_t first, std::uint32_t last) const {
+  const std::uint32_t b = range(first).first;
+  if (last < line_count()) return {b, next_start(last), {}};
+  // The last line has no break of its own: the one before the first goes with it.
+  return {first > 1 ? range(first - 1).second : b, range(last).second, {}};
 }
 
 diag::Edit Source::insert_after(std::uint32_t line, const std::vector<std::string>& lines) const {
@@ -142,7 +229,7 @@ diag::Edit Source::append(const std::vector<std::string>& lines) const {
 }
 
 std::optional<std::string> Source::with_field(std::uint32_t line, std::size_t i, std::string_view value) const {
-  const std::string_view t = text(line);
+  const std::string t = text(line);
   const LineFields f = split_fields(t);
   if (f.fields.empty()) return std::nullopt;
   std::string out(t);

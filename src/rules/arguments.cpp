@@ -82,38 +82,38 @@ const ArgSpec* arg_spec(std::string_view name) {
 // Each directive line once: a section reached in two roles appears twice in the model.
 class Once {
  public:
-  bool first(const inf::Line& l, int code) { return seen_.insert({l.index(), code}).second; }
+  bool first(const inf::Line& l, Rule code) { return seen_.insert({l.index(), code}).second; }
 
  private:
-  std::set<std::pair<std::uint32_t, int>> seen_;
+  std::set<std::pair<std::uint32_t, Rule>> seen_;
 };
 
 void check_arity(Context& ctx, const package::Directive& d, Once& once) {
   const inf::Line& l = d.line;
   if (names_sections(d.name)) {
-    if (!has_value(l) && once.first(l, 1005)) ctx.report(1005, l, {d.name});
+    if (!has_value(l) && once.first(l, Rule::r1005)) ctx.report<Rule::r1005>(l, {d.name});
     return;
   }
   const ArgSpec* spec = arg_spec(d.name);
   if (!spec) return;
   if (spec->required > 0 && !has_value(l)) {
-    if (once.first(l, 1006)) ctx.report(1006, l, {d.name});
+    if (once.first(l, Rule::r1006)) ctx.report<Rule::r1006>(l, {d.name});
     return;
   }
   if (!has_value(l)) return;
   for (std::size_t i = 0; i < spec->required && i < l.field_count(); ++i) {
     // Flags may be left empty (they default to 0); names, GUIDs and sections may not.
     if (static_cast<int>(i) == spec->flags_field) continue;
-    if (trim(l.raw_field(i)).empty() && once.first(l, 1080)) {
-      ctx.report(1080, l, {d.name, std::to_string(i + 1)}, i);
+    if (trim(l.raw_field(i)).empty() && once.first(l, Rule::r1080)) {
+      ctx.report<Rule::r1080>(l, {d.name, std::to_string(i + 1)}, i);
       break;
     }
   }
-  if (l.field_count() < spec->required && once.first(l, 1085)) {
-    ctx.report(1085, l, {d.name, std::to_string(l.field_count()), std::to_string(spec->required)});
+  if (l.field_count() < spec->required && once.first(l, Rule::r1085)) {
+    ctx.report<Rule::r1085>(l, {d.name, std::to_string(l.field_count()), std::to_string(spec->required)});
   }
-  if (l.field_count() > spec->max_fields && once.first(l, 1201)) {
-    ctx.report(1201, l, {d.name, std::to_string(l.field_count()), std::to_string(spec->max_fields)},
+  if (l.field_count() > spec->max_fields && once.first(l, Rule::r1201)) {
+    ctx.report<Rule::r1201>(l, {d.name, std::to_string(l.field_count()), std::to_string(spec->max_fields)},
                spec->max_fields);
   }
 }
@@ -138,14 +138,14 @@ void check_flags(Context& ctx, const package::Directive& d, Once& once) {
   auto value = inf::parse_u32(text);
   if (!value) {
     // AddService flags have their own code (1260).
-    if (!inf::iequals(d.name, "AddService") && once.first(l, 1081)) ctx.report(1081, l, {text, d.name}, f);
+    if (!inf::iequals(d.name, "AddService") && once.first(l, Rule::r1081)) ctx.report<Rule::r1081>(l, {text, d.name}, f);
     return;
   }
   auto allowed = allowed_flags(d.name);
-  if (allowed && (*value & ~*allowed) && once.first(l, 1083)) {
+  if (allowed && (*value & ~*allowed) && once.first(l, Rule::r1083)) {
     char buf[16];
     std::snprintf(buf, sizeof buf, "0x%08X", *value & ~*allowed);
-    ctx.report(1083, l, {d.name, text, buf}, f);
+    ctx.report<Rule::r1083>(l, {d.name, text, buf}, f);
   }
 }
 
@@ -154,7 +154,7 @@ void check_guid_arguments(Context& ctx, const package::Directive& d, Once& once)
   if (!is_one_of(d.name, {"AddInterface", "AddEventProvider", "WMIInterface", "AddComClass"})) return;
   const std::string g = trim(d.line.field(0));
   if (g.empty() || unresolved(g) || util::is_braced_guid(g)) return;
-  if (once.first(d.line, 1019)) ctx.report(1019, d.line, {g, d.name}, 0);
+  if (once.first(d.line, Rule::r1019)) ctx.report<Rule::r1019>(d.line, {g, d.name}, 0);
 }
 
 void check_interface_install32(Context& ctx) {
@@ -164,7 +164,7 @@ void check_interface_install32(Context& ctx) {
     auto key = l.key();
     if (!key) continue;
     const std::string g = trim(*key);
-    if (!g.empty() && !unresolved(g) && !util::is_braced_guid(g)) ctx.report(1019, l, {g, "[InterfaceInstall32]"});
+    if (!g.empty() && !unresolved(g) && !util::is_braced_guid(g)) ctx.report<Rule::r1019>(l, {g, "[InterfaceInstall32]"});
   }
 }
 

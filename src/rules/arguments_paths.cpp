@@ -42,7 +42,7 @@ std::string decoration(std::string_view name, std::string_view base) {
 
 void check_disk_id(Context& ctx, const inf::Line& l, const std::string& id, std::size_t field, const char* where) {
   if (unresolved(id)) return;
-  if (id.empty() || !inf::parse_u32(id)) ctx.report(1008, l, {id.empty() ? "(none)" : id, where}, field);
+  if (id.empty() || !inf::parse_u32(id)) ctx.report<Rule::r1008>(l, {id.empty() ? "(none)" : id, where}, field);
 }
 
 // Windows climbs out of the package folder with "..": the copy would read a file that is not part
@@ -81,7 +81,7 @@ DiskPaths check_disk_names(Context& ctx) {
       const std::string path = trim(l.field(3));
       if (!path.empty() && !unresolved(path)) {
         std::string why = path_problem(path, false);
-        if (!why.empty()) ctx.report(1015, l, {path, std::string(s.name()), why}, 3);
+        if (!why.empty()) ctx.report<Rule::r1015>(l, {path, std::string(s.name()), why}, 3);
       }
       if (auto n = inf::parse_u32(id)) paths[*n] = path;
     }
@@ -99,7 +99,7 @@ void check_disk_files(Context& ctx, const DiskPaths& disks) {
       if (l.field_count() == 0 && !l.has_key()) continue;
       if (!l.has_key()) {
         // "quokka.sys" without "= disk-id": the file is on no disk.
-        ctx.report(1008, l, {"(none)", "[SourceDisksFiles]"}, 0);
+        ctx.report<Rule::r1008>(l, {"(none)", "[SourceDisksFiles]"}, 0);
         continue;
       }
       const std::string name = trim(*l.key());
@@ -110,7 +110,7 @@ void check_disk_files(Context& ctx, const DiskPaths& disks) {
       if (!subdir.empty()) {
         std::string why = path_problem(subdir, false);
         if (!why.empty()) {
-          ctx.report(1015, l, {subdir, std::string(s.name()), why}, 1);
+          ctx.report<Rule::r1015>(l, {subdir, std::string(s.name()), why}, 1);
           continue;
         }
       }
@@ -129,9 +129,9 @@ void check_disk_files(Context& ctx, const DiskPaths& disks) {
       if (unresolved(disk_path) || !path_problem(disk_path, false).empty()) continue;
       const std::string full = disk_path + "\\" + subdir + "\\" + name;
       if (climbs_out(full)) {
-        ctx.report(1016, l, {name, full, "it climbs out of the package folder with '..'"}, 1);
+        ctx.report<Rule::r1016>(l, {name, full, "it climbs out of the package folder with '..'"}, 1);
       } else if (full.size() >= inf::kMaxPath) {
-        ctx.report(1016, l, {name, full, "it is " + std::to_string(full.size()) + " characters long (the limit is 259)"});
+        ctx.report<Rule::r1016>(l, {name, full, "it is " + std::to_string(full.size()) + " characters long (the limit is 259)"});
       }
     }
   }
@@ -144,14 +144,14 @@ void check_destination_dirs(Context& ctx) {
   for (inf::Line l : *sec) {
     if (!l.has_key()) continue;
     if (l.field_count() > 2) {
-      ctx.report(1201, l, {std::string(*l.raw_key()), std::to_string(l.field_count()), "2"}, 2);
+      ctx.report<Rule::r1201>(l, {std::string(*l.raw_key()), std::to_string(l.field_count()), "2"}, 2);
     }
     const std::string subdir = trim(l.field(1));
     if (subdir.empty() || unresolved(subdir)) continue;
     auto dirid = inf::parse_u32(trim(l.field(0)));
     const bool absolute = trim(l.field(0)) == "-1" || (dirid && *dirid == 65535);
     std::string why = path_problem(subdir, absolute);
-    if (!why.empty()) ctx.report(1015, l, {subdir, "DestinationDirs", why}, 1);
+    if (!why.empty()) ctx.report<Rule::r1015>(l, {subdir, "DestinationDirs", why}, 1);
   }
 }
 

@@ -2,7 +2,9 @@
 // software, event-provider, KMDF/UMDF service, filter and COM server sections), single-valued keys
 // given twice, duplicates, and the disk IDs and paths of [SourceDisksNames] / [SourceDisksFiles] /
 // [DestinationDirs]. See arguments.cpp for which code reports what.
+#include <array>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "rules/families.h"
@@ -32,7 +34,7 @@ bool dotted_numbers(std::string_view v, std::size_t parts) {
   return digits > 0 && n == parts;
 }
 
-void report_missing(Context& ctx, int code, const NamedSection& ns, std::string_view key) {
+void report_missing(Context& ctx, Rule code, const NamedSection& ns, std::string_view key) {
   auto& d = ctx.report_at(code, ns.section.line(), 1, {std::string(ns.section.name()), std::string(key), ns.directive},
                           std::string(ns.section.name()));
   Context::note(d, ns.reference, "named here");
@@ -42,17 +44,17 @@ void report_missing(Context& ctx, int code, const NamedSection& ns, std::string_
 struct RequiredKey {
   const char* directive;
   const char* key;
-  int code_absent;
+  Rule code_absent;
   const char* shape;  // what the value must look like; nullptr: any text
 };
 constexpr RequiredKey kRequiredKeys[] = {
-    {"AddComponent", "ComponentIDs", 1013, nullptr},
-    {"AddSoftware", "SoftwareType", 1013, "1 or 2"},
-    {"AddEventProvider", "ProviderName", 1013, nullptr},
-    {"AddEventProvider", "ResourceFile", 1013, nullptr},
-    {"KmdfService", "KmdfLibraryVersion", 1013, "major.minor, such as 1.15"},
-    {"UmdfService", "UmdfLibraryVersion", 1084, "major.minor.0, such as 2.15.0"},
-    {"AddComServer", "ServerType", 1013, "1 (in-process server)"},
+    {"AddComponent", "ComponentIDs", Rule::r1013, nullptr},
+    {"AddSoftware", "SoftwareType", Rule::r1013, "1 or 2"},
+    {"AddEventProvider", "ProviderName", Rule::r1013, nullptr},
+    {"AddEventProvider", "ResourceFile", Rule::r1013, nullptr},
+    {"KmdfService", "KmdfLibraryVersion", Rule::r1013, "major.minor, such as 1.15"},
+    {"UmdfService", "UmdfLibraryVersion", Rule::r1084, "major.minor.0, such as 2.15.0"},
+    {"AddComServer", "ServerType", Rule::r1013, "1 (in-process server)"},
 };
 
 bool shape_ok(std::string_view key, const std::string& v) {
@@ -79,7 +81,7 @@ void check_required_keys(Context& ctx) {
         continue;
       }
       const std::string v = trim(l->field(0));
-      if (rk.shape && !unresolved(v) && !shape_ok(rk.key, v)) ctx.report(1014, *l, {rk.key, v, rk.shape}, 0);
+      if (rk.shape && !unresolved(v) && !shape_ok(rk.key, v)) ctx.report<Rule::r1014>(*l, {rk.key, v, rk.shape}, 0);
     }
   }
 }
@@ -92,7 +94,7 @@ void check_umdf_service_order(Context& ctx) {
     if (!sec) continue;
     auto umdf = sec->find("UmdfService");
     if (umdf && !sec->find("UmdfServiceOrder") && !sec->find("Needs")) {
-      ctx.report(1084, *umdf, {std::string(sec->name()), "UmdfServiceOrder", "UmdfService"});
+      ctx.report<Rule::r1084>(*umdf, {std::string(sec->name()), "UmdfServiceOrder", "UmdfService"});
     }
   }
 }
@@ -104,7 +106,7 @@ void check_filter_sections(Context& ctx) {
     auto level = ns.section.find("FilterLevel");
     auto pos = ns.section.find("FilterPosition");
     if (level && pos) {
-      auto& d = ctx.report(1087, *pos, {"FilterPosition", "FilterLevel", std::string(ns.section.name())});
+      auto& d = ctx.report<Rule::r1087>(*pos, {"FilterPosition", "FilterLevel", std::string(ns.section.name())});
       Context::note(d, *level, "FilterLevel is given here");
     }
     if (level) {
@@ -112,17 +114,17 @@ void check_filter_sections(Context& ctx) {
       const std::string v = trim(level->field(0));
       if (is_one_of(v, {"UpperFilters", "LowerFilters", "UpperFilterLevels", "LowerFilterLevels",
                         "UpperFilterDefaultLevel", "LowerFilterDefaultLevel"})) {
-        ctx.report(1020, *level, {v}, 0);
+        ctx.report<Rule::r1020>(*level, {v}, 0);
       }
     }
     if (pos) {
       const std::string v = trim(pos->field(0));
       if (!v.empty() && !unresolved(v) && !is_one_of(v, {"Upper", "Lower"})) {
-        ctx.report(1082, *pos, {"FilterPosition", "Upper or Lower"}, 0);
+        ctx.report<Rule::r1082>(*pos, {"FilterPosition", "Upper or Lower"}, 0);
       }
     }
     if (!level && !pos && !ns.section.find("Needs")) {
-      auto& d = ctx.report_at(1289, ns.section.line(), 1,
+      auto& d = ctx.report_at<Rule::r1289>(ns.section.line(), 1,
                               {std::string(ns.section.name()), "FilterLevel or FilterPosition", "filter"},
                               std::string(ns.section.name()));
       Context::note(d, ns.reference, "named by AddFilter here");
@@ -151,15 +153,25 @@ bool looks_like_name(std::string_view n) {
 
 // 1088: keys that hold one value; a second line is ignored (or wins), never merged.
 void check_single_use(Context& ctx, const inf::Section& sec, std::initializer_list<std::string_view> keys) {
-  std::map<std::string, inf::Line> first;
+  // The first line of each key, by the key's place in `keys` (the keys differ case-insensitively).
+  std::array<std::optional<inf::Line>, 16> first;
   for (inf::Line l : sec) {
     auto k = l.raw_key();
-    if (!k || !is_one_of(*k, keys)) continue;
-    auto [it, inserted] = first.try_emplace(inf::to_lower_ascii(*k), l);
+    if (!k) continue;
+    std::size_t which = 0;
+    for (auto key : keys) {
+      if (inf::iequals(*k, key)) break;
+      ++which;
+    }
+    if (which == keys.size() || which >= first.size()) continue;
+    if (!first[which]) {
+      first[which] = l;
+      continue;
+    }
     // The same value twice is harmless (CI-validated samples repeat PnpLockdown = 1).
-    if (inserted || same_fields(it->second, l)) continue;
-    auto& d = ctx.report(1088, l, {std::string(*k), std::string(sec.name())});
-    Context::note(d, it->second, "first given here");
+    if (same_fields(*first[which], l)) continue;
+    auto& d = ctx.report<Rule::r1088>(l, {std::string(*k), std::string(sec.name())});
+    Context::note(d, *first[which], "first given here");
   }
 }
 
@@ -169,11 +181,11 @@ void check_single_use_keys(Context& ctx) {
                                "CatalogFile.NT", "CatalogFile.NTx86", "CatalogFile.NTamd64", "CatalogFile.NTarm64",
                                "CatalogFile.NTarm", "PnpLockdown", "ExtensionId"});
   }
-  std::set<std::string> seen;
+  util::SectionOnce seen(ctx.doc());
   for (const auto& s : ctx.pkg().sections) {
-    if (!s.exists || !seen.insert(inf::to_lower_ascii(s.name)).second) continue;
+    if (!s.exists) continue;
     auto sec = ctx.doc().section(s.name);
-    if (!sec) continue;
+    if (!sec || !seen.first(*sec)) continue;
     switch (s.role) {
       case package::SectionRole::ddinstall:
         if (s.base.empty()) break;
@@ -203,7 +215,7 @@ void check_duplicate_components(Context& ctx) {
       if (id.empty()) continue;
       auto [it, inserted] = first.try_emplace(inf::to_lower_ascii(id), *l);
       if (inserted) continue;
-      auto& d = ctx.report(1086, *l, {"component ID " + id}, i);
+      auto& d = ctx.report<Rule::r1086>(*l, {"component ID " + id}, i);
       Context::note(d, it->second, "first declared here");
     }
   }
@@ -223,7 +235,7 @@ void check_duplicate_files(Context& ctx) {
       if (name.empty() || unresolved(name) || !looks_like_name(name)) continue;
       auto [it, inserted] = first.try_emplace(inf::to_lower_ascii(name), l);
       if (inserted) continue;
-      auto& d = ctx.report(1086, l, {"file " + name + " in [" + r.target + "]"}, 0);
+      auto& d = ctx.report<Rule::r1086>(l, {"file " + name + " in [" + r.target + "]"}, 0);
       Context::note(d, it->second, "first listed here");
     }
   }
@@ -238,7 +250,7 @@ void check_nameless_entries(Context& ctx) {
     auto sec = ctx.doc().section(r.target);
     for (inf::Line l : *sec) {
       if (l.has_key() || l.field_count() == 0) continue;
-      if (trim(l.raw_field(0)).empty() && util::has_value(l)) ctx.report(1229, l, {r.directive, r.target}, 0);
+      if (trim(l.raw_field(0)).empty() && util::has_value(l)) ctx.report<Rule::r1229>(l, {r.directive, r.target}, 0);
     }
   }
 }

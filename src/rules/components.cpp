@@ -24,7 +24,7 @@ std::optional<std::uint32_t> number_of(const std::optional<inf::Line>& l) {
   return inf::parse_u32(trim(l->field(0)));
 }
 
-void report_section(Context& ctx, int code, const NamedSection& ns, std::vector<std::string> args) {
+void report_section(Context& ctx, Rule code, const NamedSection& ns, std::vector<std::string> args) {
   auto& d = ctx.report_at(code, ns.section.line(), 1, std::move(args), std::string(ns.section.name()));
   Context::note(d, ns.reference, "named by " + ns.directive + " here");
 }
@@ -52,17 +52,17 @@ void check_software(Context& ctx) {
     if (*type == kSoftwareInstaller) {
       // /h accepts it: the DCHU component samples (SoftwareType = 1) pass InfVerif /h with
       // -warnaserror in Microsoft's CI.
-      if (ctx.mode() != diag::Mode::h) ctx.report(1144, *type_line, {std::string(ns.section.name())}, 0);
+      if (ctx.mode() != diag::Mode::h) ctx.report<Rule::r1144>(*type_line, {std::string(ns.section.name())}, 0);
       for (std::string_view key : {"SoftwareBinary", "SoftwareVersion"}) {
-        if (!ns.section.find(key)) report_section(ctx, 1142, ns, {std::string(ns.section.name()), std::string(key), "1"});
+        if (!ns.section.find(key)) report_section(ctx, Rule::r1142, ns, {std::string(ns.section.name()), std::string(key), "1"});
       }
     } else if (*type == kSoftwareStoreApp && !ns.section.find("SoftwareID")) {
-      report_section(ctx, 1142, ns, {std::string(ns.section.name()), "SoftwareID", "2"});
+      report_section(ctx, Rule::r1142, ns, {std::string(ns.section.name()), "SoftwareID", "2"});
     }
     if (auto bin = ns.section.find("SoftwareBinary")) {
       const std::string raw = trim(bin->raw_field(0));
       std::string why = binary_outside_package(raw);
-      if (!why.empty()) ctx.report(1141, *bin, {raw, why}, 0);
+      if (!why.empty()) ctx.report<Rule::r1141>(*bin, {raw, why}, 0);
     }
   }
 }
@@ -76,7 +76,7 @@ void check_component_ids(Context& ctx) {
     for (std::size_t i = 0; i < l->field_count(); ++i) {
       const std::string id = trim(l->field(i));
       if (id.find('\\') != std::string::npos || id.find(',') != std::string::npos) {
-        ctx.report(1150, *l, {id}, i);
+        ctx.report<Rule::r1150>(*l, {id}, i);
       }
     }
   }
@@ -96,7 +96,7 @@ void check_com_classes(Context& ctx) {
       if (!tm) continue;
       const std::string v = trim(tm->field(0));
       if (!v.empty() && !unresolved(v) && !is_one_of(v, {"Apartment", "Free", "Both", "Neutral"})) {
-        ctx.report(1160, *tm, {v}, 0);
+        ctx.report<Rule::r1160>(*tm, {v}, 0);
       }
     }
   }
@@ -110,13 +110,13 @@ void check_channel_section(Context& ctx, const inf::Line& add, std::uint32_t typ
   auto backup = sec.find("LoggingAutoBackup");
   if (!backup || number_of(backup).value_or(0) != 1) return;
   if (type == kChannelAnalytic || type == kChannelDebug) {
-    auto& d = ctx.report(1181, *backup, {"LoggingAutoBackup = 1", type == kChannelAnalytic ? "Analytic" : "Debug"}, 0);
+    auto& d = ctx.report<Rule::r1181>(*backup, {"LoggingAutoBackup = 1", type == kChannelAnalytic ? "Analytic" : "Debug"}, 0);
     Context::note(d, add, "the channel type is given here");
     return;
   }
   auto retention = sec.find("LoggingRetention");
   if (number_of(retention).value_or(1) != kRetentionSequential) {
-    ctx.report(1182, *backup, {"LoggingAutoBackup = 1", "LoggingRetention = 2 (sequential)"}, 0);
+    ctx.report<Rule::r1182>(*backup, {"LoggingAutoBackup = 1", "LoggingRetention = 2 (sequential)"}, 0);
   }
 }
 
@@ -131,7 +131,7 @@ void check_channels(Context& ctx) {
       if (!name.empty()) {
         auto [it, inserted] = names.try_emplace(inf::to_lower_ascii(name), l);
         if (!inserted) {
-          auto& d = ctx.report(1180, l, {"name " + name, std::string(ns.section.name())}, 0);
+          auto& d = ctx.report<Rule::r1180>(l, {"name " + name, std::string(ns.section.name())}, 0);
           Context::note(d, it->second, "first used here");
         }
       }
@@ -139,7 +139,7 @@ void check_channels(Context& ctx) {
       const std::string type_text = trim(l.field(1));
       auto type = inf::parse_u32(type_text);
       if (!type_text.empty() && !unresolved(type_text) && (!type || *type < 1 || *type > 4)) {
-        ctx.report(1082, l, {"AddChannel's channel type", "1 (Admin), 2 (Operational), 3 (Analytic) or 4 (Debug)"}, 1);
+        ctx.report<Rule::r1082>(l, {"AddChannel's channel type", "1 (Admin), 2 (Operational), 3 (Analytic) or 4 (Debug)"}, 1);
         continue;
       }
       auto sec = ctx.doc().section(trim(l.field(2)));
@@ -150,7 +150,7 @@ void check_channels(Context& ctx) {
         if (!v) continue;
         auto [it, inserted] = values.try_emplace(*v, *value);
         if (!inserted) {
-          auto& d = ctx.report(1180, *value, {"Value " + std::to_string(*v), std::string(ns.section.name())}, 0);
+          auto& d = ctx.report<Rule::r1180>(*value, {"Value " + std::to_string(*v), std::string(ns.section.name())}, 0);
           Context::note(d, it->second, "first used here");
         }
       }
@@ -181,10 +181,10 @@ void check_directives(Context& ctx) {
     if (inf::iequals(d.name, "WMIInterface")) {
       const std::string f = trim(d.line.field(1));
       auto n = inf::parse_u32(f);
-      if (n && (*n & ~kWmiClobberSecurity)) ctx.report(1256, d.line, {f}, 1);
+      if (n && (*n & ~kWmiClobberSecurity)) ctx.report<Rule::r1256>(d.line, {f}, 1);
     } else if (inf::iequals(d.name, "FeatureScore")) {
       const std::string f = trim(d.line.field(0));
-      if (!f.empty() && !unresolved(f) && !is_hex_byte(f)) ctx.report(1245, d.line, {f}, 0);
+      if (!f.empty() && !unresolved(f) && !is_hex_byte(f)) ctx.report<Rule::r1245>(d.line, {f}, 0);
     }
   }
 }
@@ -195,7 +195,7 @@ void check_event_log_types(Context& ctx) {
   for (const auto& s : ctx.pkg().services) {
     const std::string t = trim(s.directive.field(4));
     if (t.empty() || unresolved(t) || is_one_of(t, {"System", "Application", "Security"})) continue;
-    if (seen.insert(s.directive.index()).second) ctx.report(1250, s.directive, {t}, 4);
+    if (seen.insert(s.directive.index()).second) ctx.report<Rule::r1250>(s.directive, {t}, 4);
   }
 }
 

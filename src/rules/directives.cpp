@@ -55,7 +55,7 @@ void check_legacy_sections(Context& ctx) {
     if (s.role != SectionRole::factdef && s.role != SectionRole::logconfigoverride) continue;
     auto sec = ctx.doc().section(s.name);
     if (!sec) continue;
-    ctx.report_at(1300, sec->line(), 1, {"[" + s.name + "]", std::string(package::section_role_name(s.role))}, s.name);
+    ctx.report_at<Rule::r1300>(sec->line(), 1, {"[" + s.name + "]", std::string(package::section_role_name(s.role))}, s.name);
   }
 }
 
@@ -79,19 +79,19 @@ void check_directive(Context& ctx, const package::Directive& d, SeenLines& seen)
   const bool removal = package::is_removal(ctx.pkg(), d.section);
   const inf::Line& l = d.line;
   if (is_one_of(n, {"LogConfig", "UpdateInis", "UpdateIniFields", "Ini2Reg", "RegisterDlls", "UnregisterDlls", "BitReg"})) {
-    ctx.report(1301, l, {n, value_list(l)}, 0);
+    ctx.report<Rule::r1301>(l, {n, value_list(l)}, 0);
   } else if (inf::iequals(n, "ProfileItems")) {
-    ctx.report(1307, l, {n, value_list(l)}, 0);
+    ctx.report<Rule::r1307>(l, {n, value_list(l)}, 0);
   } else if (inf::iequals(n, "RenFiles")) {
     for_each_entry(ctx, l, [&](std::size_t, const inf::Section&, const inf::Line& e) {
-      if (seen.insert(e.index()).second) ctx.report(1302, e, {"RenFiles", e.field(0)}, 0);
+      if (seen.insert(e.index()).second) ctx.report<Rule::r1302>(e, {"RenFiles", e.field(0)}, 0);
     });
   } else if (removal) {
     return;
   } else if (is_one_of(n, {"DelFiles", "DelProperty"})) {
-    for (std::size_t i = 0; i < l.field_count(); ++i) ctx.report(1308, l, {n, l.field(i)}, i);
+    for (std::size_t i = 0; i < l.field_count(); ++i) ctx.report<Rule::r1308>(l, {n, l.field(i)}, i);
   } else if (inf::iequals(n, "DelService")) {
-    ctx.report(1309, l, {n, l.field(0)}, 0);
+    ctx.report<Rule::r1309>(l, {n, l.field(0)}, 0);
   }
 }
 
@@ -112,7 +112,7 @@ void check_del_reg(Context& ctx) {
         for (const auto& s : seen) dup = dup || s == key;
         if (dup) continue;
         seen.push_back(key);
-        auto& diag = ctx.report(1308, d.line, {"DelReg", op.reg_section}, i);
+        auto& diag = ctx.report<Rule::r1308>(d.line, {"DelReg", op.reg_section}, i);
         Context::note(diag, op.line, "deletes a key outside the device's own registry keys");
       }
     }
@@ -146,10 +146,10 @@ void check_installers(Context& ctx) {
     if (all_framework) {
       // /h (the signature requirements) accepts the framework co-installer: the KMDF smart-card
       // sample pscr.inx passes InfVerif /h with -warnaserror in Microsoft's CI.
-      if (ctx.mode() != diag::Mode::h) ctx.report(1450, op.line, {*op.value_name, what}, 2);
+      if (ctx.mode() != diag::Mode::h) ctx.report<Rule::r1450>(op.line, {*op.value_name, what}, 2);
       continue;
     }
-    ctx.report(1303, op.line, {co ? "co-installer" : "class installer", what}, 2);
+    ctx.report<Rule::r1303>(op.line, {co ? "co-installer" : "class installer", what}, 2);
   }
 }
 
@@ -160,7 +160,7 @@ void check_ignored_version_entries(Context& ctx) {
     auto key = l.raw_key();
     if (!l.has_key() || !key) continue;
     if (is_one_of(*key, {"DriverPackageType", "DriverPackageDisplayName"})) {
-      ctx.report(2009, l, {std::string(*key)});
+      ctx.report<Rule::r2009>(l, {std::string(*key)});
     }
   }
 }

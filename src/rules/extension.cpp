@@ -25,16 +25,16 @@ void check_extension_id(Context& ctx) {
   auto id = facts::version_value(ctx.doc(), "ExtensionId");
   if (!id) {
     auto v = ctx.doc().section("Version");
-    ctx.report_at(1381, v ? v->line() : 1, 1, {}, "Version");
+    ctx.report_at<Rule::r1381>(v ? v->line() : 1, 1, {}, "Version");
     return;
   }
   if (ctx.settings().stampinf && facts::has_stamp_token(id->text)) return;
-  if (!facts::is_braced_guid(id->text)) ctx.report(1380, id->line, {id->text}, 0);
+  if (!facts::is_braced_guid(id->text)) ctx.report<Rule::r1380>(id->line, {id->text}, 0);
 }
 
 void check_base_only_parts(Context& ctx) {
   if (auto ci = ctx.doc().section("ClassInstall32")) {
-    ctx.report_at(1382, ci->line(), 1, {"[ClassInstall32]", "a class installer section"}, std::string(ci->name()));
+    ctx.report_at<Rule::r1382>(ci->line(), 1, {"[ClassInstall32]", "a class installer section"}, std::string(ci->name()));
   }
   std::set<std::uint32_t> seen;
   for (const auto& d : ctx.pkg().directives) {
@@ -43,14 +43,14 @@ void check_base_only_parts(Context& ctx) {
                                    s.role == SectionRole::factdef;
     if (!base_only_section && !inf::iequals(d.name, "LogConfig")) continue;
     if (!seen.insert(d.line.index()).second) continue;
-    ctx.report(1382, d.line, {d.name, base_only_section ? "[" + s.name + "]" : std::string("a LogConfig directive")});
+    ctx.report<Rule::r1382>(d.line, {d.name, base_only_section ? "[" + s.name + "]" : std::string("a LogConfig directive")});
   }
 }
 
 void check_function_driver(Context& ctx) {
   for (const auto& s : ctx.pkg().services) {
     if (!s.flags || (*s.flags & 0x2u) == 0) continue;
-    ctx.report(1383, s.directive, {s.name.empty() ? std::string("(null service)") : s.name}, 1);
+    ctx.report<Rule::r1383>(s.directive, {s.name.empty() ? std::string("(null service)") : s.name}, 1);
   }
 }
 
@@ -63,7 +63,7 @@ void check_filters(Context& ctx) {
   for (const auto& op : ctx.pkg().regs) {
     if (op.kind != package::RegOpKind::add || !op.value_name || !is_filter_value(facts::trim(*op.value_name))) continue;
     if (!seen.insert(op.line.index()).second) continue;
-    ctx.report(1384, op.line, {facts::trim(*op.value_name), "an AddReg value"}, 2);
+    ctx.report<Rule::r1384>(op.line, {facts::trim(*op.value_name), "an AddReg value"}, 2);
   }
   constexpr std::string_view kGuid = "{a45c254e-df1c-4efd-8020-67d146a850e0}";
   for (const auto& r : ctx.pkg().references) {
@@ -81,7 +81,7 @@ void check_filters(Context& ctx) {
         if (f[1] == "19") name = "DEVPKEY_Device_UpperFilters";
         if (f[1] == "20") name = "DEVPKEY_Device_LowerFilters";
       }
-      if (!name.empty()) ctx.report(1384, l, {name, "an AddProperty entry"});
+      if (!name.empty()) ctx.report<Rule::r1384>(l, {name, "an AddProperty entry"});
     }
   }
 }

@@ -15,6 +15,7 @@ constexpr RuleFamily kFamilies[] = {
     {"components", run_component_rules},
     {"sections", run_section_rules},
     {"oslevel", run_oslevel_rules},
+    {"shims", run_shim_rules},
 };
 }  // namespace
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "isodrv/rules.h"
+#include "rules/rule.h"
 
 namespace isodrv::rules {
 
@@ -22,6 +23,7 @@ void run_value_rules(Context& ctx);      // values.cpp: system-defined values, C
 void run_argument_rules(Context& ctx);   // arguments*.cpp: directive arguments, named sections, paths
 void run_component_rules(Context& ctx);  // components.cpp: software, components, COM, event channels, WMI
 void run_oslevel_rules(Context& ctx);    // oslevel.cpp: directives newer than the target, run-time file DIRIDs
+void run_shim_rules(Context& ctx);       // shims.cpp: legacy forms Windows rewrites (INF shims), 1207
 void run_section_rules(Context& ctx);    // sections.cpp: section misuse and combinations, Models coverage
 
 }  // namespace isodrv::rules

@@ -6,6 +6,7 @@
 
 #include "isodrv/dirids.h"
 #include "rules/families.h"
+#include "rules/util.h"
 
 namespace isodrv::rules {
 namespace {
@@ -234,16 +235,16 @@ void check_source_disks_files(Context& ctx) {
       if (!key || key->empty()) continue;
       std::string name = l.key().value_or(std::string(*key));  // as payload_files names it
       std::string lname = lower(name);
-      if (lname.size() > 4 && lname.compare(lname.size() - 4, 4, ".cat") == 0) ctx.report(1213, l, {name}, kNoField);
+      if (lname.size() > 4 && lname.compare(lname.size() - 4, 4, ".cat") == 0) ctx.report<Rule::r1213>(l, {name}, kNoField);
       std::size_t dot = lname.rfind('.');
       if (dot != std::string::npos && dot + 1 < lname.size() && lname.back() == '_') {
-        ctx.report(1231, l, {name}, kNoField);
+        ctx.report<Rule::r1231>(l, {name}, kNoField);
       }
       if (!l.has_key()) continue;
       std::string id = l.field_count() ? l.field(0) : std::string();
       while (!id.empty() && id.back() == ' ') id.pop_back();
       if (id.empty() || disk_known(sec.name(), id)) continue;
-      ctx.report(1273, l, {name, id, std::string(sec.name())}, 0);
+      ctx.report<Rule::r1273>(l, {name, id, std::string(sec.name())}, 0);
     }
   }
 }
@@ -260,7 +261,7 @@ void check_listed_sources(Context& ctx, Files& files) {
     if (missing.empty()) continue;
     reported.insert(c.line.index());
     std::string where = c.list_section.empty() ? "CopyFiles" : "[" + c.list_section + "]";
-    ctx.report(1230, c.line, {c.source_name, where, arch_list(missing)}, copy_field(c));
+    ctx.report<Rule::r1230>(c.line, {c.source_name, where, arch_list(missing)}, copy_field(c));
   }
 }
 
@@ -274,7 +275,7 @@ void check_missing_destinations(Context& ctx) {
   for (const auto& c : ctx.pkg().copies) {
     if (c.has_destination || !names_file(c) || !reported.insert(c.line.index()).second) continue;
     std::string list = c.list_section.empty() ? "@" + c.dest_name : c.list_section;
-    ctx.report(1275, c.line, {c.dest_name, list}, copy_field(c));
+    ctx.report<Rule::r1275>(c.line, {c.dest_name, list}, copy_field(c));
   }
 }
 
@@ -304,14 +305,14 @@ void check_destination_dirids(Context& ctx) {
     // /rulever vnext: the rules expected next keep no exceptions.
     bool h_exempt = ctx.mode() == diag::Mode::h && is_h_exception(c.dirid) && !ctx.settings().rulever_vnext;
     if (!h_exempt && h_rules_apply(ctx, c.list_section)) {
-      auto& d = ctx.report(1322, c.line, {c.dest_name, where, c.dirid_text}, copy_field(c));
+      auto& d = ctx.report<Rule::r1322>(c.line, {c.dest_name, where, c.dirid_text}, copy_field(c));
       note_destination(d, c);
     }
     // Universal INFs may still copy to System32, System32\drivers and a folder below Windows.
     bool universal_ok = c.dirid == inf::kDiridSystem || c.dirid == inf::kDiridDrivers ||
                         (c.dirid == inf::kDiridWindows && !folder_key(c.dest_subdir).empty());
     if (!universal_ok) {
-      auto& d = ctx.report(1306, c.line, {c.dest_name, where}, copy_field(c));
+      auto& d = ctx.report<Rule::r1306>(c.line, {c.dest_name, where}, copy_field(c));
       note_destination(d, c);
     }
   }
@@ -330,7 +331,7 @@ void check_deprecated_destinations(Context& ctx) {
     // DefaultDestDir serves every list: the package's newest rules decide.
     const std::string key = l.has_key() ? std::string(*l.raw_key()) : std::string();
     if (!h_rules_apply(ctx, inf::iequals(key, "DefaultDestDir") ? std::string() : key)) continue;
-    ctx.report(1340, l, {std::to_string(dirid), destination_text(ctx.doc(), dirid, {})}, 0);
+    ctx.report<Rule::r1340>(l, {std::to_string(dirid), destination_text(ctx.doc(), dirid, {})}, 0);
   }
 }
 
@@ -359,11 +360,12 @@ void check_deprecated_tokens(Context& ctx) {
     if (!used[s] || is_section_family(sec.name(), "Strings") || inf::iequals(sec.name(), "DestinationDirs")) continue;
     if (!h_rules_apply(ctx, sec.name())) continue;
     for (inf::Line l : sec) {
+      if (!util::line_text_has(doc, l, '%')) continue;  // most lines: no token to check
       for (std::size_t i = 0; i < l.field_count(); ++i) {
         std::string_view raw = l.raw_field(i);
         if (raw.find('%') == std::string_view::npos) continue;
         for (long d : dirid_tokens(raw)) {
-          if (is_deprecated_dirid(d)) ctx.report(1341, l, {"%" + std::to_string(d) + "%", destination_text(doc, d, {})}, i);
+          if (is_deprecated_dirid(d)) ctx.report<Rule::r1341>(l, {"%" + std::to_string(d) + "%", destination_text(doc, d, {})}, i);
         }
       }
     }
@@ -381,7 +383,7 @@ void check_driver_store_copies(Context& ctx, Files& files) {
     if (!c.has_destination || c.dirid != kDriverStore || !names_file(c)) continue;
     const std::uint32_t key = c.line.index();
     if (!inf::iequals(c.dest_name, c.source_name) && renamed.insert(key).second) {
-      auto& d = ctx.report(1100, c.line, {c.source_name, "under the new name " + c.dest_name}, copy_field(c));
+      auto& d = ctx.report<Rule::r1100>(c.line, {c.source_name, "under the new name " + c.dest_name}, copy_field(c));
       note_destination(d, c);
     }
     const std::string dest = folder_key(c.dest_subdir);
@@ -395,13 +397,13 @@ void check_driver_store_copies(Context& ctx, Files& files) {
       if (folder_key(src_raw) == dest || !moved.insert(key).second) continue;
       std::string from = folder_key(src_raw).empty() ? "the package root" : "'" + src_raw + "'";
       std::string to = dest.empty() ? "the driver store root" : "'" + c.dest_subdir + "'";
-      auto& d = ctx.report(1100, c.line, {c.source_name, "into " + to + " although it sits in " + from + " of the package"},
+      auto& d = ctx.report<Rule::r1100>(c.line, {c.source_name, "into " + to + " although it sits in " + from + " of the package"},
                            copy_field(c));
       note_destination(d, c);
       Context::note(d, p->line, "the package location comes from here");
     }
     if (c.flags && (*c.flags & kDriverStoreForbiddenFlags) && flagged.insert(key).second) {
-      auto& d = ctx.report(1103, c.line, {hex_flags(*c.flags & kDriverStoreForbiddenFlags), c.dest_name}, 3);
+      auto& d = ctx.report<Rule::r1103>(c.line, {hex_flags(*c.flags & kDriverStoreForbiddenFlags), c.dest_name}, 3);
       note_destination(d, c);
     }
   }
@@ -414,7 +416,7 @@ void check_driver_store_security(Context& ctx) {
     if (c.list_section.empty() || !c.has_destination || c.dirid != kDriverStore) continue;
     auto sec = ctx.doc().section(c.list_section + ".security");
     if (!sec || !seen.insert(lower(c.list_section)).second) continue;
-    auto& d = ctx.report_at(1101, sec->line(), 1, {std::string(sec->name()), c.list_section}, std::string(sec->name()));
+    auto& d = ctx.report_at<Rule::r1101>(sec->line(), 1, {std::string(sec->name()), c.list_section}, std::string(sec->name()));
     note_destination(d, c);
   }
 }
@@ -426,7 +428,7 @@ void check_driver_store_directives(Context& ctx) {
     if (!inf::iequals(r.directive, "DelFiles") && !inf::iequals(r.directive, "RenFiles")) continue;
     auto dest = package::list_destination(ctx.doc(), r.target);
     if (!dest || dest->dirid != kDriverStore || !seen.insert({r.line.index(), r.field}).second) continue;
-    auto& d = ctx.report(1102, r.line, {r.directive, r.target}, r.field);
+    auto& d = ctx.report<Rule::r1102>(r.line, {r.directive, r.target}, r.field);
     Context::note(d, dest->line, dest->from_default ? "destination comes from DefaultDestDir here" : "destination set here");
   }
 }
@@ -460,7 +462,7 @@ void check_conflicting_copies(Context& ctx, Files& files) {
         });
         if (!shared) continue;
         reported.insert(c->line.index());
-        auto& d = ctx.report(1330, c->line, {c->dest_name, c->source_name, o->source_name}, copy_field(*c));
+        auto& d = ctx.report<Rule::r1330>(c->line, {c->dest_name, c->source_name, o->source_name}, copy_field(*c));
         Context::note(d, o->line, "the same destination receives " + o->source_name + " here");
         break;
       }
@@ -479,7 +481,7 @@ void check_copy_inf(Context& ctx) {
       if (name.empty()) continue;
       std::string l = lower(name);
       if (l.size() > 4 && l.compare(l.size() - 4, 4, ".inf") == 0) continue;
-      ctx.report(1110, dir.line, {name}, i);
+      ctx.report<Rule::r1110>(dir.line, {name}, i);
     }
   }
 }
@@ -553,9 +555,9 @@ void check_service_binaries(Context& ctx) {
     if (it == s.values.end() || s.service_binary.empty()) continue;
     const inf::Line& line = it->second;
     if (!seen.insert(line.index()).second) continue;
-    if (!starts_with_dirid_token(doc, s.service_binary_raw)) ctx.report(2085, line, {s.service_binary_raw}, 0);
+    if (!starts_with_dirid_token(doc, s.service_binary_raw)) ctx.report<Rule::r2085>(line, {s.service_binary_raw}, 0);
     if (binary_accounted_for(targets, s.service_binary)) continue;
-    auto& d = ctx.report(2084, line, {s.service_binary_raw, s.name}, 0);
+    auto& d = ctx.report<Rule::r2084>(line, {s.service_binary_raw, s.name}, 0);
     Context::note(d, s.directive, "service " + s.name + " is added here");
   }
 }
@@ -571,10 +573,10 @@ void check_umdf_service_binaries(Context& ctx) {
   std::set<std::uint32_t> seen;
   for (const auto& w : ctx.pkg().wdf_services) {
     if (!w.umdf || w.service_binary.empty() || !seen.insert(w.service_binary_line.index()).second) continue;
-    if (!starts_with_dirid_token(ctx.doc(), w.service_binary_raw)) ctx.report(2085, w.service_binary_line, {w.service_binary_raw}, 0);
+    if (!starts_with_dirid_token(ctx.doc(), w.service_binary_raw)) ctx.report<Rule::r2085>(w.service_binary_line, {w.service_binary_raw}, 0);
     const bool in_store = store && path_key(w.service_binary).rfind(path_key(*store) + "\\", 0) == 0;
     if (!isolated || in_store) continue;
-    auto& d = ctx.report(2084, w.service_binary_line, {w.service_binary_raw, w.name}, 0);
+    auto& d = ctx.report<Rule::r2084>(w.service_binary_line, {w.service_binary_raw, w.name}, 0);
     Context::note(d, w.directive, "UMDF service " + w.name + " is added here; an isolated package runs it from the "
                                   "driver store: ServiceBinary = %13%\\" + file_part(w.service_binary));
   }

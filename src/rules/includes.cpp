@@ -179,10 +179,10 @@ class IncludeRules {
           const auto* product = ctx_.settings().product.get();
           auto why = not_inbox_reason(name);
           if (product && (!why || *why == kNotKnownInbox)) {
-            if (!product->find(name)) ctx_.report(1318, l, {name, product->path}, i);
+            if (!product->find(name)) ctx_.report<Rule::r1318>(l, {name, product->path}, i);
             continue;
           }
-          if (why) ctx_.report(1202, l, {name, *why}, i);
+          if (why) ctx_.report<Rule::r1202>(l, {name, *why}, i);
         }
       }
     }
@@ -290,9 +290,9 @@ class IncludeRules {
     if (inf::iequals(t, parent)) return;
     const std::string want = parent.empty() ? "no suffix" : "." + std::string(parent);
     if (t.empty()) {
-      ctx_.report(in_chain ? 1311 : 1313, l, {target, parent_name, want}, field);
+      ctx_.report(in_chain ? Rule::r1311 : Rule::r1313, l, {target, parent_name, want}, field);
     } else {
-      ctx_.report(in_chain ? 1310 : 1312, l, {target, "." + std::string(t), parent_name, want}, field);
+      ctx_.report(in_chain ? Rule::r1310 : Rule::r1312, l, {target, "." + std::string(t), parent_name, want}, field);
     }
   }
 
@@ -300,13 +300,13 @@ class IncludeRules {
   void check_locatable(const inf::Line& l, std::size_t field, const std::string& target, bool section_includes) {
     if (section_includes) return;  // it may live in the included INF, which we cannot open
     if (any_include_) {
-      ctx_.report(1314, l, {target}, field);
+      ctx_.report<Rule::r1314>(l, {target}, field);
       return;
     }
     if (auto owner = inbox_inf_for(target); !owner.empty()) {
-      ctx_.report(1319, l, {target, std::string(owner)}, field);
+      ctx_.report<Rule::r1319>(l, {target, std::string(owner)}, field);
     } else {
-      ctx_.report(has_platform_decoration(target) ? 1316 : 1315, l, {target}, field);
+      ctx_.report(has_platform_decoration(target) ? Rule::r1316 : Rule::r1315, l, {target}, field);
     }
   }
 
@@ -329,7 +329,7 @@ class IncludeRules {
     if (searched.empty()) return;
     std::string list;
     for (const auto& s : searched) list += (list.empty() ? "" : ", ") + s;
-    ctx_.report(1317, l, {target, list, product->path}, field);
+    ctx_.report<Rule::r1317>(l, {target, list, product->path}, field);
   }
 
   // 1220: a missing section named by a directive other than Needs, whose name shows that it belongs
@@ -342,7 +342,7 @@ class IncludeRules {
       if (r.exists || inf::iequals(r.directive, "Needs")) continue;
       auto owner = included_owner(r.target);
       if (!owner || !seen.insert({r.line.index(), r.field}).second) continue;
-      ctx_.report(1220, r.line, {r.target, r.directive, *owner}, r.field);
+      ctx_.report<Rule::r1220>(r.line, {r.target, r.directive, *owner}, r.field);
     }
   }
 

@@ -24,6 +24,7 @@
 
 #include "rules/facts.h"
 #include "rules/families.h"
+#include "rules/util.h"
 
 namespace isodrv::rules {
 namespace {
@@ -45,15 +46,15 @@ void check_display_paths(Context& ctx) {
   for (const RegOp& op : ctx.pkg().regs) {
     if (op.kind != package::RegOpKind::add || !op.value_name) continue;
     const std::string name = facts::trim(*op.value_name);
-    int code = 0;
-    if (facts::starts_with_ci(name, "UserModeDriverName")) code = 2600;
-    if (facts::starts_with_ci(name, "OpenGLDriverName")) code = 2601;
+    std::optional<Rule> code;
+    if (facts::starts_with_ci(name, "UserModeDriverName")) code = Rule::r2600;
+    if (facts::starts_with_ci(name, "OpenGLDriverName")) code = Rule::r2601;
     if (!code) continue;
     for (std::size_t i = 0; i < op.raw_data.size(); ++i) {
       if (in_driver_store(op.raw_data[i]) || !seen.insert(op.line.index() * 64 + static_cast<std::uint32_t>(i)).second) {
         continue;
       }
-      ctx.report(code, op.line, {name, facts::trim(op.raw_data[i])}, 4 + i);
+      ctx.report(*code, op.line, {name, facts::trim(op.raw_data[i])}, 4 + i);
     }
   }
 }
@@ -66,17 +67,17 @@ void check_display_service(Context& ctx) {
     if (s.start_type && *s.start_type == 3) continue;
     auto it = s.values.find("starttype");
     const inf::Line& at = it == s.values.end() ? s.directive : it->second;
-    ctx.report(2602, at, {s.name, s.start_type ? std::to_string(*s.start_type) : std::string("not set")});
+    ctx.report<Rule::r2602>(at, {s.name, s.start_type ? std::to_string(*s.start_type) : std::string("not set")});
   }
 }
 
 // Reboot and Restart are bare entries (no '='), so they are looked up in each reachable install section.
-void check_display_restart(Context& ctx, int code) {
-  std::set<std::string> done;
+void check_display_restart(Context& ctx, Rule code) {
+  util::SectionOnce done(ctx.doc());
   for (const auto& s : ctx.pkg().sections) {
-    if (!s.exists || !done.insert(inf::to_lower_ascii(s.name)).second) continue;
+    if (!s.exists) continue;
     auto sec = ctx.doc().section(s.name);
-    if (!sec) continue;
+    if (!sec || !done.first(*sec)) continue;
     for (inf::Line l : *sec) {
       auto k = l.raw_key();
       if (!k || l.has_key()) continue;
@@ -128,11 +129,11 @@ void check_inbox_binaries(Context& ctx) {
     const std::string file(facts::file_part(s.service_binary_raw));
     auto it = s.values.find("servicebinary");
     if (it == s.values.end() || !inbox_binary(file) || !seen.insert(it->second.index()).second) continue;
-    ctx.report(2650, it->second, {file, "ServiceBinary"}, 0);
+    ctx.report<Rule::r2650>(it->second, {file, "ServiceBinary"}, 0);
   }
   for (const auto& c : ctx.pkg().copies) {
     if (!inbox_binary(c.dest_name) || !seen.insert(c.line.index()).second) continue;
-    ctx.report(2650, c.line, {c.dest_name, "CopyFiles"});
+    ctx.report<Rule::r2650>(c.line, {c.dest_name, "CopyFiles"});
   }
 }
 
@@ -150,7 +151,7 @@ void check_needs_without_include(Context& ctx) {
       const std::string target = facts::trim(d.line.field(i));
       const InboxSection* in = inbox_section(target);
       if (!in || ctx.doc().has_section(target) || included.count(std::string(in->inf))) continue;
-      ctx.report(2651, d.line, {target, std::string(in->inf)}, i);
+      ctx.report<Rule::r2651>(d.line, {target, std::string(in->inf)}, i);
     }
   }
 }
@@ -178,14 +179,14 @@ void check_camera_registration(Context& ctx) {
     const auto& install = ctx.pkg().sections[root];
     auto sec = ctx.doc().section(install.name);
     if (!sec || needs_ks(*sec)) continue;
-    ctx.report_at(2652, sec->line(), 1, {install.name}, install.name);
+    ctx.report_at<Rule::r2652>(sec->line(), 1, {install.name}, install.name);
   }
 }
 
 // --- audio processing objects ----------------------------------------------------------------
 
 bool fx_key(std::string_view subkey) {
-  const std::string k = facts::trim(subkey);
+  const std::string_view k = base::trim_view(subkey);
   if (!facts::starts_with_ci(k, "FX\\") || k.size() < 4) return false;
   return k[3] >= '0' && k[3] <= '9';
 }
@@ -198,15 +199,14 @@ void check_apo(Context& ctx) {
     if (op.kind != package::RegOpKind::add) continue;
     if (!first_fx && op.root == "HKR" && fx_key(op.subkey)) first_fx = &op;
     if (apo_class || !seen.insert(op.line.index()).second) continue;
-    const std::string k = inf::to_lower_ascii(op.subkey);
-    if (k.find("audioengine\\audioprocessingobjects") != std::string::npos) ctx.report(2661, op.line, {op.subkey}, 1);
+    if (util::contains_ci(op.subkey, "audioengine\\audioprocessingobjects")) ctx.report<Rule::r2661>(op.line, {op.subkey}, 1);
   }
   // An extension INF adds effects to a device whose base package already Includes wdmaudio.inf.
   if (!first_fx || facts::is_extension_inf(ctx.doc())) return;
   bool included = false;
   for (const auto& inc : ctx.pkg().includes) included = included || inf::iequals(facts::trim(inc), "wdmaudio.inf");
   if (!included) {
-    ctx.report(2662, first_fx->line, {first_fx->subkey}, 1);
+    ctx.report<Rule::r2662>(first_fx->line, {first_fx->subkey}, 1);
     return;
   }
   for (const auto& d : ctx.pkg().directives) {
@@ -216,7 +216,7 @@ void check_apo(Context& ctx) {
       if (in && in->prefix == "WDMAUDIO") return;
     }
   }
-  ctx.report(2663, first_fx->line, {first_fx->subkey}, 1);
+  ctx.report<Rule::r2663>(first_fx->line, {first_fx->subkey}, 1);
 }
 
 }  // namespace
@@ -227,7 +227,7 @@ void run_media_rules(Context& ctx) {
     check_display_paths(ctx);
     check_display_service(ctx);
   }
-  check_display_restart(ctx, display ? 2603 : 2004);
+  check_display_restart(ctx, display ? Rule::r2603 : Rule::r2004);
   check_inbox_binaries(ctx);
   check_needs_without_include(ctx);
   check_camera_registration(ctx);

@@ -28,19 +28,19 @@ void check_decorations(Context& ctx, const inf::Line& l) {
     }
     const inf::OsDecoration d = inf::parse_os_decoration(text);
     if (!d.valid) {
-      ctx.report(1287, l, {text}, i);
+      ctx.report<Rule::r1287>(l, {text}, i);
       any_invalid = true;
       continue;
     }
     if (d.arch) any_arch = true;
     if (d.build && *d.build < kFirstBuildWithBuildDecoration) {
-      ctx.report(1288, l, {text, std::to_string(*d.build)}, i);
+      ctx.report<Rule::r1288>(l, {text, std::to_string(*d.build)}, i);
     }
   }
   // Without any NT<arch> decoration the line only reaches the undecorated Models section, which
   // Windows treats as x86-only; on other architectures the manufacturer installs nothing. (An
   // unreadable decoration is reported as 1287 instead: its intended architecture is unknown.)
-  if (!any_arch && !any_invalid) ctx.report(2010, l, {trim(l.field(0))}, 0);
+  if (!any_arch && !any_invalid) ctx.report<Rule::r2010>(l, {trim(l.field(0))}, 0);
 }
 
 void check_manufacturer(Context& ctx) {
@@ -50,10 +50,10 @@ void check_manufacturer(Context& ctx) {
     if (l.has_key()) {
       const std::string name = l.key().value_or(std::string());
       if (inf::utf16_length(name) > kMaxDisplayLength) {
-        ctx.report(1286, l, {"Manufacturer name", name, std::to_string(kMaxDisplayLength)});
+        ctx.report<Rule::r1286>(l, {"Manufacturer name", name, std::to_string(kMaxDisplayLength)});
       }
       if (trim(l.field(0)).empty()) {
-        ctx.report(1011, l, {name});
+        ctx.report<Rule::r1011>(l, {name});
         continue;
       }
     }
@@ -64,7 +64,7 @@ void check_manufacturer(Context& ctx) {
 void check_descriptions(Context& ctx) {
   for (const auto& m : ctx.pkg().models) {
     if (inf::utf16_length(m.description) > kMaxDisplayLength) {
-      ctx.report(1286, m.line, {"Device description", m.description, std::to_string(kMaxDisplayLength)});
+      ctx.report<Rule::r1286>(m.line, {"Device description", m.description, std::to_string(kMaxDisplayLength)});
     }
   }
 }

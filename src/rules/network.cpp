@@ -17,6 +17,7 @@
 
 #include "rules/facts.h"
 #include "rules/families.h"
+#include "rules/util.h"
 
 namespace isodrv::rules {
 namespace {
@@ -30,7 +31,9 @@ bool matches(std::string_view s, bool upper_ok) {
   return true;
 }
 
-bool is_net_directive(const inf::Line& l) { return l.key_is("AddNetFilter") || l.key_is("AddNetProtocol"); }
+bool is_net_directive(const inf::Document& doc, const inf::Line& l) {
+  return util::key_is_one_of(doc, l, {"AddNetFilter", "AddNetProtocol"});
+}
 
 constexpr std::string_view kSingleValued[] = {"FilterClass", "FilterType", "Service", "BindName", "NetCfgInstanceId"};
 constexpr std::string_view kBindLists[] = {"UpperBind", "LowerBind", "FilterMediaTypes"};
@@ -50,7 +53,7 @@ std::vector<Component> components(const inf::Document& doc) {
   std::vector<Component> out;
   for (std::size_t i = 0; i < doc.section_count(); ++i) {
     for (inf::Line l : doc.section_at(i)) {
-      if (!is_net_directive(l)) continue;
+      if (!is_net_directive(doc, l)) continue;
       Component c{l, l.key_is("AddNetFilter"), facts::trim(l.field(0)), std::nullopt};
       const std::string sec = facts::trim(l.field(1));
       if (!sec.empty()) c.section = doc.section(sec);
@@ -64,13 +67,13 @@ void check_directive(Context& ctx, const Component& c) {
   const inf::Line& l = c.directive;
   const std::string name(*l.raw_key());
   std::string_view sec = ctx.doc().section_at(l.section_index()).name();
-  if (!facts::ends_with_ci(sec, ".NetDrivers")) ctx.report(2402, l, {name, std::string(sec)});
+  if (!facts::ends_with_ci(sec, ".NetDrivers")) ctx.report<Rule::r2402>(l, {name, std::string(sec)});
   if (c.id.empty() || facts::trim(l.field(1)).empty()) {
-    ctx.report(2400, l, {name, c.id.empty() ? "component ID" : "component section"});
+    ctx.report<Rule::r2400>(l, {name, c.id.empty() ? "component ID" : "component section"});
     return;
   }
-  if (!matches(c.id, false)) ctx.report(2412, l, {c.id}, 0);
-  if (facts::starts_with_ci(c.id, "ms_") || facts::starts_with_ci(c.id, "vms_")) ctx.report(2415, l, {c.id}, 0);
+  if (!matches(c.id, false)) ctx.report<Rule::r2412>(l, {c.id}, 0);
+  if (facts::starts_with_ci(c.id, "ms_") || facts::starts_with_ci(c.id, "vms_")) ctx.report<Rule::r2415>(l, {c.id}, 0);
 }
 
 bool one_of(const inf::Line& l, std::span<const std::string_view> keys) {
@@ -84,11 +87,11 @@ void check_bind_list(Context& ctx, const inf::Line& l) {
   for (std::size_t i = 0; i < l.field_count(); ++i) {
     const std::string tok = facts::trim(l.field(i));
     if (!matches(tok, true)) {
-      ctx.report(2416, l, {std::string(*l.raw_key()), tok.empty() ? "an empty token" : "'" + tok + "'"}, i);
+      ctx.report<Rule::r2416>(l, {std::string(*l.raw_key()), tok.empty() ? "an empty token" : "'" + tok + "'"}, i);
       continue;
     }
     for (auto o : kObsoleteTokens) {
-      if (inf::iequals(tok, o)) ctx.report(2500, l, {tok}, i);
+      if (inf::iequals(tok, o)) ctx.report<Rule::r2500>(l, {tok}, i);
     }
   }
 }
@@ -96,22 +99,22 @@ void check_bind_list(Context& ctx, const inf::Line& l) {
 void check_value(Context& ctx, const Component& c, const inf::Line& l, std::set<std::string>& services) {
   const std::string key(*l.raw_key());
   const std::string v = facts::trim(l.field(0));
-  if (one_of(l, kSingleValued) && l.field_count() > 1) ctx.report(2403, l, {key, std::to_string(l.field_count())});
+  if (one_of(l, kSingleValued) && l.field_count() > 1) ctx.report<Rule::r2403>(l, {key, std::to_string(l.field_count())});
   if ((inf::iequals(v, "true") || inf::iequals(v, "false")) && v != "true" && v != "false") {
-    ctx.report(2413, l, {key, v}, 0);
+    ctx.report<Rule::r2413>(l, {key, v}, 0);
   }
   if (one_of(l, kBindLists)) check_bind_list(ctx, l);
-  if (l.key_is("NetCfgInstanceId") && !facts::is_braced_guid(v)) ctx.report(2411, l, {v}, 0);
+  if (l.key_is("NetCfgInstanceId") && !facts::is_braced_guid(v)) ctx.report<Rule::r2411>(l, {v}, 0);
   if (l.key_is("FilterClass")) {
-    if (!c.filter) ctx.report(2402, l, {key, std::string(c.section->name())});
-    else if (!matches(v, false)) ctx.report(2414, l, {v}, 0);
+    if (!c.filter) ctx.report<Rule::r2402>(l, {key, std::string(c.section->name())});
+    else if (!matches(v, false)) ctx.report<Rule::r2414>(l, {v}, 0);
   }
-  if (l.key_is("FilterType") && !c.filter) ctx.report(2402, l, {key, std::string(c.section->name())});
+  if (l.key_is("FilterType") && !c.filter) ctx.report<Rule::r2402>(l, {key, std::string(c.section->name())});
   if (l.key_is("BindName")) {
-    if (!matches(v, true)) ctx.report(2417, l, {v}, 0);
-    else if (facts::starts_with_ci(v, "ms_") || facts::starts_with_ci(v, "ndis")) ctx.report(2419, l, {v}, 0);
+    if (!matches(v, true)) ctx.report<Rule::r2417>(l, {v}, 0);
+    else if (facts::starts_with_ci(v, "ms_") || facts::starts_with_ci(v, "ndis")) ctx.report<Rule::r2419>(l, {v}, 0);
   }
-  if (l.key_is("Service") && !v.empty() && !services.count(inf::to_lower_ascii(v))) ctx.report(2501, l, {v}, 0);
+  if (l.key_is("Service") && !v.empty() && !services.count(inf::to_lower_ascii(v))) ctx.report<Rule::r2501>(l, {v}, 0);
 }
 
 void check_component_section(Context& ctx, const Component& c, std::set<std::string>& services) {
@@ -121,7 +124,7 @@ void check_component_section(Context& ctx, const Component& c, std::set<std::str
   if (!c.filter) return;
   auto type = c.section->find("FilterType");
   if (type && inf::iequals(facts::trim(type->field(0)), "modifying") && !c.section->find("FilterClass")) {
-    ctx.report(2418, *type, {c.id});
+    ctx.report<Rule::r2418>(*type, {c.id});
   }
 }
 
@@ -136,13 +139,13 @@ void check_declarative(Context& ctx, std::set<std::string>& services) {
   for (std::size_t i = 0; i < ctx.doc().section_count(); ++i) {
     inf::Section s = ctx.doc().section_at(i);
     if (!netdriver && facts::ends_with_ci(s.name(), ".NetDrivers")) {
-      ctx.report_at(2405, s.line(), 1, {std::string(s.name()), facts::version_class(ctx.doc())}, std::string(s.name()));
+      ctx.report_at<Rule::r2405>(s.line(), 1, {std::string(s.name()), facts::version_class(ctx.doc())}, std::string(s.name()));
     }
   }
   auto comps = components(ctx.doc());
   if (netdriver && comps.empty()) {
     auto v = ctx.doc().section("Version");
-    ctx.report_at(2420, v ? v->line() : 1, 1, {}, "Version");
+    ctx.report_at<Rule::r2420>(v ? v->line() : 1, 1, {}, "Version");
   }
   std::set<std::string> done;
   for (const auto& c : comps) {

@@ -79,7 +79,7 @@ void check_minimum_builds(Context& ctx) {
     auto it = oldest.find(inf::to_lower_ascii(root.base));
     if (it == oldest.end() || it->second.first >= mb->build) continue;
     if (!seen.insert(d.line.index()).second) continue;
-    ctx.report(1199, d.line, {d.name, mb->release, std::to_string(mb->build), it->second.second,
+    ctx.report<Rule::r1199>(d.line, {d.name, mb->release, std::to_string(mb->build), it->second.second,
                               std::to_string(it->second.first)});
   }
 }
@@ -107,13 +107,13 @@ void check_file_dirid(Context& ctx, const inf::Line& l) {
   if (!n) return;
   const std::string key(*l.raw_key());
   if (*n == 1 || *n == 0 || *n == -1 || *n == kAbsolute16) {
-    ctx.report(1243, l, {raw, key, std::to_string(*n)}, 0);
+    ctx.report<Rule::r1243>(l, {raw, key, std::to_string(*n)}, 0);
   } else if (inf::dirid_path(*n, ctx.doc().dirids())) {
     return;
   } else if (*n >= kFirstUserDirid) {
-    ctx.report(1241, l, {raw, key, std::to_string(*n)}, 0);
+    ctx.report<Rule::r1241>(l, {raw, key, std::to_string(*n)}, 0);
   } else {
-    ctx.report(1242, l, {raw, key, std::to_string(*n)}, 0);
+    ctx.report<Rule::r1242>(l, {raw, key, std::to_string(*n)}, 0);
   }
 }
 

@@ -27,6 +27,8 @@ struct RootName {
 // Splits "<base>[.NT…[.version fields]][.suffix…]".
 RootName parse_root(std::string_view name, std::string_view base) {
   RootName r;
+  // Most sections are not roots: decide that from the name's start, before splitting it.
+  if (!facts::starts_with_ci(name, base) || (name.size() > base.size() && name[base.size()] != '.')) return r;
   std::vector<std::string_view> parts;
   std::size_t start = 0;
   for (std::size_t i = 0; i <= name.size(); ++i) {
@@ -78,7 +80,7 @@ void check_version(Context& ctx, const inf::Section& first_root) {
   if (missing.empty()) return;
   auto version = ctx.doc().section("Version");
   std::uint32_t line = version ? version->line() : first_root.line();
-  ctx.report_at(1420, line, 1, {missing}, version ? "Version" : std::string(first_root.name()));
+  ctx.report_at<Rule::r1420>(line, 1, {missing}, version ? "Version" : std::string(first_root.name()));
 }
 
 bool legacy_uninstall_in(const inf::Section& s) {
@@ -112,17 +114,17 @@ void run_primitive_rules(Context& ctx) {
       any_arch = true;
       continue;
     }
-    ctx.report_at(1421, sec.line(), 1, {std::string(sec.name())}, std::string(sec.name()));
+    ctx.report_at<Rule::r1421>(sec.line(), 1, {std::string(sec.name())}, std::string(sec.name()));
   }
   for (const auto& [sec, name] : roots.uninstall) {
     if (name.decoration.empty() || legacy_uninstall_set(ctx.doc(), sec)) continue;
-    ctx.report_at(1422, sec.line(), 1, {std::string(sec.name())}, std::string(sec.name()));
+    ctx.report_at<Rule::r1422>(sec.line(), 1, {std::string(sec.name())}, std::string(sec.name()));
   }
   if (!primitive) return;
   check_version(ctx, roots.install.front().first);
   if (!any_arch) {
     const auto& first = roots.install.front().first;
-    ctx.report_at(1423, first.line(), 1, {std::string(first.name())}, std::string(first.name()));
+    ctx.report_at<Rule::r1423>(first.line(), 1, {std::string(first.name())}, std::string(first.name()));
   }
 }
 

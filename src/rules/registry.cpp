@@ -205,58 +205,43 @@ bool is_class_key(const RegOp& op) {
   return key.find('\\', kClass.size() + 1) == std::string_view::npos;
 }
 
-// Reports once per (code, line, field): a registry section used from several install sections
-// yields one RegOp per use.
-class Reporter {
- public:
-  explicit Reporter(Context& ctx) : ctx_(ctx) {}
-  diag::Diagnostic* operator()(int code, const inf::Line& line, std::vector<std::string> args,
-                               std::size_t field = kNone) {
-    if (!seen_.insert({code, line.index(), field}).second) return nullptr;
-    return &ctx_.report(code, line, std::move(args), field);
-  }
-
- private:
-  Context& ctx_;
-  std::set<std::tuple<int, std::uint32_t, std::size_t>> seen_;
-};
 
 // ---------------------------------------------------------------------------------------------
 // Roots: HKR isolation (1320, 1321, 2660, 1323), universal roots (1304), forbidden keys (1222,
 // 1223) and unknown roots (1224).
 // ---------------------------------------------------------------------------------------------
 
-void check_isolation(Context& ctx, Reporter& report, const RegOp& op) {
+void check_isolation(Context& ctx, const RegOp& op) {
   if (op.root == "HKR" || !is_known_root(op.root)) return;
   const bool skip_h = ctx.mode() == diag::Mode::h && signature_mode_exception(op);
   const std::string key = absolute_key(op);
   if (!skip_h) {
     if (is_key_operation(op)) {
-      report(1320, op.line, {key}, field_of(op, 0));
+      ctx.report_once<Rule::r1320>(op.line, {key}, field_of(op, 0));
     } else {
-      report(1321, op.line, {op.value_name.value_or(std::string()), key}, field_of(op, 0));
+      ctx.report_once<Rule::r1321>(op.line, {op.value_name.value_or(std::string()), key}, field_of(op, 0));
     }
   }
-  if (op.root == "HKCR" && ctx.mode() != diag::Mode::h) report(2660, op.line, {key}, field_of(op, 0));
+  if (op.root == "HKCR" && ctx.mode() != diag::Mode::h) ctx.report_once<Rule::r2660>(op.line, {key}, field_of(op, 0));
 }
 
-void check_universal_root(Context& ctx, Reporter& report, const RegOp& op) {
+void check_universal_root(Context& ctx, const RegOp& op) {
   if (op.root == "HKR" || !is_known_root(op.root) || universal_exception(op)) return;
-  report(1304, op.line, {absolute_key(op)}, field_of(op, 0));
+  ctx.report_once<Rule::r1304>(op.line, {absolute_key(op)}, field_of(op, 0));
 }
 
-void check_global_keys(Context& ctx, Reporter& report, const RegOp& op) {
+void check_global_keys(Context& ctx, const RegOp& op) {
   if (op.root != "HKLM") return;
   const std::string key = normalize_key(op.subkey);
   // Below HKLM\SYSTEM only CurrentControlSet is a stable name; ControlSet00n, Select, Setup … are
   // the machine's own bookkeeping.
   if (key_under(key, "SYSTEM") && !inf::iequals(key, "SYSTEM") && !key_under(key, kCurrentControlSet)) {
-    report(1222, op.line, {absolute_key(op)}, field_of(op, 1));
+    ctx.report_once<Rule::r1222>(op.line, {absolute_key(op)}, field_of(op, 1));
     return;
   }
   for (std::string_view p : kPnpOwnedKeys) {
     if (key_under(key, p)) {
-      report(1223, op.line, {absolute_key(op), "it belongs to Plug and Play; use HKR in the matching install section"},
+      ctx.report_once<Rule::r1223>(op.line, {absolute_key(op), "it belongs to Plug and Play; use HKR in the matching install section"},
              field_of(op, 1));
       return;
     }
@@ -270,24 +255,24 @@ void check_global_keys(Context& ctx, Reporter& report, const RegOp& op) {
     for (const auto& svc : ctx.pkg().services) {
       if (inf::iequals(svc.name, name)) return;
     }
-    report(1223, op.line, {absolute_key(op), "it belongs to service " + name + ", which this INF does not install"},
+    ctx.report_once<Rule::r1223>(op.line, {absolute_key(op), "it belongs to service " + name + ", which this INF does not install"},
            field_of(op, 1));
   }
 }
 
-void check_root(Context& ctx, Reporter& report, const RegOp& op) {
+void check_root(Context& ctx, const RegOp& op) {
   if (op.line.field_count() == 0 && !op.line.has_key()) return;
-  if (!is_known_root(op.root)) report(1224, op.line, {op.root}, field_of(op, 0));
+  if (!is_known_root(op.root)) ctx.report_once<Rule::r1224>(op.line, {op.root}, field_of(op, 0));
 }
 
 // HKR of a service-install section is Services\<name>; an isolated driver keeps its state below
 // Parameters, which it reads with IoOpenDriverRegistryKey.
-void check_service_hkr(Context& ctx, Reporter& report, const RegOp& op) {
+void check_service_hkr(Context& ctx, const RegOp& op) {
   if (op.root != "HKR" || op.binding != HkrBinding::service_key) return;
   const std::string key = normalize_key(op.subkey);
   if (key_under(key, "Parameters")) return;
   const std::string& svc = ctx.pkg().sections[op.context].service;
-  report(1323, op.line, {key.empty() ? std::string("(the service key itself)") : key, svc}, field_of(op, 1));
+  ctx.report_once<Rule::r1323>(op.line, {key.empty() ? std::string("(the service key itself)") : key, svc}, field_of(op, 1));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -298,10 +283,10 @@ bool unresolved(std::string_view s) { return s.find('%') != std::string_view::np
 
 using base::trim;
 
-void check_encoding(Context& ctx, Reporter& report, const RegOp& op) {
+void check_encoding(Context& ctx, const RegOp& op) {
   // An unparsable flags field leaves the value type unknown.
   if (!op.flags) {
-    if (!unresolved(op.flags_text)) report(1268, op.line, {op.flags_text, "flags", "32"}, field_of(op, 3));
+    if (!unresolved(op.flags_text)) ctx.report_once<Rule::r1268>(op.line, {op.flags_text, "flags", "32"}, field_of(op, 3));
     return;
   }
   const std::uint32_t flags = *op.flags;
@@ -309,22 +294,22 @@ void check_encoding(Context& ctx, Reporter& report, const RegOp& op) {
     if (!op.data.empty()) {
       const std::string mask = trim(op.data[0]);
       auto n = inf::parse_u32(mask);
-      if (n && *n > 0xFF) report(1262, op.line, {mask}, field_of(op, 4));
-      else if (!n && !mask.empty() && !unresolved(mask)) report(1268, op.line, {mask, "bit mask", "8"}, field_of(op, 4));
+      if (n && *n > 0xFF) ctx.report_once<Rule::r1262>(op.line, {mask}, field_of(op, 4));
+      else if (!n && !mask.empty() && !unresolved(mask)) ctx.report_once<Rule::r1268>(op.line, {mask, "bit mask", "8"}, field_of(op, 4));
     }
     return;
   }
   if (op.kind == RegOpKind::del) {
     if ((flags & addreg::kDelStringMultiSz) == addreg::kDelStringMultiSz &&
         (op.data.empty() || trim(op.data[0]).empty())) {
-      report(1266, op.line, {op.value_name.value_or(std::string())}, field_of(op, 3));
+      ctx.report_once<Rule::r1266>(op.line, {op.value_name.value_or(std::string())}, field_of(op, 3));
     }
     return;
   }
   if (has_flag(op, addreg::kDelRegBit)) {
     if ((flags & addreg::kDelStringMultiSz) == addreg::kDelStringMultiSz &&
         (op.data.empty() || trim(op.data[0]).empty())) {
-      report(1266, op.line, {op.value_name.value_or(std::string())}, field_of(op, 3));
+      ctx.report_once<Rule::r1266>(op.line, {op.value_name.value_or(std::string())}, field_of(op, 3));
     }
     return;
   }
@@ -337,15 +322,15 @@ void check_encoding(Context& ctx, Reporter& report, const RegOp& op) {
   // character types (0, 1, 2 = SZ, MULTI_SZ, EXPAND_SZ) exist; with it, 7 would make a multi-string
   // out of raw bytes, which the string types are there to prevent.
   if (!bin && high > 2) {
-    report(1264, op.line, {op.flags_text}, field_of(op, 3));
+    ctx.report_once<Rule::r1264>(op.line, {op.flags_text}, field_of(op, 3));
     return;
   }
   if (bin && high == kRegMultiSz) {
-    report(1263, op.line, {op.flags_text, "REG_MULTI_SZ"}, field_of(op, 3));
+    ctx.report_once<Rule::r1263>(op.line, {op.flags_text, "REG_MULTI_SZ"}, field_of(op, 3));
     return;
   }
   if (has_flag(op, addreg::kAppend) && op.reg_type != kRegMultiSz) {
-    report(1265, op.line, {op.value_name.value_or(std::string()), op.flags_text}, field_of(op, 3));
+    ctx.report_once<Rule::r1265>(op.line, {op.value_name.value_or(std::string()), op.flags_text}, field_of(op, 3));
   }
   if (!bin) return;
   // Numbers: a single data field is parsed as a number of the type's width; several fields are bytes.
@@ -353,7 +338,7 @@ void check_encoding(Context& ctx, Reporter& report, const RegOp& op) {
     const std::string v = trim(op.data[0]);
     const int bits = op.reg_type == kRegDword ? 32 : 64;
     if (!v.empty() && !unresolved(v) && !inf::parse_number(v, static_cast<unsigned>(bits), inf::Sign::wraps)) {
-      report(1268, op.line, {v, op.reg_type == kRegDword ? "REG_DWORD data" : "REG_QWORD data", std::to_string(bits)},
+      ctx.report_once<Rule::r1268>(op.line, {v, op.reg_type == kRegDword ? "REG_DWORD data" : "REG_QWORD data", std::to_string(bits)},
              field_of(op, 4));
     }
     return;
@@ -362,7 +347,7 @@ void check_encoding(Context& ctx, Reporter& report, const RegOp& op) {
     const std::string v = trim(op.data[i]);
     if (v.empty() || unresolved(v)) continue;
     if (!inf::parse_hex_byte(v)) {
-      report(1267, op.line, {v, op.value_name.value_or(std::string())}, field_of(op, 4 + i));
+      ctx.report_once<Rule::r1267>(op.line, {v, op.value_name.value_or(std::string())}, field_of(op, 4 + i));
       return;
     }
   }
@@ -371,7 +356,7 @@ void check_encoding(Context& ctx, Reporter& report, const RegOp& op) {
 // Appending to a REG_MULTI_SZ or deleting one of its strings makes the result depend on what was
 // there before. HKLM\SYSTEM\CurrentControlSet is left alone: a CI-validated universal DSM sample
 // appends to Control\MPDEV there and passes.
-void check_multisz_edit(Context& ctx, Reporter& report, const RegOp& op) {
+void check_multisz_edit(Context& ctx, const RegOp& op) {
   if (!op.flags) return;
   const std::uint32_t flags = *op.flags;
   const bool append = op.kind == RegOpKind::add && !has_flag(op, addreg::kDelRegBit) &&
@@ -384,7 +369,7 @@ void check_multisz_edit(Context& ctx, Reporter& report, const RegOp& op) {
       !is_class_key(op)) {
     return;
   }
-  report(1305, op.line, {op.value_name.value_or(std::string()), append ? "appends to" : "deletes a string from"},
+  ctx.report_once<Rule::r1305>(op.line, {op.value_name.value_or(std::string()), append ? "appends to" : "deletes a string from"},
          field_of(op, 3));
 }
 
@@ -427,37 +412,25 @@ bool device_hkr(const RegOp& op) {
                               op.binding == HkrBinding::class_key);
 }
 
-void check_well_known(Context& ctx, Reporter& report, const RegOp& op) {
+void check_well_known(Context& ctx, const RegOp& op) {
   std::string scratch;
   if (!device_hkr(op) || !writes_value(op) || !normalized_view(op.subkey, scratch).empty() || !op.value_name) return;
   for (const auto& w : kWellKnownValues) {
     if (!inf::iequals(trim(*op.value_name), w.name)) continue;
     if (op.reg_type == w.types[0] || op.reg_type == w.types[1]) return;
-    report(1225, op.line, {std::string(w.name), std::string(type_name(op.reg_type)), std::string(w.expected)},
+    ctx.report_once<Rule::r1225>(op.line, {std::string(w.name), std::string(type_name(op.reg_type)), std::string(w.expected)},
            field_of(op, 3));
     return;
   }
 }
-
-bool is_extension_inf_uncached(const inf::Document& doc) {
-  auto v = doc.section("Version");
-  if (!v) return false;
-  auto c = v->find("Class");
-  return c && inf::iequals(trim(c->field(0)), "Extension");
-}
-
-// Asked once per registry operation, answered once per document: run_registry_rules sets it
-// before any check runs (a thread checks one document at a time).
-thread_local bool tl_extension_inf = false;
-bool is_extension_inf(const inf::Document&) { return tl_extension_inf; }
 
 // Filters belong in DDInstall.Filters (AddFilter). CI-validated isolated samples still set their
 // own device's stack with HKR,,UpperFilters,0x00010000 in DDInstall.HW and pass, so what is
 // reported is a filter added to a list others own: the class-wide value (HKR in ClassInstall32,
 // or HKLM\...\Control\Class\{guid} by path, as USBPcap does) and an append to a device's list
 // (FLG_ADDREG_APPEND in DDInstall.HW); plus the filter device properties. Extension INFs get 1384.
-void check_filter_value(Context& ctx, Reporter& report, const RegOp& op) {
-  if (is_extension_inf(ctx.doc())) return;
+void check_filter_value(Context& ctx, const RegOp& op) {
+  if (ctx.facts().extension_class) return;
   if (!writes_value(op) || !op.value_name) return;
   const std::string name = trim(*op.value_name);
   if (!inf::iequals(name, "UpperFilters") && !inf::iequals(name, "LowerFilters")) return;
@@ -467,12 +440,12 @@ void check_filter_value(Context& ctx, Reporter& report, const RegOp& op) {
   const bool class_path = is_class_key(op);
   const bool device_append = op.root == "HKR" && op.binding == HkrBinding::device_parameters && at_key &&
                              has_flag(op, addreg::kAppend);
-  if (class_hkr || class_path || device_append) report(1329, op.line, {name, "registry value"}, field_of(op, 2));
+  if (class_hkr || class_path || device_append) ctx.report_once<Rule::r1329>(op.line, {name, "registry value"}, field_of(op, 2));
 }
 
 // DEVPKEY_Device_UpperFilters / LowerFilters: {a45c254e-df1c-4efd-8020-67d146a850e0}, 19 / 20.
-void check_filter_properties(Context& ctx, Reporter& report) {
-  if (is_extension_inf(ctx.doc())) return;
+void check_filter_properties(Context& ctx) {
+  if (ctx.facts().extension_class) return;
   constexpr std::string_view kGuid = "{a45c254e-df1c-4efd-8020-67d146a850e0}";
   std::set<std::string> done;
   for (const auto& r : ctx.pkg().references) {
@@ -491,20 +464,20 @@ void check_filter_properties(Context& ctx, Reporter& report) {
         if (f[1] == "19") name = "DEVPKEY_Device_UpperFilters";
         if (f[1] == "20") name = "DEVPKEY_Device_LowerFilters";
       }
-      if (!name.empty()) report(1329, l, {name, "device property"}, 0);
+      if (!name.empty()) ctx.report_once<Rule::r1329>(l, {name, "device property"}, 0);
     }
   }
 }
 
 // A [<section>.security] descriptor applies to the keys a section creates; a value written directly
 // into HKR would put the descriptor on the device's (or service's) own key, which the system owns.
-void check_security_sections(Context& ctx, Reporter& report, const RegOp& op) {
+void check_security_sections(Context& ctx, const RegOp& op) {
   if (op.root != "HKR" || op.kind != RegOpKind::add || is_key_operation(op)) return;
   std::string scratch;
   if (!normalized_view(op.subkey, scratch).empty()) return;
   auto sec = ctx.doc().section(op.reg_section + ".security");
   if (!sec) return;
-  if (auto* d = report(1226, op.line, {op.value_name.value_or(std::string()), std::string(sec->name())}, field_of(op, 0))) {
+  if (auto* d = ctx.report_once<Rule::r1226>(op.line, {op.value_name.value_or(std::string()), std::string(sec->name())}, field_of(op, 0))) {
     d->notes.push_back(diag::Note{sec->line(), 1, "the security descriptor section"});
   }
 }
@@ -567,18 +540,18 @@ bool names_windows_folder(std::string_view s) {
 
 bool is_string_type(std::uint32_t t) { return t == kRegSz || t == kRegExpandSz || t == kRegMultiSz; }
 
-void check_data_paths(Context& ctx, Reporter& report, const RegOp& op) {
+void check_data_paths(Context& ctx, const RegOp& op) {
   if (!writes_value(op) || !is_string_type(op.reg_type)) return;
   inf::DiridContext dirids;  // default paths: only "is it below the Windows folder" matters
   for (std::size_t i = 0; i < op.raw_data.size(); ++i) {
     ScannedData d = scan_data(ctx.doc(), op.raw_data[i]);
     if (names_windows_folder(d.text)) {
-      report(1257, op.line, {trim(op.data[i])}, field_of(op, 4 + i));
+      ctx.report_once<Rule::r1257>(op.line, {trim(op.data[i])}, field_of(op, 4 + i));
       continue;
     }
     for (long id : d.dirids) {
       if (id == inf::kDiridWindows) {
-        report(1257, op.line, {"%10%"}, field_of(op, 4 + i));
+        ctx.report_once<Rule::r1257>(op.line, {"%10%"}, field_of(op, 4 + i));
         break;
       }
       // DIRID 13 (the driver store folder) is the documented exception: it stays valid for the
@@ -586,7 +559,7 @@ void check_data_paths(Context& ctx, Reporter& report, const RegOp& op) {
       if (id == inf::kDiridDriverStore) continue;
       auto path = inf::dirid_path(id, dirids);
       if (path && key_under(*path, dirids.windows_dir)) {
-        report(1258, op.line, {"%" + std::to_string(id) + "%", *path}, field_of(op, 4 + i));
+        ctx.report_once<Rule::r1258>(op.line, {"%" + std::to_string(id) + "%", *path}, field_of(op, 4 + i));
         break;
       }
     }
@@ -610,7 +583,7 @@ std::set<std::string> driver_store_files(const package::Package& pkg) {
 // (%SystemRoot%\System32\drivers\x.sys, %12%\x.sys) while the package copies that file to
 // DIRID 13: the value points where the file no longer is (an EventMessageFile left behind when
 // the copy moved to the driver store). Paths through %13% are the package's folder and pass.
-void check_own_file_paths(Context& ctx, Reporter& report, const RegOp& op, const std::set<std::string>& store_files) {
+void check_own_file_paths(Context& ctx, const RegOp& op, const std::set<std::string>& store_files) {
   if (store_files.empty() || !writes_value(op) || !is_string_type(op.reg_type)) return;
   const std::string& store = ctx.doc().dirids().driver_store;
   for (std::size_t i = 0; i < op.data.size(); ++i) {
@@ -623,7 +596,7 @@ void check_own_file_paths(Context& ctx, Reporter& report, const RegOp& op, const
       const std::size_t slash = part.find_last_of('\\');
       const bool in_store = !store.empty() && part.size() >= store.size() && inf::iequals(part.substr(0, store.size()), store);
       if (slash != std::string::npos && !in_store && store_files.count(inf::to_lower_ascii(part.substr(slash + 1)))) {
-        report(1326, op.line, {trim(op.value_name.value_or(std::string())), part, part.substr(slash + 1)}, field_of(op, 4 + i));
+        ctx.report_once<Rule::r1326>(op.line, {trim(op.value_name.value_or(std::string())), part, part.substr(slash + 1)}, field_of(op, 4 + i));
         return;
       }
       if (end == std::string_view::npos) break;
@@ -664,7 +637,7 @@ bool conflict_candidate(const RegOp& op) {
   return writes_value(op) && !has_flag(op, addreg::kNoClobber) && !has_flag(op, addreg::kAppend) && has_shared_key(op);
 }
 
-void check_conflicting_values(Context& ctx, Reporter& report) {
+void check_conflicting_values(Context& ctx) {
   const auto& pkg = ctx.pkg();
   // A conflict needs two candidate entries used from different install sections; most packages
   // have none, and then no key strings are built.
@@ -686,16 +659,20 @@ void check_conflicting_values(Context& ctx, Reporter& report) {
     if (key.empty()) continue;
     by_value[key + "|" + inf::to_lower_ascii(trim(op.value_name.value_or(std::string())))].push_back(&op);
   }
+  std::vector<std::string> data;  // written_data of each entry of one key, built once
   for (const auto& [key, ops] : by_value) {
+    if (ops.size() < 2) continue;
+    data.clear();
+    for (const RegOp* op : ops) data.push_back(written_data(*op));
     for (std::size_t i = 1; i < ops.size(); ++i) {
       for (std::size_t j = 0; j < i; ++j) {
         const RegOp& a = *ops[j];
         const RegOp& b = *ops[i];
-        if (a.context == b.context || written_data(a) == written_data(b)) continue;
+        if (a.context == b.context || data[j] == data[i]) continue;
         if (!package::sections_coinstall(pkg, a.context, b.context)) continue;
         const bool service = b.root == "HKR" && b.binding == HkrBinding::service_key;
         const std::string where = service ? "service " + pkg.sections[b.context].service : absolute_key(b);
-        if (auto* d = report(service ? 1332 : 1331, b.line,
+        if (auto* d = ctx.report_once(service ? Rule::r1332 : Rule::r1331, b.line,
                              {trim(b.value_name.value_or(std::string())), where, pkg.sections[a.context].name,
                               pkg.sections[b.context].name},
                              field_of(b, 2))) {
@@ -710,25 +687,23 @@ void check_conflicting_values(Context& ctx, Reporter& report) {
 }  // namespace
 
 void run_registry_rules(Context& ctx) {
-  tl_extension_inf = is_extension_inf_uncached(ctx.doc());
-  Reporter report(ctx);
   const std::set<std::string> store_files = driver_store_files(ctx.pkg());
   for (const auto& op : ctx.pkg().regs) {
-    check_root(ctx, report, op);
-    check_isolation(ctx, report, op);
-    check_universal_root(ctx, report, op);
-    check_global_keys(ctx, report, op);
-    check_service_hkr(ctx, report, op);
-    check_encoding(ctx, report, op);
-    check_multisz_edit(ctx, report, op);
-    check_well_known(ctx, report, op);
-    check_filter_value(ctx, report, op);
-    check_security_sections(ctx, report, op);
-    check_data_paths(ctx, report, op);
-    check_own_file_paths(ctx, report, op, store_files);
+    check_root(ctx, op);
+    check_isolation(ctx, op);
+    check_universal_root(ctx, op);
+    check_global_keys(ctx, op);
+    check_service_hkr(ctx, op);
+    check_encoding(ctx, op);
+    check_multisz_edit(ctx, op);
+    check_well_known(ctx, op);
+    check_filter_value(ctx, op);
+    check_security_sections(ctx, op);
+    check_data_paths(ctx, op);
+    check_own_file_paths(ctx, op, store_files);
   }
-  check_filter_properties(ctx, report);
-  check_conflicting_values(ctx, report);
+  check_filter_properties(ctx);
+  check_conflicting_values(ctx);
 }
 
 }  // namespace isodrv::rules

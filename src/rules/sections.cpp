@@ -50,12 +50,12 @@ void check_shared_sections(Context& ctx) {
     if (!r.exists || removal_sections.count(r.line.section_index())) continue;
     uses[inf::to_lower_ascii(r.target)].push_back({&r, reference_kind(r.directive, r.field)});
   }
-  std::set<std::pair<std::uint32_t, int>> reported;
+  std::set<std::pair<std::uint32_t, Rule>> reported;
   for (const auto& [name, list] : uses) {
     const Use& first = list.front();
     for (const Use& u : list) {
       if (inf::iequals(u.ref->directive, first.ref->directive) && u.kind == first.kind) continue;
-      const int code = u.kind == first.kind ? 1205 : 1206;
+      const Rule code = u.kind == first.kind ? Rule::r1205 : Rule::r1206;
       if (!reported.insert({u.ref->line.index(), code}).second) continue;
       auto& d = ctx.report(code, u.ref->line, {u.ref->target, first.ref->directive, u.ref->directive}, u.ref->field);
       Context::note(d, first.ref->line, "also named by " + first.ref->directive + " here");
@@ -78,7 +78,7 @@ void check_default_install_with_manufacturer(Context& ctx) {
     inf::Section s = doc.section_at(i);
     if (!is_default_install(s.name())) continue;
     if (util::has_prefix_ci(s.name().substr(14), package::subsection_suffix(SectionRole::services))) continue;
-    auto& d = ctx.report_at(1212, s.line(), 1, {std::string(s.name())}, std::string(s.name()));
+    auto& d = ctx.report_at<Rule::r1212>(s.line(), 1, {std::string(s.name())}, std::string(s.name()));
     d.notes.push_back(diag::Note{mfg->line(), 1, "[Manufacturer] is here"});
     return;
   }
@@ -125,7 +125,7 @@ void check_placement(Context& ctx) {
       if (!inf::iequals(d.name, p.directive) || s.role == p.role) continue;
       // [DefaultInstall.Services] and [ClassInstall32.Services] are .Services sections too.
       if (!seen.insert(d.line.index()).second) break;
-      ctx.report(1290, d.line, {d.name, s.name, std::string(package::subsection_suffix(p.role))});
+      ctx.report<Rule::r1290>(d.line, {d.name, s.name, std::string(package::subsection_suffix(p.role))});
       break;
     }
   }
@@ -137,7 +137,7 @@ void check_models_without_install(Context& ctx) {
     if (!trim(m.install_base).empty()) continue;
     bool any_id = false;
     for (const auto& id : m.hardware_ids) any_id = any_id || !trim(id).empty();
-    if (any_id) ctx.report(1271, m.line, {trim(m.hardware_ids.front())}, 0);
+    if (any_id) ctx.report<Rule::r1271>(m.line, {trim(m.hardware_ids.front())}, 0);
   }
 }
 
@@ -166,7 +166,7 @@ void check_matches_nothing(Context& ctx) {
     std::string base = trim(l.has_key() ? l.field(0) : l.field(0));
     if (base.empty() || models_list_an_id(doc, base)) return;
   }
-  ctx.report_at(1297, mfg->line(), 1, {}, "Manufacturer");
+  ctx.report_at<Rule::r1297>(mfg->line(), 1, {}, "Manufacturer");
 }
 
 // 1270: [DeviceInstall32] AddDevice = name, [flags], section; the section's HardwareIds and
@@ -192,7 +192,7 @@ void check_device_install32(Context& ctx) {
         matched = matched || ids.count(inf::to_lower_ascii(id)) > 0;
       }
     }
-    if (any && !matched) ctx.report(1270, l, {trim(l.field(0))}, 0);
+    if (any && !matched) ctx.report<Rule::r1270>(l, {trim(l.field(0))}, 0);
   }
 }
 
@@ -214,7 +214,7 @@ void check_localized_strings(Context& ctx) {
       continue;
     }
     if (count == first_count) continue;
-    auto& d = ctx.report_at(1295, s.line(), 1,
+    auto& d = ctx.report_at<Rule::r1295>(s.line(), 1,
                             {std::string(n), std::to_string(count), std::string(first->name()), std::to_string(first_count)},
                             std::string(n));
     d.notes.push_back(diag::Note{first->line(), 1, "compared with this section"});
@@ -238,11 +238,11 @@ bool reads_directives(SectionRole r) {
 }
 
 void check_keyless_entries(Context& ctx) {
-  std::set<std::string> seen;
+  util::SectionOnce seen(ctx.doc());
   for (const auto& s : ctx.pkg().sections) {
-    if (!s.exists || !reads_directives(s.role) || !seen.insert(inf::to_lower_ascii(s.name)).second) continue;
+    if (!s.exists || !reads_directives(s.role)) continue;
     auto sec = ctx.doc().section(s.name);
-    if (!sec) continue;
+    if (!sec || !seen.first(*sec)) continue;
     for (inf::Line l : *sec) {
       if (l.has_key() || l.field_count() == 0) continue;
       const std::string text = trim(l.raw_field(0));
@@ -250,7 +250,7 @@ void check_keyless_entries(Context& ctx) {
       // A bare file name is a file-list entry of a section that is also read as an install section
       // (reactos' bochsmp.inf names its lists like sub-sections); that is not what this rule is about.
       if (text.find('.') != std::string::npos && text.find(' ') == std::string::npos) continue;
-      ctx.report(1078, l, {text, s.name}, 0);
+      ctx.report<Rule::r1078>(l, {text, s.name}, 0);
     }
   }
 }

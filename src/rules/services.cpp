@@ -37,7 +37,7 @@ void check_associated_count(Context& ctx) {
     auto [it, inserted] = first.try_emplace(s.context, &s);
     if (inserted) continue;
     auto display = [](const ServiceInstall* x) { return x->name.empty() ? std::string("the null service") : x->name; };
-    auto& d = ctx.report(1211, s.directive, {display(&s), display(it->second)}, 1);
+    auto& d = ctx.report<Rule::r1211>(s.directive, {display(&s), display(it->second)}, 1);
     Context::note(d, it->second->directive, "the first associated service");
   }
 }
@@ -51,10 +51,10 @@ void check_empty_names(Context& ctx) {
     if (!s.name.empty()) continue;
     if (associated(s) && s.install_section.empty()) continue;
     if (associated(s)) {
-      ctx.report(1272, s.directive, {s.install_section}, 2);
+      ctx.report<Rule::r1272>(s.directive, {s.install_section}, 2);
       continue;
     }
-    ctx.report(1253, s.directive, {s.flags ? std::to_string(*s.flags) : trim(s.directive.field(1))}, 0);
+    ctx.report<Rule::r1253>(s.directive, {s.flags ? std::to_string(*s.flags) : trim(s.directive.field(1))}, 0);
   }
 }
 
@@ -64,7 +64,7 @@ void check_flags(Context& ctx) {
     if (s.flags) continue;
     std::string text = trim(s.directive.field(1));
     if (text.find('%') != std::string::npos) continue;  // undefined token: 1235 says so
-    ctx.report(1260, s.directive, {text, "AddService flags", "a number"}, 1);
+    ctx.report<Rule::r1260>(s.directive, {text, "AddService flags", "a number"}, 1);
   }
 }
 
@@ -87,16 +87,16 @@ void check_required(Context& ctx) {
     for (std::string_view name : kRequired) {
       auto it = s->values.find(inf::to_lower_ascii(name));
       if (it == s->values.end()) {
-        ctx.report_at(1234, sec->line(), 1, {std::string(name), std::string(sec->name()), "service-install"},
+        ctx.report_at<Rule::r1234>(sec->line(), 1, {std::string(name), std::string(sec->name()), "service-install"},
                       std::string(sec->name()));
         continue;
       }
       const inf::Line& l = it->second;
       const std::string v = trim(l.field(0));
       if (v.empty()) {
-        ctx.report(1234, l, {std::string(name), std::string(sec->name()), "service-install"});
+        ctx.report<Rule::r1234>(l, {std::string(name), std::string(sec->name()), "service-install"});
       } else if (name != "ServiceBinary" && !inf::parse_u32(v) && v.find('%') == std::string::npos) {
-        ctx.report(1260, l, {v, std::string(name), "a number"}, 0);
+        ctx.report<Rule::r1260>(l, {v, std::string(name), "a number"}, 0);
       }
     }
   }
@@ -108,7 +108,7 @@ void check_disabled_function_driver(Context& ctx) {
     if (!associated(s) || s.name.empty() || !s.start_type || *s.start_type != kDisabled) continue;
     auto it = s.values.find("starttype");
     if (it == s.values.end()) continue;
-    auto& d = ctx.report(1251, it->second, {s.name}, 0);
+    auto& d = ctx.report<Rule::r1251>(it->second, {s.name}, 0);
     Context::note(d, s.directive, "the service is associated with the device here");
   }
 }
@@ -125,17 +125,17 @@ void check_type_clashes(Context& ctx) {
     auto type_line = s->values.find("servicetype");
     if (is_win32_type(type) && s->start_type && (*s->start_type == kBootStart || *s->start_type == kSystemStart)) {
       auto it = s->values.find("starttype");
-      ctx.report(1252, it->second, {"StartType " + std::to_string(*s->start_type), "a user-mode service", s->name}, 0);
+      ctx.report<Rule::r1252>(it->second, {"StartType " + std::to_string(*s->start_type), "a user-mode service", s->name}, 0);
     }
     if (is_driver_type(type) && (type_line->second.field_count() > 0)) {
       for (std::string_view opt : kUserModeOnly) {
         auto it = s->values.find(inf::to_lower_ascii(opt));
         if (it == s->values.end()) continue;
-        ctx.report(1252, it->second, {std::string(opt), "a driver service", s->name});
+        ctx.report<Rule::r1252>(it->second, {std::string(opt), "a driver service", s->name});
       }
     }
     if (is_driver_type(type & ~kInteractive) && (type & kInteractive)) {
-      ctx.report(1252, type_line->second, {"SERVICE_INTERACTIVE_PROCESS (0x100)", "a driver service", s->name}, 0);
+      ctx.report<Rule::r1252>(type_line->second, {"SERVICE_INTERACTIVE_PROCESS (0x100)", "a driver service", s->name}, 0);
     }
   }
 }
@@ -188,7 +188,7 @@ void check_image_paths(Context& ctx) {
       // "svchost.exe -k group" is an image followed by arguments; "Quokka Tools\q.exe" is a cut path.
       why = "the path contains a blank but is not quoted (write it as \"\"\"path\"\"\")";
     }
-    if (!why.empty()) ctx.report(1254, it->second, {trim(it->second.raw_field(0)), why}, 0);
+    if (!why.empty()) ctx.report<Rule::r1254>(it->second, {trim(it->second.raw_field(0)), why}, 0);
   }
 }
 
@@ -218,7 +218,7 @@ void check_conflicting_services(Context& ctx) {
         if ((na && nb) ? *na == *nb : inf::iequals(va, vb)) continue;
         const inf::Line& at = ib == b.values.end() ? b.directive : ib->second;
         if (!reported.insert(at.index()).second) continue;
-        auto& d = ctx.report(1333, at, {b.name, std::string(key), a.install_section, b.install_section});
+        auto& d = ctx.report<Rule::r1333>(at, {b.name, std::string(key), a.install_section, b.install_section});
         Context::note(d, ia == a.values.end() ? a.directive : ia->second, "the other service-install section");
       }
     }
@@ -262,7 +262,7 @@ void check_missing_function_driver(Context& ctx) {
     }
     if (found) continue;
     auto sec = ctx.doc().section(s.name);
-    ctx.report_at(1296, sec->line(), 1, {s.name, services}, std::string(sec->name()));
+    ctx.report_at<Rule::r1296>(sec->line(), 1, {s.name, services}, std::string(sec->name()));
   }
 }
 
@@ -292,8 +292,8 @@ void check_reserved_names(Context& ctx) {
   std::set<std::uint32_t> seen;
   for (const auto& s : ctx.pkg().services) {
     if (s.name.empty() || !seen.insert(s.directive.index()).second) continue;
-    if (listed(s.name, kReservedServiceNames)) ctx.report(1017, s.directive, {s.name}, 0);
-    else if (listed(s.name, kInboxServiceNames)) ctx.report(1293, s.directive, {s.name}, 0);
+    if (listed(s.name, kReservedServiceNames)) ctx.report<Rule::r1017>(s.directive, {s.name}, 0);
+    else if (listed(s.name, kInboxServiceNames)) ctx.report<Rule::r1293>(s.directive, {s.name}, 0);
   }
 }
 
@@ -312,12 +312,12 @@ void check_unique_names(Context& ctx) {
     if (s.name.empty() || !s.flags || !seen.insert(s.directive.index()).second) continue;
     const bool unique = (*s.flags & kUniqueName) != 0;
     if (unique && s.name.size() + kUniqueSuffix > kMaxServiceName) {
-      ctx.report(1021, s.directive, {s.name, std::to_string(s.name.size()), std::to_string(kMaxServiceName - kUniqueSuffix)}, 0);
+      ctx.report<Rule::r1021>(s.directive, {s.name, std::to_string(s.name.size()), std::to_string(kMaxServiceName - kUniqueSuffix)}, 0);
     }
     auto [it, inserted] = first.try_emplace(inf::to_lower_ascii(s.name), &s);
     if (inserted) continue;
     if (((*it->second->flags & kUniqueName) != 0) == unique) continue;
-    auto& d = ctx.report(1022, s.directive, {s.name}, 1);
+    auto& d = ctx.report<Rule::r1022>(s.directive, {s.name}, 1);
     Context::note(d, it->second->directive, "declared here with the other naming");
   }
 }
@@ -341,7 +341,7 @@ void check_display_name_tokens(Context& ctx) {
     const inf::Line& l = it->second;
     const std::string raw = trim(l.raw_field(0));
     if (raw.empty() || is_single_string_token(raw)) continue;
-    ctx.report(1292, l, {"DisplayName", raw, s->install_section}, 0);
+    ctx.report<Rule::r1292>(l, {"DisplayName", raw, s->install_section}, 0);
   }
 }
 

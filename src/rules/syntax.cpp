@@ -6,6 +6,7 @@
 #include <set>
 
 #include "rules/families.h"
+#include "rules/util.h"
 
 namespace isodrv::rules {
 namespace {
@@ -19,16 +20,16 @@ void check_encoding(Context& ctx) {
   switch (doc.encoding()) {
     case inf::Encoding::utf8_bom:
     case inf::Encoding::utf16be_bom:
-      ctx.report_at(1003, 0, 0, {std::string(inf::encoding_name(doc.encoding()))});
+      ctx.report_at<Rule::r1003>(0, 0, {std::string(inf::encoding_name(doc.encoding()))});
       break;
     default:
       break;
   }
-  if (doc.decode_flags().utf8_without_bom) ctx.report_at(9003, 0, 0, {});
+  if (doc.decode_flags().utf8_without_bom) ctx.report_at<Rule::r9003>(0, 0, {});
   // Decoding replaced or dropped something; say so rather than check a silently different text.
-  if (doc.decode_flags().odd_length_utf16) ctx.report_at(9004, 0, 0, {"an odd number of bytes; the last byte was dropped"});
+  if (doc.decode_flags().odd_length_utf16) ctx.report_at<Rule::r9004>(0, 0, {"an odd number of bytes; the last byte was dropped"});
   if (doc.decode_flags().unpaired_surrogate) {
-    ctx.report_at(9004, 0, 0, {"an unpaired surrogate, read as U+FFFD"});
+    ctx.report_at<Rule::r9004>(0, 0, {"an unpaired surrogate, read as U+FFFD"});
   }
 }
 
@@ -36,7 +37,7 @@ void check_signature(Context& ctx) {
   auto version = ctx.doc().section("Version");
   if (!version) return;
   auto sig = version->find("Signature");
-  if (sig && inf::iequals(sig->field(0), "$Chicago$")) ctx.report(1001, *sig, {sig->field(0)}, 0);
+  if (sig && inf::iequals(sig->field(0), "$Chicago$")) ctx.report<Rule::r1001>(*sig, {sig->field(0)}, 0);
 }
 
 void check_duplicate_sections(Context& ctx) {
@@ -45,7 +46,7 @@ void check_duplicate_sections(Context& ctx) {
     inf::Section s = doc.section_at(i);
     auto headers = s.header_lines();
     for (std::size_t h = 1; h < headers.size(); ++h) {
-      auto& d = ctx.report_at(1209, headers[h], 1, {std::string(s.name())}, std::string(s.name()));
+      auto& d = ctx.report_at<Rule::r1209>(headers[h], 1, {std::string(s.name())}, std::string(s.name()));
       d.notes.push_back(diag::Note{headers[0], 1, "first defined here"});
     }
   }
@@ -59,11 +60,11 @@ void check_references(Context& ctx) {
     // With Include= in play the section may come from an inbox INF, which is not available here.
     if (!pkg.includes.empty()) continue;
     if (!seen.insert({r.line.index(), r.field}).second) continue;
-    ctx.report(1203, r.line, {r.target, r.directive}, r.field);
+    ctx.report<Rule::r1203>(r.line, {r.target, r.directive}, r.field);
   }
   for (const auto& s : pkg.sections) {
     if (s.exists || !s.has_reference || s.base.empty() || s.role != package::SectionRole::ddinstall) continue;
-    ctx.report(1261, s.reference, {s.base, s.name}, 0);
+    ctx.report<Rule::r1261>(s.reference, {s.base, s.name}, 0);
   }
   // A Manufacturer line whose Models section exists under none of its names.
   if (auto mfg = ctx.doc().section("Manufacturer")) {
@@ -71,7 +72,7 @@ void check_references(Context& ctx) {
       std::string base = l.field(0);
       bool any = ctx.doc().has_section(base);
       for (std::size_t i = 1; i < l.field_count() && !any; ++i) any = ctx.doc().has_section(base + "." + l.field(i));
-      if (!any && !base.empty()) ctx.report(1203, l, {base, "Manufacturer"}, 0);
+      if (!any && !base.empty()) ctx.report<Rule::r1203>(l, {base, "Manufacturer"}, 0);
     }
   }
 }
@@ -103,12 +104,13 @@ void check_tokens(Context& ctx) {
     inf::Section sec = doc.section_at(s);
     if (is_strings_section(sec.name())) continue;
     for (inf::Line l : sec) {
+      if (!util::line_text_has(doc, l, '%')) continue;  // most lines: no token to check
       auto check_raw = [&](std::string_view raw, std::size_t field) {
         if (raw.find('%') == std::string_view::npos || all_tokens_known(doc, raw)) return;
         unknown.clear();
         scratch.clear();
         doc.substitute(raw, scratch, &unknown);
-        for (const auto& tok : unknown) ctx.report(1235, l, {"%" + tok + "%"}, field);
+        for (const auto& tok : unknown) ctx.report<Rule::r1235>(l, {"%" + tok + "%"}, field);
       };
       if (l.has_key()) check_raw(*l.raw_key(), static_cast<std::size_t>(-1));
       for (std::size_t i = 0; i < l.field_count(); ++i) check_raw(l.raw_field(i), i);
@@ -125,7 +127,7 @@ void check_stamp_leftovers(Context& ctx) {
     std::size_t semi = text.find(';');
     std::size_t pos = text.find("$ARCH$");
     if (pos != std::string_view::npos && (semi == std::string_view::npos || pos < semi)) {
-      ctx.report_at(1274, n, static_cast<std::uint32_t>(inf::utf16_length(text.substr(0, pos)) + 1), {});
+      ctx.report_at<Rule::r1274>(n, static_cast<std::uint32_t>(inf::utf16_length(text.substr(0, pos)) + 1), {});
     }
   }
 }
@@ -179,7 +181,7 @@ void check_repeats(Context& ctx) {
         continue;
       }
       const inf::Line& l = keys[i].second;
-      auto& d = ctx.report(1294, l, {std::string(*l.raw_key())});
+      auto& d = ctx.report<Rule::r1294>(l, {std::string(*l.raw_key())});
       Context::note(d, keys[first].second, "first defined here; this definition is ignored");
     }
   }
@@ -191,16 +193,16 @@ void check_unreached(Context& ctx) {
   for (std::size_t s = 0; s < doc.section_count(); ++s) {
     if (used[s]) continue;
     inf::Section sec = doc.section_at(s);
-    ctx.report_at(2083, sec.line(), 1, {std::string(sec.name())}, std::string(sec.name()));
+    ctx.report_at<Rule::r2083>(sec.line(), 1, {std::string(sec.name())}, std::string(sec.name()));
   }
 }
 
 void check_truncation(Context& ctx) {
   for (const auto& n : ctx.doc().notes()) {
     if (n.kind == inf::NoteKind::field_truncated) {
-      ctx.report_at(9002, n.line, n.column, {"a token longer than 511 characters is cut to 511"});
+      ctx.report_at<Rule::r9002>(n.line, n.column, {"a token longer than 511 characters is cut to 511"});
     } else if (n.kind == inf::NoteKind::ctrl_z_end) {
-      ctx.report_at(9002, n.line, n.column, {"a Ctrl-Z character ends the file here; the rest is ignored"});
+      ctx.report_at<Rule::r9002>(n.line, n.column, {"a Ctrl-Z character ends the file here; the rest is ignored"});
     }
   }
 }

@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <vector>
 
-#include "isodrv/rules.h"
+#include "rules/facts.h"
+#include "rules/rule.h"
 
 namespace isodrv::rules {
 namespace {
@@ -113,14 +114,41 @@ std::string format_message(std::string_view tmpl, const std::vector<std::string>
   return out;
 }
 
-diag::Diagnostic& Context::report(int code, const inf::Line& line, std::vector<std::string> args, std::size_t field) {
-  inf::Position p = field == static_cast<std::size_t>(-1) ? line.key_position() : line.field_position(field);
-  std::string section(doc_.section_at(line.section_index()).name());
-  return report_at(code, p.line ? p.line : line.line(), p.column, std::move(args), std::move(section));
+Context::Context(const inf::Document& doc, const package::Package& pkg, const CheckSettings& settings,
+                 std::vector<diag::Diagnostic>& out)
+    : doc_(doc), pkg_(pkg), settings_(settings), out_(out) {
+  facts_.extension_inf = facts::is_extension_inf(doc);
+  facts_.extension_class = inf::iequals(facts::version_class(doc), "Extension");
 }
 
-diag::Diagnostic& Context::report_at(int code, std::uint32_t line, std::uint32_t column, std::vector<std::string> args,
+diag::Diagnostic* Context::report_once(Rule rule, const inf::Line& line, std::vector<std::string> args,
+                                       std::size_t field) {
+  const std::uint64_t key = (std::uint64_t{static_cast<std::uint16_t>(rule)} << 48) |
+                            (std::uint64_t{line.index()} << 16) | (field & 0xFFFF);
+  if (!reported_once_.insert(key).second) return nullptr;
+  return &report(rule, line, std::move(args), field);
+}
+
+diag::Diagnostic& Context::report(Rule rule, const inf::Line& line, std::vector<std::string> args, std::size_t field) {
+  inf::Position p = field == static_cast<std::size_t>(-1) ? line.key_position() : line.field_position(field);
+  const std::uint32_t index = line.section_index();
+  return emit(rule, p.line ? p.line : line.line(), p.column, std::move(args),
+              std::string(doc_.section_at(index).name()), index);
+}
+
+diag::Diagnostic& Context::report_at(Rule rule, std::uint32_t line, std::uint32_t column, std::vector<std::string> args,
                                      std::string section) {
+  std::uint32_t index = kNoSection;
+  if (!section.empty()) {
+    if (auto sec = doc_.section(section)) index = sec->index();
+  }
+  return emit(rule, line, column, std::move(args), std::move(section), index);
+}
+
+// `section_index`: the document section named `section`, kNoSection when none (or no name).
+diag::Diagnostic& Context::emit(Rule rule, std::uint32_t line, std::uint32_t column, std::vector<std::string> args,
+                                std::string section, std::uint32_t section_index) {
+  const int code = static_cast<int>(rule);
   diag::Diagnostic d;
   d.code = code;
   d.file = doc_.path();
@@ -135,8 +163,13 @@ diag::Diagnostic& Context::report_at(int code, std::uint32_t line, std::uint32_t
     d.severity = diag::Severity::error;
     d.message = "unknown rule " + std::to_string(code);
   }
+  if (section_index != kNoSection && settings_.mode == diag::Mode::h && settings_.rulever &&
+      h_section_skipped(section_index)) {
+    discarded_ = std::move(d);
+    return discarded_;
+  }
   if (line) d.source_line = std::string(doc_.physical_line(line));
-  apply_target(d, r);
+  apply_target(d, r, section_index);
   out_.push_back(std::move(d));
   return out_.back();
 }
@@ -144,13 +177,11 @@ diag::Diagnostic& Context::report_at(int code, std::uint32_t line, std::uint32_t
 // A finding in a section that only some of the declared target OSes reach names its target; an
 // isolation finding on a section only downlevel targets reach (systems before the /w build) has
 // its /u level, as InfVerif enforces /w only from that build on.
-void Context::apply_target(diag::Diagnostic& d, const RuleInfo* r) const {
-  if (d.section.empty() || pkg_.targets.empty()) return;
-  auto sec = doc_.section(d.section);
-  if (!sec) return;
-  if (const auto* t = package::finding_target(pkg_, sec->index())) d.target_os = t->decoration;
+void Context::apply_target(diag::Diagnostic& d, const RuleInfo* r, std::uint32_t section_index) const {
+  if (section_index == kNoSection || pkg_.targets.empty()) return;
+  if (const auto* t = package::finding_target(pkg_, section_index)) d.target_os = t->decoration;
   const bool enforced_w = settings_.mode == diag::Mode::w || settings_.mode == diag::Mode::h;
-  if (r && r->isolation && enforced_w && package::only_downlevel(pkg_, sec->index())) {
+  if (r && r->isolation && enforced_w && package::only_downlevel(pkg_, section_index)) {
     d.severity = level(*r, diag::Mode::u);
   }
 }
@@ -162,6 +193,19 @@ std::uint32_t Context::h_rules_build(std::string_view section) const {
     build = sec ? package::last_build_used(pkg_, sec->index()) : build;
   }
   return settings_.rulever ? std::min(build, *settings_.rulever) : build;
+}
+
+bool Context::h_section_skipped(std::uint32_t section_index) const {
+  if (!settings_.rulever || section_index >= pkg_.section_targets.size()) return false;
+  const std::uint64_t b = pkg_.section_targets[section_index];
+  if (b == 0) return false;
+  for (std::size_t i = 0; i < pkg_.targets.size() && i < 64; ++i) {
+    if (!(b & (std::uint64_t{1} << i))) continue;
+    const inf::OsDecoration dec = inf::parse_os_decoration(pkg_.targets[i].decoration);
+    // The first build a target is used on is its decoration's build (0: every build).
+    if (!dec.valid || dec.build.value_or(0) <= *settings_.rulever) return false;
+  }
+  return true;
 }
 
 void Context::note(diag::Diagnostic& d, const inf::Line& line, std::string message) {

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "isodrv/inf.h"
 #include "base/text.h"
@@ -41,6 +43,68 @@ inline bool unresolved(std::string_view v) {
 // Sections of an INF that share a base name and differ only by a decoration (Strings.0407, ...).
 inline bool has_prefix_ci(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && inf::iequals(s.substr(0, prefix.size()), prefix);
+}
+
+// Each document section once, by index: "already seen" without folding a copy of its name (the
+// document's section lookup is already case-insensitive).
+class SectionOnce {
+ public:
+  explicit SectionOnce(const inf::Document& doc) : seen_(doc.section_count(), false) {}
+  bool first(const inf::Section& s) {
+    if (s.index() >= seen_.size() || seen_[s.index()]) return false;
+    seen_[s.index()] = true;
+    return true;
+  }
+
+ private:
+  std::vector<bool> seen_;
+};
+
+// Whether the line's key, as Windows reads it (after substitution), is one of `names`, like
+// Line::key_is but without building a string for the usual keys: plain text, or exactly one
+// [Strings] token (the %DeviceDesc% of a Models line). Other keys are substituted as key_is does.
+inline bool key_is_one_of(const inf::Document& doc, const inf::Line& l, std::initializer_list<std::string_view> names) {
+  const auto raw = l.raw_key();
+  if (!raw) return false;
+  std::string_view key = *raw;
+  if (key.find('%') != std::string_view::npos) {
+    std::optional<std::string_view> value;
+    if (key.size() > 2 && key.front() == '%' && key.find('%', 1) == key.size() - 1) {
+      value = doc.string_value(key.substr(1, key.size() - 2));
+    }
+    if (!value) {
+      for (auto n : names) {
+        if (l.key_is(n)) return true;
+      }
+      return false;
+    }
+    key = *value;
+  }
+  return is_one_of(key, names);
+}
+
+// Whether `s` contains `lower` (given in lower case), ASCII case-insensitively, without a lower-cased copy.
+inline bool contains_ci(std::string_view s, std::string_view lower) {
+  if (lower.empty()) return true;
+  for (std::size_t i = 0; i + lower.size() <= s.size(); ++i) {
+    std::size_t k = 0;
+    for (; k < lower.size(); ++k) {
+      char c = s[i + k];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+      if (c != lower[k]) break;
+    }
+    if (k == lower.size()) return true;
+  }
+  return false;
+}
+
+// Whether the text of a logical line (each of its physical lines, comments included) holds `c`: a
+// cheap test before reading the line's fields one at a time.
+inline bool line_text_has(const inf::Document& doc, const inf::Line& l, char c) {
+  for (std::uint32_t n = l.line(), end = l.end_line(); n <= end && n != 0; ++n) {
+    if (doc.physical_line(n).find(c) != std::string_view::npos) return true;
+  }
+  return false;
 }
 
 }  // namespace isodrv::rules::util

@@ -40,7 +40,7 @@ void check_com_servers(Context& ctx, const RegOp& op) {
   if (lower.find("clsid\\") == std::string::npos) return;
   const std::string last = last_key_part(op.subkey);
   for (std::string_view kind : {"LocalServer32", "LocalServer", "InprocServer", "InprocHandler32"}) {
-    if (inf::iequals(last, kind)) ctx.report(1325, op.line, {last, op.subkey}, 1);
+    if (inf::iequals(last, kind)) ctx.report<Rule::r1325>(op.line, {last, op.subkey}, 1);
   }
 }
 
@@ -54,7 +54,7 @@ void check_service_values(Context& ctx, const RegOp& op) {
   if (!at_root(op) || !op.value_name) return;
   const std::string name = facts::trim(*op.value_name);
   for (auto owned : kOwned) {
-    if (inf::iequals(name, owned)) ctx.report(1430, op.line, {name}, 2);
+    if (inf::iequals(name, owned)) ctx.report<Rule::r1430>(op.line, {name}, 2);
   }
 }
 
@@ -73,7 +73,7 @@ void check_eventlog_types(Context& ctx, const RegOp& op) {
     if (!inf::iequals(name, e.name)) continue;
     const bool ok = e.dword ? op.reg_type == registry::kRegDword
                             : (op.reg_type == registry::kRegSz || op.reg_type == registry::kRegExpandSz);
-    if (!ok) ctx.report(1431, op.line, {name, e.dword ? "REG_DWORD (0x00010001)" : "REG_SZ or REG_EXPAND_SZ (0x00020000)"}, 3);
+    if (!ok) ctx.report<Rule::r1431>(op.line, {name, e.dword ? "REG_DWORD (0x00010001)" : "REG_SZ or REG_EXPAND_SZ (0x00020000)"}, 3);
   }
 }
 
@@ -81,7 +81,7 @@ void check_services(Context& ctx) {
   std::set<std::uint32_t> seen;
   for (const auto& s : ctx.pkg().services) {
     if (!seen.insert(s.directive.index()).second) continue;
-    if (!s.install_section.empty() && !s.install_exists) ctx.report(2006, s.directive, {s.install_section, s.name}, 2);
+    if (!s.install_section.empty() && !s.install_exists) ctx.report<Rule::r2006>(s.directive, {s.install_section, s.name}, 2);
     if (!s.install_exists) continue;
     const std::string bin = facts::trim(s.service_binary_raw);
     if (bin.size() < 3 || bin[0] != '%') continue;
@@ -91,7 +91,7 @@ void check_services(Context& ctx) {
     if (token.empty() || token.find_first_not_of("0123456789") != std::string::npos) continue;
     if (inf::dirid_path(std::stol(token), ctx.doc().dirids())) continue;
     auto it = s.values.find("servicebinary");
-    if (it != s.values.end()) ctx.report(1328, it->second, {bin, token}, 0);
+    if (it != s.values.end()) ctx.report<Rule::r1328>(it->second, {bin, token}, 0);
   }
 }
 
@@ -105,7 +105,7 @@ void check_included_clashes(Context& ctx) {
     for (const auto& name : known->sections) {
       auto local = ctx.doc().section(name);
       if (!local || !reported.insert(name).second) continue;
-      ctx.report_at(2008, local->line(), 1, {std::string(local->name()), facts::trim(inc)}, std::string(local->name()));
+      ctx.report_at<Rule::r2008>(local->line(), 1, {std::string(local->name()), facts::trim(inc)}, std::string(local->name()));
     }
   }
 }

@@ -107,19 +107,19 @@ std::optional<VersionValue> version_value(const inf::Section& version, std::stri
 void check_class(Context& ctx, const inf::Section& version) {
   auto cls = version_value(version, "Class");
   auto guid = version_value(version, "ClassGuid");
-  if (guid && !inf::is_braced_guid(guid->value)) ctx.report(1010, guid->line, {guid->value}, 0);
+  if (guid && !inf::is_braced_guid(guid->value)) ctx.report<Rule::r1010>(guid->line, {guid->value}, 0);
   if (cls && inf::utf16_length(cls->value) > kMaxClassNameLength) {
-    ctx.report(1286, cls->line, {"Class name", cls->value, std::to_string(kMaxClassNameLength)}, 0);
+    ctx.report<Rule::r1286>(cls->line, {"Class name", cls->value, std::to_string(kMaxClassNameLength)}, 0);
   }
   if (!cls || !guid || !inf::is_braced_guid(guid->value)) return;
   // One finding per pair: a well-known name decides (its GUID is wrong); otherwise a well-known GUID
   // decides (its name is wrong).
   if (const auto* by_name = class_by_name(cls->value)) {
     if (!inf::iequals(guid->value, by_name->guid)) {
-      ctx.report(1281, guid->line, {cls->value, guid->value, by_name->guid}, 0);
+      ctx.report<Rule::r1281>(guid->line, {cls->value, guid->value, by_name->guid}, 0);
     }
   } else if (const auto* by_guid = class_by_guid(guid->value)) {
-    ctx.report(1280, cls->line, {guid->value, cls->value, by_guid->name}, 0);
+    ctx.report<Rule::r1280>(cls->line, {guid->value, cls->value, by_guid->name}, 0);
   }
 }
 
@@ -138,14 +138,14 @@ void check_provider(Context& ctx, const inf::Section& version) {
   auto provider = version_value(version, "Provider");
   if (!provider) return;
   if (inf::utf16_length(provider->value) > kMaxDisplayLength) {
-    ctx.report(1286, provider->line, {"Provider name", provider->value, std::to_string(kMaxDisplayLength)}, 0);
+    ctx.report<Rule::r1286>(provider->line, {"Provider name", provider->value, std::to_string(kMaxDisplayLength)}, 0);
   }
   const std::string& expected = ctx.settings().provider;
   if (!expected.empty() && !inf::iequals(provider->value, expected)) {
-    ctx.report(1210, provider->line, {provider->value, expected}, 0);
+    ctx.report<Rule::r1210>(provider->line, {provider->value, expected}, 0);
   }
   if (claims_microsoft(provider->value) && !claims_microsoft(expected) && !ctx.settings().samples) {
-    ctx.report(1204, provider->line, {provider->value}, 0);
+    ctx.report<Rule::r1204>(provider->line, {provider->value}, 0);
   }
 }
 
@@ -154,10 +154,10 @@ void check_driver_ver_line(Context& ctx, const inf::Line& l) {
   const std::string date = trim(l.field(0));
   // stampinf (and .inx input) fills an empty DriverVer from its -d/-v options.
   if (date.empty() && l.field_count() <= 1 && ctx.settings().stampinf) return;
-  if (!stamp::parse_date(date)) ctx.report(1218, l, {date}, 0);
+  if (!stamp::parse_date(date)) ctx.report<Rule::r1218>(l, {date}, 0);
   if (l.field_count() > 1) {
     const std::string version = trim(l.field(1));
-    if (!stamp::parse_driver_version(version)) ctx.report(1217, l, {version}, 1);
+    if (!stamp::parse_driver_version(version)) ctx.report<Rule::r1217>(l, {version}, 1);
   }
 }
 
@@ -197,23 +197,23 @@ void check_catalog(Context& ctx, const inf::Section& version) {
     if (!l.has_key() || !key || !is_catalog_key(*key)) continue;
     any = true;
     const std::string name = trim(l.field(0));
-    if (!is_catalog_name(name)) ctx.report(1214, l, {std::string(*key), name}, 0);
+    if (!is_catalog_name(name)) ctx.report<Rule::r1214>(l, {std::string(*key), name}, 0);
   }
   // stampinf's -c option writes the CatalogFile (and -d/-v the DriverVer) into .inx output, so a
   // pre-stamp file may lack them.
   if (ctx.settings().stampinf) return;
-  if (!any) ctx.report_at(1233, version.line(), 1, {"CatalogFile"}, std::string(version.name()));
-  if (!has_driver_ver(ctx, version)) ctx.report_at(1233, version.line(), 1, {"DriverVer"}, std::string(version.name()));
+  if (!any) ctx.report_at<Rule::r1233>(version.line(), 1, {"CatalogFile"}, std::string(version.name()));
+  if (!has_driver_ver(ctx, version)) ctx.report_at<Rule::r1233>(version.line(), 1, {"DriverVer"}, std::string(version.name()));
 }
 
 void check_pnp_lockdown(Context& ctx, const inf::Section& version) {
   auto l = version.find("PnpLockdown");
   if (!l) {
-    ctx.report_at(1324, version.line(), 1, {"absent"}, std::string(version.name()));
+    ctx.report_at<Rule::r1324>(version.line(), 1, {"absent"}, std::string(version.name()));
     return;
   }
   auto v = inf::parse_u32(l->field(0));
-  if (!v || *v != 1) ctx.report(1324, *l, {"set to " + trim(l->field(0))}, 0);
+  if (!v || *v != 1) ctx.report<Rule::r1324>(*l, {"set to " + trim(l->field(0))}, 0);
 }
 
 // 1284: the Sample class exists for Microsoft's driver samples; a product ships in a class of its own
@@ -224,9 +224,9 @@ void check_reserved_class(Context& ctx, const inf::Section& version) {
   auto cls = version_value(version, "Class");
   auto guid = version_value(version, "ClassGuid");
   if (cls && inf::iequals(cls->value, "Sample")) {
-    ctx.report(1284, cls->line, {cls->value}, 0);
+    ctx.report<Rule::r1284>(cls->line, {cls->value}, 0);
   } else if (guid && inf::iequals(guid->value, kSampleClassGuid)) {
-    ctx.report(1284, guid->line, {guid->value}, 0);
+    ctx.report<Rule::r1284>(guid->line, {guid->value}, 0);
   }
 }
 
@@ -244,7 +244,7 @@ void check_class_install(Context& ctx, const inf::Section& version) {
     const std::string_view n = s.name();
     if (n.size() < 14 || !inf::iequals(n.substr(0, 14), "ClassInstall32")) continue;
     if (n.size() > 14 && n[14] != '.') continue;
-    ctx.report_at(1285, s.line(), 1, {std::string(n), known->name}, std::string(n));
+    ctx.report_at<Rule::r1285>(s.line(), 1, {std::string(n), known->name}, std::string(n));
     return;
   }
 }
@@ -262,7 +262,7 @@ void check_layout_file(Context& ctx, const inf::Section& version) {
   std::string who = provider ? inf::to_lower_ascii(provider->value) : std::string();
   if (claims_microsoft(ctx.settings().provider)) return;
   if (who.find("microsoft") != std::string::npos || who.find("reactos") != std::string::npos) return;
-  ctx.report(1208, layout->line, {"LayoutFile", layout->value}, 0);
+  ctx.report<Rule::r1208>(layout->line, {"LayoutFile", layout->value}, 0);
 }
 
 void run_version_rules(Context& ctx) {

@@ -14,6 +14,7 @@
 
 #include "rules/facts.h"
 #include "rules/families.h"
+#include "rules/util.h"
 
 namespace isodrv::rules {
 namespace {
@@ -57,7 +58,7 @@ void check_wdf_section(Context& ctx, const inf::Section& wdf, std::set<std::uint
   std::optional<inf::Line> declared_line;
   for (const auto& l : wdf.find_all("UmdfService")) {
     const std::string name = facts::trim(l.field(0));
-    if (!name.empty() && !ordered.count(inf::to_lower_ascii(name))) ctx.report(1400, l, {name}, 0);
+    if (!name.empty() && !ordered.count(inf::to_lower_ascii(name))) ctx.report<Rule::r1400>(l, {name}, 0);
     auto install = ctx.doc().section(facts::trim(l.field(1)));
     if (!install) continue;
     auto lv = install->find("UmdfLibraryVersion");
@@ -65,7 +66,7 @@ void check_wdf_section(Context& ctx, const inf::Section& wdf, std::set<std::uint
     const std::string text = facts::trim(lv->field(0));
     auto v = parse_version(text);
     if (!v) continue;
-    if (v->major == 1 && seen_versions.insert(lv->index()).second) ctx.report(1402, *lv, {text}, 0);
+    if (v->major == 1 && seen_versions.insert(lv->index()).second) ctx.report<Rule::r1402>(*lv, {text}, 0);
     if (!declared || *v < *declared) {
       declared = v;
       declared_line = lv;
@@ -75,7 +76,7 @@ void check_wdf_section(Context& ctx, const inf::Section& wdf, std::set<std::uint
   for (const auto& req : kRequirements) {
     for (const auto& l : wdf.find_all(req.directive)) {
       if (!(*declared < req.needs)) continue;
-      ctx.report(1401, l, {std::string(req.directive), version_text(req.needs), version_text(*declared)});
+      ctx.report<Rule::r1401>(l, {std::string(req.directive), version_text(req.needs), version_text(*declared)});
     }
   }
 }
@@ -83,12 +84,12 @@ void check_wdf_section(Context& ctx, const inf::Section& wdf, std::set<std::uint
 }  // namespace
 
 void run_wdf_rules(Context& ctx) {
-  std::set<std::string> done;
+  util::SectionOnce done(ctx.doc());
   std::set<std::uint32_t> seen_versions;
   for (const auto& s : ctx.pkg().sections) {
     if (s.role != package::SectionRole::wdf || !s.exists) continue;
-    if (!done.insert(inf::to_lower_ascii(s.name)).second) continue;
-    if (auto sec = ctx.doc().section(s.name)) check_wdf_section(ctx, *sec, seen_versions);
+    auto sec = ctx.doc().section(s.name);
+    if (sec && done.first(*sec)) check_wdf_section(ctx, *sec, seen_versions);
   }
 }
 

@@ -19,7 +19,6 @@
 #include <random>
 #include <set>
 
-#include "isodrv/check.h"
 #include "isodrv/package.h"
 #include "registry/sqlite_error.h"
 #include "store/funnel.h"
@@ -151,8 +150,7 @@ StagedPackage read_package(const Stmt& s) {
 struct Store::Impl {
   std::string root;
   sqlite3* db = nullptr;
-  bool has_devices_table = false;
-  bool has_installs_table = false;
+  bool has_users_view = false;
 
   ~Impl() {
     if (db) sqlite3_close(db);
@@ -168,14 +166,11 @@ struct Store::Impl {
     return {};
   }
 
-  // Devices table is owned by the device-install engine; the store only counts its rows.
-  // A primitive driver's install has no device node (instance_id ''): it counts as one user too.
+  // Who uses a package is the install engine's knowledge: the store reads it through the view
+  // that engine defines (store.h: kPackageUsersView), never through the engine's tables.
   std::string devices_expr() const {
-    std::string e = has_devices_table ? "(SELECT count(*) FROM device_nodes d WHERE d.package_id = p.id)" : "0";
-    if (has_installs_table) {
-      e += " + (SELECT count(*) FROM devinst_installs i WHERE i.package_id = p.id AND i.instance_id = '')";
-    }
-    return e;
+    return has_users_view ? std::string("(SELECT count(*) FROM ") + kPackageUsersView + " u WHERE u.package_id = p.id)"
+                          : std::string("0");
   }
 
   std::string select_packages(const std::string& where) const {
@@ -185,10 +180,9 @@ struct Store::Impl {
   }
 
   void refresh_device_table() {
-    Stmt s(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name='device_nodes'");
-    has_devices_table = s.step();
-    Stmt i(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name='devinst_installs'");
-    has_installs_table = i.step();
+    Stmt s(db, "SELECT 1 FROM sqlite_master WHERE type='view' AND name=?");
+    s.bind(1, std::string(kPackageUsersView));
+    has_users_view = s.step();
   }
 
   // Completes or rolls back whatever a dead process left (DESIGN.md §2 Recovery).
@@ -377,20 +371,6 @@ Result<std::vector<Store::Impl::Item>> payload_items(const package::Package& pkg
   return items;
 }
 
-// Validates as a Windows Driver (/w): the errors, each "file:line: message [code]".
-std::vector<std::string> isolation_errors(const inf::Document& doc, const std::string& inf_path, inf::Arch arch) {
-  check::Options copts;
-  copts.settings.mode = diag::Mode::w;
-  copts.settings.target.arch = arch;
-  auto report = check::check_bytes(doc.bytes(), inf_path, copts);
-  std::vector<std::string> out;
-  for (const auto& diag : report.diagnostics) {
-    if (diag.severity != diag::Severity::error) continue;
-    out.push_back(inf_path + ":" + std::to_string(diag.line) + ": " + diag.message + " [" + std::to_string(diag.code) + "]");
-  }
-  return out;
-}
-
 // Facts recorded for `driver list`.
 StagedPackage package_facts(const inf::Document& doc, const package::Package& pkg, const std::string& inf_name,
                             inf::Arch arch, const std::string& hash, bool isolated) {
@@ -513,6 +493,7 @@ Status Store::Impl::record_package(StagedPackage& p, const std::vector<StagedFil
 Result<AddResult> Store::add(const std::string& inf_path, const AddOptions& opts) {
   Impl& d = *impl_;
   AddResult result;
+  if (!opts.validate) return Error(Errc::invalid_argument, "store::add needs a validator (AddOptions::validate)", inf_path);
   inf::ParseOptions popts;
   auto doc = inf::Document::load(inf_path, popts);
   if (!doc.ok()) return doc.error();
@@ -530,7 +511,7 @@ Result<AddResult> Store::add(const std::string& inf_path, const AddOptions& opts
   if (!items) return items.error();
   // Errors block staging unless explicitly allowed. Paths that leave the package folder are
   // refused first: --allow-unisolated never admits them.
-  result.isolation_errors = isolation_errors(*doc, inf_path, opts.arch);
+  result.isolation_errors = opts.validate(doc->bytes(), inf_path, opts.arch);
   if (!result.isolation_errors.empty() && !opts.allow_unisolated) {
     // The refusal names its reasons, so nobody has to run `check` to learn them.
     std::string why;

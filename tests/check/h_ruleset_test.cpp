@@ -105,3 +105,45 @@ TEST(HRuleset, RuleverCapsTheRulesAndVnextDropsTheExceptions) {
 }
 
 }  // namespace
+
+namespace {
+
+// /rulever below the first build a Models section is used on: InfVerif does not validate that
+// section at all ("the specified ruleset does not apply to it"), so none of its findings is shown,
+// whatever their code; sections older builds use are still checked.
+TEST(HRuleset, RuleverBelowASectionsFirstBuildSkipsThatSection) {
+  std::string inf = kInf;
+  auto add_after = [&inf](const std::string& anchor, const std::string& line) {
+    const auto p = inf.find(anchor);
+    ASSERT_NE(p, std::string::npos) << anchor;
+    inf.insert(p + anchor.size(), line);
+  };
+  add_after("[Old_Install.NT]\nCopyFiles = Old_Files\n", "AddReg = Old_Missing\n");
+  add_after("[New_Install.NT]\nCopyFiles = New_Files, New_Drv\n", "AddReg = New_Missing\n");
+  constexpr std::uint32_t kOldMissing = 21, kNewMissing = 25;
+  auto run = [&inf](std::optional<std::uint32_t> rulever, bool vnext = false) {
+    isodrv::check::Options opts;
+    opts.settings.mode = isodrv::diag::Mode::h;
+    opts.settings.rulever = rulever;
+    opts.settings.rulever_vnext = vnext;
+    return isodrv::check::check_bytes(inf, "wallaby.inf", opts);
+  };
+  auto all = run(std::nullopt);
+  EXPECT_TRUE(has(all, 1203, kOldMissing));
+  EXPECT_TRUE(has(all, 1203, kNewMissing));
+  auto old_rules = run(17763u);
+  EXPECT_TRUE(has(old_rules, 1203, kOldMissing)) << "the section 17763 uses is still checked";
+  EXPECT_FALSE(has(old_rules, 1203, kNewMissing)) << "a section first used on 22000 is not validated";
+  EXPECT_FALSE(has(old_rules, 1296, 23));
+  auto from_first = run(22000u);
+  EXPECT_TRUE(has(from_first, 1203, kNewMissing)) << "22000 is the section's first build";
+  auto vnext = run(std::nullopt, true);
+  EXPECT_TRUE(has(vnext, 1203, kNewMissing));
+  // /w ignores /rulever.
+  isodrv::check::Options w;
+  w.settings.mode = isodrv::diag::Mode::w;
+  w.settings.rulever = 17763u;
+  EXPECT_TRUE(has(isodrv::check::check_bytes(inf, "wallaby.inf", w), 1203, kNewMissing));
+}
+
+}  // namespace

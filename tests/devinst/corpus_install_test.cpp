@@ -7,6 +7,7 @@
 #include "devinst_test_util.h"
 #include "isodrv/api.h"
 #include "isodrv/stamp_tokens.h"
+#include "support/staging.h"
 
 using namespace devinst_test;
 
@@ -48,7 +49,7 @@ TEST_F(CorpusInstall, EveryStagedCorpusPackageInstallsAtomicallyAndUninstallsExa
     root_ = all_roots / ("r" + std::to_string(n++));
     fs::path inf = package_dir("c" + std::to_string(n), stamped, fs::path(rel).stem().string() + ".inf");
     auto st = isodrv::store::Store::open(root_.string());
-    isodrv::store::AddOptions o;
+    isodrv::store::AddOptions o = isodrv::test::staging();
     o.allow_unisolated = true;
     auto added = st->add(inf.string(), o);
     if (!added.ok()) {

@@ -18,6 +18,7 @@
 #include "isodrv/registry.h"
 #include "isodrv/store.h"
 #include "support/cli_run.h"
+#include "support/staging.h"
 
 namespace devinst_test {
 
@@ -66,7 +67,7 @@ class DevinstTest : public ::testing::Test {
   std::string stage(const fs::path& inf, bool allow_unisolated = false) {
     auto st = isodrv::store::Store::open(root_.string());
     EXPECT_TRUE(st.ok());
-    isodrv::store::AddOptions o;
+    isodrv::store::AddOptions o = isodrv::test::staging();
     o.allow_unisolated = allow_unisolated;
     auto r = st->add(inf.string(), o);
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().to_string());

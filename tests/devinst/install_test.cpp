@@ -393,15 +393,62 @@ TEST_F(Install, CorpusDchuBaseWithExtensionReportsUnavailableNeeds) {
   bool reported = false;
   for (const auto& n : r->notes) reported = reported || n.find("WUDFRD.NT") != std::string::npos;
   EXPECT_TRUE(reported) << "Needs=WUDFRD.NT from wudfrd.inf is reported, not guessed";
-  bool component = false;
-  for (const auto& n : r->notes) component = component || n.find("AddComponent is not applied") != std::string::npos;
-  EXPECT_TRUE(component) << "the extension's .Components section is reported";
+  // The extension's AddComponent creates the child device; no component INF is staged here, so it
+  // has no driver (CorpusDchuComponent installs one).
+  const std::string child = "SWD\\DRIVERENUM\\osrfx2_DCHU_component&1&648b64b0&0";
+  ASSERT_EQ(r->components.size(), 1u);
+  EXPECT_EQ(r->components[0].instance_id, child);
+  EXPECT_EQ(e.device(child)->hardware_ids, std::vector<std::string>{"SWC\\VID_045e&PID_94ab"});
   // HKR, OSR, "OperatingParams" in .HW: the base writes "None", the extension "-Extended".
   EXPECT_EQ(sz(kCcs + "\\Enum\\" + id + "\\Device Parameters\\OSR", "OperatingMode"), "Default");
   EXPECT_EQ(sz(kCcs + "\\Enum\\" + id + "\\Device Parameters\\OSR", "OperatingParams"), "-Extended");
   EXPECT_EQ(e.device(id)->extensions, (std::vector<std::string>{ext}));
   // The user-mode service from the base INF, with its binary in the FileRepository folder.
   EXPECT_NE(sz(kCcs + "\\Services\\osrfx2_DCHU_usersvc", "ImagePath").find(package(base).folder), std::string::npos);
+}
+
+// The tight DCHU sample's three packages: the base, the extension whose .Components adds the
+// component, and the component INF (Class=SoftwareComponent) that installs on it with AddSoftware.
+TEST_F(Install, CorpusDchuComponentInstallsOnTheChildAndUninstallsExactly) {
+  const fs::path corpus = ISODRV_CORPUS_DIR;
+  const fs::path dchu = corpus / "windows-driver-samples/general/DCHU/osrfx2_DCHU_extension_tight";
+  const fs::path base_inx = corpus / "windows-driver-samples/general/DCHU/osrfx2_DCHU_base/osrfx2_DCHU_base/osrfx2_DCHU_base.inx";
+  const fs::path ext_inx = dchu / "osrfx2_DCHU_extension/osrfx2_DCHU_extension.inx";
+  const fs::path comp_inx = dchu / "osrfx2_DCHU_component/osrfx2_DCHU_component.inx";
+  if (!fs::exists(corpus / "MANIFEST.tsv") || !fs::exists(base_inx) || !fs::exists(ext_inx) || !fs::exists(comp_inx)) {
+    GTEST_SKIP() << "corpus not found at " << corpus << "; skipped";
+  }
+  auto stamped = [](const fs::path& p) { return isodrv::stamp::accept_tokens_for_check(slurp(p), isodrv::inf::Arch::amd64); };
+  stage(package_dir("base", stamped(base_inx), "osrfx2_DCHU_base.inf"), true);
+  stage(package_dir("ext", stamped(ext_inx), "osrfx2_DCHU_extension.inf"), true);
+  const std::string comp = stage(package_dir("comp", stamped(comp_inx), "osrfx2_DCHU_component.inf"), true);
+  ASSERT_FALSE(comp.empty());
+  const std::string id = "USB\\VID_0547&PID_1002\\5&1a2b3c&0&1";
+  const std::string child = "SWD\\DRIVERENUM\\osrfx2_DCHU_component&1&648b64b0&0";
+  auto e = engine();
+  ASSERT_TRUE(e.add_device({id, {"USB\\Vid_0547&PID_1002&REV_0000", "USB\\VID_0547&PID_1002"}, {}}).ok());
+  const std::string before = export_hklm();
+  auto r = e.install(id);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  ASSERT_EQ(r->components.size(), 1u);
+  EXPECT_EQ(r->components[0].driver.published_name, comp);
+  auto c = e.device(child);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->parent, id);
+  EXPECT_EQ(c->class_guid, "{5c4c3332-344d-483c-8739-259e934c9cc8}");
+  EXPECT_EQ(sz(kCcs + "\\Enum\\" + child, "DeviceDesc"), "OsrFx2 DCHU Component Device");
+  // AddService = , 0x2: no function driver, as the docs allow for a component.
+  EXPECT_FALSE(has_value(kCcs + "\\Enum\\" + child, "Service"));
+  ASSERT_EQ(c->software.size(), 1u);
+  EXPECT_EQ(c->software[0].name, "osrfx2_DCHU_componentsoftware");
+  EXPECT_EQ(c->software[0].type, 1u);
+  EXPECT_EQ(c->software[0].version, "1.0.0.0");
+  EXPECT_EQ(c->software[0].arguments, child) << "<<DeviceInstanceId>> names the component device";
+  EXPECT_EQ(c->software[0].binary, "C:\\Windows\\System32\\DriverStore\\FileRepository\\" + package(comp).folder +
+                                       "\\osrfx2_DCHU_componentsoftware.exe");
+  ASSERT_TRUE(e.uninstall(id).ok());
+  EXPECT_EQ(export_hklm(), before);
+  EXPECT_FALSE(e.device(child).ok());
 }
 
 TEST_F(Install, PrimitiveDriverInstallsThroughDefaultInstall) {

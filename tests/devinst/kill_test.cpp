@@ -71,6 +71,63 @@ Numbat.DeviceDesc = "Numbat Device"
 )";
 }
 
+// The same driver with a software component (AddComponent), and the component INF that installs on
+// the child: it copies a file outside the store and records an AddSoftware.
+std::string numbat_with_component_inf() {
+  std::string inf = numbat_inf("07/01/2024,3.0.0.0");
+  inf.insert(inf.find("[Strings]"), R"([Numbat_Device.NT.Components]
+AddComponent = NumbatPanel,, Numbat_Panel
+
+[Numbat_Panel]
+ComponentIDs = NUMBAT_PANEL
+
+)");
+  return inf;
+}
+
+const char* kPanelInf = R"([Version]
+Signature   = "$WINDOWS NT$"
+Class       = SoftwareComponent
+ClassGuid   = {5c4c3332-344d-483c-8739-259e934c9cc8}
+Provider    = %Provider%
+DriverVer   = 07/01/2024,1.0.0.0
+
+[DestinationDirs]
+DefaultDestDir = 12
+
+[SourceDisksNames]
+1 = %Disk%,,,""
+
+[SourceDisksFiles]
+panel.sys = 1
+
+[Manufacturer]
+%Provider% = Panel, NTamd64
+
+[Panel.NTamd64]
+%Provider% = Panel_Install, SWC\NUMBAT_PANEL
+
+[Panel_Install.NT]
+CopyFiles = Panel_Files
+
+[Panel_Files]
+panel.sys
+
+[Panel_Install.NT.Services]
+AddService = , 0x00000002
+
+[Panel_Install.NT.Software]
+AddSoftware = NumbatPanelApp,, Panel_App
+
+[Panel_App]
+SoftwareType = 2
+SoftwareID   = pfn://Numbat.Panel_1234567890abc
+
+[Strings]
+Provider = "Numbat Labs"
+Disk = "Numbat Disk"
+)";
+
 const std::string kDevice = "ROOT\\NUMBAT\\0000";
 const char* const kDevinstPoints[] = {"devinst:file-changed", "devinst:before-commit", "devinst:committed"};
 const char* const kDeletePoints[] = {"delete:before-commit", "delete:committed", "delete:journal",
@@ -95,7 +152,8 @@ std::vector<const char*> points_of(std::initializer_list<std::vector<const char*
   return out;
 }
 
-// "V1" and "V2" stand for the two packages' INF paths.
+// "V1" and "V2" stand for the two packages' INF paths, "P" and "C" for a parent with a software
+// component and the component INF.
 std::vector<Operation> operations() {
   const std::vector<const char*> dev(std::begin(kDevinstPoints), std::end(kDevinstPoints));
   const std::vector<const char*> del(std::begin(kDeletePoints), std::end(kDeletePoints));
@@ -105,6 +163,8 @@ std::vector<Operation> operations() {
   const std::vector<std::string> add_v2 = {"driver", "add", "V2", "--allow-unisolated"};
   const std::vector<std::string> add_dev = {"device", "add", kDevice, "--hwid", "ROOT\\NUMBAT"};
   const std::vector<std::string> install = {"device", "install", kDevice};
+  const std::vector<std::string> add_parent = {"driver", "add", "P", "--allow-unisolated"};
+  const std::vector<std::string> add_panel = {"driver", "add", "C", "--allow-unisolated"};
   return {
       {"add_devices", {add_v1}, add_dev, dev},
       {"install", {add_v1, add_dev}, install, dev},
@@ -117,6 +177,10 @@ std::vector<Operation> operations() {
        points_of({dev, del})},
       {"driver_delete", {add_v1, add_v2}, {"driver", "delete", "oem1.inf"}, del},
       {"driver_add", {}, add_v1, stage},
+      // Software components: the child device and its driver commit with the parent's install,
+      // and go with the parent.
+      {"install_with_component", {add_parent, add_panel, add_dev}, install, dev},
+      {"remove_parent_with_component", {add_parent, add_panel, add_dev, install}, {"device", "remove", kDevice}, dev},
   };
 }
 
@@ -126,10 +190,12 @@ class KillTest : public DevinstTest, public ::testing::WithParamInterface<Operat
     DevinstTest::SetUp();
     v1_ = package_dir("v1", numbat_inf("05/01/2024,1.0.0.0"), "numbat.inf").string();
     v2_ = package_dir("v2", numbat_inf("06/01/2024,2.0.0.0"), "numbat.inf", "-v2").string();
+    parent_ = package_dir("parent", numbat_with_component_inf(), "numbat.inf", "-parent").string();
+    panel_ = package_dir("panel", kPanelInf, "panel.inf").string();
   }
 
   std::vector<std::string> args(std::vector<std::string> a) const {
-    for (auto& s : a) s = s == "V1" ? v1_ : s == "V2" ? v2_ : s;
+    for (auto& s : a) s = s == "V1" ? v1_ : s == "V2" ? v2_ : s == "P" ? parent_ : s == "C" ? panel_ : s;
     return a;
   }
 
@@ -160,7 +226,7 @@ class KillTest : public DevinstTest, public ::testing::WithParamInterface<Operat
     return s;
   }
 
-  std::string v1_, v2_;
+  std::string v1_, v2_, parent_, panel_;
 };
 
 }  // namespace

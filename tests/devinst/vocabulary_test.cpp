@@ -39,7 +39,7 @@ bilbyco.dll = 1
 %Desc% = Bilby_Device, ROOT\BILBY
 
 [Bilby_Device.NT]
-DelFiles  = Bilby_Old, Bilby_Store
+DelFiles  = Bilby_Old, Bilby_Store, @bilbyone.sys
 RenFiles  = Bilby_Ren
 CopyFiles = Bilby_Files
 AddReg    = Bilby_Wow
@@ -118,6 +118,7 @@ class Vocabulary : public DevinstTest {
       ASSERT_TRUE(ev->set_value("TypesSupported", isodrv::registry::Value{isodrv::registry::kRegDword, isodrv::registry::encode_dword(7)}).ok());
     }
     spit(drivers() / "bilbyold.sys", "old driver\n");
+    spit(drivers() / "bilbyone.sys", "old single file\n");
     spit(system32() / "bilbyold.dll", "old library\n");
   }
 };
@@ -135,6 +136,8 @@ TEST_F(Vocabulary, EveryDirectiveAppliesAndUninstallUndoesItExactly) {
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   // DelFiles outside the store deletes; in the store (DIRID 13) it is never applied.
   EXPECT_FALSE(fs::exists(drivers() / "bilbyold.sys"));
+  // DelFiles=@file deletes that file from DefaultDestDir (DIRID 12), as CopyFiles=@file copies there.
+  EXPECT_FALSE(fs::exists(drivers() / "bilbyone.sys"));
   bool store_note = false;
   for (const auto& n : r->notes) store_note = store_note || n.find("does not act on the driver store") != std::string::npos;
   EXPECT_TRUE(store_note);
@@ -169,6 +172,7 @@ TEST_F(Vocabulary, EveryDirectiveAppliesAndUninstallUndoesItExactly) {
   ASSERT_TRUE(e.uninstall(kDevice).ok());
   EXPECT_EQ(export_hklm(), before);
   EXPECT_EQ(slurp(drivers() / "bilbyold.sys"), "old driver\n");
+  EXPECT_EQ(slurp(drivers() / "bilbyone.sys"), "old single file\n");
   EXPECT_EQ(slurp(system32() / "bilbyold.dll"), "old library\n");
   EXPECT_FALSE(fs::exists(system32() / "bilbynew.dll"));
   EXPECT_FALSE(fs::exists(drivers() / "bilby.sys"));
@@ -198,8 +202,10 @@ TEST_F(Vocabulary, KilledBeforeCommitTheDeletedAndRenamedFilesComeBack) {
   const std::string before = export_hklm();
   ASSERT_EQ(cli({"device", "install", kDevice}, nullptr, "devinst:before-commit"), -SIGKILL);
   EXPECT_FALSE(fs::exists(drivers() / "bilbyold.sys")) << "the delete happened before the kill";
+  EXPECT_FALSE(fs::exists(drivers() / "bilbyone.sys"));
   ASSERT_EQ(cli({"device", "list"}), 0);
   EXPECT_EQ(slurp(drivers() / "bilbyold.sys"), "old driver\n");
+  EXPECT_EQ(slurp(drivers() / "bilbyone.sys"), "old single file\n");
   EXPECT_EQ(slurp(system32() / "bilbyold.dll"), "old library\n");
   EXPECT_FALSE(fs::exists(system32() / "bilbynew.dll"));
   EXPECT_EQ(export_hklm(), before);

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 
 #include "isodrv/fix.h"
@@ -70,7 +71,7 @@ std::vector<std::string> byte_lines(const std::string& bytes, bool utf16) {
 }  // namespace
 
 TEST_F(Fix, EachFixtureFixesToItsGoldenBytes) {
-  for (const std::string n : {"wombat", "wombat_utf16", "quokka"}) {
+  for (const std::string n : {"wombat", "wombat_utf16", "quokka", "bilby", "bilby_utf16"}) {
     const std::string before = slurp(data("fixtures/" + n + ".inf"));
     auto r = isodrv::fix::fix_bytes(before, n + ".inf", unsafe());
     EXPECT_EQ(r.fixed, slurp(data("golden/" + n + ".fixed.inf"))) << n;
@@ -79,7 +80,7 @@ TEST_F(Fix, EachFixtureFixesToItsGoldenBytes) {
 }
 
 TEST_F(Fix, SecondRunChangesNothing) {
-  for (const std::string n : {"wombat", "wombat_utf16", "quokka"}) {
+  for (const std::string n : {"wombat", "wombat_utf16", "quokka", "bilby", "bilby_utf16"}) {
     const std::string once = slurp(data("golden/" + n + ".fixed.inf"));
     auto r = isodrv::fix::fix_bytes(once, n + ".inf", unsafe());
     EXPECT_EQ(r.fixed, once) << n;
@@ -121,6 +122,35 @@ TEST_F(Fix, Utf16FileStaysUtf16WithCrlfAndUntouchedLinesKeepTheirBytes) {
     ++kept;
   }
   EXPECT_GT(kept, 40u);
+}
+
+// bilby: the co-installer's sections go, HKLM writes to the device's Device Parameters key move to
+// HKR in [DDInstall.HW] (one of them a continued line), the hand-written ETW registration becomes
+// [DDInstall.Events] AddEventProvider. The result checks clean; every other line keeps its bytes.
+TEST_F(Fix, DeviceKeysEtwAndCoInstallerSectionsAreRewrittenAndTheRestKeepsItsBytes) {
+  const std::string before = slurp(data("fixtures/bilby_utf16.inf"));
+  auto r = isodrv::fix::fix_bytes(before, "bilby_utf16.inf", unsafe());
+  ASSERT_EQ(r.fixed.substr(0, 2), std::string("\xFF\xFE"));
+  EXPECT_TRUE(r.after.diagnostics.empty()) << r.after.diagnostics.size() << " findings left, first " << r.after.diagnostics[0].code;
+  const auto old_lines = byte_lines(before, true), new_lines = byte_lines(r.fixed, true);
+  std::set<std::size_t> touched = {13, 37, 38, 39};  // 0-based: the co-installer's DestinationDirs entry, device keys
+  for (std::size_t i = 53; i < 70; ++i) touched.insert(i);  // the ETW entries and the co-installer sections
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < old_lines.size(); ++i) {
+    if (touched.count(i)) continue;
+    auto it = std::find(new_lines.begin() + static_cast<long>(at), new_lines.end(), old_lines[i]);
+    ASSERT_NE(it, new_lines.end()) << "line " << i + 1 << " changed";
+    at = static_cast<std::size_t>(it - new_lines.begin()) + 1;
+  }
+  std::map<std::string, std::string> apis;  // migration kind -> API
+  for (const auto& d : r.applied) {
+    for (const auto& m : d.fix->migrations) apis[m.kind] = m.api;
+  }
+  EXPECT_NE(apis["device-parameters"].find("IoOpenDeviceRegistryKey(PLUGPLAY_REGKEY_DEVICE)"), std::string::npos);
+  EXPECT_NE(apis["event-provider"].find("EtwRegister"), std::string::npos);
+  EXPECT_NE(apis["removed"].find("without a co-installer"), std::string::npos);
+  CliRun md = run({"fix", "--report", "--format", "md", "bilby.inf"}, data("fixtures"));
+  EXPECT_EQ(md.out, slurp(data("golden/bilby.report.md")));
 }
 
 TEST_F(Fix, DiffIsTheDefaultAndChangesNothing) {
@@ -252,15 +282,161 @@ TEST(FixEdits, PackageFolderWithBlanksStaysQuotedAndCommentsStay) {
   EXPECT_EQ(r.applied[0].line, 9u) << "the finding's line in the original file";
 }
 
-TEST(FixEdits, ALineThatContinuesIsNotRewritten) {
+// A logical line that continues (`\`) is rewritten across its physical lines: only the physical
+// line holding the change is edited, its backslash and comment kept, every other byte identical.
+TEST(FixEdits, ContinuedLinesAreRewrittenWhereTheChangeIs) {
   const std::string inf =
-      "[Version]\nSignature=\"$Windows NT$\"\nPnpLockdown=1\n[DefaultInstall.NTamd64]\nCopyFiles=a\n"
-      "[DestinationDirs]\na=\\\n12\n[a]\nx.sys\n[SourceDisksFiles]\nx.sys=1\n[SourceDisksNames]\n1=d\n";
+      "[Version]\r\nSignature=\"$Windows NT$\"\r\nPnpLockdown=1\r\n[Manufacturer]\r\n%M%=M,NTamd64\r\n[M.NTamd64]\r\n"
+      "%D%=Inst,Root\\Cont\r\n[Inst.NTamd64]\r\nCopyFiles=a\r\nLogConfig = Cfg,\\\r\n   Cfg2\r\n[Inst.NTamd64.Services]\r\n"
+      "AddService=cont,2,Svc\r\n[Svc]\r\nServiceType=1\r\nStartType=3\r\nErrorControl=1\r\n"
+      "ServiceBinary=%13%\\cont.sys\r\nAddReg=SvcReg\r\n[SvcReg]\r\nHKR,\\   ; the subkey is next\r\n"
+      "   \"Settings\",\"Level\",0x00010001,2\r\n[DestinationDirs]\r\na=\\ ; the old place\r\n12\r\n[a]\r\ncont.sys\r\n"
+      "[SourceDisksFiles]\r\ncont.sys=1\r\n[SourceDisksNames]\r\n1=d\r\n[Strings]\r\nM=m\r\nD=d\r\n";
+  const std::string want =
+      "[Version]\r\nSignature=\"$Windows NT$\"\r\nPnpLockdown=1\r\n[Manufacturer]\r\n%M%=M,NTamd64\r\n[M.NTamd64]\r\n"
+      "%D%=Inst,Root\\Cont\r\n[Inst.NTamd64]\r\nCopyFiles=a\r\n[Inst.NTamd64.Services]\r\n"
+      "AddService=cont,2,Svc\r\n[Svc]\r\nServiceType=1\r\nStartType=3\r\nErrorControl=1\r\n"
+      "ServiceBinary=%13%\\cont.sys\r\nAddReg=SvcReg\r\n[SvcReg]\r\nHKR,\\   ; the subkey is next\r\n"
+      "   \"Parameters\\Settings\",\"Level\",0x00010001,2\r\n[DestinationDirs]\r\na=\\ ; the old place\r\n13\r\n[a]\r\n"
+      "cont.sys\r\n[SourceDisksFiles]\r\ncont.sys=1\r\n[SourceDisksNames]\r\n1=d\r\n[Strings]\r\nM=m\r\nD=d\r\n";
   isodrv::fix::Options o;
   o.unsafe = true;
-  auto r = isodrv::fix::fix_bytes(inf, "c.inf", o);
-  EXPECT_EQ(r.fixed, inf);
-  bool reason = false;
-  for (const auto& d : r.after.diagnostics) reason = reason || (d.fix && !d.fix->reason.empty());
-  EXPECT_TRUE(reason) << "the finding says why it has no fix";
+  auto r = isodrv::fix::fix_bytes(inf, "cont.inf", o);
+  EXPECT_EQ(r.fixed, want);
+  std::set<int> codes;
+  for (const auto& d : r.applied) codes.insert(d.code);
+  EXPECT_EQ(codes, (std::set<int>{1301, 1322, 1323}));
+  for (const auto& d : r.after.diagnostics) {
+    EXPECT_FALSE(d.fix && !d.fix->reason.empty()) << d.code << ": " << d.fix->reason;
+  }
+  EXPECT_EQ(isodrv::fix::fix_bytes(r.fixed, "cont.inf", o).fixed, r.fixed) << "a second fix changes nothing";
+}
+
+// A change inside one physical line of a continued value edits only that line; a change that
+// spans the break puts the new text where the old started and takes the rest off the next line,
+// whose comment stays.
+TEST(FixEdits, AFieldSplitAcrossLinesIsRewrittenWhereItChanges) {
+  const std::string head =
+      "[Version]\nSignature=\"$Windows NT$\"\nPnpLockdown=1\n[DefaultInstall.NTamd64]\nCopyFiles=a\nAddReg=r\n[r]\n";
+  const std::string tail = "[DestinationDirs]\na=12\n[a]\nsplit.sys\n[SourceDisksFiles]\nsplit.sys=1\n[SourceDisksNames]\n1=d\n";
+  isodrv::fix::Options o;
+  o.unsafe = true;
+  auto r = isodrv::fix::fix_bytes(head + "HKR,,Path,,%12%\\spl\\\nit.sys ; split\n" + tail, "split.inf", o);
+  EXPECT_NE(r.fixed.find("[r]\nHKR,,Path,,%13%\\spl\\\nit.sys ; split\n[DestinationDirs]\na=13\n"), std::string::npos)
+      << r.fixed;
+  EXPECT_EQ(isodrv::fix::fix_bytes(r.fixed, "split.inf", o).fixed, r.fixed);
+  auto s = isodrv::fix::fix_bytes(head + "HKR,,Path,,\\SystemRoot\\System32\\dri\\ ; one\nvers\\split.sys ; two\n" + tail,
+                                  "split.inf", o);
+  EXPECT_NE(s.fixed.find("[r]\nHKR,,Path,,%13%\\ ; one\n\\split.sys ; two\n[DestinationDirs]\na=13\n"), std::string::npos)
+      << s.fixed;
+  EXPECT_EQ(isodrv::fix::fix_bytes(s.fixed, "split.inf", o).fixed, s.fixed);
+}
+
+namespace {
+
+// The reasons of the findings left after fixing, by code.
+std::multimap<int, std::string> reasons(const isodrv::fix::FileFix& r) {
+  std::multimap<int, std::string> out;
+  for (const auto& d : r.after.diagnostics) {
+    if (d.fix && !d.fix->reason.empty()) out.emplace(d.code, d.fix->reason);
+  }
+  return out;
+}
+
+const std::string kDevice =
+    "[Version]\nSignature=\"$Windows NT$\"\nClass=System\nClassGuid={4d36e97d-e325-11ce-bfc1-08002be10318}\nProvider=p\n"
+    "PnpLockdown=1\n[Manufacturer]\np=M,NTamd64\n[M.NTamd64]\nd=Dev,Root\\Emu\n[Dev.NTamd64]\nCopyFiles=f\n"
+    "[Dev.NTamd64.Services]\nAddService=emu,2,Svc\n[Svc]\nServiceType=1\nStartType=3\nErrorControl=1\n"
+    "ServiceBinary=%13%\\emu.sys\n[f]\nemu.sys\n[DestinationDirs]\nf=13\n[SourceDisksNames]\n1=d\n[SourceDisksFiles]\nemu.sys=1\n";
+
+}  // namespace
+
+// Where no correct rewrite exists the fixer says why and changes nothing: files in a different
+// package folder per architecture, an AddReg section a DDInstall applies too, a device key of a
+// hardware ID the package does not install.
+TEST(FixEdits, NoCorrectRewriteMeansAReasonAndNoChange) {
+  isodrv::fix::Options o;
+  o.unsafe = true;
+  const std::string per_arch =
+      kDevice + "[SourceDisksNames.x86]\n1=d,,,\\x86\n[SourceDisksNames.amd64]\n1=d,,,\\x64\n";
+  std::string moved = per_arch;
+  moved.replace(moved.find("f=13\n"), 5, "f=12\n");
+  auto a = isodrv::fix::fix_bytes(moved, "arch.inf", o);
+  EXPECT_EQ(a.fixed, moved);
+  EXPECT_NE(reasons(a).find(1322), reasons(a).end());
+  EXPECT_NE(reasons(a).find(1322)->second.find("different package folder for each architecture"), std::string::npos);
+
+  std::string shared = kDevice;
+  shared.replace(shared.find("CopyFiles=f\n"), 12, "CopyFiles=f\nAddReg=R\n");
+  shared.replace(shared.find("ServiceBinary"), 0, "AddReg=R\n");
+  shared += "[R]\nHKR,,Mode,0x00010001,1\n";
+  auto s = isodrv::fix::fix_bytes(shared, "shared.inf", o);
+  EXPECT_EQ(s.fixed, shared);
+  ASSERT_NE(reasons(s).find(1323), reasons(s).end());
+  EXPECT_NE(reasons(s).find(1323)->second.find("give the service its own AddReg section"), std::string::npos);
+
+  std::string other = kDevice;
+  other.replace(other.find("CopyFiles=f\n"), 12, "CopyFiles=f\nAddReg=R\n");
+  other += "[R]\nHKLM,\"SYSTEM\\CurrentControlSet\\Enum\\Root\\Other\\0000\\Device Parameters\",Mode,0x00010001,1\n";
+  auto x = isodrv::fix::fix_bytes(other, "other.inf", o);
+  EXPECT_EQ(x.fixed, other);
+  ASSERT_NE(reasons(x).find(1321), reasons(x).end());
+  EXPECT_NE(reasons(x).find(1321)->second.find("is not a hardware ID"), std::string::npos);
+}
+
+// A DelReg entry under the package's own service key goes (reported as removed); the rest stays.
+TEST(FixEdits, DelRegUnderTheOwnServiceKeyIsRemoved) {
+  isodrv::fix::Options o;
+  o.unsafe = true;
+  std::string inf = kDevice;
+  inf.replace(inf.find("ServiceBinary"), 0, "DelReg=D\n");
+  inf += "[D]\nHKLM,\"System\\CurrentControlSet\\Services\\emu\",\"Old\"\nHKR,,\"Older\"\n";
+  auto r = isodrv::fix::fix_bytes(inf, "delreg.inf", o);
+  std::string want = inf;
+  want.erase(want.find("HKLM,\"System"), want.size() - want.find("HKLM,\"System"));
+  EXPECT_EQ(r.fixed, want);
+  ASSERT_EQ(r.applied.size(), 2u);
+  EXPECT_EQ(r.applied[0].fix->migrations.at(0).kind, "removed");
+  EXPECT_EQ(isodrv::fix::fix_bytes(r.fixed, "delreg.inf", o).fixed, r.fixed);
+}
+
+// A build-time placeholder where the DIRID goes (virtio-win's INX_PLATFORM_DRIVERS_DIR) is the
+// platform's driver folder: the list goes to 13 and the ServiceBinary written with it follows. A
+// DLL a registry value names without a folder does not move (it is found through System32).
+TEST(FixEdits, PlaceholderDestinationsMoveAndBareDllNamesStay) {
+  isodrv::fix::Options o;
+  o.unsafe = true;
+  std::string inf = kDevice;
+  inf.replace(inf.find("f=13\n"), 5, "f=INX_PLATFORM_DRIVERS_DIR\n");
+  inf.replace(inf.find("ServiceBinary=%13%"), 18, "ServiceBinary=%INX_PLATFORM_DRIVERS_DIR%");
+  auto r = isodrv::fix::fix_bytes(inf, "ph.inf", o);
+  EXPECT_EQ(r.fixed, kDevice);
+  std::string dll = kDevice;
+  dll.replace(dll.find("CopyFiles=f\n"), 12, "CopyFiles=f,u\nAddReg=R\n");
+  dll += "[u]\nemuum.dll\n[R]\nHKR,,UserDll,,emuum.dll\n";
+  dll.replace(dll.find("emu.sys=1\n"), 10, "emu.sys=1\nemuum.dll=1\n");
+  dll.replace(dll.find("f=13\n"), 5, "f=13\nu=11\n");
+  auto d = isodrv::fix::fix_bytes(dll, "dll.inf", o);
+  EXPECT_EQ(d.fixed, dll);
+  ASSERT_NE(reasons(d).find(1322), reasons(d).end());
+  EXPECT_NE(reasons(d).find(1322)->second.find("without a folder"), std::string::npos);
+}
+
+// %1% (the install source) in an AddReg path names the driver-store folder an isolated package is
+// installed from: a package file there is written %13%\…; a file the package does not carry is not.
+TEST(FixEdits, SourceDiridInARegistryPathBecomesTheStore) {
+  isodrv::fix::Options o;
+  o.unsafe = true;
+  std::string inf = kDevice;
+  inf.replace(inf.find("CopyFiles=f\n"), 12, "CopyFiles=f\nAddReg=R\n");
+  std::string want = inf + "[R]\nHKR,,Src,,\"%13%\\emu.sys\" ; kept\n";
+  inf += "[R]\nHKR,,Src,,\"%1%\\emu.sys\" ; kept\n";
+  auto r = isodrv::fix::fix_bytes(inf, "src.inf", o);
+  EXPECT_EQ(r.fixed, want);
+  std::string missing = kDevice;
+  missing.replace(missing.find("CopyFiles=f\n"), 12, "CopyFiles=f\nAddReg=R\n");
+  missing += "[R]\nHKR,,Src,,%1%\\readme.txt\n";
+  auto m = isodrv::fix::fix_bytes(missing, "src.inf", o);
+  EXPECT_EQ(m.fixed, missing);
+  ASSERT_NE(reasons(m).find(1341), reasons(m).end());
 }

@@ -12,6 +12,7 @@
 #include "isodrv/stamp_tokens.h"
 #include "isodrv/store.h"
 #include "support/cli_run.h"
+#include "support/staging.h"
 
 namespace fs = std::filesystem;
 
@@ -85,7 +86,7 @@ TEST(CorpusStaging, EveryCorpusInfStagesAndDeletesCleanly) {
         std::ofstream(pkg / *r, std::ios::binary) << "dummy catalog";
       }
     }
-    isodrv::store::AddOptions opts;
+    isodrv::store::AddOptions opts = isodrv::test::staging();
     opts.allow_unisolated = true;
     auto added = store->add((pkg / name).string(), opts);
     if (!added.ok()) {

@@ -8,6 +8,7 @@
 
 #include "isodrv/devinst.h"
 #include "isodrv/store.h"
+#include "support/staging.h"
 
 namespace fs = std::filesystem;
 
@@ -21,7 +22,7 @@ TEST(StoreDevices, CountsAndRefusalFollowDeviceNodes) {
   const std::string root = (base / "root").string();
   auto st = isodrv::store::Store::open(root);
   ASSERT_TRUE(st.ok());
-  auto added = st->add((base / "pkg/quokka.inf").string(), {});
+  auto added = st->add((base / "pkg/quokka.inf").string(), isodrv::test::staging());
   ASSERT_TRUE(added.ok()) << added.error().to_string();
   EXPECT_EQ(st->find("oem0.inf")->devices, 0) << "no device table yet";
 

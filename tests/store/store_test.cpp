@@ -17,6 +17,7 @@
 
 #include "isodrv/store.h"
 #include "support/cli_run.h"
+#include "support/staging.h"
 
 namespace fs = std::filesystem;
 using isodrv::store::Store;
@@ -107,7 +108,7 @@ class StoreTest : public ::testing::Test {
 TEST_F(StoreTest, StagesFolderPublishedInfAndRecords) {
   auto s = Store::open(root_.string());
   ASSERT_TRUE(s.ok());
-  auto r = s->add((pkg_ / "bilby.inf").string(), {});
+  auto r = s->add((pkg_ / "bilby.inf").string(), isodrv::test::staging());
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   EXPECT_FALSE(r->already_staged);
   EXPECT_EQ(r->package.published_name, "oem0.inf");
@@ -133,14 +134,14 @@ TEST_F(StoreTest, StagesFolderPublishedInfAndRecords) {
 
 TEST_F(StoreTest, IdenticalPackageIsANoOpAndNewVersionStagesSideBySide) {
   auto s = Store::open(root_.string());
-  auto first = s->add((pkg_ / "bilby.inf").string(), {});
+  auto first = s->add((pkg_ / "bilby.inf").string(), isodrv::test::staging());
   ASSERT_TRUE(first.ok());
-  auto again = s->add((pkg_ / "bilby.inf").string(), {});
+  auto again = s->add((pkg_ / "bilby.inf").string(), isodrv::test::staging());
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->already_staged);
   EXPECT_EQ(again->package.published_name, "oem0.inf");
   make_package(base_ / "v2", "2.0.0.0");
-  auto v2 = s->add((base_ / "v2" / "bilby.inf").string(), {});
+  auto v2 = s->add((base_ / "v2" / "bilby.inf").string(), isodrv::test::staging());
   ASSERT_TRUE(v2.ok());
   EXPECT_EQ(v2->package.published_name, "oem1.inf");
   EXPECT_NE(v2->package.folder, first->package.folder);
@@ -150,7 +151,7 @@ TEST_F(StoreTest, IdenticalPackageIsANoOpAndNewVersionStagesSideBySide) {
 
 TEST_F(StoreTest, DeleteRemovesFolderInfAndRowsAndFreesTheName) {
   auto s = Store::open(root_.string());
-  auto r = s->add((pkg_ / "bilby.inf").string(), {});
+  auto r = s->add((pkg_ / "bilby.inf").string(), isodrv::test::staging());
   ASSERT_TRUE(r.ok());
   ASSERT_TRUE(s->remove("oem0.inf", false).ok());
   EXPECT_FALSE(fs::exists(s->folder_path(r->package)));
@@ -161,7 +162,7 @@ TEST_F(StoreTest, DeleteRemovesFolderInfAndRowsAndFreesTheName) {
   EXPECT_EQ(s->remove("oem0.inf", false).error().code, isodrv::Errc::not_found);
   // --force on a run-from-store package that no device uses deletes it like a plain delete (issue
   // 18: it used to be refused); the refusal applies only while devices use it (StoreDevices tests).
-  auto again = s->add((pkg_ / "bilby.inf").string(), {});
+  auto again = s->add((pkg_ / "bilby.inf").string(), isodrv::test::staging());
   EXPECT_EQ(again->package.published_name, "oem0.inf");
   EXPECT_TRUE(s->remove("oem0.inf", true).ok());
   EXPECT_TRUE(s->list()->empty());
@@ -171,7 +172,7 @@ TEST_F(StoreTest, DeleteRemovesFolderInfAndRowsAndFreesTheName) {
 TEST_F(StoreTest, MissingPayloadFileStagesNothing) {
   fs::remove(pkg_ / "bilby.sys");
   auto s = Store::open(root_.string());
-  auto r = s->add((pkg_ / "bilby.inf").string(), {});
+  auto r = s->add((pkg_ / "bilby.inf").string(), isodrv::test::staging());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, isodrv::Errc::file_not_found);
   EXPECT_TRUE(s->list()->empty());
@@ -201,7 +202,7 @@ TEST_F(StoreTest, PathEscapesAreRefusedAndLeaveNothingBehind) {
     spit(base_ / "outside" / "bilby.sys", "outside");
     auto s = Store::open(root_.string());
     auto before = tree();
-    auto r = s->add((dir / "bilby.inf").string(), {});
+    auto r = s->add((dir / "bilby.inf").string(), isodrv::test::staging());
     ASSERT_FALSE(r.ok()) << c.what;
     EXPECT_EQ(r.error().code, isodrv::Errc::path_escape) << c.what << ": " << r.error().to_string();
     EXPECT_EQ(tree(), before) << c.what;
@@ -215,7 +216,7 @@ TEST_F(StoreTest, SymlinkThatEscapesThePackageIsRefused) {
   fs::create_symlink(base_ / "secret" / "bilby.sys", pkg_ / "bilby.sys");
   auto s = Store::open(root_.string());
   auto before = tree();
-  auto r = s->add((pkg_ / "bilby.inf").string(), {});
+  auto r = s->add((pkg_ / "bilby.inf").string(), isodrv::test::staging());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, isodrv::Errc::path_escape);
   EXPECT_EQ(tree(), before);
@@ -294,10 +295,10 @@ TEST_F(StoreTest, UnisolatedPackageNeedsExplicitPermissionAndIsMarked) {
   inf.replace(inf.find("%13%\\bilby.sys"), 14, "%12%\\bilby.sys");
   spit(pkg_ / "bilby.inf", inf);
   auto s = Store::open(root_.string());
-  auto refused = s->add((pkg_ / "bilby.inf").string(), {});
+  auto refused = s->add((pkg_ / "bilby.inf").string(), isodrv::test::staging());
   ASSERT_FALSE(refused.ok());
   EXPECT_TRUE(s->list()->empty());
-  isodrv::store::AddOptions opts;
+  isodrv::store::AddOptions opts = isodrv::test::staging();
   opts.allow_unisolated = true;
   auto r = s->add((pkg_ / "bilby.inf").string(), opts);
   ASSERT_TRUE(r.ok()) << r.error().to_string();
@@ -308,7 +309,7 @@ TEST_F(StoreTest, UnisolatedPackageNeedsExplicitPermissionAndIsMarked) {
 
 TEST_F(StoreTest, VerifyReportsTamperingAndStrays) {
   auto s = Store::open(root_.string());
-  auto r = s->add((pkg_ / "bilby.inf").string(), {});
+  auto r = s->add((pkg_ / "bilby.inf").string(), isodrv::test::staging());
   ASSERT_TRUE(r.ok());
   spit(fs::path(s->folder_path(r->package)) / "bilby.sys", "tampered");
   fs::create_directories(root_ / "Windows/System32/DriverStore/FileRepository/stray.inf_amd64_0000000000000000");
