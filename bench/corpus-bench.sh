@@ -3,6 +3,7 @@
 # loop over the same bytes, single-threaded; prints a table (also written to OUT/results.{tsv,md}).
 #
 #   bench/corpus-bench.sh [--out DIR] [--build DIR] [--reps N] [--corpus DIR] [--rebuild-inputs]
+#                         [--baseline INF_THROUGHPUT]
 #
 # Inputs (rebuilt only when the corpus manifest or inputs_version changes):
 #   big:   per corpus file, one file holding its bytes 72 times over, a newline between copies and the
@@ -11,6 +12,8 @@
 #   small: 32 copies of every corpus file, each a separate file (~14,000 files, ~90 MB).
 # Tools, each run REPS times (interleaved) after one untimed warm-up (every run reads from the page cache):
 #   wc -l (GNU coreutils, one process over the file list), inf_throughput --mode memchr|parse|full.
+# --baseline adds "before parse" and "before full" rows: another inf_throughput binary (say, one built
+# from the previous tree) timed in the same interleaved rounds, so before/after is one run's ratio.
 # Time is wall-clock around the whole process; peak RSS is /usr/bin/time's %M (ru_maxrss). The CPU
 # column is user + system time from /usr/bin/time (10 ms resolution): on a shared machine a process
 # that waits for a core loses wall-clock time but not CPU time, so that column moves less with load.
@@ -25,6 +28,7 @@ reps=5
 copies_big=72
 copies_small=32
 rebuild=0
+baseline=""
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -33,6 +37,7 @@ while [ $# -gt 0 ]; do
     --reps) reps="$2"; shift 2 ;;
     --corpus) corpus="$2"; shift 2 ;;
     --rebuild-inputs) rebuild=1; shift ;;
+    --baseline) baseline="$2"; shift 2 ;;
     -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "corpus-bench: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -123,6 +128,7 @@ cmd_for() {
   case "$2" in
     wc) cmd=(wc -l --files0-from="$out/$1.list0") ;;
     memchr|parse|full) cmd=("$tool" --quiet --mode "$2" --list "$out/$1.list") ;;
+    base_parse|base_full) cmd=("$baseline" --quiet --mode "${2#base_}" --list "$out/$1.list") ;;
   esac
 }
 
@@ -143,6 +149,7 @@ timed() {
 }
 
 tools="wc memchr parse full"
+[ -z "$baseline" ] || tools="$tools base_parse base_full"
 echo "corpus-bench: load average before: $(cut -d' ' -f1-3 /proc/loadavg) (nproc $(nproc))" >&2
 # One untimed warm-up per cell puts every file in the page cache; then the cells are interleaved
 # rep by rep, so a burst of load from other users hits all tools alike rather than one cell.
@@ -161,7 +168,7 @@ rm -f "$out/.rss"
 # Table: median and best of REPS; ratios are median time over the baseline's median time.
 # ---------------------------------------------------------------------------------------------
 echo "corpus-bench: load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-awk -F'\t' -v out="$out" -v bmax="$big_max" -v bb="$big_bytes" -v bf="$big_files" -v sb="$small_bytes" -v sf="$small_files" -v reps="$reps" '
+awk -F'\t' -v toollist="$tools" -v out="$out" -v bmax="$big_max" -v bb="$big_bytes" -v bf="$big_files" -v sb="$small_bytes" -v sf="$small_files" -v reps="$reps" '
   { key = $1 SUBSEP $2; n[key]++; t[key, n[key]] = $4; c[key, n[key]] = $6; if ($5 > rss[key]) rss[key] = $5 }
   function median(key,   i, j, tmp, m, a) {
     m = n[key]
@@ -177,9 +184,10 @@ awk -F'\t' -v out="$out" -v bmax="$big_max" -v bb="$big_bytes" -v bf="$big_files
     return (m % 2) ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
   }
   END {
-    split("big small", inputs, " "); split("wc memchr parse full", tools, " ")
+    split("big small", inputs, " "); ntools = split(toollist, tools, " ")
     label["wc"] = "wc -l"; label["memchr"] = "read+memchr loop"
     label["parse"] = "isodrv parse"; label["full"] = "isodrv full (parse + read back)"
+    label["base_parse"] = "before: isodrv parse"; label["base_full"] = "before: isodrv full"
     tsv = out "/results.tsv"; md = out "/results.md"
     print "input\ttool\tbytes\tfiles\tmedian_s\tbest_s\tmbps_median\tmbps_best\tfiles_per_s_median\tpeak_rss_kb\ttime_vs_memchr\ttime_vs_wc\tcpu_s_median\tmbps_cpu\tfiles_per_s_cpu" > tsv
     print "| tool | input | MB/s (median) | MB/s (best) | files/s (median) | peak RSS | time ÷ memchr loop | time ÷ wc -l | MB/s (CPU time) | files/s (CPU time) |" > md
@@ -187,8 +195,8 @@ awk -F'\t' -v out="$out" -v bmax="$big_max" -v bb="$big_bytes" -v bf="$big_files
     printf "%-32s %-6s %9s %9s %11s %10s %9s %9s %9s %11s\n", "tool", "input", "MB/s med", "MB/s best", "files/s med", "peak RSS", "x memchr", "x wc -l", "MB/s cpu", "files/s cpu"
     for (ii = 1; ii <= 2; ii++) {
       inp = inputs[ii]; bytes = (inp == "big") ? bb : sb; files = (inp == "big") ? bf : sf
-      for (k = 1; k <= 4; k++) med[inp, tools[k]] = median(inp SUBSEP tools[k])
-      for (k = 1; k <= 4; k++) {
+      for (k = 1; k <= ntools; k++) med[inp, tools[k]] = median(inp SUBSEP tools[k])
+      for (k = 1; k <= ntools; k++) {
         tl = tools[k]; key = inp SUBSEP tl; m = med[inp, tl]
         mbps = bytes / 1e6 / m; mbpsb = bytes / 1e6 / best[key]; fps = files / m
         rm = m / med[inp, "memchr"]; rw = m / med[inp, "wc"]

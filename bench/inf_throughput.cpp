@@ -1,7 +1,10 @@
 // Single-threaded throughput driver for the INF engine over real files: reads each file and either
 // counts its newlines (the memchr baseline), parses it, or parses it and reads every key and field back.
 //
-//   inf_throughput [--mode parse|full|memchr] [--copy] [--repeat N] [--tsv] [--quiet] FILE... | --list LISTFILE
+//   inf_throughput [--mode parse|full|memchr] [--copy] [--repeat N] [--tsv] [--quiet]
+//                  [--tokenizer oracle|scalar|sse2|avx2] FILE... | --list LISTFILE
+//
+// --tokenizer forces one tokenizer path (src/inf/structural.h); the default is the best the CPU runs.
 //
 // LISTFILE holds one path per line. Every mode reads files the same way (open + fstat + read), so the
 // ratios between modes isolate the engine's cost. The memchr loop reads into one reused buffer; parse
@@ -29,6 +32,7 @@
 #include <string_view>
 #include <vector>
 
+#include "inf/structural.h"
 #include "isodrv/inf.h"
 
 // ---------------------------------------------------------------------------------------------
@@ -85,7 +89,8 @@ struct Totals {
 [[noreturn]] void usage(const char* msg) {
   if (msg) std::fprintf(stderr, "inf_throughput: %s\n", msg);
   std::fprintf(stderr,
-               "usage: inf_throughput [--mode parse|full|memchr] [--copy] [--repeat N] [--tsv] [--quiet] FILE... | --list LISTFILE\n");
+               "usage: inf_throughput [--mode parse|full|memchr] [--copy] [--repeat N] [--tsv] [--quiet]\n"
+               "                      [--tokenizer oracle|scalar|sse2|avx2] FILE... | --list LISTFILE\n");
   std::exit(2);
 }
 
@@ -100,6 +105,8 @@ long read_file(const char* path, Buffer& buf) {
     return -1;
   }
   const auto size = static_cast<std::size_t>(st.st_size);
+  // The spare capacity read_input leaves for decoding in place (see src/inf/read_input.cpp).
+  if (buf.capacity() < size) buf.reserve(size + size / 4 + 64);
   if (buf.size() < size) buf.resize(size);
   std::size_t got = 0;
   while (got < size) {
@@ -219,6 +226,17 @@ int main(int argc, char** argv) {
       tsv = true;
     } else if (a == "--copy") {
       g_copy = true;
+    } else if (a == "--tokenizer") {
+      if (++i >= argc) usage("--tokenizer needs a value");
+      std::string_view t = argv[i];
+      bool known = false;
+      for (auto k : {inf::Tokenizer::oracle, inf::Tokenizer::scalar, inf::Tokenizer::sse2, inf::Tokenizer::avx2}) {
+        if (t != inf::tokenizer_name(k)) continue;
+        if (!inf::tokenizer_supported(k)) usage("this CPU cannot run that tokenizer");
+        inf::set_tokenizer(k);
+        known = true;
+      }
+      if (!known) usage("unknown tokenizer");
     } else if (a == "--quiet") {
       g_quiet = true;
     } else if (a == "--list") {

@@ -3,7 +3,7 @@
 # -DISODRV_FUZZ=ON) and fuzzes each target for N seconds, seeded from the shared corpus, the test
 # fixtures and fuzz/seeds/.
 #   scripts/fuzz.sh [--seconds N] [--target NAME | --all] [--long] [-- extra libFuzzer flags]
-# Targets: inf_parse_fuzz (default), check_fuzz, stamp_fuzz, reg_import_fuzz, machine_fuzz,
+# Targets: inf_parse_fuzz (default), inf_tokenizer_fuzz, check_fuzz, stamp_fuzz, reg_import_fuzz, machine_fuzz,
 # state_paths_fuzz; --all runs every one for N seconds each (CI does this with a small N).
 # --long keeps the corpus that grows in build-fuzz/corpus/<target>/ (or $ISODRV_FUZZ_CORPUS/<target>)
 # and starts from it next time; without it, runs start from the seeds in a temporary folder.
@@ -15,7 +15,7 @@ seconds=60
 targets=()
 long=0
 extra=()
-all_targets=(inf_parse_fuzz check_fuzz stamp_fuzz reg_import_fuzz machine_fuzz state_paths_fuzz)
+all_targets=(inf_parse_fuzz inf_tokenizer_fuzz check_fuzz stamp_fuzz reg_import_fuzz machine_fuzz state_paths_fuzz)
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift ;;
@@ -59,7 +59,7 @@ seed_infs() {
 seed_target() {
   local t="$1" to="$2"
   case "$t" in
-    inf_parse_fuzz|check_fuzz|stamp_fuzz) seed_infs "$to" ;;
+    inf_parse_fuzz|inf_tokenizer_fuzz|check_fuzz|stamp_fuzz) seed_infs "$to" ;;
     reg_import_fuzz) cp "$here"/fuzz/seeds/reg/* "$to/"
       find "$here/tests" -type f -iname '*.reg' -exec cp {} "$to/" \; ;;
     machine_fuzz) cp "$here"/fuzz/seeds/machine/* "$to/" ;;
@@ -83,7 +83,7 @@ for t in "${targets[@]}"; do
     seed_target "$t" "$corpus"
   fi
   dict=()
-  case "$t" in inf_parse_fuzz|check_fuzz|stamp_fuzz) dict=(-dict="$here/fuzz/inf.dict") ;; esac
+  case "$t" in inf_parse_fuzz|inf_tokenizer_fuzz|check_fuzz|stamp_fuzz) dict=(-dict="$here/fuzz/inf.dict") ;; esac
   echo "fuzz.sh: $t for ${seconds}s from $(ls "$corpus" | wc -l) inputs"
   log="$work/$t.log"
   set +e

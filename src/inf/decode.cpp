@@ -321,22 +321,26 @@ inline std::size_t cp1252_extra(unsigned char byte) { return kCp1252Utf8.len[byt
 // count ever fall short, so a miscount costs a reallocation, never a write past the end.
 struct TextWriter {
   DecodedText& out;
+  std::string& target;  // out.owned, or the input itself when decoding in place
   char* o;
   std::size_t w = 0;
-  TextWriter(DecodedText& d, std::size_t size) : out(d) {
-    out.owned.resize(size);
-    o = out.owned.data();
+  TextWriter(DecodedText& d, std::size_t size) : TextWriter(d, d.owned, size) {}
+  TextWriter(DecodedText& d, std::string& into, std::size_t size) : out(d), target(into) {
+    target.resize(size);
+    o = target.data();
   }
   inline void ensure(std::size_t k) {
-    if (w + k > out.owned.size()) {
-      out.owned.resize(w + k + out.owned.size() / 8 + 64);
-      o = out.owned.data();
+    if (w + k > target.size()) {
+      target.resize(w + k + target.size() / 8 + 64);
+      o = target.data();
     }
   }
   // A line break was just written; the next line starts at text offset w and byte offset `next`.
+  // False when decoding in place: the byte offsets are then derived from the text on demand.
+  bool byte_starts = true;
   inline void line_break(std::size_t text_off, std::size_t next) {
     out.line_text_start.push_back(static_cast<std::uint32_t>(text_off));
-    out.line_byte_start.push_back(static_cast<std::uint32_t>(next));
+    if (byte_starts) out.line_byte_start.push_back(static_cast<std::uint32_t>(next));
   }
   inline void put(char32_t c) {
     ensure(4);
@@ -356,7 +360,7 @@ struct TextWriter {
       o[w++] = static_cast<char>(0x80 | (c & 0x3F));
     }
   }
-  void finish() { out.owned.resize(w); }
+  void finish() { target.resize(w); }
 };
 
 // The text ends at a ^Z at byte `stop` (whose character ends at `next`) or runs to `total`.
@@ -373,18 +377,25 @@ void finish_ctrl_z(DecodedText& out, bool stopped, std::size_t stop, std::size_t
   }
 }
 
-// Windows-1252 (also used for ASCII input that holds a ^Z or a NUL).
-void decode_ansi_1252(std::string_view b, DecodedText& out) {
-  const char* s = b.data();
-  // One pass finds where a ^Z ends the text and counts the UTF-8 size, the line breaks and NULs.
-  std::size_t stop = b.size(), extra = 0, breaks = 0, i = 0;
+// What the first pass over Windows-1252 bytes finds: where a ^Z ends the text, the UTF-8 size
+// beyond one byte a character, the line breaks and whether there is a NUL.
+struct AnsiCount {
+  std::size_t stop = 0, extra = 0, breaks = 0;
   bool ctrl_z = false, nul = false;
+};
+
+AnsiCount count_ansi_1252(std::string_view b) {
+  const char* s = b.data();
+  AnsiCount c;
+  c.stop = b.size();
+  std::size_t i = 0;
+  bool ctrl_z = false;
 #if defined(__SSE2__)
   const __m128i vnl = _mm_set1_epi8('\n'), vz = _mm_set1_epi8(kCtrlZ), v0 = _mm_setzero_si128();
-  while (!ctrl_z && i + 16 <= stop) {
+  while (!ctrl_z && i + 16 <= c.stop) {
     // Line breaks are counted in byte lanes, emptied every 255 blocks before they can wrap.
     __m128i lanes = _mm_setzero_si128(), nuls = _mm_setzero_si128();
-    for (int k = 0; k < 255 && i + 16 <= stop; ++k, i += 16) {
+    for (int k = 0; k < 255 && i + 16 <= c.stop; ++k, i += 16) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
       if (_mm_movemask_epi8(_mm_cmpeq_epi8(v, vz))) {
         ctrl_z = true;  // the scalar loop below finishes this block up to the ^Z
@@ -393,51 +404,52 @@ void decode_ansi_1252(std::string_view b, DecodedText& out) {
       lanes = _mm_sub_epi8(lanes, _mm_cmpeq_epi8(v, vnl));
       nuls = _mm_or_si128(nuls, _mm_cmpeq_epi8(v, v0));
       for (unsigned hi = static_cast<unsigned>(_mm_movemask_epi8(v)); hi; hi &= hi - 1) {
-        extra += cp1252_extra(static_cast<unsigned char>(s[i + static_cast<std::size_t>(__builtin_ctz(hi))]));
+        c.extra += cp1252_extra(static_cast<unsigned char>(s[i + static_cast<std::size_t>(__builtin_ctz(hi))]));
       }
     }
     const __m128i sums = _mm_sad_epu8(lanes, _mm_setzero_si128());
-    breaks += static_cast<std::size_t>(_mm_cvtsi128_si32(sums)) +
-              static_cast<std::size_t>(_mm_cvtsi128_si32(_mm_srli_si128(sums, 8)));
-    if (_mm_movemask_epi8(nuls)) nul = true;
+    c.breaks += static_cast<std::size_t>(_mm_cvtsi128_si32(sums)) +
+                static_cast<std::size_t>(_mm_cvtsi128_si32(_mm_srli_si128(sums, 8)));
+    if (_mm_movemask_epi8(nuls)) c.nul = true;
   }
 #endif
-  ctrl_z = false;
-  for (; i < stop; ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c == '\n') {
-      ++breaks;
-    } else if (c >= 0x80) {
-      extra += cp1252_extra(c);
-    } else if (c == kCtrlZ) {
-      ctrl_z = true;
-      stop = i;
-    } else if (c == 0) {
-      nul = true;
+  for (; i < c.stop; ++i) {
+    const auto ch = static_cast<unsigned char>(s[i]);
+    if (ch == '\n') {
+      ++c.breaks;
+    } else if (ch >= 0x80) {
+      c.extra += cp1252_extra(ch);
+    } else if (ch == kCtrlZ) {
+      c.ctrl_z = true;
+      c.stop = i;
+    } else if (ch == 0) {
+      c.nul = true;
     }
   }
-  out.line_text_start.reserve(breaks + 1);
-  out.line_byte_start.reserve(breaks + 1);
-  out.line_text_start.push_back(0);
-  out.line_byte_start.push_back(0);
-  if (nul) out.flags.embedded_nul = true;
-  // Sixteen bytes of slack: a block is stored whole even when only its ASCII prefix is kept.
-  TextWriter tw(out, stop + extra + 16);
+  return c;
+}
+
+// The second pass: transcodes s[0, c.stop) through tw and records the lines. `s` may lie inside
+// tw's own buffer (decoding in place) as long as it starts at least c.extra + 16 bytes after the
+// buffer does: the text written before byte i then ends at most c.extra bytes after i, and a
+// 16-byte store at it never reaches a byte not yet read.
+void write_ansi_1252(const char* s, const AnsiCount& c, TextWriter& tw) {
+  const std::size_t stop = c.stop;
   auto put_byte = [&](std::size_t at) {
-    const auto c = static_cast<unsigned char>(s[at]);
-    if (c < 0x80) {
+    const auto ch = static_cast<unsigned char>(s[at]);
+    if (ch < 0x80) {
       tw.ensure(1);
-      tw.o[tw.w++] = c == 0 ? ' ' : static_cast<char>(c);  // NUL reads as a space
-      if (c == '\n') tw.line_break(tw.w, at + 1);
+      tw.o[tw.w++] = ch == 0 ? ' ' : static_cast<char>(ch);  // NUL reads as a space
+      if (ch == '\n') tw.line_break(tw.w, at + 1);
     } else {
       tw.ensure(4);
-      std::memcpy(tw.o + tw.w, kCp1252Utf8.bytes[c - 0x80], 4);  // the slack covers the padding
-      tw.w += kCp1252Utf8.len[c - 0x80];
+      std::memcpy(tw.o + tw.w, kCp1252Utf8.bytes[ch - 0x80], 4);  // the slack covers the padding
+      tw.w += kCp1252Utf8.len[ch - 0x80];
     }
   };
-  i = 0;
+  std::size_t i = 0;
 #if defined(__SSE2__)
-  const __m128i vzero = _mm_setzero_si128(), vspace = _mm_set1_epi8(' ');
+  const __m128i vzero = _mm_setzero_si128(), vspace = _mm_set1_epi8(' '), vnl = _mm_set1_epi8('\n');
   while (i + 16 <= stop) {
     // Store the block, keep its ASCII prefix (all of it, usually), then transcode the non-ASCII
     // bytes that follow; the next block starts after them.
@@ -459,8 +471,49 @@ void decode_ansi_1252(std::string_view b, DecodedText& out) {
   }
 #endif
   for (; i < stop; ++i) put_byte(i);
+}
+
+void start_lines(const AnsiCount& c, DecodedText& out, bool byte_starts) {
+  out.line_text_start.reserve(c.breaks + 1);
+  out.line_text_start.push_back(0);
+  if (byte_starts) {
+    out.line_byte_start.reserve(c.breaks + 1);
+    out.line_byte_start.push_back(0);
+  }
+  if (c.nul) out.flags.embedded_nul = true;
+}
+
+// Windows-1252 (also used for ASCII input that holds a ^Z or a NUL).
+void decode_ansi_1252(std::string_view b, DecodedText& out) {
+  const AnsiCount c = count_ansi_1252(b);
+  start_lines(c, out, true);
+  // Sixteen bytes of slack: a block is stored whole even when only its ASCII prefix is kept.
+  TextWriter tw(out, c.stop + c.extra + 16);
+  write_ansi_1252(b.data(), c, tw);
   tw.finish();
-  finish_ctrl_z(out, ctrl_z, stop, stop + 1, b.size());
+  finish_ctrl_z(out, c.ctrl_z, c.stop, c.stop + 1, b.size());
+}
+
+// Windows-1252 without a NUL or a ^Z decodes one byte to one character and back (the undefined
+// bytes to their C1 controls), so the bytes can be rebuilt from the text (encode_cp1252_exact)
+// and the text may take the bytes' place: the input is moved to the end of its own buffer and
+// decoded to the front. Returns false, `bytes` untouched, when the input is not such a file.
+bool decode_ansi_1252_in_place(std::string& bytes, DecodedText& out) {
+  const AnsiCount c = count_ansi_1252(bytes);
+  if (c.nul || c.ctrl_z) return false;
+  const std::size_t n = bytes.size(), shift = c.extra + 16;
+  start_lines(c, out, false);
+  bytes.resize(n + shift);  // reallocates only when the reader left too little spare capacity
+  std::memmove(bytes.data() + shift, bytes.data(), n);
+  TextWriter tw(out, bytes, n + shift);
+  tw.byte_starts = false;
+  write_ansi_1252(bytes.data() + shift, c, tw);
+  tw.finish();
+  out.borrowed = true;
+  out.borrow_offset = 0;
+  out.borrow_length = static_cast<std::uint32_t>(bytes.size());
+  out.bytes_end = static_cast<std::uint32_t>(n);
+  return true;
 }
 
 // UTF-8 from `start` (after a BOM, or code page 65001). Valid UTF-8 decodes to itself, so the text
@@ -673,7 +726,10 @@ std::string_view DecodedText::view(std::string_view input) const {
   return owned;
 }
 
-Result<DecodedText> decode(std::string_view b, const DecodeOptions& opts) {
+namespace {
+
+// decode(), and with `in_place` the input's own string, which Windows-1252 text may replace.
+Result<DecodedText> decode_impl(std::string_view b, const DecodeOptions& opts, std::string* in_place, bool* replaced) {
   DecodedText out;
   auto starts = [&](std::initializer_list<unsigned char> bom) {
     if (b.size() < bom.size()) return false;
@@ -719,12 +775,51 @@ Result<DecodedText> decode(std::string_view b, const DecodeOptions& opts) {
     out.flags.non_ascii_ansi = true;
     out.flags.utf8_without_bom = is_valid_utf8(b);
   }
-  if (opts.codepage == 1252 || ascii) {
+  if (in_place && !ascii && opts.codepage == 1252 && decode_ansi_1252_in_place(*in_place, out)) {
+    *replaced = true;
+  } else if (opts.codepage == 1252 || ascii) {
     decode_ansi_1252(b, out);
   } else if (opts.codepage == 65001) {
     decode_utf8(b, 0, out);
   } else {
     if (auto st = decode_iconv(b, opts.codepage, out); !st) return st.error();
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<DecodedText> decode(std::string_view b, const DecodeOptions& opts) { return decode_impl(b, opts, nullptr, nullptr); }
+
+Result<DecodedText> decode_in_place(std::string& bytes, const DecodeOptions& opts, bool& replaced) {
+  replaced = false;
+  return decode_impl(bytes, opts, &bytes, &replaced);
+}
+
+std::string encode_cp1252_exact(std::string_view utf8, std::vector<std::uint32_t>& line_starts) {
+  std::string out;
+  out.reserve(utf8.size());
+  line_starts.push_back(0);
+  for (std::size_t i = 0; i < utf8.size();) {
+    const auto c0 = static_cast<unsigned char>(utf8[i]);
+    if (c0 < 0x80) {
+      out.push_back(static_cast<char>(c0));
+      if (c0 == '\n') line_starts.push_back(static_cast<std::uint32_t>(out.size()));
+      ++i;
+      continue;
+    }
+    char32_t c = kReplacement;
+    const std::size_t n = utf8_sequence(utf8, i, c);
+    i += n ? n : 1;
+    char mapped = '?';
+    if (c >= 0xA0 && c < 0x100) {
+      mapped = static_cast<char>(c);
+    } else {
+      for (int k = 0; k < 32; ++k) {
+        if (kCp1252High[k] == c) { mapped = static_cast<char>(0x80 + k); break; }
+      }
+    }
+    out.push_back(mapped);
   }
   return out;
 }

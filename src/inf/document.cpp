@@ -219,7 +219,7 @@ Result<Document> Document::parse(std::string&& bytes, std::string path, const Pa
   if (d.bytes.size() >= 0xFFFFFFF0u) {
     return Error(Errc::not_enough_memory, "file is too large to be an INF (4 GiB or more)", d.path);
   }
-  auto dec = decode(d.bytes, opts.decode);
+  auto dec = decode_in_place(d.bytes, opts.decode, d.bytes_replaced);
   if (!dec.ok()) {
     Error e = dec.error();
     e.file = d.path;
@@ -270,7 +270,24 @@ const std::string& Document::path() const { return impl_->path; }
 Encoding Document::encoding() const { return impl_->decoded.encoding; }
 const DecodeFlags& Document::decode_flags() const { return impl_->decoded.flags; }
 const std::vector<ParseNote>& Document::notes() const { return impl_->notes; }
-std::string_view Document::bytes() const { return impl_->bytes; }
+std::string_view Document::bytes() const {
+  const Impl& d = *impl_;
+  if (!d.bytes_replaced) return d.bytes;
+  std::call_once(d.rebuilt_once, [&d] { d.rebuilt = encode_cp1252_exact(d.text, d.rebuilt_line_starts); });
+  return d.rebuilt;
+}
+
+namespace {
+
+// Byte offset of each physical line in the original bytes.
+const std::vector<std::uint32_t>& line_byte_starts(const Document& doc) {
+  const auto& d = doc.impl();
+  if (!d.bytes_replaced) return d.decoded.line_byte_start;
+  (void)doc.bytes();
+  return d.rebuilt_line_starts;
+}
+
+}  // namespace
 std::string_view Document::text() const { return impl_->text; }
 
 std::uint32_t Document::physical_line_count() const {
@@ -293,8 +310,8 @@ std::string_view Document::physical_line(std::uint32_t line) const {
 }
 
 std::pair<std::uint32_t, std::uint32_t> Document::physical_line_bytes(std::uint32_t line) const {
-  const auto& starts = impl_->decoded.line_byte_start;
-  const auto& bytes = impl_->bytes;
+  const std::string_view bytes = this->bytes();
+  const auto& starts = line_byte_starts(*this);
   if (line == 0 || line > starts.size()) return {0, 0};
   std::uint32_t b = starts[line - 1];
   std::uint32_t e = line < starts.size() ? starts[line] : impl_->decoded.bytes_end;
@@ -315,13 +332,14 @@ std::pair<std::uint32_t, std::uint32_t> Document::physical_line_bytes(std::uint3
 }
 
 std::string Document::with_line_replaced(std::uint32_t line, std::string_view new_text) const {
-  if (line == 0 || line > impl_->decoded.line_byte_start.size()) return impl_->bytes;  // no such line
+  const std::string_view bytes = this->bytes();
+  if (line == 0 || line > line_byte_starts(*this).size()) return std::string(bytes);  // no such line
   auto [b, e] = physical_line_bytes(line);
   std::string out;
-  out.reserve(impl_->bytes.size() + new_text.size());
-  out.append(impl_->bytes, 0, b);
+  out.reserve(bytes.size() + new_text.size());
+  out.append(bytes.substr(0, b));
   out += encode(new_text, impl_->decoded.encoding, impl_->codepage);
-  out.append(impl_->bytes, e, std::string::npos);
+  out.append(bytes.substr(e));
   return out;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -157,7 +158,15 @@ struct SectionRec {
 
 struct Document::Impl {
   std::string path;
+  // The input as read, or (bytes_replaced) its UTF-8 text decoded in place: Windows-1252 without
+  // a NUL or a ^Z converts both ways exactly, so keeping the text alone saves a copy of the file,
+  // and Document::bytes() rebuilds the bytes into `rebuilt` the first time it is asked.
   std::string bytes;
+  bool bytes_replaced = false;
+  // (and the physical lines' byte offsets, which decoding in place does not record)
+  mutable std::once_flag rebuilt_once;
+  mutable std::string rebuilt;
+  mutable std::vector<std::uint32_t> rebuilt_line_starts;
   DecodedText decoded;
   std::string_view text;
   std::string arena;
@@ -203,6 +212,14 @@ struct Document::Impl {
     return strings.find(key, [this](std::uint32_t v) { return field_text(fields[v - 1]); });
   }
 };
+
+// decode() for a string the caller hands over: Windows-1252 text without a NUL or a ^Z is decoded
+// into `bytes` itself (then `replaced`; the result borrows all of `bytes`, and its byte offsets
+// refer to the original bytes, which encode_cp1252_exact gives back, with line_byte_start).
+Result<DecodedText> decode_in_place(std::string& bytes, const DecodeOptions& opts, bool& replaced);
+// Windows-1252 bytes of text that decode_in_place produced (every character is one of the page's),
+// and where each physical line starts in them.
+std::string encode_cp1252_exact(std::string_view utf8, std::vector<std::uint32_t>& line_starts);
 
 // Runs the tokenizer over impl.text and fills the arrays. Returns the SetupAPI error on failure.
 Status parse_text(Document::Impl& impl);

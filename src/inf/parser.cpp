@@ -1,13 +1,14 @@
 // The INF tokenizer: a state machine over the decoded text that reproduces SetupAPI's rules for
 // sections, keys, fields, quotes, comments and continuation, storing index ranges, not copies.
+// Stage 2 of two: the state machine decides per token; the runs between tokens (ordinary
+// characters, quoted spans, comments, section names) are skipped by jumping to the next set bit of
+// stage 1's masks (structural.h). Parser<false> tests every byte instead and uses no index: it is
+// the character-by-character oracle the indexed tokenizer is tested against.
 #include <algorithm>
 #include <cstring>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include "inf/document_impl.h"
+#include "inf/structural.h"
 
 namespace isodrv::inf {
 namespace {
@@ -69,7 +70,7 @@ struct Token {
     if (active) buf.append(text.data() + sb, se - sb);
     keep = buf.size();
   }
-  void content(std::string_view text, std::uint32_t a, std::uint32_t b) {
+  __attribute__((always_inline)) void content(std::string_view text, std::uint32_t a, std::uint32_t b) {
     if (!active) {
       active = true;
       pos = a;
@@ -97,9 +98,11 @@ struct Token {
   }
 };
 
+template <bool kIndexed>
 class Parser {
  public:
-  explicit Parser(Document::Impl& d) : d_(d), t_(d.text), n_(static_cast<std::uint32_t>(d.text.size())) {}
+  Parser(Document::Impl& d, StructuralIndex* idx)
+      : d_(d), t_(d.text), n_(static_cast<std::uint32_t>(d.text.size())), idx_(idx) {}
 
   Status run() {
     std::uint32_t i = 0;
@@ -143,9 +146,32 @@ class Parser {
   }
 
  private:
+  // The first byte at or after i whose bit is set in stage 1's mask M, or n_; with kPct, sets pct
+  // when a '%' comes before it.
+  template <std::uint64_t BlockMasks::*M, bool kPct>
+  std::uint32_t next_bit(std::uint32_t i, bool& pct) const {
+    while (i < n_) {
+      const BlockMasks& bm = idx_->block(i >> 6);
+      const unsigned sh = i & 63;
+      const std::uint64_t m = (bm.*M) >> sh;
+      if (m) {
+        const auto at = static_cast<unsigned>(__builtin_ctzll(m));
+        if (kPct && ((bm.pct >> sh) & ((std::uint64_t{1} << at) - 1))) pct = true;
+        return i + at;  // padding past the text has no bits, so this is < n_
+      }
+      if (kPct && (bm.pct >> sh)) pct = true;
+      i = (i | 63) + 1;
+    }
+    return n_;
+  }
+
   std::uint32_t skip_to_eol(std::uint32_t i) const {
-    const void* nl = std::memchr(t_.data() + i, '\n', n_ - i);
-    return nl ? static_cast<std::uint32_t>(static_cast<const char*>(nl) - t_.data()) : n_;
+    if constexpr (kIndexed) {
+      bool unused = false;
+      return next_bit<&BlockMasks::nl, false>(i, unused);
+    }
+    while (i < n_ && t_[i] != '\n') ++i;
+    return i;
   }
 
   Error fail(Errc code, std::string msg) const { return Error(code, std::move(msg), d_.path, line_); }
@@ -183,7 +209,7 @@ class Parser {
 
   Result<std::uint32_t> section_header(std::uint32_t i) {
     std::uint32_t start = i + 1;
-    std::uint32_t j = find_either(start, ']', '\n');
+    std::uint32_t j = find_bracket_or_newline(start);
     if (j >= n_ || t_[j] != ']') {
       return fail(Errc::bad_section_name_line, "section header has no closing ']'");
     }
@@ -261,6 +287,82 @@ class Parser {
     return static_cast<std::uint16_t>(std::min(i, s.size()));
   }
 
+  // A field of the simple-line path: a span of the text, the value from b to e.
+  void simple_field(std::uint32_t pos, std::uint32_t b, std::uint32_t e, std::uint16_t flags) {
+    FieldRec f{};
+    f.at = pos;
+    const std::uint32_t len = e - b;
+    f.len = len <= kMaxFieldLength ? static_cast<std::uint16_t>(len) : clamp_len(t_.substr(b, len), pos);
+    f.flags = flags;
+    d_.fields.push_back(f);
+  }
+
+  // The common line, parsed segment by segment from stage 1's masks without the token machine: every
+  // field is plain text (blanks inside kept, around it trimmed) or one "quoted" span followed only by
+  // blanks, fields end at ',' (or the first '=', which ends the key), and the line ends at '\n', a
+  // comment or the end. Builds exactly what the machine below would; returns where the line ends, or
+  // kNone after undoing its work when the line has anything else (a continuation, a quote inside or
+  // after text, "" in a quote, an unterminated quote), which the machine then parses.
+  std::uint32_t simple_line(std::uint32_t i, LineRec& rec) {
+    const std::size_t fields0 = d_.fields.size(), notes0 = d_.notes.size();
+    const LineRec rec0 = rec;
+    bool key_phase = true;
+    std::uint32_t seg = i;
+    while (true) {
+      bool pct = false;
+      std::uint32_t p;
+      if (seg < n_ && t_[seg] == '"') {
+        const std::uint32_t q = find_quote_or_newline(seg + 1, pct);
+        if (q >= n_ || t_[q] != '"' || (q + 1 < n_ && t_[q + 1] == '"')) break;
+        p = skip_leading_spaces(q + 1);
+        if (p < n_ && t_[p] != ',' && t_[p] != '\n' && t_[p] != ';' && !(t_[p] == '=' && key_phase)) break;
+        simple_field(seg, seg + 1, q,
+                     static_cast<std::uint16_t>(FieldRec::kSpanQuoted | FieldRec::kQuoted |
+                                                (pct ? FieldRec::kHasPercent : 0)));
+      } else {
+        p = run_end(seg, pct);
+        bool general = false;
+        while (p < n_) {
+          if (t_[p] == '=' && !key_phase) {  // '=' is text in values
+            p = run_end(p + 1, pct);
+          } else if (t_[p] == '\\') {
+            // Backslashes (and blanks) followed by more text are text; before the line's end or
+            // a comment they continue the line, which the machine handles.
+            std::uint32_t j = p;
+            while (j < n_ && (t_[j] == '\\' || is_space(t_[j]))) ++j;
+            if (j >= n_ || t_[j] == '\n' || t_[j] == ';') {
+              general = true;
+              break;
+            }
+            p = run_end(j, pct);
+          } else {
+            break;
+          }
+        }
+        if (general || (p < n_ && t_[p] == '"')) break;
+        std::uint32_t e = p;
+        while (e > seg && is_space(t_[e - 1])) --e;
+        if (e == seg) {
+          simple_field(p, p, p, 0);  // an empty field sits where it ended
+        } else {
+          simple_field(seg, seg, e, pct ? FieldRec::kHasPercent : 0);
+        }
+      }
+      if (p >= n_ || t_[p] == '\n') return p;
+      if (t_[p] == ';') return skip_to_eol(p);
+      if (t_[p] == '=') {
+        rec.first_value = static_cast<std::uint32_t>(d_.fields.size());
+        rec.section_key |= 1;
+      }
+      key_phase = false;
+      seg = skip_leading_spaces(p + 1);
+    }
+    d_.fields.resize(fields0);
+    d_.notes.resize(notes0);
+    rec = rec0;
+    return kNone;
+  }
+
   // One logical line starting at a non-blank character that is neither '[' nor ';'. It cannot fail.
   std::uint32_t entry(std::uint32_t i) {
     if (cur_section_ == kNone) {
@@ -273,6 +375,14 @@ class Parser {
     rec.line = line_;
     rec.section_key = cur_section_ << 2;
     rec.first_value = static_cast<std::uint32_t>(d_.fields.size());
+    if constexpr (kIndexed) {
+      const std::uint32_t end = simple_line(i, rec);
+      if (end != kNone) {
+        rec.value_count = static_cast<std::uint32_t>(d_.fields.size()) - rec.first_value;
+        d_.lines.push_back(rec);
+        return end;
+      }
+    }
     bool key_phase = true;
     tok_.reset();
 
@@ -284,10 +394,15 @@ class Parser {
       char c = t_[i];
       switch (cls(c)) {
         case kOrd: {
+          // Ordinary characters and the blanks between them up to the next character that ends or
+          // splits the token, as one piece: blanks inside a token are kept, trailing ones stay pending.
           if (c == '%') tok_.pct = true;
-          std::uint32_t j = ord_run_end(i + 1, tok_.pct);
+          const std::uint32_t h = run_end(i + 1, tok_.pct);
+          std::uint32_t j = h;
+          while (is_space(t_[j - 1])) --j;  // stops at i at the latest: t_[i] is ordinary
           tok_.content(t_, i, j);
-          i = j;
+          if (j < h) tok_.space(j);
+          i = h;
           continue;
         }
         case kSpace:
@@ -359,37 +474,12 @@ class Parser {
     return i;
   }
 
-  // The end of a run of ordinary characters starting at i: the first byte at or after i whose class
-  // is not kOrd, or n_; sets pct when the run holds a '%'. Sixteen bytes at a time where SSE2
-  // exists (the classes are kClass's).
-  std::uint32_t ord_run_end(std::uint32_t i, bool& pct) const {
-    const char* s = t_.data();
-#if defined(__SSE2__)
-    const __m128i v9 = _mm_set1_epi8(9), v4 = _mm_set1_epi8(4);
-    const __m128i sp = _mm_set1_epi8(' '), qu = _mm_set1_epi8('"'), co = _mm_set1_epi8(','),
-                  se = _mm_set1_epi8(';'), eq = _mm_set1_epi8('='), bs = _mm_set1_epi8('\\'),
-                  pc = _mm_set1_epi8('%');
-    while (i + 16 <= n_) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
-      // \t \n \v \f \r are 9..13: v - 9 <= 4 unsigned.
-      const __m128i x = _mm_sub_epi8(v, v9);
-      __m128i m = _mm_cmpeq_epi8(_mm_max_epu8(x, v4), v4);
-      m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, qu)));
-      m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, co), _mm_cmpeq_epi8(v, se)));
-      m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, eq), _mm_cmpeq_epi8(v, bs)));
-      const auto bits = static_cast<unsigned>(_mm_movemask_epi8(m));
-      const auto p = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, pc)));
-      if (bits) {
-        const unsigned at = static_cast<unsigned>(__builtin_ctz(bits));
-        if (p & ((1u << at) - 1)) pct = true;
-        return i + at;
-      }
-      if (p) pct = true;
-      i += 16;
-    }
-#endif
-    while (i < n_ && cls(s[i]) == kOrd) {
-      if (s[i] == '%') pct = true;
+  // The end of a run of ordinary characters and blanks starting at i: the first byte at or after i
+  // that is '\n' ; , = " or a backslash, or n_; sets pct when the run holds a '%'.
+  std::uint32_t run_end(std::uint32_t i, bool& pct) const {
+    if constexpr (kIndexed) return next_bit<&BlockMasks::stop, true>(i, pct);
+    while (i < n_ && (cls(t_[i]) == kOrd || cls(t_[i]) == kSpace)) {
+      if (t_[i] == '%') pct = true;
       ++i;
     }
     return i;
@@ -397,42 +487,21 @@ class Parser {
 
   // The first '"' or '\n' at or after i, or n_; sets pct when a '%' comes before it.
   std::uint32_t find_quote_or_newline(std::uint32_t i, bool& pct) const {
-    const char* s = t_.data();
-#if defined(__SSE2__)
-    const __m128i vq = _mm_set1_epi8('"'), vnl = _mm_set1_epi8('\n'), vp = _mm_set1_epi8('%');
-    while (i + 16 <= n_) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
-      const auto m = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, vq), _mm_cmpeq_epi8(v, vnl))));
-      const auto p = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, vp)));
-      if (m) {
-        const unsigned at = static_cast<unsigned>(__builtin_ctz(m));
-        if (p & ((1u << at) - 1)) pct = true;
-        return i + at;
-      }
-      if (p) pct = true;
-      i += 16;
-    }
-#endif
-    while (i < n_ && s[i] != '"' && s[i] != '\n') {
-      if (s[i] == '%') pct = true;
+    if constexpr (kIndexed) return next_bit<&BlockMasks::qnl, true>(i, pct);
+    while (i < n_ && t_[i] != '"' && t_[i] != '\n') {
+      if (t_[i] == '%') pct = true;
       ++i;
     }
     return i;
   }
 
-  // The first a or b at or after i, or n_.
-  std::uint32_t find_either(std::uint32_t i, char a, char b) const {
-    const char* s = t_.data();
-#if defined(__SSE2__)
-    const __m128i vq = _mm_set1_epi8(a), vnl = _mm_set1_epi8(b);
-    while (i + 16 <= n_) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
-      const int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, vq), _mm_cmpeq_epi8(v, vnl)));
-      if (m) return i + static_cast<std::uint32_t>(__builtin_ctz(static_cast<unsigned>(m)));
-      i += 16;
+  // The first ']' or '\n' at or after i, or n_.
+  std::uint32_t find_bracket_or_newline(std::uint32_t i) const {
+    if constexpr (kIndexed) {
+      bool unused = false;
+      return next_bit<&BlockMasks::hdr, false>(i, unused);
     }
-#endif
-    while (i < n_ && s[i] != a && s[i] != b) ++i;
+    while (i < n_ && t_[i] != ']' && t_[i] != '\n') ++i;
     return i;
   }
 
@@ -532,6 +601,7 @@ class Parser {
   Document::Impl& d_;
   std::string_view t_;
   std::uint32_t n_;
+  StructuralIndex* idx_;  // null for the oracle
   std::uint32_t line_ = 1;
   std::uint32_t cur_section_ = kNone;
   std::uint32_t garbage_line_ = 0;  // first non-comment line before any section header
@@ -540,29 +610,6 @@ class Parser {
   std::uint32_t pos_cache_off_ = 0;
   bool pos_cache_valid_ = false;
 };
-
-// Bytes of the text that are ',' or '='.
-std::size_t count_separators(std::string_view t) {
-  const char* s = t.data();
-  const std::size_t n = t.size();
-  std::size_t count = 0, i = 0;
-#if defined(__SSE2__)
-  const __m128i co = _mm_set1_epi8(','), eq = _mm_set1_epi8('=');
-  while (i + 16 <= n) {
-    // Counted in byte lanes (each block adds at most 1 per lane), emptied every 255 blocks.
-    __m128i lanes = _mm_setzero_si128();
-    for (int k = 0; k < 255 && i + 16 <= n; ++k, i += 16) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
-      lanes = _mm_sub_epi8(lanes, _mm_or_si128(_mm_cmpeq_epi8(v, co), _mm_cmpeq_epi8(v, eq)));
-    }
-    const __m128i sums = _mm_sad_epu8(lanes, _mm_setzero_si128());
-    count += static_cast<std::size_t>(_mm_cvtsi128_si32(sums)) +
-             static_cast<std::size_t>(_mm_cvtsi128_si32(_mm_srli_si128(sums, 8)));
-  }
-#endif
-  for (; i < n; ++i) count += s[i] == ',' || s[i] == '=';
-  return count;
-}
 
 }  // namespace
 
@@ -573,9 +620,11 @@ Status parse_text(Document::Impl& impl) {
   // while they grow (pages reserved but never written cost address space, not memory).
   const std::size_t physical = impl.decoded.line_text_start.size();
   impl.lines.reserve(physical);
-  impl.fields.reserve(count_separators(impl.text) + physical + 1);
-  Parser p(impl);
-  return p.run();
+  const Tokenizer t = active_tokenizer();
+  impl.fields.reserve(count_separators(impl.text, t) + physical + 1);
+  if (t == Tokenizer::oracle) return Parser<false>(impl, nullptr).run();
+  StructuralIndex idx(impl.text, classifier(t));
+  return Parser<true>(impl, &idx).run();
 }
 
 }  // namespace isodrv::inf

@@ -35,6 +35,9 @@ Result<std::string> read_input_fd(int fd, const std::string& name) {
     return Error(Errc::read_fault,
                  "is larger than the " + std::to_string(cap) + "-byte input limit (raise it with --max-input-size)", name);
   }
+  // Spare capacity beyond the file: an ANSI file decodes to UTF-8 in this buffer (Document::parse),
+  // growing by a byte or two per non-ASCII byte; pages the decoder never touches cost no memory.
+  if (want) out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(want + want / 4 + 64, cap + 1)));
   out.resize(std::min<std::uint64_t>(want + 1, cap + 1));
   std::size_t got = 0;
   for (;;) {

@@ -113,6 +113,38 @@ TEST(InfDecode, Cp1252HighControlRangeMapsLikeWindows) {
   EXPECT_EQ(encode(d->view(bytes), Encoding::ansi, 1252), bytes);
 }
 
+// Windows-1252 without a NUL or a ^Z is decoded in the input's own buffer (one copy of the file
+// less); the document still gives back the exact bytes, line offsets and rewrites.
+TEST(InfDecode, AnsiDecodedInPlaceGivesBackItsBytes) {
+  std::uint32_t seed = 12345;
+  auto next = [&seed] { return seed = seed * 1103515245u + 12345u, seed >> 16; };
+  ParseOptions lax;
+  lax.require_signature = false;
+  for (int round = 0; round < 300; ++round) {
+    std::string bytes = "[S]\r\nk=";
+    const std::size_t n = next() % 3000;
+    for (std::size_t i = 0; i < n; ++i) {
+      const unsigned r = next() % 10;
+      char c = r < 2 ? static_cast<char>(0x80 + next() % 128) : r == 2 ? '\n' : static_cast<char>('a' + next() % 26);
+      if (round % 7 == 6 && next() % 500 == 0) c = next() % 2 ? '\0' : '\x1A';  // kept as read, not in place
+      bytes.push_back(c);
+    }
+    const std::string copy = bytes;
+    auto doc = Document::parse(std::move(bytes), "t.inf", lax);
+    ASSERT_TRUE(doc.ok()) << round;
+    EXPECT_EQ(doc->bytes(), copy) << round;
+    auto dec = decode(copy);
+    ASSERT_TRUE(dec.ok());
+    // (a line break at the very end starts no further line)
+    ASSERT_LE(doc->physical_line_count(), dec->line_byte_start.size()) << round;
+    ASSERT_GE(doc->physical_line_count() + 1, dec->line_byte_start.size()) << round;
+    for (std::uint32_t line = 1; line <= doc->physical_line_count(); line += 7) {
+      const std::string want = copy.substr(0, dec->line_byte_start[line - 1]) + "k=\xE9";
+      EXPECT_EQ(doc->with_line_replaced(line, "k=\u00E9").substr(0, want.size()), want) << round << ":" << line;
+    }
+  }
+}
+
 TEST(InfDecode, Utf8WithoutBomIsReadAsAnsiAndFlagged) {
   // inf-syntax.md §1: UTF-8 without a BOM is read in the ANSI code page; we flag it.
   auto r = parse(kHead + "k=caf\xC3\xA9\r\n");

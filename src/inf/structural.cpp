@@ -1,0 +1,227 @@
+// Stage 1 of the INF tokenizer: the three classifiers (scalar, SSE2, AVX2 chosen at run time) and
+// the window of block masks the parser reads. AVX2 code is compiled through a target attribute on
+// its function only, so the build still targets baseline x86-64 and the CPU decides at run time.
+#include "inf/structural.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__SSE2__)
+#define ISODRV_INF_X86 1
+#include <immintrin.h>
+#endif
+
+namespace isodrv::inf {
+namespace {
+
+// Scalar: a flag byte per character, one bit per mask.
+enum : std::uint8_t { kStop = 1, kPct = 2, kQnl = 4, kNl = 8, kHdr = 16 };
+
+struct FlagTable {
+  std::uint8_t f[256];
+  constexpr FlagTable() : f{} {
+    for (unsigned char c : {';', ',', '=', '"', '\\'}) f[c] |= kStop;
+    f[static_cast<unsigned char>('\n')] = kStop | kQnl | kNl | kHdr;
+    f[static_cast<unsigned char>('"')] |= kQnl;
+    f[static_cast<unsigned char>('%')] = kPct;
+    f[static_cast<unsigned char>(']')] = kHdr;
+  }
+};
+constexpr FlagTable kFlags;
+
+void classify_scalar(const char* s, std::size_t blocks, BlockMasks* out) {
+  for (std::size_t b = 0; b < blocks; ++b, s += 64) {
+    BlockMasks m{};
+    for (unsigned k = 0; k < 64; ++k) {
+      const std::uint64_t f = kFlags.f[static_cast<unsigned char>(s[k])];
+      m.stop |= (f & 1) << k;
+      m.pct |= ((f >> 1) & 1) << k;
+      m.qnl |= ((f >> 2) & 1) << k;
+      m.nl |= ((f >> 3) & 1) << k;
+      m.hdr |= ((f >> 4) & 1) << k;
+    }
+    out[b] = m;
+  }
+}
+
+#if ISODRV_INF_X86
+inline std::uint64_t bits16(__m128i m) { return static_cast<std::uint16_t>(_mm_movemask_epi8(m)); }
+
+void classify_sse2(const char* s, std::size_t blocks, BlockMasks* out) {
+  const __m128i qu = _mm_set1_epi8('"'), co = _mm_set1_epi8(','), se = _mm_set1_epi8(';'),
+                eq = _mm_set1_epi8('='), bs = _mm_set1_epi8('\\'), pc = _mm_set1_epi8('%'),
+                nl = _mm_set1_epi8('\n'), rb = _mm_set1_epi8(']');
+  for (std::size_t b = 0; b < blocks; ++b, s += 64) {
+    BlockMasks m{};
+    for (unsigned k = 0; k < 64; k += 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + k));
+      const __m128i q = _mm_cmpeq_epi8(v, qu), n = _mm_cmpeq_epi8(v, nl);
+      __m128i st = _mm_or_si128(n, q);
+      st = _mm_or_si128(st, _mm_or_si128(_mm_cmpeq_epi8(v, co), _mm_cmpeq_epi8(v, se)));
+      st = _mm_or_si128(st, _mm_or_si128(_mm_cmpeq_epi8(v, eq), _mm_cmpeq_epi8(v, bs)));
+      m.stop |= bits16(st) << k;
+      m.pct |= bits16(_mm_cmpeq_epi8(v, pc)) << k;
+      m.qnl |= bits16(_mm_or_si128(q, n)) << k;
+      m.nl |= bits16(n) << k;
+      m.hdr |= bits16(_mm_or_si128(_mm_cmpeq_epi8(v, rb), n)) << k;
+    }
+    out[b] = m;
+  }
+}
+
+__attribute__((target("avx2"))) inline std::uint64_t bits32(__m256i m) {
+  return static_cast<std::uint32_t>(_mm256_movemask_epi8(m));
+}
+
+__attribute__((target("avx2"))) void classify_avx2(const char* s, std::size_t blocks, BlockMasks* out) {
+  const __m256i qu = _mm256_set1_epi8('"'), co = _mm256_set1_epi8(','), se = _mm256_set1_epi8(';'),
+                eq = _mm256_set1_epi8('='), bs = _mm256_set1_epi8('\\'), pc = _mm256_set1_epi8('%'),
+                nl = _mm256_set1_epi8('\n'), rb = _mm256_set1_epi8(']');
+  for (std::size_t b = 0; b < blocks; ++b, s += 64) {
+    BlockMasks m{};
+    for (unsigned k = 0; k < 64; k += 32) {
+      const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + k));
+      const __m256i q = _mm256_cmpeq_epi8(v, qu), n = _mm256_cmpeq_epi8(v, nl);
+      __m256i st = _mm256_or_si256(n, q);
+      st = _mm256_or_si256(st, _mm256_or_si256(_mm256_cmpeq_epi8(v, co), _mm256_cmpeq_epi8(v, se)));
+      st = _mm256_or_si256(st, _mm256_or_si256(_mm256_cmpeq_epi8(v, eq), _mm256_cmpeq_epi8(v, bs)));
+      m.stop |= bits32(st) << k;
+      m.pct |= bits32(_mm256_cmpeq_epi8(v, pc)) << k;
+      m.qnl |= bits32(_mm256_or_si256(q, n)) << k;
+      m.nl |= bits32(n) << k;
+      m.hdr |= bits32(_mm256_or_si256(_mm256_cmpeq_epi8(v, rb), n)) << k;
+    }
+    out[b] = m;
+  }
+}
+#endif
+
+std::size_t count_separators_scalar(const char* s, std::size_t n) {
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < n; ++i) count += s[i] == ',' || s[i] == '=';
+  return count;
+}
+
+#if ISODRV_INF_X86
+std::size_t count_separators_sse2(const char* s, std::size_t n) {
+  std::size_t count = 0, i = 0;
+  const __m128i co = _mm_set1_epi8(','), eq = _mm_set1_epi8('=');
+  while (i + 16 <= n) {
+    // Counted in byte lanes (each block adds at most 1 per lane), emptied every 255 blocks.
+    __m128i lanes = _mm_setzero_si128();
+    for (int k = 0; k < 255 && i + 16 <= n; ++k, i += 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+      lanes = _mm_sub_epi8(lanes, _mm_or_si128(_mm_cmpeq_epi8(v, co), _mm_cmpeq_epi8(v, eq)));
+    }
+    const __m128i sums = _mm_sad_epu8(lanes, _mm_setzero_si128());
+    count += static_cast<std::size_t>(_mm_cvtsi128_si32(sums)) +
+             static_cast<std::size_t>(_mm_cvtsi128_si32(_mm_srli_si128(sums, 8)));
+  }
+  return count + count_separators_scalar(s + i, n - i);
+}
+
+__attribute__((target("avx2"))) std::size_t count_separators_avx2(const char* s, std::size_t n) {
+  std::size_t count = 0, i = 0;
+  const __m256i co = _mm256_set1_epi8(','), eq = _mm256_set1_epi8('=');
+  while (i + 32 <= n) {
+    __m256i lanes = _mm256_setzero_si256();
+    for (int k = 0; k < 255 && i + 32 <= n; ++k, i += 32) {
+      const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
+      lanes = _mm256_sub_epi8(lanes, _mm256_or_si256(_mm256_cmpeq_epi8(v, co), _mm256_cmpeq_epi8(v, eq)));
+    }
+    const __m256i sums = _mm256_sad_epu8(lanes, _mm256_setzero_si256());
+    count += static_cast<std::size_t>(_mm256_extract_epi64(sums, 0)) +
+             static_cast<std::size_t>(_mm256_extract_epi64(sums, 1)) +
+             static_cast<std::size_t>(_mm256_extract_epi64(sums, 2)) +
+             static_cast<std::size_t>(_mm256_extract_epi64(sums, 3));
+  }
+  return count + count_separators_scalar(s + i, n - i);
+}
+#endif
+
+bool cpu_has_avx2() {
+#if ISODRV_INF_X86
+  static const bool has = __builtin_cpu_supports("avx2");
+  return has;
+#else
+  return false;
+#endif
+}
+
+Tokenizer best() { return cpu_has_avx2() ? Tokenizer::avx2 : tokenizer_supported(Tokenizer::sse2) ? Tokenizer::sse2 : Tokenizer::scalar; }
+
+std::atomic<Tokenizer> g_selected{Tokenizer::automatic};
+
+}  // namespace
+
+bool tokenizer_supported(Tokenizer t) {
+  switch (t) {
+    case Tokenizer::automatic:
+    case Tokenizer::oracle:
+    case Tokenizer::scalar:
+      return true;
+    case Tokenizer::sse2:
+#if ISODRV_INF_X86
+      return true;
+#else
+      return false;
+#endif
+    case Tokenizer::avx2:
+      return cpu_has_avx2();
+  }
+  return false;
+}
+
+void set_tokenizer(Tokenizer t) {
+  g_selected.store(tokenizer_supported(t) ? t : Tokenizer::automatic, std::memory_order_relaxed);
+}
+
+Tokenizer active_tokenizer() {
+  const Tokenizer t = g_selected.load(std::memory_order_relaxed);
+  return t == Tokenizer::automatic ? best() : t;
+}
+
+const char* tokenizer_name(Tokenizer t) {
+  switch (t) {
+    case Tokenizer::automatic: return "automatic";
+    case Tokenizer::oracle: return "oracle";
+    case Tokenizer::scalar: return "scalar";
+    case Tokenizer::sse2: return "sse2";
+    case Tokenizer::avx2: return "avx2";
+  }
+  return "?";
+}
+
+ClassifyFn classifier(Tokenizer t) {
+#if ISODRV_INF_X86
+  if (t == Tokenizer::avx2 && cpu_has_avx2()) return classify_avx2;
+  if (t == Tokenizer::sse2 || t == Tokenizer::avx2) return classify_sse2;
+#endif
+  (void)t;
+  return classify_scalar;
+}
+
+std::size_t count_separators(std::string_view text, Tokenizer t) {
+#if ISODRV_INF_X86
+  if (t == Tokenizer::avx2 && cpu_has_avx2()) return count_separators_avx2(text.data(), text.size());
+  if (t == Tokenizer::sse2 || t == Tokenizer::avx2) return count_separators_sse2(text.data(), text.size());
+#endif
+  (void)t;
+  return count_separators_scalar(text.data(), text.size());
+}
+
+void StructuralIndex::refill(std::size_t b) {
+  base_ = b;
+  count_ = std::min(kWindow, blocks_ - b);
+  const std::size_t whole = std::min(count_, n_ / 64 - std::min(n_ / 64, b));
+  if (whole) fn_(s_ + b * 64, whole, win_);
+  if (whole < count_) {
+    // The text's last, partial block: classified from a copy padded with NUL, which is in no mask.
+    char tail[64] = {};
+    std::memcpy(tail, s_ + (b + whole) * 64, n_ - (b + whole) * 64);
+    fn_(tail, 1, win_ + whole);
+  }
+}
+
+}  // namespace isodrv::inf

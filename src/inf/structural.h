@@ -1,0 +1,65 @@
+// Stage 1 of the INF tokenizer: every structural byte of the decoded text as bit masks, 64 bytes per
+// block, computed with SIMD (SSE2, or AVX2 when the CPU has it) or with portable scalar code that gives
+// the same masks. Stage 2 (parser.cpp) walks the text from one set bit to the next instead of testing
+// bytes. The masks are made for a window of blocks at a time, as the parser reaches them, so the
+// index costs a fixed 10 KiB however large the file is. Private to src/inf (and its tests).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace isodrv::inf {
+
+// Which tokenizer Document::parse uses. `oracle` is the character-by-character state machine
+// without any index, the reference the others must match byte for byte; `scalar`, `sse2` and
+// `avx2` are the two-stage tokenizer with its stage 1 computed that way.
+enum class Tokenizer : std::uint8_t { automatic, oracle, scalar, sse2, avx2 };
+
+// Selects the tokenizer for every later parse in this process (tests, benchmarks and the
+// differential fuzz target force each one); `automatic`, the default, is the best the CPU runs.
+// Selecting one the CPU cannot run (tokenizer_supported) falls back to `automatic`.
+void set_tokenizer(Tokenizer t);
+// The tokenizer parses use now (never `automatic`).
+Tokenizer active_tokenizer();
+bool tokenizer_supported(Tokenizer t);
+const char* tokenizer_name(Tokenizer t);
+
+// One 64-byte block of text; bit k stands for byte k of the block.
+struct BlockMasks {
+  std::uint64_t stop;  // ends a run of text within a token: \n ; , = " backslash (blanks do not)
+  std::uint64_t pct;   // '%', which read-back must look for %token%s in
+  std::uint64_t qnl;   // '"' or '\n': the end of a quoted span
+  std::uint64_t nl;    // '\n': the end of a comment
+  std::uint64_t hdr;   // ']' or '\n': the end of a section name
+};
+
+// Classifies `blocks` whole 64-byte blocks starting at s.
+using ClassifyFn = void (*)(const char* s, std::size_t blocks, BlockMasks* out);
+ClassifyFn classifier(Tokenizer t);  // t is scalar, sse2 or avx2 (and supported)
+
+// Bytes of the text that are ',' or '=' (with t's instructions; the oracle counts one at a time).
+std::size_t count_separators(std::string_view text, Tokenizer t);
+
+class StructuralIndex {
+ public:
+  StructuralIndex(std::string_view text, ClassifyFn fn)
+      : s_(text.data()), n_(text.size()), blocks_((text.size() + 63) / 64), fn_(fn) {}
+  // The masks of block b (b < blocks()): bytes past the end of the text have no bits.
+  const BlockMasks& block(std::size_t b) {
+    if (b - base_ >= count_) refill(b);
+    return win_[b - base_];
+  }
+  std::size_t blocks() const { return blocks_; }
+
+ private:
+  static constexpr std::size_t kWindow = 256;  // 16 KiB of text, 10 KiB of masks
+  void refill(std::size_t b);
+  const char* s_;
+  std::size_t n_, blocks_;
+  ClassifyFn fn_;
+  std::size_t base_ = 0, count_ = 0;
+  BlockMasks win_[kWindow];
+};
+
+}  // namespace isodrv::inf

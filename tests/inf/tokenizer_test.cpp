@@ -1,0 +1,186 @@
+// The two-stage tokenizer against the character-by-character oracle: each stage-1 path (scalar,
+// SSE2, AVX2 when the CPU has it) must build exactly the document the oracle builds (every internal
+// table, note and read-back value; document_dump.h), on the fixtures, the corpus, structural bytes
+// at every offset around the 64-byte blocks and the 16 KiB index window, and random inputs. The
+// conformance and fast-path suites are also re-run with each path forced.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "inf/document_dump.h"
+#include "inf/structural.h"
+#include "inf_test_util.h"
+
+using namespace isodrv;
+using namespace isodrv::inf;
+namespace fs = std::filesystem;
+
+namespace {
+
+// The suite re-runs itself with ISODRV_TEST_INF_TOKENIZER set (see ConformanceSuiteOnEveryPath):
+// this selects the path for the whole process before any test runs.
+const bool kForcedFromEnvironment = [] {
+  const char* v = std::getenv("ISODRV_TEST_INF_TOKENIZER");
+  if (!v) return false;
+  for (Tokenizer t : {Tokenizer::oracle, Tokenizer::scalar, Tokenizer::sse2, Tokenizer::avx2}) {
+    if (std::string_view(v) == tokenizer_name(t)) set_tokenizer(t);
+  }
+  return true;
+}();
+
+std::vector<Tokenizer> indexed_paths() {
+  std::vector<Tokenizer> out;
+  for (Tokenizer t : {Tokenizer::scalar, Tokenizer::sse2, Tokenizer::avx2}) {
+    if (tokenizer_supported(t)) out.push_back(t);
+  }
+  return out;
+}
+
+std::string dump_with(Tokenizer t, std::string_view bytes, const ParseOptions& opts = {}) {
+  set_tokenizer(t);
+  std::string d = dump_document(Document::parse(bytes, "t.inf", opts));
+  set_tokenizer(Tokenizer::automatic);
+  return d;
+}
+
+// Returns an empty string when every path agrees with the oracle, else which one did not.
+std::string disagreement(std::string_view bytes, const ParseOptions& opts = {}) {
+  const std::string want = dump_with(Tokenizer::oracle, bytes, opts);
+  for (Tokenizer t : indexed_paths()) {
+    if (dump_with(t, bytes, opts) != want) return tokenizer_name(t);
+  }
+  return {};
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(InfTokenizer, PathsAreSelectable) {
+  EXPECT_TRUE(tokenizer_supported(Tokenizer::scalar));
+  set_tokenizer(Tokenizer::oracle);
+  EXPECT_EQ(active_tokenizer(), Tokenizer::oracle);
+  set_tokenizer(Tokenizer::scalar);
+  EXPECT_EQ(active_tokenizer(), Tokenizer::scalar);
+  set_tokenizer(Tokenizer::automatic);
+  EXPECT_NE(active_tokenizer(), Tokenizer::automatic);
+  EXPECT_NE(active_tokenizer(), Tokenizer::oracle);
+#if defined(__x86_64__)
+  EXPECT_TRUE(tokenizer_supported(Tokenizer::sse2));
+  EXPECT_EQ(tokenizer_supported(Tokenizer::avx2), static_cast<bool>(__builtin_cpu_supports("avx2")));
+#endif
+}
+
+TEST(InfTokenizer, FixturesMatchTheOracle) {
+  int n = 0;
+  for (const auto& e : fs::recursive_directory_iterator(fs::path(ISODRV_TEST_DATA))) {
+    if (!e.is_regular_file()) continue;
+    const auto ext = e.path().extension().string();
+    if (ext != ".inf" && ext != ".inx" && ext != ".INF") continue;
+    const std::string bytes = read_file(e.path());
+    EXPECT_EQ(disagreement(bytes), "") << e.path();
+    ++n;
+  }
+  EXPECT_GT(n, 3);
+}
+
+TEST(InfTokenizer, CorpusMatchesTheOracle) {
+  const fs::path corpus(ISODRV_CORPUS_DIR);
+  if (std::string(ISODRV_CORPUS_DIR).empty() || !fs::is_directory(corpus)) {
+    GTEST_SKIP() << "no corpus at '" << ISODRV_CORPUS_DIR << "'";
+  }
+  int n = 0;
+  for (const auto& e : fs::recursive_directory_iterator(corpus)) {
+    if (!e.is_regular_file()) continue;
+    std::string ext = e.path().extension().string();
+    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (ext != ".inf" && ext != ".inx") continue;
+    std::string bytes = read_file(e.path());
+    EXPECT_EQ(disagreement(bytes), "") << e.path();
+    {
+      // ANSI files are decoded in place; the document must still give back the file's bytes.
+      ParseOptions any;
+      any.require_signature = false;
+      auto doc = Document::parse(std::string(bytes), e.path().string(), any);
+      if (doc.ok()) {
+        EXPECT_EQ(doc->bytes(), bytes) << e.path();
+      }
+    }
+    // The same file without its last byte, and not required to have a signature: other tails and
+    // other outcomes.
+    if (!bytes.empty()) bytes.pop_back();
+    ParseOptions lax;
+    lax.require_signature = false;
+    EXPECT_EQ(disagreement(bytes, lax), "") << e.path() << " (cut)";
+    ++n;
+  }
+  EXPECT_GT(n, 100);
+}
+
+// Every structural byte at every offset across two 64-byte block boundaries, in keys, fields,
+// quotes, comments, section names and continuations, in ANSI and in UTF-16LE.
+TEST(InfTokenizer, StructuralBytesAtEveryOffset) {
+  const std::vector<std::string> specials = {"\n", "\r\n", "[", "]", "=", ",", "\"", "\"\"", ";", "%", "%a%",
+                                             "\\", "\\\n", "\\ ;c\n", " ", "\t", "\xE9", "\x1A", std::string(1, '\0')};
+  const std::string head = "[Version]\nSignature=\"$Windows NT$\"\n[Strings]\na=\"x\"\n[S]\n";
+  for (const std::string& sp : specials) {
+    for (std::size_t k = 0; k < 140; ++k) {
+      for (const char* shape : {"k%s", "k=%s", "\"q%s\"", ";%s", "[n%s]", "k=v,%s", "k = \"%s", "%s\\\nz"}) {
+        std::string line(shape);
+        const auto at = line.find("%s");
+        std::string filler(k, 'x');
+        line.replace(at, 2, filler + sp + "y");
+        const std::string text = head + line + "\nk2 = v2 ; end\n" + line;
+        ASSERT_EQ(disagreement(text), "") << inf_test::show(text);
+        ASSERT_EQ(disagreement(inf_test::utf16(text)), "") << "UTF-16: " << inf_test::show(text);
+      }
+    }
+  }
+}
+
+// Random inputs drawn mostly from structural bytes, some longer than the 16 KiB index window.
+TEST(InfTokenizer, RandomInputsMatchTheOracle) {
+  std::mt19937 rng(13);
+  const std::string alphabet = "[]=,\";%\\\n\r\t  abcXYZ01_.-\xE9\x1A";
+  ParseOptions lax;
+  lax.require_signature = false;
+  for (int n = 0; n < 1500; ++n) {
+    std::size_t len = rng() % (n % 50 == 0 ? 70000 : 600);
+    std::string text = "[Version]\nSignature=\"$Windows NT$\"\n[Strings]\na=b\n[S]\n";
+    // Runs of ordinary characters make the long runs between structural bytes too.
+    while (text.size() < len) {
+      if (rng() % 4 == 0) {
+        text.append(rng() % 200, static_cast<char>('a' + rng() % 26));
+      } else {
+        text.push_back(alphabet[rng() % alphabet.size()]);
+      }
+    }
+    ASSERT_EQ(disagreement(text, lax), "") << "input " << n << ": " << inf_test::show(text.substr(0, 2000));
+  }
+}
+
+// The conformance and fast-path suites, re-run by this test program with each path forced.
+TEST(InfTokenizer, ConformanceSuiteOnEveryPath) {
+  if (kForcedFromEnvironment) GTEST_SKIP() << "already a forced run";
+  std::vector<Tokenizer> paths = indexed_paths();
+  paths.insert(paths.begin(), Tokenizer::oracle);
+  const std::string self = fs::read_symlink("/proc/self/exe").string();
+  for (Tokenizer t : paths) {
+    const std::string cmd = std::string("ISODRV_TEST_INF_TOKENIZER=") + tokenizer_name(t) + " '" + self +
+                            "' --gtest_brief=1 '--gtest_filter=InfConformance*:InfFastPath*:InfModel*:InfSmoke*:"
+                            "InfDecode*:InfRobustness*:InfLimits*:InfPositions*:LexicalFacts*'"
+                            " > /dev/null 2>&1";
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << "with " << tokenizer_name(t) << ": " << cmd;
+  }
+}
+
+}  // namespace
