@@ -23,5 +23,7 @@ if command -v ccache >/dev/null 2>&1; then
 fi
 cmake -S "$here" -B "$dir" "${cmake_args[@]}" >/dev/null
 jobs="$(nproc 2>/dev/null || echo 2)"
-ninja -C "$dir" -j "$jobs" "${targets[@]}"
+# The build's own output goes to stderr: callers read the folder from stdout (`dir=$(build.sh | tail -n 1)`),
+# and a compiler error must reach the terminal or the CI log instead of vanishing into that capture.
+ninja -C "$dir" -j "$jobs" "${targets[@]}" >&2
 echo "$dir"

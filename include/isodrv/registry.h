@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <functional>
 #include <memory>
 #include <string>
@@ -49,6 +50,8 @@ std::vector<std::uint8_t> encode_qword(std::uint64_t v);
 // Decoding tolerates a missing terminating NUL, as RegGetValue does.
 Result<std::string> decode_sz(const std::vector<std::uint8_t>& data);
 Result<std::vector<std::string>> decode_multi_sz(const std::vector<std::uint8_t>& data);
+// A REG_DWORD (little-endian) or REG_DWORD_BIG_ENDIAN value of exactly four bytes; nullopt otherwise.
+std::optional<std::uint32_t> decode_dword(const Value& v);
 
 // Relative key paths ("a\b\c") are checked by this one function everywhere: no empty path, no
 // leading, trailing or doubled '\', no "." or ".." component, no NUL, valid UTF-8, each component

@@ -131,11 +131,7 @@ std::string format_data(const reg::Value& v) {
     case reg::kRegDword:
     case reg::kRegDwordBigEndian:
       if (v.data.size() == 4) {
-        // Each byte widened to uint32 before shifting, so no step goes through a signed int.
-        auto byte = [&](std::size_t i) { return static_cast<std::uint32_t>(v.data[i]); };
-        const std::uint32_t x = v.type == reg::kRegDword
-                                    ? (byte(0) | byte(1) << 8 | byte(2) << 16 | byte(3) << 24)
-                                    : (byte(3) | byte(2) << 8 | byte(1) << 16 | byte(0) << 24);
+        const std::uint32_t x = *reg::decode_dword(v);
         std::snprintf(buf, sizeof buf, "0x%x", x);
         return buf;
       }

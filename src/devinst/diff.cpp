@@ -36,7 +36,7 @@ std::string render_value(const registry::Value& v) {
       break;
     case registry::kRegDword:
       if (v.data.size() == 4) {
-        std::uint32_t n = v.data[0] | v.data[1] << 8 | v.data[2] << 16 | static_cast<std::uint32_t>(v.data[3]) << 24;
+        const std::uint32_t n = *registry::decode_dword(v);
         std::snprintf(buf, sizeof buf, "dword:%08x", n);
         return buf;
       }

@@ -158,7 +158,10 @@ std::optional<std::vector<std::string>> provider_sections(const FixContext& c, c
   std::vector<std::string> head{"[" + stem + "]"}, tail;
   static constexpr std::pair<std::string_view, std::string_view> kFiles[] = {
       {"resourcefilename", "ResourceFile"}, {"messagefilename", "MessageFile"}, {"parameterfilename", "ParameterFile"}};
-  for (const auto& [name, data] : p.values) {
+  for (const auto& value : p.values) {
+    // Named copies of the binding: clang 14 (Debian 12's, the fuzz build) cannot capture a structured binding.
+    const std::string& name = value.first;
+    const std::string& data = value.second;
     if (name == "enabled" && number(data).value_or(0) != 1) return reason = "the provider is registered disabled", std::nullopt;
     const bool known = name.empty() || name == "enabled" ||
                        std::any_of(std::begin(kFiles), std::end(kFiles), [&](const auto& f) { return f.first == name; });

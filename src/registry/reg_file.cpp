@@ -129,7 +129,7 @@ Status write_value(Writer& w, const std::string& key_path, const NamedValue& nv)
     case kRegDword:
       if (v.data.size() == 4) {
         char buf[16];
-        std::uint32_t x = v.data[0] | v.data[1] << 8 | v.data[2] << 16 | std::uint32_t(v.data[3]) << 24;
+        const std::uint32_t x = *decode_dword(v);
         std::snprintf(buf, sizeof buf, "dword:%08x", x);
         w.out += buf;
         return {};

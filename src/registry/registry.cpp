@@ -386,6 +386,17 @@ std::vector<std::uint8_t> encode_dword(std::uint32_t v) {
           static_cast<std::uint8_t>(v >> 24)};
 }
 
+std::optional<std::uint32_t> decode_dword(const Value& v) {
+  if ((v.type != kRegDword && v.type != kRegDwordBigEndian) || v.data.size() != 4) return std::nullopt;
+  std::uint32_t n = 0;
+  // Each byte is widened before it is shifted, so no step goes through a signed int.
+  for (std::size_t i = 0; i < 4; ++i) {
+    const std::size_t from = v.type == kRegDword ? 3 - i : i;  // most significant byte first
+    n = n << 8 | static_cast<std::uint32_t>(v.data[from]);
+  }
+  return n;
+}
+
 std::vector<std::uint8_t> encode_dword_big_endian(std::uint32_t v) {
   return {static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16), static_cast<std::uint8_t>(v >> 8),
           static_cast<std::uint8_t>(v)};
@@ -685,9 +696,7 @@ Result<std::uint32_t> KeyHandle::get_dword(std::string_view name) const {
   if ((v->type != kRegDword && v->type != kRegDwordBigEndian) || v->data.size() != 4) {
     return Error(Errc::invalid_argument, path_ + ": value " + display_value_name(name) + " is not a DWORD");
   }
-  const auto& d = v->data;
-  if (v->type == kRegDword) return std::uint32_t(d[0]) | std::uint32_t(d[1]) << 8 | std::uint32_t(d[2]) << 16 | std::uint32_t(d[3]) << 24;
-  return std::uint32_t(d[3]) | std::uint32_t(d[2]) << 8 | std::uint32_t(d[1]) << 16 | std::uint32_t(d[0]) << 24;
+  return *decode_dword(*v);
 }
 
 Result<std::uint64_t> KeyHandle::get_qword(std::string_view name) const {

@@ -341,3 +341,15 @@ TEST(RegistryTypes, NamesAndNumbers) {
   EXPECT_FALSE(reg::parse_type_name("REG_WHAT", t));
   EXPECT_TRUE(reg::type_name(0x38).empty());
 }
+
+// One decoder for the four bytes of a DWORD, both byte orders; bytes >= 0x80 must not sign-extend.
+TEST(RegistryCodec, DecodeDwordBothByteOrders) {
+  const reg::Value le{reg::kRegDword, reg::encode_dword(0xF1E2D3C4)};
+  const reg::Value be{reg::kRegDwordBigEndian, reg::encode_dword_big_endian(0xF1E2D3C4)};
+  EXPECT_EQ(reg::decode_dword(le), 0xF1E2D3C4u);
+  EXPECT_EQ(reg::decode_dword(be), 0xF1E2D3C4u);
+  EXPECT_EQ(le.data[0], 0xC4);
+  EXPECT_EQ(be.data[0], 0xF1);
+  EXPECT_FALSE(reg::decode_dword(reg::Value{reg::kRegDword, {1, 2, 3}}).has_value());
+  EXPECT_FALSE(reg::decode_dword(reg::Value{reg::kRegQword, reg::encode_qword(1)}).has_value());
+}
