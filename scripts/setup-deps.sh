@@ -6,6 +6,7 @@ pkgs=(build-essential cmake ninja-build pkg-config git
       libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev
       nlohmann-json3-dev libcli11-dev libssl-dev libtomlplusplus-dev
       clang libclang-rt-dev
+      python3     # scripts/long-functions.py, run as the style.long_functions test
       chromium)  # the HTML report test (tests/cli/html_report_test.cpp) runs it headless
 missing=()
 for p in "${pkgs[@]}"; do
