@@ -116,10 +116,15 @@ std::size_t field_of(const RegOp& op, std::size_t i) {
   return i == 0 ? kNone : i - 1;
 }
 
+// A registry_layout path below HKLM as an AddReg line names it: root HKLM, the rest as the subkey.
+constexpr std::string_view below_hklm(std::string_view path) { return path.substr(std::string_view("HKLM\\").size()); }
+
+constexpr std::string_view kCurrentControlSet = below_hklm(registry_layout::kCurrentControlSet);
+
 // HKLM subkeys that the /h (WHQL signature) mode still accepts outside HKR, as of the April 2024
 // list in infverif_h (universal-and-isolation-rules.md §4.1); matched as path prefixes.
 constexpr std::string_view kSignatureHklmExceptions[] = {
-    "SYSTEM\\CurrentControlSet",
+    kCurrentControlSet,
     "SOFTWARE\\Classes",
     "SOFTWARE\\Khronos",
     "SOFTWARE\\Microsoft\\Analog\\Providers",
@@ -172,7 +177,7 @@ constexpr std::string_view kUniversalHklmExceptions[] = {
     "SOFTWARE\\WOW6432Node\\Microsoft\\Windows Media Foundation",
     "SOFTWARE\\WOW3232Node\\Microsoft\\Windows Media Foundation",
     "SOFTWARE\\WowAA32Node\\Microsoft\\Windows Media Foundation",
-    "SYSTEM\\CurrentControlSet",
+    kCurrentControlSet,
 };
 
 bool universal_exception(const RegOp& op) {
@@ -184,10 +189,6 @@ bool universal_exception(const RegOp& op) {
                      [&](std::string_view p) { return key_under(key, p); });
 }
 
-// A registry_layout path below HKLM as an AddReg line names it: root HKLM, the rest as the subkey.
-constexpr std::string_view below_hklm(std::string_view path) { return path.substr(std::string_view("HKLM\\").size()); }
-
-constexpr std::string_view kCurrentControlSet = below_hklm(registry_layout::kCurrentControlSet);
 constexpr std::string_view kClassKey = below_hklm(registry_layout::kClassKey);
 
 // Subtrees of CurrentControlSet that belong to PnP and the class installers: an INF reaches them
