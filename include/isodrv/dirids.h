@@ -3,7 +3,9 @@
 // InfVerif /h still accepts it as a destination. dirid_path, the file rules and install read it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace isodrv::inf {
@@ -97,6 +99,49 @@ constexpr bool dirid_deprecated_24h2(long id) {
 constexpr bool dirid_h_exception(long id) {
   const DiridInfo* d = find_dirid(id);
   return d && d->h_exception;
+}
+
+// ---- %DIRID% tokens: the one reader (substitution, the rules and the model use it) -------------
+
+// The DIRID a %token%'s name stands for when [Strings] does not define it: a decimal number, a
+// leading '-' allowed, fewer than 12 characters (so it fits a long); nullopt for any other name.
+constexpr std::optional<long> dirid_of_token(std::string_view name) {
+  std::size_t k = name.size() > 1 && name[0] == '-' ? 1 : 0;
+  if (name.empty() || name.size() >= 12) return std::nullopt;
+  long v = 0;
+  for (; k < name.size(); ++k) {
+    if (name[k] < '0' || name[k] > '9') return std::nullopt;
+    v = v * 10 + (name[k] - '0');
+  }
+  return name[0] == '-' ? -v : v;
+}
+
+// The name of the %token% that opens `raw` ("%12%\x.sys" gives "12"); nullopt when `raw` does not
+// start with '%' or has no closing one.
+constexpr std::optional<std::string_view> leading_token(std::string_view raw) {
+  if (raw.empty() || raw[0] != '%') return std::nullopt;
+  const std::size_t close = raw.find('%', 1);
+  if (close == std::string_view::npos) return std::nullopt;
+  return raw.substr(1, close - 1);
+}
+
+// The DIRID of the %DIRID% token that opens `raw` ("%12%\x.sys" gives 12); nullopt otherwise.
+constexpr std::optional<long> leading_dirid(std::string_view raw) {
+  const auto name = leading_token(raw);
+  return name ? dirid_of_token(*name) : std::nullopt;
+}
+
+// Calls f(id) for every %DIRID% token of `raw`, pairing percent signs left to right as the
+// substitution does ("%%" is a literal percent sign, "%name%" a string key).
+template <class F>
+constexpr void for_each_dirid_token(std::string_view raw, F&& f) {
+  std::size_t i = 0;
+  while ((i = raw.find('%', i)) != std::string_view::npos) {
+    const std::size_t close = raw.find('%', i + 1);
+    if (close == std::string_view::npos) return;
+    if (auto id = dirid_of_token(raw.substr(i + 1, close - i - 1))) f(*id);
+    i = close + 1;
+  }
 }
 
 }  // namespace isodrv::inf

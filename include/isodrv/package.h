@@ -470,6 +470,35 @@ struct Operation {
   HkrBinding binding = HkrBinding::none;  // what HKR means for the registry entries it writes
   bool target_exists = true;    // the list section it names exists ("@file" targets always do)
   std::uint32_t first = 0, count = 0;
+  std::size_t list = npos;      // Package::lists index of the list section it names (npos: none)
+};
+
+// ---- List sections: one entry per section, with the directives that name it ---------------------
+
+// Which Package vector holds a list's entries.
+enum class ListKind : std::uint8_t { regs, copies, file_changes, properties };
+
+// A directive naming a list section (AddReg = X, CopyFiles = X …) and the records its use produced:
+// [first, first + count) of the list kind's vector, bound as the install section holding it says.
+struct ListUser {
+  inf::Line line;              // the directive line
+  std::size_t field = 0;       // the field that names the list
+  std::string_view directive;  // its key as written (a view into the document)
+  std::string_view target;     // the list as this directive names it (trimmed, substituted)
+  std::size_t section = 0;     // Package::sections index of the install section holding it
+  HkrBinding binding = HkrBinding::none;
+  std::uint32_t first = 0, count = 0;
+};
+
+// A list section, one record however many directives name it, with those directives in the order
+// the model reached them. Windows applies the list once per user, each time with that user's HKR,
+// so the entries stay per user; a consumer that judges each entry line once reads the first
+// user's entries (first_use) instead of removing duplicates itself.
+struct ListSection {
+  std::string_view name;       // as its section header spells it (a view into the document)
+  std::size_t doc_section = 0; // index into the document's sections
+  ListKind kind = ListKind::regs;
+  std::vector<ListUser> users;  // never empty
 };
 
 struct ModelEntry {
@@ -497,6 +526,9 @@ struct Package {
   std::vector<WdfService> wdf_services;     // KmdfService / UmdfService lines of .Wdf sections
   std::vector<WdfSetting> wdf_settings;     // the other Umdf* directives of .Wdf sections
   std::vector<ServiceDelete> service_deletes;  // DelService lines
+  // Every list section the walk applied (existing sections named by AddReg, DelReg, BitReg,
+  // CopyFiles, DelFiles, RenFiles, AddProperty, DelProperty), once each, in first-use order.
+  std::vector<ListSection> lists;
   // What every install section does, section by section (InstallSection::first_op / op_count).
   std::vector<Operation> operations;
   // Substituted names operations point at (a target written with %strkey%); addresses are stable.
@@ -517,6 +549,26 @@ struct Package {
 inline std::span<const Operation> operations_of(const Package& pkg, std::size_t idx) {
   const InstallSection& s = pkg.sections[idx];
   return std::span<const Operation>(pkg.operations).subspan(s.first_op, s.op_count);
+}
+
+// The entries of list `l` as its first user recorded them: each entry line of the list once.
+// `records` is the vector of the list's kind (pkg.regs for ListKind::regs …).
+template <class T>
+std::span<const T> first_use(const std::vector<T>& records, const ListSection& l) {
+  return std::span<const T>(records).subspan(l.users.front().first, l.users.front().count);
+}
+// The same for the first user that names the list through `directive` (AddReg's entries of a list
+// that DelReg names too); empty when no directive of that name uses it (first_user: nullptr).
+inline const ListUser* first_user(const ListSection& l, std::string_view directive) {
+  for (const ListUser& u : l.users) {
+    if (inf::iequals(u.directive, directive)) return &u;
+  }
+  return nullptr;
+}
+template <class T>
+std::span<const T> first_use(const std::vector<T>& records, const ListSection& l, std::string_view directive) {
+  const ListUser* u = first_user(l, directive);
+  return u ? std::span<const T>(records).subspan(u->first, u->count) : std::span<const T>();
 }
 
 // The install section named `name` (case-insensitively) in role `role`, the first the model

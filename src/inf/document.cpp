@@ -448,12 +448,8 @@ bool Document::substitute(std::string_view raw, std::string& out, std::vector<st
       continue;
     }
     // A decimal token not defined in [Strings] is a DIRID.
-    bool numeric = true;
-    std::size_t k = 0;
-    if (name[0] == '-' && name.size() > 1) k = 1;
-    for (; k < name.size(); ++k) numeric = numeric && name[k] >= '0' && name[k] <= '9';
-    if (numeric && name.size() < 12) {
-      if (auto path = dirid_path(std::stol(std::string(name)), impl_->dirids)) {
+    if (auto id = dirid_of_token(name)) {
+      if (auto path = dirid_path(*id, impl_->dirids)) {
         std::string_view pv = *path;
         // %24%\x must not produce a doubled backslash.
         if (p < end && *p == '\\' && !pv.empty() && pv.back() == '\\') pv.remove_suffix(1);

@@ -707,8 +707,29 @@ class Builder {
       else if (iequals(name, "AddProperty")) add_properties(PropertyOpKind::add, t, idx);
       else if (iequals(name, "DelProperty")) add_properties(PropertyOpKind::del, t, idx);
       op.count = static_cast<std::uint32_t>(list_size(name) - op.first);
+      op.list = add_list_user(op, i);
       ops.push_back(op);
     }
+  }
+
+  // The kind of list a directive names; nullopt for lists the model does not read.
+  static std::optional<ListKind> list_kind(std::string_view name) {
+    if (iequals(name, "CopyFiles")) return ListKind::copies;
+    if (iequals(name, "DelFiles") || iequals(name, "RenFiles")) return ListKind::file_changes;
+    if (iequals(name, "AddReg") || iequals(name, "DelReg") || iequals(name, "BitReg")) return ListKind::regs;
+    if (iequals(name, "AddProperty") || iequals(name, "DelProperty")) return ListKind::properties;
+    return std::nullopt;
+  }
+
+  // Records `op` as a user of the list section it names: the list's one entry, made on first use.
+  std::size_t add_list_user(const Operation& op, std::size_t field) {
+    const std::optional<ListKind> kind = list_kind(op.directive);
+    auto sec = kind ? doc_.section(op.target) : std::nullopt;
+    if (!sec) return Operation::npos;
+    const auto [it, inserted] = lists_index_.try_emplace({sec->index(), *kind}, pkg_.lists.size());
+    if (inserted) pkg_.lists.push_back(ListSection{sec->name(), sec->index(), *kind, {}});
+    pkg_.lists[it->second].users.push_back(ListUser{op.line, field, op.directive, op.target, op.section, op.binding, op.first, op.count});
+    return it->second;
   }
 
   // The size of the vector a list directive's entries go to (0 for lists the model does not read).
@@ -1092,6 +1113,7 @@ class Builder {
   std::vector<Operation> pending_;  // process(): operations of the sections being walked
   std::vector<std::pair<std::size_t, std::size_t>> order_;  // append_in_apply_order()'s scratch
   std::string scratch_;  // reference(): the ".security" section name
+  std::map<std::pair<std::size_t, ListKind>, std::size_t> lists_index_;  // (doc section, kind) -> lists
 };
 
 }  // namespace

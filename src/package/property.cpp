@@ -115,8 +115,8 @@ std::optional<std::array<std::uint8_t, 16>> guid_bytes(std::string_view text) {
   }
   std::array<std::uint8_t, 16> b{};
   auto byte_at = [&](std::size_t i) { return static_cast<std::uint8_t>(std::stoul(hex.substr(2 * i, 2), nullptr, 16)); };
-  const int order[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
-  for (int i = 0; i < 16; ++i) b[i] = byte_at(order[i]);
+  const std::size_t order[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
+  for (std::size_t i = 0; i < 16; ++i) b[i] = byte_at(order[i]);
   return b;
 }
 

@@ -89,6 +89,49 @@ DiskPaths check_disk_names(Context& ctx) {
   return out;
 }
 
+// The path of disk `id` for a SourceDisksFiles section of decoration `dec`: the same decoration
+// first, then the undecorated section; "" when neither lists it.
+std::string disk_path_of(const DiskPaths& disks, const std::string& dec, const std::string& id) {
+  auto n = inf::parse_u32(id);
+  if (!n) return {};
+  for (const std::string& d : {dec, std::string()}) {
+    auto it = disks.find(d);
+    if (it == disks.end()) continue;
+    auto p = it->second.find(*n);
+    if (p != it->second.end()) return p->second;
+  }
+  return {};
+}
+
+// One SourceDisksFiles entry: "name = disk-id[,subdir]".
+void check_disk_file(Context& ctx, const DiskPaths& disks, inf::Section s, const std::string& dec, const inf::Line& l) {
+  if (!l.has_key()) {
+    // "quokka.sys" without "= disk-id": the file is on no disk.
+    ctx.report<Rule::r1008>(l, {"(none)", "[SourceDisksFiles]"}, 0);
+    return;
+  }
+  const std::string name = trim(*l.key());
+  const std::string id = trim(l.field(0));
+  check_disk_id(ctx, l, id, 0, "[SourceDisksFiles]");
+  const std::string subdir = trim(l.field(1));
+  if (unresolved(subdir) || unresolved(name)) return;
+  if (!subdir.empty()) {
+    std::string why = path_problem(subdir, false);
+    if (!why.empty()) {
+      ctx.report<Rule::r1015>(l, {subdir, std::string(s.name()), why}, 1);
+      return;
+    }
+  }
+  const std::string disk_path = disk_path_of(disks, dec, id);
+  if (unresolved(disk_path) || !path_problem(disk_path, false).empty()) return;
+  const std::string full = disk_path + "\\" + subdir + "\\" + name;
+  if (climbs_out(full)) {
+    ctx.report<Rule::r1016>(l, {name, full, "it climbs out of the package folder with '..'"}, 1);
+  } else if (full.size() >= inf::kMaxPath) {
+    ctx.report<Rule::r1016>(l, {name, full, "it is " + std::to_string(full.size()) + " characters long (the limit is 259)"});
+  }
+}
+
 void check_disk_files(Context& ctx, const DiskPaths& disks) {
   const auto& doc = ctx.doc();
   for (std::size_t i = 0; i < doc.section_count(); ++i) {
@@ -97,42 +140,7 @@ void check_disk_files(Context& ctx, const DiskPaths& disks) {
     const std::string dec = decoration(s.name(), "SourceDisksFiles");
     for (inf::Line l : s) {
       if (l.field_count() == 0 && !l.has_key()) continue;
-      if (!l.has_key()) {
-        // "quokka.sys" without "= disk-id": the file is on no disk.
-        ctx.report<Rule::r1008>(l, {"(none)", "[SourceDisksFiles]"}, 0);
-        continue;
-      }
-      const std::string name = trim(*l.key());
-      const std::string id = trim(l.field(0));
-      check_disk_id(ctx, l, id, 0, "[SourceDisksFiles]");
-      const std::string subdir = trim(l.field(1));
-      if (unresolved(subdir) || unresolved(name)) continue;
-      if (!subdir.empty()) {
-        std::string why = path_problem(subdir, false);
-        if (!why.empty()) {
-          ctx.report<Rule::r1015>(l, {subdir, std::string(s.name()), why}, 1);
-          continue;
-        }
-      }
-      // The disk's path: the same decoration first, then the undecorated section.
-      std::string disk_path;
-      if (auto n = inf::parse_u32(id)) {
-        for (const std::string& d : {dec, std::string()}) {
-          auto it = disks.find(d);
-          if (it == disks.end()) continue;
-          auto p = it->second.find(*n);
-          if (p == it->second.end()) continue;
-          disk_path = p->second;
-          break;
-        }
-      }
-      if (unresolved(disk_path) || !path_problem(disk_path, false).empty()) continue;
-      const std::string full = disk_path + "\\" + subdir + "\\" + name;
-      if (climbs_out(full)) {
-        ctx.report<Rule::r1016>(l, {name, full, "it climbs out of the package folder with '..'"}, 1);
-      } else if (full.size() >= inf::kMaxPath) {
-        ctx.report<Rule::r1016>(l, {name, full, "it is " + std::to_string(full.size()) + " characters long (the limit is 259)"});
-      }
+      check_disk_file(ctx, disks, s, dec, l);
     }
   }
 }

@@ -223,19 +223,17 @@ void check_duplicate_components(Context& ctx) {
 
 // 1086: the same destination file twice in one copy list.
 void check_duplicate_files(Context& ctx) {
-  std::set<std::string> lists;
-  for (const auto& r : ctx.pkg().references) {
-    if (!r.exists || !inf::iequals(r.directive, "CopyFiles")) continue;
-    if (!lists.insert(inf::to_lower_ascii(r.target)).second) continue;
-    auto sec = ctx.doc().section(r.target);
+  for (const auto& list : ctx.pkg().lists) {
+    if (list.kind != package::ListKind::copies) continue;
+    const std::string target(list.users.front().target);
     std::map<std::string, inf::Line> first;
-    for (inf::Line l : *sec) {
+    for (inf::Line l : ctx.doc().section_at(list.doc_section)) {
       if (l.has_key()) continue;
       const std::string name = trim(l.field(0));
       if (name.empty() || unresolved(name) || !looks_like_name(name)) continue;
       auto [it, inserted] = first.try_emplace(inf::to_lower_ascii(name), l);
       if (inserted) continue;
-      auto& d = ctx.report<Rule::r1086>(l, {"file " + name + " in [" + r.target + "]"}, 0);
+      auto& d = ctx.report<Rule::r1086>(l, {"file " + name + " in [" + target + "]"}, 0);
       Context::note(d, it->second, "first listed here");
     }
   }
@@ -243,14 +241,18 @@ void check_duplicate_files(Context& ctx) {
 
 // 1229: a file-list entry must name a file (CopyFiles: destination name; DelFiles, RenFiles: first field).
 void check_nameless_entries(Context& ctx) {
-  std::set<std::string> lists;
-  for (const auto& r : ctx.pkg().references) {
-    if (!r.exists || !is_one_of(r.directive, {"CopyFiles", "DelFiles", "RenFiles"})) continue;
-    if (!lists.insert(inf::to_lower_ascii(r.target)).second) continue;
-    auto sec = ctx.doc().section(r.target);
-    for (inf::Line l : *sec) {
+  // A section both copied and deleted from is judged once, as its first user names it.
+  util::SectionOnce judged(ctx.doc());
+  for (const auto& list : ctx.pkg().lists) {
+    if (list.kind != package::ListKind::copies && list.kind != package::ListKind::file_changes) continue;
+    inf::Section sec = ctx.doc().section_at(list.doc_section);
+    if (!judged.first(sec)) continue;
+    const package::ListUser& u = list.users.front();
+    for (inf::Line l : sec) {
       if (l.has_key() || l.field_count() == 0) continue;
-      if (trim(l.raw_field(0)).empty() && util::has_value(l)) ctx.report<Rule::r1229>(l, {r.directive, r.target}, 0);
+      if (trim(l.raw_field(0)).empty() && util::has_value(l)) {
+        ctx.report<Rule::r1229>(l, {std::string(u.directive), std::string(u.target)}, 0);
+      }
     }
   }
 }

@@ -34,12 +34,10 @@ void report_section(Context& ctx, const NamedSection& ns, Args<Rule::r1142> args
 std::string binary_outside_package(std::string_view raw) {
   if (raw.size() >= 2 && raw[1] == ':') return "it names a drive";
   if (!raw.empty() && (raw[0] == '\\' || raw[0] == '/')) return "it starts at the root of a drive";
-  if (!raw.empty() && raw[0] == '%') {
-    std::size_t end = raw.find('%', 1);
-    if (end != std::string_view::npos && raw.substr(1, end - 1) != "13") {
-      auto n = inf::parse_u32(raw.substr(1, end - 1));
-      if (n) return "it starts at DIRID " + std::string(raw.substr(1, end - 1)) + ", outside the driver store";
-    }
+  const auto token = inf::leading_token(raw);
+  const auto id = token ? inf::dirid_of_token(*token) : std::nullopt;
+  if (id && *id >= 0 && *id != inf::kDiridDriverStore) {
+    return "it starts at DIRID " + std::string(*token) + ", outside the driver store";
   }
   return {};
 }
@@ -120,40 +118,47 @@ void check_channel_section(Context& ctx, const inf::Line& add, std::uint32_t typ
   }
 }
 
+// 1180: a name or a Value used twice among one provider's channels; `seen` holds the first use.
+template <class K>
+void check_unique(Context& ctx, std::map<K, inf::Line>& seen, K key, const inf::Line& l, std::string what,
+                  std::string_view section) {
+  auto [it, inserted] = seen.try_emplace(std::move(key), l);
+  if (inserted) return;
+  auto& d = ctx.report<Rule::r1180>(l, {std::move(what), std::string(section)}, 0);
+  Context::note(d, it->second, "first used here");
+}
+
+// The channel names and Values an AddEventProvider section has used so far.
+struct ChannelsSeen {
+  std::map<std::string, inf::Line> names;
+  std::map<std::uint32_t, inf::Line> values;
+};
+
+// One AddChannel / ImportChannel line of an AddEventProvider section.
+void check_channel(Context& ctx, const NamedSection& ns, const inf::Line& l, std::string_view key, ChannelsSeen& seen) {
+  const std::string name = trim(l.field(0));
+  if (!name.empty()) check_unique(ctx, seen.names, inf::to_lower_ascii(name), l, "name " + name, ns.section.name());
+  if (!inf::iequals(key, "AddChannel")) return;
+  const std::string type_text = trim(l.field(1));
+  auto type = inf::parse_u32(type_text);
+  if (!type_text.empty() && !unresolved(type_text) && (!type || *type < 1 || *type > 4)) {
+    ctx.report<Rule::r1082>(l, {"AddChannel's channel type", "1 (Admin), 2 (Operational), 3 (Analytic) or 4 (Debug)"}, 1);
+    return;
+  }
+  auto sec = ctx.doc().section(trim(l.field(2)));
+  if (!type || !sec) return;
+  check_channel_section(ctx, l, *type, *sec);
+  auto value = sec->find("Value");
+  auto v = value ? number_of(value) : std::nullopt;
+  if (v) check_unique(ctx, seen.values, *v, *value, "Value " + std::to_string(*v), ns.section.name());
+}
+
 void check_channels(Context& ctx) {
   for (const auto& ns : named_sections(ctx, {"AddEventProvider"})) {
-    std::map<std::string, inf::Line> names;
-    std::map<std::uint32_t, inf::Line> values;
+    ChannelsSeen seen;
     for (inf::Line l : ns.section) {
       auto key = l.raw_key();
-      if (!key || !is_one_of(*key, {"AddChannel", "ImportChannel"})) continue;
-      const std::string name = trim(l.field(0));
-      if (!name.empty()) {
-        auto [it, inserted] = names.try_emplace(inf::to_lower_ascii(name), l);
-        if (!inserted) {
-          auto& d = ctx.report<Rule::r1180>(l, {"name " + name, std::string(ns.section.name())}, 0);
-          Context::note(d, it->second, "first used here");
-        }
-      }
-      if (!inf::iequals(*key, "AddChannel")) continue;
-      const std::string type_text = trim(l.field(1));
-      auto type = inf::parse_u32(type_text);
-      if (!type_text.empty() && !unresolved(type_text) && (!type || *type < 1 || *type > 4)) {
-        ctx.report<Rule::r1082>(l, {"AddChannel's channel type", "1 (Admin), 2 (Operational), 3 (Analytic) or 4 (Debug)"}, 1);
-        continue;
-      }
-      auto sec = ctx.doc().section(trim(l.field(2)));
-      if (!type || !sec) continue;
-      check_channel_section(ctx, l, *type, *sec);
-      if (auto value = sec->find("Value")) {
-        auto v = number_of(value);
-        if (!v) continue;
-        auto [it, inserted] = values.try_emplace(*v, *value);
-        if (!inserted) {
-          auto& d = ctx.report<Rule::r1180>(*value, {"Value " + std::to_string(*v), std::string(ns.section.name())}, 0);
-          Context::note(d, it->second, "first used here");
-        }
-      }
+      if (key && is_one_of(*key, {"AddChannel", "ImportChannel"})) check_channel(ctx, ns, l, *key, seen);
     }
   }
 }

@@ -59,21 +59,9 @@ void check_legacy_sections(Context& ctx) {
   }
 }
 
-// Entries of a list section that a directive names.
-template <typename Fn>
-void for_each_entry(const Context& ctx, const inf::Line& directive, Fn fn) {
-  for (std::size_t i = 0; i < directive.field_count(); ++i) {
-    auto sec = ctx.doc().section(directive.field(i));
-    if (!sec) continue;
-    for (inf::Line e : *sec) fn(i, *sec, e);
-  }
-}
-
-// A list or registry section shared by several install sections appears once per use in the model;
-// its entries are reported once.
 using SeenLines = std::set<std::uint32_t>;
 
-void check_directive(Context& ctx, const package::Directive& d, SeenLines& seen) {
+void check_directive(Context& ctx, const package::Directive& d) {
   const std::string& n = d.name;
   // Removal is what DefaultUninstall and X.Remove sections are for.
   const bool removal = package::is_removal(ctx.pkg(), d.section);
@@ -83,9 +71,7 @@ void check_directive(Context& ctx, const package::Directive& d, SeenLines& seen)
   } else if (inf::iequals(n, "ProfileItems")) {
     ctx.report<Rule::r1307>(l, {n, value_list(l)}, 0);
   } else if (inf::iequals(n, "RenFiles")) {
-    for_each_entry(ctx, l, [&](std::size_t, const inf::Section&, const inf::Line& e) {
-      if (seen.insert(e.index()).second) ctx.report<Rule::r1302>(e, {"RenFiles", e.field(0)}, 0);
-    });
+    return;  // its entries: check_ren_files
   } else if (removal) {
     return;
   } else if (is_one_of(n, {"DelFiles", "DelProperty"})) {
@@ -95,25 +81,29 @@ void check_directive(Context& ctx, const package::Directive& d, SeenLines& seen)
   }
 }
 
+// 1302: every entry of a list that RenFiles names (in any section, removals too), once.
+void check_ren_files(Context& ctx) {
+  for (const auto& list : ctx.pkg().lists) {
+    if (list.kind != package::ListKind::file_changes || !package::first_user(list, "RenFiles")) continue;
+    for (inf::Line e : ctx.doc().section_at(list.doc_section)) ctx.report<Rule::r1302>(e, {"RenFiles", e.field(0)}, 0);
+  }
+}
+
 // DelReg is a removal unless it only deletes below the device's own HKR keys: those keys belong to
 // the device and vanish with it, and CI-validated universal samples (lsi_u3.inf) reset stale
 // values there this way.
 void check_del_reg(Context& ctx) {
-  std::vector<std::pair<std::uint32_t, std::string>> seen;  // (directive line index, section)
-  for (const auto& op : ctx.pkg().regs) {
-    if (op.kind != RegOpKind::del || op.root == "HKR" || package::is_removal(ctx.pkg(), op.context)) continue;
-    // Find the DelReg directive that named this section in the op's install section.
-    for (const auto& d : ctx.pkg().directives) {
-      if (d.section != op.context || !inf::iequals(d.name, "DelReg")) continue;
-      for (std::size_t i = 0; i < d.line.field_count(); ++i) {
-        if (!inf::iequals(d.line.field(i), op.reg_section)) continue;
-        std::pair<std::uint32_t, std::string> key{d.line.index(), inf::to_lower_ascii(op.reg_section)};
-        bool dup = false;
-        for (const auto& s : seen) dup = dup || s == key;
-        if (dup) continue;
-        seen.push_back(key);
-        auto& diag = ctx.report<Rule::r1308>(d.line, {"DelReg", std::string(op.reg_section)}, i);
+  const auto& pkg = ctx.pkg();
+  for (const auto& list : pkg.lists) {
+    if (list.kind != package::ListKind::regs) continue;
+    SeenLines reported;  // a DelReg line the walk reached twice (a section needed twice) is one finding
+    for (const package::ListUser& u : list.users) {
+      if (!inf::iequals(u.directive, "DelReg") || package::is_removal(pkg, u.section)) continue;
+      for (const package::RegOp& op : std::span<const package::RegOp>(pkg.regs).subspan(u.first, u.count)) {
+        if (op.root == "HKR" || !reported.insert(u.line.index()).second) continue;
+        auto& diag = ctx.report<Rule::r1308>(u.line, {"DelReg", std::string(list.name)}, u.field);
         Context::note(diag, op.line, "deletes a key outside the device's own registry keys");
+        break;
       }
     }
   }
@@ -169,8 +159,8 @@ void check_ignored_version_entries(Context& ctx) {
 
 void run_directive_rules(Context& ctx) {
   check_legacy_sections(ctx);
-  SeenLines seen;
-  for (const auto& d : ctx.pkg().directives) check_directive(ctx, d, seen);
+  for (const auto& d : ctx.pkg().directives) check_directive(ctx, d);
+  check_ren_files(ctx);
   check_del_reg(ctx);
   check_installers(ctx);
   check_ignored_version_entries(ctx);

@@ -59,18 +59,18 @@ bool is_filter_value(std::string_view name) {
 }
 
 void check_filters(Context& ctx) {
-  std::set<std::uint32_t> seen;
-  for (const auto& op : ctx.pkg().regs) {
-    if (op.kind != package::RegOpKind::add || !op.value_name || !is_filter_value(facts::trim(*op.value_name))) continue;
-    if (!seen.insert(op.line.index()).second) continue;
-    ctx.report<Rule::r1384>(op.line, {facts::trim(*op.value_name), "an AddReg value"}, 2);
+  const auto& pkg = ctx.pkg();
+  for (const auto& list : pkg.lists) {
+    if (list.kind != package::ListKind::regs) continue;
+    for (const auto& op : package::first_use(pkg.regs, list, "AddReg")) {
+      if (!op.value_name || !is_filter_value(facts::trim(*op.value_name))) continue;
+      ctx.report<Rule::r1384>(op.line, {facts::trim(*op.value_name), "an AddReg value"}, 2);
+    }
   }
   constexpr std::string_view kGuid = "{a45c254e-df1c-4efd-8020-67d146a850e0}";
-  for (const auto& r : ctx.pkg().references) {
-    if (!inf::iequals(r.directive, "AddProperty") || !r.exists) continue;
-    auto sec = ctx.doc().section(r.target);
-    for (inf::Line l : *sec) {
-      if (!seen.insert(l.index()).second) continue;
+  for (const auto& list : pkg.lists) {
+    if (list.kind != package::ListKind::properties || !package::first_user(list, "AddProperty")) continue;
+    for (inf::Line l : ctx.doc().section_at(list.doc_section)) {
       std::vector<std::string> f;
       if (l.has_key()) f.push_back(facts::trim(*l.key()));
       for (std::size_t i = 0; i < l.field_count(); ++i) f.push_back(facts::trim(l.field(i)));

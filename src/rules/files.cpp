@@ -326,20 +326,16 @@ void check_deprecated_destinations(Context& ctx) {
   }
 }
 
-// The numeric %DIRID% tokens of a raw value ("%%" is a literal percent sign).
-std::vector<long> dirid_tokens(std::string_view raw) {
-  std::vector<long> out;
-  std::size_t i = 0;
-  while ((i = raw.find('%', i)) != std::string_view::npos) {
-    std::size_t close = raw.find('%', i + 1);
-    if (close == std::string_view::npos) break;
-    std::string_view name = raw.substr(i + 1, close - i - 1);
-    if (!name.empty() && name.size() <= 6 && std::all_of(name.begin(), name.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
-      out.push_back(std::stol(std::string(name)));
+// 1341 on one field: each %DIRID% token of a deprecated DIRID. Negative tokens are not judged
+// here (the rule reads values, where a DIRID -1 token has no use).
+void check_field_tokens(Context& ctx, const inf::Line& l, std::size_t field) {
+  const std::string_view raw = l.raw_field(field);
+  if (raw.find('%') == std::string_view::npos) return;
+  inf::for_each_dirid_token(raw, [&](long d) {
+    if (d >= 0 && is_deprecated_dirid(d)) {
+      ctx.report<Rule::r1341>(l, {"%" + std::to_string(d) + "%", destination_text(ctx.doc(), d, {})}, field);
     }
-    i = close + 1;
-  }
-  return out;
+  });
 }
 
 // 1341: a %DIRID% token of a deprecated DIRID in a value (registry data, ServiceBinary, …).
@@ -352,13 +348,7 @@ void check_deprecated_tokens(Context& ctx) {
     if (!ctx.h_enforced(Rule::r1341, sec.name())) continue;
     for (inf::Line l : sec) {
       if (!util::line_text_has(doc, l, '%')) continue;  // most lines: no token to check
-      for (std::size_t i = 0; i < l.field_count(); ++i) {
-        std::string_view raw = l.raw_field(i);
-        if (raw.find('%') == std::string_view::npos) continue;
-        for (long d : dirid_tokens(raw)) {
-          if (is_deprecated_dirid(d)) ctx.report<Rule::r1341>(l, {"%" + std::to_string(d) + "%", destination_text(doc, d, {})}, i);
-        }
-      }
+      for (std::size_t i = 0; i < l.field_count(); ++i) check_field_tokens(ctx, l, i);
     }
   }
 }
@@ -402,11 +392,15 @@ void check_driver_store_copies(Context& ctx, Files& files) {
 
 // 1101: a .security section on a file list bound for DIRID 13.
 void check_driver_store_security(Context& ctx) {
-  std::set<std::string> seen;
-  for (const auto& c : ctx.pkg().copies) {
-    if (c.list_section.empty() || !c.has_destination || c.dirid != kDriverStore) continue;
+  for (const auto& list : ctx.pkg().lists) {
+    if (list.kind != package::ListKind::copies) continue;
+    // The destination is the list's own: any entry tells it (an empty list copies nothing).
+    const auto entries = package::first_use(ctx.pkg().copies, list);
+    if (entries.empty()) continue;
+    const FileCopy& c = entries.front();
+    if (!c.has_destination || c.dirid != kDriverStore) continue;
     auto sec = ctx.doc().section(c.list_section + ".security");
-    if (!sec || !seen.insert(lower(c.list_section)).second) continue;
+    if (!sec) continue;
     auto& d = ctx.report_at<Rule::r1101>(sec->line(), 1, {std::string(sec->name()), c.list_section}, std::string(sec->name()));
     note_destination(d, c);
   }
@@ -488,13 +482,12 @@ constexpr const char* kInboxBinaries[] = {"wudfrd.sys", "winusb.sys", "mshidkmdf
 
 bool starts_with_dirid_token(const inf::Document& doc, std::string_view raw) {
   while (!raw.empty() && (raw.front() == ' ' || raw.front() == '"')) raw.remove_prefix(1);
-  if (raw.size() < 3 || raw[0] != '%') return false;
-  std::size_t close = raw.find('%', 1);
-  if (close == std::string_view::npos || close == 1) return false;
-  std::string_view name = raw.substr(1, close - 1);
-  if (std::all_of(name.begin(), name.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) return true;
+  if (raw.size() < 3) return false;
+  const auto name = inf::leading_token(raw);
+  if (!name || name->empty()) return false;
+  if (inf::dirid_of_token(*name)) return true;
   // A string key whose value is itself a %dirid% path (ServiceBinary = %BinPath%).
-  if (auto v = doc.string_value(name)) return !v->empty() && (*v)[0] == '%' && starts_with_dirid_token(doc, *v);
+  if (auto v = doc.string_value(*name)) return !v->empty() && (*v)[0] == '%' && starts_with_dirid_token(doc, *v);
   return false;
 }
 

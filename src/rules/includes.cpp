@@ -173,19 +173,21 @@ class IncludeRules {
     std::set<std::string> done;
     for (const auto& [idx, use] : uses_) {
       for (const auto& l : use.includes) {
-        for (std::size_t i = 0; i < l.field_count(); ++i) {
-          const std::string name = trim(l.field(i));
-          if (name.empty() || !done.insert(inf::to_lower_ascii(name)).second) continue;
-          const auto* product = ctx_.settings().product.get();
-          auto why = not_inbox_reason(name);
-          if (product && (!why || *why == kNotKnownInbox)) {
-            if (!product->find(name)) ctx_.report<Rule::r1318>(l, {name, product->path}, i);
-            continue;
-          }
-          if (why) ctx_.report<Rule::r1202>(l, {name, *why}, i);
-        }
+        for (std::size_t i = 0; i < l.field_count(); ++i) check_include_name(l, i, done);
       }
     }
+  }
+
+  void check_include_name(const inf::Line& l, std::size_t i, std::set<std::string>& done) {
+    const std::string name = trim(l.field(i));
+    if (name.empty() || !done.insert(inf::to_lower_ascii(name)).second) return;
+    const auto* product = ctx_.settings().product.get();
+    auto why = not_inbox_reason(name);
+    if (product && (!why || *why == kNotKnownInbox)) {
+      if (!product->find(name)) ctx_.report<Rule::r1318>(l, {name, product->path}, i);
+      return;
+    }
+    if (why) ctx_.report<Rule::r1202>(l, {name, *why}, i);
   }
 
   static constexpr std::string_view kNotKnownInbox = "it is not a known inbox INF";

@@ -37,25 +37,27 @@ bool is_class(const inf::Document& doc, std::string_view name) { return inf::ieq
 
 bool in_driver_store(std::string_view raw) {
   const std::string t = facts::trim(raw);
-  return t.find('\\') == std::string::npos && t.find('/') == std::string::npos ? true
-                                                                                : facts::starts_with_ci(t, "%13%");
+  return (t.find('\\') == std::string::npos && t.find('/') == std::string::npos) ||
+         inf::leading_dirid(t) == inf::kDiridDriverStore;
+}
+
+void check_display_path(Context& ctx, const RegOp& op) {
+  if (!op.value_name) return;
+  const std::string name = facts::trim(*op.value_name);
+  std::optional<Rule> code;
+  if (facts::starts_with_ci(name, "UserModeDriverName")) code = Rule::r2600;
+  if (facts::starts_with_ci(name, "OpenGLDriverName")) code = Rule::r2601;
+  if (!code) return;
+  for (std::size_t i = 0; i < op.raw_data.size(); ++i) {
+    if (in_driver_store(op.raw_data[i])) continue;
+    ctx.report_one_of<Rule::r2600, Rule::r2601>(*code, op.line, {name, facts::trim(op.raw_data[i])}, 4 + i);
+  }
 }
 
 void check_display_paths(Context& ctx) {
-  std::set<std::uint32_t> seen;
-  for (const RegOp& op : ctx.pkg().regs) {
-    if (op.kind != package::RegOpKind::add || !op.value_name) continue;
-    const std::string name = facts::trim(*op.value_name);
-    std::optional<Rule> code;
-    if (facts::starts_with_ci(name, "UserModeDriverName")) code = Rule::r2600;
-    if (facts::starts_with_ci(name, "OpenGLDriverName")) code = Rule::r2601;
-    if (!code) continue;
-    for (std::size_t i = 0; i < op.raw_data.size(); ++i) {
-      if (in_driver_store(op.raw_data[i]) || !seen.insert(op.line.index() * 64 + static_cast<std::uint32_t>(i)).second) {
-        continue;
-      }
-      ctx.report_one_of<Rule::r2600, Rule::r2601>(*code, op.line, {name, facts::trim(op.raw_data[i])}, 4 + i);
-    }
+  for (const auto& list : ctx.pkg().lists) {
+    if (list.kind != package::ListKind::regs) continue;
+    for (const RegOp& op : package::first_use(ctx.pkg().regs, list, "AddReg")) check_display_path(ctx, op);
   }
 }
 
@@ -193,13 +195,18 @@ bool fx_key(std::string_view subkey) {
 
 void check_apo(Context& ctx) {
   const bool apo_class = is_class(ctx.doc(), "AudioProcessingObject");
-  std::set<std::uint32_t> seen;
   const RegOp* first_fx = nullptr;
   for (const RegOp& op : ctx.pkg().regs) {
-    if (op.kind != package::RegOpKind::add) continue;
-    if (!first_fx && op.root == "HKR" && fx_key(op.subkey)) first_fx = &op;
-    if (apo_class || !seen.insert(op.line.index()).second) continue;
-    if (util::contains_ci(op.subkey, "audioengine\\audioprocessingobjects")) ctx.report<Rule::r2661>(op.line, {op.subkey}, 1);
+    if (op.kind == package::RegOpKind::add && op.root == "HKR" && fx_key(op.subkey)) {
+      first_fx = &op;
+      break;
+    }
+  }
+  for (const auto& list : ctx.pkg().lists) {
+    if (apo_class || list.kind != package::ListKind::regs) continue;
+    for (const RegOp& op : package::first_use(ctx.pkg().regs, list, "AddReg")) {
+      if (util::contains_ci(op.subkey, "audioengine\\audioprocessingobjects")) ctx.report<Rule::r2661>(op.line, {op.subkey}, 1);
+    }
   }
   // An extension INF adds effects to a device whose base package already Includes wdmaudio.inf.
   if (!first_fx || facts::is_extension_inf(ctx.doc())) return;

@@ -84,26 +84,12 @@ void check_minimum_builds(Context& ctx) {
   }
 }
 
-// The leading %N% of a path, when it is a number.
-std::optional<long> leading_dirid(std::string_view raw) {
-  if (raw.size() < 3 || raw[0] != '%') return std::nullopt;
-  auto end = raw.find('%', 1);
-  if (end == std::string_view::npos) return std::nullopt;
-  std::string_view tok = raw.substr(1, end - 1);
-  if (tok.empty()) return std::nullopt;
-  std::size_t i = tok[0] == '-' ? 1 : 0;
-  if (i == tok.size() || tok.find_first_not_of("0123456789", i) != std::string_view::npos || tok.size() > 9) {
-    return std::nullopt;
-  }
-  return std::stol(std::string(tok));
-}
-
 constexpr long kFirstUserDirid = 32768;  // DIRID_USER
 constexpr long kAbsolute16 = 65535;      // synonym of -1
 
 void check_file_dirid(Context& ctx, const inf::Line& l) {
   const std::string raw = trim(l.raw_field(0));
-  auto n = leading_dirid(raw);
+  auto n = inf::leading_dirid(raw);
   if (!n) return;
   const std::string key(*l.raw_key());
   if (*n == 1 || *n == 0 || *n == -1 || *n == kAbsolute16) {

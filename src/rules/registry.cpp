@@ -7,6 +7,7 @@
 #include "isodrv/dirids.h"
 #include "base/text.h"
 #include "isodrv/reg_types.h"
+#include "isodrv/registry_layout.h"
 #include "isodrv/registry_roots.h"
 #include "rules/families.h"
 
@@ -115,10 +116,15 @@ std::size_t field_of(const RegOp& op, std::size_t i) {
   return i == 0 ? kNone : i - 1;
 }
 
+// A registry_layout path below HKLM as an AddReg line names it: root HKLM, the rest as the subkey.
+constexpr std::string_view below_hklm(std::string_view path) { return path.substr(std::string_view("HKLM\\").size()); }
+
+constexpr std::string_view kCurrentControlSet = below_hklm(registry_layout::kCurrentControlSet);
+
 // HKLM subkeys that the /h (WHQL signature) mode still accepts outside HKR, as of the April 2024
 // list in infverif_h (universal-and-isolation-rules.md §4.1); matched as path prefixes.
 constexpr std::string_view kSignatureHklmExceptions[] = {
-    "SYSTEM\\CurrentControlSet",
+    kCurrentControlSet,
     "SOFTWARE\\Classes",
     "SOFTWARE\\Khronos",
     "SOFTWARE\\Microsoft\\Analog\\Providers",
@@ -171,7 +177,7 @@ constexpr std::string_view kUniversalHklmExceptions[] = {
     "SOFTWARE\\WOW6432Node\\Microsoft\\Windows Media Foundation",
     "SOFTWARE\\WOW3232Node\\Microsoft\\Windows Media Foundation",
     "SOFTWARE\\WowAA32Node\\Microsoft\\Windows Media Foundation",
-    "SYSTEM\\CurrentControlSet",
+    kCurrentControlSet,
 };
 
 bool universal_exception(const RegOp& op) {
@@ -183,16 +189,16 @@ bool universal_exception(const RegOp& op) {
                      [&](std::string_view p) { return key_under(key, p); });
 }
 
-constexpr std::string_view kCurrentControlSet = "SYSTEM\\CurrentControlSet";
+constexpr std::string_view kClassKey = below_hklm(registry_layout::kClassKey);
 
 // Subtrees of CurrentControlSet that belong to PnP and the class installers: an INF reaches them
 // only through HKR of the right section, never by path (registry-layout.md §1).
-constexpr std::string_view kPnpOwnedKeys[] = {
-    "SYSTEM\\CurrentControlSet\\Enum",
-    "SYSTEM\\CurrentControlSet\\Control\\Class",
-    "SYSTEM\\CurrentControlSet\\Control\\DeviceClasses",
-    "SYSTEM\\CurrentControlSet\\Control\\CriticalDeviceDatabase",
-    "SYSTEM\\CurrentControlSet\\Hardware Profiles",
+const std::string kPnpOwnedKeys[] = {
+    std::string(below_hklm(registry_layout::kEnumKey)),
+    std::string(kClassKey),
+    std::string(below_hklm(registry_layout::kDeviceClassesKey)),
+    std::string(kCurrentControlSet) + "\\Control\\CriticalDeviceDatabase",
+    std::string(kCurrentControlSet) + "\\Hardware Profiles",
 };
 
 // HKLM\SYSTEM\CurrentControlSet\Control\Class\{guid} itself: a setup class's key, by path.
@@ -200,9 +206,8 @@ bool is_class_key(const RegOp& op) {
   if (op.root != "HKLM") return false;
   std::string scratch;
   const std::string_view key = normalized_view(op.subkey, scratch);
-  constexpr std::string_view kClass = "SYSTEM\\CurrentControlSet\\Control\\Class";
-  if (!key_under(key, kClass) || key.size() <= kClass.size() + 1) return false;
-  return key.find('\\', kClass.size() + 1) == std::string_view::npos;
+  if (!key_under(key, kClassKey) || key.size() <= kClassKey.size() + 1) return false;
+  return key.find('\\', kClassKey.size() + 1) == std::string_view::npos;
 }
 
 
@@ -239,7 +244,7 @@ void check_global_keys(Context& ctx, const RegOp& op) {
     ctx.report_once<Rule::r1222>(op.line, {absolute_key(op)}, field_of(op, 1));
     return;
   }
-  for (std::string_view p : kPnpOwnedKeys) {
+  for (const std::string& p : kPnpOwnedKeys) {
     if (key_under(key, p)) {
       ctx.report_once<Rule::r1223>(op.line, {absolute_key(op), "it belongs to Plug and Play; use HKR in the matching install section"},
              field_of(op, 1));
@@ -247,7 +252,7 @@ void check_global_keys(Context& ctx, const RegOp& op) {
     }
   }
   // Services\<name> of a service this INF does not install (EventLog registrations excepted).
-  const std::string services = std::string(kCurrentControlSet) + "\\Services";
+  const std::string_view services = below_hklm(registry_layout::kServicesKey);
   if (key_under(key, services) && key.size() > services.size()) {
     std::string rest = key.substr(services.size() + 1);
     std::string name = rest.substr(0, rest.find('\\'));
@@ -447,12 +452,9 @@ void check_filter_value(Context& ctx, const RegOp& op) {
 void check_filter_properties(Context& ctx) {
   if (ctx.facts().extension_class) return;
   constexpr std::string_view kGuid = "{a45c254e-df1c-4efd-8020-67d146a850e0}";
-  std::set<std::string> done;
-  for (const auto& r : ctx.pkg().references) {
-    if (!inf::iequals(r.directive, "AddProperty") || !r.exists) continue;
-    if (!done.insert(inf::to_lower_ascii(r.target)).second) continue;
-    auto sec = ctx.doc().section(r.target);
-    for (inf::Line l : *sec) {
+  for (const auto& list : ctx.pkg().lists) {
+    if (list.kind != package::ListKind::properties || !package::first_user(list, "AddProperty")) continue;
+    for (inf::Line l : ctx.doc().section_at(list.doc_section)) {
       std::vector<std::string> f;
       if (l.has_key()) f.push_back(trim(*l.key()));
       for (std::size_t i = 0; i < l.field_count(); ++i) f.push_back(trim(l.field(i)));

@@ -207,7 +207,7 @@ void check_localized_strings(Context& ctx) {
     const std::string_view n = s.name();
     if (!util::has_prefix_ci(n, "Strings.") || n.size() == 8) continue;
     std::size_t count = 0;
-    for (inf::Line l : s) count += l.has_key() ? 1 : 0;
+    for (inf::Line l : s) count += l.has_key() ? 1u : 0u;
     if (!first) {
       first = s;
       first_count = count;

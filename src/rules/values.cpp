@@ -84,14 +84,11 @@ void check_services(Context& ctx) {
     if (!s.install_section.empty() && !s.install_exists) ctx.report<Rule::r2006>(s.directive, {s.install_section, s.name}, 2);
     if (!s.install_exists) continue;
     const std::string bin = facts::trim(s.service_binary_raw);
-    if (bin.size() < 3 || bin[0] != '%') continue;
-    const auto end = bin.find('%', 1);
-    if (end == std::string::npos) continue;
-    const std::string token = bin.substr(1, end - 1);
-    if (token.empty() || token.find_first_not_of("0123456789") != std::string::npos) continue;
-    if (inf::dirid_path(std::stol(token), ctx.doc().dirids())) continue;
+    const auto token = inf::leading_token(bin);
+    const auto id = token ? inf::dirid_of_token(*token) : std::nullopt;
+    if (!id || *id < 0 || inf::dirid_path(*id, ctx.doc().dirids())) continue;
     auto it = s.values.find("servicebinary");
-    if (it != s.values.end()) ctx.report<Rule::r1328>(it->second, {bin, token}, 0);
+    if (it != s.values.end()) ctx.report<Rule::r1328>(it->second, {bin, std::string(*token)}, 0);
   }
 }
 
@@ -113,12 +110,15 @@ void check_included_clashes(Context& ctx) {
 }  // namespace
 
 void run_value_rules(Context& ctx) {
-  std::set<std::uint32_t> seen;
-  for (const RegOp& op : ctx.pkg().regs) {
-    if (!seen.insert(op.line.index()).second) continue;
-    check_com_servers(ctx, op);
-    check_service_values(ctx, op);
-    check_eventlog_types(ctx, op);
+  const auto& pkg = ctx.pkg();
+  // Each registry entry once, as the first directive naming its list applies it.
+  for (const auto& list : pkg.lists) {
+    if (list.kind != package::ListKind::regs) continue;
+    for (const RegOp& op : package::first_use(pkg.regs, list)) {
+      check_com_servers(ctx, op);
+      check_service_values(ctx, op);
+      check_eventlog_types(ctx, op);
+    }
   }
   check_services(ctx);
   check_included_clashes(ctx);
