@@ -90,7 +90,10 @@ std::vector<std::string> explanations(const isodrv::fix::FileFix& f) {
     for (const auto& m : d.fix->migrations) {
       for (const std::string& p : {m.before, m.after}) {
         const std::string key = p.substr(0, p.find(" : "));
-        if (m.kind == "driver-file") {
+        if (m.kind == "install-section") {
+          // A DDInstall split per architecture: the device records the decorated section it installed.
+          out.push_back("\"infsectionext\"=");
+        } else if (m.kind == "driver-file") {
           out.push_back(lower(p.substr(p.find_last_of('\\') + 1)));
         } else if (m.kind == "removed") {
           // The value a removed AddReg line wrote: its third field.
