@@ -66,6 +66,9 @@ std::uint32_t last_line_of(const inf::Section& s);
 inline constexpr long kDriverStore = 13;
 inline constexpr const char* kFileApi =
     "IoQueryFullDriverPath (the driver's own image) / IoGetDriverDirectory(DriverDirectoryImage) (files beside it)";
+// What the code must call for a moved file: kFileApi for a driver image; for a DLL or program that
+// other software found by name in a system folder, how user-mode code finds the store folder.
+const char* file_api(std::string_view name);
 // The package folder a payload file sits in, '\\'-separated ("" for the package root).
 std::string package_folder(const package::PayloadFile& p);
 // a\b, or the one that is not empty.

@@ -447,7 +447,7 @@ bool apply_plan(const FixContext& c, const std::string& list, const inf::Section
   }
   for (const auto& f : files) {
     for (std::size_t i = 0; i < archs.size() && for_file(self, f); ++i) {
-      plan.migrations.push_back({"driver-file", kFileApi, f.old_path + " (" + std::string(inf::arch_name(archs[i].arch)) + ")",
+      plan.migrations.push_back({"driver-file", file_api(f.copy->dest_name), f.old_path + " (" + std::string(inf::arch_name(archs[i].arch)) + ")",
                                  store_path(archs[i].folder, f.name), entry, c.src.text(entry)});
     }
   }

@@ -11,6 +11,14 @@
 namespace isodrv::fix::detail {
 
 
+const char* file_api(std::string_view name) {
+  const bool sys = name.size() > 4 && inf::iequals(name.substr(name.size() - 4), ".sys");
+  return sys ? kFileApi
+             : "software that loaded it by name from the system folder finds the package's store folder instead: "
+               "CM_Get_DevNode_Property(DEVPKEY_Device_DriverInfPath) then SetupGetInfDriverStoreLocation (a component "
+               "loaded from the store: GetModuleFileName of itself); a driver: IoGetDriverDirectory(DriverDirectoryImage)";
+}
+
 static bool starts_with_ci(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && inf::iequals(s.substr(0, prefix.size()), prefix);
 }
@@ -207,7 +215,7 @@ void move_list(FixContext& c, diag::Diagnostic& d, const package::FileCopy& anch
   for (const auto& m : moved) {
     if (self && m.copy != self && !inf::iequals(m.copy->dest_name, self->dest_name)) continue;
     d.fix->migrations.insert(d.fix->migrations.begin() + static_cast<long>(at++),
-                             {"driver-file", kFileApi, m.old_path, m.new_raw, dest_line, std::string(t)});
+                             {"driver-file", file_api(m.copy->dest_name), m.old_path, m.new_raw, dest_line, std::string(t)});
     if (self) break;
   }
   d.fix->description = "DestinationDirs entry '" + std::string(lf.key ? t.substr(lf.key->begin, lf.key->end - lf.key->begin) : "") +

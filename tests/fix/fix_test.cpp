@@ -492,3 +492,21 @@ TEST(FixEdits, PerArchitectureFoldersSplitTheSharedDDInstall) {
   EXPECT_NE(m.fixed.find("f = 13,x64 ; drivers\n"), std::string::npos) << m.fixed;
   EXPECT_NE(m.fixed.find("ServiceBinary=%13%\\x64\\emu.sys\n"), std::string::npos);
 }
+
+// A DLL copied to System32 that no INF line names by path is found by name by whatever loads it: the
+// report tells user-mode code how to find the store folder instead of naming kernel APIs.
+TEST(FixEdits, AMovedDllTellsUserModeCodeHowToFindTheStore) {
+  isodrv::fix::Options o;
+  o.unsafe = true;
+  std::string inf = kDevice;
+  inf.replace(inf.find("CopyFiles=f\n"), 12, "CopyFiles=f,u\n");
+  inf += "[u]\nemuapi.dll\n";
+  inf.replace(inf.find("emu.sys=1\n"), 10, "emu.sys=1\nemuapi.dll=1\n");
+  inf.replace(inf.find("f=13\n"), 5, "f=13\nu=11\n");
+  auto r = isodrv::fix::fix_bytes(inf, "dll.inf", o);
+  EXPECT_NE(r.fixed.find("u=13\n"), std::string::npos) << r.fixed;
+  ASSERT_FALSE(r.applied.empty());
+  const auto& m = r.applied[0].fix->migrations.at(0);
+  EXPECT_EQ(m.kind, "driver-file");
+  EXPECT_NE(m.api.find("SetupGetInfDriverStoreLocation"), std::string::npos) << m.api;
+}
