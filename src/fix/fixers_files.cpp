@@ -9,13 +9,17 @@
 #include "fix/fixers.h"
 
 namespace isodrv::fix::detail {
-namespace {
 
-constexpr long kDriverStore = 13;
-constexpr const char* kFileApi =
-    "IoQueryFullDriverPath (the driver's own image) / IoGetDriverDirectory(DriverDirectoryImage) (files beside it)";
 
-bool starts_with_ci(std::string_view s, std::string_view prefix) {
+const char* file_api(std::string_view name) {
+  const bool sys = name.size() > 4 && inf::iequals(name.substr(name.size() - 4), ".sys");
+  return sys ? kFileApi
+             : "software that loaded it by name from the system folder finds the package's store folder instead: "
+               "CM_Get_DevNode_Property(DEVPKEY_Device_DriverInfPath) then SetupGetInfDriverStoreLocation (a component "
+               "loaded from the store: GetModuleFileName of itself); a driver: IoGetDriverDirectory(DriverDirectoryImage)";
+}
+
+static bool starts_with_ci(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && inf::iequals(s.substr(0, prefix.size()), prefix);
 }
 
@@ -50,12 +54,6 @@ std::string normalized_path(std::string s) {
   return s;
 }
 
-// One file the fix moves: where it was and where it goes.
-struct Moved {
-  const package::FileCopy* copy;
-  std::string old_path;   // C:\Windows\System32\drivers\x.sys
-  std::string new_raw;    // %13%\sub\x.sys
-};
 
 // A build-time placeholder written where a DIRID goes (virtio-win's INX_PLATFORM_DRIVERS_DIR, which
 // its build replaces per platform): an identifier that is neither a number nor a %strkey%.
@@ -76,6 +74,8 @@ std::optional<std::string> rewritten(const FixContext& c, std::string_view raw, 
   if (sub.find(' ') != std::string::npos) return std::string();
   return m.new_raw;
 }
+
+namespace {
 
 // Field edits collected per line, applied to the line's current text one after another.
 struct LineEdits {
@@ -142,15 +142,14 @@ bool rewrite_references(const FixContext& c, const std::vector<Moved>& moved, Li
   return true;
 }
 
-// Whether a file sits in a different package folder for some architecture the INF decorates its
-// [SourceDisksNames] / [SourceDisksFiles] for: then no one DestinationDirs entry fits every
-// architecture.
-bool folder_differs_per_arch(const FixContext& c, const package::FileCopy& cp, const std::string& folder) {
-  for (inf::Arch a : {inf::Arch::x86, inf::Arch::amd64, inf::Arch::arm, inf::Arch::arm64}) {
+// Whether a file sits in a different package folder for some architecture that installs from the
+// INF and for which it decorates [SourceDisksNames] / [SourceDisksFiles]: then no one DestinationDirs
+// entry (nor one path naming the file) fits every architecture.
+bool folder_differs_per_arch(FixContext& c, const package::FileCopy& cp, const std::string& folder) {
+  for (inf::Arch a : {inf::Arch::x86, inf::Arch::amd64, inf::Arch::arm, inf::Arch::arm64, inf::Arch::ia64}) {
     const std::string suffix = "." + std::string(inf::arch_name(a));
-    if (a == c.pkg.target.arch || (!c.doc.has_section("SourceDisksNames" + suffix) && !c.doc.has_section("SourceDisksFiles" + suffix))) {
-      continue;
-    }
+    if (!c.doc.has_section("SourceDisksNames" + suffix) && !c.doc.has_section("SourceDisksFiles" + suffix)) continue;
+    if (c.model_for(a).models.empty()) continue;  // the architecture installs nothing from the INF
     for (const auto& p : package::payload_files(c.doc, a)) {
       if (inf::iequals(p.name, cp.source_name) && !inf::iequals(package_folder(p), folder)) return true;
     }
@@ -167,13 +166,24 @@ void move_list(FixContext& c, diag::Diagnostic& d, const package::FileCopy& anch
   const std::uint32_t dest_line = anchor.destination_line.line();
   std::vector<Moved> moved;
   std::optional<std::string> folder;
+  const ListFolder own = list_folder(c, anchor.list_section);
+  if (own.used && own.per_arch && !own.mixed) return split_per_arch(c, d, anchor, self);
   for (const auto& cp : c.pkg.copies) {
     if (!cp.has_destination || cp.destination_line.line() != dest_line) continue;
-    if (!cp.source) {
+    // The folder of the architectures that copy the list (an x86-only list read with the amd64
+    // model has x86's folder), else the target's.
+    const ListFolder lf = list_folder(c, cp.list_section);
+    const bool by_arch = lf.used && !lf.mixed;
+    if (by_arch && lf.per_arch) return no_fix(d, kPerArchReason);
+    if (cp.dirid == 10 && (inf::iequals(cp.dest_subdir, "syswow64") || starts_with_ci(cp.dest_subdir, "syswow64\\"))) {
+      return no_fix(d, "10,SysWOW64 is the 32-bit system folder (DIRID 16425), where 32-bit software looks for " + cp.dest_name +
+                           "; it has no driver-store equivalent");
+    }
+    if (!cp.source && !by_arch) {
       return no_fix(d, cp.source_name + " is not in [SourceDisksFiles]: the package does not carry it (an inbox file?), so it "
                        "cannot run from this package's store folder; take it from the INF that ships it (Include/Needs)");
     }
-    const std::string f = package_folder(*cp.source);
+    const std::string f = by_arch ? lf.folder : package_folder(*cp.source);
     if (folder && !inf::iequals(*folder, f)) {
       return no_fix(d, "the list's files sit in different package folders; give each folder a list of its own");
     }
@@ -205,7 +215,7 @@ void move_list(FixContext& c, diag::Diagnostic& d, const package::FileCopy& anch
   for (const auto& m : moved) {
     if (self && m.copy != self && !inf::iequals(m.copy->dest_name, self->dest_name)) continue;
     d.fix->migrations.insert(d.fix->migrations.begin() + static_cast<long>(at++),
-                             {"driver-file", kFileApi, m.old_path, m.new_raw, dest_line, std::string(t)});
+                             {"driver-file", file_api(m.copy->dest_name), m.old_path, m.new_raw, dest_line, std::string(t)});
     if (self) break;
   }
   d.fix->description = "DestinationDirs entry '" + std::string(lf.key ? t.substr(lf.key->begin, lf.key->end - lf.key->begin) : "") +

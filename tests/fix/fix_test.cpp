@@ -349,6 +349,14 @@ const std::string kDevice =
     "[Dev.NTamd64.Services]\nAddService=emu,2,Svc\n[Svc]\nServiceType=1\nStartType=3\nErrorControl=1\n"
     "ServiceBinary=%13%\\emu.sys\n[f]\nemu.sys\n[DestinationDirs]\nf=13\n[SourceDisksNames]\n1=d\n[SourceDisksFiles]\nemu.sys=1\n";
 
+// One DDInstall ([Dev.NT]) that x86 and amd64 both install, its files in \x86 and \x64 of the package.
+const std::string kArchDevice =
+    "[Version]\nSignature=\"$Windows NT$\"\nClass=System\nClassGuid={4d36e97d-e325-11ce-bfc1-08002be10318}\nProvider=p\n"
+    "PnpLockdown=1\n[Manufacturer]\np=M,NTamd64,NTx86\n[M.NTamd64]\nd=Dev,Root\\Emu\n[M.NTx86]\nd=Dev,Root\\Emu\n"
+    "[Dev.NT]\nCopyFiles=f\n\n[Dev.NT.Services]\nAddService=emu,2,Svc\n\n[Svc]\nServiceType=1\nStartType=3\nErrorControl=1\n"
+    "ServiceBinary=%12%\\emu.sys\n\n[f]\nemu.sys\n\n[DestinationDirs]\nf = 12 ; drivers\n[SourceDisksNames.x86]\n1=d,,,\\x86\n"
+    "[SourceDisksNames.amd64]\n1=d,,,\\x64\n[SourceDisksFiles]\nemu.sys=1\n";
+
 }  // namespace
 
 // Where no correct rewrite exists the fixer says why and changes nothing: files in a different
@@ -357,13 +365,14 @@ const std::string kDevice =
 TEST(FixEdits, NoCorrectRewriteMeansAReasonAndNoChange) {
   isodrv::fix::Options o;
   o.unsafe = true;
-  const std::string per_arch =
-      kDevice + "[SourceDisksNames.x86]\n1=d,,,\\x86\n[SourceDisksNames.amd64]\n1=d,,,\\x64\n";
-  std::string moved = per_arch;
-  moved.replace(moved.find("f=13\n"), 5, "f=12\n");
-  auto a = isodrv::fix::fix_bytes(moved, "arch.inf", o);
-  EXPECT_EQ(a.fixed, moved);
-  EXPECT_NE(reasons(a).find(1322), reasons(a).end());
+  // Per-architecture folders with a registry value naming the file by path: one value cannot name
+  // two architectures' folders.
+  std::string per_arch = kArchDevice;
+  per_arch.replace(per_arch.find("CopyFiles=f\n"), 12, "CopyFiles=f\nAddReg=R\n");
+  per_arch += "[R]\nHKR,,Image,,%12%\\emu.sys\n";
+  auto a = isodrv::fix::fix_bytes(per_arch, "arch.inf", o);
+  EXPECT_EQ(a.fixed, per_arch);
+  ASSERT_NE(reasons(a).find(1322), reasons(a).end());
   EXPECT_NE(reasons(a).find(1322)->second.find("different package folder for each architecture"), std::string::npos);
 
   std::string shared = kDevice;
@@ -439,4 +448,65 @@ TEST(FixEdits, SourceDiridInARegistryPathBecomesTheStore) {
   auto m = isodrv::fix::fix_bytes(missing, "src.inf", o);
   EXPECT_EQ(m.fixed, missing);
   ASSERT_NE(reasons(m).find(1341), reasons(m).end());
+}
+
+// Files in a different package folder per architecture: the DDInstall both architectures share is
+// split into decorated copies, each copying its own list into its own store folder, and the service
+// section its ServiceBinary names is split with it. Both architectures then check clean.
+TEST(FixEdits, PerArchitectureFoldersSplitTheSharedDDInstall) {
+  isodrv::fix::Options o;
+  o.unsafe = true;
+  auto r = isodrv::fix::fix_bytes(kArchDevice, "arch.inf", o);
+  const std::string want =
+      "[Version]\nSignature=\"$Windows NT$\"\nClass=System\nClassGuid={4d36e97d-e325-11ce-bfc1-08002be10318}\nProvider=p\n"
+      "PnpLockdown=1\n[Manufacturer]\np=M,NTamd64,NTx86\n[M.NTamd64]\nd=Dev,Root\\Emu\n[M.NTx86]\nd=Dev,Root\\Emu\n"
+      "[Dev.NTx86]\nCopyFiles=f_x86\n\n[Dev.NTamd64]\nCopyFiles=f_amd64\n\n"
+      "[Dev.NTx86.Services]\nAddService=emu,2,Svc_x86\n\n[Dev.NTamd64.Services]\nAddService=emu,2,Svc_amd64\n\n"
+      "[Svc_x86]\nServiceType=1\nStartType=3\nErrorControl=1\nServiceBinary=%13%\\x86\\emu.sys\n\n"
+      "[Svc_amd64]\nServiceType=1\nStartType=3\nErrorControl=1\nServiceBinary=%13%\\x64\\emu.sys\n\n"
+      "[f_x86]\nemu.sys\n\n[f_amd64]\nemu.sys\n\n"
+      "[DestinationDirs]\nf_x86 = 13,x86 ; drivers\nf_amd64 = 13,x64\n[SourceDisksNames.x86]\n1=d,,,\\x86\n"
+      "[SourceDisksNames.amd64]\n1=d,,,\\x64\n[SourceDisksFiles]\nemu.sys=1\n";
+  EXPECT_EQ(r.fixed, want);
+  EXPECT_EQ(isodrv::fix::fix_bytes(r.fixed, "arch.inf", o).fixed, r.fixed);
+  for (auto arch : {isodrv::inf::Arch::amd64, isodrv::inf::Arch::x86}) {
+    isodrv::fix::Options a = o;
+    a.check.settings.target.arch = arch;
+    auto again = isodrv::fix::fix_bytes(r.fixed, "arch.inf", a);
+    EXPECT_EQ(again.fixed, r.fixed);
+    for (const auto& d : again.after.diagnostics) {
+      EXPECT_TRUE(d.code != 1322 && d.code != 1100 && d.code != 2084 && d.code != 2085) << d.code << " " << d.message;
+    }
+  }
+  std::set<std::string> kinds;
+  for (const auto& d : r.applied) {
+    for (const auto& m : d.fix->migrations) kinds.insert(m.kind + ": " + m.before + " -> " + m.after);
+  }
+  EXPECT_TRUE(kinds.count("install-section: [Dev.NT] (amd64) -> [Dev.NTamd64]")) << ::testing::PrintToString(kinds);
+  EXPECT_TRUE(kinds.count("driver-file: C:\\Windows\\System32\\drivers\\emu.sys (x86) -> %13%\\x86\\emu.sys"));
+
+  // Models sections for amd64 only: x86 installs nothing, so its folder does not matter.
+  std::string one = kArchDevice;
+  one.replace(one.find("p=M,NTamd64,NTx86"), 17, "p=M,NTamd64");
+  auto m = isodrv::fix::fix_bytes(one, "one.inf", o);
+  EXPECT_NE(m.fixed.find("f = 13,x64 ; drivers\n"), std::string::npos) << m.fixed;
+  EXPECT_NE(m.fixed.find("ServiceBinary=%13%\\x64\\emu.sys\n"), std::string::npos);
+}
+
+// A DLL copied to System32 that no INF line names by path is found by name by whatever loads it: the
+// report tells user-mode code how to find the store folder instead of naming kernel APIs.
+TEST(FixEdits, AMovedDllTellsUserModeCodeHowToFindTheStore) {
+  isodrv::fix::Options o;
+  o.unsafe = true;
+  std::string inf = kDevice;
+  inf.replace(inf.find("CopyFiles=f\n"), 12, "CopyFiles=f,u\n");
+  inf += "[u]\nemuapi.dll\n";
+  inf.replace(inf.find("emu.sys=1\n"), 10, "emu.sys=1\nemuapi.dll=1\n");
+  inf.replace(inf.find("f=13\n"), 5, "f=13\nu=11\n");
+  auto r = isodrv::fix::fix_bytes(inf, "dll.inf", o);
+  EXPECT_NE(r.fixed.find("u=13\n"), std::string::npos) << r.fixed;
+  ASSERT_FALSE(r.applied.empty());
+  const auto& m = r.applied[0].fix->migrations.at(0);
+  EXPECT_EQ(m.kind, "driver-file");
+  EXPECT_NE(m.api.find("SetupGetInfDriverStoreLocation"), std::string::npos) << m.api;
 }
