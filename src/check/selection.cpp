@@ -1,9 +1,12 @@
 // Which findings a run reports (--select/--ignore/--extend-select, per-file ignores,
 // --warnings-as-errors) and where a result's path is shown from (the project root).
 #include <fnmatch.h>
+#include <limits.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include "isodrv/check.h"
 
@@ -31,10 +34,49 @@ bool glob_matches(const std::string& pattern, const std::string& path) {
   return false;
 }
 
+// Whether `p` is already in lexically normal form with nothing to resolve: no empty, "." or ".."
+// component and no trailing '/' (so std::filesystem's lexically_normal leaves it as it is).
+bool plain_path(std::string_view p) {
+  if (p.empty() || p.back() == '/') return false;
+  std::size_t i = p[0] == '/' ? 1 : 0;
+  while (i <= p.size()) {
+    std::size_t e = p.find('/', i);
+    if (e == std::string_view::npos) e = p.size();
+    const std::string_view c = p.substr(i, e - i);
+    if (c.empty() || c == "." || c == "..") return false;
+    i = e + 1;
+  }
+  return true;
+}
+
+// display_path without std::filesystem for the usual case (a plain path, a plain absolute root):
+// the path made absolute is below the root (shown relative to it) or not (shown absolute), as
+// lexically_relative decides. nullopt when the general code must decide.
+std::optional<std::string> display_path_plain(const std::string& path, const std::string& root) {
+  if (root.size() < 2 || root[0] != '/' || !plain_path(root) || !plain_path(path)) return std::nullopt;
+  std::string abs;
+  if (path[0] == '/') {
+    abs = path;
+  } else {
+    char cwd[PATH_MAX];
+    if (!::getcwd(cwd, sizeof cwd)) return std::nullopt;
+    const std::string_view dir(cwd);
+    if (dir != "/" && !plain_path(dir)) return std::nullopt;
+    abs.reserve(dir.size() + 1 + path.size());
+    abs.append(dir);
+    if (dir != "/") abs.push_back('/');
+    abs.append(path);
+  }
+  if (abs.size() <= root.size() + 1) return std::nullopt;
+  if (abs.compare(0, root.size(), root) == 0 && abs[root.size()] == '/') return abs.substr(root.size() + 1);
+  return abs;  // a component differs from the root's, or the root is longer: "../…"
+}
+
 }  // namespace
 
 std::string display_path(const std::string& path, const std::string& project_root) {
   if (project_root.empty() || path.empty() || path == "-") return path;
+  if (auto plain = display_path_plain(path, project_root)) return std::move(*plain);
   std::error_code ec;
   const fs::path abs = fs::absolute(path, ec).lexically_normal();
   if (ec) return path;

@@ -28,8 +28,8 @@ std::vector<Suppression> find_suppressions(const inf::Document& doc) {
   static constexpr std::string_view kMarker = "isodrv: ignore[";
   // Most files have no suppression: one search of the whole text settles that.
   // memmem rather than string_view::find, which stops at every 'i' of the text.
-  const std::string_view text = doc.text();
-  if (!::memmem(text.data(), text.size(), kMarker.data(), kMarker.size())) return out;
+  const std::string_view whole = doc.text();
+  if (!::memmem(whole.data(), whole.size(), kMarker.data(), kMarker.size())) return out;
   for (std::uint32_t n = 1; n <= doc.physical_line_count(); ++n) {
     std::string_view text = doc.physical_line(n);
     std::size_t semi = text.find(';');

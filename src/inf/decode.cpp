@@ -557,18 +557,46 @@ inline bool plain_ascii_units(__m128i v) {
 }
 #endif
 
-// UTF-16LE from `start`: blocks of eight ASCII units are narrowed at once.
-void decode_utf16le(std::string_view b, std::size_t start, DecodedText& out) {
-  std::size_t n = b.size();
-  if ((n - start) & 1) {
-    out.flags.odd_length_utf16 = true;
-    --n;
+// Reading UTF-16LE units from the input bytes (n: the even length that is read).
+struct Utf16Units {
+  const unsigned char* s;
+  std::size_t n;
+  char16_t unit(std::size_t i) const { return static_cast<char16_t>(s[i] | (s[i + 1] << 8)); }
+  bool low_at(std::size_t i) const { return i < n && unit(i) >= 0xDC00 && unit(i) <= 0xDFFF; }
+};
+
+// What the first pass over UTF-16LE text finds: where a ^Z ends it, its UTF-8 size, its line breaks.
+struct Utf16Measure {
+  std::size_t stop = 0, size = 0, breaks = 0;
+};
+
+// UTF-8 size and line breaks of up to eight units from i that are not a plain block; stops at a
+// ^Z (returns true, i at it).
+inline bool measure_utf16_units(const Utf16Units& u, std::size_t& i, Utf16Measure& m) {
+  for (const std::size_t end = std::min(i + 16, u.n); i < end;) {
+    const char16_t c = u.unit(i);
+    if (c == kCtrlZ) return true;
+    i += 2;
+    if (c < 0x80) {
+      ++m.size;
+      m.breaks += c == '\n';
+    } else if (c < 0x800) {
+      m.size += 2;
+    } else if (c >= 0xD800 && c <= 0xDBFF && u.low_at(i)) {
+      m.size += 4;
+      i += 2;
+    } else {
+      m.size += 3;
+    }
   }
-  const auto* s = reinterpret_cast<const unsigned char*>(b.data());
-  auto unit = [s](std::size_t i) { return static_cast<char16_t>(s[i] | (s[i + 1] << 8)); };
-  auto low_at = [&](std::size_t i) { return i < n && unit(i) >= 0xDC00 && unit(i) <= 0xDFFF; };
-  // Pass 1: where a ^Z ends the text, the UTF-8 size and the line breaks.
-  std::size_t stop = n, size = 0, breaks = 0, i = start;
+  return false;
+}
+
+// Pass 1 of decode_utf16le.
+inline Utf16Measure measure_utf16le(const Utf16Units& u, std::size_t start) {
+  Utf16Measure m;
+  m.stop = u.n;
+  std::size_t i = start;
 #if defined(__SSE2__)
   const __m128i vnl = _mm_set1_epi16('\n');
   // Line breaks in plain blocks are counted in 16-bit lanes, emptied before they can wrap.
@@ -577,17 +605,17 @@ void decode_utf16le(std::string_view b, std::size_t start, DecodedText& out) {
   auto empty_lanes = [&] {
     alignas(16) std::uint16_t c[8];
     _mm_store_si128(reinterpret_cast<__m128i*>(c), lanes);
-    for (std::uint16_t x : c) breaks += x;
+    for (std::uint16_t x : c) m.breaks += x;
     lanes = _mm_setzero_si128();
     lane_blocks = 0;
   };
 #endif
-  while (i < n) {
+  while (i < u.n) {
 #if defined(__SSE2__)
-    if (i + 16 <= n) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+    if (i + 16 <= u.n) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(u.s + i));
       if (plain_ascii_units(v)) {
-        size += 8;
+        m.size += 8;
         lanes = _mm_sub_epi16(lanes, _mm_cmpeq_epi16(v, vnl));
         if (++lane_blocks == 65535) empty_lanes();
         i += 16;
@@ -595,50 +623,74 @@ void decode_utf16le(std::string_view b, std::size_t start, DecodedText& out) {
       }
     }
 #endif
-    bool stopped = false;
-    for (const std::size_t end = std::min(i + 16, n); i < end;) {
-      const char16_t c = unit(i);
-      if (c == kCtrlZ) {
-        stopped = true;
-        break;
-      }
-      i += 2;
-      if (c < 0x80) {
-        ++size;
-        breaks += c == '\n';
-      } else if (c < 0x800) {
-        size += 2;
-      } else if (c >= 0xD800 && c <= 0xDBFF && low_at(i)) {
-        size += 4;
-        i += 2;
-      } else {
-        size += 3;
-      }
-    }
-    if (stopped) {
-      stop = i;
+    if (measure_utf16_units(u, i, m)) {
+      m.stop = i;
       break;
     }
   }
 #if defined(__SSE2__)
   empty_lanes();
 #endif
+  return m;
+}
+
+// Writes up to eight units from i that are not a plain block (surrogate pairs joined, unpaired
+// ones and NULs replaced as flagged).
+inline void write_utf16_units(const Utf16Units& u, std::size_t& i, std::size_t stop, TextWriter& tw,
+                              DecodedText& out) {
+  for (const std::size_t end = std::min(i + 16, stop); i < end;) {
+    char32_t c = u.unit(i);
+    std::size_t next = i + 2;
+    if (c >= 0xD800 && c <= 0xDBFF) {
+      if (u.low_at(next)) {
+        c = 0x10000 + ((c - 0xD800) << 10) + (u.unit(next) - 0xDC00);
+        next += 2;
+      } else {
+        out.flags.unpaired_surrogate = true;
+        c = kReplacement;
+      }
+    } else if (c >= 0xDC00 && c <= 0xDFFF) {
+      out.flags.unpaired_surrogate = true;
+      c = kReplacement;
+    } else if (c == 0) {
+      out.flags.embedded_nul = true;
+      c = ' ';
+    }
+    tw.put(c);
+    if (c == '\n') tw.line_break(tw.w, next);
+    i = next;
+  }
+}
+
+// UTF-16LE from `start`: blocks of eight ASCII units are narrowed at once.
+void decode_utf16le(std::string_view b, std::size_t start, DecodedText& out) {
+  std::size_t n = b.size();
+  if ((n - start) & 1) {
+    out.flags.odd_length_utf16 = true;
+    --n;
+  }
+  const Utf16Units u{reinterpret_cast<const unsigned char*>(b.data()), n};
+  const Utf16Measure m = measure_utf16le(u, start);
+  const std::size_t stop = m.stop;
   // Pass 2: write the text.
-  out.line_text_start.reserve(breaks + 1);
-  out.line_byte_start.reserve(breaks + 1);
+  out.line_text_start.reserve(m.breaks + 1);
+  out.line_byte_start.reserve(m.breaks + 1);
   out.line_text_start.push_back(0);
   out.line_byte_start.push_back(static_cast<std::uint32_t>(start));
-  TextWriter tw(out, size);
-  i = start;
+  TextWriter tw(out, m.size);
+  std::size_t i = start;
+#if defined(__SSE2__)
+  const __m128i vnl = _mm_set1_epi16('\n');
+#endif
   while (i < stop) {
 #if defined(__SSE2__)
     if (i + 16 <= stop) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(u.s + i));
       if (plain_ascii_units(v)) {
         tw.ensure(8);
         _mm_storel_epi64(reinterpret_cast<__m128i*>(tw.o + tw.w), _mm_packus_epi16(v, v));
-        for (unsigned m = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi16(v, vnl))) & 0x5555u; m; m &= m - 1) {
-          const auto t = static_cast<std::size_t>(__builtin_ctz(m)) >> 1;
+        for (unsigned k = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi16(v, vnl))) & 0x5555u; k; k &= k - 1) {
+          const auto t = static_cast<std::size_t>(__builtin_ctz(k)) >> 1;
           tw.line_break(tw.w + t + 1, i + 2 * t + 2);
         }
         tw.w += 8;
@@ -647,28 +699,7 @@ void decode_utf16le(std::string_view b, std::size_t start, DecodedText& out) {
       }
     }
 #endif
-    for (const std::size_t end = std::min(i + 16, stop); i < end;) {
-      char32_t c = unit(i);
-      std::size_t next = i + 2;
-      if (c >= 0xD800 && c <= 0xDBFF) {
-        if (low_at(next)) {
-          c = 0x10000 + ((c - 0xD800) << 10) + (unit(next) - 0xDC00);
-          next += 2;
-        } else {
-          out.flags.unpaired_surrogate = true;
-          c = kReplacement;
-        }
-      } else if (c >= 0xDC00 && c <= 0xDFFF) {
-        out.flags.unpaired_surrogate = true;
-        c = kReplacement;
-      } else if (c == 0) {
-        out.flags.embedded_nul = true;
-        c = ' ';
-      }
-      tw.put(c);
-      if (c == '\n') tw.line_break(tw.w, next);
-      i = next;
-    }
+    write_utf16_units(u, i, stop, tw, out);
   }
   tw.finish();
   finish_ctrl_z(out, stop < n, stop, stop + 2, n);

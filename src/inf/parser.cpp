@@ -243,11 +243,12 @@ class Parser {
       // A span: the value starts where the token does, or just past its opening quote.
       f.at = tok_.pos;
       const std::uint32_t len = tok_.se - tok_.sb;
-      f.len = len <= kMaxFieldLength ? static_cast<std::uint16_t>(len)
-                                     : clamp_len(t_.substr(tok_.sb, len), tok_.pos);
-      f.flags = static_cast<std::uint16_t>((tok_.qspan ? FieldRec::kSpanQuoted : 0) |
-                                           (tok_.pct ? FieldRec::kHasPercent : 0) |
-                                           (tok_.quoted ? FieldRec::kQuoted : 0));
+      // The masks say what the bit-fields hold: a field is at most 1533 bytes (clamp_len).
+      f.len = (len <= kMaxFieldLength ? static_cast<std::uint16_t>(len) : clamp_len(t_.substr(tok_.sb, len), tok_.pos)) &
+              0x7FFu;
+      f.flags = static_cast<std::uint16_t>((tok_.qspan ? FieldRec::kSpanQuoted : 0) | (tok_.pct ? FieldRec::kHasPercent : 0) |
+                                           (tok_.quoted ? FieldRec::kQuoted : 0)) &
+                0x1Fu;
     }
     d_.fields.push_back(f);
     tok_.reset();
@@ -258,7 +259,7 @@ class Parser {
     FieldRec f{};
     const std::uint32_t pos = tok_.active ? tok_.pos : at;
     tok_.buf.resize(tok_.keep);
-    f.len = clamp_len(tok_.buf, pos);
+    f.len = clamp_len(tok_.buf, pos) & 0x7FFu;
     char p[4];
     std::memcpy(p, &pos, 4);
     d_.arena.append(p, 4);
@@ -292,8 +293,8 @@ class Parser {
     FieldRec f{};
     f.at = pos;
     const std::uint32_t len = e - b;
-    f.len = len <= kMaxFieldLength ? static_cast<std::uint16_t>(len) : clamp_len(t_.substr(b, len), pos);
-    f.flags = flags;
+    f.len = (len <= kMaxFieldLength ? static_cast<std::uint16_t>(len) : clamp_len(t_.substr(b, len), pos)) & 0x7FFu;
+    f.flags = flags & 0x1Fu;
     d_.fields.push_back(f);
   }
 
@@ -309,45 +310,8 @@ class Parser {
     bool key_phase = true;
     std::uint32_t seg = i;
     while (true) {
-      bool pct = false;
-      std::uint32_t p;
-      if (seg < n_ && t_[seg] == '"') {
-        const std::uint32_t q = find_quote_or_newline(seg + 1, pct);
-        if (q >= n_ || t_[q] != '"' || (q + 1 < n_ && t_[q + 1] == '"')) break;
-        p = skip_leading_spaces(q + 1);
-        if (p < n_ && t_[p] != ',' && t_[p] != '\n' && t_[p] != ';' && !(t_[p] == '=' && key_phase)) break;
-        simple_field(seg, seg + 1, q,
-                     static_cast<std::uint16_t>(FieldRec::kSpanQuoted | FieldRec::kQuoted |
-                                                (pct ? FieldRec::kHasPercent : 0)));
-      } else {
-        p = run_end(seg, pct);
-        bool general = false;
-        while (p < n_) {
-          if (t_[p] == '=' && !key_phase) {  // '=' is text in values
-            p = run_end(p + 1, pct);
-          } else if (t_[p] == '\\') {
-            // Backslashes (and blanks) followed by more text are text; before the line's end or
-            // a comment they continue the line, which the machine handles.
-            std::uint32_t j = p;
-            while (j < n_ && (t_[j] == '\\' || is_space(t_[j]))) ++j;
-            if (j >= n_ || t_[j] == '\n' || t_[j] == ';') {
-              general = true;
-              break;
-            }
-            p = run_end(j, pct);
-          } else {
-            break;
-          }
-        }
-        if (general || (p < n_ && t_[p] == '"')) break;
-        std::uint32_t e = p;
-        while (e > seg && is_space(t_[e - 1])) --e;
-        if (e == seg) {
-          simple_field(p, p, p, 0);  // an empty field sits where it ended
-        } else {
-          simple_field(seg, seg, e, pct ? FieldRec::kHasPercent : 0);
-        }
-      }
+      const std::uint32_t p = seg < n_ && t_[seg] == '"' ? simple_quoted(seg, key_phase) : simple_plain(seg, key_phase);
+      if (p == kNone) break;
       if (p >= n_ || t_[p] == '\n') return p;
       if (t_[p] == ';') return skip_to_eol(p);
       if (t_[p] == '=') {
@@ -361,6 +325,49 @@ class Parser {
     d_.notes.resize(notes0);
     rec = rec0;
     return kNone;
+  }
+
+  // simple_line's "quoted" field at seg: adds it and returns the byte after it and its blanks, or
+  // kNone when the line is not simple there.
+  __attribute__((always_inline)) std::uint32_t simple_quoted(std::uint32_t seg, bool key_phase) {
+    bool pct = false;
+    const std::uint32_t q = find_quote_or_newline(seg + 1, pct);
+    if (q >= n_ || t_[q] != '"' || (q + 1 < n_ && t_[q + 1] == '"')) return kNone;
+    const std::uint32_t p = skip_leading_spaces(q + 1);
+    if (p < n_ && t_[p] != ',' && t_[p] != '\n' && t_[p] != ';' && !(t_[p] == '=' && key_phase)) return kNone;
+    simple_field(seg, seg + 1, q,
+                 static_cast<std::uint16_t>(FieldRec::kSpanQuoted | FieldRec::kQuoted | (pct ? FieldRec::kHasPercent : 0)));
+    return p;
+  }
+
+  // simple_line's plain-text field at seg: adds it and returns where it ends (',' '=' ';' '\n' or
+  // n_), or kNone when the line is not simple there (a continuation, a quote after text).
+  __attribute__((always_inline)) std::uint32_t simple_plain(std::uint32_t seg, bool key_phase) {
+    bool pct = false;
+    std::uint32_t p = run_end(seg, pct);
+    while (p < n_) {
+      if (t_[p] == '=' && !key_phase) {  // '=' is text in values
+        p = run_end(p + 1, pct);
+      } else if (t_[p] == '\\') {
+        // Backslashes (and blanks) followed by more text are text; before the line's end or a
+        // comment they continue the line, which the machine handles.
+        std::uint32_t j = p;
+        while (j < n_ && (t_[j] == '\\' || is_space(t_[j]))) ++j;
+        if (j >= n_ || t_[j] == '\n' || t_[j] == ';') return kNone;
+        p = run_end(j, pct);
+      } else {
+        break;
+      }
+    }
+    if (p < n_ && t_[p] == '"') return kNone;
+    std::uint32_t e = p;
+    while (e > seg && is_space(t_[e - 1])) --e;
+    if (e == seg) {
+      simple_field(p, p, p, 0);  // an empty field sits where it ended
+    } else {
+      simple_field(seg, seg, e, pct ? FieldRec::kHasPercent : 0);
+    }
+    return p;
   }
 
   // One logical line starting at a non-blank character that is neither '[' nor ';'. It cannot fail.
@@ -393,18 +400,9 @@ class Parser {
       }
       char c = t_[i];
       switch (cls(c)) {
-        case kOrd: {
-          // Ordinary characters and the blanks between them up to the next character that ends or
-          // splits the token, as one piece: blanks inside a token are kept, trailing ones stay pending.
-          if (c == '%') tok_.pct = true;
-          const std::uint32_t h = run_end(i + 1, tok_.pct);
-          std::uint32_t j = h;
-          while (is_space(t_[j - 1])) --j;  // stops at i at the latest: t_[i] is ordinary
-          tok_.content(t_, i, j);
-          if (j < h) tok_.space(j);
-          i = h;
+        case kOrd:
+          i = ordinary_run(i);
           continue;
-        }
         case kSpace:
           tok_.space(i);
           i = skip_leading_spaces(i + 1);
@@ -436,32 +434,9 @@ class Parser {
         case kQuote:
           i = quoted(i);
           continue;
-        case kBackslash: {
-          // A run of backslashes and blanks: a continuation when the line (or a comment) follows.
-          std::uint32_t j = i;
-          while (j < n_ && (t_[j] == '\\' || is_space(t_[j]))) ++j;
-          if (j < n_ && t_[j] == ';') j = skip_to_eol(j);
-          if (j >= n_) {
-            note(NoteKind::continuation_at_eof, i);
-            i = j;
-            continue;  // the backslashes are dropped; the loop ends the line
-          }
-          if (t_[j] == '\n') {
-            ++line_;
-            tok_.to_scratch(t_);
-            tok_.ws = kNone;  // blanks before the backslash do not survive the join
-            i = skip_leading_spaces(j + 1);
-            continue;
-          }
-          // Any other character: the backslashes are ordinary text; blanks after the last one stay
-          // pending, so they are kept inside a token but trimmed before '=', ',' or the line end.
-          std::uint32_t last = j;
-          while (last > i && is_space(t_[last - 1])) --last;
-          tok_.content(t_, i, last);
-          if (last < j) tok_.space(last);
-          i = j;
+        case kBackslash:
+          i = backslashes(i);
           continue;
-        }
       }
     }
   done:
@@ -472,6 +447,44 @@ class Parser {
     rec.value_count = static_cast<std::uint32_t>(d_.fields.size()) - rec.first_value;
     d_.lines.push_back(rec);
     return i;
+  }
+
+  // Ordinary characters and the blanks between them up to the next character that ends or splits
+  // the token, as one piece: blanks inside a token are kept, trailing ones stay pending. Returns
+  // where the run ends.
+  std::uint32_t ordinary_run(std::uint32_t i) {
+    if (t_[i] == '%') tok_.pct = true;
+    const std::uint32_t h = run_end(i + 1, tok_.pct);
+    std::uint32_t j = h;
+    while (is_space(t_[j - 1])) --j;  // stops at i at the latest: t_[i] is ordinary
+    tok_.content(t_, i, j);
+    if (j < h) tok_.space(j);
+    return h;
+  }
+
+  // A run of backslashes and blanks at i: a continuation when the line (or a comment) follows,
+  // else ordinary text. Returns where the machine goes on.
+  std::uint32_t backslashes(std::uint32_t i) {
+    std::uint32_t j = i;
+    while (j < n_ && (t_[j] == '\\' || is_space(t_[j]))) ++j;
+    if (j < n_ && t_[j] == ';') j = skip_to_eol(j);
+    if (j >= n_) {
+      note(NoteKind::continuation_at_eof, i);
+      return j;  // the backslashes are dropped; the loop ends the line
+    }
+    if (t_[j] == '\n') {
+      ++line_;
+      tok_.to_scratch(t_);
+      tok_.ws = kNone;  // blanks before the backslash do not survive the join
+      return skip_leading_spaces(j + 1);
+    }
+    // Any other character: the backslashes are ordinary text; blanks after the last one stay
+    // pending, so they are kept inside a token but trimmed before '=', ',' or the line end.
+    std::uint32_t last = j;
+    while (last > i && is_space(t_[last - 1])) --last;
+    tok_.content(t_, i, last);
+    if (last < j) tok_.space(last);
+    return j;
   }
 
   // The end of a run of ordinary characters and blanks starting at i: the first byte at or after i

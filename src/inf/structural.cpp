@@ -21,7 +21,7 @@ enum : std::uint8_t { kStop = 1, kPct = 2, kQnl = 4, kNl = 8, kHdr = 16 };
 struct FlagTable {
   std::uint8_t f[256];
   constexpr FlagTable() : f{} {
-    for (unsigned char c : {';', ',', '=', '"', '\\'}) f[c] |= kStop;
+    for (char c : {';', ',', '=', '"', '\\'}) f[static_cast<unsigned char>(c)] |= kStop;
     f[static_cast<unsigned char>('\n')] = kStop | kQnl | kNl | kHdr;
     f[static_cast<unsigned char>('"')] |= kQnl;
     f[static_cast<unsigned char>('%')] = kPct;

@@ -55,7 +55,7 @@ std::optional<NumberText> scan_number(std::string_view text) {
   for (char c : s) {
     const int d = digit_value(c, n.hex);
     if (d < 0) return std::nullopt;
-    if (n.magnitude > (~0ull - static_cast<std::uint64_t>(d)) / base) return std::nullopt;
+    if (n.magnitude > (~std::uint64_t{0} - static_cast<std::uint64_t>(d)) / base) return std::nullopt;
     n.magnitude = n.magnitude * base + static_cast<std::uint64_t>(d);
   }
   return n;
