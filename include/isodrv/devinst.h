@@ -71,12 +71,20 @@ struct SoftwareInstall {
   std::string source;           // "file:line" of the AddSoftware directive
 };
 
+// An entry of a component-install-section other than ComponentIDs and Description: Windows
+// ignores it; isodrv keeps it with the child so that `device show` can say so.
+struct ComponentEntry {
+  std::string text;             // "Key = a, b" as written (fields substituted)
+  std::string source;           // "file:line"
+};
+
 // The AddComponent directive that created a software-component device ([DDInstall.Components]).
 struct ComponentOrigin {
   std::string name;             // ComponentName
   std::uint32_t flags = 0;
   std::string section;          // the component-install-section
   std::string source;           // "file:line" of the AddComponent directive
+  std::vector<ComponentEntry> ignored;  // the section's other entries (not applied, as on Windows)
 };
 
 struct DeviceInfo {
@@ -104,6 +112,13 @@ struct DeviceInfo {
   std::vector<std::string> coinstallers;
   // AddSoftware records of the device's install (its driver and extensions).
   std::vector<SoftwareInstall> software;
+  // Sections of included inbox INFs the install applied (Needs), "ks.inf [KS.Registration]", and
+  // the inbox files they copied (Windows paths; also in `files`).
+  std::vector<std::string> included, inbox_files;
+  // A device whose install failed (a software component whose driver could not be installed):
+  // Windows' problem code (28, CM_PROB_FAILED_INSTALL) and the error; 0 / "" otherwise.
+  std::uint32_t problem = 0;
+  std::string problem_message;
 };
 
 struct InstallOptions {
@@ -122,6 +137,9 @@ struct InstallReport {
   // Software-component devices the install created (AddComponent), each with the driver installed
   // on it; a child no staged driver matches has an empty driver and changed = false.
   std::vector<InstallReport> components;
+  // A component device whose driver (`driver`) failed to install: the error. The parent's install
+  // stands and the child keeps a problem (DeviceInfo::problem), as on Windows.
+  std::string failure;
 };
 
 // One engine per store root. Every operation that changes something commits whole or not at all:
@@ -132,6 +150,11 @@ class Engine {
   Engine(Engine&&) noexcept;
   Engine& operator=(Engine&&) noexcept;
   ~Engine();
+
+  // The folder holding inbox INFs (Windows' C:\Windows\INF) that Include= names are read from
+  // (docs/devinst.md "Include / Needs"). Without one, a Needs of an included INF's section fails
+  // the install. file_not_found when `dir` is not a folder.
+  Status set_inbox_folder(const std::string& dir);
 
   // Devices.
   Status add_device(const DeviceSpec& spec);

@@ -21,6 +21,7 @@ struct DeviceArgs {
   std::vector<std::string> hwids, compatible;
   std::string from;
   std::string inf;
+  std::string inbox;  // --inbox DIR: where Include'd INFs are read from
   bool dry_run = false;
   bool json = false;
 };
@@ -86,6 +87,12 @@ std::string software_line(const devinst::SoftwareInstall& s) {
   return out + " (recorded; not executed)";
 }
 
+nlohmann::json component_json(const devinst::ComponentOrigin& c) {
+  nlohmann::json ignored = nlohmann::json::array();
+  for (const auto& x : c.ignored) ignored.push_back({{"entry", x.text}, {"source", x.source}});
+  return {{"name", c.name}, {"flags", c.flags}, {"section", c.section}, {"source", c.source}, {"ignored_entries", ignored}};
+}
+
 nlohmann::json device_json(const devinst::DeviceInfo& i) {
   auto or_null = [](const std::string& s) -> nlohmann::json { return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s); };
   nlohmann::json backup = nullptr;
@@ -100,10 +107,12 @@ nlohmann::json device_json(const devinst::DeviceInfo& i) {
                                                                          {"source", i.pending_restart_source}}},
           {"coinstallers", i.coinstallers},
           {"parent", or_null(i.parent)}, {"children", i.children},
-          {"component", i.component ? nlohmann::json{{"name", i.component->name}, {"flags", i.component->flags},
-                                                     {"section", i.component->section}, {"source", i.component->source}}
-                                    : nlohmann::json(nullptr)},
+          {"component", i.component ? component_json(*i.component) : nlohmann::json(nullptr)},
           {"software", software_json(i.software)},
+          {"included", i.included}, {"inbox_files", i.inbox_files},
+          {"problem", i.problem ? nlohmann::json{{"code", i.problem}, {"name", "CM_PROB_FAILED_INSTALL"},
+                                                 {"message", i.problem_message}}
+                                : nlohmann::json(nullptr)},
           {"interface_properties", [&] {
              nlohmann::json j = nlohmann::json::object();
              for (const auto& ip : i.interface_properties) j[ip.symbolic_link] = properties_json(ip.properties);
@@ -138,6 +147,11 @@ void print_report(const devinst::InstallReport& r, bool verbose) {
 // The software-component devices an install created, each with the driver it got (or none).
 void print_components(const devinst::InstallReport& r, bool verbose) {
   for (const auto& c : r.components) {
+    if (!c.failure.empty()) {
+      std::cout << c.instance_id << ": component device created; its driver " << c.driver.published_name
+                << " could not be installed, problem 28 (CM_PROB_FAILED_INSTALL): " << c.failure << "\n";
+      continue;
+    }
     if (c.driver.published_name.empty()) {
       std::cout << c.instance_id << ": component device created; no staged driver matches\n";
       continue;
@@ -147,9 +161,10 @@ void print_components(const devinst::InstallReport& r, bool verbose) {
 }
 
 template <typename F>
-int with_engine(Context& ctx, F&& f) {
+int with_engine(Context& ctx, F&& f, const std::string& inbox = {}) {
   auto e = devinst::Engine::open(ctx.store_root());
   if (!e) return fail(ctx, e.error());
+  if (auto s = e->set_inbox_folder(inbox); !s) return fail(ctx, s.error());
   return f(*e);
 }
 
@@ -235,6 +250,9 @@ int run_show(Context& ctx, const DeviceArgs& a) {
     if (d->component) {
       std::cout << "Component:          " << d->component->name << " [" << d->component->section << "] ("
                 << d->component->source << ")\n";
+      for (const auto& x : d->component->ignored) {
+        std::cout << "Component Entry:    " << x.text << " (" << x.source << "; not a component entry, ignored)\n";
+      }
     }
     for (const auto& h : d->hardware_ids) std::cout << "Hardware ID:        " << h << "\n";
     for (const auto& c : d->compatible_ids) std::cout << "Compatible ID:      " << c << "\n";
@@ -261,6 +279,11 @@ int run_show(Context& ctx, const DeviceArgs& a) {
     for (const auto& f : d->files) std::cout << "File:               " << f << "\n";
     for (const auto& x : d->extensions) std::cout << "Extension:          " << x << "\n";
     for (const auto& s : d->software) std::cout << "Software:           " << software_line(s) << "\n";
+    for (const auto& x : d->included) std::cout << "Included:           " << x << " (inbox)\n";
+    for (const auto& f : d->inbox_files) std::cout << "Inbox File:         " << f << "\n";
+    if (d->problem) {
+      std::cout << "Problem:            CM_PROB_FAILED_INSTALL (" << d->problem << "): " << d->problem_message << "\n";
+    }
     for (const auto& c : d->children) std::cout << "Child:              " << c << "\n";
     for (const auto& c : d->coinstallers) std::cout << "Co-installer:       " << c << " (non-universal; not executed)\n";
     if (!d->pending_restart.empty()) {
@@ -284,8 +307,10 @@ int run_install(Context& ctx, const DeviceArgs& a) {
                 << r->driver.ddinstall << "]; nothing was changed\r\n";
       for (const auto& c : r->components) {
         std::cout << "; and create component device " << c.instance_id
-                  << (c.driver.published_name.empty() ? std::string(" (no staged driver matches)")
-                                                      : " with " + c.driver.published_name + " [" + c.driver.ddinstall + "]")
+                  << (!c.failure.empty() ? " (its driver " + c.driver.published_name + " fails: " + c.failure + ")"
+                      : c.driver.published_name.empty()
+                          ? std::string(" (no staged driver matches)")
+                          : " with " + c.driver.published_name + " [" + c.driver.ddinstall + "]")
                   << "\r\n";
       }
       std::cout << r->diff;
@@ -293,7 +318,7 @@ int run_install(Context& ctx, const DeviceArgs& a) {
     }
     print_report(*r, ctx.verbose);
     return int(kExitOk);
-  });
+  }, a.inbox);
 }
 
 int run_uninstall(Context& ctx, const DeviceArgs& a) {
@@ -310,7 +335,7 @@ int run_rollback(Context& ctx, const DeviceArgs& a) {
     if (!r) return fail(ctx, r.error());
     print_report(*r, ctx.verbose);
     return int(kExitOk);
-  });
+  }, a.inbox);
 }
 
 int run_remove(Context& ctx, const DeviceArgs& a) {
@@ -351,6 +376,7 @@ void register_device_commands(CLI::App& app, Context& ctx) {
   install->add_option("ID", a->id, "Device instance ID")->required();
   install->add_option("--inf", a->inf, "Only consider this staged package (oemN.inf)");
   install->add_flag("--dry-run", a->dry_run, "Print the registry and file changes as a .reg-style diff; change nothing");
+  install->add_option("--inbox", a->inbox, "Folder of inbox INFs (C:\\Windows\\INF) that Include= names are read from");
   install->callback(run(run_install));
 
   auto* uninstall = device->add_subcommand("uninstall", "Remove the device's driver, undoing what its install did");
@@ -359,6 +385,7 @@ void register_device_commands(CLI::App& app, Context& ctx) {
 
   auto* rollback = device->add_subcommand("rollback", "Go back to the device's previous driver");
   rollback->add_option("ID", a->id, "Device instance ID")->required();
+  rollback->add_option("--inbox", a->inbox, "Folder of inbox INFs that Include= names are read from");
   rollback->callback(run(run_rollback));
 
   auto* remove = device->add_subcommand("remove", "Uninstall the driver and delete the device node");

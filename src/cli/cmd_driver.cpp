@@ -20,6 +20,7 @@ struct DriverArgs {
   bool json = false;
   bool uninstall = false;
   bool force = false;
+  std::string inbox;  // --inbox DIR (with --install / --uninstall): where Include'd INFs are read from
 };
 
 // Prints an error whose exit code the caller chooses (report_error would fold in exit_for's).
@@ -78,6 +79,10 @@ int run_add(Context& ctx, const DriverArgs& a) {
   if (!engine.ok()) {
     report_error(ctx, engine.error());
     return exit_for(engine.error());
+  }
+  if (auto s = engine->set_inbox_folder(a.inbox); !s) {
+    report_error(ctx, s.error());
+    return exit_for(s.error());
   }
   auto installed = engine->install_on_matching(r->package.published_name);
   if (!installed.ok()) {
@@ -143,6 +148,10 @@ int run_delete(Context& ctx, const DriverArgs& a) {
     if (!engine.ok()) {
       report_error(ctx, engine.error());
       return exit_for(engine.error());
+    }
+    if (auto s = engine->set_inbox_folder(a.inbox); !s) {
+      report_error(ctx, s.error());
+      return exit_for(s.error());
     }
     auto moved = engine->move_devices_off(a.published, devinst::Engine::Removal::delete_package);
     if (!moved.ok()) {
@@ -225,6 +234,7 @@ void register_driver_commands(CLI::App& app, Context& ctx) {
   add->add_option("--arch", a->arch, "Architecture to stage for (default amd64)");
   add->add_flag("--allow-unisolated", a->allow_unisolated, "Stage even with /w isolation errors (marked)");
   add->add_flag("--install", a->install, "Install the package on every device it now ranks best for");
+  add->add_option("--inbox", a->inbox, "With --install: folder of inbox INFs that Include= names are read from");
   add->callback([a, &ctx] { ctx.exit_code = combine_exit(ctx.exit_code, run_add(ctx, *a)); });
   auto* list = driver->add_subcommand("list", "List staged packages");
   list->add_flag("--json", a->json, "JSON output: an array with one object per package (same as --format json)");
@@ -232,6 +242,7 @@ void register_driver_commands(CLI::App& app, Context& ctx) {
   auto* del = driver->add_subcommand("delete", "Remove a staged package");
   del->add_option("PUBLISHED", a->published, "Published name, e.g. oem0.inf")->required();
   del->add_flag("--uninstall", a->uninstall, "Move devices off the package first");
+  del->add_option("--inbox", a->inbox, "With --uninstall: folder of inbox INFs that Include= names are read from");
   del->add_flag("--force", a->force, "Remove even while devices use it (refused for run-from-store packages)");
   del->callback([a, &ctx] { ctx.exit_code = combine_exit(ctx.exit_code, run_delete(ctx, *a)); });
 

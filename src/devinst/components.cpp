@@ -17,6 +17,10 @@ namespace {
 constexpr const char* kComponentEnumerator = "SWD\\DRIVERENUM\\";
 // A component ID becomes the hardware ID SWC\<id> (inf-addcomponent-directive).
 constexpr const char* kComponentHwidPrefix = "SWC\\";
+// A device whose driver failed to install: CM_PROB_FAILED_INSTALL, and CONFIGFLAG_FAILEDINSTALL in
+// its ConfigFlags (which Windows keeps across restarts).
+constexpr std::uint32_t kProblemFailedInstall = 28;
+constexpr std::uint32_t kConfigFlagFailedInstall = 0x40;
 
 std::string where(const DirectiveSite& s) {
   return s.pkg.doc->path() + ":" + std::to_string(s.line.line()) + ": ";
@@ -76,9 +80,16 @@ Result<std::string> child_instance_id(const DirectiveSite& s, const std::string&
 struct ComponentSection {
   std::vector<std::string> hardware_ids;
   std::string description;
+  std::vector<ComponentEntry> ignored;  // every other entry, as written
 };
 
-// ComponentIDs (required) and Description; anything else is reported, not applied.
+// ComponentIDs (required) and Description, the only entries the docs define; the PnP manager
+// ignores anything else, and so does isodrv, but it keeps them with the child (device show lists
+// them) and notes them, so an INF writer sees what Windows will not do.
+std::string recorded_source_at(const DirectiveSite& s, std::uint32_t line) {
+  return s.pkg.windows_folder + "\\" + s.pkg.sp.original_name + ":" + std::to_string(line);
+}
+
 Result<ComponentSection> read_component_section(const DirectiveSite& s, const std::string& section) {
   auto sec = s.pkg.doc->section(section);
   if (!sec) return at(s, Errc::not_found, "AddComponent names section [" + section + "], which does not exist");
@@ -91,9 +102,17 @@ Result<ComponentSection> read_component_section(const DirectiveSite& s, const st
       }
     } else if (l.key_is("Description")) {
       out.description = trim(l.field(0));
-    } else if (l.has_key()) {
-      s.notes.push_back(s.pkg.doc->path() + ":" + std::to_string(l.line()) + ": " + std::string(*l.raw_key()) +
-                        " in component-install-section [" + section + "] is not a component entry; not applied");
+    } else {
+      ComponentEntry extra;
+      std::string fields;
+      for (std::size_t i = 0; i < l.field_count(); ++i) fields += (i ? ", " : "") + trim(l.field(i));
+      if (l.has_key()) extra.text = std::string(*l.raw_key()) + " = " + fields;
+      else extra.text = fields.empty() && l.raw_key() ? std::string(*l.raw_key()) : fields;
+      if (extra.text.empty()) continue;
+      extra.source = recorded_source_at(s, l.line());
+      s.notes.push_back(s.pkg.doc->path() + ":" + std::to_string(l.line()) + ": '" + extra.text +
+                        "' in component-install-section [" + section + "] is not a component entry; ignored, as Windows does");
+      out.ignored.push_back(std::move(extra));
     }
   }
   if (out.hardware_ids.empty()) {
@@ -106,9 +125,7 @@ Result<ComponentSection> read_component_section(const DirectiveSite& s, const st
 
 // "C:\Windows\…\FileRepository\<folder>\x.inf:12": where a record came from, as Windows names the
 // INF (the same on every machine, unlike the host path).
-std::string recorded_source(const DirectiveSite& s) {
-  return s.pkg.windows_folder + "\\" + s.pkg.sp.original_name + ":" + std::to_string(s.line.line());
-}
+std::string recorded_source(const DirectiveSite& s) { return recorded_source_at(s, s.line.line()); }
 
 namespace {
 
@@ -160,6 +177,11 @@ Status apply_add_component(const DirectiveSite& s) {
   ins.bind(1, *id).bind(2, s.instance_id).bind(3, s.install_id).bind(4, name);
   ins.bind(5, static_cast<std::int64_t>(*flags)).bind(6, section).bind(7, recorded_source(s));
   if (auto st = ins.run(); !st) return st;
+  for (const ComponentEntry& extra : content->ignored) {
+    auto& x = s.engine.q("INSERT INTO devinst_component_entries(instance_id, entry, source) VALUES(?, ?, ?)");
+    x.bind(1, *id).bind(2, extra.text).bind(3, extra.source);
+    if (auto st = x.run(); !st) return st;
+  }
   if (s.dry_run) {
     auto k = s.engine.reg.open_key(enum_key_path(*id));
     if (k) {
@@ -180,13 +202,51 @@ void read_component_links(Engine::Impl& e, DeviceInfo& info) {
     q.bind(1, info.instance_id);
     if (q.row()) {
       info.parent = q.text(0);
-      info.component = ComponentOrigin{q.text(1), static_cast<std::uint32_t>(q.integer(2)), q.text(3), q.text(4)};
+      info.component = ComponentOrigin{q.text(1), static_cast<std::uint32_t>(q.integer(2)), q.text(3), q.text(4), {}};
     }
   }
-  auto& q = e.q("SELECT instance_id FROM devinst_components WHERE parent = ? ORDER BY instance_id");
-  q.bind(1, info.instance_id);
-  while (q.row()) info.children.push_back(q.text(0));
+  if (info.component) {
+    auto& x = e.q("SELECT entry, source FROM devinst_component_entries WHERE instance_id = ? ORDER BY rowid");
+    x.bind(1, info.instance_id);
+    while (x.row()) info.component->ignored.push_back(ComponentEntry{x.text(0), x.text(1)});
+  }
+  {
+    auto& q = e.q("SELECT instance_id FROM devinst_components WHERE parent = ? ORDER BY instance_id");
+    q.bind(1, info.instance_id);
+    while (q.row()) info.children.push_back(q.text(0));
+  }
+  auto& p = e.q("SELECT code, message FROM devinst_problems WHERE instance_id = ?");
+  p.bind(1, info.instance_id);
+  if (p.row()) {
+    info.problem = static_cast<std::uint32_t>(p.integer(0));
+    info.problem_message = p.text(1);
+  }
 }
+
+namespace {
+
+// A component device whose driver could not be installed: what that install did is rolled back
+// (its SQL to the savepoint, its files through the funnel), and the child keeps a problem, as
+// Windows leaves it (the parent's install stands).
+Status leave_with_problem(Engine::Impl& e, const std::string& id, const Error& err, std::size_t files_mark,
+                          store::WriteTxn& txn) {
+  e.reset_statements();
+  if (auto s = e.exec("ROLLBACK TO isodrv_component; RELEASE isodrv_component"); !s) return s;
+  txn.revert_to(files_mark);
+  e.forget_caches();
+  e.pending_components.clear();  // grandchildren its install had queued are rolled back too
+  e.pending_diffs.clear();
+  auto k = e.reg.open_key(enum_key_path(id));
+  if (!k) return k.error();
+  auto current = k->get_dword("ConfigFlags");
+  const std::uint32_t flags = current ? *current : 0;
+  if (auto s = k->set_dword("ConfigFlags", flags | kConfigFlagFailedInstall); !s) return s;
+  auto& ins = e.q("INSERT OR REPLACE INTO devinst_problems(instance_id, code, message) VALUES(?, ?, ?)");
+  ins.bind(1, id).bind(2, static_cast<std::int64_t>(kProblemFailedInstall)).bind(3, err.to_string());
+  return ins.run();
+}
+
+}  // namespace
 
 // ---- the children's drivers ---------------------------------------------------------------------
 
@@ -211,12 +271,24 @@ Status Engine::Impl::install_components_locked(InstallReport& parent, Ending end
       parent.components.push_back(std::move(none));
       continue;
     }
+    if (auto s = exec("SAVEPOINT isodrv_component"); !s) return s;
+    const std::size_t files_mark = txn.mark();
     auto r = move_to(*row, *choice->pkg, choice->match, ending, txn);
     if (!r) {
-      Error err = r.error();
-      err.message = id + ": " + err.message;
-      return err;
+      if (auto s = leave_with_problem(*this, id, r.error(), files_mark, txn); !s) return s;
+      parent.notes.push_back("software component device " + id + ": its driver " + choice->pkg->sp.published_name +
+                             " could not be installed (" + r.error().to_string() + "); the device has problem 28 "
+                             "(CM_PROB_FAILED_INSTALL)");
+      InstallReport failed;
+      failed.instance_id = id;
+      failed.driver.published_name = choice->pkg->sp.published_name;
+      failed.driver.folder = choice->pkg->sp.folder;
+      failed.driver.ddinstall = choice->match.ddinstall;
+      failed.failure = r.error().to_string();
+      parent.components.push_back(std::move(failed));
+      continue;
     }
+    if (auto s = exec("RELEASE isodrv_component"); !s) return s;
     for (auto& n : r->notes) parent.notes.push_back(std::move(n));
     r->notes.clear();
     if (ending == Ending::dry_run) {

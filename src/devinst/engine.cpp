@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "devinst/components.h"
+#include "devinst/inbox.h"
 #include "devinst/engine_impl.h"
 #include "devinst/install_facts.h"
 #include "isodrv/registry_layout.h"
@@ -72,6 +73,18 @@ CREATE TABLE IF NOT EXISTS devinst_software(
 CREATE INDEX IF NOT EXISTS devinst_software_install ON devinst_software(install_id);
 CREATE TRIGGER IF NOT EXISTS devinst_software_gone AFTER DELETE ON devinst_installs
   BEGIN DELETE FROM devinst_software WHERE install_id = old.id; END;
+CREATE TABLE IF NOT EXISTS devinst_component_entries(
+  instance_id TEXT NOT NULL COLLATE NOCASE, entry TEXT NOT NULL, source TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS devinst_component_entries_id ON devinst_component_entries(instance_id);
+CREATE TRIGGER IF NOT EXISTS devinst_component_entries_gone AFTER DELETE ON devinst_components
+  BEGIN DELETE FROM devinst_component_entries WHERE instance_id = old.instance_id; END;
+CREATE TABLE IF NOT EXISTS devinst_problems(
+  instance_id TEXT PRIMARY KEY COLLATE NOCASE, code INTEGER NOT NULL, message TEXT NOT NULL);
+CREATE TRIGGER IF NOT EXISTS devinst_problems_node_gone AFTER DELETE ON device_nodes
+  BEGIN DELETE FROM devinst_problems WHERE instance_id = old.instance_id; END;
+CREATE TRIGGER IF NOT EXISTS devinst_problems_installed AFTER UPDATE OF install_id ON device_nodes
+  WHEN new.install_id IS NOT NULL
+  BEGIN DELETE FROM devinst_problems WHERE instance_id = new.instance_id; END;
 )sql";
 
 
@@ -534,6 +547,7 @@ DeviceInfo info_from(Engine::Impl& d, const DeviceRow& r) {
     }
     read_install_facts(d, *r.install_id, i);
     read_software(d, *r.install_id, i);
+    read_included(d, *r.install_id, i);
   }
   read_component_links(d, i);
   i.properties = read_properties(d.reg, enum_key_path(r.instance_id));

@@ -32,6 +32,9 @@ struct Loaded {
   std::string host_folder;     // <root>/Windows/System32/DriverStore/FileRepository/<folder>
   std::string windows_folder;  // C:\Windows\System32\DriverStore\FileRepository\<folder>
   std::string extension_id;    // [Version] ExtensionId, lower case; "" for a base driver
+  // An included inbox INF (inbox.cpp): its file name. Its files come from the inbox folder
+  // (host_folder); it is never staged. "" for a staged package.
+  std::string inbox_inf;
 };
 
 // Undo step kinds recorded in devinst_undo.
@@ -90,8 +93,13 @@ inline std::string join_lines(const std::vector<std::string>& v) {
   return out;
 }
 
+struct InboxCache;  // inbox.cpp
+
 struct Engine::Impl {
   std::string root;
+  // Where Include'd INFs are read from (Engine::set_inbox_folder; "" = none) and what was read.
+  std::string inbox_folder;
+  std::shared_ptr<InboxCache> inbox;
   registry::Registry reg;
   // State folders whose service key or device node is gone (state_folders.cpp), and their removal
   // after an uninstall, a device removal or a move off a deleted package committed.

@@ -11,6 +11,7 @@
 #include "base/text.h"
 #include "devinst/components.h"
 #include "devinst/delfiles.h"
+#include "devinst/inbox.h"
 #include "devinst/install_facts.h"
 #include "devinst/wow64.h"
 #include "isodrv/registry_roots.h"
@@ -553,6 +554,10 @@ class Installer {
     for (const package::FileCopy& copy : items(pkg.pkg.copies, op)) {
       const package::FileCopy* c = &copy;
       const std::string where_file = pkg.doc->path();
+      if (!pkg.inbox_inf.empty() && c->dirid == inf::kDiridDriverStore) {
+        notes.push_back(inbox_in_place_note(pkg, *c));
+        continue;
+      }
       if (!c->source) {
         return Error(Errc::not_found, "file '" + c->source_name + "' is not listed in SourceDisksFiles", where_file,
                      c->line.line());
@@ -724,20 +729,16 @@ class Installer {
     return pkg.doc->path() + ":" + std::to_string(l.line()) + ": ";
   }
 
-  // Needs = section: a section of this INF runs as part of this one; one of an included system INF
-  // is not available here and is reported with the section's Include list.
+  // Needs = section: a section of this INF, or of an INF an Include names (read from the inbox
+  // folder, inbox.cpp), runs as part of this one, in its role.
   Status apply_needed(const Loaded& pkg, std::span<const package::Operation> ops, const package::Operation& op,
                       const Binding& b, int depth) {
     if (op.target_section != package::Operation::npos) return apply_section(pkg, op.target_section, b, depth + 1);
-    std::string from;
-    for (const auto& o : ops) {
-      if (!inf::iequals(o.directive, "Include")) continue;
-      from += (from.empty() ? "Include=" : ",") + std::string(o.target);
-    }
-    if (from.empty()) from = "no Include";
-    notes.push_back(where(pkg, op.line) + "Needs=" + std::string(op.target) + " names a section of an included system INF (" +
-                    from + ") that is not available here; not applied");
-    return {};
+    auto needed = resolve_needed(e_, pkg, ops, op);
+    if (!needed) return needed.error();
+    const std::size_t before = used_files.size();
+    if (auto s = apply_section(*needed->pkg, needed->section, b, depth + 1); !s) return s;
+    return record_included(site(pkg, op.line), *needed, std::span<const std::string>(used_files).subspan(before));
   }
 
   Status on_copy_files(const Loaded& pkg, const package::Operation& op, const Binding&) {

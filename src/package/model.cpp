@@ -11,6 +11,7 @@
 
 #include "isodrv/directives.h"
 #include "isodrv/package.h"
+#include "isodrv/package_needed.h"
 #include "base/text.h"
 #include "isodrv/registry_roots.h"
 
@@ -215,6 +216,16 @@ class Builder {
     pkg_.section_targets.assign(doc.section_count(), 0);
     pkg_.payload = payload_files(doc, t.arch);
     index_decorated_sections();
+  }
+
+  // Only `needed` (a Needs of another INF) and what it reaches.
+  Package build_needed(const NeededSection& needed) {
+    mark_well_known();
+    const std::size_t i = add_section(needed.name, {}, needed.role, std::nullopt, nullptr, needed.service);
+    visited_.emplace(inf::to_lower_ascii(needed.name) + "|needs|" + std::to_string(static_cast<int>(needed.role)) + "|" +
+                         needed.service, i);
+    process(i);
+    return std::move(pkg_);
   }
 
   Package build() {
@@ -1204,6 +1215,11 @@ std::uint32_t last_build_used(const Package& pkg) {
 Package build_package(const inf::Document& doc, const inf::Target& target) {
   Builder b(doc, target);
   return b.build();
+}
+
+Package build_needed_package(const inf::Document& doc, const inf::Target& target, const NeededSection& needed) {
+  Builder b(doc, target);
+  return b.build_needed(needed);
 }
 
 }  // namespace isodrv::package

@@ -154,20 +154,23 @@ Status WriteTxn::remove_empty_directory(const std::string& dir) {
   return {};
 }
 
-void WriteTxn::revert_in_memory() {
+void WriteTxn::revert_in_memory() { revert_to(0); }
+
+void WriteTxn::revert_to(std::size_t mark) {
   std::error_code ec;
-  for (auto it = changes_.rbegin(); it != changes_.rend(); ++it) {
-    if (it->directory) {
-      fs::remove(it->host, ec);  // only when empty
-    } else if (it->removed_directory) {
-      fs::create_directories(it->host, ec);
-    } else if (it->existed) {
-      (void)write_bytes(it->host, it->prior);
+  while (changes_.size() > mark) {
+    const Change& c = changes_.back();
+    if (c.directory) {
+      fs::remove(c.host, ec);  // only when empty
+    } else if (c.removed_directory) {
+      fs::create_directories(c.host, ec);
+    } else if (c.existed) {
+      (void)write_bytes(c.host, c.prior);
     } else {
-      fs::remove(it->host, ec);
+      fs::remove(c.host, ec);
     }
+    changes_.pop_back();
   }
-  changes_.clear();
 }
 
 Status WriteTxn::commit() {

@@ -44,6 +44,12 @@ class WriteTxn {
   // Removes `dir` when it is empty; it comes back if the transaction does not commit.
   Status remove_empty_directory(const std::string& dir);
 
+  // A point inside the transaction to go back to (a software component whose install failed,
+  // while its parent's stays): revert_to(mark) puts back the file changes made after it; the
+  // caller rolls its SQL back to a savepoint of its own. Their journal lines stay: replaying them
+  // on recovery finds the files already as they were.
+  std::size_t mark() const { return changes_.size(); }
+  void revert_to(std::size_t mark);
   // Commits: a failed commit abandons. Runs the crash points and drops the journal.
   Status commit();
   // Rolls the SQL back, puts every changed file back as it was, drops the journal.

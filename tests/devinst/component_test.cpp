@@ -387,3 +387,73 @@ ComponentIDs = VEN_WMBT&CID_SENSOR
   ASSERT_EQ(cli({"device", "uninstall", kParent}), 0);
   EXPECT_EQ(export_hklm(), before) << "grandchildren go too";
 }
+
+// A child whose driver cannot be installed: Windows installs the parent and leaves the child with
+// problem 28 (CM_PROB_FAILED_INSTALL); what the child's install had done is rolled back (its file
+// copy too), the child stays without a driver, and uninstalling the parent is still exact.
+TEST_F(Components, AChildWhoseDriverFailsKeepsAProblemAndTheParentInstalls) {
+  stage_parent();
+  std::string ctl = kControlInf;
+  ctl.replace(ctl.find("DefaultDestDir = 13"), 19, "DefaultDestDir = 11");  // a copy that must be undone
+  ctl.replace(ctl.find("ControlLevel, 0x00010001"), 24, "ControlLevel, 0xZZ");
+  const std::string oem = stage(package_dir("control", ctl, "wombatctl.inf"), true);
+  ASSERT_EQ(cli({"device", "add", kParent, "--hwid", "ROOT\\WOMBAT"}), 0);
+  const std::string before = export_hklm();
+  std::string out;
+  ASSERT_EQ(cli({"device", "install", kParent}, &out), 0) << out;
+  EXPECT_NE(out.find(kParent + ": installed"), std::string::npos) << out;
+  EXPECT_NE(out.find(kControl + ": component device created; its driver " + oem +
+                     " could not be installed, problem 28 (CM_PROB_FAILED_INSTALL): "),
+            std::string::npos) << out;
+  EXPECT_NE(out.find("invalid AddReg flags"), std::string::npos) << out;
+  auto e = engine();
+  auto parent = e.device(kParent);
+  ASSERT_TRUE(parent->driver.has_value());
+  auto child = e.device(kControl);
+  ASSERT_TRUE(child.ok());
+  EXPECT_FALSE(child->driver.has_value());
+  EXPECT_EQ(child->problem, 28u);
+  EXPECT_NE(child->problem_message.find("invalid AddReg flags"), std::string::npos) << child->problem_message;
+  EXPECT_EQ(child->parent, kParent);
+  EXPECT_EQ(dword(kCcs + "\\Enum\\" + kControl, "ConfigFlags"), 0x60u) << "CONFIGFLAG_REINSTALL | CONFIGFLAG_FAILEDINSTALL";
+  EXPECT_FALSE(has_key(kCcs + "\\Control\\Class\\{5c4c3332-344d-483c-8739-259e934c9cc8}\\0000")) << "its software key rolled back";
+  EXPECT_FALSE(fs::exists(root_ / "Windows/System32/wombatctl.exe")) << "its file copy rolled back";
+  EXPECT_EQ(package(oem).devices, 0);
+  EXPECT_FALSE(e.device(kOrphan)->problem) << "the other child is unaffected";
+  ASSERT_EQ(cli({"device", "show", kControl}, &out), 0);
+  EXPECT_NE(out.find("Problem:            CM_PROB_FAILED_INSTALL (28): "), std::string::npos) << out;
+  ASSERT_EQ(cli({"device", "show", kControl, "--json"}, &out), 0);
+  EXPECT_EQ(nlohmann::json::parse(out)["problem"]["code"], 28);
+  ASSERT_EQ(cli({"store", "verify"}), 0);
+  ASSERT_EQ(cli({"device", "uninstall", kParent}), 0);
+  EXPECT_EQ(export_hklm(), before);
+  EXPECT_FALSE(e.device(kControl).ok());
+}
+
+// ComponentIDs and Description are the only component entries; Windows ignores the rest, isodrv
+// keeps them with the child so that device show can say so.
+TEST_F(Components, OtherComponentEntriesAreKeptWithTheChildAndShown) {
+  std::string inf = wombat_inf("05/01/2024,1.0.0.0");
+  inf.insert(inf.find("[Wombat_Orphan]"), "AddReg       = Not_A_Component_Entry\nLoneWord\n\n");
+  stage(package_dir("extra", inf, "wombat.inf"), true);
+  auto e = engine();
+  ASSERT_TRUE(e.add_device({kParent, {"ROOT\\WOMBAT"}, {}}).ok());
+  const std::string before = export_hklm();
+  auto r = e.install(kParent);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  bool noted = false;
+  for (const auto& n : r->notes) noted = noted || n.find("'AddReg = Not_A_Component_Entry' in component-install-section [Wombat_Control]") != std::string::npos;
+  EXPECT_TRUE(noted);
+  auto child = e.device(kControl);
+  ASSERT_TRUE(child.ok() && child->component);
+  ASSERT_EQ(child->component->ignored.size(), 2u);
+  EXPECT_EQ(child->component->ignored[0].text, "AddReg = Not_A_Component_Entry");
+  EXPECT_EQ(child->component->ignored[1].text, "LoneWord");
+  EXPECT_NE(child->component->ignored[0].source.find("wombat.inf:"), std::string::npos);
+  EXPECT_TRUE(e.device(kOrphan)->component->ignored.empty());
+  std::string out;
+  ASSERT_EQ(cli({"device", "show", kControl}, &out), 0);
+  EXPECT_NE(out.find("Component Entry:    AddReg = Not_A_Component_Entry ("), std::string::npos) << out;
+  ASSERT_TRUE(e.uninstall(kParent).ok());
+  EXPECT_EQ(export_hklm(), before);
+}

@@ -1,6 +1,8 @@
 // Every corpus INF that stages: a device with the first hardware ID of its first Models entry is
 // added and installed; the install either succeeds and its uninstall returns the registry to the
 // exact bytes it had, or it fails cleanly and leaves the registry as it was. Never a crash.
+// No inbox INF folder is given: a package whose install Needs a section of an Include'd inbox INF
+// (ks.inf, wudfrd.inf, winusb.inf, mf.inf …) must be refused with the error that says so.
 #include <iostream>
 #include <map>
 
@@ -19,7 +21,7 @@ TEST_F(CorpusInstall, EveryStagedCorpusPackageInstallsAtomicallyAndUninstallsExa
   std::ifstream manifest(corpus / "MANIFEST.tsv");
   std::string line;
   std::getline(manifest, line);
-  std::size_t installed = 0, failed_cleanly = 0, no_device = 0, n = 0;
+  std::size_t installed = 0, failed_cleanly = 0, no_device = 0, n = 0, needs_inbox = 0;
   std::map<std::string, std::size_t> failure_kinds;
   std::ostringstream problems;
   const fs::path all_roots = root_;
@@ -73,6 +75,10 @@ TEST_F(CorpusInstall, EveryStagedCorpusPackageInstallsAtomicallyAndUninstallsExa
       if (!v->empty()) problems << rel << ": store verify after uninstall: " << (*v)[0].message << "\n";
     } else {
       ++failed_cleanly;
+      if (r.error().message.find("no inbox INF folder was given (--inbox DIR)") != std::string::npos) {
+        ++needs_inbox;
+        if (model.includes.empty()) problems << rel << ": refused for an inbox INF it does not Include\n";
+      }
       std::string kind = r.error().message.substr(0, r.error().message.find(' ', 12));
       ++failure_kinds[std::string(isodrv::errc_name(r.error().code)) + ": " + kind];
       if (std::getenv("ISODRV_VERBOSE")) std::cout << rel << ": " << r.error().to_string() << "\n";
@@ -84,6 +90,9 @@ TEST_F(CorpusInstall, EveryStagedCorpusPackageInstallsAtomicallyAndUninstallsExa
   std::cout << "[ corpus ] installed and uninstalled " << installed << " packages; " << failed_cleanly
             << " refused cleanly; " << no_device << " without a usable device or not stageable\n";
   for (const auto& [k, c] : failure_kinds) std::cout << "[ corpus ]   " << c << " x " << k << "\n";
-  EXPECT_GT(installed, 250u);
+  std::cout << "[ corpus ] " << needs_inbox << " refused because they Need sections of included inbox INFs\n";
+  EXPECT_GT(needs_inbox, 0u);
+  // Every package that Needs no inbox INF still installs (219 install, 68 need inbox INFs).
+  EXPECT_GT(installed + needs_inbox, 250u);
   EXPECT_EQ(problems.str(), "");
 }

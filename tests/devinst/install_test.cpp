@@ -371,7 +371,9 @@ TEST_F(Install, ExtensionInfAppliesAfterTheBaseDriver) {
   EXPECT_EQ(export_hklm(), before);
 }
 
-TEST_F(Install, CorpusDchuBaseWithExtensionReportsUnavailableNeeds) {
+// The base Includes wudfrd.inf (Needs = WUDFRD.NT, .NT.HW, .NT.Services): the fixture inbox
+// folder stands in for C:\Windows\INF (tests/devinst/fixtures/inbox, written for the tests).
+TEST_F(Install, CorpusDchuBaseWithExtensionAppliesIncludedNeeds) {
   const fs::path corpus = ISODRV_CORPUS_DIR;
   const fs::path dchu = corpus / "windows-driver-samples/general/DCHU/osrfx2_DCHU_extension_tight";
   const fs::path base_inx = corpus / "windows-driver-samples/general/DCHU/osrfx2_DCHU_base/osrfx2_DCHU_base/osrfx2_DCHU_base.inx";
@@ -387,12 +389,17 @@ TEST_F(Install, CorpusDchuBaseWithExtensionReportsUnavailableNeeds) {
   const std::string id = "USB\\VID_0547&PID_1002\\5&1a2b3c&0&1";
   auto e = engine();
   ASSERT_TRUE(e.add_device({id, {"USB\\Vid_0547&PID_1002&REV_0000", "USB\\VID_0547&PID_1002"}, {}}).ok());
+  auto refused = e.install(id);
+  ASSERT_FALSE(refused.ok()) << "without an inbox folder Needs=WUDFRD.NT cannot be resolved";
+  EXPECT_NE(refused.error().message.find("wudfrd.inf"), std::string::npos) << refused.error().to_string();
+  ASSERT_TRUE(e.set_inbox_folder(fixture("inbox").string()).ok());
   auto r = e.install(id);
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   EXPECT_EQ(r->driver.published_name, base);
-  bool reported = false;
-  for (const auto& n : r->notes) reported = reported || n.find("WUDFRD.NT") != std::string::npos;
-  EXPECT_TRUE(reported) << "Needs=WUDFRD.NT from wudfrd.inf is reported, not guessed";
+  EXPECT_EQ(e.device(id)->included, (std::vector<std::string>{"wudfrd.inf [WUDFRD.NT]", "wudfrd.inf [WUDFRD.NT.HW]",
+                                                              "wudfrd.inf [WUDFRD.NT.Services]"}));
+  EXPECT_EQ(sz(kCcs + "\\Enum\\" + id, "Service"), "WUDFRd") << "the reflector from WUDFRD.NT.Services";
+  EXPECT_EQ(key(kCcs + "\\Enum\\" + id).get_multi_sz("LowerFilters").value(), std::vector<std::string>{"WUDFRd"});
   // The extension's AddComponent creates the child device; no component INF is staged here, so it
   // has no driver (CorpusDchuComponent installs one).
   const std::string child = "SWD\\DRIVERENUM\\osrfx2_DCHU_component&1&648b64b0&0";
@@ -426,6 +433,7 @@ TEST_F(Install, CorpusDchuComponentInstallsOnTheChildAndUninstallsExactly) {
   const std::string id = "USB\\VID_0547&PID_1002\\5&1a2b3c&0&1";
   const std::string child = "SWD\\DRIVERENUM\\osrfx2_DCHU_component&1&648b64b0&0";
   auto e = engine();
+  ASSERT_TRUE(e.set_inbox_folder(fixture("inbox").string()).ok());
   ASSERT_TRUE(e.add_device({id, {"USB\\Vid_0547&PID_1002&REV_0000", "USB\\VID_0547&PID_1002"}, {}}).ok());
   const std::string before = export_hklm();
   auto r = e.install(id);

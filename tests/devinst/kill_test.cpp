@@ -71,6 +71,15 @@ Numbat.DeviceDesc = "Numbat Device"
 )";
 }
 
+// The driver with Include = ks.inf / Needs = KS.Registration, installed with the fixture inbox folder:
+// the inbox file copy (DIRID 12) and the registry writes commit or vanish with the install.
+std::string numbat_with_inbox_inf() {
+  std::string inf = numbat_inf("08/01/2024,4.0.0.0");
+  const std::string head = "[Numbat_Device.NT]\n";
+  inf.insert(inf.find(head) + head.size(), "Include = ks.inf\nNeeds = KS.Registration\n");
+  return inf;
+}
+
 // The same driver with a software component (AddComponent), and the component INF that installs on
 // the child: it copies a file outside the store and records an AddSoftware.
 std::string numbat_with_component_inf() {
@@ -181,6 +190,9 @@ std::vector<Operation> operations() {
       // and go with the parent.
       {"install_with_component", {add_parent, add_panel, add_dev}, install, dev},
       {"remove_parent_with_component", {add_parent, add_panel, add_dev, install}, {"device", "remove", kDevice}, dev},
+      // Include / Needs from the inbox folder ("INBOX"): the included section's file copy too.
+      {"install_with_inbox", {{"driver", "add", "I", "--allow-unisolated"}, add_dev},
+       {"device", "install", kDevice, "--inbox", "INBOX"}, dev},
   };
 }
 
@@ -192,10 +204,14 @@ class KillTest : public DevinstTest, public ::testing::WithParamInterface<Operat
     v2_ = package_dir("v2", numbat_inf("06/01/2024,2.0.0.0"), "numbat.inf", "-v2").string();
     parent_ = package_dir("parent", numbat_with_component_inf(), "numbat.inf", "-parent").string();
     panel_ = package_dir("panel", kPanelInf, "panel.inf").string();
+    inbox_pkg_ = package_dir("inbox-pkg", numbat_with_inbox_inf(), "numbat.inf", "-inbox").string();
   }
 
   std::vector<std::string> args(std::vector<std::string> a) const {
-    for (auto& s : a) s = s == "V1" ? v1_ : s == "V2" ? v2_ : s == "P" ? parent_ : s == "C" ? panel_ : s;
+    for (auto& s : a) {
+      s = s == "V1" ? v1_ : s == "V2" ? v2_ : s == "P" ? parent_ : s == "C" ? panel_ : s == "I" ? inbox_pkg_
+          : s == "INBOX" ? fixture("inbox").string() : s;
+    }
     return a;
   }
 
@@ -226,7 +242,7 @@ class KillTest : public DevinstTest, public ::testing::WithParamInterface<Operat
     return s;
   }
 
-  std::string v1_, v2_, parent_, panel_;
+  std::string v1_, v2_, parent_, panel_, inbox_pkg_;
 };
 
 }  // namespace

@@ -159,6 +159,7 @@ TEST_F(Properties, CorpusPackagesSetTheirDocumentedProperties) {
   stage(package_dir("wg", stamped(wg), "wireguard.inf"), true);
   stage(package_dir("dchu", stamped(base_inx), "osrfx2_DCHU_base.inf"), true);
   auto e = engine();
+  ASSERT_TRUE(e.set_inbox_folder(fixture("inbox").string()).ok());  // the base's Include = wudfrd.inf
   const std::string wg_id = "SWD\\WireGuard\\{00000000-0000-0000-0000-000000000001}";
   const std::string usb_id = "USB\\VID_0547&PID_1002\\5&1a2b3c&0&1";
   ASSERT_TRUE(e.add_device({wg_id, {"WireGuard"}, {}}).ok());

@@ -112,6 +112,7 @@ TEST_F(Umdf, CorpusDchuBaseWritesItsTwoUmdfServices) {
   const std::string oem = stage(package_dir("base", stamped, "osrfx2_DCHU_base.inf"), true);
   const std::string id = "USB\\VID_0547&PID_1002\\5&1a2b3c&0&1";
   auto e = engine();
+  ASSERT_TRUE(e.set_inbox_folder(fixture("inbox").string()).ok());  // its Include = wudfrd.inf
   ASSERT_TRUE(e.add_device({id, {"USB\\VID_0547&PID_1002"}, {}}).ok());
   const std::string before = export_hklm();
   auto r = e.install(id);

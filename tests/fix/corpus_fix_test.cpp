@@ -137,7 +137,10 @@ class CorpusFix : public DevinstTest {
     o.allow_unisolated = true;
     if (!st->add(inf.string(), o).ok()) return "";
     auto e = isodrv::devinst::Engine::open(root_.string());
-    if (!e.ok() || !e->add_device({device, {hwid}, {}}).ok() || !e->install(device).ok()) return "";
+    // Packages that Need sections of inbox INFs (wudfrd.inf, ks.inf …) install with the devinst
+    // tests' fixture inbox folder; without one such a Needs fails the install (issue 12 part 4).
+    if (!e.ok() || !e->set_inbox_folder(fixture("inbox").string()).ok()) return "";
+    if (!e->add_device({device, {hwid}, {}}).ok() || !e->install(device).ok()) return "";
     auto r = reg();
     auto k = r.open_key("HKLM");
     if (!k.ok()) return "";

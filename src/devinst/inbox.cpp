@@ -1,0 +1,201 @@
+// Include / Needs across INFs: the inbox INF folder, the included INFs read from it, and the model
+// of each needed section (docs/devinst.md "Include / Needs").
+#include "devinst/inbox.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+
+#include "devinst/install_facts.h"
+
+namespace isodrv::devinst {
+namespace fs = std::filesystem;
+using detail::Loaded;
+
+// Per engine: where each included INF was found (nullopt: not in the folder), and one package per
+// needed section and role, built on first use. The inbox folder does not change while an engine
+// lives, so neither does anything read from it.
+struct InboxCache {
+  std::map<std::string, std::optional<std::string>> paths;      // lower-case file name -> host path
+  std::map<std::string, std::unique_ptr<inf::Document>> probes;  // lower-case file name -> parsed INF
+  std::map<std::string, std::unique_ptr<Loaded>> needed;         // "inf|section|role|service"
+};
+
+namespace {
+
+// Where an inbox INF's files live on Windows; %1% and %13% of an inbox INF resolve here [ND].
+constexpr const char* kInboxWindowsFolder = "C:\\Windows\\INF";
+// Install facts of an included section (value "ks.inf [KS.Registration]") and of an inbox file.
+constexpr const char* kFactIncluded = "included";
+constexpr const char* kFactInboxFile = "inbox_file";
+
+InboxCache& cache(Engine::Impl& e) {
+  if (!e.inbox) e.inbox = std::make_shared<InboxCache>();
+  return *e.inbox;
+}
+
+// The host path of `name` in the inbox folder, matched case-insensitively as Windows would.
+std::optional<std::string> find_inbox_inf(Engine::Impl& e, const std::string& name) {
+  const std::string key = inf::to_lower_ascii(name);
+  auto& paths = cache(e).paths;
+  if (auto it = paths.find(key); it != paths.end()) return it->second;
+  std::optional<std::string> found;
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(e.inbox_folder, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file(ec) && inf::iequals(it->path().filename().string(), name)) {
+      found = it->path().string();
+      break;
+    }
+  }
+  paths.emplace(key, found);
+  return found;
+}
+
+// The INF names a Needs may draw from: the Include lines of its own section first, then the
+// package's others (an Include in DDInstall also serves its .Services), each once.
+std::vector<std::string> include_list(const Loaded& pkg, std::span<const package::Operation> ops) {
+  std::vector<std::string> out;
+  auto add = [&](std::string_view name) {
+    for (const auto& o : out) {
+      if (inf::iequals(o, name)) return;
+    }
+    out.emplace_back(name);
+  };
+  for (const auto& o : ops) {
+    if (inf::iequals(o.directive, "Include")) add(o.target);
+  }
+  for (const auto& i : pkg.pkg.includes) add(i);
+  return out;
+}
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+Result<const inf::Document*> probe(Engine::Impl& e, const std::string& name, const std::string& path) {
+  auto& probes = cache(e).probes;
+  const std::string key = inf::to_lower_ascii(name);
+  if (auto it = probes.find(key); it != probes.end()) return it->second.get();
+  auto doc = inf::Document::load(path);
+  if (!doc) return doc.error();
+  auto [it, inserted] = probes.emplace(key, std::make_unique<inf::Document>(std::move(*doc)));
+  return it->second.get();
+}
+
+// The inbox INF as a package holding the needed section in `role`. Inbox INFs name their files in
+// layout.inf, not in their own SourceDisksFiles: an unlisted file is the one of that name in the
+// inbox folder.
+Result<Loaded*> needed_package(Engine::Impl& e, const Loaded& including, const std::string& name, const std::string& path,
+                               const package::NeededSection& needed) {
+  const std::string key = inf::to_lower_ascii(name + "|" + needed.name + "|" +
+                                              std::to_string(static_cast<int>(needed.role)) + "|" + needed.service);
+  auto& models = cache(e).needed;
+  if (auto it = models.find(key); it != models.end()) return it->second.get();
+  auto doc = inf::Document::load(path);
+  if (!doc) return doc.error();
+  auto l = std::make_unique<Loaded>();
+  l->inbox_inf = name;
+  l->sp.published_name = name;
+  l->sp.original_name = fs::path(path).filename().string();
+  l->sp.folder = "inbox";
+  l->sp.arch = including.sp.arch;
+  l->host_folder = e.inbox_folder;
+  l->windows_folder = kInboxWindowsFolder;
+  l->doc = std::make_unique<inf::Document>(std::move(*doc));
+  inf::DiridContext ctx;
+  ctx.src_path = kInboxWindowsFolder;
+  ctx.driver_store = kInboxWindowsFolder;
+  l->doc->set_dirids(ctx);
+  l->pkg = package::build_needed_package(*l->doc, including.pkg.target, needed);
+  for (package::FileCopy& c : l->pkg.copies) {
+    if (c.source || c.source_name.empty()) continue;
+    package::PayloadFile f;
+    f.name = c.source_name;
+    f.relative_path = c.source_name;
+    c.source = f;
+  }
+  auto [it, inserted] = models.emplace(key, std::move(l));
+  return it->second.get();
+}
+
+}  // namespace
+
+Status Engine::set_inbox_folder(const std::string& dir) {
+  std::error_code ec;
+  if (!dir.empty() && !fs::is_directory(dir, ec)) {
+    return Error(Errc::file_not_found, "the inbox INF folder " + dir + " is not a folder");
+  }
+  impl_->inbox_folder = dir;
+  impl_->inbox.reset();
+  return {};
+}
+
+Result<NeededSection> resolve_needed(Engine::Impl& e, const Loaded& pkg, std::span<const package::Operation> ops,
+                                     const package::Operation& needs) {
+  const std::string section(needs.target);
+  const std::string& file = pkg.doc->path();
+  const std::uint32_t line = needs.line.line();
+  const std::vector<std::string> includes = include_list(pkg, ops);
+  const std::string what = "Needs=" + section;
+  if (includes.empty()) {
+    return Error(Errc::not_found, what + ": the INF has no section [" + section + "] and no Include names an INF that could", file, line);
+  }
+  if (e.inbox_folder.empty()) {
+    return Error(Errc::not_found, what + " names a section of an included INF (Include=" + joined(includes) +
+                 "); no inbox INF folder was given (--inbox DIR)", file, line);
+  }
+  std::vector<std::string> missing;
+  const package::InstallSection& holder = pkg.pkg.sections[needs.section];
+  for (const std::string& name : includes) {
+    auto path = find_inbox_inf(e, name);
+    if (!path) {
+      missing.push_back(name);
+      continue;
+    }
+    auto doc = probe(e, name, *path);
+    if (!doc) return Error(doc.error().code, what + ": included INF " + name + ": " + doc.error().to_string(), file, line);
+    if (!(*doc)->has_section(section)) continue;
+    auto loaded = needed_package(e, pkg, name, *path, package::NeededSection{section, holder.role, holder.service});
+    if (!loaded) return Error(loaded.error().code, what + ": included INF " + name + ": " + loaded.error().to_string(), file, line);
+    auto idx = package::find_install_section((*loaded)->pkg, section, holder.role);
+    if (!idx) return Error(Errc::not_found, what + ": section [" + section + "] of " + name + " cannot be read", file, line);
+    return NeededSection{*loaded, *idx, name};
+  }
+  if (!missing.empty()) {
+    return Error(Errc::file_not_found, what + ": included INF " + joined(missing) + " is not in the inbox INF folder " +
+                 e.inbox_folder, file, line);
+  }
+  return Error(Errc::not_found, what + ": section [" + section + "] is in none of the included INFs (" + joined(includes) +
+               ") in " + e.inbox_folder, file, line);
+}
+
+Status record_included(const DirectiveSite& site, const NeededSection& needed, std::span<const std::string> copied) {
+  const std::string source = recorded_source(site);
+  const std::string value = needed.inf + " [" + needed.pkg->pkg.sections[needed.section].name + "]";
+  if (auto s = record_install_fact(site.engine, site.install_id, kFactIncluded, value, source); !s) return s;
+  for (const std::string& f : copied) {
+    if (auto s = record_install_fact(site.engine, site.install_id, kFactInboxFile, f, needed.inf); !s) return s;
+  }
+  return {};
+}
+
+void read_included(Engine::Impl& e, std::int64_t install_id, DeviceInfo& info) {
+  auto& s = e.q("SELECT kind, value FROM devinst_install_facts WHERE install_id = ? AND kind IN (?, ?) ORDER BY rowid");
+  s.bind(1, install_id).bind(2, kFactIncluded).bind(3, kFactInboxFile);
+  while (s.row()) {
+    auto& list = s.text(0) == kFactIncluded ? info.included : info.inbox_files;
+    std::string v = s.text(1);
+    if (std::find(list.begin(), list.end(), v) == list.end()) list.push_back(std::move(v));
+  }
+}
+
+std::string inbox_in_place_note(const Loaded& inbox, const package::FileCopy& copy) {
+  return inbox.doc->path() + ":" + std::to_string(copy.line.line()) + ": inbox file " + copy.source_name +
+         " runs from " + inbox.inbox_inf + "'s own driver store folder (DIRID 13), which isodrv does not model; not copied";
+}
+
+}  // namespace isodrv::devinst
