@@ -160,7 +160,7 @@ Status apply_add_component(const DirectiveSite& s) {
   ins.bind(1, *id).bind(2, s.instance_id).bind(3, s.install_id).bind(4, name);
   ins.bind(5, static_cast<std::int64_t>(*flags)).bind(6, section).bind(7, recorded_source(s));
   if (auto st = ins.run(); !st) return st;
-  if (s.dry_run) {
+  if (s.ending == Engine::Impl::Ending::dry_run) {
     auto k = s.engine.reg.open_key(enum_key_path(*id));
     if (k) {
       s.diffs.push_back({Diff::add_key, k->path(), "", {}});

@@ -167,7 +167,7 @@ struct Engine::Impl {
 
   // One install or uninstall inside the caller's transaction.
   Result<InstallReport> install_locked(const detail::DeviceRow& dev, detail::Loaded& pkg, const Match& m,
-                                       bool dry_run, store::WriteTxn& txn);
+                                       Ending ending, store::WriteTxn& txn);
   Status uninstall_locked(const detail::DeviceRow& dev, store::WriteTxn& txn,
                           std::string* removed_folder = nullptr, std::string* removed_ddinstall = nullptr,
                           std::string* removed_published = nullptr);
