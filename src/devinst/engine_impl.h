@@ -16,6 +16,7 @@
 #include "isodrv/package.h"
 #include "isodrv/registry.h"
 #include "isodrv/store.h"
+#include "isodrv/store_paths.h"
 #include "registry/statement.h"
 #include "store/funnel.h"
 
@@ -51,9 +52,9 @@ struct Diff {
   registry::Value value;
 };
 
-// Host path under `root` for a Windows path below C:\ (only the emulated tree is written); nullopt
-// for a path outside it.
-std::optional<std::string> windows_to_host(const std::string& root, const std::string& windows);
+// Host path under `root` of a Windows path the engine joined from an INF (store::windows_to_host,
+// the one mapping); nullopt for a path that would leave the emulated tree.
+std::optional<std::string> inf_path_to_host(const std::string& root, const std::string& windows);
 
 // The dry-run diff (diff.cpp).
 std::string render_diff(const std::vector<Diff>& diffs);

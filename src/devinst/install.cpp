@@ -8,16 +8,6 @@
 
 namespace isodrv::devinst {
 
-std::optional<std::string> detail::windows_to_host(const std::string& root, const std::string& windows) {
-  std::string p = windows;
-  if (p.size() < 3 || !inf::iequals(p.substr(0, 3), "C:\\")) return std::nullopt;
-  p = p.substr(3);
-  std::replace(p.begin(), p.end(), '\\', '/');
-  if (inf::iequals(p.substr(0, 7), "Windows")) p = "Windows" + p.substr(7);
-  auto norm = package::normalize_relative_path(p);
-  if (!norm) return std::nullopt;
-  return root + "/" + *norm;
-}
 using detail::DeviceRow;
 using detail::Diff;
 using detail::Installer;

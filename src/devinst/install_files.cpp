@@ -9,6 +9,12 @@
 #include "devinst/installer.h"
 
 namespace isodrv::devinst::detail {
+
+std::optional<std::string> inf_path_to_host(const std::string& root, const std::string& windows) {
+  auto host = store::windows_to_host(root, windows, store::PathSpelling::inf_destination);
+  if (!host) return std::nullopt;
+  return *host;
+}
 namespace {
 
 namespace fs = std::filesystem;

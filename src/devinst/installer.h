@@ -129,7 +129,7 @@ class Installer {
 
   // ---- files ----
 
-  std::optional<std::string> host_path(const std::string& windows) { return windows_to_host(e_.root, windows); }
+  std::optional<std::string> host_path(const std::string& windows) { return inf_path_to_host(e_.root, windows); }
 
   Status copy_files(const Loaded& pkg, const package::Operation& op);
 
