@@ -11,6 +11,7 @@
 #include "isodrv/registry.h"
 #include "isodrv/registry_layout.h"
 #include "isodrv/result.h"
+#include "isodrv/store_paths.h"
 
 namespace isodrv::api {
 
@@ -45,20 +46,13 @@ struct Location {
   std::string host_path;     // "<root>/Windows/ServiceState/bilby/Data"
 };
 
-// ---- Windows paths ↔ host paths (the API's mapping; devinst maps copy targets itself) ----------
+// ---- Windows paths ↔ host paths ------------------------------------------------------------------
 
-// Turns every ImagePath form Windows accepts into a drive path "C:\…": "\SystemRoot\…",
-// "%SystemRoot%\…" (and %windir%), "System32\…" (relative to the system root), "\??\C:\…",
-// "C:\…", optionally enclosed in double quotes. Errc::invalid_argument for another form or drive,
-// Errc::path_escape for "." / ".." components.
-Result<std::string> normalize_windows_path(std::string_view path);
-// The host path of a drive path below `root` (DESIGN.md §2: "C:\Windows" → "<root>/Windows").
-// Components are matched case-insensitively: the fixed spellings of DESIGN.md §2 first, then an
-// existing host entry, else the spelling given. Refuses what would leave the root.
-Result<std::string> windows_to_host(const std::string& root, std::string_view windows_path);
-// The drive path of a host path below `root` ("<root>/Windows/INF/oem0.inf" → "C:\Windows\INF\oem0.inf"),
-// compared lexically. Errc::path_escape for a path outside the root or with "." / ".." components.
-Result<std::string> host_to_windows(const std::string& root, const std::string& host_path);
+// The one mapping lives in the store layer (isodrv/store_paths.h), where the store and the install
+// engine reach it too; the API names it as before.
+using store::host_to_windows;
+using store::normalize_windows_path;
+using store::windows_to_host;
 
 // ---- The subjects every entry point resolves first (one funnel each) ----------------------------
 
@@ -148,7 +142,8 @@ class Session {
   Result<PropertyData> read_property(const registry::KeyHandle& object, std::string_view fmtid, std::uint32_t pid) const;
   // Enum, Services, Control\Class or Control\DeviceClasses, opened once and reopened only when
   // the cached handle's key was deleted; `rel` is looked up below it.
-  Result<registry::KeyHandle> below_base(int base, std::string_view rel, bool create = false) const;
+  Result<registry::KeyHandle> below_base(int base, std::string_view rel,
+                                         Disposition disposition = Disposition::open_existing) const;
 
   registry::Registry registry_;
   mutable registry::KeyHandle bases_[4];

@@ -101,9 +101,10 @@ class Store {
   Result<std::vector<StagedPackage>> list() const;
   Result<StagedPackage> find(const std::string& published_name) const;
   Result<std::vector<StagedFile>> files(const std::string& published_name) const;
-  // Removes a package. Refused while devices use it (unless the caller moved them first), and
-  // `force` is refused for packages with run-from-store files, as Windows does.
-  Status remove(const std::string& published_name, bool force);
+  // Removes a package. `unused_only`: refused while devices use it (unless the caller moved them
+  // first); `force` removes it anyway, except a package with run-from-store files, as Windows does.
+  enum class RemoveMode { unused_only, force };
+  Status remove(const std::string& published_name, RemoveMode mode);
   // Every mismatch between database and files.
   Result<std::vector<VerifyProblem>> verify() const;
 

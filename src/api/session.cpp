@@ -95,7 +95,8 @@ enum Base { kEnum = 0, kServices = 1, kClass = 2, kDeviceClasses = 3 };
 constexpr std::string_view kBasePaths[] = {kEnumKey, kServicesKey, kClassKey, kDeviceClassesKey};
 }  // namespace
 
-Result<KeyHandle> Session::below_base(int base, std::string_view rel, bool create) const {
+Result<KeyHandle> Session::below_base(int base, std::string_view rel, Disposition disposition) const {
+  const bool create = disposition == Disposition::open_always;
   KeyHandle& cached = bases_[base];
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (!cached.valid()) {
@@ -202,7 +203,7 @@ Result<KeyHandle> Session::open_device_key(std::string_view instance_id, DeviceK
       return Error(Errc::corrupt, short_key_path(dev->key) + ": the Driver value " + in_quotes(*driver) +
                                       " is not of the form {ClassGUID}\\NNNN");
     }
-    auto key = below_base(kClass, *driver, disposition == Disposition::open_always);
+    auto key = below_base(kClass, *driver, disposition);
     if (!key && key.error().code == Errc::not_found) {
       return Error(Errc::not_found, join(kClassKey, *driver) + " does not exist");
     }
@@ -359,9 +360,9 @@ Result<Location> Session::driver_directory(std::string_view service, DriverDirec
         return state_directory(dir, Disposition::open_existing);
       }
       case DriverDirectoryType::data:
-        return state_directory("C:\\Windows\\ServiceState\\" + svc->name + "\\Data", disposition);
+        return state_directory(std::string(store::kServiceStateFolder) + "\\" + svc->name + "\\Data", disposition);
       case DriverDirectoryType::shared_data:
-        return state_directory("C:\\Windows\\ServiceState\\" + svc->name + "\\SharedData", disposition);
+        return state_directory(std::string(store::kServiceStateFolder) + "\\" + svc->name + "\\SharedData", disposition);
     }
     return Error(Errc::invalid_argument, "unknown driver directory type");
   };
@@ -378,7 +379,7 @@ Result<Location> Session::device_directory(std::string_view instance_id, Disposi
     for (auto& c : folder) {
       if (c == '\\') c = '#';
     }
-    return state_directory("C:\\Windows\\DeviceState\\" + folder + "\\Data", disposition);
+    return state_directory(std::string(store::kDeviceStateFolder) + "\\" + folder + "\\Data", disposition);
   };
   auto r = run();
   audit("device_directory", instance_id, r ? r->windows_path : std::string(), r.ok());

@@ -163,7 +163,7 @@ int run_delete(Context& ctx, const DriverArgs& a) {
     std::cout << "Driver package deleted successfully.\n";
     return kExitOk;
   }
-  auto r = st->remove(a.published, a.force);
+  auto r = st->remove(a.published, a.force ? store::Store::RemoveMode::force : store::Store::RemoveMode::unused_only);
   if (!r.ok()) {
     std::cout << "Failed to delete driver package: " << r.error().message << "\n";
     say(r.error());

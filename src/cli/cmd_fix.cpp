@@ -88,34 +88,40 @@ nlohmann::json file_json(const fix::FileFix& f, bool write, const std::string& d
 }
 
 // The migration report: one entry per move an unsafe fix made, with the API the code must use.
-void print_report(const std::vector<fix::FileFix>& files, const std::string& format) {
-  std::vector<std::pair<const fix::FileFix*, const diag::Diagnostic*>> rows;
+using ReportRows = std::vector<std::pair<const fix::FileFix*, const diag::Diagnostic*>>;
+
+ReportRows report_rows(const std::vector<fix::FileFix>& files) {
+  ReportRows rows;
   for (const auto& f : files) {
     for (const auto& d : f.applied) {
       if (d.fix->safety == diag::FixSafety::unsafe && !d.fix->migrations.empty()) rows.emplace_back(&f, &d);
     }
   }
-  if (format == "json") {
-    nlohmann::json out = nlohmann::json::array();
-    for (auto [f, d] : rows) {
-      for (const auto& m : d->fix->migrations) out.push_back(migration_json(f->path, *d, m));
-    }
-    std::cout << nlohmann::json{{"tool", {{"name", "isodrv"}, {"version", ISODRV_VERSION}}}, {"migrations", out}}.dump(2)
-              << "\n";
-    return;
+  return rows;
+}
+
+void print_report_json(const ReportRows& rows) {
+  nlohmann::json out = nlohmann::json::array();
+  for (auto [f, d] : rows) {
+    for (const auto& m : d->fix->migrations) out.push_back(migration_json(f->path, *d, m));
   }
-  if (format == "md") {
-    std::cout << "# Migration report\n\n| INF line | code | moved | before | after | the driver's code calls |\n"
-                 "|---|---|---|---|---|---|\n";
-    for (auto [f, d] : rows) {
-      for (const auto& m : d->fix->migrations) {
-        std::cout << "| " << where(f->path, m.line) << " `" << m.inf_text << "` | " << d->code << " | " << m.kind << " | `"
-                  << m.before << "` | `" << m.after << "` | " << m.api << " |\n";
-      }
+  std::cout << nlohmann::json{{"tool", {{"name", "isodrv"}, {"version", ISODRV_VERSION}}}, {"migrations", out}}.dump(2)
+            << "\n";
+}
+
+void print_report_md(const ReportRows& rows) {
+  std::cout << "# Migration report\n\n| INF line | code | moved | before | after | the driver's code calls |\n"
+               "|---|---|---|---|---|---|\n";
+  for (auto [f, d] : rows) {
+    for (const auto& m : d->fix->migrations) {
+      std::cout << "| " << where(f->path, m.line) << " `" << m.inf_text << "` | " << d->code << " | " << m.kind << " | `"
+                << m.before << "` | `" << m.after << "` | " << m.api << " |\n";
     }
-    if (rows.empty()) std::cout << "\nNo unsafe fix moves state: the driver's code needs no change.\n";
-    return;
   }
+  if (rows.empty()) std::cout << "\nNo unsafe fix moves state: the driver's code needs no change.\n";
+}
+
+void print_report_text(const ReportRows& rows) {
   for (auto [f, d] : rows) {
     for (const auto& m : d->fix->migrations) {
       std::cout << where(f->path, m.line) << ": " << d->code << " " << m.kind << "\n  INF line: " << m.inf_text
@@ -123,6 +129,13 @@ void print_report(const std::vector<fix::FileFix>& files, const std::string& for
     }
   }
   if (rows.empty()) std::cout << "No unsafe fix moves state: the driver's code needs no change.\n";
+}
+
+void print_report(const std::vector<fix::FileFix>& files, const std::string& format) {
+  const ReportRows rows = report_rows(files);
+  if (format == "json") return print_report_json(rows);
+  if (format == "md") return print_report_md(rows);
+  print_report_text(rows);
 }
 
 // Usage problems of the options, or kExitOk with `opts` filled.
@@ -158,6 +171,63 @@ void print_summary(bool write, std::size_t applied, std::size_t changed, std::si
       << " not applied; " << no_fix << " finding" << (no_fix == 1 ? "" : "s") << " with no automatic fix\n";
 }
 
+// What the files fixed so far add up to, and what the report and JSON output collect.
+struct FixRun {
+  int rc = kExitOk;
+  std::size_t applied = 0, changed = 0, pending = 0, no_fix = 0;
+  std::vector<fix::FileFix> results;           // --report
+  nlohmann::json files = nlohmann::json::array();  // --format json
+};
+
+// Writes the fixed file (with --write); false, with the error said, when that fails.
+bool write_fixed(const std::string& path, const fix::FileFix& f, const FixArgs& a) {
+  if (!a.write || !f.changed()) return true;
+  if (auto s = stamp::write_file_atomic(path, f.fixed); !s.ok()) {
+    std::cerr << "isodrv: " << s.error().to_string() << "\n";
+    return false;
+  }
+  return true;
+}
+
+// Fixes one file and renders it (text) or keeps it for the report or the JSON document.
+void fix_one(const std::string& p, const FixArgs& a, const fix::Options& opts, const std::string& format, FixRun& run) {
+  fix::FileFix f = fix::fix_file(p, opts);
+  if (f.unreadable) {
+    std::cerr << "isodrv: " << f.error << "\n";
+    run.rc = combine_exit(run.rc, kExitUnreadable);
+    return;
+  }
+  if (!write_fixed(p, f, a)) {
+    run.rc = combine_exit(run.rc, kExitUnreadable);
+    return;
+  }
+  const std::string diff = (!a.write || a.diff) ? fix::unified_diff(f.original, f.fixed, p, opts.check.codepage) : "";
+  run.applied += f.applied.size();
+  run.changed += f.changed();
+  run.pending += pending(f);
+  for (const auto& d : f.after.diagnostics) run.no_fix += d.fix && !d.fix->available();
+  if (not_an_inf(f)) run.rc = combine_exit(run.rc, kExitFindings);
+  if (!a.write && f.changed()) run.rc = combine_exit(run.rc, kExitFindings);
+  if (pending(f)) run.rc = combine_exit(run.rc, kExitFindings);
+  if (a.report) {
+    run.results.push_back(std::move(f));
+  } else if (format == "json") {
+    run.files.push_back(file_json(f, a.write, diff));
+  } else {
+    std::cout << diff;
+    text_notes(f, a.write, a.write ? std::cout : std::cerr);
+  }
+}
+
+void print_fix_json(const FixRun& run, std::size_t file_count) {
+  std::cout << nlohmann::json{{"tool", {{"name", "isodrv"}, {"version", ISODRV_VERSION}}},
+                              {"files", run.files},
+                              {"summary", {{"files", file_count}, {"changed", run.changed}, {"fixed", run.applied},
+                                           {"unsafe_not_applied", run.pending}, {"no_automatic_fix", run.no_fix}}}}
+                   .dump(2)
+            << "\n";
+}
+
 int run_fix(FixArgs a, const Context& ctx) {
   std::string format = inf::to_lower_ascii(!a.format.empty() ? a.format : !ctx.format.empty() ? ctx.format : "text");
   if (format != "text" && format != "json" && !(a.report && format == "md")) {
@@ -168,67 +238,27 @@ int run_fix(FixArgs a, const Context& ctx) {
   if (int rc = fix_options(a, opts); rc != kExitOk) return rc;
   std::vector<std::string> missing;
   const auto paths = check::expand_inputs(a.inputs, missing);
-  int rc = kExitOk;
+  FixRun run;
   for (const auto& m : missing) {
     // A missing file named as such stays among the paths, and fixing it reports it (once).
     if (std::find(paths.begin(), paths.end(), m) == paths.end()) std::cerr << "isodrv: " << m << ": no such file or folder\n";
-    rc = combine_exit(rc, kExitUnreadable);
+    run.rc = combine_exit(run.rc, kExitUnreadable);
   }
   if (paths.empty()) {
     if (missing.empty()) std::cerr << "isodrv: no INF or INX file found\n";
     return kExitUnreadable;
   }
-  std::vector<fix::FileFix> results;
-  nlohmann::json files = nlohmann::json::array();
-  std::size_t applied = 0, changed = 0, left_pending = 0, no_fix = 0;
-  for (const auto& p : paths) {
-    fix::FileFix f = fix::fix_file(p, opts);
-    if (f.unreadable) {
-      std::cerr << "isodrv: " << f.error << "\n";
-      rc = combine_exit(rc, kExitUnreadable);
-      continue;
-    }
-    if (a.write && f.changed()) {
-      if (auto s = stamp::write_file_atomic(p, f.fixed); !s.ok()) {
-        std::cerr << "isodrv: " << s.error().to_string() << "\n";
-        rc = combine_exit(rc, kExitUnreadable);
-        continue;
-      }
-    }
-    const std::string diff = (!a.write || a.diff) ? fix::unified_diff(f.original, f.fixed, p, opts.check.codepage) : "";
-    applied += f.applied.size();
-    changed += f.changed();
-    left_pending += pending(f);
-    for (const auto& d : f.after.diagnostics) no_fix += d.fix && !d.fix->available();
-    if (not_an_inf(f)) rc = combine_exit(rc, kExitFindings);
-    if (!a.write && f.changed()) rc = combine_exit(rc, kExitFindings);
-    if (pending(f)) rc = combine_exit(rc, kExitFindings);
-    if (a.report) {
-      results.push_back(std::move(f));
-      continue;
-    }
-    if (format == "json") {
-      files.push_back(file_json(f, a.write, diff));
-      continue;
-    }
-    std::cout << diff;
-    text_notes(f, a.write, a.write ? std::cout : std::cerr);
-  }
+  for (const auto& p : paths) fix_one(p, a, opts, format, run);
   if (a.report) {
-    print_report(results, format);
-    return rc == kExitUnreadable || rc == kExitUsage ? rc : kExitOk;
+    print_report(run.results, format);
+    return run.rc == kExitUnreadable || run.rc == kExitUsage ? run.rc : kExitOk;
   }
   if (format == "json") {
-    std::cout << nlohmann::json{{"tool", {{"name", "isodrv"}, {"version", ISODRV_VERSION}}},
-                                {"files", files},
-                                {"summary", {{"files", paths.size()}, {"changed", changed}, {"fixed", applied},
-                                             {"unsafe_not_applied", left_pending}, {"no_automatic_fix", no_fix}}}}
-                     .dump(2)
-              << "\n";
-    return rc;
+    print_fix_json(run, paths.size());
+    return run.rc;
   }
-  print_summary(a.write, applied, changed, left_pending, no_fix);
-  return rc;
+  print_summary(a.write, run.applied, run.changed, run.pending, run.no_fix);
+  return run.rc;
 }
 
 }  // namespace

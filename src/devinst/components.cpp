@@ -182,7 +182,7 @@ Status apply_add_component(const DirectiveSite& s) {
     x.bind(1, *id).bind(2, extra.text).bind(3, extra.source);
     if (auto st = x.run(); !st) return st;
   }
-  if (s.dry_run) {
+  if (s.ending == Engine::Impl::Ending::dry_run) {
     auto k = s.engine.reg.open_key(enum_key_path(*id));
     if (k) {
       s.diffs.push_back({Diff::add_key, k->path(), "", {}});

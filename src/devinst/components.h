@@ -18,7 +18,7 @@ struct DirectiveSite {
   const inf::Line& line;             // the directive
   const std::string& instance_id;    // the device being installed ("" for a primitive driver)
   std::int64_t install_id;
-  bool dry_run;
+  Engine::Impl::Ending ending;      // dry_run: nothing is written, the diff is filled
   std::vector<std::string>& notes;
   std::vector<detail::Diff>& diffs;  // filled during a dry run
 };

@@ -355,7 +355,7 @@ Result<InstallReport> Engine::Impl::move_to(const DeviceRow& dev, Loaded& pkg, c
   }
   auto fresh = device_row(dev.instance_id);  // the uninstall changed the row
   if (!fresh) return fresh.error();
-  auto r = install_locked(*fresh, pkg, m, ending == Ending::dry_run, txn);
+  auto r = install_locked(*fresh, pkg, m, ending, txn);
   pending_diffs.clear();
   if (!r) return r;
   r->replaced = replaced;
@@ -681,7 +681,7 @@ Result<std::optional<InstallReport>> reinstall_with_extension(Engine::Impl& d, c
   if (auto s = d.uninstall_locked(dev, txn); !s) return s.error();
   auto fresh = d.device_row(dev.instance_id);
   if (!fresh) return fresh.error();
-  auto r = d.install_locked(*fresh, *base, *m, false, txn);
+  auto r = d.install_locked(*fresh, *base, *m, Engine::Impl::Ending::commit, txn);
   if (!r) return r.error();
   if (auto s = d.install_components_locked(*r, Engine::Impl::Ending::commit, txn); !s) return s.error();
   return std::optional<InstallReport>(std::move(*r));

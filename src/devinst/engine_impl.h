@@ -16,6 +16,7 @@
 #include "isodrv/package.h"
 #include "isodrv/registry.h"
 #include "isodrv/store.h"
+#include "isodrv/store_paths.h"
 #include "registry/statement.h"
 #include "store/funnel.h"
 
@@ -54,9 +55,9 @@ struct Diff {
   registry::Value value;
 };
 
-// Host path under `root` for a Windows path below C:\ (only the emulated tree is written); nullopt
-// for a path outside it.
-std::optional<std::string> windows_to_host(const std::string& root, const std::string& windows);
+// Host path under `root` of a Windows path the engine joined from an INF (store::windows_to_host,
+// the one mapping); nullopt for a path that would leave the emulated tree.
+std::optional<std::string> inf_path_to_host(const std::string& root, const std::string& windows);
 
 // The dry-run diff (diff.cpp).
 std::string render_diff(const std::vector<Diff>& diffs);
@@ -175,7 +176,7 @@ struct Engine::Impl {
 
   // One install or uninstall inside the caller's transaction.
   Result<InstallReport> install_locked(const detail::DeviceRow& dev, detail::Loaded& pkg, const Match& m,
-                                       bool dry_run, store::WriteTxn& txn);
+                                       Ending ending, store::WriteTxn& txn);
   Status uninstall_locked(const detail::DeviceRow& dev, store::WriteTxn& txn,
                           std::string* removed_folder = nullptr, std::string* removed_ddinstall = nullptr,
                           std::string* removed_published = nullptr);

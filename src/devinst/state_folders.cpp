@@ -25,12 +25,12 @@ std::string instance_id_of(std::string folder) {
 std::vector<std::string> Engine::Impl::orphaned_state_folders() {
   std::vector<std::string> out;
   std::error_code ec;
-  const fs::path services = fs::path(root) / "Windows/ServiceState";
+  const fs::path services = store::host_folder(root, store::kServiceStateFolder);
   for (const auto& e : fs::directory_iterator(services, ec)) {
     const std::string name = e.path().filename().string();
     if (!reg.open_key(std::string(kControlSet) + "\\Services\\" + name)) out.push_back(e.path().string());
   }
-  const fs::path devices = fs::path(root) / "Windows/DeviceState";
+  const fs::path devices = store::host_folder(root, store::kDeviceStateFolder);
   for (const auto& e : fs::directory_iterator(devices, ec)) {
     const std::string id = instance_id_of(e.path().filename().string());
     if (!reg.open_key(std::string(kControlSet) + "\\Enum\\" + id)) out.push_back(e.path().string());

@@ -14,11 +14,11 @@ namespace {
 
 // Folders whose files device installs never place: the driver store and published INFs (the store
 // verifies them) and the state folders (the drivers' own data).
-bool outside_install_targets(const std::string& rel) {
-  static const char* const kSkip[] = {"Windows/System32/DriverStore/", "Windows/INF/", "Windows/ServiceState/",
-                                      "Windows/DeviceState/"};
-  for (const char* s : kSkip) {
-    if (inf::iequals(rel.substr(0, std::string(s).size()), s)) return true;
+bool outside_install_targets(const std::string& root, const std::string& host) {
+  for (const char* folder : {store::kDriverStoreFolder, store::kInfFolder, store::kServiceStateFolder,
+                             store::kDeviceStateFolder}) {
+    const std::string prefix = store::host_folder(root, folder) + "/";
+    if (inf::iequals(host.substr(0, prefix.size()), prefix)) return true;
   }
   return false;
 }
@@ -62,7 +62,7 @@ std::vector<store::VerifyProblem> Engine::Impl::verify_placed_files() {
     }
   }
   for (const auto& [who, win] : used) {
-    if (auto host = detail::windows_to_host(root, win)) expect(*host, "file of the driver installed on " + who + " is missing");
+    if (auto host = detail::inf_path_to_host(root, win)) expect(*host, "file of the driver installed on " + who + " is missing");
   }
   {
     auto& s = q("SELECT DISTINCT key FROM devinst_undo WHERE op IN (?, ?) ORDER BY key");
@@ -74,8 +74,7 @@ std::vector<store::VerifyProblem> Engine::Impl::verify_placed_files() {
   const fs::path windows = fs::path(root) / "Windows";
   for (auto it = fs::recursive_directory_iterator(windows, ec); it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (!it->is_regular_file(ec) || placed.count(it->path().string())) continue;
-    const std::string rel = fs::relative(it->path(), root, ec).generic_string();
-    if (outside_install_targets(rel)) continue;
+    if (outside_install_targets(root, it->path().string())) continue;
     const auto size = static_cast<std::uint64_t>(it->file_size(ec));
     const auto same_size = staged.lower_bound({size, ""});
     if (same_size == staged.end() || same_size->first.first != size) continue;  // hash only plausible copies

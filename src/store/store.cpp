@@ -20,6 +20,7 @@
 #include <set>
 
 #include "isodrv/package.h"
+#include "isodrv/store_paths.h"
 #include "base/durable.h"
 #include "registry/sqlite_error.h"
 #include "registry/statement.h"
@@ -28,10 +29,8 @@
 namespace isodrv::store {
 namespace fs = std::filesystem;
 
-std::string file_repository_dir(const std::string& root) {
-  return root + "/Windows/System32/DriverStore/FileRepository";
-}
-std::string inf_dir(const std::string& root) { return root + "/Windows/INF"; }
+std::string file_repository_dir(const std::string& root) { return host_folder(root, kFileRepositoryFolder); }
+std::string inf_dir(const std::string& root) { return host_folder(root, kInfFolder); }
 std::string staging_dir(const std::string& root) { return root + "/.staging"; }
 std::string database_path(const std::string& root) { return root + "/registry.db"; }
 
@@ -70,9 +69,11 @@ std::string normal_root(const std::string& root_in) {
 // An exclusive advisory lock on <root>/.lock serialises every process that changes the store.
 class RootLock {
  public:
-  RootLock(const std::string& root, bool exclusive) {
+  // `shared`: readers, which only need no writer in the middle of a change.
+  enum class Kind { exclusive, shared };
+  RootLock(const std::string& root, Kind kind) {
     fd_ = ::open((root + "/.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ >= 0) ::flock(fd_, exclusive ? LOCK_EX : LOCK_SH);
+    if (fd_ >= 0) ::flock(fd_, kind == Kind::exclusive ? LOCK_EX : LOCK_SH);
   }
   ~RootLock() {
     if (fd_ >= 0) {
@@ -242,7 +243,7 @@ Status Store::Impl::open_and_recover() {
   sqlite3_busy_timeout(db, 30000);
   // Switching a new database to WAL takes a lock SQLite does not wait for (SQLITE_BUSY at once), so
   // two processes opening a fresh root would race; the root lock serialises the switch as well.
-  RootLock lock(root, true);
+  RootLock lock(root, RootLock::Kind::exclusive);
   if (auto st = exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"); !st) return st;
   if (auto st = exec(kSchema); !st) return st;
   if (auto st = exec(kFileTxnSchema); !st) return st;
@@ -508,7 +509,7 @@ Result<AddResult> Store::add(const std::string& inf_path, const AddOptions& opts
   if (!hash) return Error(Errc::file_not_found, "a file of the package is missing", inf_path);
   StagedPackage p = package_facts(*doc, pkg, inf_name, opts.arch, *hash, result.isolation_errors.empty());
 
-  RootLock lock(d.root, true);
+  RootLock lock(d.root, RootLock::Kind::exclusive);
   if (!lock.ok()) return Error(Errc::io_error, "cannot lock the store", d.root);
   {
     Stmt s(d.db, d.select_packages("WHERE p.folder = ?").c_str());
@@ -560,9 +561,10 @@ Status Store::Impl::finish_removal(const StagedPackage& p) {
   return recover();
 }
 
-Status Store::remove(const std::string& published_name, bool force) {
+Status Store::remove(const std::string& published_name, RemoveMode mode) {
+  const bool force = mode == RemoveMode::force;
   Impl& d = *impl_;
-  RootLock lock(d.root, true);
+  RootLock lock(d.root, RootLock::Kind::exclusive);
   auto p = find(published_name);
   if (!p.ok()) return p.error();
   // --force matters only while devices use the package; an unused package is simply deleted.
@@ -584,7 +586,7 @@ Status Store::remove(const std::string& published_name, bool force) {
 Status remove_package_with(Store& st, const std::string& published_name,
                            const std::function<Status(const RemovalSql&)>& commit_with) {
   Store::Impl& d = st.impl();
-  RootLock lock(d.root, true);
+  RootLock lock(d.root, RootLock::Kind::exclusive);
   auto p = st.find(published_name);
   if (!p.ok()) return p.error();
   const RemovalSql removal = [&](sqlite3* db) { return record_removal(db, *p); };
@@ -594,7 +596,7 @@ Status remove_package_with(Store& st, const std::string& published_name,
 
 Result<std::vector<VerifyProblem>> Store::verify() const {
   Impl& d = *impl_;
-  RootLock lock(d.root, false);
+  RootLock lock(d.root, RootLock::Kind::shared);
   std::vector<VerifyProblem> out;
   auto packages = list();
   if (!packages.ok()) return packages.error();

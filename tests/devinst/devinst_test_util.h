@@ -144,4 +144,63 @@ class DevinstTest : public ::testing::Test {
 
 inline const std::string kCcs = "HKLM\\SYSTEM\\CurrentControlSet";
 
+// The crash-safety tests' driver (kill_test, file_journal_test): DIRID 12 copies outside the store
+// (numbat.sys, and shared.sys, which the tests put there first so that an install replaces one file
+// and creates another), a .HW AddReg and a service. Staging it needs --allow-unisolated.
+inline std::string numbat_inf(const std::string& driver_ver = "05/01/2024,1.0.0.0") {
+  return R"([Version]
+Signature   = "$WINDOWS NT$"
+Class       = System
+ClassGuid   = {4d36e97d-e325-11ce-bfc1-08002be10318}
+Provider    = %Provider%
+DriverVer   = )" + driver_ver + R"(
+
+[DestinationDirs]
+DefaultDestDir = 12
+
+[SourceDisksNames]
+1 = %Disk%,,,""
+
+[SourceDisksFiles]
+numbat.sys = 1
+shared.sys = 1
+
+[Manufacturer]
+%Mfg% = Numbat, NTamd64
+
+[Numbat.NTamd64]
+%Numbat.DeviceDesc% = Numbat_Device, ROOT\NUMBAT
+
+[Numbat_Device.NT]
+CopyFiles = Numbat_Files
+
+[Numbat_Device.NT.HW]
+AddReg = Numbat_HW
+
+[Numbat_HW]
+HKR,,Mode,0x00010001,3
+
+[Numbat_Files]
+numbat.sys
+shared.sys
+
+[Numbat_Device.NT.Services]
+AddService = numbat, 0x00000002, Numbat_Service
+
+[Numbat_Service]
+ServiceType   = 1
+StartType     = 3
+ErrorControl  = 1
+ServiceBinary = %12%\numbat.sys
+
+[Strings]
+Provider = "Numbat Labs"
+Mfg = "Numbat Labs"
+Disk = "Numbat Disk"
+Numbat.DeviceDesc = "Numbat Device"
+)";
+}
+
+inline const std::string kNumbatDevice = "ROOT\\NUMBAT\\0000";
+
 }  // namespace devinst_test

@@ -9,53 +9,8 @@ using namespace devinst_test;
 
 namespace {
 
-const char* kNumbatInf = R"([Version]
-Signature   = "$WINDOWS NT$"
-Class       = System
-ClassGuid   = {4d36e97d-e325-11ce-bfc1-08002be10318}
-Provider    = %Provider%
-DriverVer   = 05/01/2024,1.0.0.0
-
-[DestinationDirs]
-DefaultDestDir = 12
-
-[SourceDisksNames]
-1 = %Disk%,,,""
-
-[SourceDisksFiles]
-numbat.sys = 1
-shared.sys = 1
-
-[Manufacturer]
-%Mfg% = Numbat, NTamd64
-
-[Numbat.NTamd64]
-%Numbat.DeviceDesc% = Numbat_Device, ROOT\NUMBAT
-
-[Numbat_Device.NT]
-CopyFiles = Numbat_Files
-
-[Numbat_Files]
-numbat.sys
-shared.sys
-
-[Numbat_Device.NT.Services]
-AddService = numbat, 0x00000002, Numbat_Service
-
-[Numbat_Service]
-ServiceType   = 1
-StartType     = 3
-ErrorControl  = 1
-ServiceBinary = %12%\numbat.sys
-
-[Strings]
-Provider = "Numbat Labs"
-Mfg = "Numbat Labs"
-Disk = "Numbat Disk"
-Numbat.DeviceDesc = "Numbat Device"
-)";
-
-const std::string kDevice = "ROOT\\NUMBAT\\0000";
+const std::string kNumbatInf = numbat_inf();
+const std::string& kDevice = kNumbatDevice;
 
 class FileJournal : public DevinstTest {
  protected:

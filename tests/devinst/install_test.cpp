@@ -195,8 +195,8 @@ TEST_F(Install, NewerVersionMovesTheDeviceAndRollbackMovesItBack) {
   // The version no device uses can go; the one in use cannot; the other keeps working.
   {
     auto st = isodrv::store::Store::open(root_.string());
-    EXPECT_FALSE(st->remove(v1, false).ok());
-    EXPECT_TRUE(st->remove(v2, false).ok());
+    EXPECT_FALSE(st->remove(v1, isodrv::store::Store::RemoveMode::unused_only).ok());
+    EXPECT_TRUE(st->remove(v2, isodrv::store::Store::RemoveMode::unused_only).ok());
     EXPECT_TRUE(st->verify()->empty());
   }
   info = e.device(kQuokkaId);
@@ -475,13 +475,13 @@ TEST_F(Install, PrimitiveDriverInstallsThroughDefaultInstall) {
   EXPECT_TRUE(e.install_on_matching(oem)->empty()) << "installed once";
   {
     auto st = isodrv::store::Store::open(root_.string());
-    EXPECT_FALSE(st->remove(oem, false).ok());
+    EXPECT_FALSE(st->remove(oem, isodrv::store::Store::RemoveMode::unused_only).ok());
   }
   auto moved = e.move_devices_off(oem);
   ASSERT_TRUE(moved.ok());
   EXPECT_EQ(export_hklm(), before);
   auto st = isodrv::store::Store::open(root_.string());
-  EXPECT_TRUE(st->remove(oem, false).ok());
+  EXPECT_TRUE(st->remove(oem, isodrv::store::Store::RemoveMode::unused_only).ok());
 }
 
 // device add and every state-location entry point share one instance-ID check, so a device that

@@ -17,60 +17,6 @@ using namespace devinst_test;
 
 namespace {
 
-std::string numbat_inf(const std::string& driver_ver) {
-  return R"([Version]
-Signature   = "$WINDOWS NT$"
-Class       = System
-ClassGuid   = {4d36e97d-e325-11ce-bfc1-08002be10318}
-Provider    = %Provider%
-DriverVer   = )" + driver_ver + R"(
-
-[DestinationDirs]
-DefaultDestDir = 12
-
-[SourceDisksNames]
-1 = %Disk%,,,""
-
-[SourceDisksFiles]
-numbat.sys = 1
-shared.sys = 1
-
-[Manufacturer]
-%Mfg% = Numbat, NTamd64
-
-[Numbat.NTamd64]
-%Numbat.DeviceDesc% = Numbat_Device, ROOT\NUMBAT
-
-[Numbat_Device.NT]
-CopyFiles = Numbat_Files
-
-[Numbat_Device.NT.HW]
-AddReg = Numbat_HW
-
-[Numbat_HW]
-HKR,,Mode,0x00010001,3
-
-[Numbat_Files]
-numbat.sys
-shared.sys
-
-[Numbat_Device.NT.Services]
-AddService = numbat, 0x00000002, Numbat_Service
-
-[Numbat_Service]
-ServiceType   = 1
-StartType     = 3
-ErrorControl  = 1
-ServiceBinary = %12%\numbat.sys
-
-[Strings]
-Provider = "Numbat Labs"
-Mfg = "Numbat Labs"
-Disk = "Numbat Disk"
-Numbat.DeviceDesc = "Numbat Device"
-)";
-}
-
 // The driver with Include = ks.inf / Needs = KS.Registration, installed with the fixture inbox folder:
 // the inbox file copy (DIRID 12) and the registry writes commit or vanish with the install.
 std::string numbat_with_inbox_inf() {
@@ -137,7 +83,7 @@ Provider = "Numbat Labs"
 Disk = "Numbat Disk"
 )";
 
-const std::string kDevice = "ROOT\\NUMBAT\\0000";
+const std::string& kDevice = kNumbatDevice;
 const char* const kDevinstPoints[] = {"devinst:file-changed", "devinst:before-commit", "devinst:committed"};
 const char* const kDeletePoints[] = {"delete:before-commit", "delete:committed", "delete:journal",
                                      "delete:removed-folder", "delete:removed-inf"};
@@ -397,3 +343,77 @@ TEST_F(FullDisk, AnInstallThatRunsOutOfSpaceIsRolledBackAndSaysSo) {
   EXPECT_EQ(slurp(root_ / "Windows/System32/drivers/numbat.sys").size(), 1536u * 1024u);
   EXPECT_EQ(cli({"store", "verify"}, &report), 0) << report;
 }
+
+// Every public operation on a disk with no space left at all (issue 16 part 2, "the same on a full
+// disk"): the operation either completes or fails saying the disk is full; `store verify`, run first
+// once space is back, finds the store consistent; files and registry are exactly "before" or
+// exactly "after"; and from "before" a retry succeeds. The disk is a tmpfs filled to the last byte
+// after the operation's set-up; where the test may not mount one it is skipped.
+class FullDiskOperations : public KillTest {
+ protected:
+  void SetUp() override {
+    KillTest::SetUp();
+    mnt_ = base_ / "mnt";
+    fs::create_directories(mnt_);
+    if (::mount("tmpfs", mnt_.c_str(), "tmpfs", 0, "size=16m") != 0) {
+      GTEST_SKIP() << "cannot mount a tmpfs here (" << std::strerror(errno) << "); the full-disk test needs root";
+    }
+    mounted_ = true;
+    root_ = mnt_ / "root";
+  }
+  void TearDown() override {
+    if (mounted_) ::umount2(mnt_.c_str(), MNT_DETACH);
+    KillTest::TearDown();
+  }
+  // Writes one file until the disk refuses another byte.
+  void fill_disk() {
+    const int fd = ::open((mnt_ / "filler").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ASSERT_GE(fd, 0);
+    const std::string block(64 * 1024, 'f');
+    std::size_t chunk = block.size();
+    while (chunk > 0) {
+      if (::write(fd, block.data(), chunk) < 0) chunk /= 2;  // ENOSPC: try smaller pieces down to one byte
+    }
+    ::close(fd);
+  }
+  fs::path mnt_;
+  bool mounted_ = false;
+};
+
+TEST_P(FullDiskOperations, AFullDiskLeavesBeforeOrAfterAndARetrySucceeds) {
+  const Operation& op = GetParam();
+  prepare(op);
+  if (HasFatalFailure()) return;
+  const std::string before = snapshot();
+  ASSERT_EQ(cli(args(op.command)), 0) << op.name << " fails with space";
+  const std::string after = snapshot();
+
+  prepare(op);
+  if (HasFatalFailure()) return;
+  fill_disk();
+  if (HasFatalFailure()) return;
+  auto scratch = base_ / "scratch";
+  fs::create_directories(scratch);
+  std::vector<std::string> a = {"--root", root_.string()};
+  for (const auto& s : args(op.command)) a.push_back(s);
+  auto r = isodrv_test::run_cli(a, scratch);
+  fs::remove(mnt_ / "filler");
+  RecordProperty("outcome", r.rc == 0 ? "completed" : "refused");
+  std::cout << op.name << " on a full disk: " << (r.rc == 0 ? "completed" : "refused: " + r.err) << "\n";
+  std::string report;
+  EXPECT_EQ(cli({"store", "verify"}, &report), 0) << report;  // the first command once space is back
+  const std::string now = snapshot();
+  if (r.rc == 0) {
+    EXPECT_EQ(now, after) << op.name << " succeeded on a full disk but did not do all of it";
+    return;
+  }
+  const bool says_full = r.err.find("No space left on device") != std::string::npos ||
+                         r.err.find("disk is full") != std::string::npos;
+  EXPECT_TRUE(says_full) << op.name << ": " << r.err;
+  EXPECT_EQ(now, before) << op.name << " failed on a full disk but left part of its changes";
+  EXPECT_EQ(cli(args(op.command)), 0) << "the retry with space fails";
+  EXPECT_EQ(snapshot(), after);
+}
+
+INSTANTIATE_TEST_SUITE_P(Operations, FullDiskOperations, ::testing::ValuesIn(operations()),
+                         [](const ::testing::TestParamInfo<Operation>& i) { return std::string(i.param.name); });

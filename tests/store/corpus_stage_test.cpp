@@ -103,7 +103,7 @@ TEST(CorpusStaging, EveryCorpusInfStagesAndDeletesCleanly) {
     auto problems = store->verify();
     for (const auto& pr : *problems) failures << rel << " after add: " << pr.path << ": " << pr.message << "\n";
     if (!added->already_staged) {
-      auto removed = store->remove(p.published_name, false);
+      auto removed = store->remove(p.published_name, isodrv::store::Store::RemoveMode::unused_only);
       if (!removed.ok()) failures << rel << ": delete failed: " << removed.error().to_string() << "\n";
       if (fs::exists(store->folder_path(p))) failures << rel << ": folder left after delete\n";
     }

@@ -33,14 +33,14 @@ TEST(StoreDevices, CountsAndRefusalFollowDeviceNodes) {
   ASSERT_TRUE(e->install("ROOT\\QUOKKA\\0000").ok());
   ASSERT_TRUE(e->install("ROOT\\QUOKKA\\0001").ok());
   EXPECT_EQ(st->list()->at(0).devices, 2);
-  auto refused = st->remove("oem0.inf", false);
+  auto refused = st->remove("oem0.inf", isodrv::store::Store::RemoveMode::unused_only);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, isodrv::Errc::busy);
   ASSERT_TRUE(e->uninstall("ROOT\\QUOKKA\\0000").ok());
   EXPECT_EQ(st->find("oem0.inf")->devices, 1);
   ASSERT_TRUE(e->move_devices_off("oem0.inf").ok());
   EXPECT_EQ(st->find("oem0.inf")->devices, 0);
-  EXPECT_TRUE(st->remove("oem0.inf", false).ok());
+  EXPECT_TRUE(st->remove("oem0.inf", isodrv::store::Store::RemoveMode::unused_only).ok());
   EXPECT_TRUE(st->verify()->empty());
   fs::remove_all(base);
 }

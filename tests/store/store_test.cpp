@@ -153,18 +153,18 @@ TEST_F(StoreTest, DeleteRemovesFolderInfAndRowsAndFreesTheName) {
   auto s = Store::open(root_.string());
   auto r = s->add((pkg_ / "bilby.inf").string(), isodrv::test::staging());
   ASSERT_TRUE(r.ok());
-  ASSERT_TRUE(s->remove("oem0.inf", false).ok());
+  ASSERT_TRUE(s->remove("oem0.inf", isodrv::store::Store::RemoveMode::unused_only).ok());
   EXPECT_FALSE(fs::exists(s->folder_path(r->package)));
   EXPECT_FALSE(fs::exists(root_ / "Windows/INF/oem0.inf"));
   EXPECT_TRUE(s->list()->empty());
   EXPECT_TRUE(fs::is_empty(root_ / "Windows/System32/DriverStore/FileRepository"));
   EXPECT_TRUE(fs::is_empty(root_ / "Windows/INF"));
-  EXPECT_EQ(s->remove("oem0.inf", false).error().code, isodrv::Errc::not_found);
+  EXPECT_EQ(s->remove("oem0.inf", isodrv::store::Store::RemoveMode::unused_only).error().code, isodrv::Errc::not_found);
   // --force on a run-from-store package that no device uses deletes it like a plain delete (issue
   // 18: it used to be refused); the refusal applies only while devices use it (StoreDevices tests).
   auto again = s->add((pkg_ / "bilby.inf").string(), isodrv::test::staging());
   EXPECT_EQ(again->package.published_name, "oem0.inf");
-  EXPECT_TRUE(s->remove("oem0.inf", true).ok());
+  EXPECT_TRUE(s->remove("oem0.inf", isodrv::store::Store::RemoveMode::force).ok());
   EXPECT_TRUE(s->list()->empty());
   EXPECT_EQ(problems(), "");
 }

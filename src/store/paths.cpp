@@ -1,22 +1,18 @@
-// Windows paths of the emulated installation and their host paths below a store root, as the API
-// resolves them: the ImagePath forms, drive C: and the fixed host spelling of DESIGN.md §2. Not yet
-// the only mapping: the store (FileRepository, INF) and devinst (copy targets, state folders) still
-// build their host paths themselves (issue 16 part 3).
+// Windows paths of the emulated installation and their host paths below a store root: the one
+// mapping (isodrv/store_paths.h). The ImagePath forms, drive C: and the fixed host spelling of
+// DESIGN.md §2; the store, the install engine and the state-location API all resolve here.
 #include <filesystem>
 #include <string>
 #include <system_error>
 #include <vector>
 
-#include "isodrv/api.h"
+#include "isodrv/registry.h"
+#include "isodrv/store_paths.h"
 
-namespace isodrv::api {
+namespace isodrv::store {
 namespace {
 
 namespace fs = std::filesystem;
-
-// The emulated installation has one drive, C:, with the system root C:\Windows (DESIGN.md §4).
-constexpr std::string_view kSystemDrive = "C:";
-constexpr std::string_view kSystemRoot = "C:\\Windows";
 
 bool starts_with_nocase(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
@@ -124,7 +120,41 @@ Result<std::string> normalize_windows_path(std::string_view in) {
   return out;
 }
 
-Result<std::string> windows_to_host(const std::string& root, std::string_view windows_path) {
+namespace {
+
+// An INF-joined path in the form normalize_windows_path reads: "/" separates like "\\", empty and
+// "." components go (SetupAPI joins DIRID folders and subdirectories that way); ".." stays, to be
+// refused. Only "C:\\…" paths: an INF destination is always below a DIRID folder.
+Result<std::string> inf_destination_path(std::string_view in) {
+  if (in.size() < 3 || !starts_with_nocase(in, "C:") || (in[2] != '\\' && in[2] != '/')) {
+    return Error(Errc::path_escape, "'" + std::string(in) + "' is not below C:\\");
+  }
+  std::string out(kSystemDrive);
+  std::size_t start = 3;
+  while (start <= in.size()) {
+    std::size_t cut = in.find_first_of("\\/", start);
+    if (cut == std::string_view::npos) cut = in.size();
+    std::string_view c = in.substr(start, cut - start);
+    if (!c.empty() && c != ".") {
+      out += '\\';
+      out += c;
+    }
+    start = cut + 1;
+  }
+  if (out.size() == kSystemDrive.size()) out += '\\';
+  return out;
+}
+
+}  // namespace
+
+Result<std::string> windows_to_host(const std::string& root, std::string_view windows_path, PathSpelling spelling) {
+  std::string joined;
+  if (spelling == PathSpelling::inf_destination) {
+    auto p = inf_destination_path(windows_path);
+    if (!p) return p.error();
+    joined = std::move(*p);
+    windows_path = joined;
+  }
   auto norm = normalize_windows_path(windows_path);
   if (!norm) return norm.error();
   std::string host = root;
@@ -144,6 +174,13 @@ Result<std::string> windows_to_host(const std::string& root, std::string_view wi
     start = cut + 1;
   }
   return host;
+}
+
+std::string host_folder(const std::string& root, const char* fixed_folder) {
+  // Every component of a fixed folder has its fixed spelling: the mapping neither fails nor looks
+  // at the file system (the root itself stands in for the impossible failure).
+  auto host = windows_to_host(root, fixed_folder);
+  return host ? *host : root;
 }
 
 Result<std::string> host_to_windows(const std::string& root, const std::string& host_path) {
@@ -176,4 +213,4 @@ Result<std::string> host_to_windows(const std::string& root, const std::string& 
   return out;
 }
 
-}  // namespace isodrv::api
+}  // namespace isodrv::store
