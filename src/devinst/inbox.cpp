@@ -86,13 +86,34 @@ Result<const inf::Document*> probe(Engine::Impl& e, const std::string& name, con
   return it->second.get();
 }
 
+// A list of the included INF without its own DestinationDirs entry goes where the including INF's
+// DefaultDestDir says, not where the included INF's does (install-semantics.md §9).
+void override_default_destination(package::Package& pkg, const package::ListDestination& including) {
+  for (package::FileCopy& c : pkg.copies) {
+    if (c.has_destination && !c.from_default) continue;
+    c.has_destination = true;
+    c.from_default = true;
+    c.destination_line = including.line;
+    c.dirid = including.dirid;
+    c.dirid_text = including.dirid_text;
+    c.dest_subdir = including.subdir;
+  }
+}
+
 // The inbox INF as a package holding the needed section in `role`. Inbox INFs name their files in
 // layout.inf, not in their own SourceDisksFiles: an unlisted file is the one of that name in the
 // inbox folder.
 Result<Loaded*> needed_package(Engine::Impl& e, const Loaded& including, const std::string& name, const std::string& path,
                                const package::NeededSection& needed) {
+  // The including INF's DefaultDestDir replaces the included INF's (install-semantics.md §9), so the
+  // model depends on it too.
+  const auto including_default = package::list_destination(*including.doc, "");
+  const std::string default_key = including_default && including_default->from_default
+                                      ? including_default->dirid_text + "," + including_default->subdir
+                                      : std::string("-");
   const std::string key = inf::to_lower_ascii(name + "|" + needed.name + "|" +
-                                              std::to_string(static_cast<int>(needed.role)) + "|" + needed.service);
+                                              std::to_string(static_cast<int>(needed.role)) + "|" + needed.service +
+                                              "|" + default_key);
   auto& models = cache(e).needed;
   if (auto it = models.find(key); it != models.end()) return it->second.get();
   auto doc = inf::Document::load(path);
@@ -111,6 +132,7 @@ Result<Loaded*> needed_package(Engine::Impl& e, const Loaded& including, const s
   ctx.driver_store = kInboxWindowsFolder;
   l->doc->set_dirids(ctx);
   l->pkg = package::build_needed_package(*l->doc, including.pkg.target, needed);
+  if (including_default && including_default->from_default) override_default_destination(l->pkg, *including_default);
   for (package::FileCopy& c : l->pkg.copies) {
     if (c.source || c.source_name.empty()) continue;
     package::PayloadFile f;

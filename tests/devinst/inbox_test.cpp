@@ -198,3 +198,87 @@ TEST_F(Inbox, CorpusScreamNeedsKsAndWdmAudioAndUninstallsExactly) {
   ASSERT_TRUE(e.uninstall(id).ok());
   EXPECT_EQ(export_hklm(), before);
 }
+
+namespace {
+
+// A device whose DDInstall Needs defdest.inf's DefDest.Copy; `destination_dirs` is the including
+// INF's [DestinationDirs] body.
+std::string defdest_inf(const std::string& hwid, const std::string& destination_dirs) {
+  return R"inf([Version]
+Signature   = "$WINDOWS NT$"
+Class       = System
+ClassGuid   = {4d36e97d-e325-11ce-bfc1-08002be10318}
+Provider    = %P%
+DriverVer   = 05/01/2024,1.0.0.0
+CatalogFile = wombatdd.cat
+
+[Manufacturer]
+%P% = Dd, NTamd64
+
+[Dd.NTamd64]
+%D% = Dd_Device, )inf" + hwid + R"inf(
+
+[SourceDisksNames]
+1 = %Disk%,,,""
+
+[SourceDisksFiles]
+wombatdd.sys = 1
+
+[DestinationDirs]
+)inf" + destination_dirs + R"inf(
+[Dd_Device.NT]
+Include   = defdest.inf
+Needs     = DefDest.Copy
+CopyFiles = Dd_Files
+
+[Dd_Files]
+wombatdd.sys
+
+[Dd_Device.NT.Services]
+AddService = WombatDd, 0x00000002, Dd_Service
+
+[Dd_Service]
+ServiceType   = 1
+StartType     = 3
+ErrorControl  = 1
+ServiceBinary = %13%\wombatdd.sys
+
+[Strings]
+P = "Wombat Labs"
+D = "Wombat Default-Destination Device"
+Disk = "Wombat Disk"
+)inf";
+}
+
+}  // namespace
+
+// install-semantics.md §9: the including INF's DefaultDestDir overrides the included INF's for an
+// included list without its own DestinationDirs entry; without one, the included INF's applies.
+TEST_F(Inbox, TheIncludingInfsDefaultDestDirOverridesTheIncludedOnes) {
+  struct Case {
+    const char* destination_dirs;
+    const char* expected;  // where ksfixture.sys lands, below the root
+    const char* absent;
+  };
+  const Case cases[] = {
+      {"Dd_Files = 13\nDefaultDestDir = 12\n", "Windows/System32/drivers/ksfixture.sys", "Windows/System32/ksfixture.sys"},
+      {"Dd_Files = 13\n", "Windows/System32/ksfixture.sys", "Windows/System32/drivers/ksfixture.sys"},
+  };
+  int n = 0;
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.destination_dirs);
+    const std::string hwid = "ROOT\\WOMBATDD" + std::to_string(n);
+    const std::string id = hwid + "\\0000";
+    stage(package_dir("dd" + std::to_string(n), defdest_inf(hwid, c.destination_dirs), "wombatdd.inf"), true);
+    ++n;
+    auto e = engine();
+    ASSERT_TRUE(e.set_inbox_folder(inbox()).ok());
+    ASSERT_TRUE(e.add_device({id, {hwid}, {}}).ok());
+    auto r = e.install(id);
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    EXPECT_TRUE(fs::exists(host(c.expected)));
+    EXPECT_FALSE(fs::exists(host(c.absent)));
+    ASSERT_TRUE(e.uninstall(id).ok());
+    EXPECT_FALSE(fs::exists(host(c.expected)));
+  }
+}
