@@ -18,7 +18,8 @@ using detail::Loaded;
 // needed section and role, built on first use. The inbox folder does not change while an engine
 // lives, so neither does anything read from it.
 struct InboxCache {
-  std::map<std::string, std::optional<std::string>> paths;      // lower-case file name -> host path
+  // lower-case file name -> host path of every file in the folder, listed once on first use
+  std::optional<std::map<std::string, std::string>> listing;
   std::map<std::string, std::unique_ptr<inf::Document>> probes;  // lower-case file name -> parsed INF
   std::map<std::string, std::unique_ptr<Loaded>> needed;         // "inf|section|role|service"
 };
@@ -36,21 +37,20 @@ InboxCache& cache(Engine::Impl& e) {
   return *e.inbox;
 }
 
-// The host path of `name` in the inbox folder, matched case-insensitively as Windows would.
+// The host path of `name` in the inbox folder, matched case-insensitively as Windows would. The
+// folder is listed once per engine, not once per name looked up.
 std::optional<std::string> find_inbox_inf(Engine::Impl& e, const std::string& name) {
-  const std::string key = inf::to_lower_ascii(name);
-  auto& paths = cache(e).paths;
-  if (auto it = paths.find(key); it != paths.end()) return it->second;
-  std::optional<std::string> found;
-  std::error_code ec;
-  for (auto it = fs::directory_iterator(e.inbox_folder, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
-    if (it->is_regular_file(ec) && inf::iequals(it->path().filename().string(), name)) {
-      found = it->path().string();
-      break;
+  auto& listing = cache(e).listing;
+  if (!listing) {
+    listing.emplace();
+    std::error_code ec;
+    for (auto it = fs::directory_iterator(e.inbox_folder, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+      if (it->is_regular_file(ec)) listing->emplace(inf::to_lower_ascii(it->path().filename().string()), it->path().string());
     }
   }
-  paths.emplace(key, found);
-  return found;
+  auto it = listing->find(inf::to_lower_ascii(name));
+  if (it == listing->end()) return std::nullopt;
+  return it->second;
 }
 
 // The INF names a Needs may draw from: the Include lines of its own section first, then the
