@@ -216,7 +216,7 @@ void read_included(Engine::Impl& e, std::int64_t install_id, DeviceInfo& info) {
 }
 
 std::string inbox_in_place_note(const Loaded& inbox, const package::FileCopy& copy) {
-  return inbox.doc->path() + ":" + std::to_string(copy.line.line()) + ": inbox file " + copy.source_name +
+  return inbox.doc->path() + ":" + std::to_string(copy.line.line()) + ": inbox file " + std::string(copy.source_name) +
          " runs from " + inbox.inbox_inf + "'s own driver store folder (DIRID 13), which isodrv does not model; not copied";
 }
 
