@@ -95,8 +95,9 @@ void override_default_destination(package::Package& pkg, const package::ListDest
     c.from_default = true;
     c.destination_line = including.line;
     c.dirid = including.dirid;
-    c.dirid_text = including.dirid_text;
-    c.dest_subdir = including.subdir;
+    // The texts outlive `including` (a value of the caller's): kept in the package's arena.
+    c.dirid_text = pkg.arena.store(including.dirid_text);
+    c.dest_subdir = pkg.arena.store(including.subdir);
   }
 }
 

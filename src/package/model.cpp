@@ -206,6 +206,19 @@ struct LineFields {
   std::string_view trimmed(std::size_t j, inf::StringArena& arena) const { return trim_view(view(j, arena)); }
 };
 
+// Orders names as their lower-case forms would (ASCII), so containers of views into the document
+// match names case-insensitively without lower-case copies.
+struct CiLess {
+  bool operator()(std::string_view a, std::string_view b) const {
+    const std::size_t n = std::min(a.size(), b.size());
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto x = static_cast<unsigned char>(lower_ascii(a[i])), y = static_cast<unsigned char>(lower_ascii(b[i]));
+      if (x != y) return x < y;
+    }
+    return a.size() < b.size();
+  }
+};
+
 // Room for `n` more elements, growing geometrically: reserving exactly per section would move
 // every element already there once per section.
 template <class T>
@@ -238,10 +251,9 @@ class Builder {
   Package build() {
     mark_well_known();
     read_models();
-    std::set<std::string, std::less<>> bases;
+    std::set<std::string_view, CiLess> bases;
     for (const auto& m : pkg_.models) {
-      std::string key = inf::to_lower_ascii(m.install_base);
-      if (m.install_base.empty() || !bases.insert(key).second) continue;
+      if (m.install_base.empty() || !bases.insert(m.install_base).second) continue;
       add_root(m.install_base, SectionRole::ddinstall, &m.line);
     }
     add_root("DefaultInstall", SectionRole::default_install, nullptr);
@@ -394,7 +406,7 @@ class Builder {
       const std::string_view name = doc_.section_at(i).name();
       const inf::DecoratedName n = inf::split_decoration(name);
       if (n.decoration.empty() || !n.rest.empty()) continue;
-      decorated_[inf::to_lower_ascii(n.base)].push_back(i);
+      decorated_[n.base].push_back(i);
     }
   }
 
@@ -409,7 +421,7 @@ class Builder {
   std::vector<Variant> variants_of(std::string_view base) const {
     std::vector<Variant> out;
     if (auto s = doc_.section(base)) out.push_back({std::string(s->name()), std::nullopt, {}, std::nullopt});
-    auto it = decorated_.find(inf::to_lower_ascii(base));
+    auto it = decorated_.find(base);
     if (it == decorated_.end()) return out;
     for (std::size_t i : it->second) {
       const std::string_view name = doc_.section_at(i).name();
@@ -569,12 +581,12 @@ class Builder {
     }
   }
 
-  void reference(const inf::Line& line, std::size_t field, std::string_view directive, const std::string& target) {
+  void reference(const inf::Line& line, std::size_t field, std::string_view directive, std::string_view target) {
     SectionReference r;
     r.line = line;
     r.field = field;
     r.directive = std::string(directive);
-    r.target = target;
+    r.target = std::string(target);
     if (auto sec = doc_.section(target)) {
       r.exists = true;
       pkg_.section_used[sec->index()] = true;
@@ -684,7 +696,7 @@ class Builder {
         ops.push_back(op);
         continue;
       }
-      reference(l, i, name, std::string(v));
+      reference(l, i, name, v);
       if (doc_.has_section(v)) {
         std::string key = inf::to_lower_ascii(v) + "|needs|" + std::to_string(static_cast<int>(is.role)) + "|" + is.service;
         op.target_section = visit(std::move(key), v, is.role, is, l, is.service);
@@ -712,7 +724,7 @@ class Builder {
         ops.push_back(op);
         continue;
       }
-      const std::string t(target);
+      const std::string_view t = target;
       reference(l, i, name, t);
       op.target_exists = pkg_.references.back().exists;
       op.first = static_cast<std::uint32_t>(list_size(name));
@@ -836,12 +848,12 @@ class Builder {
       std::string k = inf::to_lower_ascii(*l.raw_key());
       const bool first = svc.values.try_emplace(k, l).second;
       if (first) read_service_text(svc, k, l);
-      std::string v = l.field_count() ? trim(l.field(0)) : std::string();
+      const std::string_view v = trim_view(inf::field_view(l, 0, pkg_.arena));
       if (k == "servicetype") svc.service_type = inf::parse_u32(v);
       else if (k == "starttype") svc.start_type = inf::parse_u32(v);
       else if (k == "errorcontrol") svc.error_control = inf::parse_u32(v);
       else if (k == "servicebinary") {
-        svc.service_binary = v;
+        svc.service_binary = std::string(v);
         svc.service_binary_raw = l.field_count() ? std::string(l.raw_field(0)) : std::string();
       }
     }
@@ -933,7 +945,7 @@ class Builder {
     pkg_.interfaces.push_back(std::move(i));
   }
 
-  void add_regs(RegOpKind kind, const std::string& section, std::size_t ctx, SectionRole role) {
+  void add_regs(RegOpKind kind, std::string_view section, std::size_t ctx, SectionRole role) {
     auto sec = doc_.section(section);
     if (!sec) return;
     const std::string_view sec_name = sec->name();
@@ -981,7 +993,7 @@ class Builder {
 
   // add-property-section / del-property-section entries (install-semantics.md §8):
   //   property-name,,,[flags],value   or   {fmtid},pid,type,[flags],value[,value…]
-  void add_properties(PropertyOpKind kind, const std::string& section, std::size_t ctx) {
+  void add_properties(PropertyOpKind kind, std::string_view section, std::size_t ctx) {
     auto sec = doc_.section(section);
     if (!sec) return;
     for (inf::Line l : *sec) {
@@ -1072,7 +1084,7 @@ class Builder {
     pkg_.copies.push_back(std::move(c));
   }
 
-  void add_list_copies(const inf::Line& directive, const std::string& list, std::size_t ctx) {
+  void add_list_copies(const inf::Line& directive, std::string_view list, std::size_t ctx) {
     auto sec = doc_.section(list);
     if (!sec) return;
     const std::string_view list_name = sec->name();
@@ -1103,7 +1115,7 @@ class Builder {
 
   // DelFiles entries are "name[,,,flags]"; RenFiles entries are "new-name,old-name" (both literal
   // names, read through %strkey% substitution as CopyFiles entries are).
-  void add_file_changes(FileChangeKind kind, const inf::Line& directive, const std::string& list, std::size_t ctx) {
+  void add_file_changes(FileChangeKind kind, const inf::Line& directive, std::string_view list, std::size_t ctx) {
     auto sec = doc_.section(list);
     if (!sec) return;
     FileChange proto;
@@ -1130,7 +1142,7 @@ class Builder {
   const inf::Document& doc_;
   Package pkg_;
   std::vector<std::size_t> model_targets_;  // per pkg_.models entry: its target (npos: undecorated)
-  std::map<std::string, std::vector<std::size_t>, std::less<>> decorated_;  // lower-case base -> sections
+  std::map<std::string_view, std::vector<std::size_t>, CiLess> decorated_;  // base -> sections
   std::map<std::string, std::size_t, std::less<>> visited_;  // see visit()
   std::vector<Operation> pending_;  // process(): operations of the sections being walked
   std::vector<std::pair<std::size_t, std::size_t>> order_;  // append_in_apply_order()'s scratch
