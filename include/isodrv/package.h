@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "isodrv/inf.h"
+#include "isodrv/inf_arena.h"
 #include "isodrv/reg_types.h"
 
 namespace isodrv::package {
@@ -218,16 +219,16 @@ struct RegOp {
   std::string_view reg_section;  // the AddReg/DelReg section name (a view into the document)
   std::size_t context = 0;     // index into Package::sections of the install section using it
   HkrBinding binding = HkrBinding::none;
-  std::string root;            // HKR, HKLM, HKCU, HKCR, HKU (upper case), or as written when unknown
-  std::string subkey;
-  std::optional<std::string> value_name;  // nullopt when the field is absent
-  std::string flags_text;
+  std::string_view root;       // HKR, HKLM, HKCU, HKCR, HKU (upper case), or as written when unknown
+  std::string_view subkey;
+  std::optional<std::string_view> value_name;  // nullopt when the field is absent
+  std::string_view flags_text;
   std::optional<std::uint32_t> flags;     // nullopt when flags_text is not a number
   std::uint32_t reg_type = 1;             // REG_* value type derived from flags (AddReg)
   // A .HW entry (HKR, empty subkey) naming a device property: written to the device's Enum
   // instance key, not to Device Parameters (kDevnodePropertyNames).
   bool devnode_property = false;
-  std::vector<std::string> data;          // fields after flags, substituted
+  std::vector<std::string_view> data;     // fields after flags, substituted
   std::vector<std::string_view> raw_data;  // same, unsubstituted (views into the document)
 };
 
@@ -273,18 +274,18 @@ Result<AddRegData> addreg_data(const RegOp& op);
 struct FileCopy {
   inf::Line line;              // the file-list entry, or the directive for @file
   inf::Line directive;         // the CopyFiles line
-  std::string list_section;    // "" for @file
+  std::string_view list_section;  // "" for @file
   std::size_t context = 0;     // index into Package::sections
-  std::string dest_name, source_name;
+  std::string_view dest_name, source_name;
   std::optional<std::uint32_t> flags;
-  std::string flags_text;
+  std::string_view flags_text;
   // Destination from DestinationDirs (the list's own entry, else DefaultDestDir).
   bool has_destination = false;
   bool from_default = false;
   inf::Line destination_line;
   long dirid = -2;             // -2: unknown / not a number
-  std::string dirid_text;
-  std::string dest_subdir;
+  std::string_view dirid_text;
+  std::string_view dest_subdir;
   std::optional<PayloadFile> source;  // SourceDisksFiles entry for source_name
 };
 
@@ -503,10 +504,10 @@ struct ListSection {
 
 struct ModelEntry {
   inf::Line line;
-  std::string models_section;
-  std::string description;     // substituted key
-  std::string install_base;    // undecorated DDInstall name
-  std::vector<std::string> hardware_ids;   // field 2 (may be empty) and compatible IDs after it
+  std::string_view models_section;
+  std::string_view description;  // substituted key
+  std::string_view install_base;  // undecorated DDInstall name
+  std::vector<std::string_view> hardware_ids;  // field 2 (may be empty) and compatible IDs after it
   std::optional<inf::OsDecoration> decoration;  // of the Models section
 };
 
@@ -531,8 +532,9 @@ struct Package {
   std::vector<ListSection> lists;
   // What every install section does, section by section (InstallSection::first_op / op_count).
   std::vector<Operation> operations;
-  // Substituted names operations point at (a target written with %strkey%); addresses are stable.
-  std::deque<std::string> names;
+  // The text of every substituted field the records hold (one written with a %strkey%); the
+  // other fields are views of the document's text. Addresses stay put when the Package moves.
+  inf::StringArena arena;
   std::vector<PayloadFile> payload;         // for the target architecture
   std::vector<std::string> includes;        // Include= INF names
   // Sections reached in any way (install sections, lists, models, well-known); lower-case names.

@@ -89,12 +89,12 @@ inf::DiridContext check_dirids(const std::string& path, inf::Arch arch) {
   return ctx;
 }
 
-void add_distinct(std::vector<std::string>& v, const std::string& s) {
+void add_distinct(std::vector<std::string>& v, std::string_view s) {
   if (s.empty()) return;
   for (const auto& x : v) {
     if (inf::iequals(x, s)) return;
   }
-  v.push_back(s);
+  v.emplace_back(s);
 }
 
 diag::InfSummary summarize(const inf::Document& doc, const package::Package& pkg, inf::Arch arch) {

@@ -95,8 +95,9 @@ void override_default_destination(package::Package& pkg, const package::ListDest
     c.from_default = true;
     c.destination_line = including.line;
     c.dirid = including.dirid;
-    c.dirid_text = including.dirid_text;
-    c.dest_subdir = including.subdir;
+    // The texts outlive `including` (a value of the caller's): kept in the package's arena.
+    c.dirid_text = pkg.arena.store(including.dirid_text);
+    c.dest_subdir = pkg.arena.store(including.subdir);
   }
 }
 
@@ -216,7 +217,7 @@ void read_included(Engine::Impl& e, std::int64_t install_id, DeviceInfo& info) {
 }
 
 std::string inbox_in_place_note(const Loaded& inbox, const package::FileCopy& copy) {
-  return inbox.doc->path() + ":" + std::to_string(copy.line.line()) + ": inbox file " + copy.source_name +
+  return inbox.doc->path() + ":" + std::to_string(copy.line.line()) + ": inbox file " + std::string(copy.source_name) +
          " runs from " + inbox.inbox_inf + "'s own driver store folder (DIRID 13), which isodrv does not model; not copied";
 }
 

@@ -139,7 +139,7 @@ Status write_driver_values(Installer& in, const registry::KeyHandle& enum_key, c
     if (inf::iequals(me.chosen_section, m.entry->models_section)) mfg = me.name;
   }
   const std::string ext = m.ddinstall.size() > m.entry->install_base.size() ? m.ddinstall.substr(m.entry->install_base.size()) : "";
-  auto sws = [&](const char* n, const std::string& v) { return in.set_sz(sw.key, n, v); };
+  auto sws = [&](const char* n, std::string_view v) { return in.set_sz(sw.key, n, v); };
   for (auto s : {sws("DriverDesc", m.entry->description), sws("ProviderName", pkg.sp.provider),
                  sws("DriverDate", driver_date_text(m.driver_ver.date)), sws("DriverVersion", m.driver_ver.version_text),
                  sws("InfPath", pkg.sp.published_name), sws("InfSection", m.entry->install_base),
@@ -150,7 +150,7 @@ Status write_driver_values(Installer& in, const registry::KeyHandle& enum_key, c
     return s;
   }
   const std::string& guid = pkg.sp.class_guid;
-  auto es = [&](const char* n, const std::string& v) { return in.set_sz(enum_key, n, v); };
+  auto es = [&](const char* n, std::string_view v) { return in.set_sz(enum_key, n, v); };
   for (auto s : {es("DeviceDesc", m.entry->description), es("Mfg", mfg), es("Class", pkg.sp.class_name),
                  es("ClassGUID", guid), es("Driver", guid + "\\" + sw.index)}) {
     if (!s) return s;

@@ -35,7 +35,7 @@ Status Installer::copy_files(const Loaded& pkg, const package::Operation& op) {
       continue;
     }
     if (!c->source) {
-      return Error(Errc::not_found, "file '" + c->source_name + "' is not listed in SourceDisksFiles", where_file,
+      return Error(Errc::not_found, "file '" + std::string(c->source_name) + "' is not listed in SourceDisksFiles", where_file,
                    c->line.line());
     }
     auto located = package::locate_package_file(pkg.host_folder, c->source->relative_path);
@@ -52,10 +52,10 @@ Status Installer::copy_files(const Loaded& pkg, const package::Operation& op) {
     }
     auto dir = inf::dirid_path(c->dirid, pkg.doc->dirids());
     if (!dir) {
-      return Error(Errc::unsupported, "CopyFiles destination DIRID '" + c->dirid_text + "' cannot be resolved",
+      return Error(Errc::unsupported, "CopyFiles destination DIRID '" + std::string(c->dirid_text) + "' cannot be resolved",
                    where_file, c->destination_line.line());
     }
-    std::string win = *dir + (c->dest_subdir.empty() ? "" : "\\" + c->dest_subdir) + "\\" + c->dest_name;
+    std::string win = *dir + (c->dest_subdir.empty() ? "" : "\\" + std::string(c->dest_subdir)) + "\\" + std::string(c->dest_name);
     auto host = host_path(win);
     if (!host) {
       return Error(Errc::path_escape, "CopyFiles destination " + win + " is outside the emulated Windows tree",

@@ -35,14 +35,14 @@ Result<std::string> Installer::target_key(const RegOp& op, const Binding& b) {
   } else if (registry_roots::is_inf_absolute_root(op.root)) {
     base = op.root;
   } else {
-    notes.push_back(where + "unknown registry root '" + op.root + "'; entry skipped");
+    notes.push_back(where + "unknown registry root '" + std::string(op.root) + "'; entry skipped");
     return std::string();
   }
   std::string sub = trim(op.subkey);
   while (!sub.empty() && sub.back() == '\\') sub.pop_back();
   while (!sub.empty() && sub.front() == '\\') sub.erase(0, 1);
   if (sub.empty() && op.root != "HKR") {
-    return Error(Errc::invalid_argument, "a registry entry must not write to the root of " + op.root,
+    return Error(Errc::invalid_argument, "a registry entry must not write to the root of " + std::string(op.root),
                  op.line.document().path(), op.line.line());
   }
   // FLG_*REG_32BITKEY in a 64-bit install: the entry acts on the 32-bit registry view.
@@ -76,7 +76,7 @@ Result<registry::Value> Installer::encode(const package::AddRegData& d) {
 Status Installer::add_reg(const RegOp& op, const Binding& b) {
   namespace ar = package::addreg;
   if (!op.flags) {
-    return Error(Errc::invalid_argument, "invalid AddReg flags '" + op.flags_text + "'", op.line.document().path(),
+    return Error(Errc::invalid_argument, "invalid AddReg flags '" + std::string(op.flags_text) + "'", op.line.document().path(),
                  op.line.line());
   }
   const std::uint32_t flags = *op.flags;
@@ -88,7 +88,7 @@ Status Installer::add_reg(const RegOp& op, const Binding& b) {
     auto k = ensure(*path);
     return k ? Status() : Status(k.error());
   }
-  const std::string name = op.value_name.value_or("");
+  const std::string name(op.value_name.value_or(""));
   if (flags & ar::kDelVal) {
     if (!op.value_name) return delete_tree(*path);
     auto k = e_.reg.open_key(*path, false);
@@ -153,7 +153,7 @@ Status Installer::del_reg(const RegOp& op, const Binding& b) {
     auto cur = k->get_multi_sz(op.value_name.value_or(""));
     if (!cur) return {};
     std::vector<std::string> kept;
-    const std::string gone = op.data.empty() ? std::string() : op.data[0];
+    const std::string gone(op.data.empty() ? std::string_view() : op.data[0]);
     for (const auto& s : *cur) {
       if (!inf::iequals(s, gone)) kept.push_back(s);
     }

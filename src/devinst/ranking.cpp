@@ -17,7 +17,7 @@ DriverVersion parse_driver_ver(std::string_view date, std::string_view version) 
 
 std::optional<std::uint32_t> identifier_score(const DeviceIds& device, const package::ModelEntry& entry) {
   if (entry.hardware_ids.empty()) return std::nullopt;
-  const std::string& inf_hwid = entry.hardware_ids[0];
+  const std::string_view inf_hwid = entry.hardware_ids[0];
   std::optional<std::uint32_t> best;
   auto consider = [&](std::uint32_t s) {
     if (!best || s < *best) best = s;

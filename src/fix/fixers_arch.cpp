@@ -219,25 +219,25 @@ bool moved_files(const FixContext& c, std::string_view list, std::vector<ListFil
   for (const auto& cp : c.pkg.copies) {
     if (!inf::iequals(cp.list_section, list) || !seen.insert(cp.line.line()).second) continue;
     if (!cp.has_destination) {
-      reason = cp.dest_name + " has no destination";
+      reason = std::string(cp.dest_name) + " has no destination";
       return false;
     }
     const bool wow = cp.dirid == 10 && inf::iequals(cp.dest_subdir.substr(0, 8), "syswow64");
     const bool known = !wow && (cp.dirid == 10 || cp.dirid == 11 || cp.dirid == 12 || cp.dirid == kDriverStore);
-    auto base = is_placeholder(cp.dirid_text) ? std::optional<std::string>("%" + cp.dirid_text + "%")
+    auto base = is_placeholder(cp.dirid_text) ? std::optional<std::string>("%" + std::string(cp.dirid_text) + "%")
                 : known                       ? inf::dirid_path(cp.dirid, c.doc.dirids())
                                               : std::nullopt;
     if (!base) {
-      reason = "DIRID " + cp.dirid_text + " has no driver-store equivalent";
+      reason = "DIRID " + std::string(cp.dirid_text) + " has no driver-store equivalent";
       return false;
     }
-    files.push_back({&cp, join(join(*base, cp.dest_subdir), cp.dest_name), cp.dirid == kDriverStore ? cp.source_name : cp.dest_name});
+    files.push_back({&cp, join(join(*base, cp.dest_subdir), cp.dest_name), std::string(cp.dirid == kDriverStore ? cp.source_name : cp.dest_name)});
   }
   if (files.empty()) reason = "the list copies nothing";
   return !files.empty();
 }
 
-bool is_sys(const std::string& n) { return n.size() > 4 && inf::iequals(std::string_view(n).substr(n.size() - 4), ".sys"); }
+bool is_sys(std::string_view n) { return n.size() > 4 && inf::iequals(n.substr(n.size() - 4), ".sys"); }
 
 std::string store_path(const std::string& folder, const std::string& name) { return join(join("%13%", folder), name); }
 
@@ -252,14 +252,14 @@ bool other_references(const FixContext& c, const std::vector<ListFile>& files, s
         // A bare .sys name is not loaded through such a value (kernel images load from ImagePath).
         const bool bare = inf::iequals(c.doc.substitute(raw), f.copy->dest_name) && !is_sys(f.copy->dest_name);
         if (rewritten(c, raw, m) || bare) {
-          reason = "the AddReg value on line " + std::to_string(r.line.line()) + " names " + f.copy->dest_name;
+          reason = "the AddReg value on line " + std::to_string(r.line.line()) + " names " + std::string(f.copy->dest_name);
           return false;
         }
       }
     }
     for (const auto& w : c.pkg.wdf_services) {
       if (w.umdf && !w.service_binary_raw.empty() && rewritten(c, w.service_binary_raw, m)) {
-        reason = "the UmdfServiceBinary on line " + std::to_string(w.service_binary_line.line()) + " names " + f.copy->dest_name;
+        reason = "the UmdfServiceBinary on line " + std::to_string(w.service_binary_line.line()) + " names " + std::string(f.copy->dest_name);
         return false;
       }
     }
@@ -486,7 +486,7 @@ ListFolder list_folder(FixContext& c, std::string_view list) {
 }
 
 void split_per_arch(FixContext& c, diag::Diagnostic& d, const package::FileCopy& anchor, const package::FileCopy* self) {
-  const std::string list = anchor.list_section;
+  const std::string list(anchor.list_section);
   auto lsec = c.doc.section(list);
   if (c.inx) return no_fix(d, std::string(kPerArch) + "an .inx is stamped once per architecture; stamp it per architecture first");
   if (list.empty() || !lsec) return no_fix(d, std::string(kPerArch) + "the copy is not an entry of a file list");

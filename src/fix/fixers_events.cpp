@@ -24,7 +24,7 @@ bool starts_with_ci(std::string_view s, std::string_view prefix) {
 // The path below WINEVT\ of an HKLM AddReg entry, or nullopt.
 std::optional<std::string> winevt_path(const package::RegOp& op) {
   if (op.root != "HKLM" || op.kind != package::RegOpKind::add || !starts_with_ci(op.subkey, kWinevt)) return std::nullopt;
-  return op.subkey.substr(kWinevt.size());
+  return std::string(op.subkey.substr(kWinevt.size()));
 }
 
 std::vector<std::string> split(std::string_view s, char sep) {
@@ -64,7 +64,7 @@ struct Provider {
 
 std::string lower(std::string s) { return inf::to_lower_ascii(s); }
 
-std::string data_of(const package::RegOp& op) { return op.data.empty() ? std::string() : op.data[0]; }
+std::string data_of(const package::RegOp& op) { return std::string(op.data.empty() ? std::string_view() : op.data[0]); }
 
 // The provider that owns `op` (a publisher entry, or a channel entry through OwningPublisher) with
 // all of its entries; nullopt with `reason` set when it cannot be told.
@@ -92,7 +92,7 @@ std::optional<Provider> provider_of(const package::Package& pkg, const package::
     auto p = winevt_path(r);
     if (!p) continue;
     const auto ps = split(*p, '\\');
-    const std::string value = lower(r.value_name.value_or(""));
+    const std::string value = lower(std::string(r.value_name.value_or("")));
     if (ps.size() >= 2 && inf::iequals(ps[0], "Publishers") && inf::iequals(ps[1], guid)) {
       if (std::find(out.ops.begin(), out.ops.end(), &r) == out.ops.end()) out.ops.push_back(&r);
       if (ps.size() == 2) out.values[value] = data_of(r);
@@ -112,7 +112,7 @@ std::optional<Provider> provider_of(const package::Package& pkg, const package::
     if (std::none_of(channel_names.begin(), channel_names.end(), [&](const std::string& n) { return inf::iequals(n, ps[1]); })) continue;
     auto ch = std::find_if(out.channels.begin(), out.channels.end(), [&](const Channel& c) { return inf::iequals(c.name, ps[1]); });
     if (ch == out.channels.end()) ch = out.channels.insert(out.channels.end(), Channel{ps[1], {}});
-    ch->values[lower(r.value_name.value_or(""))] = data_of(r);
+    ch->values[lower(std::string(r.value_name.value_or("")))] = data_of(r);
     if (std::find(out.ops.begin(), out.ops.end(), &r) == out.ops.end()) out.ops.push_back(&r);
   }
   return out;
@@ -130,7 +130,7 @@ std::string dirid_path(const FixContext& c, const std::string& path, bool& wait)
   const std::string name = p.substr(p.rfind('\\') == std::string::npos ? 0 : p.rfind('\\') + 1);
   for (const auto& cp : c.pkg.copies) {
     if (!inf::iequals(cp.dest_name, name) || !cp.has_destination) continue;
-    if (cp.dirid == 13) return "%13%\\" + (cp.dest_subdir.empty() ? "" : cp.dest_subdir + "\\") + cp.dest_name;
+    if (cp.dirid == 13) return "%13%\\" + (cp.dest_subdir.empty() ? "" : std::string(cp.dest_subdir) + "\\") + std::string(cp.dest_name);
     if (cp.dirid == 10 || cp.dirid == 11 || cp.dirid == 12) wait = true;
     return "";
   }
@@ -275,7 +275,8 @@ void fix_etw_registration(FixContext& c, diag::Diagnostic& d, const package::Reg
   d.fix->edits.push_back(c.src.append(appended));
   d.fix->description = "ETW provider " + p->guid + " declared with AddEventProvider in [" + roots[0] + ".Events]" +
                        (roots.size() > 1 ? " and " + std::to_string(roots.size() - 1) + " more" : "") + " ([" + stem + "])";
-  const std::string key = "HKLM\\" + op.subkey + (op.value_name ? " : " + (op.value_name->empty() ? "(default)" : *op.value_name) : "");
+  const std::string key = "HKLM\\" + std::string(op.subkey) +
+                          (op.value_name ? " : " + std::string(op.value_name->empty() ? "(default)" : *op.value_name) : "");
   d.fix->migrations.push_back({"event-provider", kEtwApi, key, "[" + roots[0] + ".Events] AddEventProvider = " + p->guid + " ([" + stem + "])",
                                d.line, c.src.text(d.line)});
 }

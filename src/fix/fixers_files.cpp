@@ -102,17 +102,17 @@ bool rewrite_references(const FixContext& c, const std::vector<Moved>& moved, Li
       // A value naming a DLL or program without a folder is found through the loader's search path
       // (System32), which the moved file leaves. (A bare .sys name is not loaded through such a value:
       // kernel images load from the service's ImagePath.)
-      const std::string& n = m.copy->dest_name;
-      const bool sys = n.size() > 4 && inf::iequals(std::string_view(n).substr(n.size() - 4), ".sys");
+      const std::string_view n = m.copy->dest_name;
+      const bool sys = n.size() > 4 && inf::iequals(n.substr(n.size() - 4), ".sys");
       if (!sys && inf::iequals(c.doc.substitute(raw), n) && std::string_view(what) == "AddReg value") {
-        reason = "the AddReg value on line " + std::to_string(line.line()) + " names " + m.copy->dest_name +
+        reason = "the AddReg value on line " + std::to_string(line.line()) + " names " + std::string(m.copy->dest_name) +
                  " without a folder, so whatever reads it looks in the system folder; it cannot follow the file to the store";
         return false;
       }
       auto r = rewritten(c, raw, m);
       if (!r) continue;
       if (r->empty() || !edits.set(c, line.line(), field, *r)) {
-        reason = std::string(what) + " on line " + std::to_string(line.line()) + " names " + m.copy->dest_name +
+        reason = std::string(what) + " on line " + std::to_string(line.line()) + " names " + std::string(m.copy->dest_name) +
                  " in a way isodrv cannot rewrite";
         return false;
       }
@@ -176,11 +176,11 @@ void move_list(FixContext& c, diag::Diagnostic& d, const package::FileCopy& anch
     const bool by_arch = lf.used && !lf.mixed;
     if (by_arch && lf.per_arch) return no_fix(d, kPerArchReason);
     if (cp.dirid == 10 && (inf::iequals(cp.dest_subdir, "syswow64") || starts_with_ci(cp.dest_subdir, "syswow64\\"))) {
-      return no_fix(d, "10,SysWOW64 is the 32-bit system folder (DIRID 16425), where 32-bit software looks for " + cp.dest_name +
+      return no_fix(d, "10,SysWOW64 is the 32-bit system folder (DIRID 16425), where 32-bit software looks for " + std::string(cp.dest_name) +
                            "; it has no driver-store equivalent");
     }
     if (!cp.source && !by_arch) {
-      return no_fix(d, cp.source_name + " is not in [SourceDisksFiles]: the package does not carry it (an inbox file?), so it "
+      return no_fix(d, std::string(cp.source_name) + " is not in [SourceDisksFiles]: the package does not carry it (an inbox file?), so it "
                        "cannot run from this package's store folder; take it from the INF that ships it (Include/Needs)");
     }
     const std::string f = by_arch ? lf.folder : package_folder(*cp.source);
@@ -189,10 +189,10 @@ void move_list(FixContext& c, diag::Diagnostic& d, const package::FileCopy& anch
     }
     folder = f;
     if (folder_differs_per_arch(c, cp, f)) return no_fix(d, kPerArchReason);
-    auto base = is_placeholder(cp.dirid_text) ? std::optional<std::string>("%" + cp.dirid_text + "%")
+    auto base = is_placeholder(cp.dirid_text) ? std::optional<std::string>("%" + std::string(cp.dirid_text) + "%")
                                               : inf::dirid_path(cp.dirid, c.doc.dirids());
-    if (!base) return no_fix(d, "DIRID " + cp.dirid_text + " cannot be resolved");
-    const std::string new_name = cp.dirid == kDriverStore ? cp.source_name : cp.dest_name;
+    if (!base) return no_fix(d, "DIRID " + std::string(cp.dirid_text) + " cannot be resolved");
+    const std::string_view new_name = cp.dirid == kDriverStore ? cp.source_name : cp.dest_name;
     moved.push_back({&cp, join(join(*base, cp.dest_subdir), cp.dest_name), join(join("%13%", f), new_name)});
   }
   if (moved.empty()) return no_fix(d, "no copy uses this DestinationDirs entry");
@@ -251,7 +251,7 @@ void unrename(FixContext& c, diag::Diagnostic& d, const package::FileCopy& cp) {
   for (const auto& [line, text] : edits.text) add_edits(*d.fix, c.src.replace_line(line, text));
   d.fix->migrations.insert(d.fix->migrations.begin(),
                            {"driver-file", kFileApi, moved[0].old_path, moved[0].new_raw, d.line, std::string(t)});
-  d.fix->description = cp.dest_name + " keeps its package name " + cp.source_name;
+  d.fix->description = std::string(cp.dest_name) + " keeps its package name " + std::string(cp.source_name);
 }
 
 // %1% (the folder the INF is installed from) in an AddReg path value: an isolated package is always
@@ -300,7 +300,7 @@ void fix_destination(FixContext& c, diag::Diagnostic& d) {
     }
     if (!cp) return fix_source_dirid(c, d);
     if (cp->dirid != 10 && cp->dirid != 11 && cp->dirid != 12) {
-      return no_fix(d, "DIRID " + cp->dirid_text + " has no driver-store equivalent");
+      return no_fix(d, "DIRID " + std::string(cp->dirid_text) + " has no driver-store equivalent");
     }
     return move_list(c, d, *cp, nullptr);
   } else {
@@ -318,7 +318,7 @@ void fix_destination(FixContext& c, diag::Diagnostic& d) {
     }
   }
   if (cp->dirid != 10 && cp->dirid != 11 && cp->dirid != 12) {
-    return no_fix(d, "DIRID " + cp->dirid_text + " is a place other software looks for the file; it has no driver-store equivalent");
+    return no_fix(d, "DIRID " + std::string(cp->dirid_text) + " is a place other software looks for the file; it has no driver-store equivalent");
   }
   move_list(c, d, *cp, cp);
 }
@@ -359,10 +359,10 @@ void fix_service_binary(FixContext& c, diag::Diagnostic& d) {
     // The placeholder stands for the platform's driver folder; an isolated package names the
     // driver store there, and the ServiceBinary written with the same placeholder follows.
     move_list(c, d, *cp, cp);
-    if (d.fix->available()) d.fix->description = "placeholder " + cp->dirid_text + " replaced by the driver store (13)";
+    if (d.fix->available()) d.fix->description = "placeholder " + std::string(cp->dirid_text) + " replaced by the driver store (13)";
     return;
   }
-  if (cp->dirid != kDriverStore) return no_fix(d, name + " is copied to DIRID " + cp->dirid_text + ", not to the driver store");
+  if (cp->dirid != kDriverStore) return no_fix(d, name + " is copied to DIRID " + std::string(cp->dirid_text) + ", not to the driver store");
   if (!svc) return;  // a UmdfServiceBinary follows its file when the fix of 1322 moves it
   const std::string new_raw = join("%13%", join(cp->dest_subdir, cp->dest_name));
   auto text = c.src.with_field(d.line, 0, new_raw);

@@ -48,10 +48,10 @@ const package::RegOp* reg_at(const package::Package& pkg, std::uint32_t line) {
   return nullptr;
 }
 
-std::string service_path(std::string_view svc, std::string_view sub, const std::optional<std::string>& value) {
+std::string service_path(std::string_view svc, std::string_view sub, const std::optional<std::string_view>& value) {
   std::string p = "HKLM\\" + std::string(kServicesPrefix) + std::string(svc);
   if (!sub.empty()) p += "\\" + std::string(sub);
-  if (value) p += " : " + (value->empty() ? std::string("(default)") : *value);
+  if (value) p += " : " + std::string(value->empty() ? std::string_view("(default)") : *value);
   return p;
 }
 
@@ -123,7 +123,7 @@ constexpr const char* kDeviceApi =
 // this DDInstall installs describes the device: it is the device's hardware key, which HKR in
 // [DDInstall.HW] writes for every device the section installs.
 void fix_device_key(FixContext& c, diag::Diagnostic& d, const package::RegOp& op) {
-  const std::string rest = op.subkey.substr(kEnumPrefix.size());
+  const std::string rest(op.subkey.substr(kEnumPrefix.size()));
   std::vector<std::string> parts;
   for (std::size_t at = 0;;) {
     const std::size_t bs = rest.find('\\', at);
@@ -140,7 +140,7 @@ void fix_device_key(FixContext& c, diag::Diagnostic& d, const package::RegOp& op
   if (root.role != package::SectionRole::ddinstall) return no_fix(d, "the entry is not installed by a DDInstall section");
   const bool installs = std::any_of(c.pkg.models.begin(), c.pkg.models.end(), [&](const package::ModelEntry& m) {
     return inf::iequals(m.install_base, root.base) &&
-           std::any_of(m.hardware_ids.begin(), m.hardware_ids.end(), [&](const std::string& h) { return inf::iequals(h, device_id); });
+           std::any_of(m.hardware_ids.begin(), m.hardware_ids.end(), [&](std::string_view h) { return inf::iequals(h, device_id); });
   });
   if (!installs) {
     return no_fix(d, device_id + " is not a hardware ID [" + root.name + "] installs, so the key is not this device's");
@@ -157,8 +157,8 @@ void fix_device_key(FixContext& c, diag::Diagnostic& d, const package::RegOp& op
   const std::string target = root.name + ".DeviceParameters.AddReg";
   if (!move_entry(c, d, hw, target, moved)) return;
   d.fix->description = "moved to HKR in [" + hw + "] (the device's hardware key) ([" + target + "])";
-  const std::string value = op.value_name ? " : " + (op.value_name->empty() ? std::string("(default)") : *op.value_name) : "";
-  d.fix->migrations.push_back({"device-parameters", kDeviceApi, "HKLM\\" + op.subkey + value,
+  const std::string value = op.value_name ? " : " + std::string(op.value_name->empty() ? std::string_view("(default)") : *op.value_name) : "";
+  d.fix->migrations.push_back({"device-parameters", kDeviceApi, "HKLM\\" + std::string(op.subkey) + value,
                                "HKLM\\SYSTEM\\CurrentControlSet\\Enum\\<each device [" + root.name + "] installs>\\Device Parameters" +
                                    (sub.empty() ? "" : "\\" + sub) + value,
                                d.line, t});
@@ -222,10 +222,10 @@ void fix_hklm_service(FixContext& c, diag::Diagnostic& d) {
   if (op && is_etw_registration(*op)) return fix_etw_registration(c, d, *op);
   if (!op || op->root != "HKLM" || !starts_with_ci(op->subkey, kServicesPrefix)) {
     if (op && op->root == "HKLM" && starts_with_ci(op->subkey, kEnumPrefix)) return fix_device_key(c, d, *op);
-    return no_fix(d, "no isolated location holds " + (op ? op->root + "\\" + op->subkey : std::string("this key")) +
+    return no_fix(d, "no isolated location holds " + (op ? std::string(op->root) + "\\" + std::string(op->subkey) : std::string("this key")) +
                          ": it is global state that other software reads");
   }
-  const std::string rest = op->subkey.substr(kServicesPrefix.size());
+  const std::string rest(op->subkey.substr(kServicesPrefix.size()));
   const std::string svc_name = rest.substr(0, rest.find('\\'));
   const std::string below = rest.size() > svc_name.size() ? rest.substr(svc_name.size() + 1) : "";
   const package::ServiceInstall* svc = find_service(c.pkg, svc_name);
@@ -233,14 +233,14 @@ void fix_hklm_service(FixContext& c, diag::Diagnostic& d) {
     return no_fix(d, "service " + svc_name + " is not installed by this package, so its key is not this driver's state");
   }
   if (op->kind == package::RegOpKind::del) {
-    return remove_delreg(c, d, "HKLM\\" + op->subkey + (op->value_name ? " : " + *op->value_name : ""));
+    return remove_delreg(c, d, "HKLM\\" + std::string(op->subkey) + (op->value_name ? " : " + std::string(*op->value_name) : ""));
   }
   if (op->kind != package::RegOpKind::add) return no_fix(d, "only AddReg entries have a fix; remove this entry by hand");
   if (op->line.has_key()) return no_fix(d, "the entry's line cannot be split into fields safely");
   if (read_by_windows(below, op->value_name.value_or(""))) {
     return no_fix(d, "Windows itself reads this from the service key; moving it would change what Windows does");
   }
-  if (runtime_key(*op) && !starts_with_ci(below, "Parameters")) return to_persistent_state(c, d, "HKLM\\" + op->subkey, svc->name);
+  if (runtime_key(*op) && !starts_with_ci(below, "Parameters")) return to_persistent_state(c, d, "HKLM\\" + std::string(op->subkey), svc->name);
   if (!c.doc.has_section(svc->install_section)) return no_fix(d, "the service's install section is missing");
   const std::string sub = parameters_subkey(below);
   const std::string target = svc->name + ".Parameters.AddReg";
@@ -250,7 +250,7 @@ void fix_hklm_service(FixContext& c, diag::Diagnostic& d) {
   const std::string moved = "HKR," + quoted_if_needed(sub) + std::string(t.substr(f.fields[1].end));
   if (!move_entry(c, d, svc->install_section, target, moved)) return;
   d.fix->description = "moved to HKR,Parameters of service " + svc->name + " ([" + target + "])";
-  diag::Migration m{"parameters", kParametersApi, "HKLM\\" + op->subkey + (op->value_name ? " : " + *op->value_name : ""),
+  diag::Migration m{"parameters", kParametersApi, "HKLM\\" + std::string(op->subkey) + (op->value_name ? " : " + std::string(*op->value_name) : ""),
                     service_path(svc->name, sub, op->value_name), d.line, std::string(t)};
   d.fix->migrations.push_back(std::move(m));
 }

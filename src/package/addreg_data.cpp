@@ -12,11 +12,11 @@ Result<AddRegData> addreg_data(const RegOp& op) {
   switch (d.type) {
     case registry::kRegSz:
     case registry::kRegExpandSz:  // a missing value is the empty string
-      d.strings.push_back(op.data.empty() ? std::string() : op.data[0]);
+      d.strings.emplace_back(op.data.empty() ? std::string_view() : op.data[0]);
       return d;
     case registry::kRegMultiSz:  // empty fields add nothing (a MULTI_SZ cannot hold an empty string)
       for (const auto& s : op.data) {
-        if (!s.empty()) d.strings.push_back(s);
+        if (!s.empty()) d.strings.emplace_back(s);
       }
       return d;
     case registry::kRegDword:
@@ -24,7 +24,7 @@ Result<AddRegData> addreg_data(const RegOp& op) {
       if (op.data.size() <= 1) {
         // SetupAPI's integer reading: '-' negates and wraps to the type's width (-1 = 0xFFFFFFFF).
         // An empty or blank field is 0, as check treats it.
-        const std::string text = op.data.empty() ? std::string() : op.data[0];
+        const std::string text(op.data.empty() ? std::string_view() : op.data[0]);
         const bool blank = text.find_first_not_of(" \t") == std::string::npos;
         auto n = inf::parse_number(blank ? std::string_view("0") : std::string_view(text), d.type == registry::kRegDword ? 32 : 64,
                                    inf::Sign::wraps);
@@ -40,12 +40,12 @@ Result<AddRegData> addreg_data(const RegOp& op) {
   }
   for (const auto& f : op.data) {
     // An empty field is a zero byte (SetupGetBinaryField reads it as 0), which check accepts too.
-    if (f.find_first_not_of(" \t") == std::string::npos) {
+    if (f.find_first_not_of(" \t") == std::string_view::npos) {
       d.bytes.push_back(0);
       continue;
     }
     auto b = inf::parse_hex_byte(f);
-    if (!b) return Error(Errc::invalid_argument, "invalid hex byte '" + f + "' in " + std::string(op.reg_section), file, line);
+    if (!b) return Error(Errc::invalid_argument, "invalid hex byte '" + std::string(f) + "' in " + std::string(op.reg_section), file, line);
     d.bytes.push_back(*b);
   }
   return d;

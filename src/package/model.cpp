@@ -197,6 +197,26 @@ struct LineFields {
     into(j, out);
     return out;
   }
+  // Substituted, as a view of the document (no '%' in the field) or of `arena`.
+  std::string_view view(std::size_t j, inf::StringArena& arena) const {
+    if (keyed) return j == 0 ? *inf::key_view(line, arena) : inf::field_view(line, j - 1, arena);
+    return inf::field_view(line, j, arena);
+  }
+  // The same, trimmed.
+  std::string_view trimmed(std::size_t j, inf::StringArena& arena) const { return trim_view(view(j, arena)); }
+};
+
+// Orders names as their lower-case forms would (ASCII), so containers of views into the document
+// match names case-insensitively without lower-case copies.
+struct CiLess {
+  bool operator()(std::string_view a, std::string_view b) const {
+    const std::size_t n = std::min(a.size(), b.size());
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto x = static_cast<unsigned char>(lower_ascii(a[i])), y = static_cast<unsigned char>(lower_ascii(b[i]));
+      if (x != y) return x < y;
+    }
+    return a.size() < b.size();
+  }
 };
 
 // Room for `n` more elements, growing geometrically: reserving exactly per section would move
@@ -231,10 +251,9 @@ class Builder {
   Package build() {
     mark_well_known();
     read_models();
-    std::set<std::string, std::less<>> bases;
+    std::set<std::string_view, CiLess> bases;
     for (const auto& m : pkg_.models) {
-      std::string key = inf::to_lower_ascii(m.install_base);
-      if (m.install_base.empty() || !bases.insert(key).second) continue;
+      if (m.install_base.empty() || !bases.insert(m.install_base).second) continue;
       add_root(m.install_base, SectionRole::ddinstall, &m.line);
     }
     add_root("DefaultInstall", SectionRole::default_install, nullptr);
@@ -304,10 +323,12 @@ class Builder {
         for (inf::Line l : *sec) {
           ModelEntry m;
           m.line = l;
-          m.models_section = std::string(sec->name());
-          m.description = l.key().value_or(std::string());
-          m.install_base = trim(l.field(0));
-          for (std::size_t i = 1; i < l.field_count(); ++i) m.hardware_ids.push_back(trim(l.field(i)));
+          m.models_section = sec->name();
+          m.description = inf::key_view(l, pkg_.arena).value_or(std::string_view());
+          m.install_base = trim_view(inf::field_view(l, 0, pkg_.arena));
+          const std::size_t n = l.field_count();
+          if (n > 1) m.hardware_ids.reserve(n - 1);
+          for (std::size_t i = 1; i < n; ++i) m.hardware_ids.push_back(trim_view(inf::field_view(l, i, pkg_.arena)));
           m.decoration = dec;
           model_targets_.push_back(target);
           pkg_.models.push_back(std::move(m));
@@ -385,7 +406,7 @@ class Builder {
       const std::string_view name = doc_.section_at(i).name();
       const inf::DecoratedName n = inf::split_decoration(name);
       if (n.decoration.empty() || !n.rest.empty()) continue;
-      decorated_[inf::to_lower_ascii(n.base)].push_back(i);
+      decorated_[n.base].push_back(i);
     }
   }
 
@@ -397,10 +418,10 @@ class Builder {
     std::optional<inf::OsDecoration> os;  // parsed ($ARCH$ read as the target architecture)
   };
 
-  std::vector<Variant> variants_of(const std::string& base) const {
+  std::vector<Variant> variants_of(std::string_view base) const {
     std::vector<Variant> out;
     if (auto s = doc_.section(base)) out.push_back({std::string(s->name()), std::nullopt, {}, std::nullopt});
-    auto it = decorated_.find(inf::to_lower_ascii(base));
+    auto it = decorated_.find(base);
     if (it == decorated_.end()) return out;
     for (std::size_t i : it->second) {
       const std::string_view name = doc_.section_at(i).name();
@@ -430,7 +451,7 @@ class Builder {
     variants = std::move(out);
   }
 
-  void add_root(const std::string& base, SectionRole role, const inf::Line* ref) {
+  void add_root(std::string_view base, SectionRole role, const inf::Line* ref) {
     std::vector<Variant> variants = variants_of(base);
     if (pkg_.target.exact) keep_best(variants, pkg_.target);
     if (variants.empty()) {
@@ -525,14 +546,14 @@ class Builder {
 
 
   // `root` is the index of the root section it was reached from; npos makes the new section a root.
-  std::size_t add_section(std::string name, std::string base, SectionRole role, std::optional<inf::Arch> arch,
+  std::size_t add_section(std::string name, std::string_view base, SectionRole role, std::optional<inf::Arch> arch,
                           const inf::Line* ref, std::string service = {}, std::size_t root = std::string::npos) {
     InstallSection s;
     s.root = root == std::string::npos ? pkg_.sections.size() : root;
     auto sec = doc_.section(name);
     s.exists = sec.has_value();
     s.name = sec ? std::string(sec->name()) : std::move(name);
-    s.base = std::move(base);
+    s.base = std::string(base);
     s.role = role;
     s.arch = arch;
     if (ref) {
@@ -560,12 +581,12 @@ class Builder {
     }
   }
 
-  void reference(const inf::Line& line, std::size_t field, std::string_view directive, const std::string& target) {
+  void reference(const inf::Line& line, std::size_t field, std::string_view directive, std::string_view target) {
     SectionReference r;
     r.line = line;
     r.field = field;
     r.directive = std::string(directive);
-    r.target = target;
+    r.target = std::string(target);
     if (auto sec = doc_.section(target)) {
       r.exists = true;
       pkg_.section_used[sec->index()] = true;
@@ -589,12 +610,10 @@ class Builder {
     return i;
   }
 
-  // Field i of a directive line, trimmed: a view of the document's text, or of a substituted copy
-  // kept in Package::names when it holds a %strkey%.
+  // Field i of a line, substituted and trimmed: a view of the document's text, or of the package
+  // arena when it holds a %strkey%.
   std::string_view field_view(const inf::Line& l, std::size_t i) {
-    const std::string_view raw = trim_view(l.raw_field(i));
-    if (raw.find('%') == std::string_view::npos) return raw;
-    return pkg_.names.emplace_back(trim(l.field(i)));
+    return trim_view(inf::field_view(l, i, pkg_.arena));
   }
 
   Operation make_op(const inf::Line& l, std::string_view name, std::size_t idx, SectionRole role) const {
@@ -677,7 +696,7 @@ class Builder {
         ops.push_back(op);
         continue;
       }
-      reference(l, i, name, std::string(v));
+      reference(l, i, name, v);
       if (doc_.has_section(v)) {
         std::string key = inf::to_lower_ascii(v) + "|needs|" + std::to_string(static_cast<int>(is.role)) + "|" + is.service;
         op.target_section = visit(std::move(key), v, is.role, is, l, is.service);
@@ -699,13 +718,13 @@ class Builder {
         // (DefaultUninstall sections use it).
         if (iequals(name, "CopyFiles")) {
           op.first = static_cast<std::uint32_t>(pkg_.copies.size());
-          add_direct_copy(l, std::string(target.substr(1)), idx);
+          add_direct_copy(l, target.substr(1), idx);
           op.count = 1;
         }
         ops.push_back(op);
         continue;
       }
-      const std::string t(target);
+      const std::string_view t = target;
       reference(l, i, name, t);
       op.target_exists = pkg_.references.back().exists;
       op.first = static_cast<std::uint32_t>(list_size(name));
@@ -829,12 +848,12 @@ class Builder {
       std::string k = inf::to_lower_ascii(*l.raw_key());
       const bool first = svc.values.try_emplace(k, l).second;
       if (first) read_service_text(svc, k, l);
-      std::string v = l.field_count() ? trim(l.field(0)) : std::string();
+      const std::string_view v = trim_view(inf::field_view(l, 0, pkg_.arena));
       if (k == "servicetype") svc.service_type = inf::parse_u32(v);
       else if (k == "starttype") svc.start_type = inf::parse_u32(v);
       else if (k == "errorcontrol") svc.error_control = inf::parse_u32(v);
       else if (k == "servicebinary") {
-        svc.service_binary = v;
+        svc.service_binary = std::string(v);
         svc.service_binary_raw = l.field_count() ? std::string(l.raw_field(0)) : std::string();
       }
     }
@@ -926,7 +945,7 @@ class Builder {
     pkg_.interfaces.push_back(std::move(i));
   }
 
-  void add_regs(RegOpKind kind, const std::string& section, std::size_t ctx, SectionRole role) {
+  void add_regs(RegOpKind kind, std::string_view section, std::size_t ctx, SectionRole role) {
     auto sec = doc_.section(section);
     if (!sec) return;
     const std::string_view sec_name = sec->name();
@@ -940,18 +959,11 @@ class Builder {
       op.reg_section = sec_name;
       op.context = ctx;
       op.binding = binding;
-      if (f.count > 0) {
-        std::string root = f.get(0);
-        std::string_view r = trim_view(root);
-        // A long root name the INF may use is stored by its short name; anything else as written.
-        const registry_roots::Root* known = registry_roots::find(r);
-        if (known && known->inf_root && iequals(r, known->long_name)) op.root = known->short_name;
-        else op.root = upper(std::string(r));
-      }
-      if (f.count > 1) f.into(1, op.subkey);
-      if (f.count > 2) f.into(2, op.value_name.emplace());
+      if (f.count > 0) op.root = root_name(f.trimmed(0, pkg_.arena));
+      if (f.count > 1) op.subkey = f.view(1, pkg_.arena);
+      if (f.count > 2) op.value_name = f.view(2, pkg_.arena);
       if (f.count > 3) {
-        op.flags_text = trim(f.get(3));
+        op.flags_text = f.trimmed(3, pkg_.arena);
         op.flags = op.flags_text.empty() ? std::optional<std::uint32_t>(0) : inf::parse_u32(op.flags_text);
       } else {
         op.flags = 0;
@@ -963,16 +975,25 @@ class Builder {
         op.data.reserve(f.count - 4);
         op.raw_data.reserve(f.count - 4);
         for (std::size_t i = 4; i < f.count; ++i) {
-          f.into(i, op.data.emplace_back());
+          op.data.push_back(f.view(i, pkg_.arena));
           op.raw_data.push_back(f.raw(i));
         }
       }
     }
   }
 
+  // A registry root as the model records it: a long name the INF may use by its short name, any
+  // other in upper case (a view of the document when it is written so, as it nearly always is).
+  std::string_view root_name(std::string_view r) {
+    const registry_roots::Root* known = registry_roots::find(r);
+    if (known && known->inf_root && iequals(r, known->long_name)) return known->short_name;
+    if (std::none_of(r.begin(), r.end(), [](char c) { return c >= 'a' && c <= 'z'; })) return r;
+    return pkg_.arena.store(upper(std::string(r)));
+  }
+
   // add-property-section / del-property-section entries (install-semantics.md §8):
   //   property-name,,,[flags],value   or   {fmtid},pid,type,[flags],value[,value…]
-  void add_properties(PropertyOpKind kind, const std::string& section, std::size_t ctx) {
+  void add_properties(PropertyOpKind kind, std::string_view section, std::size_t ctx) {
     auto sec = doc_.section(section);
     if (!sec) return;
     for (inf::Line l : *sec) {
@@ -1033,39 +1054,40 @@ class Builder {
     for (std::size_t i = 4; i < f.count; ++i) op.values.push_back(f.get(i));
   }
 
-  void resolve_destination(FileCopy& c, const std::string& list) {
+  void resolve_destination(FileCopy& c, std::string_view list) {
     auto d = list_destination(doc_, list);
     if (!d) return;
     c.has_destination = true;
     c.from_default = d->from_default;
     c.destination_line = d->line;
     c.dirid = d->dirid;
-    c.dirid_text = std::move(d->dirid_text);
-    c.dest_subdir = std::move(d->subdir);
+    // The texts list_destination read, as views: fields 1 and 2 of the DestinationDirs line.
+    c.dirid_text = trim_view(inf::field_view(d->line, 0, pkg_.arena));
+    c.dest_subdir = trim_view(inf::field_view(d->line, 1, pkg_.arena));
   }
 
-  const PayloadFile* find_payload(const std::string& name) const {
+  const PayloadFile* find_payload(std::string_view name) const {
     for (const auto& p : pkg_.payload) {
       if (iequals(p.name, name)) return &p;
     }
     return nullptr;
   }
 
-  void add_direct_copy(const inf::Line& directive, const std::string& name, std::size_t ctx) {
+  void add_direct_copy(const inf::Line& directive, std::string_view name, std::size_t ctx) {
     FileCopy c;
     c.line = directive;
     c.directive = directive;
     c.context = ctx;
-    c.dest_name = c.source_name = trim(name);
+    c.dest_name = c.source_name = trim_view(name);
     resolve_destination(c, {});
     if (auto p = find_payload(c.source_name)) c.source = *p;
     pkg_.copies.push_back(std::move(c));
   }
 
-  void add_list_copies(const inf::Line& directive, const std::string& list, std::size_t ctx) {
+  void add_list_copies(const inf::Line& directive, std::string_view list, std::size_t ctx) {
     auto sec = doc_.section(list);
     if (!sec) return;
-    const std::string list_name(sec->name());
+    const std::string_view list_name = sec->name();
     // The destination depends on the list only: resolved once, not once per entry.
     FileCopy proto;
     proto.directive = directive;
@@ -1079,12 +1101,13 @@ class Builder {
       // SetupAPI reads file names through %strkey% substitution like any field; CI-validated
       // samples rely on it (e.g. "%DriverName%.sys" in the miniFilter INFs).
       const LineFields f(doc_, l);
-      c.dest_name = f.count > 0 ? trim(f.get(0)) : std::string();
-      std::string source = f.count > 1 ? trim(f.get(1)) : std::string();
-      c.source_name = !source.empty() ? std::move(source) : c.dest_name;
+      c.dest_name = f.count > 0 ? f.trimmed(0, pkg_.arena) : std::string_view();
+      const std::string_view source = f.count > 1 ? f.trimmed(1, pkg_.arena) : std::string_view();
+      c.source_name = !source.empty() ? source : c.dest_name;
       if (f.count > 3) {
-        c.flags_text = trim(f.get(3));
-        c.flags = c.flags_text.empty() ? std::optional<std::uint32_t>(0) : inf::parse_u32(doc_.substitute(c.flags_text));
+        c.flags_text = f.trimmed(3, pkg_.arena);
+        c.flags = c.flags_text.empty() ? std::optional<std::uint32_t>(0)
+                                       : inf::parse_u32(inf::substitute_view(doc_, c.flags_text, pkg_.arena));
       }
       if (auto p = find_payload(c.source_name)) c.source = *p;
     }
@@ -1092,7 +1115,7 @@ class Builder {
 
   // DelFiles entries are "name[,,,flags]"; RenFiles entries are "new-name,old-name" (both literal
   // names, read through %strkey% substitution as CopyFiles entries are).
-  void add_file_changes(FileChangeKind kind, const inf::Line& directive, const std::string& list, std::size_t ctx) {
+  void add_file_changes(FileChangeKind kind, const inf::Line& directive, std::string_view list, std::size_t ctx) {
     auto sec = doc_.section(list);
     if (!sec) return;
     FileChange proto;
@@ -1119,7 +1142,7 @@ class Builder {
   const inf::Document& doc_;
   Package pkg_;
   std::vector<std::size_t> model_targets_;  // per pkg_.models entry: its target (npos: undecorated)
-  std::map<std::string, std::vector<std::size_t>, std::less<>> decorated_;  // lower-case base -> sections
+  std::map<std::string_view, std::vector<std::size_t>, CiLess> decorated_;  // base -> sections
   std::map<std::string, std::size_t, std::less<>> visited_;  // see visit()
   std::vector<Operation> pending_;  // process(): operations of the sections being walked
   std::vector<std::pair<std::size_t, std::size_t>> order_;  // append_in_apply_order()'s scratch

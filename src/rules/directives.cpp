@@ -132,7 +132,7 @@ void check_installers(Context& ctx) {
     if ((!co && !cls) || !seen.insert(op.line.index()).second) continue;
     bool all_framework = co && !op.data.empty();
     for (const auto& v : op.data) all_framework = all_framework && is_framework_coinstaller(v);
-    std::string what = op.data.empty() ? std::string() : op.data.front();
+    std::string what(op.data.empty() ? std::string_view() : op.data.front());
     if (all_framework) {
       // /h (the signature requirements) accepts the framework co-installer: the KMDF smart-card
       // sample pscr.inx passes InfVerif /h with -warnaserror in Microsoft's CI.

@@ -260,7 +260,7 @@ void check_listed_sources(Context& ctx, Files& files) {
     }
     if (missing.empty()) continue;
     reported.insert(c.line.index());
-    std::string where = c.list_section.empty() ? "CopyFiles" : "[" + c.list_section + "]";
+    std::string where = c.list_section.empty() ? "CopyFiles" : "[" + std::string(c.list_section) + "]";
     ctx.report<Rule::r1230>(c.line, {c.source_name, where, arch_list(missing)}, copy_field(c));
   }
 }
@@ -274,7 +274,7 @@ void check_missing_destinations(Context& ctx) {
   std::set<std::uint32_t> reported;
   for (const auto& c : ctx.pkg().copies) {
     if (c.has_destination || !names_file(c) || !reported.insert(c.line.index()).second) continue;
-    std::string list = c.list_section.empty() ? "@" + c.dest_name : c.list_section;
+    std::string list = c.list_section.empty() ? "@" + std::string(c.dest_name) : std::string(c.list_section);
     ctx.report<Rule::r1275>(c.line, {c.dest_name, list}, copy_field(c));
   }
 }
@@ -364,7 +364,7 @@ void check_driver_store_copies(Context& ctx, Files& files) {
     if (!c.has_destination || c.dirid != kDriverStore || !names_file(c)) continue;
     const std::uint32_t key = c.line.index();
     if (!inf::iequals(c.dest_name, c.source_name) && renamed.insert(key).second) {
-      auto& d = ctx.report<Rule::r1100>(c.line, {c.source_name, "under the new name " + c.dest_name}, copy_field(c));
+      auto& d = ctx.report<Rule::r1100>(c.line, {c.source_name, "under the new name " + std::string(c.dest_name)}, copy_field(c));
       note_destination(d, c);
     }
     const std::string dest = folder_key(c.dest_subdir);
@@ -377,7 +377,7 @@ void check_driver_store_copies(Context& ctx, Files& files) {
       if (!package::normalize_relative_path(src_raw)) continue;
       if (folder_key(src_raw) == dest || !moved.insert(key).second) continue;
       std::string from = folder_key(src_raw).empty() ? "the package root" : "'" + src_raw + "'";
-      std::string to = dest.empty() ? "the driver store root" : "'" + c.dest_subdir + "'";
+      std::string to = dest.empty() ? "the driver store root" : "'" + std::string(c.dest_subdir) + "'";
       auto& d = ctx.report<Rule::r1100>(c.line, {c.source_name, "into " + to + " although it sits in " + from + " of the package"},
                            copy_field(c));
       note_destination(d, c);
@@ -399,7 +399,7 @@ void check_driver_store_security(Context& ctx) {
     if (entries.empty()) continue;
     const FileCopy& c = entries.front();
     if (!c.has_destination || c.dirid != kDriverStore) continue;
-    auto sec = ctx.doc().section(c.list_section + ".security");
+    auto sec = ctx.doc().section(std::string(c.list_section) + ".security");
     if (!sec) continue;
     auto& d = ctx.report_at<Rule::r1101>(sec->line(), 1, {std::string(sec->name()), c.list_section}, std::string(sec->name()));
     note_destination(d, c);
@@ -448,7 +448,7 @@ void check_conflicting_copies(Context& ctx, Files& files) {
         if (!shared) continue;
         reported.insert(c->line.index());
         auto& d = ctx.report<Rule::r1330>(c->line, {c->dest_name, c->source_name, o->source_name}, copy_field(*c));
-        Context::note(d, o->line, "the same destination receives " + o->source_name + " here");
+        Context::note(d, o->line, "the same destination receives " + std::string(o->source_name) + " here");
         break;
       }
     }

@@ -53,7 +53,7 @@ std::map<std::string, std::pair<std::uint32_t, std::string>> oldest_targets(cons
   for (const auto& m : pkg.models) {
     if (trim(m.install_base).empty()) continue;
     std::uint32_t build = kFirstWindows10Build;
-    std::string text = m.models_section;
+    std::string text(m.models_section);
     if (m.decoration && m.decoration->build && *m.decoration->build > build) build = *m.decoration->build;
     if (m.decoration && !m.decoration->valid) continue;
     if (m.models_section.find('$') != std::string::npos) continue;  // unstamped $ARCH$: decoration unknown

@@ -80,7 +80,7 @@ bool is_known_root(std::string_view r) {
 // "HKLM\Software\X" for an absolute entry.
 std::string absolute_key(const RegOp& op) {
   std::string sub = normalize_key(op.subkey);
-  return sub.empty() ? op.root : op.root + "\\" + sub;
+  return sub.empty() ? std::string(op.root) : std::string(op.root) + "\\" + sub;
 }
 
 bool has_flag(const RegOp& op, std::uint32_t bit) { return op.flags && (*op.flags & bit) != 0; }

@@ -7,9 +7,10 @@ using namespace isodrv;
 
 namespace {
 
-package::ModelEntry entry(std::vector<std::string> ids) {
+// The entry's IDs are views (as the model's are): `ids` must outlive it.
+package::ModelEntry entry(const std::vector<std::string>& ids) {
   package::ModelEntry e;
-  e.hardware_ids = std::move(ids);
+  e.hardware_ids.assign(ids.begin(), ids.end());
   return e;
 }
 

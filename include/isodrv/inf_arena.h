@@ -1,0 +1,56 @@
+// Reading fields without copying them: a string arena, and fields read as views of the document's
+// text, substituted into the arena only when they hold a %token% (issue 13 part 2).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace isodrv::inf {
+
+class Document;
+class Line;
+
+// Monotonic storage for strings: nothing is freed before the arena is. Chunks are owned through
+// pointers, so moving the arena (or the object holding it) keeps every address, and a view into it
+// stays valid for as long as the arena lives, wherever it was moved to. A first string costs one
+// chunk; nothing is allocated while nothing is stored.
+class StringArena {
+ public:
+  StringArena() = default;
+  StringArena(StringArena&&) noexcept = default;
+  StringArena& operator=(StringArena&&) noexcept = default;
+  StringArena(const StringArena&) = delete;
+  StringArena& operator=(const StringArena&) = delete;
+
+  // A copy of `s` in the arena.
+  std::string_view store(std::string_view s);
+  // A buffer to build a string in before storing it (substitution's sink); kept between uses so
+  // that its capacity is paid for once per arena.
+  std::string& scratch() { return scratch_; }
+  // Bytes stored so far (tests and measurements).
+  std::size_t bytes_used() const { return used_; }
+
+ private:
+  static constexpr std::size_t kFirstChunk = 512, kLargestChunk = 16384;
+  std::vector<std::unique_ptr<char[]>> chunks_;
+  char* next_ = nullptr;
+  std::size_t left_ = 0, chunk_size_ = 0, used_ = 0;
+  std::string scratch_;
+};
+
+// `raw` substituted as Document::substitute does: `raw` itself when it holds no '%' (so a view of
+// wherever `raw` points), else the substituted text stored in `arena`.
+std::string_view substitute_view(const Document& doc, std::string_view raw, StringArena& arena);
+
+// Field i of `l` (0-based, as Line::field), substituted as Line::field returns it: a view of the
+// document (its text, or its own arena for unquoted or joined fields) when the tokenizer found no
+// '%' in it, else the substitution stored in `arena`. "" past the end.
+std::string_view field_view(const Line& l, std::size_t i, StringArena& arena);
+// The key as Line::key returns it, read the same way; nullopt when the line has none.
+std::optional<std::string_view> key_view(const Line& l, StringArena& arena);
+
+}  // namespace isodrv::inf

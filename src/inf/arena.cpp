@@ -1,0 +1,65 @@
+// The string arena and the view-or-substitute reading of fields: most fields hold no %token%, and
+// those are handed out as views of the document instead of fresh strings.
+#include <algorithm>
+#include <cstring>
+
+#include "inf/document_impl.h"
+#include "isodrv/inf_arena.h"
+
+namespace isodrv::inf {
+
+std::string_view StringArena::store(std::string_view s) {
+  if (s.empty()) return {};
+  if (s.size() > left_) {
+    // Chunks double up to kLargestChunk; a string larger than that gets a chunk of its own size.
+    chunk_size_ = chunk_size_ == 0 ? kFirstChunk : std::min(chunk_size_ * 2, kLargestChunk);
+    const std::size_t size = std::max(chunk_size_, s.size());
+    chunks_.push_back(std::make_unique_for_overwrite<char[]>(size));
+    next_ = chunks_.back().get();
+    left_ = size;
+  }
+  char* at = next_;
+  std::memcpy(at, s.data(), s.size());
+  next_ += s.size();
+  left_ -= s.size();
+  used_ += s.size();
+  return std::string_view(at, s.size());
+}
+
+std::string_view substitute_view(const Document& doc, std::string_view raw, StringArena& arena) {
+  if (raw.find('%') == std::string_view::npos) return raw;
+  std::string& out = arena.scratch();
+  out.clear();
+  doc.substitute(raw, out);
+  return arena.store(out);
+}
+
+namespace {
+
+// A field the tokenizer did not flag holds no '%'; a flagged one may (arena fields are always
+// flagged), so it is looked at before paying for a substitution.
+std::string_view read_field(const Document& doc, const FieldRec& f, StringArena& arena) {
+  const std::string_view raw = doc.impl().field_text(f);
+  if (!(f.flags & FieldRec::kHasPercent)) return raw;
+  return substitute_view(doc, raw, arena);
+}
+
+}  // namespace
+
+std::string_view field_view(const Line& l, std::size_t i, StringArena& arena) {
+  const Document& doc = l.document();
+  const auto& d = doc.impl();
+  const LineRec& rec = d.lines[l.index()];
+  if (i >= rec.value_count) return {};
+  return read_field(doc, d.fields[rec.first_value + i], arena);
+}
+
+std::optional<std::string_view> key_view(const Line& l, StringArena& arena) {
+  const Document& doc = l.document();
+  const auto& d = doc.impl();
+  const std::uint32_t k = d.lines[l.index()].key_field();
+  if (k == LineRec::kNoKey) return std::nullopt;
+  return read_field(doc, d.fields[k], arena);
+}
+
+}  // namespace isodrv::inf
