@@ -108,6 +108,72 @@ struct Position {
 
 class Document;
 
+// ---------------------------------------------------------------------------------------------
+// The document's tables, as the inline accessors below read them. Not part of the API: the layout
+// may change with any release; use Line, Section and Document.
+// ---------------------------------------------------------------------------------------------
+namespace detail {
+
+// Six bytes per field (a large INF has millions). A field that is a span of the text stores where
+// its token starts; its value starts there too, or one byte later past an opening quote
+// (kSpanQuoted). A field that needed unquoting or joining lives in the arena: `at` is its offset
+// there, and the token's start in the text is kept in the four bytes before it.
+struct __attribute__((packed)) FieldRec {
+  std::uint32_t at;
+  std::uint16_t len : 11;  // bytes of UTF-8: a token is at most 511 UTF-16 units, so at most 1533
+  std::uint16_t flags : 5;
+  static constexpr std::uint8_t kInArena = 1;
+  static constexpr std::uint8_t kQuoted = 2;
+  static constexpr std::uint8_t kSpanQuoted = 4;
+  // The value may hold a '%' (set by the tokenizer for any '%' in it; arena fields always): read-back
+  // copies fields without it as they are instead of scanning them for %token%s.
+  static constexpr std::uint8_t kHasPercent = 8;
+};
+static_assert(sizeof(FieldRec) == 6 && kMaxFieldLength * 3 < (1u << 11), "FieldRec packs a length in 11 bits");
+
+struct LineRec {
+  std::uint32_t first_value;  // index into fields of field 1
+  std::uint32_t value_count;
+  std::uint32_t line;         // physical line where it starts
+  // Merged section index << 2 | 2 when continued onto later physical lines (its end line is then
+  // in Impl::end_lines) | 1 when written with '='.
+  std::uint32_t section_key;
+  static constexpr std::uint32_t kNoKey = 0xFFFFFFFFu;
+  std::uint32_t section() const { return section_key >> 2; }
+  bool explicit_key() const { return section_key & 1; }
+  bool continued() const { return section_key & 2; }
+  // The key is the field before field 1 when written with '=', else a lone field is its own key.
+  std::uint32_t key_field() const {
+    return explicit_key() ? first_value - 1 : value_count == 1 ? first_value : kNoKey;
+  }
+};
+
+struct SectionRec {
+  std::uint32_t name_off, name_len;  // in text
+  std::uint32_t line;                // first header's physical line
+  std::uint32_t lines_begin = 0, lines_count = 0;  // into section_lines
+};
+
+// Where the tables live once the document is parsed (they never move or change after that: the
+// storage belongs to Document::Impl, which stays put when a Document is moved).
+struct Tables {
+  const char* text = nullptr;
+  const char* arena = nullptr;
+  const FieldRec* fields = nullptr;
+  const LineRec* lines = nullptr;
+  const SectionRec* sections = nullptr;
+  const std::uint32_t* section_lines = nullptr;  // nullptr when lines are already grouped by section
+  std::uint32_t field_total = 0, line_total = 0, section_total = 0;
+
+  std::string_view field_text(const FieldRec& f) const {
+    if (f.flags & FieldRec::kInArena) return std::string_view(arena + f.at, f.len);
+    return std::string_view(text + f.at + ((f.flags & FieldRec::kSpanQuoted) ? 1 : 0), f.len);
+  }
+  std::uint32_t section_line(std::uint32_t k) const { return section_lines ? section_lines[k] : k; }
+};
+
+}  // namespace detail
+
 // One logical line of a section. Cheap handle into the document's arrays.
 class Line {
  public:
@@ -144,6 +210,7 @@ class Line {
   friend class Document;
   friend class Section;
   Line(const Document* d, std::uint32_t i) : doc_(d), index_(i) {}
+  bool key_is_substituted(std::string_view name) const;  // key_is for a key that may hold %token%s
   const Document* doc_ = nullptr;
   std::uint32_t index_ = 0;
 };
@@ -329,7 +396,13 @@ class Document {
   const Impl& impl() const { return *impl_; }
 
  private:
+  friend class Line;
+  friend class Section;
+  // Points tables_ at impl_'s arrays once they are built.
+  void sync_tables();
   std::unique_ptr<Impl> impl_;
+  // The read accessors' view of impl_'s arrays, here so that Line and Section read them inline.
+  detail::Tables tables_;
 };
 
 // Resolves a DIRID to its stock path (DESIGN.md §4); nullopt when unknown.
@@ -338,5 +411,80 @@ std::optional<std::string> dirid_path(long dirid, const DiridContext& ctx);
 // Case-insensitive ASCII comparison used for every INF name lookup.
 bool iequals(std::string_view a, std::string_view b);
 std::string to_lower_ascii(std::string_view s);
+
+// ---------------------------------------------------------------------------------------------
+// The hot read accessors, inline: rules and the installer call them millions of times.
+// ---------------------------------------------------------------------------------------------
+inline std::uint32_t Line::line() const { return doc_->tables_.lines[index_].line; }
+inline bool Line::has_key() const { return doc_->tables_.lines[index_].explicit_key(); }
+inline std::uint32_t Line::section_index() const { return doc_->tables_.lines[index_].section(); }
+inline std::size_t Line::field_count() const { return doc_->tables_.lines[index_].value_count; }
+
+inline std::optional<std::string_view> Line::raw_key() const {
+  const detail::Tables& t = doc_->tables_;
+  const std::uint32_t k = t.lines[index_].key_field();
+  if (k == detail::LineRec::kNoKey) return std::nullopt;
+  return t.field_text(t.fields[k]);
+}
+
+inline std::string_view Line::raw_field(std::size_t i) const {
+  const detail::Tables& t = doc_->tables_;
+  const detail::LineRec& l = t.lines[index_];
+  if (i >= l.value_count) return {};
+  return t.field_text(t.fields[l.first_value + i]);
+}
+
+inline bool Line::field_into(std::size_t i, std::string& out) const {
+  const detail::Tables& t = doc_->tables_;
+  const detail::LineRec& l = t.lines[index_];
+  if (i >= l.value_count) return false;
+  const detail::FieldRec& f = t.fields[l.first_value + i];
+  // Most fields hold no token (the tokenizer flagged those that may); a field is at most 511
+  // characters, so nothing to cut either.
+  if (!(f.flags & detail::FieldRec::kHasPercent)) {
+    out.append(t.field_text(f));
+    return true;
+  }
+  doc_->substitute(t.field_text(f), out);
+  return true;
+}
+
+inline std::string Line::field(std::size_t i) const {
+  std::string out;
+  field_into(i, out);
+  return out;
+}
+
+inline bool Line::field_quoted(std::size_t i) const {
+  const detail::Tables& t = doc_->tables_;
+  const detail::LineRec& l = t.lines[index_];
+  if (i >= l.value_count) return false;
+  return t.fields[l.first_value + i].flags & detail::FieldRec::kQuoted;
+}
+
+inline bool Line::key_is(std::string_view name) const {
+  const detail::Tables& t = doc_->tables_;
+  const std::uint32_t k = t.lines[index_].key_field();
+  if (k == detail::LineRec::kNoKey) return false;
+  const detail::FieldRec& f = t.fields[k];
+  if (f.flags & detail::FieldRec::kHasPercent) return key_is_substituted(name);
+  return static_cast<std::size_t>(f.len) == name.size() && iequals(t.field_text(f), name);
+}
+
+inline std::string_view Section::name() const {
+  const detail::SectionRec& s = doc_->tables_.sections[index_];
+  return std::string_view(doc_->tables_.text + s.name_off, s.name_len);
+}
+inline std::uint32_t Section::line() const { return doc_->tables_.sections[index_].line; }
+inline std::size_t Section::line_count() const { return doc_->tables_.sections[index_].lines_count; }
+inline Line Section::line_at(std::size_t i) const {
+  const detail::Tables& t = doc_->tables_;
+  return Line(doc_, t.section_line(t.sections[index_].lines_begin + static_cast<std::uint32_t>(i)));
+}
+
+inline std::size_t Document::section_count() const { return tables_.section_total; }
+inline Section Document::section_at(std::size_t i) const { return Section(this, static_cast<std::uint32_t>(i)); }
+inline std::size_t Document::line_count() const { return tables_.line_total; }
+inline Line Document::line_at(std::size_t i) const { return Line(this, static_cast<std::uint32_t>(i)); }
 
 }  // namespace isodrv::inf

@@ -81,6 +81,17 @@ bool is_ascii(std::string_view s) {
   const char* p = s.data();
   std::size_t n = s.size();
 #if defined(__SSE2__)
+  // Called where the text is known to hold a byte >= 0x80 or a NUL or ^Z at its start, usually the
+  // former: every 64 bytes it looks whether it is done.
+  while (n >= 64) {
+    const __m128i a = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)),
+                                   _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16)));
+    const __m128i c = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 32)),
+                                   _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 48)));
+    if (_mm_movemask_epi8(_mm_or_si128(a, c))) return false;
+    p += 64;
+    n -= 64;
+  }
   __m128i any = _mm_setzero_si128();
   while (n >= 16) {
     any = _mm_or_si128(any, _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
@@ -120,15 +131,39 @@ inline std::size_t ascii_run_end(const char* s, std::size_t i, std::size_t end) 
   return i;
 }
 
+// Well-formed UTF-8 (no overlong forms, no surrogates, nothing past U+10FFFF: what utf8_sequence
+// accepts), checked by the ranges of the lead byte and the byte after it instead of decoding each
+// character; a run of non-ASCII text (CJK, Cyrillic) stays in the inner loop.
 bool is_valid_utf8(std::string_view s) {
-  char32_t cp;
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const std::size_t n = s.size();
   std::size_t i = 0;
   while (true) {
-    i = ascii_run_end(s.data(), i, s.size());
-    if (i >= s.size()) return true;
-    std::size_t n = utf8_sequence(s, i, cp);
-    if (!n) return false;
-    i += n;
+    i = ascii_run_end(s.data(), i, n);
+    while (i < n && p[i] >= 0x80) {
+      const unsigned b0 = p[i];
+      auto cont = [&](std::size_t k) { return (p[i + k] & 0xC0u) == 0x80u; };
+      if (b0 < 0xC2) return false;  // a continuation byte, or an overlong 2-byte lead
+      if (b0 < 0xE0) {
+        if (i + 2 > n || !cont(1)) return false;
+        i += 2;
+        continue;
+      }
+      // The second byte's range depends on the lead: E0 (A0..BF) and F0 (90..BF) exclude overlong
+      // forms, ED (80..9F) surrogates, F4 (80..8F) what lies past U+10FFFF.
+      const unsigned b1 = i + 1 < n ? p[i + 1] : 0u;
+      const unsigned lo = b0 == 0xE0 ? 0xA0u : b0 == 0xF0 ? 0x90u : 0x80u;
+      const unsigned hi = b0 == 0xED ? 0x9Fu : b0 == 0xF4 ? 0x8Fu : 0xBFu;
+      if (b1 < lo || b1 > hi) return false;
+      if (b0 < 0xF0) {
+        if (i + 3 > n || !cont(2)) return false;
+        i += 3;
+      } else {
+        if (b0 > 0xF4 || i + 4 > n || !cont(2) || !cont(3)) return false;
+        i += 4;
+      }
+    }
+    if (i >= n) return true;
   }
 }
 
@@ -138,6 +173,8 @@ bool is_valid_utf8(std::string_view s) {
 bool looks_like_utf16le(std::string_view b) {
   if (b.size() < 4 || (b.size() & 1)) return false;
   std::size_t units = std::min<std::size_t>(b.size() / 2, 512);
+  // Both counts need a zero byte: without one (every 8-bit file without a NUL), one memchr decides.
+  if (!std::memchr(b.data(), 0, units * 2)) return false;
   std::size_t le_ascii = 0, be_ascii = 0;
   for (std::size_t i = 0; i < units; ++i) {
     auto lo = static_cast<unsigned char>(b[2 * i]);
@@ -153,7 +190,10 @@ bool looks_like_utf16le(std::string_view b) {
 // With `plain_only`, gives up (returning false, the tables left incomplete) at the first byte that
 // would stop the text being a window of the input: one >= 0x80, a NUL or a ^Z. Lines are short, so
 // the breaks come from a 16-byte comparison mask rather than a memchr call per line.
-bool index_lines_8bit(std::string_view text, std::uint32_t byte_offset, DecodedText& out, bool plain_only) {
+// `clean`, when given, receives how far the text was seen to be plain ASCII (no NUL, no ^Z) when
+// plain_only gives up: a multiple of 16, or the exact byte in the tail.
+bool index_lines_8bit(std::string_view text, std::uint32_t byte_offset, DecodedText& out, bool plain_only,
+                      std::size_t* clean = nullptr) {
   out.line_text_start.push_back(0);
   out.line_byte_start.push_back(byte_offset);
   const char* s = text.data();
@@ -169,6 +209,7 @@ bool index_lines_8bit(std::string_view text, std::uint32_t byte_offset, DecodedT
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
     if (plain_only &&
         (_mm_movemask_epi8(v) | _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, vz), _mm_cmpeq_epi8(v, v0))))) {
+      if (clean) *clean = i;
       return false;
     }
     for (auto m = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, vnl))); m; m &= m - 1) {
@@ -178,7 +219,10 @@ bool index_lines_8bit(std::string_view text, std::uint32_t byte_offset, DecodedT
 #endif
   for (; i < n; ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (plain_only && (c >= 0x80 || c == 0 || c == kCtrlZ)) return false;
+    if (plain_only && (c >= 0x80 || c == 0 || c == kCtrlZ)) {
+      if (clean) *clean = i;
+      return false;
+    }
     if (c == '\n') line(i + 1);
   }
   return true;
@@ -433,16 +477,18 @@ AnsiCount count_ansi_1252(std::string_view b) {
 // tw's own buffer (decoding in place) as long as it starts at least c.extra + 16 bytes after the
 // buffer does: the text written before byte i then ends at most c.extra bytes after i, and a
 // 16-byte store at it never reaches a byte not yet read.
+// The count is exact and tw was sized from it (c.stop + c.extra + 16), so nothing here needs
+// tw.ensure(): the in-place decoder depends on that exactness already (a reallocation would move
+// the bytes still to be read).
 void write_ansi_1252(const char* s, const AnsiCount& c, TextWriter& tw) {
   const std::size_t stop = c.stop;
+  tw.ensure(stop + c.extra + 16 - tw.w);
   auto put_byte = [&](std::size_t at) {
     const auto ch = static_cast<unsigned char>(s[at]);
     if (ch < 0x80) {
-      tw.ensure(1);
       tw.o[tw.w++] = ch == 0 ? ' ' : static_cast<char>(ch);  // NUL reads as a space
       if (ch == '\n') tw.line_break(tw.w, at + 1);
     } else {
-      tw.ensure(4);
       std::memcpy(tw.o + tw.w, kCp1252Utf8.bytes[ch - 0x80], 4);  // the slack covers the padding
       tw.w += kCp1252Utf8.len[ch - 0x80];
     }
@@ -456,7 +502,6 @@ void write_ansi_1252(const char* s, const AnsiCount& c, TextWriter& tw) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
     const auto hi = static_cast<unsigned>(_mm_movemask_epi8(v));
     const std::size_t run = hi ? static_cast<std::size_t>(__builtin_ctz(hi)) : 16;
-    tw.ensure(16);
     const __m128i z = _mm_cmpeq_epi8(v, vzero);
     v = _mm_or_si128(_mm_andnot_si128(z, v), _mm_and_si128(z, vspace));
     _mm_storeu_si128(reinterpret_cast<__m128i*>(tw.o + tw.w), v);
@@ -792,7 +837,8 @@ Result<DecodedText> decode_impl(std::string_view b, const DecodeOptions& opts, s
   }
   out.encoding = Encoding::ansi;
   // Plain ASCII (no ^Z, no NUL) is borrowed; its lines are indexed in the same pass that checks it.
-  if (index_lines_8bit(b, 0, out, true)) {
+  std::size_t clean = 0;
+  if (index_lines_8bit(b, 0, out, true, &clean)) {
     out.borrowed = true;
     out.borrow_offset = 0;
     out.borrow_length = static_cast<std::uint32_t>(b.size());
@@ -801,10 +847,13 @@ Result<DecodedText> decode_impl(std::string_view b, const DecodeOptions& opts, s
   }
   out.line_text_start.clear();
   out.line_byte_start.clear();
-  const bool ascii = is_ascii(b);
+  // The probe saw b[0, clean) to be plain ASCII: the scans below start there (a prefix of ASCII
+  // ends on a character boundary, so the UTF-8 check of the rest decides for the whole).
+  const std::string_view rest = b.substr(clean);
+  const bool ascii = is_ascii(rest);
   if (!ascii) {
     out.flags.non_ascii_ansi = true;
-    out.flags.utf8_without_bom = is_valid_utf8(b);
+    out.flags.utf8_without_bom = is_valid_utf8(rest);
   }
   if (in_place && !ascii && opts.codepage == 1252 && decode_ansi_1252_in_place(*in_place, out)) {
     *replaced = true;

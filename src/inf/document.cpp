@@ -53,23 +53,12 @@ Position Document::Impl::position_of(std::uint32_t off) const {
 // ---------------------------------------------------------------------------------------------
 // Line
 // ---------------------------------------------------------------------------------------------
-std::uint32_t Line::line() const { return doc_->impl().lines[index_].line; }
 std::uint32_t Line::end_line() const {
   const auto& d = doc_->impl();
   const LineRec& l = d.lines[index_];
   if (!l.continued()) return l.line;
   auto it = std::lower_bound(d.end_lines.begin(), d.end_lines.end(), std::make_pair(index_, std::uint32_t{0}));
   return it->second;
-}
-bool Line::has_key() const { return doc_->impl().lines[index_].explicit_key(); }
-std::uint32_t Line::section_index() const { return doc_->impl().lines[index_].section(); }
-
-std::optional<std::string_view> Line::raw_key() const {
-  const auto& d = doc_->impl();
-  const auto& l = d.lines[index_];
-  const std::uint32_t k = l.key_field();
-  if (k == LineRec::kNoKey) return std::nullopt;
-  return d.field_text(d.fields[k]);
 }
 
 std::optional<std::string> Line::key() const {
@@ -79,44 +68,6 @@ std::optional<std::string> Line::key() const {
   const FieldRec& f = d.fields[k];
   if (!(f.flags & FieldRec::kHasPercent)) return std::string(d.field_text(f));
   return doc_->substitute(d.field_text(f));
-}
-
-std::size_t Line::field_count() const { return doc_->impl().lines[index_].value_count; }
-
-std::string_view Line::raw_field(std::size_t i) const {
-  const auto& d = doc_->impl();
-  const auto& l = d.lines[index_];
-  if (i >= l.value_count) return {};
-  return d.field_text(d.fields[l.first_value + i]);
-}
-
-bool Line::field_into(std::size_t i, std::string& out) const {
-  const auto& d = doc_->impl();
-  const auto& l = d.lines[index_];
-  if (i >= l.value_count) return false;
-  const FieldRec& f = d.fields[l.first_value + i];
-  std::string_view raw = d.field_text(f);
-  // Most fields hold no token (the tokenizer flagged those that may); a field is at most 511
-  // characters, so nothing to cut either.
-  if (!(f.flags & FieldRec::kHasPercent)) {
-    out.append(raw);
-    return true;
-  }
-  doc_->substitute(raw, out);
-  return true;
-}
-
-std::string Line::field(std::size_t i) const {
-  std::string out;
-  field_into(i, out);
-  return out;
-}
-
-bool Line::field_quoted(std::size_t i) const {
-  const auto& d = doc_->impl();
-  const auto& l = d.lines[index_];
-  if (i >= l.value_count) return false;
-  return d.fields[l.first_value + i].flags & FieldRec::kQuoted;
 }
 
 Position Line::field_position(std::size_t i) const {
@@ -140,21 +91,14 @@ Position Line::key_position() const {
 
 std::string_view Line::source_text() const { return doc_->physical_line(line()); }
 
-bool Line::key_is(std::string_view name) const {
+bool Line::key_is_substituted(std::string_view name) const {
   const auto& d = doc_->impl();
-  const std::uint32_t k = d.lines[index_].key_field();
-  if (k == LineRec::kNoKey) return false;
-  const FieldRec& f = d.fields[k];
-  if (!(f.flags & FieldRec::kHasPercent)) return iequals(d.field_text(f), name);
-  return iequals(doc_->substitute(d.field_text(f)), name);
+  return iequals(doc_->substitute(d.field_text(d.fields[d.lines[index_].key_field()])), name);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Section
 // ---------------------------------------------------------------------------------------------
-std::string_view Section::name() const { return doc_->impl().section_name(index_); }
-std::uint32_t Section::line() const { return doc_->impl().sections[index_].line; }
-std::size_t Section::line_count() const { return doc_->impl().sections[index_].lines_count; }
 
 std::vector<std::uint32_t> Section::header_lines() const {
   const auto& d = doc_->impl();
@@ -162,11 +106,6 @@ std::vector<std::uint32_t> Section::header_lines() const {
   std::vector<std::uint32_t> out;
   for (std::uint32_t h = d.header_begin[index_]; h < d.header_begin[index_ + 1]; ++h) out.push_back(d.headers[h].second);
   return out;
-}
-
-Line Section::line_at(std::size_t i) const {
-  const auto& d = doc_->impl();
-  return Line(doc_, d.section_line(d.sections[index_].lines_begin + static_cast<std::uint32_t>(i)));
 }
 
 std::optional<Line> Section::find(std::string_view key) const {
@@ -193,6 +132,19 @@ Document::Document() : impl_(std::make_unique<Impl>()) {}
 Document::~Document() = default;
 Document::Document(Document&&) noexcept = default;
 Document& Document::operator=(Document&&) noexcept = default;
+
+void Document::sync_tables() {
+  const Impl& d = *impl_;
+  tables_.text = d.text.data();
+  tables_.arena = d.arena.data();
+  tables_.fields = d.fields.data();
+  tables_.lines = d.lines.data();
+  tables_.sections = d.sections.data();
+  tables_.section_lines = d.section_lines.empty() ? nullptr : d.section_lines.data();
+  tables_.field_total = static_cast<std::uint32_t>(d.fields.size());
+  tables_.line_total = static_cast<std::uint32_t>(d.lines.size());
+  tables_.section_total = static_cast<std::uint32_t>(d.sections.size());
+}
 
 namespace {
 
@@ -233,6 +185,7 @@ Result<Document> Document::parse(std::string&& bytes, std::string path, const Pa
   }
   if (d.decoded.flags.ctrl_z) d.notes.push_back(ParseNote{NoteKind::ctrl_z_end, d.decoded.flags.ctrl_z_line, 1});
   if (auto st = parse_text(d); !st) return st.error();
+  doc.sync_tables();
   doc.select_language(opts.langid);
   if (opts.require_signature) {
     auto version = doc.section("Version");
@@ -343,8 +296,6 @@ std::string Document::with_line_replaced(std::uint32_t line, std::string_view ne
   return out;
 }
 
-std::size_t Document::section_count() const { return impl_->sections.size(); }
-Section Document::section_at(std::size_t i) const { return Section(this, static_cast<std::uint32_t>(i)); }
 
 std::optional<Section> Document::section(std::string_view name) const {
   const std::uint32_t s = impl_->find_section(name);
@@ -353,8 +304,6 @@ std::optional<Section> Document::section(std::string_view name) const {
 }
 
 bool Document::has_section(std::string_view name) const { return impl_->find_section(name) != CiIndex::kNone; }
-std::size_t Document::line_count() const { return impl_->lines.size(); }
-Line Document::line_at(std::size_t i) const { return Line(this, static_cast<std::uint32_t>(i)); }
 
 // [Strings] selection: exact LANGID; same primary language with SUBLANG_NEUTRAL; same primary
 // language with any sublanguage (first in file order); undecorated [Strings].
@@ -418,7 +367,41 @@ std::optional<std::string_view> Document::string_value(std::string_view key) con
 void Document::set_dirids(DiridContext ctx) { impl_->dirids = std::move(ctx); }
 const DiridContext& Document::dirids() const { return impl_->dirids; }
 
+namespace {
+
+// Whether a string of at most 16 bytes holds a '%', in at most two overlapping loads per half
+// instead of a memchr call (most keys and fields are short and hold no token).
+bool short_has_percent(std::string_view s) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+  constexpr std::uint64_t kPct = kOnes * static_cast<unsigned char>('%');
+  auto has = [&](std::uint64_t w) { return ((w ^ kPct) - kOnes) & ~(w ^ kPct) & kHighs; };
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  if (n >= 8) {
+    std::uint64_t a, b;
+    std::memcpy(&a, p, 8);
+    std::memcpy(&b, p + n - 8, 8);
+    return has(a) | has(b);
+  }
+  if (n >= 4) {
+    std::uint32_t a, b;
+    std::memcpy(&a, p, 4);
+    std::memcpy(&b, p + n - 4, 4);
+    return has(a | static_cast<std::uint64_t>(b) << 32);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (p[i] == '%') return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 bool Document::substitute(std::string_view raw, std::string& out, std::vector<std::string>* unknown) const {
+  if (raw.size() <= 16 && !short_has_percent(raw)) {
+    out.append(raw);
+    return true;
+  }
   const std::size_t base = out.size();
   const char* p = raw.data();
   const char* end = p + raw.size();

@@ -116,45 +116,9 @@ class CiIndex {
   std::size_t size_ = 0;
 };
 
-// Six bytes per field (a large INF has millions). A field that is a span of the text stores where
-// its token starts; its value starts there too, or one byte later past an opening quote
-// (kSpanQuoted). A field that needed unquoting or joining lives in the arena: `at` is its offset
-// there, and the token's start in the text is kept in the four bytes before it.
-struct __attribute__((packed)) FieldRec {
-  std::uint32_t at;
-  std::uint16_t len : 11;  // bytes of UTF-8: a token is at most 511 UTF-16 units, so at most 1533
-  std::uint16_t flags : 5;
-  static constexpr std::uint8_t kInArena = 1;
-  static constexpr std::uint8_t kQuoted = 2;
-  static constexpr std::uint8_t kSpanQuoted = 4;
-  // The value may hold a '%' (set by the tokenizer for any '%' in it; arena fields always): read-back
-  // copies fields without it as they are instead of scanning them for %token%s.
-  static constexpr std::uint8_t kHasPercent = 8;
-};
-static_assert(sizeof(FieldRec) == 6 && kMaxFieldLength * 3 < (1u << 11), "FieldRec packs a length in 11 bits");
-
-struct LineRec {
-  std::uint32_t first_value;  // index into fields of field 1
-  std::uint32_t value_count;
-  std::uint32_t line;         // physical line where it starts
-  // Merged section index << 2 | 2 when continued onto later physical lines (its end line is then
-  // in Impl::end_lines) | 1 when written with '='.
-  std::uint32_t section_key;
-  static constexpr std::uint32_t kNoKey = 0xFFFFFFFFu;
-  std::uint32_t section() const { return section_key >> 2; }
-  bool explicit_key() const { return section_key & 1; }
-  bool continued() const { return section_key & 2; }
-  // The key is the field before field 1 when written with '=', else a lone field is its own key.
-  std::uint32_t key_field() const {
-    return explicit_key() ? first_value - 1 : value_count == 1 ? first_value : kNoKey;
-  }
-};
-
-struct SectionRec {
-  std::uint32_t name_off, name_len;  // in text
-  std::uint32_t line;                // first header's physical line
-  std::uint32_t lines_begin = 0, lines_count = 0;  // into section_lines
-};
+using detail::FieldRec;
+using detail::LineRec;
+using detail::SectionRec;
 
 struct Document::Impl {
   std::string path;

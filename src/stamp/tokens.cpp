@@ -79,18 +79,75 @@ void plan_tokens(const LineMap& map, const TokenValues& values, EditPlan& plan, 
   }
 }
 
+// Whether the bytes decode as Windows-1252 that converts back exactly, so each physical line's
+// text is its bytes: no BOM (and so not UTF-16, which also always holds NULs), no NUL, no ^Z.
+static bool text_is_bytes(std::string_view bytes) {
+  const auto b = [&](std::size_t i) { return static_cast<unsigned char>(bytes[i]); };
+  if (bytes.size() >= 2 && ((b(0) == 0xFF && b(1) == 0xFE) || (b(0) == 0xFE && b(1) == 0xFF))) return false;
+  if (bytes.size() >= 3 && b(0) == 0xEF && b(1) == 0xBB && b(2) == 0xBF) return false;
+  return bytes.find('\0') == std::string_view::npos && bytes.find('\x1A') == std::string_view::npos;
+}
+
+// What plan_tokens does to one line, on the bytes of a file whose text is its bytes: only the lines
+// that hold a '$' are looked at (one search for the next '$' instead of decoding and walking every
+// line), and the output is spliced as EditPlan::apply would splice it. Every value must be given
+// (check's are). nullopt when the text is not the bytes.
+std::optional<std::string> resolve_tokens_in_bytes(std::string_view bytes, const TokenValues& values) {
+  if (!text_is_bytes(bytes)) return std::nullopt;
+  std::string out;
+  std::size_t copied = 0;
+  bool changed_any = false;
+  for (std::size_t dollar = bytes.find('$'); dollar != std::string_view::npos;) {
+    const std::size_t nl = bytes.rfind('\n', dollar);
+    const std::size_t ls = nl == std::string_view::npos ? 0 : nl + 1;
+    std::size_t le = bytes.find('\n', dollar);
+    if (le == std::string_view::npos) le = bytes.size();
+    std::string_view text = bytes.substr(ls, le - ls);
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+    const std::size_t end = code_end(text);
+    if (text.substr(0, end).find('$') != std::string_view::npos) {
+      std::string code(text.substr(0, end));
+      bool changed = false;
+      for (const auto& t : tokens()) {
+        const std::string& value = *values.value[static_cast<std::size_t>(t.token)];
+        for (std::size_t pos = code.find(t.text); pos != std::string::npos; pos = code.find(t.text, pos + value.size())) {
+          code.replace(pos, t.text.size(), value);
+          changed = true;
+        }
+      }
+      if (changed) {
+        if (!changed_any) out.reserve(bytes.size() + 256);
+        changed_any = true;
+        out.append(bytes.substr(copied, ls - copied));
+        out += code;
+        copied = ls + end;
+      }
+    }
+    dollar = le < bytes.size() ? bytes.find('$', le) : std::string_view::npos;
+  }
+  if (!changed_any) return std::string(bytes);
+  out.append(bytes.substr(copied));
+  return out;
+}
+
+Result<std::string> resolve_tokens_by_lines(std::string_view bytes, const TokenValues& values) {
+  auto map = LineMap::build(bytes, {});
+  if (!map.ok()) return map.error();
+  EditPlan plan;
+  std::vector<Note> notes;
+  plan_tokens(*map, values, plan, notes);
+  if (plan.empty()) return std::string(bytes);
+  std::vector<Edit> edits;
+  return plan.apply(*map, edits);
+}
+
 }  // namespace detail
 
 Result<std::string> resolve_stamp_tokens_for_check(std::string_view bytes, inf::Arch arch) {
   if (bytes.find('$') == std::string_view::npos) return std::string(bytes);
-  auto map = detail::LineMap::build(bytes, {});
-  if (!map.ok()) return map.error();
-  detail::EditPlan plan;
-  std::vector<Note> notes;
-  detail::plan_tokens(*map, detail::check_token_values(arch), plan, notes);
-  if (plan.empty()) return std::string(bytes);
-  std::vector<Edit> edits;
-  return plan.apply(*map, edits);
+  const detail::TokenValues values = detail::check_token_values(arch);
+  if (auto fast = detail::resolve_tokens_in_bytes(bytes, values)) return std::move(*fast);
+  return detail::resolve_tokens_by_lines(bytes, values);
 }
 
 // Kept for the callers of stamp_tokens.h; the same resolution as above.

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "isodrv/stamp.h"
@@ -26,5 +27,12 @@ TokenValues check_token_values(inf::Arch arch);
 
 // Plans a rewrite of every line whose code part holds a token; notes removed or unresolved tokens.
 void plan_tokens(const LineMap& map, const TokenValues& values, EditPlan& plan, std::vector<Note>& notes);
+
+// The file with every token of `values` resolved, line by line through a LineMap and an EditPlan.
+Result<std::string> resolve_tokens_by_lines(std::string_view bytes, const TokenValues& values);
+// The same result from the bytes alone, for the files whose decoded text is their bytes (Windows-1252
+// without a BOM, a NUL or a ^Z: nearly every .inx); nullopt for any other file. Every value must be
+// given. Check's path: a search for '$' instead of decoding and walking every line.
+std::optional<std::string> resolve_tokens_in_bytes(std::string_view bytes, const TokenValues& values);
 
 }  // namespace isodrv::stamp::detail
