@@ -69,7 +69,7 @@ std::string_view normalized_view(std::string_view s, std::string& scratch) {
 
 // Whether `key` is `prefix` or lies below it (case-insensitive, whole path components).
 bool key_under(std::string_view key, std::string_view prefix) {
-  if (key.size() < prefix.size() || !inf::iequals(key.substr(0, prefix.size()), prefix)) return false;
+  if (key.size() < prefix.size() || !rules::iequals(key.substr(0, prefix.size()), prefix)) return false;
   return key.size() == prefix.size() || key[prefix.size()] == '\\';
 }
 
@@ -240,7 +240,7 @@ void check_global_keys(Context& ctx, const RegOp& op) {
   const std::string key = normalize_key(op.subkey);
   // Below HKLM\SYSTEM only CurrentControlSet is a stable name; ControlSet00n, Select, Setup … are
   // the machine's own bookkeeping.
-  if (key_under(key, "SYSTEM") && !inf::iequals(key, "SYSTEM") && !key_under(key, kCurrentControlSet)) {
+  if (key_under(key, "SYSTEM") && !rules::iequals(key, "SYSTEM") && !key_under(key, kCurrentControlSet)) {
     ctx.report_once<Rule::r1222>(op.line, {absolute_key(op)}, field_of(op, 1));
     return;
   }
@@ -256,9 +256,9 @@ void check_global_keys(Context& ctx, const RegOp& op) {
   if (key_under(key, services) && key.size() > services.size()) {
     std::string rest = key.substr(services.size() + 1);
     std::string name = rest.substr(0, rest.find('\\'));
-    if (inf::iequals(name, "EventLog")) return;
+    if (rules::iequals(name, "EventLog")) return;
     for (const auto& svc : ctx.pkg().services) {
-      if (inf::iequals(svc.name, name)) return;
+      if (rules::iequals(svc.name, name)) return;
     }
     ctx.report_once<Rule::r1223>(op.line, {absolute_key(op), "it belongs to service " + name + ", which this INF does not install"},
            field_of(op, 1));
@@ -421,7 +421,7 @@ void check_well_known(Context& ctx, const RegOp& op) {
   std::string scratch;
   if (!device_hkr(op) || !writes_value(op) || !normalized_view(op.subkey, scratch).empty() || !op.value_name) return;
   for (const auto& w : kWellKnownValues) {
-    if (!inf::iequals(trim(*op.value_name), w.name)) continue;
+    if (!rules::iequals(trim(*op.value_name), w.name)) continue;
     if (op.reg_type == w.types[0] || op.reg_type == w.types[1]) return;
     ctx.report_once<Rule::r1225>(op.line, {std::string(w.name), std::string(type_name(op.reg_type)), std::string(w.expected)},
            field_of(op, 3));
@@ -438,7 +438,7 @@ void check_filter_value(Context& ctx, const RegOp& op) {
   if (ctx.facts().extension_class) return;
   if (!writes_value(op) || !op.value_name) return;
   const std::string name = trim(*op.value_name);
-  if (!inf::iequals(name, "UpperFilters") && !inf::iequals(name, "LowerFilters")) return;
+  if (!rules::iequals(name, "UpperFilters") && !rules::iequals(name, "LowerFilters")) return;
   std::string scratch;
   const bool at_key = normalized_view(op.subkey, scratch).empty();
   const bool class_hkr = op.root == "HKR" && op.binding == HkrBinding::class_key && at_key;
@@ -460,9 +460,9 @@ void check_filter_properties(Context& ctx) {
       for (std::size_t i = 0; i < l.field_count(); ++i) f.push_back(trim(l.field(i)));
       if (f.empty()) continue;
       std::string name;
-      if (inf::iequals(f[0], "DEVPKEY_Device_UpperFilters") || inf::iequals(f[0], "DEVPKEY_Device_LowerFilters")) {
+      if (rules::iequals(f[0], "DEVPKEY_Device_UpperFilters") || rules::iequals(f[0], "DEVPKEY_Device_LowerFilters")) {
         name = f[0];
-      } else if (f.size() > 1 && inf::iequals(f[0], kGuid)) {
+      } else if (f.size() > 1 && rules::iequals(f[0], kGuid)) {
         if (f[1] == "19") name = "DEVPKEY_Device_UpperFilters";
         if (f[1] == "20") name = "DEVPKEY_Device_LowerFilters";
       }
@@ -532,7 +532,7 @@ ScannedData scan_data(const inf::Document& doc, std::string_view raw) {
 bool names_windows_folder(std::string_view s) {
   constexpr std::string_view kWin = ":\\windows";
   for (std::size_t i = 1; i + kWin.size() <= s.size(); ++i) {
-    if (s[i] != ':' || !inf::iequals(s.substr(i, kWin.size()), kWin)) continue;
+    if (s[i] != ':' || !rules::iequals(s.substr(i, kWin.size()), kWin)) continue;
     if (!std::isalpha(static_cast<unsigned char>(s[i - 1]))) continue;
     std::size_t e = i + kWin.size();
     if (e == s.size() || s[e] == '\\' || s[e] == ';' || s[e] == '"' || s[e] == ' ' || s[e] == ',') return true;
@@ -596,7 +596,7 @@ void check_own_file_paths(Context& ctx, const RegOp& op, const std::set<std::str
       while (!part.empty() && part.front() == '"') part.erase(0, 1);
       while (!part.empty() && part.back() == '"') part.pop_back();
       const std::size_t slash = part.find_last_of('\\');
-      const bool in_store = !store.empty() && part.size() >= store.size() && inf::iequals(part.substr(0, store.size()), store);
+      const bool in_store = !store.empty() && part.size() >= store.size() && rules::iequals(part.substr(0, store.size()), store);
       if (slash != std::string::npos && !in_store && store_files.count(inf::to_lower_ascii(part.substr(slash + 1)))) {
         ctx.report_once<Rule::r1326>(op.line, {trim(op.value_name.value_or(std::string())), part, part.substr(slash + 1)}, field_of(op, 4 + i));
         return;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "isodrv/inf.h"
+#include "rules/text.h"
 #include "base/text.h"
 
 namespace isodrv::rules::util {
@@ -17,7 +18,7 @@ using base::trim;
 
 inline bool is_one_of(std::string_view name, std::initializer_list<std::string_view> names) {
   for (auto n : names) {
-    if (inf::iequals(name, n)) return true;
+    if (rules::iequals(name, n)) return true;
   }
   return false;
 }
@@ -42,7 +43,7 @@ inline bool unresolved(std::string_view v) {
 
 // Sections of an INF that share a base name and differ only by a decoration (Strings.0407, ...).
 inline bool has_prefix_ci(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && inf::iequals(s.substr(0, prefix.size()), prefix);
+  return s.size() >= prefix.size() && rules::iequals(s.substr(0, prefix.size()), prefix);
 }
 
 // Each document section once, by index: "already seen" without folding a copy of its name (the
