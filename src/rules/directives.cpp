@@ -61,23 +61,26 @@ void check_legacy_sections(Context& ctx) {
 
 using SeenLines = std::set<std::uint32_t>;
 
+// A line reached from several install sections is judged once (Context::first_time), the first
+// time it is reached in a section where the rule applies (not a removal, for 1308/1309).
 void check_directive(Context& ctx, const package::Directive& d) {
   const std::string& n = d.name;
   // Removal is what DefaultUninstall and X.Remove sections are for.
   const bool removal = package::is_removal(ctx.pkg(), d.section);
   const inf::Line& l = d.line;
   if (is_one_of(n, {"LogConfig", "UpdateInis", "UpdateIniFields", "Ini2Reg", "RegisterDlls", "UnregisterDlls", "BitReg"})) {
-    ctx.report<Rule::r1301>(l, {n, value_list(l)}, 0);
+    if (ctx.first_time(Rule::r1301, l)) ctx.report<Rule::r1301>(l, {n, value_list(l)}, 0);
   } else if (rules::iequals(n, "ProfileItems")) {
-    ctx.report<Rule::r1307>(l, {n, value_list(l)}, 0);
+    if (ctx.first_time(Rule::r1307, l)) ctx.report<Rule::r1307>(l, {n, value_list(l)}, 0);
   } else if (rules::iequals(n, "RenFiles")) {
     return;  // its entries: check_ren_files
   } else if (removal) {
     return;
   } else if (is_one_of(n, {"DelFiles", "DelProperty"})) {
+    if (!ctx.first_time(Rule::r1308, l)) return;
     for (std::size_t i = 0; i < l.field_count(); ++i) ctx.report<Rule::r1308>(l, {n, l.field(i)}, i);
   } else if (rules::iequals(n, "DelService")) {
-    ctx.report<Rule::r1309>(l, {n, l.field(0)}, 0);
+    if (ctx.first_time(Rule::r1309, l)) ctx.report<Rule::r1309>(l, {n, l.field(0)}, 0);
   }
 }
 

@@ -473,6 +473,16 @@ void check_filter_properties(Context& ctx) {
 
 // A [<section>.security] descriptor applies to the keys a section creates; a value written directly
 // into HKR would put the descriptor on the device's (or service's) own key, which the system owns.
+// Whether the document has any section named "<something>.security": most have none, and then no
+// registry entry needs its "<reg_section>.security" name built and looked up.
+bool has_security_sections(const inf::Document& doc) {
+  for (std::size_t i = 0; i < doc.section_count(); ++i) {
+    const std::string_view name = doc.section_at(i).name();
+    if (name.size() >= 9 && rules::iequals(name.substr(name.size() - 9), ".security")) return true;
+  }
+  return false;
+}
+
 void check_security_sections(Context& ctx, const RegOp& op) {
   if (op.root != "HKR" || op.kind != RegOpKind::add || is_key_operation(op)) return;
   std::string scratch;
@@ -690,6 +700,7 @@ void check_conflicting_values(Context& ctx) {
 
 void run_registry_rules(Context& ctx) {
   const std::set<std::string> store_files = driver_store_files(ctx.pkg());
+  const bool security_sections = has_security_sections(ctx.doc());
   for (const auto& op : ctx.pkg().regs) {
     check_root(ctx, op);
     check_isolation(ctx, op);
@@ -700,7 +711,7 @@ void run_registry_rules(Context& ctx) {
     check_multisz_edit(ctx, op);
     check_well_known(ctx, op);
     check_filter_value(ctx, op);
-    check_security_sections(ctx, op);
+    if (security_sections) check_security_sections(ctx, op);
     check_data_paths(ctx, op);
     check_own_file_paths(ctx, op, store_files);
   }

@@ -77,8 +77,8 @@ void check_references(Context& ctx) {
 }
 
 // Whether Document::substitute would record no unknown token in `raw`: every %name% pair (found
-// the way substitute pairs them) is %% or a [Strings] key. Numeric tokens (DIRIDs) answer false
-// and are left to substitute, which knows which DIRIDs resolve.
+// the way substitute pairs them) is %%, a [Strings] key, or a DIRID that resolves to a path (a row
+// of the DIRID table with a base, which is when inf::dirid_path answers).
 bool all_tokens_known(const inf::Document& doc, std::string_view raw) {
   const char* p = raw.data();
   const char* end = p + raw.size();
@@ -90,6 +90,9 @@ bool all_tokens_known(const inf::Document& doc, std::string_view raw) {
     std::string_view name(pct + 1, static_cast<std::size_t>(close - pct - 1));
     p = close + 1;
     if (name.empty() || doc.string_value(name)) continue;
+    const auto id = inf::dirid_of_token(name);
+    const inf::DiridInfo* d = id ? inf::find_dirid(*id) : nullptr;
+    if (d && d->base != inf::DiridBase::none) continue;
     return false;
   }
   return true;
