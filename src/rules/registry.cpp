@@ -349,10 +349,10 @@ void check_encoding(Context& ctx, const RegOp& op) {
     return;
   }
   for (std::size_t i = 0; i < op.data.size(); ++i) {
-    const std::string v = trim(op.data[i]);
+    const std::string_view v = base::trim_view(op.data[i]);
     if (v.empty() || unresolved(v)) continue;
     if (!inf::parse_hex_byte(v)) {
-      ctx.report_once<Rule::r1267>(op.line, {v, op.value_name.value_or(std::string())}, field_of(op, 4 + i));
+      ctx.report_once<Rule::r1267>(op.line, {std::string(v), op.value_name.value_or(std::string())}, field_of(op, 4 + i));
       return;
     }
   }
