@@ -9,7 +9,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -139,6 +138,11 @@ class Context {
   template <Rule... Rs>
   diag::Diagnostic* report_once_one_of(Rule rule, const inf::Line& line, ArgsOf<Rs...> args,
                                        std::size_t field = static_cast<std::size_t>(-1));
+  // True the first time a rule asks about (rule, line, field) in this document, false after. The
+  // model reaches a directive or entry line once per use (a section named from two Models entries,
+  // or in two roles); a rule that judges the line itself reports only when this says true, so the
+  // framework, not each rule, owns the de-duplication. report_once is this plus report.
+  bool first_time(Rule rule, const inf::Line& line, std::size_t field = static_cast<std::size_t>(-1));
   const DocumentFacts& facts() const { return facts_; }
   // Adds a note pointing at another line to a diagnostic.
   static void note(diag::Diagnostic& d, const inf::Line& line, std::string message);
@@ -162,7 +166,11 @@ class Context {
   const CheckSettings& settings_;
   std::vector<diag::Diagnostic>& out_;
   DocumentFacts facts_;
-  std::unordered_set<std::uint64_t> reported_once_;  // (rule, line index, field) packed
+  // The (rule, line index, field) keys first_time and report_once have seen: an open-addressing
+  // table of packed keys (0 marks a free slot; no key is 0), sized on first use.
+  bool insert_once(std::uint64_t key);
+  std::vector<std::uint64_t> once_slots_;
+  std::size_t once_count_ = 0;
 };
 
 using RuleFn = void (*)(Context&);

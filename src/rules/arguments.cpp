@@ -24,8 +24,7 @@
 //   1016  a source path that climbs out of the package folder or is 260 characters or longer
 //   1201  (warning) fields beyond the last one a directive or entry reads
 //   1229  a CopyFiles, DelFiles or RenFiles list entry without a file name
-#include <map>
-#include <set>
+#include <array>
 
 #include "isodrv/directives.h"
 #include "rules/families.h"
@@ -48,13 +47,13 @@ bool names_sections(std::string_view n) {
     return d->kind == package::NamedKind::file_list || d->kind == package::NamedKind::registry ||
            d->kind == package::NamedKind::property;
   }
-  return inf::iequals(n, "Needs");
+  return rules::iequals(n, "Needs");
 }
 
 // Directives of install sections with positional arguments: how many fields they read, how many
 // of the leading ones are required, and which field holds flags (-1: none).
 struct ArgSpec {
-  const char* name;
+  std::string_view name;
   std::size_t max_fields;
   std::size_t required;
   int flags_field;
@@ -74,45 +73,44 @@ constexpr ArgSpec kArgSpecs[] = {
 
 const ArgSpec* arg_spec(std::string_view name) {
   for (const auto& s : kArgSpecs) {
-    if (inf::iequals(name, s.name)) return &s;
+    if (rules::iequals(name, s.name)) return &s;
   }
   return nullptr;
 }
 
-// Each directive line once: a section reached in two roles appears twice in the model.
-class Once {
- public:
-  bool first(const inf::Line& l, Rule code) { return seen_.insert({l.index(), code}).second; }
-
- private:
-  std::set<std::pair<std::uint32_t, Rule>> seen_;
+// What the checks of one directive line share, looked up once per line. A section reached in two
+// roles appears twice in the model: each finding is reported the first time (Context::first_time).
+struct Seen {
+  const package::Directive& d;
+  const ArgSpec* spec;  // nullptr: no positional arguments known
 };
 
-void check_arity(Context& ctx, const package::Directive& d, Once& once) {
+void check_arity(Context& ctx, const Seen& s) {
+  const package::Directive& d = s.d;
   const inf::Line& l = d.line;
-  if (names_sections(d.name)) {
-    if (!has_value(l) && once.first(l, Rule::r1005)) ctx.report<Rule::r1005>(l, {d.name});
+  if (!s.spec) {
+    if (names_sections(d.name) && !has_value(l) && ctx.first_time(Rule::r1005, l)) ctx.report<Rule::r1005>(l, {d.name});
     return;
   }
-  const ArgSpec* spec = arg_spec(d.name);
-  if (!spec) return;
-  if (spec->required > 0 && !has_value(l)) {
-    if (once.first(l, Rule::r1006)) ctx.report<Rule::r1006>(l, {d.name});
+  const ArgSpec* spec = s.spec;
+  const bool valued = has_value(l);
+  if (spec->required > 0 && !valued) {
+    if (ctx.first_time(Rule::r1006, l)) ctx.report<Rule::r1006>(l, {d.name});
     return;
   }
-  if (!has_value(l)) return;
+  if (!valued) return;
   for (std::size_t i = 0; i < spec->required && i < l.field_count(); ++i) {
     // Flags may be left empty (they default to 0); names, GUIDs and sections may not.
     if (static_cast<int>(i) == spec->flags_field) continue;
-    if (trim(l.raw_field(i)).empty() && once.first(l, Rule::r1080)) {
+    if (trim(l.raw_field(i)).empty() && ctx.first_time(Rule::r1080, l)) {
       ctx.report<Rule::r1080>(l, {d.name, std::to_string(i + 1)}, i);
       break;
     }
   }
-  if (l.field_count() < spec->required && once.first(l, Rule::r1085)) {
+  if (l.field_count() < spec->required && ctx.first_time(Rule::r1085, l)) {
     ctx.report<Rule::r1085>(l, {d.name, std::to_string(l.field_count()), std::to_string(spec->required)});
   }
-  if (l.field_count() > spec->max_fields && once.first(l, Rule::r1201)) {
+  if (l.field_count() > spec->max_fields && ctx.first_time(Rule::r1201, l)) {
     ctx.report<Rule::r1201>(l, {d.name, std::to_string(l.field_count()), std::to_string(spec->max_fields)},
                spec->max_fields);
   }
@@ -121,15 +119,16 @@ void check_arity(Context& ctx, const package::Directive& d, Once& once) {
 // Bits each directive's flags may carry (install-semantics.md §6, §7, §10, §12).
 std::optional<std::uint32_t> allowed_flags(std::string_view name) {
   // SPSVCINST_* bits of AddService; 0x10000 is the unique-name flag (see 1021/1022 in services.cpp).
-  if (inf::iequals(name, "AddService")) return 0x0007FDFBu;
-  if (inf::iequals(name, "AddInterface")) return 0u;                   // must be 0
-  if (inf::iequals(name, "AddFilter")) return 0u;                      // must be 0
-  if (inf::iequals(name, "AddSoftware")) return 0x1u;                  // once per component device
+  if (rules::iequals(name, "AddService")) return 0x0007FDFBu;
+  if (rules::iequals(name, "AddInterface")) return 0u;                   // must be 0
+  if (rules::iequals(name, "AddFilter")) return 0u;                      // must be 0
+  if (rules::iequals(name, "AddSoftware")) return 0x1u;                  // once per component device
   return std::nullopt;
 }
 
-void check_flags(Context& ctx, const package::Directive& d, Once& once) {
-  const ArgSpec* spec = arg_spec(d.name);
+void check_flags(Context& ctx, const Seen& s) {
+  const package::Directive& d = s.d;
+  const ArgSpec* spec = s.spec;
   if (!spec || spec->flags_field < 0) return;
   const std::size_t f = static_cast<std::size_t>(spec->flags_field);
   const inf::Line& l = d.line;
@@ -138,11 +137,11 @@ void check_flags(Context& ctx, const package::Directive& d, Once& once) {
   auto value = inf::parse_u32(text);
   if (!value) {
     // AddService flags have their own code (1260).
-    if (!inf::iequals(d.name, "AddService") && once.first(l, Rule::r1081)) ctx.report<Rule::r1081>(l, {text, d.name}, f);
+    if (!rules::iequals(d.name, "AddService") && ctx.first_time(Rule::r1081, l)) ctx.report<Rule::r1081>(l, {text, d.name}, f);
     return;
   }
   auto allowed = allowed_flags(d.name);
-  if (allowed && (*value & ~*allowed) && once.first(l, Rule::r1083)) {
+  if (allowed && (*value & ~*allowed) && ctx.first_time(Rule::r1083, l)) {
     char buf[16];
     std::snprintf(buf, sizeof buf, "0x%08X", *value & ~*allowed);
     ctx.report<Rule::r1083>(l, {d.name, text, buf}, f);
@@ -150,11 +149,11 @@ void check_flags(Context& ctx, const package::Directive& d, Once& once) {
 }
 
 // 1019: GUID arguments.
-void check_guid_arguments(Context& ctx, const package::Directive& d, Once& once) {
+void check_guid_arguments(Context& ctx, const package::Directive& d) {
   if (!is_one_of(d.name, {"AddInterface", "AddEventProvider", "WMIInterface", "AddComClass"})) return;
   const std::string g = trim(d.line.field(0));
   if (g.empty() || unresolved(g) || util::is_braced_guid(g)) return;
-  if (once.first(d.line, Rule::r1019)) ctx.report<Rule::r1019>(d.line, {g, d.name}, 0);
+  if (ctx.first_time(Rule::r1019, d.line)) ctx.report<Rule::r1019>(d.line, {g, d.name}, 0);
 }
 
 void check_interface_install32(Context& ctx) {
@@ -174,11 +173,11 @@ void check_interface_install32(Context& ctx) {
 void check_argument_sections(Context& ctx);
 
 void run_argument_rules(Context& ctx) {
-  Once once;
   for (const auto& d : ctx.pkg().directives) {
-    check_arity(ctx, d, once);
-    check_flags(ctx, d, once);
-    check_guid_arguments(ctx, d, once);
+    const Seen s{d, arg_spec(d.name)};
+    check_arity(ctx, s);
+    check_flags(ctx, s);
+    check_guid_arguments(ctx, d);
   }
   check_interface_install32(ctx);
   check_argument_sections(ctx);

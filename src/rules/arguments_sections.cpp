@@ -58,10 +58,10 @@ constexpr RequiredKey kRequiredKeys[] = {
 };
 
 bool shape_ok(std::string_view key, const std::string& v) {
-  if (inf::iequals(key, "SoftwareType")) return v == "1" || v == "2";
-  if (inf::iequals(key, "KmdfLibraryVersion")) return dotted_numbers(v, 2);
-  if (inf::iequals(key, "UmdfLibraryVersion")) return dotted_numbers(v, 3);
-  if (inf::iequals(key, "ServerType")) {
+  if (rules::iequals(key, "SoftwareType")) return v == "1" || v == "2";
+  if (rules::iequals(key, "KmdfLibraryVersion")) return dotted_numbers(v, 2);
+  if (rules::iequals(key, "UmdfLibraryVersion")) return dotted_numbers(v, 3);
+  if (rules::iequals(key, "ServerType")) {
     auto n = inf::parse_u32(v);
     return n && *n == 1;
   }
@@ -74,7 +74,7 @@ void check_required_keys(Context& ctx) {
     // Include/Needs may supply the keys from an inbox INF.
     if (ns.section.find("Needs")) continue;
     for (const auto& rk : kRequiredKeys) {
-      if (!inf::iequals(ns.directive, rk.directive)) continue;
+      if (!rules::iequals(ns.directive, rk.directive)) continue;
       auto l = ns.section.find(rk.key);
       if (!l || trim(l->field(0)).empty()) {
         if (!l) report_missing(ctx, rk.code_absent, ns, rk.key);
@@ -137,7 +137,7 @@ bool same_fields(const inf::Line& a, const inf::Line& b) {
   for (std::size_t i = 0; i < a.field_count(); ++i) {
     const std::string x = trim(a.field(i)), y = trim(b.field(i));
     auto nx = inf::parse_u32(x), ny = inf::parse_u32(y);
-    if ((nx && ny) ? *nx != *ny : !inf::iequals(x, y)) return false;
+    if ((nx && ny) ? *nx != *ny : !rules::iequals(x, y)) return false;
   }
   return true;
 }
@@ -160,7 +160,7 @@ void check_single_use(Context& ctx, const inf::Section& sec, std::initializer_li
     if (!k) continue;
     std::size_t which = 0;
     for (auto key : keys) {
-      if (inf::iequals(*k, key)) break;
+      if (rules::iequals(*k, key)) break;
       ++which;
     }
     if (which == keys.size() || which >= first.size()) continue;

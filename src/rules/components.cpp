@@ -138,7 +138,7 @@ struct ChannelsSeen {
 void check_channel(Context& ctx, const NamedSection& ns, const inf::Line& l, std::string_view key, ChannelsSeen& seen) {
   const std::string name = trim(l.field(0));
   if (!name.empty()) check_unique(ctx, seen.names, inf::to_lower_ascii(name), l, "name " + name, ns.section.name());
-  if (!inf::iequals(key, "AddChannel")) return;
+  if (!rules::iequals(key, "AddChannel")) return;
   const std::string type_text = trim(l.field(1));
   auto type = inf::parse_u32(type_text);
   if (!type_text.empty() && !unresolved(type_text) && (!type || *type < 1 || *type > 4)) {
@@ -180,14 +180,13 @@ bool is_hex_byte(std::string_view f) {
 
 // 1245: FeatureScore is one byte.
 void check_directives(Context& ctx) {
-  std::set<std::uint32_t> seen;
   for (const auto& d : ctx.pkg().directives) {
-    if (!seen.insert(d.line.index()).second) continue;
-    if (inf::iequals(d.name, "WMIInterface")) {
+    if (!ctx.first_time(Rule::r1256, d.line)) continue;  // 1256 and 1245: each line once
+    if (rules::iequals(d.name, "WMIInterface")) {
       const std::string f = trim(d.line.field(1));
       auto n = inf::parse_u32(f);
       if (n && (*n & ~kWmiClobberSecurity)) ctx.report<Rule::r1256>(d.line, {f}, 1);
-    } else if (inf::iequals(d.name, "FeatureScore")) {
+    } else if (rules::iequals(d.name, "FeatureScore")) {
       const std::string f = trim(d.line.field(0));
       if (!f.empty() && !unresolved(f) && !is_hex_byte(f)) ctx.report<Rule::r1245>(d.line, {f}, 0);
     }
@@ -196,11 +195,10 @@ void check_directives(Context& ctx) {
 
 // 1250: AddService's fifth field names the event log: System (the default), Application or Security.
 void check_event_log_types(Context& ctx) {
-  std::set<std::uint32_t> seen;
   for (const auto& s : ctx.pkg().services) {
     const std::string t = trim(s.directive.field(4));
     if (t.empty() || unresolved(t) || is_one_of(t, {"System", "Application", "Security"})) continue;
-    if (seen.insert(s.directive.index()).second) ctx.report<Rule::r1250>(s.directive, {t}, 4);
+    if (ctx.first_time(Rule::r1250, s.directive)) ctx.report<Rule::r1250>(s.directive, {t}, 4);
   }
 }
 

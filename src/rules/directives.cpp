@@ -34,7 +34,7 @@ using package::SectionRole;
 
 bool is_one_of(std::string_view name, std::initializer_list<std::string_view> names) {
   for (auto n : names) {
-    if (inf::iequals(name, n)) return true;
+    if (rules::iequals(name, n)) return true;
   }
   return false;
 }
@@ -61,23 +61,26 @@ void check_legacy_sections(Context& ctx) {
 
 using SeenLines = std::set<std::uint32_t>;
 
+// A line reached from several install sections is judged once (Context::first_time), the first
+// time it is reached in a section where the rule applies (not a removal, for 1308/1309).
 void check_directive(Context& ctx, const package::Directive& d) {
   const std::string& n = d.name;
   // Removal is what DefaultUninstall and X.Remove sections are for.
   const bool removal = package::is_removal(ctx.pkg(), d.section);
   const inf::Line& l = d.line;
   if (is_one_of(n, {"LogConfig", "UpdateInis", "UpdateIniFields", "Ini2Reg", "RegisterDlls", "UnregisterDlls", "BitReg"})) {
-    ctx.report<Rule::r1301>(l, {n, value_list(l)}, 0);
-  } else if (inf::iequals(n, "ProfileItems")) {
-    ctx.report<Rule::r1307>(l, {n, value_list(l)}, 0);
-  } else if (inf::iequals(n, "RenFiles")) {
+    if (ctx.first_time(Rule::r1301, l)) ctx.report<Rule::r1301>(l, {n, value_list(l)}, 0);
+  } else if (rules::iequals(n, "ProfileItems")) {
+    if (ctx.first_time(Rule::r1307, l)) ctx.report<Rule::r1307>(l, {n, value_list(l)}, 0);
+  } else if (rules::iequals(n, "RenFiles")) {
     return;  // its entries: check_ren_files
   } else if (removal) {
     return;
   } else if (is_one_of(n, {"DelFiles", "DelProperty"})) {
+    if (!ctx.first_time(Rule::r1308, l)) return;
     for (std::size_t i = 0; i < l.field_count(); ++i) ctx.report<Rule::r1308>(l, {n, l.field(i)}, i);
-  } else if (inf::iequals(n, "DelService")) {
-    ctx.report<Rule::r1309>(l, {n, l.field(0)}, 0);
+  } else if (rules::iequals(n, "DelService")) {
+    if (ctx.first_time(Rule::r1309, l)) ctx.report<Rule::r1309>(l, {n, l.field(0)}, 0);
   }
 }
 
@@ -98,7 +101,7 @@ void check_del_reg(Context& ctx) {
     if (list.kind != package::ListKind::regs) continue;
     SeenLines reported;  // a DelReg line the walk reached twice (a section needed twice) is one finding
     for (const package::ListUser& u : list.users) {
-      if (!inf::iequals(u.directive, "DelReg") || package::is_removal(pkg, u.section)) continue;
+      if (!rules::iequals(u.directive, "DelReg") || package::is_removal(pkg, u.section)) continue;
       for (const package::RegOp& op : std::span<const package::RegOp>(pkg.regs).subspan(u.first, u.count)) {
         if (op.root == "HKR" || !reported.insert(u.line.index()).second) continue;
         auto& diag = ctx.report<Rule::r1308>(u.line, {"DelReg", std::string(list.name)}, u.field);
@@ -125,8 +128,8 @@ void check_installers(Context& ctx) {
   SeenLines seen;
   for (const auto& op : ctx.pkg().regs) {
     if (op.kind != RegOpKind::add || !op.value_name) continue;
-    const bool co = inf::iequals(*op.value_name, "CoInstallers32");
-    const bool cls = inf::iequals(*op.value_name, "Installer32");
+    const bool co = rules::iequals(*op.value_name, "CoInstallers32");
+    const bool cls = rules::iequals(*op.value_name, "Installer32");
     // Only installer lines are remembered: one line always has the same value name, so the others
     // could never come back as installers (and a set node per registry entry is not free).
     if ((!co && !cls) || !seen.insert(op.line.index()).second) continue;

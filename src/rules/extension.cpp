@@ -36,13 +36,12 @@ void check_base_only_parts(Context& ctx) {
   if (auto ci = ctx.doc().section("ClassInstall32")) {
     ctx.report_at<Rule::r1382>(ci->line(), 1, {"[ClassInstall32]", "a class installer section"}, std::string(ci->name()));
   }
-  std::set<std::uint32_t> seen;
   for (const auto& d : ctx.pkg().directives) {
     const auto& s = ctx.pkg().sections[d.section];
     const bool base_only_section = s.role == SectionRole::coinstallers || s.role == SectionRole::logconfigoverride ||
                                    s.role == SectionRole::factdef;
-    if (!base_only_section && !inf::iequals(d.name, "LogConfig")) continue;
-    if (!seen.insert(d.line.index()).second) continue;
+    if (!base_only_section && !rules::iequals(d.name, "LogConfig")) continue;
+    if (!ctx.first_time(Rule::r1382, d.line)) continue;
     ctx.report<Rule::r1382>(d.line, {d.name, base_only_section ? "[" + s.name + "]" : std::string("a LogConfig directive")});
   }
 }
@@ -55,7 +54,7 @@ void check_function_driver(Context& ctx) {
 }
 
 bool is_filter_value(std::string_view name) {
-  return inf::iequals(name, "UpperFilters") || inf::iequals(name, "LowerFilters");
+  return rules::iequals(name, "UpperFilters") || rules::iequals(name, "LowerFilters");
 }
 
 void check_filters(Context& ctx) {
@@ -77,7 +76,7 @@ void check_filters(Context& ctx) {
       if (f.empty()) continue;
       std::string name;
       if (facts::starts_with_ci(f[0], "DEVPKEY_Device_") && is_filter_value(f[0].substr(15))) name = f[0];
-      if (f.size() > 1 && inf::iequals(f[0], kGuid)) {
+      if (f.size() > 1 && rules::iequals(f[0], kGuid)) {
         if (f[1] == "19") name = "DEVPKEY_Device_UpperFilters";
         if (f[1] == "20") name = "DEVPKEY_Device_LowerFilters";
       }

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "isodrv/inf.h"
+#include "rules/text.h"
 #include "base/text.h"
 
 namespace isodrv::rules::facts {
@@ -36,16 +37,16 @@ using inf::is_braced_guid;
 
 // The Extension setup class, by name or by its GUID.
 inline bool is_extension_inf(const inf::Document& doc) {
-  if (inf::iequals(version_class(doc), "Extension")) return true;
+  if (rules::iequals(version_class(doc), "Extension")) return true;
   auto g = version_value(doc, "ClassGuid");
-  return g && inf::iequals(g->text, "{e2f84ce7-8efa-411c-aa69-97454ca4cb57}");
+  return g && rules::iequals(g->text, "{e2f84ce7-8efa-411c-aa69-97454ca4cb57}");
 }
 
 inline bool starts_with_ci(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && inf::iequals(s.substr(0, prefix.size()), prefix);
+  return s.size() >= prefix.size() && rules::iequals(s.substr(0, prefix.size()), prefix);
 }
 inline bool ends_with_ci(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && inf::iequals(s.substr(s.size() - suffix.size()), suffix);
+  return s.size() >= suffix.size() && rules::iequals(s.substr(s.size() - suffix.size()), suffix);
 }
 
 // The last '\'-separated part of a path.

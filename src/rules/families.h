@@ -3,6 +3,7 @@
 
 #include "isodrv/rules.h"
 #include "rules/rule.h"
+#include "rules/text.h"
 
 namespace isodrv::rules {
 

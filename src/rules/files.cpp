@@ -78,7 +78,7 @@ std::string destination_text(const inf::Document& doc, long dirid, std::string_v
 }
 
 bool is_section_family(std::string_view name, std::string_view base) {
-  return name.size() >= base.size() && inf::iequals(name.substr(0, base.size()), base) &&
+  return name.size() >= base.size() && rules::iequals(name.substr(0, base.size()), base) &&
          (name.size() == base.size() || name[base.size()] == '.');
 }
 
@@ -128,7 +128,7 @@ class Files {
       list = &it->second;
     }
     for (const auto& p : *list) {
-      if (inf::iequals(p.name, name)) return &p;
+      if (rules::iequals(p.name, name)) return &p;
     }
     return nullptr;
   }
@@ -152,7 +152,7 @@ class Files {
     std::vector<inf::Arch> candidates;
     bool any_models = false;
     for (const auto& m : pkg.models) {
-      if (!inf::iequals(m.install_base, s.base)) continue;
+      if (!rules::iequals(m.install_base, s.base)) continue;
       any_models = true;
       inf::Arch a = target;
       if (m.decoration && m.decoration->arch) {
@@ -193,7 +193,7 @@ class Files {
   static bool serves(std::string_view name, std::string_view chosen) {
     if (!is_section_family(name, chosen)) return false;
     std::string_view rest = name.substr(chosen.size());
-    return rest.empty() || !(rest.size() >= 3 && inf::iequals(rest.substr(0, 3), ".NT"));
+    return rest.empty() || !(rest.size() >= 3 && rules::iequals(rest.substr(0, 3), ".NT"));
   }
 
   const Context& ctx_;
@@ -224,7 +224,7 @@ void check_source_disks_files(Context& ctx) {
       std::string_view nsuffix = n.name().substr(16);
       // An undecorated file list may take its disk from any SourceDisksNames; a decorated one
       // only from its own architecture's or the undecorated section.
-      if (!suffix.empty() && !nsuffix.empty() && !inf::iequals(suffix, nsuffix)) continue;
+      if (!suffix.empty() && !nsuffix.empty() && !rules::iequals(suffix, nsuffix)) continue;
       if (n.find(id)) return true;
     }
     return false;
@@ -271,9 +271,8 @@ void check_listed_sources(Context& ctx, Files& files) {
 
 // 1275: a copy with neither its list's DestinationDirs entry nor DefaultDestDir.
 void check_missing_destinations(Context& ctx) {
-  std::set<std::uint32_t> reported;
   for (const auto& c : ctx.pkg().copies) {
-    if (c.has_destination || !names_file(c) || !reported.insert(c.line.index()).second) continue;
+    if (c.has_destination || !names_file(c) || !ctx.first_time(Rule::r1275, c.line)) continue;
     std::string list = c.list_section.empty() ? "@" + std::string(c.dest_name) : std::string(c.list_section);
     ctx.report<Rule::r1275>(c.line, {c.dest_name, list}, copy_field(c));
   }
@@ -288,10 +287,9 @@ void note_destination(diag::Diagnostic& d, const FileCopy& c) {
 // 1322 (/w: only DIRID 13) and 1306 (/u: only system folders), once per copy entry.
 void check_destination_dirids(Context& ctx) {
   const auto& doc = ctx.doc();
-  std::set<std::uint32_t> reported;
   for (const auto& c : ctx.pkg().copies) {
     if (!c.has_destination || c.dirid == -2 || c.dirid == kDriverStore || !names_file(c)) continue;
-    if (!reported.insert(c.line.index()).second) continue;
+    if (!ctx.first_time(Rule::r1322, c.line)) continue;  // 1322 and 1306: each entry once
     std::string where = destination_text(doc, c.dirid, c.dest_subdir);
     // /rulever vnext: the rules expected next keep no exceptions.
     bool h_exempt = ctx.mode() == diag::Mode::h && is_h_exception(c.dirid) && !ctx.settings().rulever_vnext;
@@ -321,7 +319,7 @@ void check_deprecated_destinations(Context& ctx) {
     if (!is_deprecated_dirid(dirid)) continue;
     // DefaultDestDir serves every list: the package's newest rules decide.
     const std::string key = l.has_key() ? std::string(*l.raw_key()) : std::string();
-    if (!ctx.h_enforced(Rule::r1340, inf::iequals(key, "DefaultDestDir") ? std::string() : key)) continue;
+    if (!ctx.h_enforced(Rule::r1340, rules::iequals(key, "DefaultDestDir") ? std::string() : key)) continue;
     ctx.report<Rule::r1340>(l, {std::to_string(dirid), destination_text(ctx.doc(), dirid, {})}, 0);
   }
 }
@@ -344,7 +342,7 @@ void check_deprecated_tokens(Context& ctx) {
   const auto& used = ctx.pkg().section_used;
   for (std::size_t s = 0; s < doc.section_count(); ++s) {
     inf::Section sec = doc.section_at(s);
-    if (!used[s] || is_section_family(sec.name(), "Strings") || inf::iequals(sec.name(), "DestinationDirs")) continue;
+    if (!used[s] || is_section_family(sec.name(), "Strings") || rules::iequals(sec.name(), "DestinationDirs")) continue;
     if (!ctx.h_enforced(Rule::r1341, sec.name())) continue;
     for (inf::Line l : sec) {
       if (!util::line_text_has(doc, l, '%')) continue;  // most lines: no token to check
@@ -363,7 +361,7 @@ void check_driver_store_copies(Context& ctx, Files& files) {
   for (const auto& c : ctx.pkg().copies) {
     if (!c.has_destination || c.dirid != kDriverStore || !names_file(c)) continue;
     const std::uint32_t key = c.line.index();
-    if (!inf::iequals(c.dest_name, c.source_name) && renamed.insert(key).second) {
+    if (!rules::iequals(c.dest_name, c.source_name) && renamed.insert(key).second) {
       auto& d = ctx.report<Rule::r1100>(c.line, {c.source_name, "under the new name " + std::string(c.dest_name)}, copy_field(c));
       note_destination(d, c);
     }
@@ -408,11 +406,10 @@ void check_driver_store_security(Context& ctx) {
 
 // 1102: DelFiles / RenFiles on a list whose destination is DIRID 13.
 void check_driver_store_directives(Context& ctx) {
-  std::set<std::pair<std::uint32_t, std::size_t>> seen;
   for (const auto& r : ctx.pkg().references) {
-    if (!inf::iequals(r.directive, "DelFiles") && !inf::iequals(r.directive, "RenFiles")) continue;
+    if (!rules::iequals(r.directive, "DelFiles") && !rules::iequals(r.directive, "RenFiles")) continue;
     auto dest = package::list_destination(ctx.doc(), r.target);
-    if (!dest || dest->dirid != kDriverStore || !seen.insert({r.line.index(), r.field}).second) continue;
+    if (!dest || dest->dirid != kDriverStore || !ctx.first_time(Rule::r1102, r.line, r.field)) continue;
     auto& d = ctx.report<Rule::r1102>(r.line, {r.directive, r.target}, r.field);
     Context::note(d, dest->line, dest->from_default ? "destination comes from DefaultDestDir here" : "destination set here");
   }
@@ -440,7 +437,7 @@ void check_conflicting_copies(Context& ctx, Files& files) {
       const auto& arches_c = files.arches(c->context);
       for (std::size_t j = 0; j < i; ++j) {
         const FileCopy* o = group[j];
-        if (inf::iequals(o->source_name, c->source_name)) continue;
+        if (rules::iequals(o->source_name, c->source_name)) continue;
         const auto& arches_o = files.arches(o->context);
         bool shared = std::any_of(arches_c.begin(), arches_c.end(), [&](inf::Arch a) {
           return std::find(arches_o.begin(), arches_o.end(), a) != arches_o.end();
@@ -457,9 +454,8 @@ void check_conflicting_copies(Context& ctx, Files& files) {
 
 // 1110: CopyINF stages other INF packages; anything else is not a package.
 void check_copy_inf(Context& ctx) {
-  std::set<std::uint32_t> seen;
   for (const auto& dir : ctx.pkg().directives) {
-    if (!inf::iequals(dir.name, "CopyINF") || !seen.insert(dir.line.index()).second) continue;
+    if (!rules::iequals(dir.name, "CopyINF") || !ctx.first_time(Rule::r1110, dir.line)) continue;
     for (std::size_t i = 0; i < dir.line.field_count(); ++i) {
       std::string name = dir.line.field(i);
       while (!name.empty() && name.back() == ' ') name.pop_back();

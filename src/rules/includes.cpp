@@ -59,7 +59,7 @@ constexpr std::string_view kInboxInfs[] = {
 
 bool is_inbox(std::string_view name) {
   for (auto n : kInboxInfs) {
-    if (inf::iequals(name, n)) return true;
+    if (rules::iequals(name, n)) return true;
   }
   return false;
 }
@@ -79,7 +79,7 @@ constexpr InboxPrefix kInboxPrefixes[] = {
 
 std::string_view inbox_inf_for(std::string_view section) {
   for (const auto& p : kInboxPrefixes) {
-    if (section.size() >= p.prefix.size() && inf::iequals(section.substr(0, p.prefix.size()), p.prefix)) return p.inf;
+    if (section.size() >= p.prefix.size() && rules::iequals(section.substr(0, p.prefix.size()), p.prefix)) return p.inf;
   }
   return {};
 }
@@ -95,7 +95,7 @@ std::string_view name_suffix(std::string_view name) {
   if (dot == std::string_view::npos) return {};
   std::string_view last = name.substr(dot + 1);
   for (auto s : kSuffixes) {
-    if (inf::iequals(last, s)) return s;
+    if (rules::iequals(last, s)) return s;
   }
   return {};
 }
@@ -130,7 +130,7 @@ bool has_platform_decoration(std::string_view name) {
   while (start <= name.size()) {
     std::size_t dot = name.find('.', start);
     std::string_view part = name.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-    if (start > 0 && part.size() >= 2 && inf::iequals(part.substr(0, 2), "NT") &&
+    if (start > 0 && part.size() >= 2 && rules::iequals(part.substr(0, 2), "NT") &&
         (part.size() == 2 || inf::parse_arch(part.substr(2)))) {
       return true;
     }
@@ -152,8 +152,8 @@ class IncludeRules {
   explicit IncludeRules(Context& ctx) : ctx_(ctx) {
     const auto& pkg = ctx.pkg();
     for (const auto& d : pkg.directives) {
-      const bool inc = inf::iequals(d.name, "Include");
-      const bool needs = inf::iequals(d.name, "Needs");
+      const bool inc = rules::iequals(d.name, "Include");
+      const bool needs = rules::iequals(d.name, "Needs");
       if (!inc && !needs) continue;
       auto& use = uses_[d.section];
       (inc ? use.includes : use.needs).push_back(d.line);
@@ -193,7 +193,7 @@ class IncludeRules {
   static constexpr std::string_view kNotKnownInbox = "it is not a known inbox INF";
 
   std::optional<std::string> not_inbox_reason(const std::string& name) {
-    if (name.size() < 5 || !inf::iequals(name.substr(name.size() - 4), ".inf")) return "it is not an .inf file";
+    if (name.size() < 5 || !rules::iequals(name.substr(name.size() - 4), ".inf")) return "it is not an .inf file";
     if (ships_in_package(name)) return "the package itself ships it";
     if (beside_this_inf(name)) return "a file of that name sits beside this INF, so it belongs to the package";
     if (!is_inbox(name)) return std::string(kNotKnownInbox);
@@ -205,16 +205,16 @@ class IncludeRules {
     for (std::size_t s = 0; s < doc.section_count(); ++s) {
       inf::Section sec = doc.section_at(s);
       std::string_view sn = sec.name();
-      if (sn.size() < 16 || !inf::iequals(sn.substr(0, 16), "SourceDisksFiles")) continue;
+      if (sn.size() < 16 || !rules::iequals(sn.substr(0, 16), "SourceDisksFiles")) continue;
       for (inf::Line l : sec) {
         auto key = l.key();
-        if (key && inf::iequals(trim(*key), name)) return true;
+        if (key && rules::iequals(trim(*key), name)) return true;
       }
     }
     for (const auto& d : ctx_.pkg().directives) {
-      if (!inf::iequals(d.name, "CopyINF")) continue;
+      if (!rules::iequals(d.name, "CopyINF")) continue;
       for (std::size_t i = 0; i < d.line.field_count(); ++i) {
-        if (inf::iequals(trim(d.line.field(i)), name)) return true;
+        if (rules::iequals(trim(d.line.field(i)), name)) return true;
       }
     }
     return false;
@@ -226,7 +226,7 @@ class IncludeRules {
     const std::size_t slash = path.find_last_of('/');
     const std::string dir = slash == std::string::npos ? std::string() : path.substr(0, slash == 0 ? 1 : slash);
     const std::string_view self = slash == std::string::npos ? std::string_view(path) : std::string_view(path).substr(slash + 1);
-    if (inf::iequals(self, name)) return false;
+    if (rules::iequals(self, name)) return false;
     if (auto* folders = ctx_.settings().folders.get()) return folders->contains(dir, name);
     package::FolderNames once;
     return once.contains(dir, name);
@@ -257,7 +257,7 @@ class IncludeRules {
 
   static bool is_needs_line(const inf::Line& l) {
     auto key = l.raw_key();
-    return l.has_key() && key && inf::iequals(*key, "Needs");
+    return l.has_key() && key && rules::iequals(*key, "Needs");
   }
 
   // For a section reached through Needs, the name of the first section of the chain; nullopt for a
@@ -273,7 +273,7 @@ class IncludeRules {
       start = holder;
       std::size_t next = idx;
       for (std::size_t j = 0; j < sections.size(); ++j) {
-        if (sections[j].role == s.role && inf::iequals(sections[j].name, holder)) {
+        if (sections[j].role == s.role && rules::iequals(sections[j].name, holder)) {
           next = j;
           break;
         }
@@ -289,7 +289,7 @@ class IncludeRules {
   void check_suffix(const inf::Line& l, std::size_t field, const std::string& target, std::string_view parent,
                     const std::string& parent_name, bool in_chain) {
     std::string_view t = name_suffix(target);
-    if (inf::iequals(t, parent)) return;
+    if (rules::iequals(t, parent)) return;
     const std::string want = parent.empty() ? "no suffix" : "." + std::string(parent);
     if (t.empty()) {
       ctx_.report_one_of<Rule::r1311, Rule::r1313>(in_chain ? Rule::r1311 : Rule::r1313, l, {target, parent_name, want}, field);
@@ -341,7 +341,7 @@ class IncludeRules {
     if (!any_include_) return;
     std::set<std::pair<std::uint32_t, std::size_t>> seen;
     for (const auto& r : ctx_.pkg().references) {
-      if (r.exists || inf::iequals(r.directive, "Needs")) continue;
+      if (r.exists || rules::iequals(r.directive, "Needs")) continue;
       auto owner = included_owner(r.target);
       if (!owner || !seen.insert({r.line.index(), r.field}).second) continue;
       ctx_.report<Rule::r1220>(r.line, {r.target, r.directive, *owner}, r.field);

@@ -31,7 +31,7 @@ namespace {
 
 using package::RegOp;
 
-bool is_class(const inf::Document& doc, std::string_view name) { return inf::iequals(facts::version_class(doc), name); }
+bool is_class(const inf::Document& doc, std::string_view name) { return rules::iequals(facts::version_class(doc), name); }
 
 // --- display ---------------------------------------------------------------------------------
 
@@ -84,7 +84,7 @@ void check_display_restart(Context& ctx, Rule code) {
       auto k = l.raw_key();
       if (!k || l.has_key()) continue;
       const std::string word = facts::trim(*k);
-      if (inf::iequals(word, "Reboot") || inf::iequals(word, "Restart")) ctx.report_one_of<Rule::r2603, Rule::r2004>(code, l, {word});
+      if (rules::iequals(word, "Reboot") || rules::iequals(word, "Restart")) ctx.report_one_of<Rule::r2603, Rule::r2004>(code, l, {word});
     }
   }
 }
@@ -96,7 +96,7 @@ constexpr std::string_view kInboxBinaries[] = {"ks.sys",     "ksthunk.sys",  "us
                                                "mskssrv.sys", "mspclock.sys", "swenum.sys"};
 bool inbox_binary(std::string_view file) {
   for (auto b : kInboxBinaries) {
-    if (inf::iequals(file, b)) return true;
+    if (rules::iequals(file, b)) return true;
   }
   return false;
 }
@@ -126,23 +126,21 @@ bool system_provider(const inf::Document& doc) {
 
 void check_inbox_binaries(Context& ctx) {
   if (system_provider(ctx.doc())) return;
-  std::set<std::uint32_t> seen;
   for (const auto& s : ctx.pkg().services) {
     const std::string file(facts::file_part(s.service_binary_raw));
     auto it = s.values.find("servicebinary");
-    if (it == s.values.end() || !inbox_binary(file) || !seen.insert(it->second.index()).second) continue;
+    if (it == s.values.end() || !inbox_binary(file) || !ctx.first_time(Rule::r2650, it->second)) continue;
     ctx.report<Rule::r2650>(it->second, {file, "ServiceBinary"}, 0);
   }
   for (const auto& c : ctx.pkg().copies) {
-    if (!inbox_binary(c.dest_name) || !seen.insert(c.line.index()).second) continue;
+    if (!inbox_binary(c.dest_name) || !ctx.first_time(Rule::r2650, c.line)) continue;
     ctx.report<Rule::r2650>(c.line, {c.dest_name, "CopyFiles"});
   }
 }
 
 void check_needs_without_include(Context& ctx) {
-  std::set<std::uint32_t> seen;
   for (const auto& d : ctx.pkg().directives) {
-    if (!inf::iequals(d.name, "Needs") || !seen.insert(d.line.index()).second) continue;
+    if (!rules::iequals(d.name, "Needs") || !ctx.first_time(Rule::r2651, d.line)) continue;
     inf::Section sec = ctx.doc().section_at(d.line.section_index());
     std::set<std::string> included;
     for (const auto& inc : sec.find_all("Include")) {
@@ -171,7 +169,7 @@ bool needs_ks(const inf::Section& s) {
 void check_camera_registration(Context& ctx) {
   auto guid = facts::version_value(ctx.doc(), "ClassGuid");
   const bool camera = is_class(ctx.doc(), "Camera") ||
-                      (guid && inf::iequals(guid->text, "{ca3e7ab9-b4c3-4ae6-8251-579ef933890f}"));
+                      (guid && rules::iequals(guid->text, "{ca3e7ab9-b4c3-4ae6-8251-579ef933890f}"));
   if (!camera) return;
   std::set<std::size_t> done;
   for (const auto& s : ctx.pkg().services) {
@@ -211,13 +209,13 @@ void check_apo(Context& ctx) {
   // An extension INF adds effects to a device whose base package already Includes wdmaudio.inf.
   if (!first_fx || facts::is_extension_inf(ctx.doc())) return;
   bool included = false;
-  for (const auto& inc : ctx.pkg().includes) included = included || inf::iequals(facts::trim(inc), "wdmaudio.inf");
+  for (const auto& inc : ctx.pkg().includes) included = included || rules::iequals(facts::trim(inc), "wdmaudio.inf");
   if (!included) {
     ctx.report<Rule::r2662>(first_fx->line, {first_fx->subkey}, 1);
     return;
   }
   for (const auto& d : ctx.pkg().directives) {
-    if (!inf::iequals(d.name, "Needs")) continue;
+    if (!rules::iequals(d.name, "Needs")) continue;
     for (std::size_t i = 0; i < d.line.field_count(); ++i) {
       const InboxSection* in = inbox_section(facts::trim(d.line.field(i)));
       if (in && in->prefix == "WDMAUDIO") return;

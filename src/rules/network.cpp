@@ -91,7 +91,7 @@ void check_bind_list(Context& ctx, const inf::Line& l) {
       continue;
     }
     for (auto o : kObsoleteTokens) {
-      if (inf::iequals(tok, o)) ctx.report<Rule::r2500>(l, {tok}, i);
+      if (rules::iequals(tok, o)) ctx.report<Rule::r2500>(l, {tok}, i);
     }
   }
 }
@@ -100,7 +100,7 @@ void check_value(Context& ctx, const Component& c, const inf::Line& l, std::set<
   const std::string key(*l.raw_key());
   const std::string v = facts::trim(l.field(0));
   if (one_of(l, kSingleValued) && l.field_count() > 1) ctx.report<Rule::r2403>(l, {key, std::to_string(l.field_count())});
-  if ((inf::iequals(v, "true") || inf::iequals(v, "false")) && v != "true" && v != "false") {
+  if ((rules::iequals(v, "true") || rules::iequals(v, "false")) && v != "true" && v != "false") {
     ctx.report<Rule::r2413>(l, {key, v}, 0);
   }
   if (one_of(l, kBindLists)) check_bind_list(ctx, l);
@@ -123,7 +123,7 @@ void check_component_section(Context& ctx, const Component& c, std::set<std::str
   }
   if (!c.filter) return;
   auto type = c.section->find("FilterType");
-  if (type && inf::iequals(facts::trim(type->field(0)), "modifying") && !c.section->find("FilterClass")) {
+  if (type && rules::iequals(facts::trim(type->field(0)), "modifying") && !c.section->find("FilterClass")) {
     ctx.report<Rule::r2418>(*type, {c.id});
   }
 }
@@ -135,7 +135,7 @@ std::set<std::string> added_services(const package::Package& pkg) {
 }
 
 void check_declarative(Context& ctx, std::set<std::string>& services) {
-  const bool netdriver = inf::iequals(facts::version_class(ctx.doc()), "NetDriver");
+  const bool netdriver = rules::iequals(facts::version_class(ctx.doc()), "NetDriver");
   for (std::size_t i = 0; i < ctx.doc().section_count(); ++i) {
     inf::Section s = ctx.doc().section_at(i);
     if (!netdriver && facts::ends_with_ci(s.name(), ".NetDrivers")) {

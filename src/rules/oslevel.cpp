@@ -67,18 +67,17 @@ std::map<std::string, std::pair<std::uint32_t, std::string>> oldest_targets(cons
 void check_minimum_builds(Context& ctx) {
   const auto& pkg = ctx.pkg();
   auto oldest = oldest_targets(pkg);
-  std::set<std::uint32_t> seen;
   for (const auto& d : pkg.directives) {
     const MinimumBuild* mb = nullptr;
     for (const auto& m : kMinimumBuilds) {
-      if (inf::iequals(d.name, m.directive)) mb = &m;
+      if (rules::iequals(d.name, m.directive)) mb = &m;
     }
     if (!mb) continue;
     const auto& root = pkg.sections[pkg.sections[d.section].root];
     if (root.base.empty()) continue;  // DefaultInstall, ClassInstall32: no Models decoration
     auto it = oldest.find(inf::to_lower_ascii(root.base));
     if (it == oldest.end() || it->second.first >= mb->build) continue;
-    if (!seen.insert(d.line.index()).second) continue;
+    if (!ctx.first_time(Rule::r1199, d.line)) continue;
     ctx.report<Rule::r1199>(d.line, {d.name, mb->release, std::to_string(mb->build), it->second.second,
                               std::to_string(it->second.first)});
   }
@@ -109,7 +108,7 @@ void check_file_dirids(Context& ctx) {
       auto key = l.raw_key();
       if (!key) continue;
       if (is_one_of(*key, {"ResourceFile", "MessageFile", "ParameterFile", "ServerBinary", "ServerBinaryWow64"}) ||
-          (inf::iequals(ns.directive, "UmdfService") && inf::iequals(*key, "ServiceBinary"))) {
+          (rules::iequals(ns.directive, "UmdfService") && rules::iequals(*key, "ServiceBinary"))) {
         check_file_dirid(ctx, l);
       }
     }

@@ -37,7 +37,7 @@ RootName parse_root(std::string_view name, std::string_view base) {
       start = i + 1;
     }
   }
-  if (parts.empty() || !inf::iequals(parts[0], base)) return r;
+  if (parts.empty() || !rules::iequals(parts[0], base)) return r;
   std::size_t i = 1;
   if (i < parts.size() && facts::starts_with_ci(parts[i], "NT")) {
     r.decoration = std::string(parts[i]);

@@ -69,7 +69,7 @@ std::string_view normalized_view(std::string_view s, std::string& scratch) {
 
 // Whether `key` is `prefix` or lies below it (case-insensitive, whole path components).
 bool key_under(std::string_view key, std::string_view prefix) {
-  if (key.size() < prefix.size() || !inf::iequals(key.substr(0, prefix.size()), prefix)) return false;
+  if (key.size() < prefix.size() || !rules::iequals(key.substr(0, prefix.size()), prefix)) return false;
   return key.size() == prefix.size() || key[prefix.size()] == '\\';
 }
 
@@ -240,7 +240,7 @@ void check_global_keys(Context& ctx, const RegOp& op) {
   const std::string key = normalize_key(op.subkey);
   // Below HKLM\SYSTEM only CurrentControlSet is a stable name; ControlSet00n, Select, Setup … are
   // the machine's own bookkeeping.
-  if (key_under(key, "SYSTEM") && !inf::iequals(key, "SYSTEM") && !key_under(key, kCurrentControlSet)) {
+  if (key_under(key, "SYSTEM") && !rules::iequals(key, "SYSTEM") && !key_under(key, kCurrentControlSet)) {
     ctx.report_once<Rule::r1222>(op.line, {absolute_key(op)}, field_of(op, 1));
     return;
   }
@@ -256,9 +256,9 @@ void check_global_keys(Context& ctx, const RegOp& op) {
   if (key_under(key, services) && key.size() > services.size()) {
     std::string rest = key.substr(services.size() + 1);
     std::string name = rest.substr(0, rest.find('\\'));
-    if (inf::iequals(name, "EventLog")) return;
+    if (rules::iequals(name, "EventLog")) return;
     for (const auto& svc : ctx.pkg().services) {
-      if (inf::iequals(svc.name, name)) return;
+      if (rules::iequals(svc.name, name)) return;
     }
     ctx.report_once<Rule::r1223>(op.line, {absolute_key(op), "it belongs to service " + name + ", which this INF does not install"},
            field_of(op, 1));
@@ -349,10 +349,10 @@ void check_encoding(Context& ctx, const RegOp& op) {
     return;
   }
   for (std::size_t i = 0; i < op.data.size(); ++i) {
-    const std::string v = trim(op.data[i]);
+    const std::string_view v = base::trim_view(op.data[i]);
     if (v.empty() || unresolved(v)) continue;
     if (!inf::parse_hex_byte(v)) {
-      ctx.report_once<Rule::r1267>(op.line, {v, op.value_name.value_or(std::string())}, field_of(op, 4 + i));
+      ctx.report_once<Rule::r1267>(op.line, {std::string(v), op.value_name.value_or(std::string())}, field_of(op, 4 + i));
       return;
     }
   }
@@ -421,7 +421,7 @@ void check_well_known(Context& ctx, const RegOp& op) {
   std::string scratch;
   if (!device_hkr(op) || !writes_value(op) || !normalized_view(op.subkey, scratch).empty() || !op.value_name) return;
   for (const auto& w : kWellKnownValues) {
-    if (!inf::iequals(trim(*op.value_name), w.name)) continue;
+    if (!rules::iequals(trim(*op.value_name), w.name)) continue;
     if (op.reg_type == w.types[0] || op.reg_type == w.types[1]) return;
     ctx.report_once<Rule::r1225>(op.line, {std::string(w.name), std::string(type_name(op.reg_type)), std::string(w.expected)},
            field_of(op, 3));
@@ -438,7 +438,7 @@ void check_filter_value(Context& ctx, const RegOp& op) {
   if (ctx.facts().extension_class) return;
   if (!writes_value(op) || !op.value_name) return;
   const std::string name = trim(*op.value_name);
-  if (!inf::iequals(name, "UpperFilters") && !inf::iequals(name, "LowerFilters")) return;
+  if (!rules::iequals(name, "UpperFilters") && !rules::iequals(name, "LowerFilters")) return;
   std::string scratch;
   const bool at_key = normalized_view(op.subkey, scratch).empty();
   const bool class_hkr = op.root == "HKR" && op.binding == HkrBinding::class_key && at_key;
@@ -460,9 +460,9 @@ void check_filter_properties(Context& ctx) {
       for (std::size_t i = 0; i < l.field_count(); ++i) f.push_back(trim(l.field(i)));
       if (f.empty()) continue;
       std::string name;
-      if (inf::iequals(f[0], "DEVPKEY_Device_UpperFilters") || inf::iequals(f[0], "DEVPKEY_Device_LowerFilters")) {
+      if (rules::iequals(f[0], "DEVPKEY_Device_UpperFilters") || rules::iequals(f[0], "DEVPKEY_Device_LowerFilters")) {
         name = f[0];
-      } else if (f.size() > 1 && inf::iequals(f[0], kGuid)) {
+      } else if (f.size() > 1 && rules::iequals(f[0], kGuid)) {
         if (f[1] == "19") name = "DEVPKEY_Device_UpperFilters";
         if (f[1] == "20") name = "DEVPKEY_Device_LowerFilters";
       }
@@ -473,6 +473,16 @@ void check_filter_properties(Context& ctx) {
 
 // A [<section>.security] descriptor applies to the keys a section creates; a value written directly
 // into HKR would put the descriptor on the device's (or service's) own key, which the system owns.
+// Whether the document has any section named "<something>.security": most have none, and then no
+// registry entry needs its "<reg_section>.security" name built and looked up.
+bool has_security_sections(const inf::Document& doc) {
+  for (std::size_t i = 0; i < doc.section_count(); ++i) {
+    const std::string_view name = doc.section_at(i).name();
+    if (name.size() >= 9 && rules::iequals(name.substr(name.size() - 9), ".security")) return true;
+  }
+  return false;
+}
+
 void check_security_sections(Context& ctx, const RegOp& op) {
   if (op.root != "HKR" || op.kind != RegOpKind::add || is_key_operation(op)) return;
   std::string scratch;
@@ -532,7 +542,7 @@ ScannedData scan_data(const inf::Document& doc, std::string_view raw) {
 bool names_windows_folder(std::string_view s) {
   constexpr std::string_view kWin = ":\\windows";
   for (std::size_t i = 1; i + kWin.size() <= s.size(); ++i) {
-    if (s[i] != ':' || !inf::iequals(s.substr(i, kWin.size()), kWin)) continue;
+    if (s[i] != ':' || !rules::iequals(s.substr(i, kWin.size()), kWin)) continue;
     if (!std::isalpha(static_cast<unsigned char>(s[i - 1]))) continue;
     std::size_t e = i + kWin.size();
     if (e == s.size() || s[e] == '\\' || s[e] == ';' || s[e] == '"' || s[e] == ' ' || s[e] == ',') return true;
@@ -596,7 +606,7 @@ void check_own_file_paths(Context& ctx, const RegOp& op, const std::set<std::str
       while (!part.empty() && part.front() == '"') part.erase(0, 1);
       while (!part.empty() && part.back() == '"') part.pop_back();
       const std::size_t slash = part.find_last_of('\\');
-      const bool in_store = !store.empty() && part.size() >= store.size() && inf::iequals(part.substr(0, store.size()), store);
+      const bool in_store = !store.empty() && part.size() >= store.size() && rules::iequals(part.substr(0, store.size()), store);
       if (slash != std::string::npos && !in_store && store_files.count(inf::to_lower_ascii(part.substr(slash + 1)))) {
         ctx.report_once<Rule::r1326>(op.line, {trim(op.value_name.value_or(std::string())), part, part.substr(slash + 1)}, field_of(op, 4 + i));
         return;
@@ -690,6 +700,7 @@ void check_conflicting_values(Context& ctx) {
 
 void run_registry_rules(Context& ctx) {
   const std::set<std::string> store_files = driver_store_files(ctx.pkg());
+  const bool security_sections = has_security_sections(ctx.doc());
   for (const auto& op : ctx.pkg().regs) {
     check_root(ctx, op);
     check_isolation(ctx, op);
@@ -700,7 +711,7 @@ void run_registry_rules(Context& ctx) {
     check_multisz_edit(ctx, op);
     check_well_known(ctx, op);
     check_filter_value(ctx, op);
-    check_security_sections(ctx, op);
+    if (security_sections) check_security_sections(ctx, op);
     check_data_paths(ctx, op);
     check_own_file_paths(ctx, op, store_files);
   }

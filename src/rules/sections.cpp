@@ -28,7 +28,7 @@ std::string_view reference_kind(std::string_view directive, std::size_t field) {
       default: break;
     }
   }
-  if (inf::iequals(directive, "AddService")) return field == 3 ? "event-log install" : "service install";
+  if (rules::iequals(directive, "AddService")) return field == 3 ? "event-log install" : "service install";
   if (is_one_of(directive, {"Needs"})) return "install";
   return directive;  // each remaining directive names a section kind of its own
 }
@@ -50,13 +50,12 @@ void check_shared_sections(Context& ctx) {
     if (!r.exists || removal_sections.count(r.line.section_index())) continue;
     uses[inf::to_lower_ascii(r.target)].push_back({&r, reference_kind(r.directive, r.field)});
   }
-  std::set<std::pair<std::uint32_t, Rule>> reported;
   for (const auto& [name, list] : uses) {
     const Use& first = list.front();
     for (const Use& u : list) {
-      if (inf::iequals(u.ref->directive, first.ref->directive) && u.kind == first.kind) continue;
+      if (rules::iequals(u.ref->directive, first.ref->directive) && u.kind == first.kind) continue;
       const Rule code = u.kind == first.kind ? Rule::r1205 : Rule::r1206;
-      if (!reported.insert({u.ref->line.index(), code}).second) continue;
+      if (!ctx.first_time(code, u.ref->line)) continue;
       auto& d = ctx.report_one_of<Rule::r1205, Rule::r1206>(code, u.ref->line, {u.ref->target, first.ref->directive, u.ref->directive}, u.ref->field);
       Context::note(d, first.ref->line, "also named by " + first.ref->directive + " here");
     }
@@ -119,10 +118,10 @@ void check_placement(Context& ctx) {
     // Sections that directives name (a component's install section …) take other directives.
     if (s.base.empty() && s.has_reference) {
       auto key = s.reference.raw_key();
-      if (!key || !inf::iequals(*key, "Needs")) continue;
+      if (!key || !rules::iequals(*key, "Needs")) continue;
     }
     for (const auto& p : kPlacements) {
-      if (!inf::iequals(d.name, p.directive) || s.role == p.role) continue;
+      if (!rules::iequals(d.name, p.directive) || s.role == p.role) continue;
       // [DefaultInstall.Services] and [ClassInstall32.Services] are .Services sections too.
       if (!seen.insert(d.line.index()).second) break;
       ctx.report<Rule::r1290>(d.line, {d.name, s.name, std::string(package::subsection_suffix(p.role))});

@@ -165,7 +165,7 @@ std::string image_path_text(const inf::Document& doc, std::string_view raw) {
 
 bool ends_with_image(std::string_view s) {
   for (std::string_view ext : {".sys", ".exe", ".dll"}) {
-    if (s.size() >= ext.size() && inf::iequals(s.substr(s.size() - ext.size()), ext)) return true;
+    if (s.size() >= ext.size() && rules::iequals(s.substr(s.size() - ext.size()), ext)) return true;
   }
   return false;
 }
@@ -204,7 +204,7 @@ void check_conflicting_services(Context& ctx) {
     if (!b.install_exists || b.name.empty()) continue;
     for (std::size_t j = 0; j < i; ++j) {
       const auto& a = pkg.services[j];
-      if (!a.install_exists || !inf::iequals(a.name, b.name) || inf::iequals(a.install_section, b.install_section)) {
+      if (!a.install_exists || !rules::iequals(a.name, b.name) || rules::iequals(a.install_section, b.install_section)) {
         continue;
       }
       if (!package::sections_coinstall(pkg, a.context, b.context)) continue;
@@ -215,7 +215,7 @@ void check_conflicting_services(Context& ctx) {
         std::string vb = ib == b.values.end() ? std::string() : trim(ib->second.field(0));
         auto na = inf::parse_u32(va);
         auto nb = inf::parse_u32(vb);
-        if ((na && nb) ? *na == *nb : inf::iequals(va, vb)) continue;
+        if ((na && nb) ? *na == *nb : rules::iequals(va, vb)) continue;
         const inf::Line& at = ib == b.values.end() ? b.directive : ib->second;
         if (!reported.insert(at.index()).second) continue;
         auto& d = ctx.report<Rule::r1333>(at, {b.name, std::string(key), a.install_section, b.install_section});
@@ -245,7 +245,7 @@ void check_missing_function_driver(Context& ctx) {
   if (!pkg.includes.empty()) return;
   const std::string cls = version_class(ctx.doc());
   for (std::string_view c : kNoFunctionDriverClasses) {
-    if (inf::iequals(cls, c)) return;
+    if (rules::iequals(cls, c)) return;
   }
   std::set<std::string> with_ids;
   for (const auto& m : pkg.models) {
@@ -258,7 +258,7 @@ void check_missing_function_driver(Context& ctx) {
     const std::string services = s.name + std::string(package::subsection_suffix(package::SectionRole::services));
     bool found = false;
     for (const auto& svc : pkg.services) {
-      if (associated(svc) && inf::iequals(pkg.sections[svc.context].name, services)) found = true;
+      if (associated(svc) && rules::iequals(pkg.sections[svc.context].name, services)) found = true;
     }
     if (found) continue;
     auto sec = ctx.doc().section(s.name);
@@ -282,7 +282,7 @@ constexpr std::string_view kInboxServiceNames[] = {
 
 bool listed(std::string_view name, std::span<const std::string_view> names) {
   for (auto n : names) {
-    if (inf::iequals(name, n)) return true;
+    if (rules::iequals(name, n)) return true;
   }
   return false;
 }

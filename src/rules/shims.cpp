@@ -30,14 +30,14 @@ namespace {
 using util::trim;
 
 bool claims_microsoft(std::string_view name) {
-  return name.size() >= 9 && inf::iequals(name.substr(0, 9), "Microsoft");
+  return name.size() >= 9 && rules::iequals(name.substr(0, 9), "Microsoft");
 }
 
 void check_signature_shim(Context& ctx) {
   auto version = ctx.doc().section("Version");
   if (!version) return;
   auto sig = version->find("Signature");
-  if (sig && inf::iequals(trim(sig->field(0)), "$Windows 95$")) {
+  if (sig && rules::iequals(trim(sig->field(0)), "$Windows 95$")) {
     ctx.report<Rule::r2090>(*sig, {"Signature = " + trim(sig->field(0)), "Signature = \"$Windows NT$\""}, 0);
   }
 }
@@ -76,7 +76,7 @@ void check_microsoft_authored(Context& ctx) {
   auto provider = version ? version->find("Provider") : std::nullopt;
   if (!provider || !claims_microsoft(trim(provider->field(0)))) return;
   for (const auto& d : ctx.pkg().directives) {
-    if (inf::iequals(d.name, "CopyINF")) ctx.report<Rule::r1207>(d.line, {d.name}, static_cast<std::size_t>(-1));
+    if (rules::iequals(d.name, "CopyINF")) ctx.report<Rule::r1207>(d.line, {d.name}, static_cast<std::size_t>(-1));
   }
 }
 

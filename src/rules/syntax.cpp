@@ -12,7 +12,7 @@ namespace isodrv::rules {
 namespace {
 
 bool is_strings_section(std::string_view name) {
-  return name.size() >= 7 && inf::iequals(name.substr(0, 7), "Strings") && (name.size() == 7 || name[7] == '.');
+  return name.size() >= 7 && rules::iequals(name.substr(0, 7), "Strings") && (name.size() == 7 || name[7] == '.');
 }
 
 void check_encoding(Context& ctx) {
@@ -37,7 +37,7 @@ void check_signature(Context& ctx) {
   auto version = ctx.doc().section("Version");
   if (!version) return;
   auto sig = version->find("Signature");
-  if (sig && inf::iequals(sig->field(0), "$Chicago$")) ctx.report<Rule::r1001>(*sig, {sig->field(0)}, 0);
+  if (sig && rules::iequals(sig->field(0), "$Chicago$")) ctx.report<Rule::r1001>(*sig, {sig->field(0)}, 0);
 }
 
 void check_duplicate_sections(Context& ctx) {
@@ -54,12 +54,11 @@ void check_duplicate_sections(Context& ctx) {
 
 void check_references(Context& ctx) {
   const auto& pkg = ctx.pkg();
-  std::set<std::pair<std::uint32_t, std::size_t>> seen;
   for (const auto& r : pkg.references) {
     if (r.exists) continue;
     // With Include= in play the section may come from an inbox INF, which is not available here.
     if (!pkg.includes.empty()) continue;
-    if (!seen.insert({r.line.index(), r.field}).second) continue;
+    if (!ctx.first_time(Rule::r1203, r.line, r.field)) continue;
     ctx.report<Rule::r1203>(r.line, {r.target, r.directive}, r.field);
   }
   for (const auto& s : pkg.sections) {
@@ -78,8 +77,8 @@ void check_references(Context& ctx) {
 }
 
 // Whether Document::substitute would record no unknown token in `raw`: every %name% pair (found
-// the way substitute pairs them) is %% or a [Strings] key. Numeric tokens (DIRIDs) answer false
-// and are left to substitute, which knows which DIRIDs resolve.
+// the way substitute pairs them) is %%, a [Strings] key, or a DIRID that resolves to a path (a row
+// of the DIRID table with a base, which is when inf::dirid_path answers).
 bool all_tokens_known(const inf::Document& doc, std::string_view raw) {
   const char* p = raw.data();
   const char* end = p + raw.size();
@@ -91,6 +90,9 @@ bool all_tokens_known(const inf::Document& doc, std::string_view raw) {
     std::string_view name(pct + 1, static_cast<std::size_t>(close - pct - 1));
     p = close + 1;
     if (name.empty() || doc.string_value(name)) continue;
+    const auto id = inf::dirid_of_token(name);
+    const inf::DiridInfo* d = id ? inf::find_dirid(*id) : nullptr;
+    if (d && d->base != inf::DiridBase::none) continue;
     return false;
   }
   return true;
@@ -176,7 +178,7 @@ void check_repeats(Context& ctx) {
     if (std::adjacent_find(hashes.begin(), hashes.end()) == hashes.end()) continue;
     std::stable_sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) { return ci_less(a.first, b.first); });
     for (std::size_t i = 1, first = 0; i < keys.size(); ++i) {
-      if (!inf::iequals(keys[i].first, keys[first].first)) {
+      if (!rules::iequals(keys[i].first, keys[first].first)) {
         first = i;
         continue;
       }

@@ -118,14 +118,45 @@ Context::Context(const inf::Document& doc, const package::Package& pkg, const Ch
                  std::vector<diag::Diagnostic>& out)
     : doc_(doc), pkg_(pkg), settings_(settings), out_(out) {
   facts_.extension_inf = facts::is_extension_inf(doc);
-  facts_.extension_class = inf::iequals(facts::version_class(doc), "Extension");
+  facts_.extension_class = rules::iequals(facts::version_class(doc), "Extension");
+}
+
+namespace {
+// (rule, line index, field) in one word; `tag` keeps first_time's keys apart from report_once's.
+// The rule code is never 0, so neither is a key.
+std::uint64_t once_key(std::uint64_t tag, Rule rule, const inf::Line& line, std::size_t field) {
+  return (tag << 63) | (std::uint64_t{static_cast<std::uint16_t>(rule)} << 48) | (std::uint64_t{line.index()} << 16) |
+         (field & 0xFFFF);
+}
+}  // namespace
+
+bool Context::insert_once(std::uint64_t key) {
+  if (2 * (once_count_ + 1) > once_slots_.size()) {
+    std::vector<std::uint64_t> old(once_slots_.empty() ? 64 : 2 * once_slots_.size(), 0);
+    old.swap(once_slots_);
+    once_count_ = 0;
+    for (std::uint64_t k : old) {
+      if (k) insert_once(k);
+    }
+  }
+  const std::size_t mask = once_slots_.size() - 1;
+  for (std::size_t i = static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> 40) & mask;; i = (i + 1) & mask) {
+    if (once_slots_[i] == key) return false;
+    if (once_slots_[i] == 0) {
+      once_slots_[i] = key;
+      ++once_count_;
+      return true;
+    }
+  }
+}
+
+bool Context::first_time(Rule rule, const inf::Line& line, std::size_t field) {
+  return insert_once(once_key(1, rule, line, field));
 }
 
 diag::Diagnostic* Context::report_once(Rule rule, const inf::Line& line, std::vector<std::string> args,
                                        std::size_t field) {
-  const std::uint64_t key = (std::uint64_t{static_cast<std::uint16_t>(rule)} << 48) |
-                            (std::uint64_t{line.index()} << 16) | (field & 0xFFFF);
-  if (!reported_once_.insert(key).second) return nullptr;
+  if (!insert_once(once_key(0, rule, line, field))) return nullptr;
   return &report(rule, line, std::move(args), field);
 }
 

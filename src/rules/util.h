@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "isodrv/inf.h"
+#include "rules/text.h"
 #include "base/text.h"
 
 namespace isodrv::rules::util {
@@ -17,7 +18,7 @@ using base::trim;
 
 inline bool is_one_of(std::string_view name, std::initializer_list<std::string_view> names) {
   for (auto n : names) {
-    if (inf::iequals(name, n)) return true;
+    if (rules::iequals(name, n)) return true;
   }
   return false;
 }
@@ -42,7 +43,7 @@ inline bool unresolved(std::string_view v) {
 
 // Sections of an INF that share a base name and differ only by a decoration (Strings.0407, ...).
 inline bool has_prefix_ci(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && inf::iequals(s.substr(0, prefix.size()), prefix);
+  return s.size() >= prefix.size() && rules::iequals(s.substr(0, prefix.size()), prefix);
 }
 
 // Each document section once, by index: "already seen" without folding a copy of its name (the
@@ -60,9 +61,11 @@ class SectionOnce {
   std::vector<bool> seen_;
 };
 
-// Whether the line's key, as Windows reads it (after substitution), is one of `names`, like
-// Line::key_is but without building a string for the usual keys: plain text, or exactly one
-// [Strings] token (the %DeviceDesc% of a Models line). Other keys are substituted as key_is does.
+// Whether the line's key, as Windows reads it (after substitution), is one of `names` (directive
+// names: none holds a '%'), like Line::key_is but without building a string for the usual keys:
+// plain text, or exactly one %token% (the %DeviceDesc% of a Models line). A lone token that is
+// neither a [Strings] key nor a DIRID stays "%name%" after substitution, so it matches no name;
+// other keys are substituted once, as key_is does, and compared with each name.
 inline bool key_is_one_of(const inf::Document& doc, const inf::Line& l, std::initializer_list<std::string_view> names) {
   const auto raw = l.raw_key();
   if (!raw) return false;
@@ -70,14 +73,11 @@ inline bool key_is_one_of(const inf::Document& doc, const inf::Line& l, std::ini
   if (key.find('%') != std::string_view::npos) {
     std::optional<std::string_view> value;
     if (key.size() > 2 && key.front() == '%' && key.find('%', 1) == key.size() - 1) {
-      value = doc.string_value(key.substr(1, key.size() - 2));
+      const std::string_view token = key.substr(1, key.size() - 2);
+      value = doc.string_value(token);
+      if (!value && !inf::dirid_of_token(token)) return false;
     }
-    if (!value) {
-      for (auto n : names) {
-        if (l.key_is(n)) return true;
-      }
-      return false;
-    }
+    if (!value) return is_one_of(doc.substitute(key), names);
     key = *value;
   }
   return is_one_of(key, names);

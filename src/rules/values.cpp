@@ -40,7 +40,7 @@ void check_com_servers(Context& ctx, const RegOp& op) {
   if (lower.find("clsid\\") == std::string::npos) return;
   const std::string last = last_key_part(op.subkey);
   for (std::string_view kind : {"LocalServer32", "LocalServer", "InprocServer", "InprocHandler32"}) {
-    if (inf::iequals(last, kind)) ctx.report<Rule::r1325>(op.line, {last, op.subkey}, 1);
+    if (rules::iequals(last, kind)) ctx.report<Rule::r1325>(op.line, {last, op.subkey}, 1);
   }
 }
 
@@ -54,7 +54,7 @@ void check_service_values(Context& ctx, const RegOp& op) {
   if (!at_root(op) || !op.value_name) return;
   const std::string name = facts::trim(*op.value_name);
   for (auto owned : kOwned) {
-    if (inf::iequals(name, owned)) ctx.report<Rule::r1430>(op.line, {name}, 2);
+    if (rules::iequals(name, owned)) ctx.report<Rule::r1430>(op.line, {name}, 2);
   }
 }
 
@@ -70,7 +70,7 @@ void check_eventlog_types(Context& ctx, const RegOp& op) {
   if (!at_root(op) || !op.value_name || !op.flags) return;
   const std::string name = facts::trim(*op.value_name);
   for (const auto& e : kValues) {
-    if (!inf::iequals(name, e.name)) continue;
+    if (!rules::iequals(name, e.name)) continue;
     const bool ok = e.dword ? op.reg_type == registry::kRegDword
                             : (op.reg_type == registry::kRegSz || op.reg_type == registry::kRegExpandSz);
     if (!ok) ctx.report<Rule::r1431>(op.line, {name, e.dword ? "REG_DWORD (0x00010001)" : "REG_SZ or REG_EXPAND_SZ (0x00020000)"}, 3);

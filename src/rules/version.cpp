@@ -79,14 +79,14 @@ constexpr WellKnownClass kWellKnownClasses[] = {
 
 const WellKnownClass* class_by_name(std::string_view name) {
   for (const auto& c : kWellKnownClasses) {
-    if (inf::iequals(name, c.name)) return &c;
+    if (rules::iequals(name, c.name)) return &c;
   }
   return nullptr;
 }
 
 const WellKnownClass* class_by_guid(std::string_view guid) {
   for (const auto& c : kWellKnownClasses) {
-    if (inf::iequals(guid, c.guid)) return &c;
+    if (rules::iequals(guid, c.guid)) return &c;
   }
   return nullptr;
 }
@@ -115,7 +115,7 @@ void check_class(Context& ctx, const inf::Section& version) {
   // One finding per pair: a well-known name decides (its GUID is wrong); otherwise a well-known GUID
   // decides (its name is wrong).
   if (const auto* by_name = class_by_name(cls->value)) {
-    if (!inf::iequals(guid->value, by_name->guid)) {
+    if (!rules::iequals(guid->value, by_name->guid)) {
       ctx.report<Rule::r1281>(guid->line, {cls->value, guid->value, by_name->guid}, 0);
     }
   } else if (const auto* by_guid = class_by_guid(guid->value)) {
@@ -124,7 +124,7 @@ void check_class(Context& ctx, const inf::Section& version) {
 }
 
 bool claims_microsoft(std::string_view name) {
-  return name.size() >= 9 && inf::iequals(name.substr(0, 9), "Microsoft");
+  return name.size() >= 9 && rules::iequals(name.substr(0, 9), "Microsoft");
 }
 
 // 1204 is reported for every INF whose Provider is or starts with "Microsoft" (case-insensitive),
@@ -141,7 +141,7 @@ void check_provider(Context& ctx, const inf::Section& version) {
     ctx.report<Rule::r1286>(provider->line, {"Provider name", provider->value, std::to_string(kMaxDisplayLength)}, 0);
   }
   const std::string& expected = ctx.settings().provider;
-  if (!expected.empty() && !inf::iequals(provider->value, expected)) {
+  if (!expected.empty() && !rules::iequals(provider->value, expected)) {
     ctx.report<Rule::r1210>(provider->line, {provider->value, expected}, 0);
   }
   if (claims_microsoft(provider->value) && !claims_microsoft(expected) && !ctx.settings().samples) {
@@ -164,29 +164,29 @@ void check_driver_ver_line(Context& ctx, const inf::Line& l) {
 void check_driver_ver(Context& ctx, const inf::Section& version) {
   for (inf::Line l : version.find_all("DriverVer")) check_driver_ver_line(ctx, l);
   for (const auto& d : ctx.pkg().directives) {
-    if (inf::iequals(d.name, "DriverVer")) check_driver_ver_line(ctx, d.line);
+    if (rules::iequals(d.name, "DriverVer")) check_driver_ver_line(ctx, d.line);
   }
 }
 
 bool has_driver_ver(const Context& ctx, const inf::Section& version) {
   if (version.find("DriverVer")) return true;
   for (const auto& d : ctx.pkg().directives) {
-    if (inf::iequals(d.name, "DriverVer")) return true;
+    if (rules::iequals(d.name, "DriverVer")) return true;
   }
   return false;
 }
 
 // CatalogFile, CatalogFile.NT, CatalogFile.NT<arch>: each must name a plain "name.cat" file.
 bool is_catalog_key(std::string_view key) {
-  if (key.size() < 11 || !inf::iequals(key.substr(0, 11), "CatalogFile")) return false;
+  if (key.size() < 11 || !rules::iequals(key.substr(0, 11), "CatalogFile")) return false;
   if (key.size() == 11) return true;
   std::string_view suffix = key.substr(11);
-  if (inf::iequals(suffix, ".NT")) return true;
-  return suffix.size() > 3 && inf::iequals(suffix.substr(0, 3), ".NT") && inf::parse_arch(suffix.substr(3));
+  if (rules::iequals(suffix, ".NT")) return true;
+  return suffix.size() > 3 && rules::iequals(suffix.substr(0, 3), ".NT") && inf::parse_arch(suffix.substr(3));
 }
 
 bool is_catalog_name(std::string_view name) {
-  if (name.size() < 5 || !inf::iequals(name.substr(name.size() - 4), ".cat")) return false;
+  if (name.size() < 5 || !rules::iequals(name.substr(name.size() - 4), ".cat")) return false;
   return name.find_first_of("\\/:") == std::string_view::npos;
 }
 
@@ -223,9 +223,9 @@ constexpr std::string_view kSampleClassGuid = "{78a1c341-4539-11d3-b88d-00c04fad
 void check_reserved_class(Context& ctx, const inf::Section& version) {
   auto cls = version_value(version, "Class");
   auto guid = version_value(version, "ClassGuid");
-  if (cls && inf::iequals(cls->value, "Sample")) {
+  if (cls && rules::iequals(cls->value, "Sample")) {
     ctx.report<Rule::r1284>(cls->line, {cls->value}, 0);
-  } else if (guid && inf::iequals(guid->value, kSampleClassGuid)) {
+  } else if (guid && rules::iequals(guid->value, kSampleClassGuid)) {
     ctx.report<Rule::r1284>(guid->line, {guid->value}, 0);
   }
 }
@@ -242,7 +242,7 @@ void check_class_install(Context& ctx, const inf::Section& version) {
   for (std::size_t i = 0; i < doc.section_count(); ++i) {
     inf::Section s = doc.section_at(i);
     const std::string_view n = s.name();
-    if (n.size() < 14 || !inf::iequals(n.substr(0, 14), "ClassInstall32")) continue;
+    if (n.size() < 14 || !rules::iequals(n.substr(0, 14), "ClassInstall32")) continue;
     if (n.size() > 14 && n[14] != '.') continue;
     ctx.report_at<Rule::r1285>(s.line(), 1, {std::string(n), known->name}, std::string(n));
     return;
