@@ -43,18 +43,18 @@ struct Machine {
     auto tx = std::move(registry.begin()).value();
     for (int i = 0; i < kDevices; ++i) {
       std::string driver = std::string(kClassGuid) + "\\" + num(i, 4);
-      auto dev = std::move(registry.open_key(kCcs + "\\Enum\\" + device(i), true)).value();
+      auto dev = std::move(registry.open_key(kCcs + "\\Enum\\" + device(i), isodrv::registry::Disposition::open_always)).value();
       (void)dev.set_string("Driver", driver);
       (void)dev.set_string("Service", service(i));
-      (void)std::move(dev.open_subkey("Device Parameters", true)).value().set_dword("Gain", i);
-      (void)std::move(registry.open_key(kCcs + "\\Control\\Class\\" + driver, true)).value().set_string("DriverDesc", "d");
-      auto svc = std::move(registry.open_key(kCcs + "\\Services\\" + service(i), true)).value();
+      (void)std::move(dev.open_subkey("Device Parameters", isodrv::registry::Disposition::open_always)).value().set_dword("Gain", i);
+      (void)std::move(registry.open_key(kCcs + "\\Control\\Class\\" + driver, isodrv::registry::Disposition::open_always)).value().set_string("DriverDesc", "d");
+      auto svc = std::move(registry.open_key(kCcs + "\\Services\\" + service(i), isodrv::registry::Disposition::open_always)).value();
       (void)svc.set_string("ImagePath", "\\SystemRoot\\System32\\drivers\\" + service(i) + ".sys");
-      (void)std::move(svc.open_subkey("Parameters", true)).value().set_dword("Speed", i);
-      (void)std::move(svc.open_subkey("State", true)).value().set_dword("Other", i);
+      (void)std::move(svc.open_subkey("Parameters", isodrv::registry::Disposition::open_always)).value().set_dword("Speed", i);
+      (void)std::move(svc.open_subkey("State", isodrv::registry::Disposition::open_always)).value().set_dword("Other", i);
       std::string itf = kCcs + "\\Control\\DeviceClasses\\" + kItfGuid + "\\##?#ROOT#BENCH" + num(i, 4) + "#0000#" +
                         kItfGuid + "\\#\\Device Parameters";
-      (void)std::move(registry.open_key(itf, true)).value().set_dword("Volume", i);
+      (void)std::move(registry.open_key(itf, isodrv::registry::Disposition::open_always)).value().set_dword("Volume", i);
     }
     (void)tx.commit();
     session = std::make_unique<api::Session>(registry, dir);

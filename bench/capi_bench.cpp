@@ -42,9 +42,9 @@ struct Machine {
     registry = std::move(reg::Registry::open_root(dir)).value();
     auto tx = std::move(registry.begin()).value();
     for (int i = 0; i < kServices; ++i) {
-      auto svc = std::move(registry.open_key("HKLM\\SYSTEM\\CurrentControlSet\\Services\\" + service(i), true)).value();
+      auto svc = std::move(registry.open_key("HKLM\\SYSTEM\\CurrentControlSet\\Services\\" + service(i), isodrv::registry::Disposition::open_always)).value();
       (void)svc.set_string("ImagePath", "\\SystemRoot\\System32\\drivers\\" + service(i) + ".sys");
-      (void)std::move(svc.open_subkey("Parameters", true)).value().set_dword("Speed", i);
+      (void)std::move(svc.open_subkey("Parameters", isodrv::registry::Disposition::open_always)).value().set_dword("Speed", i);
     }
     (void)tx.commit();
     session = std::make_unique<api::Session>(registry, dir);

@@ -93,7 +93,7 @@ BENCHMARK(BM_RawSqliteInsert1M)->Iterations(1)->UseManualTime()->Unit(benchmark:
 void BM_RegistrySetValue1M(benchmark::State& state) {
   for (auto _ : state) {
     TempRegistry t;
-    auto key = std::move(t.r.open_key("HKLM\\SOFTWARE\\Bench", true)).value();
+    auto key = std::move(t.r.open_key("HKLM\\SOFTWARE\\Bench", isodrv::registry::Disposition::open_always)).value();
     auto t0 = std::chrono::steady_clock::now();
     auto tx = std::move(t.r.begin()).value();
     for (int i = 0; i < kBulkValues; ++i) {
@@ -128,7 +128,7 @@ BENCHMARK(BM_RawSqliteQuery);
 
 void BM_RegistryQueryValue(benchmark::State& state) {
   TempRegistry t;
-  auto key = std::move(t.r.open_key("HKLM\\SOFTWARE\\Bench", true)).value();
+  auto key = std::move(t.r.open_key("HKLM\\SOFTWARE\\Bench", isodrv::registry::Disposition::open_always)).value();
   auto tx = std::move(t.r.begin()).value();
   for (int i = 0; i < 100000; ++i) (void)key.set_dword(value_name(i), i);
   int i = 0;
@@ -151,7 +151,7 @@ BENCHMARK(BM_RawSqliteInsert);
 
 void BM_RegistrySetValue(benchmark::State& state) {
   TempRegistry t;
-  auto key = std::move(t.r.open_key("HKLM\\SOFTWARE\\Bench", true)).value();
+  auto key = std::move(t.r.open_key("HKLM\\SOFTWARE\\Bench", isodrv::registry::Disposition::open_always)).value();
   auto tx = std::move(t.r.begin()).value();
   int i = 0;
   for (auto _ : state) {
@@ -165,11 +165,11 @@ BENCHMARK(BM_RegistrySetValue);
 // Creating a subkey: a lookup, an insert and the parent's last-write time.
 void BM_RegistryCreateKey(benchmark::State& state) {
   TempRegistry t;
-  auto key = std::move(t.r.open_key("HKLM\\SOFTWARE\\Bench", true)).value();
+  auto key = std::move(t.r.open_key("HKLM\\SOFTWARE\\Bench", isodrv::registry::Disposition::open_always)).value();
   auto tx = std::move(t.r.begin()).value();
   int i = 0;
   for (auto _ : state) {
-    auto k = key.open_subkey(value_name(i++), true);
+    auto k = key.open_subkey(value_name(i++), isodrv::registry::Disposition::open_always);
     benchmark::DoNotOptimize(k);
   }
   (void)tx.commit();
@@ -179,7 +179,7 @@ BENCHMARK(BM_RegistryCreateKey);
 // Opening an existing key by its full path (root + 5 components).
 void BM_RegistryOpenKeyFullPath(benchmark::State& state) {
   TempRegistry t;
-  (void)t.r.open_key("HKLM\\SYSTEM\\CurrentControlSet\\Services\\quokka\\Parameters", true);
+  (void)t.r.open_key("HKLM\\SYSTEM\\CurrentControlSet\\Services\\quokka\\Parameters", isodrv::registry::Disposition::open_always);
   for (auto _ : state) {
     auto k = t.r.open_key("HKLM\\SYSTEM\\CurrentControlSet\\Services\\quokka\\Parameters");
     benchmark::DoNotOptimize(k);
@@ -190,7 +190,7 @@ BENCHMARK(BM_RegistryOpenKeyFullPath);
 // A single set_value outside any transaction: one durable commit (WAL, synchronous=NORMAL).
 void BM_RegistrySetValueAutocommit(benchmark::State& state) {
   TempRegistry t;
-  auto key = std::move(t.r.open_key("HKLM\\SOFTWARE\\Bench", true)).value();
+  auto key = std::move(t.r.open_key("HKLM\\SOFTWARE\\Bench", isodrv::registry::Disposition::open_always)).value();
   int i = 0;
   for (auto _ : state) {
     (void)key.set_dword(value_name(i % 1000), static_cast<std::uint32_t>(i));

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -37,8 +38,9 @@ enum class DeviceKeyType { hardware = 1, software = 2 };  // PLUGPLAY_REGKEY_DEV
 enum class DriverKeyType { parameters = 0, persistent_state = 1, shared_persistent_state = 2 };
 enum class DriverDirectoryType { image = 0, data = 1, shared_data = 2 };
 
-// RegDisposition_OpenAlways creates the location when missing; OpenExisting does not.
-enum class Disposition { open_always = 0, open_existing = 1 };
+// RegDisposition_OpenAlways creates the location when missing; OpenExisting does not. The same
+// enumeration as the registry's open_key / open_subkey take.
+using registry::Disposition;
 
 // A file-system location: the Windows path a driver would see and the path on this machine.
 struct Location {
@@ -135,7 +137,9 @@ class Session {
   Result<Location> query_full_driver_path(std::string_view service) const;
 
  private:
-  void audit(std::string_view function, std::string_view subject, const std::string& location, bool ok) const;
+  // Reports one resolution to the audit callback: `location` is what it reached, nullopt when it
+  // failed.
+  void audit(std::string_view function, std::string_view subject, std::optional<std::string> location) const;
   Result<registry::KeyHandle> open_below(const registry::KeyHandle& base, std::string_view rel,
                                          Disposition disposition) const;
   Result<Location> state_directory(const std::string& windows_path, Disposition disposition) const;

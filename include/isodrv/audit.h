@@ -35,11 +35,14 @@ struct Record {
   std::uint64_t return_address = 0;  // the caller's return address
 };
 
+// Which routines the caller uses: the advice names kernel (Io*, Zw*) or user-mode (Get*, CM_*) ones.
+enum class CallerMode { kernel, user };
+
 // The advice for an absolute registry path ("\Registry\Machine\…" or "HKLM\…"): which state API
-// reaches that location relatively. `user_mode` selects the user-mode routine names.
-std::string registry_alternative(std::string_view path, bool user_mode);
+// reaches that location relatively, named for `mode`.
+std::string registry_alternative(std::string_view path, CallerMode mode);
 // The same for a file path ("\SystemRoot\…", "\??\C:\…", "C:\Windows\…").
-std::string file_alternative(std::string_view path, bool user_mode);
+std::string file_alternative(std::string_view path, CallerMode mode);
 
 // The audit table lives in the store's registry.db (created on first append). Appending assigns
 // the id and, when empty, the time.

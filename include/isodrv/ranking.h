@@ -42,9 +42,13 @@ inline constexpr std::uint8_t kSignatureSigned = 0x00;
 inline constexpr std::uint8_t kSignatureUnsignedNtDecorated = 0x80;
 inline constexpr std::uint8_t kSignatureUnsigned = 0xC0;
 
+// Whether the package's signature is trusted, which decides its signature score (driver-store.md §7).
+enum class Signing { unsigned_package, signed_package };
+
 // The best match of one package for a device among the Models sections that apply to the
-// target, or nullopt. `is_signed` comes from the store (always false today).
-std::optional<Match> best_match(const package::Package& pkg, const DeviceIds& device, bool is_signed);
+// target, or nullopt. `signing` comes from the store (catalogs are recorded, not verified: always
+// unsigned today).
+std::optional<Match> best_match(const package::Package& pkg, const DeviceIds& device, Signing signing);
 
 // True when `a` is preferred over `b`: lower rank, then newer date, then higher version.
 bool better(const Match& a, const Match& b);

@@ -62,6 +62,11 @@ Result<std::vector<std::string>> split_relative_path(std::string_view rel);
 // The case-folded form used to compare key and value names (see docs/registry.md).
 std::string fold_name(std::string_view utf8);
 
+// What opening a key does when the key (or one on its path) is missing: open_always creates it,
+// open_existing fails with Errc::not_found. The values are cfgmgr32's RegDisposition_OpenAlways /
+// _OpenExisting, which the state API (api::Disposition) takes as they are.
+enum class Disposition { open_always = 0, open_existing = 1 };
+
 namespace detail {
 struct Impl;
 }
@@ -100,9 +105,9 @@ class KeyHandle {
     return h;
   }
 
-  // `rel` is checked by split_relative_path. `create` creates missing keys (and updates the
-  // parents' last-write times).
-  Result<KeyHandle> open_subkey(std::string_view rel, bool create = false) const;
+  // `rel` is checked by split_relative_path. Disposition::open_always creates missing keys (and
+  // updates the parents' last-write times).
+  Result<KeyHandle> open_subkey(std::string_view rel, Disposition disposition = Disposition::open_existing) const;
   // Whether the key this handle names still exists.
   bool exists() const;
 
@@ -178,7 +183,8 @@ class Registry {
   // `path` starts with a root: HKEY_LOCAL_MACHINE / HKLM, HKEY_USERS / HKU, and the aliases
   // HKEY_CLASSES_ROOT / HKCR, HKEY_CURRENT_USER / HKCU, HKEY_CURRENT_CONFIG / HKCC (case-insensitive).
   // The rest is checked by split_relative_path.
-  Result<KeyHandle> open_key(std::string_view path, bool create = false) const;
+  // Disposition::open_always creates the missing keys below the root.
+  Result<KeyHandle> open_key(std::string_view path, Disposition disposition = Disposition::open_existing) const;
   // Deletes the key at `path` recursively; Errc::not_found when absent.
   Status delete_key(std::string_view path) const;
 

@@ -96,24 +96,34 @@ constexpr std::string_view kBasePaths[] = {kEnumKey, kServicesKey, kClassKey, kD
 }  // namespace
 
 Result<KeyHandle> Session::below_base(int base, std::string_view rel, Disposition disposition) const {
-  const bool create = disposition == Disposition::open_always;
   KeyHandle& cached = bases_[base];
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (!cached.valid()) {
-      auto k = registry_.open_key(kBasePaths[base], create);
+      auto k = registry_.open_key(kBasePaths[base], disposition);
       if (!k) return k.error();
       cached = *k;
     }
-    auto r = cached.open_subkey(rel, create);
+    auto r = cached.open_subkey(rel, disposition);
     if (r || r.error().code != Errc::key_deleted) return r;
     cached = KeyHandle();  // the base key was deleted and maybe recreated: open it again
   }
   return Error(Errc::key_deleted, std::string(kBasePaths[base]) + ": the key was deleted while in use");
 }
 
-void Session::audit(std::string_view function, std::string_view subject, const std::string& location, bool ok) const {
-  if (audit_) audit_(AccessRecord{function, std::string(subject), location, ok});
+void Session::audit(std::string_view function, std::string_view subject, std::optional<std::string> location) const {
+  if (!audit_) return;
+  const bool ok = location.has_value();
+  audit_(AccessRecord{function, std::string(subject), ok ? std::move(*location) : std::string(), ok});
 }
+
+namespace {
+// What a resolution reached, for the audit: the location named by `where` when it succeeded.
+template <typename T, typename F>
+std::optional<std::string> reached(const Result<T>& r, F where) {
+  if (!r) return std::nullopt;
+  return where(r.value());
+}
+}  // namespace
 
 // ---- Funnels ------------------------------------------------------------------------------------
 
@@ -179,7 +189,7 @@ Result<Interface> Session::resolve_interface(std::string_view link) const {
 // ---- Registry state -----------------------------------------------------------------------------
 
 Result<KeyHandle> Session::open_below(const KeyHandle& base, std::string_view rel, Disposition disposition) const {
-  auto key = base.open_subkey(rel, disposition == Disposition::open_always);
+  auto key = base.open_subkey(rel, disposition);
   if (!key && key.error().code == Errc::not_found) {
     return Error(Errc::not_found, short_key_path(base) + "\\" + std::string(rel) + " does not exist");
   }
@@ -210,7 +220,7 @@ Result<KeyHandle> Session::open_device_key(std::string_view instance_id, DeviceK
     return key;
   };
   auto r = run();
-  audit("open_device_key", instance_id, r ? short_key_path(*r) : std::string(), r.ok());
+  audit("open_device_key", instance_id, reached(r, short_key_path));
   return r;
 }
 
@@ -221,7 +231,7 @@ Result<KeyHandle> Session::open_interface_key(std::string_view symbolic_link, Di
     return open_below(itf->key, kDeviceParameters, disposition);
   };
   auto r = run();
-  audit("open_interface_key", symbolic_link, r ? short_key_path(*r) : std::string(), r.ok());
+  audit("open_interface_key", symbolic_link, reached(r, short_key_path));
   return r;
 }
 
@@ -230,7 +240,7 @@ Result<PropertyData> Session::read_property(const KeyHandle& object, std::string
   auto guid = dp::normalize_guid(fmtid);
   if (!guid) return Error(Errc::invalid_argument, "property category " + in_quotes(fmtid) + " is not a GUID");
   const std::string sub = dp::property_subkey(dp::Key{*guid, pid});
-  auto key = object.open_subkey(sub, false);
+  auto key = object.open_subkey(sub);
   auto missing = [&] {
     return Error(Errc::not_found, short_key_path(object) + " has no property " + *guid + "," + std::to_string(pid));
   };
@@ -251,7 +261,7 @@ Result<PropertyData> Session::get_device_property(std::string_view instance_id, 
     return read_property(dev->key, fmtid, pid);
   };
   auto r = run();
-  audit("get_device_property", instance_id, r ? std::string(fmtid) + "," + std::to_string(pid) : std::string(), r.ok());
+  audit("get_device_property", instance_id, reached(r, [&](const auto&) { return std::string(fmtid) + "," + std::to_string(pid); }));
   return r;
 }
 
@@ -263,7 +273,7 @@ Result<PropertyData> Session::get_interface_property(std::string_view symbolic_l
     return read_property(itf->key, fmtid, pid);
   };
   auto r = run();
-  audit("get_interface_property", symbolic_link, r ? std::string(fmtid) + "," + std::to_string(pid) : std::string(), r.ok());
+  audit("get_interface_property", symbolic_link, reached(r, [&](const auto&) { return std::string(fmtid) + "," + std::to_string(pid); }));
   return r;
 }
 
@@ -286,7 +296,7 @@ Result<KeyHandle> Session::open_driver_key(std::string_view service, DriverKeyTy
     return Error(Errc::invalid_argument, "unknown driver key type");
   };
   auto r = run();
-  audit("open_driver_key", service, r ? short_key_path(*r) : std::string(), r.ok());
+  audit("open_driver_key", service, reached(r, short_key_path));
   return r;
 }
 
@@ -341,7 +351,7 @@ Result<Location> Session::query_full_driver_path(std::string_view service) const
     return image_location(*svc, root_);
   };
   auto r = run();
-  audit("query_full_driver_path", service, r ? r->windows_path : std::string(), r.ok());
+  audit("query_full_driver_path", service, reached(r, [](const Location& l) { return l.windows_path; }));
   return r;
 }
 
@@ -367,7 +377,7 @@ Result<Location> Session::driver_directory(std::string_view service, DriverDirec
     return Error(Errc::invalid_argument, "unknown driver directory type");
   };
   auto r = run();
-  audit("driver_directory", service, r ? r->windows_path : std::string(), r.ok());
+  audit("driver_directory", service, reached(r, [](const Location& l) { return l.windows_path; }));
   return r;
 }
 
@@ -382,7 +392,7 @@ Result<Location> Session::device_directory(std::string_view instance_id, Disposi
     return state_directory(std::string(store::kDeviceStateFolder) + "\\" + folder + "\\Data", disposition);
   };
   auto r = run();
-  audit("device_directory", instance_id, r ? r->windows_path : std::string(), r.ok());
+  audit("device_directory", instance_id, reached(r, [](const Location& l) { return l.windows_path; }));
   return r;
 }
 

@@ -6,6 +6,7 @@
 
 #include <ctime>
 
+#include "registry/statement.h"
 
 namespace isodrv::audit {
 namespace {
@@ -41,11 +42,8 @@ Error db_error(sqlite3* db, const char* what) {
 }
 
 bool table_exists(sqlite3* db) {
-  sqlite3_stmt* s = nullptr;
-  sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name='isolation_audit'", -1, &s, nullptr);
-  bool found = s && sqlite3_step(s) == SQLITE_ROW;
-  sqlite3_finalize(s);
-  return found;
+  dbutil::Statement s(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name='isolation_audit'", "isolation audit");
+  return s.valid() && s.row();
 }
 
 std::string now_utc() {
@@ -55,11 +53,6 @@ std::string now_utc() {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
-}
-
-std::string column(sqlite3_stmt* s, int i) {
-  const auto* p = sqlite3_column_text(s, i);
-  return p ? reinterpret_cast<const char*>(p) : "";
 }
 
 }  // namespace
@@ -77,7 +70,8 @@ std::string_view kind_name(Kind kind) {
 
 // The locations of registry-layout.md §1, recognised in the folded path, each with the routine
 // that reaches it from a handle the OS hands the driver.
-std::string registry_alternative(std::string_view path, bool user_mode) {
+std::string registry_alternative(std::string_view path, CallerMode mode) {
+  const bool user_mode = mode == CallerMode::user;
   std::string p = folded(path);
   if (contains(p, "\\SERVICES\\") && contains(p, "\\PARAMETERS")) {
     return user_mode ? "use GetServiceRegistryStateKey(ServiceRegistryStateParameters)"
@@ -108,7 +102,8 @@ std::string registry_alternative(std::string_view path, bool user_mode) {
                    : "use IoOpenDriverRegistryKey(DriverRegKeyPersistentState)";
 }
 
-std::string file_alternative(std::string_view path, bool user_mode) {
+std::string file_alternative(std::string_view path, CallerMode mode) {
+  const bool user_mode = mode == CallerMode::user;
   std::string p = folded(path);
   if (contains(p, "\\DRIVERSTORE\\") || (contains(p, "\\SYSTEM32\\DRIVERS\\") && !contains(p, "\\DRIVERDATA"))) {
     return user_mode ? "use GetModuleFileName / the package's own folder"
@@ -126,27 +121,15 @@ Status append(const registry::Registry& reg, Record& record) {
   sqlite3* db = reg.connection();
   if (sqlite3_exec(db, kSchema, nullptr, nullptr, nullptr) != SQLITE_OK) return db_error(db, "create table");
   if (record.time.empty()) record.time = now_utc();
-  sqlite3_stmt* s = nullptr;
-  if (sqlite3_prepare_v2(db,
-                         "INSERT INTO isolation_audit(time, subject, call, path, alternative, kind, denied, "
-                         "return_address) VALUES(?,?,?,?,?,?,?,?)",
-                         -1, &s, nullptr) != SQLITE_OK) {
-    return db_error(db, "prepare");
-  }
-  auto text = [&](int i, std::string_view v) {
-    sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-  };
-  text(1, record.time);
-  text(2, record.subject);
-  text(3, record.call);
-  text(4, record.path);
-  text(5, record.alternative);
-  text(6, kind_name(record.kind));
-  sqlite3_bind_int(s, 7, record.denied ? 1 : 0);
-  sqlite3_bind_int64(s, 8, static_cast<sqlite3_int64>(record.return_address));
-  int rc = sqlite3_step(s);
-  sqlite3_finalize(s);
-  if (rc != SQLITE_DONE) return db_error(db, "insert");
+  dbutil::Statement s(db,
+                      "INSERT INTO isolation_audit(time, subject, call, path, alternative, kind, denied, "
+                      "return_address) VALUES(?,?,?,?,?,?,?,?)",
+                      "isolation audit");
+  if (!s.valid()) return db_error(db, "prepare");
+  s.bind(1, record.time).bind(2, record.subject).bind(3, record.call).bind(4, record.path);
+  s.bind(5, record.alternative).bind(6, kind_name(record.kind)).bind(7, std::int64_t{record.denied ? 1 : 0});
+  s.bind(8, static_cast<std::int64_t>(record.return_address));
+  if (s.step() != SQLITE_DONE) return db_error(db, "insert");
   record.id = sqlite3_last_insert_rowid(db);
   return {};
 }
@@ -155,31 +138,28 @@ Result<std::vector<Record>> list(const registry::Registry& reg) {
   sqlite3* db = reg.connection();
   std::vector<Record> out;
   if (!table_exists(db)) return out;
-  sqlite3_stmt* s = nullptr;
-  if (sqlite3_prepare_v2(db,
-                         "SELECT id, time, subject, call, path, alternative, kind, denied, return_address "
-                         "FROM isolation_audit ORDER BY id",
-                         -1, &s, nullptr) != SQLITE_OK) {
-    return db_error(db, "prepare");
-  }
+  dbutil::Statement s(db,
+                      "SELECT id, time, subject, call, path, alternative, kind, denied, return_address "
+                      "FROM isolation_audit ORDER BY id",
+                      "isolation audit");
+  if (!s.valid()) return db_error(db, "prepare");
   int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((rc = s.step()) == SQLITE_ROW) {
     Record r;
-    r.id = sqlite3_column_int64(s, 0);
-    r.time = column(s, 1);
-    r.subject = column(s, 2);
-    r.call = column(s, 3);
-    r.path = column(s, 4);
-    r.alternative = column(s, 5);
-    std::string kind = column(s, 6);
+    r.id = s.integer(0);
+    r.time = s.text(1);
+    r.subject = s.text(2);
+    r.call = s.text(3);
+    r.path = s.text(4);
+    r.alternative = s.text(5);
+    std::string kind = s.text(6);
     for (Kind k : kKinds) {
       if (kind_name(k) == kind) r.kind = k;
     }
-    r.denied = sqlite3_column_int(s, 7) != 0;
-    r.return_address = static_cast<std::uint64_t>(sqlite3_column_int64(s, 8));
+    r.denied = s.integer(7) != 0;
+    r.return_address = static_cast<std::uint64_t>(s.integer(8));
     out.push_back(std::move(r));
   }
-  sqlite3_finalize(s);
   if (rc != SQLITE_DONE) return db_error(db, "read");
   return out;
 }

@@ -151,7 +151,7 @@ ISODRV_API NTSTATUS WdfDriverCreate(PDRIVER_OBJECT DriverObject, PCUNICODE_STRIN
   if (d->wdf_driver) return STATUS_INVALID_DEVICE_REQUEST;  // one WDFDRIVER per driver object
   auto obj = std::make_shared<WdfDriverObj>();
   obj->driver = d;
-  obj->origin = Origin{d->store, driver_subject(*d), true, false};
+  obj->origin = Origin{d->store, driver_subject(*d), true, CallerMode::kernel};
   d->wdf_driver = insert(obj);
   d->wdf_device_add = DriverConfig->EvtDriverDeviceAdd;
   d->wdf_unload = DriverConfig->EvtDriverUnload;
@@ -175,7 +175,7 @@ ISODRV_API NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT* DeviceInit, PWDF_OBJECT_ATT
   DeviceImpl* dev = (*DeviceInit)->device;
   auto obj = std::make_shared<WdfDeviceObj>();
   obj->device = dev;
-  obj->origin = Origin{dev->driver->store, device_subject(*dev), true, false};
+  obj->origin = Origin{dev->driver->store, device_subject(*dev), true, CallerMode::kernel};
   dev->wdf_device = insert(obj);
   *Device = static_cast<WDFDEVICE>(dev->wdf_device);
   *DeviceInit = nullptr;  // the framework owns it now, as KMDF documents
@@ -193,7 +193,8 @@ ISODRV_API NTSTATUS WdfDriverOpenParametersRegistryKey(WDFDRIVER Driver, ACCESS_
   if (!d) return STATUS_INVALID_HANDLE;
   if (!Key) return STATUS_INVALID_PARAMETER;
   return open_service_key(d->driver->store, d->driver->service, driver_subject(*d->driver), DriverRegKeyParameters,
-                          DesiredAccess, false, false, reinterpret_cast<HANDLE*>(Key));
+                          DesiredAccess, CallerMode::kernel, isodrv::api::Disposition::open_always,
+                          reinterpret_cast<HANDLE*>(Key));
 }
 
 ISODRV_API NTSTATUS WdfDriverOpenPersistentStateRegistryKey(WDFDRIVER Driver, ACCESS_MASK DesiredAccess,
@@ -202,7 +203,8 @@ ISODRV_API NTSTATUS WdfDriverOpenPersistentStateRegistryKey(WDFDRIVER Driver, AC
   if (!d) return STATUS_INVALID_HANDLE;
   if (!Key) return STATUS_INVALID_PARAMETER;
   return open_service_key(d->driver->store, d->driver->service, driver_subject(*d->driver),
-                          DriverRegKeyPersistentState, DesiredAccess, false, false, reinterpret_cast<HANDLE*>(Key));
+                          DriverRegKeyPersistentState, DesiredAccess, CallerMode::kernel,
+                          isodrv::api::Disposition::open_always, reinterpret_cast<HANDLE*>(Key));
 }
 
 ISODRV_API NTSTATUS WdfDeviceOpenRegistryKey(WDFDEVICE Device, ULONG DeviceInstanceKeyType, ACCESS_MASK DesiredAccess,
@@ -214,16 +216,16 @@ ISODRV_API NTSTATUS WdfDeviceOpenRegistryKey(WDFDEVICE Device, ULONG DeviceInsta
   bool subkey = DeviceInstanceKeyType & WDF_REGKEY_DEVICE_SUBKEY;
   ULONG type = DeviceInstanceKeyType & ~static_cast<ULONG>(WDF_REGKEY_DEVICE_SUBKEY);
   if (!subkey) {
-    return open_devnode_key(dev->driver->store, dev->instance_id, device_subject(*dev), type, DesiredAccess, false,
-                            false, reinterpret_cast<HANDLE*>(Key));
+    return open_devnode_key(dev->driver->store, dev->instance_id, device_subject(*dev), type, DesiredAccess,
+                            CallerMode::kernel, isodrv::api::Disposition::open_always, reinterpret_cast<HANDLE*>(Key));
   }
   // The <ServiceName> subkey of the device's key, created when missing.
   HANDLE base = nullptr;
   NTSTATUS st = open_devnode_key(dev->driver->store, dev->instance_id, device_subject(*dev), type,
-                                 KEY_ALL_ACCESS, false, false, &base);
+                                 KEY_ALL_ACCESS, CallerMode::kernel, isodrv::api::Disposition::open_always, &base);
   if (!NT_SUCCESS(st)) return st;
   auto parent = lookup_as<KeyObj>(base, ObjType::key);
-  st = open_relative(*parent, dev->driver->service, DesiredAccess, true, 0, nullptr, "WdfDeviceOpenRegistryKey",
+  st = open_relative(*parent, dev->driver->service, DesiredAccess, isodrv::registry::Disposition::open_always, 0, nullptr, "WdfDeviceOpenRegistryKey",
                      __builtin_return_address(0), reinterpret_cast<HANDLE*>(Key));
   erase(base, {ObjType::key});
   return st;

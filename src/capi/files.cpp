@@ -67,9 +67,9 @@ NTSTATUS absolute_target(std::string name, const void* ret, Target& t) {
   }
   auto norm = isodrv::api::normalize_windows_path(name);
   if (!norm) return STATUS_OBJECT_PATH_NOT_FOUND;  // a device path or another drive: not in this installation
-  t.origin = Origin{store, current_subject(), false, false};
+  t.origin = Origin{store, current_subject(), false, CallerMode::kernel};
   if (violation(t.origin, isodrv::audit::Kind::file_absolute, "ZwCreateFile", name,
-                isodrv::audit::file_alternative(*norm, false), ret)) {
+                isodrv::audit::file_alternative(*norm, CallerMode::kernel), ret)) {
     return STATUS_ACCESS_DENIED;
   }
   auto host = isodrv::api::windows_to_host(store->root, *norm);
@@ -191,7 +191,7 @@ ISODRV_API NTSTATUS NTAPI ZwWriteFile(HANDLE FileHandle, HANDLE Event, PIO_APC_R
   if (!(file->granted & (FILE_WRITE_DATA | FILE_APPEND_DATA))) return STATUS_ACCESS_DENIED;
   if (!file->origin.isolated &&
       violation(file->origin, isodrv::audit::Kind::file_write, "ZwWriteFile", file->windows_path,
-                isodrv::audit::file_alternative(file->windows_path, false), __builtin_return_address(0))) {
+                isodrv::audit::file_alternative(file->windows_path, CallerMode::kernel), __builtin_return_address(0))) {
     return STATUS_ACCESS_DENIED;
   }
   std::uint64_t at;

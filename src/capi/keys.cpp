@@ -34,8 +34,9 @@ NTSTATUS hand_out_key(Result<registry::KeyHandle> key, Origin origin, ACCESS_MAS
   return STATUS_SUCCESS;
 }
 
-NTSTATUS open_relative(const KeyObj& parent, std::string_view rel, ACCESS_MASK desired, bool create, ULONG options,
-                       ULONG* disposition, std::string_view call, const void* ret, HANDLE* out) {
+NTSTATUS open_relative(const KeyObj& parent, std::string_view rel, ACCESS_MASK desired,
+                       registry::Disposition disposition, ULONG options, ULONG* disposition_out, std::string_view call,
+                       const void* ret, HANDLE* out) {
   if (!rel.empty() && rel.front() == '\\') return STATUS_OBJECT_PATH_SYNTAX_BAD;  // absolute name with a root
   if (options & REG_OPTION_CREATE_LINK) return STATUS_ACCESS_DENIED;
   bool ok = true;
@@ -44,7 +45,7 @@ NTSTATUS open_relative(const KeyObj& parent, std::string_view rel, ACCESS_MASK d
   if (!parent.origin.isolated) {
     std::string path = parent.shown + (rel.empty() ? "" : "\\" + std::string(rel));
     if (violation(parent.origin, audit::Kind::registry_relative, call, path,
-                  audit::registry_alternative(path, parent.origin.user_mode), ret)) {
+                  audit::registry_alternative(path, parent.origin.mode), ret)) {
       return STATUS_ACCESS_DENIED;
     }
   }
@@ -58,14 +59,14 @@ NTSTATUS open_relative(const KeyObj& parent, std::string_view rel, ACCESS_MASK d
     // One component at a time, so that a link anywhere on the way is seen.
     for (std::size_t i = 0; i < parts->size(); ++i) {
       const std::string& part = (*parts)[i];
-      auto next = key.open_subkey(part, false);
-      if (!next && next.error().code == Errc::not_found && create) {
+      auto next = key.open_subkey(part);
+      if (!next && next.error().code == Errc::not_found && disposition == registry::Disposition::open_always) {
         bool last = i + 1 == parts->size();
         if (!last) return STATUS_OBJECT_NAME_NOT_FOUND;  // ZwCreateKey creates only the last component
         if (!(parent.granted & KEY_CREATE_SUB_KEY) || !(parent.ceiling & KEY_CREATE_SUB_KEY)) {
           return STATUS_ACCESS_DENIED;
         }
-        next = key.open_subkey(part, true);
+        next = key.open_subkey(part, registry::Disposition::open_always);
         created = next.ok();
       }
       if (!next) return next.error().code == Errc::not_found && i + 1 < parts->size() ? STATUS_OBJECT_PATH_NOT_FOUND
@@ -74,21 +75,22 @@ NTSTATUS open_relative(const KeyObj& parent, std::string_view rel, ACCESS_MASK d
       key = std::move(*next);
     }
   }
-  if (disposition) *disposition = created ? REG_CREATED_NEW_KEY : REG_OPENED_EXISTING_KEY;
+  if (disposition_out) *disposition_out = created ? REG_CREATED_NEW_KEY : REG_OPENED_EXISTING_KEY;
   return hand_out_key(key, parent.origin, desired, parent.ceiling, out);
 }
 
-NTSTATUS open_absolute(std::string_view hk_path, std::string_view shown, ACCESS_MASK desired, bool create,
-                       bool user_mode, std::string_view call, const void* ret, HANDLE* out) {
+NTSTATUS open_absolute(std::string_view hk_path, std::string_view shown, ACCESS_MASK desired,
+                       registry::Disposition disposition, CallerMode mode, std::string_view call, const void* ret,
+                       HANDLE* out) {
   auto store = current_store();
   if (!store) return STATUS_OBJECT_NAME_NOT_FOUND;
-  Origin origin{store, current_subject(), false, user_mode};
-  if (violation(origin, audit::Kind::registry_absolute, call, shown, audit::registry_alternative(shown, user_mode),
+  Origin origin{store, current_subject(), false, mode};
+  if (violation(origin, audit::Kind::registry_absolute, call, shown, audit::registry_alternative(shown, origin.mode),
                 ret)) {
     return STATUS_ACCESS_DENIED;
   }
   std::lock_guard lock(store->mutex);
-  auto key = store->session->registry().open_key(hk_path, create);
+  auto key = store->session->registry().open_key(hk_path, disposition);
   if (!key && key.error().code == Errc::path_escape) return STATUS_OBJECT_PATH_SYNTAX_BAD;
   if (!key && key.error().code == Errc::invalid_argument) return STATUS_OBJECT_NAME_INVALID;
   return hand_out_key(std::move(key), std::move(origin), desired, KEY_ALL_ACCESS, out);
@@ -111,7 +113,7 @@ NTSTATUS write_value(const KeyObj& key, std::string_view name, ULONG type, const
   if (!key.origin.isolated) {
     std::string path = key.shown + "\\" + (name.empty() ? "(Default)" : std::string(name));
     if (violation(key.origin, audit::Kind::registry_write, call, path,
-                  audit::registry_alternative(key.shown, key.origin.user_mode), ret)) {
+                  audit::registry_alternative(key.shown, key.origin.mode), ret)) {
       return STATUS_ACCESS_DENIED;
     }
   }
@@ -151,21 +153,22 @@ bool nt_to_hk(const std::string& nt, std::string& hk) {
   return false;
 }
 
-NTSTATUS open_key(PHANDLE out, ACCESS_MASK desired, POBJECT_ATTRIBUTES oa, bool create, ULONG options,
-                  PULONG disposition, std::string_view call, const void* ret) {
+NTSTATUS open_key(PHANDLE out, ACCESS_MASK desired, POBJECT_ATTRIBUTES oa, isodrv::registry::Disposition disposition,
+                  ULONG options, PULONG disposition_out, std::string_view call, const void* ret) {
+  const bool create = disposition == isodrv::registry::Disposition::open_always;
   if (!out || !oa || oa->Length != sizeof(OBJECT_ATTRIBUTES)) return STATUS_INVALID_PARAMETER;
   std::string name;
   if (!to_utf8(oa->ObjectName, name)) return STATUS_OBJECT_NAME_INVALID;
   if (oa->RootDirectory) {
     auto parent = lookup_as<KeyObj>(oa->RootDirectory, ObjType::key);
     if (!parent) return STATUS_INVALID_HANDLE;
-    return open_relative(*parent, name, desired, create, options, disposition, call, ret, out);
+    return open_relative(*parent, name, desired, disposition, options, disposition_out, call, ret, out);
   }
   std::string hk;
   if (name.empty() || name.front() != '\\') return STATUS_OBJECT_PATH_SYNTAX_BAD;
   if (!nt_to_hk(name, hk)) return STATUS_OBJECT_NAME_NOT_FOUND;
   if (options & REG_OPTION_CREATE_LINK) return STATUS_ACCESS_DENIED;
-  if (disposition && create) {
+  if (disposition_out && create) {
     // Whether it exists decides the disposition; an absent key is created by open_absolute.
     auto store = current_store();
     bool existed = false;
@@ -173,10 +176,10 @@ NTSTATUS open_key(PHANDLE out, ACCESS_MASK desired, POBJECT_ATTRIBUTES oa, bool 
       std::lock_guard lock(store->mutex);
       existed = store->session->registry().open_key(hk).ok();
     }
-    *disposition = existed ? REG_OPENED_EXISTING_KEY : REG_CREATED_NEW_KEY;
+    *disposition_out = existed ? REG_OPENED_EXISTING_KEY : REG_CREATED_NEW_KEY;
   }
-  NTSTATUS st = open_absolute(hk, name, desired, create, false, call, ret, out);
-  if (disposition && !create) *disposition = REG_OPENED_EXISTING_KEY;
+  NTSTATUS st = open_absolute(hk, name, desired, disposition, CallerMode::kernel, call, ret, out);
+  if (disposition_out && !create) *disposition_out = REG_OPENED_EXISTING_KEY;
   return st;
 }
 
@@ -270,15 +273,15 @@ NTSTATUS fill_key_info(KEY_INFORMATION_CLASS cls, const std::string& name, reg::
 extern "C" {
 
 ISODRV_API NTSTATUS NTAPI ZwOpenKey(PHANDLE KeyHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes) {
-  return open_key(KeyHandle, DesiredAccess, ObjectAttributes, false, 0, nullptr, "ZwOpenKey",
+  return open_key(KeyHandle, DesiredAccess, ObjectAttributes, isodrv::registry::Disposition::open_existing, 0, nullptr, "ZwOpenKey",
                   __builtin_return_address(0));
 }
 
 ISODRV_API NTSTATUS NTAPI ZwCreateKey(PHANDLE KeyHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
                                       ULONG TitleIndex, PUNICODE_STRING Class, ULONG CreateOptions,
                                       PULONG Disposition) {
-  return open_key(KeyHandle, DesiredAccess, ObjectAttributes, true, CreateOptions, Disposition, "ZwCreateKey",
-                  __builtin_return_address(0));
+  return open_key(KeyHandle, DesiredAccess, ObjectAttributes, isodrv::registry::Disposition::open_always, CreateOptions,
+                  Disposition, "ZwCreateKey", __builtin_return_address(0));
 }
 
 ISODRV_API NTSTATUS NTAPI ZwQueryValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName,
@@ -310,7 +313,7 @@ ISODRV_API NTSTATUS NTAPI ZwDeleteValueKey(HANDLE KeyHandle, PUNICODE_STRING Val
   if (!to_utf8(ValueName, name)) return STATUS_OBJECT_NAME_INVALID;
   if (!key->origin.isolated &&
       violation(key->origin, isodrv::audit::Kind::registry_write, "ZwDeleteValueKey", key->shown + "\\" + name,
-                isodrv::audit::registry_alternative(key->shown, false), __builtin_return_address(0))) {
+                isodrv::audit::registry_alternative(key->shown, CallerMode::kernel), __builtin_return_address(0))) {
     return STATUS_ACCESS_DENIED;
   }
   std::lock_guard lock(key->origin.store->mutex);
@@ -363,7 +366,7 @@ ISODRV_API NTSTATUS NTAPI ZwDeleteKey(HANDLE KeyHandle) {
   if (!(key->granted & DELETE) || !(key->ceiling & DELETE)) return STATUS_ACCESS_DENIED;
   if (!key->origin.isolated &&
       violation(key->origin, isodrv::audit::Kind::registry_write, "ZwDeleteKey", key->shown,
-                isodrv::audit::registry_alternative(key->shown, false), __builtin_return_address(0))) {
+                isodrv::audit::registry_alternative(key->shown, CallerMode::kernel), __builtin_return_address(0))) {
     return STATUS_ACCESS_DENIED;
   }
   std::lock_guard lock(key->origin.store->mutex);

@@ -14,12 +14,14 @@ NTSTATUS hand_out_key(Result<registry::KeyHandle> key, Origin origin, ACCESS_MAS
                       HANDLE* out);
 // Opens or creates `rel` below `parent` (never leaving its subtree: no '..', no absolute name,
 // no registry symbolic link on the way).
-NTSTATUS open_relative(const KeyObj& parent, std::string_view rel, ACCESS_MASK desired, bool create, ULONG options,
-                       ULONG* disposition, std::string_view call, const void* ret, HANDLE* out);
+NTSTATUS open_relative(const KeyObj& parent, std::string_view rel, ACCESS_MASK desired,
+                       registry::Disposition disposition, ULONG options,
+                       ULONG* disposition_out, std::string_view call, const void* ret, HANDLE* out);
 // Opens or creates a key by absolute name ("HKLM\…" spelled by the caller as `shown`): an
 // isolation violation, recorded; refused in enforce mode.
-NTSTATUS open_absolute(std::string_view hk_path, std::string_view shown, ACCESS_MASK desired, bool create,
-                       bool user_mode, std::string_view call, const void* ret, HANDLE* out);
+NTSTATUS open_absolute(std::string_view hk_path, std::string_view shown, ACCESS_MASK desired,
+                       registry::Disposition disposition, CallerMode mode, std::string_view call, const void* ret,
+                       HANDLE* out);
 // Reads a value (KEY_QUERY_VALUE). STATUS_OBJECT_NAME_NOT_FOUND when absent.
 NTSTATUS read_value(const KeyObj& key, std::string_view name, registry::Value& out);
 // Writes a value (KEY_SET_VALUE); a write through a handle outside the driver's state is a violation.

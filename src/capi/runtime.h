@@ -16,6 +16,8 @@
 
 namespace isodrv::capi {
 
+using audit::CallerMode;
+
 // One store root: its registry and API session. Shared by the objects made from it.
 struct Store {
   std::string root;
@@ -29,7 +31,7 @@ struct Origin {
   std::shared_ptr<Store> store;
   std::string subject;    // "driver quokka", "device ROOT\X\0000", "process"
   bool isolated = true;   // false when it came from an absolute path (or below such an object)
-  bool user_mode = false; // names user-mode routines in advice
+  CallerMode mode = CallerMode::kernel;  // which routines the advice names
 };
 
 enum class ObjType { key, directory, file, wdf_driver, wdf_device, service_status, sc_manager, sc_service };

@@ -16,7 +16,7 @@ std::string device_subject(const DeviceImpl& d) {
 }
 
 NTSTATUS open_service_key(const std::shared_ptr<Store>& store, const std::string& service, const std::string& subject,
-                          int type, ACCESS_MASK desired, bool user_mode, bool open_existing, HANDLE* out) {
+                          int type, ACCESS_MASK desired, CallerMode mode, isodrv::api::Disposition disposition, HANDLE* out) {
   if (!out) return STATUS_INVALID_PARAMETER;
   if (type < DriverRegKeyParameters || type > DriverRegKeySharedPersistentState) return STATUS_INVALID_PARAMETER;
   // Parameters holds what the INF wrote; isolated drivers only read it.
@@ -24,23 +24,21 @@ NTSTATUS open_service_key(const std::shared_ptr<Store>& store, const std::string
   bool ok = true;
   map_key_access(desired, ceiling, ok);
   if (!ok) return STATUS_ACCESS_DENIED;
-  auto disposition = open_existing ? api::Disposition::open_existing : api::Disposition::open_always;
   std::lock_guard lock(store->mutex);
   auto key = store->session->open_driver_key(service, static_cast<api::DriverKeyType>(type), disposition);
-  return hand_out_key(std::move(key), Origin{store, subject, true, user_mode}, desired, ceiling, out);
+  return hand_out_key(std::move(key), Origin{store, subject, true, mode}, desired, ceiling, out);
 }
 
 NTSTATUS open_devnode_key(const std::shared_ptr<Store>& store, const std::string& instance_id,
-                          const std::string& subject, ULONG type, ACCESS_MASK desired, bool user_mode,
-                          bool open_existing, HANDLE* out) {
+                          const std::string& subject, ULONG type, ACCESS_MASK desired, CallerMode mode,
+                          isodrv::api::Disposition disposition, HANDLE* out) {
   if (!out) return STATUS_INVALID_PARAMETER;
   ULONG which = type & (PLUGPLAY_REGKEY_DEVICE | PLUGPLAY_REGKEY_DRIVER);
   if ((type & ~static_cast<ULONG>(PLUGPLAY_REGKEY_DEVICE | PLUGPLAY_REGKEY_DRIVER | PLUGPLAY_REGKEY_CURRENT_HWPROFILE)) ||
       (which != PLUGPLAY_REGKEY_DEVICE && which != PLUGPLAY_REGKEY_DRIVER)) {
     return STATUS_INVALID_PARAMETER;
   }
-  auto disposition = open_existing ? api::Disposition::open_existing : api::Disposition::open_always;
-  Origin origin{store, subject, true, user_mode};
+  Origin origin{store, subject, true, mode};
   std::lock_guard lock(store->mutex);
   if (!(type & PLUGPLAY_REGKEY_CURRENT_HWPROFILE)) {
     auto kind = which == PLUGPLAY_REGKEY_DEVICE ? api::DeviceKeyType::hardware : api::DeviceKeyType::software;
@@ -59,18 +57,17 @@ NTSTATUS open_devnode_key(const std::shared_ptr<Store>& store, const std::string
   }
   std::string path = std::string(api::kCurrentControlSet) +
                      "\\Hardware Profiles\\Current\\System\\CurrentControlSet\\" + rel;
-  return hand_out_key(store->session->registry().open_key(path, !open_existing), std::move(origin), desired,
+  return hand_out_key(store->session->registry().open_key(path, disposition), std::move(origin), desired,
                       KEY_ALL_ACCESS, out);
 }
 
 NTSTATUS open_interface_key(const std::shared_ptr<Store>& store, const std::string& link, const std::string& subject,
-                            ACCESS_MASK desired, bool user_mode, bool open_existing, HANDLE* out) {
+                            ACCESS_MASK desired, CallerMode mode, isodrv::api::Disposition disposition, HANDLE* out) {
   if (!out) return STATUS_INVALID_PARAMETER;
-  auto disposition = open_existing ? api::Disposition::open_existing : api::Disposition::open_always;
   std::lock_guard lock(store->mutex);
   auto key = store->session->open_interface_key(link, disposition);
   if (!key && key.error().code == Errc::invalid_argument) return STATUS_OBJECT_NAME_INVALID;
-  return hand_out_key(std::move(key), Origin{store, subject, true, user_mode}, desired, KEY_ALL_ACCESS, out);
+  return hand_out_key(std::move(key), Origin{store, subject, true, mode}, desired, KEY_ALL_ACCESS, out);
 }
 
 NTSTATUS hand_out_directory(Result<api::Location> location, Origin origin, bool writable, HANDLE* out) {
@@ -124,15 +121,15 @@ ISODRV_API NTSTATUS NTAPI IoOpenDeviceRegistryKey(PDEVICE_OBJECT DeviceObject, U
   DeviceImpl* dev = find_device(DeviceObject);
   if (!dev) return STATUS_INVALID_PARAMETER;  // not a PDO this library handed out
   return open_devnode_key(dev->driver->store, dev->instance_id, device_subject(*dev), DevInstKeyType, DesiredAccess,
-                          false, false, DeviceRegKey);
+                          CallerMode::kernel, isodrv::api::Disposition::open_always, DeviceRegKey);
 }
 
 ISODRV_API NTSTATUS NTAPI IoOpenDriverRegistryKey(PDRIVER_OBJECT DriverObject, DRIVER_REGKEY_TYPE RegKeyType,
                                                   ACCESS_MASK DesiredAccess, ULONG Flags, PHANDLE DriverRegKey) {
   DriverImpl* drv = find_driver(DriverObject);
   if (!drv || Flags != 0) return STATUS_INVALID_PARAMETER;
-  return open_service_key(drv->store, drv->service, driver_subject(*drv), RegKeyType, DesiredAccess, false, false,
-                          DriverRegKey);
+  return open_service_key(drv->store, drv->service, driver_subject(*drv), RegKeyType, DesiredAccess,
+                          CallerMode::kernel, isodrv::api::Disposition::open_always, DriverRegKey);
 }
 
 ISODRV_API NTSTATUS NTAPI IoOpenDeviceInterfaceRegistryKey(PUNICODE_STRING SymbolicLinkName, ACCESS_MASK DesiredAccess,
@@ -141,7 +138,8 @@ ISODRV_API NTSTATUS NTAPI IoOpenDeviceInterfaceRegistryKey(PUNICODE_STRING Symbo
   if (!SymbolicLinkName || !to_utf8(SymbolicLinkName, link)) return STATUS_INVALID_PARAMETER;
   auto store = current_store();
   if (!store) return STATUS_OBJECT_NAME_NOT_FOUND;
-  return open_interface_key(store, link, current_subject(), DesiredAccess, false, false, DeviceInterfaceRegKey);
+  return open_interface_key(store, link, current_subject(), DesiredAccess, CallerMode::kernel,
+                            isodrv::api::Disposition::open_always, DeviceInterfaceRegKey);
 }
 
 // Registers (or finds, when the INF's AddInterface did) the interface of the PDO and returns its
@@ -166,10 +164,10 @@ ISODRV_API NTSTATUS NTAPI IoRegisterDeviceInterface(PDEVICE_OBJECT PhysicalDevic
     if (!existing) {
       if (existing.error().code != isodrv::Errc::not_found) return status_of(existing.error());
       std::string path = std::string(isodrv::api::kDeviceClassesKey) + "\\" + guid + "\\##?#" + hashed + "#" + guid;
-      auto itf = store->session->registry().open_key(path, true);
+      auto itf = store->session->registry().open_key(path, isodrv::registry::Disposition::open_always);
       if (!itf) return status_of(itf.error());
       (void)itf->set_string("DeviceInstance", dev->instance_id);
-      auto refkey = itf->open_subkey("#" + ref, true);
+      auto refkey = itf->open_subkey("#" + ref, isodrv::registry::Disposition::open_always);
       if (!refkey) return status_of(refkey.error());
       (void)refkey->set_string("SymbolicLink", "\\\\?\\" + link.substr(4));
     }
@@ -186,7 +184,7 @@ ISODRV_API NTSTATUS NTAPI IoGetDriverDirectory(PDRIVER_OBJECT DriverObject, DRIV
   auto loc = drv->store->session->driver_directory(drv->service,
                                                    static_cast<isodrv::api::DriverDirectoryType>(DirectoryType));
   // The image directory is the package's folder in the driver store: read-only.
-  return hand_out_directory(std::move(loc), Origin{drv->store, driver_subject(*drv), true, false},
+  return hand_out_directory(std::move(loc), Origin{drv->store, driver_subject(*drv), true, CallerMode::kernel},
                             DirectoryType != DriverDirectoryImage, DriverDirectoryHandle);
 }
 
@@ -199,7 +197,7 @@ ISODRV_API NTSTATUS NTAPI IoGetDeviceDirectory(PDEVICE_OBJECT PhysicalDeviceObje
   auto& store = dev->driver->store;
   std::lock_guard lock(store->mutex);
   return hand_out_directory(store->session->device_directory(dev->instance_id),
-                            Origin{store, device_subject(*dev), true, false}, true, DeviceDirectoryHandle);
+                            Origin{store, device_subject(*dev), true, CallerMode::kernel}, true, DeviceDirectoryHandle);
 }
 
 ISODRV_API NTSTATUS NTAPI IoQueryFullDriverPath(PDRIVER_OBJECT DriverObject, PUNICODE_STRING FullPath) {

@@ -100,11 +100,11 @@ ISODRV_API LSTATUS WINAPI RegOpenKeyExW(HKEY hKey, LPCWSTR lpSubKey, DWORD ulOpt
   NTSTATUS st;
   if (const char* root = predefined_root(hKey)) {
     std::string path = std::string(root) + (sub.empty() ? "" : "\\" + sub);
-    st = open_absolute(path, path, samDesired, false, true, "RegOpenKeyExW", __builtin_return_address(0), &out);
+    st = open_absolute(path, path, samDesired, isodrv::registry::Disposition::open_existing, CallerMode::user, "RegOpenKeyExW", __builtin_return_address(0), &out);
   } else {
     auto parent = lookup_as<KeyObj>(reinterpret_cast<HANDLE>(hKey), ObjType::key);
     if (!parent) return ERROR_INVALID_HANDLE;
-    st = open_relative(*parent, sub, samDesired, false, 0, nullptr, "RegOpenKeyExW", __builtin_return_address(0),
+    st = open_relative(*parent, sub, samDesired, isodrv::registry::Disposition::open_existing, 0, nullptr, "RegOpenKeyExW", __builtin_return_address(0),
                        &out);
   }
   if (NT_SUCCESS(st)) *phkResult = reinterpret_cast<HKEY>(out);
@@ -184,8 +184,8 @@ ISODRV_API CONFIGRET WINAPI CM_Open_DevNode_Key(DEVINST dnDevNode, REGSAM samDes
   ULONG type = (ulFlags & CM_REGISTRY_SOFTWARE) ? PLUGPLAY_REGKEY_DRIVER : PLUGPLAY_REGKEY_DEVICE;
   if (ulFlags & CM_REGISTRY_CONFIG) type |= PLUGPLAY_REGKEY_CURRENT_HWPROFILE;
   HANDLE out = nullptr;
-  NTSTATUS st = open_devnode_key(store, id, "device " + id, type, samDesired, true,
-                                 Disposition == RegDisposition_OpenExisting, &out);
+  NTSTATUS st = open_devnode_key(store, id, "device " + id, type, samDesired, CallerMode::user,
+                                 static_cast<isodrv::api::Disposition>(Disposition), &out);
   if (NT_SUCCESS(st)) *phkDevice = reinterpret_cast<HKEY>(out);
   return cr_of(st, CR_NO_SUCH_REGISTRY_KEY);
 }
@@ -201,8 +201,8 @@ ISODRV_API CONFIGRET WINAPI CM_Open_Device_Interface_KeyW(LPCWSTR pszDeviceInter
   auto store = current_store();
   if (!store) return CR_NO_SUCH_DEVICE_INTERFACE;
   HANDLE out = nullptr;
-  NTSTATUS st = open_interface_key(store, link, current_subject(), samDesired, true,
-                                   Disposition == RegDisposition_OpenExisting, &out);
+  NTSTATUS st = open_interface_key(store, link, current_subject(), samDesired, CallerMode::user,
+                                   static_cast<isodrv::api::Disposition>(Disposition), &out);
   if (NT_SUCCESS(st)) *phkDeviceInterface = reinterpret_cast<HKEY>(out);
   return cr_of(st, Disposition == RegDisposition_OpenExisting ? CR_NO_SUCH_REGISTRY_KEY : CR_NO_SUCH_DEVICE_INTERFACE);
 }
@@ -222,7 +222,7 @@ ISODRV_API SERVICE_STATUS_HANDLE WINAPI RegisterServiceCtrlHandlerW(LPCWSTR lpSe
     if (!svc) return nullptr;
     obj->service = svc->name;
   }
-  obj->origin = Origin{store, "service " + obj->service, true, true};
+  obj->origin = Origin{store, "service " + obj->service, true, CallerMode::user};
   set_current(store, obj->origin.subject);
   return static_cast<SERVICE_STATUS_HANDLE>(insert(std::move(obj)));
 }
@@ -230,7 +230,7 @@ ISODRV_API SERVICE_STATUS_HANDLE WINAPI RegisterServiceCtrlHandlerW(LPCWSTR lpSe
 ISODRV_API SC_HANDLE WINAPI OpenSCManagerW(LPCWSTR lpMachineName, LPCWSTR lpDatabaseName, DWORD dwDesiredAccess) {
   if (lpMachineName && *lpMachineName) return nullptr;  // only the local machine
   auto obj = std::make_shared<ServiceObj>(ObjType::sc_manager);
-  obj->origin = Origin{current_store(), current_subject(), true, true};
+  obj->origin = Origin{current_store(), current_subject(), true, CallerMode::user};
   return static_cast<SC_HANDLE>(insert(std::move(obj)));
 }
 
@@ -263,7 +263,7 @@ ISODRV_API DWORD WINAPI GetServiceRegistryStateKey(SERVICE_STATUS_HANDLE Service
   }
   int type = StateType == ServiceRegistryStateParameters ? DriverRegKeyParameters : DriverRegKeyPersistentState;
   return static_cast<DWORD>(win32_of(open_service_key(svc->origin.store, svc->service, svc->origin.subject, type,
-                                                      AccessMask, true, false,
+                                                      AccessMask, CallerMode::user, isodrv::api::Disposition::open_always,
                                                       reinterpret_cast<HANDLE*>(ServiceStateKey))));
 }
 
@@ -274,7 +274,8 @@ ISODRV_API DWORD WINAPI GetSharedServiceRegistryStateKey(SC_HANDLE ServiceHandle
   if (!svc) return ERROR_INVALID_HANDLE;
   if (!ServiceStateKey || StateType != ServiceSharedRegistryPersistentState) return ERROR_INVALID_PARAMETER;
   return static_cast<DWORD>(win32_of(open_service_key(svc->origin.store, svc->service, svc->origin.subject,
-                                                      DriverRegKeySharedPersistentState, AccessMask, true, false,
+                                                      DriverRegKeySharedPersistentState, AccessMask, CallerMode::user,
+                                                      isodrv::api::Disposition::open_always,
                                                       reinterpret_cast<HANDLE*>(ServiceStateKey))));
 }
 

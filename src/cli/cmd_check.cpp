@@ -693,7 +693,10 @@ const rules::RuleInfo* find_rule_by_name(const std::string& text) {
 
 }  // namespace
 
-int run_explain(const std::string& code_text, bool markdown) {
+enum class ExplainFormat { text, markdown };
+
+int run_explain(const std::string& code_text, ExplainFormat format) {
+  const bool markdown = format == ExplainFormat::markdown;
   if (code_text == "index") {
     std::cout << markdown_index();
     return kExitOk;
@@ -770,7 +773,7 @@ Suppress one finding in the INF with `; isodrv: ignore[1322] reason` on its line
   check->add_option("--sarif-base", a->sarif_base, "SARIF/GitHub paths are relative to DIR (default: the project root)");
   check->add_option("PATH", a->inputs, "INF/INX files, folders, or - for a list on stdin");
   check->callback([a, code, &ctx] {
-    int rc = code->empty() ? run_check(*a, ctx) : run_explain(*code, false);
+    int rc = code->empty() ? run_check(*a, ctx) : run_explain(*code, ExplainFormat::text);
     ctx.exit_code = combine_exit(ctx.exit_code, rc);
   });
 
@@ -780,7 +783,7 @@ Suppress one finding in the INF with `; isodrv: ignore[1322] reason` on its line
   explain->add_option("CODE", *explain_code, "Rule code (1322) or rule name (file-copied-destination-other), or 'index' for the list of all codes")->required();
   explain->add_flag("--markdown", *markdown, "Markdown, as in docs/rules/");
   explain->callback([explain_code, markdown, &ctx] {
-    ctx.exit_code = combine_exit(ctx.exit_code, run_explain(*explain_code, *markdown));
+    ctx.exit_code = combine_exit(ctx.exit_code, run_explain(*explain_code, *markdown ? ExplainFormat::markdown : ExplainFormat::text));
   });
 }
 

@@ -33,7 +33,7 @@ int device_exit(const Error& e) {
   return exit_for(e);
 }
 
-int fail(Context& ctx, const Error& e) {
+int fail(const Error& e) {
   std::cerr << "isodrv: " << e.to_string() << "\n";
   return device_exit(e);
 }
@@ -163,8 +163,8 @@ void print_components(const devinst::InstallReport& r, bool verbose) {
 template <typename F>
 int with_engine(Context& ctx, F&& f, const std::string& inbox = {}) {
   auto e = devinst::Engine::open(ctx.store_root());
-  if (!e) return fail(ctx, e.error());
-  if (auto s = e->set_inbox_folder(inbox); !s) return fail(ctx, s.error());
+  if (!e) return fail(e.error());
+  if (auto s = e->set_inbox_folder(inbox); !s) return fail(s.error());
   return f(*e);
 }
 
@@ -179,10 +179,10 @@ int run_add(Context& ctx, const DeviceArgs& a) {
     if (!text) {
       Error e = text.error();
       e.message = "cannot read the machine file: " + e.message;
-      return fail(ctx, e);
+      return fail(e);
     }
     auto parsed = devinst::parse_machine_json(*text, a.from);
-    if (!parsed) return fail(ctx, parsed.error());
+    if (!parsed) return fail(parsed.error());
     specs = std::move(*parsed);
   } else {
     if (a.id.empty() || a.hwids.empty()) {
@@ -198,17 +198,17 @@ int run_add(Context& ctx, const DeviceArgs& a) {
     specs.push_back({a.id, a.hwids, a.compatible});
   }
   return with_engine(ctx, [&](devinst::Engine& e) {
-    if (auto s = e.add_devices(specs); !s) return fail(ctx, s.error());
+    if (auto s = e.add_devices(specs); !s) return fail(s.error());
     for (const auto& s : specs) std::cout << "Device added: " << s.instance_id << "\n";
     return int(kExitOk);
   });
 }
 
 int run_list(Context& ctx, const DeviceArgs& a) {
-  if (auto ex = ctx.existing_store(); !ex) return fail(ctx, ex.error());
+  if (auto ex = ctx.existing_store(); !ex) return fail(ex.error());
   return with_engine(ctx, [&](devinst::Engine& e) {
     auto list = e.list_devices();
-    if (!list) return fail(ctx, list.error());
+    if (!list) return fail(list.error());
     if (a.json || ctx.json()) {
       nlohmann::json j = nlohmann::json::array();
       for (const auto& d : *list) j.push_back(device_json(d));
@@ -237,10 +237,10 @@ int run_list(Context& ctx, const DeviceArgs& a) {
 }
 
 int run_show(Context& ctx, const DeviceArgs& a) {
-  if (auto ex = ctx.existing_store(); !ex) return fail(ctx, ex.error());
+  if (auto ex = ctx.existing_store(); !ex) return fail(ex.error());
   return with_engine(ctx, [&](devinst::Engine& e) {
     auto d = e.device(a.id);
-    if (!d) return fail(ctx, d.error());
+    if (!d) return fail(d.error());
     if (a.json || ctx.json()) {
       std::cout << device_json(*d).dump(2) << "\n";
       return int(kExitOk);
@@ -300,7 +300,7 @@ int run_install(Context& ctx, const DeviceArgs& a) {
     opts.inf = a.inf;
     opts.dry_run = a.dry_run;
     auto r = e.install(a.id, opts);
-    if (!r) return fail(ctx, r.error());
+    if (!r) return fail(r.error());
     if (a.dry_run) {
       for (const auto& n : r->notes) std::cerr << "note: " << n << "\n";
       std::cout << "; dry run: " << r->instance_id << " would install " << r->driver.published_name << " ["
@@ -323,7 +323,7 @@ int run_install(Context& ctx, const DeviceArgs& a) {
 
 int run_uninstall(Context& ctx, const DeviceArgs& a) {
   return with_engine(ctx, [&](devinst::Engine& e) {
-    if (auto s = e.uninstall(a.id); !s) return fail(ctx, s.error());
+    if (auto s = e.uninstall(a.id); !s) return fail(s.error());
     std::cout << a.id << ": driver uninstalled\n";
     return int(kExitOk);
   });
@@ -332,7 +332,7 @@ int run_uninstall(Context& ctx, const DeviceArgs& a) {
 int run_rollback(Context& ctx, const DeviceArgs& a) {
   return with_engine(ctx, [&](devinst::Engine& e) {
     auto r = e.rollback(a.id);
-    if (!r) return fail(ctx, r.error());
+    if (!r) return fail(r.error());
     print_report(*r, ctx.verbose);
     return int(kExitOk);
   }, a.inbox);
@@ -340,7 +340,7 @@ int run_rollback(Context& ctx, const DeviceArgs& a) {
 
 int run_remove(Context& ctx, const DeviceArgs& a) {
   return with_engine(ctx, [&](devinst::Engine& e) {
-    if (auto s = e.remove_device(a.id); !s) return fail(ctx, s.error());
+    if (auto s = e.remove_device(a.id); !s) return fail(s.error());
     std::cout << "Device removed: " << a.id << "\n";
     return int(kExitOk);
   });

@@ -337,7 +337,7 @@ int run_add(Context& ctx, const std::vector<std::string>& raw) {
   if (sep.empty()) return usage(ctx, "the /s separator must not be empty");
   auto r = open_registry(ctx);
   if (!r) return fail(ctx, r.error());
-  auto key = r->open_key(a.positional[0], true);
+  auto key = r->open_key(a.positional[0], registry::Disposition::open_always);
   if (!key) return fail(ctx, key.error());
   if (a.has("v") || a.has("ve") || a.has("d") || a.has("t")) {
     std::string name = a.value("v") ? *a.value("v") : std::string();

@@ -29,21 +29,22 @@ int fail(Context& ctx, const Error& e) {
   return code;
 }
 
+api::Disposition disposition(const StateArgs& a) {
+  return a.create ? api::Disposition::open_always : api::Disposition::open_existing;
+}
+
 // The session runs the store's recovery itself, as every way into a store does (DESIGN.md §2).
-Result<api::Session> open_session(const Context& ctx, bool create) {
-  if (!create) {
+// open_always creates the store when missing; open_existing reports a missing one.
+Result<api::Session> open_session(const Context& ctx, api::Disposition disposition) {
+  if (disposition == api::Disposition::open_existing) {
     if (auto ex = ctx.existing_store(); !ex) return ex.error();
   }
   return api::Session::open(ctx.store_root());
 }
 
-api::Disposition disposition(const StateArgs& a) {
-  return a.create ? api::Disposition::open_always : api::Disposition::open_existing;
-}
-
 template <typename F>
-int with_session(Context& ctx, bool create, F&& f) {
-  auto s = open_session(ctx, create);
+int with_session(Context& ctx, api::Disposition store_disposition, F&& f) {
+  auto s = open_session(ctx, store_disposition);
   if (!s) return fail(ctx, s.error());
   return f(*s);
 }
@@ -97,7 +98,7 @@ void register_state_commands(CLI::App& app, Context& ctx) {
   dk->add_option("--type", a->type, "hardware | software")->required()->transform(CLI::IsMember(keys_of(kDeviceKeyTypes), CLI::ignore_case));
   existing(dk);
   dk->callback([a, &ctx, done] {
-    done(with_session(ctx, a->create, [&](api::Session& s) {
+    done(with_session(ctx, disposition(*a), [&](api::Session& s) {
       return print_key(ctx, s.open_device_key(a->subject, kDeviceKeyTypes.at(a->type), disposition(*a)));
     }));
   });
@@ -106,7 +107,7 @@ void register_state_commands(CLI::App& app, Context& ctx) {
   ik->add_option("SYMLINK", a->subject, "Symbolic link, \\\\?\\… or \\??\\…")->required();
   existing(ik);
   ik->callback([a, &ctx, done] {
-    done(with_session(ctx, a->create, [&](api::Session& s) {
+    done(with_session(ctx, disposition(*a), [&](api::Session& s) {
       return print_key(ctx, s.open_interface_key(a->subject, disposition(*a)));
     }));
   });
@@ -118,7 +119,7 @@ void register_state_commands(CLI::App& app, Context& ctx) {
       ->transform(CLI::IsMember(keys_of(kDriverKeyTypes), CLI::ignore_case));
   existing(rk);
   rk->callback([a, &ctx, done] {
-    done(with_session(ctx, a->create, [&](api::Session& s) {
+    done(with_session(ctx, disposition(*a), [&](api::Session& s) {
       return print_key(ctx, s.open_driver_key(a->subject, kDriverKeyTypes.at(a->type), disposition(*a)));
     }));
   });
@@ -129,7 +130,7 @@ void register_state_commands(CLI::App& app, Context& ctx) {
   dd->add_flag("--host", a->host, "Print the path on this machine");
   existing(dd);
   dd->callback([a, &ctx, done] {
-    done(with_session(ctx, a->create, [&](api::Session& s) {
+    done(with_session(ctx, disposition(*a), [&](api::Session& s) {
       return print_location(ctx, s.driver_directory(a->subject, kDriverDirTypes.at(a->type), disposition(*a)),
                             a->host);
     }));
@@ -140,7 +141,7 @@ void register_state_commands(CLI::App& app, Context& ctx) {
   vd->add_flag("--host", a->host, "Print the path on this machine");
   existing(vd);
   vd->callback([a, &ctx, done] {
-    done(with_session(ctx, a->create, [&](api::Session& s) {
+    done(with_session(ctx, disposition(*a), [&](api::Session& s) {
       return print_location(ctx, s.device_directory(a->subject, disposition(*a)), a->host);
     }));
   });
@@ -149,7 +150,7 @@ void register_state_commands(CLI::App& app, Context& ctx) {
   dp->add_option("SERVICE", a->subject, "Service name")->required();
   dp->add_flag("--host", a->host, "Print the path on this machine");
   dp->callback([a, &ctx, done] {
-    done(with_session(ctx, a->create, [&](api::Session& s) {
+    done(with_session(ctx, disposition(*a), [&](api::Session& s) {
       return print_location(ctx, s.query_full_driver_path(a->subject), a->host);
     }));
   });

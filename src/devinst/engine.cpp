@@ -316,7 +316,7 @@ std::optional<Engine::Impl::Choice> Engine::Impl::best_for(const DeviceIds& ids,
   std::optional<Choice> best;
   for (auto* p : candidates) {
     if (!p->extension_id.empty()) continue;  // extension INFs never are a device's driver
-    auto m = best_match(p->pkg, ids, p->sp.signed_);
+    auto m = best_match(p->pkg, ids, p->signing());
     if (!m) continue;
     // Equal by every documented criterion: the package staged later wins (pnputil's order) [ND].
     if (!best || better(*m, best->match) || (!better(best->match, *m) && p->sp.id > best->pkg->sp.id)) {
@@ -407,7 +407,7 @@ Status Engine::Impl::add_device_node(const DeviceSpec& s) {
   if (auto k = d.reg.open_key(enum_key_path(s.instance_id)); k) {
     return Error(Errc::already_exists, "the registry already has a device node " + k->path());
   }
-  auto key = d.reg.open_key(enum_key_path(s.instance_id), true);
+  auto key = d.reg.open_key(enum_key_path(s.instance_id), registry::Disposition::open_always);
   if (!key) return key.error();
   if (!s.hardware_ids.empty()) {
     if (auto r = key->set_multi_sz("HardwareID", s.hardware_ids); !r) return r;
@@ -479,7 +479,7 @@ namespace {
 std::vector<DeviceProperty> read_properties(const registry::Registry& reg, const std::string& object_key) {
   namespace dp = package::devprop;
   std::vector<DeviceProperty> out;
-  auto root = reg.open_key(object_key + "\\" + dp::kPropertiesKey, false);
+  auto root = reg.open_key(object_key + "\\" + dp::kPropertiesKey);
   if (!root) return out;
   auto cats = root->enum_subkeys();
   if (!cats) return out;
@@ -653,7 +653,7 @@ Result<InstallReport> Engine::rollback(const std::string& id) {
     return Error(Errc::not_found, "the previous driver of " + id + " (" + dev->backup_published +
                                       ") is no longer in the driver store");
   }
-  auto m = best_match(target->pkg, DeviceIds{dev->hardware_ids, dev->compatible_ids}, target->sp.signed_);
+  auto m = best_match(target->pkg, DeviceIds{dev->hardware_ids, dev->compatible_ids}, target->signing());
   if (!m) return Error(Errc::not_found, target->sp.published_name + " no longer matches device " + id);
   return d.mutate([&](store::WriteTxn& txn) -> Result<InstallReport> {
     auto fresh = d.device_row(id);  // inside the transaction (see install)
@@ -668,7 +668,7 @@ namespace {
 Result<std::optional<InstallReport>> reinstall_with_extension(Engine::Impl& d, const DeviceRow& dev, Loaded& ext,
                                                               const std::vector<Loaded*>& all, store::WriteTxn& txn) {
   const DeviceIds ids{dev.hardware_ids, dev.compatible_ids};
-  if (!dev.install_id || !best_match(ext.pkg, ids, ext.sp.signed_)) return std::optional<InstallReport>();
+  if (!dev.install_id || !best_match(ext.pkg, ids, ext.signing())) return std::optional<InstallReport>();
   auto cur = d.install_row(*dev.install_id);
   if (!cur) return cur.error();
   Loaded* base = nullptr;
@@ -676,7 +676,7 @@ Result<std::optional<InstallReport>> reinstall_with_extension(Engine::Impl& d, c
     if (p->sp.id == cur->package_id) base = p;
   }
   if (!base) return std::optional<InstallReport>();
-  auto m = best_match(base->pkg, ids, base->sp.signed_);
+  auto m = best_match(base->pkg, ids, base->signing());
   if (!m) return std::optional<InstallReport>();
   if (auto s = d.uninstall_locked(dev, txn); !s) return s.error();
   auto fresh = d.device_row(dev.instance_id);

@@ -14,6 +14,7 @@
 #include "isodrv/devinst.h"
 #include "isodrv/inf.h"
 #include "isodrv/package.h"
+#include "isodrv/ranking.h"
 #include "isodrv/registry.h"
 #include "isodrv/store.h"
 #include "isodrv/store_paths.h"
@@ -28,7 +29,9 @@ using Stmt = dbutil::Statement;
 // A staged package, parsed once per engine with %13% pointing at its FileRepository folder.
 struct Loaded {
   store::StagedPackage sp;
-  std::unique_ptr<inf::Document> doc;
+  // Shared: an inbox INF's document serves its probe and every needed section of it, parsed once
+  // per engine (inbox.cpp); `pkg` points into it.
+  std::shared_ptr<inf::Document> doc;
   package::Package pkg;
   std::string host_folder;     // <root>/Windows/System32/DriverStore/FileRepository/<folder>
   std::string windows_folder;  // C:\Windows\System32\DriverStore\FileRepository\<folder>
@@ -36,6 +39,8 @@ struct Loaded {
   // An included inbox INF (inbox.cpp): its file name. Its files come from the inbox folder
   // (host_folder); it is never staged. "" for a staged package.
   std::string inbox_inf;
+
+  Signing signing() const { return sp.signed_ ? Signing::signed_package : Signing::unsigned_package; }
 };
 
 // Undo step kinds recorded in devinst_undo.

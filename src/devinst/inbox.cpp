@@ -3,6 +3,7 @@
 #include "devinst/inbox.h"
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -14,17 +15,20 @@ namespace isodrv::devinst {
 namespace fs = std::filesystem;
 using detail::Loaded;
 
-// Per engine: where each included INF was found (nullopt: not in the folder), and one package per
-// needed section and role, built on first use. The inbox folder does not change while an engine
-// lives, so neither does anything read from it.
+// Per engine: where each included INF was found (nullopt: not in the folder), each included INF
+// parsed once (the probe for a section and every needed section's package share it), and one
+// package per needed section and role, built on first use. The inbox folder does not change while
+// an engine lives, so neither does anything read from it.
 struct InboxCache {
   // lower-case file name -> host path of every file in the folder, listed once on first use
   std::optional<std::map<std::string, std::string>> listing;
-  std::map<std::string, std::unique_ptr<inf::Document>> probes;  // lower-case file name -> parsed INF
-  std::map<std::string, std::unique_ptr<Loaded>> needed;         // "inf|section|role|service"
+  std::map<std::string, std::shared_ptr<inf::Document>> documents;  // lower-case file name -> parsed INF
+  std::map<std::string, std::unique_ptr<Loaded>> needed;            // "inf|section|role|service|default"
 };
 
 namespace {
+
+std::atomic<std::size_t> g_inbox_parses{0};
 
 // Where an inbox INF's files live on Windows; %1% and %13% of an inbox INF resolve here [ND].
 constexpr const char* kInboxWindowsFolder = "C:\\Windows\\INF";
@@ -76,14 +80,22 @@ std::string joined(const std::vector<std::string>& v) {
   return out;
 }
 
-Result<const inf::Document*> probe(Engine::Impl& e, const std::string& name, const std::string& path) {
-  auto& probes = cache(e).probes;
+// The included INF `name`, parsed on first use with %1% and %13% at the inbox folder; the same
+// document answers whether it has a section and backs every needed section's package.
+Result<std::shared_ptr<inf::Document>> inbox_document(Engine::Impl& e, const std::string& name, const std::string& path) {
+  auto& documents = cache(e).documents;
   const std::string key = inf::to_lower_ascii(name);
-  if (auto it = probes.find(key); it != probes.end()) return it->second.get();
+  if (auto it = documents.find(key); it != documents.end()) return it->second;
   auto doc = inf::Document::load(path);
   if (!doc) return doc.error();
-  auto [it, inserted] = probes.emplace(key, std::make_unique<inf::Document>(std::move(*doc)));
-  return it->second.get();
+  ++g_inbox_parses;
+  auto shared = std::make_shared<inf::Document>(std::move(*doc));
+  inf::DiridContext ctx;
+  ctx.src_path = kInboxWindowsFolder;
+  ctx.driver_store = kInboxWindowsFolder;
+  shared->set_dirids(ctx);
+  documents.emplace(key, shared);
+  return shared;
 }
 
 // A list of the included INF without its own DestinationDirs entry goes where the including INF's
@@ -104,8 +116,8 @@ void override_default_destination(package::Package& pkg, const package::ListDest
 // The inbox INF as a package holding the needed section in `role`. Inbox INFs name their files in
 // layout.inf, not in their own SourceDisksFiles: an unlisted file is the one of that name in the
 // inbox folder.
-Result<Loaded*> needed_package(Engine::Impl& e, const Loaded& including, const std::string& name, const std::string& path,
-                               const package::NeededSection& needed) {
+Loaded* needed_package(Engine::Impl& e, const Loaded& including, const std::string& name,
+                       const std::shared_ptr<inf::Document>& doc, const package::NeededSection& needed) {
   // The including INF's DefaultDestDir replaces the included INF's (install-semantics.md §9), so the
   // model depends on it too.
   const auto including_default = package::list_destination(*including.doc, "");
@@ -117,21 +129,15 @@ Result<Loaded*> needed_package(Engine::Impl& e, const Loaded& including, const s
                                               "|" + default_key);
   auto& models = cache(e).needed;
   if (auto it = models.find(key); it != models.end()) return it->second.get();
-  auto doc = inf::Document::load(path);
-  if (!doc) return doc.error();
   auto l = std::make_unique<Loaded>();
   l->inbox_inf = name;
   l->sp.published_name = name;
-  l->sp.original_name = fs::path(path).filename().string();
+  l->sp.original_name = fs::path(doc->path()).filename().string();
   l->sp.folder = "inbox";
   l->sp.arch = including.sp.arch;
   l->host_folder = e.inbox_folder;
   l->windows_folder = kInboxWindowsFolder;
-  l->doc = std::make_unique<inf::Document>(std::move(*doc));
-  inf::DiridContext ctx;
-  ctx.src_path = kInboxWindowsFolder;
-  ctx.driver_store = kInboxWindowsFolder;
-  l->doc->set_dirids(ctx);
+  l->doc = doc;
   l->pkg = package::build_needed_package(*l->doc, including.pkg.target, needed);
   if (including_default && including_default->from_default) override_default_destination(l->pkg, *including_default);
   for (package::FileCopy& c : l->pkg.copies) {
@@ -179,14 +185,13 @@ Result<NeededSection> resolve_needed(Engine::Impl& e, const Loaded& pkg, std::sp
       missing.push_back(name);
       continue;
     }
-    auto doc = probe(e, name, *path);
+    auto doc = inbox_document(e, name, *path);
     if (!doc) return Error(doc.error().code, what + ": included INF " + name + ": " + doc.error().to_string(), file, line);
     if (!(*doc)->has_section(section)) continue;
-    auto loaded = needed_package(e, pkg, name, *path, package::NeededSection{section, holder.role, holder.service});
-    if (!loaded) return Error(loaded.error().code, what + ": included INF " + name + ": " + loaded.error().to_string(), file, line);
-    auto idx = package::find_install_section((*loaded)->pkg, section, holder.role);
+    const Loaded* loaded = needed_package(e, pkg, name, *doc, package::NeededSection{section, holder.role, holder.service});
+    auto idx = package::find_install_section(loaded->pkg, section, holder.role);
     if (!idx) return Error(Errc::not_found, what + ": section [" + section + "] of " + name + " cannot be read", file, line);
-    return NeededSection{*loaded, *idx, name};
+    return NeededSection{loaded, *idx, name};
   }
   if (!missing.empty()) {
     return Error(Errc::file_not_found, what + ": included INF " + joined(missing) + " is not in the inbox INF folder " +
@@ -205,6 +210,8 @@ Status record_included(const DirectiveSite& site, const NeededSection& needed, s
   }
   return {};
 }
+
+std::size_t inbox_inf_parses() { return g_inbox_parses.load(); }
 
 void read_included(Engine::Impl& e, std::int64_t install_id, DeviceInfo& info) {
   auto& s = e.q("SELECT kind, value FROM devinst_install_facts WHERE install_id = ? AND kind IN (?, ?) ORDER BY rowid");

@@ -36,6 +36,9 @@ Result<NeededSection> resolve_needed(Engine::Impl& e, const detail::Loaded& pkg,
 // (`copied`, Windows paths) as inbox files (install facts; device show lists them).
 Status record_included(const DirectiveSite& site, const NeededSection& needed, std::span<const std::string> copied);
 
+// How many inbox INFs this process has parsed: each at most once per engine (tests).
+std::size_t inbox_inf_parses();
+
 // `device show`: the included sections and inbox files of an install.
 void read_included(Engine::Impl& e, std::int64_t install_id, DeviceInfo& info);
 

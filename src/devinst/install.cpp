@@ -166,7 +166,7 @@ Status apply_extensions(Engine::Impl& e, Installer& in, const DeviceRow& dev, co
   for (auto& [pid, loaded] : e.packages) {
     Loaded* p = loaded.get();
     if (p->extension_id.empty() || !inf::iequals(p->sp.class_guid, kExtensionClassGuid)) continue;
-    auto em = best_match(p->pkg, DeviceIds{dev.hardware_ids, dev.compatible_ids}, p->sp.signed_);
+    auto em = best_match(p->pkg, DeviceIds{dev.hardware_ids, dev.compatible_ids}, p->signing());
     if (!em) continue;
     auto it = best_ext.find(p->extension_id);
     if (it == best_ext.end() || better(*em, it->second.second)) best_ext[p->extension_id] = {p, *em};

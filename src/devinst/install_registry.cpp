@@ -91,12 +91,12 @@ Status Installer::add_reg(const RegOp& op, const Binding& b) {
   const std::string name(op.value_name.value_or(""));
   if (flags & ar::kDelVal) {
     if (!op.value_name) return delete_tree(*path);
-    auto k = e_.reg.open_key(*path, false);
+    auto k = e_.reg.open_key(*path);
     if (!k) return k.error().code == Errc::not_found ? Status() : Status(k.error());
     return delete_value(*k, name);
   }
   if (flags & ar::kOverwriteOnly) {
-    auto k = e_.reg.open_key(*path, false);
+    auto k = e_.reg.open_key(*path);
     if (!k || !k->query_value(name)) return {};  // neither the key nor the value is created
   }
   // 32BITKEY chose the view in target_key; 64BITKEY is the native view.
@@ -148,7 +148,7 @@ Status Installer::del_reg(const RegOp& op, const Binding& b) {
   if (!path) return path.error();
   if (path->empty()) return {};
   if ((flags & ar::kDelStringMultiSz) == ar::kDelStringMultiSz) {
-    auto k = e_.reg.open_key(*path, false);
+    auto k = e_.reg.open_key(*path);
     if (!k) return {};
     auto cur = k->get_multi_sz(op.value_name.value_or(""));
     if (!cur) return {};
@@ -161,7 +161,7 @@ Status Installer::del_reg(const RegOp& op, const Binding& b) {
     return set_multi(*k, op.value_name.value_or(""), kept);
   }
   if (!op.value_name || (flags & ar::kKeyOnlyCommon)) return delete_tree(*path);
-  auto k = e_.reg.open_key(*path, false);
+  auto k = e_.reg.open_key(*path);
   if (!k) return {};
   return delete_value(*k, *op.value_name);
 }
@@ -170,7 +170,7 @@ Status Installer::bit_reg(const RegOp& op, const Binding& b) {
   auto path = target_key(op, b);
   if (!path) return path.error();
   if (path->empty() || op.data.size() < 2) return {};
-  auto k = e_.reg.open_key(*path, false);
+  auto k = e_.reg.open_key(*path);
   if (!k) return {};
   auto cur = k->query_value(op.value_name.value_or(""));
   if (!cur || cur->type != registry::kRegBinary) return {};  // BitReg changes existing binary values only
@@ -200,7 +200,7 @@ Status Installer::property(const package::PropertyOp& op, const Binding& b) {
   const std::string cat = root + "\\" + op.key.fmtid;
   const std::string path = cat + "\\" + dp::pid_key_name(op.key.pid);
   std::optional<registry::Value> existing;
-  if (auto k = e_.reg.open_key(path, false)) {
+  if (auto k = e_.reg.open_key(path)) {
     if (auto v = k->query_value("")) existing = *v;
   }
   const std::uint32_t existing_type = existing ? existing->type & ~dp::kRegTypeBase : 0;

@@ -31,7 +31,7 @@ Status Installer::record_as(const std::string& owner, int op, const std::string&
 Result<registry::KeyHandle> Installer::ensure(const std::string& path, KeyUse use) {
   const std::string f = fold(path);
   if (auto it = cache_.find(f); it != cache_.end()) return it->second;
-  auto k = e_.reg.open_key(path, false);
+  auto k = e_.reg.open_key(path);
   if (k) {
     // A shared container some install created (a class key, an interface-class key): this
     // install is one more user of it.
@@ -51,7 +51,7 @@ Result<registry::KeyHandle> Installer::ensure(const std::string& path, KeyUse us
   if (cut == std::string::npos) return k.error();
   auto parent = ensure(path.substr(0, cut));
   if (!parent) return parent.error();
-  auto c = parent->open_subkey(path.substr(cut + 1), true);
+  auto c = parent->open_subkey(path.substr(cut + 1), registry::Disposition::open_always);
   if (!c) return c.error();
   const bool container = use == KeyUse::shared && !created_here(*parent);
   created_.insert(fold(c->path()));
@@ -148,7 +148,7 @@ Status Installer::snapshot(const registry::KeyHandle& k) {
 }
 
 Status Installer::delete_tree(const std::string& path) {
-  auto k = e_.reg.open_key(path, false);
+  auto k = e_.reg.open_key(path);
   if (!k) return k.error().code == Errc::not_found ? Status() : Status(k.error());
   if (recording_ && !created_here(*k)) {
     if (auto s = snapshot(*k); !s) return s;

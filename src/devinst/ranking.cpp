@@ -67,7 +67,7 @@ DriverVersion driver_ver_for(const inf::Document& doc, const std::string& ddinst
 
 }  // namespace
 
-std::optional<Match> best_match(const package::Package& pkg, const DeviceIds& device, bool is_signed) {
+std::optional<Match> best_match(const package::Package& pkg, const DeviceIds& device, Signing signing) {
   const inf::Document& doc = *pkg.doc;
   std::vector<std::string> applicable;
   for (const auto& m : doc.manufacturers(pkg.target)) {
@@ -98,7 +98,7 @@ std::optional<Match> best_match(const package::Package& pkg, const DeviceIds& de
     m.identifier_score = *id;
     m.feature_score = feature_score(doc, m.ddinstall);
     const bool nt_decorated = m.ddinstall.size() > entry.install_base.size();
-    m.signature_score = is_signed ? kSignatureSigned : nt_decorated ? kSignatureUnsignedNtDecorated : kSignatureUnsigned;
+    m.signature_score = signing == Signing::signed_package ? kSignatureSigned : nt_decorated ? kSignatureUnsignedNtDecorated : kSignatureUnsigned;
     m.rank = (static_cast<std::uint32_t>(m.signature_score) << 24) | (static_cast<std::uint32_t>(m.feature_score) << 16) |
              m.identifier_score;
     m.driver_ver = driver_ver_for(doc, m.ddinstall);

@@ -81,7 +81,7 @@ Status undo_key_created(Engine::Impl& e, const UndoRec& r, store::WriteTxn&) {
 
 Status undo_value(Engine::Impl& e, const UndoRec& r, store::WriteTxn&) {
   if (r.flag == 1) {
-    auto k = e.reg.open_key(r.key, true);
+    auto k = e.reg.open_key(r.key, registry::Disposition::open_always);
     if (!k) return k.error();
     if (auto s = k->set_value(r.name, r.type, r.data); !s) return s;
     if (e.dry_diffs) e.dry_diffs->push_back({Diff::set_value, k->path(), r.name, registry::Value{r.type, r.data}});
@@ -96,7 +96,7 @@ Status undo_value(Engine::Impl& e, const UndoRec& r, store::WriteTxn&) {
 }
 
 Status undo_key_existed(Engine::Impl& e, const UndoRec& r, store::WriteTxn&) {
-  auto k = e.reg.open_key(r.key, true);
+  auto k = e.reg.open_key(r.key, registry::Disposition::open_always);
   if (!k) return k.error();
   if (e.dry_diffs) e.dry_diffs->push_back({Diff::add_key, k->path(), "", {}});
   return {};

@@ -80,8 +80,11 @@ class Sink {
 
 class JsonWriter {
  public:
-  // pretty: nlohmann's dump(2) layout; otherwise dump(-1)'s, one line (JSON Lines).
-  explicit JsonWriter(std::size_t reserve, bool pretty = true) : pretty_(pretty) { out_.reserve(reserve); }
+  // pretty: nlohmann's dump(2) layout; one_line: dump(-1)'s (JSON Lines).
+  enum class Layout { pretty, one_line };
+  explicit JsonWriter(std::size_t reserve, Layout layout = Layout::pretty) : pretty_(layout == Layout::pretty) {
+    out_.reserve(reserve);
+  }
   std::string_view text() const { return out_.text(); }
   std::size_t size() const { return out_.size(); }
   // Hands the text written so far to the caller and forgets it; the nesting state is kept, so

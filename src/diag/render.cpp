@@ -271,8 +271,12 @@ class InfVerifWriter final : public LineWriter {
   }
 };
 
+// Where a workflow-command text goes: a property (file=, title=) or the message after "::".
+enum class GhText { property, message };
+
 // Workflow-command escaping (%, CR, LF in data; also : and , in properties).
-std::string gh_escape(std::string_view s, bool property) {
+std::string gh_escape(std::string_view s, GhText where) {
+  const bool property = where == GhText::property;
   std::string out;
   for (char c : s) {
     switch (c) {
@@ -298,11 +302,12 @@ class GithubWriter final : public LineWriter {
       // GitHub places annotations by a path relative to the workspace (the base).
       const detail::OutputPath where = detail::output_path(d.file, paths_);
       const std::string& file = where.under_base ? where.relative : where.absolute;
-      out << "::" << (d.severity == Severity::error ? "error" : "warning") << " file=" << gh_escape(file, true);
+      out << "::" << (d.severity == Severity::error ? "error" : "warning") << " file=" << gh_escape(file, GhText::property);
       if (d.line) out << ",line=" << d.line << ",col=" << std::max<std::uint32_t>(d.column, 1);
       const auto info = detail::rule_doc(o_, d.code, mode_);
-      out << ",title=" << gh_escape("isodrv " + std::to_string(d.code) + (info ? " " + std::string(info->slug) : ""), true)
-          << "::" << gh_escape(d.message, false) << "\n";
+      out << ",title=" << gh_escape("isodrv " + std::to_string(d.code) + (info ? " " + std::string(info->slug) : ""),
+                                      GhText::property)
+          << "::" << gh_escape(d.message, GhText::message) << "\n";
       spill();
     }
   }

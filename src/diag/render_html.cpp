@@ -42,7 +42,7 @@ class HtmlWriter final : public ReportWriter {
     const std::size_t slash = f.path.find_last_of('/');
     packages_.insert(slash == std::string::npos ? std::string(".") : f.path.substr(0, slash));
     if (!chunk_) {
-      chunk_.emplace(kChunkBytes + 4096, false);
+      chunk_.emplace(kChunkBytes + 4096, JsonWriter::Layout::one_line);
       chunk_->begin_array();
     }
     write_record(*chunk_, f);

@@ -218,7 +218,7 @@ std::string package_folder(const std::string& path) {
 class JsonlWriter final : public ReportWriter {
  public:
   JsonlWriter(const RenderOptions& o, Mode mode, const std::string& version, std::ostream& out)
-      : o_(o), mode_(mode), version_(version), out_(out), w_(2 * kFlushAt, false) {}
+      : o_(o), mode_(mode), version_(version), out_(out), w_(2 * kFlushAt, JsonWriter::Layout::one_line) {}
   void file(const FileResult& f) override {
     tally_.add(f);
     w_.begin_object();
@@ -404,7 +404,8 @@ SarifUri sarif_uri(const std::string& path, const PathBase& o) {
   return {"file://" + uri_for(p.absolute), false};
 }
 
-void physical_location(JsonWriter& w, const SarifUri& uri, std::uint32_t line, std::uint32_t column, bool region) {
+// The artifact, and the region when there is a line (0: a finding about the whole file).
+void physical_location(JsonWriter& w, const SarifUri& uri, std::uint32_t line, std::uint32_t column) {
   w.key("physicalLocation");
   w.begin_object();
   w.key("artifactLocation");
@@ -416,7 +417,7 @@ void physical_location(JsonWriter& w, const SarifUri& uri, std::uint32_t line, s
     w.value(std::string_view("%SRCROOT%"));
   }
   w.end_object();
-  if (region) {
+  if (line != 0) {
     w.key("region");
     w.begin_object();
     w.key("startColumn");
@@ -551,7 +552,7 @@ class SarifWriter final : public ReportWriter {
     w_.key("locations");
     w_.begin_array();
     w_.begin_object();
-    physical_location(w_, uri, d.line, d.column, d.line != 0);
+    physical_location(w_, uri, d.line, d.column);
     w_.end_object();
     w_.end_array();
     text_object(w_, "message", d.message);
@@ -569,7 +570,7 @@ class SarifWriter final : public ReportWriter {
         w_.key("id");
         w_.value(id++);
         text_object(w_, "message", n.message);
-        physical_location(w_, uri, std::max<std::uint32_t>(n.line, 1), n.column, true);
+        physical_location(w_, uri, std::max<std::uint32_t>(n.line, 1), n.column);
         w_.end_object();
       }
       w_.end_array();

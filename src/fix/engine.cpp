@@ -52,9 +52,7 @@ inf::DiridContext fix_dirids(const std::string& path, inf::Arch arch) {
   namespace fs = std::filesystem;
   inf::DiridContext d;
   d.src_path = fs::path(path).parent_path().string();
-  d.driver_store = "C:\\Windows\\System32\\DriverStore\\FileRepository\\" +
-                   inf::to_lower_ascii(fs::path(path).stem().string() + ".inf") + "_" + std::string(inf::arch_name(arch)) +
-                   "_0000000000000000";
+  d.driver_store = package::driver_store_path(fs::path(path).stem().string() + ".inf", arch, "0000000000000000");
   return d;
 }
 

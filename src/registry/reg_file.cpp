@@ -183,7 +183,7 @@ Status write_key(Writer& w, const KeyHandle& root) {
     if (!subkeys) return subkeys.error();
     const std::size_t base = pending.size();
     for (const auto& name : *subkeys) {
-      auto sub = key.open_subkey(name, false);
+      auto sub = key.open_subkey(name);
       if (!sub) return sub.error();
       pending.push_back(std::move(*sub));
     }
@@ -341,7 +341,7 @@ class Importer {
     }
     // An export lists each key right after its parent: opening the rest below the key just written
     // keeps a deep tree linear instead of walking from the hive root once per level.
-    auto k = below_last ? key_.open_subkey(path.substr(key_text_.size() + 1), true) : reg_.open_key(path, true);
+    auto k = below_last ? key_.open_subkey(path.substr(key_text_.size() + 1), registry::Disposition::open_always) : reg_.open_key(path, registry::Disposition::open_always);
     if (!k) return fail(n, k.error().message);
     key_ = *k;
     key_text_ = std::string(path);

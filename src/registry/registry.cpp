@@ -257,9 +257,10 @@ struct Impl {
     return {};
   }
 
-  // Walks `parts` below `base`; creates what is missing when `create`.
-  Result<KeyHandle> walk(const KeyHandle& base, const std::vector<std::string>& parts, bool create,
+  // Walks `parts` below `base`; creates what is missing when Disposition::open_always.
+  Result<KeyHandle> walk(const KeyHandle& base, const std::vector<std::string>& parts, Disposition disposition,
                          std::int64_t flags = 0) {
+    const bool create = disposition == Disposition::open_always;
     KeyHandle cur = base;
     auto step_all = [&]() -> Status {
       for (const auto& part : parts) {
@@ -473,7 +474,7 @@ Result<Registry> Registry::open_root(const std::string& root, Options options) {
   return open(root + "/registry.db", std::move(options));
 }
 
-Result<KeyHandle> Registry::open_key(std::string_view path, bool create) const {
+Result<KeyHandle> Registry::open_key(std::string_view path, Disposition disposition) const {
   std::string_view p = path;
   if (p.size() > 1 && p.back() == '\\') p.remove_suffix(1);  // "HKLM\x\" as reg.exe accepts it
   auto cut = p.find('\\');
@@ -495,7 +496,7 @@ Result<KeyHandle> Registry::open_key(std::string_view path, bool create) const {
       if (c == std::string_view::npos) break;
       rest = rest.substr(c + 1);
     }
-    auto r = impl_->walk(base, below, false);  // alias targets are predefined keys
+    auto r = impl_->walk(base, below, Disposition::open_existing);  // alias targets are predefined keys
     if (!r) return r.error();
     base = *r;
   }
@@ -507,11 +508,11 @@ Result<KeyHandle> Registry::open_key(std::string_view path, bool create) const {
     e.message = std::string(path) + ": " + e.message;
     return e;
   }
-  return impl_->walk(base, *parts, create);
+  return impl_->walk(base, *parts, disposition);
 }
 
 Status Registry::delete_key(std::string_view path) const {
-  auto k = open_key(path, false);
+  auto k = open_key(path);
   if (!k) return k.error();
   return k->delete_tree();
 }
@@ -599,7 +600,7 @@ std::string KeyHandle::name() const {
 
 bool KeyHandle::exists() const { return impl_ && impl_->check(*this).ok(); }
 
-Result<KeyHandle> KeyHandle::open_subkey(std::string_view rel, bool create) const {
+Result<KeyHandle> KeyHandle::open_subkey(std::string_view rel, Disposition disposition) const {
   if (!impl_) return Error(Errc::invalid_argument, "the key handle is not open");
   auto parts = split_relative_path(rel);
   if (!parts) {
@@ -607,8 +608,8 @@ Result<KeyHandle> KeyHandle::open_subkey(std::string_view rel, bool create) cons
     e.message = path_ + ": " + e.message;
     return e;
   }
-  if (create && read_only_) return refuse_read_only(path_).error();
-  return impl_->walk(*this, *parts, create);  // the copy walk() makes keeps read_only_
+  if (disposition == Disposition::open_always && read_only_) return refuse_read_only(path_).error();
+  return impl_->walk(*this, *parts, disposition);  // the copy walk() makes keeps read_only_
 }
 
 Status KeyHandle::set_value(std::string_view name, std::uint32_t type, std::vector<std::uint8_t> data) const {
@@ -798,7 +799,7 @@ Status KeyHandle::delete_tree() const {
 }
 
 Status KeyHandle::delete_subkey(std::string_view rel) const {
-  auto k = open_subkey(rel, false);
+  auto k = open_subkey(rel);
   if (!k) return k.error();
   return k->delete_tree();
 }

@@ -205,7 +205,7 @@ TEST_F(ApiTest, ParametersKeyIsReadOnlyToTheDriver) {
   EXPECT_EQ(V(params.get_dword("Speed")), 3u);
   EXPECT_EQ(params.set_dword("Speed", 4).error().code, Errc::access_denied);
   EXPECT_EQ(params.delete_value("Speed").error().code, Errc::access_denied);
-  EXPECT_EQ(params.open_subkey("Wdf", true).error().code, Errc::access_denied);
+  EXPECT_EQ(params.open_subkey("Wdf", isodrv::registry::Disposition::open_always).error().code, Errc::access_denied);
   EXPECT_EQ(params.delete_tree().error().code, Errc::access_denied);
   EXPECT_EQ(V(key("Services\\bilby\\Parameters").get_dword("Speed")), 3u);
 }
@@ -256,7 +256,7 @@ TEST_F(ApiTest, HandlesCannotReachParentsOrSiblings) {
   auto itf = V(s().open_interface_key(link()));
   for (const auto& h : {hw, state, itf}) {
     for (const char* rel : {"..", "..\\Parameters", "..\\..\\..\\Services\\bilby", ".", "a\\..\\..", "\\Enum"}) {
-      auto k = h.open_subkey(rel, true);
+      auto k = h.open_subkey(rel, isodrv::registry::Disposition::open_always);
       ASSERT_FALSE(k.ok()) << h.path() << " " << rel;
       EXPECT_EQ(k.error().code, Errc::path_escape) << rel;
     }
@@ -265,7 +265,7 @@ TEST_F(ApiTest, HandlesCannotReachParentsOrSiblings) {
     ASSERT_FALSE(abs.ok());
     EXPECT_EQ(abs.error().code, Errc::not_found);
     // Subkeys created through the handle stay below it.
-    auto sub = V(h.open_subkey("Nested\\Deeper", true));
+    auto sub = V(h.open_subkey("Nested\\Deeper", isodrv::registry::Disposition::open_always));
     EXPECT_EQ(sub.path().rfind(h.path() + "\\", 0), 0u) << sub.path();
   }
   // The sibling Parameters key is unchanged and the state handle's subtree holds only its own keys.

@@ -46,7 +46,7 @@ class ApiFixture : public ::testing::Test {
   void TearDown() override { fs::remove_all(base_); }
 
   isodrv::registry::KeyHandle key(const std::string& rel) {
-    auto k = reg_.open_key(std::string(kCcs) + "\\" + rel, true);
+    auto k = reg_.open_key(std::string(kCcs) + "\\" + rel, isodrv::registry::Disposition::open_always);
     EXPECT_TRUE(k.ok()) << k.error().to_string();
     return k.ok() ? *k : isodrv::registry::KeyHandle();
   }

@@ -233,7 +233,7 @@ TEST_F(CapiTest, RelativeOpensCannotLeaveTheSubtree) {
     EXPECT_EQ(ZwCreateKey(&out, KEY_ALL_ACCESS, &oa, 0, nullptr, 0, nullptr), STATUS_OBJECT_PATH_SYNTAX_BAD);
   }
   // A registry symbolic link below the state is never followed, nor created.
-  auto link = key("Services\\wombat\\State").open_subkey("Link", true);
+  auto link = key("Services\\wombat\\State").open_subkey("Link", isodrv::registry::Disposition::open_always);
   ASSERT_TRUE(link.ok());
   auto target = isodrv::registry::encode_sz("\\Registry\\Machine\\SOFTWARE");
   ASSERT_TRUE(link->set_value("SymbolicLinkValue", REG_LINK, target.value()).ok());

@@ -4,6 +4,7 @@
 // folder. Without the folder, or when the INF or the section is not there, the install fails
 // naming both and writes nothing; uninstall restores the registry byte for byte. The fixture inbox
 // INFs (tests/devinst/fixtures/inbox) are written for these tests.
+#include "devinst/inbox.h"
 #include "devinst_test_util.h"
 #include "isodrv/stamp_tokens.h"
 
@@ -281,4 +282,25 @@ TEST_F(Inbox, TheIncludingInfsDefaultDestDirOverridesTheIncludedOnes) {
     ASSERT_TRUE(e.uninstall(id).ok());
     EXPECT_FALSE(fs::exists(host(c.expected)));
   }
+}
+
+// Each included INF is parsed once per engine: the probe for a section and the packages of every
+// section needed from it share one document (ks.inf serves three Needs here, wdmaudio.inf one).
+TEST_F(Inbox, EachIncludedInfIsParsedOncePerEngine) {
+  stage_snd();
+  auto e = engine();
+  ASSERT_TRUE(e.set_inbox_folder(inbox()).ok());
+  ASSERT_TRUE(e.add_device({kSnd, {"ROOT\\WOMBATSND"}, {}}).ok());
+  const std::size_t before = isodrv::devinst::inbox_inf_parses();
+  auto r = e.install(kSnd);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(isodrv::devinst::inbox_inf_parses() - before, 2u) << "ks.inf and wdmaudio.inf, once each";
+  ASSERT_TRUE(e.uninstall(kSnd).ok());
+  ASSERT_TRUE(e.install(kSnd).ok());
+  EXPECT_EQ(isodrv::devinst::inbox_inf_parses() - before, 2u) << "a second install on the same engine parses nothing";
+  // A new inbox folder (even the same one) starts over: what was read from the old one is dropped.
+  ASSERT_TRUE(e.set_inbox_folder(inbox()).ok());
+  ASSERT_TRUE(e.uninstall(kSnd).ok());
+  ASSERT_TRUE(e.install(kSnd).ok());
+  EXPECT_EQ(isodrv::devinst::inbox_inf_parses() - before, 4u);
 }

@@ -252,7 +252,7 @@ TEST_F(Install, EveryAddRegDelRegBitRegFlagAndItsUndo) {
   stage(package_dir("flags", slurp(fixture("flags/flags.inf")), "flags.inf"), true);
   {
     auto r = reg();
-    auto k = r.open_key("HKLM\\SOFTWARE\\QuokkaFlags", true);
+    auto k = r.open_key("HKLM\\SOFTWARE\\QuokkaFlags", isodrv::registry::Disposition::open_always);
     ASSERT_TRUE(k.ok());
     ASSERT_TRUE(k->set_string("Keep", "old").ok());
     ASSERT_TRUE(k->set_multi_sz("List", {"a", "c"}).ok());
@@ -261,7 +261,7 @@ TEST_F(Install, EveryAddRegDelRegBitRegFlagAndItsUndo) {
     ASSERT_TRUE(k->set_string("Old", "delete me").ok());
     ASSERT_TRUE(k->set_multi_sz("Strings", {"keep", "drop", "DROP", "also"}).ok());
     ASSERT_TRUE(k->set_binary("Bits", {0x30, 0xff}).ok());
-    auto t = k->open_subkey("Tree\\Leaf", true);
+    auto t = k->open_subkey("Tree\\Leaf", isodrv::registry::Disposition::open_always);
     ASSERT_TRUE(t->set_string("In", "tree").ok());
     ASSERT_TRUE(k->open_subkey("Tree")->set_dword("A", 1).ok());
     ASSERT_TRUE(k->open_subkey("Tree")->set_dword("B", 2).ok());

@@ -290,6 +290,40 @@ TEST_F(KillRecovery, StoreVerifyChecksTheFilesInstallsPlaced) {
   EXPECT_EQ(cli({"store", "verify"}, &report), 0) << "the owner is gone: recovery drops the journal\n" << report;
 }
 
+// An installed file that holds another package's copy disagrees with the registry: `store verify`
+// names it. Here the file journal of a `driver delete --uninstall` killed after its file changes is
+// lost, so recovery cannot put v2's files back while the registry (rolled back) still says v2.
+TEST_F(KillRecovery, StoreVerifyFindsAnInstalledFileHoldingAnotherPackagesCopy) {
+  Operation op{"driver_delete_uninstall",
+               {{"driver", "add", "V1", "--allow-unisolated"}, {"device", "add", kDevice, "--hwid", "ROOT\\NUMBAT"},
+                {"driver", "add", "V2", "--allow-unisolated"}, {"device", "install", kDevice}},
+               {"driver", "delete", "oem1.inf", "--uninstall"}, {}};
+  prepare(op);
+  if (HasFatalFailure()) return;
+  std::string report;
+  ASSERT_EQ(cli({"store", "verify"}, &report), 0) << report;
+  ASSERT_EQ(cli(args(op.command), nullptr, "devinst:before-commit"), -SIGKILL);
+  fs::remove_all(root_ / ".devinst-journal");
+  EXPECT_EQ(cli({"store", "verify"}, &report), 1) << report;
+  EXPECT_NE(report.find("numbat.sys: holds oem0.inf's numbat.sys, not the file of the driver installed on "
+                        "ROOT\\NUMBAT\\0000 (oem1.inf)"),
+            std::string::npos) << report;
+
+  // The same by hand: v2 installed, its file overwritten with v1's; put back, verify is content.
+  prepare(op);
+  if (HasFatalFailure()) return;
+  const fs::path numbat = root_ / "Windows/System32/drivers/numbat.sys";
+  const std::string v2 = slurp(numbat);
+  spit(numbat, slurp(fs::path(v1_).parent_path() / "numbat.sys"));
+  EXPECT_EQ(cli({"store", "verify"}, &report), 1) << report;
+  EXPECT_NE(report.find("holds oem0.inf's numbat.sys"), std::string::npos) << report;
+  spit(numbat, v2);
+  EXPECT_EQ(cli({"store", "verify"}, &report), 0) << report;
+  // A file that is no staged package's copy (another program's) is not judged.
+  spit(numbat, "someone else's bytes\n");
+  EXPECT_EQ(cli({"store", "verify"}, &report), 0) << report;
+}
+
 // A disk that fills up during an install: the copy fails with the system's words for it, nothing
 // it wrote stays (no truncated file), and after space is freed the retry succeeds. The disk is a
 // small tmpfs; where the test may not mount one it is skipped.

@@ -76,13 +76,18 @@ TEST(Ranking, BestMatchUsesFeatureScoreDecorationAndApplicableModels) {
   ASSERT_TRUE(doc.ok());
   auto pkg = package::build_package(*doc, inf::Target{});
   devinst::DeviceIds dev{{"PCI\\VEN_1&DEV_2&SUBSYS_0"}, {"PCI\\VEN_1&DEV_2", "PCI\\CC_0300"}};
-  auto m = devinst::best_match(pkg, dev, false);
+  auto m = devinst::best_match(pkg, dev, devinst::Signing::unsigned_package);
   ASSERT_TRUE(m);
   EXPECT_EQ(m->ddinstall, "Dev.NTamd64");
   EXPECT_EQ(m->feature_score, 0xFD);
   EXPECT_EQ(m->identifier_score, 0x2000u);  // compatible #0 = INF hardware ID
   EXPECT_EQ(m->rank, (0x80u << 24) | (0xFDu << 16) | 0x2000u);
   EXPECT_EQ(m->driver_ver.date, 20260304u) << "DDInstall DriverVer overrides [Version]";
+  // A trusted signature outranks the NT decoration: signature score 0 in the top byte.
+  auto s = devinst::best_match(pkg, dev, devinst::Signing::signed_package);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->signature_score, devinst::kSignatureSigned);
+  EXPECT_EQ(s->rank, (0xFDu << 16) | 0x2000u);
 }
 
 TEST(Ranking, TieBreakersAreDateThenVersion) {

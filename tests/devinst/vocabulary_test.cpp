@@ -108,12 +108,12 @@ class Vocabulary : public DevinstTest {
   void earlier_version() {
     auto r = reg();
     for (const char* svc : {"OldBilby", "KeptLog"}) {
-      auto k = r.open_key(kCcs + "\\Services\\" + svc, true);
+      auto k = r.open_key(kCcs + "\\Services\\" + svc, isodrv::registry::Disposition::open_always);
       ASSERT_TRUE(k.ok());
       ASSERT_TRUE(k->set_value("Start", isodrv::registry::Value{isodrv::registry::kRegDword, isodrv::registry::encode_dword(3)}).ok());
-      auto p = r.open_key(kCcs + "\\Services\\" + svc + "\\Parameters", true);
+      auto p = r.open_key(kCcs + "\\Services\\" + svc + "\\Parameters", isodrv::registry::Disposition::open_always);
       ASSERT_TRUE(p.ok());
-      auto ev = r.open_key(kCcs + "\\Services\\EventLog\\System\\" + svc, true);
+      auto ev = r.open_key(kCcs + "\\Services\\EventLog\\System\\" + svc, isodrv::registry::Disposition::open_always);
       ASSERT_TRUE(ev.ok());
       ASSERT_TRUE(ev->set_value("TypesSupported", isodrv::registry::Value{isodrv::registry::kRegDword, isodrv::registry::encode_dword(7)}).ok());
     }

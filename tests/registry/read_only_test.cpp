@@ -22,9 +22,9 @@ class ReadOnlyTest : public ::testing::Test {
     auto r = reg::Registry::open((dir_ / "registry.db").string());
     ASSERT_TRUE(r.ok()) << r.error().to_string();
     reg_ = std::move(*r);
-    rw_ = V(reg_.open_key("HKLM\\SOFTWARE\\Wombat\\Parameters", true));
+    rw_ = V(reg_.open_key("HKLM\\SOFTWARE\\Wombat\\Parameters", isodrv::registry::Disposition::open_always));
     ASSERT_TRUE(rw_.set_dword("Speed", 7).ok());
-    ASSERT_TRUE(V(rw_.open_subkey("Sub", true)).set_string("Name", "w").ok());
+    ASSERT_TRUE(V(rw_.open_subkey("Sub", isodrv::registry::Disposition::open_always)).set_string("Name", "w").ok());
     ro_ = rw_.as_read_only();
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
@@ -58,8 +58,8 @@ TEST_F(ReadOnlyTest, EveryChangeIsRefused) {
   EXPECT_EQ(ro_.set_binary("B", {1}).error().code, Errc::access_denied);
   EXPECT_EQ(ro_.set_qword("Q", 1).error().code, Errc::access_denied);
   EXPECT_EQ(ro_.delete_value("Speed").error().code, Errc::access_denied);
-  EXPECT_EQ(ro_.open_subkey("New", true).error().code, Errc::access_denied);
-  EXPECT_EQ(ro_.open_subkey("Sub", true).error().code, Errc::access_denied);  // even when it exists
+  EXPECT_EQ(ro_.open_subkey("New", isodrv::registry::Disposition::open_always).error().code, Errc::access_denied);
+  EXPECT_EQ(ro_.open_subkey("Sub", isodrv::registry::Disposition::open_always).error().code, Errc::access_denied);  // even when it exists
   EXPECT_EQ(ro_.delete_subkey("Sub").error().code, Errc::access_denied);
   EXPECT_EQ(ro_.delete_tree().error().code, Errc::access_denied);
   // Nothing changed.

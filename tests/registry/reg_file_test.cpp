@@ -31,7 +31,7 @@ class RegFileTest : public ::testing::Test {
   }
 
   reg::KeyHandle key(const reg::Registry& r, const std::string& path) {
-    auto k = r.open_key(path, true);
+    auto k = r.open_key(path, isodrv::registry::Disposition::open_always);
     EXPECT_TRUE(k.ok()) << k.error().to_string();
     return k.ok() ? *k : reg::KeyHandle();
   }
@@ -93,9 +93,9 @@ void fill_rich_tree(const reg::KeyHandle& k) {
   ASSERT_TRUE(k.set_string("Newline", "a\r\nb").ok());                    // cannot be written as "…"
   ASSERT_TRUE(k.set_binary("Long", seq(30)).ok());
   ASSERT_TRUE(k.set_binary("Big", std::vector<std::uint8_t>(60, 0xAB)).ok());
-  ASSERT_TRUE(k.open_subkey("b", true)->set_dword("x", 1).ok());
-  ASSERT_TRUE(k.open_subkey("A", true).ok());
-  ASSERT_TRUE(k.open_subkey("A\\Deep \xE2\x82\xAC", true)->set_string("s", "v").ok());
+  ASSERT_TRUE(k.open_subkey("b", isodrv::registry::Disposition::open_always)->set_dword("x", 1).ok());
+  ASSERT_TRUE(k.open_subkey("A", isodrv::registry::Disposition::open_always).ok());
+  ASSERT_TRUE(k.open_subkey("A\\Deep \xE2\x82\xAC", isodrv::registry::Disposition::open_always)->set_string("s", "v").ok());
 }
 
 const char* const kGolden =

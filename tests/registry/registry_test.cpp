@@ -33,7 +33,7 @@ class RegistryTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   reg::KeyHandle key(const std::string& path) {
-    auto k = reg_.open_key(path, true);
+    auto k = reg_.open_key(path, isodrv::registry::Disposition::open_always);
     EXPECT_TRUE(k.ok()) << k.error().to_string();
     return k.ok() ? *k : reg::KeyHandle();
   }
@@ -130,7 +130,7 @@ TEST_F(RegistryTest, NamesAreCaseInsensitiveAndCasePreserving) {
   ASSERT_TRUE(k.set_dword("\xD0\xB4", 4).ok());                             // Cyrillic д
   EXPECT_EQ(V(k.get_dword("\xD0\x94")), 4u);                                  // Д
 
-  auto a = reg_.open_key("hklm\\software\\casetest\\Sub\\Deeper", true);
+  auto a = reg_.open_key("hklm\\software\\casetest\\Sub\\Deeper", isodrv::registry::Disposition::open_always);
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a->path(), "HKEY_LOCAL_MACHINE\\SOFTWARE\\CaseTest\\Sub\\Deeper");
   auto b = reg_.open_key("HKEY_LOCAL_MACHINE\\SOFTWARE\\CASETEST\\SUB\\deeper");
@@ -141,7 +141,7 @@ TEST_F(RegistryTest, NamesAreCaseInsensitiveAndCasePreserving) {
 
 TEST_F(RegistryTest, SubkeysEnumerateInCaseInsensitiveOrderValuesInCreationOrder) {
   auto k = key("HKLM\\SOFTWARE\\Order");
-  for (const char* n : {"b", "_under", "A", "c", "B2"}) ASSERT_TRUE(k.open_subkey(n, true).ok());
+  for (const char* n : {"b", "_under", "A", "c", "B2"}) ASSERT_TRUE(k.open_subkey(n, isodrv::registry::Disposition::open_always).ok());
   // Upper-case folding puts '_' (0x5F) after the letters, as Windows does.
   EXPECT_EQ(V(k.enum_subkeys()), (std::vector<std::string>{"A", "b", "B2", "c", "_under"}));
   for (const char* n : {"z", "a", "m"}) ASSERT_TRUE(k.set_dword(n, 0).ok());
@@ -173,9 +173,9 @@ TEST_F(RegistryTest, RootsAndAliases) {
     EXPECT_EQ(k->path(), row.path);
   }
   // HKCR is HKLM\SOFTWARE\Classes; HKCU is HKU\.DEFAULT.
-  ASSERT_TRUE(reg_.open_key("HKCR\\.txt", true)->set_string("", "txtfile").ok());
+  ASSERT_TRUE(reg_.open_key("HKCR\\.txt", isodrv::registry::Disposition::open_always)->set_string("", "txtfile").ok());
   EXPECT_EQ(V(reg_.open_key("HKLM\\SOFTWARE\\Classes\\.txt")->get_string("")), "txtfile");
-  ASSERT_TRUE(reg_.open_key("HKCU\\Env", true).ok());
+  ASSERT_TRUE(reg_.open_key("HKCU\\Env", isodrv::registry::Disposition::open_always).ok());
   EXPECT_TRUE(reg_.open_key("HKU\\.DEFAULT\\Env").ok());
   EXPECT_EQ(reg_.open_key("HKXX\\a").error().code, Errc::invalid_argument);
   EXPECT_EQ(reg_.open_key("HKLM\\NoSuchKey").error().code, Errc::not_found);
@@ -189,13 +189,13 @@ TEST_F(RegistryTest, RelativePathValidation) {
   };
   auto k = key("HKLM\\SOFTWARE\\Jail");
   for (const auto& rel : bad) {
-    auto r = k.open_subkey(rel, true);
+    auto r = k.open_subkey(rel, isodrv::registry::Disposition::open_always);
     ASSERT_FALSE(r.ok()) << rel;
     EXPECT_EQ(r.error().code, Errc::path_escape) << rel;
     EXPECT_EQ(reg::split_relative_path(rel).error().code, Errc::path_escape) << rel;
   }
-  EXPECT_TRUE(k.open_subkey(std::string(255, 'k'), true).ok());
-  EXPECT_TRUE(k.open_subkey("a.b\\..c\\...", true).ok());  // dots inside names are fine
+  EXPECT_TRUE(k.open_subkey(std::string(255, 'k'), isodrv::registry::Disposition::open_always).ok());
+  EXPECT_TRUE(k.open_subkey("a.b\\..c\\...", isodrv::registry::Disposition::open_always).ok());  // dots inside names are fine
   std::string long_path;
   while (long_path.size() < reg::kMaxKeyPathChars) long_path += "abcdefg\\";
   long_path += "x";
@@ -206,11 +206,11 @@ TEST_F(RegistryTest, RelativePathValidation) {
 
 TEST_F(RegistryTest, HandleReachesOnlyItsSubtree) {
   auto jail = key("HKLM\\SOFTWARE\\Jail");
-  auto sub = jail.open_subkey("x\\y", true);
+  auto sub = jail.open_subkey("x\\y", isodrv::registry::Disposition::open_always);
   ASSERT_TRUE(sub.ok());
   EXPECT_EQ(sub->path(), "HKEY_LOCAL_MACHINE\\SOFTWARE\\Jail\\x\\y");
   // A root name below a handle is just a key name, not a way out.
-  auto fake = jail.open_subkey("HKLM\\SYSTEM", true);
+  auto fake = jail.open_subkey("HKLM\\SYSTEM", isodrv::registry::Disposition::open_always);
   ASSERT_TRUE(fake.ok());
   EXPECT_EQ(fake->path(), "HKEY_LOCAL_MACHINE\\SOFTWARE\\Jail\\HKLM\\SYSTEM");
 }
@@ -224,7 +224,7 @@ TEST_F(RegistryTest, DeletedKeyHandleReturnsDistinctError) {
   EXPECT_EQ(k.query_value("v").error().code, Errc::key_deleted);
   EXPECT_EQ(k.set_dword("v", 2).error().code, Errc::key_deleted);
   EXPECT_EQ(k.enum_subkeys().error().code, Errc::key_deleted);
-  EXPECT_EQ(k.open_subkey("x", true).error().code, Errc::key_deleted);
+  EXPECT_EQ(k.open_subkey("x", isodrv::registry::Disposition::open_always).error().code, Errc::key_deleted);
   EXPECT_EQ(parent.delete_tree().error().code, Errc::key_deleted);
   // A new key with the same name is a different key: the old handle stays dead.
   auto again = key("HKLM\\SOFTWARE\\Doomed\\Child");
@@ -297,7 +297,7 @@ TEST_F(RegistryTest, ChangesPersistAcrossReopen) {
 TEST_F(RegistryTest, LastWriteTime) {
   auto parent = key("HKLM\\SOFTWARE\\Times");
   auto t0 = V(parent.last_write_time());
-  auto child = V(parent.open_subkey("c", true));
+  auto child = V(parent.open_subkey("c", isodrv::registry::Disposition::open_always));
   auto t1 = V(parent.last_write_time());
   EXPECT_GT(t1, t0);  // creating a subkey writes the parent
   auto c0 = V(child.last_write_time());
@@ -316,7 +316,7 @@ TEST_F(RegistryTest, DeleteValueAndSubkey) {
   ASSERT_TRUE(k.set_dword("", 1).ok());  // the default value
   ASSERT_TRUE(k.delete_value("").ok());
   EXPECT_EQ(k.delete_value("").error().code, Errc::not_found);
-  ASSERT_TRUE(k.open_subkey("a\\b\\c", true)->set_dword("x", 1).ok());
+  ASSERT_TRUE(k.open_subkey("a\\b\\c", isodrv::registry::Disposition::open_always)->set_dword("x", 1).ok());
   ASSERT_TRUE(k.delete_subkey("A").ok());
   EXPECT_TRUE(k.enum_subkeys()->empty());
   EXPECT_EQ(k.delete_subkey("A").error().code, Errc::not_found);
