@@ -125,14 +125,13 @@ bool is_framework_coinstaller(std::string_view entry) {
 }
 
 void check_installers(Context& ctx) {
-  SeenLines seen;
   for (const auto& op : ctx.pkg().regs) {
     if (op.kind != RegOpKind::add || !op.value_name) continue;
     const bool co = rules::iequals(*op.value_name, "CoInstallers32");
     const bool cls = rules::iequals(*op.value_name, "Installer32");
     // Only installer lines are remembered: one line always has the same value name, so the others
-    // could never come back as installers (and a set node per registry entry is not free).
-    if ((!co && !cls) || !seen.insert(op.line.index()).second) continue;
+    // could never come back as installers.
+    if ((!co && !cls) || !ctx.first_time(Rule::r1303, op.line)) continue;  // 1303 and 1450: each line once
     bool all_framework = co && !op.data.empty();
     for (const auto& v : op.data) all_framework = all_framework && is_framework_coinstaller(v);
     std::string what(op.data.empty() ? std::string_view() : op.data.front());

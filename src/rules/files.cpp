@@ -251,15 +251,13 @@ void check_source_disks_files(Context& ctx) {
 
 // 1230: every copied file must be listed for each architecture the copying section serves.
 void check_listed_sources(Context& ctx, Files& files) {
-  std::set<std::uint32_t> reported;
   for (const auto& c : ctx.pkg().copies) {
-    if (!names_file(c) || reported.count(c.line.index())) continue;
+    if (!names_file(c)) continue;
     std::vector<inf::Arch> missing;
     for (inf::Arch a : files.arches(c.context)) {
       if (!files.payload(a, c.source_name)) missing.push_back(a);
     }
-    if (missing.empty()) continue;
-    reported.insert(c.line.index());
+    if (missing.empty() || !ctx.first_time(Rule::r1230, c.line)) continue;
     std::string where = c.list_section.empty() ? "CopyFiles" : "[" + std::string(c.list_section) + "]";
     ctx.report<Rule::r1230>(c.line, {c.source_name, where, arch_list(missing)}, copy_field(c));
   }
@@ -357,7 +355,9 @@ void check_deprecated_tokens(Context& ctx) {
 
 // 1100 (renamed or moved), 1103 (copy flags) for copies into DIRID 13.
 void check_driver_store_copies(Context& ctx, Files& files) {
-  std::set<std::uint32_t> renamed, moved, flagged;
+  // 1100 has two findings per line (renamed, moved), each once: kept apart by local sets, since
+  // Context::first_time keys on the code alone.
+  std::set<std::uint32_t> renamed, moved;
   for (const auto& c : ctx.pkg().copies) {
     if (!c.has_destination || c.dirid != kDriverStore || !names_file(c)) continue;
     const std::uint32_t key = c.line.index();
@@ -381,7 +381,7 @@ void check_driver_store_copies(Context& ctx, Files& files) {
       note_destination(d, c);
       Context::note(d, p->line, "the package location comes from here");
     }
-    if (c.flags && (*c.flags & kDriverStoreForbiddenFlags) && flagged.insert(key).second) {
+    if (c.flags && (*c.flags & kDriverStoreForbiddenFlags) && ctx.first_time(Rule::r1103, c.line)) {
       auto& d = ctx.report<Rule::r1103>(c.line, {hex_flags(*c.flags & kDriverStoreForbiddenFlags), c.dest_name}, 3);
       note_destination(d, c);
     }
@@ -427,13 +427,11 @@ void check_conflicting_copies(Context& ctx, Files& files) {
     std::string key = std::to_string(c.dirid) + "|" + folder_key(c.dest_subdir) + "|" + lower(c.dest_name);
     by_dest[key].push_back(&c);
   }
-  std::set<std::uint32_t> reported;
   for (auto& [key, group] : by_dest) {
     std::stable_sort(group.begin(), group.end(),
                      [](const FileCopy* a, const FileCopy* b) { return a->line.line() < b->line.line(); });
     for (std::size_t i = 1; i < group.size(); ++i) {
       const FileCopy* c = group[i];
-      if (reported.count(c->line.index())) continue;
       const auto& arches_c = files.arches(c->context);
       for (std::size_t j = 0; j < i; ++j) {
         const FileCopy* o = group[j];
@@ -442,8 +440,7 @@ void check_conflicting_copies(Context& ctx, Files& files) {
         bool shared = std::any_of(arches_c.begin(), arches_c.end(), [&](inf::Arch a) {
           return std::find(arches_o.begin(), arches_o.end(), a) != arches_o.end();
         });
-        if (!shared) continue;
-        reported.insert(c->line.index());
+        if (!shared || !ctx.first_time(Rule::r1330, c->line)) continue;
         auto& d = ctx.report<Rule::r1330>(c->line, {c->dest_name, c->source_name, o->source_name}, copy_field(*c));
         Context::note(d, o->line, "the same destination receives " + std::string(o->source_name) + " here");
         break;
@@ -529,12 +526,11 @@ void check_service_binaries(Context& ctx) {
     return;
   }
   const CopyTargets targets = copy_targets(ctx);
-  std::set<std::uint32_t> seen;
   for (const auto& s : ctx.pkg().services) {
     auto it = s.values.find("servicebinary");
     if (it == s.values.end() || s.service_binary.empty()) continue;
     const inf::Line& line = it->second;
-    if (!seen.insert(line.index()).second) continue;
+    if (!ctx.first_time(Rule::r2084, line)) continue;  // 2084 and 2085: each ServiceBinary line once
     if (!starts_with_dirid_token(doc, s.service_binary_raw)) ctx.report<Rule::r2085>(line, {s.service_binary_raw}, 0);
     if (binary_accounted_for(targets, s.service_binary)) continue;
     auto& d = ctx.report<Rule::r2084>(line, {s.service_binary_raw, s.name}, 0);
@@ -550,9 +546,9 @@ void check_service_binaries(Context& ctx) {
 void check_umdf_service_binaries(Context& ctx) {
   const bool isolated = ctx.mode() == diag::Mode::w || ctx.mode() == diag::Mode::h;
   const auto store = inf::dirid_path(kDriverStore, ctx.doc().dirids());
-  std::set<std::uint32_t> seen;
   for (const auto& w : ctx.pkg().wdf_services) {
-    if (!w.umdf || w.service_binary.empty() || !seen.insert(w.service_binary_line.index()).second) continue;
+    // 2085 keys this family's once-per-line (2084 keys the service one above, a different line set).
+    if (!w.umdf || w.service_binary.empty() || !ctx.first_time(Rule::r2085, w.service_binary_line)) continue;
     if (!starts_with_dirid_token(ctx.doc(), w.service_binary_raw)) ctx.report<Rule::r2085>(w.service_binary_line, {w.service_binary_raw}, 0);
     const bool in_store = store && path_key(w.service_binary).rfind(path_key(*store) + "\\", 0) == 0;
     if (!isolated || in_store) continue;

@@ -339,11 +339,10 @@ class IncludeRules {
   // for ks.inf). Other missing names are plain typos, not uses of an included INF.
   void check_direct_references() {
     if (!any_include_) return;
-    std::set<std::pair<std::uint32_t, std::size_t>> seen;
     for (const auto& r : ctx_.pkg().references) {
       if (r.exists || rules::iequals(r.directive, "Needs")) continue;
       auto owner = included_owner(r.target);
-      if (!owner || !seen.insert({r.line.index(), r.field}).second) continue;
+      if (!owner || !ctx_.first_time(Rule::r1220, r.line, r.field)) continue;
       ctx_.report<Rule::r1220>(r.line, {r.target, r.directive, *owner}, r.field);
     }
   }

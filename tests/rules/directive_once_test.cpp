@@ -2,6 +2,8 @@
 // owns that de-duplication (issue 16 part 5). Two Models entries naming the same DDInstall section
 // are one install root in the model; a section reached in two roles is two: here [Inst] is the
 // DDInstall of one Models entry and, through Needs, part of the other's [Inst2].
+// [Inst.HW] is reached the same way ([Inst2.HW] Needs it); its lists carry the file and registry
+// findings (1230, 1330, 1103, 1303) whose once-per-line sets the families no longer keep.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -32,6 +34,8 @@ w.sys = 1
 [DestinationDirs]
 Store_Files = 13
 Sys_Files = 12
+Other_Files = 13
+Flag_Files = 13
 
 [Manufacturer]
 %Prov% = M, NTamd64
@@ -42,6 +46,7 @@ Sys_Files = 12
 [Inst]
 CopyFiles = Store_Files, Sys_Files
 DelFiles  = Store_Files
+; the directives below are reached once per root
 AddReg    = Missing_AddReg
 LogConfig = LC
 FeatureScore = 0x1FF
@@ -49,6 +54,7 @@ BitReg =
 
 [Inst.Services]
 AddService = wombat, 0x2, Svc, , Nowhere
+AddService = numbat, 0, Svc2
 
 [Svc]
 ServiceType   = 1
@@ -72,6 +78,28 @@ Desc = "Wombat Device"
 
 [Inst2]
 Needs = Inst
+
+[Inst.HW]
+AddReg    = Co_AddReg, ks.Missing
+CopyFiles = Other_Files, Flag_Files
+
+[Co_AddReg]
+HKR,,CoInstallers32,0x00010000,"wombatco.dll,Entry"
+
+[Other_Files]
+w.sys,o.sys
+
+[Flag_Files]
+u.sys,,,0x00000400
+
+[Svc2]
+ServiceType   = 1
+StartType     = 3
+ErrorControl  = 1
+ServiceBinary = %12%\elsewhere.sys
+
+[Inst2.HW]
+Needs = Inst.HW
 )";
 
 const char* kTwoRoots = "%Desc% = Inst, PCI\\VEN_1234&DEV_0001\n%Desc% = Inst2, PCI\\VEN_1234&DEV_0002";
@@ -110,15 +138,24 @@ std::map<std::pair<int, std::uint32_t>, int> findings(const std::string& models)
 
 TEST(DirectiveOnce, SectionReachedFromTwoModelsEntriesReportsEachFindingOnce) {
   const auto twice = rule_findings(kTwoRoots);
-  // The directive lines of [Inst] (lines 28-33) and the entry of [Sys_Files], one finding each.
+  // The directive lines of [Inst] (lines 30-36), [Inst.HW] and the entries of the lists and service
+  // sections they name, one finding each.
   const std::pair<int, std::uint32_t> expected[] = {
-      {1102, 29},  // DelFiles on a DIRID 13 list
-      {1205, 29},  // the list named by CopyFiles and DelFiles
-      {1203, 30},  // AddReg names a missing section
-      {1245, 32},  // FeatureScore beyond one byte
-      {1005, 33},  // BitReg without a section name
-      {1250, 36},  // AddService's event log type
-      {1322, 48},  // a copy outside the driver store
+      {1102, 31},  // DelFiles on a DIRID 13 list
+      {1205, 31},  // the list named by CopyFiles and DelFiles
+      {1203, 33},  // AddReg names a missing section
+      {1245, 35},  // FeatureScore beyond one byte
+      {1005, 36},  // BitReg without a section name
+      {1250, 39},  // AddService's event log type
+      {1322, 52},  // a copy outside the driver store
+      {1203, 66},  // [Inst.HW]'s AddReg names a missing section
+      {1303, 70},  // a co-installer
+      {1100, 73},  // a copy into DIRID 13 under another name
+      {1230, 73},  // its source is not in SourceDisksFiles
+      {1330, 73},  // the same destination as [Store_Files]' w.sys, from another source
+      {1103, 76},  // a forbidden copy flag on a DIRID 13 copy
+      {1230, 76},
+      {2084, 82},  // a service binary the package does not copy, outside the driver store
   };
   for (const auto& e : expected) {
     auto it = twice.find(e);
@@ -137,13 +174,13 @@ TEST(DirectiveOnce, TheModelReachesTheLinesTwice) {
   ASSERT_TRUE(doc.ok());
   const isodrv::package::Package pkg = isodrv::package::build_package(*doc);
   std::size_t delfiles = 0;
-  for (const auto& d : pkg.directives) delfiles += d.line.line() == 29 ? 1 : 0;
+  for (const auto& d : pkg.directives) delfiles += d.line.line() == 31 ? 1 : 0;
   EXPECT_EQ(delfiles, 2u);
 }
 
 TEST(DirectiveOnce, TheWholeCheckReportsTheSameFindingsOnce) {
   const auto twice = findings(kTwoRoots);
-  for (auto key : {std::pair<int, std::uint32_t>{1102, 29}, {1203, 30}, {1005, 33}, {1250, 36}}) {
+  for (auto key : {std::pair<int, std::uint32_t>{1102, 31}, {1203, 33}, {1005, 36}, {1250, 39}}) {
     EXPECT_EQ(twice.count(key) ? twice.at(key) : 0, 1) << key.first << " at line " << key.second;
   }
 }
