@@ -9,7 +9,9 @@
 #include <deque>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "isodrv/inf.h"
@@ -160,14 +162,14 @@ bool is_devnode_property(std::string_view value_name);
 
 // An install-type section reached from the Models sections (or DefaultInstall / ClassInstall32).
 struct InstallSection {
-  std::string name;       // as spelled in the file
-  std::string base;       // undecorated DDInstall name ("" for nested sections)
+  std::string_view name;  // as spelled in the file (the section header; the package arena when absent)
+  std::string_view base;  // undecorated DDInstall name ("" for nested sections)
   SectionRole role = SectionRole::other;
   std::optional<inf::Arch> arch;  // from a .NT<arch> decoration
   bool exists = false;
   inf::Line reference;    // the line that references it (Models entry or directive); invalid for roots
   bool has_reference = false;
-  std::string service;    // for service_install / eventlog_install: the service name
+  std::string_view service;  // for service_install / eventlog_install: the service name
   // The root this section was reached from (a DDInstall variant such as [X.NTamd64], DefaultInstall,
   // ClassInstall32 or an InterfaceInstall32 target): its own index for roots. Sections reached from
   // different roots of the same base are alternatives that never install together.
@@ -197,7 +199,7 @@ struct TargetOs {
 // One directive line (key = value list) inside an install-type section.
 struct Directive {
   inf::Line line;
-  std::string name;            // e.g. "CopyFiles", as written
+  std::string_view name;       // e.g. "CopyFiles", as written
   std::size_t section = 0;     // index into Package::sections
 };
 
@@ -205,8 +207,8 @@ struct Directive {
 struct SectionReference {
   inf::Line line;              // the directive line
   std::size_t field = 0;       // which field names it
-  std::string directive;       // "AddReg"
-  std::string target;          // the section name referenced
+  std::string_view directive;  // "AddReg"
+  std::string_view target;     // the section name referenced (trimmed, substituted)
   bool exists = false;
 };
 
@@ -228,8 +230,10 @@ struct RegOp {
   // A .HW entry (HKR, empty subkey) naming a device property: written to the device's Enum
   // instance key, not to Device Parameters (kDevnodePropertyNames).
   bool devnode_property = false;
-  std::vector<std::string_view> data;     // fields after flags, substituted
-  std::vector<std::string_view> raw_data;  // same, unsubstituted (views into the document)
+  // Fields after flags, substituted, and the same unsubstituted (views into the document): spans
+  // of Package::reg_fields, one vector for every entry instead of two per entry.
+  std::span<const std::string_view> data;
+  std::span<const std::string_view> raw_data;
 };
 
 // Flag bits (registry-layout.md §4.1).
@@ -307,31 +311,52 @@ struct FileChange {
   FileChangeKind kind = FileChangeKind::del;
   inf::Line line;              // the list entry
   inf::Line directive;         // the DelFiles / RenFiles line
-  std::string list_section;
+  std::string_view list_section;
   std::size_t context = 0;     // index into Package::sections
-  std::string name;            // DelFiles: the file deleted; RenFiles: the new name
-  std::string old_name;        // RenFiles: the file renamed
+  std::string_view name;       // DelFiles: the file deleted; RenFiles: the new name (substituted, trimmed)
+  std::string_view old_name;   // RenFiles: the file renamed
   std::optional<std::uint32_t> flags;  // DelFiles' DELFLG_* field
   std::optional<ListDestination> destination;
+};
+
+// The directives of a service-install section, the first line of each name: looked up
+// case-insensitively and iterated in the order of their lower-case names, as the std::map keyed by
+// lower-case copies that it replaces was, without a string per name. Names are views of the document.
+class ServiceValues {
+ public:
+  using Entry = std::pair<std::string_view, inf::Line>;  // the name as written, its first line
+  using const_iterator = std::vector<Entry>::const_iterator;
+  // Adds `line` under `name` unless that name (in any case) is there already; true when added.
+  bool add(std::string_view name, const inf::Line& line);
+  // The entry named `name`, ASCII case-insensitively; end() when none.
+  const_iterator find(std::string_view name) const;
+  std::size_t count(std::string_view name) const { return find(name) == end() ? 0 : 1; }
+  const_iterator begin() const { return entries_.begin(); }
+  const_iterator end() const { return entries_.end(); }
+  std::size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
+
+ private:
+  std::vector<Entry> entries_;  // sorted by lower-case name
 };
 
 struct ServiceInstall {
   inf::Line directive;         // AddService line
   std::size_t context = 0;     // .Services section index
-  std::string name;
+  std::string_view name;       // fields are substituted and trimmed, "" when absent
   std::optional<std::uint32_t> flags;
-  std::string install_section, eventlog_section;
+  std::string_view install_section, eventlog_section;
   bool install_exists = false;
-  // service-install-section values (substituted), keyed by lower-case directive name
-  std::map<std::string, inf::Line> values;
+  // service-install-section values (substituted when read), by directive name
+  ServiceValues values;
   std::optional<std::uint32_t> service_type, start_type, error_control;
-  std::string service_binary;  // substituted
-  std::string service_binary_raw;
-  std::string eventlog_type, event_name;  // AddService fields 5 and 6, "" when absent
+  std::string_view service_binary;  // substituted
+  std::string_view service_binary_raw;
+  std::string_view eventlog_type, event_name;  // AddService fields 5 and 6, "" when absent
   // The section's first DisplayName, Description, LoadOrderGroup and StartName (substituted,
   // trimmed) and the non-empty fields of its first Dependencies ("+Group" for a group).
-  std::string display_name, description, load_order_group, start_name;
-  std::vector<std::string> dependencies;
+  std::string_view display_name, description, load_order_group, start_name;
+  std::vector<std::string_view> dependencies;
   // Package::sections indexes of its service-install and event-log-install sections (npos: none).
   std::size_t install_index = static_cast<std::size_t>(-1), eventlog_index = static_cast<std::size_t>(-1);
 };
@@ -339,7 +364,7 @@ struct ServiceInstall {
 struct InterfaceInstall {
   inf::Line directive;         // AddInterface line
   std::size_t context = 0;
-  std::string guid, reference, install_section;
+  std::string_view guid, reference, install_section;  // substituted, trimmed
   std::optional<std::uint32_t> flags;
   std::size_t install_index = static_cast<std::size_t>(-1);  // its add-interface section (npos: none)
 };
@@ -445,10 +470,10 @@ struct WdfSetting {
 struct ServiceDelete {
   inf::Line directive;
   std::size_t context = 0;
-  std::string name;            // substituted, trimmed
+  std::string_view name;       // substituted, trimmed
   std::optional<std::uint32_t> flags;  // nullopt when the field is not a number
-  std::string flags_text;
-  std::string eventlog_type, event_name;  // "" when absent
+  std::string_view flags_text;
+  std::string_view eventlog_type, event_name;  // "" when absent
 };
 
 // One directive of an install section as the install applies it. A list directive naming several
@@ -535,8 +560,10 @@ struct Package {
   // The text of every substituted field the records hold (one written with a %strkey%); the
   // other fields are views of the document's text. Addresses stay put when the Package moves.
   inf::StringArena arena;
+  // RegOp::data and RegOp::raw_data of every entry (the spans point into it).
+  std::vector<std::string_view> reg_fields;
   std::vector<PayloadFile> payload;         // for the target architecture
-  std::vector<std::string> includes;        // Include= INF names
+  std::vector<std::string_view> includes;   // Include= INF names
   // Sections reached in any way (install sections, lists, models, well-known); lower-case names.
   std::vector<bool> section_used;           // indexed like doc->section_at(i)
   // Every target OS the package is evaluated for (all declared ones, or the one of an exact target).

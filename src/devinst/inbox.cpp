@@ -188,7 +188,7 @@ Result<NeededSection> resolve_needed(Engine::Impl& e, const Loaded& pkg, std::sp
     auto doc = inbox_document(e, name, *path);
     if (!doc) return Error(doc.error().code, what + ": included INF " + name + ": " + doc.error().to_string(), file, line);
     if (!(*doc)->has_section(section)) continue;
-    const Loaded* loaded = needed_package(e, pkg, name, *doc, package::NeededSection{section, holder.role, holder.service});
+    const Loaded* loaded = needed_package(e, pkg, name, *doc, package::NeededSection{section, holder.role, std::string(holder.service)});
     auto idx = package::find_install_section(loaded->pkg, section, holder.role);
     if (!idx) return Error(Errc::not_found, what + ": section [" + section + "] of " + name + " cannot be read", file, line);
     return NeededSection{loaded, *idx, name};
@@ -203,7 +203,7 @@ Result<NeededSection> resolve_needed(Engine::Impl& e, const Loaded& pkg, std::sp
 
 Status record_included(const DirectiveSite& site, const NeededSection& needed, std::span<const std::string> copied) {
   const std::string source = recorded_source(site);
-  const std::string value = needed.inf + " [" + needed.pkg->pkg.sections[needed.section].name + "]";
+  const std::string value = needed.inf + " [" + std::string(needed.pkg->pkg.sections[needed.section].name) + "]";
   if (auto s = record_install_fact(site.engine, site.install_id, kFactIncluded, value, source); !s) return s;
   for (const std::string& f : copied) {
     if (auto s = record_install_fact(site.engine, site.install_id, kFactInboxFile, f, needed.inf); !s) return s;

@@ -52,8 +52,8 @@ const std::vector<Installer::DirectiveHandler>& Installer::handlers() {
 
 Status Installer::apply_section(const Loaded& pkg, std::size_t idx, const Binding& b, int depth) {
   const package::InstallSection& is = pkg.pkg.sections[idx];
-  if (depth > kMaxNeedsDepth) return Error(Errc::invalid_argument, "Needs nests too deeply at [" + is.name + "]", pkg.doc->path());
-  if (!is.exists) return Error(Errc::not_found, "install section [" + is.name + "] does not exist", pkg.doc->path());
+  if (depth > kMaxNeedsDepth) return Error(Errc::invalid_argument, "Needs nests too deeply at [" + std::string(is.name) + "]", pkg.doc->path());
+  if (!is.exists) return Error(Errc::not_found, "install section [" + std::string(is.name) + "] does not exist", pkg.doc->path());
   sixty_four_ = pkg.pkg.target.arch == inf::Arch::amd64 || pkg.pkg.target.arch == inf::Arch::arm64 ||
                 pkg.pkg.target.arch == inf::Arch::ia64;
   const std::span<const package::Operation> ops = package::operations_of(pkg.pkg, idx);

@@ -103,7 +103,7 @@ Status Installer::on_copy_files(const Loaded& pkg, const package::Operation& op,
 std::optional<std::string> Installer::change_folder(const Loaded& pkg, const package::FileChange& c, const char* directive) {
   const std::string at = where(pkg, c.line);
   if (!c.destination) {
-    notes.push_back(at + directive + " list [" + c.list_section + "] has no DestinationDirs entry; not applied");
+    notes.push_back(at + directive + " list [" + std::string(c.list_section) + "] has no DestinationDirs entry; not applied");
     return std::nullopt;
   }
   if (c.destination->dirid == 13) {
@@ -129,7 +129,7 @@ Status Installer::on_del_files(const Loaded& pkg, const package::Operation& op, 
   for (const package::FileChange* c : changes) {
     auto folder = change_folder(pkg, *c, "DelFiles");
     if (!folder || c->name.empty()) continue;
-    const std::string win = *folder + "\\" + c->name;
+    const std::string win = *folder + "\\" + std::string(c->name);
     auto host = host_path(win);
     if (!host) return Error(Errc::path_escape, "DelFiles target " + win + " is outside the emulated Windows tree", pkg.doc->path(), c->line.line());
     std::error_code ec;
@@ -147,13 +147,13 @@ Status Installer::on_ren_files(const Loaded& pkg, const package::Operation& op, 
     const package::FileChange* c = &change;
     auto folder = change_folder(pkg, *c, "RenFiles");
     if (!folder || c->name.empty() || c->old_name.empty()) continue;
-    const std::string from_win = *folder + "\\" + c->old_name, to_win = *folder + "\\" + c->name;
+    const std::string from_win = *folder + "\\" + std::string(c->old_name), to_win = *folder + "\\" + std::string(c->name);
     auto from = host_path(from_win);
     auto to = host_path(to_win);
     if (!from || !to) return Error(Errc::path_escape, "RenFiles target is outside the emulated Windows tree", pkg.doc->path(), c->line.line());
     std::error_code ec;
     if (!fs::is_regular_file(*from, ec) || inf::iequals(*from, *to)) continue;
-    side_effects.push_back("renamed " + from_win + " to " + c->name + " (RenFiles)");
+    side_effects.push_back("renamed " + from_win + " to " + std::string(c->name) + " (RenFiles)");
     if (dry_run()) continue;
     auto st = in_scope("renfile:" + lower(from_win), [&]() -> Status { return rename_one(*from, *to); });
     if (!st) return at_line(st.error(), pkg, c->line.line());

@@ -297,10 +297,12 @@ Status Installer::on_umdf_service(const Loaded& p, const package::Operation& op,
 Status Installer::on_del_service(const Loaded& pkg, const package::Operation& op, const Binding&) {
   const package::ServiceDelete& d = pkg.pkg.service_deletes[op.first];
   const inf::Line& l = d.directive;
-  const std::string& name = d.name;
+  const std::string name(d.name);
   if (name.empty()) return Error(Errc::invalid_argument, "DelService needs a service name", pkg.doc->path(), l.line());
   const std::optional<std::uint32_t> flags = d.flags;
-  if (!flags) return Error(Errc::invalid_argument, "invalid DelService flags '" + d.flags_text + "'", pkg.doc->path(), l.line());
+  if (!flags) {
+    return Error(Errc::invalid_argument, "invalid DelService flags '" + std::string(d.flags_text) + "'", pkg.doc->path(), l.line());
+  }
   {
     auto& q = e_.q("SELECT 1 FROM devinst_scope_users WHERE scope = ? AND install_id != ? LIMIT 1");
     q.bind(1, "svc:" + lower(name)).bind(2, install_id_);
@@ -311,8 +313,8 @@ Status Installer::on_del_service(const Loaded& pkg, const package::Operation& op
   }
   if (auto s = delete_tree(service_key_path(name)); !s) return s;
   if (*flags & kDeleteEventLogEntry) {
-    const std::string type = d.eventlog_type.empty() ? "System" : d.eventlog_type;
-    const std::string event = d.event_name.empty() ? name : d.event_name;
+    const std::string type(d.eventlog_type.empty() ? std::string_view("System") : d.eventlog_type);
+    const std::string event(d.event_name.empty() ? std::string_view(name) : d.event_name);
     if (auto s = delete_tree(std::string(kControlSet) + "\\Services\\EventLog\\" + type + "\\" + event); !s) return s;
   }
   return {};
@@ -329,14 +331,15 @@ std::string Installer::image_path(const std::string& binary, std::optional<std::
 Status Installer::add_service(const Loaded& pkg, const package::ServiceInstall& service, const inf::Line& l) {
   const package::ServiceInstall* svc = &service;
   const std::uint32_t flags = svc->flags.value_or(0);
-  if (svc->name.empty()) return {};  // a null service (AddService=,2) installs nothing
+  const std::string svc_name(svc->name);
+  if (svc_name.empty()) return {};  // a null service (AddService=,2) installs nothing
   if (svc->install_index == package::Operation::npos || !pkg.pkg.sections[svc->install_index].exists) {
-    return Error(Errc::not_found, "AddService " + svc->name + " names no existing service-install section",
+    return Error(Errc::not_found, "AddService " + svc_name + " names no existing service-install section",
                  pkg.doc->path(), l.line());
   }
-  if (flags & kAssocService) assoc_service = svc->name;
-  return in_scope("svc:" + lower(svc->name), [&]() -> Status {
-    auto k = ensure(service_key_path(svc->name), KeyUse::install_only);
+  if (flags & kAssocService) assoc_service = svc_name;
+  return in_scope("svc:" + lower(svc_name), [&]() -> Status {
+    auto k = ensure(service_key_path(svc_name), KeyUse::install_only);
     if (!k) return k.error();
     if (svc->service_type) {
       if (auto s = set_dword(*k, "Type", *svc->service_type); !s) return s;
@@ -348,15 +351,15 @@ Status Installer::add_service(const Loaded& pkg, const package::ServiceInstall& 
       if (auto s = set_dword(*k, "ErrorControl", *svc->error_control); !s) return s;
     }
     if (!svc->service_binary.empty()) {
-      if (auto s = set_sz(*k, "ImagePath", image_path(svc->service_binary, svc->service_type), registry::kRegExpandSz); !s) {
+      if (auto s = set_sz(*k, "ImagePath", image_path(std::string(svc->service_binary), svc->service_type), registry::kRegExpandSz); !s) {
         return s;
       }
     }
     if (auto s = service_texts(*k, *svc); !s) return s;
     if (auto s = apply_section(pkg, svc->install_index, bind(SectionRole::service_install, k->path())); !s) return s;
     if (svc->eventlog_index != package::Operation::npos) {
-      const std::string type = svc->eventlog_type.empty() ? "System" : svc->eventlog_type;
-      const std::string name = svc->event_name.empty() ? svc->name : svc->event_name;
+      const std::string type(svc->eventlog_type.empty() ? std::string_view("System") : svc->eventlog_type);
+      const std::string name(svc->event_name.empty() ? svc->name : svc->event_name);
       auto ek = ensure(std::string(kControlSet) + "\\Services\\EventLog\\" + type + "\\" + name, KeyUse::install_only);
       if (!ek) return ek.error();
       if (auto s = apply_section(pkg, svc->eventlog_index, bind(SectionRole::eventlog_install, ek->path())); !s) return s;
@@ -372,9 +375,9 @@ Status Installer::service_texts(const registry::KeyHandle& k, const package::Ser
     if (auto s = set_sz(k, reg_name, *v); !s) return s;
   }
   std::vector<std::string> services, groups;
-  for (const std::string& d : svc.dependencies) {
-    if (d[0] == '+') groups.push_back(d.substr(1));
-    else services.push_back(d);
+  for (const std::string_view d : svc.dependencies) {
+    if (d[0] == '+') groups.emplace_back(d.substr(1));
+    else services.emplace_back(d);
   }
   if (!services.empty()) {
     if (auto s = set_multi(k, "DependOnService", services); !s) return s;

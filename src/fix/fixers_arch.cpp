@@ -127,7 +127,7 @@ bool arch_uses(FixContext& c, std::string_view list, std::vector<ArchUse>& uses,
       if (!inf::iequals(cp.list_section, list)) continue;
       const auto& s = p.sections[cp.context];
       if (s.role != package::SectionRole::ddinstall || s.root != cp.context) {
-        reason = "[" + std::string(list) + "] is copied from [" + s.name + "], not from a DDInstall itself; per-architecture copies of it are not built";
+        reason = "[" + std::string(list) + "] is copied from [" + std::string(s.name) + "], not from a DDInstall itself; per-architecture copies of it are not built";
         return false;
       }
       if (!cp.source) {
@@ -140,7 +140,7 @@ bool arch_uses(FixContext& c, std::string_view list, std::vector<ArchUse>& uses,
         return false;
       }
       if (std::none_of(mine.begin(), mine.end(), [&](const ArchUse& u) { return inf::iequals(u.root, s.name); })) {
-        mine.push_back(ArchUse{a, f, s.name, s.base});
+        mine.push_back(ArchUse{a, f, std::string(s.name), std::string(s.base)});
       }
     }
     // An architecture the package carries none of the files for cannot stage it: nothing to keep.
@@ -324,7 +324,7 @@ bool plan_services(const FixContext& c, const std::vector<ArchUse>& uses, const 
     auto sec = c.doc.section(svc.install_section);
     if (!sec || !binary_of(c, *sec, files)) continue;
     if (std::none_of(out.begin(), out.end(), [&](const ServiceSplit& s) { return inf::iequals(s.section.name, svc.install_section); })) {
-      reason = "the service of [" + svc.install_section + "] runs a moved file from a DDInstall that does not copy the list";
+      reason = "the service of [" + std::string(svc.install_section) + "] runs a moved file from a DDInstall that does not copy the list";
       return false;
     }
   }

@@ -223,7 +223,7 @@ std::vector<std::string> installing_roots(const package::Package& pkg, const Pro
   auto add = [&](std::size_t context) {
     const auto& root = pkg.sections[pkg.sections[context].root];
     if (root.role != package::SectionRole::ddinstall && root.role != package::SectionRole::default_install) return;
-    if (std::none_of(out.begin(), out.end(), [&](const std::string& n) { return inf::iequals(n, root.name); })) out.push_back(root.name);
+    if (std::none_of(out.begin(), out.end(), [&](const std::string& n) { return inf::iequals(n, root.name); })) out.emplace_back(root.name);
   };
   for (const auto& r : pkg.regs) {
     if (std::none_of(p.ops.begin(), p.ops.end(), [&](const package::RegOp* o) { return o->line.line() == r.line.line(); })) continue;

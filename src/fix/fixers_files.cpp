@@ -337,7 +337,7 @@ void fix_service_binary(FixContext& c, diag::Diagnostic& d) {
     auto it = s.values.find("servicebinary");
     if (it != s.values.end() && it->second.line() == d.line) svc = &s;
   }
-  std::string binary = svc ? svc->service_binary : std::string();
+  std::string binary = svc ? std::string(svc->service_binary) : std::string();
   for (const auto& w : c.pkg.wdf_services) {
     if (!svc && w.umdf && !w.service_binary_raw.empty() && w.service_binary_line.line() == d.line) binary = w.service_binary;
   }
@@ -369,7 +369,7 @@ void fix_service_binary(FixContext& c, diag::Diagnostic& d) {
   if (!text) return no_fix(d, "the ServiceBinary line cannot be rewritten");
   d.fix->description = "ServiceBinary points at the copy in the driver store";
   add_edits(*d.fix, c.src.replace_line(d.line, *text));
-  d.fix->migrations.push_back({"driver-file", kFileApi, svc->service_binary, new_raw, d.line, std::string(c.src.text(d.line))});
+  d.fix->migrations.push_back({"driver-file", kFileApi, std::string(svc->service_binary), new_raw, d.line, std::string(c.src.text(d.line))});
 }
 
 }  // namespace isodrv::fix::detail

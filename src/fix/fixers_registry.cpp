@@ -143,7 +143,7 @@ void fix_device_key(FixContext& c, diag::Diagnostic& d, const package::RegOp& op
            std::any_of(m.hardware_ids.begin(), m.hardware_ids.end(), [&](std::string_view h) { return inf::iequals(h, device_id); });
   });
   if (!installs) {
-    return no_fix(d, device_id + " is not a hardware ID [" + root.name + "] installs, so the key is not this device's");
+    return no_fix(d, device_id + " is not a hardware ID [" + std::string(root.name) + "] installs, so the key is not this device's");
   }
   if (op.kind != package::RegOpKind::add) return no_fix(d, "only AddReg entries have a fix; remove this entry by hand");
   if (op.line.has_key()) return no_fix(d, "the entry's line cannot be split into fields safely");
@@ -153,13 +153,13 @@ void fix_device_key(FixContext& c, diag::Diagnostic& d, const package::RegOp& op
   const LineFields f = split_fields(t);
   if (f.fields.size() < 2) return no_fix(d, "the entry has no subkey field");
   const std::string moved = "HKR," + quoted_if_needed(sub) + std::string(t.substr(f.fields[1].end));
-  const std::string hw = root.name + ".HW";
-  const std::string target = root.name + ".DeviceParameters.AddReg";
+  const std::string hw = std::string(root.name) + ".HW";
+  const std::string target = std::string(root.name) + ".DeviceParameters.AddReg";
   if (!move_entry(c, d, hw, target, moved)) return;
   d.fix->description = "moved to HKR in [" + hw + "] (the device's hardware key) ([" + target + "])";
   const std::string value = op.value_name ? " : " + std::string(op.value_name->empty() ? std::string_view("(default)") : *op.value_name) : "";
   d.fix->migrations.push_back({"device-parameters", kDeviceApi, "HKLM\\" + std::string(op.subkey) + value,
-                               "HKLM\\SYSTEM\\CurrentControlSet\\Enum\\<each device [" + root.name + "] installs>\\Device Parameters" +
+                               "HKLM\\SYSTEM\\CurrentControlSet\\Enum\\<each device [" + std::string(root.name) + "] installs>\\Device Parameters" +
                                    (sub.empty() ? "" : "\\" + sub) + value,
                                d.line, t});
 }
@@ -194,11 +194,11 @@ void fix_service_hkr(FixContext& c, diag::Diagnostic& d) {
   if (!op) return no_fix(d, "the entry is not an HKR entry of a service");
   for (const auto& r : c.pkg.regs) {
     if (r.line.line() == d.line && r.binding != package::HkrBinding::service_key) {
-      return no_fix(d, "[" + std::string(r.reg_section) + "] is applied by [" + c.pkg.sections[r.context].name +
+      return no_fix(d, "[" + std::string(r.reg_section) + "] is applied by [" + std::string(c.pkg.sections[r.context].name) +
                            "] too, where HKR is another key: give the service its own AddReg section");
     }
   }
-  const std::string svc = c.pkg.sections[op->context].service;
+  const std::string svc(c.pkg.sections[op->context].service);
   if (op->kind == package::RegOpKind::del) return remove_delreg(c, d, service_path(svc, op->subkey, op->value_name));
   if (op->kind != package::RegOpKind::add) return no_fix(d, "only AddReg entries have a fix; remove this entry by hand");
   if (op->line.has_key()) return no_fix(d, "the entry's line cannot be split into fields safely");
@@ -240,16 +240,17 @@ void fix_hklm_service(FixContext& c, diag::Diagnostic& d) {
   if (read_by_windows(below, op->value_name.value_or(""))) {
     return no_fix(d, "Windows itself reads this from the service key; moving it would change what Windows does");
   }
-  if (runtime_key(*op) && !starts_with_ci(below, "Parameters")) return to_persistent_state(c, d, "HKLM\\" + std::string(op->subkey), svc->name);
-  if (!c.doc.has_section(svc->install_section)) return no_fix(d, "the service's install section is missing");
+  if (runtime_key(*op) && !starts_with_ci(below, "Parameters")) return to_persistent_state(c, d, "HKLM\\" + std::string(op->subkey), std::string(svc->name));
+  const std::string install(svc->install_section);
+  if (!c.doc.has_section(install)) return no_fix(d, "the service's install section is missing");
   const std::string sub = parameters_subkey(below);
-  const std::string target = svc->name + ".Parameters.AddReg";
+  const std::string target = std::string(svc->name) + ".Parameters.AddReg";
   const std::string t = c.src.text(d.line);
   const LineFields f = split_fields(t);
   if (f.fields.size() < 2) return no_fix(d, "the entry has no subkey field");
   const std::string moved = "HKR," + quoted_if_needed(sub) + std::string(t.substr(f.fields[1].end));
-  if (!move_entry(c, d, svc->install_section, target, moved)) return;
-  d.fix->description = "moved to HKR,Parameters of service " + svc->name + " ([" + target + "])";
+  if (!move_entry(c, d, install, target, moved)) return;
+  d.fix->description = "moved to HKR,Parameters of service " + std::string(svc->name) + " ([" + target + "])";
   diag::Migration m{"parameters", kParametersApi, "HKLM\\" + std::string(op->subkey) + (op->value_name ? " : " + std::string(*op->value_name) : ""),
                     service_path(svc->name, sub, op->value_name), d.line, std::string(t)};
   d.fix->migrations.push_back(std::move(m));

@@ -227,6 +227,25 @@ void reserve_more(std::vector<T>& v, std::size_t n) {
   v.reserve(std::max(v.size() + n, 2 * v.capacity()));
 }
 
+// Where the walk has been: an install section named `target` (in any case), reached in a role for a
+// service, compared field by field instead of through a lower-case key string built per visit.
+// The views point into the document or the package arena, which outlive the walk.
+enum class VisitKind : std::uint8_t { directive, needs, eventlog, interface_install };
+struct VisitKey {
+  std::string_view target;
+  VisitKind kind;
+  int role;  // -1 where the kind decides the role
+  std::string_view service;
+};
+struct VisitLess {
+  bool operator()(const VisitKey& a, const VisitKey& b) const {
+    if (a.kind != b.kind) return a.kind < b.kind;
+    if (a.role != b.role) return a.role < b.role;
+    if (a.service != b.service) return a.service < b.service;
+    return CiLess{}(a.target, b.target);
+  }
+};
+
 class Builder {
  public:
   Builder(const inf::Document& doc, const inf::Target& t) : doc_(doc) {
@@ -241,10 +260,11 @@ class Builder {
   // Only `needed` (a Needs of another INF) and what it reaches.
   Package build_needed(const NeededSection& needed) {
     mark_well_known();
-    const std::size_t i = add_section(needed.name, {}, needed.role, std::nullopt, nullptr, needed.service);
-    visited_.emplace(inf::to_lower_ascii(needed.name) + "|needs|" + std::to_string(static_cast<int>(needed.role)) + "|" +
-                         needed.service, i);
+    // The caller's names do not live as long as the package: the section's own are kept in the arena.
+    const std::size_t i = add_section(needed.name, {}, needed.role, std::nullopt, nullptr, pkg_.arena.store(needed.service));
+    visited_.emplace(VisitKey{pkg_.sections[i].name, VisitKind::needs, static_cast<int>(needed.role), pkg_.sections[i].service}, i);
     process(i);
+    bind_reg_fields();
     return std::move(pkg_);
   }
 
@@ -263,10 +283,22 @@ class Builder {
     read_remaining_service_values();
     mark_downlevel_targets();
     propagate_targets();
+    bind_reg_fields();
     return std::move(pkg_);
   }
 
  private:
+  // RegOp::data / raw_data become spans of pkg_.reg_fields once it has stopped growing; while the
+  // walk runs they are (offset, count) in reg_spans_.
+  void bind_reg_fields() {
+    const std::string_view* base = pkg_.reg_fields.data();
+    for (std::size_t i = 0; i < pkg_.regs.size(); ++i) {
+      const auto [at, n] = reg_spans_[i];
+      pkg_.regs[i].data = std::span<const std::string_view>(base + at, n);
+      pkg_.regs[i].raw_data = std::span<const std::string_view>(base + at + n, n);
+    }
+  }
+
   void mark(std::string_view name) {
     if (auto s = doc_.section(name)) pkg_.section_used[s->index()] = true;
   }
@@ -496,7 +528,7 @@ class Builder {
   void propagate_targets() {
     auto& bits = pkg_.section_targets;
     auto bit = [](std::size_t t) { return t < 64 ? std::uint64_t{1} << t : std::uint64_t{0}; };
-    auto doc_index = [&](const std::string& name) -> std::optional<std::uint32_t> {
+    auto doc_index = [&](std::string_view name) -> std::optional<std::uint32_t> {
       if (auto sec = doc_.section(name)) return sec->index();
       return std::nullopt;
     };
@@ -546,21 +578,23 @@ class Builder {
 
 
   // `root` is the index of the root section it was reached from; npos makes the new section a root.
-  std::size_t add_section(std::string name, std::string_view base, SectionRole role, std::optional<inf::Arch> arch,
-                          const inf::Line* ref, std::string service = {}, std::size_t root = std::string::npos) {
+  // `base` and `service` are views that live as long as the package (document or arena); `name`
+  // may be a temporary: an absent section's name is kept in the arena.
+  std::size_t add_section(std::string_view name, std::string_view base, SectionRole role, std::optional<inf::Arch> arch,
+                          const inf::Line* ref, std::string_view service = {}, std::size_t root = std::string::npos) {
     InstallSection s;
     s.root = root == std::string::npos ? pkg_.sections.size() : root;
     auto sec = doc_.section(name);
     s.exists = sec.has_value();
-    s.name = sec ? std::string(sec->name()) : std::move(name);
-    s.base = std::string(base);
+    s.name = sec ? sec->name() : pkg_.arena.store(name);
+    s.base = base;
     s.role = role;
     s.arch = arch;
     if (ref) {
       s.reference = *ref;
       s.has_reference = true;
     }
-    s.service = std::move(service);
+    s.service = service;
     if (sec) pkg_.section_used[sec->index()] = true;
     pkg_.sections.push_back(std::move(s));
     return pkg_.sections.size() - 1;
@@ -573,10 +607,10 @@ class Builder {
     pkg_.section_used[sec->index()] = true;
     for (inf::Line l : *sec) {
       if (!l.has_key() || l.field_count() == 0) continue;
-      std::string target = trim(l.field(0));
+      const std::string_view target = field_view(l, 0);
       if (target.empty()) continue;
       reference(l, 0, "InterfaceInstall32", target);
-      if (!visited_.try_emplace(inf::to_lower_ascii(target) + "|ii", pkg_.sections.size()).second) continue;
+      if (!visited_.try_emplace(VisitKey{target, VisitKind::interface_install, -1, {}}, pkg_.sections.size()).second) continue;
       process(add_section(target, {}, SectionRole::interface_install, std::nullopt, &l));
     }
   }
@@ -585,8 +619,8 @@ class Builder {
     SectionReference r;
     r.line = line;
     r.field = field;
-    r.directive = std::string(directive);
-    r.target = std::string(target);
+    r.directive = directive;
+    r.target = target;
     if (auto sec = doc_.section(target)) {
       r.exists = true;
       pkg_.section_used[sec->index()] = true;
@@ -600,11 +634,11 @@ class Builder {
 
   // The install section `target` in `role`, reached from `from` through line `l`: added and
   // processed on first use under `key`, the same entry afterwards.
-  std::size_t visit(std::string key, std::string_view target, SectionRole role, const InstallSection& from,
-                    const inf::Line& l, std::string service = {}) {
-    auto [it, inserted] = visited_.try_emplace(std::move(key), 0);
+  std::size_t visit(const VisitKey& key, std::string_view target, SectionRole role, const InstallSection& from,
+                    const inf::Line& l, std::string_view service = {}) {
+    auto [it, inserted] = visited_.try_emplace(key, 0);
     if (!inserted) return it->second;
-    const std::size_t i = add_section(std::string(target), {}, role, from.arch, &l, std::move(service), from.root);
+    const std::size_t i = add_section(target, {}, role, from.arch, &l, service, from.root);
     it->second = i;
     process(i);
     return i;
@@ -642,7 +676,7 @@ class Builder {
       }
       // A view of the document's text: stays valid while the recursion below grows pkg_.directives.
       const std::string_view name = *l.raw_key();
-      pkg_.directives.push_back(Directive{l, std::string(name), idx});
+      pkg_.directives.push_back(Directive{l, name, idx});
       if (iequals(name, "Include") || iequals(name, "Needs")) {
         include_or_needs(l, name, idx, is, ops);
         continue;
@@ -698,8 +732,7 @@ class Builder {
       }
       reference(l, i, name, v);
       if (doc_.has_section(v)) {
-        std::string key = inf::to_lower_ascii(v) + "|needs|" + std::to_string(static_cast<int>(is.role)) + "|" + is.service;
-        op.target_section = visit(std::move(key), v, is.role, is, l, is.service);
+        op.target_section = visit(VisitKey{v, VisitKind::needs, static_cast<int>(is.role), is.service}, v, is.role, is, l, is.service);
       }
       ops.push_back(op);
     }
@@ -791,23 +824,22 @@ class Builder {
       op.count = 0;
     }
     const std::size_t f = static_cast<std::size_t>(spec.only_field);
-    const std::string target = f < l.field_count() ? trim(l.field(f)) : std::string();
+    const std::string_view target = f < l.field_count() ? field_view(l, f) : std::string_view();
     if (!target.empty()) {
-      op.target = field_view(l, f);
+      op.target = target;
       reference(l, f, name, target);
       if (spec.kind != NamedKind::data) {
         const SectionRole sub = spec.target_role == SectionRole::other ? is.role : spec.target_role;
-        std::string service = add_svc ? trim(l.field(0)) : std::string();
-        std::string key = inf::to_lower_ascii(target) + "|" + std::to_string(static_cast<int>(sub)) + "|" + service;
-        op.target_section = visit(std::move(key), target, sub, is, l, std::move(service));
+        const std::string_view service = add_svc ? field_view(l, 0) : std::string_view();
+        op.target_section = visit(VisitKey{target, VisitKind::directive, static_cast<int>(sub), service}, target, sub, is, l, service);
       }
     }
     if (add_svc && l.field_count() > 3) {
-      const std::string el = trim(l.field(3));
+      const std::string_view el = field_view(l, 3);
       if (!el.empty()) {
         reference(l, 3, name, el);
-        std::string key = inf::to_lower_ascii(el) + "|el|" + trim(l.field(0));
-        op.event_section = visit(std::move(key), el, SectionRole::eventlog_install, is, l, trim(l.field(0)));
+        const std::string_view service = field_view(l, 0);
+        op.event_section = visit(VisitKey{el, VisitKind::eventlog, -1, service}, el, SectionRole::eventlog_install, is, l, service);
       }
     }
     if (add_svc) link_service(op);
@@ -845,29 +877,29 @@ class Builder {
     svc.install_exists = true;
     for (inf::Line l : *sec) {
       if (!l.has_key()) continue;
-      std::string k = inf::to_lower_ascii(*l.raw_key());
-      const bool first = svc.values.try_emplace(k, l).second;
+      const std::string_view k = *l.raw_key();
+      const bool first = svc.values.add(k, l);
       if (first) read_service_text(svc, k, l);
-      const std::string_view v = trim_view(inf::field_view(l, 0, pkg_.arena));
-      if (k == "servicetype") svc.service_type = inf::parse_u32(v);
-      else if (k == "starttype") svc.start_type = inf::parse_u32(v);
-      else if (k == "errorcontrol") svc.error_control = inf::parse_u32(v);
-      else if (k == "servicebinary") {
-        svc.service_binary = std::string(v);
-        svc.service_binary_raw = l.field_count() ? std::string(l.raw_field(0)) : std::string();
+      const std::string_view v = field_view(l, 0);
+      if (iequals(k, "servicetype")) svc.service_type = inf::parse_u32(v);
+      else if (iequals(k, "starttype")) svc.start_type = inf::parse_u32(v);
+      else if (iequals(k, "errorcontrol")) svc.error_control = inf::parse_u32(v);
+      else if (iequals(k, "servicebinary")) {
+        svc.service_binary = v;
+        svc.service_binary_raw = l.field_count() ? l.raw_field(0) : std::string_view();
       }
     }
   }
 
-  static void read_service_text(ServiceInstall& svc, const std::string& key, const inf::Line& l) {
-    if (key == "displayname") svc.display_name = trim(l.field(0));
-    else if (key == "description") svc.description = trim(l.field(0));
-    else if (key == "loadordergroup") svc.load_order_group = trim(l.field(0));
-    else if (key == "startname") svc.start_name = trim(l.field(0));
-    if (key != "dependencies") return;
+  void read_service_text(ServiceInstall& svc, std::string_view key, const inf::Line& l) {
+    if (iequals(key, "displayname")) svc.display_name = field_view(l, 0);
+    else if (iequals(key, "description")) svc.description = field_view(l, 0);
+    else if (iequals(key, "loadordergroup")) svc.load_order_group = field_view(l, 0);
+    else if (iequals(key, "startname")) svc.start_name = field_view(l, 0);
+    if (!iequals(key, "dependencies")) return;
     for (std::size_t i = 0; i < l.field_count(); ++i) {
-      std::string d = trim(l.field(i));
-      if (!d.empty()) svc.dependencies.push_back(std::move(d));
+      const std::string_view d = field_view(l, i);
+      if (!d.empty()) svc.dependencies.push_back(d);
     }
   }
 
@@ -875,12 +907,13 @@ class Builder {
     ServiceInstall s;
     s.directive = l;
     s.context = ctx;
-    s.name = trim(l.field(0));
-    s.flags = l.field_count() > 1 && !trim(l.field(1)).empty() ? inf::parse_u32(l.field(1)) : std::optional<std::uint32_t>(0);
-    s.install_section = l.field_count() > 2 ? trim(l.field(2)) : std::string();
-    s.eventlog_section = l.field_count() > 3 ? trim(l.field(3)) : std::string();
-    s.eventlog_type = trim(l.field(4));
-    s.event_name = trim(l.field(5));
+    s.name = field_view(l, 0);
+    s.flags = l.field_count() > 1 && !field_view(l, 1).empty() ? inf::parse_u32(inf::field_view(l, 1, pkg_.arena))
+                                                               : std::optional<std::uint32_t>(0);
+    s.install_section = field_view(l, 2);
+    s.eventlog_section = field_view(l, 3);
+    s.eventlog_type = field_view(l, 4);
+    s.event_name = field_view(l, 5);
     pkg_.services.push_back(std::move(s));
   }
 
@@ -888,11 +921,11 @@ class Builder {
     ServiceDelete d;
     d.directive = l;
     d.context = ctx;
-    d.name = trim(l.field(0));
-    d.flags_text = trim(l.field(1));
+    d.name = field_view(l, 0);
+    d.flags_text = field_view(l, 1);
     d.flags = d.flags_text.empty() ? std::optional<std::uint32_t>(0) : inf::parse_u32(d.flags_text);
-    d.eventlog_type = trim(l.field(2));
-    d.event_name = trim(l.field(3));
+    d.eventlog_type = field_view(l, 2);
+    d.event_name = field_view(l, 3);
     pkg_.service_deletes.push_back(std::move(d));
   }
 
@@ -938,10 +971,10 @@ class Builder {
     InterfaceInstall i;
     i.directive = l;
     i.context = ctx;
-    i.guid = trim(l.field(0));
-    i.reference = l.field_count() > 1 ? trim(l.field(1)) : std::string();
-    i.install_section = l.field_count() > 2 ? trim(l.field(2)) : std::string();
-    if (l.field_count() > 3) i.flags = inf::parse_u32(l.field(3));
+    i.guid = field_view(l, 0);
+    i.reference = field_view(l, 1);
+    i.install_section = field_view(l, 2);
+    if (l.field_count() > 3) i.flags = inf::parse_u32(inf::field_view(l, 3, pkg_.arena));
     pkg_.interfaces.push_back(std::move(i));
   }
 
@@ -951,6 +984,7 @@ class Builder {
     const std::string_view sec_name = sec->name();
     const HkrBinding binding = hkr_binding_for(role);
     reserve_more(pkg_.regs, sec->line_count());
+    reserve_more(reg_spans_, sec->line_count());
     for (inf::Line l : *sec) {
       const LineFields f(doc_, l);
       RegOp& op = pkg_.regs.emplace_back();
@@ -971,14 +1005,10 @@ class Builder {
       if (kind == RegOpKind::add && op.flags) op.reg_type = addreg::value_type(*op.flags);
       op.devnode_property = binding == HkrBinding::device_parameters && op.root == "HKR" && trim_view(op.subkey).empty() &&
                             op.value_name && is_devnode_property(*op.value_name);
-      if (f.count > 4) {
-        op.data.reserve(f.count - 4);
-        op.raw_data.reserve(f.count - 4);
-        for (std::size_t i = 4; i < f.count; ++i) {
-          op.data.push_back(f.view(i, pkg_.arena));
-          op.raw_data.push_back(f.raw(i));
-        }
-      }
+      const std::size_t n = f.count > 4 ? f.count - 4 : 0;
+      reg_spans_.emplace_back(static_cast<std::uint32_t>(pkg_.reg_fields.size()), static_cast<std::uint32_t>(n));
+      for (std::size_t i = 4; i < f.count; ++i) pkg_.reg_fields.push_back(f.view(i, pkg_.arena));
+      for (std::size_t i = 4; i < f.count; ++i) pkg_.reg_fields.push_back(f.raw(i));
     }
   }
 
@@ -1121,18 +1151,18 @@ class Builder {
     FileChange proto;
     proto.kind = kind;
     proto.directive = directive;
-    proto.list_section = std::string(sec->name());
+    proto.list_section = sec->name();
     proto.context = ctx;
     proto.destination = list_destination(doc_, proto.list_section);
     for (inf::Line l : *sec) {
       const LineFields f(doc_, l);
       FileChange& c = pkg_.file_changes.emplace_back(proto);
       c.line = l;
-      c.name = f.count > 0 ? trim(f.get(0)) : std::string();
+      c.name = f.count > 0 ? f.trimmed(0, pkg_.arena) : std::string_view();
       if (kind == FileChangeKind::ren) {
-        c.old_name = f.count > 1 ? trim(f.get(1)) : std::string();
+        c.old_name = f.count > 1 ? f.trimmed(1, pkg_.arena) : std::string_view();
       } else if (f.count > 3) {
-        const std::string flags = trim(f.get(3));
+        const std::string_view flags = f.trimmed(3, pkg_.arena);
         c.flags = flags.empty() ? std::optional<std::uint32_t>(0) : inf::parse_u32(flags);
       }
     }
@@ -1143,14 +1173,29 @@ class Builder {
   Package pkg_;
   std::vector<std::size_t> model_targets_;  // per pkg_.models entry: its target (npos: undecorated)
   std::map<std::string_view, std::vector<std::size_t>, CiLess> decorated_;  // base -> sections
-  std::map<std::string, std::size_t, std::less<>> visited_;  // see visit()
+  std::map<VisitKey, std::size_t, VisitLess> visited_;  // see visit()
   std::vector<Operation> pending_;  // process(): operations of the sections being walked
   std::vector<std::pair<std::size_t, std::size_t>> order_;  // append_in_apply_order()'s scratch
   std::string scratch_;  // reference(): the ".security" section name
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> reg_spans_;  // per pkg_.regs entry: see bind_reg_fields()
   std::map<std::pair<std::size_t, ListKind>, std::size_t> lists_index_;  // (doc section, kind) -> lists
 };
 
 }  // namespace
+
+bool ServiceValues::add(std::string_view name, const inf::Line& line) {
+  const auto at = std::lower_bound(entries_.begin(), entries_.end(), name,
+                                   [](const Entry& e, std::string_view n) { return CiLess{}(e.first, n); });
+  if (at != entries_.end() && iequals(at->first, name)) return false;
+  entries_.emplace(at, name, line);
+  return true;
+}
+
+ServiceValues::const_iterator ServiceValues::find(std::string_view name) const {
+  const auto at = std::lower_bound(entries_.begin(), entries_.end(), name,
+                                   [](const Entry& e, std::string_view n) { return CiLess{}(e.first, n); });
+  return at != entries_.end() && iequals(at->first, name) ? at : entries_.end();
+}
 
 std::optional<ListDestination> list_destination(const inf::Document& doc, std::string_view list) {
   auto dd = doc.section("DestinationDirs");
@@ -1185,7 +1230,7 @@ bool sections_coinstall(const Package& pkg, std::size_t a, std::size_t b) {
   if (ra.role != SectionRole::ddinstall || rb.role != SectionRole::ddinstall) return false;
   if (ra.base.empty() || rb.base.empty() || iequals(ra.base, rb.base)) return false;
   // Two DDInstalls install together when some Models section (same decoration) names both.
-  auto decorations = [&](const std::string& base) {
+  auto decorations = [&](std::string_view base) {
     std::set<std::string> out;
     for (const auto& m : pkg.models) {
       if (iequals(m.install_base, base)) out.insert(m.decoration ? inf::to_lower_ascii(m.decoration->text) : "");

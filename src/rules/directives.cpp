@@ -55,7 +55,7 @@ void check_legacy_sections(Context& ctx) {
     if (s.role != SectionRole::factdef && s.role != SectionRole::logconfigoverride) continue;
     auto sec = ctx.doc().section(s.name);
     if (!sec) continue;
-    ctx.report_at<Rule::r1300>(sec->line(), 1, {"[" + s.name + "]", std::string(package::section_role_name(s.role))}, s.name);
+    ctx.report_at<Rule::r1300>(sec->line(), 1, {"[" + std::string(s.name) + "]", std::string(package::section_role_name(s.role))}, std::string(s.name));
   }
 }
 
@@ -64,7 +64,7 @@ using SeenLines = std::set<std::uint32_t>;
 // A line reached from several install sections is judged once (Context::first_time), the first
 // time it is reached in a section where the rule applies (not a removal, for 1308/1309).
 void check_directive(Context& ctx, const package::Directive& d) {
-  const std::string& n = d.name;
+  const std::string_view n = d.name;
   // Removal is what DefaultUninstall and X.Remove sections are for.
   const bool removal = package::is_removal(ctx.pkg(), d.section);
   const inf::Line& l = d.line;

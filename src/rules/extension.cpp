@@ -42,14 +42,14 @@ void check_base_only_parts(Context& ctx) {
                                    s.role == SectionRole::factdef;
     if (!base_only_section && !rules::iequals(d.name, "LogConfig")) continue;
     if (!ctx.first_time(Rule::r1382, d.line)) continue;
-    ctx.report<Rule::r1382>(d.line, {d.name, base_only_section ? "[" + s.name + "]" : std::string("a LogConfig directive")});
+    ctx.report<Rule::r1382>(d.line, {std::string(d.name), base_only_section ? "[" + std::string(s.name) + "]" : std::string("a LogConfig directive")});
   }
 }
 
 void check_function_driver(Context& ctx) {
   for (const auto& s : ctx.pkg().services) {
     if (!s.flags || (*s.flags & 0x2u) == 0) continue;
-    ctx.report<Rule::r1383>(s.directive, {s.name.empty() ? std::string("(null service)") : s.name}, 1);
+    ctx.report<Rule::r1383>(s.directive, {s.name.empty() ? std::string("(null service)") : std::string(s.name)}, 1);
   }
 }
 

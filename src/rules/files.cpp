@@ -531,10 +531,10 @@ void check_service_binaries(Context& ctx) {
     if (it == s.values.end() || s.service_binary.empty()) continue;
     const inf::Line& line = it->second;
     if (!ctx.first_time(Rule::r2084, line)) continue;  // 2084 and 2085: each ServiceBinary line once
-    if (!starts_with_dirid_token(doc, s.service_binary_raw)) ctx.report<Rule::r2085>(line, {s.service_binary_raw}, 0);
-    if (binary_accounted_for(targets, s.service_binary)) continue;
-    auto& d = ctx.report<Rule::r2084>(line, {s.service_binary_raw, s.name}, 0);
-    Context::note(d, s.directive, "service " + s.name + " is added here");
+    if (!starts_with_dirid_token(doc, s.service_binary_raw)) ctx.report<Rule::r2085>(line, {std::string(s.service_binary_raw)}, 0);
+    if (binary_accounted_for(targets, std::string(s.service_binary))) continue;
+    auto& d = ctx.report<Rule::r2084>(line, {std::string(s.service_binary_raw), std::string(s.name)}, 0);
+    Context::note(d, s.directive, "service " + std::string(s.name) + " is added here");
   }
 }
 

@@ -246,7 +246,7 @@ class IncludeRules {
         for (std::size_t i = 0; i < l.field_count(); ++i) {
           const std::string target = trim(l.field(i));
           if (target.empty()) continue;
-          if (parent) check_suffix(l, i, target, *parent, chain ? *chain : section.name, chain.has_value());
+          if (parent) check_suffix(l, i, target, *parent, chain ? *chain : std::string(section.name), chain.has_value());
           if (ctx_.doc().has_section(target)) continue;
           check_locatable(l, i, target, !use.includes.empty());
           if (!use.includes.empty()) check_on_product(l, i, target, use.includes);
@@ -341,9 +341,9 @@ class IncludeRules {
     if (!any_include_) return;
     for (const auto& r : ctx_.pkg().references) {
       if (r.exists || rules::iequals(r.directive, "Needs")) continue;
-      auto owner = included_owner(r.target);
+      auto owner = included_owner(std::string(r.target));
       if (!owner || !ctx_.first_time(Rule::r1220, r.line, r.field)) continue;
-      ctx_.report<Rule::r1220>(r.line, {r.target, r.directive, *owner}, r.field);
+      ctx_.report<Rule::r1220>(r.line, {std::string(r.target), std::string(r.directive), *owner}, r.field);
     }
   }
 

@@ -179,7 +179,7 @@ void check_camera_registration(Context& ctx) {
     const auto& install = ctx.pkg().sections[root];
     auto sec = ctx.doc().section(install.name);
     if (!sec || needs_ks(*sec)) continue;
-    ctx.report_at<Rule::r2652>(sec->line(), 1, {install.name}, install.name);
+    ctx.report_at<Rule::r2652>(sec->line(), 1, {std::string(install.name)}, std::string(install.name));
   }
 }
 

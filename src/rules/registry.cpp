@@ -276,7 +276,7 @@ void check_service_hkr(Context& ctx, const RegOp& op) {
   if (op.root != "HKR" || op.binding != HkrBinding::service_key) return;
   const std::string key = normalize_key(op.subkey);
   if (key_under(key, "Parameters")) return;
-  const std::string& svc = ctx.pkg().sections[op.context].service;
+  const std::string svc(ctx.pkg().sections[op.context].service);
   ctx.report_once<Rule::r1323>(op.line, {key.empty() ? std::string("(the service key itself)") : key, svc}, field_of(op, 1));
 }
 
@@ -683,10 +683,10 @@ void check_conflicting_values(Context& ctx) {
         if (a.context == b.context || data[j] == data[i]) continue;
         if (!package::sections_coinstall(pkg, a.context, b.context)) continue;
         const bool service = b.root == "HKR" && b.binding == HkrBinding::service_key;
-        const std::string where = service ? "service " + pkg.sections[b.context].service : absolute_key(b);
+        const std::string where = service ? "service " + std::string(pkg.sections[b.context].service) : absolute_key(b);
         if (auto* d = ctx.report_once_one_of<Rule::r1332, Rule::r1331>(service ? Rule::r1332 : Rule::r1331, b.line,
-                             {trim(b.value_name.value_or(std::string())), where, pkg.sections[a.context].name,
-                              pkg.sections[b.context].name},
+                             {trim(b.value_name.value_or(std::string())), where, std::string(pkg.sections[a.context].name),
+                              std::string(pkg.sections[b.context].name)},
                              field_of(b, 2))) {
           Context::note(*d, a.line, "the other install section sets it here");
         }

@@ -56,8 +56,8 @@ void check_shared_sections(Context& ctx) {
       if (rules::iequals(u.ref->directive, first.ref->directive) && u.kind == first.kind) continue;
       const Rule code = u.kind == first.kind ? Rule::r1205 : Rule::r1206;
       if (!ctx.first_time(code, u.ref->line)) continue;
-      auto& d = ctx.report_one_of<Rule::r1205, Rule::r1206>(code, u.ref->line, {u.ref->target, first.ref->directive, u.ref->directive}, u.ref->field);
-      Context::note(d, first.ref->line, "also named by " + first.ref->directive + " here");
+      auto& d = ctx.report_one_of<Rule::r1205, Rule::r1206>(code, u.ref->line, {std::string(u.ref->target), std::string(first.ref->directive), std::string(u.ref->directive)}, u.ref->field);
+      Context::note(d, first.ref->line, "also named by " + std::string(first.ref->directive) + " here");
     }
   }
 }

@@ -36,7 +36,7 @@ void check_associated_count(Context& ctx) {
     if (!associated(s)) continue;
     auto [it, inserted] = first.try_emplace(s.context, &s);
     if (inserted) continue;
-    auto display = [](const ServiceInstall* x) { return x->name.empty() ? std::string("the null service") : x->name; };
+    auto display = [](const ServiceInstall* x) { return x->name.empty() ? std::string("the null service") : std::string(x->name); };
     auto& d = ctx.report<Rule::r1211>(s.directive, {display(&s), display(it->second)}, 1);
     Context::note(d, it->second->directive, "the first associated service");
   }
@@ -255,7 +255,7 @@ void check_missing_function_driver(Context& ctx) {
     const auto& s = pkg.sections[i];
     if (s.role != package::SectionRole::ddinstall || !s.exists || s.base.empty() || s.root != i) continue;
     if (!with_ids.count(inf::to_lower_ascii(s.base))) continue;
-    const std::string services = s.name + std::string(package::subsection_suffix(package::SectionRole::services));
+    const std::string services = std::string(s.name) + std::string(package::subsection_suffix(package::SectionRole::services));
     bool found = false;
     for (const auto& svc : pkg.services) {
       if (associated(svc) && rules::iequals(pkg.sections[svc.context].name, services)) found = true;

@@ -196,7 +196,7 @@ TEST_F(Operations, AddServiceLinksItsSectionsAndValues) {
   EXPECT_EQ(svc.eventlog_type, "Application");
   EXPECT_EQ(svc.event_name, "SvcEvents");
   EXPECT_EQ(svc.display_name, "Sample device");
-  EXPECT_EQ(svc.dependencies, (std::vector<std::string>{"Other", "+Group"}));
+  EXPECT_EQ(svc.dependencies, (std::vector<std::string_view>{"Other", "+Group"}));
 }
 
 TEST(ApplyRank, NamedDirectivesFirstThenTheRestThenNeeds) {

@@ -10,6 +10,7 @@
 
 #include "isodrv/inf.h"
 #include "isodrv/package.h"
+#include "isodrv/package_needed.h"
 
 using namespace isodrv;
 
@@ -88,7 +89,7 @@ TEST(PackageViews, FieldsWithoutTokensPointIntoTheDocument) {
   EXPECT_EQ(plain.subkey, "Sub");
   EXPECT_EQ(plain.value_name, std::optional<std::string_view>("Plain"));
   EXPECT_EQ(plain.flags_text, "0x00010001");
-  for (std::string_view v : {plain.root, plain.subkey, *plain.value_name, plain.flags_text, plain.data.at(0)}) {
+  for (std::string_view v : {plain.root, plain.subkey, *plain.value_name, plain.flags_text, plain.data[0]}) {
     EXPECT_TRUE(in_text(f.doc, v)) << v;
   }
   ASSERT_EQ(f.pkg.models.size(), 1u);
@@ -147,10 +148,240 @@ HKLM, Software\X, Win, 0, %10%\x
   doc->set_dirids(ctx);
   const package::Package pkg = package::build_package(*doc);
   ASSERT_EQ(pkg.regs.size(), 2u);
-  EXPECT_EQ(pkg.regs[0].data.at(0), ctx.driver_store + "\\x.dll");
-  EXPECT_EQ(pkg.regs[0].data.at(0), pkg.regs[0].line.field(4));
-  EXPECT_EQ(pkg.regs[1].data.at(0), pkg.regs[1].line.field(4));
-  EXPECT_EQ(pkg.regs[1].data.at(0), "C:\\Windows\\x");
+  EXPECT_EQ(pkg.regs[0].data[0], ctx.driver_store + "\\x.dll");
+  EXPECT_EQ(pkg.regs[0].data[0], pkg.regs[0].line.field(4));
+  EXPECT_EQ(pkg.regs[1].data[0], pkg.regs[1].line.field(4));
+  EXPECT_EQ(pkg.regs[1].data[0], "C:\\Windows\\x");
+}
+
+// The other records (issue 13 part 2, round 2): services, service deletes, interfaces, DelFiles /
+// RenFiles entries, includes, directives, references and section names are views too.
+const char* kServiceInf = R"inf([Version]
+Signature = "$WINDOWS NT$"
+Class     = Sample
+ClassGuid = {0b9b8a6e-5f8a-4c2e-9d0e-7a1b2c3d4e5f}
+Provider  = %P%
+
+[DestinationDirs]
+DefaultDestDir = 13
+
+[Manufacturer]
+%P% = M, NTamd64
+
+[M.NTamd64]
+%D% = Dev, ROOT\SAMPLE
+
+[Dev.NTamd64]
+Include = %Inbox%, machine.inf
+DelFiles = Gone
+RenFiles = Moves
+
+[Gone]
+%Old%.sys
+
+[Moves]
+new.sys, %Old%.sys
+
+[Dev.NTamd64.Services]
+AddService = %Svc%, 0x00000002, Svc_Install, Svc_Log, %LogType%, %EvName%
+DelService = %OldSvc%, 0x4, Application, %EvName%
+
+[Dev.NTamd64.Interfaces]
+AddInterface = {6a1e5f8d-0c1b-4d4e-9f2a-3b4c5d6e7f80}, %Ref%, Iface_Install
+
+[Iface_Install]
+AddReg = R
+
+[Svc_Install]
+DisplayName   = %SvcDesc%
+ServiceType   = 1
+startType     = 3
+ErrorControl  = 1
+ServiceBinary = %13%\s.sys
+Dependencies  = +%Group%, Other
+StartType     = 4
+Description   = plain text
+
+[Svc_Log]
+AddReg = R
+
+[R]
+HKR,,X,0x00010001,1
+
+[Strings]
+P = "Provider"
+D = "Device"
+Inbox = "inbox.inf"
+Old = "oldname"
+Svc = "SampleSvc"
+LogType = "System"
+EvName = "SampleEvents"
+OldSvc = "OldSvc"
+Ref = "RefString"
+SvcDesc = "Sample service"
+Group = "Base"
+)inf";
+
+struct ServiceFixture {
+  std::unique_ptr<inf::Document> doc_owner;
+  const inf::Document& doc;
+  package::Package pkg;
+};
+
+ServiceFixture build_services() {
+  auto doc = inf::Document::parse(kServiceInf, "svc.inf");
+  EXPECT_TRUE(doc.ok());
+  auto owner = std::make_unique<inf::Document>(std::move(*doc));
+  const inf::Document& d = *owner;
+  inf::DiridContext ctx;
+  ctx.driver_store = "C:\\Windows\\System32\\DriverStore\\FileRepository\\svc.inf_amd64_0";
+  owner->set_dirids(ctx);
+  return ServiceFixture{std::move(owner), d, package::build_package(d)};
+}
+
+// A substituted field: not a view of the document's text.
+bool in_arena(const inf::Document& doc, std::string_view v) { return !v.empty() && !in_text(doc, v); }
+
+std::string trimmed(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return std::string(s);
+}
+
+TEST(PackageViews, ServiceFieldsAreViewsEqualToTheLineFields) {
+  const ServiceFixture f = build_services();
+  ASSERT_EQ(f.pkg.services.size(), 1u);
+  const package::ServiceInstall& s = f.pkg.services[0];
+  const inf::Line& l = s.directive;
+  EXPECT_EQ(s.name, "SampleSvc");
+  EXPECT_EQ(s.name, l.field(0));
+  EXPECT_TRUE(in_arena(f.doc, s.name));
+  EXPECT_EQ(s.install_section, "Svc_Install");
+  EXPECT_TRUE(in_text(f.doc, s.install_section));
+  EXPECT_EQ(s.eventlog_section, "Svc_Log");
+  EXPECT_EQ(s.eventlog_type, "System");
+  EXPECT_EQ(s.event_name, "SampleEvents");
+  EXPECT_EQ(s.display_name, "Sample service");
+  EXPECT_EQ(s.description, "plain text");
+  EXPECT_TRUE(in_text(f.doc, s.description));
+  EXPECT_EQ(s.service_binary, std::string("C:\\Windows\\System32\\DriverStore\\FileRepository\\svc.inf_amd64_0\\s.sys"));
+  EXPECT_EQ(s.service_binary_raw, "%13%\\s.sys");
+  EXPECT_TRUE(in_text(f.doc, s.service_binary_raw));
+  EXPECT_EQ(s.dependencies, (std::vector<std::string_view>{"+Base", "Other"}));
+  // As before the views: the numbers are read from every line (the last StartType counts), the
+  // values keep each name's first line.
+  EXPECT_EQ(s.start_type, std::optional<std::uint32_t>(4));
+
+  ASSERT_EQ(f.pkg.service_deletes.size(), 1u);
+  const package::ServiceDelete& del = f.pkg.service_deletes[0];
+  EXPECT_EQ(del.name, "OldSvc");
+  EXPECT_EQ(del.flags_text, "0x4");
+  EXPECT_TRUE(in_text(f.doc, del.flags_text));
+  EXPECT_EQ(del.eventlog_type, "Application");
+  EXPECT_EQ(del.event_name, "SampleEvents");
+
+  ASSERT_EQ(f.pkg.interfaces.size(), 1u);
+  const package::InterfaceInstall& i = f.pkg.interfaces[0];
+  EXPECT_EQ(i.guid, "{6a1e5f8d-0c1b-4d4e-9f2a-3b4c5d6e7f80}");
+  EXPECT_TRUE(in_text(f.doc, i.guid));
+  EXPECT_EQ(i.reference, "RefString");
+  EXPECT_EQ(i.install_section, "Iface_Install");
+}
+
+TEST(PackageViews, ServiceValuesAreFoundInAnyCaseInLowerCaseOrder) {
+  const ServiceFixture f = build_services();
+  const package::ServiceValues& v = f.pkg.services.at(0).values;
+  // As the std::map keyed by lower-case names was: one entry per name, the first line wins.
+  std::vector<std::string> names;
+  for (const auto& [name, line] : v) names.push_back(inf::to_lower_ascii(name));
+  EXPECT_EQ(names, (std::vector<std::string>{"dependencies", "description", "displayname", "errorcontrol",
+                                             "servicebinary", "servicetype", "starttype"}));
+  for (std::string_view key : {"starttype", "StartType", "STARTTYPE"}) {
+    auto it = v.find(key);
+    ASSERT_NE(it, v.end()) << key;
+    EXPECT_EQ(it->first, "startType") << "the name as the first line writes it";
+    EXPECT_EQ(it->second.field(0), "3");
+  }
+  EXPECT_EQ(v.count("servicebinary"), 1u);
+  EXPECT_EQ(v.count("ImagePath"), 0u);
+  EXPECT_EQ(v.find("ServiceTyp"), v.end());
+  EXPECT_EQ(v.find("ServiceTypes"), v.end());
+}
+
+TEST(PackageViews, ListEntriesIncludesAndNamesAreViews) {
+  const ServiceFixture f = build_services();
+  ASSERT_EQ(f.pkg.file_changes.size(), 2u);
+  const package::FileChange& del = f.pkg.file_changes[0];
+  EXPECT_EQ(del.kind, package::FileChangeKind::del);
+  EXPECT_EQ(del.list_section, "Gone");
+  EXPECT_TRUE(in_text(f.doc, del.list_section));
+  EXPECT_EQ(del.name, "oldname.sys");
+  const package::FileChange& ren = f.pkg.file_changes[1];
+  EXPECT_EQ(ren.name, "new.sys");
+  EXPECT_TRUE(in_text(f.doc, ren.name));
+  EXPECT_EQ(ren.old_name, "oldname.sys");
+  EXPECT_EQ(f.pkg.includes, (std::vector<std::string_view>{"inbox.inf", "machine.inf"}));
+  for (const auto& d : f.pkg.directives) EXPECT_TRUE(in_text(f.doc, d.name)) << d.name;
+  for (const auto& r : f.pkg.references) {
+    EXPECT_TRUE(in_text(f.doc, r.directive)) << r.directive;
+    EXPECT_EQ(r.target, trimmed(r.line.field(r.field))) << r.target;
+  }
+  bool service_section = false;
+  for (const auto& s : f.pkg.sections) {
+    if (s.exists) {
+      EXPECT_TRUE(in_text(f.doc, s.name)) << s.name;
+    }
+    if (s.name == "Svc_Install") {
+      service_section = true;
+      EXPECT_EQ(s.service, "SampleSvc");
+    }
+  }
+  EXPECT_TRUE(service_section);
+}
+
+TEST(PackageViews, RegistryDataAreSpansOfOneVector) {
+  const Fixture f = build();
+  std::size_t fields = 0;
+  for (const auto& op : f.pkg.regs) {
+    ASSERT_EQ(op.data.size(), op.raw_data.size());
+    for (std::size_t i = 0; i < op.data.size(); ++i) {
+      EXPECT_GE(op.data.data() + i, f.pkg.reg_fields.data());
+      EXPECT_LT(op.raw_data.data() + i, f.pkg.reg_fields.data() + f.pkg.reg_fields.size());
+      EXPECT_EQ(op.data[i], op.line.field(4 + i));
+      EXPECT_EQ(op.raw_data[i], op.line.raw_field(4 + i));
+    }
+    fields += 2 * op.data.size();
+  }
+  EXPECT_EQ(fields, f.pkg.reg_fields.size());
+}
+
+TEST(PackageViews, OtherRecordsSurviveMovingThePackage) {
+  ServiceFixture f = build_services();
+  const std::string name(f.pkg.services[0].name), binary(f.pkg.services[0].service_binary);
+  const std::string_view* data = f.pkg.regs.at(0).data.data();
+  std::vector<package::Package> many;
+  many.push_back(std::move(f.pkg));
+  many.resize(8);  // moves the first one again
+  const package::Package& p = many[0];
+  EXPECT_EQ(p.services[0].name, name);
+  EXPECT_EQ(p.services[0].service_binary, binary);
+  EXPECT_EQ(p.services[0].values.find("displayname")->second.field(0), "Sample service");
+  EXPECT_EQ(p.regs.at(0).data.data(), data);
+  EXPECT_EQ(p.regs.at(0).data[0], "1");
+}
+
+TEST(PackageViews, NeededSectionNamesOutliveTheRequest) {
+  const ServiceFixture f = build_services();
+  package::Package needed;
+  {
+    package::NeededSection request{std::string("Svc_Install"), package::SectionRole::service_install, std::string("NeededSvc")};
+    needed = package::build_needed_package(f.doc, {}, request);
+    request.name.assign(40, 'x');
+    request.service.assign(40, 'y');
+  }
+  ASSERT_FALSE(needed.sections.empty());
+  EXPECT_EQ(needed.sections[0].name, "Svc_Install");
+  EXPECT_EQ(needed.sections[0].service, "NeededSvc");
 }
 
 }  // namespace
