@@ -56,7 +56,7 @@ void write_diagnostic(JsonWriter& w, const Diagnostic& d, const RenderOptions& o
   w.value(severity_name(d.severity));
   if (!d.source_line.empty()) {
     w.key("source");
-    w.value(trimmed(d.source_line));
+    w.value(trimmed_view(d.source_line));
   }
   if (!d.target_os.empty()) {
     w.key("target_os");
@@ -359,7 +359,7 @@ std::string fingerprint(const Diagnostic& d) {
   mix(std::to_string(d.code));
   mix(d.file);
   mix(d.section);
-  mix(trimmed(d.source_line));
+  mix(trimmed_view(d.source_line));
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;
