@@ -143,9 +143,10 @@ class JsonWriter {
   }
   void value(std::uint64_t v) {
     element();
-    char buf[24];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);  // the digits std::to_string gives
-    out_.append(buf, static_cast<std::size_t>(r.ptr - buf));
+    constexpr std::size_t kDigits = 20;  // of the largest 64-bit number
+    char* d = out_.claim(kDigits);
+    auto r = std::to_chars(d, d + kDigits, v);  // the digits std::to_string gives
+    out_.commit(static_cast<std::size_t>(r.ptr - d));
   }
   void value(bool v) {
     element();
@@ -169,18 +170,22 @@ class JsonWriter {
     }
     line_break(comma);
   }
-  // ",\n" (or "\n") and two spaces per open container.
+  // ",\n" (or "\n") and two spaces per open container. Up to kBreakRoom bytes are copied whole
+  // from the constant (a fixed-size copy is a few plain stores) and only the ones due are kept.
+  static constexpr std::size_t kBreakRoom = 64;
+  static constexpr std::string_view kBreak =
+      ",\n                                                                "
+      "                                                                ";
   void line_break(bool comma) {
-    static constexpr std::string_view kBreak =
-        ",\n                                                                "
-        "                                                                ";
     const std::size_t width = 2 * depth_.size();
     const std::size_t skip = comma ? 0 : 1;
-    if (width + 2 <= kBreak.size()) {
-      out_.append(kBreak.data() + skip, 2 - skip + width);
+    if (width + 2 <= kBreakRoom) {
+      char* d = out_.claim(kBreakRoom);
+      std::memcpy(d, kBreak.data() + skip, kBreakRoom);
+      out_.commit(2 - skip + width);
       return;
     }
-    out_.append(kBreak.data() + skip, 2 - skip);  // deeper than the constant: in pieces
+    out_.append(kBreak.data() + skip, 2 - skip);  // deeper than that: in pieces
     for (std::size_t n = width; n > 0;) {
       const std::size_t k = std::min(n, kBreak.size() - 2);
       out_.append(kBreak.data() + 2, k);
