@@ -49,14 +49,14 @@ diag::Diagnostic file_level(rules::Rule rule, const std::string& path, std::uint
 void sort_findings(std::vector<diag::Diagnostic>& d) {
   if (d.size() < 2) return;
   const bool one_file = std::all_of(d.begin(), d.end(), [&](const diag::Diagnostic& x) { return x.file == d[0].file; });
-  std::vector<std::uint32_t> order(d.size());
-  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t i, std::uint32_t j) {
-    const diag::Diagnostic& a = d[i];
-    const diag::Diagnostic& b = d[j];
+  auto less = [&](const diag::Diagnostic& a, const diag::Diagnostic& b) {
     if (!one_file) return a < b;
     return std::tie(a.line, a.column, a.code, a.message) < std::tie(b.line, b.column, b.code, b.message);
-  });
+  };
+  if (std::is_sorted(d.begin(), d.end(), less)) return;  // nothing to move (a file with one family's findings)
+  std::vector<std::uint32_t> order(d.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t i, std::uint32_t j) { return less(d[i], d[j]); });
   std::vector<diag::Diagnostic> sorted;
   sorted.reserve(d.size());
   for (std::uint32_t i : order) sorted.push_back(std::move(d[i]));
@@ -181,10 +181,25 @@ std::uint32_t unstamped_column(std::string_view written, std::string_view stampe
   return static_cast<std::uint32_t>(inf::utf16_length(written.substr(0, written_byte)) + 1);
 }
 
+// Whether a finding or one of its notes is on a line that stamping may have changed.
+bool any_on_stamped_line(const inf::Document& doc, const diag::FileResult& res, inf::Arch arch) {
+  auto stamped = [&](std::uint32_t line) { return line != 0 && stamp::may_be_stamped(doc.physical_line(line), arch); };
+  for (const auto& d : res.diagnostics) {
+    if (stamped(d.line)) return true;
+    for (const auto& n : d.notes) {
+      if (stamped(n.line)) return true;
+    }
+  }
+  return false;
+}
+
 // An .inx is checked stamped; findings point at the file as written: its source line and the
 // column in it (the stamped text keeps the line structure, only tokens change length).
-void point_into_unstamped(std::string_view written_bytes, const inf::Document& doc, unsigned codepage,
+void point_into_unstamped(std::string_view written_bytes, const inf::Document& doc, unsigned codepage, inf::Arch arch,
                           diag::FileResult& res) {
+  // Most findings of an .inx are on lines stamping left alone: then the written file need not be
+  // decoded a second time to compare its lines.
+  if (!any_on_stamped_line(doc, res, arch)) return;
   inf::DecodeOptions dopts;
   dopts.codepage = codepage;
   auto decoded = inf::decode(written_bytes, dopts);
@@ -229,10 +244,9 @@ diag::FileResult check_owned(std::string&& bytes, const std::string& path, const
   }
   std::string written;  // the file as written, when stamping changed it
   if (settings.stampinf) {
-    std::string stamped = stamp::accept_tokens_for_check(bytes, settings.target.arch);
-    if (stamped != bytes) {
+    if (auto stamped = stamp::stamp_for_check(bytes, settings.target.arch)) {
       written = std::move(bytes);
-      bytes = std::move(stamped);
+      bytes = std::move(*stamped);
     }
   }
   inf::ParseOptions popts;
@@ -258,7 +272,7 @@ diag::FileResult check_owned(std::string&& bytes, const std::string& path, const
   if (opts.summary) res.summary = summarize(*doc, pkg, settings.target.arch);
   rules::Context ctx(*doc, pkg, settings, res.diagnostics);
   for (const auto& family : rules::families()) family.run(ctx);
-  if (!written.empty()) point_into_unstamped(written, *doc, opts.codepage, res);
+  if (!written.empty()) point_into_unstamped(written, *doc, opts.codepage, settings.target.arch, res);
   apply_inline_suppressions(*doc, res);
   finish(res);
   return res;

@@ -1,5 +1,8 @@
 // InputWalk: the files of a check run produced as checking proceeds, in the order expand_inputs
 // gives them, so a run over a million files does not first hold a million paths.
+#include <dirent.h>
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <filesystem>
 
@@ -40,21 +43,68 @@ void InputWalk::rewind() {
   source_ = 0;
 }
 
+namespace {
+
+// What an entry of a folder is, as recursive_directory_iterator would see it: the type readdir
+// gives, else lstat's; a symbolic link is "other" (to a folder it is not followed; to a file it
+// is tested with stat where its name matters).
+enum class EntryKind { folder, file, link, other };
+
+EntryKind entry_kind(const std::string& full, unsigned char d_type) {
+  switch (d_type) {
+    case DT_DIR: return EntryKind::folder;
+    case DT_REG: return EntryKind::file;
+    case DT_LNK: return EntryKind::link;
+    case DT_UNKNOWN: break;
+    default: return EntryKind::other;
+  }
+  struct stat st {};
+  if (::lstat(full.c_str(), &st) != 0) return EntryKind::other;
+  if (S_ISLNK(st.st_mode)) return EntryKind::link;
+  return S_ISDIR(st.st_mode) ? EntryKind::folder : S_ISREG(st.st_mode) ? EntryKind::file : EntryKind::other;
+}
+
+bool is_regular_target(const std::string& full) {
+  struct stat st {};
+  return ::stat(full.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+// `dir` joined with an entry's name as std::filesystem's operator/ joins them on POSIX: a '/'
+// between them unless `dir` already ends with one.
+std::string joined(const std::string& dir, std::string_view name) {
+  std::string full;
+  full.reserve(dir.size() + 1 + name.size());
+  full = dir;
+  if (!dir.empty() && dir.back() != '/') full += '/';
+  full += name;
+  return full;
+}
+
+}  // namespace
+
 // As recursive_directory_iterator walks: symbolic links to folders are not followed, a folder
 // that cannot be opened is skipped, and files are regular files (links followed) named *.inf/*.inx.
+// readdir directly: the entry type comes with the name, and no std::filesystem::path is built
+// and split per entry.
 void InputWalk::push_folder(const std::string& dir) {
   Frame f;
   f.dir = dir;
-  std::error_code ec;
-  for (fs::directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end; !ec && it != end;
-       it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    std::error_code e2;
-    if (!it->is_symlink(e2) && it->is_directory(e2)) {
-      f.entries.emplace_back(name + "/", true);
-    } else if (is_inf_name(name) && it->is_regular_file(e2)) {
-      f.entries.emplace_back(name, false);
+  if (DIR* d = ::opendir(dir.c_str())) {
+    std::string full;
+    while (const dirent* e = ::readdir(d)) {
+      const std::string_view name(e->d_name);
+      if (name == "." || name == "..") continue;
+      const bool inf_name = is_inf_name(name);
+      if (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN && !inf_name) continue;  // decided by its name alone
+      full = joined(dir, name);
+      const EntryKind kind = entry_kind(full, e->d_type);
+      if (kind == EntryKind::folder) {
+        f.entries.emplace_back(std::string(name) + "/", true);
+      } else if (inf_name && (kind == EntryKind::file || (kind == EntryKind::link && is_regular_target(full)))) {
+        f.entries.emplace_back(std::string(name), false);
+      }
     }
+    ::closedir(d);
   }
   std::sort(f.entries.begin(), f.entries.end());
   frames_.push_back(std::move(f));
@@ -68,7 +118,7 @@ bool InputWalk::next_from_tree(std::string& path) {
       continue;
     }
     const auto& [key, folder] = f.entries[f.next++];
-    std::string full = (fs::path(f.dir) / (folder ? key.substr(0, key.size() - 1) : key)).string();
+    std::string full = joined(f.dir, folder ? std::string_view(key).substr(0, key.size() - 1) : std::string_view(key));
     if (folder) {
       push_folder(full);  // invalidates f
       continue;

@@ -5,6 +5,8 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
+#include <string_view>
 
 #include "isodrv/check.h"
 
@@ -115,14 +117,32 @@ Result<FileConfig> find_in(const fs::path& dir, std::map<std::string, FileConfig
 
 }  // namespace
 
-Result<FileConfig> find_config(const std::string& path) {
+Result<FileConfig> find_config(const std::string& path, ConfigFor what) {
   static std::map<std::string, FileConfig> cache;
+  // The files of a run come folder after folder: the last file's folder, spelled as given, maps
+  // to the same answer without making the path absolute and normal again (two path parses and a
+  // handful of allocations per file). Only a plain file name after the last '/' qualifies: its
+  // folder is then the given folder part, however that normalises.
+  static std::string last_folder;
+  static std::optional<Result<FileConfig>> last;
+  const std::size_t slash = path.rfind('/');
+  const std::string_view name = slash == std::string::npos ? std::string_view(path) : std::string_view(path).substr(slash + 1);
+  const std::string_view folder = slash == std::string::npos ? std::string_view() : std::string_view(path).substr(0, slash + 1);
+  const bool plain = what == ConfigFor::file && !name.empty() && name != "." && name != "..";
+  if (plain && last && folder == last_folder) return *last;
   // Inputs come folder after folder: a bounded cache keeps memory flat over a million folders.
   if (cache.size() > 4096) cache.clear();
   std::error_code ec;
   fs::path p = fs::absolute(path, ec).lexically_normal();
-  if (!fs::is_directory(p, ec)) p = p.parent_path();
-  return find_in(p, cache);
+  if (what == ConfigFor::file || !fs::is_directory(p, ec)) p = p.parent_path();
+  Result<FileConfig> found = find_in(p, cache);
+  if (plain) {
+    last_folder.assign(folder);
+    last = found;
+  } else {
+    last.reset();
+  }
+  return found;
 }
 
 }  // namespace isodrv::cli

@@ -25,6 +25,9 @@ struct FileConfig {
 // The nearest configuration for a file or folder: isodrv.toml, .isodrv.toml, or a pyproject.toml
 // with a [tool.isodrv] table, in the path's folder or the closest folder above it. Results are
 // cached per folder. An unreadable or invalid file is an error ("file:line: message").
-Result<FileConfig> find_config(const std::string& path);
+// ConfigFor::file says the path is known not to be a folder (a file the input walk produced):
+// no stat, and consecutive files of one folder share one look-up.
+enum class ConfigFor { any, file };
+Result<FileConfig> find_config(const std::string& path, ConfigFor what = ConfigFor::any);
 
 }  // namespace isodrv::cli

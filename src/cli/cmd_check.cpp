@@ -312,7 +312,7 @@ Survey survey_inputs(check::InputWalk& walk, const std::function<bool(const std:
     if (!in_shard(p)) continue;
     if (!s.files++) s.first = p;
     if (s.config_error) continue;
-    auto c = find_config(p);
+    auto c = find_config(p, ConfigFor::file);
     if (!c) s.config_error = c.error();
     else if (!s.configs.count(c->file)) s.configs.emplace(c->file, *c);
   }
@@ -424,7 +424,7 @@ int check_grouped(const CheckArgs& a, const Context& ctx, check::InputWalk& walk
       if (!in_shard(p)) continue;
       pending = std::move(p);
       if (survey.configs.size() > 1) {
-        auto c = find_config(pending);
+        auto c = find_config(pending, ConfigFor::file);
         pending_config = c ? c->file : std::string();
       }
       return true;

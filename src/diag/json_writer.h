@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
@@ -13,7 +14,37 @@
 #include <string_view>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace isodrv::diag::detail {
+
+// Copies n bytes (W <= n <= 2W): the first W and the last W, which overlap in the middle.
+template <std::size_t W>
+inline void copy_overlapping(char* d, const char* p, std::size_t n) {
+  char a[W], b[W];
+  std::memcpy(a, p, W);
+  std::memcpy(b, p + n - W, W);
+  std::memcpy(d, a, W);
+  std::memcpy(d + n - W, b, W);
+}
+
+// Copies n < 32 bytes without a call: most pieces of JSON are a few bytes (keys, punctuation,
+// numbers, indentation), and two overlapping fixed-size copies compile to plain loads and stores.
+inline void copy_short(void* dst, const void* src, std::size_t n) {
+  auto* d = static_cast<char*>(dst);
+  const auto* p = static_cast<const char*>(src);
+  if (n >= 16) {
+    copy_overlapping<16>(d, p, n);
+  } else if (n >= 8) {
+    copy_overlapping<8>(d, p, n);
+  } else if (n >= 4) {
+    copy_overlapping<4>(d, p, n);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) d[i] = p[i];
+  }
+}
 
 // JSON for --format json, written straight into the output: a report for thousands of files
 // would otherwise be built as a tree of nlohmann::json nodes first, which costs more than checking.
@@ -29,20 +60,21 @@ class Sink {
   void append(const char* p, std::size_t n) {
     if (n > cap_ - size_) grow(n);
     char* d = buf_.get() + size_;
-    // Most pieces are a few bytes (keys, punctuation, numbers, indentation): two overlapping
-    // fixed-size copies (which compile to plain loads and stores) beat a memcpy call or a loop.
-    if (n >= 8 && n <= 16) {
-      copy_overlapping<8>(d, p, n);
-    } else if (n >= 4 && n < 8) {
-      copy_overlapping<4>(d, p, n);
-    } else if (n < 4) {
-      for (std::size_t i = 0; i < n; ++i) d[i] = p[i];
+    if (n < 32) {
+      copy_short(d, p, n);
     } else {
       std::memcpy(d, p, n);
     }
     size_ += n;
   }
   void append(std::string_view s) { append(s.data(), s.size()); }
+  // Room for n more bytes at the end: the caller writes up to n bytes there and then says how many
+  // with commit(). One capacity test for a piece made of several parts.
+  char* claim(std::size_t n) {
+    if (n > cap_ - size_) grow(n);
+    return buf_.get() + size_;
+  }
+  void commit(std::size_t n) { size_ += n; }
   Sink& operator+=(std::string_view s) {
     append(s);
     return *this;
@@ -58,15 +90,6 @@ class Sink {
   void truncate(std::size_t n) { size_ = std::min(size_, n); }
 
  private:
-  // Copies n bytes (W <= n <= 2W): the first W and the last W, which overlap in the middle.
-  template <std::size_t W>
-  static void copy_overlapping(char* d, const char* p, std::size_t n) {
-    char a[W], b[W];
-    std::memcpy(a, p, W);
-    std::memcpy(b, p + n - W, W);
-    std::memcpy(d, a, W);
-    std::memcpy(d + n - W, b, W);
-  }
   void grow(std::size_t n) {
     std::size_t cap = std::max({cap_ * 2, size_ + n, std::size_t{4096}});
     std::unique_ptr<char[]> b(new char[cap]);
@@ -105,9 +128,13 @@ class JsonWriter {
   // Keys are the fixed names of DESIGN.md §4 and code numbers: plain ASCII, nothing to escape.
   void key(std::string_view k) {
     element();
-    out_ += '"';
-    out_ += k;
-    out_ += pretty_ ? std::string_view("\": ") : std::string_view("\":");
+    // '"', the key, '"', ':' and in the pretty layout ' ': written in place after one capacity test.
+    char* d = out_.claim(k.size() + 4);
+    d[0] = '"';
+    if (k.size() < 32) copy_short(d + 1, k.data(), k.size());
+    else std::memcpy(d + 1, k.data(), k.size());
+    std::memcpy(d + 1 + k.size(), "\": ", 3);
+    out_.commit(k.size() + (pretty_ ? 4 : 3));
     after_key_ = true;
   }
   void value(std::string_view v) {
@@ -116,9 +143,10 @@ class JsonWriter {
   }
   void value(std::uint64_t v) {
     element();
-    char buf[24];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);  // the digits std::to_string gives
-    out_.append(buf, static_cast<std::size_t>(r.ptr - buf));
+    constexpr std::size_t kDigits = 20;  // of the largest 64-bit number
+    char* d = out_.claim(kDigits);
+    auto r = std::to_chars(d, d + kDigits, v);  // the digits std::to_string gives
+    out_.commit(static_cast<std::size_t>(r.ptr - d));
   }
   void value(bool v) {
     element();
@@ -127,24 +155,42 @@ class JsonWriter {
 
  private:
   // Starts a value: after a key it follows on the same line; in a container it goes on a new line.
+  // The comma, the newline and the indentation are one copy from a constant.
   void element() {
     if (after_key_) {
       after_key_ = false;
       return;
     }
     if (depth_.empty()) return;
-    if (depth_.back()) out_ += ',';
+    const bool comma = depth_.back() != 0;
     depth_.back() = 1;
-    if (!pretty_) return;
-    out_ += '\n';
-    indent();
+    if (!pretty_) {
+      if (comma) out_ += ',';
+      return;
+    }
+    line_break(comma);
   }
-  // Two spaces per open container, appended from a constant rather than filled byte by byte.
-  void indent() {
-    static constexpr std::string_view kSpaces = "                                                                ";
-    std::size_t n = 2 * depth_.size();
-    for (; n > kSpaces.size(); n -= kSpaces.size()) out_.append(kSpaces);
-    out_.append(kSpaces.data(), n);
+  // ",\n" (or "\n") and two spaces per open container. Up to kBreakRoom bytes are copied whole
+  // from the constant (a fixed-size copy is a few plain stores) and only the ones due are kept.
+  static constexpr std::size_t kBreakRoom = 64;
+  static constexpr std::string_view kBreak =
+      ",\n                                                                "
+      "                                                                ";
+  void line_break(bool comma) {
+    const std::size_t width = 2 * depth_.size();
+    const std::size_t skip = comma ? 0 : 1;
+    if (width + 2 <= kBreakRoom) {
+      char* d = out_.claim(kBreakRoom);
+      std::memcpy(d, kBreak.data() + skip, kBreakRoom);
+      out_.commit(2 - skip + width);
+      return;
+    }
+    out_.append(kBreak.data() + skip, 2 - skip);  // deeper than that: in pieces
+    for (std::size_t n = width; n > 0;) {
+      const std::size_t k = std::min(n, kBreak.size() - 2);
+      out_.append(kBreak.data() + 2, k);
+      n -= k;
+    }
   }
   void open(char c) {
     element();
@@ -154,26 +200,37 @@ class JsonWriter {
   void close(char c) {
     const bool any = depth_.back() != 0;
     depth_.pop_back();
-    if (any && pretty_) {
-      out_ += '\n';
-      indent();
-    }
+    if (any && pretty_) line_break(false);
     out_ += c;
   }
 
-  // Word-at-a-time tests (8 bytes): any byte with the high bit set; any byte that JSON escapes
-  // (below 0x20, '"', '\\'). A false positive only sends the word to the byte loop.
-  static constexpr std::uint64_t kOnes = 0x0101010101010101ull;
-  static constexpr std::uint64_t kHigh = 0x8080808080808080ull;
-  static std::uint64_t load8(const void* p) {
-    std::uint64_t w;
-    std::memcpy(&w, p, sizeof w);
-    return w;
+  // Bit j set when byte j of the 16 at p needs a look: below 0x20 or '"' or '\\' (escaped), or
+  // 0x80 and above (part of a multi-byte UTF-8 sequence, validated). Strings are scanned 16 bytes
+  // at a time and copied in runs between these bytes.
+  static unsigned attention16(const unsigned char* p) {
+#if defined(__SSE2__)
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i low = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));  // signed: every byte >= 0x80 too
+    const __m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+    const __m128i backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+    return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(low, _mm_or_si128(quote, backslash))));
+#else
+    unsigned m = 0;
+    for (unsigned j = 0; j < 16; ++j) {
+      if (p[j] < 0x20 || p[j] >= 0x80 || p[j] == '"' || p[j] == '\\') m |= 1u << j;
+    }
+    return m;
+#endif
   }
-  static bool has_zero_byte(std::uint64_t v) { return ((v - kOnes) & ~v & kHigh) != 0; }
-  static bool needs_escape(std::uint64_t w) {
-    return ((w - kOnes * 0x20) & ~w & kHigh) != 0 || has_zero_byte(w ^ (kOnes * '"')) ||
-           has_zero_byte(w ^ (kOnes * '\\'));
+  // The attention bits of the bytes from i on (bit 0: byte i), as many of them as fit in 16. A
+  // tail of a long string is read as the last 16 bytes, shifted; a short string from a padded copy.
+  static unsigned attention(const unsigned char* b, std::size_t i, std::size_t n) {
+    if (n - i >= 16) return attention16(b + i);
+    if (n >= 16) return attention16(b + n - 16) >> (16 - (n - i));
+    unsigned char pad[16];
+    std::memset(pad, ' ', sizeof pad);  // a space needs nothing
+    copy_short(pad, b + i, n - i);
+    return attention16(pad);
   }
 
   // Length of the well-formed UTF-8 sequence starting at p (lead byte >= 0x80), 0 when malformed.
@@ -198,21 +255,18 @@ class JsonWriter {
     const std::size_t mark = out_.size();
     out_ += '"';
     const auto* b = reinterpret_cast<const unsigned char*>(s.data());
-    const auto* end = b + s.size();
     const std::size_t n = s.size();
     std::size_t run = 0;  // start of the pending run of bytes that need no escape
-    std::size_t i = 0;
-    while (i < n) {
-      if (n - i >= 8) {
-        const std::uint64_t w = load8(b + i);
-        if ((w & kHigh) == 0 && !needs_escape(w)) {
-          i += 8;
-          continue;
-        }
+    for (std::size_t i = 0; i < n;) {
+      const unsigned m = attention(b, i, n);
+      if (m == 0) {
+        i += 16;
+        continue;
       }
+      i += static_cast<std::size_t>(std::countr_zero(m));
       const unsigned char c = b[i];
       if (c >= 0x80) {
-        const std::size_t len = utf8_sequence(b + i, end);
+        const std::size_t len = utf8_sequence(b + i, b + n);
         if (len == 0) {
           out_.truncate(mark);
           out_ += nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -221,30 +275,30 @@ class JsonWriter {
         i += len;
         continue;
       }
-      if (c >= 0x20 && c != '"' && c != '\\') {
-        ++i;
-        continue;
-      }
       out_.append(s.data() + run, i - run);
       run = i + 1;
-      switch (c) {
-        case '"': out_ += "\\\""; break;
-        case '\\': out_ += "\\\\"; break;
-        case '\b': out_ += "\\b"; break;
-        case '\f': out_ += "\\f"; break;
-        case '\n': out_ += "\\n"; break;
-        case '\r': out_ += "\\r"; break;
-        case '\t': out_ += "\\t"; break;
-        default: {
-          static constexpr char kHex[] = "0123456789abcdef";
-          const char esc[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-          out_.append(esc, sizeof esc);
-        }
-      }
+      escape(c);
       ++i;
     }
-    out_.append(s.data() + run, s.size() - run);
+    out_.append(s.data() + run, n - run);
     out_ += '"';
+  }
+  // The escape of one byte below 0x20, '"' or '\\', as nlohmann writes it.
+  void escape(unsigned char c) {
+    switch (c) {
+      case '"': out_ += "\\\""; break;
+      case '\\': out_ += "\\\\"; break;
+      case '\b': out_ += "\\b"; break;
+      case '\f': out_ += "\\f"; break;
+      case '\n': out_ += "\\n"; break;
+      case '\r': out_ += "\\r"; break;
+      case '\t': out_ += "\\t"; break;
+      default: {
+        static constexpr char kHex[] = "0123456789abcdef";
+        const char esc[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+        out_.append(esc, sizeof esc);
+      }
+    }
   }
 
   Sink out_;

@@ -56,6 +56,7 @@ std::size_t Report::warnings() const {
 namespace detail {
 
 std::string trimmed(std::string_view s) { return base::trim_line(s); }
+std::string_view trimmed_view(std::string_view s) { return base::trim_line_view(s); }
 
 OutputPath output_path(const std::string& path, const PathBase& o) {
   OutputPath out;

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <ostream>
 #include <set>
+#include <unordered_map>
 
 #include "diag/json_writer.h"
 #include "diag/writers.h"
@@ -22,8 +23,24 @@ void flush(JsonWriter& w, std::ostream& out) {
   w.clear();
 }
 
-void write_diagnostic(JsonWriter& w, const Diagnostic& d, const RenderOptions& o, Mode mode) {
-  const auto info = rule_doc(o, d.code, mode);
+// The rule slug of each code, asked of the caller's lookup (RenderOptions::rules) once per code
+// of a run instead of once per finding. The lookup's views point into the rule table.
+class Slugs {
+ public:
+  std::string_view of(const RenderOptions& o, int code, Mode mode) {
+    auto [it, fresh] = slugs_.try_emplace(code);
+    if (fresh) {
+      const auto info = rule_doc(o, code, mode);
+      it->second = info ? info->slug : std::string_view();
+    }
+    return it->second;
+  }
+
+ private:
+  std::unordered_map<int, std::string_view> slugs_;
+};
+
+void write_diagnostic(JsonWriter& w, const Diagnostic& d, std::string_view slug) {
   w.begin_object();
   w.key("code");
   w.value(static_cast<std::uint64_t>(d.code));
@@ -49,14 +66,14 @@ void write_diagnostic(JsonWriter& w, const Diagnostic& d, const RenderOptions& o
     w.end_array();
   }
   w.key("rule");
-  w.value(info ? info->slug : std::string_view());
+  w.value(slug);
   w.key("section");
   w.value(d.section);
   w.key("severity");
   w.value(severity_name(d.severity));
   if (!d.source_line.empty()) {
     w.key("source");
-    w.value(trimmed(d.source_line));
+    w.value(trimmed_view(d.source_line));
   }
   if (!d.target_os.empty()) {
     w.key("target_os");
@@ -101,12 +118,13 @@ void write_summary(JsonWriter& w, const InfSummary& s) {
 
 // One file's object; `out` takes the text whenever enough has piled up, even within one file
 // (a file may have a million findings).
-void write_file(JsonWriter& w, const FileResult& f, const RenderOptions& o, Mode run_mode, std::ostream& out) {
+void write_file(JsonWriter& w, const FileResult& f, const RenderOptions& o, Mode run_mode, Slugs& slugs,
+                std::ostream& out) {
   w.begin_object();
   w.key("diagnostics");
   w.begin_array();
   for (const auto& d : f.diagnostics) {
-    write_diagnostic(w, d, o, run_mode);
+    write_diagnostic(w, d, slugs.of(o, d.code, run_mode));
     if (w.size() >= kFlushAt) flush(w, out);
   }
   w.end_array();
@@ -168,7 +186,7 @@ class JsonReportWriter final : public ReportWriter {
   }
   void file(const FileResult& f) override {
     tally_.add(f);
-    write_file(w_, f, o_, mode_, out_);
+    write_file(w_, f, o_, mode_, slugs_, out_);
     if (w_.size() >= kFlushAt) flush(w_, out_);
   }
   void finish() override {
@@ -203,6 +221,7 @@ class JsonReportWriter final : public ReportWriter {
   std::ostream& out_;
   JsonWriter w_;
   Tally tally_;
+  Slugs slugs_;
 };
 
 // The folder a package is read from: the INF's own folder.
@@ -359,7 +378,7 @@ std::string fingerprint(const Diagnostic& d) {
   mix(std::to_string(d.code));
   mix(d.file);
   mix(d.section);
-  mix(trimmed(d.source_line));
+  mix(trimmed_view(d.source_line));
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;

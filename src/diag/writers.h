@@ -25,6 +25,8 @@ struct Tally {
 };
 
 std::string trimmed(std::string_view s);
+// The same text as a view into `s` (no copy).
+std::string_view trimmed_view(std::string_view s);
 
 // The rule-table row of `code` in `mode` through the caller's lookup (RenderOptions::rules);
 // nullopt without a lookup or for an unknown code.

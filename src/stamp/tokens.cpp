@@ -2,6 +2,8 @@
 // and the entry point `check` uses for .inx input (InfVerif's /stampinf).
 #include "tokens.h"
 
+#include <array>
+
 #include "isodrv/stamp_tokens.h"
 #include "line_edits.h"
 
@@ -42,6 +44,38 @@ TokenValues check_token_values(inf::Arch arch) {
   return token_values(arch, kmdf, umdf);
 }
 
+static_assert(static_cast<std::size_t>(inf::Arch::ia64) + 1 == kArchCount, "one TokenValues per inf::Arch");
+
+// check_token_values per architecture, made once: `check` stamps every .inx with them.
+const TokenValues& check_token_values_cached(inf::Arch arch) {
+  static const auto kValues = [] {
+    std::array<TokenValues, kArchCount> v;
+    for (std::size_t a = 0; a < v.size(); ++a) v[a] = check_token_values(static_cast<inf::Arch>(a));
+    return v;
+  }();
+  return kValues[static_cast<std::size_t>(arch)];
+}
+
+LineTokens replace_tokens(std::string& code, const TokenValues& values) {
+  LineTokens r;
+  for (const auto& t : tokens()) {
+    const auto i = static_cast<std::size_t>(t.token);
+    const std::optional<std::string>& value = values.value[i];
+    for (std::size_t pos = code.find(t.text); pos != std::string::npos;) {
+      if (!value) {
+        r.left |= 1u << i;
+        pos = code.find(t.text, pos + t.text.size());
+        continue;
+      }
+      if (t.token == Token::arch && value->empty()) r.removed_arch = true;
+      code.replace(pos, t.text.size(), *value);
+      r.changed = true;
+      pos = code.find(t.text, pos + value->size());
+    }
+  }
+  return r;
+}
+
 void plan_tokens(const LineMap& map, const TokenValues& values, EditPlan& plan, std::vector<Note>& notes) {
   std::uint32_t first_left[5] = {0, 0, 0, 0, 0};
   std::uint32_t first_removed_arch = 0;
@@ -50,22 +84,12 @@ void plan_tokens(const LineMap& map, const TokenValues& values, EditPlan& plan, 
     const std::size_t end = code_end(text);
     if (text.substr(0, end).find('$') == std::string_view::npos) continue;
     std::string code(text.substr(0, end));
-    bool changed = false;
-    for (const auto& t : tokens()) {
-      const auto i = static_cast<std::size_t>(t.token);
-      for (std::size_t pos = code.find(t.text); pos != std::string::npos;) {
-        if (!values.value[i]) {
-          if (!first_left[i]) first_left[i] = line;
-          pos = code.find(t.text, pos + t.text.size());
-          continue;
-        }
-        if (t.token == Token::arch && values.value[i]->empty() && !first_removed_arch) first_removed_arch = line;
-        code.replace(pos, t.text.size(), *values.value[i]);
-        changed = true;
-        pos = code.find(t.text, pos + values.value[i]->size());
-      }
+    const LineTokens r = replace_tokens(code, values);
+    for (std::size_t i = 0; i < 5; ++i) {
+      if ((r.left >> i & 1u) && !first_left[i]) first_left[i] = line;
     }
-    if (changed) plan.rewrite(line, code + std::string(text.substr(end)), EditKind::token);
+    if (r.removed_arch && !first_removed_arch) first_removed_arch = line;
+    if (r.changed) plan.rewrite(line, code + std::string(text.substr(end)), EditKind::token);
   }
   if (first_removed_arch) {
     notes.push_back(Note{first_removed_arch, "no architecture given (-a): $ARCH$ was removed, so NT$ARCH$ became NT"});
@@ -91,12 +115,12 @@ static bool text_is_bytes(std::string_view bytes) {
 // What plan_tokens does to one line, on the bytes of a file whose text is its bytes: only the lines
 // that hold a '$' are looked at (one search for the next '$' instead of decoding and walking every
 // line), and the output is spliced as EditPlan::apply would splice it. Every value must be given
-// (check's are). nullopt when the text is not the bytes.
-std::optional<std::string> resolve_tokens_in_bytes(std::string_view bytes, const TokenValues& values) {
-  if (!text_is_bytes(bytes)) return std::nullopt;
-  std::string out;
+// (check's are). `out` is written only when some line changed.
+Spliced splice_tokens_in_bytes(std::string_view bytes, const TokenValues& values, std::string& out) {
+  if (!text_is_bytes(bytes)) return Spliced::not_bytes;
   std::size_t copied = 0;
   bool changed_any = false;
+  std::string code;
   for (std::size_t dollar = bytes.find('$'); dollar != std::string_view::npos;) {
     const std::size_t nl = bytes.rfind('\n', dollar);
     const std::size_t ls = nl == std::string_view::npos ? 0 : nl + 1;
@@ -106,17 +130,12 @@ std::optional<std::string> resolve_tokens_in_bytes(std::string_view bytes, const
     if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
     const std::size_t end = code_end(text);
     if (text.substr(0, end).find('$') != std::string_view::npos) {
-      std::string code(text.substr(0, end));
-      bool changed = false;
-      for (const auto& t : tokens()) {
-        const std::string& value = *values.value[static_cast<std::size_t>(t.token)];
-        for (std::size_t pos = code.find(t.text); pos != std::string::npos; pos = code.find(t.text, pos + value.size())) {
-          code.replace(pos, t.text.size(), value);
-          changed = true;
+      code.assign(text.substr(0, end));
+      if (replace_tokens(code, values).changed) {
+        if (!changed_any) {
+          out.clear();
+          out.reserve(bytes.size() + 256);
         }
-      }
-      if (changed) {
-        if (!changed_any) out.reserve(bytes.size() + 256);
         changed_any = true;
         out.append(bytes.substr(copied, ls - copied));
         out += code;
@@ -125,9 +144,31 @@ std::optional<std::string> resolve_tokens_in_bytes(std::string_view bytes, const
     }
     dollar = le < bytes.size() ? bytes.find('$', le) : std::string_view::npos;
   }
-  if (!changed_any) return std::string(bytes);
+  if (!changed_any) return Spliced::unchanged;
   out.append(bytes.substr(copied));
+  return Spliced::changed;
+}
+
+std::optional<std::string> resolve_tokens_in_bytes(std::string_view bytes, const TokenValues& values) {
+  std::string out;
+  switch (splice_tokens_in_bytes(bytes, values, out)) {
+    case Spliced::not_bytes: return std::nullopt;
+    case Spliced::unchanged: return std::string(bytes);
+    case Spliced::changed: break;
+  }
   return out;
+}
+
+// The line-by-line path; nullopt when no line changes (or the text does not decode: left as it is).
+std::optional<std::string> changed_by_lines(std::string_view bytes, const TokenValues& values) {
+  auto map = LineMap::build(bytes, {});
+  if (!map.ok()) return std::nullopt;
+  EditPlan plan;
+  std::vector<Note> notes;
+  plan_tokens(*map, values, plan, notes);
+  if (plan.empty()) return std::nullopt;
+  std::vector<Edit> edits;
+  return plan.apply(*map, edits);
 }
 
 Result<std::string> resolve_tokens_by_lines(std::string_view bytes, const TokenValues& values) {
@@ -145,7 +186,7 @@ Result<std::string> resolve_tokens_by_lines(std::string_view bytes, const TokenV
 
 Result<std::string> resolve_stamp_tokens_for_check(std::string_view bytes, inf::Arch arch) {
   if (bytes.find('$') == std::string_view::npos) return std::string(bytes);
-  const detail::TokenValues values = detail::check_token_values(arch);
+  const detail::TokenValues& values = detail::check_token_values_cached(arch);
   if (auto fast = detail::resolve_tokens_in_bytes(bytes, values)) return std::move(*fast);
   return detail::resolve_tokens_by_lines(bytes, values);
 }
@@ -154,6 +195,26 @@ Result<std::string> resolve_stamp_tokens_for_check(std::string_view bytes, inf::
 std::string accept_tokens_for_check(std::string_view bytes, inf::Arch arch) {
   auto r = resolve_stamp_tokens_for_check(bytes, arch);
   return r.ok() ? std::move(r.value()) : std::string(bytes);
+}
+
+std::optional<std::string> stamp_for_check(std::string_view bytes, inf::Arch arch) {
+  if (bytes.find('$') == std::string_view::npos) return std::nullopt;
+  const detail::TokenValues& values = detail::check_token_values_cached(arch);
+  std::string out;
+  switch (detail::splice_tokens_in_bytes(bytes, values, out)) {
+    case detail::Spliced::unchanged: return std::nullopt;
+    case detail::Spliced::changed: return out;
+    case detail::Spliced::not_bytes: break;
+  }
+  return detail::changed_by_lines(bytes, values);
+}
+
+bool may_be_stamped(std::string_view stamped_line, inf::Arch arch) {
+  const detail::TokenValues& values = detail::check_token_values_cached(arch);
+  for (const auto& v : values.value) {
+    if (v && !v->empty() && stamped_line.find(*v) != std::string_view::npos) return true;
+  }
+  return false;
 }
 
 }  // namespace isodrv::stamp

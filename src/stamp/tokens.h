@@ -24,6 +24,20 @@ TokenValues token_values(const std::optional<inf::Arch>& arch, const std::option
                          const std::optional<WdfVersion>& umdf);
 // Values `check` uses: valid everywhere a token may stand (KMDF 1.33, UMDF 2.33.0).
 TokenValues check_token_values(inf::Arch arch);
+// The same, made once per architecture for the life of the process.
+inline constexpr std::size_t kArchCount = 5;  // inf::Arch: x86, amd64, arm, arm64, ia64
+const TokenValues& check_token_values_cached(inf::Arch arch);
+
+// What replacing the tokens in one line's code did: whether it changed, which tokens were left for
+// want of a value (bit per Token), and whether $ARCH$ was removed (an empty architecture).
+struct LineTokens {
+  bool changed = false;
+  unsigned left = 0;
+  bool removed_arch = false;
+};
+// Replaces every token of `values` in `code` (a line's text before its comment): the one loop both
+// the line-by-line path (plan_tokens) and the byte path (resolve_tokens_in_bytes) run per line.
+LineTokens replace_tokens(std::string& code, const TokenValues& values);
 
 // Plans a rewrite of every line whose code part holds a token; notes removed or unresolved tokens.
 void plan_tokens(const LineMap& map, const TokenValues& values, EditPlan& plan, std::vector<Note>& notes);
@@ -34,5 +48,10 @@ Result<std::string> resolve_tokens_by_lines(std::string_view bytes, const TokenV
 // without a BOM, a NUL or a ^Z: nearly every .inx); nullopt for any other file. Every value must be
 // given. Check's path: a search for '$' instead of decoding and walking every line.
 std::optional<std::string> resolve_tokens_in_bytes(std::string_view bytes, const TokenValues& values);
+// The byte path without the copy of an unchanged file: `out` holds the result only for `changed`.
+enum class Spliced { not_bytes, unchanged, changed };
+Spliced splice_tokens_in_bytes(std::string_view bytes, const TokenValues& values, std::string& out);
+// The line-by-line path, nullopt when no line changes or the text does not decode.
+std::optional<std::string> changed_by_lines(std::string_view bytes, const TokenValues& values);
 
 }  // namespace isodrv::stamp::detail

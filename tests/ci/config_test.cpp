@@ -152,6 +152,21 @@ TEST(Config, MixedModesKeepInputOrderAndAreCounted) {
   EXPECT_TRUE(has(s.run("check drivers/good", s / "proj").out, "(0 not valid, mode /w)\n"));
 }
 
+// The configuration of consecutive files of one folder is looked up once (find_config remembers
+// the last folder as spelled): files of folders with different configurations, interleaved and
+// spelled in different ways, still each get their own folder's.
+TEST(Config, InterleavedFoldersEachGetTheirOwnConfiguration) {
+  Scratch s;
+  make_project(s);
+  s.write("proj/drivers/bad/isodrv.toml", "mode = \"u\"\n");
+  s.write("proj/drivers/bad/bad2.inf", unisolated_inf());
+  CliRun r = s.run("check --format text drivers/bad/bad.inf drivers/good/good.inf drivers/bad/bad2.inf "
+                   "./drivers/good/../bad/bad.inf drivers/good/good.inf",
+                   s / "proj");
+  EXPECT_EQ(r.rc, 1) << r.err;
+  EXPECT_TRUE(has(r.out, "modes /u: 3 files, /w: 2 files)\n")) << r.out;
+}
+
 TEST(ProjectRoot, SarifAndGithubPathsStartAtTheProjectRoot) {
   Scratch s;
   make_project(s);

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "isodrv/stamp_tokens.h"
@@ -16,6 +17,31 @@ using namespace isodrv;
 
 namespace {
 
+std::vector<std::string_view> lines_of(std::string_view s) {
+  std::vector<std::string_view> out;
+  for (std::size_t b = 0;;) {
+    const std::size_t e = s.find('\n', b);
+    out.push_back(s.substr(b, e == std::string_view::npos ? std::string_view::npos : e - b));
+    if (e == std::string_view::npos) return out;
+    b = e + 1;
+  }
+}
+
+// check's entry point (stamp_for_check) gives the resolved file exactly when resolving changes it,
+// and nullopt otherwise; and every line that stamping changed is one may_be_stamped flags (a line
+// it does not flag is as written, so check leaves its findings' columns alone).
+void expect_check_stamp_agrees(const std::string& bytes, inf::Arch arch, const std::string& resolved,
+                               const std::string& what) {
+  const auto stamped = stamp::stamp_for_check(bytes, arch);
+  EXPECT_EQ(stamped.has_value(), resolved != bytes) << what;
+  if (stamped) EXPECT_EQ(*stamped, resolved) << what;
+  const auto before = lines_of(bytes), after = lines_of(resolved);
+  ASSERT_EQ(before.size(), after.size()) << what << ": stamping keeps the lines";
+  for (std::size_t i = 0; i < before.size(); ++i) {
+    if (before[i] != after[i]) EXPECT_TRUE(stamp::may_be_stamped(after[i], arch)) << what << " line " << i + 1;
+  }
+}
+
 void expect_same(const std::string& bytes, inf::Arch arch, const std::string& what) {
   const auto values = stamp::detail::check_token_values(arch);
   const auto fast = stamp::detail::resolve_tokens_in_bytes(bytes, values);
@@ -24,6 +50,7 @@ void expect_same(const std::string& bytes, inf::Arch arch, const std::string& wh
   ASSERT_TRUE(slow.ok()) << what;
   EXPECT_EQ(*fast, *slow) << what;
   EXPECT_EQ(stamp::accept_tokens_for_check(bytes, arch), *slow) << what;
+  expect_check_stamp_agrees(bytes, arch, *slow, what);
 }
 
 }  // namespace
@@ -66,14 +93,28 @@ TEST(StampCheckTokens, BytePathMatchesLinePathOnRandomInput) {
 
 TEST(StampCheckTokens, OtherEncodingsTakeTheLinePath) {
   const auto values = stamp::detail::check_token_values(inf::Arch::amd64);
-  for (const std::string s : {std::string("\xFF\xFE$\0A\0", 6), std::string("\xFE\xFF\0$", 4),
+  for (const std::string& s : {std::string("\xFF\xFE$\0A\0", 6), std::string("\xFE\xFF\0$", 4),
                               std::string("\xEF\xBB\xBF$ARCH$\n"), std::string("a\0$ARCH$\n", 9),
                               std::string("$ARCH$\n\x1A$ARCH$\n")}) {
     EXPECT_FALSE(stamp::detail::resolve_tokens_in_bytes(s, values).has_value());
     auto slow = stamp::detail::resolve_tokens_by_lines(s, values);
     ASSERT_TRUE(slow.ok());
     EXPECT_EQ(stamp::accept_tokens_for_check(s, inf::Arch::amd64), *slow);
+    const auto stamped = stamp::stamp_for_check(s, inf::Arch::amd64);
+    EXPECT_EQ(stamped.has_value(), *slow != s);
+    if (stamped) EXPECT_EQ(*stamped, *slow);
   }
+}
+
+// A line without any of check's token values cannot have been stamped; one with a value may have.
+TEST(StampCheckTokens, MayBeStampedLooksForTheValues) {
+  EXPECT_FALSE(stamp::may_be_stamped("HKR,,Foo,0x10001,1", inf::Arch::amd64));
+  EXPECT_FALSE(stamp::may_be_stamped("%Mfg%=Models,NTarm64", inf::Arch::amd64)) << "another architecture's word";
+  EXPECT_TRUE(stamp::may_be_stamped("%Mfg%=Models,NTamd64", inf::Arch::amd64));
+  EXPECT_TRUE(stamp::may_be_stamped("%Mfg%=Models,NTarm64", inf::Arch::arm64));
+  EXPECT_TRUE(stamp::may_be_stamped("KmdfLibraryVersion = 1.33", inf::Arch::amd64));
+  EXPECT_TRUE(stamp::may_be_stamped("UmdfLibraryVersion = 2.33.0", inf::Arch::amd64));
+  EXPECT_FALSE(stamp::may_be_stamped("", inf::Arch::amd64));
 }
 
 TEST(StampCheckTokens, BytePathMatchesLinePathOnTheCorpus) {
@@ -93,6 +134,9 @@ TEST(StampCheckTokens, BytePathMatchesLinePathOnTheCorpus) {
       EXPECT_EQ(*fast, *slow) << e.path();
     }
     EXPECT_EQ(stamp::accept_tokens_for_check(bytes, inf::Arch::amd64), *slow) << e.path();
+    const auto stamped = stamp::stamp_for_check(bytes, inf::Arch::amd64);
+    EXPECT_EQ(stamped.has_value(), *slow != bytes) << e.path();
+    if (stamped) EXPECT_EQ(*stamped, *slow) << e.path();
   }
   EXPECT_GT(fast_files, 300u);
 }
