@@ -88,7 +88,7 @@ void check_filters(Context& ctx) {
 }  // namespace
 
 void run_extension_rules(Context& ctx) {
-  if (!facts::is_extension_inf(ctx.doc())) return;
+  if (!ctx.facts().extension_inf) return;
   check_extension_id(ctx);
   check_base_only_parts(ctx);
   check_function_driver(ctx);

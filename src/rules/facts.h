@@ -35,11 +35,14 @@ inline std::string version_class(const inf::Document& doc) {
 // The one GUID-form check (isodrv/inf_values.h).
 using inf::is_braced_guid;
 
-// The Extension setup class, by name or by its GUID.
+inline constexpr std::string_view kExtensionClassGuid = "{e2f84ce7-8efa-411c-aa69-97454ca4cb57}";
+
+// The Extension setup class, by name or by its GUID (the rules read it once, from
+// Context::facts().extension_inf).
 inline bool is_extension_inf(const inf::Document& doc) {
   if (rules::iequals(version_class(doc), "Extension")) return true;
   auto g = version_value(doc, "ClassGuid");
-  return g && rules::iequals(g->text, "{e2f84ce7-8efa-411c-aa69-97454ca4cb57}");
+  return g && rules::iequals(g->text, kExtensionClassGuid);
 }
 
 inline bool starts_with_ci(std::string_view s, std::string_view prefix) {

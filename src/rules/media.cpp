@@ -31,7 +31,7 @@ namespace {
 
 using package::RegOp;
 
-bool is_class(const inf::Document& doc, std::string_view name) { return rules::iequals(facts::version_class(doc), name); }
+bool is_class(const Context& ctx, std::string_view name) { return rules::iequals(ctx.facts().version_class, name); }
 
 // --- display ---------------------------------------------------------------------------------
 
@@ -167,10 +167,10 @@ bool needs_ks(const inf::Section& s) {
 }
 
 void check_camera_registration(Context& ctx) {
-  auto guid = facts::version_value(ctx.doc(), "ClassGuid");
-  const bool camera = is_class(ctx.doc(), "Camera") ||
-                      (guid && rules::iequals(guid->text, "{ca3e7ab9-b4c3-4ae6-8251-579ef933890f}"));
-  if (!camera) return;
+  if (!is_class(ctx, "Camera")) {
+    auto guid = facts::version_value(ctx.doc(), "ClassGuid");
+    if (!guid || !rules::iequals(guid->text, "{ca3e7ab9-b4c3-4ae6-8251-579ef933890f}")) return;
+  }
   std::set<std::size_t> done;
   for (const auto& s : ctx.pkg().services) {
     if (!s.flags || !(*s.flags & 0x2u) || !s.service_type || *s.service_type != 1) continue;
@@ -192,7 +192,7 @@ bool fx_key(std::string_view subkey) {
 }
 
 void check_apo(Context& ctx) {
-  const bool apo_class = is_class(ctx.doc(), "AudioProcessingObject");
+  const bool apo_class = is_class(ctx, "AudioProcessingObject");
   const RegOp* first_fx = nullptr;
   for (const RegOp& op : ctx.pkg().regs) {
     if (op.kind == package::RegOpKind::add && op.root == "HKR" && fx_key(op.subkey)) {
@@ -207,7 +207,7 @@ void check_apo(Context& ctx) {
     }
   }
   // An extension INF adds effects to a device whose base package already Includes wdmaudio.inf.
-  if (!first_fx || facts::is_extension_inf(ctx.doc())) return;
+  if (!first_fx || ctx.facts().extension_inf) return;
   bool included = false;
   for (const auto& inc : ctx.pkg().includes) included = included || rules::iequals(facts::trim(inc), "wdmaudio.inf");
   if (!included) {
@@ -227,7 +227,7 @@ void check_apo(Context& ctx) {
 }  // namespace
 
 void run_media_rules(Context& ctx) {
-  const bool display = is_class(ctx.doc(), "Display");
+  const bool display = is_class(ctx, "Display");
   if (display) {
     check_display_paths(ctx);
     check_display_service(ctx);

@@ -31,8 +31,13 @@ bool matches(std::string_view s, bool upper_ok) {
   return true;
 }
 
-bool is_net_directive(const inf::Document& doc, const inf::Line& l) {
-  return util::key_is_one_of(doc, l, {"AddNetFilter", "AddNetProtocol"});
+bool is_net_directive(Context& ctx, const inf::Line& l) {
+  // A line with no '%' in its text has a plain key: compared as written, nothing to substitute.
+  if (!ctx.holds_percent(l)) {
+    const auto key = l.raw_key();
+    return key && util::is_one_of(*key, {"AddNetFilter", "AddNetProtocol"});
+  }
+  return util::key_is_one_of(ctx.doc(), l, {"AddNetFilter", "AddNetProtocol"});
 }
 
 constexpr std::string_view kSingleValued[] = {"FilterClass", "FilterType", "Service", "BindName", "NetCfgInstanceId"};
@@ -49,11 +54,12 @@ struct Component {
   std::optional<inf::Section> section;
 };
 
-std::vector<Component> components(const inf::Document& doc) {
+std::vector<Component> components(Context& ctx) {
+  const inf::Document& doc = ctx.doc();
   std::vector<Component> out;
   for (std::size_t i = 0; i < doc.section_count(); ++i) {
     for (inf::Line l : doc.section_at(i)) {
-      if (!is_net_directive(doc, l)) continue;
+      if (!is_net_directive(ctx, l)) continue;
       Component c{l, l.key_is("AddNetFilter"), facts::trim(l.field(0)), std::nullopt};
       const std::string sec = facts::trim(l.field(1));
       if (!sec.empty()) c.section = doc.section(sec);
@@ -135,14 +141,14 @@ std::set<std::string> added_services(const package::Package& pkg) {
 }
 
 void check_declarative(Context& ctx, std::set<std::string>& services) {
-  const bool netdriver = rules::iequals(facts::version_class(ctx.doc()), "NetDriver");
+  const bool netdriver = rules::iequals(ctx.facts().version_class, "NetDriver");
   for (std::size_t i = 0; i < ctx.doc().section_count(); ++i) {
     inf::Section s = ctx.doc().section_at(i);
     if (!netdriver && facts::ends_with_ci(s.name(), ".NetDrivers")) {
-      ctx.report_at<Rule::r2405>(s.line(), 1, {std::string(s.name()), facts::version_class(ctx.doc())}, std::string(s.name()));
+      ctx.report_at<Rule::r2405>(s.line(), 1, {std::string(s.name()), ctx.facts().version_class}, std::string(s.name()));
     }
   }
-  auto comps = components(ctx.doc());
+  auto comps = components(ctx);
   if (netdriver && comps.empty()) {
     auto v = ctx.doc().section("Version");
     ctx.report_at<Rule::r2420>(v ? v->line() : 1, 1, {}, "Version");

@@ -20,6 +20,7 @@
 // 1242. DIRID 1 (the folder the INF was installed from), 0 and -1 (no folder) name no place the
 // file is at run time: 1243. (AddService's ServiceBinary has its own code, 1328.)
 #include <map>
+#include <optional>
 #include <set>
 
 #include "rules/families.h"
@@ -35,7 +36,7 @@ using util::trim;
 constexpr std::uint32_t kFirstWindows10Build = 10240;
 
 struct MinimumBuild {
-  const char* directive;
+  std::string_view directive;  // a view: compared with every directive, without a strlen each time
   std::uint32_t build;
   const char* release;
 };
@@ -66,7 +67,8 @@ std::map<std::string, std::pair<std::uint32_t, std::string>> oldest_targets(cons
 
 void check_minimum_builds(Context& ctx) {
   const auto& pkg = ctx.pkg();
-  auto oldest = oldest_targets(pkg);
+  // Built on the first directive that has a minimum build: most packages use none.
+  std::optional<std::map<std::string, std::pair<std::uint32_t, std::string>>> oldest_built;
   for (const auto& d : pkg.directives) {
     const MinimumBuild* mb = nullptr;
     for (const auto& m : kMinimumBuilds) {
@@ -75,6 +77,8 @@ void check_minimum_builds(Context& ctx) {
     if (!mb) continue;
     const auto& root = pkg.sections[pkg.sections[d.section].root];
     if (root.base.empty()) continue;  // DefaultInstall, ClassInstall32: no Models decoration
+    if (!oldest_built) oldest_built = oldest_targets(pkg);
+    const auto& oldest = *oldest_built;
     auto it = oldest.find(inf::to_lower_ascii(root.base));
     if (it == oldest.end() || it->second.first >= mb->build) continue;
     if (!ctx.first_time(Rule::r1199, d.line)) continue;

@@ -237,7 +237,8 @@ void check_universal_root(Context& ctx, const RegOp& op) {
 
 void check_global_keys(Context& ctx, const RegOp& op) {
   if (op.root != "HKLM") return;
-  const std::string key = normalize_key(op.subkey);
+  std::string scratch;
+  const std::string_view key = normalized_view(op.subkey, scratch);
   // Below HKLM\SYSTEM only CurrentControlSet is a stable name; ControlSet00n, Select, Setup … are
   // the machine's own bookkeeping.
   if (key_under(key, "SYSTEM") && !rules::iequals(key, "SYSTEM") && !key_under(key, kCurrentControlSet)) {
@@ -254,13 +255,13 @@ void check_global_keys(Context& ctx, const RegOp& op) {
   // Services\<name> of a service this INF does not install (EventLog registrations excepted).
   const std::string_view services = below_hklm(registry_layout::kServicesKey);
   if (key_under(key, services) && key.size() > services.size()) {
-    std::string rest = key.substr(services.size() + 1);
-    std::string name = rest.substr(0, rest.find('\\'));
+    const std::string_view rest = key.substr(services.size() + 1);
+    const std::string_view name = rest.substr(0, rest.find('\\'));
     if (rules::iequals(name, "EventLog")) return;
     for (const auto& svc : ctx.pkg().services) {
       if (rules::iequals(svc.name, name)) return;
     }
-    ctx.report_once<Rule::r1223>(op.line, {absolute_key(op), "it belongs to service " + name + ", which this INF does not install"},
+    ctx.report_once<Rule::r1223>(op.line, {absolute_key(op), "it belongs to service " + std::string(name) + ", which this INF does not install"},
            field_of(op, 1));
   }
 }
@@ -420,8 +421,9 @@ bool device_hkr(const RegOp& op) {
 void check_well_known(Context& ctx, const RegOp& op) {
   std::string scratch;
   if (!device_hkr(op) || !writes_value(op) || !normalized_view(op.subkey, scratch).empty() || !op.value_name) return;
+  const std::string_view name = base::trim_view(*op.value_name);
   for (const auto& w : kWellKnownValues) {
-    if (!rules::iequals(trim(*op.value_name), w.name)) continue;
+    if (!rules::iequals(name, w.name)) continue;
     if (op.reg_type == w.types[0] || op.reg_type == w.types[1]) return;
     ctx.report_once<Rule::r1225>(op.line, {std::string(w.name), std::string(type_name(op.reg_type)), std::string(w.expected)},
            field_of(op, 3));
@@ -437,7 +439,7 @@ void check_well_known(Context& ctx, const RegOp& op) {
 void check_filter_value(Context& ctx, const RegOp& op) {
   if (ctx.facts().extension_class) return;
   if (!writes_value(op) || !op.value_name) return;
-  const std::string name = trim(*op.value_name);
+  const std::string_view name = base::trim_view(*op.value_name);
   if (!rules::iequals(name, "UpperFilters") && !rules::iequals(name, "LowerFilters")) return;
   std::string scratch;
   const bool at_key = normalized_view(op.subkey, scratch).empty();
@@ -445,7 +447,9 @@ void check_filter_value(Context& ctx, const RegOp& op) {
   const bool class_path = is_class_key(op);
   const bool device_append = op.root == "HKR" && op.binding == HkrBinding::device_parameters && at_key &&
                              has_flag(op, addreg::kAppend);
-  if (class_hkr || class_path || device_append) ctx.report_once<Rule::r1329>(op.line, {name, "registry value"}, field_of(op, 2));
+  if (class_hkr || class_path || device_append) {
+    ctx.report_once<Rule::r1329>(op.line, {std::string(name), "registry value"}, field_of(op, 2));
+  }
 }
 
 // DEVPKEY_Device_UpperFilters / LowerFilters: {a45c254e-df1c-4efd-8020-67d146a850e0}, 19 / 20.
@@ -621,16 +625,29 @@ void check_own_file_paths(Context& ctx, const RegOp& op, const std::set<std::str
 // One value set differently by install sections that can install together (1331, 1332).
 // ---------------------------------------------------------------------------------------------
 
-// The key an entry writes, when it is shared beyond one device: absolute keys, a service's key,
-// the class key. Empty for per-device keys.
-std::string shared_key(const package::Package& pkg, const RegOp& op) {
-  const std::string sub = inf::to_lower_ascii(normalize_key(op.subkey));
-  if (op.root != "HKR") return is_known_root(op.root) ? inf::to_lower_ascii(op.root) + "\\" + sub : std::string();
-  switch (op.binding) {
-    case HkrBinding::service_key: return "service:" + inf::to_lower_ascii(pkg.sections[op.context].service) + "\\" + sub;
-    case HkrBinding::class_key: return "class\\" + sub;
-    default: return {};
+// The key and value an entry writes, when the key is shared beyond one device (absolute keys, a
+// service's key, the class key), as one lower-case "key|value" string built in place (no
+// lower-cased copy of each part). Empty for per-device keys.
+std::string shared_value_key(const package::Package& pkg, const RegOp& op) {
+  std::string scratch;
+  const std::string_view sub = normalized_view(op.subkey, scratch);
+  std::string out;
+  if (op.root != "HKR") {
+    if (!is_known_root(op.root)) return {};
+    out.append(op.root).append("\\");
+  } else if (op.binding == HkrBinding::service_key) {
+    out.append("service:").append(pkg.sections[op.context].service).append("\\");
+  } else if (op.binding == HkrBinding::class_key) {
+    out.append("class\\");
+  } else {
+    return {};
   }
+  out.append(sub).append("|");
+  if (op.value_name) out.append(base::trim_view(*op.value_name));
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);  // what to_lower_ascii does
+  }
+  return out;
 }
 
 std::string written_data(const RegOp& op) {
@@ -639,7 +656,7 @@ std::string written_data(const RegOp& op) {
   return s;
 }
 
-// Whether shared_key(op) is non-empty, without building it.
+// Whether shared_value_key(op) is non-empty, without building it.
 bool has_shared_key(const RegOp& op) {
   if (op.root != "HKR") return is_known_root(op.root);
   return op.binding == HkrBinding::service_key || op.binding == HkrBinding::class_key;
@@ -664,15 +681,23 @@ void check_conflicting_values(Context& ctx) {
     }
   }
   if (!two_contexts) return;
-  std::map<std::string, std::vector<const RegOp*>> by_value;
+  // (key|value, entry) pairs sorted by key, stable: the groups and their order a map of the keys
+  // would give, without a node per entry.
+  std::vector<std::pair<std::string, const RegOp*>> keyed;
   for (const auto& op : pkg.regs) {
     if (!writes_value(op) || has_flag(op, addreg::kNoClobber) || has_flag(op, addreg::kAppend)) continue;
-    std::string key = shared_key(pkg, op);
-    if (key.empty()) continue;
-    by_value[key + "|" + inf::to_lower_ascii(trim(op.value_name.value_or(std::string())))].push_back(&op);
+    std::string key = shared_value_key(pkg, op);
+    if (!key.empty()) keyed.emplace_back(std::move(key), &op);
   }
+  std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<const RegOp*> ops;
   std::vector<std::string> data;  // written_data of each entry of one key, built once
-  for (const auto& [key, ops] : by_value) {
+  for (std::size_t g = 0; g < keyed.size();) {
+    std::size_t e = g + 1;
+    while (e < keyed.size() && keyed[e].first == keyed[g].first) ++e;
+    ops.clear();
+    for (std::size_t k = g; k < e; ++k) ops.push_back(keyed[k].second);
+    g = e;
     if (ops.size() < 2) continue;
     data.clear();
     for (const RegOp* op : ops) data.push_back(written_data(*op));

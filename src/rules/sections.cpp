@@ -3,6 +3,7 @@
 // directives outside the section kind that reads them (1290), [DeviceInstall32] devices this INF
 // does not install (1270), Models entries without an install section (1271), localized [Strings]
 // sections of different sizes (1295), and device INFs that match no hardware (1297).
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -33,6 +34,18 @@ std::string_view reference_kind(std::string_view directive, std::size_t field) {
   return directive;  // each remaining directive names a section kind of its own
 }
 
+// ASCII case-insensitive ordering, the order of the lower-cased names (without folding copies).
+bool ci_less(std::string_view a, std::string_view b) {
+  const std::size_t n = std::min(a.size(), b.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    auto x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
+    if (x >= 'A' && x <= 'Z') x = static_cast<unsigned char>(x + 32);
+    if (y >= 'A' && y <= 'Z') y = static_cast<unsigned char>(y + 32);
+    if (x != y) return x < y;
+  }
+  return a.size() < b.size();
+}
+
 void check_shared_sections(Context& ctx) {
   struct Use {
     const package::SectionReference* ref;
@@ -40,25 +53,29 @@ void check_shared_sections(Context& ctx) {
   };
   // A removal section ([DefaultUninstall…], [X.Remove…]) naming with DelReg/DelFiles what the
   // install names with AddReg/CopyFiles is the undo it exists for, not a conflict.
-  std::set<std::uint32_t> removal_sections;
+  std::vector<bool> removal_sections(ctx.doc().section_count(), false);
   for (std::size_t i = 0; i < ctx.pkg().sections.size(); ++i) {
     if (!package::is_removal(ctx.pkg(), i)) continue;
-    if (auto sec = ctx.doc().section(ctx.pkg().sections[i].name)) removal_sections.insert(sec->index());
+    if (auto sec = ctx.doc().section(ctx.pkg().sections[i].name)) removal_sections[sec->index()] = true;
   }
-  std::map<std::string, std::vector<Use>> uses;
+  // The uses of each target name, grouped case-insensitively: a stable sort of views keeps each
+  // name's uses in reference order and the names in the order a map of lower-cased copies had.
+  std::vector<Use> uses;
   for (const auto& r : ctx.pkg().references) {
-    if (!r.exists || removal_sections.count(r.line.section_index())) continue;
-    uses[inf::to_lower_ascii(r.target)].push_back({&r, reference_kind(r.directive, r.field)});
+    const std::uint32_t in = r.line.section_index();
+    if (!r.exists || (in < removal_sections.size() && removal_sections[in])) continue;
+    uses.push_back({&r, reference_kind(r.directive, r.field)});
   }
-  for (const auto& [name, list] : uses) {
-    const Use& first = list.front();
-    for (const Use& u : list) {
-      if (rules::iequals(u.ref->directive, first.ref->directive) && u.kind == first.kind) continue;
-      const Rule code = u.kind == first.kind ? Rule::r1205 : Rule::r1206;
-      if (!ctx.first_time(code, u.ref->line)) continue;
-      auto& d = ctx.report_one_of<Rule::r1205, Rule::r1206>(code, u.ref->line, {std::string(u.ref->target), std::string(first.ref->directive), std::string(u.ref->directive)}, u.ref->field);
-      Context::note(d, first.ref->line, "also named by " + std::string(first.ref->directive) + " here");
-    }
+  std::stable_sort(uses.begin(), uses.end(), [](const Use& a, const Use& b) { return ci_less(a.ref->target, b.ref->target); });
+  for (std::size_t i = 0, first_at = 0; i < uses.size(); ++i) {
+    if (!rules::iequals(uses[i].ref->target, uses[first_at].ref->target)) first_at = i;
+    const Use& first = uses[first_at];
+    const Use& u = uses[i];
+    if (rules::iequals(u.ref->directive, first.ref->directive) && u.kind == first.kind) continue;
+    const Rule code = u.kind == first.kind ? Rule::r1205 : Rule::r1206;
+    if (!ctx.first_time(code, u.ref->line)) continue;
+    auto& d = ctx.report_one_of<Rule::r1205, Rule::r1206>(code, u.ref->line, {std::string(u.ref->target), std::string(first.ref->directive), std::string(u.ref->directive)}, u.ref->field);
+    Context::note(d, first.ref->line, "also named by " + std::string(first.ref->directive) + " here");
   }
 }
 

@@ -1,5 +1,6 @@
 // Rule family "services": AddService directives and their service-install sections — the
 // associated (function-driver) service, required and clashing settings, image paths, conflicts.
+#include <algorithm>
 #include <map>
 #include <set>
 #include <span>
@@ -70,22 +71,28 @@ void check_flags(Context& ctx) {
 
 // The service-install sections, once each (several AddService lines may name one section).
 std::vector<const ServiceInstall*> distinct_install_sections(const package::Package& pkg) {
+  // A package has a handful of them: compared in place rather than through a set of lower-cased copies.
   std::vector<const ServiceInstall*> out;
-  std::set<std::string> seen;
   for (const auto& s : pkg.services) {
     if (!s.install_exists) continue;
-    if (seen.insert(inf::to_lower_ascii(s.install_section)).second) out.push_back(&s);
+    const bool seen = std::any_of(out.begin(), out.end(), [&](const ServiceInstall* o) {
+      return rules::iequals(o->install_section, s.install_section);
+    });
+    if (!seen) out.push_back(&s);
   }
   return out;
 }
 
 // 1234 (a required entry absent or empty) and 1260 (a numeric entry that is not a number).
 void check_required(Context& ctx) {
-  static constexpr std::string_view kRequired[] = {"ServiceType", "StartType", "ErrorControl", "ServiceBinary"};
+  // Each name with the lower-case key ServiceInstall::values uses.
+  static constexpr std::pair<std::string_view, std::string_view> kRequired[] = {
+      {"ServiceType", "servicetype"}, {"StartType", "starttype"}, {"ErrorControl", "errorcontrol"},
+      {"ServiceBinary", "servicebinary"}};
   for (const ServiceInstall* s : distinct_install_sections(ctx.pkg())) {
     auto sec = ctx.doc().section(s->install_section);
-    for (std::string_view name : kRequired) {
-      auto it = s->values.find(inf::to_lower_ascii(name));
+    for (const auto& [name, key] : kRequired) {
+      auto it = s->values.find(std::string(key));
       if (it == s->values.end()) {
         ctx.report_at<Rule::r1234>(sec->line(), 1, {std::string(name), std::string(sec->name()), "service-install"},
                       std::string(sec->name()));
@@ -225,13 +232,6 @@ void check_conflicting_services(Context& ctx) {
   }
 }
 
-std::string version_class(const inf::Document& doc) {
-  auto v = doc.section("Version");
-  if (!v) return {};
-  auto c = v->find("Class");
-  return c ? trim(c->field(0)) : std::string();
-}
-
 // Classes whose INFs install no function driver of their own: extension INFs; network
 // components (protocols, services, clients), which are not device nodes; and modems, whose
 // function driver the Modem class installer supplies (CI-validated modem samples pass without one).
@@ -243,7 +243,7 @@ constexpr std::string_view kNoFunctionDriverClasses[] = {"Extension", "NetServic
 void check_missing_function_driver(Context& ctx) {
   const auto& pkg = ctx.pkg();
   if (!pkg.includes.empty()) return;
-  const std::string cls = version_class(ctx.doc());
+  const std::string& cls = ctx.facts().version_class;
   for (std::string_view c : kNoFunctionDriverClasses) {
     if (rules::iequals(cls, c)) return;
   }

@@ -18,7 +18,7 @@
 //        says so with /provider Microsoft) uses CopyINF. Inbox INFs are all present in %windir%\INF
 //        already; CopyINF would stage a second copy of one of them. Without /provider naming
 //        Microsoft no INF is Microsoft-authored, as for 1204.
-#include <set>
+#include <vector>
 
 #include "isodrv/registry_roots.h"
 #include "rules/families.h"
@@ -55,9 +55,12 @@ const registry_roots::Root* long_root(std::string_view name) {
 }
 
 void check_long_roots(Context& ctx) {
-  std::set<std::uint32_t> seen;  // a registry section used by two install sections: one finding
+  // A registry section used by two install sections: one finding. Marked by line index, not in a
+  // std::set (a node per entry line).
+  std::vector<bool> seen(ctx.doc().line_count(), false);
   for (const auto& op : ctx.pkg().regs) {
-    if (!seen.insert(op.line.index()).second) continue;
+    if (op.line.index() >= seen.size() || seen[op.line.index()]) continue;
+    seen[op.line.index()] = true;
     const std::string_view raw = base::trim_view(op.line.raw_field(0));
     if (const auto* r = long_root(raw)) {
       ctx.report<Rule::r2092>(op.line, {std::string(raw), std::string(r->short_name)}, 0);

@@ -106,7 +106,7 @@ void check_tokens(Context& ctx) {
     inf::Section sec = doc.section_at(s);
     if (is_strings_section(sec.name())) continue;
     for (inf::Line l : sec) {
-      if (!util::line_text_has(doc, l, '%')) continue;  // most lines: no token to check
+      if (!ctx.holds_percent(l)) continue;  // most lines: no token to check
       auto check_raw = [&](std::string_view raw, std::size_t field) {
         if (raw.find('%') == std::string_view::npos || all_tokens_known(doc, raw)) return;
         unknown.clear();

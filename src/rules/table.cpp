@@ -1,9 +1,11 @@
 // Builds the rule table from rule_table.def (codes, levels, topics) and rule_text.def (messages,
 // explanations and examples), so every output derives from one declaration per code.
 #include <algorithm>
+#include <cstdint>
 #include <vector>
 
 #include "rules/facts.h"
+#include "rules/line_index.h"
 #include "rules/rule.h"
 
 namespace isodrv::rules {
@@ -78,10 +80,24 @@ const std::vector<RuleInfo>& table() {
 
 std::span<const RuleInfo> all_rules() { return table(); }
 
+namespace {
+// The table's position of every code, indexed by the code itself (codes run to a few thousand):
+// every finding looks its rule up, and this answers without a binary search.
+std::vector<std::uint16_t> build_index(const std::vector<RuleInfo>& t) {
+  std::vector<std::uint16_t> index(t.empty() ? 0 : static_cast<std::size_t>(t.back().code) + 1, UINT16_MAX);
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (t[i].code >= 0) index[static_cast<std::size_t>(t[i].code)] = static_cast<std::uint16_t>(i);
+  }
+  return index;
+}
+}  // namespace
+
 const RuleInfo* find_rule(int code) {
   const auto& t = table();
-  auto it = std::lower_bound(t.begin(), t.end(), code, [](const RuleInfo& r, int c) { return r.code < c; });
-  return it != t.end() && it->code == code ? &*it : nullptr;
+  static const std::vector<std::uint16_t> index = build_index(t);
+  if (code < 0 || static_cast<std::size_t>(code) >= index.size()) return nullptr;
+  const std::uint16_t i = index[static_cast<std::size_t>(code)];
+  return i == UINT16_MAX ? nullptr : &t[i];
 }
 
 Severity level(const RuleInfo& r, diag::Mode m) {
@@ -117,8 +133,15 @@ std::string format_message(std::string_view tmpl, const std::vector<std::string>
 Context::Context(const inf::Document& doc, const package::Package& pkg, const CheckSettings& settings,
                  std::vector<diag::Diagnostic>& out)
     : doc_(doc), pkg_(pkg), settings_(settings), out_(out) {
-  facts_.extension_inf = facts::is_extension_inf(doc);
-  facts_.extension_class = rules::iequals(facts::version_class(doc), "Extension");
+  // facts::is_extension_inf's answer, reading [Version] Class once for both facts.
+  facts_.version_class = facts::version_class(doc);
+  facts_.extension_class = rules::iequals(facts_.version_class, "Extension");
+  if (facts_.extension_class) {
+    facts_.extension_inf = true;
+  } else {
+    auto g = facts::version_value(doc, "ClassGuid");
+    facts_.extension_inf = g && rules::iequals(g->text, facts::kExtensionClassGuid);
+  }
 }
 
 namespace {
@@ -148,6 +171,11 @@ bool Context::insert_once(std::uint64_t key) {
       return true;
     }
   }
+}
+
+void Context::find_percent_lines() {
+  percent_lines_ = lines_holding(doc_, '%');
+  percent_ready_ = true;
 }
 
 bool Context::first_time(Rule rule, const inf::Line& line, std::size_t field) {
@@ -180,7 +208,11 @@ diag::Diagnostic& Context::report_at(Rule rule, std::uint32_t line, std::uint32_
 diag::Diagnostic& Context::emit(Rule rule, std::uint32_t line, std::uint32_t column, std::vector<std::string> args,
                                 std::string section, std::uint32_t section_index) {
   const int code = static_cast<int>(rule);
-  diag::Diagnostic d;
+  // Built where it stays (the output, or discarded_ for a finding /rulever leaves out) rather than
+  // built on the stack and moved there.
+  const bool skipped = section_index != kNoSection && settings_.mode == diag::Mode::h && settings_.rulever &&
+                       h_section_skipped(section_index);
+  diag::Diagnostic& d = skipped ? (discarded_ = diag::Diagnostic{}) : out_.emplace_back();
   d.code = code;
   d.file = doc_.path();
   d.line = line;
@@ -194,15 +226,10 @@ diag::Diagnostic& Context::emit(Rule rule, std::uint32_t line, std::uint32_t col
     d.severity = diag::Severity::error;
     d.message = "unknown rule " + std::to_string(code);
   }
-  if (section_index != kNoSection && settings_.mode == diag::Mode::h && settings_.rulever &&
-      h_section_skipped(section_index)) {
-    discarded_ = std::move(d);
-    return discarded_;
-  }
+  if (skipped) return d;
   if (line) d.source_line = std::string(doc_.physical_line(line));
   apply_target(d, r, section_index);
-  out_.push_back(std::move(d));
-  return out_.back();
+  return d;
 }
 
 // A finding in a section that only some of the declared target OSes reach names its target; an

@@ -21,6 +21,7 @@
 
 #include "rules/facts.h"
 #include "rules/families.h"
+#include "rules/util.h"
 
 namespace isodrv::rules {
 namespace {
@@ -36,8 +37,7 @@ std::string last_key_part(std::string_view key) {
 
 void check_com_servers(Context& ctx, const RegOp& op) {
   if (op.kind != package::RegOpKind::add) return;
-  const std::string lower = inf::to_lower_ascii(op.subkey);
-  if (lower.find("clsid\\") == std::string::npos) return;
+  if (!util::contains_ci(op.subkey, "clsid\\")) return;  // no lower-cased copy per entry
   const std::string last = last_key_part(op.subkey);
   for (std::string_view kind : {"LocalServer32", "LocalServer", "InprocServer", "InprocHandler32"}) {
     if (rules::iequals(last, kind)) ctx.report<Rule::r1325>(op.line, {last, op.subkey}, 1);
@@ -52,9 +52,9 @@ void check_service_values(Context& ctx, const RegOp& op) {
                                                 "ObjectName", "DisplayName"};
   if (op.kind != package::RegOpKind::add || op.root != "HKR" || op.binding != HkrBinding::service_key) return;
   if (!at_root(op) || !op.value_name) return;
-  const std::string name = facts::trim(*op.value_name);
+  const std::string_view name = base::trim_view(*op.value_name);
   for (auto owned : kOwned) {
-    if (rules::iequals(name, owned)) ctx.report<Rule::r1430>(op.line, {name}, 2);
+    if (rules::iequals(name, owned)) ctx.report<Rule::r1430>(op.line, {std::string(name)}, 2);
   }
 }
 
