@@ -14,6 +14,7 @@ namespace isodrv::devinst {
 // DefaultDestDir names — the destination CopyFiles=@name copies to, since a single file has no list
 // section of its own in DestinationDirs. No DefaultDestDir: the change has no destination (the
 // handler notes it and skips it, as for a list without one). nullopt for a target without '@'.
+// The change's name is a view of `target`, which must outlive it (Operation::target does).
 std::optional<package::FileChange> single_file_delete(const inf::Document& doc, const inf::Line& directive,
                                                       std::string_view target);
 
