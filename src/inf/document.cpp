@@ -11,30 +11,18 @@
 
 namespace isodrv::inf {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  // Names are usually spelled alike in both places: skip equal 8-byte words, fold only the rest.
-  std::size_t i = 0;
-  for (; i + 8 <= a.size(); i += 8) {
-    std::uint64_t x, y;
-    std::memcpy(&x, a.data() + i, 8);
-    std::memcpy(&y, b.data() + i, 8);
-    if (x != y) break;
-  }
-  for (; i < a.size(); ++i) {
-    unsigned char x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
-    if (x == y) continue;
-    if (x >= 'A' && x <= 'Z') x = static_cast<unsigned char>(x + 32);
-    if (y >= 'A' && y <= 'Z') y = static_cast<unsigned char>(y + 32);
-    if (x != y) return false;
-  }
-  return true;
-}
-
 std::string to_lower_ascii(std::string_view s) {
   std::string out(s);
-  for (auto& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  // Eight bytes a step (the callers lower names and paths of tens of bytes), the rest one by one.
+  char* p = out.data();
+  const std::size_t n = out.size();
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const std::uint64_t w = detail::lower_ascii_word(detail::load_word(p + i));
+    std::memcpy(p + i, &w, 8);
+  }
+  for (; i < n; ++i) {
+    if (p[i] >= 'A' && p[i] <= 'Z') p[i] = static_cast<char>(p[i] + 32);
   }
   return out;
 }
@@ -106,6 +94,13 @@ std::vector<std::uint32_t> Section::header_lines() const {
   std::vector<std::uint32_t> out;
   for (std::uint32_t h = d.header_begin[index_]; h < d.header_begin[index_ + 1]; ++h) out.push_back(d.headers[h].second);
   return out;
+}
+
+Section::HeaderLines Section::headers() const {
+  const auto& d = doc_->impl();
+  if (d.header_begin.empty()) return HeaderLines(&d.headers[index_], 1);
+  const std::uint32_t b = d.header_begin[index_];
+  return HeaderLines(d.headers.data() + b, d.header_begin[index_ + 1] - b);
 }
 
 std::optional<Line> Section::find(std::string_view key) const {
