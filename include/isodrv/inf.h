@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -224,22 +223,6 @@ class Section {
   std::uint32_t line() const;  // physical line of the first header
   // Every header line of this name (more than one means duplicates were merged).
   std::vector<std::uint32_t> header_lines() const;
-  // The same lines without building a list: a view into the document's header table.
-  class HeaderLines {
-   public:
-    HeaderLines(const std::pair<std::uint32_t, std::uint32_t>* p, std::size_t n) : p_(p), n_(n) {}
-    std::size_t size() const { return n_; }
-    bool empty() const { return n_ == 0; }
-    std::uint32_t operator[](std::size_t k) const { return p_[k].second; }
-    std::uint32_t front() const { return p_[0].second; }
-    std::uint32_t back() const { return p_[n_ - 1].second; }
-
-   private:
-    const std::pair<std::uint32_t, std::uint32_t>* p_;  // (section, physical line)
-    std::size_t n_;
-  };
-  HeaderLines headers() const;
-  std::size_t header_count() const { return headers().size(); }
   std::size_t line_count() const;
   Line line_at(std::size_t i) const;
   std::uint32_t index() const { return index_; }
@@ -425,55 +408,8 @@ class Document {
 // Resolves a DIRID to its stock path (DESIGN.md §4); nullopt when unknown.
 std::optional<std::string> dirid_path(long dirid, const DiridContext& ctx);
 
-namespace detail {
-// An 8-byte word with its ASCII capitals lowered, all bytes at once: per byte, the high bit of
-// (low seven bits + 0x3F) says ">= 'A'", of (low seven bits + 0x25) says "> 'Z'"; neither sum carries
-// into the next byte, and bytes >= 0x80 are left alone.
-inline std::uint64_t lower_ascii_word(std::uint64_t x) {
-  constexpr std::uint64_t k7f = 0x7F7F7F7F7F7F7F7Full, k80 = 0x8080808080808080ull;
-  const std::uint64_t low = x & k7f;
-  const std::uint64_t ge_a = low + 0x3F3F3F3F3F3F3F3Full, gt_z = low + 0x2525252525252525ull;
-  const std::uint64_t upper = (ge_a ^ gt_z) & ~x & k80;
-  return x | (upper >> 2);
-}
-inline std::uint64_t load_word(const char* p) {
-  std::uint64_t w;
-  std::memcpy(&w, p, 8);
-  return w;
-}
-inline std::uint32_t load_half(const char* p) {
-  std::uint32_t w;
-  std::memcpy(&w, p, 4);
-  return w;
-}
-}  // namespace detail
-
-// Case-insensitive ASCII comparison used for every INF name lookup. Inline: it is called about a
-// million times per 600 files, mostly with different lengths or short names. Eight bytes at a time
-// (the last word overlaps the one before it), two overlapping 4-byte words for 4..7 bytes.
-inline bool iequals(std::string_view a, std::string_view b) {
-  const std::size_t n = a.size();
-  if (n != b.size()) return false;
-  const char *p = a.data(), *q = b.data();
-  if (n >= 8) {
-    for (std::size_t i = 0; i + 8 < n; i += 8) {
-      const std::uint64_t x = detail::load_word(p + i), y = detail::load_word(q + i);
-      if (x != y && detail::lower_ascii_word(x) != detail::lower_ascii_word(y)) return false;
-    }
-    const std::uint64_t x = detail::load_word(p + n - 8), y = detail::load_word(q + n - 8);
-    return x == y || detail::lower_ascii_word(x) == detail::lower_ascii_word(y);
-  }
-  if (n >= 4) {
-    const std::uint64_t x = std::uint64_t{detail::load_half(p)} << 32 | detail::load_half(p + n - 4);
-    const std::uint64_t y = std::uint64_t{detail::load_half(q)} << 32 | detail::load_half(q + n - 4);
-    return x == y || detail::lower_ascii_word(x) == detail::lower_ascii_word(y);
-  }
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::uint64_t x = static_cast<unsigned char>(p[i]), y = static_cast<unsigned char>(q[i]);
-    if (x != y && detail::lower_ascii_word(x) != detail::lower_ascii_word(y)) return false;
-  }
-  return true;
-}
+// Case-insensitive ASCII comparison used for every INF name lookup.
+bool iequals(std::string_view a, std::string_view b);
 std::string to_lower_ascii(std::string_view s);
 
 // ---------------------------------------------------------------------------------------------

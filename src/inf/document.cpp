@@ -11,6 +11,57 @@
 
 namespace isodrv::inf {
 
+namespace {
+
+// An 8-byte word with its ASCII capitals lowered, all bytes at once: per byte, the high bit of
+// (low seven bits + 0x3F) says ">= 'A'", of (low seven bits + 0x25) says "> 'Z'"; neither sum carries
+// into the next byte, and bytes >= 0x80 are left alone.
+inline std::uint64_t lower_ascii_word(std::uint64_t x) {
+  constexpr std::uint64_t k7f = 0x7F7F7F7F7F7F7F7Full, k80 = 0x8080808080808080ull;
+  const std::uint64_t low = x & k7f;
+  const std::uint64_t ge_a = low + 0x3F3F3F3F3F3F3F3Full, gt_z = low + 0x2525252525252525ull;
+  const std::uint64_t upper = (ge_a ^ gt_z) & ~x & k80;
+  return x | (upper >> 2);
+}
+inline std::uint64_t load_word(const char* p) {
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+inline std::uint32_t load_half(const char* p) {
+  std::uint32_t w;
+  std::memcpy(&w, p, 4);
+  return w;
+}
+
+}  // namespace
+
+// Eight bytes at a time (the last word overlaps the one before it), two overlapping 4-byte words
+// for 4..7 bytes, folding only words that differ.
+bool iequals(std::string_view a, std::string_view b) {
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  const char *p = a.data(), *q = b.data();
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 < n; i += 8) {
+      const std::uint64_t x = load_word(p + i), y = load_word(q + i);
+      if (x != y && lower_ascii_word(x) != lower_ascii_word(y)) return false;
+    }
+    const std::uint64_t x = load_word(p + n - 8), y = load_word(q + n - 8);
+    return x == y || lower_ascii_word(x) == lower_ascii_word(y);
+  }
+  if (n >= 4) {
+    const std::uint64_t x = std::uint64_t{load_half(p)} << 32 | load_half(p + n - 4);
+    const std::uint64_t y = std::uint64_t{load_half(q)} << 32 | load_half(q + n - 4);
+    return x == y || lower_ascii_word(x) == lower_ascii_word(y);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint64_t x = static_cast<unsigned char>(p[i]), y = static_cast<unsigned char>(q[i]);
+    if (x != y && lower_ascii_word(x) != lower_ascii_word(y)) return false;
+  }
+  return true;
+}
+
 std::string to_lower_ascii(std::string_view s) {
   std::string out(s);
   // Eight bytes a step (the callers lower names and paths of tens of bytes), the rest one by one.
@@ -18,7 +69,7 @@ std::string to_lower_ascii(std::string_view s) {
   const std::size_t n = out.size();
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    const std::uint64_t w = detail::lower_ascii_word(detail::load_word(p + i));
+    const std::uint64_t w = lower_ascii_word(load_word(p + i));
     std::memcpy(p + i, &w, 8);
   }
   for (; i < n; ++i) {
@@ -94,13 +145,6 @@ std::vector<std::uint32_t> Section::header_lines() const {
   std::vector<std::uint32_t> out;
   for (std::uint32_t h = d.header_begin[index_]; h < d.header_begin[index_ + 1]; ++h) out.push_back(d.headers[h].second);
   return out;
-}
-
-Section::HeaderLines Section::headers() const {
-  const auto& d = doc_->impl();
-  if (d.header_begin.empty()) return HeaderLines(&d.headers[index_], 1);
-  const std::uint32_t b = d.header_begin[index_];
-  return HeaderLines(d.headers.data() + b, d.header_begin[index_ + 1] - b);
 }
 
 std::optional<Line> Section::find(std::string_view key) const {

@@ -44,7 +44,7 @@ void check_duplicate_sections(Context& ctx) {
   const auto& doc = ctx.doc();
   for (std::size_t i = 0; i < doc.section_count(); ++i) {
     inf::Section s = doc.section_at(i);
-    auto headers = s.headers();
+    auto headers = s.header_lines();
     for (std::size_t h = 1; h < headers.size(); ++h) {
       auto& d = ctx.report_at<Rule::r1209>(headers[h], 1, {std::string(s.name())}, std::string(s.name()));
       d.notes.push_back(diag::Note{headers[0], 1, "first defined here"});

@@ -38,24 +38,6 @@ TEST(InfModel, DuplicateSectionsMergeInFileOrder) {
   EXPECT_EQ(doc.line_count(), 1u + 4u);  // Signature plus four
 }
 
-TEST(InfModel, HeaderViewListsTheSameLines) {
-  // Section::headers() is header_lines() without the list: with and without merged duplicates.
-  for (const char* text : {"[Alpha]\na=1\n[Beta]\nb=1\n[ALPHA]\nc=2\n[alpha] ; again\nd=3\n[beta]\n",
-                           "[Alpha]\na=1\n[Beta]\nb=1\n"}) {
-    Document doc = open_ok(text);
-    for (std::size_t i = 0; i < doc.section_count(); ++i) {
-      const Section s = doc.section_at(i);
-      const std::vector<std::uint32_t> list = s.header_lines();
-      const Section::HeaderLines view = s.headers();
-      ASSERT_EQ(view.size(), list.size()) << s.name();
-      EXPECT_EQ(s.header_count(), list.size());
-      for (std::size_t k = 0; k < list.size(); ++k) EXPECT_EQ(view[k], list[k]) << s.name() << " " << k;
-      EXPECT_EQ(view.front(), s.line());
-      EXPECT_EQ(view.back(), list.back());
-    }
-  }
-}
-
 // The byte-at-a-time definition iequals must agree with (ASCII letters fold, nothing else does).
 bool iequals_reference(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
