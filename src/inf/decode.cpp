@@ -680,11 +680,11 @@ inline Utf16Measure measure_utf16le(const Utf16Units& u, std::size_t start) {
 }
 
 // Writes up to eight units from i that are not a plain block (surrogate pairs joined, unpaired
-// ones and NULs replaced as flagged).
-inline void write_utf16_units(const Utf16Units& u, std::size_t& i, std::size_t stop, TextWriter& tw,
-                              DecodedText& out) {
-  for (const std::size_t end = std::min(i + 16, stop); i < end;) {
+// ones and NULs replaced as flagged); stops at a ^Z (returns true, i at it).
+inline bool write_utf16_units(const Utf16Units& u, std::size_t& i, TextWriter& tw, DecodedText& out) {
+  for (const std::size_t end = std::min(i + 16, u.n); i < end;) {
     char32_t c = u.unit(i);
+    if (c == kCtrlZ) return true;
     std::size_t next = i + 2;
     if (c >= 0xD800 && c <= 0xDBFF) {
       if (u.low_at(next)) {
@@ -705,9 +705,24 @@ inline void write_utf16_units(const Utf16Units& u, std::size_t& i, std::size_t s
     if (c == '\n') tw.line_break(tw.w, next);
     i = next;
   }
+  return false;
 }
 
-// UTF-16LE from `start`: blocks of eight ASCII units are narrowed at once.
+// The text is first sized at one byte a unit, exact while every unit is ASCII (most UTF-16 INFs),
+// so plain text is narrowed in one pass. The first block that is not plain ASCII has the rest
+// measured once and the text sized exactly (within the spare capacity reserved up front when the
+// growth is small: capacity never written costs no memory). Until then every unit written took
+// one byte, so a plain block always fits.
+inline void fit_utf16_rest(const Utf16Units& u, std::size_t i, TextWriter& tw) {
+  const std::size_t want = tw.w + measure_utf16le(u, i).size + 16;
+  if (want <= tw.target.size()) return;
+  if (want > tw.target.capacity()) tw.target.reserve(want);
+  tw.target.resize(want);
+  tw.o = tw.target.data();
+}
+
+// UTF-16LE from `start`, in one pass when the text is ASCII: blocks of eight ASCII units are
+// narrowed at once, their line breaks recorded from a mask.
 void decode_utf16le(std::string_view b, std::size_t start, DecodedText& out) {
   std::size_t n = b.size();
   if ((n - start) & 1) {
@@ -715,24 +730,25 @@ void decode_utf16le(std::string_view b, std::size_t start, DecodedText& out) {
     --n;
   }
   const Utf16Units u{reinterpret_cast<const unsigned char*>(b.data()), n};
-  const Utf16Measure m = measure_utf16le(u, start);
-  const std::size_t stop = m.stop;
-  // Pass 2: write the text.
-  out.line_text_start.reserve(m.breaks + 1);
-  out.line_byte_start.reserve(m.breaks + 1);
+  const std::size_t units = (n - start) / 2;
+  // An INF line is rarely under 32 characters; the arrays grow if it is.
+  out.line_text_start.reserve(units / 32 + 2);
+  out.line_byte_start.reserve(units / 32 + 2);
   out.line_text_start.push_back(0);
   out.line_byte_start.push_back(static_cast<std::uint32_t>(start));
-  TextWriter tw(out, m.size);
+  out.owned.reserve(units + units / 2 + 16);
+  TextWriter tw(out, units);
   std::size_t i = start;
+  bool stopped = false, measured = false;
 #if defined(__SSE2__)
   const __m128i vnl = _mm_set1_epi16('\n');
 #endif
-  while (i < stop) {
+  while (i < n) {
 #if defined(__SSE2__)
-    if (i + 16 <= stop) {
+    if (i + 16 <= n) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(u.s + i));
       if (plain_ascii_units(v)) {
-        tw.ensure(8);
+        // w + 8 fits (fit_utf16_rest).
         _mm_storel_epi64(reinterpret_cast<__m128i*>(tw.o + tw.w), _mm_packus_epi16(v, v));
         for (unsigned k = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi16(v, vnl))) & 0x5555u; k; k &= k - 1) {
           const auto t = static_cast<std::size_t>(__builtin_ctz(k)) >> 1;
@@ -744,10 +760,17 @@ void decode_utf16le(std::string_view b, std::size_t start, DecodedText& out) {
       }
     }
 #endif
-    write_utf16_units(u, i, stop, tw, out);
+    if (!measured) {
+      fit_utf16_rest(u, i, tw);
+      measured = true;
+    }
+    if (write_utf16_units(u, i, tw, out)) {
+      stopped = true;
+      break;
+    }
   }
   tw.finish();
-  finish_ctrl_z(out, stop < n, stop, stop + 2, n);
+  finish_ctrl_z(out, stopped, i, i + 2, n);
 }
 
 Status decode_iconv(std::string_view b, unsigned codepage, DecodedText& out) {

@@ -11,30 +11,69 @@
 
 namespace isodrv::inf {
 
+namespace {
+
+// An 8-byte word with its ASCII capitals lowered, all bytes at once: per byte, the high bit of
+// (low seven bits + 0x3F) says ">= 'A'", of (low seven bits + 0x25) says "> 'Z'"; neither sum carries
+// into the next byte, and bytes >= 0x80 are left alone.
+inline std::uint64_t lower_ascii_word(std::uint64_t x) {
+  constexpr std::uint64_t k7f = 0x7F7F7F7F7F7F7F7Full, k80 = 0x8080808080808080ull;
+  const std::uint64_t low = x & k7f;
+  const std::uint64_t ge_a = low + 0x3F3F3F3F3F3F3F3Full, gt_z = low + 0x2525252525252525ull;
+  const std::uint64_t upper = (ge_a ^ gt_z) & ~x & k80;
+  return x | (upper >> 2);
+}
+inline std::uint64_t load_word(const char* p) {
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+inline std::uint32_t load_half(const char* p) {
+  std::uint32_t w;
+  std::memcpy(&w, p, 4);
+  return w;
+}
+
+}  // namespace
+
+// Eight bytes at a time (the last word overlaps the one before it), two overlapping 4-byte words
+// for 4..7 bytes, folding only words that differ.
 bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  // Names are usually spelled alike in both places: skip equal 8-byte words, fold only the rest.
-  std::size_t i = 0;
-  for (; i + 8 <= a.size(); i += 8) {
-    std::uint64_t x, y;
-    std::memcpy(&x, a.data() + i, 8);
-    std::memcpy(&y, b.data() + i, 8);
-    if (x != y) break;
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  const char *p = a.data(), *q = b.data();
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 < n; i += 8) {
+      const std::uint64_t x = load_word(p + i), y = load_word(q + i);
+      if (x != y && lower_ascii_word(x) != lower_ascii_word(y)) return false;
+    }
+    const std::uint64_t x = load_word(p + n - 8), y = load_word(q + n - 8);
+    return x == y || lower_ascii_word(x) == lower_ascii_word(y);
   }
-  for (; i < a.size(); ++i) {
-    unsigned char x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
-    if (x == y) continue;
-    if (x >= 'A' && x <= 'Z') x = static_cast<unsigned char>(x + 32);
-    if (y >= 'A' && y <= 'Z') y = static_cast<unsigned char>(y + 32);
-    if (x != y) return false;
+  if (n >= 4) {
+    const std::uint64_t x = std::uint64_t{load_half(p)} << 32 | load_half(p + n - 4);
+    const std::uint64_t y = std::uint64_t{load_half(q)} << 32 | load_half(q + n - 4);
+    return x == y || lower_ascii_word(x) == lower_ascii_word(y);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint64_t x = static_cast<unsigned char>(p[i]), y = static_cast<unsigned char>(q[i]);
+    if (x != y && lower_ascii_word(x) != lower_ascii_word(y)) return false;
   }
   return true;
 }
 
 std::string to_lower_ascii(std::string_view s) {
   std::string out(s);
-  for (auto& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  // Eight bytes a step (the callers lower names and paths of tens of bytes), the rest one by one.
+  char* p = out.data();
+  const std::size_t n = out.size();
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const std::uint64_t w = lower_ascii_word(load_word(p + i));
+    std::memcpy(p + i, &w, 8);
+  }
+  for (; i < n; ++i) {
+    if (p[i] >= 'A' && p[i] <= 'Z') p[i] = static_cast<char>(p[i] + 32);
   }
   return out;
 }

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -116,6 +117,39 @@ class CiIndex {
   std::size_t size_ = 0;
 };
 
+// A table whose final size is bounded before it is filled (field and line records: parse_text
+// counts separators and physical lines first). One uninitialised allocation of the bound (pages
+// never written cost no memory, as with vector::reserve) and appends that only store the record and
+// bump the count; the bound is still checked (a wrong bound grows the table instead of writing past it).
+template <typename T>
+class BoundedArray {
+ public:
+  void reserve(std::size_t n) {
+    if (n <= cap_) return;
+    std::unique_ptr<T[]> p(new T[n]);  // default-initialised: trivial T is not written
+    if (size_) std::memcpy(static_cast<void*>(p.get()), data_.get(), size_ * sizeof(T));
+    data_ = std::move(p);
+    cap_ = n;
+  }
+  __attribute__((always_inline)) void push_back(const T& v) {
+    if (__builtin_expect(size_ == cap_, false)) reserve(cap_ * 2 + 16);
+    data_[size_++] = v;
+  }
+  void resize_down(std::size_t n) { size_ = n < size_ ? n : size_; }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  T* data() { return data_.get(); }
+  const T* data() const { return data_.get(); }
+  T& operator[](std::size_t i) { return data_[i]; }
+  const T& operator[](std::size_t i) const { return data_[i]; }
+  const T* begin() const { return data_.get(); }
+  const T* end() const { return data_.get() + size_; }
+
+ private:
+  std::unique_ptr<T[]> data_;
+  std::size_t size_ = 0, cap_ = 0;
+};
+
 using detail::FieldRec;
 using detail::LineRec;
 using detail::SectionRec;
@@ -134,8 +168,8 @@ struct Document::Impl {
   DecodedText decoded;
   std::string_view text;
   std::string arena;
-  std::vector<FieldRec> fields;
-  std::vector<LineRec> lines;
+  BoundedArray<FieldRec> fields;
+  BoundedArray<LineRec> lines;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> end_lines;  // (line index, end line) of continued lines, in order
   std::vector<SectionRec> sections;
   std::vector<std::uint32_t> section_lines;  // empty when it would be the identity

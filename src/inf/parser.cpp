@@ -321,7 +321,7 @@ class Parser {
       key_phase = false;
       seg = skip_leading_spaces(p + 1);
     }
-    d_.fields.resize(fields0);
+    d_.fields.resize_down(fields0);
     d_.notes.resize(notes0);
     rec = rec0;
     return kNone;

@@ -4,6 +4,8 @@
 
 #include <iconv.h>
 
+#include <random>
+#include <string>
 #include <vector>
 
 #include "inf_test_util.h"
@@ -79,6 +81,79 @@ TEST(InfDecode, BomlessUtf16DetectionNeedsEvidence) {
   EXPECT_EQ(decode(utf16("[Version]\n", true, false))->encoding, Encoding::ansi);
   EXPECT_EQ(decode(utf16("[Version]\n", false, false) + "x")->encoding, Encoding::ansi);
   EXPECT_EQ(decode(utf16("[Version]\n", false, false))->encoding, Encoding::utf16le);
+}
+
+// UTF-16LE is narrowed in one pass while its units are ASCII and measured once when they stop
+// being so; big-endian input is decoded unit by unit. The same units in both byte orders must give
+// the same text, flags, line tables and end: ASCII runs longer and shorter than a block, non-ASCII
+// at every offset, surrogate pairs (split across a block too), lone surrogates, NUL, ^Z, odd lengths.
+std::string units_bytes(const std::vector<char16_t>& u, bool big_endian) {
+  std::string out = big_endian ? std::string("\xFE\xFF") : std::string("\xFF\xFE");
+  for (char16_t c : u) {
+    const char lo = static_cast<char>(c & 0xFF), hi = static_cast<char>(c >> 8);
+    out += big_endian ? hi : lo;
+    out += big_endian ? lo : hi;
+  }
+  return out;
+}
+
+void expect_same_decoding(const std::string& le, const std::string& be, std::uint32_t le_shift, const std::string& what) {
+  auto a = decode(le);
+  auto b = decode(be);
+  ASSERT_TRUE(a && b) << what;
+  EXPECT_EQ(a->view(le), b->view(be)) << what;
+  EXPECT_EQ(a->flags.odd_length_utf16, b->flags.odd_length_utf16) << what;
+  EXPECT_EQ(a->flags.unpaired_surrogate, b->flags.unpaired_surrogate) << what;
+  EXPECT_EQ(a->flags.embedded_nul, b->flags.embedded_nul) << what;
+  EXPECT_EQ(a->flags.ctrl_z, b->flags.ctrl_z) << what;
+  EXPECT_EQ(a->flags.ctrl_z_line, b->flags.ctrl_z_line) << what;
+  EXPECT_EQ(a->line_text_start, b->line_text_start) << what;
+  std::vector<std::uint32_t> shifted = b->line_byte_start;
+  for (auto& x : shifted) x -= le_shift;
+  EXPECT_EQ(a->line_byte_start, shifted) << what;
+  EXPECT_EQ(a->bytes_end + le_shift, b->bytes_end) << what;
+}
+
+TEST(InfDecode, Utf16LeOnePassMatchesUnitByUnitDecoding) {
+  const std::vector<std::vector<char16_t>> specials = {
+      {0xE9}, {0x4E2D}, {0xD83D, 0xDE00}, {0xD83D}, {0xDE00}, {0}, {0x1A}, {'\n'}, {0xFFFD}, {0x7FF, 0x800}};
+  for (const auto& sp : specials) {
+    for (std::size_t k = 0; k < 40; ++k) {
+      for (std::size_t tail : {std::size_t{0}, std::size_t{1}, std::size_t{9}, std::size_t{23}}) {
+        std::vector<char16_t> u;
+        for (std::size_t j = 0; j < k; ++j) u.push_back(j % 11 == 10 ? u'\n' : static_cast<char16_t>('a' + j % 26));
+        u.insert(u.end(), sp.begin(), sp.end());
+        for (std::size_t j = 0; j < tail; ++j) u.push_back(j % 7 == 6 ? u'\n' : u'z');
+        const std::string what = "special " + std::to_string(sp[0]) + " at " + std::to_string(k) + " tail " + std::to_string(tail);
+        std::string le = units_bytes(u, false), be = units_bytes(u, true);
+        expect_same_decoding(le, be, 0, what);
+        expect_same_decoding(le + "x", be + "x", 0, what + " odd");
+      }
+    }
+  }
+  // Long random mixes, some over the 16 KiB index window, mostly ASCII with a few others.
+  std::mt19937 rng(16);
+  for (int n = 0; n < 300; ++n) {
+    std::vector<char16_t> u;
+    const std::size_t len = rng() % (n % 10 == 0 ? 40000 : 700);
+    const unsigned rare = 1 + rng() % 200;
+    while (u.size() < len) {
+      const unsigned r = static_cast<unsigned>(rng() % 1000);
+      if (r % rare != 0) {
+        u.push_back(r % 37 == 0 ? u'\n' : static_cast<char16_t>(' ' + r % 90));
+      } else {
+        const char16_t pick[] = {0xE9, 0x4E2D, 0xD83D, 0xDE00, 0, 0x1A, 0x3000, 0x80};
+        u.push_back(pick[rng() % 8]);
+        if (u.back() == 0xD83D && rng() % 2) u.push_back(0xDE00);
+      }
+    }
+    std::string le = units_bytes(u, false), be = units_bytes(u, true);
+    if (n % 3 == 0) {
+      le += "\x01";
+      be += "\x01";
+    }
+    expect_same_decoding(le, be, 0, "random " + std::to_string(n));
+  }
 }
 
 TEST(InfDecode, Cp1252HighControlRangeMapsLikeWindows) {

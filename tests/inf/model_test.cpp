@@ -2,6 +2,8 @@
 // substitution, the DIRID table, install-section and Models decorations, and Windows' limits.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "inf_test_util.h"
@@ -34,6 +36,51 @@ TEST(InfModel, DuplicateSectionsMergeInFileOrder) {
   EXPECT_EQ(alpha->find("D")->line(), 10u);
   EXPECT_EQ(doc.section("Beta")->header_lines(), (std::vector<std::uint32_t>{5}));
   EXPECT_EQ(doc.line_count(), 1u + 4u);  // Signature plus four
+}
+
+// The byte-at-a-time definition iequals must agree with (ASCII letters fold, nothing else does).
+bool iequals_reference(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  auto fold = [](unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; };
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (fold(static_cast<unsigned char>(a[i])) != fold(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
+}
+
+TEST(InfModel, IequalsFoldsAsciiLettersOnly) {
+  // Every pair of bytes at every position of strings of 1..24 bytes (the word, half-word and byte
+  // paths, and the overlapping last word), the rest of the string equal.
+  for (std::size_t n = 1; n <= 24; ++n) {
+    for (std::size_t at : {std::size_t{0}, n / 2, n - 1}) {
+      std::string a(n, 'k'), b(n, 'K');
+      for (unsigned x = 0; x < 256; ++x) {
+        for (unsigned y = 0; y < 256; ++y) {
+          a[at] = static_cast<char>(x);
+          b[at] = static_cast<char>(y);
+          ASSERT_EQ(iequals(a, b), iequals_reference(a, b)) << n << " " << at << " " << x << " " << y;
+        }
+      }
+    }
+  }
+  // to_lower_ascii lowers eight bytes a step: every byte value at every position of 1..20 bytes.
+  for (std::size_t n = 1; n <= 20; ++n) {
+    for (std::size_t at = 0; at < n; ++at) {
+      for (unsigned x = 0; x < 256; ++x) {
+        std::string a(n, 'Q');
+        a[at] = static_cast<char>(x);
+        std::string want(n, 'q');
+        want[at] = static_cast<char>(x >= 'A' && x <= 'Z' ? x + 32 : x);
+        ASSERT_EQ(to_lower_ascii(a), want) << n << " " << at << " " << x;
+      }
+    }
+  }
+  EXPECT_TRUE(iequals("", ""));
+  EXPECT_FALSE(iequals("Strings", "Strings "));
+  EXPECT_TRUE(iequals("DefaultInstall.NTamd64", "defaultinstall.ntAMD64"));
+  EXPECT_FALSE(iequals("DefaultInstall.NTamd64", "defaultinstall.ntAMD65"));
+  EXPECT_FALSE(iequals("[", "{"));  // 0x5B and 0x7B differ by 0x20 but are not letters
+  EXPECT_FALSE(iequals("@", "`"));
 }
 
 TEST(InfModel, TextAfterHeaderIsANote) {

@@ -165,6 +165,12 @@ TEST(InfTokenizer, RandomInputsMatchTheOracle) {
       }
     }
     ASSERT_EQ(disagreement(text, lax), "") << "input " << n << ": " << inf_test::show(text.substr(0, 2000));
+    if (n % 4 == 0) {
+      // The same as UTF-16LE, with characters of two, three and four UTF-8 bytes (a surrogate pair).
+      std::string u8;
+      for (char c : text) u8 += c == '\xE9' ? (n % 8 == 0 ? "\xC3\xA9" : "\xE4\xB8\xAD\xF0\x9F\x98\x80") : std::string(1, c);
+      ASSERT_EQ(disagreement(inf_test::utf16(u8), lax), "") << "UTF-16 input " << n << ": " << inf_test::show(u8.substr(0, 2000));
+    }
   }
 }
 
