@@ -68,10 +68,13 @@ struct Fixture {
   package::Package pkg;
 };
 
-Fixture build() {
-  auto doc = inf::Document::parse(kInf, "views.inf");
+// `dirids`, when given, is set on the document before the package is built.
+Fixture build(std::string_view text = kInf, const char* name = "views.inf",
+              const inf::DiridContext* dirids = nullptr) {
+  auto doc = inf::Document::parse(text, name);
   EXPECT_TRUE(doc.ok());
   auto owner = std::make_unique<inf::Document>(std::move(*doc));
+  if (dirids) owner->set_dirids(*dirids);
   const inf::Document& d = *owner;
   return Fixture{std::move(owner), d, package::build_package(d)};
 }
@@ -222,21 +225,10 @@ SvcDesc = "Sample service"
 Group = "Base"
 )inf";
 
-struct ServiceFixture {
-  std::unique_ptr<inf::Document> doc_owner;
-  const inf::Document& doc;
-  package::Package pkg;
-};
-
-ServiceFixture build_services() {
-  auto doc = inf::Document::parse(kServiceInf, "svc.inf");
-  EXPECT_TRUE(doc.ok());
-  auto owner = std::make_unique<inf::Document>(std::move(*doc));
-  const inf::Document& d = *owner;
+Fixture build_services() {
   inf::DiridContext ctx;
   ctx.driver_store = "C:\\Windows\\System32\\DriverStore\\FileRepository\\svc.inf_amd64_0";
-  owner->set_dirids(ctx);
-  return ServiceFixture{std::move(owner), d, package::build_package(d)};
+  return build(kServiceInf, "svc.inf", &ctx);
 }
 
 // A substituted field: not a view of the document's text.
@@ -249,7 +241,7 @@ std::string trimmed(std::string_view s) {
 }
 
 TEST(PackageViews, ServiceFieldsAreViewsEqualToTheLineFields) {
-  const ServiceFixture f = build_services();
+  const Fixture f = build_services();
   ASSERT_EQ(f.pkg.services.size(), 1u);
   const package::ServiceInstall& s = f.pkg.services[0];
   const inf::Line& l = s.directive;
@@ -289,7 +281,7 @@ TEST(PackageViews, ServiceFieldsAreViewsEqualToTheLineFields) {
 }
 
 TEST(PackageViews, ServiceValuesAreFoundInAnyCaseInLowerCaseOrder) {
-  const ServiceFixture f = build_services();
+  const Fixture f = build_services();
   const package::ServiceValues& v = f.pkg.services.at(0).values;
   // As the std::map keyed by lower-case names was: one entry per name, the first line wins.
   std::vector<std::string> names;
@@ -309,7 +301,7 @@ TEST(PackageViews, ServiceValuesAreFoundInAnyCaseInLowerCaseOrder) {
 }
 
 TEST(PackageViews, ListEntriesIncludesAndNamesAreViews) {
-  const ServiceFixture f = build_services();
+  const Fixture f = build_services();
   ASSERT_EQ(f.pkg.file_changes.size(), 2u);
   const package::FileChange& del = f.pkg.file_changes[0];
   EXPECT_EQ(del.kind, package::FileChangeKind::del);
@@ -356,7 +348,7 @@ TEST(PackageViews, RegistryDataAreSpansOfOneVector) {
 }
 
 TEST(PackageViews, OtherRecordsSurviveMovingThePackage) {
-  ServiceFixture f = build_services();
+  Fixture f = build_services();
   const std::string name(f.pkg.services[0].name), binary(f.pkg.services[0].service_binary);
   const std::string_view* data = f.pkg.regs.at(0).data.data();
   std::vector<package::Package> many;
@@ -371,7 +363,7 @@ TEST(PackageViews, OtherRecordsSurviveMovingThePackage) {
 }
 
 TEST(PackageViews, NeededSectionNamesOutliveTheRequest) {
-  const ServiceFixture f = build_services();
+  const Fixture f = build_services();
   package::Package needed;
   {
     package::NeededSection request{std::string("Svc_Install"), package::SectionRole::service_install, std::string("NeededSvc")};
