@@ -189,6 +189,9 @@ class Line {
   std::optional<std::string> key() const;  // substituted
   // Fields 1..n as SetupGetStringField returns them (index 0-based here: field(0) is field 1).
   std::size_t field_count() const;
+  // Whether the key or a field may hold a '%' (the tokenizer's per-field flag: never false when one
+  // does, so a line without it has nothing to substitute). A '%' in a comment does not count.
+  bool has_percent() const;
   std::string_view raw_field(std::size_t i) const;  // unquoted, unsubstituted; "" past the end
   std::string field(std::size_t i) const;           // substituted; "" past the end
   // Appends the substituted field to out; returns false when i is out of range.
@@ -223,6 +226,7 @@ class Section {
   std::uint32_t line() const;  // physical line of the first header
   // Every header line of this name (more than one means duplicates were merged).
   std::vector<std::uint32_t> header_lines() const;
+  std::size_t header_count() const;  // header_lines().size() without building the list
   std::size_t line_count() const;
   Line line_at(std::size_t i) const;
   std::uint32_t index() const { return index_; }
@@ -409,7 +413,14 @@ class Document {
 std::optional<std::string> dirid_path(long dirid, const DiridContext& ctx);
 
 // Case-insensitive ASCII comparison used for every INF name lookup.
-bool iequals(std::string_view a, std::string_view b);
+namespace detail {
+bool iequals_same_length(const char* a, const char* b, std::size_t n);
+}  // namespace detail
+// Inline so that the length test, which settles most calls (hundreds of thousands a check run),
+// costs no call; the byte comparison stays out of line (GCC would not inline it whole anyway).
+inline bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && detail::iequals_same_length(a.data(), b.data(), a.size());
+}
 std::string to_lower_ascii(std::string_view s);
 
 // ---------------------------------------------------------------------------------------------
@@ -419,6 +430,16 @@ inline std::uint32_t Line::line() const { return doc_->tables_.lines[index_].lin
 inline bool Line::has_key() const { return doc_->tables_.lines[index_].explicit_key(); }
 inline std::uint32_t Line::section_index() const { return doc_->tables_.lines[index_].section(); }
 inline std::size_t Line::field_count() const { return doc_->tables_.lines[index_].value_count; }
+
+inline bool Line::has_percent() const {
+  const detail::Tables& t = doc_->tables_;
+  const detail::LineRec& l = t.lines[index_];
+  const std::uint32_t end = l.first_value + l.value_count;
+  for (std::uint32_t k = l.explicit_key() ? l.first_value - 1 : l.first_value; k < end; ++k) {
+    if (t.fields[k].flags & detail::FieldRec::kHasPercent) return true;
+  }
+  return false;
+}
 
 inline std::optional<std::string_view> Line::raw_key() const {
   const detail::Tables& t = doc_->tables_;

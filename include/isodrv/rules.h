@@ -145,13 +145,6 @@ class Context {
   // framework, not each rule, owns the de-duplication. report_once is this plus report.
   bool first_time(Rule rule, const inf::Line& line, std::size_t field = static_cast<std::size_t>(-1));
   const DocumentFacts& facts() const { return facts_; }
-  // Whether the logical line's text (any of its physical lines, comments included) holds a '%': a
-  // cheap test before reading its fields for %tokens%, from one search of the document made on
-  // first use and shared by every family that asks.
-  bool holds_percent(const inf::Line& line) {
-    if (!percent_ready_) find_percent_lines();
-    return line.index() < percent_lines_.size() && percent_lines_[line.index()];
-  }
   // Adds a note pointing at another line to a diagnostic.
   static void note(diag::Diagnostic& d, const inf::Line& line, std::string message);
 
@@ -179,9 +172,6 @@ class Context {
   bool insert_once(std::uint64_t key);
   std::vector<std::uint64_t> once_slots_;
   std::size_t once_count_ = 0;
-  void find_percent_lines();
-  std::vector<bool> percent_lines_;  // by logical line index, filled on the first holds_percent
-  bool percent_ready_ = false;
 };
 
 using RuleFn = void (*)(Context&);

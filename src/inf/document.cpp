@@ -37,11 +37,8 @@ inline std::uint32_t load_half(const char* p) {
 }  // namespace
 
 // Eight bytes at a time (the last word overlaps the one before it), two overlapping 4-byte words
-// for 4..7 bytes, folding only words that differ.
-bool iequals(std::string_view a, std::string_view b) {
-  const std::size_t n = a.size();
-  if (n != b.size()) return false;
-  const char *p = a.data(), *q = b.data();
+// for 4..7 bytes, folding only words that differ. (iequals, inline in inf.h, has compared the lengths.)
+bool detail::iequals_same_length(const char* p, const char* q, std::size_t n) {
   if (n >= 8) {
     for (std::size_t i = 0; i + 8 < n; i += 8) {
       const std::uint64_t x = load_word(p + i), y = load_word(q + i);
@@ -138,6 +135,11 @@ bool Line::key_is_substituted(std::string_view name) const {
 // ---------------------------------------------------------------------------------------------
 // Section
 // ---------------------------------------------------------------------------------------------
+
+std::size_t Section::header_count() const {
+  const auto& d = doc_->impl();
+  return d.header_begin.empty() ? 1 : d.header_begin[index_ + 1] - d.header_begin[index_];
+}
 
 std::vector<std::uint32_t> Section::header_lines() const {
   const auto& d = doc_->impl();

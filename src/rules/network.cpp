@@ -33,7 +33,7 @@ bool matches(std::string_view s, bool upper_ok) {
 
 bool is_net_directive(Context& ctx, const inf::Line& l) {
   // A line with no '%' in its text has a plain key: compared as written, nothing to substitute.
-  if (!ctx.holds_percent(l)) {
+  if (!l.has_percent()) {
     const auto key = l.raw_key();
     return key && util::is_one_of(*key, {"AddNetFilter", "AddNetProtocol"});
   }

@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "rules/facts.h"
-#include "rules/line_index.h"
 #include "rules/rule.h"
 
 namespace isodrv::rules {
@@ -171,11 +170,6 @@ bool Context::insert_once(std::uint64_t key) {
       return true;
     }
   }
-}
-
-void Context::find_percent_lines() {
-  percent_lines_ = lines_holding(doc_, '%');
-  percent_ready_ = true;
 }
 
 bool Context::first_time(Rule rule, const inf::Line& line, std::size_t field) {
