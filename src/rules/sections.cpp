@@ -9,6 +9,7 @@
 
 #include "isodrv/directives.h"
 #include "rules/families.h"
+#include "rules/text.h"
 #include "rules/util.h"
 
 namespace isodrv::rules {
@@ -32,18 +33,6 @@ std::string_view reference_kind(std::string_view directive, std::size_t field) {
   if (rules::iequals(directive, "AddService")) return field == 3 ? "event-log install" : "service install";
   if (is_one_of(directive, {"Needs"})) return "install";
   return directive;  // each remaining directive names a section kind of its own
-}
-
-// ASCII case-insensitive ordering, the order of the lower-cased names (without folding copies).
-bool ci_less(std::string_view a, std::string_view b) {
-  const std::size_t n = std::min(a.size(), b.size());
-  for (std::size_t i = 0; i < n; ++i) {
-    auto x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
-    if (x >= 'A' && x <= 'Z') x = static_cast<unsigned char>(x + 32);
-    if (y >= 'A' && y <= 'Z') y = static_cast<unsigned char>(y + 32);
-    if (x != y) return x < y;
-  }
-  return a.size() < b.size();
 }
 
 void check_shared_sections(Context& ctx) {

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "rules/families.h"
+#include "rules/text.h"
 #include "rules/util.h"
 
 namespace isodrv::rules {
@@ -133,18 +134,6 @@ void check_stamp_leftovers(Context& ctx) {
       ctx.report_at<Rule::r1274>(n, static_cast<std::uint32_t>(inf::utf16_length(text.substr(0, pos)) + 1), {});
     }
   }
-}
-
-// ASCII case-insensitive ordering, without folding copies of the strings.
-bool ci_less(std::string_view a, std::string_view b) {
-  const std::size_t n = std::min(a.size(), b.size());
-  for (std::size_t i = 0; i < n; ++i) {
-    auto x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
-    if (x >= 'A' && x <= 'Z') x = static_cast<unsigned char>(x + 32);
-    if (y >= 'A' && y <= 'Z') y = static_cast<unsigned char>(y + 32);
-    if (x != y) return x < y;
-  }
-  return a.size() < b.size();
 }
 
 // FNV-1a over the ASCII-folded bytes.

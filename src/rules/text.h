@@ -21,4 +21,16 @@ inline bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// ASCII case-insensitive ordering: the order of the lower-cased names, without folding copies.
+inline bool ci_less(std::string_view a, std::string_view b) {
+  const std::size_t n = a.size() < b.size() ? a.size() : b.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    auto x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
+    if (x >= 'A' && x <= 'Z') x = static_cast<unsigned char>(x + 32);
+    if (y >= 'A' && y <= 'Z') y = static_cast<unsigned char>(y + 32);
+    if (x != y) return x < y;
+  }
+  return a.size() < b.size();
+}
+
 }  // namespace isodrv::rules
