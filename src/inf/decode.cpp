@@ -518,7 +518,7 @@ AnsiCount count_ansi_1252(std::string_view b) {
 // the bytes still to be read).
 void write_ansi_1252(const char* s, const AnsiCount& c, TextWriter& tw) {
   const std::size_t stop = c.stop;
-  tw.ensure(stop + c.extra + 16 - tw.w);
+  tw.ensure(stop + c.extra + 16);
   auto put_byte = [&](std::size_t at) {
     const auto ch = static_cast<unsigned char>(s[at]);
     if (ch < 0x80) {
@@ -579,16 +579,19 @@ void decode_ansi_1252(std::string_view b, DecodedText& out) {
 // bytes to their C1 controls), so the bytes can be rebuilt from the text (encode_cp1252_exact)
 // and the text may take the bytes' place: the input is moved to the end of its own buffer and
 // decoded to the front. Returns false, `bytes` untouched, when the input is not such a file.
-bool decode_ansi_1252_in_place(std::string& bytes, DecodedText& out) {
-  const AnsiCount c = count_ansi_1252(bytes);
+// bytes[0, clean) is plain ASCII whose lines the probe has recorded (out.line_text_start holds
+// exactly their starts): it is its own text, so counting, moving and writing start at `clean`.
+bool decode_ansi_1252_in_place(std::string& bytes, std::size_t clean, DecodedText& out) {
+  const AnsiCount c = count_ansi_1252(std::string_view(bytes).substr(clean));
   if (c.nul || c.ctrl_z) return false;
   const std::size_t n = bytes.size(), shift = c.extra + 16;
-  start_lines(c, out, false);
+  out.line_text_start.reserve(out.line_text_start.size() + c.breaks);
   bytes.resize(n + shift);  // reallocates only when the reader left too little spare capacity
-  std::memmove(bytes.data() + shift, bytes.data(), n);
+  std::memmove(bytes.data() + clean + shift, bytes.data() + clean, n - clean);
   TextWriter tw(out, bytes, n + shift);
+  tw.w = clean;
   tw.byte_starts = false;
-  write_ansi_1252(bytes.data() + shift, c, tw);
+  write_ansi_1252(bytes.data() + clean + shift, c, tw);
   tw.finish();
   out.borrowed = true;
   out.borrow_offset = 0;
@@ -904,8 +907,6 @@ Result<DecodedText> decode_impl(std::string_view b, const DecodeOptions& opts, s
     out.bytes_end = static_cast<std::uint32_t>(b.size());
     return out;
   }
-  out.line_text_start.clear();
-  out.line_byte_start.clear();
   // The probe saw b[0, clean) to be plain ASCII: the scans below start there (a prefix of ASCII
   // ends on a character boundary, so the UTF-8 check of the rest decides for the whole).
   const std::string_view rest = b.substr(clean);
@@ -914,9 +915,13 @@ Result<DecodedText> decode_impl(std::string_view b, const DecodeOptions& opts, s
     out.flags.non_ascii_ansi = true;
     out.flags.utf8_without_bom = is_valid_utf8(rest);
   }
-  if (in_place && !ascii && opts.codepage == 1252 && decode_ansi_1252_in_place(*in_place, out)) {
+  if (in_place && !ascii && opts.codepage == 1252 && decode_ansi_1252_in_place(*in_place, clean, out)) {
     *replaced = true;
-  } else if (opts.codepage == 1252 || ascii) {
+    return out;
+  }
+  out.line_text_start.clear();
+  out.line_byte_start.clear();
+  if (opts.codepage == 1252 || ascii) {
     decode_ansi_1252(b, out);
   } else if (opts.codepage == 65001) {
     decode_utf8(b, 0, out);
