@@ -36,6 +36,7 @@ void classify_scalar(const char* s, std::size_t blocks, BlockMasks* out) {
     BlockMasks m{};
     for (unsigned k = 0; k < 64; ++k) {
       const std::uint64_t f = kFlags.f[static_cast<unsigned char>(s[k])];
+      if (!f) continue;  // most bytes are text, in no mask
       m.stop |= (f & 1) << k;
       m.pct |= ((f >> 1) & 1) << k;
       m.qnl |= ((f >> 2) & 1) << k;
