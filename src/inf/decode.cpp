@@ -185,15 +185,10 @@ bool looks_like_utf16le(std::string_view b) {
   return le_ascii * 2 > units && be_ascii * 8 < units;
 }
 
-// Records the start of every physical line. `byte_of` maps a text offset to the original offset
-// for encodings where text offsets and byte offsets move in step.
-// With `plain_only`, gives up (returning false, the tables left incomplete) at the first byte that
-// would stop the text being a window of the input: one >= 0x80, a NUL or a ^Z. Lines are short, so
-// the breaks come from a 16-byte comparison mask rather than a memchr call per line.
-// `clean`, when given, receives how far the text was seen to be plain ASCII (no NUL, no ^Z) when
-// plain_only gives up: a multiple of 16, or the exact byte in the tail.
-bool index_lines_8bit(std::string_view text, std::uint32_t byte_offset, DecodedText& out, bool plain_only,
-                      std::size_t* clean = nullptr) {
+// Records the start of every physical line of a borrowed 8-bit text; byte offsets are the text's
+// plus `byte_offset`. Lines are short, so the breaks come from a 16-byte comparison mask rather
+// than a memchr call per line.
+void index_lines_borrowed(std::string_view text, std::uint32_t byte_offset, DecodedText& out) {
   out.line_text_start.push_back(0);
   out.line_byte_start.push_back(byte_offset);
   const char* s = text.data();
@@ -204,32 +199,73 @@ bool index_lines_8bit(std::string_view text, std::uint32_t byte_offset, DecodedT
     out.line_byte_start.push_back(static_cast<std::uint32_t>(next + byte_offset));
   };
 #if defined(__SSE2__)
-  const __m128i vnl = _mm_set1_epi8('\n'), vz = _mm_set1_epi8(kCtrlZ), v0 = _mm_setzero_si128();
+  const __m128i vnl = _mm_set1_epi8('\n');
   for (; i + 16 <= n; i += 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
-    if (plain_only &&
-        (_mm_movemask_epi8(v) | _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, vz), _mm_cmpeq_epi8(v, v0))))) {
-      if (clean) *clean = i;
-      return false;
-    }
     for (auto m = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, vnl))); m; m &= m - 1) {
       line(i + static_cast<std::size_t>(__builtin_ctz(m)) + 1);
     }
   }
 #endif
   for (; i < n; ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (plain_only && (c >= 0x80 || c == 0 || c == kCtrlZ)) {
-      if (clean) *clean = i;
-      return false;
-    }
-    if (c == '\n') line(i + 1);
+    if (s[i] == '\n') line(i + 1);
   }
-  return true;
 }
 
-void index_lines_borrowed(std::string_view text, std::uint32_t byte_offset, DecodedText& out) {
-  index_lines_8bit(text, byte_offset, out, false);
+// Whether the plain-ASCII probe also fills line_byte_start. Document::parse leaves it empty: for a
+// borrowed ASCII text the byte offsets are the text offsets, and Document reads line_text_start
+// for both (line_byte_starts in document.cpp).
+enum class ByteStarts : bool { record, same_as_text };
+
+// decode()'s first look at an 8-bit file without a BOM: true when it is plain ASCII (no byte >= 0x80,
+// no NUL, no ^Z), with every physical line's start recorded on the way. Otherwise false, the
+// tables incomplete, and `clean` how far the text is plain (a multiple of 16, or the exact byte in
+// the tail), where the later scans start. 64 bytes a step: one test of the four vectors for a byte
+// that is not plain (high bit; NUL or ^Z as a zero in min(v, v ^ ^Z)), one 64-bit newline mask.
+bool probe_plain_ascii(std::string_view text, DecodedText& out, ByteStarts byte_starts, std::size_t& clean) {
+  auto& starts = out.line_text_start;
+  // INF lines run 20-80 bytes: one entry per 32 bytes up front means one allocation for most
+  // files (a table grown by doubling from one entry allocates ten times for 500 lines).
+  starts.reserve(text.size() / 32 + 16);
+  starts.push_back(0);
+  const char* s = text.data();
+  const std::size_t n = text.size();
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i vnl = _mm_set1_epi8('\n'), vz = _mm_set1_epi8(kCtrlZ), v0 = _mm_setzero_si128();
+  auto load = [s](std::size_t at) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + at)); };
+  auto nl_bits = [&](__m128i v) { return static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, vnl)))); };
+  for (; i + 64 <= n; i += 64) {
+    const __m128i a = load(i), b = load(i + 16), c = load(i + 32), d = load(i + 48);
+    const __m128i high = _mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d));
+    const __m128i low = _mm_min_epu8(_mm_min_epu8(_mm_min_epu8(a, _mm_xor_si128(a, vz)), _mm_min_epu8(b, _mm_xor_si128(b, vz))),
+                                     _mm_min_epu8(_mm_min_epu8(c, _mm_xor_si128(c, vz)), _mm_min_epu8(d, _mm_xor_si128(d, vz))));
+    if (_mm_movemask_epi8(high) | _mm_movemask_epi8(_mm_cmpeq_epi8(low, v0))) break;  // the loop below finds where
+    for (std::uint64_t m = nl_bits(a) | nl_bits(b) << 16 | nl_bits(c) << 32 | nl_bits(d) << 48; m; m &= m - 1) {
+      starts.push_back(static_cast<std::uint32_t>(i + static_cast<std::size_t>(__builtin_ctzll(m)) + 1));
+    }
+  }
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = load(i);
+    if (_mm_movemask_epi8(v) | _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, vz), _mm_cmpeq_epi8(v, v0)))) {
+      clean = i;
+      return false;
+    }
+    for (auto m = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, vnl))); m; m &= m - 1) {
+      starts.push_back(static_cast<std::uint32_t>(i + static_cast<std::size_t>(__builtin_ctz(m)) + 1));
+    }
+  }
+#endif
+  for (; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80 || c == 0 || c == kCtrlZ) {
+      clean = i;
+      return false;
+    }
+    if (c == '\n') starts.push_back(static_cast<std::uint32_t>(i + 1));
+  }
+  if (byte_starts == ByteStarts::record) out.line_byte_start = starts;
+  return true;
 }
 
 struct Sink {
@@ -482,7 +518,7 @@ AnsiCount count_ansi_1252(std::string_view b) {
 // the bytes still to be read).
 void write_ansi_1252(const char* s, const AnsiCount& c, TextWriter& tw) {
   const std::size_t stop = c.stop;
-  tw.ensure(stop + c.extra + 16 - tw.w);
+  tw.ensure(stop + c.extra + 16);
   auto put_byte = [&](std::size_t at) {
     const auto ch = static_cast<unsigned char>(s[at]);
     if (ch < 0x80) {
@@ -543,16 +579,19 @@ void decode_ansi_1252(std::string_view b, DecodedText& out) {
 // bytes to their C1 controls), so the bytes can be rebuilt from the text (encode_cp1252_exact)
 // and the text may take the bytes' place: the input is moved to the end of its own buffer and
 // decoded to the front. Returns false, `bytes` untouched, when the input is not such a file.
-bool decode_ansi_1252_in_place(std::string& bytes, DecodedText& out) {
-  const AnsiCount c = count_ansi_1252(bytes);
+// bytes[0, clean) is plain ASCII whose lines the probe has recorded (out.line_text_start holds
+// exactly their starts): it is its own text, so counting, moving and writing start at `clean`.
+bool decode_ansi_1252_in_place(std::string& bytes, std::size_t clean, DecodedText& out) {
+  const AnsiCount c = count_ansi_1252(std::string_view(bytes).substr(clean));
   if (c.nul || c.ctrl_z) return false;
   const std::size_t n = bytes.size(), shift = c.extra + 16;
-  start_lines(c, out, false);
+  out.line_text_start.reserve(out.line_text_start.size() + c.breaks);
   bytes.resize(n + shift);  // reallocates only when the reader left too little spare capacity
-  std::memmove(bytes.data() + shift, bytes.data(), n);
+  std::memmove(bytes.data() + clean + shift, bytes.data() + clean, n - clean);
   TextWriter tw(out, bytes, n + shift);
+  tw.w = clean;
   tw.byte_starts = false;
-  write_ansi_1252(bytes.data() + shift, c, tw);
+  write_ansi_1252(bytes.data() + clean + shift, c, tw);
   tw.finish();
   out.borrowed = true;
   out.borrow_offset = 0;
@@ -861,15 +900,13 @@ Result<DecodedText> decode_impl(std::string_view b, const DecodeOptions& opts, s
   out.encoding = Encoding::ansi;
   // Plain ASCII (no ^Z, no NUL) is borrowed; its lines are indexed in the same pass that checks it.
   std::size_t clean = 0;
-  if (index_lines_8bit(b, 0, out, true, &clean)) {
+  if (probe_plain_ascii(b, out, in_place ? ByteStarts::same_as_text : ByteStarts::record, clean)) {
     out.borrowed = true;
     out.borrow_offset = 0;
     out.borrow_length = static_cast<std::uint32_t>(b.size());
     out.bytes_end = static_cast<std::uint32_t>(b.size());
     return out;
   }
-  out.line_text_start.clear();
-  out.line_byte_start.clear();
   // The probe saw b[0, clean) to be plain ASCII: the scans below start there (a prefix of ASCII
   // ends on a character boundary, so the UTF-8 check of the rest decides for the whole).
   const std::string_view rest = b.substr(clean);
@@ -878,9 +915,13 @@ Result<DecodedText> decode_impl(std::string_view b, const DecodeOptions& opts, s
     out.flags.non_ascii_ansi = true;
     out.flags.utf8_without_bom = is_valid_utf8(rest);
   }
-  if (in_place && !ascii && opts.codepage == 1252 && decode_ansi_1252_in_place(*in_place, out)) {
+  if (in_place && !ascii && opts.codepage == 1252 && decode_ansi_1252_in_place(*in_place, clean, out)) {
     *replaced = true;
-  } else if (opts.codepage == 1252 || ascii) {
+    return out;
+  }
+  out.line_text_start.clear();
+  out.line_byte_start.clear();
+  if (opts.codepage == 1252 || ascii) {
     decode_ansi_1252(b, out);
   } else if (opts.codepage == 65001) {
     decode_utf8(b, 0, out);

@@ -276,7 +276,12 @@ namespace {
 // Byte offset of each physical line in the original bytes.
 const std::vector<std::uint32_t>& line_byte_starts(const Document& doc) {
   const auto& d = doc.impl();
-  if (!d.bytes_replaced) return d.decoded.line_byte_start;
+  if (!d.bytes_replaced) {
+    // A plain ASCII text borrowed from offset 0 (decode_in_place records no byte starts for it): a
+    // line's byte offset is its text offset.
+    if (d.decoded.line_byte_start.empty()) return d.decoded.line_text_start;
+    return d.decoded.line_byte_start;
+  }
   (void)doc.bytes();
   return d.rebuilt_line_starts;
 }

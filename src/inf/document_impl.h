@@ -15,41 +15,47 @@
 namespace isodrv::inf {
 
 // Case-insensitive (ASCII) hashing so tables can be keyed by views into the text without copies.
-// Eight bytes at a time: OR-ing 0x20 into every byte folds A-Z onto a-z (and merges a few
-// punctuation pairs, which only costs a collision that the comparison then rejects).
+// OR-ing 0x20 into every byte folds A-Z onto a-z (and merges a few punctuation pairs, which only
+// costs a collision that the comparison then rejects). Names of up to 16 bytes (nearly every
+// section name and [Strings] key) take two overlapping loads and one 64x64->128-bit multiply whose
+// halves are XORed; longer names fold 16 bytes per multiply first. The length is in the seed, so
+// the overlap cannot make names of different lengths alike.
 struct CiHash {
+  static std::uint64_t load8(const char* p) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+  }
+  static std::uint64_t load4(const char* p) {
+    std::uint32_t w;
+    std::memcpy(&w, p, 4);
+    return w;
+  }
+  static std::uint64_t mix(std::uint64_t x, std::uint64_t y) {
+    __extension__ using U128 = unsigned __int128;
+    const U128 r = static_cast<U128>(x) * y;
+    return static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64);
+  }
   std::size_t operator()(std::string_view s) const noexcept {
+    constexpr std::uint64_t kFold = 0x2020202020202020ULL, k1 = 0x9E3779B97F4A7C15ULL, k2 = 0xFF51AFD7ED558CCDULL;
     const char* p = s.data();
-    std::size_t n = s.size();
-    std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
-    constexpr std::uint64_t kFold = 0x2020202020202020ULL;
-    while (n >= 8) {
-      std::uint64_t w;
-      std::memcpy(&w, p, 8);
-      h = (h ^ (w | kFold)) * 0xFF51AFD7ED558CCDULL;
-      h ^= h >> 32;
-      p += 8;
-      n -= 8;
+    const std::size_t n = s.size();
+    std::uint64_t seed = k2 ^ n, a = 0, b = 0;
+    if (n > 16) {
+      std::size_t i = 0;
+      for (; i + 16 < n; i += 16) seed = mix((load8(p + i) | kFold) ^ k1, (load8(p + i + 8) | kFold) ^ seed);
+      a = load8(p + n - 16);
+      b = load8(p + n - 8);
+    } else if (n >= 8) {
+      a = load8(p);
+      b = load8(p + n - 8);
+    } else if (n >= 4) {
+      a = load4(p) | load4(p + n - 4) << 32;
+    } else if (n) {
+      a = static_cast<unsigned char>(p[0]) | std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8 |
+          std::uint64_t{static_cast<unsigned char>(p[n - 1])} << 16;
     }
-    if (n) {
-      // The last 1..7 bytes in at most two loads (overlapping for 3, 5, 6 and 7: the length is in
-      // h, so equal names still hash alike); a variable-length memcpy is a byte loop here.
-      std::uint64_t w;
-      if (n >= 4) {
-        std::uint32_t lo, hi;
-        std::memcpy(&lo, p, 4);
-        std::memcpy(&hi, p + n - 4, 4);
-        w = lo | static_cast<std::uint64_t>(hi) << 32;
-      } else {
-        w = static_cast<unsigned char>(p[0]) | static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8 |
-            static_cast<std::uint64_t>(static_cast<unsigned char>(p[n - 1])) << 16;
-      }
-      h = (h ^ (w | kFold)) * 0xFF51AFD7ED558CCDULL;
-    }
-    h ^= h >> 33;
-    h *= 0xC4CEB9FE1A85EC53ULL;
-    h ^= h >> 29;
-    return static_cast<std::size_t>(h);
+    return static_cast<std::size_t>(mix((a | kFold) ^ k1, (b | kFold) ^ seed));
   }
 };
 

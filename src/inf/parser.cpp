@@ -148,20 +148,23 @@ class Parser {
  private:
   // The first byte at or after i whose bit is set in stage 1's mask M, or n_; with kPct, sets pct
   // when a '%' comes before it.
+  // The '%'s before the bit are those under m ^ (m - 1): the bits up to and including m's lowest
+  // (no byte is both '%' and a stop), or all of them when m is 0; ORed in without a branch.
   template <std::uint64_t BlockMasks::*M, bool kPct>
   std::uint32_t next_bit(std::uint32_t i, bool& pct) const {
+    std::uint64_t seen = 0;
     while (i < n_) {
       const BlockMasks& bm = idx_->block(i >> 6);
       const unsigned sh = i & 63;
       const std::uint64_t m = (bm.*M) >> sh;
+      if (kPct) seen |= (bm.pct >> sh) & (m ^ (m - 1));
       if (m) {
-        const auto at = static_cast<unsigned>(__builtin_ctzll(m));
-        if (kPct && ((bm.pct >> sh) & ((std::uint64_t{1} << at) - 1))) pct = true;
-        return i + at;  // padding past the text has no bits, so this is < n_
+        if (kPct) pct |= seen != 0;
+        return i + static_cast<unsigned>(__builtin_ctzll(m));  // padding past the text has no bits, so this is < n_
       }
-      if (kPct && (bm.pct >> sh)) pct = true;
       i = (i | 63) + 1;
     }
+    if (kPct) pct |= seen != 0;
     return n_;
   }
 
@@ -342,36 +345,30 @@ class Parser {
 
   // simple_line's plain-text field at seg: adds it and returns where it ends (',' '=' ';' '\n' or
   // n_), or kNone when the line is not simple there (a continuation, a quote after text).
+  // Backslashes are text unless only backslashes and blanks follow them up to the line's end or a
+  // comment (a continuation, which the machine handles), i.e. unless the field's last non-blank
+  // byte is one and the field ends the line: so the scan does not stop at each (paths hold many).
   __attribute__((always_inline)) std::uint32_t simple_plain(std::uint32_t seg, bool key_phase) {
     bool pct = false;
-    std::uint32_t p = run_end(seg, pct);
-    while (p < n_) {
-      if (t_[p] == '=' && !key_phase) {  // '=' is text in values
-        p = run_end(p + 1, pct);
-      } else if (t_[p] == '\\') {
-        // Backslashes (and blanks) followed by more text are text; before the line's end or a
-        // comment they continue the line, which the machine handles.
-        std::uint32_t j = p;
-        while (j < n_ && (t_[j] == '\\' || is_space(t_[j]))) ++j;
-        if (j >= n_ || t_[j] == '\n' || t_[j] == ';') return kNone;
-        p = run_end(j, pct);
-      } else {
-        break;
-      }
+    std::uint32_t p = field_end(seg, pct);
+    if (!key_phase) {
+      while (p < n_ && t_[p] == '=') p = field_end(p + 1, pct);  // '=' is text in values
     }
     if (p < n_ && t_[p] == '"') return kNone;
     std::uint32_t e = p;
     while (e > seg && is_space(t_[e - 1])) --e;
     if (e == seg) {
       simple_field(p, p, p, 0);  // an empty field sits where it ended
-    } else {
-      simple_field(seg, seg, e, pct ? FieldRec::kHasPercent : 0);
+      return p;
     }
+    if (t_[e - 1] == '\\' && (p >= n_ || t_[p] == '\n' || t_[p] == ';')) return kNone;
+    simple_field(seg, seg, e, pct ? FieldRec::kHasPercent : 0);
     return p;
   }
 
   // One logical line starting at a non-blank character that is neither '[' nor ';'. It cannot fail.
-  std::uint32_t entry(std::uint32_t i) {
+  // Inlined into run(): the call's register saves and restores were ~20 instructions a line.
+  __attribute__((always_inline)) std::uint32_t entry(std::uint32_t i) {
     if (cur_section_ == kNone) {
       // Windows tolerates text before the first header when the file has a [Strings] section;
       // whether this one does is only known at the end, so remember the first such line.
@@ -497,6 +494,10 @@ class Parser {
     }
     return i;
   }
+
+  // The end of a simple line's plain field from i: the first '\n' ; , = or '"' (not a backslash:
+  // simple_plain looks back for those), or n_; sets pct when the field holds a '%'. Indexed only.
+  std::uint32_t field_end(std::uint32_t i, bool& pct) const { return next_bit<&BlockMasks::fend, true>(i, pct); }
 
   // The first '"' or '\n' at or after i, or n_; sets pct when a '%' comes before it.
   std::uint32_t find_quote_or_newline(std::uint32_t i, bool& pct) const {
@@ -635,6 +636,11 @@ Status parse_text(Document::Impl& impl) {
   impl.lines.reserve(physical);
   const Tokenizer t = active_tokenizer();
   impl.fields.reserve(count_separators(impl.text, t) + physical + 1);
+  // A driver INF has tens of sections: room for 32 up front spares the five or six reallocations
+  // of growing each table from one entry (a few hundred bytes; small files feel every allocation).
+  impl.sections.reserve(32);
+  impl.headers.reserve(32);
+  impl.section_map.reserve(32);
   if (t == Tokenizer::oracle) return Parser<false>(impl, nullptr).run();
   StructuralIndex idx(impl.text, classifier(t));
   return Parser<true>(impl, &idx).run();

@@ -16,13 +16,14 @@ namespace isodrv::inf {
 namespace {
 
 // Scalar: a flag byte per character, one bit per mask.
-enum : std::uint8_t { kStop = 1, kPct = 2, kQnl = 4, kNl = 8, kHdr = 16 };
+enum : std::uint8_t { kStop = 1, kPct = 2, kQnl = 4, kNl = 8, kHdr = 16, kFend = 32 };
 
 struct FlagTable {
   std::uint8_t f[256];
   constexpr FlagTable() : f{} {
     for (char c : {';', ',', '=', '"', '\\'}) f[static_cast<unsigned char>(c)] |= kStop;
-    f[static_cast<unsigned char>('\n')] = kStop | kQnl | kNl | kHdr;
+    for (char c : {';', ',', '=', '"'}) f[static_cast<unsigned char>(c)] |= kFend;
+    f[static_cast<unsigned char>('\n')] = kStop | kQnl | kNl | kHdr | kFend;
     f[static_cast<unsigned char>('"')] |= kQnl;
     f[static_cast<unsigned char>('%')] = kPct;
     f[static_cast<unsigned char>(']')] = kHdr;
@@ -35,11 +36,13 @@ void classify_scalar(const char* s, std::size_t blocks, BlockMasks* out) {
     BlockMasks m{};
     for (unsigned k = 0; k < 64; ++k) {
       const std::uint64_t f = kFlags.f[static_cast<unsigned char>(s[k])];
+      if (!f) continue;  // most bytes are text, in no mask
       m.stop |= (f & 1) << k;
       m.pct |= ((f >> 1) & 1) << k;
       m.qnl |= ((f >> 2) & 1) << k;
       m.nl |= ((f >> 3) & 1) << k;
       m.hdr |= ((f >> 4) & 1) << k;
+      m.fend |= ((f >> 5) & 1) << k;
     }
     out[b] = m;
   }
@@ -59,8 +62,9 @@ void classify_sse2(const char* s, std::size_t blocks, BlockMasks* out) {
       const __m128i q = _mm_cmpeq_epi8(v, qu), n = _mm_cmpeq_epi8(v, nl);
       __m128i st = _mm_or_si128(n, q);
       st = _mm_or_si128(st, _mm_or_si128(_mm_cmpeq_epi8(v, co), _mm_cmpeq_epi8(v, se)));
-      st = _mm_or_si128(st, _mm_or_si128(_mm_cmpeq_epi8(v, eq), _mm_cmpeq_epi8(v, bs)));
-      m.stop |= bits16(st) << k;
+      st = _mm_or_si128(st, _mm_cmpeq_epi8(v, eq));
+      m.fend |= bits16(st) << k;
+      m.stop |= bits16(_mm_or_si128(st, _mm_cmpeq_epi8(v, bs))) << k;
       m.pct |= bits16(_mm_cmpeq_epi8(v, pc)) << k;
       m.qnl |= bits16(_mm_or_si128(q, n)) << k;
       m.nl |= bits16(n) << k;
@@ -85,8 +89,9 @@ __attribute__((target("avx2"))) void classify_avx2(const char* s, std::size_t bl
       const __m256i q = _mm256_cmpeq_epi8(v, qu), n = _mm256_cmpeq_epi8(v, nl);
       __m256i st = _mm256_or_si256(n, q);
       st = _mm256_or_si256(st, _mm256_or_si256(_mm256_cmpeq_epi8(v, co), _mm256_cmpeq_epi8(v, se)));
-      st = _mm256_or_si256(st, _mm256_or_si256(_mm256_cmpeq_epi8(v, eq), _mm256_cmpeq_epi8(v, bs)));
-      m.stop |= bits32(st) << k;
+      st = _mm256_or_si256(st, _mm256_cmpeq_epi8(v, eq));
+      m.fend |= bits32(st) << k;
+      m.stop |= bits32(_mm256_or_si256(st, _mm256_cmpeq_epi8(v, bs))) << k;
       m.pct |= bits32(_mm256_cmpeq_epi8(v, pc)) << k;
       m.qnl |= bits32(_mm256_or_si256(q, n)) << k;
       m.nl |= bits32(n) << k;

@@ -2,7 +2,7 @@
 // block, computed with SIMD (SSE2, or AVX2 when the CPU has it) or with portable scalar code that gives
 // the same masks. Stage 2 (parser.cpp) walks the text from one set bit to the next instead of testing
 // bytes. The masks are made for a window of blocks at a time, as the parser reaches them, so the
-// index costs a fixed 10 KiB however large the file is. Private to src/inf (and its tests).
+// index costs a fixed 12 KiB however large the file is. Private to src/inf (and its tests).
 #pragma once
 
 #include <cstddef>
@@ -32,6 +32,9 @@ struct BlockMasks {
   std::uint64_t qnl;   // '"' or '\n': the end of a quoted span
   std::uint64_t nl;    // '\n': the end of a comment
   std::uint64_t hdr;   // ']' or '\n': the end of a section name
+  // stop without the backslash: where a field of a simple line ends (parser.cpp's simple_plain looks
+  // back for a backslash before the line's end instead of stopping at every one, e.g. in paths).
+  std::uint64_t fend;
 };
 
 // Classifies `blocks` whole 64-byte blocks starting at s.
@@ -53,7 +56,7 @@ class StructuralIndex {
   std::size_t blocks() const { return blocks_; }
 
  private:
-  static constexpr std::size_t kWindow = 256;  // 16 KiB of text, 10 KiB of masks
+  static constexpr std::size_t kWindow = 256;  // 16 KiB of text, 12 KiB of masks
   void refill(std::size_t b);
   const char* s_;
   std::size_t n_, blocks_;

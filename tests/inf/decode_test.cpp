@@ -220,6 +220,41 @@ TEST(InfDecode, AnsiDecodedInPlaceGivesBackItsBytes) {
   }
 }
 
+// The in-place decoder starts where the plain-ASCII probe stopped and keeps the probe's line
+// starts for the prefix: with the first non-ASCII byte at every offset across the probe's 64- and
+// 16-byte steps, the document's text, physical lines and bytes must be decode()'s.
+TEST(InfDecode, AnsiInPlaceAfterAPlainPrefixEqualsDecode) {
+  ParseOptions lax;
+  lax.require_signature = false;
+  std::string base = "[S]\r\n";
+  for (int k = 0; base.size() < 400; ++k) base += "k" + std::to_string(k) + "=" + std::string(static_cast<std::size_t>(k % 17), 'v') + (k % 2 ? "\r\n" : "\n");
+  for (const char* special : {"\xE9", "\xC3\xA9", "\x80\x81\n\xFF"}) {
+    for (std::size_t at = 5; at < base.size(); ++at) {
+      std::string bytes = base;
+      bytes.insert(at, special);
+      const std::string copy = bytes;
+      auto doc = Document::parse(std::move(bytes), "t.inf", lax);
+      ASSERT_TRUE(doc.ok()) << at;
+      auto dec = decode(copy);
+      ASSERT_TRUE(dec.ok());
+      ASSERT_EQ(doc->text(), dec->view(copy)) << at;
+      EXPECT_EQ(doc->bytes(), copy) << at;
+      ASSERT_GE(doc->physical_line_count() + 1, dec->line_text_start.size()) << at;
+      for (std::uint32_t line = 1; line <= doc->physical_line_count(); ++line) {
+        const std::uint32_t b = dec->line_text_start[line - 1];
+        std::uint32_t e = line < dec->line_text_start.size() ? dec->line_text_start[line] : static_cast<std::uint32_t>(dec->view(copy).size());
+        std::string_view want = dec->view(copy).substr(b, e - b);
+        if (!want.empty() && want.back() == '\n') want.remove_suffix(1);
+        if (!want.empty() && want.back() == '\r') want.remove_suffix(1);
+        ASSERT_EQ(doc->physical_line(line), want) << at << ":" << line;
+        const auto [bb, be] = doc->physical_line_bytes(line);
+        ASSERT_EQ(bb, dec->line_byte_start[line - 1]) << at << ":" << line;
+        ASSERT_LE(be, copy.size()) << at << ":" << line;
+      }
+    }
+  }
+}
+
 TEST(InfDecode, Utf8WithoutBomIsReadAsAnsiAndFlagged) {
   // inf-syntax.md §1: UTF-8 without a BOM is read in the ANSI code page; we flag it.
   auto r = parse(kHead + "k=caf\xC3\xA9\r\n");

@@ -137,6 +137,49 @@ TEST(InfFastPath, AnsiSpecialsAtEveryOffset) {
   }
 }
 
+TEST(InfFastPath, AnsiSpecialsPastTheFirst64ByteBlocks) {
+  // The plain-ASCII probe tests 64 bytes at a time, then 16, then one: a special byte in any of
+  // the first four 64-byte blocks, at any offset, must give what the byte-by-byte reading gives,
+  // and the line tables of a plain text must be complete whatever its length.
+  std::string base;
+  for (int k = 0; base.size() < 300; ++k) base += std::string(static_cast<std::size_t>(k % 23), 'x') + (k % 3 ? "\r\n" : "\n");
+  const std::string specials[] = {"\xE9", std::string("\0", 1), "\x1A", "\x7F"};
+  for (const auto& sp : specials) {
+    for (std::size_t k = 0; k < base.size(); ++k) {
+      SCOPED_TRACE(show(sp) + " at " + std::to_string(k));
+      std::string b = base;
+      b[k] = sp[0];
+      expect_decoded(reference_1252(b), b, Encoding::ansi);
+    }
+  }
+  for (std::size_t len = 0; len <= base.size(); ++len) {
+    SCOPED_TRACE("plain, length " + std::to_string(len));
+    expect_decoded(reference_1252(base.substr(0, len)), base.substr(0, len), Encoding::ansi);
+  }
+}
+
+TEST(InfFastPath, PhysicalLineBytesOfABorrowedTextAreItsTextOffsets) {
+  // Document::parse records no byte offsets for a plain ASCII file (they are the text offsets);
+  // physical_line_bytes must still give the byte ranges decode() records.
+  std::string b = "[Version]\r\nSignature=\"$Windows NT$\"\n\n; comment\r\n[S]\nx = 1\r\n";
+  for (int k = 0; k < 40; ++k) b += "key" + std::to_string(k) + " = " + std::string(static_cast<std::size_t>(k), 'v') + "\r\n";
+  b += "last";
+  auto doc = Document::parse(b, "t.inf");
+  ASSERT_TRUE(doc.ok());
+  auto dec = decode(b);
+  ASSERT_TRUE(dec.ok());
+  ASSERT_TRUE(dec->borrowed);
+  const auto& starts = dec->line_byte_start;
+  for (std::uint32_t line = 1; line <= starts.size(); ++line) {
+    const std::uint32_t begin = starts[line - 1];
+    std::uint32_t end = line < starts.size() ? starts[line] : static_cast<std::uint32_t>(b.size());
+    if (line < starts.size() && b[end - 1] == '\n') --end;
+    if (end > begin && b[end - 1] == '\r') --end;
+    EXPECT_EQ(doc->physical_line_bytes(line), std::make_pair(begin, end)) << line;
+  }
+  EXPECT_EQ(doc->with_line_replaced(6, "x = 2"), b.substr(0, starts[5]) + "x = 2" + b.substr(starts[6] - 2));
+}
+
 TEST(InfFastPath, AnsiCtrlZAsLastByteIsNotFlagged) {
   const std::string b = std::string(37, 'a') + "\n" + std::string(20, 'b') + "\x1A";
   auto e = reference_1252(b);

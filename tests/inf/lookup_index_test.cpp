@@ -1,0 +1,137 @@
+// The hashed name lookups of a document (Document::section, has_section, string_value, and the
+// CiHash they hash with) against a linear case-insensitive scan: for random documents with
+// reopened sections, decorated names, names that differ only in case or only in a byte that
+// folding with 0x20 merges ('@' and '`'), short and long names, every lookup must give what the
+// first match of the scan gives. A hash that folds case wrongly or an index that keeps the wrong
+// duplicate fails here.
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "inf/document_impl.h"
+#include "isodrv/inf.h"
+
+using namespace isodrv;
+
+namespace {
+
+std::optional<std::uint32_t> linear_section(const inf::Document& doc, std::string_view name) {
+  for (std::size_t i = 0; i < doc.section_count(); ++i) {
+    if (inf::iequals(doc.section_at(i).name(), name)) return static_cast<std::uint32_t>(i);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string_view> linear_string(const inf::Document& doc, std::string_view key) {
+  auto sec = doc.strings_section();
+  if (!sec) return std::nullopt;
+  for (std::size_t i = 0; i < sec->line_count(); ++i) {
+    const inf::Line l = sec->line_at(i);
+    if (l.has_key() && l.field_count() >= 1 && inf::iequals(*l.raw_key(), key)) return l.raw_field(0);
+  }
+  return std::nullopt;
+}
+
+std::string random_case(std::string s, std::mt19937& rng) {
+  for (char& c : s) {
+    if (rng() & 1) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c >= 'A' && c <= 'Z' ? c + 32 : c);
+  }
+  return s;
+}
+
+// Names of every length class the hash treats apart (0-3, 4-7, 8-16, over 16, over 32 bytes),
+// decorated names, names that share their first or last eight bytes, and '@'/'`' twins.
+std::vector<std::string> name_pool(std::mt19937& rng) {
+  std::vector<std::string> pool = {"a", "Ab", "abc", "abcd", "Version", "Strings", "Strings.0409", "Strings.0407",
+                                   "strings.0809", "DDInstall", "DDInstall.NT", "DDInstall.NTamd64",
+                                   "DDInstall.NTamd64.Services", "DDInstall.NTamd64.10.0...17763",
+                                   "Manufacturer", "BOARD_8037", "BOARD_8038", "A@", "A`", "x@y`z@w`v", "x`y@z`w@v",
+                                   "SourceDisksFiles.amd64", "SourceDisksFiles.x86"};
+  const std::string alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-@`";
+  for (int k = 0; k < 24; ++k) {
+    std::string s;
+    const std::size_t len = 1 + rng() % 48;
+    for (std::size_t i = 0; i < len; ++i) s += alphabet[rng() % alphabet.size()];
+    pool.push_back(s);
+  }
+  return pool;
+}
+
+std::string random_document(const std::vector<std::string>& pool, std::mt19937& rng) {
+  std::string text = "[Version]\nSignature=\"$Windows NT$\"\n";
+  const int sections = 1 + static_cast<int>(rng() % 12);
+  for (int s = 0; s < sections; ++s) {
+    // [Strings] variants come up often so that reopened and decorated string tables are common.
+    const bool strings = rng() % 3 == 0;
+    const std::string name = strings ? std::string(rng() & 1 ? "Strings" : "Strings.0409") : pool[rng() % pool.size()];
+    text += "[" + random_case(name, rng) + "]\n";
+    const int lines = static_cast<int>(rng() % 8);
+    for (int l = 0; l < lines; ++l) {
+      const std::string key = random_case(pool[rng() % pool.size()], rng);
+      switch (rng() % 5) {
+        case 0: text += key + " = value" + std::to_string(rng() % 100) + "\n"; break;
+        case 1: text += "\"" + key + "\"=\"quoted " + std::to_string(l) + "\"\n"; break;
+        case 2: text += key + "=\n"; break;  // a key with one empty value
+        case 3: text += key + "\n"; break;   // no key: never a string
+        default: text += key + "=a,b ; comment\n"; break;
+      }
+    }
+  }
+  return text;
+}
+
+}  // namespace
+
+TEST(InfLookupIndex, CiHashIgnoresAsciiCaseAtEveryLength) {
+  std::mt19937 rng(7);
+  for (std::size_t len = 0; len <= 70; ++len) {
+    for (int k = 0; k < 50; ++k) {
+      std::string s;
+      for (std::size_t i = 0; i < len; ++i) s += static_cast<char>(rng() % 256);
+      EXPECT_EQ(inf::CiHash{}(s), inf::CiHash{}(random_case(s, rng))) << len;
+    }
+  }
+}
+
+TEST(InfLookupIndex, CiHashSpreadsShortNames) {
+  // The index uses the hash's low bits: names that differ in one character must not pile up.
+  std::vector<int> buckets(64, 0);
+  for (int i = 0; i < 6400; ++i) {
+    const std::string name = "Section_" + std::to_string(i);
+    ++buckets[inf::CiHash{}(name) & 63];
+  }
+  for (int b : buckets) {
+    EXPECT_GT(b, 50);
+    EXPECT_LT(b, 150);
+  }
+}
+
+TEST(InfLookupIndex, SectionAndStringLookupsEqualALinearScan) {
+  std::mt19937 rng(13);
+  const auto pool = name_pool(rng);
+  for (int round = 0; round < 400; ++round) {
+    const std::string text = random_document(pool, rng);
+    auto parsed = inf::Document::parse(text, "t.inf");
+    ASSERT_TRUE(parsed) << text;
+    const inf::Document& doc = *parsed;
+    for (const std::string& base : pool) {
+      for (int v = 0; v < 3; ++v) {
+        const std::string name = random_case(base, rng);
+        const auto want = linear_section(doc, name);
+        const auto got = doc.section(name);
+        ASSERT_EQ(want.has_value(), got.has_value()) << name << "\n" << text;
+        if (want) EXPECT_EQ(*want, got->index()) << name << "\n" << text;
+        EXPECT_EQ(want.has_value(), doc.has_section(name)) << name;
+        const auto want_value = linear_string(doc, name);
+        const auto got_value = doc.string_value(name);
+        ASSERT_EQ(want_value.has_value(), got_value.has_value()) << name << "\n" << text;
+        if (want_value) EXPECT_EQ(*want_value, *got_value) << name << "\n" << text;
+      }
+    }
+    EXPECT_FALSE(doc.section("no such section"));
+    EXPECT_FALSE(doc.string_value("no such key"));
+  }
+}
