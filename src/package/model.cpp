@@ -289,6 +289,21 @@ struct VisitLess {
   }
 };
 
+// A bit for a last name component (".HW", ".Services" …) from its length and last letter: a
+// section ending in a sub-section suffix exists only where the suffix's bit is set.
+constexpr std::uint64_t component_bit(std::string_view component) {
+  return std::uint64_t{1} << ((component.size() * 7 + static_cast<unsigned char>(lower_ascii(component.back()))) & 63);
+}
+// The bits of kSubsections' suffixes, computed once.
+constexpr auto kSuffixBits = [] {
+  std::array<std::uint64_t, std::size(kSubsections)> out{};
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    const std::string_view suffix = kSubsections[k].suffix;
+    out[k] = component_bit(suffix.substr(suffix.rfind('.')));
+  }
+  return out;
+}();
+
 // Builder::list_directive_of reads the first eight rows of kDirectives by position.
 static_assert(std::string_view(kDirectives[0].name) == "CopyFiles" && std::string_view(kDirectives[1].name) == "DelFiles" &&
               std::string_view(kDirectives[2].name) == "RenFiles" && std::string_view(kDirectives[3].name) == "AddReg" &&
@@ -397,6 +412,8 @@ class Builder {
         if (!sec) continue;
         pkg_.section_used[sec->index()] = true;
         const std::size_t target = dec ? target_index(dec->text, dec ? &*dec : nullptr, line_decorations) : npos;
+        reserve_more(pkg_.models, sec->line_count());
+        reserve_more(model_targets_, sec->line_count());
         for (inf::Line l : *sec) {
           ModelEntry m;
           m.line = l;
@@ -476,15 +493,6 @@ class Builder {
     return true;
   }
 
-  // A bit for a last name component (".HW", ".Services" …) from its length and last letter: a
-  // section ending in a sub-section suffix exists only where the suffix's bit is set.
-  static constexpr std::uint64_t component_bit(std::string_view component) {
-    return std::uint64_t{1} << ((component.size() * 7 + static_cast<unsigned char>(lower_ascii(component.back()))) & 63);
-  }
-  static constexpr std::uint64_t last_component_bit(std::string_view suffix) {
-    return component_bit(suffix.substr(suffix.rfind('.')));
-  }
-
   // One pass over the section names: the sections the package always uses, every section named
   // <base>.<decoration> (the decorated variants of an install section), the last components of
   // the names (add_root probes only for sub-section suffixes some name ends like), and whether
@@ -493,9 +501,9 @@ class Builder {
     for (std::size_t i = 0; i < doc_.section_count(); ++i) {
       const std::string_view name = doc_.section_at(i).name();
       if (is_well_known(name)) pkg_.section_used[i] = true;
-      if (const std::size_t dot = name.rfind('.'); dot != std::string_view::npos && dot > 0) {
-        last_components_ |= component_bit(name.substr(dot));
-      }
+      const std::size_t first_dot = name.find('.');
+      if (first_dot == std::string_view::npos) continue;  // no decoration, sub-section or ".security"
+      if (const std::size_t dot = name.rfind('.'); dot > 0) last_components_ |= component_bit(name.substr(dot));
       constexpr std::string_view kSecurity = ".security";
       if (name.size() > kSecurity.size() && lower_ascii(name.back()) == 'y' &&
           iequals(name.substr(name.size() - kSecurity.size()), kSecurity)) {
@@ -503,7 +511,7 @@ class Builder {
       }
       // A decoration is a component NT, NT<arch> or NT$ARCH$ (inf::split_decoration): a name
       // without ".NT" has none, and most names are skipped without splitting them.
-      if (!has_nt_component(name)) continue;
+      if (!has_nt_component(name, first_dot)) continue;
       const inf::DecoratedName n = inf::split_decoration(name);
       if (n.decoration.empty() || !n.rest.empty()) continue;
       decorated_.emplace_back(n.base, static_cast<std::uint32_t>(i));
@@ -513,8 +521,9 @@ class Builder {
                      [](const auto& a, const auto& b) { return CiLess{}(a.first, b.first); });
   }
 
-  static bool has_nt_component(std::string_view name) {
-    for (std::size_t p = name.find('.'); p != std::string_view::npos && p + 2 < name.size(); p = name.find('.', p + 1)) {
+  // Whether a component after the dot at `p` (the first one) starts with "NT", in any case.
+  static bool has_nt_component(std::string_view name, std::size_t p) {
+    for (; p != std::string_view::npos && p + 2 < name.size(); p = name.find('.', p + 1)) {
       if (lower_ascii(name[p + 1]) == 'n' && lower_ascii(name[p + 2]) == 't') return true;
     }
     return false;
@@ -587,10 +596,11 @@ class Builder {
       pkg_.sections[idx].removal = removal;
       pkg_.sections[idx].target = target;
       process(idx);
-      for (const Subsection& sub : kSubsections) {
+      for (std::size_t k = 0; k < std::size(kSubsections); ++k) {
+        const Subsection& sub = kSubsections[k];
         // DefaultInstall, DefaultUninstall and ClassInstall32 have only a .Services sub-section.
         if (role != SectionRole::ddinstall && sub.suffix != ".Services") continue;
-        if (!(last_components_ & last_component_bit(sub.suffix))) continue;
+        if (!(last_components_ & kSuffixBits[k])) continue;
         probe.assign(v.name).append(sub.suffix);
         const std::optional<inf::Section> found = doc_.section(probe);
         if (!found) continue;
@@ -622,17 +632,27 @@ class Builder {
         edges.emplace_back(from, to);
       }
     }
+    // Models entries to the DDInstall variants of their base: only existing DDInstall roots can be
+    // reached, and an entry like the one before it (same Models section and base) adds nothing new.
+    std::vector<std::size_t> ddinstalls;
+    for (std::size_t j = 0; j < pkg_.sections.size(); ++j) {
+      if (pkg_.sections[j].role == SectionRole::ddinstall && pkg_.sections[j].exists) ddinstalls.push_back(j);
+    }
     for (std::size_t i = 0; i < pkg_.models.size(); ++i) {
       const auto& m = pkg_.models[i];
       const std::uint32_t models_sec = m.line.section_index();
       bits[models_sec] |= bit(model_targets_[i]);
+      if (i > 0 && pkg_.models[i - 1].line.section_index() == models_sec &&
+          iequals(pkg_.models[i - 1].install_base, m.install_base)) {
+        continue;
+      }
       // The Models section's architecture, when its decoration names one (a plain flag and value:
       // GCC took an optional<Arch> read in this loop for uninitialized).
       const bool has_march = m.decoration && m.decoration->valid && m.decoration->arch.has_value();
       const inf::Arch march = has_march ? *m.decoration->arch : inf::Arch{};
-      for (std::size_t j = 0; j < pkg_.sections.size(); ++j) {
+      for (std::size_t j : ddinstalls) {
         const auto& s = pkg_.sections[j];
-        if (s.role != SectionRole::ddinstall || !s.exists || !inf::iequals(s.base, m.install_base)) continue;
+        if (!inf::iequals(s.base, m.install_base)) continue;
         if (has_march && s.arch && march != *s.arch) continue;
         edges.emplace_back(models_sec, section_doc_[j]);
       }
