@@ -319,6 +319,12 @@ class Builder {
     pkg_.section_targets.assign(doc.section_count(), 0);
     pkg_.payload = payload_files(doc, t.arch);
     index_sections();
+    // Room for a typical package (sub600: 4.4 install sections and 7.4 references per INF), so
+    // that these vectors of large records do not grow from 1 through 2 and 4.
+    pkg_.sections.reserve(8);
+    section_doc_.reserve(8);
+    pkg_.references.reserve(16);
+    reference_doc_.reserve(16);
   }
 
   // Only `needed` (a Needs of another INF) and what it reaches.
