@@ -104,7 +104,7 @@ std::uint32_t value_type(std::uint32_t flags) {
 namespace {
 
 // Directive names are matched on every key line of every install section: the table is searched
-// only among names of the same length and first letter, which leaves one or two candidates.
+// only among names of the same length (kBySize) and first letter, which leaves one or two candidates.
 struct SpecKey {
   std::size_t size;
   char first;  // lower case
@@ -122,15 +122,33 @@ constexpr auto kSpecKeys = [] {
   }
   return out;
 }();
+// The rows of each name length, so that a lookup looks only at names of its own length (a name
+// longer than kLongestDirective fails to compile here).
+constexpr std::size_t kLongestDirective = 16;
+struct SizeBucket {
+  std::array<std::uint8_t, std::size(kDirectives)> rows{};
+  std::size_t count = 0;
+};
+constexpr auto kBySize = [] {
+  std::array<SizeBucket, kLongestDirective + 1> out{};
+  for (std::size_t i = 0; i < std::size(kDirectives); ++i) {
+    SizeBucket& b = out[kSpecKeys[i].size];
+    b.rows[b.count++] = static_cast<std::uint8_t>(i);
+  }
+  return out;
+}();
 
 }  // namespace
 
 const DirectiveSpec* find_directive(std::string_view name) {
-  if (name.empty()) return nullptr;
+  if (name.empty() || name.size() > kLongestDirective) return nullptr;
   const char first = lower_ascii(name[0]);
-  for (std::size_t i = 0; i < std::size(kDirectives); ++i) {
-    if (kSpecKeys[i].size != name.size() || kSpecKeys[i].first != first) continue;
-    if (iequals(name, kDirectives[i].name)) return &kDirectives[i];
+  const SizeBucket& b = kBySize[name.size()];
+  for (std::size_t k = 0; k < b.count; ++k) {
+    const std::size_t i = b.rows[k];
+    if (kSpecKeys[i].first == first && iequals(name, std::string_view(kDirectives[i].name, name.size()))) {
+      return &kDirectives[i];
+    }
   }
   return nullptr;
 }
@@ -143,9 +161,14 @@ bool is_devnode_property(std::string_view value_name) {
 }
 
 std::size_t apply_rank(std::string_view directive) {
-  // Compared only where the length matches: most directives match none of the names.
+  // Compared only where the length and the first letter match: most directives match none of the names.
+  if (directive.empty()) return std::size(kApplyOrder);
+  const char first = lower_ascii(directive[0]);
   for (std::size_t i = 0; i < std::size(kApplyOrder); ++i) {
-    if (kApplyOrder[i].size() == directive.size() && iequals(directive, kApplyOrder[i])) return i;
+    if (kApplyOrder[i].size() == directive.size() && lower_ascii(kApplyOrder[i][0]) == first &&
+        iequals(directive, kApplyOrder[i])) {
+      return i;
+    }
   }
   if (iequals(directive, "Needs") || iequals(directive, "Include")) return std::size(kApplyOrder) + 1;
   return std::size(kApplyOrder);
@@ -206,6 +229,26 @@ struct LineFields {
   std::string_view trimmed(std::size_t j, inf::StringArena& arena) const { return trim_view(view(j, arena)); }
 };
 
+// The [DestinationDirs] line for the entries of `list`: the list's own entry, else DefaultDestDir
+// (from_default). The one reading of it: list_destination and the model's FileCopy records use it.
+struct DestinationEntry {
+  inf::Line line;
+  bool from_default = false;
+};
+std::optional<DestinationEntry> destination_entry(const inf::Section& dd, std::string_view list) {
+  if (!list.empty()) {
+    if (auto own = dd.find(list)) return DestinationEntry{*own, false};
+  }
+  if (auto fallback = dd.find("DefaultDestDir")) return DestinationEntry{*fallback, true};
+  return std::nullopt;
+}
+
+// A DestinationDirs DIRID field: its number, -1 as written, else -2 (unknown).
+long destination_dirid(std::string_view text) {
+  if (auto n = inf::parse_u32(text)) return static_cast<long>(*n);
+  return text == "-1" ? -1 : -2;
+}
+
 // Orders names as their lower-case forms would (ASCII), so containers of views into the document
 // match names case-insensitively without lower-case copies.
 struct CiLess {
@@ -246,6 +289,27 @@ struct VisitLess {
   }
 };
 
+// A bit for a last name component (".HW", ".Services" …) from its length and last letter: a
+// section ending in a sub-section suffix exists only where the suffix's bit is set.
+constexpr std::uint64_t component_bit(std::string_view component) {
+  return std::uint64_t{1} << ((component.size() * 7 + static_cast<unsigned char>(lower_ascii(component.back()))) & 63);
+}
+// The bits of kSubsections' suffixes, computed once.
+constexpr auto kSuffixBits = [] {
+  std::array<std::uint64_t, std::size(kSubsections)> out{};
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    const std::string_view suffix = kSubsections[k].suffix;
+    out[k] = component_bit(suffix.substr(suffix.rfind('.')));
+  }
+  return out;
+}();
+
+// Builder::list_directive_of reads the first eight rows of kDirectives by position.
+static_assert(std::string_view(kDirectives[0].name) == "CopyFiles" && std::string_view(kDirectives[1].name) == "DelFiles" &&
+              std::string_view(kDirectives[2].name) == "RenFiles" && std::string_view(kDirectives[3].name) == "AddReg" &&
+              std::string_view(kDirectives[4].name) == "DelReg" && std::string_view(kDirectives[5].name) == "BitReg" &&
+              std::string_view(kDirectives[6].name) == "AddProperty" && std::string_view(kDirectives[7].name) == "DelProperty");
+
 class Builder {
  public:
   Builder(const inf::Document& doc, const inf::Target& t) : doc_(doc) {
@@ -254,12 +318,17 @@ class Builder {
     pkg_.section_used.assign(doc.section_count(), false);
     pkg_.section_targets.assign(doc.section_count(), 0);
     pkg_.payload = payload_files(doc, t.arch);
-    index_decorated_sections();
+    index_sections();
+    // Room for a typical package (sub600: 4.4 install sections and 7.4 references per INF), so
+    // that these vectors of large records do not grow from 1 through 2 and 4.
+    pkg_.sections.reserve(8);
+    section_doc_.reserve(8);
+    pkg_.references.reserve(16);
+    reference_doc_.reserve(16);
   }
 
   // Only `needed` (a Needs of another INF) and what it reaches.
   Package build_needed(const NeededSection& needed) {
-    mark_well_known();
     // The caller's names do not live as long as the package: the section's own are kept in the arena.
     const std::size_t i = add_section(needed.name, {}, needed.role, std::nullopt, nullptr, pkg_.arena.store(needed.service));
     visited_.emplace(VisitKey{pkg_.sections[i].name, VisitKind::needs, static_cast<int>(needed.role), pkg_.sections[i].service}, i);
@@ -269,11 +338,15 @@ class Builder {
   }
 
   Package build() {
-    mark_well_known();
     read_models();
+    // Each DDInstall base once, at its first Models entry. Entries of one base usually follow
+    // each other: those repeat the previous entry's base and skip the set.
     std::set<std::string_view, CiLess> bases;
+    std::string_view previous;
     for (const auto& m : pkg_.models) {
-      if (m.install_base.empty() || !bases.insert(m.install_base).second) continue;
+      if (m.install_base.empty() || (!previous.empty() && iequals(m.install_base, previous))) continue;
+      previous = m.install_base;
+      if (!bases.insert(m.install_base).second) continue;
       add_root(m.install_base, SectionRole::ddinstall, &m.line);
     }
     add_root("DefaultInstall", SectionRole::default_install, nullptr);
@@ -299,26 +372,19 @@ class Builder {
     }
   }
 
-  void mark(std::string_view name) {
-    if (auto s = doc_.section(name)) pkg_.section_used[s->index()] = true;
-  }
-
-  void mark_well_known() {
-    for (std::size_t i = 0; i < doc_.section_count(); ++i) {
-      const std::string_view n = doc_.section_at(i).name();
-      static const char* prefixes[] = {"version", "strings", "sourcedisksnames", "sourcedisksfiles",
-                                       "destinationdirs", "manufacturer", "controlflags",
-                                       "signatureattributes", "defaultuninstall", "packageinstall"};
-      if (n.empty()) continue;
-      const char first = lower_ascii(n[0]);
-      for (const char* p : prefixes) {
-        if (p[0] != first) continue;
-        std::string_view pv(p);
-        if (n.size() >= pv.size() && iequals(n.substr(0, pv.size()), pv) && (n.size() == pv.size() || n[pv.size()] == '.')) {
-          pkg_.section_used[i] = true;
-        }
-      }
+  // Whether a section name is one the package always uses ([Version], [Strings.0409] …): the name
+  // or its decorated forms. Compared only against the names of its first letter.
+  static bool is_well_known(std::string_view n) {
+    static constexpr std::string_view kPrefixes[] = {"version", "strings", "sourcedisksnames", "sourcedisksfiles",
+                                                      "destinationdirs", "manufacturer", "controlflags",
+                                                      "signatureattributes", "defaultuninstall", "packageinstall"};
+    if (n.empty()) return false;
+    const char first = lower_ascii(n[0]);
+    for (std::string_view p : kPrefixes) {
+      if (p[0] != first || n.size() < p.size() || (n.size() > p.size() && n[p.size()] != '.')) continue;
+      if (iequals(n.substr(0, p.size()), p)) return true;
     }
+    return false;
   }
 
   void read_models() {
@@ -352,6 +418,8 @@ class Builder {
         if (!sec) continue;
         pkg_.section_used[sec->index()] = true;
         const std::size_t target = dec ? target_index(dec->text, dec ? &*dec : nullptr, line_decorations) : npos;
+        reserve_more(pkg_.models, sec->line_count());
+        reserve_more(model_targets_, sec->line_count());
         for (inf::Line l : *sec) {
           ModelEntry m;
           m.line = l;
@@ -378,14 +446,14 @@ class Builder {
 
   // The index of a target OS in pkg_.targets, added on first use. `alternatives` are the other
   // decorations of the same Manufacturer line or install section (for the downlevel test).
-  std::size_t target_index(const std::string& text, const inf::OsDecoration* dec,
+  std::size_t target_index(std::string_view text, const inf::OsDecoration* dec,
                            const std::vector<const inf::OsDecoration*>& alternatives) {
-    const std::string shown = text.empty() ? std::string("NT") : text;
+    const std::string_view shown = text.empty() ? std::string_view("NT") : text;
     std::size_t i = 0;
     for (; i < pkg_.targets.size(); ++i) {
       if (inf::iequals(pkg_.targets[i].decoration, shown)) break;
     }
-    if (i == pkg_.targets.size()) pkg_.targets.push_back(TargetOs{shown, true});
+    if (i == pkg_.targets.size()) pkg_.targets.push_back(TargetOs{std::string(shown), true});
     // Downlevel only when it is downlevel in every place that declares it.
     if (!is_downlevel(dec, alternatives)) pkg_.targets[i].downlevel = false;
     pkg_.targets[i].last_build = std::max(pkg_.targets[i].last_build, last_build_of(dec, alternatives));
@@ -431,34 +499,62 @@ class Builder {
     return true;
   }
 
-  // Every section named <base>.<decoration>: the decorated variants of an install section,
-  // found through one pass over the section names instead of probing each architecture.
-  void index_decorated_sections() {
+  // One pass over the section names: the sections the package always uses, every section named
+  // <base>.<decoration> (the decorated variants of an install section), the last components of
+  // the names (add_root probes only for sub-section suffixes some name ends like), and whether
+  // any name ends in ".security" (reference() probes for one only then).
+  void index_sections() {
     for (std::size_t i = 0; i < doc_.section_count(); ++i) {
       const std::string_view name = doc_.section_at(i).name();
+      if (is_well_known(name)) pkg_.section_used[i] = true;
+      const std::size_t first_dot = name.find('.');
+      if (first_dot == std::string_view::npos) continue;  // no decoration, sub-section or ".security"
+      if (const std::size_t dot = name.rfind('.'); dot > 0) last_components_ |= component_bit(name.substr(dot));
+      constexpr std::string_view kSecurity = ".security";
+      if (name.size() > kSecurity.size() && lower_ascii(name.back()) == 'y' &&
+          iequals(name.substr(name.size() - kSecurity.size()), kSecurity)) {
+        has_security_ = true;
+      }
+      // A decoration is a component NT, NT<arch> or NT$ARCH$ (inf::split_decoration): a name
+      // without ".NT" has none, and most names are skipped without splitting them.
+      if (!has_nt_component(name, first_dot)) continue;
       const inf::DecoratedName n = inf::split_decoration(name);
       if (n.decoration.empty() || !n.rest.empty()) continue;
-      decorated_[n.base].push_back(i);
+      decorated_.emplace_back(n.base, static_cast<std::uint32_t>(i));
     }
+    // By base, each base's sections in document order (a sorted vector: no node per base).
+    std::stable_sort(decorated_.begin(), decorated_.end(),
+                     [](const auto& a, const auto& b) { return CiLess{}(a.first, b.first); });
+  }
+
+  // Whether a component after the dot at `p` (the first one) starts with "NT", in any case.
+  static bool has_nt_component(std::string_view name, std::size_t p) {
+    for (; p != std::string_view::npos && p + 2 < name.size(); p = name.find('.', p + 1)) {
+      if (lower_ascii(name[p + 1]) == 'n' && lower_ascii(name[p + 2]) == 't') return true;
+    }
+    return false;
   }
 
   // A variant of an install section: [X], [X.NT], [X.NTamd64], [X.NTamd64.10.0...25952] …
   struct Variant {
-    std::string name;
+    std::string_view name;              // the section's header (a view of the document)
+    std::uint32_t doc_index = 0;
     std::optional<inf::Arch> arch;
-    std::string decoration;             // as written after the base, "" when undecorated
+    std::string_view decoration;        // as written after the base, "" when undecorated
     std::optional<inf::OsDecoration> os;  // parsed ($ARCH$ read as the target architecture)
   };
 
   std::vector<Variant> variants_of(std::string_view base) const {
     std::vector<Variant> out;
-    if (auto s = doc_.section(base)) out.push_back({std::string(s->name()), std::nullopt, {}, std::nullopt});
-    auto it = decorated_.find(base);
-    if (it == decorated_.end()) return out;
-    for (std::size_t i : it->second) {
+    if (auto s = doc_.section(base)) out.push_back({s->name(), s->index(), std::nullopt, {}, std::nullopt});
+    const auto [from, to] = std::equal_range(decorated_.begin(), decorated_.end(), std::pair<std::string_view, std::uint32_t>{base, 0},
+                                             [](const auto& a, const auto& b) { return CiLess{}(a.first, b.first); });
+    for (auto at = from; at != to; ++at) {
+      const std::uint32_t i = at->second;
       const std::string_view name = doc_.section_at(i).name();
       const inf::DecoratedName n = inf::split_decoration(name);
-      Variant v{std::string(name), std::nullopt, std::string(n.decoration), inf::parse_os_decoration(with_target_arch(std::string(n.decoration)))};
+      Variant v{name, static_cast<std::uint32_t>(i), std::nullopt, n.decoration,
+                inf::parse_os_decoration(with_target_arch(std::string(n.decoration)))};
       if (v.os->valid) v.arch = v.os->arch;
       out.push_back(std::move(v));
     }
@@ -502,19 +598,20 @@ class Builder {
       // DefaultInstall and DefaultUninstall variants are targets of their own.
       const std::size_t target =
           role == SectionRole::ddinstall ? npos : target_index(v.decoration, v.os ? &*v.os : nullptr, alternatives);
-      std::size_t idx = add_section(v.name, base, role, v.arch, ref);
+      std::size_t idx = add_section_at(doc_.section_at(v.doc_index), {}, base, role, v.arch, ref);
       pkg_.sections[idx].removal = removal;
       pkg_.sections[idx].target = target;
       process(idx);
-      for (const Subsection& sub : kSubsections) {
-        const std::string_view suffix = sub.suffix;
-        const SectionRole sub_role = sub.role;
+      for (std::size_t k = 0; k < std::size(kSubsections); ++k) {
+        const Subsection& sub = kSubsections[k];
         // DefaultInstall, DefaultUninstall and ClassInstall32 have only a .Services sub-section.
-        if (role != SectionRole::ddinstall && !iequals(suffix, ".Services")) continue;
-        probe.assign(v.name).append(suffix);
-        if (!doc_.has_section(probe)) continue;
-        std::size_t si = add_section(probe, base, sub_role, v.arch, nullptr, {}, idx);
-        pkg_.sections[si].removal = removal || suffix.substr(0, 7) == ".Remove";
+        if (role != SectionRole::ddinstall && sub.suffix != ".Services") continue;
+        if (!(last_components_ & kSuffixBits[k])) continue;
+        probe.assign(v.name).append(sub.suffix);
+        const std::optional<inf::Section> found = doc_.section(probe);
+        if (!found) continue;
+        std::size_t si = add_section_at(found, {}, base, sub.role, v.arch, nullptr, {}, idx);
+        pkg_.sections[si].removal = removal || sub.suffix.substr(0, 7) == ".Remove";
         pkg_.sections[si].target = target;
         process(si);
       }
@@ -528,35 +625,46 @@ class Builder {
   void propagate_targets() {
     auto& bits = pkg_.section_targets;
     auto bit = [](std::size_t t) { return t < 64 ? std::uint64_t{1} << t : std::uint64_t{0}; };
-    auto doc_index = [&](std::string_view name) -> std::optional<std::uint32_t> {
-      if (auto sec = doc_.section(name)) return sec->index();
-      return std::nullopt;
-    };
+    // The walk recorded each section's and reference's document section (kNoSection: absent).
     std::vector<std::pair<std::uint32_t, std::uint32_t>> edges;  // (from, to) document sections
+    edges.reserve(pkg_.sections.size() + pkg_.references.size());
     for (std::size_t i = 0; i < pkg_.sections.size(); ++i) {
       const auto& s = pkg_.sections[i];
-      auto to = doc_index(s.name);
-      if (!to) continue;
+      const std::uint32_t to = section_doc_[i];
+      if (to == kNoSection) continue;
       if (s.root == i) {
-        bits[*to] |= bit(s.target);
-      } else if (auto from = doc_index(pkg_.sections[s.root].name)) {
-        edges.emplace_back(*from, *to);
+        bits[to] |= bit(s.target);
+      } else if (const std::uint32_t from = section_doc_[s.root]; from != kNoSection) {
+        edges.emplace_back(from, to);
       }
+    }
+    // Models entries to the DDInstall variants of their base: only existing DDInstall roots can be
+    // reached, and an entry like the one before it (same Models section and base) adds nothing new.
+    std::vector<std::size_t> ddinstalls;
+    for (std::size_t j = 0; j < pkg_.sections.size(); ++j) {
+      if (pkg_.sections[j].role == SectionRole::ddinstall && pkg_.sections[j].exists) ddinstalls.push_back(j);
     }
     for (std::size_t i = 0; i < pkg_.models.size(); ++i) {
       const auto& m = pkg_.models[i];
       const std::uint32_t models_sec = m.line.section_index();
       bits[models_sec] |= bit(model_targets_[i]);
-      const std::optional<inf::Arch> march = m.decoration && m.decoration->valid ? m.decoration->arch : std::nullopt;
-      for (const auto& s : pkg_.sections) {
-        if (s.role != SectionRole::ddinstall || !s.exists || !inf::iequals(s.base, m.install_base)) continue;
-        if (march && s.arch && *march != *s.arch) continue;
-        if (auto to = doc_index(s.name)) edges.emplace_back(models_sec, *to);
+      if (i > 0 && pkg_.models[i - 1].line.section_index() == models_sec &&
+          iequals(pkg_.models[i - 1].install_base, m.install_base)) {
+        continue;
+      }
+      // The Models section's architecture, when its decoration names one (a plain flag and value:
+      // GCC took an optional<Arch> read in this loop for uninitialized).
+      const bool has_march = m.decoration && m.decoration->valid && m.decoration->arch.has_value();
+      const inf::Arch march = has_march ? *m.decoration->arch : inf::Arch{};
+      for (std::size_t j : ddinstalls) {
+        const auto& s = pkg_.sections[j];
+        if (!inf::iequals(s.base, m.install_base)) continue;
+        if (has_march && s.arch && march != *s.arch) continue;
+        edges.emplace_back(models_sec, section_doc_[j]);
       }
     }
-    for (const auto& r : pkg_.references) {
-      if (!r.exists) continue;
-      if (auto to = doc_index(r.target)) edges.emplace_back(r.line.section_index(), *to);
+    for (std::size_t j = 0; j < pkg_.references.size(); ++j) {
+      if (reference_doc_[j] != kNoSection) edges.emplace_back(pkg_.references[j].line.section_index(), reference_doc_[j]);
     }
     for (bool changed = true; changed;) {
       changed = false;
@@ -582,11 +690,17 @@ class Builder {
   // may be a temporary: an absent section's name is kept in the arena.
   std::size_t add_section(std::string_view name, std::string_view base, SectionRole role, std::optional<inf::Arch> arch,
                           const inf::Line* ref, std::string_view service = {}, std::size_t root = std::string::npos) {
+    return add_section_at(doc_.section(name), name, base, role, arch, ref, service, root);
+  }
+  // The same for a section already looked up (`sec`, nullopt when absent; `name` is then kept).
+  std::size_t add_section_at(std::optional<inf::Section> sec, std::string_view name, std::string_view base, SectionRole role,
+                             std::optional<inf::Arch> arch, const inf::Line* ref, std::string_view service = {},
+                             std::size_t root = std::string::npos) {
     InstallSection s;
     s.root = root == std::string::npos ? pkg_.sections.size() : root;
-    auto sec = doc_.section(name);
     s.exists = sec.has_value();
     s.name = sec ? sec->name() : pkg_.arena.store(name);
+    section_doc_.push_back(sec ? sec->index() : kNoSection);
     s.base = base;
     s.role = role;
     s.arch = arch;
@@ -609,36 +723,46 @@ class Builder {
       if (!l.has_key() || l.field_count() == 0) continue;
       const std::string_view target = field_view(l, 0);
       if (target.empty()) continue;
-      reference(l, 0, "InterfaceInstall32", target);
+      const std::optional<inf::Section> found = reference(l, 0, "InterfaceInstall32", target);
       if (!visited_.try_emplace(VisitKey{target, VisitKind::interface_install, -1, {}}, pkg_.sections.size()).second) continue;
-      process(add_section(target, {}, SectionRole::interface_install, std::nullopt, &l));
+      process(add_section_at(found, target, {}, SectionRole::interface_install, std::nullopt, &l));
     }
   }
 
-  void reference(const inf::Line& line, std::size_t field, std::string_view directive, std::string_view target) {
+  // Records the reference and returns the section it names (looked up once: the callers go on
+  // with it instead of looking the name up again).
+  std::optional<inf::Section> reference(const inf::Line& line, std::size_t field, std::string_view directive,
+                                        std::string_view target) {
     SectionReference r;
     r.line = line;
     r.field = field;
     r.directive = directive;
     r.target = target;
-    if (auto sec = doc_.section(target)) {
+    const std::optional<inf::Section> sec = doc_.section(target);
+    if (sec) {
       r.exists = true;
       pkg_.section_used[sec->index()] = true;
     }
-    // A list's security descriptor section belongs to it (name built in a reused buffer).
-    scratch_.assign(target);
-    scratch_.append(".security");
-    mark(scratch_);
+    // A list's security descriptor section belongs to it (name built in a reused buffer), looked
+    // up only when the document has a section whose name ends in ".security" at all.
+    if (has_security_) {
+      scratch_.assign(target);
+      scratch_.append(".security");
+      if (auto s = doc_.section(scratch_)) pkg_.section_used[s->index()] = true;
+    }
+    reference_doc_.push_back(sec ? sec->index() : kNoSection);
     pkg_.references.push_back(std::move(r));
+    return sec;
   }
 
   // The install section `target` in `role`, reached from `from` through line `l`: added and
   // processed on first use under `key`, the same entry afterwards.
-  std::size_t visit(const VisitKey& key, std::string_view target, SectionRole role, const InstallSection& from,
-                    const inf::Line& l, std::string_view service = {}) {
+  // `sec` is the section `target` names (reference() looked it up).
+  std::size_t visit(const VisitKey& key, std::optional<inf::Section> sec, std::string_view target, SectionRole role,
+                    const InstallSection& from, const inf::Line& l, std::string_view service = {}) {
     auto [it, inserted] = visited_.try_emplace(key, 0);
     if (!inserted) return it->second;
-    const std::size_t i = add_section(target, {}, role, from.arch, &l, service, from.root);
+    const std::size_t i = add_section_at(sec, target, {}, role, from.arch, &l, service, from.root);
     it->second = i;
     process(i);
     return i;
@@ -663,12 +787,12 @@ class Builder {
     // Copies, not a reference: add_section below grows pkg_.sections.
     const InstallSection is = pkg_.sections[idx];
     if (!is.exists) return;
-    auto sec = doc_.section(is.name);
+    const inf::Section sec = doc_.section_at(section_doc_[idx]);
     // This section's operations go on top of pending_ (sections it reaches push and pop theirs
     // above them), one buffer for the whole walk instead of one per section.
     const std::size_t base = pending_.size();
     std::vector<Operation>& ops = pending_;
-    for (inf::Line l : *sec) {
+    for (inf::Line l : sec) {
       if (!l.has_key()) {
         // A lone word (Reboot, Restart) is a directive without a value.
         if (auto word = l.raw_key(); word && !word->empty()) ops.push_back(make_op(l, *word, idx, is.role));
@@ -695,7 +819,7 @@ class Builder {
         }
         continue;
       }
-      if (spec->is_list()) list_directive(l, name, idx, is.role, ops);
+      if (spec->is_list()) list_directive(l, name, *spec, idx, is.role, ops);
       else install_directive(l, name, *spec, idx, is, ops);
     }
     if (is.role == SectionRole::service_install) read_service_values(idx);
@@ -730,26 +854,27 @@ class Builder {
         ops.push_back(op);
         continue;
       }
-      reference(l, i, name, v);
-      if (doc_.has_section(v)) {
-        op.target_section = visit(VisitKey{v, VisitKind::needs, static_cast<int>(is.role), is.service}, v, is.role, is, l, is.service);
+      const std::optional<inf::Section> sec = reference(l, i, name, v);
+      if (sec) {
+        op.target_section = visit(VisitKey{v, VisitKind::needs, static_cast<int>(is.role), is.service}, sec, v, is.role, is, l, is.service);
       }
       ops.push_back(op);
     }
   }
 
   // CopyFiles / DelFiles / AddReg … = list, …: one operation per list named, with its entries.
-  void list_directive(const inf::Line& l, std::string_view name, std::size_t idx, SectionRole role,
-                      std::vector<Operation>& ops) {
+  void list_directive(const inf::Line& l, std::string_view name, const DirectiveSpec& spec, std::size_t idx,
+                      SectionRole role, std::vector<Operation>& ops) {
+    const ListDirective what = list_directive_of(spec);
     for (std::size_t i = 0; i < l.field_count(); ++i) {
       const std::string_view target = field_view(l, i);
       if (target.empty()) continue;
       Operation op = make_op(l, name, idx, role);
       op.target = target;
-      if (target[0] == '@' && (iequals(name, "CopyFiles") || iequals(name, "DelFiles"))) {
+      if (target[0] == '@' && (what == ListDirective::copy_files || what == ListDirective::del_files)) {
         // CopyFiles = @file copies one file; DelFiles = @file names a file, not a section
         // (DefaultUninstall sections use it).
-        if (iequals(name, "CopyFiles")) {
+        if (what == ListDirective::copy_files) {
           op.first = static_cast<std::uint32_t>(pkg_.copies.size());
           add_direct_copy(l, target.substr(1), idx);
           op.count = 1;
@@ -757,50 +882,81 @@ class Builder {
         ops.push_back(op);
         continue;
       }
-      const std::string_view t = target;
-      reference(l, i, name, t);
-      op.target_exists = pkg_.references.back().exists;
-      op.first = static_cast<std::uint32_t>(list_size(name));
-      if (iequals(name, "CopyFiles")) add_list_copies(l, t, idx);
-      else if (iequals(name, "DelFiles")) add_file_changes(FileChangeKind::del, l, t, idx);
-      else if (iequals(name, "RenFiles")) add_file_changes(FileChangeKind::ren, l, t, idx);
-      else if (iequals(name, "AddReg")) add_regs(RegOpKind::add, t, idx, role);
-      else if (iequals(name, "DelReg")) add_regs(RegOpKind::del, t, idx, role);
-      else if (iequals(name, "BitReg")) add_regs(RegOpKind::bit, t, idx, role);
-      else if (iequals(name, "AddProperty")) add_properties(PropertyOpKind::add, t, idx);
-      else if (iequals(name, "DelProperty")) add_properties(PropertyOpKind::del, t, idx);
-      op.count = static_cast<std::uint32_t>(list_size(name) - op.first);
-      op.list = add_list_user(op, i);
+      const std::optional<inf::Section> sec = reference(l, i, name, target);
+      op.target_exists = sec.has_value();
+      op.first = static_cast<std::uint32_t>(list_size(what));
+      if (sec) add_list_entries(what, l, *sec, idx, role);
+      op.count = static_cast<std::uint32_t>(list_size(what) - op.first);
+      op.list = add_list_user(op, what, sec, i);
       ops.push_back(op);
     }
   }
 
+  // The list directives the model reads, in the order of their rows in kDirectives (checked below).
+  enum class ListDirective : std::uint8_t {
+    copy_files, del_files, ren_files, add_reg, del_reg, bit_reg, add_property, del_property, other
+  };
+  static ListDirective list_directive_of(const DirectiveSpec& spec) {
+    const auto row = static_cast<std::size_t>(&spec - kDirectives);
+    return row < static_cast<std::size_t>(ListDirective::other) ? static_cast<ListDirective>(row) : ListDirective::other;
+  }
+
+  void add_list_entries(ListDirective what, const inf::Line& l, const inf::Section& sec, std::size_t idx, SectionRole role) {
+    switch (what) {
+      case ListDirective::copy_files: add_list_copies(l, sec, idx); break;
+      case ListDirective::del_files: add_file_changes(FileChangeKind::del, l, sec, idx); break;
+      case ListDirective::ren_files: add_file_changes(FileChangeKind::ren, l, sec, idx); break;
+      case ListDirective::add_reg: add_regs(RegOpKind::add, sec, idx, role); break;
+      case ListDirective::del_reg: add_regs(RegOpKind::del, sec, idx, role); break;
+      case ListDirective::bit_reg: add_regs(RegOpKind::bit, sec, idx, role); break;
+      case ListDirective::add_property: add_properties(PropertyOpKind::add, sec, idx); break;
+      case ListDirective::del_property: add_properties(PropertyOpKind::del, sec, idx); break;
+      case ListDirective::other: break;
+    }
+  }
+
   // The kind of list a directive names; nullopt for lists the model does not read.
-  static std::optional<ListKind> list_kind(std::string_view name) {
-    if (iequals(name, "CopyFiles")) return ListKind::copies;
-    if (iequals(name, "DelFiles") || iequals(name, "RenFiles")) return ListKind::file_changes;
-    if (iequals(name, "AddReg") || iequals(name, "DelReg") || iequals(name, "BitReg")) return ListKind::regs;
-    if (iequals(name, "AddProperty") || iequals(name, "DelProperty")) return ListKind::properties;
+  static std::optional<ListKind> list_kind(ListDirective what) {
+    switch (what) {
+      case ListDirective::copy_files: return ListKind::copies;
+      case ListDirective::del_files:
+      case ListDirective::ren_files: return ListKind::file_changes;
+      case ListDirective::add_reg:
+      case ListDirective::del_reg:
+      case ListDirective::bit_reg: return ListKind::regs;
+      case ListDirective::add_property:
+      case ListDirective::del_property: return ListKind::properties;
+      case ListDirective::other: break;
+    }
     return std::nullopt;
   }
 
-  // Records `op` as a user of the list section it names: the list's one entry, made on first use.
-  std::size_t add_list_user(const Operation& op, std::size_t field) {
-    const std::optional<ListKind> kind = list_kind(op.directive);
-    auto sec = kind ? doc_.section(op.target) : std::nullopt;
-    if (!sec) return Operation::npos;
-    const auto [it, inserted] = lists_index_.try_emplace({sec->index(), *kind}, pkg_.lists.size());
-    if (inserted) pkg_.lists.push_back(ListSection{sec->name(), sec->index(), *kind, {}});
-    pkg_.lists[it->second].users.push_back(ListUser{op.line, field, op.directive, op.target, op.section, op.binding, op.first, op.count});
-    return it->second;
+  // Records `op` as a user of the list section it names (`sec`): the list's one entry, made on first use.
+  std::size_t add_list_user(const Operation& op, ListDirective what, const std::optional<inf::Section>& sec, std::size_t field) {
+    const std::optional<ListKind> kind = list_kind(what);
+    if (!kind || !sec) return Operation::npos;
+    // (document section, kind) -> pkg_.lists index (kNoSection: none yet), a flat table made on the first list.
+    static_assert(static_cast<std::size_t>(ListKind::properties) + 1 == kListKinds);
+    if (list_index_.empty()) list_index_.assign(doc_.section_count() * kListKinds, kNoSection);
+    std::uint32_t& at = list_index_[sec->index() * kListKinds + static_cast<std::size_t>(*kind)];
+    if (at == kNoSection) {
+      at = static_cast<std::uint32_t>(pkg_.lists.size());
+      pkg_.lists.push_back(ListSection{sec->name(), sec->index(), *kind, {}});
+    }
+    pkg_.lists[at].users.push_back(ListUser{op.line, field, op.directive, op.target, op.section, op.binding, op.first, op.count});
+    return at;
   }
 
   // The size of the vector a list directive's entries go to (0 for lists the model does not read).
-  std::size_t list_size(std::string_view name) const {
-    if (iequals(name, "CopyFiles")) return pkg_.copies.size();
-    if (iequals(name, "DelFiles") || iequals(name, "RenFiles")) return pkg_.file_changes.size();
-    if (iequals(name, "AddReg") || iequals(name, "DelReg") || iequals(name, "BitReg")) return pkg_.regs.size();
-    if (iequals(name, "AddProperty") || iequals(name, "DelProperty")) return pkg_.properties.size();
+  std::size_t list_size(ListDirective what) const {
+    const std::optional<ListKind> kind = list_kind(what);
+    if (!kind) return 0;
+    switch (*kind) {
+      case ListKind::copies: return pkg_.copies.size();
+      case ListKind::file_changes: return pkg_.file_changes.size();
+      case ListKind::regs: return pkg_.regs.size();
+      case ListKind::properties: return pkg_.properties.size();
+    }
     return 0;
   }
 
@@ -827,19 +983,19 @@ class Builder {
     const std::string_view target = f < l.field_count() ? field_view(l, f) : std::string_view();
     if (!target.empty()) {
       op.target = target;
-      reference(l, f, name, target);
+      const std::optional<inf::Section> sec = reference(l, f, name, target);
       if (spec.kind != NamedKind::data) {
         const SectionRole sub = spec.target_role == SectionRole::other ? is.role : spec.target_role;
         const std::string_view service = add_svc ? field_view(l, 0) : std::string_view();
-        op.target_section = visit(VisitKey{target, VisitKind::directive, static_cast<int>(sub), service}, target, sub, is, l, service);
+        op.target_section = visit(VisitKey{target, VisitKind::directive, static_cast<int>(sub), service}, sec, target, sub, is, l, service);
       }
     }
     if (add_svc && l.field_count() > 3) {
       const std::string_view el = field_view(l, 3);
       if (!el.empty()) {
-        reference(l, 3, name, el);
+        const std::optional<inf::Section> sec = reference(l, 3, name, el);
         const std::string_view service = field_view(l, 0);
-        op.event_section = visit(VisitKey{el, VisitKind::eventlog, -1, service}, el, SectionRole::eventlog_install, is, l, service);
+        op.event_section = visit(VisitKey{el, VisitKind::eventlog, -1, service}, sec, el, SectionRole::eventlog_install, is, l, service);
       }
     }
     if (add_svc) link_service(op);
@@ -880,12 +1036,13 @@ class Builder {
       const std::string_view k = *l.raw_key();
       const bool first = svc.values.add(k, l);
       if (first) read_service_text(svc, k, l);
-      const std::string_view v = field_view(l, 0);
-      if (iequals(k, "servicetype")) svc.service_type = inf::parse_u32(v);
-      else if (iequals(k, "starttype")) svc.start_type = inf::parse_u32(v);
-      else if (iequals(k, "errorcontrol")) svc.error_control = inf::parse_u32(v);
+      // The value is read (and substituted) only for the directives kept here: a DisplayName's
+      // %strkey% was substituted once by read_service_text, not a second time for nothing.
+      if (iequals(k, "servicetype")) svc.service_type = inf::parse_u32(field_view(l, 0));
+      else if (iequals(k, "starttype")) svc.start_type = inf::parse_u32(field_view(l, 0));
+      else if (iequals(k, "errorcontrol")) svc.error_control = inf::parse_u32(field_view(l, 0));
       else if (iequals(k, "servicebinary")) {
-        svc.service_binary = v;
+        svc.service_binary = field_view(l, 0);
         svc.service_binary_raw = l.field_count() ? l.raw_field(0) : std::string_view();
       }
     }
@@ -978,14 +1135,12 @@ class Builder {
     pkg_.interfaces.push_back(std::move(i));
   }
 
-  void add_regs(RegOpKind kind, std::string_view section, std::size_t ctx, SectionRole role) {
-    auto sec = doc_.section(section);
-    if (!sec) return;
-    const std::string_view sec_name = sec->name();
+  void add_regs(RegOpKind kind, const inf::Section& sec, std::size_t ctx, SectionRole role) {
+    const std::string_view sec_name = sec.name();
     const HkrBinding binding = hkr_binding_for(role);
-    reserve_more(pkg_.regs, sec->line_count());
-    reserve_more(reg_spans_, sec->line_count());
-    for (inf::Line l : *sec) {
+    reserve_more(pkg_.regs, sec.line_count());
+    reserve_more(reg_spans_, sec.line_count());
+    for (inf::Line l : sec) {
       const LineFields f(doc_, l);
       RegOp& op = pkg_.regs.emplace_back();
       op.kind = kind;
@@ -1006,6 +1161,7 @@ class Builder {
       op.devnode_property = binding == HkrBinding::device_parameters && op.root == "HKR" && trim_view(op.subkey).empty() &&
                             op.value_name && is_devnode_property(*op.value_name);
       const std::size_t n = f.count > 4 ? f.count - 4 : 0;
+      reserve_more(pkg_.reg_fields, 2 * n);
       reg_spans_.emplace_back(static_cast<std::uint32_t>(pkg_.reg_fields.size()), static_cast<std::uint32_t>(n));
       for (std::size_t i = 4; i < f.count; ++i) pkg_.reg_fields.push_back(f.view(i, pkg_.arena));
       for (std::size_t i = 4; i < f.count; ++i) pkg_.reg_fields.push_back(f.raw(i));
@@ -1023,15 +1179,13 @@ class Builder {
 
   // add-property-section / del-property-section entries (install-semantics.md §8):
   //   property-name,,,[flags],value   or   {fmtid},pid,type,[flags],value[,value…]
-  void add_properties(PropertyOpKind kind, std::string_view section, std::size_t ctx) {
-    auto sec = doc_.section(section);
-    if (!sec) return;
-    for (inf::Line l : *sec) {
+  void add_properties(PropertyOpKind kind, const inf::Section& sec, std::size_t ctx) {
+    for (inf::Line l : sec) {
       const LineFields f(doc_, l);
       PropertyOp& op = pkg_.properties.emplace_back();
       op.kind = kind;
       op.line = l;
-      op.prop_section = sec->name();
+      op.prop_section = sec.name();
       op.context = ctx;
       read_property(f, op);
     }
@@ -1084,15 +1238,21 @@ class Builder {
     for (std::size_t i = 4; i < f.count; ++i) op.values.push_back(f.get(i));
   }
 
+  // What list_destination reads, as views, with [DestinationDirs] looked up once per package.
   void resolve_destination(FileCopy& c, std::string_view list) {
-    auto d = list_destination(doc_, list);
+    if (!dest_dirs_read_) {
+      dest_dirs_ = doc_.section("DestinationDirs");
+      dest_dirs_read_ = true;
+    }
+    if (!dest_dirs_) return;
+    const std::optional<DestinationEntry> d = destination_entry(*dest_dirs_, list);
     if (!d) return;
     c.has_destination = true;
     c.from_default = d->from_default;
     c.destination_line = d->line;
-    c.dirid = d->dirid;
-    // The texts list_destination read, as views: fields 1 and 2 of the DestinationDirs line.
+    // Fields 1 and 2 of the DestinationDirs line.
     c.dirid_text = trim_view(inf::field_view(d->line, 0, pkg_.arena));
+    c.dirid = destination_dirid(c.dirid_text);
     c.dest_subdir = trim_view(inf::field_view(d->line, 1, pkg_.arena));
   }
 
@@ -1114,18 +1274,16 @@ class Builder {
     pkg_.copies.push_back(std::move(c));
   }
 
-  void add_list_copies(const inf::Line& directive, std::string_view list, std::size_t ctx) {
-    auto sec = doc_.section(list);
-    if (!sec) return;
-    const std::string_view list_name = sec->name();
+  void add_list_copies(const inf::Line& directive, const inf::Section& sec, std::size_t ctx) {
+    const std::string_view list_name = sec.name();
     // The destination depends on the list only: resolved once, not once per entry.
     FileCopy proto;
     proto.directive = directive;
     proto.list_section = list_name;
     proto.context = ctx;
     resolve_destination(proto, list_name);
-    reserve_more(pkg_.copies, sec->line_count());
-    for (inf::Line l : *sec) {
+    reserve_more(pkg_.copies, sec.line_count());
+    for (inf::Line l : sec) {
       FileCopy& c = pkg_.copies.emplace_back(proto);
       c.line = l;
       // SetupAPI reads file names through %strkey% substitution like any field; CI-validated
@@ -1145,16 +1303,14 @@ class Builder {
 
   // DelFiles entries are "name[,,,flags]"; RenFiles entries are "new-name,old-name" (both literal
   // names, read through %strkey% substitution as CopyFiles entries are).
-  void add_file_changes(FileChangeKind kind, const inf::Line& directive, std::string_view list, std::size_t ctx) {
-    auto sec = doc_.section(list);
-    if (!sec) return;
+  void add_file_changes(FileChangeKind kind, const inf::Line& directive, const inf::Section& sec, std::size_t ctx) {
     FileChange proto;
     proto.kind = kind;
     proto.directive = directive;
-    proto.list_section = sec->name();
+    proto.list_section = sec.name();
     proto.context = ctx;
     proto.destination = list_destination(doc_, proto.list_section);
-    for (inf::Line l : *sec) {
+    for (inf::Line l : sec) {
       const LineFields f(doc_, l);
       FileChange& c = pkg_.file_changes.emplace_back(proto);
       c.line = l;
@@ -1169,16 +1325,26 @@ class Builder {
   }
 
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  static constexpr std::uint32_t kNoSection = static_cast<std::uint32_t>(-1);
   const inf::Document& doc_;
   Package pkg_;
   std::vector<std::size_t> model_targets_;  // per pkg_.models entry: its target (npos: undecorated)
-  std::map<std::string_view, std::vector<std::size_t>, CiLess> decorated_;  // base -> sections
+  // (base, document section) of every <base>.<decoration> section, sorted by base (CiLess).
+  std::vector<std::pair<std::string_view, std::uint32_t>> decorated_;
   std::map<VisitKey, std::size_t, VisitLess> visited_;  // see visit()
   std::vector<Operation> pending_;  // process(): operations of the sections being walked
   std::vector<std::pair<std::size_t, std::size_t>> order_;  // append_in_apply_order()'s scratch
   std::string scratch_;  // reference(): the ".security" section name
   std::vector<std::pair<std::uint32_t, std::uint32_t>> reg_spans_;  // per pkg_.regs entry: see bind_reg_fields()
-  std::map<std::pair<std::size_t, ListKind>, std::size_t> lists_index_;  // (doc section, kind) -> lists
+  static constexpr std::size_t kListKinds = 4;  // ListKind's values
+  std::vector<std::uint32_t> list_index_;  // add_list_user(): per (doc section, kind), its pkg_.lists index
+  bool has_security_ = false;              // some section's name ends in ".security"
+  std::uint64_t last_components_ = 0;      // component_bit of every name's last component
+  // The document section of each pkg_.sections entry and of each pkg_.references entry
+  // (kNoSection when absent), so that the walk never looks a name up twice.
+  std::vector<std::uint32_t> section_doc_, reference_doc_;
+  std::optional<inf::Section> dest_dirs_;  // resolve_destination(): [DestinationDirs]
+  bool dest_dirs_read_ = false;
 };
 
 }  // namespace
@@ -1200,22 +1366,14 @@ ServiceValues::const_iterator ServiceValues::find(std::string_view name) const {
 std::optional<ListDestination> list_destination(const inf::Document& doc, std::string_view list) {
   auto dd = doc.section("DestinationDirs");
   if (!dd) return std::nullopt;
+  const std::optional<DestinationEntry> e = destination_entry(*dd, list);
+  if (!e) return std::nullopt;
   ListDestination d;
-  std::optional<inf::Line> line;
-  if (!list.empty()) line = dd->find(list);
-  if (!line) {
-    line = dd->find("DefaultDestDir");
-    d.from_default = line.has_value();
-  }
-  if (!line) return std::nullopt;
-  d.line = *line;
-  d.dirid_text = line->field_count() ? trim(line->field(0)) : std::string();
-  if (auto n = inf::parse_u32(d.dirid_text)) {
-    d.dirid = static_cast<long>(*n);
-  } else if (d.dirid_text == "-1") {
-    d.dirid = -1;
-  }
-  d.subdir = line->field_count() > 1 ? trim(line->field(1)) : std::string();
+  d.line = e->line;
+  d.from_default = e->from_default;
+  d.dirid_text = e->line.field_count() ? trim(e->line.field(0)) : std::string();
+  d.dirid = destination_dirid(d.dirid_text);
+  d.subdir = e->line.field_count() > 1 ? trim(e->line.field(1)) : std::string();
   return d;
 }
 

@@ -2,6 +2,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <fstream>
 
@@ -63,13 +64,24 @@ void read_disks(const inf::Document& doc, std::string_view section, std::vector<
   }
 }
 
+// "<base>.<arch>" in `buf`: the decorated section names are built per INF, and a std::string of
+// "SourceDisksFiles.amd64" is too long for its inline buffer (an allocation each).
+std::string_view with_arch(std::string_view base, inf::Arch arch, std::array<char, 48>& buf) {
+  const std::string_view a = inf::arch_name(arch);
+  if (base.size() + 1 + a.size() > buf.size()) return {};
+  std::copy(base.begin(), base.end(), buf.begin());
+  buf[base.size()] = '.';
+  std::copy(a.begin(), a.end(), buf.begin() + static_cast<std::ptrdiff_t>(base.size() + 1));
+  return std::string_view(buf.data(), base.size() + 1 + a.size());
+}
+
 }  // namespace
 
 std::vector<PayloadFile> payload_files(const inf::Document& doc, inf::Arch arch) {
-  const std::string suffix = "." + std::string(inf::arch_name(arch));
+  std::array<char, 48> buf{};
   std::vector<std::pair<std::string, Disk>> disks;
   read_disks(doc, "SourceDisksNames", disks);
-  read_disks(doc, "SourceDisksNames" + suffix, disks);
+  read_disks(doc, with_arch("SourceDisksNames", arch, buf), disks);
 
   std::vector<PayloadFile> out;
   auto add_from = [&](std::string_view section, bool decorated) {
@@ -95,7 +107,7 @@ std::vector<PayloadFile> payload_files(const inf::Document& doc, inf::Arch arch)
     }
   };
   add_from("SourceDisksFiles", false);
-  add_from("SourceDisksFiles" + suffix, true);
+  add_from(with_arch("SourceDisksFiles", arch, buf), true);
   return out;
 }
 
