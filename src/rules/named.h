@@ -26,8 +26,9 @@ inline std::vector<NamedSection> named_sections(const Context& ctx, std::initial
   // set of lower-cased names it replaced, without a copy per name). Few sections match: a short
   // vector, which allocates nothing when none does (a flag per document section cost more).
   std::vector<std::uint32_t> seen;
-  for (std::size_t i = 0; i < ctx.pkg().sections.size(); ++i) {
-    const auto& s = ctx.pkg().sections[i];
+  const auto& sections = ctx.pkg().sections;
+  for (std::size_t i = 0, n = sections.size(); i < n; ++i) {
+    const auto& s = sections[i];
     if (!s.exists || !s.has_reference) continue;
     auto key = s.reference.raw_key();
     if (!key || !util::is_one_of(*key, directives)) continue;

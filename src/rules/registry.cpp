@@ -69,7 +69,11 @@ std::string_view normalized_view(std::string_view s, std::string& scratch) {
 
 // Whether `key` is `prefix` or lies below it (case-insensitive, whole path components).
 bool key_under(std::string_view key, std::string_view prefix) {
-  if (key.size() < prefix.size() || !rules::iequals(key.substr(0, prefix.size()), prefix)) return false;
+  if (key.size() < prefix.size()) return false;
+  // The prefixes share long beginnings (SYSTEM\CurrentControlSet\…): their last byte first, a
+  // cheap "no" before the comparison from the front.
+  if (!prefix.empty() && !rules::iequals(key.substr(prefix.size() - 1, 1), prefix.substr(prefix.size() - 1))) return false;
+  if (!rules::iequals(key.substr(0, prefix.size()), prefix)) return false;
   return key.size() == prefix.size() || key[prefix.size()] == '\\';
 }
 

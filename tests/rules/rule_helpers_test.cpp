@@ -1,6 +1,7 @@
 // The helper structures the rule families share for speed (issue 13, rules round 4): the folded
-// eight-bytes-at-a-time hash of the [Strings] repeat check (rules::ci_hash) and the per-document
-// index of the install sections' document sections (Context::install_section).
+// eight-bytes-at-a-time hash of the [Strings] repeat check (rules::ci_hash), the anchored
+// case-insensitive search (util::contains_ci) and the per-document index of the install sections'
+// document sections (Context::install_section).
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -12,6 +13,7 @@
 #include "isodrv/package.h"
 #include "isodrv/rules.h"
 #include "rules/text.h"
+#include "rules/util.h"
 
 namespace {
 
@@ -71,6 +73,26 @@ TEST(RuleHelpers, CiHashTellsApartKeysThatDifferAnywhere) {
     const std::size_t at = rng() % b.size();
     b[at] = b[at] == 'z' ? 'a' : static_cast<char>(b[at] + 1);
     ASSERT_NE(ci_hash(a), ci_hash(b)) << a << " / " << b;
+  }
+}
+
+// contains_ci answers what a lower-cased copy and find answer, with and without an anchor byte.
+TEST(RuleHelpers, ContainsCiAgreesWithLowerCasedFind) {
+  using isodrv::rules::util::contains_ci;
+  EXPECT_TRUE(contains_ci("HKLM\\Software\\Classes\\CLSID\\{x}", "clsid\\"));
+  EXPECT_FALSE(contains_ci("CLSID", "clsid\\"));
+  EXPECT_TRUE(contains_ci("x\\AudioEngine\\AudioProcessingObjects", "audioengine\\audioprocessingobjects"));
+  EXPECT_FALSE(contains_ci("\\clsid", "clsid\\"));
+  EXPECT_TRUE(contains_ci("anything", ""));
+  const char alphabet[] = {'a', 'B', 'c', '\\', 'C', 'b', 'A', '1'};
+  std::mt19937 rng(11);
+  for (int n = 0; n < 20000; ++n) {
+    std::string s(rng() % 12, 'a'), needle(rng() % 5, 'a');
+    for (char& c : s) c = alphabet[rng() % 8];
+    for (char& c : needle) c = fold(alphabet[rng() % 8]);
+    std::string folded = s;
+    for (char& c : folded) c = fold(c);
+    ASSERT_EQ(contains_ci(s, needle), folded.find(needle) != std::string::npos) << s << " / " << needle;
   }
 }
 
