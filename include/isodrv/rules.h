@@ -94,6 +94,11 @@ struct DocumentFacts {
   bool extension_inf = false;    // [Version] names the Extension class, by Class or by ClassGuid
   bool extension_class = false;  // [Version] Class = Extension (what the filter rules 1329/1384 ask)
   std::string version_class;     // [Version] Class, substituted and trimmed ("" when absent)
+  // Per Package::sections entry: the index of the document section of that name, looked up once
+  // here for the families that walk the install sections (Context::install_section), or
+  // kNoSectionIndex when the document has none.
+  static constexpr std::uint32_t kNoSectionIndex = static_cast<std::uint32_t>(-1);
+  std::vector<std::uint32_t> section_index;
 };
 
 // What a rule sees, and how it reports.
@@ -145,6 +150,13 @@ class Context {
   // framework, not each rule, owns the de-duplication. report_once is this plus report.
   bool first_time(Rule rule, const inf::Line& line, std::size_t field = static_cast<std::size_t>(-1));
   const DocumentFacts& facts() const { return facts_; }
+  // The document section of Package::sections[i]: what doc().section(pkg().sections[i].name)
+  // answers, without the name lookup (facts().section_index).
+  std::optional<inf::Section> install_section(std::size_t i) const {
+    const std::uint32_t k = i < facts_.section_index.size() ? facts_.section_index[i] : DocumentFacts::kNoSectionIndex;
+    if (k == DocumentFacts::kNoSectionIndex) return std::nullopt;
+    return doc_.section_at(k);
+  }
   // Adds a note pointing at another line to a diagnostic.
   static void note(diag::Diagnostic& d, const inf::Line& line, std::string message);
 

@@ -42,8 +42,8 @@ void report_missing(Context& ctx, Rule code, const NamedSection& ns, std::string
 
 // 1013 / 1014 / 1084: the keys each kind of named section needs, and their shape.
 struct RequiredKey {
-  const char* directive;
-  const char* key;
+  std::string_view directive;  // views: compared with every named section, without a strlen each time
+  std::string_view key;
   Rule code_absent;
   const char* shape;  // what the value must look like; nullptr: any text
 };
@@ -88,9 +88,10 @@ void check_required_keys(Context& ctx) {
 
 // 1084: a UMDF driver's .Wdf section lists the load order of its UMDF services.
 void check_umdf_service_order(Context& ctx) {
-  for (const auto& s : ctx.pkg().sections) {
+  for (std::size_t i = 0; i < ctx.pkg().sections.size(); ++i) {
+    const auto& s = ctx.pkg().sections[i];
     if (!s.exists || s.role != package::SectionRole::wdf || s.has_reference) continue;
-    auto sec = ctx.doc().section(s.name);
+    auto sec = ctx.install_section(i);
     if (!sec) continue;
     auto umdf = sec->find("UmdfService");
     if (umdf && !sec->find("UmdfServiceOrder") && !sec->find("Needs")) {
@@ -182,9 +183,10 @@ void check_single_use_keys(Context& ctx) {
                                "CatalogFile.NTarm", "PnpLockdown", "ExtensionId"});
   }
   util::SectionOnce seen(ctx.doc());
-  for (const auto& s : ctx.pkg().sections) {
+  for (std::size_t i = 0; i < ctx.pkg().sections.size(); ++i) {
+    const auto& s = ctx.pkg().sections[i];
     if (!s.exists) continue;
-    auto sec = ctx.doc().section(s.name);
+    auto sec = ctx.install_section(i);
     if (!sec || !seen.first(*sec)) continue;
     switch (s.role) {
       case package::SectionRole::ddinstall:

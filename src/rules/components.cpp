@@ -181,8 +181,11 @@ bool is_hex_byte(std::string_view f) {
 // 1245: FeatureScore is one byte.
 void check_directives(Context& ctx) {
   for (const auto& d : ctx.pkg().directives) {
+    // The two names first: the once-per-line set is asked only about their lines, not every directive's.
+    const bool wmi = rules::iequals(d.name, "WMIInterface");
+    if (!wmi && !rules::iequals(d.name, "FeatureScore")) continue;
     if (!ctx.first_time(Rule::r1256, d.line)) continue;  // 1256 and 1245: each line once
-    if (rules::iequals(d.name, "WMIInterface")) {
+    if (wmi) {
       const std::string f = trim(d.line.field(1));
       auto n = inf::parse_u32(f);
       if (n && (*n & ~kWmiClobberSecurity)) ctx.report<Rule::r1256>(d.line, {f}, 1);

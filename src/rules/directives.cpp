@@ -50,10 +50,11 @@ std::string value_list(const inf::Line& l) {
 }
 
 void check_legacy_sections(Context& ctx) {
-  for (const auto& s : ctx.pkg().sections) {
+  for (std::size_t i = 0; i < ctx.pkg().sections.size(); ++i) {
+    const auto& s = ctx.pkg().sections[i];
     if (!s.exists) continue;
     if (s.role != SectionRole::factdef && s.role != SectionRole::logconfigoverride) continue;
-    auto sec = ctx.doc().section(s.name);
+    auto sec = ctx.install_section(i);
     if (!sec) continue;
     ctx.report_at<Rule::r1300>(sec->line(), 1, {"[" + std::string(s.name) + "]", std::string(package::section_role_name(s.role))}, std::string(s.name));
   }

@@ -157,6 +157,10 @@ class Files {
       inf::Arch a = target;
       if (m.decoration && m.decoration->arch) {
         a = *m.decoration->arch;
+      } else if (std::find(candidates.begin(), candidates.end(), target) != candidates.end()) {
+        // The target is a candidate already: the walk of [Manufacturer] below could only add it
+        // again (many Models entries of one section name the same install section).
+        continue;
       } else if (target_claimed_elsewhere(m.models_section)) {
         // An undecorated or "NT" Models section is not used where a sibling names the arch.
         continue;

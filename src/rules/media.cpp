@@ -76,9 +76,9 @@ void check_display_service(Context& ctx) {
 // Reboot and Restart are bare entries (no '='), so they are looked up in each reachable install section.
 void check_display_restart(Context& ctx, Rule code) {
   util::SectionOnce done(ctx.doc());
-  for (const auto& s : ctx.pkg().sections) {
-    if (!s.exists) continue;
-    auto sec = ctx.doc().section(s.name);
+  for (std::size_t i = 0; i < ctx.pkg().sections.size(); ++i) {
+    if (!ctx.pkg().sections[i].exists) continue;
+    auto sec = ctx.install_section(i);
     if (!sec || !done.first(*sec)) continue;
     for (inf::Line l : *sec) {
       auto k = l.raw_key();
@@ -177,7 +177,7 @@ void check_camera_registration(Context& ctx) {
     const std::size_t root = ctx.pkg().sections[s.context].root;
     if (!done.insert(root).second) continue;
     const auto& install = ctx.pkg().sections[root];
-    auto sec = ctx.doc().section(install.name);
+    auto sec = ctx.install_section(root);
     if (!sec || needs_ks(*sec)) continue;
     ctx.report_at<Rule::r2652>(sec->line(), 1, {std::string(install.name)}, std::string(install.name));
   }

@@ -16,6 +16,13 @@ constexpr std::size_t kMaxDisplayLength = inf::kLineLen - 1;
 
 using base::trim;
 
+// Whether `s` is longer than kMaxDisplayLength UTF-16 units. A UTF-8 byte adds at most two units (a
+// lone four-byte lead counts two), so a string of at most half the limit in bytes is never too long:
+// the usual description is answered by its size, without counting.
+bool too_long_for_display(std::string_view s) {
+  return s.size() * 2 > kMaxDisplayLength && inf::utf16_length(s) > kMaxDisplayLength;
+}
+
 void check_decorations(Context& ctx, const inf::Line& l) {
   bool any_arch = false, any_invalid = false;
   for (std::size_t i = 1; i < l.field_count(); ++i) {
@@ -49,7 +56,7 @@ void check_manufacturer(Context& ctx) {
   for (inf::Line l : *mfg) {
     if (l.has_key()) {
       const std::string name = l.key().value_or(std::string());
-      if (inf::utf16_length(name) > kMaxDisplayLength) {
+      if (too_long_for_display(name)) {
         ctx.report<Rule::r1286>(l, {"Manufacturer name", name, std::to_string(kMaxDisplayLength)});
       }
       if (trim(l.field(0)).empty()) {
@@ -63,7 +70,7 @@ void check_manufacturer(Context& ctx) {
 
 void check_descriptions(Context& ctx) {
   for (const auto& m : ctx.pkg().models) {
-    if (inf::utf16_length(m.description) > kMaxDisplayLength) {
+    if (too_long_for_display(m.description)) {
       ctx.report<Rule::r1286>(m.line, {"Device description", m.description, std::to_string(kMaxDisplayLength)});
     }
   }

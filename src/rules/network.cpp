@@ -32,11 +32,12 @@ bool matches(std::string_view s, bool upper_ok) {
 }
 
 bool is_net_directive(Context& ctx, const inf::Line& l) {
+  // Entries without '=' and with more than one field (AddReg, CopyFiles … list lines) have no key:
+  // answered before the '%' test, which reads the flag of every field.
+  const auto key = l.raw_key();
+  if (!key) return false;
   // A line with no '%' in its text has a plain key: compared as written, nothing to substitute.
-  if (!l.has_percent()) {
-    const auto key = l.raw_key();
-    return key && util::is_one_of(*key, {"AddNetFilter", "AddNetProtocol"});
-  }
+  if (!l.has_percent()) return util::is_one_of(*key, {"AddNetFilter", "AddNetProtocol"});
   return util::key_is_one_of(ctx.doc(), l, {"AddNetFilter", "AddNetProtocol"});
 }
 

@@ -69,7 +69,11 @@ std::string_view normalized_view(std::string_view s, std::string& scratch) {
 
 // Whether `key` is `prefix` or lies below it (case-insensitive, whole path components).
 bool key_under(std::string_view key, std::string_view prefix) {
-  if (key.size() < prefix.size() || !rules::iequals(key.substr(0, prefix.size()), prefix)) return false;
+  if (key.size() < prefix.size()) return false;
+  // The prefixes share long beginnings (SYSTEM\CurrentControlSet\…): their last byte first, a
+  // cheap "no" before the comparison from the front.
+  if (!prefix.empty() && !rules::iequals(key.substr(prefix.size() - 1, 1), prefix.substr(prefix.size() - 1))) return false;
+  if (!rules::iequals(key.substr(0, prefix.size()), prefix)) return false;
   return key.size() == prefix.size() || key[prefix.size()] == '\\';
 }
 
@@ -79,8 +83,13 @@ bool is_known_root(std::string_view r) {
 
 // "HKLM\Software\X" for an absolute entry.
 std::string absolute_key(const RegOp& op) {
-  std::string sub = normalize_key(op.subkey);
-  return sub.empty() ? std::string(op.root) : std::string(op.root) + "\\" + sub;
+  std::string scratch;
+  const std::string_view sub = normalized_view(op.subkey, scratch);  // a copy only when it must change
+  std::string out;
+  out.reserve(op.root.size() + 1 + sub.size());
+  out.append(op.root);
+  if (!sub.empty()) out.append("\\").append(sub);
+  return out;
 }
 
 bool has_flag(const RegOp& op, std::uint32_t bit) { return op.flags && (*op.flags & bit) != 0; }
@@ -275,10 +284,11 @@ void check_root(Context& ctx, const RegOp& op) {
 // Parameters, which it reads with IoOpenDriverRegistryKey.
 void check_service_hkr(Context& ctx, const RegOp& op) {
   if (op.root != "HKR" || op.binding != HkrBinding::service_key) return;
-  const std::string key = normalize_key(op.subkey);
+  std::string scratch;
+  const std::string_view key = normalized_view(op.subkey, scratch);  // no copy unless it must change
   if (key_under(key, "Parameters")) return;
   const std::string svc(ctx.pkg().sections[op.context].service);
-  ctx.report_once<Rule::r1323>(op.line, {key.empty() ? std::string("(the service key itself)") : key, svc}, field_of(op, 1));
+  ctx.report_once<Rule::r1323>(op.line, {key.empty() ? std::string("(the service key itself)") : std::string(key), svc}, field_of(op, 1));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -286,6 +296,8 @@ void check_service_hkr(Context& ctx, const RegOp& op) {
 // ---------------------------------------------------------------------------------------------
 
 bool unresolved(std::string_view s) { return s.find('%') != std::string_view::npos; }
+
+bool is_hex_digit(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
 using base::trim;
 
@@ -351,6 +363,8 @@ void check_encoding(Context& ctx, const RegOp& op) {
   }
   for (std::size_t i = 0; i < op.data.size(); ++i) {
     const std::string_view v = base::trim_view(op.data[i]);
+    // The usual byte, one or two hex digits, is valid without the '%' search and the parse.
+    if (!v.empty() && v.size() <= 2 && is_hex_digit(v[0]) && is_hex_digit(v.back())) continue;
     if (v.empty() || unresolved(v)) continue;
     if (!inf::parse_hex_byte(v)) {
       ctx.report_once<Rule::r1267>(op.line, {std::string(v), op.value_name.value_or(std::string())}, field_of(op, 4 + i));
@@ -419,11 +433,13 @@ bool device_hkr(const RegOp& op) {
 }
 
 void check_well_known(Context& ctx, const RegOp& op) {
-  std::string scratch;
-  if (!device_hkr(op) || !writes_value(op) || !normalized_view(op.subkey, scratch).empty() || !op.value_name) return;
+  if (!device_hkr(op) || !writes_value(op) || !op.value_name) return;
   const std::string_view name = base::trim_view(*op.value_name);
   for (const auto& w : kWellKnownValues) {
     if (!rules::iequals(name, w.name)) continue;
+    // The key test after the name test: most values are none of these, and normalizing costs a search.
+    std::string scratch;
+    if (!normalized_view(op.subkey, scratch).empty()) return;
     if (op.reg_type == w.types[0] || op.reg_type == w.types[1]) return;
     ctx.report_once<Rule::r1225>(op.line, {std::string(w.name), std::string(type_name(op.reg_type)), std::string(w.expected)},
            field_of(op, 3));
@@ -509,9 +525,10 @@ struct ScannedData {
   std::vector<long> dirids;
 };
 
-ScannedData scan_data(const inf::Document& doc, std::string_view raw) {
-  ScannedData out;
-  out.text.reserve(raw.size());
+// Fills `out` (cleared first; its buffers are reused from one field to the next).
+void scan_data(const inf::Document& doc, std::string_view raw, ScannedData& out) {
+  out.text.clear();
+  out.dirids.clear();
   std::size_t i = 0;
   while (i < raw.size()) {
     // Text between tokens is copied in runs.
@@ -539,14 +556,14 @@ ScannedData scan_data(const inf::Document& doc, std::string_view raw) {
     }
     i = end + 1;
   }
-  return out;
 }
 
 // Finds "X:\Windows" (followed by '\', a separator or the end), case-insensitively.
 bool names_windows_folder(std::string_view s) {
   constexpr std::string_view kWin = ":\\windows";
-  for (std::size_t i = 1; i + kWin.size() <= s.size(); ++i) {
-    if (s[i] != ':' || !rules::iequals(s.substr(i, kWin.size()), kWin)) continue;
+  // Only a ':' can start a match: memchr from one to the next instead of a test per character.
+  for (std::size_t i = s.find(':', 1); i != std::string_view::npos && i + kWin.size() <= s.size(); i = s.find(':', i + 1)) {
+    if (!rules::iequals(s.substr(i, kWin.size()), kWin)) continue;
     if (!std::isalpha(static_cast<unsigned char>(s[i - 1]))) continue;
     std::size_t e = i + kWin.size();
     if (e == s.size() || s[e] == '\\' || s[e] == ';' || s[e] == '"' || s[e] == ' ' || s[e] == ',') return true;
@@ -558,10 +575,18 @@ bool is_string_type(std::uint32_t t) { return t == kRegSz || t == kRegExpandSz |
 
 void check_data_paths(Context& ctx, const RegOp& op) {
   if (!writes_value(op) || !is_string_type(op.reg_type)) return;
-  inf::DiridContext dirids;  // default paths: only "is it below the Windows folder" matters
+  // Default paths: only "is it below the Windows folder" matters. Built once, not per entry.
+  static const inf::DiridContext kDirids;
+  ScannedData d;
   for (std::size_t i = 0; i < op.raw_data.size(); ++i) {
-    ScannedData d = scan_data(ctx.doc(), op.raw_data[i]);
-    if (names_windows_folder(d.text)) {
+    // Data without a '%' is its own scanned text and names no DIRID: no copy to build.
+    std::string_view text = op.raw_data[i];
+    d.dirids.clear();
+    if (text.find('%') != std::string_view::npos) {
+      scan_data(ctx.doc(), text, d);
+      text = d.text;
+    }
+    if (names_windows_folder(text)) {
       ctx.report_once<Rule::r1257>(op.line, {trim(op.data[i])}, field_of(op, 4 + i));
       continue;
     }
@@ -573,8 +598,8 @@ void check_data_paths(Context& ctx, const RegOp& op) {
       // DIRID 13 (the driver store folder) is the documented exception: it stays valid for the
       // package. %1% is the source folder, not a Windows path.
       if (id == inf::kDiridDriverStore) continue;
-      auto path = inf::dirid_path(id, dirids);
-      if (path && key_under(*path, dirids.windows_dir)) {
+      auto path = inf::dirid_path(id, kDirids);
+      if (path && key_under(*path, kDirids.windows_dir)) {
         ctx.report_once<Rule::r1258>(op.line, {"%" + std::to_string(id) + "%", *path}, field_of(op, 4 + i));
         break;
       }

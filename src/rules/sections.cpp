@@ -45,7 +45,7 @@ void check_shared_sections(Context& ctx) {
   std::vector<bool> removal_sections(ctx.doc().section_count(), false);
   for (std::size_t i = 0; i < ctx.pkg().sections.size(); ++i) {
     if (!package::is_removal(ctx.pkg(), i)) continue;
-    if (auto sec = ctx.doc().section(ctx.pkg().sections[i].name)) removal_sections[sec->index()] = true;
+    if (auto sec = ctx.install_section(i)) removal_sections[sec->index()] = true;
   }
   // The uses of each target name, grouped case-insensitively: a stable sort of views keeps each
   // name's uses in reference order and the names in the order a map of lower-cased copies had.
@@ -91,7 +91,7 @@ void check_default_install_with_manufacturer(Context& ctx) {
 
 // 1290: directives that only one kind of DDInstall sub-section reads.
 struct Placement {
-  const char* directive;
+  std::string_view directive;  // a view: compared with every directive, without a strlen each time
   SectionRole role;
 };
 constexpr Placement kPlacements[] = {
@@ -244,9 +244,10 @@ bool reads_directives(SectionRole r) {
 
 void check_keyless_entries(Context& ctx) {
   util::SectionOnce seen(ctx.doc());
-  for (const auto& s : ctx.pkg().sections) {
+  for (std::size_t i = 0; i < ctx.pkg().sections.size(); ++i) {
+    const auto& s = ctx.pkg().sections[i];
     if (!s.exists || !reads_directives(s.role)) continue;
-    auto sec = ctx.doc().section(s.name);
+    auto sec = ctx.install_section(i);
     if (!sec || !seen.first(*sec)) continue;
     for (inf::Line l : *sec) {
       if (l.has_key() || l.field_count() == 0) continue;

@@ -92,7 +92,7 @@ void check_required(Context& ctx) {
   for (const ServiceInstall* s : distinct_install_sections(ctx.pkg())) {
     auto sec = ctx.doc().section(s->install_section);
     for (const auto& [name, key] : kRequired) {
-      auto it = s->values.find(std::string(key));
+      auto it = s->values.find(key);
       if (it == s->values.end()) {
         ctx.report_at<Rule::r1234>(sec->line(), 1, {std::string(name), std::string(sec->name()), "service-install"},
                       std::string(sec->name()));
@@ -261,7 +261,7 @@ void check_missing_function_driver(Context& ctx) {
       if (associated(svc) && rules::iequals(pkg.sections[svc.context].name, services)) found = true;
     }
     if (found) continue;
-    auto sec = ctx.doc().section(s.name);
+    auto sec = ctx.install_section(i);
     ctx.report_at<Rule::r1296>(sec->line(), 1, {s.name, services}, std::string(sec->name()));
   }
 }

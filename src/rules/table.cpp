@@ -129,6 +129,29 @@ std::string format_message(std::string_view tmpl, const std::vector<std::string>
   return out;
 }
 
+namespace {
+// The index of the document section named `name`, as Document::section answers. The model names
+// an existing section by a view of its header, so most names are found by address: the sections
+// are numbered in the order their first headers appear in the text, a binary search finds the one
+// whose name starts there, and equal address and length prove it is the same name. Any other
+// name (a second header of a merged section, the model's own text) takes the name lookup.
+std::uint32_t section_index_of(const inf::Document& doc, std::string_view name) {
+  const auto at = reinterpret_cast<std::uintptr_t>(name.data());
+  std::size_t lo = 0, hi = doc.section_count();
+  while (lo < hi) {
+    const std::size_t mid = lo + (hi - lo) / 2;
+    if (reinterpret_cast<std::uintptr_t>(doc.section_at(mid).name().data()) < at) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo < doc.section_count()) {
+    const std::string_view found = doc.section_at(lo).name();
+    if (found.data() == name.data() && found.size() == name.size()) return static_cast<std::uint32_t>(lo);
+  }
+  auto sec = doc.section(name);
+  return sec ? sec->index() : DocumentFacts::kNoSectionIndex;
+}
+}  // namespace
+
 Context::Context(const inf::Document& doc, const package::Package& pkg, const CheckSettings& settings,
                  std::vector<diag::Diagnostic>& out)
     : doc_(doc), pkg_(pkg), settings_(settings), out_(out) {
@@ -141,6 +164,8 @@ Context::Context(const inf::Document& doc, const package::Package& pkg, const Ch
     auto g = facts::version_value(doc, "ClassGuid");
     facts_.extension_inf = g && rules::iequals(g->text, facts::kExtensionClassGuid);
   }
+  facts_.section_index.reserve(pkg.sections.size());
+  for (const auto& s : pkg.sections) facts_.section_index.push_back(section_index_of(doc, s.name));
 }
 
 namespace {

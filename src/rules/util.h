@@ -83,17 +83,32 @@ inline bool key_is_one_of(const inf::Document& doc, const inf::Line& l, std::ini
   return is_one_of(key, names);
 }
 
-// Whether `s` contains `lower` (given in lower case), ASCII case-insensitively, without a lower-cased copy.
+// Whether `s` holds `lower` at offset i, ASCII case-insensitively (`lower` given in lower case).
+inline bool matches_ci_at(std::string_view s, std::size_t i, std::string_view lower) {
+  for (std::size_t k = 0; k < lower.size(); ++k) {
+    char c = s[i + k];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    if (c != lower[k]) return false;
+  }
+  return true;
+}
+
+// Whether `s` contains `lower` (given in lower case), ASCII case-insensitively, without a lower-cased
+// copy. When `lower` holds a byte that folding leaves alone (the '\\' of the registry paths searched
+// for), only the places memchr finds for that byte are compared, not every offset of `s`.
 inline bool contains_ci(std::string_view s, std::string_view lower) {
   if (lower.empty()) return true;
-  for (std::size_t i = 0; i + lower.size() <= s.size(); ++i) {
-    std::size_t k = 0;
-    for (; k < lower.size(); ++k) {
-      char c = s[i + k];
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-      if (c != lower[k]) break;
+  if (lower.size() > s.size()) return false;
+  const std::size_t j = lower.find_first_not_of("abcdefghijklmnopqrstuvwxyz");
+  if (j != std::string_view::npos) {
+    for (std::size_t p = s.find(lower[j], j); p != std::string_view::npos; p = s.find(lower[j], p + 1)) {
+      if (p - j + lower.size() > s.size()) return false;  // later places only end further out
+      if (matches_ci_at(s, p - j, lower)) return true;
     }
-    if (k == lower.size()) return true;
+    return false;
+  }
+  for (std::size_t i = 0; i + lower.size() <= s.size(); ++i) {
+    if (matches_ci_at(s, i, lower)) return true;
   }
   return false;
 }

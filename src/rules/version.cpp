@@ -17,9 +17,10 @@ constexpr std::size_t kMaxDisplayLength = inf::kLineLen - 1;
 
 // System-defined device setup classes (devguid.h names, as the WDK documents them). A Class name
 // from this table must come with its GUID, and a GUID from it with its name (IV 1280/1281).
+// Views, not C strings: the lookups below compare sizes first, without a strlen per row.
 struct WellKnownClass {
-  const char* name;
-  const char* guid;  // lower case, braced
+  std::string_view name;
+  std::string_view guid;  // lower case, braced
 };
 constexpr WellKnownClass kWellKnownClasses[] = {
     {"1394", "{6bdd1fc1-810f-11d0-bec7-08002be2092f}"},
@@ -104,9 +105,14 @@ std::optional<VersionValue> version_value(const inf::Section& version, std::stri
   return VersionValue{*l, trim(l->field(0))};
 }
 
-void check_class(Context& ctx, const inf::Section& version) {
-  auto cls = version_value(version, "Class");
-  auto guid = version_value(version, "ClassGuid");
+// [Version] Class and ClassGuid, read once for the three checks that judge them.
+struct ClassValues {
+  std::optional<VersionValue> cls, guid;
+};
+
+void check_class(Context& ctx, const ClassValues& values) {
+  const auto& cls = values.cls;
+  const auto& guid = values.guid;
   if (guid && !inf::is_braced_guid(guid->value)) ctx.report<Rule::r1010>(guid->line, {guid->value}, 0);
   if (cls && inf::utf16_length(cls->value) > kMaxClassNameLength) {
     ctx.report<Rule::r1286>(cls->line, {"Class name", cls->value, std::to_string(kMaxClassNameLength)}, 0);
@@ -220,9 +226,9 @@ void check_pnp_lockdown(Context& ctx, const inf::Section& version) {
 // or a system-defined one.
 constexpr std::string_view kSampleClassGuid = "{78a1c341-4539-11d3-b88d-00c04fad5171}";
 
-void check_reserved_class(Context& ctx, const inf::Section& version) {
-  auto cls = version_value(version, "Class");
-  auto guid = version_value(version, "ClassGuid");
+void check_reserved_class(Context& ctx, const ClassValues& values) {
+  const auto& cls = values.cls;
+  const auto& guid = values.guid;
   if (cls && rules::iequals(cls->value, "Sample")) {
     ctx.report<Rule::r1284>(cls->line, {cls->value}, 0);
   } else if (guid && rules::iequals(guid->value, kSampleClassGuid)) {
@@ -232,9 +238,9 @@ void check_reserved_class(Context& ctx, const inf::Section& version) {
 
 // 1285: [ClassInstall32] installs a new setup class; a system-defined class is already installed by
 // Windows and a third-party INF may not redefine it.
-void check_class_install(Context& ctx, const inf::Section& version) {
-  auto cls = version_value(version, "Class");
-  auto guid = version_value(version, "ClassGuid");
+void check_class_install(Context& ctx, const ClassValues& values) {
+  const auto& cls = values.cls;
+  const auto& guid = values.guid;
   const WellKnownClass* known = cls ? class_by_name(cls->value) : nullptr;
   if (!known && guid) known = class_by_guid(guid->value);
   if (!known) return;
@@ -268,13 +274,14 @@ void check_layout_file(Context& ctx, const inf::Section& version) {
 void run_version_rules(Context& ctx) {
   auto version = ctx.doc().section("Version");
   if (!version) return;
-  check_class(ctx, *version);
+  const ClassValues class_values{version_value(*version, "Class"), version_value(*version, "ClassGuid")};
+  check_class(ctx, class_values);
   check_provider(ctx, *version);
   check_driver_ver(ctx, *version);
   check_catalog(ctx, *version);
   check_pnp_lockdown(ctx, *version);
-  check_reserved_class(ctx, *version);
-  check_class_install(ctx, *version);
+  check_reserved_class(ctx, class_values);
+  check_class_install(ctx, class_values);
   check_layout_file(ctx, *version);
 }
 

@@ -86,9 +86,10 @@ void check_wdf_section(Context& ctx, const inf::Section& wdf, std::set<std::uint
 void run_wdf_rules(Context& ctx) {
   util::SectionOnce done(ctx.doc());
   std::set<std::uint32_t> seen_versions;
-  for (const auto& s : ctx.pkg().sections) {
+  for (std::size_t i = 0; i < ctx.pkg().sections.size(); ++i) {
+    const auto& s = ctx.pkg().sections[i];
     if (s.role != package::SectionRole::wdf || !s.exists) continue;
-    auto sec = ctx.doc().section(s.name);
+    auto sec = ctx.install_section(i);
     if (sec && done.first(*sec)) check_wdf_section(ctx, *sec, seen_versions);
   }
 }
