@@ -4,7 +4,9 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "isodrv/diag.h"
@@ -28,6 +30,9 @@ struct Options {
 
 // The path a result shows for `path` under `project_root` (see Options::project_root).
 std::string display_path(const std::string& path, const std::string& project_root);
+// The same with the working directory given (absolute; "" reads it): check_stream reads it once
+// per run instead of once per file.
+std::string display_path(const std::string& path, const std::string& project_root, std::string_view cwd);
 // The project root for a working directory: the enclosing git top-level (a folder holding .git),
 // else `cwd` itself. Absolute and normalised.
 std::string find_project_root(const std::string& cwd);
@@ -75,7 +80,9 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs, s
 // with each folder's entries sorted so that the order is that of the sorted full paths, holding
 // only the listings on the way down; a list is read a line at a time. Memory does not grow with
 // the number of files (only with the largest folder and the depth). rewind() starts over, for a
-// second pass; the inputs are read again then.
+// second pass; the inputs are read again then, except the folders: the first pass keeps the
+// listings of its first folders (up to kReplayBudget bytes), and the next pass takes them instead
+// of listing those folders again (a tree of one folder per file otherwise lists each one twice).
 class InputWalk {
  public:
   struct Source {
@@ -87,6 +94,15 @@ class InputWalk {
   ~InputWalk();
   bool next(std::string& path);
   void rewind();
+  // Names (exact, as the file system spells them) that the listings note, e.g. configuration file
+  // names: watched_in_folder() says whether the folder of the file next() returned last holds an
+  // entry of one of these names, as its listing showed; nullopt when that path was not found by
+  // listing a folder (an argument, a list's line) or no names are watched.
+  std::vector<std::string> watched_names;
+  std::optional<bool> watched_in_folder() const;
+  // What the listings kept for the next pass may hold, in bytes (names and bookkeeping).
+  static constexpr std::size_t kReplayBudget = std::size_t{4} << 20;
+  std::size_t replay_budget = kReplayBudget;
   // Called with each input as given (an argument or a list's line) before it is expanded.
   std::function<void(const std::string&)> on_input;
 
@@ -95,12 +111,18 @@ class InputWalk {
   bool next_from_list(std::string& path);
   bool next_from_tree(std::string& path);
   void push_folder(const std::string& dir);
+  Frame list_folder(const std::string& dir) const;
+  void keep_for_replay(const Frame& f);
   std::vector<Source> sources_;
   bool nul_;
   std::size_t source_ = 0;
   std::FILE* list_ = nullptr;   // the list being read, when the current source is one
   bool own_list_ = false;
   std::vector<Frame> frames_;   // the folders being walked, outermost first
+  std::vector<Frame> replay_;   // the first pass's listings in walk order, for the next pass
+  std::size_t replay_next_ = 0, replay_bytes_ = 0;
+  int pass_ = 0;                // rewinds so far: the first pass keeps listings, the second takes them
+  bool last_from_tree_ = false;
   char* line_ = nullptr;        // getdelim's buffer
   std::size_t line_cap_ = 0;
 };

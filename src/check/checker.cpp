@@ -1,6 +1,7 @@
 // The check pipeline for one file: read, decode, parse (stamp tokens accepted for .inx), build the
 // package model, run every rule family, apply per-mode levels and inline suppressions.
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -284,9 +285,19 @@ diag::FileResult check_bytes(std::string_view bytes, const std::string& path, co
   return check_owned(std::string(bytes), path, opts);
 }
 
-diag::FileResult check_file(const std::string& path, const Options& opts) {
+namespace {
+
+// The working directory for display_path, read once per check_stream; "" when it cannot be read
+// (display_path then asks again, and decides as before).
+std::string working_directory() {
+  char cwd[PATH_MAX];
+  return ::getcwd(cwd, sizeof cwd) ? std::string(cwd) : std::string();
+}
+
+// check_file with the run's working directory ("": read it).
+diag::FileResult check_file_in(const std::string& path, const Options& opts, std::string_view cwd) {
   // Read from the path as given; show it relative to the project root.
-  const std::string shown = display_path(path, opts.project_root);
+  const std::string shown = display_path(path, opts.project_root, cwd);
   diag::FileResult res;
   res.path = shown;
   res.mode = opts.settings.mode;
@@ -309,6 +320,10 @@ diag::FileResult check_file(const std::string& path, const Options& opts) {
   return check_owned(std::move(*bytes), shown, opts);
 }
 
+}  // namespace
+
+diag::FileResult check_file(const std::string& path, const Options& opts) { return check_file_in(path, opts, {}); }
+
 void check_stream(const std::vector<std::string>& paths, const Options& opts,
                   const std::function<void(diag::FileResult&&)>& sink) {
   Options run_opts = opts;
@@ -327,10 +342,11 @@ void check_stream(const std::function<bool(std::string&)>& next_path, const Opti
   Options run_opts = opts;
   if (!run_opts.settings.folders) run_opts.settings.folders = std::make_shared<package::FolderNames>();
   const unsigned jobs = std::max(1u, opts.jobs);
+  const std::string cwd = working_directory();
   std::size_t done = 0;
   if (jobs <= 1) {
     for (std::string path; next_path(path);) {
-      sink(check_file(path, run_opts));
+      sink(check_file_in(path, run_opts, cwd));
       if (opts.on_progress && ++done % 64 == 0) opts.on_progress(done);
     }
     if (opts.on_progress && done % 64) opts.on_progress(done);
@@ -358,7 +374,7 @@ void check_stream(const std::function<bool(std::string&)>& next_path, const Opti
         }
         i = next++;
       }
-      diag::FileResult res = check_file(path, run_opts);
+      diag::FileResult res = check_file_in(path, run_opts, cwd);
       std::lock_guard<std::mutex> lock(mutex);
       ready.emplace(i, std::move(res));
       // The thread that completes the file due drains what is ready, under the lock: the sink

@@ -18,6 +18,7 @@ struct InputWalk::Frame {
   std::string dir;
   std::vector<std::pair<std::string, bool>> entries;  // sort key, is a folder
   std::size_t next = 0;
+  bool watched = false;  // an entry, of any kind, has one of watched_names
 };
 
 namespace {
@@ -41,6 +42,16 @@ void InputWalk::rewind() {
   own_list_ = false;
   frames_.clear();
   source_ = 0;
+  last_from_tree_ = false;
+  // Only the second pass takes the first pass's listings; a third lists the folders again.
+  if (++pass_ > 1) replay_.clear();
+  replay_next_ = 0;
+  replay_bytes_ = 0;
+}
+
+std::optional<bool> InputWalk::watched_in_folder() const {
+  if (!last_from_tree_ || frames_.empty() || watched_names.empty()) return std::nullopt;
+  return frames_.back().watched;
 }
 
 namespace {
@@ -87,6 +98,32 @@ std::string joined(const std::string& dir, std::string_view name) {
 // readdir directly: the entry type comes with the name, and no std::filesystem::path is built
 // and split per entry.
 void InputWalk::push_folder(const std::string& dir) {
+  if (pass_ == 1 && replay_next_ < replay_.size()) {
+    if (replay_[replay_next_].dir == dir) {
+      frames_.push_back(std::move(replay_[replay_next_++]));
+      if (replay_next_ == replay_.size()) replay_ = {};  // all taken: free the moved-from frames
+      return;
+    }
+    replay_.clear();  // the walk went another way (the folders changed): list from here on
+  }
+  Frame f = list_folder(dir);
+  if (pass_ == 0) keep_for_replay(f);
+  frames_.push_back(std::move(f));
+}
+
+// The first pass keeps a copy of each listing, in walk order, while the budget lasts.
+void InputWalk::keep_for_replay(const Frame& f) {
+  std::size_t bytes = sizeof(Frame) + f.dir.size();
+  for (const auto& e : f.entries) bytes += sizeof(e) + e.first.size();
+  if (replay_bytes_ + bytes > replay_budget) {
+    replay_bytes_ = replay_budget;  // full: the folders after this one are listed again
+    return;
+  }
+  replay_bytes_ += bytes;
+  replay_.push_back(f);
+}
+
+InputWalk::Frame InputWalk::list_folder(const std::string& dir) const {
   Frame f;
   f.dir = dir;
   if (DIR* d = ::opendir(dir.c_str())) {
@@ -94,6 +131,7 @@ void InputWalk::push_folder(const std::string& dir) {
     while (const dirent* e = ::readdir(d)) {
       const std::string_view name(e->d_name);
       if (name == "." || name == "..") continue;
+      if (!f.watched && std::find(watched_names.begin(), watched_names.end(), name) != watched_names.end()) f.watched = true;
       const bool inf_name = is_inf_name(name);
       if (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN && !inf_name) continue;  // decided by its name alone
       full = joined(dir, name);
@@ -107,7 +145,7 @@ void InputWalk::push_folder(const std::string& dir) {
     ::closedir(d);
   }
   std::sort(f.entries.begin(), f.entries.end());
-  frames_.push_back(std::move(f));
+  return f;
 }
 
 bool InputWalk::next_from_tree(std::string& path) {
@@ -124,6 +162,7 @@ bool InputWalk::next_from_tree(std::string& path) {
       continue;
     }
     path = std::move(full);
+    last_from_tree_ = true;
     return true;
   }
   return false;
@@ -150,6 +189,7 @@ bool InputWalk::next_from_list(std::string& path) {
 }
 
 bool InputWalk::next(std::string& path) {
+  last_from_tree_ = false;
   for (;;) {
     if (!frames_.empty()) {
       if (next_from_tree(path)) return true;

@@ -52,15 +52,15 @@ bool plain_path(std::string_view p) {
 // display_path without std::filesystem for the usual case (a plain path, a plain absolute root):
 // the path made absolute is below the root (shown relative to it) or not (shown absolute), as
 // lexically_relative decides. nullopt when the general code must decide.
-std::optional<std::string> display_path_plain(const std::string& path, const std::string& root) {
+std::optional<std::string> display_path_plain(const std::string& path, const std::string& root, std::string_view given_cwd) {
   if (root.size() < 2 || root[0] != '/' || !plain_path(root) || !plain_path(path)) return std::nullopt;
   std::string abs;
   if (path[0] == '/') {
     abs = path;
   } else {
     char cwd[PATH_MAX];
-    if (!::getcwd(cwd, sizeof cwd)) return std::nullopt;
-    const std::string_view dir(cwd);
+    if (given_cwd.empty() && !::getcwd(cwd, sizeof cwd)) return std::nullopt;
+    const std::string_view dir = given_cwd.empty() ? std::string_view(cwd) : given_cwd;
     if (dir != "/" && !plain_path(dir)) return std::nullopt;
     abs.reserve(dir.size() + 1 + path.size());
     abs.append(dir);
@@ -75,8 +75,12 @@ std::optional<std::string> display_path_plain(const std::string& path, const std
 }  // namespace
 
 std::string display_path(const std::string& path, const std::string& project_root) {
+  return display_path(path, project_root, std::string_view());
+}
+
+std::string display_path(const std::string& path, const std::string& project_root, std::string_view cwd) {
   if (project_root.empty() || path.empty() || path == "-") return path;
-  if (auto plain = display_path_plain(path, project_root)) return std::move(*plain);
+  if (auto plain = display_path_plain(path, project_root, cwd)) return std::move(*plain);
   std::error_code ec;
   const fs::path abs = fs::absolute(path, ec).lexically_normal();
   if (ec) return path;

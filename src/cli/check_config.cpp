@@ -96,13 +96,17 @@ Result<std::optional<FileConfig>> load(const fs::path& file, bool pyproject) {
   return std::optional<FileConfig>(std::move(c.value()));
 }
 
-Result<FileConfig> find_in(const fs::path& dir, std::map<std::string, FileConfig>& cache) {
+// `probe`: no when a listing of `dir` showed none of the names (the answer the probes would give).
+enum class Probe { yes, no };
+
+Result<FileConfig> find_in(const fs::path& dir, std::map<std::string, FileConfig>& cache, Probe probe = Probe::yes) {
   if (auto it = cache.find(dir.string()); it != cache.end()) return it->second;
   std::error_code ec;
-  for (const char* name : {"isodrv.toml", ".isodrv.toml", "pyproject.toml"}) {
+  for (const std::string& name : config_file_names()) {
+    if (probe == Probe::no) break;
     const fs::path f = dir / name;
     if (!fs::is_regular_file(f, ec)) continue;
-    auto c = load(f, std::string_view(name) == "pyproject.toml");
+    auto c = load(f, name == "pyproject.toml");
     if (!c) return c.error();
     if (*c) return cache[dir.string()] = std::move(**c);
   }
@@ -115,9 +119,27 @@ Result<FileConfig> find_in(const fs::path& dir, std::map<std::string, FileConfig
   return cache[dir.string()] = none;
 }
 
+// Whether a folder as written has no "." or ".." component: then the folder the input walk listed
+// is the one its lexically normal absolute path names (a ".." after a symbolic link is not).
+bool plain_folder(std::string_view folder) {
+  for (std::size_t b = 0; b <= folder.size();) {
+    std::size_t e = folder.find('/', b);
+    if (e == std::string_view::npos) e = folder.size();
+    const std::string_view part = folder.substr(b, e - b);
+    if (part == "." || part == "..") return false;
+    b = e + 1;
+  }
+  return true;
+}
+
 }  // namespace
 
-Result<FileConfig> find_config(const std::string& path, ConfigFor what) {
+const std::vector<std::string>& config_file_names() {
+  static const std::vector<std::string> kNames = {"isodrv.toml", ".isodrv.toml", "pyproject.toml"};
+  return kNames;
+}
+
+Result<FileConfig> find_config(const std::string& path, ConfigFor what, const ConfigHints& hints) {
   static std::map<std::string, FileConfig> cache;
   // The files of a run come folder after folder: the last file's folder, spelled as given, maps
   // to the same answer without making the path absolute and normal again (two path parses and a
@@ -133,9 +155,11 @@ Result<FileConfig> find_config(const std::string& path, ConfigFor what) {
   // Inputs come folder after folder: a bounded cache keeps memory flat over a million folders.
   if (cache.size() > 4096) cache.clear();
   std::error_code ec;
-  fs::path p = fs::absolute(path, ec).lexically_normal();
+  fs::path p = (hints.cwd && !path.empty() && path[0] != '/' ? fs::path(*hints.cwd) / path : fs::absolute(path, ec))
+                   .lexically_normal();
   if (what == ConfigFor::file || !fs::is_directory(p, ec)) p = p.parent_path();
-  Result<FileConfig> found = find_in(p, cache);
+  const bool listed_without = what == ConfigFor::file && hints.folder_has_config_name == false && plain_folder(folder);
+  Result<FileConfig> found = find_in(p, cache, listed_without ? Probe::no : Probe::yes);
   if (plain) {
     last_folder.assign(folder);
     last = found;

@@ -28,6 +28,15 @@ struct FileConfig {
 // ConfigFor::file says the path is known not to be a folder (a file the input walk produced):
 // no stat, and consecutive files of one folder share one look-up.
 enum class ConfigFor { any, file };
-Result<FileConfig> find_config(const std::string& path, ConfigFor what = ConfigFor::any);
+// What a caller already knows, to spare system calls: whether the input walk's listing of the
+// file's folder showed one of config_file_names() (false: that folder is not probed), and the
+// working directory, read once per run (else each new folder's path is made absolute with getcwd).
+struct ConfigHints {
+  std::optional<bool> folder_has_config_name;
+  const std::string* cwd = nullptr;
+};
+Result<FileConfig> find_config(const std::string& path, ConfigFor what = ConfigFor::any, const ConfigHints& hints = {});
+// The names looked for in each folder, in the order they are tried.
+const std::vector<std::string>& config_file_names();
 
 }  // namespace isodrv::cli

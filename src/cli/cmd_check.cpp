@@ -289,7 +289,9 @@ std::unique_ptr<check::InputWalk> open_inputs(const CheckArgs& a, int& rc) {
     rc = usage_error("check needs at least one INF, folder, or '-' for a list on stdin");
     return nullptr;
   }
-  return std::make_unique<check::InputWalk>(std::move(sources), a.nul);
+  auto walk = std::make_unique<check::InputWalk>(std::move(sources), a.nul);
+  walk->watched_names = config_file_names();  // a folder listed without one of them is not probed
+  return walk;
 }
 
 // What a first pass over the inputs finds, holding no list of paths: how many files there are
@@ -300,10 +302,22 @@ struct Survey {
   std::map<std::string, FileConfig> configs;  // by file: the groups, checked in this order
   std::optional<Error> config_error;          // the first configuration that did not load
   std::vector<std::string> given;             // the inputs as given, kept while no file is found
+  std::optional<std::string> cwd;             // the working directory, read once for the lookups
 };
+
+// The configuration of a file the walk has just returned: the walk's listing of its folder and the
+// working directory read once spare the lookup's system calls.
+Result<FileConfig> config_of_walked(const std::string& p, const check::InputWalk& walk, const Survey& s) {
+  ConfigHints hints;
+  hints.folder_has_config_name = walk.watched_in_folder();
+  hints.cwd = s.cwd ? &*s.cwd : nullptr;
+  return find_config(p, ConfigFor::file, hints);
+}
 
 Survey survey_inputs(check::InputWalk& walk, const std::function<bool(const std::string&)>& in_shard) {
   Survey s;
+  std::error_code ec;
+  if (const std::filesystem::path cwd = std::filesystem::current_path(ec); !ec) s.cwd = cwd.string();
   walk.on_input = [&](const std::string& in) {
     if (!s.found) s.given.push_back(in);
   };
@@ -312,7 +326,7 @@ Survey survey_inputs(check::InputWalk& walk, const std::function<bool(const std:
     if (!in_shard(p)) continue;
     if (!s.files++) s.first = p;
     if (s.config_error) continue;
-    auto c = find_config(p, ConfigFor::file);
+    auto c = config_of_walked(p, walk, s);
     if (!c) s.config_error = c.error();
     else if (!s.configs.count(c->file)) s.configs.emplace(c->file, *c);
   }
@@ -424,7 +438,7 @@ int check_grouped(const CheckArgs& a, const Context& ctx, check::InputWalk& walk
       if (!in_shard(p)) continue;
       pending = std::move(p);
       if (survey.configs.size() > 1) {
-        auto c = find_config(pending, ConfigFor::file);
+        auto c = config_of_walked(pending, walk, survey);
         pending_config = c ? c->file : std::string();
       }
       return true;

@@ -2,7 +2,10 @@
 // and the entry point `check` uses for .inx input (InfVerif's /stampinf).
 #include "tokens.h"
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
+#include <cstring>
 
 #include "isodrv/stamp_tokens.h"
 #include "line_edits.h"
@@ -149,6 +152,122 @@ Spliced splice_tokens_in_bytes(std::string_view bytes, const TokenValues& values
   return Spliced::changed;
 }
 
+namespace {
+
+// A UTF-16LE code unit from its two bytes.
+char16_t unit_at(std::string_view bytes, std::size_t i) {
+  return static_cast<char16_t>(static_cast<unsigned char>(bytes[i]) | static_cast<unsigned char>(bytes[i + 1]) << 8);
+}
+
+// Whether any 16-bit lane of `v` is zero (exact as a whole: a borrow only ever follows a real zero).
+bool has_zero_unit(std::uint64_t v) {
+  return ((v - 0x0001000100010001ULL) & ~v & 0x8000800080008000ULL) != 0;
+}
+
+// UTF-16LE with its BOM whose units decode one for one and encode back exactly: an even length, no
+// NUL, no ^Z (where decoding stops) and no surrogate (an unpaired one decodes to U+FFFD). Then each
+// physical line's text is its units, as a Windows-1252 file's text is its bytes. Four units a step.
+bool utf16le_units_are_text(std::string_view bytes) {
+  if (bytes.size() < 2 || bytes.size() % 2 != 0) return false;
+  if (static_cast<unsigned char>(bytes[0]) != 0xFF || static_cast<unsigned char>(bytes[1]) != 0xFE) return false;
+  std::size_t i = 2;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    std::uint64_t v;
+    std::memcpy(&v, bytes.data() + i, 8);
+    if (has_zero_unit(v) || has_zero_unit(v ^ 0x001A001A001A001AULL) ||
+        has_zero_unit((v & 0xF800F800F800F800ULL) ^ 0xD800D800D800D800ULL)) {
+      return false;
+    }
+  }
+  for (; i < bytes.size(); i += 2) {
+    const char16_t u = unit_at(bytes, i);
+    if (u == 0 || u == 0x1A || (u >= 0xD800 && u <= 0xDFFF)) return false;
+  }
+  return true;
+}
+
+// The byte offset of the next unit `c` (ASCII) at or after byte offset `from` (even), or npos.
+std::size_t find_unit(std::string_view bytes, char c, std::size_t from) {
+  for (std::size_t at = bytes.find(c, from); at != std::string_view::npos; at = bytes.find(c, at + 1)) {
+    if (at % 2 == 0 && at + 1 < bytes.size() && bytes[at + 1] == '\0') return at;
+  }
+  return std::string_view::npos;
+}
+
+// The byte offset just after the last unit `c` (ASCII) before byte offset `before` (even), or 0.
+std::size_t after_last_unit(std::string_view bytes, char c, std::size_t before) {
+  for (std::size_t at = before; at >= 2; at -= 2) {
+    if (bytes[at - 2] == c && bytes[at - 1] == '\0') return at;
+  }
+  return 0;
+}
+
+// The units of `code`, narrowed where they are ASCII; any other unit becomes 0x80, which no token,
+// quote, bracket or ';' equals, so code_end and replace_tokens see the same positions and matches.
+std::string narrowed(std::string_view units) {
+  std::string s(units.size() / 2, '\x80');
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char16_t u = unit_at(units, 2 * i);
+    if (u < 0x80) s[i] = static_cast<char>(u);
+  }
+  return s;
+}
+
+// Appends `code` (one line's code part, tokens replaced) as UTF-16LE: its ASCII characters as
+// units, and each 0x80 placeholder as the next original unit of `units` that was not ASCII. The
+// values are ASCII, so the placeholders come out in their original order.
+void append_widened(std::string& out, std::string_view code, std::string_view units) {
+  std::size_t k = 0;  // the next original unit
+  for (const char c : code) {
+    if (c == '\x80') {
+      while (unit_at(units, k) < 0x80) k += 2;
+      out.append(units.substr(k, 2));
+      k += 2;
+      continue;
+    }
+    out += c;
+    out += '\0';
+  }
+}
+
+}  // namespace
+
+// splice_tokens_in_bytes on UTF-16LE (with its BOM) whose units are its text: the lines that hold a
+// '$' unit are found on the bytes, narrowed, resolved as on Windows-1252 bytes and spliced back as
+// units; the rest is copied. What EditPlan::apply gives, without decoding the file and walking every
+// line (a UTF-16 .inx took the line-by-line path before).
+Spliced splice_tokens_in_utf16le(std::string_view bytes, const TokenValues& values, std::string& out) {
+  if (!utf16le_units_are_text(bytes)) return Spliced::not_bytes;
+  std::size_t copied = 0;
+  bool changed_any = false;
+  std::string code;
+  for (std::size_t dollar = find_unit(bytes, '$', 2); dollar != std::string_view::npos;) {
+    const std::size_t ls = std::max<std::size_t>(after_last_unit(bytes, '\n', dollar), 2);  // after the BOM
+    std::size_t le = find_unit(bytes, '\n', dollar);
+    if (le == std::string_view::npos) le = bytes.size();
+    std::size_t te = le;  // the line's text ends before "\r\n"
+    if (te - ls >= 2 && bytes[te - 2] == '\r' && bytes[te - 1] == '\0') te -= 2;
+    const std::string_view units = bytes.substr(ls, te - ls);
+    code = narrowed(units);
+    const std::size_t end = code_end(code);
+    code.resize(end);
+    if (code.find('$') != std::string::npos && replace_tokens(code, values).changed) {
+      if (!changed_any) {
+        out.clear();
+        out.reserve(bytes.size() + 512);
+      }
+      changed_any = true;
+      out.append(bytes.substr(copied, ls - copied));
+      append_widened(out, code, units);
+      copied = ls + 2 * end;
+    }
+    dollar = le < bytes.size() ? find_unit(bytes, '$', le) : std::string_view::npos;
+  }
+  if (!changed_any) return Spliced::unchanged;
+  out.append(bytes.substr(copied));
+  return Spliced::changed;
+}
+
 std::optional<std::string> resolve_tokens_in_bytes(std::string_view bytes, const TokenValues& values) {
   std::string out;
   switch (splice_tokens_in_bytes(bytes, values, out)) {
@@ -202,6 +321,11 @@ std::optional<std::string> stamp_for_check(std::string_view bytes, inf::Arch arc
   const detail::TokenValues& values = detail::check_token_values_cached(arch);
   std::string out;
   switch (detail::splice_tokens_in_bytes(bytes, values, out)) {
+    case detail::Spliced::unchanged: return std::nullopt;
+    case detail::Spliced::changed: return out;
+    case detail::Spliced::not_bytes: break;
+  }
+  switch (detail::splice_tokens_in_utf16le(bytes, values, out)) {
     case detail::Spliced::unchanged: return std::nullopt;
     case detail::Spliced::changed: return out;
     case detail::Spliced::not_bytes: break;

@@ -51,6 +51,9 @@ std::optional<std::string> resolve_tokens_in_bytes(std::string_view bytes, const
 // The byte path without the copy of an unchanged file: `out` holds the result only for `changed`.
 enum class Spliced { not_bytes, unchanged, changed };
 Spliced splice_tokens_in_bytes(std::string_view bytes, const TokenValues& values, std::string& out);
+// The same for UTF-16LE with its BOM whose units are its text (no NUL, ^Z or surrogate; even length);
+// not_bytes for any other file.
+Spliced splice_tokens_in_utf16le(std::string_view bytes, const TokenValues& values, std::string& out);
 // The line-by-line path, nullopt when no line changes or the text does not decode.
 std::optional<std::string> changed_by_lines(std::string_view bytes, const TokenValues& values);
 

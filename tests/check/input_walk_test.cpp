@@ -5,9 +5,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <optional>
 
 #include "isodrv/check.h"
 
@@ -65,6 +68,78 @@ TEST(InputWalk, FoldersComeInExpandInputsOrder) {
   EXPECT_EQ(seen, inputs);
   w.rewind();
   EXPECT_EQ(all(w), expected) << "a second pass gives the same files";
+  fs::remove_all(d);
+}
+
+// The second pass takes the first pass's listings instead of listing each folder again: a file
+// added between the passes is not seen by the second, and is by a third (which lists again). With
+// a budget too small for every listing, the folders past it are listed again; a folder that is gone
+// is skipped from there on as it would be. Either way the second pass gives the first one's order.
+TEST(InputWalk, SecondPassTakesTheFirstPassListingsWithinTheBudget) {
+  const fs::path d = make_tree("replay");
+  InputWalk w({{d.string(), false, nullptr}}, false);
+  const auto first = all(w);
+  ASSERT_EQ(first.size(), 11u);
+  touch(d / "ab/sub/new.inf");
+  w.rewind();
+  EXPECT_EQ(all(w), first) << "the second pass replays the listings";
+  w.rewind();
+  auto third = all(w);
+  EXPECT_EQ(third.size(), first.size() + 1) << "a third pass lists the folders again";
+  fs::remove(d / "ab/sub/new.inf");
+
+  // ~1,000 bytes hold the listings of the root and B/ (the first two in walk order, ~700 bytes)
+  // but not those of all nine folders (~1,800).
+  InputWalk small({{d.string(), false, nullptr}}, false);
+  small.replay_budget = 1000;
+  const auto before = all(small);
+  touch(d / "B/early.inf");
+  touch(d / "target/late.inf");
+  small.rewind();
+  const auto after = all(small);
+  EXPECT_EQ(after.size(), before.size() + 1) << "target/ is past the budget: listed again";
+  EXPECT_NE(std::find(after.begin(), after.end(), (d / "target/late.inf").string()), after.end());
+  EXPECT_EQ(std::find(after.begin(), after.end(), (d / "B/early.inf").string()), after.end()) << "B/ was kept";
+  fs::remove(d / "B/early.inf");
+  fs::remove(d / "target/late.inf");
+
+  InputWalk gone({{d.string(), false, nullptr}}, false);
+  const auto full = all(gone);
+  fs::remove_all(d / "a-c");
+  gone.rewind();
+  EXPECT_EQ(all(gone), full) << "replayed listings name the folder; it is not opened again";
+  fs::remove_all(d);
+}
+
+// watched_in_folder: whether the listing of the last file's folder showed a watched name (of any
+// kind of entry); nullopt for a file given as an argument or when nothing is watched.
+TEST(InputWalk, WatchedNamesAreNotedPerFolder) {
+  const fs::path d = make_tree("watched");
+  std::ofstream(d / "ab/isodrv.toml") << "mode = \"u\"\n";
+  fs::create_directories(d / "a.d/.isodrv.toml");
+  InputWalk w({{d.string(), false, nullptr}}, false);
+  w.watched_names = {"isodrv.toml", ".isodrv.toml"};
+  std::map<std::string, std::optional<bool>> seen;
+  for (int pass = 0; pass < 2; ++pass) {
+    for (std::string p; w.next(p);) {
+      const auto watched = w.watched_in_folder();
+      if (pass == 1) {
+        EXPECT_EQ(watched, seen[p]) << p << ": the replayed listing says the same";
+      }
+      seen[p] = watched;
+    }
+    w.rewind();
+  }
+  EXPECT_EQ(seen[(d / "ab/r.inf").string()], std::optional<bool>(true));
+  EXPECT_EQ(seen[(d / "ab/sub/q.inf").string()], std::optional<bool>(false)) << "only the file's own folder";
+  EXPECT_EQ(seen[(d / "a.d/z.inx").string()], std::optional<bool>(true)) << "a folder of that name counts too";
+  EXPECT_EQ(seen[(d / "a/x.inf").string()], std::optional<bool>(false));
+  EXPECT_EQ(seen[(d / "a.inf").string()], std::optional<bool>(false)) << "the root listing";
+  InputWalk arg({{(d / "a.inf").string(), false, nullptr}}, false);
+  arg.watched_names = {"isodrv.toml"};
+  std::string p;
+  ASSERT_TRUE(arg.next(p));
+  EXPECT_EQ(arg.watched_in_folder(), std::nullopt) << "a file given as an argument";
   fs::remove_all(d);
 }
 

@@ -167,6 +167,46 @@ TEST(Config, InterleavedFoldersEachGetTheirOwnConfiguration) {
   EXPECT_TRUE(has(r.out, "modes /u: 3 files, /w: 2 files)\n")) << r.out;
 }
 
+// A tree of one folder per file (check lists each folder once and probes only the folders whose
+// listing shows a configuration name): a file in a parent folder applies, one in a sibling folder
+// does not, one in a folder between the walked root and the files applies below it, a folder named
+// like a configuration file is not one; walked, listed (--files-from) or absolute, the same result.
+TEST(Config, TreeLayoutFindsParentSiblingAndInBetweenConfigurations) {
+  Scratch s;
+  fs::create_directories(s / "proj/.git");
+  s.write("proj/isodrv.toml", "mode = \"u\"\n");
+  for (const char* f : {"tree/a/1/x.inf", "tree/a/2/y.inf", "tree/b/1/z.inf", "tree/b/2/w.inf", "tree/c/v.inf"}) {
+    s.write(std::string("proj/") + f, unisolated_inf());
+  }
+  s.write("proj/tree/b/.isodrv.toml", "mode = \"h\"\n");
+  s.write("proj/tree/sib/pyproject.toml", "[tool.isodrv]\nmode = \"k\"\n");
+  fs::create_directories(s / "proj/tree/c/isodrv.toml");
+  s.write("proj/list.txt", "tree/a/1/x.inf\ntree/a/2/y.inf\ntree/b/1/z.inf\ntree/b/2/w.inf\ntree/c/v.inf\n");
+  auto expect_modes = [&](const CliRun& r, const std::string& how) {
+    EXPECT_EQ(r.rc, 1) << how << ": " << r.err;
+    // The run's mode is /u (the working folder's configuration); a file record names its mode
+    // only where it differs.
+    EXPECT_TRUE(has(r.out, "\n  \"mode\": \"u\",")) << how << ": " << r.out;
+    for (const auto& [in_h, file] : std::vector<std::pair<bool, std::string>>{
+             {false, "a/1/x.inf"}, {false, "a/2/y.inf"}, {true, "b/1/z.inf"}, {true, "b/2/w.inf"}, {false, "c/v.inf"}}) {
+      EXPECT_TRUE(has(r.out, "\"path\": \"tree/" + file + "\"")) << how << ": " << r.out;
+      EXPECT_EQ(has(r.out, "\"mode\": \"h\",\n      \"path\": \"tree/" + file + "\""), in_h) << how << ": " << file;
+    }
+    EXPECT_TRUE(has(r.out, "\"modes\": {\n      \"u\": 3,\n      \"h\": 2\n    }")) << how << ": " << r.out;
+  };
+  const CliRun walked = s.run("check --format json tree", s / "proj");
+  expect_modes(walked, "walked");
+  expect_modes(s.run("check --format json --files-from list.txt", s / "proj"), "listed");
+  expect_modes(s.run("check --format json -j2 " + shell_quote((s / "proj/tree").string()), s / "proj/tree/a"),
+               "absolute, from another folder");
+  expect_modes(s.run("check --format json ../tree/a ../tree/b ./../tree/c", s / "proj/tree"), "several inputs");
+  // A configuration file added between two runs, in a folder between the root and the files.
+  s.write("proj/tree/a/isodrv.toml", "mode = \"h\"\n");
+  const CliRun again = s.run("check --format json tree", s / "proj");
+  EXPECT_TRUE(has(again.out, "\"u\": 1,\n      \"h\": 4\n")) << again.out;
+  EXPECT_TRUE(has(again.out, "\"mode\": \"h\",\n      \"path\": \"tree/a/1/x.inf\"")) << again.out;
+}
+
 TEST(ProjectRoot, SarifAndGithubPathsStartAtTheProjectRoot) {
   Scratch s;
   make_project(s);

@@ -140,3 +140,101 @@ TEST(StampCheckTokens, BytePathMatchesLinePathOnTheCorpus) {
   }
   EXPECT_GT(fast_files, 300u);
 }
+
+namespace {
+
+// UTF-16LE bytes of `units`, after a BOM.
+std::string utf16le(const std::u16string& units, bool bom = true) {
+  std::string out = bom ? std::string("\xFF\xFE") : std::string();
+  for (const char16_t u : units) {
+    out += static_cast<char>(u & 0xFF);
+    out += static_cast<char>(u >> 8);
+  }
+  return out;
+}
+
+// The UTF-16LE path of check (splice_tokens_in_utf16le) against the line-by-line path.
+void expect_utf16_same(const std::string& bytes, inf::Arch arch, const std::string& what) {
+  const auto values = stamp::detail::check_token_values(arch);
+  std::string spliced;
+  const auto how = stamp::detail::splice_tokens_in_utf16le(bytes, values, spliced);
+  ASSERT_NE(how, stamp::detail::Spliced::not_bytes) << what;
+  auto slow = stamp::detail::resolve_tokens_by_lines(bytes, values);
+  ASSERT_TRUE(slow.ok()) << what;
+  EXPECT_EQ(how == stamp::detail::Spliced::changed, *slow != bytes) << what;
+  if (how == stamp::detail::Spliced::changed) EXPECT_EQ(spliced, *slow) << what;
+  const auto stamped = stamp::stamp_for_check(bytes, arch);
+  EXPECT_EQ(stamped.has_value(), *slow != bytes) << what;
+  if (stamped) EXPECT_EQ(*stamped, *slow) << what;
+}
+
+}  // namespace
+
+TEST(StampCheckTokens, Utf16PathMatchesLinePathOnShapes) {
+  const std::vector<std::u16string> cases = {
+      u"",
+      u"$ARCH$",
+      u"[Manufacturer]\r\n%M%=Models,NT$ARCH$\r\n",
+      u"[Models.NT$ARCH$]\nx=y ; $ARCH$ in a comment\n",
+      u"a=\"$ARCH$;\" ; $KMDFVERSION$\n",
+      u"  [Sec.$ARCH$] $ARCH$ after the header\n",
+      u"$KMDFVERSION$ARCH$ $UMDFVERSION$$UMDFCOINSTALLERVERSION$ $KMDFCOINSTALLERVERSION$\n",
+      u"line\r\r\n$ARCH$\r\r\nno break at the end $ARCH$\r",
+      u"caf\u00E9=$ARCH$ \u4E2D\u6587\n\u00E9\u00E9=\"\u20AC$ARCH$\u20AC\";\u00E9$ARCH$\n",
+      u"\u0124ARCH$ $\u0100ARCH$ \u2400$ARCH$\n",  // units whose low byte is '$' or '\n' are not those
+      u"$ not a token $ARCH $\n;$ARCH$\n$ARCH$;$ARCH$\n",
+  };
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    expect_utf16_same(utf16le(cases[i]), inf::Arch::amd64, "UTF-16 case " + std::to_string(i));
+    expect_utf16_same(utf16le(cases[i]), inf::Arch::x86, "UTF-16 case " + std::to_string(i) + " (x86)");
+  }
+}
+
+TEST(StampCheckTokens, Utf16PathMatchesLinePathOnRandomInput) {
+  const std::vector<std::u16string> pieces = {u"$ARCH$", u"$KMDFVERSION$", u"$KMDFCOINSTALLERVERSION$",
+                                              u"$UMDFVERSION$", u"$UMDFCOINSTALLERVERSION$", u"$", u"ARCH$", u"\"",
+                                              u";", u"[", u"]", u"=", u",", u" ", u"\t", u"\n", u"\r\n", u"\r",
+                                              u"x", u"NT", u"\u00E9", u"\u0124", u"\u0A24", u"\u4E2D", u"\uFFFD"};
+  std::mt19937 rng(1316);
+  for (int n = 0; n < 3000; ++n) {
+    std::u16string s;
+    const int len = static_cast<int>(rng() % 40);
+    for (int k = 0; k < len; ++k) s += pieces[rng() % pieces.size()];
+    expect_utf16_same(utf16le(s), inf::Arch::amd64, "random UTF-16 input " + std::to_string(n));
+  }
+}
+
+// What the UTF-16 path does not take: the line-by-line path decides, and check's result is its.
+TEST(StampCheckTokens, Utf16PathLeavesOtherTextToTheLinePath) {
+  const auto values = stamp::detail::check_token_values(inf::Arch::amd64);
+  const std::vector<std::string> cases = {
+      utf16le(u"$ARCH$\n", false),                              // no BOM
+      utf16le(u"a=$ARCH$\n") + "x",                             // odd length
+      utf16le(std::u16string(u"a=$ARCH$\n\0b=$ARCH$\n", 19)),  // a NUL unit
+      utf16le(u"a=$ARCH$\n\u001Ab=$ARCH$\n"),                   // ^Z: decoding stops there
+      utf16le(u"a=$ARCH$ \xD83D\xDE00\n"),                      // a surrogate pair
+      utf16le(u"a=$ARCH$ \xD83D\n"),                            // an unpaired surrogate
+      std::string("\xFE\xFF\0$\0A", 6),                         // UTF-16BE
+  };
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    std::string out;
+    EXPECT_EQ(stamp::detail::splice_tokens_in_utf16le(cases[i], values, out), stamp::detail::Spliced::not_bytes)
+        << "case " << i;
+    auto slow = stamp::detail::resolve_tokens_by_lines(cases[i], values);
+    ASSERT_TRUE(slow.ok()) << "case " << i;
+    const auto stamped = stamp::stamp_for_check(cases[i], inf::Arch::amd64);
+    EXPECT_EQ(stamped.has_value(), *slow != cases[i]) << "case " << i;
+    if (stamped) EXPECT_EQ(*stamped, *slow) << "case " << i;
+  }
+  // The four-units-a-step scan sees a bad unit at every place in a block.
+  for (std::size_t at = 0; at < 12; ++at) {
+    std::u16string s(12, u'x');
+    s[at] = static_cast<char16_t>(0xDC00);
+    std::string out;
+    EXPECT_EQ(stamp::detail::splice_tokens_in_utf16le(utf16le(s + u"$ARCH$"), values, out),
+              stamp::detail::Spliced::not_bytes) << "surrogate at " << at;
+    s[at] = static_cast<char16_t>(0x1A);
+    EXPECT_EQ(stamp::detail::splice_tokens_in_utf16le(utf16le(s + u"$ARCH$"), values, out),
+              stamp::detail::Spliced::not_bytes) << "^Z at " << at;
+  }
+}
