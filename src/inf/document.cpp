@@ -23,16 +23,6 @@ inline std::uint64_t lower_ascii_word(std::uint64_t x) {
   const std::uint64_t upper = (ge_a ^ gt_z) & ~x & k80;
   return x | (upper >> 2);
 }
-inline std::uint64_t load_word(const char* p) {
-  std::uint64_t w;
-  std::memcpy(&w, p, 8);
-  return w;
-}
-inline std::uint32_t load_half(const char* p) {
-  std::uint32_t w;
-  std::memcpy(&w, p, 4);
-  return w;
-}
 
 }  // namespace
 
@@ -41,15 +31,15 @@ inline std::uint32_t load_half(const char* p) {
 bool detail::iequals_same_length(const char* p, const char* q, std::size_t n) {
   if (n >= 8) {
     for (std::size_t i = 0; i + 8 < n; i += 8) {
-      const std::uint64_t x = load_word(p + i), y = load_word(q + i);
+      const std::uint64_t x = load_u64(p + i), y = load_u64(q + i);
       if (x != y && lower_ascii_word(x) != lower_ascii_word(y)) return false;
     }
-    const std::uint64_t x = load_word(p + n - 8), y = load_word(q + n - 8);
+    const std::uint64_t x = load_u64(p + n - 8), y = load_u64(q + n - 8);
     return x == y || lower_ascii_word(x) == lower_ascii_word(y);
   }
   if (n >= 4) {
-    const std::uint64_t x = std::uint64_t{load_half(p)} << 32 | load_half(p + n - 4);
-    const std::uint64_t y = std::uint64_t{load_half(q)} << 32 | load_half(q + n - 4);
+    const std::uint64_t x = std::uint64_t{load_u32(p)} << 32 | load_u32(p + n - 4);
+    const std::uint64_t y = std::uint64_t{load_u32(q)} << 32 | load_u32(q + n - 4);
     return x == y || lower_ascii_word(x) == lower_ascii_word(y);
   }
   for (std::size_t i = 0; i < n; ++i) {
@@ -66,7 +56,7 @@ std::string to_lower_ascii(std::string_view s) {
   const std::size_t n = out.size();
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    const std::uint64_t w = lower_ascii_word(load_word(p + i));
+    const std::uint64_t w = lower_ascii_word(load_u64(p + i));
     std::memcpy(p + i, &w, 8);
   }
   for (; i < n; ++i) {

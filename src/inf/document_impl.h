@@ -14,6 +14,19 @@
 
 namespace isodrv::inf {
 
+// Unaligned loads of 8 and 4 bytes (memcpy becomes one mov); shared by the hash below and the
+// word-at-a-time comparisons in document.cpp.
+inline std::uint64_t load_u64(const char* p) {
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+inline std::uint32_t load_u32(const char* p) {
+  std::uint32_t w;
+  std::memcpy(&w, p, 4);
+  return w;
+}
+
 // Case-insensitive (ASCII) hashing so tables can be keyed by views into the text without copies.
 // OR-ing 0x20 into every byte folds A-Z onto a-z (and merges a few punctuation pairs, which only
 // costs a collision that the comparison then rejects). Names of up to 16 bytes (nearly every
@@ -21,16 +34,6 @@ namespace isodrv::inf {
 // halves are XORed; longer names fold 16 bytes per multiply first. The length is in the seed, so
 // the overlap cannot make names of different lengths alike.
 struct CiHash {
-  static std::uint64_t load8(const char* p) {
-    std::uint64_t w;
-    std::memcpy(&w, p, 8);
-    return w;
-  }
-  static std::uint64_t load4(const char* p) {
-    std::uint32_t w;
-    std::memcpy(&w, p, 4);
-    return w;
-  }
   static std::uint64_t mix(std::uint64_t x, std::uint64_t y) {
     __extension__ using U128 = unsigned __int128;
     const U128 r = static_cast<U128>(x) * y;
@@ -43,14 +46,14 @@ struct CiHash {
     std::uint64_t seed = k2 ^ n, a = 0, b = 0;
     if (n > 16) {
       std::size_t i = 0;
-      for (; i + 16 < n; i += 16) seed = mix((load8(p + i) | kFold) ^ k1, (load8(p + i + 8) | kFold) ^ seed);
-      a = load8(p + n - 16);
-      b = load8(p + n - 8);
+      for (; i + 16 < n; i += 16) seed = mix((load_u64(p + i) | kFold) ^ k1, (load_u64(p + i + 8) | kFold) ^ seed);
+      a = load_u64(p + n - 16);
+      b = load_u64(p + n - 8);
     } else if (n >= 8) {
-      a = load8(p);
-      b = load8(p + n - 8);
+      a = load_u64(p);
+      b = load_u64(p + n - 8);
     } else if (n >= 4) {
-      a = load4(p) | load4(p + n - 4) << 32;
+      a = load_u32(p) | std::uint64_t{load_u32(p + n - 4)} << 32;
     } else if (n) {
       a = static_cast<unsigned char>(p[0]) | std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8 |
           std::uint64_t{static_cast<unsigned char>(p[n - 1])} << 16;

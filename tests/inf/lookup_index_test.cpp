@@ -123,12 +123,16 @@ TEST(InfLookupIndex, SectionAndStringLookupsEqualALinearScan) {
         const auto want = linear_section(doc, name);
         const auto got = doc.section(name);
         ASSERT_EQ(want.has_value(), got.has_value()) << name << "\n" << text;
-        if (want) EXPECT_EQ(*want, got->index()) << name << "\n" << text;
+        if (want) {
+          EXPECT_EQ(*want, got->index()) << name << "\n" << text;
+        }
         EXPECT_EQ(want.has_value(), doc.has_section(name)) << name;
         const auto want_value = linear_string(doc, name);
         const auto got_value = doc.string_value(name);
         ASSERT_EQ(want_value.has_value(), got_value.has_value()) << name << "\n" << text;
-        if (want_value) EXPECT_EQ(*want_value, *got_value) << name << "\n" << text;
+        if (want_value) {
+          EXPECT_EQ(*want_value, *got_value) << name << "\n" << text;
+        }
       }
     }
     EXPECT_FALSE(doc.section("no such section"));
