@@ -225,8 +225,11 @@ enum class ByteStarts : bool { record, same_as_text };
 bool probe_plain_ascii(std::string_view text, DecodedText& out, ByteStarts byte_starts, std::size_t& clean) {
   auto& starts = out.line_text_start;
   // INF lines run 20-80 bytes: one entry per 32 bytes up front means one allocation for most
-  // files (a table grown by doubling from one entry allocates ten times for 500 lines).
-  starts.reserve(text.size() / 32 + 16);
+  // files (a table grown by doubling from one entry allocates ten times for 500 lines). Capped at
+  // 8192 entries (files up to ~256 KB): past that the few doublings cost nothing measurable, and a
+  // guess too small for a big file would make the table's last doubling raise the document's peak
+  // memory (issue 13's bound: 2x the largest file).
+  starts.reserve(std::min<std::size_t>(text.size() / 32 + 16, 8192));
   starts.push_back(0);
   const char* s = text.data();
   const std::size_t n = text.size();
