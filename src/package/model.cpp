@@ -1294,8 +1294,9 @@ class Builder {
       c.source_name = !source.empty() ? source : c.dest_name;
       if (f.count > 3) {
         c.flags_text = f.trimmed(3, pkg_.arena);
-        c.flags = c.flags_text.empty() ? std::optional<std::uint32_t>(0)
-                                       : inf::parse_u32(inf::substitute_view(doc_, c.flags_text, pkg_.arena));
+        // flags_text is already substituted (one pass, as SetupAPI reads every field): a [Strings]
+        // value that itself spells a %token% is not expanded again.
+        c.flags = c.flags_text.empty() ? std::optional<std::uint32_t>(0) : inf::parse_u32(c.flags_text);
       }
       if (auto p = find_payload(c.source_name)) c.source = *p;
     }

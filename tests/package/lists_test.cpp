@@ -155,4 +155,52 @@ TEST_F(Lists, FirstUseGivesEachEntryLineOnce) {
   EXPECT_GT(pkg.regs.size(), 3u);  // the per-user records: SharedReg applied four times
 }
 
+// A CopyFiles entry's flags are read like every other field, substituted once: a [Strings] value
+// that itself spells a %token% stays as written (and is then no number), as RegOp flags are read.
+TEST(ListCopies, FlagsAreSubstitutedOnce) {
+  const char* text = R"inf([Version]
+Signature = "$WINDOWS NT$"
+Class     = Sample
+ClassGuid = {0b9b8a6e-5f8a-4c2e-9d0e-7a1b2c3d4e5f}
+Provider  = %P%
+
+[DestinationDirs]
+DefaultDestDir = 13
+
+[DefaultInstall.NTamd64]
+CopyFiles = Files
+
+[Files]
+once.sys,,,%Once%
+twice.sys,,,%Twice%
+plain.sys,,,0x2
+
+[Strings]
+P = "Provider"
+Once = "0x4000"
+Twice = "%Once%"
+)inf";
+  auto doc = inf::Document::parse(std::string_view(text), "flags.inf");
+  ASSERT_TRUE(doc) << doc.error().message;
+  inf::Target t;
+  t.arch = inf::Arch::amd64;
+  const package::Package pkg = package::build_package(*doc, t);
+  std::size_t seen = 0;
+  for (const auto& c : pkg.copies) {
+    if (c.dest_name == "once.sys") {
+      EXPECT_EQ(c.flags_text, "0x4000");
+      EXPECT_EQ(c.flags, std::optional<std::uint32_t>(0x4000));
+    } else if (c.dest_name == "twice.sys") {
+      EXPECT_EQ(c.flags_text, "%Once%");
+      EXPECT_EQ(c.flags, std::nullopt);
+    } else if (c.dest_name == "plain.sys") {
+      EXPECT_EQ(c.flags, std::optional<std::uint32_t>(2));
+    } else {
+      continue;
+    }
+    ++seen;
+  }
+  EXPECT_EQ(seen, 3u);
+}
+
 }  // namespace
