@@ -8,6 +8,7 @@
 
 #include "isodrv/inf.h"
 #include "isodrv/package.h"
+#include "package/package_fixture.h"
 
 using namespace isodrv;
 
@@ -180,13 +181,9 @@ P = "Provider"
 Once = "0x4000"
 Twice = "%Once%"
 )inf";
-  auto doc = inf::Document::parse(std::string_view(text), "flags.inf");
-  ASSERT_TRUE(doc) << doc.error().message;
-  inf::Target t;
-  t.arch = inf::Arch::amd64;
-  const package::Package pkg = package::build_package(*doc, t);
+  const test::PackageFixture f = test::build_package_fixture(text, "flags.inf");
   std::size_t seen = 0;
-  for (const auto& c : pkg.copies) {
+  for (const auto& c : f.pkg.copies) {
     if (c.dest_name == "once.sys") {
       EXPECT_EQ(c.flags_text, "0x4000");
       EXPECT_EQ(c.flags, std::optional<std::uint32_t>(0x4000));

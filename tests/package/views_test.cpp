@@ -11,6 +11,7 @@
 #include "isodrv/inf.h"
 #include "isodrv/package.h"
 #include "isodrv/package_needed.h"
+#include "package/package_fixture.h"
 
 using namespace isodrv;
 
@@ -61,22 +62,12 @@ ValueName = "Substituted"
 Data = "data text"
 )inf";
 
-// The document outlives the package, at a fixed address (Package::doc points at it).
-struct Fixture {
-  std::unique_ptr<inf::Document> doc_owner;
-  const inf::Document& doc;
-  package::Package pkg;
-};
+using Fixture = test::PackageFixture;
 
 // `dirids`, when given, is set on the document before the package is built.
 Fixture build(std::string_view text = kInf, const char* name = "views.inf",
               const inf::DiridContext* dirids = nullptr) {
-  auto doc = inf::Document::parse(text, name);
-  EXPECT_TRUE(doc.ok());
-  auto owner = std::make_unique<inf::Document>(std::move(*doc));
-  if (dirids) owner->set_dirids(*dirids);
-  const inf::Document& d = *owner;
-  return Fixture{std::move(owner), d, package::build_package(d)};
+  return test::build_package_fixture(text, name, dirids);
 }
 
 bool in_text(const inf::Document& doc, std::string_view v) {

@@ -15,6 +15,7 @@
 #include "isodrv/directives.h"
 #include "isodrv/inf.h"
 #include "isodrv/package.h"
+#include "package/package_fixture.h"
 
 using namespace isodrv;
 
@@ -134,19 +135,9 @@ X = 1
 ExcludeFromSelect = *
 )inf";
 
-struct Fixture {
-  std::unique_ptr<inf::Document> doc_owner;
-  const inf::Document& doc;
-  package::Package pkg;
-};
+using Fixture = test::PackageFixture;
 
-Fixture build(std::string_view text = kInf) {
-  auto doc = inf::Document::parse(text, "walk.inf");
-  EXPECT_TRUE(doc.ok());
-  auto owner = std::make_unique<inf::Document>(std::move(*doc));
-  const inf::Document& d = *owner;
-  return Fixture{std::move(owner), d, package::build_package(d)};
-}
+Fixture build(std::string_view text = kInf) { return test::build_package_fixture(text, "walk.inf"); }
 
 bool used(const Fixture& f, std::string_view name) {
   auto s = f.doc.section(name);
