@@ -4,6 +4,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config git
       libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev
+      libmimalloc-dev  # the isodrv command's allocator (docs/PERFORMANCE.md)
       nlohmann-json3-dev libcli11-dev libssl-dev libtomlplusplus-dev
       clang libclang-rt-dev
       python3     # scripts/long-functions.py, run as the style.long_functions test
