@@ -224,7 +224,8 @@ class Parser {
     // The name of a section not yet pushed is the one being inserted, so name_of never sees it.
     cur_section_ = d_.section_map.try_emplace(name, next, [this](std::uint32_t s) { return d_.section_name(s); });
     if (cur_section_ == next) {
-      d_.sections.push_back(SectionRec{start, j - start, line_});
+      // lines_begin is where the section's lines start while no section is reopened (group_lines).
+      d_.sections.push_back(SectionRec{start, j - start, line_, static_cast<std::uint32_t>(d_.lines.size()), 0});
     }
     d_.headers.emplace_back(cur_section_, line_);
     // Everything after ']' on the line is ignored; only a comment is expected there.
@@ -577,6 +578,15 @@ class Parser {
   // Orders line indices by section so each merged section's lines are contiguous.
   void group_lines() {
     const std::size_t ns = d_.sections.size();
+    if (d_.headers.size() == ns) {
+      // No section was reopened (one header each, so sections were opened in index order): the lines
+      // are already grouped, each section's starting where its header left the line table.
+      for (std::size_t s = 0; s < ns; ++s) {
+        const std::uint32_t end = s + 1 < ns ? d_.sections[s + 1].lines_begin : static_cast<std::uint32_t>(d_.lines.size());
+        d_.sections[s].lines_count = end - d_.sections[s].lines_begin;
+      }
+      return;
+    }
     std::vector<std::uint32_t> count(ns + 1, 0);
     for (const auto& l : d_.lines) ++count[l.section() + 1];
     for (std::size_t s = 0; s < ns; ++s) {
@@ -605,11 +615,17 @@ class Parser {
   void group_headers() {
     const std::size_t ns = d_.sections.size();
     if (d_.headers.size() == ns) return;
-    std::stable_sort(d_.headers.begin(), d_.headers.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
-    d_.header_begin.assign(ns + 1, 0);
-    for (const auto& h : d_.headers) ++d_.header_begin[h.first + 1];
-    for (std::size_t s = 0; s < ns; ++s) d_.header_begin[s + 1] += d_.header_begin[s];
+    // A counting sort: stable, linear, and one buffer as stable_sort's merge buffer was. header_begin
+    // serves as the cursors (begin[s] walks to begin[s + 1]) and is shifted back into place after.
+    auto& begin = d_.header_begin;
+    begin.assign(ns + 1, 0);
+    for (const auto& h : d_.headers) ++begin[h.first + 1];
+    for (std::size_t s = 0; s < ns; ++s) begin[s + 1] += begin[s];
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> sorted(d_.headers.size());
+    for (const auto& h : d_.headers) sorted[begin[h.first]++] = h;
+    for (std::size_t s = ns; s > 0; --s) begin[s] = begin[s - 1];
+    begin[0] = 0;
+    d_.headers.swap(sorted);
   }
 
   Document::Impl& d_;

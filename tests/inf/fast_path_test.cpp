@@ -391,4 +391,56 @@ TEST(InfFastPath, ParseTakesOverABuffer) {
   EXPECT_EQ(moved->text(), copied->text());
 }
 
+TEST(InfFastPath, SectionLineRangesWithoutReopening) {
+  // Without a reopened section each section's lines start where its header left the line table:
+  // empty sections (first, between, last) and a section right after an empty one.
+  auto doc = open_ok("[A]\n[B]\nb1\nb2 ; c\n; only a comment\n[C]\n[D]\nd1\n[E]\n");
+  const std::vector<std::pair<std::string, std::vector<std::string>>> want = {
+      {"A", {}}, {"B", {"b1", "b2"}}, {"C", {}}, {"D", {"d1"}}, {"E", {}}};
+  for (const auto& [name, keys] : want) {
+    auto s = doc.section(name);
+    ASSERT_TRUE(s) << name;
+    ASSERT_EQ(s->line_count(), keys.size()) << name;
+    for (std::size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(*s->line_at(i).raw_key(), keys[i]) << name;
+    EXPECT_EQ(s->header_count(), 1u) << name;
+  }
+  EXPECT_EQ(doc.section("Version")->line_count(), 1u);
+}
+
+TEST(InfFastPath, ReopenedSectionsKeepHeaderAndLineOrder) {
+  // Headers are grouped by section in file order (a stable counting sort): interleaved reopening, a
+  // header repeated right away, and a reopening header with no lines after it.
+  auto doc = open_ok("[A]\na1\n[B]\nb1\n[A]\na2\n[B]\n[B]\nb2\n[C]\n[A]\n");
+  const std::uint32_t h = 2;  // the standard [Version] header takes two lines
+  auto a = doc.section("A");
+  auto b = doc.section("B");
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->header_lines(), (std::vector<std::uint32_t>{h + 1, h + 5, h + 11}));
+  EXPECT_EQ(b->header_lines(), (std::vector<std::uint32_t>{h + 3, h + 7, h + 8}));
+  EXPECT_EQ(doc.section("C")->header_lines(), (std::vector<std::uint32_t>{h + 10}));
+  EXPECT_EQ(doc.section("Version")->header_lines(), (std::vector<std::uint32_t>{1}));
+  ASSERT_EQ(a->line_count(), 2u);
+  EXPECT_EQ(*a->line_at(0).raw_key(), "a1");
+  EXPECT_EQ(*a->line_at(1).raw_key(), "a2");
+  ASSERT_EQ(b->line_count(), 2u);
+  EXPECT_EQ(*b->line_at(0).raw_key(), "b1");
+  EXPECT_EQ(*b->line_at(1).raw_key(), "b2");
+  EXPECT_EQ(doc.section("C")->line_count(), 0u);
+}
+
+TEST(InfFastPath, SubstituteFindsPercentAtEveryOffset) {
+  // The '%' scan goes 16 bytes, then 8, then one at a time: a token, a lone '%' and "%%" at every
+  // offset of strings up to 40 bytes, so each lands in each part of the scan.
+  auto doc = open_ok("[Strings]\nk=VALUE\n");
+  for (std::size_t a = 0; a <= 40; ++a) {
+    for (std::size_t b : {std::size_t{0}, std::size_t{1}, std::size_t{7}, std::size_t{8}, std::size_t{15}, std::size_t{16}, std::size_t{23}}) {
+      const std::string pre(a, 'x'), post(b, 'y');
+      EXPECT_EQ(doc.substitute(pre + "%k%" + post), pre + "VALUE" + post) << a << " " << b;
+      EXPECT_EQ(doc.substitute(pre + "%" + post), pre + "%" + post) << a << " " << b;
+      EXPECT_EQ(doc.substitute(pre + "%%" + post), pre + "%" + post) << a << " " << b;
+      EXPECT_EQ(doc.substitute(pre + "%k%%unknown%" + post), pre + "VALUE%unknown%" + post) << a << " " << b;
+    }
+  }
+}
+
 }  // namespace
