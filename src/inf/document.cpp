@@ -458,6 +458,22 @@ inline const char* find_percent(const char* p, const char* end) {
   return p;
 }
 
+#if defined(__SSE2__)
+// Bit k set where s[k] is '%', for 16 to 64 bytes: whole 16-byte loads, the last one overlapping
+// the one before it, so no byte past the end is read.
+inline std::uint64_t percent_mask(const char* s, std::size_t n) {
+  const __m128i pc = _mm_set1_epi8('%');
+  auto bits = [&](std::size_t at) {
+    const auto m = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + at)), pc)));
+    return static_cast<std::uint64_t>(m) << at;
+  };
+  std::uint64_t m = bits(n - 16);
+  for (std::size_t at = 0; at + 16 < n; at += 16) m |= bits(at);
+  return m;
+}
+#endif
+
 }  // namespace
 
 bool Document::substitute(std::string_view raw, std::string& out, std::vector<std::string>* unknown) const {
@@ -469,14 +485,29 @@ bool Document::substitute(std::string_view raw, std::string& out, std::vector<st
   const std::size_t base = out.size();
   const char* p = raw.data();
   const char* end = p + raw.size();
+  // Most keys and fields that hold a token are 16 to 64 bytes: one mask of their '%'s up front
+  // answers every search; longer ones scan from each position.
+#if defined(__SSE2__)
+  const bool masked = raw.size() >= 16 && raw.size() <= 64;
+  const std::uint64_t mask = masked ? percent_mask(p, raw.size()) : 0;
+#else
+  const bool masked = false;
+  const std::uint64_t mask = 0;
+#endif
+  auto next_percent = [&](const char* from) {
+    if (!masked) return find_percent(from, end);
+    const auto off = static_cast<std::size_t>(from - raw.data());
+    const std::uint64_t m = off < 64 ? mask >> off : 0;
+    return m ? from + __builtin_ctzll(m) : end;
+  };
   while (p < end) {
-    const char* pct = find_percent(p, end);
+    const char* pct = next_percent(p);
     if (pct == end) {
       out.append(p, static_cast<std::size_t>(end - p));
       break;
     }
-    out.append(p, static_cast<std::size_t>(pct - p));
-    const char* close = find_percent(pct + 1, end);
+    if (pct != p) out.append(p, static_cast<std::size_t>(pct - p));
+    const char* close = next_percent(pct + 1);
     if (close == end) {
       out.append(pct, static_cast<std::size_t>(end - pct));
       break;

@@ -429,11 +429,12 @@ TEST(InfFastPath, ReopenedSectionsKeepHeaderAndLineOrder) {
 }
 
 TEST(InfFastPath, SubstituteFindsPercentAtEveryOffset) {
-  // The '%' scan goes 16 bytes, then 8, then one at a time: a token, a lone '%' and "%%" at every
-  // offset of strings up to 40 bytes, so each lands in each part of the scan.
+  // Strings of 16 to 64 bytes take one mask of their '%'s, longer ones a scan that goes 16 bytes,
+  // then 8, then one at a time: a token, a lone '%' and "%%" at every offset of strings up to 75
+  // bytes, so each lands in each part of both.
   auto doc = open_ok("[Strings]\nk=VALUE\n");
   for (std::size_t a = 0; a <= 40; ++a) {
-    for (std::size_t b : {std::size_t{0}, std::size_t{1}, std::size_t{7}, std::size_t{8}, std::size_t{15}, std::size_t{16}, std::size_t{23}}) {
+    for (std::size_t b : {std::size_t{0}, std::size_t{1}, std::size_t{7}, std::size_t{8}, std::size_t{15}, std::size_t{16}, std::size_t{23}, std::size_t{32}}) {
       const std::string pre(a, 'x'), post(b, 'y');
       EXPECT_EQ(doc.substitute(pre + "%k%" + post), pre + "VALUE" + post) << a << " " << b;
       EXPECT_EQ(doc.substitute(pre + "%" + post), pre + "%" + post) << a << " " << b;
