@@ -266,6 +266,9 @@ class Parser {
     f.len = clamp_len(tok_.buf, pos) & 0x7FFu;
     char p[4];
     std::memcpy(p, &pos, 4);
+    // Room for a few dozen such fields at the first: grown by doubling from empty, the arena was
+    // several allocations in a file with a handful of quoted or joined fields.
+    if (d_.arena.empty()) d_.arena.reserve(1024);
     d_.arena.append(p, 4);
     f.at = static_cast<std::uint32_t>(d_.arena.size());
     d_.arena.append(tok_.buf.data(), f.len);
