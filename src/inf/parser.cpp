@@ -517,8 +517,13 @@ class Parser {
   // The first ']' or '\n' at or after i, or n_.
   std::uint32_t find_bracket_or_newline(std::uint32_t i) const {
     if constexpr (kIndexed) {
-      bool unused = false;
-      return next_bit<&BlockMasks::hdr, false>(i, unused);
+      constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+      for (; i + 8 <= n_; i += 8) {
+        const std::uint64_t w = load_u64(t_.data() + i);
+        const std::uint64_t a = w ^ (kOnes * static_cast<unsigned char>(']')), b = w ^ (kOnes * static_cast<unsigned char>('\n'));
+        const std::uint64_t t = (((a - kOnes) & ~a) | ((b - kOnes) & ~b)) & kHighs;
+        if (t) return i + static_cast<std::uint32_t>(__builtin_ctzll(t) / 8);
+      }
     }
     while (i < n_ && t_[i] != ']' && t_[i] != '\n') ++i;
     return i;
