@@ -584,8 +584,9 @@ class Parser {
     return j;
   }
 
-  // Orders line indices by section so each merged section's lines are contiguous.
-  void group_lines() {
+  // Orders line indices by section so each merged section's lines are contiguous. Kept out of run():
+  // inlined there, it cost the line loop more than it saved (measured).
+  __attribute__((noinline)) void group_lines() {
     const std::size_t ns = d_.sections.size();
     if (d_.headers.size() == ns) {
       // No section was reopened (one header each, so sections were opened in index order): the lines
@@ -596,25 +597,49 @@ class Parser {
       }
       return;
     }
-    std::vector<std::uint32_t> count(ns + 1, 0);
-    for (const auto& l : d_.lines) ++count[l.section() + 1];
-    for (std::size_t s = 0; s < ns; ++s) {
-      d_.sections[s].lines_begin = count[s];
-      d_.sections[s].lines_count = count[s + 1];
-      count[s + 1] += count[s];
+    group_reopened_lines();
+  }
+
+  // group_lines when a section was reopened. Each header's lines are the run of the line table from
+  // it to the next header, found from the physical line numbers (ascending in the table): a compare
+  // and a sequential copy per line instead of two counting passes with table lookups.
+  // The lines are still in section order (the map is then left empty, Impl::section_line, saving
+  // four bytes a line) when the headers that have lines come in nondecreasing section order.
+  void group_reopened_lines() {
+    const std::size_t ns = d_.sections.size(), nh = d_.headers.size();
+    const auto nl = static_cast<std::uint32_t>(d_.lines.size());
+    // Headers and lines are both in file order: one walk down the line table finds every start.
+    std::vector<std::uint32_t> start(nh + 1);
+    std::uint32_t walk = 0;
+    for (std::size_t k = 0; k < nh; ++k) {
+      const std::uint32_t phys = d_.headers[k].second;
+      while (walk < nl && d_.lines[walk].line < phys) ++walk;
+      start[k] = walk;
     }
-    // Usually no section is reopened, lines are already in section order and the map would be
-    // the identity: it is then left empty (Impl::section_line), saving four bytes a line.
+    start[nh] = nl;
+    for (auto& sec : d_.sections) sec.lines_count = 0;
     bool in_order = true;
-    for (std::uint32_t li = 1; li < d_.lines.size() && in_order; ++li) {
-      in_order = d_.lines[li - 1].section() <= d_.lines[li].section();
+    std::uint32_t last = 0;
+    for (std::size_t k = 0; k < nh; ++k) {
+      const std::uint32_t s = d_.headers[k].first, n = start[k + 1] - start[k];
+      d_.sections[s].lines_count += n;
+      if (n) {
+        in_order = in_order && s >= last;
+        last = s;
+      }
+    }
+    std::uint32_t begin = 0;
+    for (auto& sec : d_.sections) {
+      sec.lines_begin = begin;
+      begin += sec.lines_count;
     }
     if (in_order) return;
-    d_.section_lines.resize(d_.lines.size());
-    std::vector<std::uint32_t> fill(ns, 0);
-    for (std::uint32_t li = 0; li < d_.lines.size(); ++li) {
-      auto s = d_.lines[li].section();
-      d_.section_lines[d_.sections[s].lines_begin + fill[s]++] = li;
+    d_.section_lines.resize(nl);
+    std::vector<std::uint32_t> cursor(ns);
+    for (std::size_t s = 0; s < ns; ++s) cursor[s] = d_.sections[s].lines_begin;
+    for (std::size_t k = 0; k < nh; ++k) {
+      std::uint32_t& c = cursor[d_.headers[k].first];
+      for (std::uint32_t li = start[k]; li < start[k + 1]; ++li) d_.section_lines[c++] = li;
     }
   }
 

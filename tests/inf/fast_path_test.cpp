@@ -2,7 +2,9 @@
 // special byte (non-ASCII, NUL, ^Z, line break, quote, separator) at every offset around a 16-byte block.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -441,6 +443,44 @@ TEST(InfFastPath, SubstituteFindsPercentAtEveryOffset) {
       EXPECT_EQ(doc.substitute(pre + "%%" + post), pre + "%" + post) << a << " " << b;
       EXPECT_EQ(doc.substitute(pre + "%k%%unknown%" + post), pre + "VALUE%unknown%" + post) << a << " " << b;
     }
+  }
+}
+
+TEST(InfFastPath, SectionLinesMatchTheLineTableForRandomReopening) {
+  // Every section's lines, as Section iterates them, are exactly the document's lines of that
+  // section in file order, and its headers every header of its name: random files of headers drawn
+  // from four names (reopened, repeated, empty) and lines with continuations, comments and blanks.
+  std::mt19937 rng(13);
+  for (int round = 0; round < 300; ++round) {
+    std::string body;
+    const int n = static_cast<int>(rng() % 40);
+    for (int i = 0; i < n; ++i) {
+      switch (rng() % 6) {
+        case 0: body += "[S" + std::to_string(rng() % 4) + "]\n"; break;
+        case 1: body += "k" + std::to_string(i) + "=a,\\\n b\n"; break;  // a continued line
+        case 2: body += "; comment\n\n"; break;
+        default: body += "k" + std::to_string(i) + " = v" + std::to_string(i) + "\n"; break;
+      }
+    }
+    auto doc = open_ok(body);
+    std::size_t total = 0;
+    for (std::size_t s = 0; s < doc.section_count(); ++s) {
+      const Section sec = doc.section_at(s);
+      std::vector<std::uint32_t> want, got;
+      for (std::size_t li = 0; li < doc.line_count(); ++li) {
+        if (doc.line_at(li).section_index() == s) want.push_back(static_cast<std::uint32_t>(li));
+      }
+      for (Line l : sec) got.push_back(l.index());
+      EXPECT_EQ(got, want) << body;
+      total += got.size();
+      std::size_t headers = 0;
+      const std::string name = "[" + std::string(sec.name()) + "]";
+      for (std::size_t at = body.find(name); at != std::string::npos; at = body.find(name, at + 1)) ++headers;
+      if (s > 0) EXPECT_EQ(sec.header_lines().size(), headers) << body;
+      const auto hl = sec.header_lines();
+      EXPECT_TRUE(std::is_sorted(hl.begin(), hl.end())) << body;
+    }
+    EXPECT_EQ(total, doc.line_count()) << body;
   }
 }
 
