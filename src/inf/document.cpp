@@ -474,6 +474,27 @@ inline std::uint64_t percent_mask(const char* s, std::size_t n) {
 }
 #endif
 
+// Windows 10 1709 and later return at most 4096 characters (Wine's conformance tests): cuts what
+// was appended to `out` after `base` at the 4096th UTF-16 unit, on a character boundary; false when
+// it had to.
+bool fits_string_limit(std::string& out, std::size_t base) {
+  const std::size_t limit = kMaxStringLength;
+  if (out.size() - base <= limit) return true;
+  std::string_view added(out.data() + base, out.size() - base);
+  if (utf16_length(added) <= limit) return true;
+  std::size_t units = 0, i = 0;
+  while (i < added.size()) {
+    auto c = static_cast<unsigned char>(added[i]);
+    std::size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+    std::size_t u = n == 4 ? 2 : 1;
+    if (units + u > limit) break;
+    units += u;
+    i += n;
+  }
+  out.resize(base + i);
+  return false;
+}
+
 }  // namespace
 
 bool Document::substitute(std::string_view raw, std::string& out, std::vector<std::string>* unknown) const {
@@ -538,26 +559,7 @@ bool Document::substitute(std::string_view raw, std::string& out, std::vector<st
     out.append(pct, static_cast<std::size_t>(close - pct + 1));
     if (unknown) unknown->emplace_back(name);
   }
-  // Windows 10 1709 and later return at most 4096 characters (Wine's conformance tests).
-  const std::size_t limit = kMaxStringLength;
-  if (out.size() - base > limit) {
-    std::string_view added(out.data() + base, out.size() - base);
-    if (utf16_length(added) > limit) {
-      // Cut at the 4096th UTF-16 unit, on a character boundary.
-      std::size_t units = 0, i = 0;
-      while (i < added.size()) {
-        auto c = static_cast<unsigned char>(added[i]);
-        std::size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
-        std::size_t u = n == 4 ? 2 : 1;
-        if (units + u > limit) break;
-        units += u;
-        i += n;
-      }
-      out.resize(base + i);
-      return false;
-    }
-  }
-  return true;
+  return fits_string_limit(out, base);
 }
 
 std::string Document::substitute(std::string_view raw) const {
