@@ -476,7 +476,9 @@ TEST(InfFastPath, SectionLinesMatchTheLineTableForRandomReopening) {
       std::size_t headers = 0;
       const std::string name = "[" + std::string(sec.name()) + "]";
       for (std::size_t at = body.find(name); at != std::string::npos; at = body.find(name, at + 1)) ++headers;
-      if (s > 0) EXPECT_EQ(sec.header_lines().size(), headers) << body;
+      if (s > 0) {
+        EXPECT_EQ(sec.header_lines().size(), headers) << body;
+      }
       const auto hl = sec.header_lines();
       EXPECT_TRUE(std::is_sorted(hl.begin(), hl.end())) << body;
     }
