@@ -6,11 +6,13 @@
 //
 // --tokenizer forces one tokenizer path (src/inf/structural.h); the default is the best the CPU runs.
 //
-// LISTFILE holds one path per line. Every mode reads files the same way (open + fstat + read), so the
-// ratios between modes isolate the engine's cost. The memchr loop reads into one reused buffer; parse
-// and full read each file into a string of its own and hand it to Document::parse(std::string&&), as
-// Document::load does, so the document keeps the caller's bytes instead of a copy. With --copy they
-// use the reused buffer and Document::parse(std::string_view) instead, which copies the bytes. The report gives bytes, files,
+// LISTFILE holds one path per line. Every mode reads files with open + fstat + read, so the ratios
+// between modes isolate the engine's cost. The memchr loop reads into one reused buffer; parse and
+// full read each file with isodrv::read_input, the reader Document::load uses (a string of the file's
+// own, sized from fstat with room to decode in place and not zero-filled before the read where the
+// library has resize_and_overwrite), and hand it to Document::parse(std::string&&), as load does, so
+// the document keeps the caller's bytes instead of a copy. With --copy they use the reused buffer and
+// Document::parse(std::string_view) instead, which copies the bytes. The report gives bytes, files,
 // seconds, MB/s (10^6 bytes), files/s, the process's peak RSS (getrusage ru_maxrss) and, from counting
 // operator new/delete, the heap that one open Document needed at its peak relative to its file's size.
 #include <fcntl.h>
@@ -34,6 +36,7 @@
 
 #include "inf/structural.h"
 #include "isodrv/inf.h"
+#include "isodrv/input.h"
 
 // ---------------------------------------------------------------------------------------------
 // Heap accounting: live and peak bytes of C++ allocations. Single-threaded, so plain counters.
@@ -95,8 +98,7 @@ struct Totals {
 }
 
 // Reads the whole file into buf (reused across files; grows only). Returns the size, or -1.
-template <typename Buffer>
-long read_file(const char* path, Buffer& buf) {
+long read_file(const char* path, std::vector<char>& buf) {
   int fd = ::open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return -1;
   struct stat st {};
@@ -151,7 +153,13 @@ void run_one(Mode mode, const std::string& path, std::vector<char>& buf, std::st
   const std::size_t live_before = g_live;
   g_peak = g_live;
   std::string owned;
-  long n = mode == Mode::memchr || g_copy ? read_file(path.c_str(), buf) : read_file(path.c_str(), owned);
+  long n = -1;
+  if (mode == Mode::memchr || g_copy) {
+    n = read_file(path.c_str(), buf);
+  } else if (auto r = isodrv::read_input(path)) {
+    owned = std::move(*r);
+    n = static_cast<long>(owned.size());
+  }
   if (n < 0) {
     std::fprintf(stderr, "inf_throughput: cannot read %s\n", path.c_str());
     ++t.failed;
@@ -161,10 +169,7 @@ void run_one(Mode mode, const std::string& path, std::vector<char>& buf, std::st
   t.bytes += size;
   ++t.files;
   std::string_view bytes(buf.data(), size);
-  if (mode != Mode::memchr && !g_copy) {
-    owned.resize(size);
-    bytes = owned;
-  }
+  if (mode != Mode::memchr && !g_copy) bytes = owned;
   if (mode == Mode::memchr) {
     const char* p = bytes.data();
     const char* end = p + bytes.size();

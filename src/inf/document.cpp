@@ -9,6 +9,10 @@
 #include "inf/document_impl.h"
 #include "isodrv/input.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace isodrv::inf {
 
 namespace {
@@ -431,6 +435,66 @@ bool short_has_percent(std::string_view s) {
   return false;
 }
 
+// The first '%' in [p, end), or end. Keys and fields are tens of bytes: scanned inline, 16 bytes a
+// step with SSE2 and then 8 (the lowest byte the SWAR test flags is exact), a memchr call costs
+// more than the scan (three calls a substituted key).
+inline const char* find_percent(const char* p, const char* end) {
+#if defined(__SSE2__)
+  const __m128i pc = _mm_set1_epi8('%');
+  for (; end - p >= 16; p += 16) {
+    const auto m = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)), pc)));
+    if (m) return p + __builtin_ctz(m);
+  }
+#endif
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+  constexpr std::uint64_t kPct = kOnes * static_cast<unsigned char>('%');
+  for (; end - p >= 8; p += 8) {
+    const std::uint64_t x = load_u64(p) ^ kPct;
+    const std::uint64_t t = (x - kOnes) & ~x & kHighs;
+    if (t) return p + __builtin_ctzll(t) / 8;
+  }
+  while (p < end && *p != '%') ++p;
+  return p;
+}
+
+#if defined(__SSE2__)
+// Bit k set where s[k] is '%', for 16 to 64 bytes: whole 16-byte loads, the last one overlapping
+// the one before it, so no byte past the end is read.
+inline std::uint64_t percent_mask(const char* s, std::size_t n) {
+  const __m128i pc = _mm_set1_epi8('%');
+  auto bits = [&](std::size_t at) {
+    const auto m = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + at)), pc)));
+    return static_cast<std::uint64_t>(m) << at;
+  };
+  std::uint64_t m = bits(n - 16);
+  for (std::size_t at = 0; at + 16 < n; at += 16) m |= bits(at);
+  return m;
+}
+#endif
+
+// Windows 10 1709 and later return at most 4096 characters (Wine's conformance tests): cuts what
+// was appended to `out` after `base` at the 4096th UTF-16 unit, on a character boundary; false when
+// it had to.
+bool fits_string_limit(std::string& out, std::size_t base) {
+  const std::size_t limit = kMaxStringLength;
+  if (out.size() - base <= limit) return true;
+  std::string_view added(out.data() + base, out.size() - base);
+  if (utf16_length(added) <= limit) return true;
+  std::size_t units = 0, i = 0;
+  while (i < added.size()) {
+    auto c = static_cast<unsigned char>(added[i]);
+    std::size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+    std::size_t u = n == 4 ? 2 : 1;
+    if (units + u > limit) break;
+    units += u;
+    i += n;
+  }
+  out.resize(base + i);
+  return false;
+}
+
 }  // namespace
 
 bool Document::substitute(std::string_view raw, std::string& out, std::vector<std::string>* unknown) const {
@@ -438,18 +502,34 @@ bool Document::substitute(std::string_view raw, std::string& out, std::vector<st
     out.append(raw);
     return true;
   }
+  const Impl& d = *impl_;
   const std::size_t base = out.size();
   const char* p = raw.data();
   const char* end = p + raw.size();
+  // Most keys and fields that hold a token are 16 to 64 bytes: one mask of their '%'s up front
+  // answers every search; longer ones scan from each position.
+#if defined(__SSE2__)
+  const bool masked = raw.size() >= 16 && raw.size() <= 64;
+  const std::uint64_t mask = masked ? percent_mask(p, raw.size()) : 0;
+#else
+  const bool masked = false;
+  const std::uint64_t mask = 0;
+#endif
+  auto next_percent = [&](const char* from) {
+    if (!masked) return find_percent(from, end);
+    const auto off = static_cast<std::size_t>(from - raw.data());
+    const std::uint64_t m = off < 64 ? mask >> off : 0;
+    return m ? from + __builtin_ctzll(m) : end;
+  };
   while (p < end) {
-    const char* pct = static_cast<const char*>(std::memchr(p, '%', static_cast<std::size_t>(end - p)));
-    if (!pct) {
+    const char* pct = next_percent(p);
+    if (pct == end) {
       out.append(p, static_cast<std::size_t>(end - p));
       break;
     }
-    out.append(p, static_cast<std::size_t>(pct - p));
-    const char* close = static_cast<const char*>(std::memchr(pct + 1, '%', static_cast<std::size_t>(end - pct - 1)));
-    if (!close) {
+    if (pct != p) out.append(p, static_cast<std::size_t>(pct - p));
+    const char* close = next_percent(pct + 1);
+    if (close == end) {
       out.append(pct, static_cast<std::size_t>(end - pct));
       break;
     }
@@ -459,8 +539,8 @@ bool Document::substitute(std::string_view raw, std::string& out, std::vector<st
       out.push_back('%');
       continue;
     }
-    if (auto v = string_value(name)) {
-      out.append(*v);
+    if (const std::uint32_t v = d.find_string(name); v != CiIndex::kNone) {
+      out.append(d.field_text(d.fields[v]));
       // Past 4096 UTF-16 units nothing more can survive the cut below; stop early so that a
       // field of many large tokens costs no more than the limit.
       if (out.size() - base > 4 * kMaxStringLength) break;
@@ -479,26 +559,7 @@ bool Document::substitute(std::string_view raw, std::string& out, std::vector<st
     out.append(pct, static_cast<std::size_t>(close - pct + 1));
     if (unknown) unknown->emplace_back(name);
   }
-  // Windows 10 1709 and later return at most 4096 characters (Wine's conformance tests).
-  const std::size_t limit = kMaxStringLength;
-  if (out.size() - base > limit) {
-    std::string_view added(out.data() + base, out.size() - base);
-    if (utf16_length(added) > limit) {
-      // Cut at the 4096th UTF-16 unit, on a character boundary.
-      std::size_t units = 0, i = 0;
-      while (i < added.size()) {
-        auto c = static_cast<unsigned char>(added[i]);
-        std::size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
-        std::size_t u = n == 4 ? 2 : 1;
-        if (units + u > limit) break;
-        units += u;
-        i += n;
-      }
-      out.resize(base + i);
-      return false;
-    }
-  }
-  return true;
+  return fits_string_limit(out, base);
 }
 
 std::string Document::substitute(std::string_view raw) const {

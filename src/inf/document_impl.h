@@ -62,6 +62,22 @@ struct CiHash {
   }
 };
 
+// Whether two names of the same length are equal ignoring ASCII case. A name is nearly always
+// spelled the same at its uses as where it is defined: names of 4 to 16 bytes are first compared
+// byte for byte, inline, in two overlapping loads a side, and only names that differ (or are shorter
+// or longer) go to the case-folding comparison.
+inline bool ci_same_length_equal(const char* p, const char* q, std::size_t n) {
+  if (n >= 8 && n <= 16) {
+    if (load_u64(p) == load_u64(q) && load_u64(p + n - 8) == load_u64(q + n - 8)) return true;
+  } else if (n >= 4 && n < 8) {
+    if (load_u32(p) == load_u32(q) && load_u32(p + n - 4) == load_u32(q + n - 4)) return true;
+  }
+  return detail::iequals_same_length(p, q, n);
+}
+inline bool ci_equal(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && ci_same_length_equal(a.data(), b.data(), a.size());
+}
+
 // A case-insensitive index from names to 32-bit values in one flat, open-addressed table (a
 // node-based map costs an allocation per entry, which small files feel). Names are not stored:
 // `name_of(value)` gives the name back when a probe needs comparing.
@@ -84,7 +100,7 @@ class CiIndex {
     for (std::size_t i = h & mask;; i = (i + 1) & mask) {
       const Slot& s = slots_[i];
       if (s.value == kNone) return kNone;
-      if (s.hash == h && iequals(name_of(s.value), key)) return s.value;
+      if (s.hash == h && ci_equal(name_of(s.value), key)) return s.value;
     }
   }
   // Inserts key -> value unless the key is there; returns the value now held for the key.
@@ -100,7 +116,7 @@ class CiIndex {
         ++size_;
         return value;
       }
-      if (s.hash == h && iequals(name_of(s.value), key)) return s.value;
+      if (s.hash == h && ci_equal(name_of(s.value), key)) return s.value;
     }
   }
 

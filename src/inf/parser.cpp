@@ -224,7 +224,8 @@ class Parser {
     // The name of a section not yet pushed is the one being inserted, so name_of never sees it.
     cur_section_ = d_.section_map.try_emplace(name, next, [this](std::uint32_t s) { return d_.section_name(s); });
     if (cur_section_ == next) {
-      d_.sections.push_back(SectionRec{start, j - start, line_});
+      // lines_begin is where the section's lines start while no section is reopened (group_lines).
+      d_.sections.push_back(SectionRec{start, j - start, line_, static_cast<std::uint32_t>(d_.lines.size()), 0});
     }
     d_.headers.emplace_back(cur_section_, line_);
     // Everything after ']' on the line is ignored; only a comment is expected there.
@@ -265,6 +266,9 @@ class Parser {
     f.len = clamp_len(tok_.buf, pos) & 0x7FFu;
     char p[4];
     std::memcpy(p, &pos, 4);
+    // Room for a few dozen such fields at the first: grown by doubling from empty, the arena was
+    // several allocations in a file with a handful of quoted or joined fields.
+    if (d_.arena.empty()) d_.arena.reserve(1024);
     d_.arena.append(p, 4);
     f.at = static_cast<std::uint32_t>(d_.arena.size());
     d_.arena.append(tok_.buf.data(), f.len);
@@ -306,8 +310,9 @@ class Parser {
   // blanks, fields end at ',' (or the first '=', which ends the key), and the line ends at '\n', a
   // comment or the end. Builds exactly what the machine below would; returns where the line ends, or
   // kNone after undoing its work when the line has anything else (a continuation, a quote inside or
-  // after text, "" in a quote, an unterminated quote), which the machine then parses.
-  std::uint32_t simple_line(std::uint32_t i, LineRec& rec) {
+  // after text, "" in a quote, an unterminated quote), which the machine then parses. Inlined into
+  // entry() and so into run(): the call's saves and restores were ~16 instructions a line.
+  __attribute__((always_inline)) std::uint32_t simple_line(std::uint32_t i, LineRec& rec) {
     const std::size_t fields0 = d_.fields.size(), notes0 = d_.notes.size();
     const LineRec rec0 = rec;
     bool key_phase = true;
@@ -512,8 +517,13 @@ class Parser {
   // The first ']' or '\n' at or after i, or n_.
   std::uint32_t find_bracket_or_newline(std::uint32_t i) const {
     if constexpr (kIndexed) {
-      bool unused = false;
-      return next_bit<&BlockMasks::hdr, false>(i, unused);
+      constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+      for (; i + 8 <= n_; i += 8) {
+        const std::uint64_t w = load_u64(t_.data() + i);
+        const std::uint64_t a = w ^ (kOnes * static_cast<unsigned char>(']')), b = w ^ (kOnes * static_cast<unsigned char>('\n'));
+        const std::uint64_t t = (((a - kOnes) & ~a) | ((b - kOnes) & ~b)) & kHighs;
+        if (t) return i + static_cast<std::uint32_t>(__builtin_ctzll(t) / 8);
+      }
     }
     while (i < n_ && t_[i] != ']' && t_[i] != '\n') ++i;
     return i;
@@ -574,28 +584,62 @@ class Parser {
     return j;
   }
 
-  // Orders line indices by section so each merged section's lines are contiguous.
-  void group_lines() {
+  // Orders line indices by section so each merged section's lines are contiguous. Kept out of run():
+  // inlined there, it cost the line loop more than it saved (measured).
+  __attribute__((noinline)) void group_lines() {
     const std::size_t ns = d_.sections.size();
-    std::vector<std::uint32_t> count(ns + 1, 0);
-    for (const auto& l : d_.lines) ++count[l.section() + 1];
-    for (std::size_t s = 0; s < ns; ++s) {
-      d_.sections[s].lines_begin = count[s];
-      d_.sections[s].lines_count = count[s + 1];
-      count[s + 1] += count[s];
+    if (d_.headers.size() == ns) {
+      // No section was reopened (one header each, so sections were opened in index order): the lines
+      // are already grouped, each section's starting where its header left the line table.
+      for (std::size_t s = 0; s < ns; ++s) {
+        const std::uint32_t end = s + 1 < ns ? d_.sections[s + 1].lines_begin : static_cast<std::uint32_t>(d_.lines.size());
+        d_.sections[s].lines_count = end - d_.sections[s].lines_begin;
+      }
+      return;
     }
-    // Usually no section is reopened, lines are already in section order and the map would be
-    // the identity: it is then left empty (Impl::section_line), saving four bytes a line.
+    group_reopened_lines();
+  }
+
+  // group_lines when a section was reopened. Each header's lines are the run of the line table from
+  // it to the next header, found from the physical line numbers (ascending in the table): a compare
+  // and a sequential copy per line instead of two counting passes with table lookups.
+  // The lines are still in section order (the map is then left empty, Impl::section_line, saving
+  // four bytes a line) when the headers that have lines come in nondecreasing section order.
+  void group_reopened_lines() {
+    const std::size_t ns = d_.sections.size(), nh = d_.headers.size();
+    const auto nl = static_cast<std::uint32_t>(d_.lines.size());
+    // Headers and lines are both in file order: one walk down the line table finds every start.
+    std::vector<std::uint32_t> start(nh + 1);
+    std::uint32_t walk = 0;
+    for (std::size_t k = 0; k < nh; ++k) {
+      const std::uint32_t phys = d_.headers[k].second;
+      while (walk < nl && d_.lines[walk].line < phys) ++walk;
+      start[k] = walk;
+    }
+    start[nh] = nl;
+    for (auto& sec : d_.sections) sec.lines_count = 0;
     bool in_order = true;
-    for (std::uint32_t li = 1; li < d_.lines.size() && in_order; ++li) {
-      in_order = d_.lines[li - 1].section() <= d_.lines[li].section();
+    std::uint32_t last = 0;
+    for (std::size_t k = 0; k < nh; ++k) {
+      const std::uint32_t s = d_.headers[k].first, n = start[k + 1] - start[k];
+      d_.sections[s].lines_count += n;
+      if (n) {
+        in_order = in_order && s >= last;
+        last = s;
+      }
+    }
+    std::uint32_t begin = 0;
+    for (auto& sec : d_.sections) {
+      sec.lines_begin = begin;
+      begin += sec.lines_count;
     }
     if (in_order) return;
-    d_.section_lines.resize(d_.lines.size());
-    std::vector<std::uint32_t> fill(ns, 0);
-    for (std::uint32_t li = 0; li < d_.lines.size(); ++li) {
-      auto s = d_.lines[li].section();
-      d_.section_lines[d_.sections[s].lines_begin + fill[s]++] = li;
+    d_.section_lines.resize(nl);
+    std::vector<std::uint32_t> cursor(ns);
+    for (std::size_t s = 0; s < ns; ++s) cursor[s] = d_.sections[s].lines_begin;
+    for (std::size_t k = 0; k < nh; ++k) {
+      std::uint32_t& c = cursor[d_.headers[k].first];
+      for (std::uint32_t li = start[k]; li < start[k + 1]; ++li) d_.section_lines[c++] = li;
     }
   }
 
@@ -605,11 +649,17 @@ class Parser {
   void group_headers() {
     const std::size_t ns = d_.sections.size();
     if (d_.headers.size() == ns) return;
-    std::stable_sort(d_.headers.begin(), d_.headers.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
-    d_.header_begin.assign(ns + 1, 0);
-    for (const auto& h : d_.headers) ++d_.header_begin[h.first + 1];
-    for (std::size_t s = 0; s < ns; ++s) d_.header_begin[s + 1] += d_.header_begin[s];
+    // A counting sort: stable, linear, and one buffer as stable_sort's merge buffer was. header_begin
+    // serves as the cursors (begin[s] walks to begin[s + 1]) and is shifted back into place after.
+    auto& begin = d_.header_begin;
+    begin.assign(ns + 1, 0);
+    for (const auto& h : d_.headers) ++begin[h.first + 1];
+    for (std::size_t s = 0; s < ns; ++s) begin[s + 1] += begin[s];
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> sorted(d_.headers.size());
+    for (const auto& h : d_.headers) sorted[begin[h.first]++] = h;
+    for (std::size_t s = ns; s > 0; --s) begin[s] = begin[s - 1];
+    begin[0] = 0;
+    d_.headers.swap(sorted);
   }
 
   Document::Impl& d_;

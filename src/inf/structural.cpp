@@ -16,17 +16,16 @@ namespace isodrv::inf {
 namespace {
 
 // Scalar: a flag byte per character, one bit per mask.
-enum : std::uint8_t { kStop = 1, kPct = 2, kQnl = 4, kNl = 8, kHdr = 16, kFend = 32 };
+enum : std::uint8_t { kStop = 1, kPct = 2, kQnl = 4, kNl = 8, kFend = 16 };
 
 struct FlagTable {
   std::uint8_t f[256];
   constexpr FlagTable() : f{} {
     for (char c : {';', ',', '=', '"', '\\'}) f[static_cast<unsigned char>(c)] |= kStop;
     for (char c : {';', ',', '=', '"'}) f[static_cast<unsigned char>(c)] |= kFend;
-    f[static_cast<unsigned char>('\n')] = kStop | kQnl | kNl | kHdr | kFend;
+    f[static_cast<unsigned char>('\n')] = kStop | kQnl | kNl | kFend;
     f[static_cast<unsigned char>('"')] |= kQnl;
     f[static_cast<unsigned char>('%')] = kPct;
-    f[static_cast<unsigned char>(']')] = kHdr;
   }
 };
 constexpr FlagTable kFlags;
@@ -41,8 +40,7 @@ void classify_scalar(const char* s, std::size_t blocks, BlockMasks* out) {
       m.pct |= ((f >> 1) & 1) << k;
       m.qnl |= ((f >> 2) & 1) << k;
       m.nl |= ((f >> 3) & 1) << k;
-      m.hdr |= ((f >> 4) & 1) << k;
-      m.fend |= ((f >> 5) & 1) << k;
+      m.fend |= ((f >> 4) & 1) << k;
     }
     out[b] = m;
   }
@@ -54,7 +52,7 @@ inline std::uint64_t bits16(__m128i m) { return static_cast<std::uint16_t>(_mm_m
 void classify_sse2(const char* s, std::size_t blocks, BlockMasks* out) {
   const __m128i qu = _mm_set1_epi8('"'), co = _mm_set1_epi8(','), se = _mm_set1_epi8(';'),
                 eq = _mm_set1_epi8('='), bs = _mm_set1_epi8('\\'), pc = _mm_set1_epi8('%'),
-                nl = _mm_set1_epi8('\n'), rb = _mm_set1_epi8(']');
+                nl = _mm_set1_epi8('\n');
   for (std::size_t b = 0; b < blocks; ++b, s += 64) {
     BlockMasks m{};
     for (unsigned k = 0; k < 64; k += 16) {
@@ -68,7 +66,6 @@ void classify_sse2(const char* s, std::size_t blocks, BlockMasks* out) {
       m.pct |= bits16(_mm_cmpeq_epi8(v, pc)) << k;
       m.qnl |= bits16(_mm_or_si128(q, n)) << k;
       m.nl |= bits16(n) << k;
-      m.hdr |= bits16(_mm_or_si128(_mm_cmpeq_epi8(v, rb), n)) << k;
     }
     out[b] = m;
   }
@@ -81,7 +78,7 @@ __attribute__((target("avx2"))) inline std::uint64_t bits32(__m256i m) {
 __attribute__((target("avx2"))) void classify_avx2(const char* s, std::size_t blocks, BlockMasks* out) {
   const __m256i qu = _mm256_set1_epi8('"'), co = _mm256_set1_epi8(','), se = _mm256_set1_epi8(';'),
                 eq = _mm256_set1_epi8('='), bs = _mm256_set1_epi8('\\'), pc = _mm256_set1_epi8('%'),
-                nl = _mm256_set1_epi8('\n'), rb = _mm256_set1_epi8(']');
+                nl = _mm256_set1_epi8('\n');
   for (std::size_t b = 0; b < blocks; ++b, s += 64) {
     BlockMasks m{};
     for (unsigned k = 0; k < 64; k += 32) {
@@ -95,7 +92,6 @@ __attribute__((target("avx2"))) void classify_avx2(const char* s, std::size_t bl
       m.pct |= bits32(_mm256_cmpeq_epi8(v, pc)) << k;
       m.qnl |= bits32(_mm256_or_si256(q, n)) << k;
       m.nl |= bits32(n) << k;
-      m.hdr |= bits32(_mm256_or_si256(_mm256_cmpeq_epi8(v, rb), n)) << k;
     }
     out[b] = m;
   }

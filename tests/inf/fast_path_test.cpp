@@ -2,7 +2,9 @@
 // special byte (non-ASCII, NUL, ^Z, line break, quote, separator) at every offset around a 16-byte block.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -389,6 +391,99 @@ TEST(InfFastPath, ParseTakesOverABuffer) {
   EXPECT_EQ(moved->section("S")->find("k")->field(0), "v");
   EXPECT_EQ(literal->section("S")->find("k")->field(0), "v");
   EXPECT_EQ(moved->text(), copied->text());
+}
+
+TEST(InfFastPath, SectionLineRangesWithoutReopening) {
+  // Without a reopened section each section's lines start where its header left the line table:
+  // empty sections (first, between, last) and a section right after an empty one.
+  auto doc = open_ok("[A]\n[B]\nb1\nb2 ; c\n; only a comment\n[C]\n[D]\nd1\n[E]\n");
+  const std::vector<std::pair<std::string, std::vector<std::string>>> want = {
+      {"A", {}}, {"B", {"b1", "b2"}}, {"C", {}}, {"D", {"d1"}}, {"E", {}}};
+  for (const auto& [name, keys] : want) {
+    auto s = doc.section(name);
+    ASSERT_TRUE(s) << name;
+    ASSERT_EQ(s->line_count(), keys.size()) << name;
+    for (std::size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(*s->line_at(i).raw_key(), keys[i]) << name;
+    EXPECT_EQ(s->header_count(), 1u) << name;
+  }
+  EXPECT_EQ(doc.section("Version")->line_count(), 1u);
+}
+
+TEST(InfFastPath, ReopenedSectionsKeepHeaderAndLineOrder) {
+  // Headers are grouped by section in file order (a stable counting sort): interleaved reopening, a
+  // header repeated right away, and a reopening header with no lines after it.
+  auto doc = open_ok("[A]\na1\n[B]\nb1\n[A]\na2\n[B]\n[B]\nb2\n[C]\n[A]\n");
+  const std::uint32_t h = 2;  // the standard [Version] header takes two lines
+  auto a = doc.section("A");
+  auto b = doc.section("B");
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->header_lines(), (std::vector<std::uint32_t>{h + 1, h + 5, h + 11}));
+  EXPECT_EQ(b->header_lines(), (std::vector<std::uint32_t>{h + 3, h + 7, h + 8}));
+  EXPECT_EQ(doc.section("C")->header_lines(), (std::vector<std::uint32_t>{h + 10}));
+  EXPECT_EQ(doc.section("Version")->header_lines(), (std::vector<std::uint32_t>{1}));
+  ASSERT_EQ(a->line_count(), 2u);
+  EXPECT_EQ(*a->line_at(0).raw_key(), "a1");
+  EXPECT_EQ(*a->line_at(1).raw_key(), "a2");
+  ASSERT_EQ(b->line_count(), 2u);
+  EXPECT_EQ(*b->line_at(0).raw_key(), "b1");
+  EXPECT_EQ(*b->line_at(1).raw_key(), "b2");
+  EXPECT_EQ(doc.section("C")->line_count(), 0u);
+}
+
+TEST(InfFastPath, SubstituteFindsPercentAtEveryOffset) {
+  // Strings of 16 to 64 bytes take one mask of their '%'s, longer ones a scan that goes 16 bytes,
+  // then 8, then one at a time: a token, a lone '%' and "%%" at every offset of strings up to 75
+  // bytes, so each lands in each part of both.
+  auto doc = open_ok("[Strings]\nk=VALUE\n");
+  for (std::size_t a = 0; a <= 40; ++a) {
+    for (std::size_t b : {std::size_t{0}, std::size_t{1}, std::size_t{7}, std::size_t{8}, std::size_t{15}, std::size_t{16}, std::size_t{23}, std::size_t{32}}) {
+      const std::string pre(a, 'x'), post(b, 'y');
+      EXPECT_EQ(doc.substitute(pre + "%k%" + post), pre + "VALUE" + post) << a << " " << b;
+      EXPECT_EQ(doc.substitute(pre + "%" + post), pre + "%" + post) << a << " " << b;
+      EXPECT_EQ(doc.substitute(pre + "%%" + post), pre + "%" + post) << a << " " << b;
+      EXPECT_EQ(doc.substitute(pre + "%k%%unknown%" + post), pre + "VALUE%unknown%" + post) << a << " " << b;
+    }
+  }
+}
+
+TEST(InfFastPath, SectionLinesMatchTheLineTableForRandomReopening) {
+  // Every section's lines, as Section iterates them, are exactly the document's lines of that
+  // section in file order, and its headers every header of its name: random files of headers drawn
+  // from four names (reopened, repeated, empty) and lines with continuations, comments and blanks.
+  std::mt19937 rng(13);
+  for (int round = 0; round < 300; ++round) {
+    std::string body;
+    const int n = static_cast<int>(rng() % 40);
+    for (int i = 0; i < n; ++i) {
+      switch (rng() % 6) {
+        case 0: body += "[S" + std::to_string(rng() % 4) + "]\n"; break;
+        case 1: body += "k" + std::to_string(i) + "=a,\\\n b\n"; break;  // a continued line
+        case 2: body += "; comment\n\n"; break;
+        default: body += "k" + std::to_string(i) + " = v" + std::to_string(i) + "\n"; break;
+      }
+    }
+    auto doc = open_ok(body);
+    std::size_t total = 0;
+    for (std::size_t s = 0; s < doc.section_count(); ++s) {
+      const Section sec = doc.section_at(s);
+      std::vector<std::uint32_t> want, got;
+      for (std::size_t li = 0; li < doc.line_count(); ++li) {
+        if (doc.line_at(li).section_index() == s) want.push_back(static_cast<std::uint32_t>(li));
+      }
+      for (Line l : sec) got.push_back(l.index());
+      EXPECT_EQ(got, want) << body;
+      total += got.size();
+      std::size_t headers = 0;
+      const std::string name = "[" + std::string(sec.name()) + "]";
+      for (std::size_t at = body.find(name); at != std::string::npos; at = body.find(name, at + 1)) ++headers;
+      if (s > 0) {
+        EXPECT_EQ(sec.header_lines().size(), headers) << body;
+      }
+      const auto hl = sec.header_lines();
+      EXPECT_TRUE(std::is_sorted(hl.begin(), hl.end())) << body;
+    }
+    EXPECT_EQ(total, doc.line_count()) << body;
+  }
 }
 
 }  // namespace

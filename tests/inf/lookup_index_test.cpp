@@ -139,3 +139,31 @@ TEST(InfLookupIndex, SectionAndStringLookupsEqualALinearScan) {
     EXPECT_FALSE(doc.string_value("no such key"));
   }
 }
+
+namespace {
+
+// ci_equal's byte-for-byte shortcut (names of 4 to 16 bytes, two overlapping loads a side) must
+// agree with the case-folding comparison: every length from 1 to 24, one byte changed at every
+// position, to its other case, to a byte folding merges ('@' and '`') and to an unrelated byte.
+TEST(InfLookupIndex, ExactShortcutAgreesWithFolding) {
+  auto fold = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+  for (std::size_t n = 1; n <= 24; ++n) {
+    std::string a;
+    for (std::size_t i = 0; i < n; ++i) a.push_back(static_cast<char>('a' + i % 26));
+    EXPECT_TRUE(inf::ci_equal(a, a)) << n;
+    EXPECT_FALSE(inf::ci_equal(a, a + "x")) << n;
+    for (std::size_t at = 0; at < n; ++at) {
+      for (char c : {static_cast<char>(a[at] - 32), '@', '`', '#', static_cast<char>(0xC4)}) {
+        std::string b = a;
+        b[at] = c;
+        std::string fa = a, fb = b;
+        for (auto& x : fa) x = fold(x);
+        for (auto& x : fb) x = fold(x);
+        EXPECT_EQ(inf::ci_equal(a, b), fa == fb) << n << " " << at << " " << int(c);
+        EXPECT_EQ(inf::ci_equal(b, a), fa == fb) << n << " " << at << " " << int(c);
+      }
+    }
+  }
+}
+
+}  // namespace

@@ -147,6 +147,25 @@ TEST(InfTokenizer, StructuralBytesAtEveryOffset) {
   }
 }
 
+// Section names are scanned for their ']' 8 bytes a step, then one at a time: names of every length
+// up to 40, closed, cut by a line break, and running into the end of the file (a header there has no
+// ']'), with bytes >= 0x80 before the ']' (the zero-byte test flags bytes above a match, never below).
+TEST(InfTokenizer, SectionNameScanAtEveryLength) {
+  const std::string head = "[Version]\nSignature=\"$Windows NT$\"\n";
+  for (std::size_t len = 0; len <= 40; ++len) {
+    std::string name;
+    for (std::size_t i = 0; i < len; ++i) name.push_back(i % 5 == 3 ? '\xE9' : static_cast<char>('a' + i % 26));
+    for (const std::string& tail : {std::string("]\nk=v\n"), std::string("] ; c\n"), std::string("\n]\n"), std::string()}) {
+      const std::string text = head + "[" + name + tail;
+      ASSERT_EQ(disagreement(text), "") << inf_test::show(text);
+    }
+    if (len == 0) continue;
+    auto doc = Document::parse(head + "[" + name + "]\nk=v\n", "t.inf");
+    ASSERT_TRUE(doc.ok()) << len;
+    EXPECT_EQ(doc.value().section_at(1).name().size(), len + (len + 1) / 5) << len;  // each \xE9 decodes to two bytes of UTF-8
+  }
+}
+
 // Random inputs drawn mostly from structural bytes, some longer than the 16 KiB index window.
 TEST(InfTokenizer, RandomInputsMatchTheOracle) {
   std::mt19937 rng(13);
