@@ -79,7 +79,8 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs, s
 // The paths expand_inputs gives, in the same order, one at a time: a folder is walked depth first
 // with each folder's entries sorted so that the order is that of the sorted full paths, holding
 // only the listings on the way down; a list is read a line at a time. Memory does not grow with
-// the number of files (only with the largest folder and the depth). rewind() starts over, for a
+// the number of files (only with the largest folder and the depth, and by a bit per input given:
+// whether it is a folder, noted by the first pass for the next ones). rewind() starts over, for a
 // second pass; the inputs are read again then, except the folders: the first pass keeps the
 // listings of its first folders (up to kReplayBudget bytes), and the next pass takes them instead
 // of listing those folders again (a tree of one folder per file otherwise lists each one twice).
@@ -113,6 +114,9 @@ class InputWalk {
   void push_folder(const std::string& dir);
   Frame list_folder(const std::string& dir) const;
   void keep_for_replay(const Frame& f);
+  bool entry_is_folder(const std::string& entry);
+  void set_list_buffer();
+  static constexpr std::size_t kListBuffer = std::size_t{64} << 10;
   std::vector<Source> sources_;
   bool nul_;
   std::size_t source_ = 0;
@@ -123,7 +127,10 @@ class InputWalk {
   std::size_t replay_next_ = 0, replay_bytes_ = 0;
   int pass_ = 0;                // rewinds so far: the first pass keeps listings, the second takes them
   bool last_from_tree_ = false;
+  std::vector<bool> entry_folders_;  // per input as given, in order: a folder (the first pass's stat)
+  std::size_t entry_index_ = 0;      // inputs given so far in this pass
   char* line_ = nullptr;        // getdelim's buffer
+  std::unique_ptr<char[]> list_buffer_;  // stdio's buffer for the list files (outlives list_)
   std::size_t line_cap_ = 0;
 };
 

@@ -3,10 +3,12 @@
 
 #include <toml++/toml.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
-#include <map>
 #include <optional>
 #include <string_view>
+#include <unordered_map>
 
 #include "isodrv/check.h"
 
@@ -78,12 +80,12 @@ Result<FileConfig> read_table(const std::string& file, const toml::table& t) {
 }
 
 // The settings in `file`, or nullopt for a pyproject.toml without [tool.isodrv].
-Result<std::optional<FileConfig>> load(const fs::path& file, bool pyproject) {
+Result<std::optional<FileConfig>> load(const std::string& file, bool pyproject) {
   toml::table doc;
   try {
-    doc = toml::parse_file(file.string());
+    doc = toml::parse_file(file);
   } catch (const toml::parse_error& e) {
-    return Error(Errc::invalid_argument, std::string(e.description()), file.string(),
+    return Error(Errc::invalid_argument, std::string(e.description()), file,
                  static_cast<std::uint32_t>(e.source().begin.line));
   }
   const toml::table* t = &doc;
@@ -91,32 +93,9 @@ Result<std::optional<FileConfig>> load(const fs::path& file, bool pyproject) {
     t = doc["tool"]["isodrv"].as_table();
     if (!t) return std::optional<FileConfig>();
   }
-  auto c = read_table(file.string(), *t);
+  auto c = read_table(file, *t);
   if (!c) return c.error();
   return std::optional<FileConfig>(std::move(c.value()));
-}
-
-// `probe`: no when a listing of `dir` showed none of the names (the answer the probes would give).
-enum class Probe { yes, no };
-
-Result<FileConfig> find_in(const fs::path& dir, std::map<std::string, FileConfig>& cache, Probe probe = Probe::yes) {
-  if (auto it = cache.find(dir.string()); it != cache.end()) return it->second;
-  std::error_code ec;
-  for (const std::string& name : config_file_names()) {
-    if (probe == Probe::no) break;
-    const fs::path f = dir / name;
-    if (!fs::is_regular_file(f, ec)) continue;
-    auto c = load(f, name == "pyproject.toml");
-    if (!c) return c.error();
-    if (*c) return cache[dir.string()] = std::move(**c);
-  }
-  FileConfig none;
-  if (dir.has_parent_path() && dir.parent_path() != dir) {
-    auto up = find_in(dir.parent_path(), cache);
-    if (!up) return up;
-    none = *up;
-  }
-  return cache[dir.string()] = none;
 }
 
 // Whether a folder as written has no "." or ".." component: then the folder the input walk listed
@@ -132,6 +111,113 @@ bool plain_folder(std::string_view folder) {
   return true;
 }
 
+// `probe`: no when a listing of `dir` showed none of the names (the answer the probes would give).
+enum class Probe { yes, no };
+
+// What discovery remembers, per folder (absolute, normal, no trailing '/'): the index in `loaded`
+// of the configuration that applies there (0: none). Each folder is probed once, at the first file
+// that needs it, and its parents only up to the first folder already decided; a configuration
+// file created later in a folder already probed is not seen by the rest of the run. Each
+// configuration is kept once, so remembering a folder costs a string and an index.
+struct Discovery {
+  std::unordered_map<std::string, std::size_t> folders;
+  std::vector<FileConfig> loaded{FileConfig{}};
+  void clear() {
+    folders.clear();
+    loaded.resize(1);
+  }
+};
+
+bool is_regular(const std::string& file) {
+  struct stat st {};
+  return ::stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+// The configuration in `dir` itself, by the names in order: its index in `d.loaded`, or nullopt
+// when none of them is there (a pyproject.toml without [tool.isodrv] counts as absent).
+Result<std::optional<std::size_t>> probe_folder(const std::string& dir, Discovery& d) {
+  std::string file;
+  for (const std::string& name : config_file_names()) {
+    file.assign(dir);
+    if (file.back() != '/') file += '/';
+    file += name;
+    if (!is_regular(file)) continue;
+    auto c = load(file, name == "pyproject.toml");
+    if (!c) return c.error();
+    if (*c) {
+      d.loaded.push_back(std::move(**c));
+      return std::optional<std::size_t>(d.loaded.size() - 1);
+    }
+  }
+  return std::optional<std::size_t>();
+}
+
+// The parent of an absolute normal folder ("/a/b" -> "/a", "/a" -> "/"); "" for "/" itself.
+std::string_view parent_folder(std::string_view dir) {
+  if (dir.size() <= 1) return {};
+  const std::size_t slash = dir.rfind('/');
+  return slash == 0 || slash == std::string_view::npos ? dir.substr(0, 1) : dir.substr(0, slash);
+}
+
+// The index of the configuration for `dir`: the folder's own, else its parent's (remembered, or
+// looked up in turn). The folders decided on the way are remembered with the answer found.
+Result<std::size_t> find_in(std::string_view dir, Discovery& d, Probe probe = Probe::yes) {
+  std::vector<std::string_view> undecided;  // folders without a configuration file, innermost first
+  std::size_t answer = 0;
+  std::string key;
+  for (std::string_view cur = dir; !cur.empty(); cur = parent_folder(cur)) {
+    key.assign(cur);
+    if (auto it = d.folders.find(key); it != d.folders.end()) {
+      answer = it->second;
+      break;
+    }
+    if (probe == Probe::yes || cur != dir) {
+      auto own = probe_folder(key, d);
+      if (!own) return own.error();
+      if (*own) {
+        answer = **own;
+        d.folders.emplace(key, answer);
+        break;
+      }
+    }
+    undecided.push_back(cur);
+  }
+  for (std::string_view f : undecided) d.folders.emplace(std::string(f), answer);
+  return answer;
+}
+
+// Whether an absolute path is normal as it is: no "." or ".." component, no doubled '/'.
+bool normal_absolute(std::string_view p) {
+  return !p.empty() && p[0] == '/' && p.find("//") == std::string_view::npos && plain_folder(p.substr(1));
+}
+
+// `path` made absolute (against `cwd` when given, else the working directory) and lexically
+// normal: by joining strings when that is already normal, else through std::filesystem.
+std::string absolute_normal(const std::string& path, const std::string* cwd) {
+  if (!path.empty() && path[0] == '/') {
+    if (normal_absolute(path)) return path;
+  } else if (cwd && !path.empty() && normal_absolute(*cwd)) {
+    std::string abs;
+    abs.reserve(cwd->size() + 1 + path.size());
+    abs = *cwd;
+    if (abs.back() != '/') abs += '/';
+    abs += path;
+    if (normal_absolute(abs)) return abs;
+  }
+  std::error_code ec;
+  return (cwd && !path.empty() && path[0] != '/' ? fs::path(*cwd) / path : fs::absolute(path, ec)).lexically_normal().string();
+}
+
+// The folder whose configuration applies to `abs` (absolute, normal): the folder it is in, or
+// for a folder (when `what` allows one) itself; without a trailing '/' except for "/".
+std::string config_folder(std::string abs, ConfigFor what) {
+  const bool trailing = abs.size() > 1 && abs.back() == '/';
+  if (trailing) abs.pop_back();  // "/a/b/" names the folder "/a/b", as its parent_path does
+  std::error_code ec;
+  if (!trailing && (what == ConfigFor::file || !fs::is_directory(abs, ec))) abs = std::string(parent_folder(abs));
+  return abs.empty() ? std::string("/") : abs;
+}
+
 }  // namespace
 
 const std::vector<std::string>& config_file_names() {
@@ -140,33 +226,36 @@ const std::vector<std::string>& config_file_names() {
 }
 
 Result<FileConfig> find_config(const std::string& path, ConfigFor what, const ConfigHints& hints) {
-  static std::map<std::string, FileConfig> cache;
+  static Discovery discovery;
   // The files of a run come folder after folder: the last file's folder, spelled as given, maps
-  // to the same answer without making the path absolute and normal again (two path parses and a
-  // handful of allocations per file). Only a plain file name after the last '/' qualifies: its
-  // folder is then the given folder part, however that normalises.
+  // to the same answer without making the path absolute and normal again. Only a plain file name
+  // after the last '/' qualifies: its folder is then the given folder part, however that normalises.
   static std::string last_folder;
-  static std::optional<Result<FileConfig>> last;
+  static std::optional<std::size_t> last;
   const std::size_t slash = path.rfind('/');
   const std::string_view name = slash == std::string::npos ? std::string_view(path) : std::string_view(path).substr(slash + 1);
   const std::string_view folder = slash == std::string::npos ? std::string_view() : std::string_view(path).substr(0, slash + 1);
   const bool plain = what == ConfigFor::file && !name.empty() && name != "." && name != "..";
-  if (plain && last && folder == last_folder) return *last;
-  // Inputs come folder after folder: a bounded cache keeps memory flat over a million folders.
-  if (cache.size() > 4096) cache.clear();
-  std::error_code ec;
-  fs::path p = (hints.cwd && !path.empty() && path[0] != '/' ? fs::path(*hints.cwd) / path : fs::absolute(path, ec))
-                   .lexically_normal();
-  if (what == ConfigFor::file || !fs::is_directory(p, ec)) p = p.parent_path();
+  if (plain && last && folder == last_folder) return discovery.loaded[*last];
+  // Inputs come folder after folder: a bounded memory keeps it flat over a million folders.
+  if (discovery.folders.size() > 4096) {
+    discovery.clear();
+    last.reset();
+  }
+  const std::string dir = config_folder(absolute_normal(path, hints.cwd), what);
   const bool listed_without = what == ConfigFor::file && hints.folder_has_config_name == false && plain_folder(folder);
-  Result<FileConfig> found = find_in(p, cache, listed_without ? Probe::no : Probe::yes);
+  Result<std::size_t> found = find_in(dir, discovery, listed_without ? Probe::no : Probe::yes);
+  if (!found) {
+    last.reset();
+    return found.error();
+  }
   if (plain) {
     last_folder.assign(folder);
-    last = found;
+    last = *found;
   } else {
     last.reset();
   }
-  return found;
+  return discovery.loaded[*found];
 }
 
 }  // namespace isodrv::cli

@@ -170,6 +170,29 @@ TEST(InputWalk, ListsAreReadALineAtATimeWithCheckRules) {
   fs::remove_all(d);
 }
 
+// A line of a list that names a folder is walked in its place, in every pass. Whether an input
+// is a folder is asked once, by the first pass (a stat per input); the next passes take its answer:
+// a file that became a folder between the passes is still handed out as the file it was.
+TEST(InputWalk, ListedFolderIsWalkedInPlaceAndLaterPassesTakeTheFirstPassAnswer) {
+  const fs::path d = scratch("listed-folder");
+  touch(d / "a.inf");
+  touch(d / "sub/x.inf");
+  touch(d / "sub/deeper/y.inf");
+  touch(d / "z.inf");
+  const fs::path list = d / "list.txt";
+  std::ofstream(list, std::ios::binary) << (d / "a.inf").string() << "\n" << (d / "sub").string() << "\n"
+                                        << (d / "z.inf").string() << "\n";
+  InputWalk w({{list.string(), true, nullptr}}, false);
+  const std::vector<std::string> want = {(d / "a.inf").string(), (d / "sub/deeper/y.inf").string(),
+                                         (d / "sub/x.inf").string(), (d / "z.inf").string()};
+  EXPECT_EQ(all(w), want);
+  fs::remove(d / "z.inf");
+  touch(d / "z.inf/inner.inf");  // z.inf is a folder now
+  w.rewind();
+  EXPECT_EQ(all(w), want) << "the second pass asks no stat: z.inf is the file the first pass saw";
+  fs::remove_all(d);
+}
+
 TEST(InputWalk, CheckStreamKeepsTheWalkOrderWithThreads) {
   const fs::path d = scratch("stream");
   for (int i = 0; i < 700; ++i) touch(d / ("p" + std::to_string(i % 37)) / ("f" + std::to_string(i) + ".inf"));

@@ -207,6 +207,34 @@ TEST(Config, TreeLayoutFindsParentSiblingAndInBetweenConfigurations) {
   EXPECT_TRUE(has(again.out, "\"mode\": \"h\",\n      \"path\": \"tree/a/1/x.inf\"")) << again.out;
 }
 
+// Files of a list (no folder listing to go by) find their configuration through the folders
+// already decided: each folder is probed once and its parents only up to the first one decided.
+// The rule: a configuration file present when the run starts is found, however the files are
+// spelled and in whatever order they come; over 4,096 folders discovery starts afresh (bounded
+// memory) and still finds them. Missing files are looked up like the others (they need no disk).
+TEST(Config, ListedFilesFindConfigurationsThroughRememberedParents) {
+  Scratch s;
+  fs::create_directories(s / "proj/.git");
+  s.write("proj/pkgs/isodrv.toml", "mode = \"u\"\n");
+  s.write("proj/pkgs/a/1/x.inf", unisolated_inf());
+  s.write("proj/pkgs/a/2/y.inf", unisolated_inf());
+  s.write("proj/pkgs/b/z.inf", unisolated_inf());
+  s.write("proj/other/w.inf", unisolated_inf());
+  std::string list = "other/w.inf\npkgs/a/1/x.inf\n" + (s / "proj/pkgs/a/2/y.inf").string() + "\n";
+  for (int i = 0; i < 4200; ++i) list += "pkgs/gone/" + std::to_string(i) + "/missing.inf\n";
+  list += "./other/../pkgs/b/z.inf\nother/w.inf\n";
+  s.write("proj/list.txt", list);
+  const CliRun r = s.run("check --format json --files-from list.txt", s / "proj");
+  EXPECT_EQ(r.rc, 3) << r.err;  // the missing files are unreadable
+  // The run's mode is the first file's (/w); a file record names its mode where it differs.
+  EXPECT_TRUE(has(r.out, "\n  \"mode\": \"w\",")) << r.out.substr(r.out.size() - 400);
+  for (const std::string file : {"pkgs/a/1/x.inf", "pkgs/a/2/y.inf", "pkgs/b/z.inf", "pkgs/gone/4199/missing.inf"}) {
+    EXPECT_TRUE(has(r.out, "\"mode\": \"u\",\n      \"path\": \"" + file + "\"")) << file;
+  }
+  EXPECT_TRUE(has(r.out, "\"path\": \"other/w.inf\"")) << r.out.substr(0, 400);
+  EXPECT_FALSE(has(r.out, "\"mode\": \"u\",\n      \"path\": \"other/w.inf\""));
+}
+
 TEST(ProjectRoot, SarifAndGithubPathsStartAtTheProjectRoot) {
   Scratch s;
   make_project(s);
