@@ -492,7 +492,10 @@ class Builder {
     for (; i < pkg_.targets.size(); ++i) {
       if (inf::iequals(pkg_.targets[i].decoration, shown)) break;
     }
-    if (i == pkg_.targets.size()) pkg_.targets.push_back(TargetOs{shown, true});
+    if (i == pkg_.targets.size()) {
+      if (pkg_.targets.capacity() == 0) pkg_.targets.reserve(4);  // a package declares a few
+      pkg_.targets.push_back(TargetOs{shown, true});
+    }
     // Downlevel only when it is downlevel in every place that declares it.
     if (!is_downlevel(dec, alternatives)) pkg_.targets[i].downlevel = false;
     pkg_.targets[i].last_build = std::max(pkg_.targets[i].last_build, last_build_of(dec, alternatives));
@@ -587,9 +590,11 @@ class Builder {
   std::vector<Variant> variants_of(std::string_view base) const {
     std::vector<Variant> out;
     std::string buf;
-    if (auto s = doc_.section(base)) out.push_back({s->name(), s->index(), std::nullopt, {}, std::nullopt});
     const auto [from, to] = std::equal_range(decorated_.begin(), decorated_.end(), std::pair<std::string_view, std::uint32_t>{base, 0},
                                              [](const auto& a, const auto& b) { return CiLess{}(a.first, b.first); });
+    // One allocation for the variants, not one per doubling (none for a root that has none).
+    if (to != from) out.reserve(1 + static_cast<std::size_t>(to - from));
+    if (auto s = doc_.section(base)) out.push_back({s->name(), s->index(), std::nullopt, {}, std::nullopt});
     for (auto at = from; at != to; ++at) {
       const std::uint32_t i = at->second;
       const std::string_view name = doc_.section_at(i).name();
@@ -980,7 +985,10 @@ class Builder {
     if (!kind || !sec) return Operation::npos;
     // (document section, kind) -> pkg_.lists index (kNoSection: none yet), a flat table made on the first list.
     static_assert(static_cast<std::size_t>(ListKind::properties) + 1 == kListKinds);
-    if (list_index_.empty()) list_index_.assign(doc_.section_count() * kListKinds, kNoSection);
+    if (list_index_.empty()) {
+      list_index_.assign(doc_.section_count() * kListKinds, kNoSection);
+      pkg_.lists.reserve(8);  // sub600: 5 lists per package; room for them at once
+    }
     std::uint32_t& at = list_index_[sec->index() * kListKinds + static_cast<std::size_t>(*kind)];
     if (at == kNoSection) {
       at = static_cast<std::uint32_t>(pkg_.lists.size());
@@ -1215,6 +1223,9 @@ class Builder {
   // A registry root as the model records it: a long name the INF may use by its short name, any
   // other in upper case (a view of the document when it is written so, as it nearly always is).
   std::string_view root_name(std::string_view r) {
+    // HKR, HKLM, HKCR, HKCU, HKU in upper case (nearly every entry): as written. No long name is
+    // this short, and any other short text in upper case is kept as written below too.
+    if (r.size() <= 4 && std::none_of(r.begin(), r.end(), [](char c) { return c >= 'a' && c <= 'z'; })) return r;
     const registry_roots::Root* known = registry_roots::find(r);
     if (known && known->inf_root && iequals(r, known->long_name)) return known->short_name;
     if (std::none_of(r.begin(), r.end(), [](char c) { return c >= 'a' && c <= 'z'; })) return r;
