@@ -2,6 +2,7 @@
 // the catalog, and the package hash that names its FileRepository folder (DESIGN.md §2).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -9,6 +10,7 @@
 #include <deque>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string_view>
 #include <string>
 #include <utility>
@@ -19,6 +21,52 @@
 #include "isodrv/reg_types.h"
 
 namespace isodrv::package {
+
+// A vector that keeps its first N elements inline: the model's per-record lists (a Models
+// entry's IDs, a list section's users) nearly always hold one or two, and a std::vector per record
+// cost an allocation each. Past N every element moves to the heap vector. Reads as a vector does.
+template <class T, std::size_t N>
+class InlineVector {
+ public:
+  using value_type = T;
+  using const_iterator = const T*;
+  void push_back(T v) {
+    if (size_ < N && heap_.empty()) {
+      inline_[size_++] = std::move(v);
+      return;
+    }
+    if (heap_.empty()) heap_.assign(inline_.begin(), inline_.begin() + static_cast<std::ptrdiff_t>(size_));
+    heap_.push_back(std::move(v));
+    ++size_;
+  }
+  void reserve(std::size_t n) {
+    if (n > N) heap_.reserve(n);
+  }
+  void clear() {
+    heap_.clear();
+    size_ = 0;
+  }
+  template <class It>
+  void assign(It first, It last) {
+    clear();
+    for (; first != last; ++first) push_back(T(*first));
+  }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const_iterator begin() const { return heap_.empty() ? inline_.data() : heap_.data(); }
+  const_iterator end() const { return begin() + size_; }
+  const T& operator[](std::size_t i) const { return begin()[i]; }
+  const T& front() const { return begin()[0]; }
+  const T& at(std::size_t i) const {
+    if (i >= size_) throw std::out_of_range("InlineVector::at");
+    return begin()[i];
+  }
+
+ private:
+  std::array<T, N> inline_{};
+  std::vector<T> heap_;  // every element once there are more than N
+  std::size_t size_ = 0;
+};
 
 // A file the package carries, resolved through SourceDisksNames/SourceDisksFiles for one arch.
 struct PayloadFile {
@@ -160,6 +208,9 @@ inline constexpr std::string_view kDevnodePropertyNames[] = {
 };
 bool is_devnode_property(std::string_view value_name);
 
+// A document section index that names no section (InstallSection / SectionReference::doc_section).
+inline constexpr std::uint32_t kNoDocSection = static_cast<std::uint32_t>(-1);
+
 // An install-type section reached from the Models sections (or DefaultInstall / ClassInstall32).
 struct InstallSection {
   std::string_view name;  // as spelled in the file (the section header; the package arena when absent)
@@ -169,6 +220,8 @@ struct InstallSection {
   bool exists = false;
   inf::Line reference;    // the line that references it (Models entry or directive); invalid for roots
   bool has_reference = false;
+  // Its document section (doc->section_at), kNoDocSection when it does not exist.
+  std::uint32_t doc_section = kNoDocSection;
   std::string_view service;  // for service_install / eventlog_install: the service name
   // The root this section was reached from (a DDInstall variant such as [X.NTamd64], DefaultInstall,
   // ClassInstall32 or an InterfaceInstall32 target): its own index for roots. Sections reached from
@@ -186,7 +239,9 @@ struct InstallSection {
 // A target OS the INF declares: a Models decoration, or the decoration of a DefaultInstall /
 // DefaultUninstall variant. "NTamd64.10.0...25952"; "NT" for an undecorated section.
 struct TargetOs {
-  std::string decoration;
+  // A view of the document (a section name's decoration), of a parsed Models decoration the
+  // Package owns (Package::model_decorations), or of a literal.
+  std::string_view decoration;
   // Used only on systems older than the build where /w is enforced (InfVerif's /wbuild, default
   // 10.0.17763): another decoration of the same line or install section takes over from there.
   bool downlevel = false;
@@ -210,6 +265,7 @@ struct SectionReference {
   std::string_view directive;  // "AddReg"
   std::string_view target;     // the section name referenced (trimmed, substituted)
   bool exists = false;
+  std::uint32_t doc_section = kNoDocSection;  // the section it names, when it exists
 };
 
 enum class RegOpKind : std::uint8_t { add, del, bit };
@@ -330,6 +386,8 @@ class ServiceValues {
   bool add(std::string_view name, const inf::Line& line);
   // The entry named `name`, ASCII case-insensitively; end() when none.
   const_iterator find(std::string_view name) const;
+  // Room for `n` names: the model reserves a section's line count once instead of growing by doubling.
+  void reserve(std::size_t n) { entries_.reserve(n); }
   std::size_t count(std::string_view name) const { return find(name) == end() ? 0 : 1; }
   const_iterator begin() const { return entries_.begin(); }
   const_iterator end() const { return entries_.end(); }
@@ -524,22 +582,30 @@ struct ListSection {
   std::string_view name;       // as its section header spells it (a view into the document)
   std::size_t doc_section = 0; // index into the document's sections
   ListKind kind = ListKind::regs;
-  std::vector<ListUser> users;  // never empty
+  InlineVector<ListUser, 1> users;  // never empty
 };
+
+// The hardware and compatible IDs of a Models entry, as views: nearly every entry lists one or two.
+using IdList = InlineVector<std::string_view, 2>;
 
 struct ModelEntry {
   inf::Line line;
   std::string_view models_section;
   std::string_view description;  // substituted key
   std::string_view install_base;  // undecorated DDInstall name
-  std::vector<std::string_view> hardware_ids;  // field 2 (may be empty) and compatible IDs after it
-  std::optional<inf::OsDecoration> decoration;  // of the Models section
+  IdList hardware_ids;  // field 2 (may be empty) and compatible IDs after it
+  // The decoration of the Models section (nullptr: undecorated). Owned by the Package
+  // (Package::model_decorations), one per Manufacturer line decoration, shared by the entries.
+  const inf::OsDecoration* decoration = nullptr;
 };
 
 struct Package {
   const inf::Document* doc = nullptr;
   inf::Target target;
   std::vector<ModelEntry> models;
+  // The parsed decorations of the [Manufacturer] lines, which ModelEntry::decoration points to
+  // (each on the heap, so that the pointers survive this vector growing and the Package moving).
+  std::vector<std::unique_ptr<inf::OsDecoration>> model_decorations;
   std::vector<InstallSection> sections;     // reachable install-type sections
   std::vector<Directive> directives;        // every directive in those sections
   std::vector<SectionReference> references; // every section a directive names

@@ -1,6 +1,7 @@
 // Section-name decorations: platform extensions for install sections and TargetOSVersion
 // decorations for Models sections, evaluated for one target architecture and OS build.
 #include <algorithm>
+#include <array>
 
 #include "inf/document_impl.h"
 #include "base/text.h"
@@ -42,16 +43,23 @@ using base::trim_view;
 OsDecoration parse_os_decoration(std::string_view text) {
   OsDecoration d;
   d.text = std::string(trim_view(text));
-  std::string_view t = d.text;
-  std::vector<std::string_view> parts;
-  std::size_t start = 0;
+  const std::string_view t = d.text;
+  // At most six parts (NT<arch> and five numbers): a fixed array instead of a vector per call, a
+  // seventh part makes the decoration invalid.
+  constexpr std::size_t kMaxParts = 6;
+  std::array<std::string_view, kMaxParts> parts;
+  std::size_t count = 0, start = 0;
   for (std::size_t i = 0; i <= t.size(); ++i) {
     if (i == t.size() || t[i] == '.') {
-      parts.push_back(t.substr(start, i - start));
+      if (count == kMaxParts) {
+        d.valid = false;
+        return d;
+      }
+      parts[count++] = t.substr(start, i - start);
       start = i + 1;
     }
   }
-  if (parts.empty() || parts[0].size() < 2 || !iequals(parts[0].substr(0, 2), "NT") || parts.size() > 6) {
+  if (parts[0].size() < 2 || !iequals(parts[0].substr(0, 2), "NT")) {
     d.valid = false;
     return d;
   }
@@ -61,7 +69,7 @@ OsDecoration parse_os_decoration(std::string_view text) {
     if (!d.arch || iequals(arch, "x64") || iequals(arch, "i386") || iequals(arch, "aarch64")) d.valid = false;
   }
   std::optional<std::uint32_t>* slots[5] = {&d.major, &d.minor, &d.product_type, &d.suite_mask, &d.build};
-  for (std::size_t i = 1; i < parts.size(); ++i) {
+  for (std::size_t i = 1; i < count; ++i) {
     if (parts[i].empty()) continue;
     auto v = decoration_number(parts[i]);
     if (!v) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -368,3 +369,72 @@ TEST(PackageViews, NeededSectionNamesOutliveTheRequest) {
 }
 
 }  // namespace
+
+// A Models entry's decoration is shared, not copied per entry: it points into the Package
+// (Package::model_decorations), and stays valid when the Package moves and after the Builder that
+// parsed it is gone (under ASan, a pointer into a freed buffer fails here).
+TEST(PackageViews, ModelDecorationsAreSharedAndOutliveTheBuilder) {
+  const char* text = R"inf([Version]
+Signature = "$WINDOWS NT$"
+[Manufacturer]
+%P% = M, NTamd64.10.0...19041, NT$ARCH$.10.0...22000
+[M.NTamd64.10.0...19041]
+A = DevA, ROOT\A
+B = DevB, ROOT\B
+[M.NT$ARCH$.10.0...22000]
+C = DevC, ROOT\C
+[DevA]
+[DevB]
+[DevC]
+[Strings]
+P = "Provider"
+)inf";
+  Fixture f = build(text, "decorations.inf");
+  std::vector<package::Package> many;
+  many.push_back(std::move(f.pkg));
+  many.resize(8);  // moves the first one again
+  const package::Package& p = many[0];
+  ASSERT_EQ(p.models.size(), 3u);
+  ASSERT_NE(p.models[0].decoration, nullptr);
+  EXPECT_EQ(p.models[0].decoration, p.models[1].decoration) << "one decoration for the entries of a Models section";
+  EXPECT_EQ(p.models[0].decoration->text, "NTamd64.10.0...19041");
+  EXPECT_EQ(p.models[0].decoration->build, 19041u);
+  ASSERT_NE(p.models[2].decoration, nullptr);
+  // $ARCH$ read as the target architecture (amd64 by default), the section name as written.
+  EXPECT_EQ(p.models[2].decoration->text, "NTamd64.10.0...22000");
+  EXPECT_EQ(p.models[2].models_section, "M.NT$ARCH$.10.0...22000");
+  EXPECT_EQ(p.models[2].hardware_ids.at(0), "ROOT\\C");
+  bool owned = false;
+  for (const auto& d : p.model_decorations) owned = owned || d.get() == p.models[2].decoration;
+  EXPECT_TRUE(owned);
+}
+
+// IdList keeps two IDs inline and moves to a vector at the third; reading is the same either way,
+// and a copy or a moved-to list reads its own storage (under ASan, a view of the source's inline
+// array after it is gone fails here).
+TEST(PackageViews, IdListInlineAndSpilled) {
+  const std::vector<std::string> ids = {"ROOT\\A", "ROOT\\B", "ROOT\\C", "ROOT\\D"};
+  package::IdList two;
+  two.assign(ids.begin(), ids.begin() + 2);
+  ASSERT_EQ(two.size(), 2u);
+  EXPECT_EQ(two.front(), "ROOT\\A");
+  EXPECT_EQ(two[1], "ROOT\\B");
+  EXPECT_THROW((void)two.at(2), std::out_of_range);
+  package::IdList four;
+  four.reserve(4);
+  for (const auto& id : ids) four.push_back(id);
+  ASSERT_EQ(four.size(), 4u);
+  EXPECT_EQ(std::vector<std::string>(four.begin(), four.end()), ids);
+  std::vector<std::string> seen;
+  {
+    auto moved_from = std::make_unique<package::IdList>(two);
+    package::IdList copy = std::move(*moved_from);
+    moved_from.reset();
+    for (std::string_view id : copy) seen.emplace_back(id);
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"ROOT\\A", "ROOT\\B"}));
+  four.clear();
+  EXPECT_TRUE(four.empty());
+  four.push_back("X");
+  EXPECT_EQ(four.at(0), "X");
+}
