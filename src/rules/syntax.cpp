@@ -69,10 +69,16 @@ void check_references(Context& ctx) {
   }
   // A Manufacturer line whose Models section exists under none of its names.
   if (auto mfg = ctx.doc().section("Manufacturer")) {
+    std::string base, name;  // reused across the lines: "<base>.<decoration>" built in place
     for (inf::Line l : *mfg) {
-      std::string base = l.field(0);
+      base.clear();
+      l.field_into(0, base);
       bool any = ctx.doc().has_section(base);
-      for (std::size_t i = 1; i < l.field_count() && !any; ++i) any = ctx.doc().has_section(base + "." + l.field(i));
+      for (std::size_t i = 1; i < l.field_count() && !any; ++i) {
+        name.assign(base).push_back('.');
+        l.field_into(i, name);
+        any = ctx.doc().has_section(name);
+      }
       if (!any && !base.empty()) ctx.report<Rule::r1203>(l, {base, "Manufacturer"}, 0);
     }
   }
@@ -104,21 +110,18 @@ void check_tokens(Context& ctx) {
   const auto& doc = ctx.doc();
   std::vector<std::string> unknown;
   std::string scratch;
-  for (std::size_t s = 0; s < doc.section_count(); ++s) {
-    inf::Section sec = doc.section_at(s);
-    if (is_strings_section(sec.name())) continue;
-    for (inf::Line l : sec) {
-      if (!l.has_percent()) continue;  // most lines: no token to check
-      auto check_raw = [&](std::string_view raw, std::size_t field) {
-        if (all_tokens_known(doc, raw)) return;  // also true, after one memchr, without a '%'
-        unknown.clear();
-        scratch.clear();
-        doc.substitute(raw, scratch, &unknown);
-        for (const auto& tok : unknown) ctx.report<Rule::r1235>(l, {"%" + tok + "%"}, field);
-      };
-      if (l.has_key()) check_raw(*l.raw_key(), static_cast<std::size_t>(-1));
-      for (std::size_t i = 0; i < l.field_count(); ++i) check_raw(l.raw_field(i), i);
-    }
+  // The lines outside [Strings] that may hold a token, from the shared walk (most lines hold none).
+  for (std::uint32_t index : ctx.lines().tokens) {
+    const inf::Line l = doc.line_at(index);
+    auto check_raw = [&](std::string_view raw, std::size_t field) {
+      if (all_tokens_known(doc, raw)) return;  // also true, after one memchr, without a '%'
+      unknown.clear();
+      scratch.clear();
+      doc.substitute(raw, scratch, &unknown);
+      for (const auto& tok : unknown) ctx.report<Rule::r1235>(l, {"%" + tok + "%"}, field);
+    };
+    if (l.has_key()) check_raw(*l.raw_key(), static_cast<std::size_t>(-1));
+    for (std::size_t i = 0; i < l.field_count(); ++i) check_raw(l.raw_field(i), i);
   }
 }
 
@@ -139,18 +142,21 @@ void check_stamp_leftovers(Context& ctx) {
 // The same string key defined twice in one [Strings] section: only the first is used.
 void check_repeats(Context& ctx) {
   const auto& doc = ctx.doc();
+  // Sorted (lower-case key, position) pairs instead of a map: no node per string; a stable sort
+  // keeps the first definition first among equal keys. Both vectors serve every [Strings] section.
+  std::vector<std::pair<std::string_view, inf::Line>> keys;
+  std::vector<std::uint64_t> hashes;
   for (std::size_t s = 0; s < doc.section_count(); ++s) {
     inf::Section sec = doc.section_at(s);
     if (!is_strings_section(sec.name())) continue;
-    // Sorted (lower-case key, position) pairs instead of a map: one allocation per section, not
-    // one node per string; a stable sort keeps the first definition first among equal keys.
-    std::vector<std::pair<std::string_view, inf::Line>> keys;
+    keys.clear();
+    hashes.clear();
+    keys.reserve(sec.line_count());
     for (inf::Line l : sec) {
       if (l.has_key()) keys.emplace_back(*l.raw_key(), l);
     }
     // Almost every [Strings] section has no repeat: sorted hashes of the folded keys show that
     // without the string sort.
-    std::vector<std::uint64_t> hashes;
     hashes.reserve(keys.size());
     for (const auto& k : keys) hashes.push_back(ci_hash(k.first));
     std::sort(hashes.begin(), hashes.end());
