@@ -44,6 +44,7 @@ const RuleInfo* find_rule(int code);
 // signing rules include the rule (RuleInfo::h_from_build, Context::h_enforced).
 diag::Severity level(const RuleInfo& r, diag::Mode m);
 // Fills a message template: {0}, {1} … from args.
+std::string format_message(std::string_view tmpl, std::span<const std::string> args);
 std::string format_message(std::string_view tmpl, const std::vector<std::string>& args);
 
 // A /product platform definition: the inbox INFs of one Windows build and, where known, the sections
@@ -101,6 +102,14 @@ struct DocumentFacts {
   std::vector<std::uint32_t> section_index;
 };
 
+// Lines of the document found by one walk over all of them (Context::lines), by Line::index(), in
+// section order: those outside [Strings] sections that may hold a %token% (Line::has_percent),
+// for 1235, and the AddNetFilter/AddNetProtocol directives, for the network family.
+struct LineWalk {
+  std::vector<std::uint32_t> tokens;
+  std::vector<std::uint32_t> net_directives;
+};
+
 // What a rule sees, and how it reports.
 class Context {
  public:
@@ -150,6 +159,8 @@ class Context {
   // framework, not each rule, owns the de-duplication. report_once is this plus report.
   bool first_time(Rule rule, const inf::Line& line, std::size_t field = static_cast<std::size_t>(-1));
   const DocumentFacts& facts() const { return facts_; }
+  // The walk over every line, made on the first call (the families that need it share it).
+  const LineWalk& lines();
   // The document section of Package::sections[i]: what doc().section(pkg().sections[i].name)
   // answers, without the name lookup (facts().section_index).
   std::optional<inf::Section> install_section(std::size_t i) const {
@@ -162,14 +173,15 @@ class Context {
 
  private:
   // What the templates above call; the argument count is not checked here.
-  diag::Diagnostic& report(Rule rule, const inf::Line& line, std::vector<std::string> args,
+  // The arguments are the Args' own array, read in place (no vector per finding).
+  diag::Diagnostic& report(Rule rule, const inf::Line& line, std::span<const std::string> args,
                            std::size_t field = static_cast<std::size_t>(-1));
-  diag::Diagnostic& report_at(Rule rule, std::uint32_t line, std::uint32_t column, std::vector<std::string> args,
+  diag::Diagnostic& report_at(Rule rule, std::uint32_t line, std::uint32_t column, std::span<const std::string> args,
                               std::string section = {});
-  diag::Diagnostic* report_once(Rule rule, const inf::Line& line, std::vector<std::string> args,
+  diag::Diagnostic* report_once(Rule rule, const inf::Line& line, std::span<const std::string> args,
                                 std::size_t field = static_cast<std::size_t>(-1));
   static constexpr std::uint32_t kNoSection = static_cast<std::uint32_t>(-1);
-  diag::Diagnostic& emit(Rule rule, std::uint32_t line, std::uint32_t column, std::vector<std::string> args,
+  diag::Diagnostic& emit(Rule rule, std::uint32_t line, std::uint32_t column, std::span<const std::string> args,
                          std::string section, std::uint32_t section_index);
   void apply_target(diag::Diagnostic& d, const RuleInfo* r, std::uint32_t section_index) const;
   // Where reports go that /rulever leaves out: callers may still add notes to them.
@@ -182,6 +194,7 @@ class Context {
   // The (rule, line index, field) keys first_time and report_once have seen: an open-addressing
   // table of packed keys (0 marks a free slot; no key is 0), sized on first use.
   bool insert_once(std::uint64_t key);
+  std::optional<LineWalk> lines_;
   std::vector<std::uint64_t> once_slots_;
   std::size_t once_count_ = 0;
 };

@@ -225,18 +225,28 @@ void check_duplicate_components(Context& ctx) {
 
 // 1086: the same destination file twice in one copy list.
 void check_duplicate_files(Context& ctx) {
+  // (name, line) of each list's entries, sorted by name ignoring case: equal names end up together
+  // with the first listed first (a stable sort), instead of a map of lower-cased copies per list.
+  // One vector serves every list.
+  std::vector<std::pair<std::string, inf::Line>> names;
   for (const auto& list : ctx.pkg().lists) {
     if (list.kind != package::ListKind::copies) continue;
-    const std::string target(list.users.front().target);
-    std::map<std::string, inf::Line> first;
+    names.clear();
     for (inf::Line l : ctx.doc().section_at(list.doc_section)) {
       if (l.has_key()) continue;
-      const std::string name = trim(l.field(0));
+      std::string name = trim(l.field(0));
       if (name.empty() || unresolved(name) || !looks_like_name(name)) continue;
-      auto [it, inserted] = first.try_emplace(inf::to_lower_ascii(name), l);
-      if (inserted) continue;
-      auto& d = ctx.report<Rule::r1086>(l, {"file " + name + " in [" + target + "]"}, 0);
-      Context::note(d, it->second, "first listed here");
+      names.emplace_back(std::move(name), l);
+    }
+    if (names.size() < 2) continue;
+    std::stable_sort(names.begin(), names.end(), [](const auto& a, const auto& b) { return ci_less(a.first, b.first); });
+    for (std::size_t i = 1, first = 0; i < names.size(); ++i) {
+      if (!rules::iequals(names[i].first, names[first].first)) {
+        first = i;
+        continue;
+      }
+      auto& d = ctx.report<Rule::r1086>(names[i].second, {"file " + names[i].first + " in [" + std::string(list.users.front().target) + "]"}, 0);
+      Context::note(d, names[first].second, "first listed here");
     }
   }
 }

@@ -27,4 +27,7 @@ void run_oslevel_rules(Context& ctx);    // oslevel.cpp: directives newer than t
 void run_shim_rules(Context& ctx);       // shims.cpp: legacy forms Windows rewrites (INF shims), 1207
 void run_section_rules(Context& ctx);    // sections.cpp: section misuse and combinations, Models coverage
 
+// lines.cpp: the one walk over every line behind Context::lines().
+LineWalk walk_lines(const inf::Document& doc);
+
 }  // namespace isodrv::rules

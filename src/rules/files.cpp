@@ -1,6 +1,8 @@
 // Rule family "files": where copied files come from (SourceDisksNames/SourceDisksFiles per
 // architecture) and where they go (DestinationDirs, DIRID 13 isolation rules, ServiceBinary).
 #include <algorithm>
+#include <array>
+#include <optional>
 #include <map>
 #include <set>
 
@@ -63,10 +65,14 @@ std::string path_key(std::string_view path) {
   return out;
 }
 
-std::string join_path(std::string a, std::string_view b) {
-  if (b.empty()) return a;
+void join_into(std::string& a, std::string_view b) {
+  if (b.empty()) return;
   if (!a.empty() && a.back() != '\\') a.push_back('\\');
   a.append(b);
+}
+
+std::string join_path(std::string a, std::string_view b) {
+  join_into(a, b);
   return a;
 }
 
@@ -104,7 +110,23 @@ bool names_file(const FileCopy& c) {
   });
 }
 
-std::string arch_list(const std::vector<inf::Arch>& arches) {
+// A few architectures in order (there are five): held in place, no allocation per install section.
+class ArchList {
+ public:
+  void push_back(inf::Arch a) {
+    if (n_ < a_.size()) a_[n_++] = a;
+  }
+  bool empty() const { return n_ == 0; }
+  const inf::Arch* begin() const { return a_.data(); }
+  const inf::Arch* end() const { return a_.data() + n_; }
+  bool contains(inf::Arch a) const { return std::find(begin(), end(), a) != end(); }
+
+ private:
+  std::array<inf::Arch, 5> a_{};
+  std::size_t n_ = 0;
+};
+
+std::string arch_list(const ArchList& arches) {
   std::string out;
   for (auto a : arches) {
     if (!out.empty()) out += ", ";
@@ -136,20 +158,28 @@ class Files {
   // The architectures for which SetupAPI would run this install section. A section decorated
   // .NT<arch> serves that arch; an undecorated root serves the arches its Models entries are
   // decorated for, minus those that have a more specific variant; anything else, the target.
-  const std::vector<inf::Arch>& arches(std::size_t section) {
-    auto it = arches_.find(section);
-    if (it != arches_.end()) return it->second;
-    return arches_.emplace(section, compute_arches(section)).first->second;
+  const ArchList& arches(std::size_t section) {
+    if (arches_.empty()) arches_.resize(ctx_.pkg().sections.size());
+    auto& slot = arches_[section];
+    if (!slot) slot = compute_arches(section);
+    return *slot;
   }
 
  private:
-  std::vector<inf::Arch> compute_arches(std::size_t index) const {
+  ArchList compute_arches(std::size_t index) const {
     const auto& pkg = ctx_.pkg();
     const auto& s = pkg.sections[index];
-    if (s.arch) return {*s.arch};
+    ArchList out;
+    if (s.arch) {
+      out.push_back(*s.arch);
+      return out;
+    }
     const inf::Arch target = pkg.target.arch;
-    if (s.base.empty()) return {target};
-    std::vector<inf::Arch> candidates;
+    if (s.base.empty()) {
+      out.push_back(target);
+      return out;
+    }
+    ArchList candidates;
     bool any_models = false;
     for (const auto& m : pkg.models) {
       if (!rules::iequals(m.install_base, s.base)) continue;
@@ -157,7 +187,7 @@ class Files {
       inf::Arch a = target;
       if (m.decoration && m.decoration->arch) {
         a = *m.decoration->arch;
-      } else if (std::find(candidates.begin(), candidates.end(), target) != candidates.end()) {
+      } else if (candidates.contains(target)) {
         // The target is a candidate already: the walk of [Manufacturer] below could only add it
         // again (many Models entries of one section name the same install section).
         continue;
@@ -165,10 +195,9 @@ class Files {
         // An undecorated or "NT" Models section is not used where a sibling names the arch.
         continue;
       }
-      if (std::find(candidates.begin(), candidates.end(), a) == candidates.end()) candidates.push_back(a);
+      if (!candidates.contains(a)) candidates.push_back(a);
     }
     if (!any_models) candidates.push_back(target);
-    std::vector<inf::Arch> out;
     for (inf::Arch a : candidates) {
       std::string chosen = ctx_.doc().actual_install_section(s.base, a);
       if (serves(s.name, chosen)) out.push_back(a);
@@ -202,7 +231,7 @@ class Files {
 
   const Context& ctx_;
   std::map<inf::Arch, std::vector<PayloadFile>> payload_;
-  std::map<std::size_t, std::vector<inf::Arch>> arches_;
+  std::vector<std::optional<ArchList>> arches_;  // by Package::sections index, filled on first ask
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -238,10 +267,12 @@ void check_source_disks_files(Context& ctx) {
       auto key = l.raw_key();
       if (!key || key->empty()) continue;
       std::string name = l.key().value_or(std::string(*key));  // as payload_files names it
-      std::string lname = lower(name);
-      if (lname.size() > 4 && lname.compare(lname.size() - 4, 4, ".cat") == 0) ctx.report<Rule::r1213>(l, {name}, kNoField);
-      std::size_t dot = lname.rfind('.');
-      if (dot != std::string::npos && dot + 1 < lname.size() && lname.back() == '_') {
+      // Compared ignoring case in place ('.' and '_' have no case): no lower-cased copy.
+      if (name.size() > 4 && rules::iequals(std::string_view(name).substr(name.size() - 4), ".cat")) {
+        ctx.report<Rule::r1213>(l, {name}, kNoField);
+      }
+      std::size_t dot = name.rfind('.');
+      if (dot != std::string::npos && dot + 1 < name.size() && name.back() == '_') {
         ctx.report<Rule::r1231>(l, {name}, kNoField);
       }
       if (!l.has_key()) continue;
@@ -257,7 +288,7 @@ void check_source_disks_files(Context& ctx) {
 void check_listed_sources(Context& ctx, Files& files) {
   for (const auto& c : ctx.pkg().copies) {
     if (!names_file(c)) continue;
-    std::vector<inf::Arch> missing;
+    ArchList missing;
     for (inf::Arch a : files.arches(c.context)) {
       if (!files.payload(a, c.source_name)) missing.push_back(a);
     }
@@ -342,14 +373,19 @@ void check_field_tokens(Context& ctx, const inf::Line& l, std::size_t field) {
 void check_deprecated_tokens(Context& ctx) {
   const auto& doc = ctx.doc();
   const auto& used = ctx.pkg().section_used;
-  for (std::size_t s = 0; s < doc.section_count(); ++s) {
-    inf::Section sec = doc.section_at(s);
-    if (!used[s] || is_section_family(sec.name(), "Strings") || rules::iequals(sec.name(), "DestinationDirs")) continue;
-    if (!ctx.h_enforced(Rule::r1341, sec.name())) continue;
-    for (inf::Line l : sec) {
-      if (!l.has_percent()) continue;  // most lines: no token to check
-      for (std::size_t i = 0; i < l.field_count(); ++i) check_field_tokens(ctx, l, i);
+  // The lines that may hold a token outside [Strings] (most lines hold none), from the shared walk
+  // in section order; whether a section is judged is settled at its first such line.
+  std::uint32_t section = DocumentFacts::kNoSectionIndex;
+  bool judged = false;
+  for (std::uint32_t index : ctx.lines().tokens) {
+    const inf::Line l = doc.line_at(index);
+    if (l.section_index() != section) {
+      section = l.section_index();
+      const inf::Section sec = doc.section_at(section);
+      judged = used[section] && !rules::iequals(sec.name(), "DestinationDirs") && ctx.h_enforced(Rule::r1341, sec.name());
     }
+    if (!judged) continue;
+    for (std::size_t i = 0; i < l.field_count(); ++i) check_field_tokens(ctx, l, i);
   }
 }
 
@@ -425,25 +461,38 @@ void check_driver_store_directives(Context& ctx) {
 
 // 1330: one destination file fed from different source files by sections that can run on one system.
 void check_conflicting_copies(Context& ctx, Files& files) {
-  std::map<std::string, std::vector<const FileCopy*>> by_dest;
+  // The copies grouped by destination (DIRID, folder key, file name ignoring case) by one sort of
+  // pointers, instead of a map from a built key string to a vector per destination. Within a
+  // destination the copies keep the order of their lines (then of the model), as before.
+  struct Dest {
+    const FileCopy* copy;
+    std::string folder;  // folder_key(dest_subdir): "" for the usual copy without a subdirectory
+  };
+  std::vector<Dest> dests;
+  dests.reserve(ctx.pkg().copies.size());
   for (const auto& c : ctx.pkg().copies) {
     if (!c.has_destination || c.dirid == -2 || !names_file(c)) continue;
-    std::string key = std::to_string(c.dirid) + "|" + folder_key(c.dest_subdir) + "|" + lower(c.dest_name);
-    by_dest[key].push_back(&c);
+    dests.push_back(Dest{&c, c.dest_subdir.empty() ? std::string() : folder_key(c.dest_subdir)});
   }
-  for (auto& [key, group] : by_dest) {
-    std::stable_sort(group.begin(), group.end(),
-                     [](const FileCopy* a, const FileCopy* b) { return a->line.line() < b->line.line(); });
-    for (std::size_t i = 1; i < group.size(); ++i) {
-      const FileCopy* c = group[i];
+  auto same_dest = [](const Dest& a, const Dest& b) {
+    return a.copy->dirid == b.copy->dirid && a.folder == b.folder && rules::iequals(a.copy->dest_name, b.copy->dest_name);
+  };
+  std::stable_sort(dests.begin(), dests.end(), [](const Dest& a, const Dest& b) {
+    if (a.copy->dirid != b.copy->dirid) return a.copy->dirid < b.copy->dirid;
+    if (a.folder != b.folder) return a.folder < b.folder;
+    if (!rules::iequals(a.copy->dest_name, b.copy->dest_name)) return ci_less(a.copy->dest_name, b.copy->dest_name);
+    return a.copy->line.line() < b.copy->line.line();
+  });
+  for (std::size_t start = 0, end = 0; start < dests.size(); start = end) {
+    for (end = start + 1; end < dests.size() && same_dest(dests[start], dests[end]);) ++end;
+    for (std::size_t i = start + 1; i < end; ++i) {
+      const FileCopy* c = dests[i].copy;
       const auto& arches_c = files.arches(c->context);
-      for (std::size_t j = 0; j < i; ++j) {
-        const FileCopy* o = group[j];
+      for (std::size_t j = start; j < i; ++j) {
+        const FileCopy* o = dests[j].copy;
         if (rules::iequals(o->source_name, c->source_name)) continue;
         const auto& arches_o = files.arches(o->context);
-        bool shared = std::any_of(arches_c.begin(), arches_c.end(), [&](inf::Arch a) {
-          return std::find(arches_o.begin(), arches_o.end(), a) != arches_o.end();
-        });
+        bool shared = std::any_of(arches_c.begin(), arches_c.end(), [&](inf::Arch a) { return arches_o.contains(a); });
         if (!shared || !ctx.first_time(Rule::r1330, c->line)) continue;
         auto& d = ctx.report<Rule::r1330>(c->line, {c->dest_name, c->source_name, o->source_name}, copy_field(*c));
         Context::note(d, o->line, "the same destination receives " + std::string(o->source_name) + " here");
@@ -488,55 +537,87 @@ bool starts_with_dirid_token(const inf::Document& doc, std::string_view raw) {
   return false;
 }
 
-std::string file_part(std::string_view path) {
+std::string_view file_part_view(std::string_view path) {
   std::size_t slash = path.find_last_of("\\/");
-  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
+std::string file_part(std::string_view path) { return std::string(file_part_view(path)); }
 
-// Where the package's copies land (path keys), and the names of copies with no usable destination.
-struct CopyTargets {
-  std::set<std::string> copied, undirected;
-};
-
-CopyTargets copy_targets(Context& ctx) {
-  CopyTargets t;
-  for (const auto& c : ctx.pkg().copies) {
-    // A copy without a usable destination is 1275's (or DIRID resolution's) finding, not 2084's.
-    auto base = c.has_destination && c.dirid != -2 ? inf::dirid_path(c.dirid, ctx.doc().dirids()) : std::nullopt;
-    if (!base) {
-      t.undirected.insert(lower(c.dest_name));
+// path_key(a) == path_key(b) without building either: separators '/' and '\\' alike, a run of
+// separators as one, ASCII letters folded.
+bool same_path_key(std::string_view a, std::string_view b) {
+  std::size_t i = 0, j = 0;
+  auto sep = [](char c) { return c == '\\' || c == '/'; };
+  while (i < a.size() && j < b.size()) {
+    if (sep(a[i]) && sep(b[j])) {
+      while (++i < a.size() && sep(a[i])) {}
+      while (++j < b.size() && sep(b[j])) {}
       continue;
     }
-    t.copied.insert(path_key(join_path(join_path(*base, c.dest_subdir), c.dest_name)));
+    auto x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[j]);
+    if (x >= 'A' && x <= 'Z') x = static_cast<unsigned char>(x + 32);
+    if (y >= 'A' && y <= 'Z') y = static_cast<unsigned char>(y + 32);
+    if (x != y) return false;
+    ++i;
+    ++j;
   }
-  return t;
+  return i == a.size() && j == b.size();
 }
 
-// Whether 2084 stays silent for a binary: the package copies it, or a copy of that name has no
-// destination to compare (1275's finding), or it is an inbox driver Windows provides.
-bool binary_accounted_for(const CopyTargets& t, const std::string& binary) {
-  if (t.copied.count(path_key(binary))) return true;
-  std::string file = lower(file_part(binary));
-  if (t.undirected.count(file)) return true;
-  return std::any_of(std::begin(kInboxBinaries), std::end(kInboxBinaries), [&](const char* n) { return file == n; });
+// Whether 2084 stays silent for each of `binaries`: the package copies it, or a copy of that name
+// has no destination to compare (1275's finding), or it is an inbox driver Windows provides. One
+// walk of the copies for all binaries, each destination joined into a reused buffer (a set of
+// path keys of every copy before); the DIRID folders resolved once per DIRID.
+std::vector<bool> binaries_accounted_for(Context& ctx, const std::vector<std::string_view>& binaries) {
+  std::vector<bool> out(binaries.size(), false);
+  for (std::size_t b = 0; b < binaries.size(); ++b) {
+    const std::string_view file = file_part_view(binaries[b]);
+    out[b] = std::any_of(std::begin(kInboxBinaries), std::end(kInboxBinaries), [&](const char* n) { return rules::iequals(file, n); });
+  }
+  std::vector<std::pair<long, std::optional<std::string>>> bases;
+  std::string dest;
+  for (const auto& c : ctx.pkg().copies) {
+    // A copy without a usable destination is 1275's (or DIRID resolution's) finding, not 2084's.
+    const std::optional<std::string>* base = nullptr;
+    if (c.has_destination && c.dirid != -2) {
+      auto it = std::find_if(bases.begin(), bases.end(), [&](const auto& e) { return e.first == c.dirid; });
+      if (it == bases.end()) it = bases.emplace(bases.end(), c.dirid, inf::dirid_path(c.dirid, ctx.doc().dirids()));
+      base = &it->second;
+    }
+    if (!base || !*base) {
+      for (std::size_t b = 0; b < binaries.size(); ++b) {
+        if (!out[b] && rules::iequals(c.dest_name, file_part_view(binaries[b]))) out[b] = true;
+      }
+      continue;
+    }
+    dest.assign(**base);
+    join_into(dest, c.dest_subdir);
+    join_into(dest, c.dest_name);
+    for (std::size_t b = 0; b < binaries.size(); ++b) {
+      if (!out[b] && same_path_key(dest, binaries[b])) out[b] = true;
+    }
+  }
+  return out;
 }
 
 void check_service_binaries(Context& ctx) {
   const auto& doc = ctx.doc();
   // The copy destinations below are only compared with ServiceBinary values: none, nothing to build.
-  if (std::none_of(ctx.pkg().services.begin(), ctx.pkg().services.end(), [](const package::ServiceInstall& s) {
-        return !s.service_binary.empty() && s.values.count("servicebinary") != 0;
-      })) {
-    return;
+  std::vector<std::string_view> binaries;
+  for (const auto& s : ctx.pkg().services) {
+    if (!s.service_binary.empty() && s.values.count("servicebinary") != 0) binaries.push_back(s.service_binary);
   }
-  const CopyTargets targets = copy_targets(ctx);
+  if (binaries.empty()) return;
+  const std::vector<bool> accounted = binaries_accounted_for(ctx, binaries);
+  std::size_t b = 0;
   for (const auto& s : ctx.pkg().services) {
     auto it = s.values.find("servicebinary");
     if (it == s.values.end() || s.service_binary.empty()) continue;
+    const bool copied = accounted[b++];
     const inf::Line& line = it->second;
     if (!ctx.first_time(Rule::r2084, line)) continue;  // 2084 and 2085: each ServiceBinary line once
     if (!starts_with_dirid_token(doc, s.service_binary_raw)) ctx.report<Rule::r2085>(line, {std::string(s.service_binary_raw)}, 0);
-    if (binary_accounted_for(targets, std::string(s.service_binary))) continue;
+    if (copied) continue;
     auto& d = ctx.report<Rule::r2084>(line, {std::string(s.service_binary_raw), std::string(s.name)}, 0);
     Context::note(d, s.directive, "service " + std::string(s.name) + " is added here");
   }

@@ -170,7 +170,7 @@ class IncludeRules {
  private:
   // 1202: every Include name once.
   void check_include_names() {
-    std::set<std::string> done;
+    std::vector<std::string> done;  // an INF includes a handful of names: compared in place, no lower-cased set
     for (const auto& [idx, use] : uses_) {
       for (const auto& l : use.includes) {
         for (std::size_t i = 0; i < l.field_count(); ++i) check_include_name(l, i, done);
@@ -178,9 +178,10 @@ class IncludeRules {
     }
   }
 
-  void check_include_name(const inf::Line& l, std::size_t i, std::set<std::string>& done) {
-    const std::string name = trim(l.field(i));
-    if (name.empty() || !done.insert(inf::to_lower_ascii(name)).second) return;
+  void check_include_name(const inf::Line& l, std::size_t i, std::vector<std::string>& done) {
+    std::string name = trim(l.field(i));
+    if (name.empty() || std::any_of(done.begin(), done.end(), [&](const std::string& d) { return rules::iequals(d, name); })) return;
+    done.push_back(name);
     const auto* product = ctx_.settings().product.get();
     auto why = not_inbox_reason(name);
     if (product && (!why || *why == kNotKnownInbox)) {

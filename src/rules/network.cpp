@@ -11,7 +11,7 @@
 //     FilterMediaTypes), one token per field.
 // Classic NDIS INFs (Ndi keys) are not judged by these codes: a CI-validated Microsoft sample names
 // an Ndi\Service that differs from the service it adds and passes InfVerif.
-#include <set>
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -31,16 +31,6 @@ bool matches(std::string_view s, bool upper_ok) {
   return true;
 }
 
-bool is_net_directive(Context& ctx, const inf::Line& l) {
-  // Entries without '=' and with more than one field (AddReg, CopyFiles … list lines) have no key:
-  // answered before the '%' test, which reads the flag of every field.
-  const auto key = l.raw_key();
-  if (!key) return false;
-  // A line with no '%' in its text has a plain key: compared as written, nothing to substitute.
-  if (!l.has_percent()) return util::is_one_of(*key, {"AddNetFilter", "AddNetProtocol"});
-  return util::key_is_one_of(ctx.doc(), l, {"AddNetFilter", "AddNetProtocol"});
-}
-
 constexpr std::string_view kSingleValued[] = {"FilterClass", "FilterType", "Service", "BindName", "NetCfgInstanceId"};
 constexpr std::string_view kBindLists[] = {"UpperBind", "LowerBind", "FilterMediaTypes"};
 // Bind tokens of NDIS 5 and older stacks (AppleTalk, IPX, NetBEUI, DLC, ATM, CoNDIS WAN) that no
@@ -58,14 +48,13 @@ struct Component {
 std::vector<Component> components(Context& ctx) {
   const inf::Document& doc = ctx.doc();
   std::vector<Component> out;
-  for (std::size_t i = 0; i < doc.section_count(); ++i) {
-    for (inf::Line l : doc.section_at(i)) {
-      if (!is_net_directive(ctx, l)) continue;
-      Component c{l, l.key_is("AddNetFilter"), facts::trim(l.field(0)), std::nullopt};
-      const std::string sec = facts::trim(l.field(1));
-      if (!sec.empty()) c.section = doc.section(sec);
-      out.push_back(std::move(c));
-    }
+  // The AddNetFilter/AddNetProtocol lines, from the shared walk over all lines (Context::lines).
+  for (std::uint32_t index : ctx.lines().net_directives) {
+    const inf::Line l = doc.line_at(index);
+    Component c{l, l.key_is("AddNetFilter"), facts::trim(l.field(0)), std::nullopt};
+    const std::string sec = facts::trim(l.field(1));
+    if (!sec.empty()) c.section = doc.section(sec);
+    out.push_back(std::move(c));
   }
   return out;
 }
@@ -103,7 +92,11 @@ void check_bind_list(Context& ctx, const inf::Line& l) {
   }
 }
 
-void check_value(Context& ctx, const Component& c, const inf::Line& l, std::set<std::string>& services) {
+// The names of the services the package adds, sorted ASCII case-insensitively: views into the
+// model, no lower-cased copies.
+using ServiceNames = std::vector<std::string_view>;
+
+void check_value(Context& ctx, const Component& c, const inf::Line& l, const ServiceNames& services) {
   const std::string key(*l.raw_key());
   const std::string v = facts::trim(l.field(0));
   if (one_of(l, kSingleValued) && l.field_count() > 1) ctx.report<Rule::r2403>(l, {key, std::to_string(l.field_count())});
@@ -121,10 +114,12 @@ void check_value(Context& ctx, const Component& c, const inf::Line& l, std::set<
     if (!matches(v, true)) ctx.report<Rule::r2417>(l, {v}, 0);
     else if (facts::starts_with_ci(v, "ms_") || facts::starts_with_ci(v, "ndis")) ctx.report<Rule::r2419>(l, {v}, 0);
   }
-  if (l.key_is("Service") && !v.empty() && !services.count(inf::to_lower_ascii(v))) ctx.report<Rule::r2501>(l, {v}, 0);
+  if (l.key_is("Service") && !v.empty() && !std::binary_search(services.begin(), services.end(), std::string_view(v), ci_less)) {
+    ctx.report<Rule::r2501>(l, {v}, 0);
+  }
 }
 
-void check_component_section(Context& ctx, const Component& c, std::set<std::string>& services) {
+void check_component_section(Context& ctx, const Component& c, const ServiceNames& services) {
   for (inf::Line l : *c.section) {
     if (l.raw_key()) check_value(ctx, c, l, services);
   }
@@ -135,13 +130,15 @@ void check_component_section(Context& ctx, const Component& c, std::set<std::str
   }
 }
 
-std::set<std::string> added_services(const package::Package& pkg) {
-  std::set<std::string> out;
-  for (const auto& s : pkg.services) out.insert(inf::to_lower_ascii(s.name));
+ServiceNames added_services(const package::Package& pkg) {
+  ServiceNames out;
+  out.reserve(pkg.services.size());
+  for (const auto& s : pkg.services) out.push_back(s.name);
+  std::sort(out.begin(), out.end(), ci_less);
   return out;
 }
 
-void check_declarative(Context& ctx, std::set<std::string>& services) {
+void check_declarative(Context& ctx) {
   const bool netdriver = rules::iequals(ctx.facts().version_class, "NetDriver");
   for (std::size_t i = 0; i < ctx.doc().section_count(); ++i) {
     inf::Section s = ctx.doc().section_at(i);
@@ -154,18 +151,23 @@ void check_declarative(Context& ctx, std::set<std::string>& services) {
     auto v = ctx.doc().section("Version");
     ctx.report_at<Rule::r2420>(v ? v->line() : 1, 1, {}, "Version");
   }
-  std::set<std::string> done;
+  if (comps.empty()) return;  // most documents: no service names to gather
+  const ServiceNames services = added_services(ctx.pkg());
+  // Each component section once: the document's sections are merged by name ignoring case, so
+  // its index says "the same section" (a set of lower-cased names before).
+  std::vector<std::uint32_t> done;
   for (const auto& c : comps) {
     check_directive(ctx, c);
-    if (c.section && done.insert(inf::to_lower_ascii(c.section->name())).second) check_component_section(ctx, c, services);
+    if (!c.section || std::find(done.begin(), done.end(), c.section->index()) != done.end()) continue;
+    done.push_back(c.section->index());
+    check_component_section(ctx, c, services);
   }
 }
 
 }  // namespace
 
 void run_network_rules(Context& ctx) {
-  std::set<std::string> services = added_services(ctx.pkg());
-  check_declarative(ctx, services);
+  check_declarative(ctx);
 }
 
 }  // namespace isodrv::rules

@@ -611,12 +611,15 @@ void check_data_paths(Context& ctx, const RegOp& op) {
 // Paths to the package's own files (1326).
 // ---------------------------------------------------------------------------------------------
 
-// Files this package copies into the driver store (DIRID 13), by lower-case destination name.
-std::set<std::string> driver_store_files(const package::Package& pkg) {
-  std::set<std::string> out;
+// Files this package copies into the driver store (DIRID 13): their destination names, sorted
+// ASCII case-insensitively (views into the model, no lower-cased copies in a set).
+using StoreFiles = std::vector<std::string_view>;
+StoreFiles driver_store_files(const package::Package& pkg) {
+  StoreFiles out;
   for (const auto& c : pkg.copies) {
-    if (c.has_destination && c.dirid == inf::kDiridDriverStore && !c.dest_name.empty()) out.insert(inf::to_lower_ascii(c.dest_name));
+    if (c.has_destination && c.dirid == inf::kDiridDriverStore && !c.dest_name.empty()) out.push_back(c.dest_name);
   }
+  std::sort(out.begin(), out.end(), ci_less);
   return out;
 }
 
@@ -624,7 +627,7 @@ std::set<std::string> driver_store_files(const package::Package& pkg) {
 // (%SystemRoot%\System32\drivers\x.sys, %12%\x.sys) while the package copies that file to
 // DIRID 13: the value points where the file no longer is (an EventMessageFile left behind when
 // the copy moved to the driver store). Paths through %13% are the package's folder and pass.
-void check_own_file_paths(Context& ctx, const RegOp& op, const std::set<std::string>& store_files) {
+void check_own_file_paths(Context& ctx, const RegOp& op, const StoreFiles& store_files) {
   if (store_files.empty() || !writes_value(op) || !is_string_type(op.reg_type)) return;
   const std::string& store = ctx.doc().dirids().driver_store;
   for (std::size_t i = 0; i < op.data.size(); ++i) {
@@ -636,7 +639,7 @@ void check_own_file_paths(Context& ctx, const RegOp& op, const std::set<std::str
       while (!part.empty() && part.back() == '"') part.pop_back();
       const std::size_t slash = part.find_last_of('\\');
       const bool in_store = !store.empty() && part.size() >= store.size() && rules::iequals(part.substr(0, store.size()), store);
-      if (slash != std::string::npos && !in_store && store_files.count(inf::to_lower_ascii(part.substr(slash + 1)))) {
+      if (slash != std::string::npos && !in_store && std::binary_search(store_files.begin(), store_files.end(), std::string_view(part).substr(slash + 1), ci_less)) {
         ctx.report_once<Rule::r1326>(op.line, {trim(op.value_name.value_or(std::string())), part, part.substr(slash + 1)}, field_of(op, 4 + i));
         return;
       }
@@ -749,7 +752,7 @@ void check_conflicting_values(Context& ctx) {
 }  // namespace
 
 void run_registry_rules(Context& ctx) {
-  const std::set<std::string> store_files = driver_store_files(ctx.pkg());
+  const StoreFiles store_files = driver_store_files(ctx.pkg());
   const bool security_sections = has_security_sections(ctx.doc());
   for (const auto& op : ctx.pkg().regs) {
     check_root(ctx, op);

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <type_traits>
 #include <cstdint>
@@ -66,13 +67,11 @@ constexpr bool is_self = sizeof...(T) == 1 && (std::is_same_v<std::remove_cvref_
 template <Rule R>
 struct Args {
   static constexpr std::size_t kCount = detail::arg_count(R);
-  std::vector<std::string> values;
+  // In place rather than a vector: a finding's arguments cost no allocation of their own.
+  std::array<std::string, kCount> values;
   template <class... T>
     requires(sizeof...(T) == kCount && !detail::is_self<Args, T...>)
-  Args(T&&... t) {  // NOLINT: implicit, so call sites keep writing {a, b}
-    values.reserve(sizeof...(T));
-    (values.emplace_back(std::forward<T>(t)), ...);
-  }
+  Args(T&&... t) : values{std::string(std::forward<T>(t))...} {}  // NOLINT: implicit, so call sites keep writing {a, b}
 };
 
 // The arguments of a rule chosen at run time among Rs: every one of them must take the same number
@@ -81,48 +80,45 @@ template <Rule... Rs>
 struct ArgsOf {
   static constexpr std::size_t kCount = detail::arg_count((Rs, ...));
   static_assert(((detail::arg_count(Rs) == kCount) && ...), "rules chosen together must take the same arguments");
-  std::vector<std::string> values;
+  std::array<std::string, kCount> values;
   template <class... T>
     requires(sizeof...(T) == kCount && !detail::is_self<ArgsOf, T...>)
-  ArgsOf(T&&... t) {  // NOLINT: implicit, as Args
-    values.reserve(sizeof...(T));
-    (values.emplace_back(std::forward<T>(t)), ...);
-  }
+  ArgsOf(T&&... t) : values{std::string(std::forward<T>(t))...} {}  // NOLINT: implicit, as Args
   static constexpr bool contains(Rule r) { return ((r == Rs) || ...); }
 };
 
 template <Rule R>
 diag::Diagnostic& Context::report(const inf::Line& line, Args<R> args, std::size_t field) {
-  return report(R, line, std::move(args.values), field);
+  return report(R, line, args.values, field);
 }
 
 template <Rule R>
 diag::Diagnostic& Context::report_at(std::uint32_t line, std::uint32_t column, Args<R> args, std::string section) {
-  return report_at(R, line, column, std::move(args.values), std::move(section));
+  return report_at(R, line, column, args.values, std::move(section));
 }
 
 template <Rule... Rs>
 diag::Diagnostic& Context::report_one_of(Rule rule, const inf::Line& line, ArgsOf<Rs...> args, std::size_t field) {
   assert(ArgsOf<Rs...>::contains(rule));
-  return report(rule, line, std::move(args.values), field);
+  return report(rule, line, args.values, field);
 }
 
 template <Rule... Rs>
 diag::Diagnostic& Context::report_at_one_of(Rule rule, std::uint32_t line, std::uint32_t column, ArgsOf<Rs...> args,
                                             std::string section) {
   assert(ArgsOf<Rs...>::contains(rule));
-  return report_at(rule, line, column, std::move(args.values), std::move(section));
+  return report_at(rule, line, column, args.values, std::move(section));
 }
 
 template <Rule... Rs>
 diag::Diagnostic* Context::report_once_one_of(Rule rule, const inf::Line& line, ArgsOf<Rs...> args, std::size_t field) {
   assert(ArgsOf<Rs...>::contains(rule));
-  return report_once(rule, line, std::move(args.values), field);
+  return report_once(rule, line, args.values, field);
 }
 
 template <Rule R>
 diag::Diagnostic* Context::report_once(const inf::Line& line, Args<R> args, std::size_t field) {
-  return report_once(R, line, std::move(args.values), field);
+  return report_once(R, line, args.values, field);
 }
 
 }  // namespace isodrv::rules

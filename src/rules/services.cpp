@@ -32,14 +32,20 @@ bool associated(const ServiceInstall& s) { return s.flags && (*s.flags & kAssocS
 
 // 1211: one device install names at most one function driver.
 void check_associated_count(Context& ctx) {
-  std::map<std::size_t, const ServiceInstall*> first;
-  for (const auto& s : ctx.pkg().services) {
+  // The first associated service of each .Services section: a package has a handful of
+  // services, so an earlier one is found by a walk back rather than through a map.
+  const auto& services = ctx.pkg().services;
+  for (std::size_t i = 0; i < services.size(); ++i) {
+    const ServiceInstall& s = services[i];
     if (!associated(s)) continue;
-    auto [it, inserted] = first.try_emplace(s.context, &s);
-    if (inserted) continue;
+    const ServiceInstall* first = nullptr;
+    for (std::size_t j = 0; j < i && !first; ++j) {
+      if (associated(services[j]) && services[j].context == s.context) first = &services[j];
+    }
+    if (!first) continue;
     auto display = [](const ServiceInstall* x) { return x->name.empty() ? std::string("the null service") : std::string(x->name); };
-    auto& d = ctx.report<Rule::r1211>(s.directive, {display(&s), display(it->second)}, 1);
-    Context::note(d, it->second->directive, "the first associated service");
+    auto& d = ctx.report<Rule::r1211>(s.directive, {display(&s), display(first)}, 1);
+    Context::note(d, first->directive, "the first associated service");
   }
 }
 
@@ -84,15 +90,12 @@ std::vector<const ServiceInstall*> distinct_install_sections(const package::Pack
 }
 
 // 1234 (a required entry absent or empty) and 1260 (a numeric entry that is not a number).
-void check_required(Context& ctx) {
-  // Each name with the lower-case key ServiceInstall::values uses.
-  static constexpr std::pair<std::string_view, std::string_view> kRequired[] = {
-      {"ServiceType", "servicetype"}, {"StartType", "starttype"}, {"ErrorControl", "errorcontrol"},
-      {"ServiceBinary", "servicebinary"}};
-  for (const ServiceInstall* s : distinct_install_sections(ctx.pkg())) {
+void check_required(Context& ctx, std::span<const ServiceInstall* const> installs) {
+  static constexpr std::string_view kRequired[] = {"ServiceType", "StartType", "ErrorControl", "ServiceBinary"};
+  for (const ServiceInstall* s : installs) {
     auto sec = ctx.doc().section(s->install_section);
-    for (const auto& [name, key] : kRequired) {
-      auto it = s->values.find(key);
+    for (const std::string_view name : kRequired) {
+      auto it = s->values.find(name);  // case-insensitive
       if (it == s->values.end()) {
         ctx.report_at<Rule::r1234>(sec->line(), 1, {std::string(name), std::string(sec->name()), "service-install"},
                       std::string(sec->name()));
@@ -123,10 +126,10 @@ void check_disabled_function_driver(Context& ctx) {
 // 1252: settings that only one kind of service can use. Boot and system start exist only for
 // drivers; the user-mode service options (accounts' privileges, SID type, delayed start, failure
 // actions) mean nothing to a driver the kernel loads.
-void check_type_clashes(Context& ctx) {
+void check_type_clashes(Context& ctx, std::span<const ServiceInstall* const> installs) {
   static constexpr std::string_view kUserModeOnly[] = {"RequiredPrivileges", "ServiceSidType", "DelayedAutoStart",
                                                        "FailureActions"};
-  for (const ServiceInstall* s : distinct_install_sections(ctx.pkg())) {
+  for (const ServiceInstall* s : installs) {
     if (!s->service_type) continue;
     const std::uint32_t type = *s->service_type;
     auto type_line = s->values.find("servicetype");
@@ -136,7 +139,7 @@ void check_type_clashes(Context& ctx) {
     }
     if (is_driver_type(type) && (type_line->second.field_count() > 0)) {
       for (std::string_view opt : kUserModeOnly) {
-        auto it = s->values.find(inf::to_lower_ascii(opt));
+        auto it = s->values.find(opt);  // case-insensitive
         if (it == s->values.end()) continue;
         ctx.report<Rule::r1252>(it->second, {std::string(opt), "a driver service", s->name});
       }
@@ -178,8 +181,8 @@ bool ends_with_image(std::string_view s) {
 }
 
 // 1254: the SCM splits an unquoted ImagePath at the first blank, and a stray quote ends it early.
-void check_image_paths(Context& ctx) {
-  for (const ServiceInstall* s : distinct_install_sections(ctx.pkg())) {
+void check_image_paths(Context& ctx, std::span<const ServiceInstall* const> installs) {
+  for (const ServiceInstall* s : installs) {
     auto it = s->values.find("servicebinary");
     if (it == s->values.end()) continue;
     const std::string text = trim(image_path_text(ctx.doc(), it->second.raw_field(0)));
@@ -216,8 +219,8 @@ void check_conflicting_services(Context& ctx) {
       }
       if (!package::sections_coinstall(pkg, a.context, b.context)) continue;
       for (std::string_view key : kCompared) {
-        auto ia = a.values.find(inf::to_lower_ascii(key));
-        auto ib = b.values.find(inf::to_lower_ascii(key));
+        auto ia = a.values.find(key);  // case-insensitive
+        auto ib = b.values.find(key);
         std::string va = ia == a.values.end() ? std::string() : trim(ia->second.field(0));
         std::string vb = ib == b.values.end() ? std::string() : trim(ib->second.field(0));
         auto na = inf::parse_u32(va);
@@ -247,21 +250,31 @@ void check_missing_function_driver(Context& ctx) {
   for (std::string_view c : kNoFunctionDriverClasses) {
     if (rules::iequals(cls, c)) return;
   }
-  std::set<std::string> with_ids;
+  // The install bases that a Models entry with a hardware ID names, as views sorted
+  // case-insensitively: one allocation instead of a node and a lower-cased copy per entry.
+  std::vector<std::string_view> with_ids;
   for (const auto& m : pkg.models) {
-    if (!m.hardware_ids.empty() && !m.hardware_ids[0].empty()) with_ids.insert(inf::to_lower_ascii(m.install_base));
+    if (!m.hardware_ids.empty() && !m.hardware_ids[0].empty()) with_ids.push_back(m.install_base);
   }
+  std::sort(with_ids.begin(), with_ids.end(), ci_less);
+  const std::string_view suffix = package::subsection_suffix(package::SectionRole::services);
   for (std::size_t i = 0; i < pkg.sections.size(); ++i) {
     const auto& s = pkg.sections[i];
     if (s.role != package::SectionRole::ddinstall || !s.exists || s.base.empty() || s.root != i) continue;
-    if (!with_ids.count(inf::to_lower_ascii(s.base))) continue;
-    const std::string services = std::string(s.name) + std::string(package::subsection_suffix(package::SectionRole::services));
+    if (!std::binary_search(with_ids.begin(), with_ids.end(), std::string_view(s.base), ci_less)) continue;
+    // Whether an associated service is added from "<s.name>.Services", compared in two parts
+    // rather than through a built name.
     bool found = false;
     for (const auto& svc : pkg.services) {
-      if (associated(svc) && rules::iequals(pkg.sections[svc.context].name, services)) found = true;
+      const std::string_view n = pkg.sections[svc.context].name;
+      if (associated(svc) && n.size() == s.name.size() + suffix.size() &&
+          rules::iequals(n.substr(0, s.name.size()), s.name) && rules::iequals(n.substr(s.name.size()), suffix)) {
+        found = true;
+      }
     }
     if (found) continue;
     auto sec = ctx.install_section(i);
+    const std::string services = std::string(s.name) + std::string(suffix);
     ctx.report_at<Rule::r1296>(sec->line(), 1, {s.name, services}, std::string(sec->name()));
   }
 }
@@ -289,9 +302,10 @@ bool listed(std::string_view name, std::span<const std::string_view> names) {
 
 // 1017 and 1293: service names set aside for samples and for Windows's own drivers.
 void check_reserved_names(Context& ctx) {
-  std::set<std::uint32_t> seen;
   for (const auto& s : ctx.pkg().services) {
-    if (s.name.empty() || !seen.insert(s.directive.index()).second) continue;
+    // Once per AddService line (the model lists a line once per install section that reaches
+    // it): the context's once-table instead of a set of line numbers.
+    if (s.name.empty() || !ctx.first_time(Rule::r1017, s.directive)) continue;
     if (listed(s.name, kReservedServiceNames)) ctx.report<Rule::r1017>(s.directive, {s.name}, 0);
     else if (listed(s.name, kInboxServiceNames)) ctx.report<Rule::r1293>(s.directive, {s.name}, 0);
   }
@@ -306,19 +320,22 @@ constexpr std::size_t kUniqueSuffix = 17;
 
 // 1021 / 1022: unique naming needs room for the suffix, and one name is either unique or shared.
 void check_unique_names(Context& ctx) {
-  std::map<std::string, const ServiceInstall*> first;
-  std::set<std::uint32_t> seen;
+  // The first service of each name, compared in place: a package has a handful of services.
+  std::vector<const ServiceInstall*> first;
   for (const auto& s : ctx.pkg().services) {
-    if (s.name.empty() || !s.flags || !seen.insert(s.directive.index()).second) continue;
+    if (s.name.empty() || !s.flags || !ctx.first_time(Rule::r1021, s.directive)) continue;
     const bool unique = (*s.flags & kUniqueName) != 0;
     if (unique && s.name.size() + kUniqueSuffix > kMaxServiceName) {
       ctx.report<Rule::r1021>(s.directive, {s.name, std::to_string(s.name.size()), std::to_string(kMaxServiceName - kUniqueSuffix)}, 0);
     }
-    auto [it, inserted] = first.try_emplace(inf::to_lower_ascii(s.name), &s);
-    if (inserted) continue;
-    if (((*it->second->flags & kUniqueName) != 0) == unique) continue;
+    auto it = std::find_if(first.begin(), first.end(), [&](const ServiceInstall* f) { return rules::iequals(f->name, s.name); });
+    if (it == first.end()) {
+      first.push_back(&s);
+      continue;
+    }
+    if (((*(*it)->flags & kUniqueName) != 0) == unique) continue;
     auto& d = ctx.report<Rule::r1022>(s.directive, {s.name}, 1);
-    Context::note(d, it->second->directive, "declared here with the other naming");
+    Context::note(d, (*it)->directive, "declared here with the other naming");
   }
 }
 
@@ -334,30 +351,32 @@ bool is_single_string_token(std::string_view raw) {
 // 1292: a service's DisplayName is the name tools show to users, so it is localised through
 // [Strings]. isodrv requires it (and only it) to be one %strkey% token; see docs/rules/1292.md for
 // why Provider, Description, disk and device names are not held to this.
-void check_display_name_tokens(Context& ctx) {
-  for (const ServiceInstall* s : distinct_install_sections(ctx.pkg())) {
+void check_display_name_tokens(Context& ctx, std::span<const ServiceInstall* const> installs) {
+  for (const ServiceInstall* s : installs) {
     auto it = s->values.find("displayname");
     if (it == s->values.end()) continue;
     const inf::Line& l = it->second;
-    const std::string raw = trim(l.raw_field(0));
+    const std::string_view raw = base::trim_view(l.raw_field(0));
     if (raw.empty() || is_single_string_token(raw)) continue;
-    ctx.report<Rule::r1292>(l, {"DisplayName", raw, s->install_section}, 0);
+    ctx.report<Rule::r1292>(l, {"DisplayName", std::string(raw), s->install_section}, 0);
   }
 }
 
 }  // namespace
 
 void run_service_rules(Context& ctx) {
+  // The service-install sections, found once for the four checks that walk them.
+  const std::vector<const ServiceInstall*> installs = distinct_install_sections(ctx.pkg());
   check_reserved_names(ctx);
-  check_display_name_tokens(ctx);
+  check_display_name_tokens(ctx, installs);
   check_unique_names(ctx);
   check_associated_count(ctx);
   check_empty_names(ctx);
   check_flags(ctx);
-  check_required(ctx);
+  check_required(ctx, installs);
   check_disabled_function_driver(ctx);
-  check_type_clashes(ctx);
-  check_image_paths(ctx);
+  check_type_clashes(ctx, installs);
+  check_image_paths(ctx, installs);
   check_conflicting_services(ctx);
   check_missing_function_driver(ctx);
 }

@@ -69,10 +69,16 @@ void check_references(Context& ctx) {
   }
   // A Manufacturer line whose Models section exists under none of its names.
   if (auto mfg = ctx.doc().section("Manufacturer")) {
+    std::string base, name;  // reused across the lines: "<base>.<decoration>" built in place
     for (inf::Line l : *mfg) {
-      std::string base = l.field(0);
+      base.clear();
+      l.field_into(0, base);
       bool any = ctx.doc().has_section(base);
-      for (std::size_t i = 1; i < l.field_count() && !any; ++i) any = ctx.doc().has_section(base + "." + l.field(i));
+      for (std::size_t i = 1; i < l.field_count() && !any; ++i) {
+        name.assign(base).push_back('.');
+        l.field_into(i, name);
+        any = ctx.doc().has_section(name);
+      }
       if (!any && !base.empty()) ctx.report<Rule::r1203>(l, {base, "Manufacturer"}, 0);
     }
   }
@@ -104,21 +110,18 @@ void check_tokens(Context& ctx) {
   const auto& doc = ctx.doc();
   std::vector<std::string> unknown;
   std::string scratch;
-  for (std::size_t s = 0; s < doc.section_count(); ++s) {
-    inf::Section sec = doc.section_at(s);
-    if (is_strings_section(sec.name())) continue;
-    for (inf::Line l : sec) {
-      if (!l.has_percent()) continue;  // most lines: no token to check
-      auto check_raw = [&](std::string_view raw, std::size_t field) {
-        if (all_tokens_known(doc, raw)) return;  // also true, after one memchr, without a '%'
-        unknown.clear();
-        scratch.clear();
-        doc.substitute(raw, scratch, &unknown);
-        for (const auto& tok : unknown) ctx.report<Rule::r1235>(l, {"%" + tok + "%"}, field);
-      };
-      if (l.has_key()) check_raw(*l.raw_key(), static_cast<std::size_t>(-1));
-      for (std::size_t i = 0; i < l.field_count(); ++i) check_raw(l.raw_field(i), i);
-    }
+  // The lines outside [Strings] that may hold a token, from the shared walk (most lines hold none).
+  for (std::uint32_t index : ctx.lines().tokens) {
+    const inf::Line l = doc.line_at(index);
+    auto check_raw = [&](std::string_view raw, std::size_t field) {
+      if (all_tokens_known(doc, raw)) return;  // also true, after one memchr, without a '%'
+      unknown.clear();
+      scratch.clear();
+      doc.substitute(raw, scratch, &unknown);
+      for (const auto& tok : unknown) ctx.report<Rule::r1235>(l, {"%" + tok + "%"}, field);
+    };
+    if (l.has_key()) check_raw(*l.raw_key(), static_cast<std::size_t>(-1));
+    for (std::size_t i = 0; i < l.field_count(); ++i) check_raw(l.raw_field(i), i);
   }
 }
 
@@ -137,24 +140,44 @@ void check_stamp_leftovers(Context& ctx) {
 }
 
 // The same string key defined twice in one [Strings] section: only the first is used.
+// Whether two keys of a [Strings] section may be equal ignoring case: their folded hashes
+// (rules::ci_hash) go into an open-addressing table (`table`, reused across sections), and a hash
+// met twice says "maybe" (a collision of different keys only costs the exact check after).
+bool may_repeat(const inf::Section& sec, std::vector<std::uint64_t>& table) {
+  std::size_t size = 16;
+  while (size < 2 * sec.line_count()) size *= 2;
+  table.assign(size, 0);
+  const std::size_t mask = size - 1;
+  for (inf::Line l : sec) {
+    if (!l.has_key()) continue;
+    const std::uint64_t h = ci_hash(*l.raw_key()) | 1;  // 0 marks a free slot
+    for (std::size_t i = static_cast<std::size_t>(h >> 17) & mask;; i = (i + 1) & mask) {
+      if (table[i] == h) return true;
+      if (table[i] == 0) {
+        table[i] = h;
+        break;
+      }
+    }
+  }
+  return false;
+}
+
 void check_repeats(Context& ctx) {
   const auto& doc = ctx.doc();
+  std::vector<std::uint64_t> table;
+  std::vector<std::pair<std::string_view, inf::Line>> keys;
   for (std::size_t s = 0; s < doc.section_count(); ++s) {
     inf::Section sec = doc.section_at(s);
     if (!is_strings_section(sec.name())) continue;
-    // Sorted (lower-case key, position) pairs instead of a map: one allocation per section, not
-    // one node per string; a stable sort keeps the first definition first among equal keys.
-    std::vector<std::pair<std::string_view, inf::Line>> keys;
+    // Almost every [Strings] section has no repeat: the hash table shows that in one pass, without
+    // gathering and sorting the keys.
+    if (!may_repeat(sec, table)) continue;
+    // Sorted (key, position) pairs instead of a map: no node per string; a stable sort keeps the
+    // first definition first among equal keys.
+    keys.clear();
     for (inf::Line l : sec) {
       if (l.has_key()) keys.emplace_back(*l.raw_key(), l);
     }
-    // Almost every [Strings] section has no repeat: sorted hashes of the folded keys show that
-    // without the string sort.
-    std::vector<std::uint64_t> hashes;
-    hashes.reserve(keys.size());
-    for (const auto& k : keys) hashes.push_back(ci_hash(k.first));
-    std::sort(hashes.begin(), hashes.end());
-    if (std::adjacent_find(hashes.begin(), hashes.end()) == hashes.end()) continue;
     std::stable_sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) { return ci_less(a.first, b.first); });
     for (std::size_t i = 1, first = 0; i < keys.size(); ++i) {
       if (!rules::iequals(keys[i].first, keys[first].first)) {

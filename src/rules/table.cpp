@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "rules/facts.h"
+#include "rules/families.h"
 #include "rules/rule.h"
 
 namespace isodrv::rules {
@@ -110,6 +111,10 @@ Severity level(const RuleInfo& r, diag::Mode m) {
 }
 
 std::string format_message(std::string_view tmpl, const std::vector<std::string>& args) {
+  return format_message(tmpl, std::span<const std::string>(args));
+}
+
+std::string format_message(std::string_view tmpl, std::span<const std::string> args) {
   std::string out;
   std::size_t size = tmpl.size();
   for (const auto& a : args) size += a.size();
@@ -201,30 +206,30 @@ bool Context::first_time(Rule rule, const inf::Line& line, std::size_t field) {
   return insert_once(once_key(1, rule, line, field));
 }
 
-diag::Diagnostic* Context::report_once(Rule rule, const inf::Line& line, std::vector<std::string> args,
+diag::Diagnostic* Context::report_once(Rule rule, const inf::Line& line, std::span<const std::string> args,
                                        std::size_t field) {
   if (!insert_once(once_key(0, rule, line, field))) return nullptr;
-  return &report(rule, line, std::move(args), field);
+  return &report(rule, line, args, field);
 }
 
-diag::Diagnostic& Context::report(Rule rule, const inf::Line& line, std::vector<std::string> args, std::size_t field) {
+diag::Diagnostic& Context::report(Rule rule, const inf::Line& line, std::span<const std::string> args, std::size_t field) {
   inf::Position p = field == static_cast<std::size_t>(-1) ? line.key_position() : line.field_position(field);
   const std::uint32_t index = line.section_index();
-  return emit(rule, p.line ? p.line : line.line(), p.column, std::move(args),
+  return emit(rule, p.line ? p.line : line.line(), p.column, args,
               std::string(doc_.section_at(index).name()), index);
 }
 
-diag::Diagnostic& Context::report_at(Rule rule, std::uint32_t line, std::uint32_t column, std::vector<std::string> args,
+diag::Diagnostic& Context::report_at(Rule rule, std::uint32_t line, std::uint32_t column, std::span<const std::string> args,
                                      std::string section) {
   std::uint32_t index = kNoSection;
   if (!section.empty()) {
     if (auto sec = doc_.section(section)) index = sec->index();
   }
-  return emit(rule, line, column, std::move(args), std::move(section), index);
+  return emit(rule, line, column, args, std::move(section), index);
 }
 
 // `section_index`: the document section named `section`, kNoSection when none (or no name).
-diag::Diagnostic& Context::emit(Rule rule, std::uint32_t line, std::uint32_t column, std::vector<std::string> args,
+diag::Diagnostic& Context::emit(Rule rule, std::uint32_t line, std::uint32_t column, std::span<const std::string> args,
                                 std::string section, std::uint32_t section_index) {
   const int code = static_cast<int>(rule);
   // Built where it stays (the output, or discarded_ for a finding /rulever leaves out) rather than
@@ -292,6 +297,11 @@ bool Context::h_section_skipped(std::uint32_t section_index) const {
     if (!dec.valid || dec.build.value_or(0) <= *settings_.rulever) return false;
   }
   return true;
+}
+
+const LineWalk& Context::lines() {
+  if (!lines_) lines_ = walk_lines(doc_);
+  return *lines_;
 }
 
 void Context::note(diag::Diagnostic& d, const inf::Line& line, std::string message) {

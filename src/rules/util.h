@@ -31,7 +31,7 @@ using inf::is_braced_guid;
 // True when some field of the line has text.
 inline bool has_value(const inf::Line& l) {
   for (std::size_t i = 0; i < l.field_count(); ++i) {
-    if (!trim(l.raw_field(i)).empty()) return true;
+    if (!base::trim_view(l.raw_field(i)).empty()) return true;  // a view: no copy of the field
   }
   return false;
 }
