@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sys/stat.h>
 
+#include "base/utf16.h"
 #include "inf/document_impl.h"
 #include "isodrv/input.h"
 
@@ -482,16 +483,7 @@ bool fits_string_limit(std::string& out, std::size_t base) {
   if (out.size() - base <= limit) return true;
   std::string_view added(out.data() + base, out.size() - base);
   if (utf16_length(added) <= limit) return true;
-  std::size_t units = 0, i = 0;
-  while (i < added.size()) {
-    auto c = static_cast<unsigned char>(added[i]);
-    std::size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
-    std::size_t u = n == 4 ? 2 : 1;
-    if (units + u > limit) break;
-    units += u;
-    i += n;
-  }
-  out.resize(base + i);
+  out.resize(base + isodrv::base::utf16_prefix_bytes(added, limit));
   return false;
 }
 

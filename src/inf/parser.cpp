@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "base/utf16.h"
 #include "inf/document_impl.h"
 #include "inf/structural.h"
 
@@ -282,17 +283,9 @@ class Parser {
   // A token longer than 511 UTF-16 units is cut there, as Windows does; the cut is recorded.
   std::uint16_t clamp_len(std::string_view s, std::uint32_t pos) {
     if (s.size() <= kMaxFieldLength) return static_cast<std::uint16_t>(s.size());
-    std::size_t units = 0, i = 0;
-    while (i < s.size()) {
-      auto c = static_cast<unsigned char>(s[i]);
-      std::size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
-      std::size_t u = n == 4 ? 2 : 1;
-      if (units + u > kMaxFieldLength) break;
-      units += u;
-      i += n;
-    }
+    const std::size_t i = base::utf16_prefix_bytes(s, kMaxFieldLength);
     if (i < s.size()) note(NoteKind::field_truncated, pos);
-    return static_cast<std::uint16_t>(std::min(i, s.size()));
+    return static_cast<std::uint16_t>(i);
   }
 
   // A field of the simple-line path: a span of the text, the value from b to e.

@@ -122,28 +122,33 @@ constexpr auto kSpecKeys = [] {
   }
   return out;
 }();
-// The rows of each name length, so that a lookup looks only at names of its own length (a name
-// longer than kLongestDirective fails to compile here).
-constexpr std::size_t kLongestDirective = 16;
-struct SizeBucket {
-  std::array<std::uint8_t, std::size(kDirectives)> rows{};
+// The rows of a constant name table grouped by name length, so that a lookup compares only names of
+// its own length. Built at compile time: a name longer than Longest fails to compile.
+template <std::size_t Rows>
+struct LengthBucket {
+  std::array<std::uint8_t, Rows> rows{};
   std::size_t count = 0;
 };
-constexpr auto kBySize = [] {
-  std::array<SizeBucket, kLongestDirective + 1> out{};
-  for (std::size_t i = 0; i < std::size(kDirectives); ++i) {
-    SizeBucket& b = out[kSpecKeys[i].size];
+template <std::size_t Longest, std::size_t Rows, typename SizeOfRow>
+constexpr std::array<LengthBucket<Rows>, Longest + 1> rows_by_length(SizeOfRow size_of_row) {
+  std::array<LengthBucket<Rows>, Longest + 1> out{};
+  for (std::size_t i = 0; i < Rows; ++i) {
+    LengthBucket<Rows>& b = out[size_of_row(i)];
     b.rows[b.count++] = static_cast<std::uint8_t>(i);
   }
   return out;
-}();
+}
+
+constexpr std::size_t kLongestDirective = 16;
+constexpr auto kBySize =
+    rows_by_length<kLongestDirective, std::size(kDirectives)>([](std::size_t i) { return kSpecKeys[i].size; });
 
 }  // namespace
 
 const DirectiveSpec* find_directive(std::string_view name) {
   if (name.empty() || name.size() > kLongestDirective) return nullptr;
   const char first = lower_ascii(name[0]);
-  const SizeBucket& b = kBySize[name.size()];
+  const auto& b = kBySize[name.size()];
   for (std::size_t k = 0; k < b.count; ++k) {
     const std::size_t i = b.rows[k];
     if (kSpecKeys[i].first == first && iequals(name, std::string_view(kDirectives[i].name, name.size()))) {
@@ -164,18 +169,8 @@ namespace {
 // kApplyOrder's rows by name length, as kBySize is for kDirectives: a lookup compares only names
 // of its own length (one to four), not all fifteen.
 constexpr std::size_t kLongestApplied = 12;
-struct AppliedBucket {
-  std::array<std::uint8_t, std::size(kApplyOrder)> rows{};
-  std::size_t count = 0;
-};
-constexpr auto kAppliedBySize = [] {
-  std::array<AppliedBucket, kLongestApplied + 1> out{};
-  for (std::size_t i = 0; i < std::size(kApplyOrder); ++i) {
-    AppliedBucket& b = out[kApplyOrder[i].size()];
-    b.rows[b.count++] = static_cast<std::uint8_t>(i);
-  }
-  return out;
-}();
+constexpr auto kAppliedBySize =
+    rows_by_length<kLongestApplied, std::size(kApplyOrder)>([](std::size_t i) { return kApplyOrder[i].size(); });
 }  // namespace
 
 std::size_t apply_rank(std::string_view directive) {
@@ -183,7 +178,7 @@ std::size_t apply_rank(std::string_view directive) {
   if (directive.empty()) return kOther;
   if (directive.size() <= kLongestApplied) {
     const char first = lower_ascii(directive[0]);
-    const AppliedBucket& b = kAppliedBySize[directive.size()];
+    const auto& b = kAppliedBySize[directive.size()];
     for (std::size_t k = 0; k < b.count; ++k) {
       const std::size_t i = b.rows[k];
       if (lower_ascii(kApplyOrder[i][0]) == first && iequals(directive, kApplyOrder[i])) return i;

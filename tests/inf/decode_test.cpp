@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/utf16.h"
 #include "inf_test_util.h"
 
 using namespace isodrv;
@@ -472,3 +473,18 @@ TEST(InfPositions, OutOfRangeLines) {
 }
 
 }  // namespace
+
+// Where a token (511 units) or a substituted string (4096) is cut: never inside a character, and a
+// surrogate pair (a four-byte character) is kept whole or dropped whole.
+TEST(Utf16Prefix, CutsOnCharacterBoundariesCountingPairsAsTwo) {
+  using isodrv::base::utf16_prefix_bytes;
+  EXPECT_EQ(utf16_prefix_bytes("abc", 5), 3u);
+  EXPECT_EQ(utf16_prefix_bytes("abc", 2), 2u);
+  EXPECT_EQ(utf16_prefix_bytes("", 0), 0u);
+  const std::string e_acute = "\xC3\xA9", euro = "\xE2\x82\xAC", clef = "\xF0\x9D\x84\x9E";
+  EXPECT_EQ(utf16_prefix_bytes("a" + e_acute + "b", 2), 3u) << "two units: 'a' and the two-byte 'é'";
+  EXPECT_EQ(utf16_prefix_bytes(euro + euro, 1), 3u);
+  EXPECT_EQ(utf16_prefix_bytes("a" + clef, 2), 1u) << "the pair does not fit in one unit";
+  EXPECT_EQ(utf16_prefix_bytes("a" + clef, 3), 5u);
+  EXPECT_EQ(utf16_prefix_bytes("a" + clef + "b", 3), 5u);
+}
