@@ -14,11 +14,7 @@ using namespace isodrv;
 
 namespace {
 
-const char* kInf = R"inf([Version]
-Signature = "$WINDOWS NT$"
-Class     = Sample
-ClassGuid = {0b9b8a6e-5f8a-4c2e-9d0e-7a1b2c3d4e5f}
-Provider  = %P%
+const std::string kInf = std::string(test::kSampleVersion) + R"inf(
 
 [DestinationDirs]
 DefaultDestDir = 13
@@ -159,11 +155,7 @@ TEST_F(Lists, FirstUseGivesEachEntryLineOnce) {
 // A CopyFiles entry's flags are read like every other field, substituted once: a [Strings] value
 // that itself spells a %token% stays as written (and is then no number), as RegOp flags are read.
 TEST(ListCopies, FlagsAreSubstitutedOnce) {
-  const char* text = R"inf([Version]
-Signature = "$WINDOWS NT$"
-Class     = Sample
-ClassGuid = {0b9b8a6e-5f8a-4c2e-9d0e-7a1b2c3d4e5f}
-Provider  = %P%
+  const std::string text = std::string(test::kSampleVersion) + R"inf(
 
 [DestinationDirs]
 DefaultDestDir = 13

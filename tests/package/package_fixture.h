@@ -14,6 +14,15 @@
 
 namespace isodrv::test {
 
+// The [Version] section the package tests' INFs start with. Five lines, each ending in a newline, so
+// a fixture written as kSampleVersion + the rest keeps the line numbers its assertions name.
+inline constexpr std::string_view kSampleVersion =
+    "[Version]\n"
+    "Signature = \"$WINDOWS NT$\"\n"
+    "Class     = Sample\n"
+    "ClassGuid = {0b9b8a6e-5f8a-4c2e-9d0e-7a1b2c3d4e5f}\n"
+    "Provider  = %P%\n";
+
 struct PackageFixture {
   std::unique_ptr<inf::Document> doc_owner;
   const inf::Document& doc;

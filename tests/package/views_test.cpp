@@ -18,11 +18,7 @@ using namespace isodrv;
 
 namespace {
 
-const char* kInf = R"inf([Version]
-Signature = "$WINDOWS NT$"
-Class     = Sample
-ClassGuid = {0b9b8a6e-5f8a-4c2e-9d0e-7a1b2c3d4e5f}
-Provider  = %P%
+const std::string kInf = std::string(test::kSampleVersion) + R"inf(
 
 [DestinationDirs]
 DefaultDestDir = 13
@@ -151,11 +147,7 @@ HKLM, Software\X, Win, 0, %10%\x
 
 // The other records (issue 13 part 2, round 2): services, service deletes, interfaces, DelFiles /
 // RenFiles entries, includes, directives, references and section names are views too.
-const char* kServiceInf = R"inf([Version]
-Signature = "$WINDOWS NT$"
-Class     = Sample
-ClassGuid = {0b9b8a6e-5f8a-4c2e-9d0e-7a1b2c3d4e5f}
-Provider  = %P%
+const std::string kServiceInf = std::string(test::kSampleVersion) + R"inf(
 
 [DestinationDirs]
 DefaultDestDir = 13

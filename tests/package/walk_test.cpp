@@ -21,11 +21,7 @@ using namespace isodrv;
 
 namespace {
 
-const char* kInf = R"inf([Version]
-Signature = "$WINDOWS NT$"
-Class     = Sample
-ClassGuid = {0b9b8a6e-5f8a-4c2e-9d0e-7a1b2c3d4e5f}
-Provider  = %P%
+const std::string kInf = std::string(test::kSampleVersion) + R"inf(
 
 [DestinationDirs]
 DefaultDestDir = 12
