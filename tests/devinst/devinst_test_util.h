@@ -19,6 +19,7 @@
 #include "isodrv/store.h"
 #include "support/cli_run.h"
 #include "support/staging.h"
+#include "support/scratch.h"
 
 namespace devinst_test {
 
@@ -36,8 +37,7 @@ inline fs::path fixture(const std::string& rel) { return fs::path(ISODRV_TEST_DA
 class DevinstTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    base_ = fs::temp_directory_path() / ("isodrv-devinst-" + std::to_string(::getpid()) + "-" +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    base_ = isodrv_test::scratch_path("isodrv-devinst");
     fs::remove_all(base_);
     root_ = base_ / "root";
     fs::create_directories(root_);

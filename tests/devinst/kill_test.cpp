@@ -451,3 +451,15 @@ TEST_P(FullDiskOperations, AFullDiskLeavesBeforeOrAfterAndARetrySucceeds) {
 
 INSTANTIATE_TEST_SUITE_P(Operations, FullDiskOperations, ::testing::ValuesIn(operations()),
                          [](const ::testing::TestParamInfo<Operation>& i) { return std::string(i.param.name); });
+
+// The kill tests are parameterized, and a parameterized test's name holds a '/': its scratch folder
+// must still sit directly below the temporary folder, or every passing run leaves an empty parent
+// folder behind (the clean-up removes only the folder it was given).
+class ScratchFolder : public DevinstTest, public ::testing::WithParamInterface<int> {};
+
+TEST_P(ScratchFolder, SitsDirectlyBelowTempForParameterizedTests) {
+  EXPECT_EQ(base_.parent_path(), fs::temp_directory_path());
+  EXPECT_EQ(base_.filename().string().find('/'), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(Instances, ScratchFolder, ::testing::Values(1, 2));

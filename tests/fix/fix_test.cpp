@@ -12,6 +12,7 @@
 #include "isodrv/fix.h"
 #include "isodrv/rules.h"
 #include "support/cli_run.h"
+#include "support/scratch.h"
 
 namespace fs = std::filesystem;
 using isodrv_test::CliRun;
@@ -24,8 +25,7 @@ fs::path data(const std::string& rel) { return fs::path(ISODRV_TEST_DATA) / "fix
 class Fix : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("isodrv-fix-" + std::to_string(::getpid()) + "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = isodrv_test::scratch_path("isodrv-fix");
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }

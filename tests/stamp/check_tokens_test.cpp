@@ -34,11 +34,15 @@ void expect_check_stamp_agrees(const std::string& bytes, inf::Arch arch, const s
                                const std::string& what) {
   const auto stamped = stamp::stamp_for_check(bytes, arch);
   EXPECT_EQ(stamped.has_value(), resolved != bytes) << what;
-  if (stamped) EXPECT_EQ(*stamped, resolved) << what;
+  if (stamped) {
+    EXPECT_EQ(*stamped, resolved) << what;
+  }
   const auto before = lines_of(bytes), after = lines_of(resolved);
   ASSERT_EQ(before.size(), after.size()) << what << ": stamping keeps the lines";
   for (std::size_t i = 0; i < before.size(); ++i) {
-    if (before[i] != after[i]) EXPECT_TRUE(stamp::may_be_stamped(after[i], arch)) << what << " line " << i + 1;
+    if (before[i] != after[i]) {
+      EXPECT_TRUE(stamp::may_be_stamped(after[i], arch)) << what << " line " << i + 1;
+    }
   }
 }
 
@@ -102,7 +106,9 @@ TEST(StampCheckTokens, OtherEncodingsTakeTheLinePath) {
     EXPECT_EQ(stamp::accept_tokens_for_check(s, inf::Arch::amd64), *slow);
     const auto stamped = stamp::stamp_for_check(s, inf::Arch::amd64);
     EXPECT_EQ(stamped.has_value(), *slow != s);
-    if (stamped) EXPECT_EQ(*stamped, *slow);
+    if (stamped) {
+      EXPECT_EQ(*stamped, *slow);
+    }
   }
 }
 
@@ -136,7 +142,9 @@ TEST(StampCheckTokens, BytePathMatchesLinePathOnTheCorpus) {
     EXPECT_EQ(stamp::accept_tokens_for_check(bytes, inf::Arch::amd64), *slow) << e.path();
     const auto stamped = stamp::stamp_for_check(bytes, inf::Arch::amd64);
     EXPECT_EQ(stamped.has_value(), *slow != bytes) << e.path();
-    if (stamped) EXPECT_EQ(*stamped, *slow) << e.path();
+    if (stamped) {
+      EXPECT_EQ(*stamped, *slow) << e.path();
+    }
   }
   EXPECT_GT(fast_files, 300u);
 }
@@ -162,10 +170,14 @@ void expect_utf16_same(const std::string& bytes, inf::Arch arch, const std::stri
   auto slow = stamp::detail::resolve_tokens_by_lines(bytes, values);
   ASSERT_TRUE(slow.ok()) << what;
   EXPECT_EQ(how == stamp::detail::Spliced::changed, *slow != bytes) << what;
-  if (how == stamp::detail::Spliced::changed) EXPECT_EQ(spliced, *slow) << what;
+  if (how == stamp::detail::Spliced::changed) {
+    EXPECT_EQ(spliced, *slow) << what;
+  }
   const auto stamped = stamp::stamp_for_check(bytes, arch);
   EXPECT_EQ(stamped.has_value(), *slow != bytes) << what;
-  if (stamped) EXPECT_EQ(*stamped, *slow) << what;
+  if (stamped) {
+    EXPECT_EQ(*stamped, *slow) << what;
+  }
 }
 
 }  // namespace
@@ -224,7 +236,9 @@ TEST(StampCheckTokens, Utf16PathLeavesOtherTextToTheLinePath) {
     ASSERT_TRUE(slow.ok()) << "case " << i;
     const auto stamped = stamp::stamp_for_check(cases[i], inf::Arch::amd64);
     EXPECT_EQ(stamped.has_value(), *slow != cases[i]) << "case " << i;
-    if (stamped) EXPECT_EQ(*stamped, *slow) << "case " << i;
+    if (stamped) {
+      EXPECT_EQ(*stamped, *slow) << "case " << i;
+    }
   }
   // The four-units-a-step scan sees a bad unit at every place in a block.
   for (std::size_t at = 0; at < 12; ++at) {

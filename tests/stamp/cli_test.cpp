@@ -11,6 +11,7 @@
 #include "isodrv/inf.h"
 #include "stamp_test_util.h"
 #include "support/cli_run.h"
+#include "support/scratch.h"
 
 namespace fs = std::filesystem;
 
@@ -23,9 +24,7 @@ using isodrv_test::slurp;
 class StampCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("isodrv-stamp-cli-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = isodrv_test::scratch_path("isodrv-stamp-cli");
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }

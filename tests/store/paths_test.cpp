@@ -10,6 +10,7 @@
 #include "isodrv/api.h"
 #include "isodrv/store.h"
 #include "isodrv/store_paths.h"
+#include "support/scratch.h"
 
 namespace fs = std::filesystem;
 using isodrv::Errc;
@@ -20,8 +21,7 @@ namespace {
 class StorePaths : public ::testing::Test {
  protected:
   void SetUp() override {
-    base_ = fs::temp_directory_path() / ("isodrv-paths-" + std::to_string(::getpid()) + "-" +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    base_ = isodrv_test::scratch_path("isodrv-paths");
     fs::remove_all(base_);
     root_ = (base_ / "root").string();
     fs::create_directories(root_);

@@ -18,6 +18,7 @@
 #include "isodrv/store.h"
 #include "support/cli_run.h"
 #include "support/staging.h"
+#include "support/scratch.h"
 
 namespace fs = std::filesystem;
 using isodrv::store::Store;
@@ -52,9 +53,7 @@ std::string package_inf(const std::string& version = "1.0.0.0", const std::strin
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    base_ = fs::temp_directory_path() /
-            ("isodrv-store-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    base_ = isodrv_test::scratch_path("isodrv-store");
     fs::remove_all(base_);
     root_ = base_ / "root";
     pkg_ = base_ / "pkg";
