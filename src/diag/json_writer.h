@@ -126,22 +126,35 @@ class JsonWriter {
   void begin_array() { open('['); }
   void end_array() { close(']'); }
   // Keys are the fixed names of DESIGN.md §4 and code numbers: plain ASCII, nothing to escape.
-  void key(std::string_view k) {
-    element();
-    // '"', the key, '"', ':' and in the pretty layout ' ': written in place after one capacity test.
-    char* d = out_.claim(k.size() + 4);
+  // In the pretty layout the line break before the key and the key itself are one piece after one
+  // capacity test: every key of a report is written this way, so it is the writer's busiest call.
+  [[gnu::always_inline]] void key(std::string_view k) {
+    std::size_t at = 0;  // where the key starts in the claimed room
+    char* d;
+    if (pretty_ && !after_key_ && !depth_.empty() && 2 * depth_.size() + 2 <= kBreakRoom) {
+      const std::size_t skip = depth_.back() != 0 ? 0 : 1;
+      depth_.back() = 1;
+      d = out_.claim(kBreakRoom + k.size() + 4);
+      std::memcpy(d, kBreak.data() + skip, kBreakRoom);
+      at = 2 - skip + 2 * depth_.size();
+    } else {
+      element();
+      d = out_.claim(k.size() + 4);
+    }
+    // '"', the key, '"', ':' and in the pretty layout ' '.
+    d += at;
     d[0] = '"';
     if (k.size() < 32) copy_short(d + 1, k.data(), k.size());
     else std::memcpy(d + 1, k.data(), k.size());
     std::memcpy(d + 1 + k.size(), "\": ", 3);
-    out_.commit(k.size() + (pretty_ ? 4 : 3));
+    out_.commit(at + k.size() + (pretty_ ? 4 : 3));
     after_key_ = true;
   }
-  void value(std::string_view v) {
+  [[gnu::always_inline]] void value(std::string_view v) {
     element();
     string(v);
   }
-  void value(std::uint64_t v) {
+  [[gnu::always_inline]] void value(std::uint64_t v) {
     element();
     constexpr std::size_t kDigits = 20;  // of the largest 64-bit number
     char* d = out_.claim(kDigits);
@@ -249,56 +262,109 @@ class JsonWriter {
     return 0;
   }
 
-  // One pass validates UTF-8 and escapes; a malformed string is taken back and written by
-  // nlohmann, which replaces the bad bytes with U+FFFD.
-  void string(std::string_view s) {
-    const std::size_t mark = out_.size();
-    out_ += '"';
+  // Index of the first byte of s that needs a look (see attention16), or s.size() when none does.
+  static std::size_t first_attention(const unsigned char* b, std::size_t n) {
+    for (std::size_t i = 0; i < n; i += 16) {
+      if (const unsigned m = attention(b, i, n)) return i + static_cast<std::size_t>(std::countr_zero(m));
+    }
+    return n;
+  }
+
+  // Most strings (paths, messages, section names) need no escape and are ASCII: found so by one
+  // scan, they are written quoted in one piece after one capacity test. The others are written
+  // from their first special byte on by string_from.
+  [[gnu::always_inline]] void string(std::string_view s) {
     const auto* b = reinterpret_cast<const unsigned char*>(s.data());
     const std::size_t n = s.size();
-    std::size_t run = 0;  // start of the pending run of bytes that need no escape
-    for (std::size_t i = 0; i < n;) {
-      const unsigned m = attention(b, i, n);
-      if (m == 0) {
-        i += 16;
-        continue;
-      }
-      i += static_cast<std::size_t>(std::countr_zero(m));
-      const unsigned char c = b[i];
-      if (c >= 0x80) {
-        const std::size_t len = utf8_sequence(b + i, b + n);
-        if (len == 0) {
-          out_.truncate(mark);
-          out_ += nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-          return;
-        }
-        i += len;
-        continue;
-      }
-      out_.append(s.data() + run, i - run);
-      run = i + 1;
-      escape(c);
-      ++i;
+    const std::size_t first = first_attention(b, n);
+    if (first < n) {
+      string_from(s, first);
+      return;
     }
-    out_.append(s.data() + run, n - run);
+    char* d = out_.claim(n + 2);
+    d[0] = '"';
+    if (n < 32) copy_short(d + 1, s.data(), n);
+    else std::memcpy(d + 1, s.data(), n);
+    d[n + 1] = '"';
+    out_.commit(n + 2);
+  }
+
+  // Input bytes escaped per claim in string_from: room for a block is claimed once, for the
+  // longest result (every byte escaped as \u00XX), so the output never grows more than 6 × this
+  // ahead of the text, whatever the string's length.
+  static constexpr std::size_t kEscapeBlock = 4096;
+  static constexpr std::size_t kBlockSlack = 32;  // a 16-byte step or a UTF-8 sequence past the block
+
+  // One pass validates UTF-8 and escapes, from byte `from` on (the bytes before it need nothing),
+  // block by block into room claimed once per block; a malformed string is taken back and written
+  // by nlohmann, which replaces the bad bytes with U+FFFD.
+  [[gnu::noinline]] void string_from(std::string_view s, std::size_t from) {
+    const std::size_t mark = out_.size();
+    const auto* b = reinterpret_cast<const unsigned char*>(s.data());
+    const std::size_t n = s.size();
+    out_ += '"';
+    out_.append(s.data(), from);
+    for (std::size_t i = from; i < n;) {
+      const std::size_t end = std::min(n, i + kEscapeBlock);
+      char* const start = out_.claim(6 * (end - i) + kBlockSlack);
+      char* d = start;
+      std::size_t run = i;  // start of the pending run of bytes that need no escape
+      while (i < end) {
+        const unsigned m = attention(b, i, n);
+        if (m == 0) {
+          i += 16;
+          continue;
+        }
+        i += static_cast<std::size_t>(std::countr_zero(m));
+        if (i >= end) break;  // the next block's
+        const unsigned char c = b[i];
+        if (c >= 0x80) {
+          const std::size_t len = utf8_sequence(b + i, b + n);
+          if (len == 0) {
+            out_.truncate(mark);
+            out_ += nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+            return;
+          }
+          i += len;
+          continue;
+        }
+        d = put(d, s.data() + run, i - run);
+        d = escape(d, c);
+        run = ++i;
+      }
+      i = std::min(i, n);
+      d = put(d, s.data() + run, i - run);
+      out_.commit(static_cast<std::size_t>(d - start));
+    }
     out_ += '"';
   }
-  // The escape of one byte below 0x20, '"' or '\\', as nlohmann writes it.
-  void escape(unsigned char c) {
+  static char* put(char* d, const char* p, std::size_t n) {
+    if (n < 32) copy_short(d, p, n);
+    else std::memcpy(d, p, n);
+    return d + n;
+  }
+  // The escape of one byte below 0x20, '"' or '\\', as nlohmann writes it, at d; returns its end.
+  static char* escape(char* d, unsigned char c) {
+    char e = 0;
     switch (c) {
-      case '"': out_ += "\\\""; break;
-      case '\\': out_ += "\\\\"; break;
-      case '\b': out_ += "\\b"; break;
-      case '\f': out_ += "\\f"; break;
-      case '\n': out_ += "\\n"; break;
-      case '\r': out_ += "\\r"; break;
-      case '\t': out_ += "\\t"; break;
-      default: {
-        static constexpr char kHex[] = "0123456789abcdef";
-        const char esc[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-        out_.append(esc, sizeof esc);
-      }
+      case '"': e = '"'; break;
+      case '\\': e = '\\'; break;
+      case '\b': e = 'b'; break;
+      case '\f': e = 'f'; break;
+      case '\n': e = 'n'; break;
+      case '\r': e = 'r'; break;
+      case '\t': e = 't'; break;
+      default: break;
     }
+    d[0] = '\\';
+    if (e) {
+      d[1] = e;
+      return d + 2;
+    }
+    static constexpr char kHex[] = "0123456789abcdef";
+    const char esc[] = {'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+    std::memcpy(d + 1, esc, sizeof esc);
+    return d + 6;
   }
 
   Sink out_;

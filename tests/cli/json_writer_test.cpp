@@ -112,4 +112,49 @@ TEST(JsonWriter, LayoutMatchesNlohmann) {
   }
 }
 
+// A key is written together with the line break before it while the indentation fits the break
+// constant, and in pieces deeper than that: first and later keys of objects at every depth up to
+// well past the constant, long and empty keys, in both layouts, as nlohmann lays them out.
+TEST(JsonWriter, KeysAtEveryDepthMatchNlohmann) {
+  const std::string long_key(40, 'k');
+  for (auto layout : {JsonWriter::Layout::pretty, JsonWriter::Layout::one_line}) {
+    for (int depth = 1; depth <= 40; ++depth) {
+      JsonWriter w(8, layout);
+      for (int i = 0; i < depth; ++i) {
+        w.begin_object();
+        w.key("");
+        w.value(std::uint64_t{7});
+        w.key("a");
+        w.value(std::string("x"));
+        w.key(long_key);
+      }
+      w.begin_object();
+      w.end_object();
+      for (int i = 0; i < depth; ++i) w.end_object();
+      nlohmann::json j = nlohmann::json::object();
+      for (int i = 0; i < depth; ++i) j = {{"", 7}, {"a", "x"}, {long_key, j}};
+      EXPECT_EQ(std::string(w.text()), j.dump(layout == JsonWriter::Layout::pretty ? 2 : -1)) << depth;
+    }
+  }
+}
+
+// Long strings are escaped in blocks of a few KiB: special bytes and UTF-8 sequences just before,
+// on and across a block's end, and strings of thousands of bytes to escape, as nlohmann writes them.
+TEST(JsonWriter, LongStringsAcrossEscapeBlocksMatchNlohmann) {
+  const std::vector<std::string> specials = {"\"", "\n", std::string(1, '\0'), "\xc3\xa9", "\xe2\x82\xac",
+                                             "\xf0\x9f\x98\x80", "\xc3"};
+  for (std::size_t len : {4090u, 4096u, 8200u}) {
+    for (std::size_t at = 4070; at <= 4110 && at <= len; ++at) {
+      for (const auto& sp : specials) {
+        std::string s(len, 'a');
+        s.insert(0, "\t");  // the escaping path from the start
+        s.insert(at, sp);
+        expect_like_nlohmann(s);
+      }
+    }
+  }
+  expect_like_nlohmann(std::string(10000, '\x01'));
+  expect_like_nlohmann(std::string(10000, '"') + "\xff");
+}
+
 }  // namespace
