@@ -519,6 +519,9 @@ AnsiCount count_ansi_1252(std::string_view b) {
 // The count is exact and tw was sized from it (c.stop + c.extra + 16), so nothing here needs
 // tw.ensure(): the in-place decoder depends on that exactness already (a reallocation would move
 // the bytes still to be read).
+// kNuls: whether the bytes may hold a NUL (c.nul; the in-place decoder never sees one), which the
+// block loop must then turn into a space; without any, the block is stored as it was loaded.
+template <bool kNuls>
 void write_ansi_1252(const char* s, const AnsiCount& c, TextWriter& tw) {
   const std::size_t stop = c.stop;
   tw.ensure(stop + c.extra + 16);
@@ -541,8 +544,10 @@ void write_ansi_1252(const char* s, const AnsiCount& c, TextWriter& tw) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
     const auto hi = static_cast<unsigned>(_mm_movemask_epi8(v));
     const std::size_t run = hi ? static_cast<std::size_t>(__builtin_ctz(hi)) : 16;
-    const __m128i z = _mm_cmpeq_epi8(v, vzero);
-    v = _mm_or_si128(_mm_andnot_si128(z, v), _mm_and_si128(z, vspace));
+    if (kNuls) {
+      const __m128i z = _mm_cmpeq_epi8(v, vzero);
+      v = _mm_or_si128(_mm_andnot_si128(z, v), _mm_and_si128(z, vspace));
+    }
     _mm_storeu_si128(reinterpret_cast<__m128i*>(tw.o + tw.w), v);
     const unsigned kept = (1u << run) - 1;
     for (unsigned m = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, vnl))) & kept; m; m &= m - 1) {
@@ -573,7 +578,11 @@ void decode_ansi_1252(std::string_view b, DecodedText& out) {
   start_lines(c, out, true);
   // Sixteen bytes of slack: a block is stored whole even when only its ASCII prefix is kept.
   TextWriter tw(out, c.stop + c.extra + 16);
-  write_ansi_1252(b.data(), c, tw);
+  if (c.nul) {
+    write_ansi_1252<true>(b.data(), c, tw);
+  } else {
+    write_ansi_1252<false>(b.data(), c, tw);
+  }
   tw.finish();
   finish_ctrl_z(out, c.ctrl_z, c.stop, c.stop + 1, b.size());
 }
@@ -594,7 +603,7 @@ bool decode_ansi_1252_in_place(std::string& bytes, std::size_t clean, DecodedTex
   TextWriter tw(out, bytes, n + shift);
   tw.w = clean;
   tw.byte_starts = false;
-  write_ansi_1252(bytes.data() + clean + shift, c, tw);
+  write_ansi_1252<false>(bytes.data() + clean + shift, c, tw);  // (returned above when c.nul)
   tw.finish();
   out.borrowed = true;
   out.borrow_offset = 0;
