@@ -496,6 +496,36 @@ struct AnsiCount {
   bool ctrl_z = false, nul = false;
 };
 
+#if ISODRV_DECODE_AVX2
+// count_ansi_1252's block loop with AVX2, 32 bytes a step: returns where it stopped (the last whole
+// block, or a block holding a ^Z, which the SSE2 and scalar loops then finish).
+__attribute__((target("avx2"))) std::size_t count_ansi_avx2(const char* s, std::size_t stop, AnsiCount& c) {
+  const __m256i vnl = _mm256_set1_epi8('\n'), vz = _mm256_set1_epi8(kCtrlZ), v0 = _mm256_setzero_si256();
+  std::size_t i = 0;
+  bool ctrl_z = false;
+  while (!ctrl_z && i + 32 <= stop) {
+    __m256i lanes = _mm256_setzero_si256(), nuls = _mm256_setzero_si256();
+    for (int k = 0; k < 255 && i + 32 <= stop; ++k, i += 32) {
+      const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
+      if (_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, vz))) {
+        ctrl_z = true;
+        break;
+      }
+      lanes = _mm256_sub_epi8(lanes, _mm256_cmpeq_epi8(v, vnl));
+      nuls = _mm256_or_si256(nuls, _mm256_cmpeq_epi8(v, v0));
+      for (auto hi = static_cast<unsigned>(_mm256_movemask_epi8(v)); hi; hi &= hi - 1) {
+        c.extra += cp1252_extra(static_cast<unsigned char>(s[i + static_cast<std::size_t>(__builtin_ctz(hi))]));
+      }
+    }
+    const __m256i sums = _mm256_sad_epu8(lanes, _mm256_setzero_si256());
+    c.breaks += static_cast<std::size_t>(_mm256_extract_epi64(sums, 0)) + static_cast<std::size_t>(_mm256_extract_epi64(sums, 1)) +
+                static_cast<std::size_t>(_mm256_extract_epi64(sums, 2)) + static_cast<std::size_t>(_mm256_extract_epi64(sums, 3));
+    if (_mm256_movemask_epi8(nuls)) c.nul = true;
+  }
+  return i;
+}
+#endif
+
 AnsiCount count_ansi_1252(std::string_view b) {
   const char* s = b.data();
   AnsiCount c;
@@ -503,6 +533,9 @@ AnsiCount count_ansi_1252(std::string_view b) {
   std::size_t i = 0;
   bool ctrl_z = false;
 #if defined(__SSE2__)
+#if ISODRV_DECODE_AVX2
+  if (active_tokenizer() == Tokenizer::avx2) i = count_ansi_avx2(s, c.stop, c);
+#endif
   const __m128i vnl = _mm_set1_epi8('\n'), vz = _mm_set1_epi8(kCtrlZ), v0 = _mm_setzero_si128();
   while (!ctrl_z && i + 16 <= c.stop) {
     // Line breaks are counted in byte lanes, emptied every 255 blocks before they can wrap.
@@ -541,30 +574,68 @@ AnsiCount count_ansi_1252(std::string_view b) {
   return c;
 }
 
+// Room the second pass needs past the text it writes (and, decoding in place, between the text
+// written and the bytes not yet read): a block is stored whole even when only its ASCII prefix
+// is kept, 32 bytes with AVX2.
+constexpr std::size_t kAnsiSlack = 32;
+
+// One Windows-1252 byte s[at] into tw (a NUL reads as a space).
+inline void put_ansi_byte(const char* s, std::size_t at, TextWriter& tw) {
+  const auto ch = static_cast<unsigned char>(s[at]);
+  if (ch < 0x80) {
+    tw.o[tw.w++] = ch == 0 ? ' ' : static_cast<char>(ch);
+    if (ch == '\n') tw.line_break(tw.w, at + 1);
+  } else {
+    std::memcpy(tw.o + tw.w, kCp1252Utf8.bytes[ch - 0x80], 4);  // the slack covers the padding
+    tw.w += kCp1252Utf8.len[ch - 0x80];
+  }
+}
+
+#if ISODRV_DECODE_AVX2
+// write_ansi_1252's block loop with AVX2, 32 bytes a step; returns where the SSE2 loop goes on.
+template <bool kNuls>
+__attribute__((target("avx2"))) std::size_t write_ansi_avx2(const char* s, std::size_t stop, TextWriter& tw) {
+  const __m256i vzero = _mm256_setzero_si256(), vspace = _mm256_set1_epi8(' '), vnl = _mm256_set1_epi8('\n');
+  std::size_t i = 0;
+  while (i + 32 <= stop) {
+    __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
+    const auto hi = static_cast<unsigned>(_mm256_movemask_epi8(v));
+    const std::size_t run = hi ? static_cast<std::size_t>(__builtin_ctz(hi)) : 32;
+    if (kNuls) {
+      const __m256i z = _mm256_cmpeq_epi8(v, vzero);
+      v = _mm256_or_si256(_mm256_andnot_si256(z, v), _mm256_and_si256(z, vspace));
+    }
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(tw.o + tw.w), v);
+    const unsigned kept = hi ? (1u << run) - 1 : ~0u;
+    for (unsigned m = static_cast<unsigned>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, vnl))) & kept; m; m &= m - 1) {
+      const auto t = static_cast<std::size_t>(__builtin_ctz(m));
+      tw.line_break(tw.w + t + 1, i + t + 1);
+    }
+    tw.w += run;
+    i += run;
+    while (i < stop && static_cast<unsigned char>(s[i]) >= 0x80) put_ansi_byte(s, i++, tw);
+  }
+  return i;
+}
+#endif
+
 // The second pass: transcodes s[0, c.stop) through tw and records the lines. `s` may lie inside
-// tw's own buffer (decoding in place) as long as it starts at least c.extra + 16 bytes after the
-// buffer does: the text written before byte i then ends at most c.extra bytes after i, and a
-// 16-byte store at it never reaches a byte not yet read.
-// The count is exact and tw was sized from it (c.stop + c.extra + 16), so nothing here needs
-// tw.ensure(): the in-place decoder depends on that exactness already (a reallocation would move
-// the bytes still to be read).
+// tw's own buffer (decoding in place) as long as it starts at least c.extra + kAnsiSlack bytes
+// after the buffer does: the text written before byte i then ends at most c.extra bytes after i,
+// and a block's store at it never reaches a byte not yet read.
+// The count is exact and tw was sized from it (c.stop + c.extra + kAnsiSlack), so nothing here
+// needs tw.ensure(): the in-place decoder depends on that exactness already (a reallocation would
+// move the bytes still to be read).
 // kNuls: whether the bytes may hold a NUL (c.nul; the in-place decoder never sees one), which the
 // block loop must then turn into a space; without any, the block is stored as it was loaded.
 template <bool kNuls>
 void write_ansi_1252(const char* s, const AnsiCount& c, TextWriter& tw) {
   const std::size_t stop = c.stop;
-  tw.ensure(stop + c.extra + 16);
-  auto put_byte = [&](std::size_t at) {
-    const auto ch = static_cast<unsigned char>(s[at]);
-    if (ch < 0x80) {
-      tw.o[tw.w++] = ch == 0 ? ' ' : static_cast<char>(ch);  // NUL reads as a space
-      if (ch == '\n') tw.line_break(tw.w, at + 1);
-    } else {
-      std::memcpy(tw.o + tw.w, kCp1252Utf8.bytes[ch - 0x80], 4);  // the slack covers the padding
-      tw.w += kCp1252Utf8.len[ch - 0x80];
-    }
-  };
+  tw.ensure(stop + c.extra + kAnsiSlack);
   std::size_t i = 0;
+#if ISODRV_DECODE_AVX2
+  if (active_tokenizer() == Tokenizer::avx2) i = write_ansi_avx2<kNuls>(s, stop, tw);
+#endif
 #if defined(__SSE2__)
   const __m128i vzero = _mm_setzero_si128(), vspace = _mm_set1_epi8(' '), vnl = _mm_set1_epi8('\n');
   while (i + 16 <= stop) {
@@ -585,10 +656,10 @@ void write_ansi_1252(const char* s, const AnsiCount& c, TextWriter& tw) {
     }
     tw.w += run;
     i += run;
-    while (i < stop && static_cast<unsigned char>(s[i]) >= 0x80) put_byte(i++);
+    while (i < stop && static_cast<unsigned char>(s[i]) >= 0x80) put_ansi_byte(s, i++, tw);
   }
 #endif
-  for (; i < stop; ++i) put_byte(i);
+  for (; i < stop; ++i) put_ansi_byte(s, i, tw);
 }
 
 void start_lines(const AnsiCount& c, DecodedText& out, bool byte_starts) {
@@ -605,8 +676,7 @@ void start_lines(const AnsiCount& c, DecodedText& out, bool byte_starts) {
 void decode_ansi_1252(std::string_view b, DecodedText& out) {
   const AnsiCount c = count_ansi_1252(b);
   start_lines(c, out, true);
-  // Sixteen bytes of slack: a block is stored whole even when only its ASCII prefix is kept.
-  TextWriter tw(out, c.stop + c.extra + 16);
+  TextWriter tw(out, c.stop + c.extra + kAnsiSlack);
   if (c.nul) {
     write_ansi_1252<true>(b.data(), c, tw);
   } else {
@@ -625,7 +695,7 @@ void decode_ansi_1252(std::string_view b, DecodedText& out) {
 bool decode_ansi_1252_in_place(std::string& bytes, std::size_t clean, DecodedText& out) {
   const AnsiCount c = count_ansi_1252(std::string_view(bytes).substr(clean));
   if (c.nul || c.ctrl_z) return false;
-  const std::size_t n = bytes.size(), shift = c.extra + 16;
+  const std::size_t n = bytes.size(), shift = c.extra + kAnsiSlack;
   out.line_text_start.reserve(out.line_text_start.size() + c.breaks);
   bytes.resize(n + shift);  // reallocates only when the reader left too little spare capacity
   std::memmove(bytes.data() + clean + shift, bytes.data() + clean, n - clean);
