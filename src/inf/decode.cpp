@@ -136,6 +136,18 @@ inline std::size_t ascii_run_end(const char* s, std::size_t i, std::size_t end) 
   return i;
 }
 
+#if ISODRV_DECODE_AVX2
+// ascii_run_end 32 bytes a step (the last 0-31 bytes go to the SSE2 one).
+__attribute__((target("avx2"))) std::size_t ascii_run_end_avx2(const char* s, std::size_t i, std::size_t end) {
+  while (i + 32 <= end) {
+    const auto m = static_cast<unsigned>(_mm256_movemask_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i))));
+    if (m) return i + static_cast<std::size_t>(__builtin_ctz(m));
+    i += 32;
+  }
+  return ascii_run_end(s, i, end);
+}
+#endif
+
 // Well-formed UTF-8 (no overlong forms, no surrogates, nothing past U+10FFFF: what utf8_sequence
 // accepts), checked by the ranges of the lead byte and the byte after it instead of decoding each
 // character; a run of non-ASCII text (CJK, Cyrillic) stays in the inner loop.
@@ -143,8 +155,15 @@ bool is_valid_utf8(std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const std::size_t n = s.size();
   std::size_t i = 0;
+#if ISODRV_DECODE_AVX2
+  const bool wide = active_tokenizer() == Tokenizer::avx2;
+#endif
   while (true) {
+#if ISODRV_DECODE_AVX2
+    i = wide ? ascii_run_end_avx2(s.data(), i, n) : ascii_run_end(s.data(), i, n);
+#else
     i = ascii_run_end(s.data(), i, n);
+#endif
     while (i < n && p[i] >= 0x80) {
       const unsigned b0 = p[i];
       auto cont = [&](std::size_t k) { return (p[i + k] & 0xC0u) == 0x80u; };
