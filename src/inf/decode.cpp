@@ -890,6 +890,31 @@ inline void fit_utf16_rest(const Utf16Units& u, std::size_t i, TextWriter& tw) {
   tw.o = tw.target.data();
 }
 
+#if ISODRV_DECODE_AVX2
+// decode_utf16le's plain blocks with AVX2, sixteen units a step, from i up to the first block that
+// is not plain ASCII (or the last whole one); returns where the SSE2 loop goes on. Every unit so
+// far took one byte, so w + 16 fits (fit_utf16_rest keeps that true once it has run).
+__attribute__((target("avx2"))) std::size_t narrow_utf16_avx2(const unsigned char* s, std::size_t i, std::size_t n, TextWriter& tw) {
+  const __m256i zero = _mm256_setzero_si256(), vnl = _mm256_set1_epi16('\n'), vz = _mm256_set1_epi16(kCtrlZ);
+  const __m256i hi_bits = _mm256_set1_epi16(static_cast<short>(0xFF80));
+  for (; i + 32 <= n; i += 32) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
+    const __m256i bad = _mm256_or_si256(_mm256_cmpeq_epi16(v, zero), _mm256_cmpeq_epi16(v, vz));
+    const __m256i wide = _mm256_andnot_si256(_mm256_cmpeq_epi16(_mm256_and_si256(v, hi_bits), zero), _mm256_set1_epi8(-1));
+    if (_mm256_movemask_epi8(_mm256_or_si256(bad, wide))) break;
+    // packus works within each 128-bit lane: bytes 0-7 and 16-23 hold the sixteen characters.
+    const __m256i packed = _mm256_permute4x64_epi64(_mm256_packus_epi16(v, v), 0x08);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(tw.o + tw.w), _mm256_castsi256_si128(packed));
+    for (auto k = static_cast<unsigned>(_mm256_movemask_epi8(_mm256_cmpeq_epi16(v, vnl))) & 0x55555555u; k; k &= k - 1) {
+      const auto t = static_cast<std::size_t>(__builtin_ctz(k)) >> 1;
+      tw.line_break(tw.w + t + 1, i + 2 * t + 2);
+    }
+    tw.w += 16;
+  }
+  return i;
+}
+#endif
+
 // UTF-16LE from `start`, in one pass when the text is ASCII: blocks of eight ASCII units are
 // narrowed at once, their line breaks recorded from a mask.
 void decode_utf16le(std::string_view b, std::size_t start, DecodedText& out) {
@@ -912,7 +937,13 @@ void decode_utf16le(std::string_view b, std::size_t start, DecodedText& out) {
 #if defined(__SSE2__)
   const __m128i vnl = _mm_set1_epi16('\n');
 #endif
+#if ISODRV_DECODE_AVX2
+  const bool wide = active_tokenizer() == Tokenizer::avx2;
+#endif
   while (i < n) {
+#if ISODRV_DECODE_AVX2
+    if (wide) i = narrow_utf16_avx2(u.s, i, n, tw);
+#endif
 #if defined(__SSE2__)
     if (i + 16 <= n) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(u.s + i));
