@@ -228,13 +228,6 @@ class Parser {
       // lines_begin is where the section's lines start while no section is reopened (group_lines).
       d_.sections.push_back(SectionRec{start, j - start, line_, static_cast<std::uint32_t>(d_.lines.size()), 0});
     }
-    if (cur_section_ != next && header_lines_.empty()) {
-      // The first reopened section: until now each header opened the next section (its lines
-      // start where the section's do).
-      header_lines_.reserve(d_.headers.size() * 2 + 16);
-      for (const auto& h : d_.headers) header_lines_.push_back(d_.sections[h.first].lines_begin);
-    }
-    if (!header_lines_.empty() || cur_section_ != next) header_lines_.push_back(static_cast<std::uint32_t>(d_.lines.size()));
     d_.headers.emplace_back(cur_section_, line_);
     // Everything after ']' on the line is ignored; only a comment is expected there.
     std::uint32_t k = j + 1;
@@ -601,15 +594,22 @@ class Parser {
   }
 
   // group_lines when a section was reopened. Each header's lines are the run of the line table from
-  // where section_header found the table (header_lines_) to the next header's: a sequential copy per
-  // line instead of two counting passes with table lookups.
+  // it to the next header, found from the physical line numbers (ascending in the table): a compare
+  // and a sequential copy per line instead of two counting passes with table lookups.
   // The lines are still in section order (the map is then left empty, Impl::section_line, saving
   // four bytes a line) when the headers that have lines come in nondecreasing section order.
   void group_reopened_lines() {
     const std::size_t ns = d_.sections.size(), nh = d_.headers.size();
     const auto nl = static_cast<std::uint32_t>(d_.lines.size());
-    std::vector<std::uint32_t>& start = header_lines_;
-    start.push_back(nl);
+    // Headers and lines are both in file order: one walk down the line table finds every start.
+    std::vector<std::uint32_t> start(nh + 1);
+    std::uint32_t walk = 0;
+    for (std::size_t k = 0; k < nh; ++k) {
+      const std::uint32_t phys = d_.headers[k].second;
+      while (walk < nl && d_.lines[walk].line < phys) ++walk;
+      start[k] = walk;
+    }
+    start[nh] = nl;
     for (auto& sec : d_.sections) sec.lines_count = 0;
     bool in_order = true;
     std::uint32_t last = 0;
@@ -662,9 +662,6 @@ class Parser {
   std::uint32_t line_ = 1;
   std::uint32_t cur_section_ = kNone;
   std::uint32_t garbage_line_ = 0;  // first non-comment line before any section header
-  // Where each header's lines start in the line table, in header order; kept (from the first
-  // reopened section on) only for files that reopen a section.
-  std::vector<std::uint32_t> header_lines_;
   Token tok_;
   Position pos_cache_{};
   std::uint32_t pos_cache_off_ = 0;
