@@ -2,6 +2,7 @@
 // Detection follows SetupAPI: BOMs first, then BOM-less UTF-16LE, then the ANSI code page.
 #include "isodrv/inf.h"
 #include "base/utf16.h"
+#include "inf/structural.h"
 
 #include <algorithm>
 
@@ -12,6 +13,10 @@
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
+#endif
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__SSE2__)
+#define ISODRV_DECODE_AVX2 1
+#include <immintrin.h>
 #endif
 
 namespace isodrv::inf {
@@ -131,6 +136,18 @@ inline std::size_t ascii_run_end(const char* s, std::size_t i, std::size_t end) 
   return i;
 }
 
+#if ISODRV_DECODE_AVX2
+// ascii_run_end 32 bytes a step (the last 0-31 bytes go to the SSE2 one).
+__attribute__((target("avx2"))) std::size_t ascii_run_end_avx2(const char* s, std::size_t i, std::size_t end) {
+  while (i + 32 <= end) {
+    const auto m = static_cast<unsigned>(_mm256_movemask_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i))));
+    if (m) return i + static_cast<std::size_t>(__builtin_ctz(m));
+    i += 32;
+  }
+  return ascii_run_end(s, i, end);
+}
+#endif
+
 // Well-formed UTF-8 (no overlong forms, no surrogates, nothing past U+10FFFF: what utf8_sequence
 // accepts), checked by the ranges of the lead byte and the byte after it instead of decoding each
 // character; a run of non-ASCII text (CJK, Cyrillic) stays in the inner loop.
@@ -138,8 +155,15 @@ bool is_valid_utf8(std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const std::size_t n = s.size();
   std::size_t i = 0;
+#if ISODRV_DECODE_AVX2
+  const bool wide = active_tokenizer() == Tokenizer::avx2;
+#endif
   while (true) {
+#if ISODRV_DECODE_AVX2
+    i = wide ? ascii_run_end_avx2(s.data(), i, n) : ascii_run_end(s.data(), i, n);
+#else
     i = ascii_run_end(s.data(), i, n);
+#endif
     while (i < n && p[i] >= 0x80) {
       const unsigned b0 = p[i];
       auto cont = [&](std::size_t k) { return (p[i + k] & 0xC0u) == 0x80u; };
@@ -222,6 +246,27 @@ enum class ByteStarts : bool { record, same_as_text };
 // tables incomplete, and `clean` how far the text is plain (a multiple of 16, or the exact byte in
 // the tail), where the later scans start. 64 bytes a step: one test of the four vectors for a byte
 // that is not plain (high bit; NUL or ^Z as a zero in min(v, v ^ ^Z)), one 64-bit newline mask.
+#if ISODRV_DECODE_AVX2
+// probe_plain_ascii's 64-byte step with AVX2 (two vectors instead of four): returns where it
+// stopped, at the text's last whole block or at a block that is not plain, which the SSE2 loops
+// then look at again. Used when the tokenizer is AVX2 (so the tests that force each tokenizer run
+// both), which is when the CPU has it.
+__attribute__((target("avx2"))) std::size_t probe_blocks_avx2(const char* s, std::size_t n, std::vector<std::uint32_t>& starts) {
+  const __m256i vnl = _mm256_set1_epi8('\n'), vz = _mm256_set1_epi8(kCtrlZ), v0 = _mm256_setzero_si256();
+  std::size_t i = 0;
+  for (; i + 64 <= n; i += 64) {
+    const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
+    const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i + 32));
+    const __m256i low = _mm256_min_epu8(_mm256_min_epu8(a, _mm256_xor_si256(a, vz)), _mm256_min_epu8(b, _mm256_xor_si256(b, vz)));
+    if (_mm256_movemask_epi8(_mm256_or_si256(a, b)) | _mm256_movemask_epi8(_mm256_cmpeq_epi8(low, v0))) break;
+    std::uint64_t m = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, vnl))) |
+                      std::uint64_t{static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, vnl)))} << 32;
+    for (; m; m &= m - 1) starts.push_back(static_cast<std::uint32_t>(i + static_cast<std::size_t>(__builtin_ctzll(m)) + 1));
+  }
+  return i;
+}
+#endif
+
 bool probe_plain_ascii(std::string_view text, DecodedText& out, ByteStarts byte_starts, std::size_t& clean) {
   auto& starts = out.line_text_start;
   // INF lines run 20-80 bytes: one entry per 32 bytes up front means one allocation for most
@@ -238,6 +283,9 @@ bool probe_plain_ascii(std::string_view text, DecodedText& out, ByteStarts byte_
   const __m128i vnl = _mm_set1_epi8('\n'), vz = _mm_set1_epi8(kCtrlZ), v0 = _mm_setzero_si128();
   auto load = [s](std::size_t at) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + at)); };
   auto nl_bits = [&](__m128i v) { return static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, vnl)))); };
+#if ISODRV_DECODE_AVX2
+  if (active_tokenizer() == Tokenizer::avx2) i = probe_blocks_avx2(s, n, starts);
+#endif
   for (; i + 64 <= n; i += 64) {
     const __m128i a = load(i), b = load(i + 16), c = load(i + 32), d = load(i + 48);
     const __m128i high = _mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d));
@@ -467,6 +515,36 @@ struct AnsiCount {
   bool ctrl_z = false, nul = false;
 };
 
+#if ISODRV_DECODE_AVX2
+// count_ansi_1252's block loop with AVX2, 32 bytes a step: returns where it stopped (the last whole
+// block, or a block holding a ^Z, which the SSE2 and scalar loops then finish).
+__attribute__((target("avx2"))) std::size_t count_ansi_avx2(const char* s, std::size_t stop, AnsiCount& c) {
+  const __m256i vnl = _mm256_set1_epi8('\n'), vz = _mm256_set1_epi8(kCtrlZ), v0 = _mm256_setzero_si256();
+  std::size_t i = 0;
+  bool ctrl_z = false;
+  while (!ctrl_z && i + 32 <= stop) {
+    __m256i lanes = _mm256_setzero_si256(), nuls = _mm256_setzero_si256();
+    for (int k = 0; k < 255 && i + 32 <= stop; ++k, i += 32) {
+      const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
+      if (_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, vz))) {
+        ctrl_z = true;
+        break;
+      }
+      lanes = _mm256_sub_epi8(lanes, _mm256_cmpeq_epi8(v, vnl));
+      nuls = _mm256_or_si256(nuls, _mm256_cmpeq_epi8(v, v0));
+      for (auto hi = static_cast<unsigned>(_mm256_movemask_epi8(v)); hi; hi &= hi - 1) {
+        c.extra += cp1252_extra(static_cast<unsigned char>(s[i + static_cast<std::size_t>(__builtin_ctz(hi))]));
+      }
+    }
+    const __m256i sums = _mm256_sad_epu8(lanes, _mm256_setzero_si256());
+    c.breaks += static_cast<std::size_t>(_mm256_extract_epi64(sums, 0)) + static_cast<std::size_t>(_mm256_extract_epi64(sums, 1)) +
+                static_cast<std::size_t>(_mm256_extract_epi64(sums, 2)) + static_cast<std::size_t>(_mm256_extract_epi64(sums, 3));
+    if (_mm256_movemask_epi8(nuls)) c.nul = true;
+  }
+  return i;
+}
+#endif
+
 AnsiCount count_ansi_1252(std::string_view b) {
   const char* s = b.data();
   AnsiCount c;
@@ -474,6 +552,9 @@ AnsiCount count_ansi_1252(std::string_view b) {
   std::size_t i = 0;
   bool ctrl_z = false;
 #if defined(__SSE2__)
+#if ISODRV_DECODE_AVX2
+  if (active_tokenizer() == Tokenizer::avx2) i = count_ansi_avx2(s, c.stop, c);
+#endif
   const __m128i vnl = _mm_set1_epi8('\n'), vz = _mm_set1_epi8(kCtrlZ), v0 = _mm_setzero_si128();
   while (!ctrl_z && i + 16 <= c.stop) {
     // Line breaks are counted in byte lanes, emptied every 255 blocks before they can wrap.
@@ -512,27 +593,68 @@ AnsiCount count_ansi_1252(std::string_view b) {
   return c;
 }
 
+// Room the second pass needs past the text it writes (and, decoding in place, between the text
+// written and the bytes not yet read): a block is stored whole even when only its ASCII prefix
+// is kept, 32 bytes with AVX2.
+constexpr std::size_t kAnsiSlack = 32;
+
+// One Windows-1252 byte s[at] into tw (a NUL reads as a space).
+inline void put_ansi_byte(const char* s, std::size_t at, TextWriter& tw) {
+  const auto ch = static_cast<unsigned char>(s[at]);
+  if (ch < 0x80) {
+    tw.o[tw.w++] = ch == 0 ? ' ' : static_cast<char>(ch);
+    if (ch == '\n') tw.line_break(tw.w, at + 1);
+  } else {
+    std::memcpy(tw.o + tw.w, kCp1252Utf8.bytes[ch - 0x80], 4);  // the slack covers the padding
+    tw.w += kCp1252Utf8.len[ch - 0x80];
+  }
+}
+
+#if ISODRV_DECODE_AVX2
+// write_ansi_1252's block loop with AVX2, 32 bytes a step; returns where the SSE2 loop goes on.
+template <bool kNuls>
+__attribute__((target("avx2"))) std::size_t write_ansi_avx2(const char* s, std::size_t stop, TextWriter& tw) {
+  const __m256i vzero = _mm256_setzero_si256(), vspace = _mm256_set1_epi8(' '), vnl = _mm256_set1_epi8('\n');
+  std::size_t i = 0;
+  while (i + 32 <= stop) {
+    __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
+    const auto hi = static_cast<unsigned>(_mm256_movemask_epi8(v));
+    const std::size_t run = hi ? static_cast<std::size_t>(__builtin_ctz(hi)) : 32;
+    if (kNuls) {
+      const __m256i z = _mm256_cmpeq_epi8(v, vzero);
+      v = _mm256_or_si256(_mm256_andnot_si256(z, v), _mm256_and_si256(z, vspace));
+    }
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(tw.o + tw.w), v);
+    const unsigned kept = hi ? (1u << run) - 1 : ~0u;
+    for (unsigned m = static_cast<unsigned>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, vnl))) & kept; m; m &= m - 1) {
+      const auto t = static_cast<std::size_t>(__builtin_ctz(m));
+      tw.line_break(tw.w + t + 1, i + t + 1);
+    }
+    tw.w += run;
+    i += run;
+    while (i < stop && static_cast<unsigned char>(s[i]) >= 0x80) put_ansi_byte(s, i++, tw);
+  }
+  return i;
+}
+#endif
+
 // The second pass: transcodes s[0, c.stop) through tw and records the lines. `s` may lie inside
-// tw's own buffer (decoding in place) as long as it starts at least c.extra + 16 bytes after the
-// buffer does: the text written before byte i then ends at most c.extra bytes after i, and a
-// 16-byte store at it never reaches a byte not yet read.
-// The count is exact and tw was sized from it (c.stop + c.extra + 16), so nothing here needs
-// tw.ensure(): the in-place decoder depends on that exactness already (a reallocation would move
-// the bytes still to be read).
+// tw's own buffer (decoding in place) as long as it starts at least c.extra + kAnsiSlack bytes
+// after the buffer does: the text written before byte i then ends at most c.extra bytes after i,
+// and a block's store at it never reaches a byte not yet read.
+// The count is exact and tw was sized from it (c.stop + c.extra + kAnsiSlack), so nothing here
+// needs tw.ensure(): the in-place decoder depends on that exactness already (a reallocation would
+// move the bytes still to be read).
+// kNuls: whether the bytes may hold a NUL (c.nul; the in-place decoder never sees one), which the
+// block loop must then turn into a space; without any, the block is stored as it was loaded.
+template <bool kNuls>
 void write_ansi_1252(const char* s, const AnsiCount& c, TextWriter& tw) {
   const std::size_t stop = c.stop;
-  tw.ensure(stop + c.extra + 16);
-  auto put_byte = [&](std::size_t at) {
-    const auto ch = static_cast<unsigned char>(s[at]);
-    if (ch < 0x80) {
-      tw.o[tw.w++] = ch == 0 ? ' ' : static_cast<char>(ch);  // NUL reads as a space
-      if (ch == '\n') tw.line_break(tw.w, at + 1);
-    } else {
-      std::memcpy(tw.o + tw.w, kCp1252Utf8.bytes[ch - 0x80], 4);  // the slack covers the padding
-      tw.w += kCp1252Utf8.len[ch - 0x80];
-    }
-  };
+  tw.ensure(stop + c.extra + kAnsiSlack);
   std::size_t i = 0;
+#if ISODRV_DECODE_AVX2
+  if (active_tokenizer() == Tokenizer::avx2) i = write_ansi_avx2<kNuls>(s, stop, tw);
+#endif
 #if defined(__SSE2__)
   const __m128i vzero = _mm_setzero_si128(), vspace = _mm_set1_epi8(' '), vnl = _mm_set1_epi8('\n');
   while (i + 16 <= stop) {
@@ -541,8 +663,10 @@ void write_ansi_1252(const char* s, const AnsiCount& c, TextWriter& tw) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
     const auto hi = static_cast<unsigned>(_mm_movemask_epi8(v));
     const std::size_t run = hi ? static_cast<std::size_t>(__builtin_ctz(hi)) : 16;
-    const __m128i z = _mm_cmpeq_epi8(v, vzero);
-    v = _mm_or_si128(_mm_andnot_si128(z, v), _mm_and_si128(z, vspace));
+    if (kNuls) {
+      const __m128i z = _mm_cmpeq_epi8(v, vzero);
+      v = _mm_or_si128(_mm_andnot_si128(z, v), _mm_and_si128(z, vspace));
+    }
     _mm_storeu_si128(reinterpret_cast<__m128i*>(tw.o + tw.w), v);
     const unsigned kept = (1u << run) - 1;
     for (unsigned m = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, vnl))) & kept; m; m &= m - 1) {
@@ -551,10 +675,10 @@ void write_ansi_1252(const char* s, const AnsiCount& c, TextWriter& tw) {
     }
     tw.w += run;
     i += run;
-    while (i < stop && static_cast<unsigned char>(s[i]) >= 0x80) put_byte(i++);
+    while (i < stop && static_cast<unsigned char>(s[i]) >= 0x80) put_ansi_byte(s, i++, tw);
   }
 #endif
-  for (; i < stop; ++i) put_byte(i);
+  for (; i < stop; ++i) put_ansi_byte(s, i, tw);
 }
 
 void start_lines(const AnsiCount& c, DecodedText& out, bool byte_starts) {
@@ -571,9 +695,12 @@ void start_lines(const AnsiCount& c, DecodedText& out, bool byte_starts) {
 void decode_ansi_1252(std::string_view b, DecodedText& out) {
   const AnsiCount c = count_ansi_1252(b);
   start_lines(c, out, true);
-  // Sixteen bytes of slack: a block is stored whole even when only its ASCII prefix is kept.
-  TextWriter tw(out, c.stop + c.extra + 16);
-  write_ansi_1252(b.data(), c, tw);
+  TextWriter tw(out, c.stop + c.extra + kAnsiSlack);
+  if (c.nul) {
+    write_ansi_1252<true>(b.data(), c, tw);
+  } else {
+    write_ansi_1252<false>(b.data(), c, tw);
+  }
   tw.finish();
   finish_ctrl_z(out, c.ctrl_z, c.stop, c.stop + 1, b.size());
 }
@@ -587,14 +714,14 @@ void decode_ansi_1252(std::string_view b, DecodedText& out) {
 bool decode_ansi_1252_in_place(std::string& bytes, std::size_t clean, DecodedText& out) {
   const AnsiCount c = count_ansi_1252(std::string_view(bytes).substr(clean));
   if (c.nul || c.ctrl_z) return false;
-  const std::size_t n = bytes.size(), shift = c.extra + 16;
+  const std::size_t n = bytes.size(), shift = c.extra + kAnsiSlack;
   out.line_text_start.reserve(out.line_text_start.size() + c.breaks);
   bytes.resize(n + shift);  // reallocates only when the reader left too little spare capacity
   std::memmove(bytes.data() + clean + shift, bytes.data() + clean, n - clean);
   TextWriter tw(out, bytes, n + shift);
   tw.w = clean;
   tw.byte_starts = false;
-  write_ansi_1252(bytes.data() + clean + shift, c, tw);
+  write_ansi_1252<false>(bytes.data() + clean + shift, c, tw);  // (returned above when c.nul)
   tw.finish();
   out.borrowed = true;
   out.borrow_offset = 0;
@@ -763,6 +890,31 @@ inline void fit_utf16_rest(const Utf16Units& u, std::size_t i, TextWriter& tw) {
   tw.o = tw.target.data();
 }
 
+#if ISODRV_DECODE_AVX2
+// decode_utf16le's plain blocks with AVX2, sixteen units a step, from i up to the first block that
+// is not plain ASCII (or the last whole one); returns where the SSE2 loop goes on. Every unit so
+// far took one byte, so w + 16 fits (fit_utf16_rest keeps that true once it has run).
+__attribute__((target("avx2"))) std::size_t narrow_utf16_avx2(const unsigned char* s, std::size_t i, std::size_t n, TextWriter& tw) {
+  const __m256i zero = _mm256_setzero_si256(), vnl = _mm256_set1_epi16('\n'), vz = _mm256_set1_epi16(kCtrlZ);
+  const __m256i hi_bits = _mm256_set1_epi16(static_cast<short>(0xFF80));
+  for (; i + 32 <= n; i += 32) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
+    const __m256i bad = _mm256_or_si256(_mm256_cmpeq_epi16(v, zero), _mm256_cmpeq_epi16(v, vz));
+    const __m256i wide = _mm256_andnot_si256(_mm256_cmpeq_epi16(_mm256_and_si256(v, hi_bits), zero), _mm256_set1_epi8(-1));
+    if (_mm256_movemask_epi8(_mm256_or_si256(bad, wide))) break;
+    // packus works within each 128-bit lane: bytes 0-7 and 16-23 hold the sixteen characters.
+    const __m256i packed = _mm256_permute4x64_epi64(_mm256_packus_epi16(v, v), 0x08);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(tw.o + tw.w), _mm256_castsi256_si128(packed));
+    for (auto k = static_cast<unsigned>(_mm256_movemask_epi8(_mm256_cmpeq_epi16(v, vnl))) & 0x55555555u; k; k &= k - 1) {
+      const auto t = static_cast<std::size_t>(__builtin_ctz(k)) >> 1;
+      tw.line_break(tw.w + t + 1, i + 2 * t + 2);
+    }
+    tw.w += 16;
+  }
+  return i;
+}
+#endif
+
 // UTF-16LE from `start`, in one pass when the text is ASCII: blocks of eight ASCII units are
 // narrowed at once, their line breaks recorded from a mask.
 void decode_utf16le(std::string_view b, std::size_t start, DecodedText& out) {
@@ -785,7 +937,13 @@ void decode_utf16le(std::string_view b, std::size_t start, DecodedText& out) {
 #if defined(__SSE2__)
   const __m128i vnl = _mm_set1_epi16('\n');
 #endif
+#if ISODRV_DECODE_AVX2
+  const bool wide = active_tokenizer() == Tokenizer::avx2;
+#endif
   while (i < n) {
+#if ISODRV_DECODE_AVX2
+    if (wide) i = narrow_utf16_avx2(u.s, i, n, tw);
+#endif
 #if defined(__SSE2__)
     if (i + 16 <= n) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(u.s + i));

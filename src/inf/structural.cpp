@@ -125,19 +125,23 @@ std::size_t count_separators_sse2(const char* s, std::size_t n) {
 __attribute__((target("avx2"))) std::size_t count_separators_avx2(const char* s, std::size_t n) {
   std::size_t count = 0, i = 0;
   const __m256i co = _mm256_set1_epi8(','), eq = _mm256_set1_epi8('=');
-  while (i + 32 <= n) {
-    __m256i lanes = _mm256_setzero_si256();
-    for (int k = 0; k < 255 && i + 32 <= n; ++k, i += 32) {
+  while (i + 64 <= n) {
+    // 64 bytes a step into two sets of lanes (half the loop's own instructions a byte).
+    __m256i lanes = _mm256_setzero_si256(), lanes2 = _mm256_setzero_si256();
+    for (int k = 0; k < 255 && i + 64 <= n; ++k, i += 64) {
       const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
+      const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i + 32));
       lanes = _mm256_sub_epi8(lanes, _mm256_or_si256(_mm256_cmpeq_epi8(v, co), _mm256_cmpeq_epi8(v, eq)));
+      lanes2 = _mm256_sub_epi8(lanes2, _mm256_or_si256(_mm256_cmpeq_epi8(w, co), _mm256_cmpeq_epi8(w, eq)));
     }
-    const __m256i sums = _mm256_sad_epu8(lanes, _mm256_setzero_si256());
+    const __m256i sums = _mm256_add_epi64(_mm256_sad_epu8(lanes, _mm256_setzero_si256()),
+                                          _mm256_sad_epu8(lanes2, _mm256_setzero_si256()));
     count += static_cast<std::size_t>(_mm256_extract_epi64(sums, 0)) +
              static_cast<std::size_t>(_mm256_extract_epi64(sums, 1)) +
              static_cast<std::size_t>(_mm256_extract_epi64(sums, 2)) +
              static_cast<std::size_t>(_mm256_extract_epi64(sums, 3));
   }
-  return count + count_separators_scalar(s + i, n - i);
+  return count + count_separators_sse2(s + i, n - i);  // the last 0-63 bytes, 16 a step
 }
 #endif
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -391,6 +392,33 @@ TEST(InfFastPath, ParseTakesOverABuffer) {
   EXPECT_EQ(moved->section("S")->find("k")->field(0), "v");
   EXPECT_EQ(literal->section("S")->find("k")->field(0), "v");
   EXPECT_EQ(moved->text(), copied->text());
+}
+
+TEST(InfFastPath, InPlaceAnsiDecodingAgreesWithDecodeAtEveryOffset) {
+  // Document::parse decodes Windows-1252 into the file's own buffer, 16 or 32 bytes a store (AVX2),
+  // behind the bytes still to be read: characters of one, two and three UTF-8 bytes at every offset
+  // of the first blocks, pairs of them, and the plain ASCII probe stopping in every 64-byte block,
+  // must give the text, lines and bytes decode() gives. (The tests that force each tokenizer rerun
+  // this with SSE2 and AVX2 loops.)
+  std::string base = kStdHeader;
+  for (int k = 0; base.size() < 260; ++k) base += "k" + std::to_string(k) + (k % 2 ? " = v, w\r\n" : "=x\n");
+  for (const char* sp : {"\xE9", "\x80", "\xA9\x99"}) {
+    for (std::size_t k = kStdHeader.size(); k + 2 < base.size(); ++k) {
+      std::string b = base;
+      b.replace(k, std::strlen(sp), sp);
+      if (k % 3 == 0 && k + 40 < b.size()) b[k + 40] = '\x9C';
+      const std::string copy = b;
+      auto want = decode(copy);
+      auto doc = Document::parse(std::move(b), "p.inf");
+      ASSERT_TRUE(want.ok() && doc.ok()) << k;
+      ASSERT_EQ(show(doc->text()), show(want->view(copy))) << show(sp) << " at " << k;
+      ASSERT_EQ(doc->bytes(), copy) << k;
+      ASSERT_EQ(doc->physical_line_count() + 1, want->line_text_start.size()) << k;
+      for (std::uint32_t line = 1; line <= doc->physical_line_count(); ++line) {
+        ASSERT_EQ(doc->physical_line_bytes(line).first, want->line_byte_start[line - 1]) << k << " line " << line;
+      }
+    }
+  }
 }
 
 TEST(InfFastPath, SectionLineRangesWithoutReopening) {

@@ -5,6 +5,7 @@
 // conformance and fast-path suites are also re-run with each path forced.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -163,6 +164,27 @@ TEST(InfTokenizer, SectionNameScanAtEveryLength) {
     auto doc = Document::parse(head + "[" + name + "]\nk=v\n", "t.inf");
     ASSERT_TRUE(doc.ok()) << len;
     EXPECT_EQ(doc.value().section_at(1).name().size(), len + (len + 1) / 5) << len;  // each \xE9 decodes to two bytes of UTF-8
+  }
+}
+
+// count_separators sizes the field table: every path must count the ',' and '=' bytes exactly, at
+// every length (the AVX2 loop takes 64 bytes a step and hands the last 0-63 to the SSE2 one, which
+// takes 16 and leaves the rest to the scalar loop) and at every position, including past 255 steps
+// (the byte lanes are emptied then).
+TEST(InfTokenizer, CountSeparatorsAtEveryLengthAndOffset) {
+  std::mt19937 rng(13);
+  for (std::size_t len : {std::size_t{0}, std::size_t{1}, std::size_t{15}, std::size_t{16}, std::size_t{17}, std::size_t{31},
+                          std::size_t{32}, std::size_t{33}, std::size_t{63}, std::size_t{64}, std::size_t{65}, std::size_t{127},
+                          std::size_t{128}, std::size_t{200}, std::size_t{255 * 64 + 37}, std::size_t{3 * 255 * 64 + 101}}) {
+    std::string text(len, 'x');
+    for (char& c : text) c = "x,=y \n"[rng() % 6];
+    for (std::size_t at = 0; at <= std::min<std::size_t>(len, 130); ++at) {
+      std::string t = text;
+      if (at < len) t[at] = (at & 1) ? ',' : '=';
+      const std::size_t want = count_separators(t, Tokenizer::oracle);
+      ASSERT_EQ(want, static_cast<std::size_t>(std::count(t.begin(), t.end(), ',') + std::count(t.begin(), t.end(), '=')));
+      for (Tokenizer k : indexed_paths()) ASSERT_EQ(count_separators(t, k), want) << tokenizer_name(k) << " len " << len << " at " << at;
+    }
   }
 }
 
