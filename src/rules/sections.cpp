@@ -48,12 +48,20 @@ bool same_use(const Use& a, const Use& b) { return rules::iequals(a.ref->directi
 // different names of one hash also answer "maybe": the exact grouping after decides.
 bool may_conflict(const std::vector<Use>& uses) {
   struct Slot {
-    std::uint64_t hash = 0;  // 0: free (every stored hash has its low bit set)
-    std::size_t first = 0;
+    std::uint64_t hash;  // 0: free (every stored hash has its low bit set)
+    std::size_t first;
   };
   std::size_t size = 16;
   while (size < 2 * uses.size()) size *= 2;
-  std::vector<Slot> table(size);
+  // On the stack for the usual package (up to 128 uses), so that the check allocates nothing.
+  Slot local[256];
+  std::vector<Slot> heap;
+  Slot* table = local;
+  if (size > std::size(local)) {
+    heap.resize(size);
+    table = heap.data();
+  }
+  std::fill_n(table, size, Slot{0, 0});
   for (std::size_t u = 0; u < uses.size(); ++u) {
     const std::string_view name = uses[u].ref->target;
     const std::uint64_t h = ci_hash(name) | 1;
