@@ -71,8 +71,28 @@ constexpr ArgSpec kArgSpecs[] = {
     {"ErrorControl", 1, 0, -1},
 };
 
+// kArgSpecs' indexes by name length, in table order: a directive is compared only with the names
+// of its length (every directive line of the package asks; most directives have no spec).
+constexpr std::size_t kMaxSpecName = 24;
+struct SpecsByLength {
+  std::array<std::array<std::uint8_t, 12>, kMaxSpecName + 1> index{};
+  std::array<std::uint8_t, kMaxSpecName + 1> count{};
+};
+constexpr SpecsByLength specs_by_length() {
+  SpecsByLength t;
+  for (std::size_t i = 0; i < std::size(kArgSpecs); ++i) {
+    const std::size_t n = kArgSpecs[i].name.size();
+    t.index[n][t.count[n]++] = static_cast<std::uint8_t>(i);
+  }
+  return t;
+}
+constexpr SpecsByLength kSpecsByLength = specs_by_length();
+
 const ArgSpec* arg_spec(std::string_view name) {
-  for (const auto& s : kArgSpecs) {
+  if (name.size() > kMaxSpecName) return nullptr;
+  const std::size_t n = name.size();
+  for (std::size_t k = 0; k < kSpecsByLength.count[n]; ++k) {
+    const ArgSpec& s = kArgSpecs[kSpecsByLength.index[n][k]];
     if (rules::iequals(name, s.name)) return &s;
   }
   return nullptr;

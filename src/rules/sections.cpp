@@ -35,11 +35,51 @@ std::string_view reference_kind(std::string_view directive, std::size_t field) {
   return directive;  // each remaining directive names a section kind of its own
 }
 
-void check_shared_sections(Context& ctx) {
-  struct Use {
-    const package::SectionReference* ref;
-    std::string_view kind;
+struct Use {
+  const package::SectionReference* ref;
+  std::string_view kind;
+};
+
+bool same_use(const Use& a, const Use& b) { return rules::iequals(a.ref->directive, b.ref->directive) && a.kind == b.kind; }
+
+// Whether some target may be named by a use unlike its first (in reference order): the only case
+// with a finding, and rare. Each name's first use goes into an open-addressing table under the
+// name's folded hash (rules::ci_hash); a later use of the same name is compared with it. Two
+// different names of one hash also answer "maybe": the exact grouping after decides.
+bool may_conflict(const std::vector<Use>& uses) {
+  struct Slot {
+    std::uint64_t hash;  // 0: free (every stored hash has its low bit set)
+    std::size_t first;
   };
+  std::size_t size = 16;
+  while (size < 2 * uses.size()) size *= 2;
+  // On the stack for the usual package (up to 128 uses), so that the check allocates nothing.
+  Slot local[256];
+  std::vector<Slot> heap;
+  Slot* table = local;
+  if (size > std::size(local)) {
+    heap.resize(size);
+    table = heap.data();
+  }
+  std::fill_n(table, size, Slot{0, 0});
+  for (std::size_t u = 0; u < uses.size(); ++u) {
+    const std::string_view name = uses[u].ref->target;
+    const std::uint64_t h = ci_hash(name) | 1;
+    for (std::size_t i = static_cast<std::size_t>(h >> 17) & (size - 1);; i = (i + 1) & (size - 1)) {
+      if (table[i].hash == 0) {
+        table[i] = {h, u};
+        break;
+      }
+      if (table[i].hash != h) continue;
+      const Use& first = uses[table[i].first];
+      if (!rules::iequals(first.ref->target, name) || !same_use(uses[u], first)) return true;
+      break;
+    }
+  }
+  return false;
+}
+
+void check_shared_sections(Context& ctx) {
   // A removal section ([DefaultUninstall…], [X.Remove…]) naming with DelReg/DelFiles what the
   // install names with AddReg/CopyFiles is the undo it exists for, not a conflict.
   std::vector<bool> removal_sections(ctx.doc().section_count(), false);
@@ -55,12 +95,15 @@ void check_shared_sections(Context& ctx) {
     if (!r.exists || (in < removal_sections.size() && removal_sections[in])) continue;
     uses.push_back({&r, reference_kind(r.directive, r.field)});
   }
+  // Almost every package names each section by uses of one kind: the table shows that in one pass,
+  // without sorting the uses.
+  if (!may_conflict(uses)) return;
   std::stable_sort(uses.begin(), uses.end(), [](const Use& a, const Use& b) { return ci_less(a.ref->target, b.ref->target); });
   for (std::size_t i = 0, first_at = 0; i < uses.size(); ++i) {
     if (!rules::iequals(uses[i].ref->target, uses[first_at].ref->target)) first_at = i;
     const Use& first = uses[first_at];
     const Use& u = uses[i];
-    if (rules::iequals(u.ref->directive, first.ref->directive) && u.kind == first.kind) continue;
+    if (same_use(u, first)) continue;
     const Rule code = u.kind == first.kind ? Rule::r1205 : Rule::r1206;
     if (!ctx.first_time(code, u.ref->line)) continue;
     auto& d = ctx.report_one_of<Rule::r1205, Rule::r1206>(code, u.ref->line, {std::string(u.ref->target), std::string(first.ref->directive), std::string(u.ref->directive)}, u.ref->field);
