@@ -102,11 +102,19 @@ struct DocumentFacts {
   std::vector<std::uint32_t> section_index;
 };
 
-// Lines of the document found by one walk over all of them (Context::lines), by Line::index(), in
-// section order: those outside [Strings] sections that may hold a %token% (Line::has_percent),
-// for 1235, and the AddNetFilter/AddNetProtocol directives, for the network family.
+// A key or field holding a '%', by Line::index() and field index (LineWalk::kKey for the key).
+struct TokenField {
+  std::uint32_t line;
+  std::uint32_t field;
+};
+
+// What one walk over every line of the document finds (Context::lines), in section order and, within
+// a line, key first then fields: the keys and fields outside [Strings] sections that hold a '%' (for
+// 1235 and 1341, which used to search every field of such a line each), and the
+// AddNetFilter/AddNetProtocol directives (by Line::index()), for the network family.
 struct LineWalk {
-  std::vector<std::uint32_t> tokens;
+  static constexpr std::uint32_t kKey = static_cast<std::uint32_t>(-1);
+  std::vector<TokenField> tokens;
   std::vector<std::uint32_t> net_directives;
 };
 

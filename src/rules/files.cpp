@@ -357,12 +357,10 @@ void check_deprecated_destinations(Context& ctx) {
   }
 }
 
-// 1341 on one field: each %DIRID% token of a deprecated DIRID. Negative tokens are not judged
-// here (the rule reads values, where a DIRID -1 token has no use).
+// 1341 on one field holding a '%': each %DIRID% token of a deprecated DIRID. Negative tokens are
+// not judged here (the rule reads values, where a DIRID -1 token has no use).
 void check_field_tokens(Context& ctx, const inf::Line& l, std::size_t field) {
-  const std::string_view raw = l.raw_field(field);
-  if (raw.find('%') == std::string_view::npos) return;
-  inf::for_each_dirid_token(raw, [&](long d) {
+  inf::for_each_dirid_token(l.raw_field(field), [&](long d) {
     if (d >= 0 && is_deprecated_dirid(d)) {
       ctx.report<Rule::r1341>(l, {"%" + std::to_string(d) + "%", destination_text(ctx.doc(), d, {})}, field);
     }
@@ -373,19 +371,18 @@ void check_field_tokens(Context& ctx, const inf::Line& l, std::size_t field) {
 void check_deprecated_tokens(Context& ctx) {
   const auto& doc = ctx.doc();
   const auto& used = ctx.pkg().section_used;
-  // The lines that may hold a token outside [Strings] (most lines hold none), from the shared walk
-  // in section order; whether a section is judged is settled at its first such line.
+  // The fields outside [Strings] that hold a '%' (most fields hold none), from the shared walk in
+  // section order; whether a section is judged is settled at its first such key or field.
   std::uint32_t section = DocumentFacts::kNoSectionIndex;
   bool judged = false;
-  for (std::uint32_t index : ctx.lines().tokens) {
-    const inf::Line l = doc.line_at(index);
+  for (const TokenField& t : ctx.lines().tokens) {
+    const inf::Line l = doc.line_at(t.line);
     if (l.section_index() != section) {
       section = l.section_index();
       const inf::Section sec = doc.section_at(section);
       judged = used[section] && !rules::iequals(sec.name(), "DestinationDirs") && ctx.h_enforced(Rule::r1341, sec.name());
     }
-    if (!judged) continue;
-    for (std::size_t i = 0; i < l.field_count(); ++i) check_field_tokens(ctx, l, i);
+    if (judged && t.field != LineWalk::kKey) check_field_tokens(ctx, l, t.field);
   }
 }
 

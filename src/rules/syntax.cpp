@@ -110,18 +110,17 @@ void check_tokens(Context& ctx) {
   const auto& doc = ctx.doc();
   std::vector<std::string> unknown;
   std::string scratch;
-  // The lines outside [Strings] that may hold a token, from the shared walk (most lines hold none).
-  for (std::uint32_t index : ctx.lines().tokens) {
-    const inf::Line l = doc.line_at(index);
-    auto check_raw = [&](std::string_view raw, std::size_t field) {
-      if (all_tokens_known(doc, raw)) return;  // also true, after one memchr, without a '%'
-      unknown.clear();
-      scratch.clear();
-      doc.substitute(raw, scratch, &unknown);
-      for (const auto& tok : unknown) ctx.report<Rule::r1235>(l, {"%" + tok + "%"}, field);
-    };
-    if (l.has_key()) check_raw(*l.raw_key(), static_cast<std::size_t>(-1));
-    for (std::size_t i = 0; i < l.field_count(); ++i) check_raw(l.raw_field(i), i);
+  // The keys and fields outside [Strings] that hold a '%', from the shared walk (most hold none).
+  for (const TokenField& t : ctx.lines().tokens) {
+    const inf::Line l = doc.line_at(t.line);
+    const bool key = t.field == LineWalk::kKey;
+    const std::string_view raw = key ? *l.raw_key() : l.raw_field(t.field);
+    if (all_tokens_known(doc, raw)) continue;
+    unknown.clear();
+    scratch.clear();
+    doc.substitute(raw, scratch, &unknown);
+    const std::size_t field = key ? static_cast<std::size_t>(-1) : t.field;
+    for (const auto& tok : unknown) ctx.report<Rule::r1235>(l, {"%" + tok + "%"}, field);
   }
 }
 
