@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <array>
 #include <limits>
-#include <map>
 #include <set>
 
 #include "isodrv/directives.h"
@@ -261,9 +260,29 @@ std::optional<DestinationEntry> destination_entry(const inf::Section& dd, std::s
   return std::nullopt;
 }
 
+// inf::parse_u32 with the forms nearly every flags field is written in read inline: "0x" and one to
+// eight hex digits, or one to nine decimal digits, always fit 32 bits; every other text (blanks, a
+// sign, more digits, anything not a digit) goes to parse_u32, so the result is the same for every
+// text. parse_u32 cost ~156 instructions a field (sub600: 8,300 registry flags fields).
+std::optional<std::uint32_t> parse_flags(std::string_view t) {
+  const bool hex = t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X');
+  const std::string_view digits = hex ? t.substr(2) : t;
+  if (digits.empty() || digits.size() > (hex ? 8u : 9u)) return inf::parse_u32(t);
+  std::uint32_t v = 0;
+  for (const char c : digits) {
+    const auto lower = static_cast<char>(c | 0x20);
+    std::uint32_t d = 0;
+    if (c >= '0' && c <= '9') d = static_cast<std::uint32_t>(c - '0');
+    else if (hex && lower >= 'a' && lower <= 'f') d = static_cast<std::uint32_t>(lower - 'a' + 10);
+    else return inf::parse_u32(t);
+    v = v * (hex ? 16u : 10u) + d;
+  }
+  return v;
+}
+
 // A DestinationDirs DIRID field: its number, -1 as written, else -2 (unknown).
 long destination_dirid(std::string_view text) {
-  if (auto n = inf::parse_u32(text)) return static_cast<long>(*n);
+  if (auto n = parse_flags(text)) return static_cast<long>(*n);
   return text == "-1" ? -1 : -2;
 }
 
@@ -305,6 +324,25 @@ struct VisitLess {
     if (a.service != b.service) return a.service < b.service;
     return CiLess{}(a.target, b.target);
   }
+};
+
+// The visited install sections (key -> Package::sections index) as a sorted vector: one
+// allocation for the walk instead of a tree node per visit. Values are
+// read and written through their key, never held across an insertion.
+class VisitSet {
+ public:
+  // The value under `key`, inserting `value` first when there is none; second: whether inserted.
+  std::pair<std::size_t, bool> try_emplace(const VisitKey& key, std::size_t value) {
+    const auto at = std::lower_bound(entries_.begin(), entries_.end(), key,
+                                     [](const Entry& e, const VisitKey& k) { return VisitLess{}(e.first, k); });
+    if (at != entries_.end() && !VisitLess{}(key, at->first)) return {at->second, false};
+    entries_.insert(at, Entry{key, value});
+    return {value, true};
+  }
+
+ private:
+  using Entry = std::pair<VisitKey, std::size_t>;
+  std::vector<Entry> entries_;
 };
 
 // A bit for a last name component (".HW", ".Services" …) from its length and last letter: a
@@ -350,7 +388,7 @@ class Builder {
   Package build_needed(const NeededSection& needed) {
     // The caller's names do not live as long as the package: the section's own are kept in the arena.
     const std::size_t i = add_section(needed.name, {}, needed.role, std::nullopt, nullptr, pkg_.arena.store(needed.service));
-    visited_.emplace(VisitKey{pkg_.sections[i].name, VisitKind::needs, static_cast<int>(needed.role), pkg_.sections[i].service}, i);
+    visited_.try_emplace(VisitKey{pkg_.sections[i].name, VisitKind::needs, static_cast<int>(needed.role), pkg_.sections[i].service}, i);
     process(i);
     bind_reg_fields();
     return std::move(pkg_);
@@ -633,7 +671,6 @@ class Builder {
       if (v.os) alternatives.push_back(&*v.os);
     }
     const bool removal = role == SectionRole::default_uninstall;
-    std::string probe;
     for (auto& v : variants) {
       // A DDInstall's targets are those of the Models sections that name it (propagate_targets);
       // DefaultInstall and DefaultUninstall variants are targets of their own.
@@ -648,8 +685,8 @@ class Builder {
         // DefaultInstall, DefaultUninstall and ClassInstall32 have only a .Services sub-section.
         if (role != SectionRole::ddinstall && sub.suffix != ".Services") continue;
         if (!(last_components_ & kSuffixBits[k])) continue;
-        probe.assign(v.name).append(sub.suffix);
-        const std::optional<inf::Section> found = doc_.section(probe);
+        probe_.assign(v.name).append(sub.suffix);
+        const std::optional<inf::Section> found = doc_.section(probe_);
         if (!found) continue;
         std::size_t si = add_section_at(found, {}, base, sub.role, v.arch, nullptr, {}, idx);
         pkg_.sections[si].removal = removal || sub.suffix.substr(0, 7) == ".Remove";
@@ -802,10 +839,10 @@ class Builder {
   // `sec` is the section `target` names (reference() looked it up).
   std::size_t visit(const VisitKey& key, std::optional<inf::Section> sec, std::string_view target, SectionRole role,
                     const InstallSection& from, const inf::Line& l, std::string_view service = {}) {
-    auto [it, inserted] = visited_.try_emplace(key, 0);
-    if (!inserted) return it->second;
+    // The index add_section_at gives is known before: the section is appended.
+    const auto [seen, inserted] = visited_.try_emplace(key, pkg_.sections.size());
+    if (!inserted) return seen;
     const std::size_t i = add_section_at(sec, target, {}, role, from.arch, &l, service, from.root);
-    it->second = i;
     process(i);
     return i;
   }
@@ -1085,9 +1122,9 @@ class Builder {
       if (first) read_service_text(svc, k, l);
       // The value is read (and substituted) only for the directives kept here: a DisplayName's
       // %strkey% was substituted once by read_service_text, not a second time for nothing.
-      if (iequals(k, "servicetype")) svc.service_type = inf::parse_u32(field_view(l, 0));
-      else if (iequals(k, "starttype")) svc.start_type = inf::parse_u32(field_view(l, 0));
-      else if (iequals(k, "errorcontrol")) svc.error_control = inf::parse_u32(field_view(l, 0));
+      if (iequals(k, "servicetype")) svc.service_type = parse_flags(field_view(l, 0));
+      else if (iequals(k, "starttype")) svc.start_type = parse_flags(field_view(l, 0));
+      else if (iequals(k, "errorcontrol")) svc.error_control = parse_flags(field_view(l, 0));
       else if (iequals(k, "servicebinary")) {
         svc.service_binary = field_view(l, 0);
         svc.service_binary_raw = l.field_count() ? l.raw_field(0) : std::string_view();
@@ -1112,7 +1149,7 @@ class Builder {
     s.directive = l;
     s.context = ctx;
     s.name = field_view(l, 0);
-    s.flags = l.field_count() > 1 && !field_view(l, 1).empty() ? inf::parse_u32(inf::field_view(l, 1, pkg_.arena))
+    s.flags = l.field_count() > 1 && !field_view(l, 1).empty() ? parse_flags(inf::field_view(l, 1, pkg_.arena))
                                                                : std::optional<std::uint32_t>(0);
     s.install_section = field_view(l, 2);
     s.eventlog_section = field_view(l, 3);
@@ -1127,7 +1164,7 @@ class Builder {
     d.context = ctx;
     d.name = field_view(l, 0);
     d.flags_text = field_view(l, 1);
-    d.flags = d.flags_text.empty() ? std::optional<std::uint32_t>(0) : inf::parse_u32(d.flags_text);
+    d.flags = d.flags_text.empty() ? std::optional<std::uint32_t>(0) : parse_flags(d.flags_text);
     d.eventlog_type = field_view(l, 2);
     d.event_name = field_view(l, 3);
     pkg_.service_deletes.push_back(std::move(d));
@@ -1178,7 +1215,7 @@ class Builder {
     i.guid = field_view(l, 0);
     i.reference = field_view(l, 1);
     i.install_section = field_view(l, 2);
-    if (l.field_count() > 3) i.flags = inf::parse_u32(inf::field_view(l, 3, pkg_.arena));
+    if (l.field_count() > 3) i.flags = parse_flags(inf::field_view(l, 3, pkg_.arena));
     pkg_.interfaces.push_back(std::move(i));
   }
 
@@ -1200,7 +1237,7 @@ class Builder {
       if (f.count > 2) op.value_name = f.view(2, pkg_.arena);
       if (f.count > 3) {
         op.flags_text = f.trimmed(3, pkg_.arena);
-        op.flags = op.flags_text.empty() ? std::optional<std::uint32_t>(0) : inf::parse_u32(op.flags_text);
+        op.flags = op.flags_text.empty() ? std::optional<std::uint32_t>(0) : parse_flags(op.flags_text);
       } else {
         op.flags = 0;
       }
@@ -1279,7 +1316,7 @@ class Builder {
       op.type = k->type;
     }
     const std::string flags = f.count > 3 ? trim(f.get(3)) : std::string();
-    auto fl = flags.empty() ? std::optional<std::uint32_t>(0) : inf::parse_u32(flags);
+    auto fl = flags.empty() ? std::optional<std::uint32_t>(0) : parse_flags(flags);
     if (!fl) {
       op.error = "invalid property flags '" + flags + "'";
       return;
@@ -1346,7 +1383,7 @@ class Builder {
         c.flags_text = f.trimmed(3, pkg_.arena);
         // flags_text is already substituted (one pass, as SetupAPI reads every field): a [Strings]
         // value that itself spells a %token% is not expanded again.
-        c.flags = c.flags_text.empty() ? std::optional<std::uint32_t>(0) : inf::parse_u32(c.flags_text);
+        c.flags = c.flags_text.empty() ? std::optional<std::uint32_t>(0) : parse_flags(c.flags_text);
       }
       if (auto p = find_payload(c.source_name)) c.source = *p;
     }
@@ -1370,7 +1407,7 @@ class Builder {
         c.old_name = f.count > 1 ? f.trimmed(1, pkg_.arena) : std::string_view();
       } else if (f.count > 3) {
         const std::string_view flags = f.trimmed(3, pkg_.arena);
-        c.flags = flags.empty() ? std::optional<std::uint32_t>(0) : inf::parse_u32(flags);
+        c.flags = flags.empty() ? std::optional<std::uint32_t>(0) : parse_flags(flags);
       }
     }
   }
@@ -1382,10 +1419,11 @@ class Builder {
   std::vector<std::size_t> model_targets_;  // per pkg_.models entry: its target (npos: undecorated)
   // (base, document section) of every <base>.<decoration> section, sorted by base (CiLess).
   std::vector<std::pair<std::string_view, std::uint32_t>> decorated_;
-  std::map<VisitKey, std::size_t, VisitLess> visited_;  // see visit()
+  VisitSet visited_;  // see visit()
   std::vector<Operation> pending_;  // process(): operations of the sections being walked
   std::vector<std::pair<std::size_t, std::size_t>> order_;  // append_in_apply_order()'s scratch
   std::string scratch_;  // reference(): the ".security" section name
+  std::string probe_;  // add_root(): a sub-section name, in one buffer for every root
   std::vector<const inf::OsDecoration*> same_arch_;  // is_downlevel()'s scratch
   std::vector<std::pair<std::uint32_t, std::uint32_t>> reg_spans_;  // per pkg_.regs entry: see bind_reg_fields()
   static constexpr std::size_t kListKinds = 4;  // ListKind's values

@@ -3,13 +3,17 @@
 // Package is moved.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <iterator>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "isodrv/inf.h"
+#include "isodrv/inf_values.h"
 #include "isodrv/package.h"
 #include "isodrv/package_needed.h"
 #include "package/package_fixture.h"
@@ -429,4 +433,99 @@ TEST(PackageViews, IdListInlineAndSpilled) {
   EXPECT_TRUE(four.empty());
   four.push_back("X");
   EXPECT_EQ(four.at(0), "X");
+}
+
+// Fields read again (Models sections per architecture, a list section once per directive using
+// it) are views equal to what the document's own eager reading (Line::field / Line::key) gives, and
+// stay valid after the Package moved with the builder long gone.
+const std::string kRepeatInf = std::string(test::kSampleVersion) + R"inf(
+[Manufacturer]
+%P% = M, NTx86, NTamd64
+
+[M.NTx86]
+%D% = Dev, ROOT\A, %Compat%
+%D% = Dev, ROOT\B
+
+[M.NTamd64]
+%D% = Dev, ROOT\A, %Compat%
+%Other% = Dev, ROOT\C
+
+[Dev.NTx86]
+AddReg = Reg
+
+[Dev.NTamd64]
+AddReg = Reg, Reg
+
+[Reg]
+HKR, %Sub%, %Value%, 0x00010000, %Data%, %Data%
+HKR, %Sub%, Second, , "%Data%"
+
+[Strings]
+P = "Provider"
+D = "Device"
+Other = "Other device"
+Compat = "ROOT\COMPAT"
+Sub = "SubDir"
+Value = "Name"
+Data = "data text"
+)inf";
+
+TEST(PackageViews, RepeatedTokenFieldsEqualTheEagerOnesAfterMoves) {
+  Fixture f = build(kRepeatInf, "repeat.inf");
+  const package::Package& built = f.pkg;
+  ASSERT_EQ(built.models.size(), 4u);
+  ASSERT_EQ(built.regs.size(), 6u);  // [Reg] read once per user: x86 once, amd64 twice
+  for (const package::ModelEntry& m : built.models) {
+    EXPECT_EQ(m.description, m.line.key().value_or(""));
+    for (std::size_t i = 0; i < m.hardware_ids.size(); ++i) EXPECT_EQ(m.hardware_ids[i], m.line.field(i + 1));
+  }
+  for (const package::RegOp& op : built.regs) {
+    EXPECT_EQ(op.subkey, op.line.field(1));
+    EXPECT_EQ(op.value_name, std::optional<std::string_view>(op.line.field(2)));
+    for (std::size_t i = 0; i < op.data.size(); ++i) EXPECT_EQ(op.data[i], op.line.field(4 + i));
+  }
+  EXPECT_EQ(built.models[0].description, "Device");
+  EXPECT_EQ(built.models[3].description, "Other device");
+  EXPECT_EQ(built.regs[4].data[0], "data text");
+  EXPECT_FALSE(in_text(f.doc, built.models[0].description));
+
+  // Moved twice (and the builder long gone): the views still read the same text.
+  const std::string_view* const description_at = &built.models[2].description;
+  const char* const text_at = description_at->data();
+  package::Package moved = std::move(f.pkg);
+  std::vector<package::Package> many;
+  many.push_back(std::move(moved));
+  many.resize(8);
+  const package::Package& p = many[0];
+  EXPECT_EQ(p.models[2].description.data(), text_at);
+  EXPECT_EQ(p.models[2].description, "Device");
+  EXPECT_EQ(p.regs[5].data[0], "data text");
+  EXPECT_EQ(p.regs[3].subkey, "SubDir");
+  EXPECT_EQ(p.models[0].hardware_ids.at(1), "ROOT\\COMPAT");
+}
+
+// Flags are read inline in their common forms and through inf::parse_u32 otherwise: the model's
+// number is parse_u32's for every spelling, valid or not.
+TEST(PackageViews, RegistryFlagsReadAsParseU32ReadsThem) {
+  const char* const kFlags[] = {"0x00010001", "0X1f",       "0xABCDEF01", "17",         "000012",   "0",
+                                "0x",         "0x0",        "0x123456789", "0x00000000F", "4294967295",
+                                "4294967296", "999999999",  "1000000000", "+1",         "-1",       "0xG1",
+                                "1a",         "0x1 2",      "x1",         "%Flags%",    "0x0001000g"};
+  std::string text = std::string(test::kSampleVersion) + "[DefaultInstall.NTamd64]\nAddReg = Reg\n[Reg]\n";
+  for (const char* flags : kFlags) text += std::string("HKR, Sub, V, ") + flags + ", 1\n";
+  text += "[Strings]\nP = \"Provider\"\nFlags = \"0x00010001\"\n";
+  const Fixture f = build(text, "flags.inf");
+  ASSERT_EQ(f.pkg.regs.size(), std::size(kFlags));
+  for (std::size_t i = 0; i < std::size(kFlags); ++i) {
+    const package::RegOp& op = f.pkg.regs[i];
+    std::string field = op.line.field(3);
+    field.erase(0, field.find_first_not_of(" \t"));
+    field.erase(field.find_last_not_of(" \t") + 1);
+    EXPECT_EQ(op.flags_text, field) << kFlags[i];
+    EXPECT_EQ(op.flags, inf::parse_u32(op.flags_text)) << kFlags[i];
+  }
+  EXPECT_EQ(f.pkg.regs[0].flags, std::optional<std::uint32_t>(0x00010001));
+  EXPECT_EQ(f.pkg.regs[1].flags, std::optional<std::uint32_t>(0x1f));
+  EXPECT_EQ(f.pkg.regs[6].flags, std::nullopt);  // "0x"
+  EXPECT_EQ(f.pkg.regs[20].flags, std::optional<std::uint32_t>(0x00010001));  // %Flags%
 }
