@@ -208,7 +208,9 @@ TEST(InfConformance, SectionNames) {
     ASSERT_TRUE(r.ok()) << r.error().to_string();
     auto s = r->section(row.lookup);
     EXPECT_EQ(s.has_value(), row.found);
-    if (s && row.found) EXPECT_EQ(s->name(), row.spelled.empty() ? row.lookup : row.spelled);
+    if (s && row.found) {
+      EXPECT_EQ(s->name(), row.spelled.empty() ? row.lookup : row.spelled);
+    }
   }
 }
 

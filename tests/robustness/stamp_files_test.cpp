@@ -106,7 +106,9 @@ TEST_F(Robustness, StampInPlaceKeepsOwnerAndMode) {
   spit(f, kInf);
   ASSERT_EQ(::chmod(f.c_str(), 0640), 0);
   const bool root = ::geteuid() == 0;
-  if (root) ASSERT_EQ(::chown(f.c_str(), 65534, 65534), 0);
+  if (root) {
+    ASSERT_EQ(::chown(f.c_str(), 65534, 65534), 0);
+  }
   CmdRun r = sh({"stamp", "-f", "a.inf", "-d", "02/03/2024"});
   EXPECT_EQ(r.rc, 0) << r.err;
   struct stat st{};

@@ -24,7 +24,9 @@ std::string stamp_twice(const std::string& in, const stamp::StampOptions& o) {
   EXPECT_TRUE(doc.ok()) << doc.error().to_string();
   auto b = stamp::stamp(a->bytes, o);
   EXPECT_TRUE(b.ok()) << b.error().to_string();
-  if (b.ok()) EXPECT_EQ(b->bytes, a->bytes) << "a second stamp changed the file";
+  if (b.ok()) {
+    EXPECT_EQ(b->bytes, a->bytes) << "a second stamp changed the file";
+  }
   return a->bytes;
 }
 
@@ -87,7 +89,7 @@ TEST(StampIdempotent, BomLessFileNeverTurnsIntoUtf16) {
 }
 
 TEST(StampIdempotent, SecondDriverVerIsNotAdded) {
-  for (const std::string in : {
+  for (const std::string& in : {
            std::string("[Version]\nSignature=\"$Windows NT$\"\n"),
            std::string("[Version]\r\nSignature=\"$Windows NT$\"\r\n[Strings]\r\n"),
            std::string("[Version]\nSignature=\"$Windows NT$\"\n\x1A junk"),

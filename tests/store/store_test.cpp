@@ -226,7 +226,9 @@ TEST_F(StoreTest, KilledAtEveryStepTheNextCommandRecoversAConsistentStore) {
     fs::remove_all(root_);
     std::string p = point;
     const bool deleting = p.rfind("delete:", 0) == 0;
-    if (deleting) ASSERT_EQ(cli({"driver", "add", (pkg_ / "bilby.inf").string()}), 0);
+    if (deleting) {
+      ASSERT_EQ(cli({"driver", "add", (pkg_ / "bilby.inf").string()}), 0);
+    }
     int rc = deleting ? cli({"driver", "delete", "oem0.inf"}, point)
                       : cli({"driver", "add", (pkg_ / "bilby.inf").string()}, point);
     EXPECT_EQ(rc, -SIGKILL) << point << " did not simulate a crash";
