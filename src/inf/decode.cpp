@@ -2,6 +2,7 @@
 // Detection follows SetupAPI: BOMs first, then BOM-less UTF-16LE, then the ANSI code page.
 #include "isodrv/inf.h"
 #include "base/utf16.h"
+#include "inf/lane_counts.h"
 #include "inf/structural.h"
 
 #include <algorithm>
@@ -536,9 +537,7 @@ __attribute__((target("avx2"))) std::size_t count_ansi_avx2(const char* s, std::
         c.extra += cp1252_extra(static_cast<unsigned char>(s[i + static_cast<std::size_t>(__builtin_ctz(hi))]));
       }
     }
-    const __m256i sums = _mm256_sad_epu8(lanes, _mm256_setzero_si256());
-    c.breaks += static_cast<std::size_t>(_mm256_extract_epi64(sums, 0)) + static_cast<std::size_t>(_mm256_extract_epi64(sums, 1)) +
-                static_cast<std::size_t>(_mm256_extract_epi64(sums, 2)) + static_cast<std::size_t>(_mm256_extract_epi64(sums, 3));
+    c.breaks += lane_total(lanes);
     if (_mm256_movemask_epi8(nuls)) c.nul = true;
   }
   return i;
@@ -571,9 +570,7 @@ AnsiCount count_ansi_1252(std::string_view b) {
         c.extra += cp1252_extra(static_cast<unsigned char>(s[i + static_cast<std::size_t>(__builtin_ctz(hi))]));
       }
     }
-    const __m128i sums = _mm_sad_epu8(lanes, _mm_setzero_si128());
-    c.breaks += static_cast<std::size_t>(_mm_cvtsi128_si32(sums)) +
-                static_cast<std::size_t>(_mm_cvtsi128_si32(_mm_srli_si128(sums, 8)));
+    c.breaks += lane_total(lanes);
     if (_mm_movemask_epi8(nuls)) c.nul = true;
   }
 #endif

@@ -2,6 +2,7 @@
 // the window of block masks the parser reads. AVX2 code is compiled through a target attribute on
 // its function only, so the build still targets baseline x86-64 and the CPU decides at run time.
 #include "inf/structural.h"
+#include "inf/lane_counts.h"
 
 #include <algorithm>
 #include <atomic>
@@ -115,9 +116,7 @@ std::size_t count_separators_sse2(const char* s, std::size_t n) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
       lanes = _mm_sub_epi8(lanes, _mm_or_si128(_mm_cmpeq_epi8(v, co), _mm_cmpeq_epi8(v, eq)));
     }
-    const __m128i sums = _mm_sad_epu8(lanes, _mm_setzero_si128());
-    count += static_cast<std::size_t>(_mm_cvtsi128_si32(sums)) +
-             static_cast<std::size_t>(_mm_cvtsi128_si32(_mm_srli_si128(sums, 8)));
+    count += lane_total(lanes);
   }
   return count + count_separators_scalar(s + i, n - i);
 }
@@ -134,12 +133,7 @@ __attribute__((target("avx2"))) std::size_t count_separators_avx2(const char* s,
       lanes = _mm256_sub_epi8(lanes, _mm256_or_si256(_mm256_cmpeq_epi8(v, co), _mm256_cmpeq_epi8(v, eq)));
       lanes2 = _mm256_sub_epi8(lanes2, _mm256_or_si256(_mm256_cmpeq_epi8(w, co), _mm256_cmpeq_epi8(w, eq)));
     }
-    const __m256i sums = _mm256_add_epi64(_mm256_sad_epu8(lanes, _mm256_setzero_si256()),
-                                          _mm256_sad_epu8(lanes2, _mm256_setzero_si256()));
-    count += static_cast<std::size_t>(_mm256_extract_epi64(sums, 0)) +
-             static_cast<std::size_t>(_mm256_extract_epi64(sums, 1)) +
-             static_cast<std::size_t>(_mm256_extract_epi64(sums, 2)) +
-             static_cast<std::size_t>(_mm256_extract_epi64(sums, 3));
+    count += lane_total(lanes) + lane_total(lanes2);
   }
   return count + count_separators_sse2(s + i, n - i);  // the last 0-63 bytes, 16 a step
 }
