@@ -192,6 +192,11 @@ class Line {
   // Whether the key or a field may hold a '%' (the tokenizer's per-field flag: never false when one
   // does, so a line without it has nothing to substitute). A '%' in a comment does not count.
   bool has_percent() const;
+  // The same flag for one field, and for the key: false means its raw text is what it substitutes
+  // to, so a reader can take raw_field / raw_key instead of searching them for '%' (false past the
+  // end, and for a line without a key).
+  bool field_has_percent(std::size_t i) const;
+  bool key_has_percent() const;
   std::string_view raw_field(std::size_t i) const;  // unquoted, unsubstituted; "" past the end
   std::string field(std::size_t i) const;           // substituted; "" past the end
   // Appends the substituted field to out; returns false when i is out of range.
@@ -439,6 +444,18 @@ inline bool Line::has_percent() const {
     if (t.fields[k].flags & detail::FieldRec::kHasPercent) return true;
   }
   return false;
+}
+
+inline bool Line::field_has_percent(std::size_t i) const {
+  const detail::Tables& t = doc_->tables_;
+  const detail::LineRec& l = t.lines[index_];
+  return i < l.value_count && (t.fields[l.first_value + i].flags & detail::FieldRec::kHasPercent);
+}
+
+inline bool Line::key_has_percent() const {
+  const detail::Tables& t = doc_->tables_;
+  const std::uint32_t k = t.lines[index_].key_field();
+  return k != detail::LineRec::kNoKey && (t.fields[k].flags & detail::FieldRec::kHasPercent);
 }
 
 inline std::optional<std::string_view> Line::raw_key() const {

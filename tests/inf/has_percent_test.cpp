@@ -1,4 +1,4 @@
-// Line::has_percent and Section::header_count: the cheap tests the rule families make before
+// Line::has_percent (per line, per field, for the key) and Section::header_count: the cheap tests the rule families make before
 // reading a line's fields for %tokens% and before listing a section's duplicate headers.
 // has_percent must never be false for a line whose key or a field holds a '%' (the rules would
 // then miss a token); it should be false for a plain line, which is what makes it worth asking.
@@ -56,6 +56,28 @@ TEST(LineHasPercent, KeyFieldQuotedAndContinuedTokensCountCommentsDoNot) {
   EXPECT_TRUE(line_keyed(doc, "InQuote").has_percent());
   EXPECT_TRUE(line_keyed(doc, "%KeyTok%").has_percent());
   EXPECT_TRUE(line_keyed(doc, "Continued").has_percent());
+
+  // Per field and for the key: only the fields that hold one.
+  const inf::Line in_value = line_keyed(doc, "InValue");
+  EXPECT_FALSE(in_value.key_has_percent());
+  EXPECT_FALSE(in_value.field_has_percent(0));
+  EXPECT_TRUE(in_value.field_has_percent(1));
+  EXPECT_FALSE(in_value.field_has_percent(2));  // past the end
+  EXPECT_TRUE(line_keyed(doc, "%KeyTok%").key_has_percent());
+  EXPECT_FALSE(line_keyed(doc, "%KeyTok%").field_has_percent(0));
+  EXPECT_TRUE(line_keyed(doc, "InQuote").field_has_percent(0));
+  const inf::Line continued = line_keyed(doc, "Continued");
+  EXPECT_TRUE(continued.field_has_percent(2));  // (field 1 is continued text: it may be flagged too)
+  EXPECT_FALSE(line_keyed(doc, "InComment").field_has_percent(0));
+  EXPECT_FALSE(doc.section("Version")->line_at(0).key_has_percent());
+}
+
+// A line of lone fields has no key: key_has_percent is false even when its field holds a '%'.
+TEST(LineHasPercent, ALineWithoutKeyHasNoKeyPercent) {
+  const auto doc = parse("[Version]\nSignature=\"$Windows NT$\"\n[S]\na,%T%\n[Strings]\nT=t\n");
+  const inf::Line l = doc.section("S")->line_at(0);
+  EXPECT_FALSE(l.key_has_percent());
+  EXPECT_TRUE(l.field_has_percent(1));
 }
 
 // Random lines of keys, quotes, blanks, commas and '%': wherever the key or a field holds a '%',
@@ -76,6 +98,21 @@ TEST(LineHasPercent, NeverMissesAPercentInTheKeyOrAField) {
       const inf::Line l = parsed->line_at(i);
       if (fields_hold_percent(l)) {
         EXPECT_TRUE(l.has_percent()) << text;
+      }
+      // Per field: a '%' is always flagged, and an unflagged field substitutes to its raw text.
+      for (std::size_t f = 0; f < l.field_count(); ++f) {
+        if (l.raw_field(f).find('%') != std::string_view::npos) {
+          EXPECT_TRUE(l.field_has_percent(f)) << text;
+        }
+        if (!l.field_has_percent(f)) {
+          EXPECT_EQ(l.field(f), l.raw_field(f)) << text;
+        }
+      }
+      if (auto k = l.raw_key(); k && k->find('%') != std::string_view::npos) {
+        EXPECT_TRUE(l.key_has_percent()) << text;
+      }
+      if (auto k = l.raw_key(); k && !l.key_has_percent()) {
+        EXPECT_EQ(l.key(), std::string(*k)) << text;
       }
     }
   }
