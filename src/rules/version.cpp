@@ -240,7 +240,6 @@ void check_reserved_class(Context& ctx, const ClassValues& values) {
 // 1285: [ClassInstall32] installs a new setup class; a system-defined class is already installed by
 // Windows and a third-party INF may not redefine it.
 void check_class_install(Context& ctx, const ClassValues& values) {
-  const auto& cls = values.cls;
   const auto& guid = values.guid;
   const WellKnownClass* known = values.known_name;
   if (!known && guid) known = class_by_guid(guid->value);
