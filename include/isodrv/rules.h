@@ -110,7 +110,7 @@ struct TokenField {
 
 // What one walk over every line of the document finds (Context::lines), in section order and, within
 // a line, key first then fields: the keys and fields outside [Strings] sections that hold a '%' (for
-// 1235 and 1341, which used to search every field of such a line each), and the
+// 1235 and 1341; not a key that is one %token% of a [Strings] key, which 1235 accepts), and the
 // AddNetFilter/AddNetProtocol directives (by Line::index()), for the network family.
 struct LineWalk {
   static constexpr std::uint32_t kKey = static_cast<std::uint32_t>(-1);

@@ -654,24 +654,29 @@ void check_own_file_paths(Context& ctx, const RegOp& op, const StoreFiles& store
 // ---------------------------------------------------------------------------------------------
 
 // The key and value an entry writes, when the key is shared beyond one device (absolute keys, a
-// service's key, the class key), as one lower-case "key|value" string built in place (no
-// lower-cased copy of each part). Empty for per-device keys.
-std::string shared_value_key(const package::Package& pkg, const RegOp& op) {
-  std::string scratch;
+// service's key, the class key), as one "key|value" string built in place into `out` (cleared
+// first), in the case written: equal ignoring ASCII case is the same key. Empty for per-device keys.
+void shared_value_key_as_written(const package::Package& pkg, const RegOp& op, std::string& out, std::string& scratch) {
+  out.clear();
   const std::string_view sub = normalized_view(op.subkey, scratch);
-  std::string out;
   if (op.root != "HKR") {
-    if (!is_known_root(op.root)) return {};
+    if (!is_known_root(op.root)) return;
     out.append(op.root).append("\\");
   } else if (op.binding == HkrBinding::service_key) {
     out.append("service:").append(pkg.sections[op.context].service).append("\\");
   } else if (op.binding == HkrBinding::class_key) {
     out.append("class\\");
   } else {
-    return {};
+    return;
   }
   out.append(sub).append("|");
   if (op.value_name) out.append(base::trim_view(*op.value_name));
+}
+
+// The same in lower case (no lower-cased copy of each part).
+std::string shared_value_key(const package::Package& pkg, const RegOp& op) {
+  std::string out, scratch;
+  shared_value_key_as_written(pkg, op, out, scratch);
   for (char& c : out) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);  // what to_lower_ascii does
   }
@@ -684,6 +689,17 @@ std::string written_data(const RegOp& op) {
   return s;
 }
 
+// Whether two entries write the same data, field by field (trimmed): a "yes" means their
+// written_data strings are equal too (a "no" may still give equal strings: a field holding the
+// separator).
+bool same_data(const RegOp& a, const RegOp& b) {
+  if (a.reg_type != b.reg_type || a.data.size() != b.data.size()) return false;
+  for (std::size_t i = 0; i < a.data.size(); ++i) {
+    if (base::trim_view(a.data[i]) != base::trim_view(b.data[i])) return false;
+  }
+  return true;
+}
+
 // Whether shared_value_key(op) is non-empty, without building it.
 bool has_shared_key(const RegOp& op) {
   if (op.root != "HKR") return is_known_root(op.root);
@@ -692,6 +708,63 @@ bool has_shared_key(const RegOp& op) {
 
 bool conflict_candidate(const RegOp& op) {
   return writes_value(op) && !has_flag(op, addreg::kNoClobber) && !has_flag(op, addreg::kAppend) && has_shared_key(op);
+}
+
+// The entries that may take part in a 1331/1332 finding, by index into Package::regs in order: those
+// whose key's hash another entry shares, where the entries of that hash are not all from one
+// install section and do not all write the same data (a finding needs two of one key from different
+// sections with different data). Most shared keys are one registry section used from several
+// install sections, the same data each time: their key strings are not kept or sorted.
+std::vector<std::uint32_t> conflict_suspects(const package::Package& pkg) {
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> hashed;  // (key hash, index)
+  std::string key, scratch;  // reused for every entry
+  for (std::uint32_t i = 0; i < pkg.regs.size(); ++i) {
+    if (!conflict_candidate(pkg.regs[i])) continue;
+    shared_value_key_as_written(pkg, pkg.regs[i], key, scratch);
+    hashed.emplace_back(ci_hash(key), i);  // folds the case as it hashes: no lower-casing pass
+  }
+  std::sort(hashed.begin(), hashed.end());
+  std::vector<std::uint32_t> out;
+  for (std::size_t g = 0; g < hashed.size();) {
+    std::size_t e = g + 1;
+    while (e < hashed.size() && hashed[e].first == hashed[g].first) ++e;
+    const RegOp& first = pkg.regs[hashed[g].second];
+    bool contexts = false, data = false;
+    for (std::size_t k = g + 1; k < e && !(contexts && data); ++k) {
+      const RegOp& op = pkg.regs[hashed[k].second];
+      contexts = contexts || op.context != first.context;
+      data = data || !same_data(op, first);
+    }
+    if (contexts && data) {
+      for (std::size_t k = g; k < e; ++k) out.push_back(hashed[k].second);
+    }
+    g = e;
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void report_conflicts(Context& ctx, const std::vector<const RegOp*>& ops) {
+  const auto& pkg = ctx.pkg();
+  std::vector<std::string> data;  // written_data of each entry of one key, built once
+  for (const RegOp* op : ops) data.push_back(written_data(*op));
+  for (std::size_t i = 1; i < ops.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      const RegOp& a = *ops[j];
+      const RegOp& b = *ops[i];
+      if (a.context == b.context || data[j] == data[i]) continue;
+      if (!package::sections_coinstall(pkg, a.context, b.context)) continue;
+      const bool service = b.root == "HKR" && b.binding == HkrBinding::service_key;
+      const std::string where = service ? "service " + std::string(pkg.sections[b.context].service) : absolute_key(b);
+      if (auto* d = ctx.report_once_one_of<Rule::r1332, Rule::r1331>(service ? Rule::r1332 : Rule::r1331, b.line,
+                           {trim(b.value_name.value_or(std::string())), where, std::string(pkg.sections[a.context].name),
+                            std::string(pkg.sections[b.context].name)},
+                           field_of(b, 2))) {
+        Context::note(*d, a.line, "the other install section sets it here");
+      }
+      break;
+    }
+  }
 }
 
 void check_conflicting_values(Context& ctx) {
@@ -710,42 +783,19 @@ void check_conflicting_values(Context& ctx) {
   }
   if (!two_contexts) return;
   // (key|value, entry) pairs sorted by key, stable: the groups and their order a map of the keys
-  // would give, without a node per entry.
+  // would give, without a node per entry. Only the suspects: the other entries' groups hold no
+  // finding, so the groups that do come in the same order.
   std::vector<std::pair<std::string, const RegOp*>> keyed;
-  for (const auto& op : pkg.regs) {
-    if (!writes_value(op) || has_flag(op, addreg::kNoClobber) || has_flag(op, addreg::kAppend)) continue;
-    std::string key = shared_value_key(pkg, op);
-    if (!key.empty()) keyed.emplace_back(std::move(key), &op);
-  }
+  for (std::uint32_t i : conflict_suspects(pkg)) keyed.emplace_back(shared_value_key(pkg, pkg.regs[i]), &pkg.regs[i]);
   std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<const RegOp*> ops;
-  std::vector<std::string> data;  // written_data of each entry of one key, built once
   for (std::size_t g = 0; g < keyed.size();) {
     std::size_t e = g + 1;
     while (e < keyed.size() && keyed[e].first == keyed[g].first) ++e;
     ops.clear();
     for (std::size_t k = g; k < e; ++k) ops.push_back(keyed[k].second);
     g = e;
-    if (ops.size() < 2) continue;
-    data.clear();
-    for (const RegOp* op : ops) data.push_back(written_data(*op));
-    for (std::size_t i = 1; i < ops.size(); ++i) {
-      for (std::size_t j = 0; j < i; ++j) {
-        const RegOp& a = *ops[j];
-        const RegOp& b = *ops[i];
-        if (a.context == b.context || data[j] == data[i]) continue;
-        if (!package::sections_coinstall(pkg, a.context, b.context)) continue;
-        const bool service = b.root == "HKR" && b.binding == HkrBinding::service_key;
-        const std::string where = service ? "service " + std::string(pkg.sections[b.context].service) : absolute_key(b);
-        if (auto* d = ctx.report_once_one_of<Rule::r1332, Rule::r1331>(service ? Rule::r1332 : Rule::r1331, b.line,
-                             {trim(b.value_name.value_or(std::string())), where, std::string(pkg.sections[a.context].name),
-                              std::string(pkg.sections[b.context].name)},
-                             field_of(b, 2))) {
-          Context::note(*d, a.line, "the other install section sets it here");
-        }
-        break;
-      }
-    }
+    if (ops.size() >= 2) report_conflicts(ctx, ops);
   }
 }
 

@@ -252,9 +252,12 @@ void check_missing_function_driver(Context& ctx) {
   }
   // The install bases that a Models entry with a hardware ID names, as views sorted
   // case-insensitively: one allocation instead of a node and a lower-cased copy per entry.
+  // Entries in a row mostly name one install base: a repeat of the last one is left out before
+  // the sort (binary_search answers the same).
   std::vector<std::string_view> with_ids;
   for (const auto& m : pkg.models) {
-    if (!m.hardware_ids.empty() && !m.hardware_ids[0].empty()) with_ids.push_back(m.install_base);
+    if (m.hardware_ids.empty() || m.hardware_ids[0].empty()) continue;
+    if (with_ids.empty() || !rules::iequals(with_ids.back(), m.install_base)) with_ids.push_back(m.install_base);
   }
   std::sort(with_ids.begin(), with_ids.end(), ci_less);
   const std::string_view suffix = package::subsection_suffix(package::SectionRole::services);

@@ -128,11 +128,13 @@ void check_stamp_leftovers(Context& ctx) {
   if (ctx.settings().stampinf) return;
   const auto& doc = ctx.doc();
   if (doc.text().find("$ARCH$") == std::string_view::npos) return;  // the usual case, in one search
-  for (std::uint32_t n = 1; n <= doc.physical_line_count(); ++n) {
+  // The count once (out of line), and the ';' searched only on the lines that hold the token.
+  for (std::uint32_t n = 1, count = doc.physical_line_count(); n <= count; ++n) {
     std::string_view text = doc.physical_line(n);
-    std::size_t semi = text.find(';');
-    std::size_t pos = text.find("$ARCH$");
-    if (pos != std::string_view::npos && (semi == std::string_view::npos || pos < semi)) {
+    const std::size_t pos = text.find("$ARCH$");
+    if (pos == std::string_view::npos) continue;
+    const std::size_t semi = text.find(';');
+    if (semi == std::string_view::npos || pos < semi) {
       ctx.report_at<Rule::r1274>(n, static_cast<std::uint32_t>(inf::utf16_length(text.substr(0, pos)) + 1), {});
     }
   }

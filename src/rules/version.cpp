@@ -108,6 +108,7 @@ std::optional<VersionValue> version_value(const inf::Section& version, std::stri
 // [Version] Class and ClassGuid, read once for the three checks that judge them.
 struct ClassValues {
   std::optional<VersionValue> cls, guid;
+  const WellKnownClass* known_name = nullptr;  // class_by_name(cls), looked up once for 1281 and 1285
 };
 
 void check_class(Context& ctx, const ClassValues& values) {
@@ -120,7 +121,7 @@ void check_class(Context& ctx, const ClassValues& values) {
   if (!cls || !guid || !inf::is_braced_guid(guid->value)) return;
   // One finding per pair: a well-known name decides (its GUID is wrong); otherwise a well-known GUID
   // decides (its name is wrong).
-  if (const auto* by_name = class_by_name(cls->value)) {
+  if (const auto* by_name = values.known_name) {
     if (!rules::iequals(guid->value, by_name->guid)) {
       ctx.report<Rule::r1281>(guid->line, {cls->value, guid->value, by_name->guid}, 0);
     }
@@ -239,9 +240,8 @@ void check_reserved_class(Context& ctx, const ClassValues& values) {
 // 1285: [ClassInstall32] installs a new setup class; a system-defined class is already installed by
 // Windows and a third-party INF may not redefine it.
 void check_class_install(Context& ctx, const ClassValues& values) {
-  const auto& cls = values.cls;
   const auto& guid = values.guid;
-  const WellKnownClass* known = cls ? class_by_name(cls->value) : nullptr;
+  const WellKnownClass* known = values.known_name;
   if (!known && guid) known = class_by_guid(guid->value);
   if (!known) return;
   const auto& doc = ctx.doc();
@@ -274,7 +274,8 @@ void check_layout_file(Context& ctx, const inf::Section& version) {
 void run_version_rules(Context& ctx) {
   auto version = ctx.doc().section("Version");
   if (!version) return;
-  const ClassValues class_values{version_value(*version, "Class"), version_value(*version, "ClassGuid")};
+  ClassValues class_values{version_value(*version, "Class"), version_value(*version, "ClassGuid")};
+  if (class_values.cls) class_values.known_name = class_by_name(class_values.cls->value);
   check_class(ctx, class_values);
   check_provider(ctx, *version);
   check_driver_ver(ctx, *version);
