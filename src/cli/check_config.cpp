@@ -128,20 +128,21 @@ struct Discovery {
   }
 };
 
-bool is_regular(const std::string& file) {
+// `file` asked for by its name below the working directory `cwd` when it has one (cwd_relative).
+bool is_regular(const std::string& file, std::string_view cwd) {
   struct stat st {};
-  return ::stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  return ::stat(check::cwd_relative(file, cwd), &st) == 0 && S_ISREG(st.st_mode);
 }
 
 // The configuration in `dir` itself, by the names in order: its index in `d.loaded`, or nullopt
 // when none of them is there (a pyproject.toml without [tool.isodrv] counts as absent).
-Result<std::optional<std::size_t>> probe_folder(const std::string& dir, Discovery& d) {
+Result<std::optional<std::size_t>> probe_folder(const std::string& dir, Discovery& d, std::string_view cwd) {
   std::string file;
   for (const std::string& name : config_file_names()) {
     file.assign(dir);
     if (file.back() != '/') file += '/';
     file += name;
-    if (!is_regular(file)) continue;
+    if (!is_regular(file, cwd)) continue;
     auto c = load(file, name == "pyproject.toml");
     if (!c) return c.error();
     if (*c) {
@@ -161,7 +162,8 @@ std::string_view parent_folder(std::string_view dir) {
 
 // The index of the configuration for `dir`: the folder's own, else its parent's (remembered, or
 // looked up in turn). The folders decided on the way are remembered with the answer found.
-Result<std::size_t> find_in(std::string_view dir, Discovery& d, Probe probe = Probe::yes) {
+// `cwd`: the working directory, for shorter probes ("" none).
+Result<std::size_t> find_in(std::string_view dir, Discovery& d, Probe probe, std::string_view cwd) {
   std::vector<std::string_view> undecided;  // folders without a configuration file, innermost first
   std::size_t answer = 0;
   std::string key;
@@ -172,7 +174,7 @@ Result<std::size_t> find_in(std::string_view dir, Discovery& d, Probe probe = Pr
       break;
     }
     if (probe == Probe::yes || cur != dir) {
-      auto own = probe_folder(key, d);
+      auto own = probe_folder(key, d, cwd);
       if (!own) return own.error();
       if (*own) {
         answer = **own;
@@ -244,7 +246,8 @@ Result<FileConfig> find_config(const std::string& path, ConfigFor what, const Co
   }
   const std::string dir = config_folder(absolute_normal(path, hints.cwd), what);
   const bool listed_without = what == ConfigFor::file && hints.folder_has_config_name == false && plain_folder(folder);
-  Result<std::size_t> found = find_in(dir, discovery, listed_without ? Probe::no : Probe::yes);
+  Result<std::size_t> found =
+      find_in(dir, discovery, listed_without ? Probe::no : Probe::yes, hints.cwd ? std::string_view(*hints.cwd) : std::string_view());
   if (!found) {
     last.reset();
     return found.error();

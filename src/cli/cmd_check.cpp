@@ -318,6 +318,7 @@ Survey survey_inputs(check::InputWalk& walk, const std::function<bool(const std:
   Survey s;
   std::error_code ec;
   if (const std::filesystem::path cwd = std::filesystem::current_path(ec); !ec) s.cwd = cwd.string();
+  if (s.cwd) walk.cwd = *s.cwd;
   walk.on_input = [&](const std::string& in) {
     if (!s.found) s.given.push_back(in);
   };
