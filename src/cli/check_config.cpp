@@ -227,7 +227,7 @@ const std::vector<std::string>& config_file_names() {
   return kNames;
 }
 
-Result<FileConfig> find_config(const std::string& path, ConfigFor what, const ConfigHints& hints) {
+Result<const FileConfig*> find_config_ref(const std::string& path, ConfigFor what, const ConfigHints& hints) {
   static Discovery discovery;
   // The files of a run come folder after folder: the last file's folder, spelled as given, maps
   // to the same answer without making the path absolute and normal again. Only a plain file name
@@ -238,13 +238,18 @@ Result<FileConfig> find_config(const std::string& path, ConfigFor what, const Co
   const std::string_view name = slash == std::string::npos ? std::string_view(path) : std::string_view(path).substr(slash + 1);
   const std::string_view folder = slash == std::string::npos ? std::string_view() : std::string_view(path).substr(0, slash + 1);
   const bool plain = what == ConfigFor::file && !name.empty() && name != "." && name != "..";
-  if (plain && last && folder == last_folder) return discovery.loaded[*last];
+  if (plain && last && folder == last_folder) return &discovery.loaded[*last];
   // Inputs come folder after folder: a bounded memory keeps it flat over a million folders.
   if (discovery.folders.size() > 4096) {
     discovery.clear();
     last.reset();
   }
-  const std::string dir = config_folder(absolute_normal(path, hints.cwd), what);
+  // A file named by an absolute normal path (a list of absolute paths: every file) is in the
+  // folder its path names up to the last '/': taken as a view, without a copy.
+  std::string made;
+  const std::string_view dir = plain && normal_absolute(path)
+                                   ? parent_folder(path)
+                                   : std::string_view(made = config_folder(absolute_normal(path, hints.cwd), what));
   const bool listed_without = what == ConfigFor::file && hints.folder_has_config_name == false && plain_folder(folder);
   Result<std::size_t> found =
       find_in(dir, discovery, listed_without ? Probe::no : Probe::yes, hints.cwd ? std::string_view(*hints.cwd) : std::string_view());
@@ -258,7 +263,13 @@ Result<FileConfig> find_config(const std::string& path, ConfigFor what, const Co
   } else {
     last.reset();
   }
-  return discovery.loaded[*found];
+  return &discovery.loaded[*found];
+}
+
+Result<FileConfig> find_config(const std::string& path, ConfigFor what, const ConfigHints& hints) {
+  auto c = find_config_ref(path, what, hints);
+  if (!c) return c.error();
+  return **c;
 }
 
 }  // namespace isodrv::cli
