@@ -5,6 +5,7 @@
 
 #include <sys/stat.h>
 
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <string_view>
@@ -188,9 +189,21 @@ Result<std::size_t> find_in(std::string_view dir, Discovery& d, Probe probe, std
   return answer;
 }
 
-// Whether an absolute path is normal as it is: no "." or ".." component, no doubled '/'.
+// Whether an absolute path is normal as it is: no "." or ".." component, no doubled '/'. One step
+// per '/', looking only at the bytes after it (every file of a list of absolute paths is asked).
 bool normal_absolute(std::string_view p) {
-  return !p.empty() && p[0] == '/' && p.find("//") == std::string_view::npos && plain_folder(p.substr(1));
+  if (p.empty() || p[0] != '/') return false;
+  const char* const end = p.data() + p.size();
+  for (const char* q = p.data(); q;) {
+    const char* c = q + 1;  // where the component after the '/' at q starts
+    if (c < end && *c == '/') return false;
+    if (c < end && *c == '.') {
+      const char* after = c + 1 < end && c[1] == '.' ? c + 2 : c + 1;
+      if (after == end || *after == '/') return false;
+    }
+    q = c < end ? static_cast<const char*>(std::memchr(c, '/', static_cast<std::size_t>(end - c))) : nullptr;
+  }
+  return true;
 }
 
 // `path` made absolute (against `cwd` when given, else the working directory) and lexically
