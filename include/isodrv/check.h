@@ -33,6 +33,19 @@ std::string display_path(const std::string& path, const std::string& project_roo
 // The same with the working directory given (absolute; "" reads it): check_stream reads it once
 // per run instead of once per file.
 std::string display_path(const std::string& path, const std::string& project_root, std::string_view cwd);
+// `path` spelled for a system call from the working directory `cwd` (absolute, as getcwd gives
+// it): the part after "cwd/" when `path` lies below it, else `path` itself. The kernel then walks
+// only the components below the working directory instead of every one from the root (on a list of
+// absolute paths, each stat, open and configuration probe). getcwd's answer has no symbolic link,
+// so the prefix names the working directory itself and any rest resolves the same from there.
+inline const char* cwd_relative(const std::string& path, std::string_view cwd) {
+  const std::size_t n = cwd.size();
+  if (n < 2 || cwd[0] != '/' || cwd[n - 1] == '/' || path.size() < n + 2 || path[n] != '/' || path[n + 1] == '/' ||
+      path.compare(0, n, cwd) != 0) {
+    return path.c_str();
+  }
+  return path.c_str() + n + 1;
+}
 // The project root for a working directory: the enclosing git top-level (a folder holding .git),
 // else `cwd` itself. Absolute and normalised.
 std::string find_project_root(const std::string& cwd);
@@ -106,6 +119,9 @@ class InputWalk {
   std::size_t replay_budget = kReplayBudget;
   // Called with each input as given (an argument or a list's line) before it is expanded.
   std::function<void(const std::string&)> on_input;
+  // The working directory (absolute, as getcwd gives it; "" none): inputs below it are asked about
+  // by their name relative to it (cwd_relative).
+  std::string cwd;
 
  private:
   struct Frame;

@@ -309,7 +309,11 @@ diag::FileResult check_file_in(const std::string& path, const Options& opts, std
     res.diagnostics.push_back(std::move(d));
     return res;
   };
-  auto bytes = read_input(path);
+  // Opened by its name below the working directory when it has one (a shorter walk in the kernel);
+  // a failure is asked again by the path as given, so the reason shown is that path's.
+  const char* name = cwd_relative(path, cwd);
+  auto bytes = name == path.c_str() ? read_input(path) : read_input(std::string(name));
+  if (!bytes && name != path.c_str()) bytes = read_input(path);
   if (!bytes) {
     // The wording of these three is InfVerif's; anything else gives the system's reason.
     const std::string& why = bytes.error().message;

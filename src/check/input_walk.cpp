@@ -225,7 +225,7 @@ bool InputWalk::entry_is_folder(const std::string& entry) {
   const std::size_t i = entry_index_++;
   if (pass_ > 0 && i < entry_folders_.size()) return entry_folders_[i];
   struct stat st {};
-  const bool folder = ::stat(entry.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  const bool folder = ::stat(cwd_relative(entry, cwd), &st) == 0 && S_ISDIR(st.st_mode);
   if (pass_ == 0) entry_folders_.push_back(folder);
   return folder;
 }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 
@@ -35,18 +36,21 @@ bool glob_matches(const std::string& pattern, const std::string& path) {
 }
 
 // Whether `p` is already in lexically normal form with nothing to resolve: no empty, "." or ".."
-// component and no trailing '/' (so std::filesystem's lexically_normal leaves it as it is).
+// component and no trailing '/' (so std::filesystem's lexically_normal leaves it as it is). One
+// step per component, looking only at its first bytes (every file of a run is asked).
 bool plain_path(std::string_view p) {
   if (p.empty() || p.back() == '/') return false;
-  std::size_t i = p[0] == '/' ? 1 : 0;
-  while (i <= p.size()) {
-    std::size_t e = p.find('/', i);
-    if (e == std::string_view::npos) e = p.size();
-    const std::string_view c = p.substr(i, e - i);
-    if (c.empty() || c == "." || c == "..") return false;
-    i = e + 1;
+  const char* const end = p.data() + p.size();
+  for (const char* c = p.data() + (p[0] == '/' ? 1 : 0);;) {  // c: where each component starts
+    if (c == end || *c == '/') return false;
+    if (*c == '.') {
+      const char* after = c + 1 < end && c[1] == '.' ? c + 2 : c + 1;
+      if (after == end || *after == '/') return false;
+    }
+    const void* slash = std::memchr(c, '/', static_cast<std::size_t>(end - c));
+    if (!slash) return true;
+    c = static_cast<const char*>(slash) + 1;
   }
-  return true;
 }
 
 // display_path without std::filesystem for the usual case (a plain path, a plain absolute root):
@@ -54,19 +58,20 @@ bool plain_path(std::string_view p) {
 // lexically_relative decides. nullopt when the general code must decide.
 std::optional<std::string> display_path_plain(const std::string& path, const std::string& root, std::string_view given_cwd) {
   if (root.size() < 2 || root[0] != '/' || !plain_path(root) || !plain_path(path)) return std::nullopt;
-  std::string abs;
-  if (path[0] == '/') {
-    abs = path;
-  } else {
-    char cwd[PATH_MAX];
-    if (given_cwd.empty() && !::getcwd(cwd, sizeof cwd)) return std::nullopt;
-    const std::string_view dir = given_cwd.empty() ? std::string_view(cwd) : given_cwd;
-    if (dir != "/" && !plain_path(dir)) return std::nullopt;
-    abs.reserve(dir.size() + 1 + path.size());
-    abs.append(dir);
-    if (dir != "/") abs.push_back('/');
-    abs.append(path);
+  if (path[0] == '/') {  // compared in place: a copy only of what is shown
+    if (path.size() <= root.size() + 1) return std::nullopt;
+    if (path.compare(0, root.size(), root) == 0 && path[root.size()] == '/') return path.substr(root.size() + 1);
+    return path;
   }
+  char cwd[PATH_MAX];
+  if (given_cwd.empty() && !::getcwd(cwd, sizeof cwd)) return std::nullopt;
+  const std::string_view dir = given_cwd.empty() ? std::string_view(cwd) : given_cwd;
+  if (dir != "/" && !plain_path(dir)) return std::nullopt;
+  std::string abs;
+  abs.reserve(dir.size() + 1 + path.size());
+  abs.append(dir);
+  if (dir != "/") abs.push_back('/');
+  abs.append(path);
   if (abs.size() <= root.size() + 1) return std::nullopt;
   if (abs.compare(0, root.size(), root) == 0 && abs[root.size()] == '/') return abs.substr(root.size() + 1);
   return abs;  // a component differs from the root's, or the root is longer: "../…"

@@ -5,6 +5,7 @@
 
 #include <sys/stat.h>
 
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <string_view>
@@ -128,20 +129,21 @@ struct Discovery {
   }
 };
 
-bool is_regular(const std::string& file) {
+// `file` asked for by its name below the working directory `cwd` when it has one (cwd_relative).
+bool is_regular(const std::string& file, std::string_view cwd) {
   struct stat st {};
-  return ::stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  return ::stat(check::cwd_relative(file, cwd), &st) == 0 && S_ISREG(st.st_mode);
 }
 
 // The configuration in `dir` itself, by the names in order: its index in `d.loaded`, or nullopt
 // when none of them is there (a pyproject.toml without [tool.isodrv] counts as absent).
-Result<std::optional<std::size_t>> probe_folder(const std::string& dir, Discovery& d) {
+Result<std::optional<std::size_t>> probe_folder(const std::string& dir, Discovery& d, std::string_view cwd) {
   std::string file;
   for (const std::string& name : config_file_names()) {
     file.assign(dir);
     if (file.back() != '/') file += '/';
     file += name;
-    if (!is_regular(file)) continue;
+    if (!is_regular(file, cwd)) continue;
     auto c = load(file, name == "pyproject.toml");
     if (!c) return c.error();
     if (*c) {
@@ -161,7 +163,8 @@ std::string_view parent_folder(std::string_view dir) {
 
 // The index of the configuration for `dir`: the folder's own, else its parent's (remembered, or
 // looked up in turn). The folders decided on the way are remembered with the answer found.
-Result<std::size_t> find_in(std::string_view dir, Discovery& d, Probe probe = Probe::yes) {
+// `cwd`: the working directory, for shorter probes ("" none).
+Result<std::size_t> find_in(std::string_view dir, Discovery& d, Probe probe, std::string_view cwd) {
   std::vector<std::string_view> undecided;  // folders without a configuration file, innermost first
   std::size_t answer = 0;
   std::string key;
@@ -172,7 +175,7 @@ Result<std::size_t> find_in(std::string_view dir, Discovery& d, Probe probe = Pr
       break;
     }
     if (probe == Probe::yes || cur != dir) {
-      auto own = probe_folder(key, d);
+      auto own = probe_folder(key, d, cwd);
       if (!own) return own.error();
       if (*own) {
         answer = **own;
@@ -186,9 +189,21 @@ Result<std::size_t> find_in(std::string_view dir, Discovery& d, Probe probe = Pr
   return answer;
 }
 
-// Whether an absolute path is normal as it is: no "." or ".." component, no doubled '/'.
+// Whether an absolute path is normal as it is: no "." or ".." component, no doubled '/'. One step
+// per '/', looking only at the bytes after it (every file of a list of absolute paths is asked).
 bool normal_absolute(std::string_view p) {
-  return !p.empty() && p[0] == '/' && p.find("//") == std::string_view::npos && plain_folder(p.substr(1));
+  if (p.empty() || p[0] != '/') return false;
+  const char* const end = p.data() + p.size();
+  for (const char* q = p.data(); q;) {
+    const char* c = q + 1;  // where the component after the '/' at q starts
+    if (c < end && *c == '/') return false;
+    if (c < end && *c == '.') {
+      const char* after = c + 1 < end && c[1] == '.' ? c + 2 : c + 1;
+      if (after == end || *after == '/') return false;
+    }
+    q = c < end ? static_cast<const char*>(std::memchr(c, '/', static_cast<std::size_t>(end - c))) : nullptr;
+  }
+  return true;
 }
 
 // `path` made absolute (against `cwd` when given, else the working directory) and lexically
@@ -225,7 +240,7 @@ const std::vector<std::string>& config_file_names() {
   return kNames;
 }
 
-Result<FileConfig> find_config(const std::string& path, ConfigFor what, const ConfigHints& hints) {
+Result<const FileConfig*> find_config_ref(const std::string& path, ConfigFor what, const ConfigHints& hints) {
   static Discovery discovery;
   // The files of a run come folder after folder: the last file's folder, spelled as given, maps
   // to the same answer without making the path absolute and normal again. Only a plain file name
@@ -236,15 +251,21 @@ Result<FileConfig> find_config(const std::string& path, ConfigFor what, const Co
   const std::string_view name = slash == std::string::npos ? std::string_view(path) : std::string_view(path).substr(slash + 1);
   const std::string_view folder = slash == std::string::npos ? std::string_view() : std::string_view(path).substr(0, slash + 1);
   const bool plain = what == ConfigFor::file && !name.empty() && name != "." && name != "..";
-  if (plain && last && folder == last_folder) return discovery.loaded[*last];
+  if (plain && last && folder == last_folder) return &discovery.loaded[*last];
   // Inputs come folder after folder: a bounded memory keeps it flat over a million folders.
   if (discovery.folders.size() > 4096) {
     discovery.clear();
     last.reset();
   }
-  const std::string dir = config_folder(absolute_normal(path, hints.cwd), what);
+  // A file named by an absolute normal path (a list of absolute paths: every file) is in the
+  // folder its path names up to the last '/': taken as a view, without a copy.
+  std::string made;
+  const std::string_view dir = plain && normal_absolute(path)
+                                   ? parent_folder(path)
+                                   : std::string_view(made = config_folder(absolute_normal(path, hints.cwd), what));
   const bool listed_without = what == ConfigFor::file && hints.folder_has_config_name == false && plain_folder(folder);
-  Result<std::size_t> found = find_in(dir, discovery, listed_without ? Probe::no : Probe::yes);
+  Result<std::size_t> found =
+      find_in(dir, discovery, listed_without ? Probe::no : Probe::yes, hints.cwd ? std::string_view(*hints.cwd) : std::string_view());
   if (!found) {
     last.reset();
     return found.error();
@@ -255,7 +276,13 @@ Result<FileConfig> find_config(const std::string& path, ConfigFor what, const Co
   } else {
     last.reset();
   }
-  return discovery.loaded[*found];
+  return &discovery.loaded[*found];
+}
+
+Result<FileConfig> find_config(const std::string& path, ConfigFor what, const ConfigHints& hints) {
+  auto c = find_config_ref(path, what, hints);
+  if (!c) return c.error();
+  return **c;
 }
 
 }  // namespace isodrv::cli

@@ -36,6 +36,9 @@ struct ConfigHints {
   const std::string* cwd = nullptr;
 };
 Result<FileConfig> find_config(const std::string& path, ConfigFor what = ConfigFor::any, const ConfigHints& hints = {});
+// The same without a copy: the configuration stays where discovery keeps it, valid until the next
+// call (a run's survey copies only the few distinct ones).
+Result<const FileConfig*> find_config_ref(const std::string& path, ConfigFor what, const ConfigHints& hints);
 // The names looked for in each folder, in the order they are tried.
 const std::vector<std::string>& config_file_names();
 

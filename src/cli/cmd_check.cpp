@@ -306,18 +306,19 @@ struct Survey {
 };
 
 // The configuration of a file the walk has just returned: the walk's listing of its folder and the
-// working directory read once spare the lookup's system calls.
-Result<FileConfig> config_of_walked(const std::string& p, const check::InputWalk& walk, const Survey& s) {
+// working directory read once spare the lookup's system calls. Valid until the next lookup.
+Result<const FileConfig*> config_of_walked(const std::string& p, const check::InputWalk& walk, const Survey& s) {
   ConfigHints hints;
   hints.folder_has_config_name = walk.watched_in_folder();
   hints.cwd = s.cwd ? &*s.cwd : nullptr;
-  return find_config(p, ConfigFor::file, hints);
+  return find_config_ref(p, ConfigFor::file, hints);
 }
 
 Survey survey_inputs(check::InputWalk& walk, const std::function<bool(const std::string&)>& in_shard) {
   Survey s;
   std::error_code ec;
   if (const std::filesystem::path cwd = std::filesystem::current_path(ec); !ec) s.cwd = cwd.string();
+  if (s.cwd) walk.cwd = *s.cwd;
   walk.on_input = [&](const std::string& in) {
     if (!s.found) s.given.push_back(in);
   };
@@ -328,7 +329,7 @@ Survey survey_inputs(check::InputWalk& walk, const std::function<bool(const std:
     if (s.config_error) continue;
     auto c = config_of_walked(p, walk, s);
     if (!c) s.config_error = c.error();
-    else if (!s.configs.count(c->file)) s.configs.emplace(c->file, *c);
+    else if (!s.configs.count((*c)->file)) s.configs.emplace((*c)->file, **c);
   }
   walk.on_input = nullptr;
   if (s.found) s.given.clear();
@@ -439,7 +440,7 @@ int check_grouped(const CheckArgs& a, const Context& ctx, check::InputWalk& walk
       pending = std::move(p);
       if (survey.configs.size() > 1) {
         auto c = config_of_walked(pending, walk, survey);
-        pending_config = c ? c->file : std::string();
+        pending_config = c ? (*c)->file : std::string();
       }
       return true;
     }

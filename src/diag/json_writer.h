@@ -70,8 +70,9 @@ class Sink {
   void append(std::string_view s) { append(s.data(), s.size()); }
   // Room for n more bytes at the end: the caller writes up to n bytes there and then says how many
   // with commit(). One capacity test for a piece made of several parts.
-  char* claim(std::size_t n) {
-    if (n > cap_ - size_) grow(n);
+  // Inlined: a report claims room ~120 times a file, and the call cost more than the test.
+  [[gnu::always_inline]] char* claim(std::size_t n) {
+    if (n > cap_ - size_) [[unlikely]] grow(n);
     return buf_.get() + size_;
   }
   void commit(std::size_t n) { size_ += n; }
@@ -90,7 +91,7 @@ class Sink {
   void truncate(std::size_t n) { size_ = std::min(size_, n); }
 
  private:
-  void grow(std::size_t n) {
+  [[gnu::noinline]] void grow(std::size_t n) {
     std::size_t cap = std::max({cap_ * 2, size_ + n, std::size_t{4096}});
     std::unique_ptr<char[]> b(new char[cap]);
     if (size_) std::memcpy(b.get(), buf_.get(), size_);
@@ -158,8 +159,8 @@ class JsonWriter {
     element();
     constexpr std::size_t kDigits = 20;  // of the largest 64-bit number
     char* d = out_.claim(kDigits);
-    auto r = std::to_chars(d, d + kDigits, v);  // the digits std::to_string gives
-    out_.commit(static_cast<std::size_t>(r.ptr - d));
+    out_.commit(v < 10000 ? small_digits(d, static_cast<unsigned>(v))
+                          : static_cast<std::size_t>(std::to_chars(d, d + kDigits, v).ptr - d));
   }
   void value(bool v) {
     element();
@@ -246,6 +247,32 @@ class JsonWriter {
     return attention16(pad);
   }
 
+  // The decimal digits of v < 10,000 (what std::to_chars writes) at d; their count. Line, column
+  // and code numbers are such: written by hand they skip to_chars' call and its digit-count loop.
+  [[gnu::always_inline]] static std::size_t small_digits(char* d, unsigned v) {
+    auto digit = [](unsigned x) { return static_cast<char>('0' + x); };
+    if (v < 10) {
+      d[0] = digit(v);
+      return 1;
+    }
+    if (v < 100) {
+      d[0] = digit(v / 10);
+      d[1] = digit(v % 10);
+      return 2;
+    }
+    if (v < 1000) {
+      d[0] = digit(v / 100);
+      d[1] = digit(v / 10 % 10);
+      d[2] = digit(v % 10);
+      return 3;
+    }
+    d[0] = digit(v / 1000);
+    d[1] = digit(v / 100 % 10);
+    d[2] = digit(v / 10 % 10);
+    d[3] = digit(v % 10);
+    return 4;
+  }
+
   // Length of the well-formed UTF-8 sequence starting at p (lead byte >= 0x80), 0 when malformed.
   static std::size_t utf8_sequence(const unsigned char* p, const unsigned char* end) {
     auto cont = [&](const unsigned char* q, unsigned char lo, unsigned char hi) { return q < end && *q >= lo && *q <= hi; };
@@ -263,7 +290,8 @@ class JsonWriter {
   }
 
   // Index of the first byte of s that needs a look (see attention16), or s.size() when none does.
-  static std::size_t first_attention(const unsigned char* b, std::size_t n) {
+  // Inlined into string(): called for every string of a report, ~40 times a file.
+  [[gnu::always_inline]] static std::size_t first_attention(const unsigned char* b, std::size_t n) {
     for (std::size_t i = 0; i < n; i += 16) {
       if (const unsigned m = attention(b, i, n)) return i + static_cast<std::size_t>(std::countr_zero(m));
     }

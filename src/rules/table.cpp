@@ -237,8 +237,10 @@ diag::Diagnostic& Context::emit(Rule rule, std::uint32_t line, std::uint32_t col
   const bool skipped = section_index != kNoSection && settings_.mode == diag::Mode::h && settings_.rulever &&
                        h_section_skipped(section_index);
   // A file's findings are a handful to a few dozen: room for 16 at the first one spares the moves
-  // of every finding (five strings each) at each doubling from 1 to 16.
-  if (!skipped && out_.size() == out_.capacity() && out_.capacity() < 16) out_.reserve(16);
+  // of every finding (five strings each) at each doubling from 1 to 16. Past that, a file with
+  // many findings usually has very many (sub600: 28 files over 32, 8 over 64): room grows fourfold,
+  // so a finding is moved about once instead of two or three times on the way to its final place.
+  if (!skipped && out_.size() == out_.capacity()) out_.reserve(out_.capacity() < 16 ? 16 : 4 * out_.capacity());
   diag::Diagnostic& d = skipped ? (discarded_ = diag::Diagnostic{}) : out_.emplace_back();
   d.code = code;
   d.file = doc_.path();

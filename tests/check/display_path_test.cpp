@@ -60,6 +60,10 @@ TEST(CheckDisplayPath, AgreesWithLexicallyRelative) {
       "/work/repo",     "/work/repox/a",   "/work",            "/",                 "/work/repo/../a.inf",
       "/work//repo/a",  "/a.inf",          here + "/a.inf",    here + "/sub/a.inf", parent + "/other/a.inf",
       here,             "sub/",            "x y/a b.inf",      "..",                ".",
+      // dots that are and are not whole components (plain_path looks only at a component's start)
+      ".hidden/a.inf",  "sub/.x/a.inf",    "sub/..x/a.inf",    "sub/.../a.inf",     "a..inf",
+      "sub/..",         "sub/.",           "/work/repo/.",     "/work/repo/..",     "/work/repo/.git/a",
+      "/work/repo/..a", "/.",              "/..",              "//work/repo/a",     "./",
   };
   for (const auto& root : roots) {
     for (const auto& path : paths) {

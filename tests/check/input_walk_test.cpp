@@ -212,3 +212,64 @@ TEST(InputWalk, CheckStreamKeepsTheWalkOrderWithThreads) {
   }
   fs::remove_all(d);
 }
+
+TEST(InputWalk, CwdRelativeTakesOnlyWholeComponentsBelowTheWorkingDirectory) {
+  using isodrv::check::cwd_relative;
+  auto rel = [](const std::string& p, std::string_view cwd) { return std::string(cwd_relative(p, cwd)); };
+  EXPECT_EQ(rel("/a/b/c.inf", "/a/b"), "c.inf");
+  EXPECT_EQ(rel("/a/b/c/d.inf", "/a/b"), "c/d.inf");
+  EXPECT_EQ(rel("/a/b/../x.inf", "/a/b"), "../x.inf") << "the prefix names the working directory: any rest resolves alike";
+  EXPECT_EQ(rel("/a/bc/d.inf", "/a/b"), "/a/bc/d.inf") << "a longer component is not below it";
+  EXPECT_EQ(rel("/a/b", "/a/b"), "/a/b");
+  EXPECT_EQ(rel("/a/b/", "/a/b"), "/a/b/") << "nothing below it";
+  EXPECT_EQ(rel("/a/b//c.inf", "/a/b"), "/a/b//c.inf") << "the rest would be absolute";
+  EXPECT_EQ(rel("/a/c.inf", "/"), "/a/c.inf") << "the root gains nothing";
+  EXPECT_EQ(rel("/a/b/c.inf", "/a/b/"), "/a/b/c.inf") << "not as getcwd spells a folder";
+  EXPECT_EQ(rel("/a/b/c.inf", ""), "/a/b/c.inf");
+  EXPECT_EQ(rel("c.inf", "/a/b"), "c.inf");
+  EXPECT_EQ(rel("/a/b/c.inf", "a/b"), "/a/b/c.inf") << "a working directory that is not absolute is not used";
+}
+
+// Inputs given by absolute paths below the working directory are tested, opened and reported by
+// their shorter name (cwd_relative); what the run finds and says must be what the full path gives:
+// the same files walked, the same findings, the same reasons for a missing path and a folder.
+TEST(InputWalk, AbsoluteInputsBelowTheWorkingDirectoryGiveWhatTheirFullPathGives) {
+  const fs::path d = scratch("cwd-relative");
+  touch(d / "a.inf");
+  touch(d / "sub/x.inf");
+  fs::create_directories(d / "folder.inf");
+  std::ofstream(d / "bad.inf") << "[Version]\nSignature=\"$WINDOWS NT$\"\n[Strings]\nx = \"unterminated\n";
+  const fs::path list = d / "list.txt";
+  std::ofstream(list) << (d / "a.inf").string() << "\n" << (d / "sub").string() << "\n" << (d / "missing.inf").string()
+                      << "\n" << (d / "bad.inf").string() << "\n";
+  std::error_code ec;
+  const fs::path before = fs::current_path(ec);
+  ASSERT_EQ(::chdir(d.c_str()), 0);
+  InputWalk w({{list.string(), true, nullptr}}, false);
+  w.cwd = fs::current_path(ec).string();
+  std::vector<std::string> paths = all(w);
+  const std::vector<std::string> want = {(d / "a.inf").string(), (d / "sub/x.inf").string(), (d / "missing.inf").string(),
+                                         (d / "bad.inf").string()};
+  EXPECT_EQ(paths, want);
+  paths.push_back((d / "folder.inf").string());
+  isodrv::check::Options opts;
+  std::vector<isodrv::diag::FileResult> got;
+  isodrv::check::check_stream(paths, opts, [&](isodrv::diag::FileResult&& f) { got.push_back(std::move(f)); });
+  ASSERT_EQ(::chdir("/"), 0);
+  ASSERT_EQ(got.size(), paths.size());
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    const isodrv::diag::FileResult full = isodrv::check::check_file(paths[i], opts);  // from "/": the full path
+    EXPECT_EQ(got[i].path, full.path);
+    EXPECT_EQ(got[i].unreadable, full.unreadable) << paths[i];
+    ASSERT_EQ(got[i].diagnostics.size(), full.diagnostics.size()) << paths[i];
+    for (std::size_t j = 0; j < full.diagnostics.size(); ++j) {
+      EXPECT_EQ(got[i].diagnostics[j].code, full.diagnostics[j].code) << paths[i];
+      EXPECT_EQ(got[i].diagnostics[j].message, full.diagnostics[j].message) << paths[i];
+    }
+  }
+  EXPECT_TRUE(got[2].unreadable);
+  EXPECT_TRUE(got[4].unreadable);
+  EXPECT_FALSE(got[0].unreadable);
+  if (!before.empty()) fs::current_path(before, ec);
+  fs::remove_all(d);
+}

@@ -92,3 +92,55 @@ TEST(InputStream, PeakMemoryDoesNotGrowWithTheLengthOfTheList) {
   EXPECT_LT(large - small, 2048) << "peak RSS " << small << " KiB for 2,000 entries, " << large << " KiB for 40,000";
   fs::remove_all(d);
 }
+
+namespace {
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+// A list of absolute paths, spelled plainly and with ".", ".." and doubled '/', below the working
+// directory: each file gets the configuration of the folder it is in (the lookups take a plain
+// absolute path's folder as it is written and go through the shorter name below the working
+// directory), and the report is the one a run from elsewhere gives for the same list.
+TEST(InputStream, AbsoluteListedPathsInEverySpellingFindTheirFolderConfiguration) {
+  const fs::path d = scratch("absolute-spellings");
+  const fs::path proj = d / "proj";
+  fs::create_directories(proj / "conf/sub");
+  fs::create_directories(proj / "plain");
+  std::ofstream(proj / "conf/isodrv.toml") << "mode = \"u\"\n";
+  for (const char* f : {"conf/a.inf", "conf/sub/b.inf", "plain/c.inf"}) {
+    std::ofstream(proj / f) << "[Version]\nSignature=\"$WINDOWS NT$\"\nClass=Foo\n";
+  }
+  const std::string p = proj.string();
+  // The first file has no configuration: the run's mode is the default /w, and a file record names
+  // its mode where it is another.
+  std::ofstream(d / "list.txt") << p << "/plain/c.inf\n" << p << "/conf/a.inf\n" << p << "/conf/./sub/b.inf\n" << p
+                                << "/plain/../conf/a.inf\n" << p << "//plain/c.inf\n" << p << "/conf/sub/b.inf\n";
+  auto run_from = [&](const fs::path& cwd) {
+    const std::string cmd = "cd " + isodrv_test::shell_quote(cwd.string()) + " && env -u CI " +
+                            isodrv_test::shell_quote(ISODRV_CLI) + " check --format json --progress never --files-from " +
+                            isodrv_test::shell_quote((d / "list.txt").string()) + " 2>/dev/null";
+    std::string out;
+    FILE* f = popen(cmd.c_str(), "r");
+    char buf[4096];
+    for (std::size_t n; f && (n = fread(buf, 1, sizeof buf, f)) > 0;) out.append(buf, n);
+    if (f) pclose(f);
+    return out;
+  };
+  const std::string inside = run_from(proj);
+  EXPECT_EQ(count(inside, "\"mode\": \"u\",\n      \"path\": \"conf/a.inf\""), 2u) << inside;
+  EXPECT_EQ(count(inside, "\"mode\": \"u\",\n      \"path\": \"conf/sub/b.inf\""), 2u) << inside;
+  EXPECT_EQ(count(inside, "\"path\": \"plain/c.inf\""), 2u) << inside;
+  EXPECT_EQ(count(inside, "\"mode\": \"u\",\n      \"path\": \"plain/c.inf\""), 0u) << inside;
+  // From the folder above, paths are shown from there; the configurations found are the same.
+  const std::string above = run_from(d);
+  EXPECT_EQ(count(above, "\"mode\": \"u\",\n      \"path\": \"proj/conf/a.inf\""), 2u) << above;
+  EXPECT_EQ(count(above, "\"mode\": \"u\",\n      \"path\": \"proj/conf/sub/b.inf\""), 2u) << above;
+  EXPECT_EQ(count(above, "\"mode\": \"u\",\n      \"path\": \"proj/plain/c.inf\""), 0u) << above;
+  fs::remove_all(d);
+}

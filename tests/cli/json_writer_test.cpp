@@ -158,3 +158,26 @@ TEST(JsonWriter, LongStringsAcrossEscapeBlocksMatchNlohmann) {
 }
 
 }  // namespace
+
+// Numbers below 10,000 are written by hand, the rest by std::to_chars: both as std::to_string
+// writes them, at every digit count and on each side of the boundary; and as values inside an
+// array, where the claimed room follows other text.
+TEST(JsonWriter, NumbersAreWrittenAsToStringWritesThem) {
+  std::vector<std::uint64_t> values;
+  for (std::uint64_t v = 0; v <= 12000; ++v) values.push_back(v);
+  for (std::uint64_t v : {99999ull, 100000ull, 4294967295ull, 4294967296ull, 18446744073709551615ull}) values.push_back(v);
+  for (std::uint64_t v : values) {
+    JsonWriter w(1);
+    w.value(v);
+    ASSERT_EQ(std::string(w.text()), std::to_string(v));
+  }
+  JsonWriter w(1, JsonWriter::Layout::one_line);
+  w.begin_array();
+  std::string want = "[";
+  for (std::uint64_t v : values) {
+    w.value(v);
+    want += (want.size() > 1 ? "," : "") + std::to_string(v);
+  }
+  w.end_array();
+  EXPECT_EQ(std::string(w.text()), want + "]");
+}
