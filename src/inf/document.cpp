@@ -487,6 +487,23 @@ bool fits_string_limit(std::string& out, std::size_t base) {
   return false;
 }
 
+// Whether raw is one whole %token% (no other '%' in it, nothing around it) that [Strings] defines;
+// then appends the value. The common key of a models or strings-heavy file ("%DeviceDesc%"): one
+// lookup and one append, without the general loop's searches. A value is one field (at most 511
+// UTF-16 units), so it cannot reach the 4096 limit.
+static_assert(kMaxFieldLength < kMaxStringLength, "one field's value never needs fits_string_limit");
+bool append_whole_token(const Document::Impl& d, std::string_view raw, std::string& out) {
+  if (raw.size() < 3 || raw.front() != '%' || raw.back() != '%') return false;
+  const std::string_view name = raw.substr(1, raw.size() - 2);
+  if (name.size() <= 16 ? short_has_percent(name) : find_percent(name.data(), name.data() + name.size()) != name.data() + name.size()) {
+    return false;
+  }
+  const std::uint32_t v = d.find_string(name);
+  if (v == CiIndex::kNone) return false;
+  out.append(d.field_text(d.fields[v]));
+  return true;
+}
+
 }  // namespace
 
 bool Document::substitute(std::string_view raw, std::string& out, std::vector<std::string>* unknown) const {
@@ -495,6 +512,7 @@ bool Document::substitute(std::string_view raw, std::string& out, std::vector<st
     return true;
   }
   const Impl& d = *impl_;
+  if (append_whole_token(d, raw, out)) return true;
   const std::size_t base = out.size();
   const char* p = raw.data();
   const char* end = p + raw.size();
