@@ -477,14 +477,17 @@ inline std::uint64_t percent_mask(const char* s, std::size_t n) {
 
 // Windows 10 1709 and later return at most 4096 characters (Wine's conformance tests): cuts what
 // was appended to `out` after `base` at the 4096th UTF-16 unit, on a character boundary; false when
-// it had to.
-bool fits_string_limit(std::string& out, std::size_t base) {
+// it had to. fits_string_limit decides nearly every call inline from the byte count; counting
+// UTF-16 units and cutting are out of line.
+__attribute__((noinline)) bool cut_to_string_limit(std::string& out, std::size_t base) {
   const std::size_t limit = kMaxStringLength;
-  if (out.size() - base <= limit) return true;
   std::string_view added(out.data() + base, out.size() - base);
   if (utf16_length(added) <= limit) return true;
   out.resize(base + isodrv::base::utf16_prefix_bytes(added, limit));
   return false;
+}
+inline bool fits_string_limit(std::string& out, std::size_t base) {
+  return out.size() - base <= kMaxStringLength || cut_to_string_limit(out, base);
 }
 
 // Whether raw is one whole %token% (no other '%' in it, nothing around it) that [Strings] defines;
