@@ -122,17 +122,17 @@ long read_file(const char* path, std::vector<char>& buf) {
 
 inline void mix(std::uint64_t& h, std::uint64_t v) { h = (h ^ v) * 0x100000001B3ULL; }
 
-// Reads back everything the model holds, substituting as SetupGetStringField does. Keys go through
-// Document::substitute (what Line::key() does) and fields through field_into, both into one buffer.
+// Reads back everything the model holds, substituting as SetupGetStringField does: keys through
+// key_into and fields through field_into (both substitute only what the tokenizer flagged as
+// possibly holding a '%', as Line::key() and Line::field() do), into one buffer.
 void read_back(const inf::Document& doc, std::string& out, Totals& t) {
   for (std::size_t s = 0, ns = doc.section_count(); s < ns; ++s) {
     inf::Section sec = doc.section_at(s);
     mix(t.checksum, sec.name().size());
     for (inf::Line line : sec) {
       ++t.lines;
-      if (auto raw = line.raw_key()) {
-        out.clear();
-        doc.substitute(*raw, out);
+      out.clear();
+      if (line.key_into(out)) {
         mix(t.checksum, out.size());
         t.substituted_bytes += out.size();
       }

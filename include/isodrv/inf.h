@@ -187,6 +187,9 @@ class Line {
   // The raw form is unquoted but not substituted.
   std::optional<std::string_view> raw_key() const;
   std::optional<std::string> key() const;  // substituted
+  // Appends the substituted key to out (key() without a string of its own, as field_into is for
+  // fields); returns false, out unchanged, for a line without a key.
+  bool key_into(std::string& out) const;
   // Fields 1..n as SetupGetStringField returns them (index 0-based here: field(0) is field 1).
   std::size_t field_count() const;
   // Whether the key or a field may hold a '%' (the tokenizer's per-field flag: never false when one
@@ -463,6 +466,20 @@ inline std::optional<std::string_view> Line::raw_key() const {
   const std::uint32_t k = t.lines[index_].key_field();
   if (k == detail::LineRec::kNoKey) return std::nullopt;
   return t.field_text(t.fields[k]);
+}
+
+inline bool Line::key_into(std::string& out) const {
+  const detail::Tables& t = doc_->tables_;
+  const std::uint32_t k = t.lines[index_].key_field();
+  if (k == detail::LineRec::kNoKey) return false;
+  const detail::FieldRec& f = t.fields[k];
+  // As field_into: a key the tokenizer did not flag holds no token, and one field is never cut.
+  if (!(f.flags & detail::FieldRec::kHasPercent)) {
+    out.append(t.field_text(f));
+    return true;
+  }
+  doc_->substitute(t.field_text(f), out);
+  return true;
 }
 
 inline std::string_view Line::raw_field(std::size_t i) const {

@@ -477,15 +477,83 @@ inline std::uint64_t percent_mask(const char* s, std::size_t n) {
 
 // Windows 10 1709 and later return at most 4096 characters (Wine's conformance tests): cuts what
 // was appended to `out` after `base` at the 4096th UTF-16 unit, on a character boundary; false when
-// it had to.
-bool fits_string_limit(std::string& out, std::size_t base) {
+// it had to. fits_string_limit decides nearly every call inline from the byte count; counting
+// UTF-16 units and cutting are out of line.
+__attribute__((noinline)) bool cut_to_string_limit(std::string& out, std::size_t base) {
   const std::size_t limit = kMaxStringLength;
-  if (out.size() - base <= limit) return true;
   std::string_view added(out.data() + base, out.size() - base);
   if (utf16_length(added) <= limit) return true;
   out.resize(base + isodrv::base::utf16_prefix_bytes(added, limit));
   return false;
 }
+inline bool fits_string_limit(std::string& out, std::size_t base) {
+  return out.size() - base <= kMaxStringLength || cut_to_string_limit(out, base);
+}
+
+// Whether raw is one whole %token% (no other '%' in it, nothing around it) that [Strings] defines;
+// then appends the value. The common key of a models or strings-heavy file ("%DeviceDesc%"): one
+// lookup and one append, without the general loop's searches. A value is one field (at most 511
+// UTF-16 units), so it cannot reach the 4096 limit.
+static_assert(kMaxFieldLength < kMaxStringLength, "one field's value never needs fits_string_limit");
+bool append_whole_token(const Document::Impl& d, std::string_view raw, std::string& out) {
+  if (raw.size() < 3 || raw.front() != '%' || raw.back() != '%') return false;
+  const std::string_view name = raw.substr(1, raw.size() - 2);
+  if (name.size() <= 16 ? short_has_percent(name) : find_percent(name.data(), name.data() + name.size()) != name.data() + name.size()) {
+    return false;
+  }
+  const std::uint32_t v = d.find_string(name);
+  if (v == CiIndex::kNone) return false;
+  out.append(d.field_text(d.fields[v]));
+  return true;
+}
+
+// A token [Strings] does not define, raw[pct..close] with its '%'s: a decimal one is a DIRID, else
+// it stays as written (and is reported in unknown). end is where the raw text ends.
+void append_undefined(const Document::Impl& d, const char* pct, const char* close, const char* end, std::string& out,
+                      std::vector<std::string>* unknown) {
+  const std::string_view name(pct + 1, static_cast<std::size_t>(close - pct - 1));
+  if (auto id = dirid_of_token(name)) {
+    if (auto path = dirid_path(*id, d.dirids)) {
+      std::string_view pv = *path;
+      // %24%\x must not produce a doubled backslash.
+      if (close + 1 < end && close[1] == '\\' && !pv.empty() && pv.back() == '\\') pv.remove_suffix(1);
+      out.append(pv);
+      return;
+    }
+  }
+  out.append(pct, static_cast<std::size_t>(close - pct + 1));
+  if (unknown) unknown->emplace_back(name);
+}
+
+#if defined(__SSE2__)
+// Substitutes raw of 16 to 64 bytes whose '%'s are the bits of mask, appending to out: pairs of
+// '%' bits are the tokens, as the general loop in Document::substitute pairs them; a lone last '%'
+// is text. Most tokened keys of big files ("%BOARD_80FC% UF2 Bootloader (00FB:00)") are this size:
+// no searches, and fewer live registers than the general loop.
+void append_masked(const Document::Impl& d, std::string_view raw, std::uint64_t mask, std::string& out,
+                   std::vector<std::string>* unknown) {
+  std::size_t at = 0;
+  while (mask) {
+    const auto a = static_cast<std::size_t>(__builtin_ctzll(mask));
+    mask &= mask - 1;
+    if (!mask) break;
+    const auto b = static_cast<std::size_t>(__builtin_ctzll(mask));
+    mask &= mask - 1;
+    if (a > at) out.append(raw.data() + at, a - at);
+    at = b + 1;
+    if (b == a + 1) {
+      out.push_back('%');
+      continue;
+    }
+    if (const std::uint32_t v = d.find_string(raw.substr(a + 1, b - a - 1)); v != CiIndex::kNone) {
+      out.append(d.field_text(d.fields[v]));
+    } else {
+      append_undefined(d, raw.data() + a, raw.data() + b, raw.data() + raw.size(), out, unknown);
+    }
+  }
+  if (at < raw.size()) out.append(raw.data() + at, raw.size() - at);
+}
+#endif
 
 }  // namespace
 
@@ -495,24 +563,18 @@ bool Document::substitute(std::string_view raw, std::string& out, std::vector<st
     return true;
   }
   const Impl& d = *impl_;
+  if (append_whole_token(d, raw, out)) return true;
   const std::size_t base = out.size();
+#if defined(__SSE2__)
+  if (raw.size() >= 16 && raw.size() <= 64) {
+    append_masked(d, raw, percent_mask(raw.data(), raw.size()), out, unknown);
+    return fits_string_limit(out, base);
+  }
+#endif
+  // Shorter and longer ones scan from each position.
   const char* p = raw.data();
   const char* end = p + raw.size();
-  // Most keys and fields that hold a token are 16 to 64 bytes: one mask of their '%'s up front
-  // answers every search; longer ones scan from each position.
-#if defined(__SSE2__)
-  const bool masked = raw.size() >= 16 && raw.size() <= 64;
-  const std::uint64_t mask = masked ? percent_mask(p, raw.size()) : 0;
-#else
-  const bool masked = false;
-  const std::uint64_t mask = 0;
-#endif
-  auto next_percent = [&](const char* from) {
-    if (!masked) return find_percent(from, end);
-    const auto off = static_cast<std::size_t>(from - raw.data());
-    const std::uint64_t m = off < 64 ? mask >> off : 0;
-    return m ? from + __builtin_ctzll(m) : end;
-  };
+  auto next_percent = [end](const char* from) { return find_percent(from, end); };
   while (p < end) {
     const char* pct = next_percent(p);
     if (pct == end) {
@@ -538,18 +600,7 @@ bool Document::substitute(std::string_view raw, std::string& out, std::vector<st
       if (out.size() - base > 4 * kMaxStringLength) break;
       continue;
     }
-    // A decimal token not defined in [Strings] is a DIRID.
-    if (auto id = dirid_of_token(name)) {
-      if (auto path = dirid_path(*id, impl_->dirids)) {
-        std::string_view pv = *path;
-        // %24%\x must not produce a doubled backslash.
-        if (p < end && *p == '\\' && !pv.empty() && pv.back() == '\\') pv.remove_suffix(1);
-        out.append(pv);
-        continue;
-      }
-    }
-    out.append(pct, static_cast<std::size_t>(close - pct + 1));
-    if (unknown) unknown->emplace_back(name);
+    append_undefined(d, pct, close, end, out, unknown);
   }
   return fits_string_limit(out, base);
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "inf_test_util.h"
+#include "isodrv/dirids.h"
 
 using namespace isodrv;
 using namespace isodrv::inf;
@@ -471,6 +472,58 @@ TEST(InfFastPath, SubstituteFindsPercentAtEveryOffset) {
       EXPECT_EQ(doc.substitute(pre + "%%" + post), pre + "%" + post) << a << " " << b;
       EXPECT_EQ(doc.substitute(pre + "%k%%unknown%" + post), pre + "VALUE%unknown%" + post) << a << " " << b;
     }
+  }
+}
+
+// What Document::substitute must give, written the slow way: '%'s pair up left to right, a pair
+// encloses a token ("%%" is one '%'), a lone last '%' is text; a token [Strings] defines gives its
+// value (case-insensitively), an undefined decimal one its DIRID path (without doubling a backslash
+// that follows), anything else stays as written and is listed.
+std::string substitute_reference(const inf::Document& doc, const std::string& raw, std::vector<std::string>& unknown) {
+  std::string out;
+  std::size_t p = 0;
+  while (p < raw.size()) {
+    const std::size_t a = raw.find('%', p);
+    const std::size_t b = a == std::string::npos ? a : raw.find('%', a + 1);
+    if (b == std::string::npos) return out + raw.substr(p);
+    out += raw.substr(p, a - p);
+    const std::string name = raw.substr(a + 1, b - a - 1);
+    p = b + 1;
+    if (name.empty()) {
+      out += '%';
+    } else if (auto v = doc.string_value(name)) {
+      out += *v;
+    } else if (auto id = inf::dirid_of_token(name); id && inf::dirid_path(*id, doc.dirids())) {
+      std::string path = *inf::dirid_path(*id, doc.dirids());
+      if (p < raw.size() && raw[p] == '\\' && !path.empty() && path.back() == '\\') path.pop_back();
+      out += path;
+    } else {
+      out += raw.substr(a, b - a + 1);
+      unknown.push_back(name);
+    }
+  }
+  return out;
+}
+
+TEST(InfFastPath, SubstituteAgreesWithTheReferenceOnRandomText) {
+  // Random text of 0 to 80 bytes (so the whole-token check, the 16-64 byte mask walk and the scans
+  // below and above it all run) built from defined tokens in any case, undefined ones, DIRIDs with
+  // and without a following backslash, "%%", lone '%'s, blanks and plain text.
+  auto doc = open_ok("[Strings]\nk=VALUE\nLongerKeyName=a longer value\nempty=\"\"\nbs=C:\\dir\\\n");
+  doc.set_dirids(inf::DiridContext{"C:\\src", "C:\\store\\", "C:\\Windows", "C:"});
+  const char* pieces[] = {"%k%", "%K%", "%longerkeyname%", "%empty%", "%bs%\\", "%nope%", "%11%", "%24%\\x", "%13%\\",
+                          "%1%", "%%", "%", " ", "text", "\\", "0123456789abcdef"};
+  std::mt19937 rng(1234);
+  for (int round = 0; round < 20000; ++round) {
+    std::string raw;
+    const std::size_t want = rng() % 81;
+    while (raw.size() < want) raw += pieces[rng() % std::size(pieces)];
+    if (raw.size() > 80) raw.resize(80);
+    std::vector<std::string> unknown, expected_unknown;
+    std::string out = "pre:";
+    doc.substitute(raw, out, &unknown);
+    ASSERT_EQ(out, "pre:" + substitute_reference(doc, raw, expected_unknown)) << raw;
+    ASSERT_EQ(unknown, expected_unknown) << raw;
   }
 }
 

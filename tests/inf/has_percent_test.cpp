@@ -118,6 +118,32 @@ TEST(LineHasPercent, NeverMissesAPercentInTheKeyOrAField) {
   }
 }
 
+// Line::key_into appends what key() returns (flagged keys substituted, others as written) after
+// what out already holds, and leaves out alone for a line without a key: random lines with tokens
+// that [Strings] defines, undefined ones, "%%" and lone '%'s, keyed, lone and empty.
+TEST(LineKeyInto, AppendsWhatKeyReturns) {
+  std::mt19937 rng(31);
+  const char* pieces[] = {"%s%", "%S%", "%u%", "%%", "%", "ab", " ", "\\", "\"x%s%\"", ",", "="};
+  for (int round = 0; round < 300; ++round) {
+    std::string text = "[Version]\nSignature=\"$Windows NT$\"\n[Strings]\ns=VAL\n[S]\n";
+    for (int n = 0; n < 8; ++n) {
+      const int len = static_cast<int>(rng() % 6);
+      for (int i = 0; i < len; ++i) text += pieces[rng() % std::size(pieces)];
+      text += '\n';
+    }
+    auto parsed = inf::Document::parse(text, "k.inf");
+    if (!parsed) continue;
+    for (std::size_t i = 0; i < parsed->line_count(); ++i) {
+      const inf::Line l = parsed->line_at(i);
+      std::string out = "before";
+      const bool has = l.key_into(out);
+      const auto key = l.key();
+      ASSERT_EQ(has, key.has_value()) << text;
+      EXPECT_EQ(out, "before" + key.value_or("")) << text;
+    }
+  }
+}
+
 TEST(SectionHeaderCount, CountsEveryHeaderOfTheName) {
   const auto doc = parse("[Version]\nSignature=\"$Windows NT$\"\n[A]\nx=1\n[B]\n[a]\ny=2\n[A]\n");
   EXPECT_EQ(doc.section("A")->header_count(), 3u);
