@@ -538,18 +538,22 @@ class Builder {
   }
 
   // Whether a section name is one the package always uses ([Version], [Strings.0409] …): the name
-  // or its decorated forms. Compared only against the names of its first letter.
+  // or its decorated forms. Every section name is asked: a switch on the first letter leaves at
+  // most four names to compare, and none for most names.
   static bool is_well_known(std::string_view n) {
-    static constexpr std::string_view kPrefixes[] = {"version", "strings", "sourcedisksnames", "sourcedisksfiles",
-                                                      "destinationdirs", "manufacturer", "controlflags",
-                                                      "signatureattributes", "defaultuninstall", "packageinstall"};
     if (n.empty()) return false;
-    const char first = lower_ascii(n[0]);
-    for (std::string_view p : kPrefixes) {
-      if (p[0] != first || n.size() < p.size() || (n.size() > p.size() && n[p.size()] != '.')) continue;
-      if (iequals(n.substr(0, p.size()), p)) return true;
+    const auto is = [n](std::string_view p) {
+      return (n.size() == p.size() || (n.size() > p.size() && n[p.size()] == '.')) && iequals(n.substr(0, p.size()), p);
+    };
+    switch (lower_ascii(n[0])) {
+      case 'v': return is("version");
+      case 's': return is("strings") || is("sourcedisksnames") || is("sourcedisksfiles") || is("signatureattributes");
+      case 'd': return is("destinationdirs") || is("defaultuninstall");
+      case 'm': return is("manufacturer");
+      case 'c': return is("controlflags");
+      case 'p': return is("packageinstall");
+      default: return false;
     }
-    return false;
   }
 
   void read_models() {
