@@ -214,8 +214,8 @@ using base::trim_view;
 // Substituted fields of one package, by their raw text. A field the tokenizer did not flag is its
 // own raw text (a view of the document, read inline); a flagged one is substituted once per
 // distinct raw text and package: Models sections repeat per decoration and a list section is read
-// once per user, so about four in ten substitutions on a corpus repeat an earlier one. The views
-// point into the document or the package arena, which outlive the walk.
+// once per user, so more than half of the substitutions on sub600 repeated an earlier one (13,428
+// → 6,015). The views point into the document or the package arena, which outlive the walk.
 class FieldReader {
  public:
   explicit FieldReader(inf::StringArena& arena) : arena_(arena) {}
@@ -242,7 +242,8 @@ class FieldReader {
     if (!s.raw) s = Slot(*l.raw_key(), *inf::key_view(l, arena_));
     return s.value();
   }
-  // A flagged field's raw text is never null (it holds at least the '%'): raw == nullptr is empty.
+  // raw == nullptr marks an empty slot: a field's raw text points into the document's text or its
+  // arena, never at null.
   struct Slot {
     const char* raw = nullptr;
     const char* text = nullptr;
