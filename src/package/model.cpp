@@ -5,6 +5,8 @@
 // read it.
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <cstring>
 #include <limits>
 #include <set>
 
@@ -209,6 +211,110 @@ using base::trim;
 
 using base::trim_view;
 
+// Substituted fields of one package, by their raw text. A field the tokenizer did not flag is its
+// own raw text (a view of the document, read inline); a flagged one is substituted once per
+// distinct raw text and package: Models sections repeat per decoration and a list section is read
+// once per user, so more than half of the substitutions on sub600 repeated an earlier one (13,428
+// → 6,015). The views point into the document or the package arena, which outlive the walk.
+class FieldReader {
+ public:
+  explicit FieldReader(inf::StringArena& arena) : arena_(arena) {}
+
+  // Field i of `l`, substituted (inf::field_view's value). Kept small enough to inline: the
+  // table is for the few fields with a token.
+  std::string_view field(const inf::Line& l, std::size_t i) {
+    return l.field_has_percent(i) ? substituted_field(l, i) : l.raw_field(i);
+  }
+  // The key, substituted (inf::key_view's value); nullopt when the line has none.
+  std::optional<std::string_view> key(const inf::Line& l) {
+    if (l.key_has_percent()) return substituted_key(l);
+    return l.raw_key();
+  }
+
+ private:
+  [[gnu::noinline]] std::string_view substituted_field(const inf::Line& l, std::size_t i) {
+    Slot& s = slot(l.raw_field(i));
+    if (!s.raw) s = Slot(l.raw_field(i), inf::field_view(l, i, arena_));
+    return s.value();
+  }
+  [[gnu::noinline]] std::string_view substituted_key(const inf::Line& l) {
+    Slot& s = slot(*l.raw_key());
+    if (!s.raw) s = Slot(*l.raw_key(), *inf::key_view(l, arena_));
+    return s.value();
+  }
+  // raw == nullptr marks an empty slot: a field's raw text points into the document's text or its
+  // arena, never at null.
+  struct Slot {
+    const char* raw = nullptr;
+    const char* text = nullptr;
+    std::uint32_t raw_size = 0, text_size = 0;
+    Slot() = default;
+    Slot(std::string_view r, std::string_view t)
+        : raw(r.data()), text(t.data()), raw_size(static_cast<std::uint32_t>(r.size())),
+          text_size(static_cast<std::uint32_t>(t.size())) {}
+    std::string_view value() const { return {text, text_size}; }
+    bool holds(std::string_view r) const { return raw_size == r.size() && std::memcmp(raw, r.data(), r.size()) == 0; }
+  };
+  template <std::size_t N>
+  static std::uint64_t load(const char* p) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, p, N);
+    return w;
+  }
+  // Every eight bytes (the last eight overlapping when the length is not a multiple of eight):
+  // Models descriptions often differ only in their middle ("%PCI\VEN_…&DEV_1234.DeviceDesc%").
+  static std::uint64_t hash(std::string_view s) {
+    const char* p = s.data();
+    const std::size_t n = s.size();
+    std::uint64_t h = n * 0x9E3779B97F4A7C15ull;
+    if (n < 8) {
+      const std::uint64_t a = n >= 4 ? load<4>(p) : n > 0 ? load<1>(p) : 0;
+      const std::uint64_t b = n >= 4 ? load<4>(p + n - 4) : n > 1 ? load<2>(p + n - 2) : 0;
+      h = (h ^ a ^ (b << 32)) * 0xFF51AFD7ED558CCDull;
+    } else {
+      for (std::size_t at = 0; at + 8 < n; at += 8) h = (h ^ load<8>(p + at)) * 0xFF51AFD7ED558CCDull;
+      h = (h ^ load<8>(p + n - 8)) * 0xFF51AFD7ED558CCDull;
+    }
+    h ^= h >> 32;
+    return h * 0xC4CEB9FE1A85EC53ull;
+  }
+  // A product's high bits depend on every bit of its factors (its low bits only on their low
+  // bits): the slot is the top bits of the hash.
+  std::size_t home(std::string_view s) const { return static_cast<std::size_t>(hash(s) >> shift_); }
+  // The slot of `raw`: its entry, or the empty slot to fill (counted as used; the table grows at
+  // half full, so a probe always ends).
+  Slot& slot(std::string_view raw) {
+    if (2 * (used_ + 1) > slots_.size()) grow();
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t at = home(raw);; at = (at + 1) & mask) {
+      Slot& s = slots_[at];
+      if (!s.raw) {
+        ++used_;
+        return s;
+      }
+      if (s.holds(raw)) return s;
+    }
+  }
+  void grow() {
+    std::vector<Slot> old(slots_.empty() ? kFirstSize : 2 * slots_.size());
+    old.swap(slots_);
+    shift_ = 64 - static_cast<unsigned>(std::countr_zero(slots_.size()));
+    const std::size_t mask = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (!s.raw) continue;
+      std::size_t at = home({s.raw, s.raw_size});
+      while (slots_[at].raw) at = (at + 1) & mask;
+      slots_[at] = s;
+    }
+  }
+
+  static constexpr std::size_t kFirstSize = 32;  // sub600: ~14 distinct token fields a package
+  inf::StringArena& arena_;
+  std::vector<Slot> slots_;
+  std::size_t used_ = 0;
+  unsigned shift_ = 64;  // 64 - log2(slots_.size())
+};
+
 // Field j of a line counting the key as field 0 when the line has one (AddReg lines have none),
 // raw (unsubstituted) and substituted, without building a vector of every field. Substitution is
 // what Line::field / Line::key do: the raw text when it holds no '%'.
@@ -237,13 +343,13 @@ struct LineFields {
     return out;
   }
   // Substituted, as a view of the document (no '%' in the field) or of `arena`.
-  std::string_view view(std::size_t j, inf::StringArena& arena) const {
+  std::string_view view(std::size_t j, FieldReader& reader) const {
     if (!percent) return raw(j);
-    if (keyed) return j == 0 ? *inf::key_view(line, arena) : inf::field_view(line, j - 1, arena);
-    return inf::field_view(line, j, arena);
+    if (keyed) return j == 0 ? *reader.key(line) : reader.field(line, j - 1);
+    return reader.field(line, j);
   }
   // The same, trimmed.
-  std::string_view trimmed(std::size_t j, inf::StringArena& arena) const { return trim_view(view(j, arena)); }
+  std::string_view trimmed(std::size_t j, FieldReader& reader) const { return trim_view(view(j, reader)); }
 };
 
 // The [DestinationDirs] line for the entries of `list`: the list's own entry, else DefaultDestDir
@@ -433,18 +539,22 @@ class Builder {
   }
 
   // Whether a section name is one the package always uses ([Version], [Strings.0409] …): the name
-  // or its decorated forms. Compared only against the names of its first letter.
+  // or its decorated forms. Every section name is asked: a switch on the first letter leaves at
+  // most four names to compare, and none for most names.
   static bool is_well_known(std::string_view n) {
-    static constexpr std::string_view kPrefixes[] = {"version", "strings", "sourcedisksnames", "sourcedisksfiles",
-                                                      "destinationdirs", "manufacturer", "controlflags",
-                                                      "signatureattributes", "defaultuninstall", "packageinstall"};
     if (n.empty()) return false;
-    const char first = lower_ascii(n[0]);
-    for (std::string_view p : kPrefixes) {
-      if (p[0] != first || n.size() < p.size() || (n.size() > p.size() && n[p.size()] != '.')) continue;
-      if (iequals(n.substr(0, p.size()), p)) return true;
+    const auto is = [n](std::string_view p) {
+      return (n.size() == p.size() || (n.size() > p.size() && n[p.size()] == '.')) && iequals(n.substr(0, p.size()), p);
+    };
+    switch (lower_ascii(n[0])) {
+      case 'v': return is("version");
+      case 's': return is("strings") || is("sourcedisksnames") || is("sourcedisksfiles") || is("signatureattributes");
+      case 'd': return is("destinationdirs") || is("defaultuninstall");
+      case 'm': return is("manufacturer");
+      case 'c': return is("controlflags");
+      case 'p': return is("packageinstall");
+      default: return false;
     }
-    return false;
   }
 
   void read_models() {
@@ -460,12 +570,12 @@ class Builder {
     std::vector<std::string_view> written;  // each decoration as written (trimmed, substituted)
     std::string name, buf;
     for (inf::Line line : *mfg) {
-      const std::string_view base = trim_view(inf::field_view(line, 0, pkg_.arena));
+      const std::string_view base = trim_view(fields_.field(line, 0));
       line_decorations.clear();
       written.clear();
       if (line.has_key()) {
         for (std::size_t i = 1; i < line.field_count(); ++i) {
-          const std::string_view dec = trim_view(inf::field_view(line, i, pkg_.arena));
+          const std::string_view dec = trim_view(fields_.field(line, i));
           if (dec.empty()) continue;
           pkg_.model_decorations.push_back(std::make_unique<inf::OsDecoration>(inf::parse_os_decoration(with_target_arch(dec, buf))));
           line_decorations.push_back(pkg_.model_decorations.back().get());
@@ -497,11 +607,11 @@ class Builder {
       ModelEntry& m = pkg_.models.emplace_back();
       m.line = l;
       m.models_section = sec.name();
-      m.description = inf::key_view(l, pkg_.arena).value_or(std::string_view());
-      m.install_base = trim_view(inf::field_view(l, 0, pkg_.arena));
+      m.description = fields_.key(l).value_or(std::string_view());
+      m.install_base = trim_view(fields_.field(l, 0));
       const std::size_t n = l.field_count();
       if (n > 1) m.hardware_ids.reserve(n - 1);
-      for (std::size_t i = 1; i < n; ++i) m.hardware_ids.push_back(trim_view(inf::field_view(l, i, pkg_.arena)));
+      for (std::size_t i = 1; i < n; ++i) m.hardware_ids.push_back(trim_view(fields_.field(l, i)));
       m.decoration = dec;
       model_targets_.push_back(target);
     }
@@ -850,7 +960,7 @@ class Builder {
   // Field i of a line, substituted and trimmed: a view of the document's text, or of the package
   // arena when it holds a %strkey%.
   std::string_view field_view(const inf::Line& l, std::size_t i) {
-    return trim_view(inf::field_view(l, i, pkg_.arena));
+    return trim_view(fields_.field(l, i));
   }
 
   Operation make_op(const inf::Line& l, std::string_view name, std::size_t idx, SectionRole role) const {
@@ -1149,7 +1259,7 @@ class Builder {
     s.directive = l;
     s.context = ctx;
     s.name = field_view(l, 0);
-    s.flags = l.field_count() > 1 && !field_view(l, 1).empty() ? parse_flags(inf::field_view(l, 1, pkg_.arena))
+    s.flags = l.field_count() > 1 && !field_view(l, 1).empty() ? parse_flags(fields_.field(l, 1))
                                                                : std::optional<std::uint32_t>(0);
     s.install_section = field_view(l, 2);
     s.eventlog_section = field_view(l, 3);
@@ -1215,7 +1325,7 @@ class Builder {
     i.guid = field_view(l, 0);
     i.reference = field_view(l, 1);
     i.install_section = field_view(l, 2);
-    if (l.field_count() > 3) i.flags = parse_flags(inf::field_view(l, 3, pkg_.arena));
+    if (l.field_count() > 3) i.flags = parse_flags(fields_.field(l, 3));
     pkg_.interfaces.push_back(std::move(i));
   }
 
@@ -1232,11 +1342,11 @@ class Builder {
       op.reg_section = sec_name;
       op.context = ctx;
       op.binding = binding;
-      if (f.count > 0) op.root = root_name(f.trimmed(0, pkg_.arena));
-      if (f.count > 1) op.subkey = f.view(1, pkg_.arena);
-      if (f.count > 2) op.value_name = f.view(2, pkg_.arena);
+      if (f.count > 0) op.root = root_name(f.trimmed(0, fields_));
+      if (f.count > 1) op.subkey = f.view(1, fields_);
+      if (f.count > 2) op.value_name = f.view(2, fields_);
       if (f.count > 3) {
-        op.flags_text = f.trimmed(3, pkg_.arena);
+        op.flags_text = f.trimmed(3, fields_);
         op.flags = op.flags_text.empty() ? std::optional<std::uint32_t>(0) : parse_flags(op.flags_text);
       } else {
         op.flags = 0;
@@ -1247,7 +1357,7 @@ class Builder {
       const std::size_t n = f.count > 4 ? f.count - 4 : 0;
       reserve_more(pkg_.reg_fields, 2 * n);
       reg_spans_.emplace_back(static_cast<std::uint32_t>(pkg_.reg_fields.size()), static_cast<std::uint32_t>(n));
-      for (std::size_t i = 4; i < f.count; ++i) pkg_.reg_fields.push_back(f.view(i, pkg_.arena));
+      for (std::size_t i = 4; i < f.count; ++i) pkg_.reg_fields.push_back(f.view(i, fields_));
       for (std::size_t i = 4; i < f.count; ++i) pkg_.reg_fields.push_back(f.raw(i));
     }
   }
@@ -1338,9 +1448,9 @@ class Builder {
     c.from_default = d->from_default;
     c.destination_line = d->line;
     // Fields 1 and 2 of the DestinationDirs line.
-    c.dirid_text = trim_view(inf::field_view(d->line, 0, pkg_.arena));
+    c.dirid_text = trim_view(fields_.field(d->line, 0));
     c.dirid = destination_dirid(c.dirid_text);
-    c.dest_subdir = trim_view(inf::field_view(d->line, 1, pkg_.arena));
+    c.dest_subdir = trim_view(fields_.field(d->line, 1));
   }
 
   const PayloadFile* find_payload(std::string_view name) const {
@@ -1376,11 +1486,11 @@ class Builder {
       // SetupAPI reads file names through %strkey% substitution like any field; CI-validated
       // samples rely on it (e.g. "%DriverName%.sys" in the miniFilter INFs).
       const LineFields f(doc_, l);
-      c.dest_name = f.count > 0 ? f.trimmed(0, pkg_.arena) : std::string_view();
-      const std::string_view source = f.count > 1 ? f.trimmed(1, pkg_.arena) : std::string_view();
+      c.dest_name = f.count > 0 ? f.trimmed(0, fields_) : std::string_view();
+      const std::string_view source = f.count > 1 ? f.trimmed(1, fields_) : std::string_view();
       c.source_name = !source.empty() ? source : c.dest_name;
       if (f.count > 3) {
-        c.flags_text = f.trimmed(3, pkg_.arena);
+        c.flags_text = f.trimmed(3, fields_);
         // flags_text is already substituted (one pass, as SetupAPI reads every field): a [Strings]
         // value that itself spells a %token% is not expanded again.
         c.flags = c.flags_text.empty() ? std::optional<std::uint32_t>(0) : parse_flags(c.flags_text);
@@ -1402,11 +1512,11 @@ class Builder {
       const LineFields f(doc_, l);
       FileChange& c = pkg_.file_changes.emplace_back(proto);
       c.line = l;
-      c.name = f.count > 0 ? f.trimmed(0, pkg_.arena) : std::string_view();
+      c.name = f.count > 0 ? f.trimmed(0, fields_) : std::string_view();
       if (kind == FileChangeKind::ren) {
-        c.old_name = f.count > 1 ? f.trimmed(1, pkg_.arena) : std::string_view();
+        c.old_name = f.count > 1 ? f.trimmed(1, fields_) : std::string_view();
       } else if (f.count > 3) {
-        const std::string_view flags = f.trimmed(3, pkg_.arena);
+        const std::string_view flags = f.trimmed(3, fields_);
         c.flags = flags.empty() ? std::optional<std::uint32_t>(0) : parse_flags(flags);
       }
     }
@@ -1416,6 +1526,7 @@ class Builder {
   static constexpr std::uint32_t kNoSection = static_cast<std::uint32_t>(-1);
   const inf::Document& doc_;
   Package pkg_;
+  FieldReader fields_{pkg_.arena};  // every field the model reads, substituted (see FieldReader)
   std::vector<std::size_t> model_targets_;  // per pkg_.models entry: its target (npos: undecorated)
   // (base, document section) of every <base>.<decoration> section, sorted by base (CiLess).
   std::vector<std::pair<std::string_view, std::uint32_t>> decorated_;
