@@ -33,6 +33,14 @@ std::string display_path(const std::string& path, const std::string& project_roo
 // The same with the working directory given (absolute; "" reads it): check_stream reads it once
 // per run instead of once per file.
 std::string display_path(const std::string& path, const std::string& project_root, std::string_view cwd);
+// What the components of a path hold, as written: a "." or ".." one, an empty one (a doubled '/';
+// the leading '/' of an absolute path and a trailing '/' do not count). One memchr step per
+// component: the path checks of display_path and configuration discovery ask it for every file.
+struct PathComponents {
+  bool dot = false;
+  bool empty = false;
+};
+PathComponents scan_components(std::string_view p);
 // `path` spelled for a system call from the working directory `cwd` (absolute, as getcwd gives
 // it): the part after "cwd/" when `path` lies below it, else `path` itself. The kernel then walks
 // only the components below the working directory instead of every one from the root (on a list of

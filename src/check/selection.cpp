@@ -36,21 +36,11 @@ bool glob_matches(const std::string& pattern, const std::string& path) {
 }
 
 // Whether `p` is already in lexically normal form with nothing to resolve: no empty, "." or ".."
-// component and no trailing '/' (so std::filesystem's lexically_normal leaves it as it is). One
-// step per component, looking only at its first bytes (every file of a run is asked).
+// component and no trailing '/' (so std::filesystem's lexically_normal leaves it as it is).
 bool plain_path(std::string_view p) {
   if (p.empty() || p.back() == '/') return false;
-  const char* const end = p.data() + p.size();
-  for (const char* c = p.data() + (p[0] == '/' ? 1 : 0);;) {  // c: where each component starts
-    if (c == end || *c == '/') return false;
-    if (*c == '.') {
-      const char* after = c + 1 < end && c[1] == '.' ? c + 2 : c + 1;
-      if (after == end || *after == '/') return false;
-    }
-    const void* slash = std::memchr(c, '/', static_cast<std::size_t>(end - c));
-    if (!slash) return true;
-    c = static_cast<const char*>(slash) + 1;
-  }
+  const PathComponents c = scan_components(p);
+  return !c.dot && !c.empty;
 }
 
 // display_path without std::filesystem for the usual case (a plain path, a plain absolute root):
@@ -78,6 +68,24 @@ std::optional<std::string> display_path_plain(const std::string& path, const std
 }
 
 }  // namespace
+
+PathComponents scan_components(std::string_view p) {
+  PathComponents found;
+  const char* const end = p.data() + p.size();
+  // c: where each component starts; only its first bytes decide, the next '/' is a memchr away.
+  for (const char* c = p.data() + (!p.empty() && p[0] == '/' ? 1 : 0); c < end;) {
+    if (*c == '/') {
+      found.empty = true;
+    } else if (*c == '.') {
+      const char* after = c + 1 < end && c[1] == '.' ? c + 2 : c + 1;
+      if (after == end || *after == '/') found.dot = true;
+    }
+    const void* slash = std::memchr(c, '/', static_cast<std::size_t>(end - c));
+    if (!slash) break;
+    c = static_cast<const char*>(slash) + 1;
+  }
+  return found;
+}
 
 std::string display_path(const std::string& path, const std::string& project_root) {
   return display_path(path, project_root, std::string_view());

@@ -5,7 +5,6 @@
 
 #include <sys/stat.h>
 
-#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <string_view>
@@ -101,16 +100,7 @@ Result<std::optional<FileConfig>> load(const std::string& file, bool pyproject) 
 
 // Whether a folder as written has no "." or ".." component: then the folder the input walk listed
 // is the one its lexically normal absolute path names (a ".." after a symbolic link is not).
-bool plain_folder(std::string_view folder) {
-  for (std::size_t b = 0; b <= folder.size();) {
-    std::size_t e = folder.find('/', b);
-    if (e == std::string_view::npos) e = folder.size();
-    const std::string_view part = folder.substr(b, e - b);
-    if (part == "." || part == "..") return false;
-    b = e + 1;
-  }
-  return true;
-}
+bool plain_folder(std::string_view folder) { return !check::scan_components(folder).dot; }
 
 // `probe`: no when a listing of `dir` showed none of the names (the answer the probes would give).
 enum class Probe { yes, no };
@@ -189,21 +179,11 @@ Result<std::size_t> find_in(std::string_view dir, Discovery& d, Probe probe, std
   return answer;
 }
 
-// Whether an absolute path is normal as it is: no "." or ".." component, no doubled '/'. One step
-// per '/', looking only at the bytes after it (every file of a list of absolute paths is asked).
+// Whether an absolute path is normal as it is: no "." or ".." component, no doubled '/'.
 bool normal_absolute(std::string_view p) {
   if (p.empty() || p[0] != '/') return false;
-  const char* const end = p.data() + p.size();
-  for (const char* q = p.data(); q;) {
-    const char* c = q + 1;  // where the component after the '/' at q starts
-    if (c < end && *c == '/') return false;
-    if (c < end && *c == '.') {
-      const char* after = c + 1 < end && c[1] == '.' ? c + 2 : c + 1;
-      if (after == end || *after == '/') return false;
-    }
-    q = c < end ? static_cast<const char*>(std::memchr(c, '/', static_cast<std::size_t>(end - c))) : nullptr;
-  }
-  return true;
+  const check::PathComponents c = check::scan_components(p);
+  return !c.dot && !c.empty;
 }
 
 // `path` made absolute (against `cwd` when given, else the working directory) and lexically

@@ -71,3 +71,46 @@ TEST(CheckDisplayPath, AgreesWithLexicallyRelative) {
     }
   }
 }
+
+namespace {
+
+// scan_components against a split on '/': the leading '/' and a trailing '/' make no empty
+// component; "." and ".." are dots, "...", ".a" and "a." are names.
+isodrv::check::PathComponents split_reference(const std::string& p) {
+  isodrv::check::PathComponents r;
+  std::size_t b = !p.empty() && p[0] == '/' ? 1 : 0;
+  while (b < p.size()) {
+    std::size_t e = p.find('/', b);
+    if (e == std::string::npos) e = p.size();
+    const std::string part = p.substr(b, e - b);
+    if (part.empty()) r.empty = true;
+    if (part == "." || part == "..") r.dot = true;
+    b = e + 1;
+  }
+  return r;
+}
+
+TEST(PathComponents, AgreesWithASplitOnEveryShortPath) {
+  // Every path of up to 6 characters over '/', '.' and 'a'.
+  const std::string alphabet = "/.a";
+  std::vector<std::string> paths = {""};
+  for (std::size_t len = 1, begin = 0; len <= 6; ++len) {
+    const std::size_t end = paths.size();
+    for (std::size_t i = begin; i < end; ++i) {
+      for (char c : alphabet) paths.push_back(paths[i] + c);
+    }
+    begin = end;
+  }
+  for (const std::string& p : paths) {
+    const auto got = isodrv::check::scan_components(p);
+    const auto want = split_reference(p);
+    EXPECT_EQ(got.dot, want.dot) << "'" << p << "'";
+    EXPECT_EQ(got.empty, want.empty) << "'" << p << "'";
+  }
+  EXPECT_TRUE(isodrv::check::scan_components("/a/../b").dot);
+  EXPECT_FALSE(isodrv::check::scan_components("/a/.../b/").dot);
+  EXPECT_TRUE(isodrv::check::scan_components("//a").empty);
+  EXPECT_FALSE(isodrv::check::scan_components("/a/b/").empty);
+}
+
+}  // namespace
