@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "base/folder_entries.h"
 #include "isodrv/check.h"
 #include "isodrv/inf.h"
 
@@ -125,42 +126,11 @@ void InputWalk::keep_for_replay(const Frame& f) {
   replay_.push_back(f);
 }
 
-namespace {
-
-// Calls f(name, d_type) for each entry of `dir`, "." and ".." included; false when it does not open.
-// On Linux with getdents64 on a descriptor opened O_DIRECTORY: opendir would first fstat it to
-// learn what O_DIRECTORY already ensures, one more system call per folder of a tree.
-template <class F>
-bool for_each_entry(const std::string& dir, F&& f) {
-#if defined(__linux__) && defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 30)
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) return false;
-  alignas(struct dirent64) char buf[32768];
-  for (ssize_t n; (n = ::getdents64(fd, buf, sizeof buf)) > 0;) {
-    for (ssize_t off = 0; off < n;) {
-      const auto* e = reinterpret_cast<const struct dirent64*>(buf + off);
-      f(std::string_view(e->d_name), e->d_type);
-      off += e->d_reclen;
-    }
-  }
-  ::close(fd);
-  return true;
-#else
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return false;
-  while (const dirent* e = ::readdir(d)) f(std::string_view(e->d_name), e->d_type);
-  ::closedir(d);
-  return true;
-#endif
-}
-
-}  // namespace
-
 InputWalk::Frame InputWalk::list_folder(const std::string& dir) const {
   Frame f;
   f.dir = dir;
   std::string full;
-  for_each_entry(dir, [&](std::string_view name, unsigned char d_type) {
+  base::for_each_folder_entry(dir.c_str(), [&](std::string_view name, unsigned char d_type) {
     if (name == "." || name == "..") return;
     if (!f.watched && std::find(watched_names.begin(), watched_names.end(), name) != watched_names.end()) f.watched = true;
     const bool inf_name = is_inf_name(name);
