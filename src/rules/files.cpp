@@ -84,6 +84,9 @@ std::string destination_text(const inf::Document& doc, long dirid, std::string_v
 }
 
 bool is_section_family(std::string_view name, std::string_view base) {
+  // The first byte, folded (| 0x20 leaves no pair of letters that differ only in case unequal),
+  // rules out most names of a document-wide scan before the comparison.
+  if (!base.empty() && (name.empty() || (name[0] | 0x20) != (base[0] | 0x20))) return false;
   return name.size() >= base.size() && rules::iequals(name.substr(0, base.size()), base) &&
          (name.size() == base.size() || name[base.size()] == '.');
 }
@@ -262,7 +265,10 @@ void check_source_disks_files(Context& ctx) {
     }
     return false;
   };
-  for (const auto& sec : sections_of(doc, "SourceDisksFiles")) {
+  // The file lists walked in place (no second list of sections to allocate).
+  for (std::size_t si = 0; si < doc.section_count(); ++si) {
+    const inf::Section sec = doc.section_at(si);
+    if (!is_section_family(sec.name(), "SourceDisksFiles")) continue;
     for (inf::Line l : sec) {
       auto key = l.raw_key();
       if (!key || key->empty()) continue;

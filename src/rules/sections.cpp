@@ -90,6 +90,7 @@ void check_shared_sections(Context& ctx) {
   // The uses of each target name, grouped case-insensitively: a stable sort of views keeps each
   // name's uses in reference order and the names in the order a map of lower-cased copies had.
   std::vector<Use> uses;
+  uses.reserve(ctx.pkg().references.size());  // one allocation, not one per doubling
   for (const auto& r : ctx.pkg().references) {
     const std::uint32_t in = r.line.section_index();
     if (!r.exists || (in < removal_sections.size() && removal_sections[in])) continue;
