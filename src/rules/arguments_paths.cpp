@@ -213,10 +213,10 @@ void check_destination_dirs(Context& ctx) {
     if (l.field_count() > 2) {
       ctx.report<Rule::r1201>(l, {std::string(*l.raw_key()), std::to_string(l.field_count()), "2"}, 2);
     }
-    const std::string subdir = trim(l.field(1));
+    const std::string subdir = util::trimmed_field(l, 1);
     if (subdir.empty() || unresolved(subdir)) continue;
-    auto dirid = inf::parse_u32(trim(l.field(0)));
-    const bool absolute = trim(l.field(0)) == "-1" || (dirid && *dirid == 65535);
+    auto dirid = inf::parse_u32(util::trimmed_field(l, 0));
+    const bool absolute = util::trimmed_field(l, 0) == "-1" || (dirid && *dirid == 65535);
     std::string why = path_problem(subdir, absolute);
     if (!why.empty()) ctx.report<Rule::r1015>(l, {subdir, "DestinationDirs", why}, 1);
   }

@@ -4,6 +4,7 @@
 
 #include "rules/families.h"
 #include "base/text.h"
+#include "rules/util.h"
 
 namespace isodrv::rules {
 namespace {
@@ -26,7 +27,7 @@ bool too_long_for_display(std::string_view s) {
 void check_decorations(Context& ctx, const inf::Line& l) {
   bool any_arch = false, any_invalid = false;
   for (std::size_t i = 1; i < l.field_count(); ++i) {
-    const std::string text = trim(l.field(i));
+    const std::string text = util::trimmed_field(l, i);
     if (text.empty()) continue;
     // An unstamped $ARCH$ is reported once, as 1274, by the syntax family.
     if (text.find("$ARCH$") != std::string::npos) {
@@ -47,7 +48,7 @@ void check_decorations(Context& ctx, const inf::Line& l) {
   // Without any NT<arch> decoration the line only reaches the undecorated Models section, which
   // Windows treats as x86-only; on other architectures the manufacturer installs nothing. (An
   // unreadable decoration is reported as 1287 instead: its intended architecture is unknown.)
-  if (!any_arch && !any_invalid) ctx.report<Rule::r2010>(l, {trim(l.field(0))}, 0);
+  if (!any_arch && !any_invalid) ctx.report<Rule::r2010>(l, {util::trimmed_field(l, 0)}, 0);
 }
 
 void check_manufacturer(Context& ctx) {
@@ -59,7 +60,7 @@ void check_manufacturer(Context& ctx) {
       if (too_long_for_display(name)) {
         ctx.report<Rule::r1286>(l, {"Manufacturer name", name, std::to_string(kMaxDisplayLength)});
       }
-      if (trim(l.field(0)).empty()) {
+      if (util::trimmed_field(l, 0).empty()) {
         ctx.report<Rule::r1011>(l, {name});
         continue;
       }

@@ -10,6 +10,7 @@
 #include "isodrv/registry_layout.h"
 #include "isodrv/registry_roots.h"
 #include "rules/families.h"
+#include "rules/util.h"
 
 namespace isodrv::rules {
 namespace {
@@ -476,7 +477,7 @@ void check_filter_properties(Context& ctx) {
     for (inf::Line l : ctx.doc().section_at(list.doc_section)) {
       std::vector<std::string> f;
       if (l.has_key()) f.push_back(trim(*l.key()));
-      for (std::size_t i = 0; i < l.field_count(); ++i) f.push_back(trim(l.field(i)));
+      for (std::size_t i = 0; i < l.field_count(); ++i) f.push_back(util::trimmed_field(l, i));
       if (f.empty()) continue;
       std::string name;
       if (rules::iequals(f[0], "DEVPKEY_Device_UpperFilters") || rules::iequals(f[0], "DEVPKEY_Device_LowerFilters")) {
