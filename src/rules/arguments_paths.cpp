@@ -52,15 +52,7 @@ DiskList disk_list(std::string_view name) {
   return DiskList::none;
 }
 
-// Field i of a line as Windows reads it, trimmed: a view of its raw text when the tokenizer says
-// it holds no '%' (that text is its value), else the substituted text, kept in `scratch`.
-std::string_view field_view(const inf::Line& l, std::size_t i, std::string& scratch) {
-  if (!l.field_has_percent(i)) return base::trim_view(l.raw_field(i));
-  scratch = l.field(i);
-  return base::trim_view(scratch);
-}
-
-// The key likewise (the line has one).
+// The key of a line that has one, trimmed, as util::trimmed_field_view reads a field.
 std::string_view key_view(const inf::Line& l, std::string& scratch) {
   if (!l.key_has_percent()) return base::trim_view(*l.raw_key());
   scratch = *l.key();
@@ -146,9 +138,9 @@ void check_disk_file(Context& ctx, const DiskPaths& disks, inf::Section s, const
   std::string id_scratch;
   std::string subdir_scratch;
   const std::string_view name = key_view(l, name_scratch);
-  const std::string_view id = field_view(l, 0, id_scratch);
+  const std::string_view id = util::trimmed_field_view(l, 0, id_scratch);
   const auto n = checked_disk_id(ctx, l, id, 0, "[SourceDisksFiles]");
-  const std::string_view subdir = field_view(l, 1, subdir_scratch);
+  const std::string_view subdir = util::trimmed_field_view(l, 1, subdir_scratch);
   if (unresolved(subdir) || unresolved(name)) return;
   if (!subdir.empty()) {
     std::string why = path_problem(subdir, false);

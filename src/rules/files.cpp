@@ -213,12 +213,19 @@ class Files {
   bool target_claimed_elsewhere(std::string_view models) const {
     auto mfg = ctx_.doc().section("Manufacturer");
     if (!mfg) return false;
+    // The fields read as views: a copy only for a field that holds a token.
+    auto field_text = [](const inf::Line& l, std::size_t i, std::string& buf) -> std::string_view {
+      if (!l.field_has_percent(i)) return l.raw_field(i);
+      buf = l.field(i);
+      return buf;
+    };
+    std::string base_buf, decoration_buf;
     for (inf::Line l : *mfg) {
-      std::string base = l.field(0);
-      while (!base.empty() && base.back() == ' ') base.pop_back();
+      std::string_view base = field_text(l, 0, base_buf);
+      while (!base.empty() && base.back() == ' ') base.remove_suffix(1);
       if (base.empty() || !is_section_family(models, base)) continue;
       for (std::size_t i = 1; i < l.field_count(); ++i) {
-        auto d = inf::parse_os_decoration(l.field(i));
+        auto d = inf::parse_os_decoration(field_text(l, i, decoration_buf));
         if (d.arch && *d.arch == ctx_.pkg().target.arch) return true;
       }
     }

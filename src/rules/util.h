@@ -30,6 +30,15 @@ inline std::string trimmed_field(const inf::Line& l, std::size_t i) {
   return v;
 }
 
+// The same as a view: of the raw text when the field holds no '%', else of the substituted text,
+// which is kept in `scratch` (reused from one call to the next: no string of its own).
+inline std::string_view trimmed_field_view(const inf::Line& l, std::size_t i, std::string& scratch) {
+  if (!l.field_has_percent(i)) return base::trim_view(l.raw_field(i));
+  scratch.clear();
+  l.field_into(i, scratch);
+  return base::trim_view(scratch);
+}
+
 inline bool is_one_of(std::string_view name, std::initializer_list<std::string_view> names) {
   for (auto n : names) {
     if (rules::iequals(name, n)) return true;
