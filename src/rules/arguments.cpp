@@ -152,7 +152,7 @@ void check_flags(Context& ctx, const Seen& s) {
   if (!spec || spec->flags_field < 0) return;
   const std::size_t f = static_cast<std::size_t>(spec->flags_field);
   const inf::Line& l = d.line;
-  const std::string text = trim(l.field(f));
+  const std::string text = util::trimmed_field(l, f);
   if (text.empty() || unresolved(text)) return;
   auto value = inf::parse_u32(text);
   if (!value) {

@@ -76,11 +76,11 @@ void check_required_keys(Context& ctx) {
     for (const auto& rk : kRequiredKeys) {
       if (!rules::iequals(ns.directive, rk.directive)) continue;
       auto l = ns.section.find(rk.key);
-      if (!l || trim(l->field(0)).empty()) {
+      if (!l || util::trimmed_field(*l, 0).empty()) {
         if (!l) report_missing(ctx, rk.code_absent, ns, rk.key);
         continue;
       }
-      const std::string v = trim(l->field(0));
+      const std::string v = util::trimmed_field(*l, 0);
       if (rk.shape && !unresolved(v) && !shape_ok(rk.key, v)) ctx.report<Rule::r1014>(*l, {rk.key, v, rk.shape}, 0);
     }
   }
@@ -112,14 +112,14 @@ void check_filter_sections(Context& ctx) {
     }
     if (level) {
       // The names of the class's filter values, which hold Windows's own list of levels and filters.
-      const std::string v = trim(level->field(0));
+      const std::string v = util::trimmed_field(*level, 0);
       if (is_one_of(v, {"UpperFilters", "LowerFilters", "UpperFilterLevels", "LowerFilterLevels",
                         "UpperFilterDefaultLevel", "LowerFilterDefaultLevel"})) {
         ctx.report<Rule::r1020>(*level, {v}, 0);
       }
     }
     if (pos) {
-      const std::string v = trim(pos->field(0));
+      const std::string v = util::trimmed_field(*pos, 0);
       if (!v.empty() && !unresolved(v) && !is_one_of(v, {"Upper", "Lower"})) {
         ctx.report<Rule::r1082>(*pos, {"FilterPosition", "Upper or Lower"}, 0);
       }
@@ -136,7 +136,7 @@ void check_filter_sections(Context& ctx) {
 bool same_fields(const inf::Line& a, const inf::Line& b) {
   if (a.field_count() != b.field_count()) return false;
   for (std::size_t i = 0; i < a.field_count(); ++i) {
-    const std::string x = trim(a.field(i)), y = trim(b.field(i));
+    const std::string x = util::trimmed_field(a, i), y = util::trimmed_field(b, i);
     auto nx = inf::parse_u32(x), ny = inf::parse_u32(y);
     if ((nx && ny) ? *nx != *ny : !rules::iequals(x, y)) return false;
   }
@@ -213,7 +213,7 @@ void check_duplicate_components(Context& ctx) {
     auto l = ns.section.find("ComponentIDs");
     if (!l) continue;
     for (std::size_t i = 0; i < l->field_count(); ++i) {
-      const std::string id = trim(l->field(i));
+      const std::string id = util::trimmed_field(*l, i);
       if (id.empty()) continue;
       auto [it, inserted] = first.try_emplace(inf::to_lower_ascii(id), *l);
       if (inserted) continue;
@@ -234,7 +234,7 @@ void check_duplicate_files(Context& ctx) {
     names.clear();
     for (inf::Line l : ctx.doc().section_at(list.doc_section)) {
       if (l.has_key()) continue;
-      std::string name = trim(l.field(0));
+      std::string name = util::trimmed_field(l, 0);
       if (name.empty() || unresolved(name) || !looks_like_name(name)) continue;
       names.emplace_back(std::move(name), l);
     }

@@ -21,7 +21,7 @@ constexpr std::uint32_t kSoftwareStoreApp = 2;   // SoftwareType 2: a Microsoft 
 
 std::optional<std::uint32_t> number_of(const std::optional<inf::Line>& l) {
   if (!l) return std::nullopt;
-  return inf::parse_u32(trim(l->field(0)));
+  return inf::parse_u32(util::trimmed_field(*l, 0));
 }
 
 void report_section(Context& ctx, const NamedSection& ns, Args<Rule::r1142> args) {
@@ -72,7 +72,7 @@ void check_component_ids(Context& ctx) {
     auto l = ns.section.find("ComponentIDs");
     if (!l) continue;
     for (std::size_t i = 0; i < l->field_count(); ++i) {
-      const std::string id = trim(l->field(i));
+      const std::string id = util::trimmed_field(*l, i);
       if (id.find('\\') != std::string::npos || id.find(',') != std::string::npos) {
         ctx.report<Rule::r1150>(*l, {id}, i);
       }
@@ -86,13 +86,13 @@ void check_com_classes(Context& ctx) {
   std::set<std::string> seen;
   for (const auto& ns : named_sections(ctx, {"AddComServer"})) {
     for (inf::Line l : ns.section.find_all("AddComClass")) {
-      const std::string target = trim(l.field(2));
+      const std::string target = util::trimmed_field(l, 2);
       if (target.empty() || !seen.insert(inf::to_lower_ascii(target)).second) continue;
       auto cls = ctx.doc().section(target);
       if (!cls) continue;
       auto tm = cls->find("ThreadingModel");
       if (!tm) continue;
-      const std::string v = trim(tm->field(0));
+      const std::string v = util::trimmed_field(*tm, 0);
       if (!v.empty() && !unresolved(v) && !is_one_of(v, {"Apartment", "Free", "Both", "Neutral"})) {
         ctx.report<Rule::r1160>(*tm, {v}, 0);
       }
@@ -136,16 +136,16 @@ struct ChannelsSeen {
 
 // One AddChannel / ImportChannel line of an AddEventProvider section.
 void check_channel(Context& ctx, const NamedSection& ns, const inf::Line& l, std::string_view key, ChannelsSeen& seen) {
-  const std::string name = trim(l.field(0));
+  const std::string name = util::trimmed_field(l, 0);
   if (!name.empty()) check_unique(ctx, seen.names, inf::to_lower_ascii(name), l, "name " + name, ns.section.name());
   if (!rules::iequals(key, "AddChannel")) return;
-  const std::string type_text = trim(l.field(1));
+  const std::string type_text = util::trimmed_field(l, 1);
   auto type = inf::parse_u32(type_text);
   if (!type_text.empty() && !unresolved(type_text) && (!type || *type < 1 || *type > 4)) {
     ctx.report<Rule::r1082>(l, {"AddChannel's channel type", "1 (Admin), 2 (Operational), 3 (Analytic) or 4 (Debug)"}, 1);
     return;
   }
-  auto sec = ctx.doc().section(trim(l.field(2)));
+  auto sec = ctx.doc().section(util::trimmed_field(l, 2));
   if (!type || !sec) return;
   check_channel_section(ctx, l, *type, *sec);
   auto value = sec->find("Value");

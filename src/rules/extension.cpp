@@ -15,6 +15,7 @@
 
 #include "rules/facts.h"
 #include "rules/families.h"
+#include "rules/util.h"
 
 namespace isodrv::rules {
 namespace {
@@ -72,7 +73,7 @@ void check_filters(Context& ctx) {
     for (inf::Line l : ctx.doc().section_at(list.doc_section)) {
       std::vector<std::string> f;
       if (l.has_key()) f.push_back(facts::trim(*l.key()));
-      for (std::size_t i = 0; i < l.field_count(); ++i) f.push_back(facts::trim(l.field(i)));
+      for (std::size_t i = 0; i < l.field_count(); ++i) f.push_back(util::trimmed_field(l, i));
       if (f.empty()) continue;
       std::string name;
       if (facts::starts_with_ci(f[0], "DEVPKEY_Device_") && is_filter_value(f[0].substr(15))) name = f[0];

@@ -9,6 +9,7 @@
 #include "isodrv/inf.h"
 #include "rules/text.h"
 #include "base/text.h"
+#include "rules/util.h"
 
 namespace isodrv::rules::facts {
 
@@ -24,7 +25,7 @@ inline std::optional<Value> version_value(const inf::Document& doc, std::string_
   if (!v) return std::nullopt;
   auto l = v->find(key);
   if (!l) return std::nullopt;
-  return Value{*l, trim(l->field(0))};
+  return Value{*l, util::trimmed_field(*l, 0)};
 }
 
 inline std::string version_class(const inf::Document& doc) {

@@ -84,6 +84,9 @@ std::string destination_text(const inf::Document& doc, long dirid, std::string_v
 }
 
 bool is_section_family(std::string_view name, std::string_view base) {
+  // The first byte, folded (| 0x20 leaves no pair of letters that differ only in case unequal),
+  // rules out most names of a document-wide scan before the comparison.
+  if (!base.empty() && (name.empty() || (name[0] | 0x20) != (base[0] | 0x20))) return false;
   return name.size() >= base.size() && rules::iequals(name.substr(0, base.size()), base) &&
          (name.size() == base.size() || name[base.size()] == '.');
 }
@@ -210,12 +213,19 @@ class Files {
   bool target_claimed_elsewhere(std::string_view models) const {
     auto mfg = ctx_.doc().section("Manufacturer");
     if (!mfg) return false;
+    // The fields read as views: a copy only for a field that holds a token.
+    auto field_text = [](const inf::Line& l, std::size_t i, std::string& buf) -> std::string_view {
+      if (!l.field_has_percent(i)) return l.raw_field(i);
+      buf = l.field(i);
+      return buf;
+    };
+    std::string base_buf, decoration_buf;
     for (inf::Line l : *mfg) {
-      std::string base = l.field(0);
-      while (!base.empty() && base.back() == ' ') base.pop_back();
+      std::string_view base = field_text(l, 0, base_buf);
+      while (!base.empty() && base.back() == ' ') base.remove_suffix(1);
       if (base.empty() || !is_section_family(models, base)) continue;
       for (std::size_t i = 1; i < l.field_count(); ++i) {
-        auto d = inf::parse_os_decoration(l.field(i));
+        auto d = inf::parse_os_decoration(field_text(l, i, decoration_buf));
         if (d.arch && *d.arch == ctx_.pkg().target.arch) return true;
       }
     }
@@ -262,7 +272,10 @@ void check_source_disks_files(Context& ctx) {
     }
     return false;
   };
-  for (const auto& sec : sections_of(doc, "SourceDisksFiles")) {
+  // The file lists walked in place (no second list of sections to allocate).
+  for (std::size_t si = 0; si < doc.section_count(); ++si) {
+    const inf::Section sec = doc.section_at(si);
+    if (!is_section_family(sec.name(), "SourceDisksFiles")) continue;
     for (inf::Line l : sec) {
       auto key = l.raw_key();
       if (!key || key->empty()) continue;

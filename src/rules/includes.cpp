@@ -33,6 +33,7 @@
 
 #include "rules/families.h"
 #include "base/text.h"
+#include "rules/util.h"
 
 namespace isodrv::rules {
 namespace {
@@ -179,7 +180,7 @@ class IncludeRules {
   }
 
   void check_include_name(const inf::Line& l, std::size_t i, std::vector<std::string>& done) {
-    std::string name = trim(l.field(i));
+    std::string name = util::trimmed_field(l, i);
     if (name.empty() || std::any_of(done.begin(), done.end(), [&](const std::string& d) { return rules::iequals(d, name); })) return;
     done.push_back(name);
     const auto* product = ctx_.settings().product.get();
@@ -245,7 +246,7 @@ class IncludeRules {
       for (const auto& l : use.needs) {
         if (!done.insert(l.index()).second) continue;
         for (std::size_t i = 0; i < l.field_count(); ++i) {
-          const std::string target = trim(l.field(i));
+          const std::string target = util::trimmed_field(l, i);
           if (target.empty()) continue;
           if (parent) check_suffix(l, i, target, *parent, chain ? *chain : std::string(section.name), chain.has_value());
           if (ctx_.doc().has_section(target)) continue;
@@ -322,7 +323,7 @@ class IncludeRules {
     std::vector<std::string> searched;
     for (const auto& inc : includes) {
       for (std::size_t i = 0; i < inc.field_count(); ++i) {
-        const std::string name = trim(inc.field(i));
+        const std::string name = util::trimmed_field(inc, i);
         const auto* p = name.empty() ? nullptr : product->find(name);
         if (!p) continue;
         if (p->sections.empty() || std::binary_search(p->sections.begin(), p->sections.end(), t)) return;
@@ -355,7 +356,7 @@ class IncludeRules {
     for (const auto& [idx, use] : uses_) {
       for (const auto& l : use.includes) {
         for (std::size_t i = 0; i < l.field_count(); ++i) {
-          const std::string name = inf::to_lower_ascii(trim(l.field(i)));
+          const std::string name = inf::to_lower_ascii(util::trimmed_field(l, i));
           if (name.size() < 5) continue;
           if (!by_prefix.empty() && name == by_prefix) return name;
           const std::string base = name.substr(0, name.size() - 4);

@@ -144,7 +144,7 @@ void check_needs_without_include(Context& ctx) {
     inf::Section sec = ctx.doc().section_at(d.line.section_index());
     std::set<std::string> included;
     for (const auto& inc : sec.find_all("Include")) {
-      for (std::size_t i = 0; i < inc.field_count(); ++i) included.insert(inf::to_lower_ascii(facts::trim(inc.field(i))));
+      for (std::size_t i = 0; i < inc.field_count(); ++i) included.insert(inf::to_lower_ascii(util::trimmed_field(inc, i)));
     }
     if (included.empty()) continue;  // no Include at all: 1313 reports that
     for (std::size_t i = 0; i < d.line.field_count(); ++i) {
@@ -159,7 +159,7 @@ void check_needs_without_include(Context& ctx) {
 bool needs_ks(const inf::Section& s) {
   for (const auto& l : s.find_all("Needs")) {
     for (std::size_t i = 0; i < l.field_count(); ++i) {
-      const InboxSection* in = inbox_section(facts::trim(l.field(i)));
+      const InboxSection* in = inbox_section(util::trimmed_field(l, i));
       if (in && (in->prefix == "KS" || in->prefix == "KSCAPTUR" || in->prefix == "USBVideo")) return true;
     }
   }

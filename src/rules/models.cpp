@@ -4,6 +4,7 @@
 
 #include "rules/families.h"
 #include "base/text.h"
+#include "rules/util.h"
 
 namespace isodrv::rules {
 namespace {
@@ -25,41 +26,44 @@ bool too_long_for_display(std::string_view s) {
 
 void check_decorations(Context& ctx, const inf::Line& l) {
   bool any_arch = false, any_invalid = false;
+  std::string scratch;
   for (std::size_t i = 1; i < l.field_count(); ++i) {
-    const std::string text = trim(l.field(i));
+    const std::string_view text = util::trimmed_field_view(l, i, scratch);
     if (text.empty()) continue;
     // An unstamped $ARCH$ is reported once, as 1274, by the syntax family.
-    if (text.find("$ARCH$") != std::string::npos) {
+    if (text.find("$ARCH$") != std::string_view::npos) {
       any_arch = true;
       continue;
     }
     const inf::OsDecoration d = inf::parse_os_decoration(text);
     if (!d.valid) {
-      ctx.report<Rule::r1287>(l, {text}, i);
+      ctx.report<Rule::r1287>(l, {std::string(text)}, i);
       any_invalid = true;
       continue;
     }
     if (d.arch) any_arch = true;
     if (d.build && *d.build < kFirstBuildWithBuildDecoration) {
-      ctx.report<Rule::r1288>(l, {text, std::to_string(*d.build)}, i);
+      ctx.report<Rule::r1288>(l, {std::string(text), std::to_string(*d.build)}, i);
     }
   }
   // Without any NT<arch> decoration the line only reaches the undecorated Models section, which
   // Windows treats as x86-only; on other architectures the manufacturer installs nothing. (An
   // unreadable decoration is reported as 1287 instead: its intended architecture is unknown.)
-  if (!any_arch && !any_invalid) ctx.report<Rule::r2010>(l, {trim(l.field(0))}, 0);
+  if (!any_arch && !any_invalid) ctx.report<Rule::r2010>(l, {util::trimmed_field(l, 0)}, 0);
 }
 
 void check_manufacturer(Context& ctx) {
   auto mfg = ctx.doc().section("Manufacturer");
   if (!mfg) return;
+  std::string name;  // reused from line to line
   for (inf::Line l : *mfg) {
     if (l.has_key()) {
-      const std::string name = l.key().value_or(std::string());
+      name.clear();
+      l.key_into(name);
       if (too_long_for_display(name)) {
         ctx.report<Rule::r1286>(l, {"Manufacturer name", name, std::to_string(kMaxDisplayLength)});
       }
-      if (trim(l.field(0)).empty()) {
+      if (util::trimmed_field(l, 0).empty()) {
         ctx.report<Rule::r1011>(l, {name});
         continue;
       }

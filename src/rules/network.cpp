@@ -51,8 +51,8 @@ std::vector<Component> components(Context& ctx) {
   // The AddNetFilter/AddNetProtocol lines, from the shared walk over all lines (Context::lines).
   for (std::uint32_t index : ctx.lines().net_directives) {
     const inf::Line l = doc.line_at(index);
-    Component c{l, l.key_is("AddNetFilter"), facts::trim(l.field(0)), std::nullopt};
-    const std::string sec = facts::trim(l.field(1));
+    Component c{l, l.key_is("AddNetFilter"), util::trimmed_field(l, 0), std::nullopt};
+    const std::string sec = util::trimmed_field(l, 1);
     if (!sec.empty()) c.section = doc.section(sec);
     out.push_back(std::move(c));
   }
@@ -64,7 +64,7 @@ void check_directive(Context& ctx, const Component& c) {
   const std::string name(*l.raw_key());
   std::string_view sec = ctx.doc().section_at(l.section_index()).name();
   if (!facts::ends_with_ci(sec, ".NetDrivers")) ctx.report<Rule::r2402>(l, {name, std::string(sec)});
-  if (c.id.empty() || facts::trim(l.field(1)).empty()) {
+  if (c.id.empty() || util::trimmed_field(l, 1).empty()) {
     ctx.report<Rule::r2400>(l, {name, c.id.empty() ? "component ID" : "component section"});
     return;
   }
@@ -81,7 +81,7 @@ bool one_of(const inf::Line& l, std::span<const std::string_view> keys) {
 
 void check_bind_list(Context& ctx, const inf::Line& l) {
   for (std::size_t i = 0; i < l.field_count(); ++i) {
-    const std::string tok = facts::trim(l.field(i));
+    const std::string tok = util::trimmed_field(l, i);
     if (!matches(tok, true)) {
       ctx.report<Rule::r2416>(l, {std::string(*l.raw_key()), tok.empty() ? "an empty token" : "'" + tok + "'"}, i);
       continue;
@@ -98,7 +98,7 @@ using ServiceNames = std::vector<std::string_view>;
 
 void check_value(Context& ctx, const Component& c, const inf::Line& l, const ServiceNames& services) {
   const std::string key(*l.raw_key());
-  const std::string v = facts::trim(l.field(0));
+  const std::string v = util::trimmed_field(l, 0);
   if (one_of(l, kSingleValued) && l.field_count() > 1) ctx.report<Rule::r2403>(l, {key, std::to_string(l.field_count())});
   if ((rules::iequals(v, "true") || rules::iequals(v, "false")) && v != "true" && v != "false") {
     ctx.report<Rule::r2413>(l, {key, v}, 0);
@@ -125,7 +125,7 @@ void check_component_section(Context& ctx, const Component& c, const ServiceName
   }
   if (!c.filter) return;
   auto type = c.section->find("FilterType");
-  if (type && rules::iequals(facts::trim(type->field(0)), "modifying") && !c.section->find("FilterClass")) {
+  if (type && rules::iequals(util::trimmed_field(*type, 0), "modifying") && !c.section->find("FilterClass")) {
     ctx.report<Rule::r2418>(*type, {c.id});
   }
 }

@@ -15,6 +15,7 @@
 
 #include "rules/facts.h"
 #include "rules/families.h"
+#include "rules/util.h"
 
 namespace isodrv::rules {
 namespace {
@@ -86,7 +87,7 @@ void check_version(Context& ctx, const inf::Section& first_root) {
 bool legacy_uninstall_in(const inf::Section& s) {
   auto l = s.find("LegacyUninstall");
   if (!l) return false;
-  auto n = inf::parse_u32(facts::trim(l->field(0)));
+  auto n = inf::parse_u32(util::trimmed_field(*l, 0));
   return n && *n == 1;
 }
 

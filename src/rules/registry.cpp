@@ -10,6 +10,7 @@
 #include "isodrv/registry_layout.h"
 #include "isodrv/registry_roots.h"
 #include "rules/families.h"
+#include "rules/util.h"
 
 namespace isodrv::rules {
 namespace {
@@ -81,15 +82,18 @@ bool is_known_root(std::string_view r) {
   return r == registry_roots::kRelativeRoot || registry_roots::is_inf_absolute_root(r);
 }
 
-// "HKLM\Software\X" for an absolute entry.
-std::string absolute_key(const RegOp& op) {
-  std::string scratch;
-  const std::string_view sub = normalized_view(op.subkey, scratch);  // a copy only when it must change
+// "HKLM\Software\X" for an absolute entry whose normalized subkey is `sub`.
+std::string absolute_key(const RegOp& op, std::string_view sub) {
   std::string out;
   out.reserve(op.root.size() + 1 + sub.size());
   out.append(op.root);
   if (!sub.empty()) out.append("\\").append(sub);
   return out;
+}
+
+std::string absolute_key(const RegOp& op) {
+  std::string scratch;
+  return absolute_key(op, normalized_view(op.subkey, scratch));  // a copy only when it must change
 }
 
 bool has_flag(const RegOp& op, std::uint32_t bit) { return op.flags && (*op.flags & bit) != 0; }
@@ -168,11 +172,10 @@ constexpr std::string_view kSignatureHklmExceptions[] = {
     "SOFTWARE\\WowAA32Node\\Khronos",
 };
 
-bool signature_mode_exception(const RegOp& op) {
+// `key` is the entry's normalized subkey, here and in the checks below that take one.
+bool signature_mode_exception(const RegOp& op, std::string_view key) {
   if (op.root == "HKCR") return true;
   if (op.root != "HKLM") return false;
-  std::string scratch;
-  const std::string_view key = normalized_view(op.subkey, scratch);
   return std::any_of(std::begin(kSignatureHklmExceptions), std::end(kSignatureHklmExceptions),
                      [&](std::string_view p) { return key_under(key, p); });
 }
@@ -189,11 +192,9 @@ constexpr std::string_view kUniversalHklmExceptions[] = {
     kCurrentControlSet,
 };
 
-bool universal_exception(const RegOp& op) {
+bool universal_exception(const RegOp& op, std::string_view key) {
   if (op.root == "HKCR") return true;
   if (op.root != "HKLM") return false;
-  std::string scratch;
-  const std::string_view key = normalized_view(op.subkey, scratch);
   return std::any_of(std::begin(kUniversalHklmExceptions), std::end(kUniversalHklmExceptions),
                      [&](std::string_view p) { return key_under(key, p); });
 }
@@ -225,38 +226,39 @@ bool is_class_key(const RegOp& op) {
 // 1223) and unknown roots (1224).
 // ---------------------------------------------------------------------------------------------
 
-void check_isolation(Context& ctx, const RegOp& op) {
+void check_isolation(Context& ctx, const RegOp& op, std::string_view sub) {
   if (op.root == "HKR" || !is_known_root(op.root)) return;
-  const bool skip_h = ctx.mode() == diag::Mode::h && signature_mode_exception(op);
-  const std::string key = absolute_key(op);
+  const bool skip_h = ctx.mode() == diag::Mode::h && signature_mode_exception(op, sub);
+  const bool hkcr = op.root == "HKCR" && ctx.mode() != diag::Mode::h;
+  std::string key = absolute_key(op, sub);
   if (!skip_h) {
+    // The key moves into the finding, unless 2660 below needs it as well.
+    std::string arg = hkcr ? key : std::move(key);
     if (is_key_operation(op)) {
-      ctx.report_once<Rule::r1320>(op.line, {key}, field_of(op, 0));
+      ctx.report_once<Rule::r1320>(op.line, {std::move(arg)}, field_of(op, 0));
     } else {
-      ctx.report_once<Rule::r1321>(op.line, {op.value_name.value_or(std::string()), key}, field_of(op, 0));
+      ctx.report_once<Rule::r1321>(op.line, {op.value_name.value_or(std::string()), std::move(arg)}, field_of(op, 0));
     }
   }
-  if (op.root == "HKCR" && ctx.mode() != diag::Mode::h) ctx.report_once<Rule::r2660>(op.line, {key}, field_of(op, 0));
+  if (hkcr) ctx.report_once<Rule::r2660>(op.line, {std::move(key)}, field_of(op, 0));
 }
 
-void check_universal_root(Context& ctx, const RegOp& op) {
-  if (op.root == "HKR" || !is_known_root(op.root) || universal_exception(op)) return;
-  ctx.report_once<Rule::r1304>(op.line, {absolute_key(op)}, field_of(op, 0));
+void check_universal_root(Context& ctx, const RegOp& op, std::string_view key) {
+  if (op.root == "HKR" || !is_known_root(op.root) || universal_exception(op, key)) return;
+  ctx.report_once<Rule::r1304>(op.line, {absolute_key(op, key)}, field_of(op, 0));
 }
 
-void check_global_keys(Context& ctx, const RegOp& op) {
+void check_global_keys(Context& ctx, const RegOp& op, std::string_view key) {
   if (op.root != "HKLM") return;
-  std::string scratch;
-  const std::string_view key = normalized_view(op.subkey, scratch);
   // Below HKLM\SYSTEM only CurrentControlSet is a stable name; ControlSet00n, Select, Setup … are
   // the machine's own bookkeeping.
   if (key_under(key, "SYSTEM") && !rules::iequals(key, "SYSTEM") && !key_under(key, kCurrentControlSet)) {
-    ctx.report_once<Rule::r1222>(op.line, {absolute_key(op)}, field_of(op, 1));
+    ctx.report_once<Rule::r1222>(op.line, {absolute_key(op, key)}, field_of(op, 1));
     return;
   }
   for (const std::string& p : kPnpOwnedKeys) {
     if (key_under(key, p)) {
-      ctx.report_once<Rule::r1223>(op.line, {absolute_key(op), "it belongs to Plug and Play; use HKR in the matching install section"},
+      ctx.report_once<Rule::r1223>(op.line, {absolute_key(op, key), "it belongs to Plug and Play; use HKR in the matching install section"},
              field_of(op, 1));
       return;
     }
@@ -270,7 +272,7 @@ void check_global_keys(Context& ctx, const RegOp& op) {
     for (const auto& svc : ctx.pkg().services) {
       if (rules::iequals(svc.name, name)) return;
     }
-    ctx.report_once<Rule::r1223>(op.line, {absolute_key(op), "it belongs to service " + std::string(name) + ", which this INF does not install"},
+    ctx.report_once<Rule::r1223>(op.line, {absolute_key(op, key), "it belongs to service " + std::string(name) + ", which this INF does not install"},
            field_of(op, 1));
   }
 }
@@ -282,10 +284,8 @@ void check_root(Context& ctx, const RegOp& op) {
 
 // HKR of a service-install section is Services\<name>; an isolated driver keeps its state below
 // Parameters, which it reads with IoOpenDriverRegistryKey.
-void check_service_hkr(Context& ctx, const RegOp& op) {
+void check_service_hkr(Context& ctx, const RegOp& op, std::string_view key) {
   if (op.root != "HKR" || op.binding != HkrBinding::service_key) return;
-  std::string scratch;
-  const std::string_view key = normalized_view(op.subkey, scratch);  // no copy unless it must change
   if (key_under(key, "Parameters")) return;
   const std::string svc(ctx.pkg().sections[op.context].service);
   ctx.report_once<Rule::r1323>(op.line, {key.empty() ? std::string("(the service key itself)") : std::string(key), svc}, field_of(op, 1));
@@ -477,7 +477,7 @@ void check_filter_properties(Context& ctx) {
     for (inf::Line l : ctx.doc().section_at(list.doc_section)) {
       std::vector<std::string> f;
       if (l.has_key()) f.push_back(trim(*l.key()));
-      for (std::size_t i = 0; i < l.field_count(); ++i) f.push_back(trim(l.field(i)));
+      for (std::size_t i = 0; i < l.field_count(); ++i) f.push_back(util::trimmed_field(l, i));
       if (f.empty()) continue;
       std::string name;
       if (rules::iequals(f[0], "DEVPKEY_Device_UpperFilters") || rules::iequals(f[0], "DEVPKEY_Device_LowerFilters")) {
@@ -804,12 +804,17 @@ void check_conflicting_values(Context& ctx) {
 void run_registry_rules(Context& ctx) {
   const StoreFiles store_files = driver_store_files(ctx.pkg());
   const bool security_sections = has_security_sections(ctx.doc());
+  std::string scratch;
   for (const auto& op : ctx.pkg().regs) {
+    // The normalized subkey once per entry (not once per check: ~250 instructions each) for the
+    // checks that read it: those of absolute keys and of a service's HKR. Other HKR entries skip it.
+    const bool keyed = op.root != "HKR" || op.binding == HkrBinding::service_key;
+    const std::string_view key = keyed ? normalized_view(op.subkey, scratch) : std::string_view();
     check_root(ctx, op);
-    check_isolation(ctx, op);
-    check_universal_root(ctx, op);
-    check_global_keys(ctx, op);
-    check_service_hkr(ctx, op);
+    check_isolation(ctx, op, key);
+    check_universal_root(ctx, op, key);
+    check_global_keys(ctx, op, key);
+    check_service_hkr(ctx, op, key);
     check_encoding(ctx, op);
     check_multisz_edit(ctx, op);
     check_well_known(ctx, op);

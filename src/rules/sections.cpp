@@ -90,6 +90,7 @@ void check_shared_sections(Context& ctx) {
   // The uses of each target name, grouped case-insensitively: a stable sort of views keeps each
   // name's uses in reference order and the names in the order a map of lower-cased copies had.
   std::vector<Use> uses;
+  uses.reserve(ctx.pkg().references.size());  // one allocation, not one per doubling
   for (const auto& r : ctx.pkg().references) {
     const std::uint32_t in = r.line.section_index();
     if (!r.exists || (in < removal_sections.size() && removal_sections[in])) continue;
@@ -199,7 +200,7 @@ bool models_list_an_id(const inf::Document& doc, std::string_view base) {
     if (!util::has_prefix_ci(n, base) || (n.size() > base.size() && n[base.size()] != '.')) continue;
     for (inf::Line l : s) {
       for (std::size_t f = 1; f < l.field_count(); ++f) {
-        if (!trim(l.field(f)).empty()) return true;
+        if (!util::trimmed_field(l, f).empty()) return true;
       }
     }
   }
@@ -227,20 +228,20 @@ void check_device_install32(Context& ctx) {
     for (const auto& id : m.hardware_ids) ids.insert(inf::to_lower_ascii(trim(id)));
   }
   for (inf::Line l : di->find_all("AddDevice")) {
-    auto sec = ctx.doc().section(trim(l.field(2)));
+    auto sec = ctx.doc().section(util::trimmed_field(l, 2));
     if (!sec) continue;
     bool any = false, matched = false;
     for (std::string_view key : {"HardwareIds", "CompatibleIds"}) {
       auto idl = sec->find(key);
       if (!idl) continue;
       for (std::size_t i = 0; i < idl->field_count(); ++i) {
-        const std::string id = trim(idl->field(i));
+        const std::string id = util::trimmed_field(*idl, i);
         if (id.empty()) continue;
         any = true;
         matched = matched || ids.count(inf::to_lower_ascii(id)) > 0;
       }
     }
-    if (any && !matched) ctx.report<Rule::r1270>(l, {trim(l.field(0))}, 0);
+    if (any && !matched) ctx.report<Rule::r1270>(l, {util::trimmed_field(l, 0)}, 0);
   }
 }
 

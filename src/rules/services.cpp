@@ -7,6 +7,7 @@
 
 #include "rules/families.h"
 #include "base/text.h"
+#include "rules/util.h"
 
 namespace isodrv::rules {
 namespace {
@@ -102,7 +103,7 @@ void check_required(Context& ctx, std::span<const ServiceInstall* const> install
         continue;
       }
       const inf::Line& l = it->second;
-      const std::string v = trim(l.field(0));
+      const std::string v = util::trimmed_field(l, 0);
       if (v.empty()) {
         ctx.report<Rule::r1234>(l, {std::string(name), std::string(sec->name()), "service-install"});
       } else if (name != "ServiceBinary" && !inf::parse_u32(v) && v.find('%') == std::string::npos) {

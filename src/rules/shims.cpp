@@ -37,8 +37,8 @@ void check_signature_shim(Context& ctx) {
   auto version = ctx.doc().section("Version");
   if (!version) return;
   auto sig = version->find("Signature");
-  if (sig && rules::iequals(trim(sig->field(0)), "$Windows 95$")) {
-    ctx.report<Rule::r2090>(*sig, {"Signature = " + trim(sig->field(0)), "Signature = \"$Windows NT$\""}, 0);
+  if (sig && rules::iequals(util::trimmed_field(*sig, 0), "$Windows 95$")) {
+    ctx.report<Rule::r2090>(*sig, {"Signature = " + util::trimmed_field(*sig, 0), "Signature = \"$Windows NT$\""}, 0);
   }
 }
 
@@ -77,7 +77,7 @@ void check_microsoft_authored(Context& ctx) {
   if (!claims_microsoft(ctx.settings().provider)) return;
   auto version = ctx.doc().section("Version");
   auto provider = version ? version->find("Provider") : std::nullopt;
-  if (!provider || !claims_microsoft(trim(provider->field(0)))) return;
+  if (!provider || !claims_microsoft(util::trimmed_field(*provider, 0))) return;
   for (const auto& d : ctx.pkg().directives) {
     if (rules::iequals(d.name, "CopyINF")) ctx.report<Rule::r1207>(d.line, {d.name}, static_cast<std::size_t>(-1));
   }

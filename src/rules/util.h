@@ -16,6 +16,29 @@ namespace isodrv::rules::util {
 
 using base::trim;
 
+// Field i of a line substituted and trimmed, as trim(l.field(i)) gives it, with one string at most
+// instead of two: a field the tokenizer marks as holding no '%' is its raw text, and a substituted
+// one is trimmed in place.
+inline std::string trimmed_field(const inf::Line& l, std::size_t i) {
+  if (!l.field_has_percent(i)) return std::string(base::trim_view(l.raw_field(i)));
+  std::string v = l.field(i);
+  const std::string_view t = base::trim_view(v);
+  const std::size_t begin = static_cast<std::size_t>(t.data() - v.data());
+  const std::size_t size = t.size();
+  v.erase(begin + size);
+  v.erase(0, begin);
+  return v;
+}
+
+// The same as a view: of the raw text when the field holds no '%', else of the substituted text,
+// which is kept in `scratch` (reused from one call to the next: no string of its own).
+inline std::string_view trimmed_field_view(const inf::Line& l, std::size_t i, std::string& scratch) {
+  if (!l.field_has_percent(i)) return base::trim_view(l.raw_field(i));
+  scratch.clear();
+  l.field_into(i, scratch);
+  return base::trim_view(scratch);
+}
+
 inline bool is_one_of(std::string_view name, std::initializer_list<std::string_view> names) {
   for (auto n : names) {
     if (rules::iequals(name, n)) return true;

@@ -16,8 +16,10 @@
 //   2006  AddService names a service-install section that the INF does not have.
 //   2008  a section of this INF has the name of a section of an INF it Includes, on the /product
 //         platform (without /product the included INFs' sections are unknown and nothing is reported).
+#include <algorithm>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "rules/facts.h"
 #include "rules/families.h"
@@ -78,17 +80,25 @@ void check_eventlog_types(Context& ctx, const RegOp& op) {
 }
 
 void check_services(Context& ctx) {
-  std::set<std::uint32_t> seen;
+  // Each AddService line once. A package has a few services: a list searched in place, not a set
+  // with a node per service.
+  std::vector<std::uint32_t> seen;
+  seen.reserve(ctx.pkg().services.size());
   for (const auto& s : ctx.pkg().services) {
-    if (!seen.insert(s.directive.index()).second) continue;
+    if (std::find(seen.begin(), seen.end(), s.directive.index()) != seen.end()) continue;
+    seen.push_back(s.directive.index());
     if (!s.install_section.empty() && !s.install_exists) ctx.report<Rule::r2006>(s.directive, {s.install_section, s.name}, 2);
     if (!s.install_exists) continue;
-    const std::string bin = facts::trim(s.service_binary_raw);
+    const std::string_view bin = base::trim_view(s.service_binary_raw);
     const auto token = inf::leading_token(bin);
     const auto id = token ? inf::dirid_of_token(*token) : std::nullopt;
-    if (!id || *id < 0 || inf::dirid_path(*id, ctx.doc().dirids())) continue;
+    if (!id || *id < 0) continue;
+    // inf::dirid_path answers exactly for the table's rows with a base; asked here without
+    // building the path.
+    const inf::DiridInfo* d = inf::find_dirid(*id);
+    if (d && d->base != inf::DiridBase::none) continue;
     auto it = s.values.find("servicebinary");
-    if (it != s.values.end()) ctx.report<Rule::r1328>(it->second, {bin, std::string(*token)}, 0);
+    if (it != s.values.end()) ctx.report<Rule::r1328>(it->second, {std::string(bin), std::string(*token)}, 0);
   }
 }
 

@@ -6,6 +6,7 @@
 #include "isodrv/stamp.h"
 #include "base/text.h"
 #include "rules/families.h"
+#include "rules/util.h"
 
 namespace isodrv::rules {
 namespace {
@@ -102,7 +103,7 @@ struct VersionValue {
 std::optional<VersionValue> version_value(const inf::Section& version, std::string_view key) {
   auto l = version.find(key);
   if (!l) return std::nullopt;
-  return VersionValue{*l, trim(l->field(0))};
+  return VersionValue{*l, util::trimmed_field(*l, 0)};
 }
 
 // [Version] Class and ClassGuid, read once for the three checks that judge them.
@@ -158,12 +159,12 @@ void check_provider(Context& ctx, const inf::Section& version) {
 
 // One DriverVer line: field 1 the date (1218), field 2 the optional version (1217).
 void check_driver_ver_line(Context& ctx, const inf::Line& l) {
-  const std::string date = trim(l.field(0));
+  const std::string date = util::trimmed_field(l, 0);
   // stampinf (and .inx input) fills an empty DriverVer from its -d/-v options.
   if (date.empty() && l.field_count() <= 1 && ctx.settings().stampinf) return;
   if (!stamp::parse_date(date)) ctx.report<Rule::r1218>(l, {date}, 0);
   if (l.field_count() > 1) {
-    const std::string version = trim(l.field(1));
+    const std::string version = util::trimmed_field(l, 1);
     if (!stamp::parse_driver_version(version)) ctx.report<Rule::r1217>(l, {version}, 1);
   }
 }
@@ -203,7 +204,7 @@ void check_catalog(Context& ctx, const inf::Section& version) {
     auto key = l.raw_key();
     if (!l.has_key() || !key || !is_catalog_key(*key)) continue;
     any = true;
-    const std::string name = trim(l.field(0));
+    const std::string name = util::trimmed_field(l, 0);
     if (!is_catalog_name(name)) ctx.report<Rule::r1214>(l, {std::string(*key), name}, 0);
   }
   // stampinf's -c option writes the CatalogFile (and -d/-v the DriverVer) into .inx output, so a
@@ -220,7 +221,7 @@ void check_pnp_lockdown(Context& ctx, const inf::Section& version) {
     return;
   }
   auto v = inf::parse_u32(l->field(0));
-  if (!v || *v != 1) ctx.report<Rule::r1324>(*l, {"set to " + trim(l->field(0))}, 0);
+  if (!v || *v != 1) ctx.report<Rule::r1324>(*l, {"set to " + util::trimmed_field(*l, 0)}, 0);
 }
 
 // 1284: the Sample class exists for Microsoft's driver samples; a product ships in a class of its own

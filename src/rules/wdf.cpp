@@ -52,18 +52,18 @@ std::string version_text(Version v) { return std::to_string(v.major) + "." + std
 void check_wdf_section(Context& ctx, const inf::Section& wdf, std::set<std::uint32_t>& seen_versions) {
   std::set<std::string> ordered;
   for (const auto& l : wdf.find_all("UmdfServiceOrder")) {
-    for (std::size_t i = 0; i < l.field_count(); ++i) ordered.insert(inf::to_lower_ascii(facts::trim(l.field(i))));
+    for (std::size_t i = 0; i < l.field_count(); ++i) ordered.insert(inf::to_lower_ascii(util::trimmed_field(l, i)));
   }
   std::optional<Version> declared;
   std::optional<inf::Line> declared_line;
   for (const auto& l : wdf.find_all("UmdfService")) {
-    const std::string name = facts::trim(l.field(0));
+    const std::string name = util::trimmed_field(l, 0);
     if (!name.empty() && !ordered.count(inf::to_lower_ascii(name))) ctx.report<Rule::r1400>(l, {name}, 0);
-    auto install = ctx.doc().section(facts::trim(l.field(1)));
+    auto install = ctx.doc().section(util::trimmed_field(l, 1));
     if (!install) continue;
     auto lv = install->find("UmdfLibraryVersion");
     if (!lv) continue;
-    const std::string text = facts::trim(lv->field(0));
+    const std::string text = util::trimmed_field(*lv, 0);
     auto v = parse_version(text);
     if (!v) continue;
     if (v->major == 1 && seen_versions.insert(lv->index()).second) ctx.report<Rule::r1402>(*lv, {text}, 0);
