@@ -253,10 +253,14 @@ diag::FileResult check_owned(std::string&& bytes, const std::string& path, const
   if (room) res.diagnostics = std::move(*room);
   res.path = path;
   res.mode = opts.settings.mode;
-  rules::CheckSettings settings = opts.settings;
+  // The run's settings as they are, but for an .inx file, which accepts stamp tokens: a copy of
+  // them per file would copy their strings and shared folders.
+  std::optional<rules::CheckSettings> inx_settings;
   if (ends_with_ci(path, ".inx")) {
-    settings.stampinf = true;
+    inx_settings = opts.settings;
+    inx_settings->stampinf = true;
   }
+  const rules::CheckSettings& settings = inx_settings ? *inx_settings : opts.settings;
   std::string written;  // the file as written, when stamping changed it
   if (settings.stampinf) {
     if (auto stamped = stamp::stamp_for_check(bytes, settings.target.arch)) {
