@@ -46,7 +46,7 @@ diag::Diagnostic file_level(rules::Rule rule, const std::string& path, std::uint
 
 // Sorts as diag::operator< does. The findings of one file name the same file: then the path is
 // not compared again for every pair; and the sort moves indices, each finding (a dozen strings)
-// is moved once into its place. Stable: equal findings keep the order they were reported in.
+// is then moved about once into its place. Stable: equal findings keep the order they were reported in.
 void sort_findings(std::vector<diag::Diagnostic>& d) {
   if (d.size() < 2) return;
   const bool one_file = std::all_of(d.begin(), d.end(), [&](const diag::Diagnostic& x) { return x.file == d[0].file; });
@@ -58,10 +58,21 @@ void sort_findings(std::vector<diag::Diagnostic>& d) {
   std::vector<std::uint32_t> order(d.size());
   for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](std::uint32_t i, std::uint32_t j) { return less(d[i], d[j]); });
-  std::vector<diag::Diagnostic> sorted;
-  sorted.reserve(d.size());
-  for (std::uint32_t i : order) sorted.push_back(std::move(d[i]));
-  d = std::move(sorted);
+  // Place k takes the finding order[k]: followed cycle by cycle, in place (no second vector, and
+  // the storage keeps its room for the next file, check_stream).
+  for (std::uint32_t k = 0; k < order.size(); ++k) {
+    if (order[k] == k) continue;
+    diag::Diagnostic held = std::move(d[k]);
+    std::uint32_t at = k;
+    while (order[at] != k) {
+      const std::uint32_t from = order[at];
+      d[at] = std::move(d[from]);
+      order[at] = at;
+      at = from;
+    }
+    d[at] = std::move(held);
+    order[at] = at;
+  }
 }
 
 void finish(diag::FileResult& res) {
@@ -235,14 +246,21 @@ namespace {
 
 // check_bytes on bytes the check may keep: the document takes them over instead of a copy (the
 // reader's buffer has the spare capacity in-place decoding wants).
-diag::FileResult check_owned(std::string&& bytes, const std::string& path, const Options& opts) {
+// `room`, when given: storage for the findings, left by an earlier file (check_stream).
+diag::FileResult check_owned(std::string&& bytes, const std::string& path, const Options& opts,
+                             std::vector<diag::Diagnostic>* room = nullptr) {
   diag::FileResult res;
+  if (room) res.diagnostics = std::move(*room);
   res.path = path;
   res.mode = opts.settings.mode;
-  rules::CheckSettings settings = opts.settings;
+  // The run's settings as they are, but for an .inx file, which accepts stamp tokens: a copy of
+  // them per file would copy their strings and shared folders.
+  std::optional<rules::CheckSettings> inx_settings;
   if (ends_with_ci(path, ".inx")) {
-    settings.stampinf = true;
+    inx_settings = opts.settings;
+    inx_settings->stampinf = true;
   }
+  const rules::CheckSettings& settings = inx_settings ? *inx_settings : opts.settings;
   std::string written;  // the file as written, when stamping changed it
   if (settings.stampinf) {
     if (auto stamped = stamp::stamp_for_check(bytes, settings.target.arch)) {
@@ -295,7 +313,9 @@ std::string working_directory() {
 }
 
 // check_file with the run's working directory ("": read it).
-diag::FileResult check_file_in(const std::string& path, const Options& opts, std::string_view cwd) {
+// `room`: as for check_owned.
+diag::FileResult check_file_in(const std::string& path, const Options& opts, std::string_view cwd,
+                               std::vector<diag::Diagnostic>* room = nullptr) {
   // Read from the path as given; show it relative to the project root.
   const std::string shown = display_path(path, opts.project_root, cwd);
   diag::FileResult res;
@@ -321,7 +341,18 @@ diag::FileResult check_file_in(const std::string& path, const Options& opts, std
     if (bytes.error().code == Errc::access_denied) return unreadable("cannot open file for reading");
     return unreadable(why);
   }
-  return check_owned(std::move(*bytes), shown, opts);
+  return check_owned(std::move(*bytes), shown, opts, room);
+}
+
+// Findings' storage up to this many is handed from one file to the next: most files then need no
+// allocation for their findings (and none to grow it), while a file with very many does not leave
+// its storage held for the rest of the run.
+constexpr std::size_t kKeptRoom = 256;
+
+void keep_room(diag::FileResult& res, std::vector<diag::Diagnostic>& room) {
+  if (res.diagnostics.capacity() > kKeptRoom) return;
+  res.diagnostics.clear();
+  room = std::move(res.diagnostics);
 }
 
 }  // namespace
@@ -349,8 +380,11 @@ void check_stream(const std::function<bool(std::string&)>& next_path, const Opti
   const std::string cwd = working_directory();
   std::size_t done = 0;
   if (jobs <= 1) {
+    std::vector<diag::Diagnostic> kept;  // the last file's findings' storage, for the next
     for (std::string path; next_path(path);) {
-      sink(check_file_in(path, run_opts, cwd));
+      diag::FileResult res = check_file_in(path, run_opts, cwd, &kept);
+      sink(std::move(res));
+      keep_room(res, kept);
       if (opts.on_progress && ++done % 64 == 0) opts.on_progress(done);
     }
     if (opts.on_progress && done % 64) opts.on_progress(done);

@@ -155,27 +155,36 @@ std::string_view parent_folder(std::string_view dir) {
 // looked up in turn). The folders decided on the way are remembered with the answer found.
 // `cwd`: the working directory, for shorter probes ("" none).
 Result<std::size_t> find_in(std::string_view dir, Discovery& d, Probe probe, std::string_view cwd) {
-  std::vector<std::string_view> undecided;  // folders without a configuration file, innermost first
+  // Folders without a configuration file, innermost first: their entries, made when the folder
+  // was first looked up (one hash and one copy of the name per new folder), take the answer at
+  // the end. References to a map's elements stay valid when it rehashes.
+  std::vector<std::size_t*> undecided;
   std::size_t answer = 0;
   std::string key;
   for (std::string_view cur = dir; !cur.empty(); cur = parent_folder(cur)) {
     key.assign(cur);
-    if (auto it = d.folders.find(key); it != d.folders.end()) {
+    auto [it, fresh] = d.folders.try_emplace(key, 0);
+    if (!fresh) {
       answer = it->second;
       break;
     }
     if (probe == Probe::yes || cur != dir) {
       auto own = probe_folder(key, d, cwd);
-      if (!own) return own.error();
+      if (!own) {
+        // Nothing is remembered for a folder whose lookup failed, as before.
+        d.folders.erase(it);
+        for (std::string_view f = dir; f != cur; f = parent_folder(f)) d.folders.erase(std::string(f));
+        return own.error();
+      }
       if (*own) {
         answer = **own;
-        d.folders.emplace(key, answer);
+        it->second = answer;
         break;
       }
     }
-    undecided.push_back(cur);
+    undecided.push_back(&it->second);
   }
-  for (std::string_view f : undecided) d.folders.emplace(std::string(f), answer);
+  for (std::size_t* f : undecided) *f = answer;
   return answer;
 }
 

@@ -151,6 +151,31 @@ class JsonWriter {
     out_.commit(at + k.size() + (pretty_ ? 4 : 3));
     after_key_ = true;
   }
+  // Where a key stands in its object: the first has no comma before it.
+  enum class KeyPlace { first, later };
+  // The bytes key(k) writes at the current depth, as one piece: for a caller that writes the same
+  // keys many times at one depth (a report's findings) and then writes each with put_key().
+  std::string key_piece(std::string_view k, KeyPlace place) const {
+    std::string p;
+    if (pretty_) {
+      p += place == KeyPlace::first ? "\n" : ",\n";
+      p.append(2 * depth_.size(), ' ');
+    } else if (place == KeyPlace::later) {
+      p += ',';
+    }
+    p += '"';
+    p += k;
+    p += pretty_ ? "\": " : "\":";
+    return p;
+  }
+  // Writes a key as key() would, from its piece made by key_piece() at this depth and place.
+  [[gnu::always_inline]] void put_key(std::string_view piece) {
+    depth_.back() = 1;
+    out_.append(piece);
+    after_key_ = true;
+  }
+  // Open containers, the depth key_piece() writes for.
+  std::size_t depth() const { return depth_.size(); }
   [[gnu::always_inline]] void value(std::string_view v) {
     element();
     string(v);

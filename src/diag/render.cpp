@@ -105,9 +105,17 @@ void Tally::add(const FileResult& f) {
   for (const auto& d : f.diagnostics) {
     errors += d.severity == Severity::error;
     warnings += d.severity == Severity::warning;
-    auto& c = codes[d.code];
-    ++c.first;
-    c.second = std::max(c.second, d.severity);
+    std::pair<std::size_t, Severity>* c = nullptr;
+    const auto at = static_cast<std::size_t>(d.code);
+    if (d.code >= 0 && d.code < 65536) {
+      if (at >= slots.size()) slots.resize(at + 1, nullptr);
+      if (!slots[at]) slots[at] = &codes[d.code];
+      c = slots[at];
+    } else {
+      c = &codes[d.code];
+    }
+    ++c->first;
+    c->second = std::max(c->second, d.severity);
   }
 }
 

@@ -40,43 +40,70 @@ class Slugs {
   std::unordered_map<int, std::string_view> slugs_;
 };
 
-void write_diagnostic(JsonWriter& w, const Diagnostic& d, std::string_view slug) {
+// The keys of a finding's object, each with the line break and indentation before it, made once
+// for the depth findings are written at: every finding then writes each key as one copy.
+struct FindingKeys {
+  std::size_t depth = 0;  // 0: not made yet
+  std::string code, column, line, message, notes, rule, section, severity, source, target_os;
+
+  void make_for(const JsonWriter& w) {
+    using P = JsonWriter::KeyPlace;
+    depth = w.depth();
+    code = w.key_piece("code", P::first);
+    column = w.key_piece("column", P::later);
+    line = w.key_piece("line", P::later);
+    message = w.key_piece("message", P::later);
+    notes = w.key_piece("notes", P::later);
+    rule = w.key_piece("rule", P::later);
+    section = w.key_piece("section", P::later);
+    severity = w.key_piece("severity", P::later);
+    source = w.key_piece("source", P::later);
+    target_os = w.key_piece("target_os", P::later);
+  }
+};
+
+void write_notes(JsonWriter& w, const std::vector<Note>& notes) {
+  w.begin_array();
+  for (const auto& n : notes) {
+    w.begin_object();
+    w.key("column");
+    w.value(static_cast<std::uint64_t>(n.column));
+    w.key("line");
+    w.value(static_cast<std::uint64_t>(n.line));
+    w.key("message");
+    w.value(n.message);
+    w.end_object();
+  }
+  w.end_array();
+}
+
+void write_diagnostic(JsonWriter& w, const Diagnostic& d, std::string_view slug, FindingKeys& k) {
   w.begin_object();
-  w.key("code");
+  if (k.depth != w.depth()) k.make_for(w);
+  w.put_key(k.code);
   w.value(static_cast<std::uint64_t>(d.code));
-  w.key("column");
+  w.put_key(k.column);
   w.value(static_cast<std::uint64_t>(d.column));
-  w.key("line");
+  w.put_key(k.line);
   w.value(static_cast<std::uint64_t>(d.line));
-  w.key("message");
+  w.put_key(k.message);
   w.value(d.message);
   if (!d.notes.empty()) {
-    w.key("notes");
-    w.begin_array();
-    for (const auto& n : d.notes) {
-      w.begin_object();
-      w.key("column");
-      w.value(static_cast<std::uint64_t>(n.column));
-      w.key("line");
-      w.value(static_cast<std::uint64_t>(n.line));
-      w.key("message");
-      w.value(n.message);
-      w.end_object();
-    }
-    w.end_array();
+    w.put_key(k.notes);
+    write_notes(w, d.notes);
   }
-  w.key("rule");
+  w.put_key(k.rule);
   w.value(slug);
-  w.key("section");
+  w.put_key(k.section);
   w.value(d.section);
-  w.key("severity");
+  w.put_key(k.severity);
   w.value(severity_name(d.severity));
   if (!d.source_line.empty()) {
-    w.key("source");
+    w.put_key(k.source);
     w.value(trimmed_view(d.source_line));
   }
   if (!d.target_os.empty()) {
-    w.key("target_os");
+    w.put_key(k.target_os);
     w.value(d.target_os);
   }
   w.end_object();
@@ -119,12 +146,12 @@ void write_summary(JsonWriter& w, const InfSummary& s) {
 // One file's object; `out` takes the text whenever enough has piled up, even within one file
 // (a file may have a million findings).
 void write_file(JsonWriter& w, const FileResult& f, const RenderOptions& o, Mode run_mode, Slugs& slugs,
-                std::ostream& out) {
+                FindingKeys& keys, std::ostream& out) {
   w.begin_object();
   w.key("diagnostics");
   w.begin_array();
   for (const auto& d : f.diagnostics) {
-    write_diagnostic(w, d, slugs.of(o, d.code, run_mode));
+    write_diagnostic(w, d, slugs.of(o, d.code, run_mode), keys);
     if (w.size() >= kFlushAt) flush(w, out);
   }
   w.end_array();
@@ -186,7 +213,7 @@ class JsonReportWriter final : public ReportWriter {
   }
   void file(const FileResult& f) override {
     tally_.add(f);
-    write_file(w_, f, o_, mode_, slugs_, out_);
+    write_file(w_, f, o_, mode_, slugs_, keys_, out_);
     if (w_.size() >= kFlushAt) flush(w_, out_);
   }
   void finish() override {
@@ -222,6 +249,7 @@ class JsonReportWriter final : public ReportWriter {
   JsonWriter w_;
   Tally tally_;
   Slugs slugs_;
+  FindingKeys keys_;
 };
 
 // The folder a package is read from: the INF's own folder.

@@ -7,6 +7,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "isodrv/diag.h"
 #include "isodrv/report.h"
@@ -18,7 +19,14 @@ struct Tally {
   std::size_t files = 0, not_valid = 0, errors = 0, warnings = 0;
   std::map<int, std::pair<std::size_t, Severity>> codes;  // count and highest severity per code
   std::map<Mode, std::size_t> modes;                      // files per mode they were checked in
+  Tally() = default;
+  // Not copied: `slots` points into this tally's own `codes`.
+  Tally(const Tally&) = delete;
+  Tally& operator=(const Tally&) = delete;
   void add(const FileResult& f);
+  // The entry of `codes` for each code seen, by code: every finding is counted, and a map search
+  // per finding cost more than the rest of the counting (a map's entries do not move).
+  std::vector<std::pair<std::size_t, Severity>*> slots;
   // Whether some file was checked in another mode than the run's (configuration files): the
   // summaries then count files per mode instead of naming one.
   bool modes_differ(Mode run) const { return modes.size() > 1 || (modes.size() == 1 && modes.begin()->first != run); }

@@ -2,6 +2,8 @@
 // explanations and examples), so every output derives from one declaration per code.
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
+#include <optional>
 #include <vector>
 
 #include "rules/facts.h"
@@ -114,12 +116,45 @@ std::string format_message(std::string_view tmpl, const std::vector<std::string>
   return format_message(tmpl, std::span<const std::string>(args));
 }
 
+namespace {
+// The message of format_message written into `buf` (`cap` bytes); its length, or nullopt when it
+// does not fit (the caller then writes it into a growing string).
+std::optional<std::size_t> format_into(char* buf, std::size_t cap, std::string_view tmpl, std::span<const std::string> args) {
+  std::size_t n = 0;
+  auto put = [&](const char* p, std::size_t k) {
+    if (k > cap - n) return false;
+    std::memcpy(buf + n, p, k);
+    n += k;
+    return true;
+  };
+  const char* const end = tmpl.data() + tmpl.size();
+  const char* run = tmpl.data();  // start of the text not yet copied
+  for (const char* p = run; p < end;) {
+    const char* q = static_cast<const char*>(std::memchr(p, '{', static_cast<std::size_t>(end - p)));
+    if (!q) break;
+    if (end - q > 2 && q[2] == '}' && q[1] >= '0' && q[1] <= '9') {
+      const std::size_t idx = static_cast<std::size_t>(q[1] - '0');
+      if (!put(run, static_cast<std::size_t>(q - run))) return std::nullopt;
+      if (idx < args.size() && !put(args[idx].data(), args[idx].size())) return std::nullopt;
+      run = p = q + 3;
+    } else {
+      p = q + 1;
+    }
+  }
+  if (!put(run, static_cast<std::size_t>(end - run))) return std::nullopt;
+  return n;
+}
+}  // namespace
+
 std::string format_message(std::string_view tmpl, std::span<const std::string> args) {
+  // Every finding's message is made here: written first into a buffer on the stack (one scan of
+  // the template, plain copies), the string is then allocated once at its final size.
+  char buf[512];
+  if (auto n = format_into(buf, sizeof buf, tmpl, args)) return std::string(buf, *n);
   std::string out;
   std::size_t size = tmpl.size();
   for (const auto& a : args) size += a.size();
   out.reserve(size);
-  // Copies the text between placeholders in runs rather than a character at a time.
   std::size_t run = 0;
   for (std::size_t i = tmpl.find('{'); i != std::string_view::npos && i < tmpl.size(); i = tmpl.find('{', i + 1)) {
     if (i + 2 < tmpl.size() && tmpl[i + 2] == '}' && tmpl[i + 1] >= '0' && tmpl[i + 1] <= '9') {

@@ -138,6 +138,45 @@ TEST(JsonWriter, KeysAtEveryDepthMatchNlohmann) {
   }
 }
 
+// A key written from its piece (key_piece, put_key: how a report writes its findings' keys) gives
+// the bytes key() gives, first and later in an object, at every depth, in both layouts.
+TEST(JsonWriter, KeyPiecesWriteWhatKeyWrites) {
+  const std::string long_key(40, 'k');
+  using P = JsonWriter::KeyPlace;
+  for (auto layout : {JsonWriter::Layout::pretty, JsonWriter::Layout::one_line}) {
+    for (int depth = 1; depth <= 40; ++depth) {
+      JsonWriter by_key(8, layout), by_piece(8, layout);
+      for (int i = 0; i < depth; ++i) {
+        by_key.begin_array();
+        by_piece.begin_array();
+      }
+      for (int object = 0; object < 2; ++object) {
+        by_key.begin_object();
+        by_key.key("code");
+        by_key.value(std::uint64_t{7});
+        by_key.key(long_key);
+        by_key.value(std::string("x\"y"));
+        by_key.key("");
+        by_key.value(true);
+        by_key.end_object();
+        by_piece.begin_object();
+        by_piece.put_key(by_piece.key_piece("code", P::first));
+        by_piece.value(std::uint64_t{7});
+        by_piece.put_key(by_piece.key_piece(long_key, P::later));
+        by_piece.value(std::string("x\"y"));
+        by_piece.put_key(by_piece.key_piece("", P::later));
+        by_piece.value(true);
+        by_piece.end_object();
+      }
+      for (int i = 0; i < depth; ++i) {
+        by_key.end_array();
+        by_piece.end_array();
+      }
+      EXPECT_EQ(std::string(by_piece.text()), std::string(by_key.text())) << depth;
+    }
+  }
+}
+
 // Long strings are escaped in blocks of a few KiB: special bytes and UTF-8 sequences just before,
 // on and across a block's end, and strings of thousands of bytes to escape, as nlohmann writes them.
 TEST(JsonWriter, LongStringsAcrossEscapeBlocksMatchNlohmann) {
