@@ -431,11 +431,14 @@ struct CiLess {
 };
 
 // Room for `n` more elements, growing geometrically: reserving exactly per section would move
-// every element already there once per section.
+// every element already there once per section. A first reservation is at least kFirstRecords:
+// the package's record vectors are filled section by section, and starting at a section's few
+// lines made each of them grow two or three times in a typical package.
+constexpr std::size_t kFirstRecords = 16;
 template <class T>
 void reserve_more(std::vector<T>& v, std::size_t n) {
   if (v.capacity() - v.size() >= n) return;
-  v.reserve(std::max(v.size() + n, 2 * v.capacity()));
+  v.reserve(std::max({v.size() + n, 2 * v.capacity(), kFirstRecords}));
 }
 
 // Where the walk has been: an install section named `target` (in any case), reached in a role for a
