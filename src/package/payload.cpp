@@ -65,6 +65,7 @@ struct Disk {
 void read_disks(const inf::Document& doc, std::string_view section, std::vector<std::pair<std::string, Disk>>& disks) {
   auto s = doc.section(section);
   if (!s) return;
+  disks.reserve(disks.size() + s->line_count());
   for (inf::Line l : *s) {
     if (!l.has_key()) continue;
     std::string id;
@@ -98,8 +99,7 @@ std::vector<PayloadFile> payload_files(const inf::Document& doc, inf::Arch arch)
 
   std::vector<PayloadFile> out;
   std::string joined;  // disk path, subdir and name of an entry, one buffer for every entry
-  auto add_from = [&](std::string_view section, bool decorated) {
-    auto s = doc.section(section);
+  auto add_from = [&](const std::optional<inf::Section>& s, bool decorated) {
     if (!s) return;
     for (inf::Line l : *s) {
       auto key = l.raw_key();
@@ -124,8 +124,13 @@ std::vector<PayloadFile> payload_files(const inf::Document& doc, inf::Arch arch)
       else if (decorated) *it = std::move(f);
     }
   };
-  add_from("SourceDisksFiles", false);
-  add_from(with_arch("SourceDisksFiles", arch, buf), true);
+  // Room for every entry of both sections at once (a decorated entry of an undecorated name
+  // replaces it, so this is an upper bound).
+  const std::optional<inf::Section> plain = doc.section("SourceDisksFiles");
+  const std::optional<inf::Section> decorated = doc.section(with_arch("SourceDisksFiles", arch, buf));
+  out.reserve((plain ? plain->line_count() : 0) + (decorated ? decorated->line_count() : 0));
+  add_from(plain, false);
+  add_from(decorated, true);
   return out;
 }
 
