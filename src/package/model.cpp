@@ -8,6 +8,7 @@
 #include <bit>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <set>
 
 #include "isodrv/directives.h"
@@ -216,9 +217,30 @@ using base::trim_view;
 // distinct raw text and package: Models sections repeat per decoration and a list section is read
 // once per user, so more than half of the substitutions on sub600 repeated an earlier one (13,428
 // → 6,015). The views point into the document or the package arena, which outlive the walk.
+// An entry of FieldReader's table; raw == nullptr marks an empty slot: a field's raw text points
+// into the document's text or its arena, never at null.
+struct FieldSlot {
+  const char* raw = nullptr;
+  const char* text = nullptr;
+  std::uint32_t raw_size = 0, text_size = 0;
+  FieldSlot() = default;
+  FieldSlot(std::string_view r, std::string_view t)
+      : raw(r.data()), text(t.data()), raw_size(static_cast<std::uint32_t>(r.size())),
+        text_size(static_cast<std::uint32_t>(t.size())) {}
+  std::string_view value() const { return {text, text_size}; }
+  bool holds(std::string_view r) const { return raw_size == r.size() && std::memcmp(raw, r.data(), r.size()) == 0; }
+};
+
+// Substituted fields of one package, by their raw text. A field the tokenizer did not flag is its
+// own raw text (a view of the document, read inline); a flagged one is substituted once per
+// distinct raw text and package: Models sections repeat per decoration and a list section is read
+// once per user, so more than half of the substitutions on sub600 repeated an earlier one (13,428
+// → 6,015). The views point into the document or the package arena, which outlive the walk. The
+// table and the substitution's buffer are the thread's BuildScratch, lent for the package.
 class FieldReader {
  public:
-  explicit FieldReader(inf::StringArena& arena) : arena_(arena) {}
+  FieldReader(inf::StringArena& arena, std::vector<FieldSlot>& slots, std::vector<FieldSlot>& spare, std::string& out)
+      : arena_(arena), slots_(slots), spare_(spare), out_(out) {}
 
   // Field i of `l`, substituted (inf::field_view's value). Kept small enough to inline: the
   // table is for the few fields with a token.
@@ -233,28 +255,26 @@ class FieldReader {
 
  private:
   [[gnu::noinline]] std::string_view substituted_field(const inf::Line& l, std::size_t i) {
-    Slot& s = slot(l.raw_field(i));
-    if (!s.raw) s = Slot(l.raw_field(i), inf::field_view(l, i, arena_));
+    const std::string_view raw = l.raw_field(i);
+    FieldSlot& s = slot(raw);
+    if (!s.raw) s = FieldSlot(raw, substitute(l.document(), raw));
     return s.value();
   }
   [[gnu::noinline]] std::string_view substituted_key(const inf::Line& l) {
-    Slot& s = slot(*l.raw_key());
-    if (!s.raw) s = Slot(*l.raw_key(), *inf::key_view(l, arena_));
+    const std::string_view raw = *l.raw_key();
+    FieldSlot& s = slot(raw);
+    if (!s.raw) s = FieldSlot(raw, substitute(l.document(), raw));
     return s.value();
   }
-  // raw == nullptr marks an empty slot: a field's raw text points into the document's text or its
-  // arena, never at null.
-  struct Slot {
-    const char* raw = nullptr;
-    const char* text = nullptr;
-    std::uint32_t raw_size = 0, text_size = 0;
-    Slot() = default;
-    Slot(std::string_view r, std::string_view t)
-        : raw(r.data()), text(t.data()), raw_size(static_cast<std::uint32_t>(r.size())),
-          text_size(static_cast<std::uint32_t>(t.size())) {}
-    std::string_view value() const { return {text, text_size}; }
-    bool holds(std::string_view r) const { return raw_size == r.size() && std::memcmp(raw, r.data(), r.size()) == 0; }
-  };
+  // inf::substitute_view's value, built in the thread's buffer instead of the arena's own (which
+  // would grow again in every package): the raw text when it holds no '%' (a flag may be set
+  // without one: arena fields always are), else the substitution stored in the arena.
+  std::string_view substitute(const inf::Document& doc, std::string_view raw) {
+    if (raw.find('%') == std::string_view::npos) return raw;
+    out_.clear();
+    doc.substitute(raw, out_);
+    return arena_.store(out_);
+  }
   template <std::size_t N>
   static std::uint64_t load(const char* p) {
     std::uint64_t w = 0;
@@ -283,11 +303,11 @@ class FieldReader {
   std::size_t home(std::string_view s) const { return static_cast<std::size_t>(hash(s) >> shift_); }
   // The slot of `raw`: its entry, or the empty slot to fill (counted as used; the table grows at
   // half full, so a probe always ends).
-  Slot& slot(std::string_view raw) {
+  FieldSlot& slot(std::string_view raw) {
     if (2 * (used_ + 1) > slots_.size()) grow();
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t at = home(raw);; at = (at + 1) & mask) {
-      Slot& s = slots_[at];
+      FieldSlot& s = slots_[at];
       if (!s.raw) {
         ++used_;
         return s;
@@ -295,22 +315,27 @@ class FieldReader {
       if (s.holds(raw)) return s;
     }
   }
+  // Doubles the table (the first use sizes it), the old slots moved through the spare vector: both
+  // keep their capacity for the thread's next package.
   void grow() {
-    std::vector<Slot> old(slots_.empty() ? kFirstSize : 2 * slots_.size());
-    old.swap(slots_);
+    spare_.swap(slots_);
+    slots_.assign(spare_.empty() ? kFirstSize : 2 * spare_.size(), FieldSlot());
     shift_ = 64 - static_cast<unsigned>(std::countr_zero(slots_.size()));
     const std::size_t mask = slots_.size() - 1;
-    for (const Slot& s : old) {
+    for (const FieldSlot& s : spare_) {
       if (!s.raw) continue;
       std::size_t at = home({s.raw, s.raw_size});
       while (slots_[at].raw) at = (at + 1) & mask;
       slots_[at] = s;
     }
+    spare_.clear();
   }
 
   static constexpr std::size_t kFirstSize = 32;  // sub600: ~14 distinct token fields a package
   inf::StringArena& arena_;
-  std::vector<Slot> slots_;
+  std::vector<FieldSlot>& slots_;  // empty until the first flagged field
+  std::vector<FieldSlot>& spare_;  // grow()'s
+  std::string& out_;               // substitute()'s
   std::size_t used_ = 0;
   unsigned shift_ = 64;  // 64 - log2(slots_.size())
 };
@@ -406,11 +431,14 @@ struct CiLess {
 };
 
 // Room for `n` more elements, growing geometrically: reserving exactly per section would move
-// every element already there once per section.
+// every element already there once per section. A first reservation is at least kFirstRecords:
+// the package's record vectors are filled section by section, and starting at a section's few
+// lines made each of them grow two or three times in a typical package.
+constexpr std::size_t kFirstRecords = 16;
 template <class T>
 void reserve_more(std::vector<T>& v, std::size_t n) {
   if (v.capacity() - v.size() >= n) return;
-  v.reserve(std::max(v.size() + n, 2 * v.capacity()));
+  v.reserve(std::max({v.size() + n, 2 * v.capacity(), kFirstRecords}));
 }
 
 // Where the walk has been: an install section named `target` (in any case), reached in a role for a
@@ -445,10 +473,109 @@ class VisitSet {
     entries_.insert(at, Entry{key, value});
     return {value, true};
   }
+  void clear() { entries_.clear(); }
+  std::size_t capacity_bytes() const { return entries_.capacity() * sizeof(Entry); }
 
  private:
   using Entry = std::pair<VisitKey, std::size_t>;
   std::vector<Entry> entries_;
+};
+
+// A variant of an install section: [X], [X.NT], [X.NTamd64], [X.NTamd64.10.0...25952] …
+struct Variant {
+  std::string_view name;              // the section's header (a view of the document)
+  std::uint32_t doc_index = 0;
+  std::optional<inf::Arch> arch;
+  std::string_view decoration;        // as written after the base, "" when undecorated
+  std::optional<inf::OsDecoration> os;  // parsed ($ARCH$ read as the target architecture)
+};
+
+// What a Builder needs only while it walks, lent to it for one package and kept per thread for the
+// next one: the walk's tables and buffers then grow once per thread instead of once per package
+// (sub600: ~24 allocations fewer a package). Nothing a Package holds points into it: the views the walk
+// stores are of the document or of the package's own arena.
+struct BuildScratch {
+  std::vector<std::size_t> model_targets;  // per pkg_.models entry: its target (npos: undecorated)
+  // (base, document section) of every <base>.<decoration> section, sorted by base (CiLess).
+  std::vector<std::pair<std::string_view, std::uint32_t>> decorated;
+  VisitSet visited;                        // see Builder::visit()
+  std::vector<Operation> pending;          // process(): operations of the sections being walked
+  std::vector<std::pair<std::size_t, std::size_t>> order;  // append_in_apply_order()'s
+  std::string security;                    // reference(): the ".security" section name
+  std::string probe;                       // add_root(): a sub-section name
+  std::string models_name, arch_buf;       // read_models(): a Models section name, a decoration
+  std::vector<const inf::OsDecoration*> same_arch;  // is_downlevel()'s
+  std::vector<const inf::OsDecoration*> line_decorations;  // read_models(): one line's
+  std::vector<std::string_view> written;   // read_models(): one line's decorations as written
+  std::vector<std::string_view> bases;     // build(): the DDInstall bases added
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> reg_spans;  // per pkg_.regs entry: see bind_reg_fields()
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> edges;      // propagate_targets()'s
+  std::vector<std::size_t> ddinstalls;     // propagate_targets()'s
+  std::vector<Variant> variants;           // add_root(): a root's variants
+  std::vector<const inf::OsDecoration*> alternatives;  // add_root(): their parsed decorations
+  std::vector<std::uint32_t> list_index;   // add_list_user(): per (doc section, kind), its pkg_.lists index
+  std::vector<FieldSlot> slots, spare_slots;  // FieldReader's table
+  std::string substituted;                 // FieldReader's substitution buffer
+
+  // Sizes to zero, capacities kept.
+  void clear() {
+    model_targets.clear();
+    decorated.clear();
+    visited.clear();
+    pending.clear();
+    order.clear();
+    same_arch.clear();
+    line_decorations.clear();
+    written.clear();
+    bases.clear();
+    reg_spans.clear();
+    edges.clear();
+    ddinstalls.clear();
+    variants.clear();
+    alternatives.clear();
+    list_index.clear();
+    slots.clear();
+    spare_slots.clear();
+  }
+  // Roughly what it holds on to (the vectors' capacities): a scratch grown by one very large
+  // package is not kept for the next (see ScratchLease).
+  std::size_t capacity_bytes() const {
+    return model_targets.capacity() * sizeof(std::size_t) + decorated.capacity() * sizeof(decorated[0]) +
+           visited.capacity_bytes() + pending.capacity() * sizeof(Operation) + order.capacity() * sizeof(order[0]) +
+           reg_spans.capacity() * sizeof(reg_spans[0]) + edges.capacity() * sizeof(edges[0]) +
+           ddinstalls.capacity() * sizeof(std::size_t) + list_index.capacity() * sizeof(std::uint32_t) +
+           (slots.capacity() + spare_slots.capacity()) * sizeof(FieldSlot) + substituted.capacity() +
+           (same_arch.capacity() + line_decorations.capacity() + alternatives.capacity()) * sizeof(void*) +
+           variants.capacity() * sizeof(Variant) +
+           (written.capacity() + bases.capacity()) * sizeof(std::string_view);
+  }
+};
+
+// The thread's BuildScratch for one Builder: taken from the thread's cache, or made anew when the
+// cache is empty (the first package of a thread, or a Builder made while another one on the same
+// thread holds the cache), and given back cleared when the Builder is done.
+class ScratchLease {
+ public:
+  ScratchLease() : scratch_(std::move(cached())) {
+    if (!scratch_) scratch_ = std::make_unique<BuildScratch>();
+  }
+  ~ScratchLease() {
+    scratch_->clear();
+    if (!cached() && scratch_->capacity_bytes() <= kLargestKept) cached() = std::move(scratch_);
+  }
+  ScratchLease(const ScratchLease&) = delete;
+  ScratchLease& operator=(const ScratchLease&) = delete;
+  BuildScratch& get() { return *scratch_; }
+
+ private:
+  // A scratch that grew past this for one large package is freed with it: what a thread keeps
+  // between packages stays small next to a document.
+  static constexpr std::size_t kLargestKept = std::size_t{1} << 20;
+  static std::unique_ptr<BuildScratch>& cached() {
+    thread_local std::unique_ptr<BuildScratch> scratch;
+    return scratch;
+  }
+  std::unique_ptr<BuildScratch> scratch_;
 };
 
 // A bit for a last name component (".HW", ".Services" …) from its length and last letter: a
@@ -486,15 +613,15 @@ class Builder {
     pkg_.sections.reserve(8);
     pkg_.references.reserve(16);
     // The walk's scratch buffers, once per package instead of growing from 1.
-    pending_.reserve(32);
-    order_.reserve(32);
+    s_.pending.reserve(32);
+    s_.order.reserve(32);
   }
 
   // Only `needed` (a Needs of another INF) and what it reaches.
   Package build_needed(const NeededSection& needed) {
     // The caller's names do not live as long as the package: the section's own are kept in the arena.
     const std::size_t i = add_section(needed.name, {}, needed.role, std::nullopt, nullptr, pkg_.arena.store(needed.service));
-    visited_.try_emplace(VisitKey{pkg_.sections[i].name, VisitKind::needs, static_cast<int>(needed.role), pkg_.sections[i].service}, i);
+    s_.visited.try_emplace(VisitKey{pkg_.sections[i].name, VisitKind::needs, static_cast<int>(needed.role), pkg_.sections[i].service}, i);
     process(i);
     bind_reg_fields();
     return std::move(pkg_);
@@ -505,7 +632,8 @@ class Builder {
     // Each DDInstall base once, at its first Models entry. Entries of one base usually follow
     // each other: those repeat the previous entry's base and skip the set.
     // (A sorted vector: one allocation, not a node per base.)
-    std::vector<std::string_view> bases;
+    std::vector<std::string_view>& bases = s_.bases;
+    bases.clear();
     std::string_view previous;
     for (const auto& m : pkg_.models) {
       if (m.install_base.empty() || (!previous.empty() && iequals(m.install_base, previous))) continue;
@@ -528,11 +656,11 @@ class Builder {
 
  private:
   // RegOp::data / raw_data become spans of pkg_.reg_fields once it has stopped growing; while the
-  // walk runs they are (offset, count) in reg_spans_.
+  // walk runs they are (offset, count) in s_.reg_spans.
   void bind_reg_fields() {
     const std::string_view* base = pkg_.reg_fields.data();
     for (std::size_t i = 0; i < pkg_.regs.size(); ++i) {
-      const auto [at, n] = reg_spans_[i];
+      const auto [at, n] = s_.reg_spans[i];
       pkg_.regs[i].data = std::span<const std::string_view>(base + at, n);
       pkg_.regs[i].raw_data = std::span<const std::string_view>(base + at + n, n);
     }
@@ -566,9 +694,10 @@ class Builder {
     std::size_t line_no = 0;
     // Reused for every line: the decorations of the line (in the package, shared by every entry
     // of their Models section instead of copied into each) and the Models section name probed.
-    std::vector<const inf::OsDecoration*> line_decorations;
-    std::vector<std::string_view> written;  // each decoration as written (trimmed, substituted)
-    std::string name, buf;
+    std::vector<const inf::OsDecoration*>& line_decorations = s_.line_decorations;
+    std::vector<std::string_view>& written = s_.written;  // each decoration as written (trimmed, substituted)
+    std::string& name = s_.models_name;
+    std::string& buf = s_.arch_buf;
     for (inf::Line line : *mfg) {
       const std::string_view base = trim_view(fields_.field(line, 0));
       line_decorations.clear();
@@ -602,7 +731,7 @@ class Builder {
 
   void add_model_entries(const inf::Section& sec, const inf::OsDecoration* dec, std::size_t target) {
     reserve_more(pkg_.models, sec.line_count());
-    reserve_more(model_targets_, sec.line_count());
+    reserve_more(s_.model_targets, sec.line_count());
     for (inf::Line l : sec) {
       ModelEntry& m = pkg_.models.emplace_back();
       m.line = l;
@@ -613,7 +742,7 @@ class Builder {
       if (n > 1) m.hardware_ids.reserve(n - 1);
       for (std::size_t i = 1; i < n; ++i) m.hardware_ids.push_back(trim_view(fields_.field(l, i)));
       m.decoration = dec;
-      model_targets_.push_back(target);
+      s_.model_targets.push_back(target);
     }
   }
 
@@ -672,7 +801,7 @@ class Builder {
     for (inf::Arch a : kArches) {
       if (dec->arch && *dec->arch != a) continue;
       enforced.arch = a;
-      std::vector<const inf::OsDecoration*>& same = same_arch_;  // one buffer for the package
+      std::vector<const inf::OsDecoration*>& same = s_.same_arch;  // one buffer for the package
       same.assign(1, dec);
       for (const auto* o : alternatives) {
         if (o != dec && o->valid && (!o->arch || *o->arch == a)) same.push_back(o);
@@ -706,11 +835,14 @@ class Builder {
       if (!has_nt_component(name, first_dot)) continue;
       const inf::DecoratedName n = inf::split_decoration(name);
       if (n.decoration.empty() || !n.rest.empty()) continue;
-      decorated_.emplace_back(n.base, static_cast<std::uint32_t>(i));
+      s_.decorated.emplace_back(n.base, static_cast<std::uint32_t>(i));
     }
-    // By base, each base's sections in document order (a sorted vector: no node per base).
-    std::stable_sort(decorated_.begin(), decorated_.end(),
-                     [](const auto& a, const auto& b) { return CiLess{}(a.first, b.first); });
+    // By base, each base's sections in document order (a sorted vector: no node per base). The
+    // index breaks ties as a stable sort would keep them, without stable_sort's buffer.
+    std::sort(s_.decorated.begin(), s_.decorated.end(), [](const auto& a, const auto& b) {
+      if (CiLess{}(a.first, b.first)) return true;
+      return !CiLess{}(b.first, a.first) && a.second < b.second;
+    });
   }
 
   // Whether a component after the dot at `p` (the first one) starts with "NT", in any case.
@@ -721,21 +853,13 @@ class Builder {
     return false;
   }
 
-  // A variant of an install section: [X], [X.NT], [X.NTamd64], [X.NTamd64.10.0...25952] …
-  struct Variant {
-    std::string_view name;              // the section's header (a view of the document)
-    std::uint32_t doc_index = 0;
-    std::optional<inf::Arch> arch;
-    std::string_view decoration;        // as written after the base, "" when undecorated
-    std::optional<inf::OsDecoration> os;  // parsed ($ARCH$ read as the target architecture)
-  };
-
-  std::vector<Variant> variants_of(std::string_view base) const {
-    std::vector<Variant> out;
-    std::string buf;
-    const auto [from, to] = std::equal_range(decorated_.begin(), decorated_.end(), std::pair<std::string_view, std::uint32_t>{base, 0},
+  // Fills `out` (cleared first) with the variants of `base`.
+  void variants_of(std::string_view base, std::vector<Variant>& out) {
+    out.clear();
+    std::string& buf = s_.arch_buf;
+    const auto [from, to] = std::equal_range(s_.decorated.begin(), s_.decorated.end(), std::pair<std::string_view, std::uint32_t>{base, 0},
                                              [](const auto& a, const auto& b) { return CiLess{}(a.first, b.first); });
-    // One allocation for the variants, not one per doubling (none for a root that has none).
+    // Room at once for the variants (the buffer is the thread's: it rarely needs to grow).
     if (to != from) out.reserve(1 + static_cast<std::size_t>(to - from));
     if (auto s = doc_.section(base)) out.push_back({s->name(), s->index(), std::nullopt, {}, std::nullopt});
     for (auto at = from; at != to; ++at) {
@@ -747,7 +871,6 @@ class Builder {
       if (v.os->valid) v.arch = v.os->arch;
       out.push_back(std::move(v));
     }
-    return out;
   }
 
   // SetupAPI's pick among the variants for an exact target: the best applicable decoration, else
@@ -769,14 +892,16 @@ class Builder {
   }
 
   void add_root(std::string_view base, SectionRole role, const inf::Line* ref) {
-    std::vector<Variant> variants = variants_of(base);
+    std::vector<Variant>& variants = s_.variants;  // add_root does not recurse: one buffer
+    variants_of(base, variants);
     if (pkg_.target.exact) keep_best(variants, pkg_.target);
     if (variants.empty()) {
       // Models entries name a DDInstall that does not exist: keep it so rules can say so.
       if (ref) add_section(doc_.actual_install_section(base, pkg_.target.arch), base, role, std::nullopt, ref);
       return;
     }
-    std::vector<const inf::OsDecoration*> alternatives;
+    std::vector<const inf::OsDecoration*>& alternatives = s_.alternatives;
+    alternatives.clear();
     for (const auto& v : variants) {
       if (v.os) alternatives.push_back(&*v.os);
     }
@@ -795,8 +920,8 @@ class Builder {
         // DefaultInstall, DefaultUninstall and ClassInstall32 have only a .Services sub-section.
         if (role != SectionRole::ddinstall && sub.suffix != ".Services") continue;
         if (!(last_components_ & kSuffixBits[k])) continue;
-        probe_.assign(v.name).append(sub.suffix);
-        const std::optional<inf::Section> found = doc_.section(probe_);
+        s_.probe.assign(v.name).append(sub.suffix);
+        const std::optional<inf::Section> found = doc_.section(s_.probe);
         if (!found) continue;
         std::size_t si = add_section_at(found, {}, base, sub.role, v.arch, nullptr, {}, idx);
         pkg_.sections[si].removal = removal || sub.suffix.substr(0, 7) == ".Remove";
@@ -814,7 +939,8 @@ class Builder {
     auto& bits = pkg_.section_targets;
     auto bit = [](std::size_t t) { return t < 64 ? std::uint64_t{1} << t : std::uint64_t{0}; };
     // The walk recorded each section's and reference's document section (kNoSection: absent).
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> edges;  // (from, to) document sections
+    std::vector<std::pair<std::uint32_t, std::uint32_t>>& edges = s_.edges;  // (from, to) document sections
+    edges.clear();
     edges.reserve(pkg_.sections.size() + pkg_.references.size());
     for (std::size_t i = 0; i < pkg_.sections.size(); ++i) {
       const auto& s = pkg_.sections[i];
@@ -828,14 +954,15 @@ class Builder {
     }
     // Models entries to the DDInstall variants of their base: only existing DDInstall roots can be
     // reached, and an entry like the one before it (same Models section and base) adds nothing new.
-    std::vector<std::size_t> ddinstalls;
+    std::vector<std::size_t>& ddinstalls = s_.ddinstalls;
+    ddinstalls.clear();
     for (std::size_t j = 0; j < pkg_.sections.size(); ++j) {
       if (pkg_.sections[j].role == SectionRole::ddinstall && pkg_.sections[j].exists) ddinstalls.push_back(j);
     }
     for (std::size_t i = 0; i < pkg_.models.size(); ++i) {
       const auto& m = pkg_.models[i];
       const std::uint32_t models_sec = m.line.section_index();
-      bits[models_sec] |= bit(model_targets_[i]);
+      bits[models_sec] |= bit(s_.model_targets[i]);
       if (i > 0 && pkg_.models[i - 1].line.section_index() == models_sec &&
           iequals(pkg_.models[i - 1].install_base, m.install_base)) {
         continue;
@@ -913,7 +1040,7 @@ class Builder {
       const std::string_view target = field_view(l, 0);
       if (target.empty()) continue;
       const std::optional<inf::Section> found = reference(l, 0, "InterfaceInstall32", target);
-      if (!visited_.try_emplace(VisitKey{target, VisitKind::interface_install, -1, {}}, pkg_.sections.size()).second) continue;
+      if (!s_.visited.try_emplace(VisitKey{target, VisitKind::interface_install, -1, {}}, pkg_.sections.size()).second) continue;
       process(add_section_at(found, target, {}, SectionRole::interface_install, std::nullopt, &l));
     }
   }
@@ -935,9 +1062,9 @@ class Builder {
     // A list's security descriptor section belongs to it (name built in a reused buffer), looked
     // up only when the document has a section whose name ends in ".security" at all.
     if (has_security_) {
-      scratch_.assign(target);
-      scratch_.append(".security");
-      if (auto s = doc_.section(scratch_)) pkg_.section_used[s->index()] = true;
+      s_.security.assign(target);
+      s_.security.append(".security");
+      if (auto s = doc_.section(s_.security)) pkg_.section_used[s->index()] = true;
     }
     r.doc_section = sec ? static_cast<std::uint32_t>(sec->index()) : kNoSection;
     pkg_.references.push_back(std::move(r));
@@ -950,7 +1077,7 @@ class Builder {
   std::size_t visit(const VisitKey& key, std::optional<inf::Section> sec, std::string_view target, SectionRole role,
                     const InstallSection& from, const inf::Line& l, std::string_view service = {}) {
     // The index add_section_at gives is known before: the section is appended.
-    const auto [seen, inserted] = visited_.try_emplace(key, pkg_.sections.size());
+    const auto [seen, inserted] = s_.visited.try_emplace(key, pkg_.sections.size());
     if (!inserted) return seen;
     const std::size_t i = add_section_at(sec, target, {}, role, from.arch, &l, service, from.root);
     process(i);
@@ -977,10 +1104,10 @@ class Builder {
     const InstallSection is = pkg_.sections[idx];
     if (!is.exists) return;
     const inf::Section sec = doc_.section_at(pkg_.sections[idx].doc_section);
-    // This section's operations go on top of pending_ (sections it reaches push and pop theirs
+    // This section's operations go on top of s_.pending (sections it reaches push and pop theirs
     // above them), one buffer for the whole walk instead of one per section.
-    const std::size_t base = pending_.size();
-    std::vector<Operation>& ops = pending_;
+    const std::size_t base = s_.pending.size();
+    std::vector<Operation>& ops = s_.pending;
     reserve_more(pkg_.directives, sec.line_count());
     for (inf::Line l : sec) {
       if (!l.has_key()) {
@@ -1014,18 +1141,18 @@ class Builder {
     }
     if (is.role == SectionRole::service_install) read_service_values(idx);
     append_in_apply_order(idx, base);
-    pending_.resize(base);
+    s_.pending.resize(base);
   }
 
   // kApplyOrder, then the other directives in line order, then Needs (apply_rank).
   void append_in_apply_order(std::size_t idx, std::size_t base) {
-    order_.clear();  // (rank, position)
-    for (std::size_t i = base; i < pending_.size(); ++i) order_.emplace_back(apply_rank(pending_[i].directive), i);
-    std::sort(order_.begin(), order_.end());
+    s_.order.clear();  // (rank, position)
+    for (std::size_t i = base; i < s_.pending.size(); ++i) s_.order.emplace_back(apply_rank(s_.pending[i].directive), i);
+    std::sort(s_.order.begin(), s_.order.end());
     pkg_.sections[idx].first_op = static_cast<std::uint32_t>(pkg_.operations.size());
-    pkg_.sections[idx].op_count = static_cast<std::uint32_t>(pending_.size() - base);
-    reserve_more(pkg_.operations, pending_.size() - base);
-    for (const auto& [rank, i] : order_) pkg_.operations.push_back(pending_[i]);
+    pkg_.sections[idx].op_count = static_cast<std::uint32_t>(s_.pending.size() - base);
+    reserve_more(pkg_.operations, s_.pending.size() - base);
+    for (const auto& [rank, i] : s_.order) pkg_.operations.push_back(s_.pending[i]);
   }
 
   // Include = a.inf, … and Needs = section, …: a needed section of this INF runs as part of the
@@ -1127,11 +1254,11 @@ class Builder {
     if (!kind || !sec) return Operation::npos;
     // (document section, kind) -> pkg_.lists index (kNoSection: none yet), a flat table made on the first list.
     static_assert(static_cast<std::size_t>(ListKind::properties) + 1 == kListKinds);
-    if (list_index_.empty()) {
-      list_index_.assign(doc_.section_count() * kListKinds, kNoSection);
+    if (s_.list_index.empty()) {
+      s_.list_index.assign(doc_.section_count() * kListKinds, kNoSection);
       pkg_.lists.reserve(8);  // sub600: 5 lists per package; room for them at once
     }
-    std::uint32_t& at = list_index_[sec->index() * kListKinds + static_cast<std::size_t>(*kind)];
+    std::uint32_t& at = s_.list_index[sec->index() * kListKinds + static_cast<std::size_t>(*kind)];
     if (at == kNoSection) {
       at = static_cast<std::uint32_t>(pkg_.lists.size());
       pkg_.lists.push_back(ListSection{sec->name(), sec->index(), *kind, {}});
@@ -1228,29 +1355,69 @@ class Builder {
     for (inf::Line l : *sec) {
       if (!l.has_key()) continue;
       const std::string_view k = *l.raw_key();
-      const bool first = svc.values.add(k, l);
-      if (first) read_service_text(svc, k, l);
+      const ServiceKey key = service_key(k);
+      if (key == ServiceKey::other) {
+        svc.values.add(k, l);
+        continue;
+      }
       // The value is read (and substituted) only for the directives kept here: a DisplayName's
       // %strkey% was substituted once by read_service_text, not a second time for nothing.
-      if (iequals(k, "servicetype")) svc.service_type = parse_flags(field_view(l, 0));
-      else if (iequals(k, "starttype")) svc.start_type = parse_flags(field_view(l, 0));
-      else if (iequals(k, "errorcontrol")) svc.error_control = parse_flags(field_view(l, 0));
-      else if (iequals(k, "servicebinary")) {
-        svc.service_binary = field_view(l, 0);
-        svc.service_binary_raw = l.field_count() ? l.raw_field(0) : std::string_view();
+      if (svc.values.add(k, l)) read_service_text(svc, key, l);
+      switch (key) {
+        case ServiceKey::service_type: svc.service_type = parse_flags(field_view(l, 0)); break;
+        case ServiceKey::start_type: svc.start_type = parse_flags(field_view(l, 0)); break;
+        case ServiceKey::error_control: svc.error_control = parse_flags(field_view(l, 0)); break;
+        case ServiceKey::service_binary:
+          svc.service_binary = field_view(l, 0);
+          svc.service_binary_raw = l.field_count() ? l.raw_field(0) : std::string_view();
+          break;
+        default: break;
       }
     }
   }
 
-  void read_service_text(ServiceInstall& svc, std::string_view key, const inf::Line& l) {
-    if (iequals(key, "displayname")) svc.display_name = field_view(l, 0);
-    else if (iequals(key, "description")) svc.description = field_view(l, 0);
-    else if (iequals(key, "loadordergroup")) svc.load_order_group = field_view(l, 0);
-    else if (iequals(key, "startname")) svc.start_name = field_view(l, 0);
-    if (!iequals(key, "dependencies")) return;
-    for (std::size_t i = 0; i < l.field_count(); ++i) {
-      const std::string_view d = field_view(l, i);
-      if (!d.empty()) svc.dependencies.push_back(d);
+  // The service-install directives the model keeps a value of.
+  enum class ServiceKey : std::uint8_t {
+    other, service_type, start_type, error_control, service_binary, display_name, description, load_order_group,
+    start_name, dependencies
+  };
+  // Which one `k` names, ASCII case-insensitively: by length first (at most three names share one),
+  // where nine iequals a key cost ~0.6 M on sub600.
+  static ServiceKey service_key(std::string_view k) {
+    switch (k.size()) {
+      case 9:
+        if (iequals(k, "starttype")) return ServiceKey::start_type;
+        if (iequals(k, "startname")) return ServiceKey::start_name;
+        return ServiceKey::other;
+      case 11:
+        if (iequals(k, "servicetype")) return ServiceKey::service_type;
+        if (iequals(k, "displayname")) return ServiceKey::display_name;
+        if (iequals(k, "description")) return ServiceKey::description;
+        return ServiceKey::other;
+      case 12:
+        if (iequals(k, "errorcontrol")) return ServiceKey::error_control;
+        if (iequals(k, "dependencies")) return ServiceKey::dependencies;
+        return ServiceKey::other;
+      case 13: return iequals(k, "servicebinary") ? ServiceKey::service_binary : ServiceKey::other;
+      case 14: return iequals(k, "loadordergroup") ? ServiceKey::load_order_group : ServiceKey::other;
+      default: return ServiceKey::other;
+    }
+  }
+
+  // The first DisplayName, Description, LoadOrderGroup, StartName and Dependencies line's values.
+  void read_service_text(ServiceInstall& svc, ServiceKey key, const inf::Line& l) {
+    switch (key) {
+      case ServiceKey::display_name: svc.display_name = field_view(l, 0); break;
+      case ServiceKey::description: svc.description = field_view(l, 0); break;
+      case ServiceKey::load_order_group: svc.load_order_group = field_view(l, 0); break;
+      case ServiceKey::start_name: svc.start_name = field_view(l, 0); break;
+      case ServiceKey::dependencies:
+        for (std::size_t i = 0; i < l.field_count(); ++i) {
+          const std::string_view d = field_view(l, i);
+          if (!d.empty()) svc.dependencies.push_back(d);
+        }
+        break;
+      default: break;
     }
   }
 
@@ -1285,17 +1452,20 @@ class Builder {
     w.directive = l;
     w.context = ctx;
     w.umdf = umdf;
-    w.name = trim(l.field(0));
-    w.install_section = l.field_count() > 1 ? trim(l.field(1)) : std::string();
+    // Fields read through the package's reader (the values Line::field gives, trimmed) and
+    // names compared in any case: no substituted or lower-case copy made only to be compared.
+    w.name = field_view(l, 0);
+    w.install_section = l.field_count() > 1 ? field_view(l, 1) : std::string_view();
     if (auto sec = doc_.section(w.install_section); sec && !w.install_section.empty()) {
       w.install_exists = true;
       for (inf::Line e : *sec) {
         if (!e.has_key()) continue;
-        std::string k = inf::to_lower_ascii(*e.raw_key());
+        const std::string_view k = *e.raw_key();
         std::vector<std::string> fields;
-        for (std::size_t i = 0; i < e.field_count(); ++i) fields.push_back(trim(e.field(i)));
-        if (k == "kmdflibraryversion" || k == "umdflibraryversion") w.library_version = fields.empty() ? "" : fields[0];
-        if (k == "servicebinary") {
+        fields.reserve(e.field_count());
+        for (std::size_t i = 0; i < e.field_count(); ++i) fields.emplace_back(field_view(e, i));
+        if (iequals(k, "kmdflibraryversion") || iequals(k, "umdflibraryversion")) w.library_version = fields.empty() ? "" : fields[0];
+        if (iequals(k, "servicebinary")) {
           w.service_binary = fields.empty() ? "" : fields[0];
           w.service_binary_raw = e.field_count() ? std::string(e.raw_field(0)) : std::string();
           w.service_binary_line = e;
@@ -1312,8 +1482,8 @@ class Builder {
     w.context = ctx;
     w.name = std::string(*l.raw_key());
     for (std::size_t i = 0; i < l.field_count(); ++i) {
-      std::string v = trim(l.field(i));
-      if (!v.empty()) w.values.push_back(std::move(v));
+      const std::string_view v = field_view(l, i);
+      if (!v.empty()) w.values.emplace_back(v);
     }
     pkg_.wdf_settings.push_back(std::move(w));
   }
@@ -1333,7 +1503,7 @@ class Builder {
     const std::string_view sec_name = sec.name();
     const HkrBinding binding = hkr_binding_for(role);
     reserve_more(pkg_.regs, sec.line_count());
-    reserve_more(reg_spans_, sec.line_count());
+    reserve_more(s_.reg_spans, sec.line_count());
     for (inf::Line l : sec) {
       const LineFields f(doc_, l);
       RegOp& op = pkg_.regs.emplace_back();
@@ -1356,7 +1526,7 @@ class Builder {
                             op.value_name && is_devnode_property(*op.value_name);
       const std::size_t n = f.count > 4 ? f.count - 4 : 0;
       reserve_more(pkg_.reg_fields, 2 * n);
-      reg_spans_.emplace_back(static_cast<std::uint32_t>(pkg_.reg_fields.size()), static_cast<std::uint32_t>(n));
+      s_.reg_spans.emplace_back(static_cast<std::uint32_t>(pkg_.reg_fields.size()), static_cast<std::uint32_t>(n));
       for (std::size_t i = 4; i < f.count; ++i) pkg_.reg_fields.push_back(f.view(i, fields_));
       for (std::size_t i = 4; i < f.count; ++i) pkg_.reg_fields.push_back(f.raw(i));
     }
@@ -1526,19 +1696,11 @@ class Builder {
   static constexpr std::uint32_t kNoSection = static_cast<std::uint32_t>(-1);
   const inf::Document& doc_;
   Package pkg_;
-  FieldReader fields_{pkg_.arena};  // every field the model reads, substituted (see FieldReader)
-  std::vector<std::size_t> model_targets_;  // per pkg_.models entry: its target (npos: undecorated)
-  // (base, document section) of every <base>.<decoration> section, sorted by base (CiLess).
-  std::vector<std::pair<std::string_view, std::uint32_t>> decorated_;
-  VisitSet visited_;  // see visit()
-  std::vector<Operation> pending_;  // process(): operations of the sections being walked
-  std::vector<std::pair<std::size_t, std::size_t>> order_;  // append_in_apply_order()'s scratch
-  std::string scratch_;  // reference(): the ".security" section name
-  std::string probe_;  // add_root(): a sub-section name, in one buffer for every root
-  std::vector<const inf::OsDecoration*> same_arch_;  // is_downlevel()'s scratch
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> reg_spans_;  // per pkg_.regs entry: see bind_reg_fields()
+  ScratchLease lease_;           // the walk's tables and buffers (BuildScratch), the thread's
+  BuildScratch& s_ = lease_.get();
+  // Every field the model reads, substituted (see FieldReader).
+  FieldReader fields_{pkg_.arena, s_.slots, s_.spare_slots, s_.substituted};
   static constexpr std::size_t kListKinds = 4;  // ListKind's values
-  std::vector<std::uint32_t> list_index_;  // add_list_user(): per (doc section, kind), its pkg_.lists index
   bool has_security_ = false;              // some section's name ends in ".security"
   std::uint64_t last_components_ = 0;      // component_bit of every name's last component
   std::optional<inf::Section> dest_dirs_;  // resolve_destination(): [DestinationDirs]

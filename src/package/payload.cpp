@@ -11,39 +11,51 @@
 namespace isodrv::package {
 namespace fs = std::filesystem;
 
-std::optional<std::string> normalize_relative_path(std::string_view path) {
-  if (path.size() >= 2 && path[1] == ':') return std::nullopt;
+namespace {
+
+// normalize_relative_path's value written to `out` (cleared first; reused by payload_files for
+// every entry); false, `out` unspecified, where that returns nullopt.
+bool normalize_into(std::string_view path, std::string& out) {
+  out.clear();
+  if (path.size() >= 2 && path[1] == ':') return false;
   if (!path.empty() && (path[0] == '\\' || path[0] == '/')) {
     // A leading separator in a SourceDisksNames path means "from the root of the medium",
     // which for a package folder is the INF's folder.
     path.remove_prefix(1);
-    if (!path.empty() && (path[0] == '\\' || path[0] == '/')) return std::nullopt;  // UNC
+    if (!path.empty() && (path[0] == '\\' || path[0] == '/')) return false;  // UNC
   }
-  std::string out;
   std::size_t start = 0;
   for (std::size_t i = 0; i <= path.size(); ++i) {
     if (i == path.size() || path[i] == '\\' || path[i] == '/') {
       std::string_view part = path.substr(start, i - start);
       start = i + 1;
       if (part.empty() || part == ".") continue;
-      if (part == "..") return std::nullopt;
+      if (part == "..") return false;
       if (!out.empty()) out.push_back('/');
       out.append(part);
     }
   }
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::string> normalize_relative_path(std::string_view path) {
+  std::string out;
+  if (!normalize_into(path, out)) return std::nullopt;
   return out;
 }
 
 namespace {
 
-std::string join_rel(std::initializer_list<std::string_view> parts) {
-  std::string out;
+// The non-empty parts joined with a backslash into `out` (cleared first: one buffer for every entry).
+void join_rel(std::initializer_list<std::string_view> parts, std::string& out) {
+  out.clear();
   for (auto p : parts) {
     if (p.empty()) continue;
     if (!out.empty()) out.push_back('\\');
     out.append(p);
   }
-  return out;
 }
 
 struct Disk {
@@ -53,11 +65,13 @@ struct Disk {
 void read_disks(const inf::Document& doc, std::string_view section, std::vector<std::pair<std::string, Disk>>& disks) {
   auto s = doc.section(section);
   if (!s) return;
+  disks.reserve(disks.size() + s->line_count());
   for (inf::Line l : *s) {
     if (!l.has_key()) continue;
-    std::string id = *l.key();
+    std::string id;
+    l.key_into(id);
     Disk d;
-    d.path = l.field_count() > 3 ? l.field(3) : std::string();
+    l.field_into(3, d.path);  // "" when the line has no fourth field
     auto it = std::find_if(disks.begin(), disks.end(), [&](auto& p) { return inf::iequals(p.first, id); });
     if (it == disks.end()) disks.emplace_back(id, d);
     else it->second = d;
@@ -84,30 +98,39 @@ std::vector<PayloadFile> payload_files(const inf::Document& doc, inf::Arch arch)
   read_disks(doc, with_arch("SourceDisksNames", arch, buf), disks);
 
   std::vector<PayloadFile> out;
-  auto add_from = [&](std::string_view section, bool decorated) {
-    auto s = doc.section(section);
+  std::string joined;  // disk path, subdir and name of an entry, one buffer for every entry
+  auto add_from = [&](const std::optional<inf::Section>& s, bool decorated) {
     if (!s) return;
     for (inf::Line l : *s) {
       auto key = l.raw_key();
       if (!key || key->empty()) continue;
       PayloadFile f;
-      f.name = l.key().value_or(std::string(*key));  // substituted, as copy-list names are
+      l.key_into(f.name);  // substituted, as copy-list names are (a raw key means a key)
       f.line = l;
       f.decorated = decorated;
-      f.disk_id = l.field_count() > 0 && l.has_key() ? l.field(0) : std::string();
-      f.subdir = l.has_key() && l.field_count() > 1 ? l.field(1) : std::string();
-      for (auto& [id, d] : disks) {
-        if (inf::iequals(id, f.disk_id)) f.disk_path = d.path;
+      if (l.has_key()) {
+        l.field_into(0, f.disk_id);  // each "" when the field is absent
+        l.field_into(1, f.subdir);
       }
-      auto rel = normalize_relative_path(join_rel({f.disk_path, f.subdir, f.name}));
-      f.relative_path = rel ? *rel : std::string();
+      const Disk* disk = nullptr;  // the last SourceDisksNames entry of that id
+      for (const auto& [id, d] : disks) {
+        if (inf::iequals(id, f.disk_id)) disk = &d;
+      }
+      if (disk) f.disk_path = disk->path;
+      join_rel({f.disk_path, f.subdir, f.name}, joined);
+      if (!normalize_into(joined, f.relative_path)) f.relative_path.clear();
       auto it = std::find_if(out.begin(), out.end(), [&](const PayloadFile& o) { return inf::iequals(o.name, f.name); });
       if (it == out.end()) out.push_back(std::move(f));
       else if (decorated) *it = std::move(f);
     }
   };
-  add_from("SourceDisksFiles", false);
-  add_from(with_arch("SourceDisksFiles", arch, buf), true);
+  // Room for every entry of both sections at once (a decorated entry of an undecorated name
+  // replaces it, so this is an upper bound).
+  const std::optional<inf::Section> plain = doc.section("SourceDisksFiles");
+  const std::optional<inf::Section> decorated = doc.section(with_arch("SourceDisksFiles", arch, buf));
+  out.reserve((plain ? plain->line_count() : 0) + (decorated ? decorated->line_count() : 0));
+  add_from(plain, false);
+  add_from(decorated, true);
   return out;
 }
 
