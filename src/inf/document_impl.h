@@ -208,6 +208,7 @@ struct Document::Impl {
   std::uint16_t langid = 0x0409;
   std::int32_t strings_section = -1;
   CiIndex strings;  // [Strings] key -> field index of the value (the key is the field before it)
+  bool strings_may_repeat = false;  // see Document::strings_keys_may_repeat
   DiridContext dirids;
   unsigned codepage = 1252;
 
