@@ -364,7 +364,8 @@ void Document::select_language(std::uint16_t langid) {
   int exact = -1, neutral = -1, any_sub = -1, plain = -1;
   for (std::uint32_t s = 0; s < d.sections.size(); ++s) {
     std::string_view name = d.section_name(s);
-    if (name.size() < 7 || !iequals(name.substr(0, 7), "Strings")) continue;
+    // The first letter first: most sections are not [Strings*], and this spares the call.
+    if (name.size() < 7 || (name[0] | 0x20) != 's' || !iequals(name.substr(0, 7), "Strings")) continue;
     if (name.size() == 7) {
       plain = static_cast<int>(s);
       continue;
