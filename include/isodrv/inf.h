@@ -165,7 +165,8 @@ struct Tables {
   const std::uint32_t* section_lines = nullptr;  // nullptr when lines are already grouped by section
   std::uint32_t field_total = 0, line_total = 0, section_total = 0;
 
-  std::string_view field_text(const FieldRec& f) const {
+  // Always inline: out of line (GCC's choice in large callers) the call costs more than the read.
+  __attribute__((always_inline)) std::string_view field_text(const FieldRec& f) const {
     if (f.flags & FieldRec::kInArena) return std::string_view(arena + f.at, f.len);
     return std::string_view(text + f.at + ((f.flags & FieldRec::kSpanQuoted) ? 1 : 0), f.len);
   }
@@ -388,6 +389,10 @@ class Document {
   std::uint16_t language() const;
   std::optional<Section> strings_section() const;
   std::optional<std::string_view> string_value(std::string_view key) const;
+  // Whether two keyed lines of strings_section() may hold keys equal ignoring case. False means
+  // none do: the [Strings] index met no key twice while it was built and holds every keyed line.
+  // True (also when a keyed line has no value and so is not indexed) means "look": it may be so.
+  bool strings_keys_may_repeat() const;
 
   // %DIRID% resolution context; set before reading fields that may hold %1% or %13%.
   void set_dirids(DiridContext ctx);
@@ -400,6 +405,9 @@ class Document {
 
   // The install section SetupDiGetActualSectionToInstall would pick: S.NT<arch>, S.NT, S.
   std::string actual_install_section(std::string_view base, Arch arch) const;
+  // The same choice without a string of its own: the chosen section's name as the document spells
+  // it, or `base` itself when no candidate exists (the view lives as long as the document and base).
+  std::string_view actual_install_section_name(std::string_view base, Arch arch) const;
   // [Manufacturer] lines resolved for a target.
   std::vector<ManufacturerEntry> manufacturers(const Target& t) const;
 
@@ -419,6 +427,8 @@ class Document {
 
 // Resolves a DIRID to its stock path (DESIGN.md §4); nullopt when unknown.
 std::optional<std::string> dirid_path(long dirid, const DiridContext& ctx);
+// The same path appended to `out` (no string of its own); false, out unchanged, when unknown.
+bool append_dirid_path(long dirid, const DiridContext& ctx, std::string& out);
 
 // Case-insensitive ASCII comparison used for every INF name lookup.
 namespace detail {
@@ -430,6 +440,8 @@ inline bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && detail::iequals_same_length(a.data(), b.data(), a.size());
 }
 std::string to_lower_ascii(std::string_view s);
+// Appends s lower-cased (ASCII letters only) to out: to_lower_ascii into a caller's buffer.
+void append_lower_ascii(std::string_view s, std::string& out);
 
 // ---------------------------------------------------------------------------------------------
 // The hot read accessors, inline: rules and the installer call them millions of times.
@@ -461,7 +473,9 @@ inline bool Line::key_has_percent() const {
   return k != detail::LineRec::kNoKey && (t.fields[k].flags & detail::FieldRec::kHasPercent);
 }
 
-inline std::optional<std::string_view> Line::raw_key() const {
+// raw_key and raw_field always inline: a few loads and a branch, which GCC otherwise leaves out of
+// line in large callers (the package model called them ~30,000 times a check of 600 files).
+__attribute__((always_inline)) inline std::optional<std::string_view> Line::raw_key() const {
   const detail::Tables& t = doc_->tables_;
   const std::uint32_t k = t.lines[index_].key_field();
   if (k == detail::LineRec::kNoKey) return std::nullopt;
@@ -482,7 +496,7 @@ inline bool Line::key_into(std::string& out) const {
   return true;
 }
 
-inline std::string_view Line::raw_field(std::size_t i) const {
+__attribute__((always_inline)) inline std::string_view Line::raw_field(std::size_t i) const {
   const detail::Tables& t = doc_->tables_;
   const detail::LineRec& l = t.lines[index_];
   if (i >= l.value_count) return {};

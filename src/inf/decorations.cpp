@@ -2,6 +2,7 @@
 // decorations for Models sections, evaluated for one target architecture and OS build.
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 #include "inf/document_impl.h"
 #include "base/text.h"
@@ -222,12 +223,32 @@ Result<Target> parse_target_os(std::string_view text, Target base) {
 }
 
 std::string Document::actual_install_section(std::string_view base, Arch arch) const {
-  std::string decorated = std::string(base) + ".NT" + std::string(arch_name(arch));
-  if (auto s = section(decorated)) return std::string(s->name());
-  std::string nt = std::string(base) + ".NT";
-  if (auto s = section(nt)) return std::string(s->name());
-  if (auto s = section(base)) return std::string(s->name());
-  return std::string(base);
+  return std::string(actual_install_section_name(base, arch));
+}
+
+std::string_view Document::actual_install_section_name(std::string_view base, Arch arch) const {
+  // The candidates S.NT<arch> and S.NT are written into a stack buffer (a section name longer than
+  // kMaxSectionNameLength cannot be opened, but a field can be longer: those take a string).
+  constexpr std::size_t kRoom = kMaxSectionNameLength + 16;
+  const std::string_view arch_text = arch_name(arch);
+  const std::size_t full = base.size() + 3 + arch_text.size();
+  std::array<char, kRoom> buffer;
+  std::string spill;
+  char* name = buffer.data();
+  if (full > kRoom) {
+    spill.resize(full);
+    name = spill.data();
+  }
+  if (!base.empty()) std::memcpy(name, base.data(), base.size());
+  std::memcpy(name + base.size(), ".NT", 3);
+  std::memcpy(name + base.size() + 3, arch_text.data(), arch_text.size());
+  const Impl& d = *impl_;
+  if (const std::uint32_t s = d.find_section(std::string_view(name, full)); s != CiIndex::kNone) return d.section_name(s);
+  if (const std::uint32_t s = d.find_section(std::string_view(name, base.size() + 3)); s != CiIndex::kNone) {
+    return d.section_name(s);
+  }
+  if (const std::uint32_t s = d.find_section(base); s != CiIndex::kNone) return d.section_name(s);
+  return base;
 }
 
 std::vector<ManufacturerEntry> Document::manufacturers(const Target& t) const {

@@ -54,11 +54,12 @@ bool detail::iequals_same_length(const char* p, const char* q, std::size_t n) {
   return true;
 }
 
-std::string to_lower_ascii(std::string_view s) {
-  std::string out(s);
+void append_lower_ascii(std::string_view s, std::string& out) {
+  const std::size_t at = out.size();
+  out.append(s);
   // Eight bytes a step (the callers lower names and paths of tens of bytes), the rest one by one.
-  char* p = out.data();
-  const std::size_t n = out.size();
+  char* p = out.data() + at;
+  const std::size_t n = s.size();
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
     const std::uint64_t w = lower_ascii_word(load_u64(p + i));
@@ -67,6 +68,11 @@ std::string to_lower_ascii(std::string_view s) {
   for (; i < n; ++i) {
     if (p[i] >= 'A' && p[i] <= 'Z') p[i] = static_cast<char>(p[i] + 32);
   }
+}
+
+std::string to_lower_ascii(std::string_view s) {
+  std::string out;
+  append_lower_ascii(s, out);
   return out;
 }
 
@@ -353,11 +359,13 @@ void Document::select_language(std::uint16_t langid) {
   d.langid = langid;
   d.strings.clear();
   d.strings_section = -1;
+  d.strings_may_repeat = false;
   const std::uint16_t primary = langid & 0x3FF;
   int exact = -1, neutral = -1, any_sub = -1, plain = -1;
   for (std::uint32_t s = 0; s < d.sections.size(); ++s) {
     std::string_view name = d.section_name(s);
-    if (name.size() < 7 || !iequals(name.substr(0, 7), "Strings")) continue;
+    // The first letter first: most sections are not [Strings*], and this spares the call.
+    if (name.size() < 7 || (name[0] | 0x20) != 's' || !iequals(name.substr(0, 7), "Strings")) continue;
     if (name.size() == 7) {
       plain = static_cast<int>(s);
       continue;
@@ -386,11 +394,20 @@ void Document::select_language(std::uint16_t langid) {
   d.strings.reserve(sec.lines_count);
   for (std::uint32_t i = 0; i < sec.lines_count; ++i) {
     const LineRec& l = d.lines[d.section_line(sec.lines_begin + i)];
-    if (!l.explicit_key() || l.value_count == 0) continue;
-    d.strings.try_emplace(d.field_text(d.fields[l.key_field()]), l.first_value,
-                          [&d](std::uint32_t v) { return d.field_text(d.fields[v - 1]); });
+    if (!l.explicit_key()) continue;
+    // A key without a value defines nothing and is not indexed, so the index cannot tell whether
+    // it repeats another: say "may" (strings_keys_may_repeat's readers then look themselves).
+    if (l.value_count == 0) {
+      d.strings_may_repeat = true;
+      continue;
+    }
+    const std::uint32_t held = d.strings.try_emplace(d.field_text(d.fields[l.key_field()]), l.first_value,
+                                                     [&d](std::uint32_t v) { return d.field_text(d.fields[v - 1]); });
+    if (held != l.first_value) d.strings_may_repeat = true;  // the key was there: a repeat
   }
 }
+
+bool Document::strings_keys_may_repeat() const { return impl_->strings_may_repeat; }
 
 std::uint16_t Document::language() const { return impl_->langid; }
 
@@ -513,11 +530,10 @@ void append_undefined(const Document::Impl& d, const char* pct, const char* clos
                       std::vector<std::string>* unknown) {
   const std::string_view name(pct + 1, static_cast<std::size_t>(close - pct - 1));
   if (auto id = dirid_of_token(name)) {
-    if (auto path = dirid_path(*id, d.dirids)) {
-      std::string_view pv = *path;
+    const std::size_t at = out.size();
+    if (append_dirid_path(*id, d.dirids, out)) {
       // %24%\x must not produce a doubled backslash.
-      if (close + 1 < end && close[1] == '\\' && !pv.empty() && pv.back() == '\\') pv.remove_suffix(1);
-      out.append(pv);
+      if (close + 1 < end && close[1] == '\\' && out.size() > at && out.back() == '\\') out.pop_back();
       return;
     }
   }

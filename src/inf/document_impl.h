@@ -2,6 +2,7 @@
 // decoded text (or, for fields that needed unquoting or joining, into an arena). Private to src/inf.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -80,23 +81,34 @@ inline bool ci_equal(std::string_view a, std::string_view b) {
 
 // A case-insensitive index from names to 32-bit values in one flat, open-addressed table (a
 // node-based map costs an allocation per entry, which small files feel). Names are not stored:
-// `name_of(value)` gives the name back when a probe needs comparing.
+// `name_of(value)` gives the name back when a probe needs comparing. The first kInline slots live
+// in the index itself (inside Document::Impl's one allocation): a driver INF's tens of sections and
+// strings then take no allocation of their own. It never moves (its slots may point into itself).
+struct CiIndexSlot {
+  std::uint32_t hash = 0;
+  std::uint32_t value = 0xFFFFFFFFu;  // CiIndex::kNone: free
+};
 class CiIndex {
  public:
   static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+  CiIndex() = default;
+  CiIndex(const CiIndex&) = delete;
+  CiIndex& operator=(const CiIndex&) = delete;
   void clear() {
-    slots_.clear();
+    heap_.reset();
+    slots_ = &empty_slot_;
+    mask_ = 0;
     size_ = 0;
   }
   void reserve(std::size_t n) {
-    if (n * 2 > slots_.size()) rehash(n * 2);
+    if (n * 2 > capacity()) rehash(n * 2);
   }
   std::size_t size() const { return size_; }
   template <typename NameOf>
   std::uint32_t find(std::string_view key, NameOf name_of) const {
-    if (slots_.empty()) return kNone;
+    // An empty index probes the one free slot empty_slot_: no test of its own on the way.
     const auto h = static_cast<std::uint32_t>(CiHash{}(key));
-    const std::size_t mask = slots_.size() - 1;
+    const std::size_t mask = mask_;
     for (std::size_t i = h & mask;; i = (i + 1) & mask) {
       const Slot& s = slots_[i];
       if (s.value == kNone) return kNone;
@@ -106,9 +118,9 @@ class CiIndex {
   // Inserts key -> value unless the key is there; returns the value now held for the key.
   template <typename NameOf>
   std::uint32_t try_emplace(std::string_view key, std::uint32_t value, NameOf name_of) {
-    if ((size_ + 1) * 2 > slots_.size()) rehash(slots_.size() * 2);
+    if ((size_ + 1) * 2 > capacity()) rehash(capacity() * 2);
     const auto h = static_cast<std::uint32_t>(CiHash{}(key));
-    const std::size_t mask = slots_.size() - 1;
+    const std::size_t mask = mask_;
     for (std::size_t i = h & mask;; i = (i + 1) & mask) {
       Slot& s = slots_[i];
       if (s.value == kNone) {
@@ -121,25 +133,40 @@ class CiIndex {
   }
 
  private:
-  struct Slot {
-    std::uint32_t hash = 0;
-    std::uint32_t value = kNone;
-  };
+  using Slot = CiIndexSlot;
+  static constexpr std::size_t kInline = 64;
+  std::size_t capacity() const { return slots_ == &empty_slot_ ? 0 : mask_ + 1; }
+  // A table of at least `want` slots (a power of two, never fewer than kInline, so the inline
+  // slots are only ever the first table: growing always moves them to the heap).
   void rehash(std::size_t want) {
-    std::size_t cap = 16;
+    std::size_t cap = kInline;
     while (cap < want) cap *= 2;
-    std::vector<Slot> old(cap);
-    old.swap(slots_);
+    std::unique_ptr<Slot[]> old_heap = std::move(heap_);
+    const Slot* old = slots_;
+    const std::size_t old_cap = capacity();
+    if (cap == kInline) {
+      slots_ = inline_;
+    } else {
+      heap_.reset(new Slot[cap]);
+      slots_ = heap_.get();
+    }
+    std::fill_n(slots_, cap, Slot{});
+    mask_ = cap - 1;
     const std::size_t mask = cap - 1;
-    for (const Slot& s : old) {
+    for (std::size_t k = 0; k < old_cap; ++k) {
+      const Slot& s = old[k];
       if (s.value == kNone) continue;
       std::size_t i = s.hash & mask;
       while (slots_[i].value != kNone) i = (i + 1) & mask;
       slots_[i] = s;
     }
   }
-  std::vector<Slot> slots_;
+  static inline Slot empty_slot_{};  // never written: inserting rehashes first
+  Slot* slots_ = &empty_slot_;
+  std::size_t mask_ = 0;
   std::size_t size_ = 0;
+  std::unique_ptr<Slot[]> heap_;
+  Slot inline_[kInline];
 };
 
 // A table whose final size is bounded before it is filled (field and line records: parse_text
@@ -208,6 +235,7 @@ struct Document::Impl {
   std::uint16_t langid = 0x0409;
   std::int32_t strings_section = -1;
   CiIndex strings;  // [Strings] key -> field index of the value (the key is the field before it)
+  bool strings_may_repeat = false;  // see Document::strings_keys_may_repeat
   DiridContext dirids;
   unsigned codepage = 1252;
 

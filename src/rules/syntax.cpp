@@ -188,7 +188,11 @@ void check_repeats(Context& ctx) {
   const auto& doc = ctx.doc();
   std::vector<std::uint64_t> table;
   std::vector<std::pair<std::string_view, inf::Line>> keys;
+  // The [Strings] section the document indexed has been checked while its index was built.
+  const auto indexed = doc.strings_section();
+  const std::size_t unrepeated = indexed && !doc.strings_keys_may_repeat() ? indexed->index() : doc.section_count();
   for (std::size_t s = 0; s < doc.section_count(); ++s) {
+    if (s == unrepeated) continue;
     inf::Section sec = doc.section_at(s);
     if (!is_strings_section(sec.name())) continue;
     // Almost every [Strings] section has no repeat: the hash table shows that in one pass, without
