@@ -202,7 +202,7 @@ class Files {
     }
     if (!any_models) candidates.push_back(target);
     for (inf::Arch a : candidates) {
-      std::string chosen = ctx_.doc().actual_install_section(s.base, a);
+      std::string_view chosen = ctx_.doc().actual_install_section_name(s.base, a);
       if (serves(s.name, chosen)) out.push_back(a);
     }
     return out;
