@@ -11,6 +11,10 @@
 #include <string_view>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "isodrv/inf.h"
 
 namespace isodrv::inf {
@@ -64,14 +68,26 @@ struct CiHash {
 };
 
 // Whether two names of the same length are equal ignoring ASCII case. A name is nearly always
-// spelled the same at its uses as where it is defined: names of 4 to 16 bytes are first compared
-// byte for byte, inline, in two overlapping loads a side, and only names that differ (or are shorter
-// or longer) go to the case-folding comparison.
+// spelled the same at its uses as where it is defined: names of up to 32 bytes are first compared
+// byte for byte, inline, in two overlapping loads a side (of 16 bytes past 16: [Strings] keys such
+// as "SingleAdbInterface" are often that long), and only names that differ (or are shorter or
+// longer) go to the case-folding comparison.
 inline bool ci_same_length_equal(const char* p, const char* q, std::size_t n) {
+#if defined(__SSE2__)
+  if (n > 16 && n <= 32) {
+    auto load = [](const char* s) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(s)); };
+    const __m128i eq = _mm_and_si128(_mm_cmpeq_epi8(load(p), load(q)), _mm_cmpeq_epi8(load(p + n - 16), load(q + n - 16)));
+    if (_mm_movemask_epi8(eq) == 0xFFFF) return true;
+    return detail::iequals_same_length(p, q, n);
+  }
+#endif
   if (n >= 8 && n <= 16) {
     if (load_u64(p) == load_u64(q) && load_u64(p + n - 8) == load_u64(q + n - 8)) return true;
   } else if (n >= 4 && n < 8) {
     if (load_u32(p) == load_u32(q) && load_u32(p + n - 4) == load_u32(q + n - 4)) return true;
+  } else if (n && n < 4) {
+    // ("%HTC%", "%LG%": the first, middle and last byte are all of them)
+    if (p[0] == q[0] && p[n / 2] == q[n / 2] && p[n - 1] == q[n - 1]) return true;
   }
   return detail::iequals_same_length(p, q, n);
 }
