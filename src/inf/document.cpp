@@ -574,13 +574,13 @@ void append_masked(const Document::Impl& d, std::string_view raw, std::uint64_t 
 
 }  // namespace
 
-bool Document::substitute(std::string_view raw, std::string& out, std::vector<std::string>* unknown) const {
-  if (raw.size() <= 16 && !short_has_percent(raw)) {
-    out.append(raw);
-    return true;
-  }
-  const Impl& d = *impl_;
-  if (append_whole_token(d, raw, out)) return true;
+namespace {
+
+// Text that is not one whole defined token: 16 to 64 bytes by their '%' mask, shorter and longer
+// ones by scanning from each position. Out of line, so that Document::substitute's common paths
+// (no '%', one whole token) do not pay for this loop's registers on entry and exit.
+__attribute__((noinline)) bool substitute_general(const Document::Impl& d, std::string_view raw, std::string& out,
+                                                  std::vector<std::string>* unknown) {
   const std::size_t base = out.size();
 #if defined(__SSE2__)
   if (raw.size() >= 16 && raw.size() <= 64) {
@@ -588,7 +588,6 @@ bool Document::substitute(std::string_view raw, std::string& out, std::vector<st
     return fits_string_limit(out, base);
   }
 #endif
-  // Shorter and longer ones scan from each position.
   const char* p = raw.data();
   const char* end = p + raw.size();
   auto next_percent = [end](const char* from) { return find_percent(from, end); };
@@ -620,6 +619,18 @@ bool Document::substitute(std::string_view raw, std::string& out, std::vector<st
     append_undefined(d, pct, close, end, out, unknown);
   }
   return fits_string_limit(out, base);
+}
+
+}  // namespace
+
+bool Document::substitute(std::string_view raw, std::string& out, std::vector<std::string>* unknown) const {
+  if (raw.size() <= 16 && !short_has_percent(raw)) {
+    out.append(raw);
+    return true;
+  }
+  const Impl& d = *impl_;
+  if (append_whole_token(d, raw, out)) return true;
+  return substitute_general(d, raw, out, unknown);
 }
 
 std::string Document::substitute(std::string_view raw) const {
