@@ -358,6 +358,7 @@ void Document::select_language(std::uint16_t langid) {
   Impl& d = *impl_;
   d.langid = langid;
   d.strings.clear();
+  d.string_entries.clear();
   d.strings_section = -1;
   d.strings_may_repeat = false;
   const std::uint16_t primary = langid & 0x3FF;
@@ -401,9 +402,17 @@ void Document::select_language(std::uint16_t langid) {
       d.strings_may_repeat = true;
       continue;
     }
-    const std::uint32_t held = d.strings.try_emplace(d.field_text(d.fields[l.key_field()]), l.first_value,
-                                                     [&d](std::uint32_t v) { return d.field_text(d.fields[v - 1]); });
-    if (held != l.first_value) d.strings_may_repeat = true;  // the key was there: a repeat
+    const std::string_view key = d.field_text(d.fields[l.key_field()]);
+    const std::uint32_t entry = d.string_entries.size();
+    const std::uint32_t held =
+        d.strings.try_emplace(key, entry, [&d](std::uint32_t e) { return d.string_entries[e].key_text(); });
+    if (held != entry) {
+      d.strings_may_repeat = true;  // the key was there: a repeat
+      continue;
+    }
+    const std::string_view value = d.field_text(d.fields[l.first_value]);
+    d.string_entries.push_back(Impl::StringEntry{key.data(), value.data(), static_cast<std::uint32_t>(key.size()),
+                                                 static_cast<std::uint32_t>(value.size())});
   }
 }
 
@@ -417,9 +426,9 @@ std::optional<Section> Document::strings_section() const {
 }
 
 std::optional<std::string_view> Document::string_value(std::string_view key) const {
-  const std::uint32_t v = impl_->find_string(key);
-  if (v == CiIndex::kNone) return std::nullopt;
-  return impl_->field_text(impl_->fields[v]);
+  const Impl::StringEntry* e = impl_->find_string(key);
+  if (!e) return std::nullopt;
+  return e->value_text();
 }
 
 void Document::set_dirids(DiridContext ctx) { impl_->dirids = std::move(ctx); }
@@ -519,9 +528,9 @@ bool append_whole_token(const Document::Impl& d, std::string_view raw, std::stri
   if (name.size() <= 16 ? short_has_percent(name) : find_percent(name.data(), name.data() + name.size()) != name.data() + name.size()) {
     return false;
   }
-  const std::uint32_t v = d.find_string(name);
-  if (v == CiIndex::kNone) return false;
-  out.append(d.field_text(d.fields[v]));
+  const Document::Impl::StringEntry* e = d.find_string(name);
+  if (!e) return false;
+  out.append(e->value, e->value_len);
   return true;
 }
 
@@ -562,8 +571,8 @@ void append_masked(const Document::Impl& d, std::string_view raw, std::uint64_t 
       out.push_back('%');
       continue;
     }
-    if (const std::uint32_t v = d.find_string(raw.substr(a + 1, b - a - 1)); v != CiIndex::kNone) {
-      out.append(d.field_text(d.fields[v]));
+    if (const Document::Impl::StringEntry* e = d.find_string(raw.substr(a + 1, b - a - 1))) {
+      out.append(e->value, e->value_len);
     } else {
       append_undefined(d, raw.data() + a, raw.data() + b, raw.data() + raw.size(), out, unknown);
     }
@@ -609,8 +618,8 @@ __attribute__((noinline)) bool substitute_general(const Document::Impl& d, std::
       out.push_back('%');
       continue;
     }
-    if (const std::uint32_t v = d.find_string(name); v != CiIndex::kNone) {
-      out.append(d.field_text(d.fields[v]));
+    if (const Document::Impl::StringEntry* e = d.find_string(name)) {
+      out.append(e->value, e->value_len);
       // Past 4096 UTF-16 units nothing more can survive the cut below; stop early so that a
       // field of many large tokens costs no more than the limit.
       if (out.size() - base > 4 * kMaxStringLength) break;

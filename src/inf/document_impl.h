@@ -218,6 +218,56 @@ class BoundedArray {
   std::size_t size_ = 0, cap_ = 0;
 };
 
+namespace detail_impl {
+
+// A [Strings] key and its value as substitution reads them: a lookup then compares the key and
+// copies the value without decoding two field records. Views into the text and the arena, which
+// do not change once parsed.
+struct StringEntry {
+  const char* key;
+  const char* value;
+  std::uint32_t key_len, value_len;
+  std::string_view key_text() const { return std::string_view(key, key_len); }
+  std::string_view value_text() const { return std::string_view(value, value_len); }
+};
+
+}  // namespace detail_impl
+
+// The selected [Strings] section's entries, one per key the index holds (the first of repeats), in
+// the order they were met. The first kInline live inside Document::Impl, as CiIndex's first slots
+// do, so a driver INF's tens of strings take no allocation; more move to a vector that grows.
+class StringEntries {
+ public:
+  using Entry = detail_impl::StringEntry;
+  StringEntries() = default;
+  StringEntries(const StringEntries&) = delete;
+  StringEntries& operator=(const StringEntries&) = delete;
+  void clear() {
+    heap_ = std::vector<Entry>();
+    data_ = inline_;
+    size_ = 0;
+  }
+  void push_back(const Entry& e) {
+    if (data_ == inline_ && size_ < kInline) {
+      inline_[size_++] = e;
+      return;
+    }
+    if (data_ == inline_) heap_.assign(inline_, inline_ + size_);
+    heap_.push_back(e);
+    data_ = heap_.data();
+    ++size_;
+  }
+  std::uint32_t size() const { return size_; }
+  const Entry& operator[](std::uint32_t i) const { return data_[i]; }
+
+ private:
+  static constexpr std::uint32_t kInline = 64;
+  Entry inline_[kInline];
+  std::vector<Entry> heap_;
+  Entry* data_ = inline_;
+  std::uint32_t size_ = 0;
+};
+
 using detail::FieldRec;
 using detail::LineRec;
 using detail::SectionRec;
@@ -250,7 +300,9 @@ struct Document::Impl {
 
   std::uint16_t langid = 0x0409;
   std::int32_t strings_section = -1;
-  CiIndex strings;  // [Strings] key -> field index of the value (the key is the field before it)
+  using StringEntry = detail_impl::StringEntry;
+  StringEntries string_entries;
+  CiIndex strings;  // [Strings] key -> index into string_entries
   bool strings_may_repeat = false;  // see Document::strings_keys_may_repeat
   DiridContext dirids;
   unsigned codepage = 1252;
@@ -275,8 +327,10 @@ struct Document::Impl {
   std::uint32_t find_section(std::string_view name) const {
     return section_map.find(name, [this](std::uint32_t s) { return section_name(s); });
   }
-  std::uint32_t find_string(std::string_view key) const {
-    return strings.find(key, [this](std::uint32_t v) { return field_text(fields[v - 1]); });
+  // The entry [Strings] holds for key, or nullptr.
+  const StringEntry* find_string(std::string_view key) const {
+    const std::uint32_t e = strings.find(key, [this](std::uint32_t i) { return string_entries[i].key_text(); });
+    return e == CiIndex::kNone ? nullptr : &string_entries[e];
   }
 };
 
