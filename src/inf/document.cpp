@@ -457,10 +457,8 @@ __attribute__((always_inline)) inline bool short_has_percent(std::string_view s)
     std::memcpy(&b, p + n - 4, 4);
     return has(a | static_cast<std::uint64_t>(b) << 32);
   }
-  for (std::size_t i = 0; i < n; ++i) {
-    if (p[i] == '%') return true;
-  }
-  return false;
+  // (1 to 3 bytes: the first, middle and last are all of them)
+  return n && (p[0] == '%' || p[n / 2] == '%' || p[n - 1] == '%');
 }
 
 // The first '%' in [p, end), or end. Keys and fields are tens of bytes: scanned inline, 16 bytes a
@@ -502,6 +500,16 @@ inline std::uint64_t percent_mask(const char* s, std::size_t n) {
 }
 #endif
 
+// Whether s holds a '%': short strings in a few loads, 16 to 64 bytes by their mask (a token's
+// name of 17 to 31 bytes scanned one 16-byte block and then byte by byte before), longer by scanning.
+inline bool has_percent(std::string_view s) {
+  if (s.size() <= 16) return short_has_percent(s);
+#if defined(__SSE2__)
+  if (s.size() <= 64) return percent_mask(s.data(), s.size()) != 0;
+#endif
+  return find_percent(s.data(), s.data() + s.size()) != s.data() + s.size();
+}
+
 // Windows 10 1709 and later return at most 4096 characters (Wine's conformance tests): cuts what
 // was appended to `out` after `base` at the 4096th UTF-16 unit, on a character boundary; false when
 // it had to. fits_string_limit decides nearly every call inline from the byte count; counting
@@ -525,9 +533,7 @@ static_assert(kMaxFieldLength < kMaxStringLength, "one field's value never needs
 bool append_whole_token(const Document::Impl& d, std::string_view raw, std::string& out) {
   if (raw.size() < 3 || raw.front() != '%' || raw.back() != '%') return false;
   const std::string_view name = raw.substr(1, raw.size() - 2);
-  if (name.size() <= 16 ? short_has_percent(name) : find_percent(name.data(), name.data() + name.size()) != name.data() + name.size()) {
-    return false;
-  }
+  if (has_percent(name)) return false;
   const Document::Impl::StringEntry* e = d.find_string(name);
   if (!e) return false;
   out.append(e->value, e->value_len);
