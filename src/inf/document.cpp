@@ -170,7 +170,9 @@ std::vector<Line> Section::find_all(std::string_view key) const {
 // ---------------------------------------------------------------------------------------------
 // Document
 // ---------------------------------------------------------------------------------------------
-Document::Document() : impl_(std::make_unique<Impl>()) {}
+// Default-initialised: every member of Impl initialises itself, and zeroing it first (what
+// make_unique's value-initialisation does) would also write the inline index slots and string entries.
+Document::Document() : impl_(std::make_unique_for_overwrite<Impl>()) {}
 Document::~Document() = default;
 Document::Document(Document&&) noexcept = default;
 Document& Document::operator=(Document&&) noexcept = default;
