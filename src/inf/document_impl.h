@@ -76,7 +76,8 @@ inline bool ci_same_length_equal(const char* p, const char* q, std::size_t n) {
 #if defined(__SSE2__)
   if (n > 16 && n <= 32) {
     auto load = [](const char* s) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(s)); };
-    const __m128i eq = _mm_and_si128(_mm_cmpeq_epi8(load(p), load(q)), _mm_cmpeq_epi8(load(p + n - 16), load(q + n - 16)));
+    const __m128i head = _mm_cmpeq_epi8(load(p), load(q)), tail = _mm_cmpeq_epi8(load(p + n - 16), load(q + n - 16));
+    const __m128i eq = _mm_and_si128(head, tail);
     if (_mm_movemask_epi8(eq) == 0xFFFF) return true;
     return detail::iequals_same_length(p, q, n);
   }

@@ -199,8 +199,8 @@ TEST(InfLookupIndex, StringEntriesPastTheInlineOnesAndAcrossLanguages) {
         }
         EXPECT_EQ(*want, *got) << keys << " " << name << " " << lang;
         EXPECT_EQ(doc.substitute("%" + name + "%"), std::string(*want)) << name;
-        EXPECT_EQ(doc.substitute("<%" + name + "%|%" + name + "%>"), "<" + std::string(*want) + "|" + std::string(*want) + ">")
-            << name;
+        const std::string value(*want);
+        EXPECT_EQ(doc.substitute("<%" + name + "%|%" + name + "%>"), "<" + value + "|" + value + ">") << name;
       }
     }
   }
