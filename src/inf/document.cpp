@@ -503,7 +503,7 @@ inline std::uint64_t percent_mask(const char* s, std::size_t n) {
 #endif
 
 // Whether s holds a '%': short strings in a few loads, 16 to 64 bytes by their mask (a scan would
-// take one 16-byte block and then go byte by byte through a token name's last 1 to 15), longer by scanning.
+// take a 16-byte block, then an 8-byte word, then a token name's last bytes one by one), longer by scanning.
 inline bool has_percent(std::string_view s) {
   if (s.size() <= 16) return short_has_percent(s);
 #if defined(__SSE2__)
