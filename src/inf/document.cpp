@@ -170,7 +170,9 @@ std::vector<Line> Section::find_all(std::string_view key) const {
 // ---------------------------------------------------------------------------------------------
 // Document
 // ---------------------------------------------------------------------------------------------
-Document::Document() : impl_(std::make_unique<Impl>()) {}
+// Default-initialised: every member of Impl initialises itself, and zeroing it first (what
+// make_unique's value-initialisation does) would also write the inline index slots and string entries.
+Document::Document() : impl_(std::make_unique_for_overwrite<Impl>()) {}
 Document::~Document() = default;
 Document::Document(Document&&) noexcept = default;
 Document& Document::operator=(Document&&) noexcept = default;
@@ -358,6 +360,7 @@ void Document::select_language(std::uint16_t langid) {
   Impl& d = *impl_;
   d.langid = langid;
   d.strings.clear();
+  d.string_entries.clear();
   d.strings_section = -1;
   d.strings_may_repeat = false;
   const std::uint16_t primary = langid & 0x3FF;
@@ -401,9 +404,17 @@ void Document::select_language(std::uint16_t langid) {
       d.strings_may_repeat = true;
       continue;
     }
-    const std::uint32_t held = d.strings.try_emplace(d.field_text(d.fields[l.key_field()]), l.first_value,
-                                                     [&d](std::uint32_t v) { return d.field_text(d.fields[v - 1]); });
-    if (held != l.first_value) d.strings_may_repeat = true;  // the key was there: a repeat
+    const std::string_view key = d.field_text(d.fields[l.key_field()]);
+    const std::uint32_t entry = d.string_entries.size();
+    const std::uint32_t held =
+        d.strings.try_emplace(key, entry, [&d](std::uint32_t e) { return d.string_entries[e].key_text(); });
+    if (held != entry) {
+      d.strings_may_repeat = true;  // the key was there: a repeat
+      continue;
+    }
+    const std::string_view value = d.field_text(d.fields[l.first_value]);
+    d.string_entries.push_back(Impl::StringEntry{key.data(), value.data(), static_cast<std::uint32_t>(key.size()),
+                                                 static_cast<std::uint32_t>(value.size())});
   }
 }
 
@@ -417,9 +428,9 @@ std::optional<Section> Document::strings_section() const {
 }
 
 std::optional<std::string_view> Document::string_value(std::string_view key) const {
-  const std::uint32_t v = impl_->find_string(key);
-  if (v == CiIndex::kNone) return std::nullopt;
-  return impl_->field_text(impl_->fields[v]);
+  const Impl::StringEntry* e = impl_->find_string(key);
+  if (!e) return std::nullopt;
+  return e->value_text();
 }
 
 void Document::set_dirids(DiridContext ctx) { impl_->dirids = std::move(ctx); }
@@ -428,8 +439,9 @@ const DiridContext& Document::dirids() const { return impl_->dirids; }
 namespace {
 
 // Whether a string of at most 16 bytes holds a '%', in at most two overlapping loads per half
-// instead of a memchr call (most keys and fields are short and hold no token).
-bool short_has_percent(std::string_view s) {
+// instead of a memchr call (most keys and fields are short and hold no token). Always inline: a call
+// (GCC's choice) cost a third of the test.
+__attribute__((always_inline)) inline bool short_has_percent(std::string_view s) {
   constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
   constexpr std::uint64_t kPct = kOnes * static_cast<unsigned char>('%');
   auto has = [&](std::uint64_t w) { return ((w ^ kPct) - kOnes) & ~(w ^ kPct) & kHighs; };
@@ -447,10 +459,8 @@ bool short_has_percent(std::string_view s) {
     std::memcpy(&b, p + n - 4, 4);
     return has(a | static_cast<std::uint64_t>(b) << 32);
   }
-  for (std::size_t i = 0; i < n; ++i) {
-    if (p[i] == '%') return true;
-  }
-  return false;
+  // (1 to 3 bytes: the first, middle and last are all of them)
+  return n && (p[0] == '%' || p[n / 2] == '%' || p[n - 1] == '%');
 }
 
 // The first '%' in [p, end), or end. Keys and fields are tens of bytes: scanned inline, 16 bytes a
@@ -492,6 +502,16 @@ inline std::uint64_t percent_mask(const char* s, std::size_t n) {
 }
 #endif
 
+// Whether s holds a '%': short strings in a few loads, 16 to 64 bytes by their mask (a scan would
+// take a 16-byte block, then an 8-byte word, then a token name's last bytes one by one), longer by scanning.
+inline bool has_percent(std::string_view s) {
+  if (s.size() <= 16) return short_has_percent(s);
+#if defined(__SSE2__)
+  if (s.size() <= 64) return percent_mask(s.data(), s.size()) != 0;
+#endif
+  return find_percent(s.data(), s.data() + s.size()) != s.data() + s.size();
+}
+
 // Windows 10 1709 and later return at most 4096 characters (Wine's conformance tests): cuts what
 // was appended to `out` after `base` at the 4096th UTF-16 unit, on a character boundary; false when
 // it had to. fits_string_limit decides nearly every call inline from the byte count; counting
@@ -515,12 +535,10 @@ static_assert(kMaxFieldLength < kMaxStringLength, "one field's value never needs
 bool append_whole_token(const Document::Impl& d, std::string_view raw, std::string& out) {
   if (raw.size() < 3 || raw.front() != '%' || raw.back() != '%') return false;
   const std::string_view name = raw.substr(1, raw.size() - 2);
-  if (name.size() <= 16 ? short_has_percent(name) : find_percent(name.data(), name.data() + name.size()) != name.data() + name.size()) {
-    return false;
-  }
-  const std::uint32_t v = d.find_string(name);
-  if (v == CiIndex::kNone) return false;
-  out.append(d.field_text(d.fields[v]));
+  if (has_percent(name)) return false;
+  const Document::Impl::StringEntry* e = d.find_string(name);
+  if (!e) return false;
+  out.append(e->value, e->value_len);
   return true;
 }
 
@@ -561,8 +579,8 @@ void append_masked(const Document::Impl& d, std::string_view raw, std::uint64_t 
       out.push_back('%');
       continue;
     }
-    if (const std::uint32_t v = d.find_string(raw.substr(a + 1, b - a - 1)); v != CiIndex::kNone) {
-      out.append(d.field_text(d.fields[v]));
+    if (const Document::Impl::StringEntry* e = d.find_string(raw.substr(a + 1, b - a - 1))) {
+      out.append(e->value, e->value_len);
     } else {
       append_undefined(d, raw.data() + a, raw.data() + b, raw.data() + raw.size(), out, unknown);
     }
@@ -573,13 +591,13 @@ void append_masked(const Document::Impl& d, std::string_view raw, std::uint64_t 
 
 }  // namespace
 
-bool Document::substitute(std::string_view raw, std::string& out, std::vector<std::string>* unknown) const {
-  if (raw.size() <= 16 && !short_has_percent(raw)) {
-    out.append(raw);
-    return true;
-  }
-  const Impl& d = *impl_;
-  if (append_whole_token(d, raw, out)) return true;
+namespace {
+
+// Text that is not one whole defined token: 16 to 64 bytes by their '%' mask, shorter and longer
+// ones by scanning from each position. Out of line, so that Document::substitute's common paths
+// (no '%', one whole token) do not pay for this loop's registers on entry and exit.
+__attribute__((noinline)) bool substitute_general(const Document::Impl& d, std::string_view raw, std::string& out,
+                                                  std::vector<std::string>* unknown) {
   const std::size_t base = out.size();
 #if defined(__SSE2__)
   if (raw.size() >= 16 && raw.size() <= 64) {
@@ -587,7 +605,6 @@ bool Document::substitute(std::string_view raw, std::string& out, std::vector<st
     return fits_string_limit(out, base);
   }
 #endif
-  // Shorter and longer ones scan from each position.
   const char* p = raw.data();
   const char* end = p + raw.size();
   auto next_percent = [end](const char* from) { return find_percent(from, end); };
@@ -609,8 +626,8 @@ bool Document::substitute(std::string_view raw, std::string& out, std::vector<st
       out.push_back('%');
       continue;
     }
-    if (const std::uint32_t v = d.find_string(name); v != CiIndex::kNone) {
-      out.append(d.field_text(d.fields[v]));
+    if (const Document::Impl::StringEntry* e = d.find_string(name)) {
+      out.append(e->value, e->value_len);
       // Past 4096 UTF-16 units nothing more can survive the cut below; stop early so that a
       // field of many large tokens costs no more than the limit.
       if (out.size() - base > 4 * kMaxStringLength) break;
@@ -619,6 +636,18 @@ bool Document::substitute(std::string_view raw, std::string& out, std::vector<st
     append_undefined(d, pct, close, end, out, unknown);
   }
   return fits_string_limit(out, base);
+}
+
+}  // namespace
+
+bool Document::substitute(std::string_view raw, std::string& out, std::vector<std::string>* unknown) const {
+  if (raw.size() <= 16 && !short_has_percent(raw)) {
+    out.append(raw);
+    return true;
+  }
+  const Impl& d = *impl_;
+  if (append_whole_token(d, raw, out)) return true;
+  return substitute_general(d, raw, out, unknown);
 }
 
 std::string Document::substitute(std::string_view raw) const {

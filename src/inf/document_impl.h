@@ -11,6 +11,10 @@
 #include <string_view>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "isodrv/inf.h"
 
 namespace isodrv::inf {
@@ -64,14 +68,27 @@ struct CiHash {
 };
 
 // Whether two names of the same length are equal ignoring ASCII case. A name is nearly always
-// spelled the same at its uses as where it is defined: names of 4 to 16 bytes are first compared
-// byte for byte, inline, in two overlapping loads a side, and only names that differ (or are shorter
-// or longer) go to the case-folding comparison.
+// spelled the same at its uses as where it is defined: names of up to 32 bytes are first compared
+// byte for byte, inline, in two overlapping loads a side (of 16 bytes past 16: [Strings] keys such
+// as "SingleAdbInterface" are often that long), and only names that differ (or are shorter or
+// longer) go to the case-folding comparison.
 inline bool ci_same_length_equal(const char* p, const char* q, std::size_t n) {
+#if defined(__SSE2__)
+  if (n > 16 && n <= 32) {
+    auto load = [](const char* s) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(s)); };
+    const __m128i head = _mm_cmpeq_epi8(load(p), load(q)), tail = _mm_cmpeq_epi8(load(p + n - 16), load(q + n - 16));
+    const __m128i eq = _mm_and_si128(head, tail);
+    if (_mm_movemask_epi8(eq) == 0xFFFF) return true;
+    return detail::iequals_same_length(p, q, n);
+  }
+#endif
   if (n >= 8 && n <= 16) {
     if (load_u64(p) == load_u64(q) && load_u64(p + n - 8) == load_u64(q + n - 8)) return true;
   } else if (n >= 4 && n < 8) {
     if (load_u32(p) == load_u32(q) && load_u32(p + n - 4) == load_u32(q + n - 4)) return true;
+  } else if (n && n < 4) {
+    // ("%HTC%", "%LG%": the first, middle and last byte are all of them)
+    if (p[0] == q[0] && p[n / 2] == q[n / 2] && p[n - 1] == q[n - 1]) return true;
   }
   return detail::iequals_same_length(p, q, n);
 }
@@ -202,6 +219,56 @@ class BoundedArray {
   std::size_t size_ = 0, cap_ = 0;
 };
 
+namespace detail_impl {
+
+// A [Strings] key and its value as substitution reads them: a lookup then compares the key and
+// copies the value without decoding two field records. Views into the text and the arena, which
+// do not change once parsed.
+struct StringEntry {
+  const char* key;
+  const char* value;
+  std::uint32_t key_len, value_len;
+  std::string_view key_text() const { return std::string_view(key, key_len); }
+  std::string_view value_text() const { return std::string_view(value, value_len); }
+};
+
+}  // namespace detail_impl
+
+// The selected [Strings] section's entries, one per key the index holds (the first of repeats), in
+// the order they were met. The first kInline live inside Document::Impl, as CiIndex's first slots
+// do, so a driver INF's tens of strings take no allocation; more move to a vector that grows.
+class StringEntries {
+ public:
+  using Entry = detail_impl::StringEntry;
+  StringEntries() = default;
+  StringEntries(const StringEntries&) = delete;
+  StringEntries& operator=(const StringEntries&) = delete;
+  void clear() {
+    heap_ = std::vector<Entry>();
+    data_ = inline_;
+    size_ = 0;
+  }
+  void push_back(const Entry& e) {
+    if (data_ == inline_ && size_ < kInline) {
+      inline_[size_++] = e;
+      return;
+    }
+    if (data_ == inline_) heap_.assign(inline_, inline_ + size_);
+    heap_.push_back(e);
+    data_ = heap_.data();
+    ++size_;
+  }
+  std::uint32_t size() const { return size_; }
+  const Entry& operator[](std::uint32_t i) const { return data_[i]; }
+
+ private:
+  static constexpr std::uint32_t kInline = 64;
+  Entry inline_[kInline];
+  std::vector<Entry> heap_;
+  Entry* data_ = inline_;
+  std::uint32_t size_ = 0;
+};
+
 using detail::FieldRec;
 using detail::LineRec;
 using detail::SectionRec;
@@ -234,7 +301,9 @@ struct Document::Impl {
 
   std::uint16_t langid = 0x0409;
   std::int32_t strings_section = -1;
-  CiIndex strings;  // [Strings] key -> field index of the value (the key is the field before it)
+  using StringEntry = detail_impl::StringEntry;
+  StringEntries string_entries;
+  CiIndex strings;  // [Strings] key -> index into string_entries
   bool strings_may_repeat = false;  // see Document::strings_keys_may_repeat
   DiridContext dirids;
   unsigned codepage = 1252;
@@ -259,8 +328,10 @@ struct Document::Impl {
   std::uint32_t find_section(std::string_view name) const {
     return section_map.find(name, [this](std::uint32_t s) { return section_name(s); });
   }
-  std::uint32_t find_string(std::string_view key) const {
-    return strings.find(key, [this](std::uint32_t v) { return field_text(fields[v - 1]); });
+  // The entry [Strings] holds for key, or nullptr.
+  const StringEntry* find_string(std::string_view key) const {
+    const std::uint32_t e = strings.find(key, [this](std::uint32_t i) { return string_entries[i].key_text(); });
+    return e == CiIndex::kNone ? nullptr : &string_entries[e];
   }
 };
 

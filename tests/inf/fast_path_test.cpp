@@ -527,6 +527,34 @@ TEST(InfFastPath, SubstituteAgreesWithTheReferenceOnRandomText) {
   }
 }
 
+TEST(InfFastPath, WholeTokenShapeWithAPercentInsideAgreesWithTheReference) {
+  // Text that starts and ends with '%' is one token only when no '%' is inside: the check looks at
+  // names of up to 3, 16, 64 bytes and more in different ways, so a '%' at every position of names
+  // of 1 to 80 bytes, and the same names without one (defined in any case, or not).
+  std::string strings = "[Strings]\n";
+  for (std::size_t n = 1; n <= 80; ++n) strings += std::string(n, 'k') + "=v" + std::to_string(n) + "\n";
+  auto doc = open_ok(strings);
+  for (std::size_t n = 1; n <= 80; ++n) {
+    for (const std::string& name : {std::string(n, 'k'), std::string(n, 'K'), std::string(n, 'u')}) {
+      std::vector<std::string> unknown, expected_unknown;
+      std::string out;
+      doc.substitute("%" + name + "%", out, &unknown);
+      ASSERT_EQ(out, substitute_reference(doc, "%" + name + "%", expected_unknown)) << name;
+      ASSERT_EQ(unknown, expected_unknown) << name;
+      for (std::size_t at = 0; at < n; ++at) {
+        std::string raw = "%" + name + "%";
+        raw[1 + at] = '%';
+        unknown.clear();
+        expected_unknown.clear();
+        out.clear();
+        doc.substitute(raw, out, &unknown);
+        ASSERT_EQ(out, substitute_reference(doc, raw, expected_unknown)) << raw;
+        ASSERT_EQ(unknown, expected_unknown) << raw;
+      }
+    }
+  }
+}
+
 TEST(InfFastPath, SectionLinesMatchTheLineTableForRandomReopening) {
   // Every section's lines, as Section iterates them, are exactly the document's lines of that
   // section in file order, and its headers every header of its name: random files of headers drawn

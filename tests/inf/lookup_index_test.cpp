@@ -142,12 +142,13 @@ TEST(InfLookupIndex, SectionAndStringLookupsEqualALinearScan) {
 
 namespace {
 
-// ci_equal's byte-for-byte shortcut (names of 4 to 16 bytes, two overlapping loads a side) must
-// agree with the case-folding comparison: every length from 1 to 24, one byte changed at every
-// position, to its other case, to a byte folding merges ('@' and '`') and to an unrelated byte.
+// ci_equal's byte-for-byte shortcut (names of 1 to 3 bytes byte by byte, 4 to 16 in two overlapping
+// loads a side, 17 to 32 in two overlapping 16-byte loads) must agree with the case-folding
+// comparison: every length from 1 to 40 (past every shortcut), one byte changed at every position,
+// to its other case, to a byte folding merges ('@' and '`') and to an unrelated byte.
 TEST(InfLookupIndex, ExactShortcutAgreesWithFolding) {
   auto fold = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-  for (std::size_t n = 1; n <= 24; ++n) {
+  for (std::size_t n = 1; n <= 40; ++n) {
     std::string a;
     for (std::size_t i = 0; i < n; ++i) a.push_back(static_cast<char>('a' + i % 26));
     EXPECT_TRUE(inf::ci_equal(a, a)) << n;
@@ -167,3 +168,40 @@ TEST(InfLookupIndex, ExactShortcutAgreesWithFolding) {
 }
 
 }  // namespace
+
+// The [Strings] index keeps its entries (key and value as substitution reads them) inside the
+// document up to 64 and on the heap past that, and rebuilds them when the language changes: string
+// values and substitution must equal the linear scan for tables of 1 to 300 keys, with repeats in
+// another case, values that needed unquoting (the arena) and plain ones, in both languages and
+// after switching back.
+TEST(InfLookupIndex, StringEntriesPastTheInlineOnesAndAcrossLanguages) {
+  for (int keys : {1, 63, 64, 65, 130, 300}) {
+    std::string text = "[Version]\nSignature=\"$Windows NT$\"\n[Strings]\n";
+    for (int k = 0; k < keys; ++k) {
+      text += "Key" + std::to_string(k) + (k % 3 == 0 ? " = \"q\"\"v\"" : " = v") + std::to_string(k) + "\n";
+      if (k % 7 == 0) text += "KEY" + std::to_string(k) + " = repeat" + std::to_string(k) + "\n";
+    }
+    text += "[Strings.0407]\n";
+    for (int k = 0; k < keys; k += 2) text += "key" + std::to_string(k) + " = de" + std::to_string(k) + "\n";
+    auto parsed = inf::Document::parse(text, "t.inf");
+    ASSERT_TRUE(parsed) << keys;
+    inf::Document& doc = *parsed;
+    for (std::uint16_t lang : {0x0409, 0x0407, 0x0409}) {
+      doc.select_language(lang);
+      for (int k = 0; k <= keys; ++k) {
+        const std::string name = (k % 2 ? "kEy" : "Key") + std::to_string(k);
+        const auto want = linear_string(doc, name);
+        const auto got = doc.string_value(name);
+        ASSERT_EQ(want.has_value(), got.has_value()) << keys << " " << name << " " << lang;
+        if (!want) {
+          EXPECT_EQ(doc.substitute("%" + name + "%"), "%" + name + "%");
+          continue;
+        }
+        EXPECT_EQ(*want, *got) << keys << " " << name << " " << lang;
+        EXPECT_EQ(doc.substitute("%" + name + "%"), std::string(*want)) << name;
+        const std::string value(*want);
+        EXPECT_EQ(doc.substitute("<%" + name + "%|%" + name + "%>"), "<" + value + "|" + value + ">") << name;
+      }
+    }
+  }
+}
