@@ -590,6 +590,131 @@ AnsiCount count_ansi_1252(std::string_view b) {
   return c;
 }
 
+// What scan_ansi_avx2 finds in the text after the plain-ASCII prefix: count_ansi_1252's count,
+// whether a byte is >= 0x80 (is_ascii) and whether the text is well-formed UTF-8 (is_valid_utf8).
+struct AnsiScan {
+  AnsiCount count;
+  bool high = false, utf8 = false;
+};
+
+#if ISODRV_DECODE_AVX2
+// The UTF-8 length beyond two (0 or 1) of the Windows-1252 bytes 80-8F and 90-9F, as two 16-entry
+// shuffle tables, each repeated for both 128-bit lanes (every byte from A0 on takes two bytes).
+struct Cp1252LongTables {
+  char lo[32];
+  char hi[32];
+  constexpr Cp1252LongTables() : lo{}, hi{} {
+    for (int k = 0; k < 32; ++k) {
+      lo[k] = static_cast<char>(kCp1252Utf8.len[k % 16] - 2);
+      hi[k] = static_cast<char>(kCp1252Utf8.len[16 + k % 16] - 2);
+    }
+  }
+};
+constexpr Cp1252LongTables kCp1252Long;
+
+// What spills from one 32-byte block of the UTF-8 check into the next.
+struct Utf8Carry {
+  std::uint64_t owed = 0;  // continuation bytes the previous block's leads still need (bits 0-2)
+  std::uint64_t e0 = 0, ed = 0, f0 = 0, f4 = 0;  // the previous block ended with that lead (bit 0)
+  bool bad = false;
+};
+
+// The bytes of v above t as signed bytes (bit k = byte k). With t >= 0x80 that is every ASCII byte
+// and the bytes >= 0x80 above t; callers keep the latter with the mask of bytes >= 0x80.
+__attribute__((target("avx2"))) inline std::uint32_t bytes_above(__m256i v, char t) {
+  return static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpgt_epi8(v, _mm256_set1_epi8(t))));
+}
+__attribute__((target("avx2"))) inline std::uint64_t bytes_equal(__m256i v, char t) {
+  return static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(t))));
+}
+
+// The second byte's range after E0 (A0-BF: no overlong form), ED (80-9F: no surrogate), F0 (90-BF)
+// and F4 (80-8F: nothing past U+10FFFF); utf8_block has checked that it is a continuation byte.
+__attribute__((target("avx2"))) inline void utf8_second_bytes(__m256i v, std::uint32_t h, Utf8Carry& c) {
+  const std::uint64_t e0 = bytes_equal(v, '\xE0') << 1 | c.e0, ed = bytes_equal(v, '\xED') << 1 | c.ed;
+  const std::uint64_t f0 = bytes_equal(v, '\xF0') << 1 | c.f0, f4 = bytes_equal(v, '\xF4') << 1 | c.f4;
+  const std::uint64_t a0 = bytes_above(v, '\x9F') & h, b90 = bytes_above(v, '\x8F') & h;
+  const std::uint64_t wrong = (e0 & ~a0) | (ed & a0) | (f0 & ~b90) | (f4 & b90);
+  if (static_cast<std::uint32_t>(wrong)) c.bad = true;
+  c.e0 = e0 >> 32;
+  c.ed = ed >> 32;
+  c.f0 = f0 >> 32;
+  c.f4 = f4 >> 32;
+}
+
+// Well-formed UTF-8 (what is_valid_utf8 accepts) checked on bit masks of a 32-byte block rather
+// than character by character: a byte >= 0x80 is a lead (C0-FF) or a continuation byte; the leads
+// C2-DF, E0-EF and F0-F4 need one, two and three continuation bytes right after them, and there
+// must be no other continuation bytes; C0, C1 and F5-FF are never valid. h: the bytes >= 0x80.
+__attribute__((target("avx2"))) inline void utf8_block(__m256i v, std::uint32_t h, Utf8Carry& c) {
+  const std::uint32_t lead = bytes_above(v, '\xBF') & h, lead3 = bytes_above(v, '\xDF') & h;
+  const std::uint32_t lead4 = bytes_above(v, '\xEF') & h;
+  const std::uint32_t never = (lead & ~bytes_above(v, '\xC1')) | (bytes_above(v, '\xF4') & h);
+  const std::uint64_t owed = std::uint64_t{lead} << 1 | std::uint64_t{lead3} << 2 | std::uint64_t{lead4} << 3 | c.owed;
+  if (static_cast<std::uint32_t>(owed) != (h & ~lead) || never) c.bad = true;
+  c.owed = owed >> 32;
+  if (lead3 | c.e0 | c.ed | c.f0 | c.f4) utf8_second_bytes(v, h, c);
+}
+
+// The running sums of scan_ansi_avx2: line breaks and the UTF-8 bytes beyond one of the bytes >= 0x80,
+// both in byte lanes (at most 1 and 2 a block) that are added up every 127 blocks.
+struct AnsiLanes {
+  __m256i breaks, extra, nuls;
+  std::uint32_t high = 0;
+  Utf8Carry utf8;
+};
+
+// One 32-byte block of scan_ansi_avx2 (no ^Z in it).
+__attribute__((target("avx2"))) inline void scan_ansi_block(__m256i v, AnsiLanes& l) {
+  const __m256i zero = _mm256_setzero_si256();
+  l.breaks = _mm256_sub_epi8(l.breaks, _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n')));
+  l.nuls = _mm256_or_si256(l.nuls, _mm256_cmpeq_epi8(v, zero));
+  const auto h = static_cast<std::uint32_t>(_mm256_movemask_epi8(v));
+  if (!(h | l.utf8.owed | l.utf8.e0 | l.utf8.ed | l.utf8.f0 | l.utf8.f4)) return;
+  l.high |= h;
+  // Every byte >= 0x80 takes one byte more; 80-9F another one where the table says so.
+  const __m256i idx = _mm256_and_si256(v, _mm256_set1_epi8(0x0F));
+  const __m256i lo = _mm256_shuffle_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(kCp1252Long.lo)), idx);
+  const __m256i hi = _mm256_shuffle_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(kCp1252Long.hi)), idx);
+  const __m256i longer = _mm256_and_si256(_mm256_blendv_epi8(lo, hi, _mm256_slli_epi16(v, 3)),
+                                          _mm256_cmpgt_epi8(_mm256_set1_epi8(static_cast<char>(0xA0)), v));
+  l.extra = _mm256_sub_epi8(_mm256_add_epi8(l.extra, longer), _mm256_cmpgt_epi8(zero, v));
+  utf8_block(v, h, l.utf8);
+}
+
+// count_ansi_1252, is_ascii and is_valid_utf8 in one AVX2 pass over s[0, n), 32 bytes a step (the
+// last 0-31 bytes through a copy padded with spaces: ASCII, so a sequence cut short still shows).
+// False at a ^Z (rare), where the separate passes are left to do it.
+__attribute__((target("avx2"))) bool scan_ansi_avx2(const char* s, std::size_t n, AnsiScan& r) {
+  const __m256i vz = _mm256_set1_epi8(kCtrlZ);
+  AnsiLanes l{_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), 0, {}};
+  std::size_t i = 0;
+  alignas(32) char tail[32];
+  std::memset(tail, ' ', sizeof tail);
+  while (i < n) {
+    for (int k = 0; k < 127 && i < n; ++k, i += 32) {
+      __m256i v;
+      if (i + 32 <= n) {
+        v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
+      } else {
+        std::memcpy(tail, s + i, n - i);
+        v = _mm256_load_si256(reinterpret_cast<const __m256i*>(tail));
+      }
+      if (_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, vz))) return false;
+      scan_ansi_block(v, l);
+    }
+    r.count.breaks += lane_total(l.breaks);
+    r.count.extra += lane_total(l.extra);
+    l.breaks = l.extra = _mm256_setzero_si256();
+  }
+  r.count.stop = n;
+  r.count.nul = _mm256_movemask_epi8(l.nuls) != 0;
+  r.high = l.high != 0;
+  r.utf8 = !l.utf8.bad && !l.utf8.owed;
+  return true;
+}
+#endif
+
 // Room the second pass needs past the text it writes (and, decoding in place, between the text
 // written and the bytes not yet read): a block is stored whole even when only its ASCII prefix
 // is kept, 32 bytes with AVX2.
@@ -708,8 +833,9 @@ void decode_ansi_1252(std::string_view b, DecodedText& out) {
 // decoded to the front. Returns false, `bytes` untouched, when the input is not such a file.
 // bytes[0, clean) is plain ASCII whose lines the probe has recorded (out.line_text_start holds
 // exactly their starts): it is its own text, so counting, moving and writing start at `clean`.
-bool decode_ansi_1252_in_place(std::string& bytes, std::size_t clean, DecodedText& out) {
-  const AnsiCount c = count_ansi_1252(std::string_view(bytes).substr(clean));
+// `counted`: bytes[clean, end)'s count when the caller has it (scan_ansi_avx2), else null.
+bool decode_ansi_1252_in_place(std::string& bytes, std::size_t clean, DecodedText& out, const AnsiCount* counted) {
+  const AnsiCount c = counted ? *counted : count_ansi_1252(std::string_view(bytes).substr(clean));
   if (c.nul || c.ctrl_z) return false;
   const std::size_t n = bytes.size(), shift = c.extra + kAnsiSlack;
   out.line_text_start.reserve(out.line_text_start.size() + c.breaks);
@@ -1067,13 +1193,24 @@ Result<DecodedText> decode_impl(std::string_view b, const DecodeOptions& opts, s
   }
   // The probe saw b[0, clean) to be plain ASCII: the scans below start there (a prefix of ASCII
   // ends on a character boundary, so the UTF-8 check of the rest decides for the whole).
+  // With AVX2 one pass tells whether the rest is ASCII and UTF-8 and counts it for decoding in place.
   const std::string_view rest = b.substr(clean);
-  const bool ascii = is_ascii(rest);
+  AnsiScan scan;
+  bool scanned = false;
+#if ISODRV_DECODE_AVX2
+  scanned = active_tokenizer() == Tokenizer::avx2 && scan_ansi_avx2(rest.data(), rest.size(), scan);
+#endif
+  if (!scanned) {
+    scan.high = !is_ascii(rest);
+    scan.utf8 = scan.high && is_valid_utf8(rest);
+  }
+  const bool ascii = !scan.high;
   if (!ascii) {
     out.flags.non_ascii_ansi = true;
-    out.flags.utf8_without_bom = is_valid_utf8(rest);
+    out.flags.utf8_without_bom = scan.utf8;
   }
-  if (in_place && !ascii && opts.codepage == 1252 && decode_ansi_1252_in_place(*in_place, clean, out)) {
+  if (in_place && !ascii && opts.codepage == 1252 &&
+      decode_ansi_1252_in_place(*in_place, clean, out, scanned ? &scan.count : nullptr)) {
     *replaced = true;
     return out;
   }
