@@ -737,7 +737,9 @@ inline void put_ansi_byte(const char* s, std::size_t at, TextWriter& tw) {
 template <bool kNuls>
 __attribute__((target("avx2"))) std::size_t write_ansi_avx2(const char* s, std::size_t stop, TextWriter& tw) {
   const __m256i vzero = _mm256_setzero_si256(), vspace = _mm256_set1_epi8(' '), vnl = _mm256_set1_epi8('\n');
-  std::size_t i = 0;
+  // The write position in registers: tw's own would be reloaded after every byte stored.
+  char* const o = tw.o;
+  std::size_t w = tw.w, i = 0;
   while (i + 32 <= stop) {
     __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
     const auto hi = static_cast<unsigned>(_mm256_movemask_epi8(v));
@@ -746,16 +748,21 @@ __attribute__((target("avx2"))) std::size_t write_ansi_avx2(const char* s, std::
       const __m256i z = _mm256_cmpeq_epi8(v, vzero);
       v = _mm256_or_si256(_mm256_andnot_si256(z, v), _mm256_and_si256(z, vspace));
     }
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(tw.o + tw.w), v);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(o + w), v);
     const unsigned kept = hi ? (1u << run) - 1 : ~0u;
     for (unsigned m = static_cast<unsigned>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, vnl))) & kept; m; m &= m - 1) {
       const auto t = static_cast<std::size_t>(__builtin_ctz(m));
-      tw.line_break(tw.w + t + 1, i + t + 1);
+      tw.line_break(w + t + 1, i + t + 1);
     }
-    tw.w += run;
+    w += run;
     i += run;
-    while (i < stop && static_cast<unsigned char>(s[i]) >= 0x80) put_ansi_byte(s, i++, tw);
+    // The bytes >= 0x80 that follow, each its UTF-8 from the table (the slack covers the padding).
+    for (unsigned ch; i < stop && (ch = static_cast<unsigned char>(s[i])) >= 0x80; ++i) {
+      std::memcpy(o + w, kCp1252Utf8.bytes[ch - 0x80], 4);
+      w += kCp1252Utf8.len[ch - 0x80];
+    }
   }
+  tw.w = w;
   return i;
 }
 #endif
