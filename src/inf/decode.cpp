@@ -213,7 +213,20 @@ bool looks_like_utf16le(std::string_view b) {
 // Records the start of every physical line of a borrowed 8-bit text; byte offsets are the text's
 // plus `byte_offset`. Lines are short, so the breaks come from a 16-byte comparison mask rather
 // than a memchr call per line.
+// Entries to reserve in a line table before the lines of `chars` characters are counted. INF lines
+// average ~40 characters: one entry per 20 saves nearly every small file the doublings from one entry
+// (one per 32 left 5 % of the corpus's files growing their tables, each doubling an allocation and a
+// copy); texts over 160 KB keep one per 32, so a big file's table, reserved but never filled, does not
+// raise its peak memory (issue 13's bound: 2x the largest file).
+inline std::size_t line_room(std::size_t chars) {
+  constexpr std::size_t kSmallText = std::size_t{160} << 10;
+  return chars <= kSmallText ? chars / 20 + 16 : chars / 32 + 16;
+}
+
 void index_lines_borrowed(std::string_view text, std::uint32_t byte_offset, DecodedText& out) {
+  // (capped as in probe_plain_ascii)
+  out.line_text_start.reserve(std::min<std::size_t>(line_room(text.size()), 8192));
+  out.line_byte_start.reserve(out.line_text_start.capacity());
   out.line_text_start.push_back(0);
   out.line_byte_start.push_back(byte_offset);
   const char* s = text.data();
@@ -270,12 +283,12 @@ __attribute__((target("avx2"))) std::size_t probe_blocks_avx2(const char* s, std
 
 bool probe_plain_ascii(std::string_view text, DecodedText& out, ByteStarts byte_starts, std::size_t& clean) {
   auto& starts = out.line_text_start;
-  // INF lines run 20-80 bytes: one entry per 32 bytes up front means one allocation for most
-  // files (a table grown by doubling from one entry allocates ten times for 500 lines). Capped at
-  // 8192 entries (files up to ~256 KB): past that the few doublings cost nothing measurable, and a
-  // guess too small for a big file would make the table's last doubling raise the document's peak
-  // memory (issue 13's bound: 2x the largest file).
-  starts.reserve(std::min<std::size_t>(text.size() / 32 + 16, 8192));
+  // Room for the lines up front means one allocation for most files (a table grown by doubling
+  // from one entry allocates ten times for 500 lines). Capped at 8192 entries (files up to ~256 KB):
+  // past that the few doublings cost nothing measurable, and a guess too small for a big file would
+  // make the table's last doubling raise the document's peak memory (issue 13's bound: 2x the
+  // largest file).
+  starts.reserve(std::min<std::size_t>(line_room(text.size()), 8192));
   starts.push_back(0);
   const char* s = text.data();
   const std::size_t n = text.size();
@@ -1055,9 +1068,9 @@ void decode_utf16le(std::string_view b, std::size_t start, DecodedText& out) {
   }
   const Utf16Units u{reinterpret_cast<const unsigned char*>(b.data()), n};
   const std::size_t units = (n - start) / 2;
-  // An INF line is rarely under 32 characters; the arrays grow if it is.
-  out.line_text_start.reserve(units / 32 + 2);
-  out.line_byte_start.reserve(units / 32 + 2);
+  // The arrays grow if the lines are shorter than line_room expects.
+  out.line_text_start.reserve(line_room(units));
+  out.line_byte_start.reserve(line_room(units));
   out.line_text_start.push_back(0);
   out.line_byte_start.push_back(static_cast<std::uint32_t>(start));
   out.owned.reserve(units + units / 2 + 16);
