@@ -462,6 +462,17 @@ constexpr Cp1252Utf8 kCp1252Utf8;
 // Extra UTF-8 bytes (beyond one) that a Windows-1252 byte >= 0x80 becomes.
 inline std::size_t cp1252_extra(unsigned char byte) { return kCp1252Utf8.len[byte - 0x80] - 1u; }
 
+// Makes `s` n bytes long, leaving the new bytes unwritten where the library allows it (C++23's
+// resize_and_overwrite: this file is built as C++23 where GCC has it, as read_input.cpp is; resize,
+// which zeroes them, elsewhere). The decoders write every byte of the text before it is read.
+inline void grow_unwritten(std::string& s, std::size_t n) {
+#if defined(__cpp_lib_string_resize_and_overwrite)
+  s.resize_and_overwrite(n, [](char*, std::size_t k) { return k; });
+#else
+  s.resize(n);
+#endif
+}
+
 // Decoded text written into out.owned, which is sized before writing. ensure() grows it should a
 // count ever fall short, so a miscount costs a reallocation, never a write past the end.
 struct TextWriter {
@@ -471,12 +482,12 @@ struct TextWriter {
   std::size_t w = 0;
   TextWriter(DecodedText& d, std::size_t size) : TextWriter(d, d.owned, size) {}
   TextWriter(DecodedText& d, std::string& into, std::size_t size) : out(d), target(into) {
-    target.resize(size);
+    grow_unwritten(target, size);
     o = target.data();
   }
   inline void ensure(std::size_t k) {
     if (w + k > target.size()) {
-      target.resize(w + k + target.size() / 8 + 64);
+      grow_unwritten(target, w + k + target.size() / 8 + 64);
       o = target.data();
     }
   }
@@ -859,7 +870,7 @@ bool decode_ansi_1252_in_place(std::string& bytes, std::size_t clean, DecodedTex
   if (c.nul || c.ctrl_z) return false;
   const std::size_t n = bytes.size(), shift = c.extra + kAnsiSlack;
   out.line_text_start.reserve(out.line_text_start.size() + c.breaks);
-  bytes.resize(n + shift);  // reallocates only when the reader left too little spare capacity
+  grow_unwritten(bytes, n + shift);  // reallocates only when the reader left too little spare capacity
   std::memmove(bytes.data() + clean + shift, bytes.data() + clean, n - clean);
   TextWriter tw(out, bytes, n + shift);
   tw.w = clean;
@@ -1029,7 +1040,7 @@ inline void fit_utf16_rest(const Utf16Units& u, std::size_t i, TextWriter& tw) {
   const std::size_t want = tw.w + measure_utf16le(u, i).size + 16;
   if (want <= tw.target.size()) return;
   if (want > tw.target.capacity()) tw.target.reserve(want);
-  tw.target.resize(want);
+  grow_unwritten(tw.target, want);
   tw.o = tw.target.data();
 }
 
