@@ -636,34 +636,56 @@ struct Cp1252LongTables {
 };
 constexpr Cp1252LongTables kCp1252Long;
 
-// What spills from one 32-byte block of the UTF-8 check into the next.
+// What spills from one 32-byte block of the UTF-8 check into the next: bits 0-2, the continuation
+// bytes the block's last leads still need; bits 8-11, that it ended with E0, ED, F0 or F4 (whose
+// second byte is limited further).
 struct Utf8Carry {
-  std::uint64_t owed = 0;  // continuation bytes the previous block's leads still need (bits 0-2)
-  std::uint64_t e0 = 0, ed = 0, f0 = 0, f4 = 0;  // the previous block ended with that lead (bit 0)
+  std::uint64_t pending = 0;
   bool bad = false;
 };
 
-// The bytes of v above t as signed bytes (bit k = byte k). With t >= 0x80 that is every ASCII byte
-// and the bytes >= 0x80 above t; callers keep the latter with the mask of bytes >= 0x80.
-__attribute__((target("avx2"))) inline std::uint32_t bytes_above(__m256i v, char t) {
-  return static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpgt_epi8(v, _mm256_set1_epi8(t))));
+// 32 copies of a byte (or a 16-byte table twice, one per 128-bit lane) that the block loops read from
+// memory: GCC otherwise makes each constant anew for every block, three instructions each.
+struct alignas(32) Splat {
+  char b[32];
+};
+constexpr Splat splat(char c) {
+  Splat s{};
+  for (char& x : s.b) x = c;
+  return s;
 }
-__attribute__((target("avx2"))) inline std::uint64_t bytes_equal(__m256i v, char t) {
-  return static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(t))));
+// By a byte's high nibble: C-F a lead (bit 7), E-F a lead of three or four bytes (bit 6), F of four (bit 5).
+constexpr Splat lead_classes() {
+  Splat s{};
+  for (int k = 0; k < 32; ++k) s.b[k] = static_cast<char>(k % 16 < 12 ? 0 : k % 16 < 14 ? 0x80 : k % 16 == 14 ? 0xC0 : 0xE0);
+  return s;
+}
+constexpr Splat kNibble = splat(0x0F), kLeadClasses = lead_classes(), kAbove8F = splat('\x8F'), kAbove9F = splat('\x9F'),
+                kAboveC1 = splat('\xC1'), kAboveF4 = splat('\xF4'), kE0 = splat('\xE0'), kED = splat('\xED'),
+                kF0 = splat('\xF0'), kF4 = splat('\xF4'), kBelowA0 = splat('\xA0'), kNewline = splat('\n');
+
+__attribute__((target("avx2"))) inline __m256i splat_load(const Splat& s) {
+  return _mm256_load_si256(reinterpret_cast<const __m256i*>(s.b));
+}
+// The bytes of v above t as signed bytes (bit k = byte k). With t >= 0x80 that is every ASCII byte
+// and the bytes >= 0x80 above t; callers keep the latter with a mask of bytes >= 0x80.
+__attribute__((target("avx2"))) inline std::uint32_t bytes_above(__m256i v, const Splat& t) {
+  return static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpgt_epi8(v, splat_load(t))));
+}
+__attribute__((target("avx2"))) inline std::uint64_t bytes_equal(__m256i v, const Splat& t) {
+  return static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, splat_load(t))));
 }
 
 // The second byte's range after E0 (A0-BF: no overlong form), ED (80-9F: no surrogate), F0 (90-BF)
 // and F4 (80-8F: nothing past U+10FFFF); utf8_block has checked that it is a continuation byte.
-__attribute__((target("avx2"))) inline void utf8_second_bytes(__m256i v, std::uint32_t h, Utf8Carry& c) {
-  const std::uint64_t e0 = bytes_equal(v, '\xE0') << 1 | c.e0, ed = bytes_equal(v, '\xED') << 1 | c.ed;
-  const std::uint64_t f0 = bytes_equal(v, '\xF0') << 1 | c.f0, f4 = bytes_equal(v, '\xF4') << 1 | c.f4;
-  const std::uint64_t a0 = bytes_above(v, '\x9F') & h, b90 = bytes_above(v, '\x8F') & h;
+// Returns the pending bits 8-11 for the next block.
+__attribute__((target("avx2"))) inline std::uint64_t utf8_second_bytes(__m256i v, std::uint32_t h, std::uint64_t before, bool& bad) {
+  const std::uint64_t e0 = bytes_equal(v, kE0) << 1 | (before >> 8 & 1), ed = bytes_equal(v, kED) << 1 | (before >> 9 & 1);
+  const std::uint64_t f0 = bytes_equal(v, kF0) << 1 | (before >> 10 & 1), f4 = bytes_equal(v, kF4) << 1 | (before >> 11 & 1);
+  const std::uint64_t a0 = bytes_above(v, kAbove9F) & h, b90 = bytes_above(v, kAbove8F) & h;
   const std::uint64_t wrong = (e0 & ~a0) | (ed & a0) | (f0 & ~b90) | (f4 & b90);
-  if (static_cast<std::uint32_t>(wrong)) c.bad = true;
-  c.e0 = e0 >> 32;
-  c.ed = ed >> 32;
-  c.f0 = f0 >> 32;
-  c.f4 = f4 >> 32;
+  if (static_cast<std::uint32_t>(wrong)) bad = true;
+  return (e0 >> 32) << 8 | (ed >> 32) << 9 | (f0 >> 32) << 10 | (f4 >> 32) << 11;
 }
 
 // Well-formed UTF-8 (what is_valid_utf8 accepts) checked on bit masks of a 32-byte block rather
@@ -671,13 +693,16 @@ __attribute__((target("avx2"))) inline void utf8_second_bytes(__m256i v, std::ui
 // C2-DF, E0-EF and F0-F4 need one, two and three continuation bytes right after them, and there
 // must be no other continuation bytes; C0, C1 and F5-FF are never valid. h: the bytes >= 0x80.
 __attribute__((target("avx2"))) inline void utf8_block(__m256i v, std::uint32_t h, Utf8Carry& c) {
-  const std::uint32_t lead = bytes_above(v, '\xBF') & h, lead3 = bytes_above(v, '\xDF') & h;
-  const std::uint32_t lead4 = bytes_above(v, '\xEF') & h;
-  const std::uint32_t never = (lead & ~bytes_above(v, '\xC1')) | (bytes_above(v, '\xF4') & h);
-  const std::uint64_t owed = std::uint64_t{lead} << 1 | std::uint64_t{lead3} << 2 | std::uint64_t{lead4} << 3 | c.owed;
+  const __m256i cls = _mm256_shuffle_epi8(splat_load(kLeadClasses), _mm256_and_si256(_mm256_srli_epi16(v, 4), splat_load(kNibble)));
+  const auto lead = static_cast<std::uint32_t>(_mm256_movemask_epi8(cls));
+  const auto lead3 = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_slli_epi16(cls, 1)));
+  const auto lead4 = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_slli_epi16(cls, 2)));
+  const std::uint32_t never = (lead & ~bytes_above(v, kAboveC1)) | (lead4 & bytes_above(v, kAboveF4));
+  const std::uint64_t owed = std::uint64_t{lead} << 1 | std::uint64_t{lead3} << 2 | std::uint64_t{lead4} << 3 | (c.pending & 7);
   if (static_cast<std::uint32_t>(owed) != (h & ~lead) || never) c.bad = true;
-  c.owed = owed >> 32;
-  if (lead3 | c.e0 | c.ed | c.f0 | c.f4) utf8_second_bytes(v, h, c);
+  const std::uint64_t before = c.pending;
+  c.pending = owed >> 32;
+  if (lead3 | (before >> 8)) c.pending |= utf8_second_bytes(v, h, before, c.bad);
 }
 
 // The running sums of scan_ansi_avx2: line breaks and the UTF-8 bytes beyond one of the bytes >= 0x80,
@@ -691,17 +716,17 @@ struct AnsiLanes {
 // One 32-byte block of scan_ansi_avx2 (no ^Z in it).
 __attribute__((target("avx2"))) inline void scan_ansi_block(__m256i v, AnsiLanes& l) {
   const __m256i zero = _mm256_setzero_si256();
-  l.breaks = _mm256_sub_epi8(l.breaks, _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n')));
+  l.breaks = _mm256_sub_epi8(l.breaks, _mm256_cmpeq_epi8(v, splat_load(kNewline)));
   l.nuls = _mm256_or_si256(l.nuls, _mm256_cmpeq_epi8(v, zero));
   const auto h = static_cast<std::uint32_t>(_mm256_movemask_epi8(v));
-  if (!(h | l.utf8.owed | l.utf8.e0 | l.utf8.ed | l.utf8.f0 | l.utf8.f4)) return;
+  if (!(h | l.utf8.pending)) return;
   l.high |= h;
   // Every byte >= 0x80 takes one byte more; 80-9F another one where the table says so.
-  const __m256i idx = _mm256_and_si256(v, _mm256_set1_epi8(0x0F));
+  const __m256i idx = _mm256_and_si256(v, splat_load(kNibble));
   const __m256i lo = _mm256_shuffle_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(kCp1252Long.lo)), idx);
   const __m256i hi = _mm256_shuffle_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(kCp1252Long.hi)), idx);
   const __m256i longer = _mm256_and_si256(_mm256_blendv_epi8(lo, hi, _mm256_slli_epi16(v, 3)),
-                                          _mm256_cmpgt_epi8(_mm256_set1_epi8(static_cast<char>(0xA0)), v));
+                                          _mm256_cmpgt_epi8(splat_load(kBelowA0), v));
   l.extra = _mm256_sub_epi8(_mm256_add_epi8(l.extra, longer), _mm256_cmpgt_epi8(zero, v));
   utf8_block(v, h, l.utf8);
 }
@@ -734,7 +759,7 @@ __attribute__((target("avx2"))) bool scan_ansi_avx2(const char* s, std::size_t n
   r.count.stop = n;
   r.count.nul = _mm256_movemask_epi8(l.nuls) != 0;
   r.high = l.high != 0;
-  r.utf8 = !l.utf8.bad && !l.utf8.owed;
+  r.utf8 = !l.utf8.bad && !(l.utf8.pending & 7);
   return true;
 }
 #endif

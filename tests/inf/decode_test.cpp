@@ -246,6 +246,26 @@ TEST(InfDecode, AnsiScanAgreesOnEveryPathAndWithTheUtf8Definition) {
     }
   }
   EXPECT_GT(utf8_files, 100);  // the well-formed side is exercised, not only the broken one
+  // Each limited second byte (and its neighbour just inside the limit) and each sequence cut short,
+  // at every offset around the first two block boundaries, in otherwise well-formed text.
+  for (const char* seq : {"\xE0\x9F\xBF", "\xE0\xA0\x80", "\xED\x9F\xBF", "\xED\xA0\x80", "\xF0\x8F\xBF\xBF",
+                          "\xF0\x90\x80\x80", "\xF4\x8F\xBF\xBF", "\xF4\x90\x80\x80", "\xC3", "\xE4\xB8", "\xF0\x9F\x98",
+                          "\xC1\xBF", "\xF5\x80\x80\x80"}) {
+    for (std::size_t at = 0; at < 80; ++at) {
+      std::string b = kHead + "k=\xC3\xA9";
+      b.append(at, 'y');
+      b += seq;
+      b += "\r\nz=1\r\n";
+      const bool utf8 = reference_utf8(b);
+      for (Tokenizer t : paths) {
+        set_tokenizer(t);
+        auto d = decode(b);
+        set_tokenizer(before);
+        ASSERT_TRUE(d.ok());
+        ASSERT_EQ(d->flags.utf8_without_bom, utf8) << show(seq) << " at " << at << " " << tokenizer_name(t);
+      }
+    }
+  }
 }
 
 TEST(InfDecode, Cp1252HighControlRangeMapsLikeWindows) {
