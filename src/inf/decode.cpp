@@ -210,19 +210,19 @@ bool looks_like_utf16le(std::string_view b) {
   return le_ascii * 2 > units && be_ascii * 8 < units;
 }
 
-// Records the start of every physical line of a borrowed 8-bit text; byte offsets are the text's
-// plus `byte_offset`. Lines are short, so the breaks come from a 16-byte comparison mask rather
-// than a memchr call per line.
 // Entries to reserve in a line table before the lines of `chars` characters are counted. INF lines
-// average ~40 characters: one entry per 20 saves nearly every small file the doublings from one entry
-// (one per 32 left 5 % of the corpus's files growing their tables, each doubling an allocation and a
-// copy); texts over 160 KB keep one per 32, so a big file's table, reserved but never filled, does not
-// raise its peak memory (issue 13's bound: 2x the largest file).
+// average ~40 characters, but many files have shorter ones: one entry per 20 spares nearly every small
+// file a doubling (one per 32 cost the corpus's 442 files 342 more allocations, each with a copy);
+// texts over 160 KB keep one per 32, so a big file's table, reserved but never filled, does not raise
+// its peak memory (issue 13's bound: 2x the largest file).
 inline std::size_t line_room(std::size_t chars) {
   constexpr std::size_t kSmallText = std::size_t{160} << 10;
   return chars <= kSmallText ? chars / 20 + 16 : chars / 32 + 16;
 }
 
+// Records the start of every physical line of a borrowed 8-bit text; byte offsets are the text's
+// plus `byte_offset`. Lines are short, so the breaks come from a 16-byte comparison mask rather
+// than a memchr call per line.
 void index_lines_borrowed(std::string_view text, std::uint32_t byte_offset, DecodedText& out) {
   // (capped as in probe_plain_ascii)
   out.line_text_start.reserve(std::min<std::size_t>(line_room(text.size()), 8192));
