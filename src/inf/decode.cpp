@@ -210,10 +210,23 @@ bool looks_like_utf16le(std::string_view b) {
   return le_ascii * 2 > units && be_ascii * 8 < units;
 }
 
+// Entries to reserve in a line table before the lines of `chars` characters are counted. INF lines
+// average ~40 characters, but many files have shorter ones: one entry per 20 spares nearly every small
+// file a doubling (one per 32 cost the corpus's 442 files 342 more allocations, each with a copy);
+// texts over 160 KB keep one per 32, so a big file's table, reserved but never filled, does not raise
+// its peak memory (issue 13's bound: 2x the largest file).
+inline std::size_t line_room(std::size_t chars) {
+  constexpr std::size_t kSmallText = std::size_t{160} << 10;
+  return chars <= kSmallText ? chars / 20 + 16 : chars / 32 + 16;
+}
+
 // Records the start of every physical line of a borrowed 8-bit text; byte offsets are the text's
 // plus `byte_offset`. Lines are short, so the breaks come from a 16-byte comparison mask rather
 // than a memchr call per line.
 void index_lines_borrowed(std::string_view text, std::uint32_t byte_offset, DecodedText& out) {
+  // (capped as in probe_plain_ascii)
+  out.line_text_start.reserve(std::min<std::size_t>(line_room(text.size()), 8192));
+  out.line_byte_start.reserve(out.line_text_start.capacity());
   out.line_text_start.push_back(0);
   out.line_byte_start.push_back(byte_offset);
   const char* s = text.data();
@@ -270,12 +283,12 @@ __attribute__((target("avx2"))) std::size_t probe_blocks_avx2(const char* s, std
 
 bool probe_plain_ascii(std::string_view text, DecodedText& out, ByteStarts byte_starts, std::size_t& clean) {
   auto& starts = out.line_text_start;
-  // INF lines run 20-80 bytes: one entry per 32 bytes up front means one allocation for most
-  // files (a table grown by doubling from one entry allocates ten times for 500 lines). Capped at
-  // 8192 entries (files up to ~256 KB): past that the few doublings cost nothing measurable, and a
-  // guess too small for a big file would make the table's last doubling raise the document's peak
-  // memory (issue 13's bound: 2x the largest file).
-  starts.reserve(std::min<std::size_t>(text.size() / 32 + 16, 8192));
+  // Room for the lines up front means one allocation for most files (a table grown by doubling
+  // from one entry allocates ten times for 500 lines). Capped at 8192 entries (files up to ~256 KB):
+  // past that the few doublings cost nothing measurable, and a guess too small for a big file would
+  // make the table's last doubling raise the document's peak memory (issue 13's bound: 2x the
+  // largest file).
+  starts.reserve(std::min<std::size_t>(line_room(text.size()), 8192));
   starts.push_back(0);
   const char* s = text.data();
   const std::size_t n = text.size();
@@ -449,6 +462,17 @@ constexpr Cp1252Utf8 kCp1252Utf8;
 // Extra UTF-8 bytes (beyond one) that a Windows-1252 byte >= 0x80 becomes.
 inline std::size_t cp1252_extra(unsigned char byte) { return kCp1252Utf8.len[byte - 0x80] - 1u; }
 
+// Makes `s` n bytes long, leaving the new bytes unwritten where the library allows it (C++23's
+// resize_and_overwrite: this file is built as C++23 where GCC has it, as read_input.cpp is; resize,
+// which zeroes them, elsewhere). The decoders write every byte of the text before it is read.
+inline void grow_unwritten(std::string& s, std::size_t n) {
+#if defined(__cpp_lib_string_resize_and_overwrite)
+  s.resize_and_overwrite(n, [](char*, std::size_t k) { return k; });
+#else
+  s.resize(n);
+#endif
+}
+
 // Decoded text written into out.owned, which is sized before writing. ensure() grows it should a
 // count ever fall short, so a miscount costs a reallocation, never a write past the end.
 struct TextWriter {
@@ -458,12 +482,12 @@ struct TextWriter {
   std::size_t w = 0;
   TextWriter(DecodedText& d, std::size_t size) : TextWriter(d, d.owned, size) {}
   TextWriter(DecodedText& d, std::string& into, std::size_t size) : out(d), target(into) {
-    target.resize(size);
+    grow_unwritten(target, size);
     o = target.data();
   }
   inline void ensure(std::size_t k) {
     if (w + k > target.size()) {
-      target.resize(w + k + target.size() / 8 + 64);
+      grow_unwritten(target, w + k + target.size() / 8 + 64);
       o = target.data();
     }
   }
@@ -590,6 +614,156 @@ AnsiCount count_ansi_1252(std::string_view b) {
   return c;
 }
 
+// What scan_ansi_avx2 finds in the text after the plain-ASCII prefix: count_ansi_1252's count,
+// whether a byte is >= 0x80 (is_ascii) and whether the text is well-formed UTF-8 (is_valid_utf8).
+struct AnsiScan {
+  AnsiCount count;
+  bool high = false, utf8 = false;
+};
+
+#if ISODRV_DECODE_AVX2
+// The UTF-8 length beyond two (0 or 1) of the Windows-1252 bytes 80-8F and 90-9F, as two 16-entry
+// shuffle tables, each repeated for both 128-bit lanes (every byte from A0 on takes two bytes).
+struct Cp1252LongTables {
+  char lo[32];
+  char hi[32];
+  constexpr Cp1252LongTables() : lo{}, hi{} {
+    for (int k = 0; k < 32; ++k) {
+      lo[k] = static_cast<char>(kCp1252Utf8.len[k % 16] - 2);
+      hi[k] = static_cast<char>(kCp1252Utf8.len[16 + k % 16] - 2);
+    }
+  }
+};
+constexpr Cp1252LongTables kCp1252Long;
+
+// What spills from one 32-byte block of the UTF-8 check into the next: bits 0-2, the continuation
+// bytes the block's last leads still need; bits 8-11, that it ended with E0, ED, F0 or F4 (whose
+// second byte is limited further).
+struct Utf8Carry {
+  std::uint64_t pending = 0;
+  bool bad = false;
+};
+
+// 32 copies of a byte (or a 16-byte table twice, one per 128-bit lane) that the block loops read from
+// memory: GCC otherwise makes each constant anew for every block, three instructions each.
+struct alignas(32) Splat {
+  char b[32];
+};
+constexpr Splat splat(char c) {
+  Splat s{};
+  for (char& x : s.b) x = c;
+  return s;
+}
+// By a byte's high nibble: C-F a lead (bit 7), E-F a lead of three or four bytes (bit 6), F of four (bit 5).
+constexpr Splat lead_classes() {
+  Splat s{};
+  for (int k = 0; k < 32; ++k) s.b[k] = static_cast<char>(k % 16 < 12 ? 0 : k % 16 < 14 ? 0x80 : k % 16 == 14 ? 0xC0 : 0xE0);
+  return s;
+}
+constexpr Splat kNibble = splat(0x0F), kLeadClasses = lead_classes(), kAbove8F = splat('\x8F'), kAbove9F = splat('\x9F'),
+                kAboveC1 = splat('\xC1'), kAboveF4 = splat('\xF4'), kE0 = splat('\xE0'), kED = splat('\xED'),
+                kF0 = splat('\xF0'), kF4 = splat('\xF4'), kBelowA0 = splat('\xA0'), kNewline = splat('\n');
+
+__attribute__((target("avx2"))) inline __m256i splat_load(const Splat& s) {
+  return _mm256_load_si256(reinterpret_cast<const __m256i*>(s.b));
+}
+// The bytes of v above t as signed bytes (bit k = byte k). With t >= 0x80 that is every ASCII byte
+// and the bytes >= 0x80 above t; callers keep the latter with a mask of bytes >= 0x80.
+__attribute__((target("avx2"))) inline std::uint32_t bytes_above(__m256i v, const Splat& t) {
+  return static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpgt_epi8(v, splat_load(t))));
+}
+__attribute__((target("avx2"))) inline std::uint64_t bytes_equal(__m256i v, const Splat& t) {
+  return static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, splat_load(t))));
+}
+
+// The second byte's range after E0 (A0-BF: no overlong form), ED (80-9F: no surrogate), F0 (90-BF)
+// and F4 (80-8F: nothing past U+10FFFF); utf8_block has checked that it is a continuation byte.
+// Returns the pending bits 8-11 for the next block.
+__attribute__((target("avx2"))) inline std::uint64_t utf8_second_bytes(__m256i v, std::uint32_t h, std::uint64_t before, bool& bad) {
+  const std::uint64_t e0 = bytes_equal(v, kE0) << 1 | (before >> 8 & 1), ed = bytes_equal(v, kED) << 1 | (before >> 9 & 1);
+  const std::uint64_t f0 = bytes_equal(v, kF0) << 1 | (before >> 10 & 1), f4 = bytes_equal(v, kF4) << 1 | (before >> 11 & 1);
+  const std::uint64_t a0 = bytes_above(v, kAbove9F) & h, b90 = bytes_above(v, kAbove8F) & h;
+  const std::uint64_t wrong = (e0 & ~a0) | (ed & a0) | (f0 & ~b90) | (f4 & b90);
+  if (static_cast<std::uint32_t>(wrong)) bad = true;
+  return (e0 >> 32) << 8 | (ed >> 32) << 9 | (f0 >> 32) << 10 | (f4 >> 32) << 11;
+}
+
+// Well-formed UTF-8 (what is_valid_utf8 accepts) checked on bit masks of a 32-byte block rather
+// than character by character: a byte >= 0x80 is a lead (C0-FF) or a continuation byte; the leads
+// C2-DF, E0-EF and F0-F4 need one, two and three continuation bytes right after them, and there
+// must be no other continuation bytes; C0, C1 and F5-FF are never valid. h: the bytes >= 0x80.
+__attribute__((target("avx2"))) inline void utf8_block(__m256i v, std::uint32_t h, Utf8Carry& c) {
+  const __m256i cls = _mm256_shuffle_epi8(splat_load(kLeadClasses), _mm256_and_si256(_mm256_srli_epi16(v, 4), splat_load(kNibble)));
+  const auto lead = static_cast<std::uint32_t>(_mm256_movemask_epi8(cls));
+  const auto lead3 = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_slli_epi16(cls, 1)));
+  const auto lead4 = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_slli_epi16(cls, 2)));
+  const std::uint32_t never = (lead & ~bytes_above(v, kAboveC1)) | (lead4 & bytes_above(v, kAboveF4));
+  const std::uint64_t owed = std::uint64_t{lead} << 1 | std::uint64_t{lead3} << 2 | std::uint64_t{lead4} << 3 | (c.pending & 7);
+  if (static_cast<std::uint32_t>(owed) != (h & ~lead) || never) c.bad = true;
+  const std::uint64_t before = c.pending;
+  c.pending = owed >> 32;
+  if (lead3 | (before >> 8)) c.pending |= utf8_second_bytes(v, h, before, c.bad);
+}
+
+// The running sums of scan_ansi_avx2: line breaks and the UTF-8 bytes beyond one of the bytes >= 0x80,
+// both in byte lanes (at most 1 and 2 a block) that are added up every 127 blocks.
+struct AnsiLanes {
+  __m256i breaks, extra, nuls;
+  std::uint32_t high = 0;
+  Utf8Carry utf8;
+};
+
+// One 32-byte block of scan_ansi_avx2 (no ^Z in it).
+__attribute__((target("avx2"))) inline void scan_ansi_block(__m256i v, AnsiLanes& l) {
+  const __m256i zero = _mm256_setzero_si256();
+  l.breaks = _mm256_sub_epi8(l.breaks, _mm256_cmpeq_epi8(v, splat_load(kNewline)));
+  l.nuls = _mm256_or_si256(l.nuls, _mm256_cmpeq_epi8(v, zero));
+  const auto h = static_cast<std::uint32_t>(_mm256_movemask_epi8(v));
+  if (!(h | l.utf8.pending)) return;
+  l.high |= h;
+  // Every byte >= 0x80 takes one byte more; 80-9F another one where the table says so.
+  const __m256i idx = _mm256_and_si256(v, splat_load(kNibble));
+  const __m256i lo = _mm256_shuffle_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(kCp1252Long.lo)), idx);
+  const __m256i hi = _mm256_shuffle_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(kCp1252Long.hi)), idx);
+  const __m256i longer = _mm256_and_si256(_mm256_blendv_epi8(lo, hi, _mm256_slli_epi16(v, 3)),
+                                          _mm256_cmpgt_epi8(splat_load(kBelowA0), v));
+  l.extra = _mm256_sub_epi8(_mm256_add_epi8(l.extra, longer), _mm256_cmpgt_epi8(zero, v));
+  utf8_block(v, h, l.utf8);
+}
+
+// count_ansi_1252, is_ascii and is_valid_utf8 in one AVX2 pass over s[0, n), 32 bytes a step (the
+// last 0-31 bytes through a copy padded with spaces: ASCII, so a sequence cut short still shows).
+// False at a ^Z (rare), where the separate passes are left to do it.
+__attribute__((target("avx2"))) bool scan_ansi_avx2(const char* s, std::size_t n, AnsiScan& r) {
+  const __m256i vz = _mm256_set1_epi8(kCtrlZ);
+  AnsiLanes l{_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), 0, {}};
+  std::size_t i = 0;
+  alignas(32) char tail[32];
+  std::memset(tail, ' ', sizeof tail);
+  while (i < n) {
+    for (int k = 0; k < 127 && i < n; ++k, i += 32) {
+      __m256i v;
+      if (i + 32 <= n) {
+        v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
+      } else {
+        std::memcpy(tail, s + i, n - i);
+        v = _mm256_load_si256(reinterpret_cast<const __m256i*>(tail));
+      }
+      if (_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, vz))) return false;
+      scan_ansi_block(v, l);
+    }
+    r.count.breaks += lane_total(l.breaks);
+    r.count.extra += lane_total(l.extra);
+    l.breaks = l.extra = _mm256_setzero_si256();
+  }
+  r.count.stop = n;
+  r.count.nul = _mm256_movemask_epi8(l.nuls) != 0;
+  r.high = l.high != 0;
+  r.utf8 = !l.utf8.bad && !(l.utf8.pending & 7);
+  return true;
+}
+#endif
+
 // Room the second pass needs past the text it writes (and, decoding in place, between the text
 // written and the bytes not yet read): a block is stored whole even when only its ASCII prefix
 // is kept, 32 bytes with AVX2.
@@ -612,7 +786,9 @@ inline void put_ansi_byte(const char* s, std::size_t at, TextWriter& tw) {
 template <bool kNuls>
 __attribute__((target("avx2"))) std::size_t write_ansi_avx2(const char* s, std::size_t stop, TextWriter& tw) {
   const __m256i vzero = _mm256_setzero_si256(), vspace = _mm256_set1_epi8(' '), vnl = _mm256_set1_epi8('\n');
-  std::size_t i = 0;
+  // The write position in registers: tw's own would be reloaded after every byte stored.
+  char* const o = tw.o;
+  std::size_t w = tw.w, i = 0;
   while (i + 32 <= stop) {
     __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
     const auto hi = static_cast<unsigned>(_mm256_movemask_epi8(v));
@@ -621,16 +797,21 @@ __attribute__((target("avx2"))) std::size_t write_ansi_avx2(const char* s, std::
       const __m256i z = _mm256_cmpeq_epi8(v, vzero);
       v = _mm256_or_si256(_mm256_andnot_si256(z, v), _mm256_and_si256(z, vspace));
     }
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(tw.o + tw.w), v);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(o + w), v);
     const unsigned kept = hi ? (1u << run) - 1 : ~0u;
     for (unsigned m = static_cast<unsigned>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, vnl))) & kept; m; m &= m - 1) {
       const auto t = static_cast<std::size_t>(__builtin_ctz(m));
-      tw.line_break(tw.w + t + 1, i + t + 1);
+      tw.line_break(w + t + 1, i + t + 1);
     }
-    tw.w += run;
+    w += run;
     i += run;
-    while (i < stop && static_cast<unsigned char>(s[i]) >= 0x80) put_ansi_byte(s, i++, tw);
+    // The bytes >= 0x80 that follow, each its UTF-8 from the table (the slack covers the padding).
+    for (unsigned ch; i < stop && (ch = static_cast<unsigned char>(s[i])) >= 0x80; ++i) {
+      std::memcpy(o + w, kCp1252Utf8.bytes[ch - 0x80], 4);
+      w += kCp1252Utf8.len[ch - 0x80];
+    }
   }
+  tw.w = w;
   return i;
 }
 #endif
@@ -708,12 +889,13 @@ void decode_ansi_1252(std::string_view b, DecodedText& out) {
 // decoded to the front. Returns false, `bytes` untouched, when the input is not such a file.
 // bytes[0, clean) is plain ASCII whose lines the probe has recorded (out.line_text_start holds
 // exactly their starts): it is its own text, so counting, moving and writing start at `clean`.
-bool decode_ansi_1252_in_place(std::string& bytes, std::size_t clean, DecodedText& out) {
-  const AnsiCount c = count_ansi_1252(std::string_view(bytes).substr(clean));
+// `counted`: bytes[clean, end)'s count when the caller has it (scan_ansi_avx2), else null.
+bool decode_ansi_1252_in_place(std::string& bytes, std::size_t clean, DecodedText& out, const AnsiCount* counted) {
+  const AnsiCount c = counted ? *counted : count_ansi_1252(std::string_view(bytes).substr(clean));
   if (c.nul || c.ctrl_z) return false;
   const std::size_t n = bytes.size(), shift = c.extra + kAnsiSlack;
   out.line_text_start.reserve(out.line_text_start.size() + c.breaks);
-  bytes.resize(n + shift);  // reallocates only when the reader left too little spare capacity
+  grow_unwritten(bytes, n + shift);  // reallocates only when the reader left too little spare capacity
   std::memmove(bytes.data() + clean + shift, bytes.data() + clean, n - clean);
   TextWriter tw(out, bytes, n + shift);
   tw.w = clean;
@@ -883,7 +1065,7 @@ inline void fit_utf16_rest(const Utf16Units& u, std::size_t i, TextWriter& tw) {
   const std::size_t want = tw.w + measure_utf16le(u, i).size + 16;
   if (want <= tw.target.size()) return;
   if (want > tw.target.capacity()) tw.target.reserve(want);
-  tw.target.resize(want);
+  grow_unwritten(tw.target, want);
   tw.o = tw.target.data();
 }
 
@@ -922,9 +1104,9 @@ void decode_utf16le(std::string_view b, std::size_t start, DecodedText& out) {
   }
   const Utf16Units u{reinterpret_cast<const unsigned char*>(b.data()), n};
   const std::size_t units = (n - start) / 2;
-  // An INF line is rarely under 32 characters; the arrays grow if it is.
-  out.line_text_start.reserve(units / 32 + 2);
-  out.line_byte_start.reserve(units / 32 + 2);
+  // The arrays grow if the lines are shorter than line_room expects.
+  out.line_text_start.reserve(line_room(units));
+  out.line_byte_start.reserve(line_room(units));
   out.line_text_start.push_back(0);
   out.line_byte_start.push_back(static_cast<std::uint32_t>(start));
   out.owned.reserve(units + units / 2 + 16);
@@ -1067,13 +1249,24 @@ Result<DecodedText> decode_impl(std::string_view b, const DecodeOptions& opts, s
   }
   // The probe saw b[0, clean) to be plain ASCII: the scans below start there (a prefix of ASCII
   // ends on a character boundary, so the UTF-8 check of the rest decides for the whole).
+  // With AVX2 one pass tells whether the rest is ASCII and UTF-8 and counts it for decoding in place.
   const std::string_view rest = b.substr(clean);
-  const bool ascii = is_ascii(rest);
+  AnsiScan scan;
+  bool scanned = false;
+#if ISODRV_DECODE_AVX2
+  scanned = active_tokenizer() == Tokenizer::avx2 && scan_ansi_avx2(rest.data(), rest.size(), scan);
+#endif
+  if (!scanned) {
+    scan.high = !is_ascii(rest);
+    scan.utf8 = scan.high && is_valid_utf8(rest);
+  }
+  const bool ascii = !scan.high;
   if (!ascii) {
     out.flags.non_ascii_ansi = true;
-    out.flags.utf8_without_bom = is_valid_utf8(rest);
+    out.flags.utf8_without_bom = scan.utf8;
   }
-  if (in_place && !ascii && opts.codepage == 1252 && decode_ansi_1252_in_place(*in_place, clean, out)) {
+  if (in_place && !ascii && opts.codepage == 1252 &&
+      decode_ansi_1252_in_place(*in_place, clean, out, scanned ? &scan.count : nullptr)) {
     *replaced = true;
     return out;
   }

@@ -4,11 +4,14 @@
 
 #include <iconv.h>
 
+#include <algorithm>
+
 #include <random>
 #include <string>
 #include <vector>
 
 #include "base/utf16.h"
+#include "inf/structural.h"
 #include "inf_test_util.h"
 
 using namespace isodrv;
@@ -154,6 +157,114 @@ TEST(InfDecode, Utf16LeOnePassMatchesUnitByUnitDecoding) {
       be += "\x01";
     }
     expect_same_decoding(le, be, 0, "random " + std::to_string(n));
+  }
+}
+
+// Well-formed UTF-8 by the definition (RFC 3629: shortest form, no surrogates, nothing past
+// U+10FFFF), decoded character by character: the reference for the decoder's block-wise check.
+bool reference_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    std::size_t n = b0 < 0x80 ? 1 : (b0 & 0xE0) == 0xC0 ? 2 : (b0 & 0xF0) == 0xE0 ? 3 : (b0 & 0xF8) == 0xF0 ? 4 : 0;
+    if (!n || i + n > s.size()) return false;
+    char32_t cp = n == 1 ? b0 : b0 & (0x7F >> n);
+    for (std::size_t k = 1; k < n; ++k) {
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      if ((b & 0xC0) != 0x80) return false;
+      cp = cp << 6 | (b & 0x3F);
+    }
+    const char32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < least[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += n;
+  }
+  return true;
+}
+
+TEST(InfDecode, AnsiScanAgreesOnEveryPathAndWithTheUtf8Definition) {
+  // Text after a plain-ASCII prefix is sized, counted and checked for UTF-8 in one AVX2 pass over
+  // 32-byte blocks, in separate passes otherwise. Random mixes of ASCII, line breaks, NULs, valid
+  // and broken UTF-8 (the boundary second bytes of E0, ED, F0 and F4; C0, C1, F5-FF; lone
+  // continuation bytes; cut sequences) and the Windows-1252 bytes 80-9F, at every alignment and past
+  // 127 blocks, must give the same flags, text and lines as the SSE2 path, the UTF-8 flag the
+  // definition's answer, and, decoded in place, the same text and bytes back.
+  const char* pieces[] = {"a", "bc ", "\n", "\r\n", "=", std::string_view("\0", 1).data(), "\xC3\xA9", "\xD0\x90\xD1\x8F",
+                          "\xE4\xB8\xAD", "\xF0\x9F\x98\x80", "\xE0\xA0\x80", "\xE0\x9F\xBF", "\xED\x9F\xBF", "\xED\xA0\x80",
+                          "\xF0\x90\x80\x80", "\xF0\x8F\xBF\xBF", "\xF4\x8F\xBF\xBF", "\xF4\x90\x80\x80", "\xC0\x80", "\xC1\xBF",
+                          "\xC2", "\xE4\xB8", "\xF0\x9F\x98", "\x80", "\xBF", "\xF5\x80\x80\x80", "\xFF", "\x81", "\x8D", "\x9D",
+                          "\x80\x8F\x90\x9F", "\xE9"};
+  const std::size_t lengths[] = {1, 1, 1, 2, 1, 1, 2, 4, 3, 4, 3, 3, 3, 3, 4, 4, 4, 4, 2, 2, 1, 2, 3, 1, 1, 4, 1, 1, 1, 1, 4, 1};
+  static_assert(std::size(pieces) == std::size(lengths));
+  std::vector<Tokenizer> paths;
+  for (Tokenizer t : {Tokenizer::sse2, Tokenizer::avx2}) {
+    if (tokenizer_supported(t)) paths.push_back(t);
+  }
+  const Tokenizer before = active_tokenizer();
+  std::mt19937 rng(20261207);
+  int utf8_files = 0;
+  for (int round = 0; round < 1500; ++round) {
+    std::string b = kHead;
+    b.append(rng() % 90, 'x');
+    const bool valid_only = round % 3 == 0;  // a third of the inputs mostly well-formed UTF-8
+    const std::size_t want = round % 50 == 0 ? 9000 : rng() % 300;
+    while (b.size() < kHead.size() + want) {
+      std::size_t k = rng() % std::size(pieces);
+      if (valid_only && (k > 17 || k == 5 || k == 11 || k == 13 || k == 15 || k == 17) && rng() % 40) k = 6 + rng() % 4;
+      b.append(pieces[k], lengths[k]);
+    }
+    if (valid_only && round % 2) {
+      const std::size_t cut = 20 + rng() % 3;  // a sequence cut short by the end of the file
+      b.append(pieces[cut], lengths[cut]);
+    }
+    // (the flag says "UTF-8 rather than ASCII": it needs a byte >= 0x80)
+    const bool utf8 = reference_utf8(b) && std::any_of(b.begin(), b.end(), [](char c) { return c & 0x80; });
+    utf8_files += utf8;
+    std::string first_text;
+    DecodeFlags first_flags{};
+    std::vector<std::uint32_t> first_lines;
+    for (Tokenizer t : paths) {
+      set_tokenizer(t);
+      auto d = decode(b);
+      std::string copy = b;
+      auto doc = Document::parse(std::move(copy), "s.inf");
+      set_tokenizer(before);
+      ASSERT_TRUE(d.ok()) << round;
+      const std::string text(d->view(b));
+      if (t == paths.front()) {
+        first_text = text;
+        first_flags = d->flags;
+        first_lines = d->line_text_start;
+      }
+      ASSERT_EQ(d->flags.utf8_without_bom, utf8) << round << " " << tokenizer_name(t) << " " << show(b);
+      ASSERT_EQ(d->flags.non_ascii_ansi, first_flags.non_ascii_ansi) << round;
+      ASSERT_EQ(d->flags.embedded_nul, first_flags.embedded_nul) << round;
+      ASSERT_EQ(show(text), show(first_text)) << round << " " << tokenizer_name(t);
+      ASSERT_EQ(d->line_text_start, first_lines) << round << " " << tokenizer_name(t);
+      if (!doc.ok()) continue;
+      ASSERT_EQ(show(doc->text()), show(text)) << round << " " << tokenizer_name(t);
+      ASSERT_EQ(doc->bytes(), b) << round << " " << tokenizer_name(t);
+      ASSERT_EQ(doc->decode_flags().utf8_without_bom, utf8) << round;
+    }
+  }
+  EXPECT_GT(utf8_files, 100);  // the well-formed side is exercised, not only the broken one
+  // Each limited second byte (and its neighbour just inside the limit) and each sequence cut short,
+  // at every offset around the first two block boundaries, in otherwise well-formed text.
+  for (const char* seq : {"\xE0\x9F\xBF", "\xE0\xA0\x80", "\xED\x9F\xBF", "\xED\xA0\x80", "\xF0\x8F\xBF\xBF",
+                          "\xF0\x90\x80\x80", "\xF4\x8F\xBF\xBF", "\xF4\x90\x80\x80", "\xC3", "\xE4\xB8", "\xF0\x9F\x98",
+                          "\xC1\xBF", "\xF5\x80\x80\x80"}) {
+    for (std::size_t at = 0; at < 80; ++at) {
+      std::string b = kHead + "k=\xC3\xA9";
+      b.append(at, 'y');
+      b += seq;
+      b += "\r\nz=1\r\n";
+      const bool utf8 = reference_utf8(b);
+      for (Tokenizer t : paths) {
+        set_tokenizer(t);
+        auto d = decode(b);
+        set_tokenizer(before);
+        ASSERT_TRUE(d.ok());
+        ASSERT_EQ(d->flags.utf8_without_bom, utf8) << show(seq) << " at " << at << " " << tokenizer_name(t);
+      }
+    }
   }
 }
 
