@@ -289,7 +289,7 @@ class Parser {
   }
 
   // A field of the simple-line path: a span of the text, the value from b to e.
-  void simple_field(std::uint32_t pos, std::uint32_t b, std::uint32_t e, std::uint16_t flags) {
+  __attribute__((always_inline)) void simple_field(std::uint32_t pos, std::uint32_t b, std::uint32_t e, std::uint16_t flags) {
     FieldRec f{};
     f.at = pos;
     const std::uint32_t len = e - b;
@@ -313,11 +313,20 @@ class Parser {
     while (true) {
       const std::uint32_t p = seg < n_ && t_[seg] == '"' ? simple_quoted(seg, key_phase) : simple_plain(seg, key_phase);
       if (p == kNone) break;
-      if (p >= n_ || t_[p] == '\n') return p;
-      if (t_[p] == ';') return skip_to_eol(p);
-      if (t_[p] == '=') {
-        rec.first_value = static_cast<std::uint32_t>(d_.fields.size());
-        rec.section_key |= 1;
+      if (p >= n_) return p;
+      // One dispatch on the separator: the field paths return only at ',' '=' (in the key phase)
+      // ';' or '\n'.
+      switch (cls(t_[p])) {
+        case kComma:
+          break;
+        case kEquals:
+          rec.first_value = static_cast<std::uint32_t>(d_.fields.size());
+          rec.section_key |= 1;
+          break;
+        case kSemi:
+          return skip_to_eol(p);
+        default:
+          return p;
       }
       key_phase = false;
       seg = skip_leading_spaces(p + 1);
@@ -353,12 +362,12 @@ class Parser {
       while (p < n_ && t_[p] == '=') p = field_end(p + 1, pct);  // '=' is text in values
     }
     if (p < n_ && t_[p] == '"') return kNone;
-    std::uint32_t e = p;
-    while (e > seg && is_space(t_[e - 1])) --e;
-    if (e == seg) {
+    if (p == seg) {
       simple_field(p, p, p, 0);  // an empty field sits where it ended
       return p;
     }
+    std::uint32_t e = p;
+    while (is_space(t_[e - 1])) --e;  // stops at seg + 1 at the latest: t_[seg] is text
     if (t_[e - 1] == '\\' && (p >= n_ || t_[p] == '\n' || t_[p] == ';')) return kNone;
     simple_field(seg, seg, e, pct ? FieldRec::kHasPercent : 0);
     return p;
