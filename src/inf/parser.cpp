@@ -115,7 +115,7 @@ class Parser {
           ++i;
           break;
         case kSpace:
-          ++i;
+          i = skip_leading_spaces(i + 1);  // indentation, or the '\r' of an empty line
           break;
         case kSemi:
           i = skip_to_eol(i);
@@ -301,7 +301,8 @@ class Parser {
   // The common line, parsed segment by segment from stage 1's masks without the token machine: every
   // field is plain text (blanks inside kept, around it trimmed) or one "quoted" span followed only by
   // blanks, fields end at ',' (or the first '=', which ends the key), and the line ends at '\n', a
-  // comment or the end. Builds exactly what the machine below would; returns where the line ends, or
+  // comment or the end. Builds exactly what the machine below would; returns where the line ends (past
+  // its '\n', counted, when nothing follows the last field), or
   // kNone after undoing its work when the line has anything else (a continuation, a quote inside or
   // after text, "" in a quote, an unterminated quote), which the machine then parses. Inlined into
   // entry() and so into run(): the call's saves and restores were ~16 instructions a line.
@@ -325,8 +326,9 @@ class Parser {
           break;
         case kSemi:
           return skip_to_eol(p);
-        default:
-          return p;
+        default:  // '\n': run() would only count it and step over it
+          ++line_;
+          return p + 1;
       }
       key_phase = false;
       seg = skip_leading_spaces(p + 1);
