@@ -302,10 +302,10 @@ class Parser {
   // field is plain text (blanks inside kept, around it trimmed) or one "quoted" span followed only by
   // blanks, fields end at ',' (or the first '=', which ends the key), and the line ends at '\n', a
   // comment or the end. Builds exactly what the machine below would; returns where the line ends (past
-  // its '\n', counted, when nothing follows the last field), or
-  // kNone after undoing its work when the line has anything else (a continuation, a quote inside or
-  // after text, "" in a quote, an unterminated quote), which the machine then parses. Inlined into
-  // entry() and so into run(): the call's saves and restores were ~16 instructions a line.
+  // its '\n', counted, when nothing follows the last field), or kNone after undoing its work when the
+  // line has anything else (a continuation, a quote inside or after text, "" in a quote, an
+  // unterminated quote), which the machine then parses. Inlined into entry() and so into run(): the
+  // call's saves and restores were ~16 instructions a line.
   __attribute__((always_inline)) std::uint32_t simple_line(std::uint32_t i, LineRec& rec) {
     const std::size_t fields0 = d_.fields.size(), notes0 = d_.notes.size();
     const LineRec rec0 = rec;
@@ -368,8 +368,9 @@ class Parser {
       simple_field(p, p, p, 0);  // an empty field sits where it ended
       return p;
     }
-    std::uint32_t e = p;
-    while (is_space(t_[e - 1])) --e;  // stops at seg + 1 at the latest: t_[seg] is text
+    const char* q = t_.data() + p;
+    while (is_space(q[-1])) --q;  // stops at seg + 1 at the latest: t_[seg] is text
+    const auto e = static_cast<std::uint32_t>(q - t_.data());
     if (t_[e - 1] == '\\' && (p >= n_ || t_[p] == '\n' || t_[p] == ';')) return kNone;
     simple_field(seg, seg, e, pct ? FieldRec::kHasPercent : 0);
     return p;
