@@ -312,12 +312,12 @@ class Parser {
     bool key_phase = true;
     std::uint32_t seg = i;
     while (true) {
-      const std::uint32_t p = seg < n_ && t_[seg] == '"' ? simple_quoted(seg, key_phase) : simple_plain(seg, key_phase);
+      std::uint8_t k = kNewline;  // the separator's class, kNewline at the end of the text
+      const std::uint32_t p = seg < n_ && t_[seg] == '"' ? simple_quoted(seg, key_phase, k) : simple_plain(seg, key_phase, k);
       if (p == kNone) break;
-      if (p >= n_) return p;
       // One dispatch on the separator: the field paths return only at ',' '=' (in the key phase)
-      // ';' or '\n'.
-      switch (cls(t_[p])) {
+      // ';' or '\n' (or the end).
+      switch (k) {
         case kComma:
           break;
         case kEquals:
@@ -327,6 +327,7 @@ class Parser {
         case kSemi:
           return skip_to_eol(p);
         default:  // '\n': run() would only count it and step over it
+          if (p >= n_) return p;
           ++line_;
           return p + 1;
       }
@@ -339,31 +340,37 @@ class Parser {
     return kNone;
   }
 
-  // simple_line's "quoted" field at seg: adds it and returns the byte after it and its blanks, or
-  // kNone when the line is not simple there.
-  __attribute__((always_inline)) std::uint32_t simple_quoted(std::uint32_t seg, bool key_phase) {
+  // The class of the byte at p, with the end of the text as a line end.
+  std::uint8_t sep_class(std::uint32_t p) const { return p < n_ ? cls(t_[p]) : static_cast<std::uint8_t>(kNewline); }
+
+  // simple_line's "quoted" field at seg: adds it and returns the byte after it and its blanks (its
+  // class in k), or kNone when the line is not simple there.
+  __attribute__((always_inline)) std::uint32_t simple_quoted(std::uint32_t seg, bool key_phase, std::uint8_t& k) {
     bool pct = false;
     const std::uint32_t q = find_quote_or_newline(seg + 1, pct);
     if (q >= n_ || t_[q] != '"' || (q + 1 < n_ && t_[q + 1] == '"')) return kNone;
     const std::uint32_t p = skip_leading_spaces(q + 1);
-    if (p < n_ && t_[p] != ',' && t_[p] != '\n' && t_[p] != ';' && !(t_[p] == '=' && key_phase)) return kNone;
+    k = sep_class(p);
+    if (k != kComma && k != kNewline && k != kSemi && !(k == kEquals && key_phase)) return kNone;
     simple_field(seg, seg + 1, q,
                  static_cast<std::uint16_t>(FieldRec::kSpanQuoted | FieldRec::kQuoted | (pct ? FieldRec::kHasPercent : 0)));
     return p;
   }
 
   // simple_line's plain-text field at seg: adds it and returns where it ends (',' '=' ';' '\n' or
-  // n_), or kNone when the line is not simple there (a continuation, a quote after text).
+  // n_; its class in k), or kNone when the line is not simple there (a continuation, a quote after text).
   // Backslashes are text unless only backslashes and blanks follow them up to the line's end or a
   // comment (a continuation, which the machine handles), i.e. unless the field's last non-blank
   // byte is one and the field ends the line: so the scan does not stop at each (paths hold many).
-  __attribute__((always_inline)) std::uint32_t simple_plain(std::uint32_t seg, bool key_phase) {
+  __attribute__((always_inline)) std::uint32_t simple_plain(std::uint32_t seg, bool key_phase, std::uint8_t& k) {
     bool pct = false;
     std::uint32_t p = field_end(seg, pct);
-    if (!key_phase) {
-      while (p < n_ && t_[p] == '=') p = field_end(p + 1, pct);  // '=' is text in values
+    k = sep_class(p);
+    while (k == kEquals && !key_phase) {  // '=' is text in values
+      p = field_end(p + 1, pct);
+      k = sep_class(p);
     }
-    if (p < n_ && t_[p] == '"') return kNone;
+    if (k == kQuote) return kNone;
     if (p == seg) {
       simple_field(p, p, p, 0);  // an empty field sits where it ended
       return p;
@@ -371,7 +378,7 @@ class Parser {
     const char* q = t_.data() + p;
     while (is_space(q[-1])) --q;  // stops at seg + 1 at the latest: t_[seg] is text
     const auto e = static_cast<std::uint32_t>(q - t_.data());
-    if (t_[e - 1] == '\\' && (p >= n_ || t_[p] == '\n' || t_[p] == ';')) return kNone;
+    if (t_[e - 1] == '\\' && (k == kNewline || k == kSemi)) return kNone;
     simple_field(seg, seg, e, pct ? FieldRec::kHasPercent : 0);
     return p;
   }
