@@ -311,9 +311,10 @@ class Parser {
     const LineRec rec0 = rec;
     bool key_phase = true;
     std::uint32_t seg = i;
+    bool quote = t_[i] == '"';  // whether the field at seg starts with one (i < n_: entry's byte)
     while (true) {
       std::uint8_t k = kNewline;  // the separator's class, kNewline at the end of the text
-      const std::uint32_t p = seg < n_ && t_[seg] == '"' ? simple_quoted(seg, key_phase, k) : simple_plain(seg, key_phase, k);
+      const std::uint32_t p = quote ? simple_quoted(seg, key_phase, k) : simple_plain(seg, key_phase, k);
       if (p == kNone) break;
       // One dispatch on the separator: the field paths return only at ',' '=' (in the key phase)
       // ';' or '\n' (or the end).
@@ -332,7 +333,15 @@ class Parser {
           return p + 1;
       }
       key_phase = false;
-      seg = skip_leading_spaces(p + 1);
+      // The blanks after the separator, keeping the byte that ends them for the quote test.
+      quote = false;
+      for (seg = p + 1; seg < n_; ++seg) {
+        const char c = t_[seg];
+        if (!is_space(c)) {
+          quote = c == '"';
+          break;
+        }
+      }
     }
     d_.fields.resize_down(fields0);
     d_.notes.resize(notes0);
