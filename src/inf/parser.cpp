@@ -335,13 +335,15 @@ class Parser {
       key_phase = false;
       // The blanks after the separator, keeping the byte that ends them for the quote test.
       quote = false;
-      for (seg = p + 1; seg < n_; ++seg) {
-        const char c = t_[seg];
-        if (!is_space(c)) {
-          quote = c == '"';
+      const char *const b = t_.data(), *const end = b + n_;
+      const char* q = b + p + 1;
+      for (; q != end; ++q) {
+        if (!is_space(*q)) {
+          quote = *q == '"';
           break;
         }
       }
+      seg = static_cast<std::uint32_t>(q - b);
     }
     d_.fields.resize_down(fields0);
     d_.notes.resize(notes0);
