@@ -115,7 +115,7 @@ class Parser {
           ++i;
           break;
         case kSpace:
-          ++i;
+          i = skip_leading_spaces(i + 1);  // indentation, or the '\r' of an empty line
           break;
         case kSemi:
           i = skip_to_eol(i);
@@ -289,7 +289,7 @@ class Parser {
   }
 
   // A field of the simple-line path: a span of the text, the value from b to e.
-  void simple_field(std::uint32_t pos, std::uint32_t b, std::uint32_t e, std::uint16_t flags) {
+  __attribute__((always_inline)) void simple_field(std::uint32_t pos, std::uint32_t b, std::uint32_t e, std::uint16_t flags) {
     FieldRec f{};
     f.at = pos;
     const std::uint32_t len = e - b;
@@ -301,26 +301,49 @@ class Parser {
   // The common line, parsed segment by segment from stage 1's masks without the token machine: every
   // field is plain text (blanks inside kept, around it trimmed) or one "quoted" span followed only by
   // blanks, fields end at ',' (or the first '=', which ends the key), and the line ends at '\n', a
-  // comment or the end. Builds exactly what the machine below would; returns where the line ends, or
-  // kNone after undoing its work when the line has anything else (a continuation, a quote inside or
-  // after text, "" in a quote, an unterminated quote), which the machine then parses. Inlined into
-  // entry() and so into run(): the call's saves and restores were ~16 instructions a line.
+  // comment or the end. Builds exactly what the machine below would; returns where the line ends (past
+  // its '\n', counted, when nothing follows the last field), or kNone after undoing its work when the
+  // line has anything else (a continuation, a quote inside or after text, "" in a quote, an
+  // unterminated quote), which the machine then parses. Inlined into entry() and so into run(): the
+  // call's saves and restores were ~16 instructions a line.
   __attribute__((always_inline)) std::uint32_t simple_line(std::uint32_t i, LineRec& rec) {
     const std::size_t fields0 = d_.fields.size(), notes0 = d_.notes.size();
     const LineRec rec0 = rec;
     bool key_phase = true;
     std::uint32_t seg = i;
+    bool quote = t_[i] == '"';  // whether the field at seg starts with one (i < n_: entry's byte)
     while (true) {
-      const std::uint32_t p = seg < n_ && t_[seg] == '"' ? simple_quoted(seg, key_phase) : simple_plain(seg, key_phase);
+      std::uint8_t k = kNewline;  // the separator's class, kNewline at the end of the text
+      const std::uint32_t p = quote ? simple_quoted(seg, key_phase, k) : simple_plain(seg, key_phase, k);
       if (p == kNone) break;
-      if (p >= n_ || t_[p] == '\n') return p;
-      if (t_[p] == ';') return skip_to_eol(p);
-      if (t_[p] == '=') {
-        rec.first_value = static_cast<std::uint32_t>(d_.fields.size());
-        rec.section_key |= 1;
+      // One dispatch on the separator: the field paths return only at ',' '=' (in the key phase)
+      // ';' or '\n' (or the end).
+      switch (k) {
+        case kComma:
+          break;
+        case kEquals:
+          rec.first_value = static_cast<std::uint32_t>(d_.fields.size());
+          rec.section_key |= 1;
+          break;
+        case kSemi:
+          return skip_to_eol(p);
+        default:  // '\n': run() would only count it and step over it
+          if (p >= n_) return p;
+          ++line_;
+          return p + 1;
       }
       key_phase = false;
-      seg = skip_leading_spaces(p + 1);
+      // The blanks after the separator, keeping the byte that ends them for the quote test.
+      quote = false;
+      const char *const b = t_.data(), *const end = b + n_;
+      const char* q = b + p + 1;
+      for (; q != end; ++q) {
+        if (!is_space(*q)) {
+          quote = *q == '"';
+          break;
+        }
+      }
+      seg = static_cast<std::uint32_t>(q - b);
     }
     d_.fields.resize_down(fields0);
     d_.notes.resize(notes0);
@@ -328,38 +351,45 @@ class Parser {
     return kNone;
   }
 
-  // simple_line's "quoted" field at seg: adds it and returns the byte after it and its blanks, or
-  // kNone when the line is not simple there.
-  __attribute__((always_inline)) std::uint32_t simple_quoted(std::uint32_t seg, bool key_phase) {
+  // The class of the byte at p, with the end of the text as a line end.
+  std::uint8_t sep_class(std::uint32_t p) const { return p < n_ ? cls(t_[p]) : static_cast<std::uint8_t>(kNewline); }
+
+  // simple_line's "quoted" field at seg: adds it and returns the byte after it and its blanks (its
+  // class in k), or kNone when the line is not simple there.
+  __attribute__((always_inline)) std::uint32_t simple_quoted(std::uint32_t seg, bool key_phase, std::uint8_t& k) {
     bool pct = false;
     const std::uint32_t q = find_quote_or_newline(seg + 1, pct);
     if (q >= n_ || t_[q] != '"' || (q + 1 < n_ && t_[q + 1] == '"')) return kNone;
     const std::uint32_t p = skip_leading_spaces(q + 1);
-    if (p < n_ && t_[p] != ',' && t_[p] != '\n' && t_[p] != ';' && !(t_[p] == '=' && key_phase)) return kNone;
+    k = sep_class(p);
+    if (k != kComma && k != kNewline && k != kSemi && !(k == kEquals && key_phase)) return kNone;
     simple_field(seg, seg + 1, q,
                  static_cast<std::uint16_t>(FieldRec::kSpanQuoted | FieldRec::kQuoted | (pct ? FieldRec::kHasPercent : 0)));
     return p;
   }
 
   // simple_line's plain-text field at seg: adds it and returns where it ends (',' '=' ';' '\n' or
-  // n_), or kNone when the line is not simple there (a continuation, a quote after text).
+  // n_; its class in k), or kNone when the line is not simple there (a continuation, a quote after text).
   // Backslashes are text unless only backslashes and blanks follow them up to the line's end or a
   // comment (a continuation, which the machine handles), i.e. unless the field's last non-blank
   // byte is one and the field ends the line: so the scan does not stop at each (paths hold many).
-  __attribute__((always_inline)) std::uint32_t simple_plain(std::uint32_t seg, bool key_phase) {
+  __attribute__((always_inline)) std::uint32_t simple_plain(std::uint32_t seg, bool key_phase, std::uint8_t& k) {
     bool pct = false;
     std::uint32_t p = field_end(seg, pct);
-    if (!key_phase) {
-      while (p < n_ && t_[p] == '=') p = field_end(p + 1, pct);  // '=' is text in values
+    k = sep_class(p);
+    while (k == kEquals && !key_phase) {  // '=' is text in values
+      p = field_end(p + 1, pct);
+      k = sep_class(p);
     }
-    if (p < n_ && t_[p] == '"') return kNone;
-    std::uint32_t e = p;
-    while (e > seg && is_space(t_[e - 1])) --e;
-    if (e == seg) {
+    if (k == kQuote) return kNone;
+    if (p == seg) {
       simple_field(p, p, p, 0);  // an empty field sits where it ended
       return p;
     }
-    if (t_[e - 1] == '\\' && (p >= n_ || t_[p] == '\n' || t_[p] == ';')) return kNone;
+    const char* q = t_.data() + p;
+    while (is_space(q[-1])) --q;  // stops at seg + 1 at the latest: t_[seg] is text
+    const auto e = static_cast<std::uint32_t>(q - t_.data());
+    if (t_[e - 1] == '\\' && (k == kNewline || k == kSemi)) return kNone;
     simple_field(seg, seg, e, pct ? FieldRec::kHasPercent : 0);
     return p;
   }

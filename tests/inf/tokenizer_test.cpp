@@ -148,6 +148,25 @@ TEST(InfTokenizer, StructuralBytesAtEveryOffset) {
   }
 }
 
+// The simple-line path trims a field's trailing blanks back from its separator, skips the blanks
+// after a separator and at a line start, and steps over (and counts) the '\n' that ends its line:
+// every kind of blank in each of those places, before each kind of line end (the end of the file
+// too), with lines before and after so a miscounted line moves every later line number.
+TEST(InfTokenizer, BlanksAroundFieldsAndLineStarts) {
+  const std::string head = "[Version]\nSignature=\"$Windows NT$\"\n[S]\n";
+  for (const char* b : {"", " ", "\t", "\v", "\f", "\r", " \t\r", "\f \v \t"}) {
+    const std::string bl(b);
+    for (const char* end : {"\n", "\r\n", ";c\n", "", "\\\n"}) {
+      for (const std::string& line : {bl + "k" + bl + "=" + bl + "v 1" + bl + "," + bl + "w" + bl,
+                                      bl + "k" + bl + "," + bl + "\"q\"" + bl + "," + bl, bl + "a%b%" + bl + "=" + bl,
+                                      bl + "," + bl + "=" + bl + "x=y" + bl}) {
+        const std::string text = head + bl + "\n" + line + end + "z=1\n" + bl + "\n" + line + end;
+        ASSERT_EQ(disagreement(text), "") << inf_test::show(text);
+      }
+    }
+  }
+}
+
 // Section names are scanned for their ']' 8 bytes a step, then one at a time: names of every length
 // up to 40, closed, cut by a line break, and running into the end of the file (a header there has no
 // ']'), with bytes >= 0x80 before the ']' (the zero-byte test flags bytes above a match, never below).
