@@ -62,14 +62,24 @@ struct FindingKeys {
   }
 };
 
-void write_notes(JsonWriter& w, const std::vector<Note>& notes) {
+// A finding's notes. The JSON report writes a note's keys in alphabetical order (as every object of
+// it) and the JSONL record writes line before column (its documented shape), so the caller says which.
+enum class NoteKeys { alphabetical, line_first };
+
+void write_notes(JsonWriter& w, const std::vector<Note>& notes, NoteKeys order) {
   w.begin_array();
   for (const auto& n : notes) {
     w.begin_object();
+    if (order == NoteKeys::line_first) {
+      w.key("line");
+      w.value(static_cast<std::uint64_t>(n.line));
+    }
     w.key("column");
     w.value(static_cast<std::uint64_t>(n.column));
-    w.key("line");
-    w.value(static_cast<std::uint64_t>(n.line));
+    if (order == NoteKeys::alphabetical) {
+      w.key("line");
+      w.value(static_cast<std::uint64_t>(n.line));
+    }
     w.key("message");
     w.value(n.message);
     w.end_object();
@@ -90,7 +100,7 @@ void write_diagnostic(JsonWriter& w, const Diagnostic& d, std::string_view slug,
   w.value(d.message);
   if (!d.notes.empty()) {
     w.put_key(k.notes);
-    write_notes(w, d.notes);
+    write_notes(w, d.notes, NoteKeys::alphabetical);
   }
   w.put_key(k.rule);
   w.value(slug);
@@ -353,18 +363,7 @@ class JsonlWriter final : public ReportWriter {
     }
     if (!d.notes.empty()) {
       w_.key("notes");
-      w_.begin_array();
-      for (const auto& n : d.notes) {
-        w_.begin_object();
-        w_.key("line");
-        w_.value(static_cast<std::uint64_t>(n.line));
-        w_.key("column");
-        w_.value(static_cast<std::uint64_t>(n.column));
-        w_.key("message");
-        w_.value(n.message);
-        w_.end_object();
-      }
-      w_.end_array();
+      write_notes(w_, d.notes, NoteKeys::line_first);
     }
     w_.end_object();
   }
