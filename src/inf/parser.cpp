@@ -650,11 +650,12 @@ class Parser {
     const auto nl = static_cast<std::uint32_t>(d_.lines.size());
     // Headers and lines are both in file order: one walk down the line table finds every start.
     std::vector<std::uint32_t> start(nh + 1);
-    std::uint32_t walk = 0;
+    const LineRec *const lines = d_.lines.data(), *const lines_end = lines + nl;
+    const LineRec* walk = lines;
     for (std::size_t k = 0; k < nh; ++k) {
       const std::uint32_t phys = d_.headers[k].second;
-      while (walk < nl && d_.lines[walk].line < phys) ++walk;
-      start[k] = walk;
+      while (walk != lines_end && walk->line < phys) ++walk;
+      start[k] = static_cast<std::uint32_t>(walk - lines);
     }
     start[nh] = nl;
     for (auto& sec : d_.sections) sec.lines_count = 0;
@@ -677,9 +678,14 @@ class Parser {
     d_.section_lines.resize(nl);
     std::vector<std::uint32_t> cursor(ns);
     for (std::size_t s = 0; s < ns; ++s) cursor[s] = d_.sections[s].lines_begin;
+    // The run's slots through a pointer of their own: written through the cursor's element, each
+    // store might have changed the cursor (both are uint32_t), which kept the loop from vectorising.
+    std::uint32_t* const order = d_.section_lines.data();
     for (std::size_t k = 0; k < nh; ++k) {
-      std::uint32_t& c = cursor[d_.headers[k].first];
-      for (std::uint32_t li = start[k]; li < start[k + 1]; ++li) d_.section_lines[c++] = li;
+      const std::uint32_t b = start[k], e = start[k + 1];
+      std::uint32_t* out = order + cursor[d_.headers[k].first];
+      for (std::uint32_t li = b; li < e; ++li) *out++ = li;
+      cursor[d_.headers[k].first] += e - b;
     }
   }
 
