@@ -522,13 +522,60 @@ class Parser {
 
   // The end of a run of ordinary characters and blanks starting at i: the first byte at or after i
   // that is '\n' ; , = " or a backslash, or n_; sets pct when the run holds a '%'.
-  std::uint32_t run_end(std::uint32_t i, bool& pct) const {
-    if constexpr (kIndexed) return next_bit<&BlockMasks::stop, true>(i, pct);
+  // Stage 1 keeps no mask of backslashes: only this path stops at them, for the few lines a file
+  // that simple_line declines, so each block's are found here and added to its fend bits (next_bit's
+  // loop otherwise, '%' flag included).
+  std::uint32_t run_end(std::uint32_t i, bool& pct) {
+    if constexpr (kIndexed) {
+      std::uint64_t seen = 0;
+      while (i < n_) {
+        const BlockMasks& bm = idx_->block(i >> 6);
+        const unsigned sh = i & 63;
+        const std::uint64_t m = (bm.fend | backslashes_in_block(i >> 6)) >> sh;
+        seen |= (bm.pct >> sh) & (m ^ (m - 1));
+        if (m) {
+          pct |= seen != 0;
+          return i + static_cast<unsigned>(__builtin_ctzll(m));
+        }
+        i = (i | 63) + 1;
+      }
+      pct |= seen != 0;
+      return n_;
+    }
     while (i < n_ && (cls(t_[i]) == kOrd || cls(t_[i]) == kSpace)) {
       if (t_[i] == '%') pct = true;
       ++i;
     }
     return i;
+  }
+
+  // Bit k set for each backslash at byte b * 64 + k of the text (none past its end). The last block's
+  // are kept: a line's runs mostly lie in one block.
+  std::uint64_t backslashes_in_block(std::uint32_t b) {
+    if (b != bs_block_) {
+      bs_block_ = b;
+      bs_mask_ = find_backslashes(b);
+    }
+    return bs_mask_;
+  }
+  std::uint64_t find_backslashes(std::uint32_t b) const {
+    const std::uint32_t base = b * 64;
+    const char* s = t_.data() + base;
+#if defined(__SSE2__)
+    if (n_ - base >= 64) {
+      const __m128i bs = _mm_set1_epi8('\\');
+      std::uint64_t m = 0;
+      for (unsigned k = 0; k < 64; k += 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + k));
+        m |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, bs)))} << k;
+      }
+      return m;
+    }
+#endif
+    const std::uint32_t end = std::min<std::uint32_t>(n_ - base, 64);
+    std::uint64_t m = 0;
+    for (std::uint32_t k = 0; k < end; ++k) m |= std::uint64_t{s[k] == '\\'} << k;
+    return m;
   }
 
   // The end of a simple line's plain field from i: the first '\n' ; , = or '"' (not a backslash:
@@ -719,6 +766,8 @@ class Parser {
   Position pos_cache_{};
   std::uint32_t pos_cache_off_ = 0;
   bool pos_cache_valid_ = false;
+  std::uint32_t bs_block_ = kNone;  // run_end's block of backslashes, bs_mask_
+  std::uint64_t bs_mask_ = 0;
 };
 
 }  // namespace

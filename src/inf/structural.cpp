@@ -17,14 +17,13 @@ namespace isodrv::inf {
 namespace {
 
 // Scalar: a flag byte per character, one bit per mask.
-enum : std::uint8_t { kStop = 1, kPct = 2, kQnl = 4, kNl = 8, kFend = 16 };
+enum : std::uint8_t { kPct = 2, kQnl = 4, kNl = 8, kFend = 16 };
 
 struct FlagTable {
   std::uint8_t f[256];
   constexpr FlagTable() : f{} {
-    for (char c : {';', ',', '=', '"', '\\'}) f[static_cast<unsigned char>(c)] |= kStop;
     for (char c : {';', ',', '=', '"'}) f[static_cast<unsigned char>(c)] |= kFend;
-    f[static_cast<unsigned char>('\n')] = kStop | kQnl | kNl | kFend;
+    f[static_cast<unsigned char>('\n')] = kQnl | kNl | kFend;
     f[static_cast<unsigned char>('"')] |= kQnl;
     f[static_cast<unsigned char>('%')] = kPct;
   }
@@ -37,7 +36,6 @@ void classify_scalar(const char* s, std::size_t blocks, BlockMasks* out) {
     for (unsigned k = 0; k < 64; ++k) {
       const std::uint64_t f = kFlags.f[static_cast<unsigned char>(s[k])];
       if (!f) continue;  // most bytes are text, in no mask
-      m.stop |= (f & 1) << k;
       m.pct |= ((f >> 1) & 1) << k;
       m.qnl |= ((f >> 2) & 1) << k;
       m.nl |= ((f >> 3) & 1) << k;
@@ -52,8 +50,7 @@ inline std::uint64_t bits16(__m128i m) { return static_cast<std::uint16_t>(_mm_m
 
 void classify_sse2(const char* s, std::size_t blocks, BlockMasks* out) {
   const __m128i qu = _mm_set1_epi8('"'), co = _mm_set1_epi8(','), se = _mm_set1_epi8(';'),
-                eq = _mm_set1_epi8('='), bs = _mm_set1_epi8('\\'), pc = _mm_set1_epi8('%'),
-                nl = _mm_set1_epi8('\n');
+                eq = _mm_set1_epi8('='), pc = _mm_set1_epi8('%'), nl = _mm_set1_epi8('\n');
   for (std::size_t b = 0; b < blocks; ++b, s += 64) {
     BlockMasks m{};
     for (unsigned k = 0; k < 64; k += 16) {
@@ -63,7 +60,6 @@ void classify_sse2(const char* s, std::size_t blocks, BlockMasks* out) {
       st = _mm_or_si128(st, _mm_or_si128(_mm_cmpeq_epi8(v, co), _mm_cmpeq_epi8(v, se)));
       st = _mm_or_si128(st, _mm_cmpeq_epi8(v, eq));
       m.fend |= bits16(st) << k;
-      m.stop |= bits16(_mm_or_si128(st, _mm_cmpeq_epi8(v, bs))) << k;
       m.pct |= bits16(_mm_cmpeq_epi8(v, pc)) << k;
       m.qnl |= bits16(_mm_or_si128(q, n)) << k;
       m.nl |= bits16(n) << k;
@@ -78,8 +74,7 @@ __attribute__((target("avx2"))) inline std::uint64_t bits32(__m256i m) {
 
 __attribute__((target("avx2"))) void classify_avx2(const char* s, std::size_t blocks, BlockMasks* out) {
   const __m256i qu = _mm256_set1_epi8('"'), co = _mm256_set1_epi8(','), se = _mm256_set1_epi8(';'),
-                eq = _mm256_set1_epi8('='), bs = _mm256_set1_epi8('\\'), pc = _mm256_set1_epi8('%'),
-                nl = _mm256_set1_epi8('\n');
+                eq = _mm256_set1_epi8('='), pc = _mm256_set1_epi8('%'), nl = _mm256_set1_epi8('\n');
   for (std::size_t b = 0; b < blocks; ++b, s += 64) {
     BlockMasks m{};
     for (unsigned k = 0; k < 64; k += 32) {
@@ -89,7 +84,6 @@ __attribute__((target("avx2"))) void classify_avx2(const char* s, std::size_t bl
       st = _mm256_or_si256(st, _mm256_or_si256(_mm256_cmpeq_epi8(v, co), _mm256_cmpeq_epi8(v, se)));
       st = _mm256_or_si256(st, _mm256_cmpeq_epi8(v, eq));
       m.fend |= bits32(st) << k;
-      m.stop |= bits32(_mm256_or_si256(st, _mm256_cmpeq_epi8(v, bs))) << k;
       m.pct |= bits32(_mm256_cmpeq_epi8(v, pc)) << k;
       m.qnl |= bits32(_mm256_or_si256(q, n)) << k;
       m.nl |= bits32(n) << k;
