@@ -84,16 +84,20 @@ __attribute__((target("avx2"))) inline __m256i fend_table() {
 __attribute__((target("avx2"))) void classify_avx2(const char* s, std::size_t blocks, BlockMasks* out) {
   const __m256i qu = _mm256_set1_epi8('"'), pc = _mm256_set1_epi8('%'), nl = _mm256_set1_epi8('\n'), ft = fend_table();
   for (std::size_t b = 0; b < blocks; ++b, s += 64) {
-    BlockMasks m{};
+    std::uint64_t fend = 0, pct = 0, qnl = 0, nlm = 0;
     for (unsigned k = 0; k < 64; k += 32) {
       const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + k));
       const __m256i q = _mm256_cmpeq_epi8(v, qu), n = _mm256_cmpeq_epi8(v, nl);
-      m.fend |= bits32(_mm256_cmpeq_epi8(v, _mm256_shuffle_epi8(ft, v))) << k;
-      m.pct |= bits32(_mm256_cmpeq_epi8(v, pc)) << k;
-      m.qnl |= bits32(_mm256_or_si256(q, n)) << k;
-      m.nl |= bits32(n) << k;
+      fend |= bits32(_mm256_cmpeq_epi8(v, _mm256_shuffle_epi8(ft, v))) << k;
+      pct |= bits32(_mm256_cmpeq_epi8(v, pc)) << k;
+      qnl |= bits32(_mm256_or_si256(q, n)) << k;
+      nlm |= bits32(n) << k;
     }
-    out[b] = m;
+    // Only the four masks the parser reads: storing the spare fields' zeros was 2 of ~44 a block.
+    out[b].fend = fend;
+    out[b].pct = pct;
+    out[b].qnl = qnl;
+    out[b].nl = nlm;
   }
 }
 #endif
