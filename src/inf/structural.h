@@ -27,16 +27,20 @@ const char* tokenizer_name(Tokenizer t);
 
 // One 64-byte block of text; bit k stands for byte k of the block.
 struct BlockMasks {
-  std::uint64_t stop;  // ends a run of text within a token: \n ; , = " backslash (blanks do not)
+  // Unused (0, or never written by the AVX2 classifier, and never read): where the token machine's
+  // runs end is fend's bytes and the backslashes, which the parser finds itself in the blocks it
+  // needs them for (parser.cpp's run_end: a few lines a file) instead of stage 1 making a mask of
+  // them for every block.
+  std::uint64_t spare0;
   std::uint64_t pct;   // '%', which read-back must look for %token%s in
   std::uint64_t qnl;   // '"' or '\n': the end of a quoted span
   std::uint64_t nl;    // '\n': the end of a comment
-  // Unused, always 0: section names (a few per file, short) are scanned for their ']' instead of
-  // stage 1 keeping a mask of it for every block. The field keeps a block at 48 bytes: at 40 the
-  // parser measured 2.6 M instructions more on big5 than it saved in the classifiers.
+  // Unused, as spare0: section names (a few per file, short) are scanned for their ']' instead of
+  // stage 1 keeping a mask of it for every block. The two spare fields keep a block at 48 bytes: at
+  // 40 the parser measured 2.6 M instructions more on big5 than it saved in the classifiers.
   std::uint64_t spare;
-  // stop without the backslash: where a field of a simple line ends (parser.cpp's simple_plain looks
-  // back for a backslash before the line's end instead of stopping at every one, e.g. in paths).
+  // \n ; , = and '"': where a field of a simple line ends (parser.cpp's simple_plain looks back for
+  // a backslash before the line's end instead of stopping at every one, e.g. in paths).
   std::uint64_t fend;
 };
 

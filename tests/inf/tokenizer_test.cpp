@@ -167,9 +167,10 @@ TEST(InfTokenizer, BlanksAroundFieldsAndLineStarts) {
   }
 }
 
-// Section names are scanned for their ']' 8 bytes a step, then one at a time: names of every length
-// up to 40, closed, cut by a line break, and running into the end of the file (a header there has no
-// ']'), with bytes >= 0x80 before the ']' (the zero-byte test flags bytes above a match, never below).
+// Section names are scanned for their ']' 16 bytes a step (SSE2), then 8, then one at a time: names
+// of every length up to 40, closed, cut by a line break, and running into the end of the file (a
+// header there has no ']'), with bytes >= 0x80 before the ']' (the zero-byte test flags bytes above a
+// match, never below).
 TEST(InfTokenizer, SectionNameScanAtEveryLength) {
   const std::string head = "[Version]\nSignature=\"$Windows NT$\"\n";
   for (std::size_t len = 0; len <= 40; ++len) {
@@ -183,6 +184,25 @@ TEST(InfTokenizer, SectionNameScanAtEveryLength) {
     auto doc = Document::parse(head + "[" + name + "]\nk=v\n", "t.inf");
     ASSERT_TRUE(doc.ok()) << len;
     EXPECT_EQ(doc.value().section_at(1).name().size(), len + (len + 1) / 5) << len;  // each \xE9 decodes to two bytes of UTF-8
+  }
+}
+
+// Stage 1 keeps no mask of backslashes: the token machine's runs (lines simple_line declines, here
+// by a quote after text) find each block's backslashes themselves, whole blocks 16 bytes a step and
+// the text's last, partial block byte by byte, and keep the last block's. Backslashes (alone, in
+// pairs, before a '%', before blanks and a comment, ending the line) at every offset across three
+// blocks, in lines of one block and of several, with the file ending inside or after such a line.
+TEST(InfTokenizer, MachineRunsFindBackslashesInEveryBlock) {
+  const std::string head = "[Version]\nSignature=\"$Windows NT$\"\n[Strings]\na=\"x\"\n[S]\n";
+  for (const char* bs : {"\\", "\\\\", "\\%a%", "\\ ;c", "\\\n", "a\\b\\c"}) {
+    for (std::size_t k = 0; k < 200; k += (k < 140 ? 1 : 7)) {
+      for (const std::string& tail : {std::string("\n"), std::string(" x\\y,\"q\"\\\n"), std::string(130, 'z') + "\\z\n", std::string()}) {
+        const std::string line = "k=a\"q\"" + std::string(k, 'x') + bs + tail;
+        const std::string text = head + line + "k2 = v2\n" + line;
+        ASSERT_EQ(disagreement(text), "") << inf_test::show(text);
+        ASSERT_EQ(disagreement(inf_test::utf16(text)), "") << "UTF-16: " << inf_test::show(text);
+      }
+    }
   }
 }
 
