@@ -327,6 +327,44 @@ TEST(InfDecode, AnsiWriterAgreesOnEveryPathForEveryByteAtEveryOffset) {
   }
 }
 
+// The AVX2 scan checks UTF-8 by the pairs of bytes a block holds and a table of what may follow
+// what. Every pair and every three-byte sequence after a lead of three or four bytes, across a
+// block boundary and inside a block, must get the definition's answer.
+TEST(InfDecode, Utf8CheckAgreesWithTheDefinitionForEverySequence) {
+  if (!tokenizer_supported(Tokenizer::avx2)) GTEST_SKIP() << "no AVX2";
+  const Tokenizer before = active_tokenizer();
+  set_tokenizer(Tokenizer::avx2);
+  std::vector<char> bytes{'a'};
+  for (int b = 0x80; b < 0x100; ++b) bytes.push_back(static_cast<char>(b));
+  auto agrees = [](const std::string& seq, std::size_t at) {
+    // "k=\xC3\xA9" first: the flag needs a byte >= 0x80; the scan starts at it.
+    std::string b = "k=\xC3\xA9";
+    b.append(at, 'y');
+    b += seq;
+    const std::size_t tail = b.size() % 32 == 0 ? 0 : 1;  // ending on a block's end, and not
+    b.append(tail, 'z');
+    auto d = decode(b);
+    return d.ok() && d->flags.utf8_without_bom == reference_utf8(b);
+  };
+  for (std::size_t at : {std::size_t{0}, std::size_t{27}, std::size_t{28}, std::size_t{43}}) {
+    for (char x : bytes) {
+      for (char y : bytes) ASSERT_TRUE(agrees(std::string{x, y}, at)) << show(std::string{x, y}) << " at " << at;
+    }
+  }
+  for (int lead = 0xE0; lead <= 0xF4; ++lead) {
+    for (char y : bytes) {
+      for (char z : bytes) {
+        for (std::size_t at : {std::size_t{26}, std::size_t{27}}) {
+          const std::string seq{static_cast<char>(lead), y, z};
+          ASSERT_TRUE(agrees(seq, at)) << show(seq) << " at " << at;
+          ASSERT_TRUE(agrees(seq + "\x80", at)) << show(seq) << " at " << at;
+        }
+      }
+    }
+  }
+  set_tokenizer(before);
+}
+
 TEST(InfDecode, Cp1252HighControlRangeMapsLikeWindows) {
   // Windows-1252 0x80..0x9F; the five bytes the code page leaves undefined map to the C1 control
   // of the same value (what MultiByteToWideChar returns).
