@@ -261,6 +261,17 @@ enum class ByteStarts : bool { record, same_as_text };
 // the tail), where the later scans start. 64 bytes a step: one test of the four vectors for a byte
 // that is not plain (high bit; NUL or ^Z as a zero in min(v, v ^ ^Z)), one 64-bit newline mask.
 #if ISODRV_DECODE_AVX2
+// The separators ',' and '=' of a 32-byte block as 0xFF bytes: a shuffle of each byte's low nibble
+// gives ',' for C, '=' for D and 0x80 (never an ASCII byte) otherwise; a byte >= 0x80 shuffles to 0.
+// parse_text sizes the field records by this count (decode_in_place's, when it has counted).
+__attribute__((target("avx2"))) inline __m256i separator_table_avx2() {
+  return _mm256_setr_epi8(-128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, ',', '=', -128, -128,
+                          -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, ',', '=', -128, -128);
+}
+__attribute__((target("avx2"))) inline __m256i separators_avx2(__m256i v, __m256i table) {
+  return _mm256_cmpeq_epi8(v, _mm256_shuffle_epi8(table, v));
+}
+
 // probe_plain_ascii's 64-byte step with AVX2 (two vectors instead of four): returns where it
 // stopped, at the text's last whole block or at a block that is not plain, which the SSE2 loops
 // then look at again. Used when the tokenizer is AVX2 (so the tests that force each tokenizer run
@@ -639,6 +650,7 @@ AnsiCount count_ansi_1252(std::string_view b) {
 // whether a byte is >= 0x80 (is_ascii) and whether the text is well-formed UTF-8 (is_valid_utf8).
 struct AnsiScan {
   AnsiCount count;
+  std::size_t separators = 0;  // ',' and '='
   bool high = false, utf8 = false;
 };
 
@@ -765,7 +777,7 @@ __attribute__((target("avx2"))) inline void utf8_plain_block(__m256i v, Utf8Stat
 // The running sums of scan_ansi_avx2: line breaks and the UTF-8 bytes beyond one of the bytes >= 0x80,
 // both in byte lanes (at most 1 and 2 a block) that are added up every 127 blocks.
 struct AnsiLanes {
-  __m256i breaks, extra, nuls;
+  __m256i breaks, extra, nuls, seps, sep_table;
   std::uint32_t high = 0;
   Utf8State utf8;
 };
@@ -774,6 +786,7 @@ struct AnsiLanes {
 __attribute__((target("avx2"))) inline void scan_ansi_block(__m256i v, AnsiLanes& l) {
   const __m256i zero = _mm256_setzero_si256();
   l.breaks = _mm256_sub_epi8(l.breaks, _mm256_cmpeq_epi8(v, splat_load(kNewline)));
+  l.seps = _mm256_sub_epi8(l.seps, separators_avx2(v, l.sep_table));
   l.nuls = _mm256_or_si256(l.nuls, _mm256_cmpeq_epi8(v, zero));
   const auto h = static_cast<std::uint32_t>(_mm256_movemask_epi8(v));
   if (!h) {
@@ -797,7 +810,7 @@ __attribute__((target("avx2"))) inline void scan_ansi_block(__m256i v, AnsiLanes
 __attribute__((target("avx2"))) bool scan_ansi_avx2(const char* s, std::size_t n, AnsiScan& r) {
   const __m256i vz = _mm256_set1_epi8(kCtrlZ);
   const __m256i zero = _mm256_setzero_si256();
-  AnsiLanes l{zero, zero, zero, 0, {zero, zero, zero}};
+  AnsiLanes l{zero, zero, zero, zero, separator_table_avx2(), 0, {zero, zero, zero}};
   std::size_t i = 0;
   alignas(32) char tail[32];
   std::memset(tail, ' ', sizeof tail);
@@ -815,7 +828,8 @@ __attribute__((target("avx2"))) bool scan_ansi_avx2(const char* s, std::size_t n
     }
     r.count.breaks += lane_total(l.breaks);
     r.count.extra += lane_total(l.extra);
-    l.breaks = l.extra = _mm256_setzero_si256();
+    r.separators += lane_total(l.seps);
+    l.breaks = l.extra = l.seps = _mm256_setzero_si256();
   }
   r.count.stop = n;
   r.count.nul = _mm256_movemask_epi8(l.nuls) != 0;
@@ -1355,7 +1369,9 @@ std::string_view DecodedText::view(std::string_view input) const {
 namespace {
 
 // decode(), and with `in_place` the input's own string, which Windows-1252 text may replace.
-Result<DecodedText> decode_impl(std::string_view b, const DecodeOptions& opts, std::string* in_place, bool* replaced) {
+// `separators`, when given and the path counts them, gets the text's ',' and '=' (parse_text's bound).
+Result<DecodedText> decode_impl(std::string_view b, const DecodeOptions& opts, std::string* in_place, bool* replaced,
+                                std::size_t* separators) {
   DecodedText out;
   auto starts = [&](std::initializer_list<unsigned char> bom) {
     if (b.size() < bom.size()) return false;
@@ -1413,9 +1429,14 @@ Result<DecodedText> decode_impl(std::string_view b, const DecodeOptions& opts, s
     out.flags.non_ascii_ansi = true;
     out.flags.utf8_without_bom = scan.utf8;
   }
-  if (in_place && !ascii && opts.codepage == 1252 &&
-      decode_ansi_1252_in_place(*in_place, clean, out, scanned ? &scan.count : nullptr)) {
+  // (the rest's bytes hold its text's separators: Windows-1252 maps only ASCII to ASCII; counted
+  // before decoding in place, which may move the bytes `b` views)
+  const bool try_in_place = in_place && !ascii && opts.codepage == 1252;
+  const std::size_t prefix_separators =
+      try_in_place && separators && scanned ? count_separators(b.substr(0, clean), active_tokenizer()) : 0;
+  if (try_in_place && decode_ansi_1252_in_place(*in_place, clean, out, scanned ? &scan.count : nullptr)) {
     *replaced = true;
+    if (separators && scanned) *separators = prefix_separators + scan.separators;
     return out;
   }
   out.line_text_start.clear();
@@ -1432,11 +1453,11 @@ Result<DecodedText> decode_impl(std::string_view b, const DecodeOptions& opts, s
 
 }  // namespace
 
-Result<DecodedText> decode(std::string_view b, const DecodeOptions& opts) { return decode_impl(b, opts, nullptr, nullptr); }
+Result<DecodedText> decode(std::string_view b, const DecodeOptions& opts) { return decode_impl(b, opts, nullptr, nullptr, nullptr); }
 
-Result<DecodedText> decode_in_place(std::string& bytes, const DecodeOptions& opts, bool& replaced) {
+Result<DecodedText> decode_in_place(std::string& bytes, const DecodeOptions& opts, bool& replaced, std::size_t& separators) {
   replaced = false;
-  return decode_impl(bytes, opts, &bytes, &replaced);
+  return decode_impl(bytes, opts, &bytes, &replaced, &separators);
 }
 
 std::string encode_cp1252_exact(std::string_view utf8, std::vector<std::uint32_t>& line_starts) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/utf16.h"
+#include "inf/document_impl.h"
 #include "inf/structural.h"
 #include "inf_test_util.h"
 
@@ -203,7 +204,7 @@ TEST(InfDecode, AnsiScanAgreesOnEveryPathAndWithTheUtf8Definition) {
   }
   const Tokenizer before = active_tokenizer();
   std::mt19937 rng(20261207);
-  int utf8_files = 0;
+  int utf8_files = 0, counted = 0;
   for (int round = 0; round < 1500; ++round) {
     std::string b = kHead;
     b.append(rng() % 90, 'x');
@@ -246,9 +247,23 @@ TEST(InfDecode, AnsiScanAgreesOnEveryPathAndWithTheUtf8Definition) {
       ASSERT_EQ(show(doc->text()), show(text)) << round << " " << tokenizer_name(t);
       ASSERT_EQ(doc->bytes(), b) << round << " " << tokenizer_name(t);
       ASSERT_EQ(doc->decode_flags().utf8_without_bom, utf8) << round;
+      // Decoding in place counts the text's separators on the way (parse_text's bound for the
+      // field records); where it has counted, the count must be the text's.
+      std::string in_place = b;
+      bool replaced = false;
+      std::size_t separators = kSeparatorsUncounted;
+      set_tokenizer(t);
+      auto dp = decode_in_place(in_place, DecodeOptions{}, replaced, separators);
+      set_tokenizer(before);
+      ASSERT_TRUE(dp.ok());
+      if (separators != kSeparatorsUncounted) {
+        ASSERT_EQ(separators, count_separators(dp->view(in_place), Tokenizer::scalar)) << round << " " << tokenizer_name(t);
+        ++counted;
+      }
     }
   }
   EXPECT_GT(utf8_files, 100);  // the well-formed side is exercised, not only the broken one
+  if (tokenizer_supported(Tokenizer::avx2)) EXPECT_GT(counted, 100);
   // Each limited second byte (and its neighbour just inside the limit) and each sequence cut short,
   // at every offset around the first two block boundaries, in otherwise well-formed text.
   for (const char* seq : {"\xE0\x9F\xBF", "\xE0\xA0\x80", "\xED\x9F\xBF", "\xED\xA0\x80", "\xF0\x8F\xBF\xBF",
