@@ -777,8 +777,9 @@ __attribute__((target("avx2"))) inline void utf8_plain_block(__m256i v, Utf8Stat
 // The running sums of scan_ansi_avx2: line breaks and the UTF-8 bytes beyond one of the bytes >= 0x80,
 // both in byte lanes (at most 1 and 2 a block) that are added up every 127 blocks.
 struct AnsiLanes {
-  __m256i breaks, extra, nuls, seps, sep_table;
+  __m256i breaks, extra, seps, sep_table;
   std::uint32_t high = 0;
+  bool nul = false;
   Utf8State utf8;
 };
 
@@ -787,7 +788,6 @@ __attribute__((target("avx2"))) inline void scan_ansi_block(__m256i v, AnsiLanes
   const __m256i zero = _mm256_setzero_si256();
   l.breaks = _mm256_sub_epi8(l.breaks, _mm256_cmpeq_epi8(v, splat_load(kNewline)));
   l.seps = _mm256_sub_epi8(l.seps, separators_avx2(v, l.sep_table));
-  l.nuls = _mm256_or_si256(l.nuls, _mm256_cmpeq_epi8(v, zero));
   const auto h = static_cast<std::uint32_t>(_mm256_movemask_epi8(v));
   if (!h) {
     utf8_plain_block(v, l.utf8);
@@ -804,37 +804,53 @@ __attribute__((target("avx2"))) inline void scan_ansi_block(__m256i v, AnsiLanes
   utf8_block(v, l.utf8);
 }
 
+// One block of scan_ansi_avx2: false at a ^Z. A NUL and a ^Z are both the zeros of min(v, v ^ ^Z),
+// one test for the two (both are rare).
+__attribute__((target("avx2"))) inline bool scan_ansi_any_block(__m256i v, AnsiLanes& l) {
+  const __m256i vz = _mm256_set1_epi8(kCtrlZ);
+  const __m256i zero = _mm256_setzero_si256();
+  if (_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(v, _mm256_xor_si256(v, vz)), zero))) {
+    if (_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, vz))) return false;
+    l.nul = true;
+  }
+  scan_ansi_block(v, l);
+  return true;
+}
+
+__attribute__((target("avx2"))) inline void add_up_lanes(AnsiLanes& l, AnsiScan& r) {
+  r.count.breaks += lane_total(l.breaks);
+  r.count.extra += lane_total(l.extra);
+  r.separators += lane_total(l.seps);
+  l.breaks = l.extra = l.seps = _mm256_setzero_si256();
+}
+
 // count_ansi_1252, is_ascii and is_valid_utf8 in one AVX2 pass over s[0, n), 32 bytes a step (the
 // last 0-31 bytes through a copy padded with spaces: ASCII, so a sequence cut short still shows).
 // False at a ^Z (rare), where the separate passes are left to do it.
 __attribute__((target("avx2"))) bool scan_ansi_avx2(const char* s, std::size_t n, AnsiScan& r) {
-  const __m256i vz = _mm256_set1_epi8(kCtrlZ);
   const __m256i zero = _mm256_setzero_si256();
-  AnsiLanes l{zero, zero, zero, zero, separator_table_avx2(), 0, {zero, zero, zero}};
+  AnsiLanes l{zero, zero, zero, separator_table_avx2(), 0, false, {zero, zero, zero}};
+  const std::size_t whole = n - n % 32;
   std::size_t i = 0;
-  alignas(32) char tail[32];
-  std::memset(tail, ' ', sizeof tail);
-  while (i < n) {
-    for (int k = 0; k < 127 && i < n; ++k, i += 32) {
-      __m256i v;
-      if (i + 32 <= n) {
-        v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
-      } else {
-        std::memcpy(tail, s + i, n - i);
-        v = _mm256_load_si256(reinterpret_cast<const __m256i*>(tail));
-      }
-      if (_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, vz))) return false;
-      scan_ansi_block(v, l);
+  while (i < whole) {
+    // The lanes take at most 2 a block: added up every 127 blocks.
+    for (const std::size_t end = std::min(whole, i + 127 * 32); i < end; i += 32) {
+      if (!scan_ansi_any_block(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i)), l)) return false;
     }
-    r.count.breaks += lane_total(l.breaks);
-    r.count.extra += lane_total(l.extra);
-    r.separators += lane_total(l.seps);
-    l.breaks = l.extra = l.seps = _mm256_setzero_si256();
+    add_up_lanes(l, r);
+  }
+  if (i < n) {
+    alignas(32) char tail[32];
+    std::memset(tail, ' ', sizeof tail);
+    std::memcpy(tail, s + i, n - i);
+    if (!scan_ansi_any_block(_mm256_load_si256(reinterpret_cast<const __m256i*>(tail)), l)) return false;
+    add_up_lanes(l, r);
   }
   r.count.stop = n;
-  r.count.nul = _mm256_movemask_epi8(l.nuls) != 0;
+  r.count.nul = l.nul;
   r.high = l.high != 0;
-  r.utf8 = _mm256_testz_si256(_mm256_or_si256(l.utf8.errors, l.utf8.unfinished), _mm256_or_si256(l.utf8.errors, l.utf8.unfinished));
+  const __m256i errors = _mm256_or_si256(l.utf8.errors, l.utf8.unfinished);
+  r.utf8 = _mm256_testz_si256(errors, errors);
   return true;
 }
 #endif
