@@ -1254,6 +1254,10 @@ inline void fit_utf16_rest(const Utf16Units& u, std::size_t i, TextWriter& tw) {
 __attribute__((target("avx2"))) std::size_t narrow_utf16_avx2(const unsigned char* s, std::size_t i, std::size_t n, TextWriter& tw) {
   const __m256i zero = _mm256_setzero_si256(), vnl = _mm256_set1_epi16('\n'), vz = _mm256_set1_epi16(kCtrlZ);
   const __m256i hi_bits = _mm256_set1_epi16(static_cast<short>(0xFF80));
+  // The write position in a register, the line starts batched (as in write_ansi_avx2).
+  char* const o = tw.o;
+  std::size_t w = tw.w;
+  LineBatch lines;
   for (; i + 32 <= n; i += 32) {
     const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
     const __m256i bad = _mm256_or_si256(_mm256_cmpeq_epi16(v, zero), _mm256_cmpeq_epi16(v, vz));
@@ -1261,13 +1265,16 @@ __attribute__((target("avx2"))) std::size_t narrow_utf16_avx2(const unsigned cha
     if (_mm256_movemask_epi8(_mm256_or_si256(bad, wide))) break;
     // packus works within each 128-bit lane: bytes 0-7 and 16-23 hold the sixteen characters.
     const __m256i packed = _mm256_permute4x64_epi64(_mm256_packus_epi16(v, v), 0x08);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(tw.o + tw.w), _mm256_castsi256_si128(packed));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(o + w), _mm256_castsi256_si128(packed));
     for (auto k = static_cast<unsigned>(_mm256_movemask_epi8(_mm256_cmpeq_epi16(v, vnl))) & 0x55555555u; k; k &= k - 1) {
       const auto t = static_cast<std::size_t>(__builtin_ctz(k)) >> 1;
-      tw.line_break(tw.w + t + 1, i + 2 * t + 2);
+      lines.put(w + t + 1, i + 2 * t + 2);
     }
-    tw.w += 16;
+    w += 16;
+    lines.flush_some(tw);
   }
+  lines.flush(tw);
+  tw.w = w;
   return i;
 }
 #endif
