@@ -276,23 +276,43 @@ __attribute__((target("avx2"))) inline __m256i separators_avx2(__m256i v, __m256
 // stopped, at the text's last whole block or at a block that is not plain, which the SSE2 loops
 // then look at again. Used when the tokenizer is AVX2 (so the tests that force each tokenizer run
 // both), which is when the CPU has it.
-__attribute__((target("avx2"))) std::size_t probe_blocks_avx2(const char* s, std::size_t n, std::vector<std::uint32_t>& starts) {
+__attribute__((target("avx2"))) std::size_t probe_blocks_avx2(const char* s, std::size_t n, std::vector<std::uint32_t>& starts,
+                                                              std::size_t& separators) {
   const __m256i vnl = _mm256_set1_epi8('\n'), vz = _mm256_set1_epi8(kCtrlZ), v0 = _mm256_setzero_si256();
+  const __m256i table = separator_table_avx2();
   std::size_t i = 0;
-  for (; i + 64 <= n; i += 64) {
-    const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
-    const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i + 32));
-    const __m256i low = _mm256_min_epu8(_mm256_min_epu8(a, _mm256_xor_si256(a, vz)), _mm256_min_epu8(b, _mm256_xor_si256(b, vz)));
-    if (_mm256_movemask_epi8(_mm256_or_si256(a, b)) | _mm256_movemask_epi8(_mm256_cmpeq_epi8(low, v0))) break;
-    std::uint64_t m = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, vnl))) |
-                      std::uint64_t{static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, vnl)))} << 32;
-    for (; m; m &= m - 1) starts.push_back(static_cast<std::uint32_t>(i + static_cast<std::size_t>(__builtin_ctzll(m)) + 1));
+  std::uint32_t batch[128];
+  unsigned count = 0;
+  bool plain = true;
+  while (plain && i + 64 <= n) {
+    __m256i seps = v0;
+    for (int k = 0; k < 127 && i + 64 <= n; ++k, i += 64) {
+      const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
+      const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i + 32));
+      const __m256i low = _mm256_min_epu8(_mm256_min_epu8(a, _mm256_xor_si256(a, vz)), _mm256_min_epu8(b, _mm256_xor_si256(b, vz)));
+      if (_mm256_movemask_epi8(_mm256_or_si256(a, b)) | _mm256_movemask_epi8(_mm256_cmpeq_epi8(low, v0))) {
+        plain = false;
+        break;
+      }
+      seps = _mm256_sub_epi8(_mm256_sub_epi8(seps, separators_avx2(a, table)), separators_avx2(b, table));
+      std::uint64_t m = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, vnl))) |
+                        std::uint64_t{static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, vnl)))} << 32;
+      for (; m; m &= m - 1) batch[count++] = static_cast<std::uint32_t>(i + static_cast<std::size_t>(__builtin_ctzll(m)) + 1);
+      if (count >= 64) {
+        starts.insert(starts.end(), batch, batch + count);
+        count = 0;
+      }
+    }
+    separators += lane_total(seps);
   }
+  starts.insert(starts.end(), batch, batch + count);
   return i;
 }
 #endif
 
-bool probe_plain_ascii(std::string_view text, DecodedText& out, ByteStarts byte_starts, std::size_t& clean) {
+// `separators`: the ',' and '=' the AVX2 step counted in text[0, counted).
+bool probe_plain_ascii(std::string_view text, DecodedText& out, ByteStarts byte_starts, std::size_t& clean,
+                       std::size_t& separators, std::size_t& counted) {
   auto& starts = out.line_text_start;
   // Room for the lines up front means one allocation for most files (a table grown by doubling
   // from one entry allocates ten times for 500 lines). Capped at 8192 entries (files up to ~256 KB):
@@ -309,7 +329,7 @@ bool probe_plain_ascii(std::string_view text, DecodedText& out, ByteStarts byte_
   auto load = [s](std::size_t at) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + at)); };
   auto nl_bits = [&](__m128i v) { return static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, vnl)))); };
 #if ISODRV_DECODE_AVX2
-  if (active_tokenizer() == Tokenizer::avx2) i = probe_blocks_avx2(s, n, starts);
+  if (active_tokenizer() == Tokenizer::avx2) counted = i = probe_blocks_avx2(s, n, starts, separators);
 #endif
   for (; i + 64 <= n; i += 64) {
     const __m128i a = load(i), b = load(i + 16), c = load(i + 32), d = load(i + 48);
@@ -1426,8 +1446,9 @@ Result<DecodedText> decode_impl(std::string_view b, const DecodeOptions& opts, s
   }
   out.encoding = Encoding::ansi;
   // Plain ASCII (no ^Z, no NUL) is borrowed; its lines are indexed in the same pass that checks it.
-  std::size_t clean = 0;
-  if (probe_plain_ascii(b, out, in_place ? ByteStarts::same_as_text : ByteStarts::record, clean)) {
+  std::size_t clean = 0, probe_separators = 0, counted = 0;
+  if (probe_plain_ascii(b, out, in_place ? ByteStarts::same_as_text : ByteStarts::record, clean, probe_separators, counted)) {
+    if (separators) *separators = probe_separators + count_separators(b.substr(counted), active_tokenizer());
     out.borrowed = true;
     out.borrow_offset = 0;
     out.borrow_length = static_cast<std::uint32_t>(b.size());
@@ -1456,7 +1477,7 @@ Result<DecodedText> decode_impl(std::string_view b, const DecodeOptions& opts, s
   // before decoding in place, which may move the bytes `b` views)
   const bool try_in_place = in_place && !ascii && opts.codepage == 1252;
   const std::size_t prefix_separators =
-      try_in_place && separators && scanned ? count_separators(b.substr(0, clean), active_tokenizer()) : 0;
+      try_in_place && separators && scanned ? probe_separators + count_separators(b.substr(counted, clean - counted), active_tokenizer()) : 0;
   if (try_in_place && decode_ansi_1252_in_place(*in_place, clean, out, scanned ? &scan.count : nullptr)) {
     *replaced = true;
     if (separators && scanned) *separators = prefix_separators + scan.separators;

@@ -263,7 +263,9 @@ TEST(InfDecode, AnsiScanAgreesOnEveryPathAndWithTheUtf8Definition) {
     }
   }
   EXPECT_GT(utf8_files, 100);  // the well-formed side is exercised, not only the broken one
-  if (tokenizer_supported(Tokenizer::avx2)) EXPECT_GT(counted, 100);
+  if (tokenizer_supported(Tokenizer::avx2)) {
+    EXPECT_GT(counted, 100);
+  }
   // Each limited second byte (and its neighbour just inside the limit) and each sequence cut short,
   // at every offset around the first two block boundaries, in otherwise well-formed text.
   for (const char* seq : {"\xE0\x9F\xBF", "\xE0\xA0\x80", "\xED\x9F\xBF", "\xED\xA0\x80", "\xF0\x8F\xBF\xBF",
@@ -378,6 +380,38 @@ TEST(InfDecode, Utf8CheckAgreesWithTheDefinitionForEverySequence) {
     }
   }
   set_tokenizer(before);
+}
+
+// parse_text sizes the field records by the text's ',' and '=', which decoding counts on the way
+// for plain ASCII (the probe's AVX2 blocks, the rest counted after them) and for Windows-1252
+// decoded in place (the prefix, then the scan). Where it has counted, the count must be the text's:
+// plain texts of every length around the blocks, and texts whose first byte >= 0x80 moves across them.
+TEST(InfDecode, SeparatorCountFromDecodingIsTheText) {
+  std::mt19937 rng(11);
+  const Tokenizer before = active_tokenizer();
+  int counted = 0;
+  for (std::size_t len = 0; len < 700; len += 1 + len / 40) {
+    for (int variant = 0; variant < 3; ++variant) {
+      std::string b;
+      const char alphabet[] = "ab=,\r\n [];%\"x";
+      for (std::size_t k = 0; k < len; ++k) b.push_back(alphabet[rng() % (sizeof alphabet - 1)]);
+      if (variant > 0 && len > 0) b[rng() % len] = variant == 1 ? '\xE9' : '\x85';
+      for (Tokenizer t : {Tokenizer::sse2, Tokenizer::avx2}) {
+        if (!tokenizer_supported(t)) continue;
+        std::string in_place = b;
+        bool replaced = false;
+        std::size_t separators = kSeparatorsUncounted;
+        set_tokenizer(t);
+        auto d = decode_in_place(in_place, DecodeOptions{}, replaced, separators);
+        set_tokenizer(before);
+        ASSERT_TRUE(d.ok());
+        if (separators == kSeparatorsUncounted) continue;
+        ++counted;
+        ASSERT_EQ(separators, count_separators(d->view(in_place), Tokenizer::scalar)) << len << " " << variant << " " << tokenizer_name(t);
+      }
+    }
+  }
+  EXPECT_GT(counted, 200);
 }
 
 TEST(InfDecode, Cp1252HighControlRangeMapsLikeWindows) {
