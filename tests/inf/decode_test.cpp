@@ -288,10 +288,10 @@ TEST(InfDecode, AnsiScanAgreesOnEveryPathAndWithTheUtf8Definition) {
   }
 }
 
-// The AVX2 writer takes a block with a byte >= 0x80 eight bytes at a time through a table and a
-// shuffle, placing the line breaks among them by the lengths before them. Every byte value, at
-// every offset of two blocks, among line breaks and other high bytes, must decode as the SSE2 path
-// decodes it (text, both line tables, flags), by decode() and in place.
+// The AVX2 writer stores 32-byte blocks, keeps their ASCII prefix, transcodes the bytes >= 0x80
+// after it from a table and batches the line starts. Every byte value, at every offset of two
+// blocks, among line breaks and other high bytes, must decode as the SSE2 path decodes it (text,
+// both line tables, flags), by decode() and in place.
 TEST(InfDecode, AnsiWriterAgreesOnEveryPathForEveryByteAtEveryOffset) {
   std::vector<Tokenizer> paths;
   for (Tokenizer t : {Tokenizer::sse2, Tokenizer::avx2}) {
