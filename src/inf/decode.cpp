@@ -261,27 +261,58 @@ enum class ByteStarts : bool { record, same_as_text };
 // the tail), where the later scans start. 64 bytes a step: one test of the four vectors for a byte
 // that is not plain (high bit; NUL or ^Z as a zero in min(v, v ^ ^Z)), one 64-bit newline mask.
 #if ISODRV_DECODE_AVX2
+// The separators ',' and '=' of a 32-byte block as 0xFF bytes: a shuffle of each byte's low nibble
+// gives ',' for C, '=' for D and 0x80 (never an ASCII byte) otherwise; a byte >= 0x80 shuffles to 0.
+// parse_text sizes the field records by this count (decode_in_place's, when it has counted).
+__attribute__((target("avx2"))) inline __m256i separator_table_avx2() {
+  return _mm256_setr_epi8(-128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, ',', '=', -128, -128,
+                          -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, ',', '=', -128, -128);
+}
+__attribute__((target("avx2"))) inline __m256i separators_avx2(__m256i v, __m256i table) {
+  return _mm256_cmpeq_epi8(v, _mm256_shuffle_epi8(table, v));
+}
+
 // probe_plain_ascii's 64-byte step with AVX2 (two vectors instead of four): returns where it
 // stopped, at the text's last whole block or at a block that is not plain, which the SSE2 loops
 // then look at again. Used when the tokenizer is AVX2 (so the tests that force each tokenizer run
 // both), which is when the CPU has it.
-__attribute__((target("avx2"))) std::size_t probe_blocks_avx2(const char* s, std::size_t n, std::vector<std::uint32_t>& starts) {
+__attribute__((target("avx2"))) std::size_t probe_blocks_avx2(const char* s, std::size_t n, std::vector<std::uint32_t>& starts,
+                                                              std::size_t& separators) {
   const __m256i vnl = _mm256_set1_epi8('\n'), vz = _mm256_set1_epi8(kCtrlZ), v0 = _mm256_setzero_si256();
+  const __m256i table = separator_table_avx2();
   std::size_t i = 0;
-  for (; i + 64 <= n; i += 64) {
-    const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
-    const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i + 32));
-    const __m256i low = _mm256_min_epu8(_mm256_min_epu8(a, _mm256_xor_si256(a, vz)), _mm256_min_epu8(b, _mm256_xor_si256(b, vz)));
-    if (_mm256_movemask_epi8(_mm256_or_si256(a, b)) | _mm256_movemask_epi8(_mm256_cmpeq_epi8(low, v0))) break;
-    std::uint64_t m = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, vnl))) |
-                      std::uint64_t{static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, vnl)))} << 32;
-    for (; m; m &= m - 1) starts.push_back(static_cast<std::uint32_t>(i + static_cast<std::size_t>(__builtin_ctzll(m)) + 1));
+  std::uint32_t batch[128];
+  unsigned count = 0;
+  bool plain = true;
+  while (plain && i + 64 <= n) {
+    __m256i seps = v0;
+    for (int k = 0; k < 127 && i + 64 <= n; ++k, i += 64) {
+      const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
+      const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i + 32));
+      const __m256i low = _mm256_min_epu8(_mm256_min_epu8(a, _mm256_xor_si256(a, vz)), _mm256_min_epu8(b, _mm256_xor_si256(b, vz)));
+      if (_mm256_movemask_epi8(_mm256_or_si256(a, b)) | _mm256_movemask_epi8(_mm256_cmpeq_epi8(low, v0))) {
+        plain = false;
+        break;
+      }
+      seps = _mm256_sub_epi8(_mm256_sub_epi8(seps, separators_avx2(a, table)), separators_avx2(b, table));
+      std::uint64_t m = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, vnl))) |
+                        std::uint64_t{static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, vnl)))} << 32;
+      for (; m; m &= m - 1) batch[count++] = static_cast<std::uint32_t>(i + static_cast<std::size_t>(__builtin_ctzll(m)) + 1);
+      if (count >= 64) {
+        starts.insert(starts.end(), batch, batch + count);
+        count = 0;
+      }
+    }
+    separators += lane_total(seps);
   }
+  starts.insert(starts.end(), batch, batch + count);
   return i;
 }
 #endif
 
-bool probe_plain_ascii(std::string_view text, DecodedText& out, ByteStarts byte_starts, std::size_t& clean) {
+// `separators`: the ',' and '=' the AVX2 step counted in text[0, counted).
+bool probe_plain_ascii(std::string_view text, DecodedText& out, ByteStarts byte_starts, std::size_t& clean,
+                       std::size_t& separators, std::size_t& counted) {
   auto& starts = out.line_text_start;
   // Room for the lines up front means one allocation for most files (a table grown by doubling
   // from one entry allocates ten times for 500 lines). Capped at 8192 entries (files up to ~256 KB):
@@ -298,7 +329,7 @@ bool probe_plain_ascii(std::string_view text, DecodedText& out, ByteStarts byte_
   auto load = [s](std::size_t at) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + at)); };
   auto nl_bits = [&](__m128i v) { return static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, vnl)))); };
 #if ISODRV_DECODE_AVX2
-  if (active_tokenizer() == Tokenizer::avx2) i = probe_blocks_avx2(s, n, starts);
+  if (active_tokenizer() == Tokenizer::avx2) counted = i = probe_blocks_avx2(s, n, starts, separators);
 #endif
   for (; i + 64 <= n; i += 64) {
     const __m128i a = load(i), b = load(i + 16), c = load(i + 32), d = load(i + 48);
@@ -519,6 +550,27 @@ struct TextWriter {
   void finish() { target.resize(w); }
 };
 
+// Line starts gathered in a local buffer and appended to the tables many at a time: a push_back a
+// line reloads the table's end and capacity through the writer (the stores of the text may alias
+// them), ~16 instructions a line. A block loop calls flush_some() after each block of up to 32
+// line breaks and flush() at its end.
+struct LineBatch {
+  std::uint32_t text[64], bytes[64];
+  unsigned n = 0;
+  inline void put(std::size_t text_off, std::size_t next) {
+    text[n] = static_cast<std::uint32_t>(text_off);
+    bytes[n++] = static_cast<std::uint32_t>(next);
+  }
+  void flush(TextWriter& tw) {
+    tw.out.line_text_start.insert(tw.out.line_text_start.end(), text, text + n);
+    if (tw.byte_starts) tw.out.line_byte_start.insert(tw.out.line_byte_start.end(), bytes, bytes + n);
+    n = 0;
+  }
+  inline void flush_some(TextWriter& tw) {
+    if (n >= 32) flush(tw);
+  }
+};
+
 // The text ends at a ^Z at byte `stop` (whose character ends at `next`) or runs to `total`.
 void finish_ctrl_z(DecodedText& out, bool stopped, std::size_t stop, std::size_t next, std::size_t total) {
   if (!stopped) {
@@ -618,6 +670,7 @@ AnsiCount count_ansi_1252(std::string_view b) {
 // whether a byte is >= 0x80 (is_ascii) and whether the text is well-formed UTF-8 (is_valid_utf8).
 struct AnsiScan {
   AnsiCount count;
+  std::size_t separators = 0;  // ',' and '='
   bool high = false, utf8 = false;
 };
 
@@ -636,14 +689,6 @@ struct Cp1252LongTables {
 };
 constexpr Cp1252LongTables kCp1252Long;
 
-// What spills from one 32-byte block of the UTF-8 check into the next: bits 0-2, the continuation
-// bytes the block's last leads still need; bits 8-11, that it ended with E0, ED, F0 or F4 (whose
-// second byte is limited further).
-struct Utf8Carry {
-  std::uint64_t pending = 0;
-  bool bad = false;
-};
-
 // 32 copies of a byte (or a 16-byte table twice, one per 128-bit lane) that the block loops read from
 // memory: GCC otherwise makes each constant anew for every block, three instructions each.
 struct alignas(32) Splat {
@@ -654,72 +699,120 @@ constexpr Splat splat(char c) {
   for (char& x : s.b) x = c;
   return s;
 }
-// By a byte's high nibble: C-F a lead (bit 7), E-F a lead of three or four bytes (bit 6), F of four (bit 5).
-constexpr Splat lead_classes() {
-  Splat s{};
-  for (int k = 0; k < 32; ++k) s.b[k] = static_cast<char>(k % 16 < 12 ? 0 : k % 16 < 14 ? 0x80 : k % 16 == 14 ? 0xC0 : 0xE0);
-  return s;
-}
-constexpr Splat kNibble = splat(0x0F), kLeadClasses = lead_classes(), kAbove8F = splat('\x8F'), kAbove9F = splat('\x9F'),
-                kAboveC1 = splat('\xC1'), kAboveF4 = splat('\xF4'), kE0 = splat('\xE0'), kED = splat('\xED'),
-                kF0 = splat('\xF0'), kF4 = splat('\xF4'), kBelowA0 = splat('\xA0'), kNewline = splat('\n');
+constexpr Splat kNibble = splat(0x0F), kBelowA0 = splat('\xA0'), kNewline = splat('\n'), kHigh = splat('\x80'),
+                kAboveDF = splat('\xDF'), kAboveEF = splat('\xEF');
 
 __attribute__((target("avx2"))) inline __m256i splat_load(const Splat& s) {
   return _mm256_load_si256(reinterpret_cast<const __m256i*>(s.b));
 }
-// The bytes of v above t as signed bytes (bit k = byte k). With t >= 0x80 that is every ASCII byte
-// and the bytes >= 0x80 above t; callers keep the latter with a mask of bytes >= 0x80.
-__attribute__((target("avx2"))) inline std::uint32_t bytes_above(__m256i v, const Splat& t) {
-  return static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpgt_epi8(v, splat_load(t))));
+// Well-formed UTF-8 (what is_valid_utf8 accepts) checked a block at a time by what each byte may
+// follow (the method of Keiser and Lemire, "Validating UTF-8 In Less Than One Instruction Per
+// Byte", 2021), instead of following each character. A wrong pair of bytes (prev, byte) falls in
+// one of a few kinds, each a product of three sets: prev's high nibble, prev's low nibble and
+// byte's high nibble. A byte in each of three shuffle tables then holds the kinds that nibble allows,
+// and a pair is wrong where the three lookups share a bit. Third and fourth bytes are a
+// continuation after a continuation, allowed only two and three bytes after a lead of three and
+// four: that kind's bit is flipped where such a lead stands there.
+struct Utf8Kind {
+  std::uint8_t bit;
+  std::uint16_t prev_high, prev_low, high;  // nibble sets, bit k = nibble k
+};
+constexpr std::uint16_t nibbles(unsigned from, unsigned to) {
+  std::uint16_t m = 0;
+  for (unsigned k = from; k <= to; ++k) m = static_cast<std::uint16_t>(m | 1u << k);
+  return m;
 }
-__attribute__((target("avx2"))) inline std::uint64_t bytes_equal(__m256i v, const Splat& t) {
-  return static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, splat_load(t))));
+constexpr std::uint8_t kTwoConts = 0x80;
+constexpr Utf8Kind kUtf8Kinds[] = {
+    {0x01, nibbles(0xC, 0xF), nibbles(0, 15), static_cast<std::uint16_t>(nibbles(0, 7) | nibbles(0xC, 0xF))},  // a lead, then no continuation
+    {0x02, nibbles(0, 7), nibbles(0, 15), nibbles(8, 0xB)},        // ASCII, then a continuation
+    {kTwoConts, nibbles(8, 0xB), nibbles(0, 15), nibbles(8, 0xB)},  // a continuation after one
+    {0x04, nibbles(0xC, 0xC), nibbles(0, 1), nibbles(8, 0xB)},     // C0, C1: overlong two bytes
+    {0x08, nibbles(0xE, 0xE), nibbles(0, 0), nibbles(8, 9)},       // E0 80-9F: overlong three
+    {0x10, nibbles(0xE, 0xE), nibbles(0xD, 0xD), nibbles(0xA, 0xB)},  // ED A0-BF: a surrogate
+    {0x20, nibbles(0xF, 0xF), nibbles(4, 0xF), nibbles(9, 0xB)},   // F4 90-BF, F5-FF: past U+10FFFF
+    // F0 80-8F (overlong four) and F5-FF 80-8F (past U+10FFFF) share a bit: one product set.
+    {0x40, nibbles(0xF, 0xF), static_cast<std::uint16_t>(nibbles(0, 0) | nibbles(5, 0xF)), nibbles(8, 8)},
+};
+enum class Utf8Table { prev_high, prev_low, high };
+constexpr Splat utf8_table(Utf8Table which) {
+  Splat s{};
+  for (int k = 0; k < 32; ++k) {
+    unsigned bits = 0;
+    for (const Utf8Kind& kind : kUtf8Kinds) {
+      const std::uint16_t set = which == Utf8Table::prev_high ? kind.prev_high : which == Utf8Table::prev_low ? kind.prev_low : kind.high;
+      if (set >> (k % 16) & 1) bits |= kind.bit;
+    }
+    s.b[k] = static_cast<char>(bits);
+  }
+  return s;
+}
+constexpr Splat kUtf8PrevHigh = utf8_table(Utf8Table::prev_high), kUtf8PrevLow = utf8_table(Utf8Table::prev_low),
+                kUtf8High = utf8_table(Utf8Table::high);
+// Where a block's last bytes leave a sequence unfinished: a lead as the last byte, a lead of three
+// or four bytes before it, one of four bytes before that (saturating subtraction leaves non-zero).
+constexpr Splat utf8_unfinished() {
+  Splat s = splat('\xFF');
+  s.b[29] = '\xEF';
+  s.b[30] = '\xDF';
+  s.b[31] = '\xBF';
+  return s;
+}
+constexpr Splat kUtf8Unfinished = utf8_unfinished();
+
+// What carries from one block of the check into the next.
+struct Utf8State {
+  __m256i prev, errors, unfinished;
+};
+
+__attribute__((target("avx2"))) inline __m256i high_nibbles(__m256i v) {
+  return _mm256_and_si256(_mm256_srli_epi16(v, 4), splat_load(kNibble));
 }
 
-// The second byte's range after E0 (A0-BF: no overlong form), ED (80-9F: no surrogate), F0 (90-BF)
-// and F4 (80-8F: nothing past U+10FFFF); utf8_block has checked that it is a continuation byte.
-// Returns the pending bits 8-11 for the next block.
-__attribute__((target("avx2"))) inline std::uint64_t utf8_second_bytes(__m256i v, std::uint32_t h, std::uint64_t before, bool& bad) {
-  const std::uint64_t e0 = bytes_equal(v, kE0) << 1 | (before >> 8 & 1), ed = bytes_equal(v, kED) << 1 | (before >> 9 & 1);
-  const std::uint64_t f0 = bytes_equal(v, kF0) << 1 | (before >> 10 & 1), f4 = bytes_equal(v, kF4) << 1 | (before >> 11 & 1);
-  const std::uint64_t a0 = bytes_above(v, kAbove9F) & h, b90 = bytes_above(v, kAbove8F) & h;
-  const std::uint64_t wrong = (e0 & ~a0) | (ed & a0) | (f0 & ~b90) | (f4 & b90);
-  if (static_cast<std::uint32_t>(wrong)) bad = true;
-  return (e0 >> 32) << 8 | (ed >> 32) << 9 | (f0 >> 32) << 10 | (f4 >> 32) << 11;
+// A block holding a byte >= 0x80.
+__attribute__((target("avx2"))) inline void utf8_block(__m256i v, Utf8State& u) {
+  // The block shifted by one, two and three bytes, the previous block's last bytes coming in.
+  const __m256i joined = _mm256_permute2x128_si256(u.prev, v, 0x21);
+  const __m256i prev1 = _mm256_alignr_epi8(v, joined, 15), prev2 = _mm256_alignr_epi8(v, joined, 14),
+                prev3 = _mm256_alignr_epi8(v, joined, 13);
+  const __m256i kinds = _mm256_and_si256(
+      _mm256_and_si256(_mm256_shuffle_epi8(splat_load(kUtf8PrevHigh), high_nibbles(prev1)),
+                       _mm256_shuffle_epi8(splat_load(kUtf8PrevLow), _mm256_and_si256(prev1, splat_load(kNibble)))),
+      _mm256_shuffle_epi8(splat_load(kUtf8High), high_nibbles(v)));
+  // Non-zero two bytes after E0-FF and three after F0-FF: there two continuations are right.
+  const __m256i third = _mm256_or_si256(_mm256_subs_epu8(prev2, splat_load(kAboveDF)), _mm256_subs_epu8(prev3, splat_load(kAboveEF)));
+  const __m256i allowed = _mm256_and_si256(_mm256_cmpgt_epi8(third, _mm256_setzero_si256()), splat_load(kHigh));
+  u.errors = _mm256_or_si256(u.errors, _mm256_xor_si256(kinds, allowed));
+  u.unfinished = _mm256_subs_epu8(v, splat_load(kUtf8Unfinished));
+  u.prev = v;
 }
 
-// Well-formed UTF-8 (what is_valid_utf8 accepts) checked on bit masks of a 32-byte block rather
-// than character by character: a byte >= 0x80 is a lead (C0-FF) or a continuation byte; the leads
-// C2-DF, E0-EF and F0-F4 need one, two and three continuation bytes right after them, and there
-// must be no other continuation bytes; C0, C1 and F5-FF are never valid. h: the bytes >= 0x80.
-__attribute__((target("avx2"))) inline void utf8_block(__m256i v, std::uint32_t h, Utf8Carry& c) {
-  const __m256i cls = _mm256_shuffle_epi8(splat_load(kLeadClasses), _mm256_and_si256(_mm256_srli_epi16(v, 4), splat_load(kNibble)));
-  const auto lead = static_cast<std::uint32_t>(_mm256_movemask_epi8(cls));
-  const auto lead3 = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_slli_epi16(cls, 1)));
-  const auto lead4 = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_slli_epi16(cls, 2)));
-  const std::uint32_t never = (lead & ~bytes_above(v, kAboveC1)) | (lead4 & bytes_above(v, kAboveF4));
-  const std::uint64_t owed = std::uint64_t{lead} << 1 | std::uint64_t{lead3} << 2 | std::uint64_t{lead4} << 3 | (c.pending & 7);
-  if (static_cast<std::uint32_t>(owed) != (h & ~lead) || never) c.bad = true;
-  const std::uint64_t before = c.pending;
-  c.pending = owed >> 32;
-  if (lead3 | (before >> 8)) c.pending |= utf8_second_bytes(v, h, before, c.bad);
+// A plain block: what the previous block left unfinished is an error, and nothing carries on.
+__attribute__((target("avx2"))) inline void utf8_plain_block(__m256i v, Utf8State& u) {
+  u.errors = _mm256_or_si256(u.errors, u.unfinished);
+  u.unfinished = _mm256_setzero_si256();
+  u.prev = v;
 }
 
 // The running sums of scan_ansi_avx2: line breaks and the UTF-8 bytes beyond one of the bytes >= 0x80,
 // both in byte lanes (at most 1 and 2 a block) that are added up every 127 blocks.
 struct AnsiLanes {
-  __m256i breaks, extra, nuls;
+  __m256i breaks, extra, seps, sep_table;
   std::uint32_t high = 0;
-  Utf8Carry utf8;
+  bool nul = false;
+  Utf8State utf8;
 };
 
 // One 32-byte block of scan_ansi_avx2 (no ^Z in it).
 __attribute__((target("avx2"))) inline void scan_ansi_block(__m256i v, AnsiLanes& l) {
   const __m256i zero = _mm256_setzero_si256();
   l.breaks = _mm256_sub_epi8(l.breaks, _mm256_cmpeq_epi8(v, splat_load(kNewline)));
-  l.nuls = _mm256_or_si256(l.nuls, _mm256_cmpeq_epi8(v, zero));
+  l.seps = _mm256_sub_epi8(l.seps, separators_avx2(v, l.sep_table));
   const auto h = static_cast<std::uint32_t>(_mm256_movemask_epi8(v));
-  if (!(h | l.utf8.pending)) return;
+  if (!h) {
+    utf8_plain_block(v, l.utf8);
+    return;
+  }
   l.high |= h;
   // Every byte >= 0x80 takes one byte more; 80-9F another one where the table says so.
   const __m256i idx = _mm256_and_si256(v, splat_load(kNibble));
@@ -728,38 +821,56 @@ __attribute__((target("avx2"))) inline void scan_ansi_block(__m256i v, AnsiLanes
   const __m256i longer = _mm256_and_si256(_mm256_blendv_epi8(lo, hi, _mm256_slli_epi16(v, 3)),
                                           _mm256_cmpgt_epi8(splat_load(kBelowA0), v));
   l.extra = _mm256_sub_epi8(_mm256_add_epi8(l.extra, longer), _mm256_cmpgt_epi8(zero, v));
-  utf8_block(v, h, l.utf8);
+  utf8_block(v, l.utf8);
+}
+
+// One block of scan_ansi_avx2: false at a ^Z. A NUL and a ^Z are both the zeros of min(v, v ^ ^Z),
+// one test for the two (both are rare).
+__attribute__((target("avx2"))) inline bool scan_ansi_any_block(__m256i v, AnsiLanes& l) {
+  const __m256i vz = _mm256_set1_epi8(kCtrlZ);
+  const __m256i zero = _mm256_setzero_si256();
+  if (_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(v, _mm256_xor_si256(v, vz)), zero))) {
+    if (_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, vz))) return false;
+    l.nul = true;
+  }
+  scan_ansi_block(v, l);
+  return true;
+}
+
+__attribute__((target("avx2"))) inline void add_up_lanes(AnsiLanes& l, AnsiScan& r) {
+  r.count.breaks += lane_total(l.breaks);
+  r.count.extra += lane_total(l.extra);
+  r.separators += lane_total(l.seps);
+  l.breaks = l.extra = l.seps = _mm256_setzero_si256();
 }
 
 // count_ansi_1252, is_ascii and is_valid_utf8 in one AVX2 pass over s[0, n), 32 bytes a step (the
 // last 0-31 bytes through a copy padded with spaces: ASCII, so a sequence cut short still shows).
 // False at a ^Z (rare), where the separate passes are left to do it.
 __attribute__((target("avx2"))) bool scan_ansi_avx2(const char* s, std::size_t n, AnsiScan& r) {
-  const __m256i vz = _mm256_set1_epi8(kCtrlZ);
-  AnsiLanes l{_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), 0, {}};
+  const __m256i zero = _mm256_setzero_si256();
+  AnsiLanes l{zero, zero, zero, separator_table_avx2(), 0, false, {zero, zero, zero}};
+  const std::size_t whole = n - n % 32;
   std::size_t i = 0;
-  alignas(32) char tail[32];
-  std::memset(tail, ' ', sizeof tail);
-  while (i < n) {
-    for (int k = 0; k < 127 && i < n; ++k, i += 32) {
-      __m256i v;
-      if (i + 32 <= n) {
-        v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
-      } else {
-        std::memcpy(tail, s + i, n - i);
-        v = _mm256_load_si256(reinterpret_cast<const __m256i*>(tail));
-      }
-      if (_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, vz))) return false;
-      scan_ansi_block(v, l);
+  while (i < whole) {
+    // The lanes take at most 2 a block: added up every 127 blocks.
+    for (const std::size_t end = std::min(whole, i + 127 * 32); i < end; i += 32) {
+      if (!scan_ansi_any_block(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i)), l)) return false;
     }
-    r.count.breaks += lane_total(l.breaks);
-    r.count.extra += lane_total(l.extra);
-    l.breaks = l.extra = _mm256_setzero_si256();
+    add_up_lanes(l, r);
+  }
+  if (i < n) {
+    alignas(32) char tail[32];
+    std::memset(tail, ' ', sizeof tail);
+    std::memcpy(tail, s + i, n - i);
+    if (!scan_ansi_any_block(_mm256_load_si256(reinterpret_cast<const __m256i*>(tail)), l)) return false;
+    add_up_lanes(l, r);
   }
   r.count.stop = n;
-  r.count.nul = _mm256_movemask_epi8(l.nuls) != 0;
+  r.count.nul = l.nul;
   r.high = l.high != 0;
-  r.utf8 = !l.utf8.bad && !(l.utf8.pending & 7);
+  const __m256i errors = _mm256_or_si256(l.utf8.errors, l.utf8.unfinished);
+  r.utf8 = _mm256_testz_si256(errors, errors);
   return true;
 }
 #endif
@@ -783,12 +894,17 @@ inline void put_ansi_byte(const char* s, std::size_t at, TextWriter& tw) {
 
 #if ISODRV_DECODE_AVX2
 // write_ansi_1252's block loop with AVX2, 32 bytes a step; returns where the SSE2 loop goes on.
+// (A gather of each byte's UTF-8 as a 32-bit word and a table shuffle packing eight of them cut the
+// instructions of a block with bytes >= 0x80 to a third, but ran 17 % slower on a 2 MB file of CJK
+// text in BOM-less UTF-8: this CPU's vpgatherdd is slow. Bytes >= 0x80 are copied from the table
+// one by one.)
 template <bool kNuls>
 __attribute__((target("avx2"))) std::size_t write_ansi_avx2(const char* s, std::size_t stop, TextWriter& tw) {
   const __m256i vzero = _mm256_setzero_si256(), vspace = _mm256_set1_epi8(' '), vnl = _mm256_set1_epi8('\n');
   // The write position in registers: tw's own would be reloaded after every byte stored.
   char* const o = tw.o;
   std::size_t w = tw.w, i = 0;
+  LineBatch lines;
   while (i + 32 <= stop) {
     __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
     const auto hi = static_cast<unsigned>(_mm256_movemask_epi8(v));
@@ -801,7 +917,7 @@ __attribute__((target("avx2"))) std::size_t write_ansi_avx2(const char* s, std::
     const unsigned kept = hi ? (1u << run) - 1 : ~0u;
     for (unsigned m = static_cast<unsigned>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, vnl))) & kept; m; m &= m - 1) {
       const auto t = static_cast<std::size_t>(__builtin_ctz(m));
-      tw.line_break(w + t + 1, i + t + 1);
+      lines.put(w + t + 1, i + t + 1);
     }
     w += run;
     i += run;
@@ -810,7 +926,9 @@ __attribute__((target("avx2"))) std::size_t write_ansi_avx2(const char* s, std::
       std::memcpy(o + w, kCp1252Utf8.bytes[ch - 0x80], 4);
       w += kCp1252Utf8.len[ch - 0x80];
     }
+    lines.flush_some(tw);
   }
+  lines.flush(tw);
   tw.w = w;
   return i;
 }
@@ -1076,6 +1194,10 @@ inline void fit_utf16_rest(const Utf16Units& u, std::size_t i, TextWriter& tw) {
 __attribute__((target("avx2"))) std::size_t narrow_utf16_avx2(const unsigned char* s, std::size_t i, std::size_t n, TextWriter& tw) {
   const __m256i zero = _mm256_setzero_si256(), vnl = _mm256_set1_epi16('\n'), vz = _mm256_set1_epi16(kCtrlZ);
   const __m256i hi_bits = _mm256_set1_epi16(static_cast<short>(0xFF80));
+  // The write position in a register, the line starts batched (as in write_ansi_avx2).
+  char* const o = tw.o;
+  std::size_t w = tw.w;
+  LineBatch lines;
   for (; i + 32 <= n; i += 32) {
     const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
     const __m256i bad = _mm256_or_si256(_mm256_cmpeq_epi16(v, zero), _mm256_cmpeq_epi16(v, vz));
@@ -1083,13 +1205,16 @@ __attribute__((target("avx2"))) std::size_t narrow_utf16_avx2(const unsigned cha
     if (_mm256_movemask_epi8(_mm256_or_si256(bad, wide))) break;
     // packus works within each 128-bit lane: bytes 0-7 and 16-23 hold the sixteen characters.
     const __m256i packed = _mm256_permute4x64_epi64(_mm256_packus_epi16(v, v), 0x08);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(tw.o + tw.w), _mm256_castsi256_si128(packed));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(o + w), _mm256_castsi256_si128(packed));
     for (auto k = static_cast<unsigned>(_mm256_movemask_epi8(_mm256_cmpeq_epi16(v, vnl))) & 0x55555555u; k; k &= k - 1) {
       const auto t = static_cast<std::size_t>(__builtin_ctz(k)) >> 1;
-      tw.line_break(tw.w + t + 1, i + 2 * t + 2);
+      lines.put(w + t + 1, i + 2 * t + 2);
     }
-    tw.w += 16;
+    w += 16;
+    lines.flush_some(tw);
   }
+  lines.flush(tw);
+  tw.w = w;
   return i;
 }
 #endif
@@ -1207,7 +1332,9 @@ std::string_view DecodedText::view(std::string_view input) const {
 namespace {
 
 // decode(), and with `in_place` the input's own string, which Windows-1252 text may replace.
-Result<DecodedText> decode_impl(std::string_view b, const DecodeOptions& opts, std::string* in_place, bool* replaced) {
+// `separators`, when given and the path counts them, gets the text's ',' and '=' (parse_text's bound).
+Result<DecodedText> decode_impl(std::string_view b, const DecodeOptions& opts, std::string* in_place, bool* replaced,
+                                std::size_t* separators) {
   DecodedText out;
   auto starts = [&](std::initializer_list<unsigned char> bom) {
     if (b.size() < bom.size()) return false;
@@ -1239,8 +1366,9 @@ Result<DecodedText> decode_impl(std::string_view b, const DecodeOptions& opts, s
   }
   out.encoding = Encoding::ansi;
   // Plain ASCII (no ^Z, no NUL) is borrowed; its lines are indexed in the same pass that checks it.
-  std::size_t clean = 0;
-  if (probe_plain_ascii(b, out, in_place ? ByteStarts::same_as_text : ByteStarts::record, clean)) {
+  std::size_t clean = 0, probe_separators = 0, counted = 0;
+  if (probe_plain_ascii(b, out, in_place ? ByteStarts::same_as_text : ByteStarts::record, clean, probe_separators, counted)) {
+    if (separators) *separators = probe_separators + count_separators(b.substr(counted), active_tokenizer());
     out.borrowed = true;
     out.borrow_offset = 0;
     out.borrow_length = static_cast<std::uint32_t>(b.size());
@@ -1265,9 +1393,14 @@ Result<DecodedText> decode_impl(std::string_view b, const DecodeOptions& opts, s
     out.flags.non_ascii_ansi = true;
     out.flags.utf8_without_bom = scan.utf8;
   }
-  if (in_place && !ascii && opts.codepage == 1252 &&
-      decode_ansi_1252_in_place(*in_place, clean, out, scanned ? &scan.count : nullptr)) {
+  // (the rest's bytes hold its text's separators: Windows-1252 maps only ASCII to ASCII; counted
+  // before decoding in place, which may move the bytes `b` views)
+  const bool try_in_place = in_place && !ascii && opts.codepage == 1252;
+  const std::size_t prefix_separators =
+      try_in_place && separators && scanned ? probe_separators + count_separators(b.substr(counted, clean - counted), active_tokenizer()) : 0;
+  if (try_in_place && decode_ansi_1252_in_place(*in_place, clean, out, scanned ? &scan.count : nullptr)) {
     *replaced = true;
+    if (separators && scanned) *separators = prefix_separators + scan.separators;
     return out;
   }
   out.line_text_start.clear();
@@ -1284,11 +1417,11 @@ Result<DecodedText> decode_impl(std::string_view b, const DecodeOptions& opts, s
 
 }  // namespace
 
-Result<DecodedText> decode(std::string_view b, const DecodeOptions& opts) { return decode_impl(b, opts, nullptr, nullptr); }
+Result<DecodedText> decode(std::string_view b, const DecodeOptions& opts) { return decode_impl(b, opts, nullptr, nullptr, nullptr); }
 
-Result<DecodedText> decode_in_place(std::string& bytes, const DecodeOptions& opts, bool& replaced) {
+Result<DecodedText> decode_in_place(std::string& bytes, const DecodeOptions& opts, bool& replaced, std::size_t& separators) {
   replaced = false;
-  return decode_impl(bytes, opts, &bytes, &replaced);
+  return decode_impl(bytes, opts, &bytes, &replaced, &separators);
 }
 
 std::string encode_cp1252_exact(std::string_view utf8, std::vector<std::uint32_t>& line_starts) {

@@ -215,7 +215,7 @@ Result<Document> Document::parse(std::string&& bytes, std::string path, const Pa
   if (d.bytes.size() >= 0xFFFFFFF0u) {
     return Error(Errc::not_enough_memory, "file is too large to be an INF (4 GiB or more)", d.path);
   }
-  auto dec = decode_in_place(d.bytes, opts.decode, d.bytes_replaced);
+  auto dec = decode_in_place(d.bytes, opts.decode, d.bytes_replaced, d.separators);
   if (!dec.ok()) {
     Error e = dec.error();
     e.file = d.path;

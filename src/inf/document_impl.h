@@ -273,6 +273,9 @@ using detail::FieldRec;
 using detail::LineRec;
 using detail::SectionRec;
 
+// Document::Impl::separators when decoding did not count them.
+inline constexpr std::size_t kSeparatorsUncounted = ~std::size_t{0};
+
 struct Document::Impl {
   std::string path;
   // The input as read, or (bytes_replaced) its UTF-8 text decoded in place: Windows-1252 without
@@ -286,6 +289,7 @@ struct Document::Impl {
   mutable std::vector<std::uint32_t> rebuilt_line_starts;
   DecodedText decoded;
   std::string_view text;
+  std::size_t separators = kSeparatorsUncounted;  // ',' and '=' in text as decode_in_place counted them (parse_text's bound)
   std::string arena;
   BoundedArray<FieldRec> fields;
   BoundedArray<LineRec> lines;
@@ -338,7 +342,8 @@ struct Document::Impl {
 // decode() for a string the caller hands over: Windows-1252 text without a NUL or a ^Z is decoded
 // into `bytes` itself (then `replaced`; the result borrows all of `bytes`, and its byte offsets
 // refer to the original bytes, which encode_cp1252_exact gives back, with line_byte_start).
-Result<DecodedText> decode_in_place(std::string& bytes, const DecodeOptions& opts, bool& replaced);
+// `separators`: set to the text's ',' and '=' where decoding counted them on the way, else left as it was.
+Result<DecodedText> decode_in_place(std::string& bytes, const DecodeOptions& opts, bool& replaced, std::size_t& separators);
 // Windows-1252 bytes of text that decode_in_place produced (every character is one of the page's),
 // and where each physical line starts in them.
 std::string encode_cp1252_exact(std::string_view utf8, std::vector<std::uint32_t>& line_starts);

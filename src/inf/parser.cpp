@@ -780,7 +780,8 @@ Status parse_text(Document::Impl& impl) {
   const std::size_t physical = impl.decoded.line_text_start.size();
   impl.lines.reserve(physical);
   const Tokenizer t = active_tokenizer();
-  impl.fields.reserve(count_separators(impl.text, t) + physical + 1);
+  const std::size_t separators = impl.separators != kSeparatorsUncounted ? impl.separators : count_separators(impl.text, t);
+  impl.fields.reserve(separators + physical + 1);
   // A driver INF has tens of sections: room for 32 up front spares the five or six reallocations
   // of growing each table from one entry (a few hundred bytes; small files feel every allocation).
   impl.sections.reserve(32);

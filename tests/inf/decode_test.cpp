@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/utf16.h"
+#include "inf/document_impl.h"
 #include "inf/structural.h"
 #include "inf_test_util.h"
 
@@ -19,6 +20,9 @@ using namespace isodrv::inf;
 using namespace inf_test;
 
 namespace {
+
+// ^Z, which ends an ANSI text.
+constexpr unsigned kCtrlZByte = 0x1A;
 
 const std::string kHead = "[Version]\r\nSignature=\"$Windows NT$\"\r\n[S]\r\n";
 
@@ -200,7 +204,7 @@ TEST(InfDecode, AnsiScanAgreesOnEveryPathAndWithTheUtf8Definition) {
   }
   const Tokenizer before = active_tokenizer();
   std::mt19937 rng(20261207);
-  int utf8_files = 0;
+  int utf8_files = 0, counted = 0;
   for (int round = 0; round < 1500; ++round) {
     std::string b = kHead;
     b.append(rng() % 90, 'x');
@@ -243,9 +247,25 @@ TEST(InfDecode, AnsiScanAgreesOnEveryPathAndWithTheUtf8Definition) {
       ASSERT_EQ(show(doc->text()), show(text)) << round << " " << tokenizer_name(t);
       ASSERT_EQ(doc->bytes(), b) << round << " " << tokenizer_name(t);
       ASSERT_EQ(doc->decode_flags().utf8_without_bom, utf8) << round;
+      // Decoding in place counts the text's separators on the way (parse_text's bound for the
+      // field records); where it has counted, the count must be the text's.
+      std::string in_place = b;
+      bool replaced = false;
+      std::size_t separators = kSeparatorsUncounted;
+      set_tokenizer(t);
+      auto dp = decode_in_place(in_place, DecodeOptions{}, replaced, separators);
+      set_tokenizer(before);
+      ASSERT_TRUE(dp.ok());
+      if (separators != kSeparatorsUncounted) {
+        ASSERT_EQ(separators, count_separators(dp->view(in_place), Tokenizer::scalar)) << round << " " << tokenizer_name(t);
+        ++counted;
+      }
     }
   }
   EXPECT_GT(utf8_files, 100);  // the well-formed side is exercised, not only the broken one
+  if (tokenizer_supported(Tokenizer::avx2)) {
+    EXPECT_GT(counted, 100);
+  }
   // Each limited second byte (and its neighbour just inside the limit) and each sequence cut short,
   // at every offset around the first two block boundaries, in otherwise well-formed text.
   for (const char* seq : {"\xE0\x9F\xBF", "\xE0\xA0\x80", "\xED\x9F\xBF", "\xED\xA0\x80", "\xF0\x8F\xBF\xBF",
@@ -266,6 +286,132 @@ TEST(InfDecode, AnsiScanAgreesOnEveryPathAndWithTheUtf8Definition) {
       }
     }
   }
+}
+
+// The AVX2 writer stores 32-byte blocks, keeps their ASCII prefix, transcodes the bytes >= 0x80
+// after it from a table and batches the line starts. Every byte value, at every offset of two
+// blocks, among line breaks and other high bytes, must decode as the SSE2 path decodes it (text,
+// both line tables, flags), by decode() and in place.
+TEST(InfDecode, AnsiWriterAgreesOnEveryPathForEveryByteAtEveryOffset) {
+  std::vector<Tokenizer> paths;
+  for (Tokenizer t : {Tokenizer::sse2, Tokenizer::avx2}) {
+    if (tokenizer_supported(t)) paths.push_back(t);
+  }
+  const Tokenizer before = active_tokenizer();
+  ParseOptions lax;
+  lax.require_signature = false;
+  std::mt19937 rng(7);
+  for (unsigned value = 0; value < 256; ++value) {
+    if (value == kCtrlZByte) continue;  // (ends the text: the separate passes)
+    for (std::size_t at = 0; at < 72; ++at) {
+      // A high byte first, so the in-place writer starts at once; then filler with breaks and,
+      // every other round, more high bytes around the byte under test.
+      std::string b = "[S]\n\xE9k=";
+      for (std::size_t k = 0; k < 80; ++k) {
+        const unsigned r = static_cast<unsigned>(rng() % 16);
+        b.push_back(r == 0 ? '\n' : (at % 2 && r < 4) ? static_cast<char>(0x80 + rng() % 128) : static_cast<char>('a' + r));
+      }
+      b[7 + at] = static_cast<char>(value);
+      std::string first_text;
+      std::vector<std::uint32_t> first_text_lines, first_byte_lines;
+      DecodeFlags first_flags{};
+      for (Tokenizer t : paths) {
+        set_tokenizer(t);
+        auto d = decode(b);
+        std::string copy = b;
+        auto doc = Document::parse(std::move(copy), "s.inf", lax);
+        set_tokenizer(before);
+        ASSERT_TRUE(d.ok());
+        const std::string text(d->view(b));
+        if (t == paths.front()) {
+          first_text = text;
+          first_text_lines = d->line_text_start;
+          first_byte_lines = d->line_byte_start;
+          first_flags = d->flags;
+        }
+        const std::string what = std::to_string(value) + " at " + std::to_string(at) + " " + std::string(tokenizer_name(t));
+        ASSERT_EQ(show(text), show(first_text)) << what;
+        ASSERT_EQ(d->line_text_start, first_text_lines) << what;
+        ASSERT_EQ(d->line_byte_start, first_byte_lines) << what;
+        ASSERT_EQ(d->flags.embedded_nul, first_flags.embedded_nul) << what;
+        ASSERT_EQ(d->flags.utf8_without_bom, first_flags.utf8_without_bom) << what;
+        if (!doc.ok()) continue;  // ('[' may open a header left unclosed)
+        ASSERT_EQ(show(doc->text()), show(text)) << what;
+        ASSERT_EQ(doc->bytes(), b) << what;
+        ASSERT_EQ(doc->physical_line_count() + (text.back() == '\n' ? 1u : 0u), first_text_lines.size()) << what;
+      }
+    }
+  }
+}
+
+// The AVX2 scan checks UTF-8 by the pairs of bytes a block holds and a table of what may follow
+// what. Every pair and every three-byte sequence after a lead of three or four bytes, across a
+// block boundary and inside a block, must get the definition's answer.
+TEST(InfDecode, Utf8CheckAgreesWithTheDefinitionForEverySequence) {
+  if (!tokenizer_supported(Tokenizer::avx2)) GTEST_SKIP() << "no AVX2";
+  const Tokenizer before = active_tokenizer();
+  set_tokenizer(Tokenizer::avx2);
+  std::vector<char> bytes{'a'};
+  for (int b = 0x80; b < 0x100; ++b) bytes.push_back(static_cast<char>(b));
+  auto agrees = [](const std::string& seq, std::size_t at) {
+    // "k=\xC3\xA9" first: the flag needs a byte >= 0x80; the scan starts at it.
+    std::string b = "k=\xC3\xA9";
+    b.append(at, 'y');
+    b += seq;
+    const std::size_t tail = b.size() % 32 == 0 ? 0 : 1;  // ending on a block's end, and not
+    b.append(tail, 'z');
+    auto d = decode(b);
+    return d.ok() && d->flags.utf8_without_bom == reference_utf8(b);
+  };
+  for (std::size_t at : {std::size_t{0}, std::size_t{27}, std::size_t{28}, std::size_t{43}}) {
+    for (char x : bytes) {
+      for (char y : bytes) ASSERT_TRUE(agrees(std::string{x, y}, at)) << show(std::string{x, y}) << " at " << at;
+    }
+  }
+  for (int lead = 0xE0; lead <= 0xF4; ++lead) {
+    for (char y : bytes) {
+      for (char z : bytes) {
+        for (std::size_t at : {std::size_t{26}, std::size_t{27}}) {
+          const std::string seq{static_cast<char>(lead), y, z};
+          ASSERT_TRUE(agrees(seq, at)) << show(seq) << " at " << at;
+          ASSERT_TRUE(agrees(seq + "\x80", at)) << show(seq) << " at " << at;
+        }
+      }
+    }
+  }
+  set_tokenizer(before);
+}
+
+// parse_text sizes the field records by the text's ',' and '=', which decoding counts on the way
+// for plain ASCII (the probe's AVX2 blocks, the rest counted after them) and for Windows-1252
+// decoded in place (the prefix, then the scan). Where it has counted, the count must be the text's:
+// plain texts of every length around the blocks, and texts whose first byte >= 0x80 moves across them.
+TEST(InfDecode, SeparatorCountFromDecodingIsTheText) {
+  std::mt19937 rng(11);
+  const Tokenizer before = active_tokenizer();
+  int counted = 0;
+  for (std::size_t len = 0; len < 700; len += 1 + len / 40) {
+    for (int variant = 0; variant < 3; ++variant) {
+      std::string b;
+      const char alphabet[] = "ab=,\r\n [];%\"x";
+      for (std::size_t k = 0; k < len; ++k) b.push_back(alphabet[rng() % (sizeof alphabet - 1)]);
+      if (variant > 0 && len > 0) b[rng() % len] = variant == 1 ? '\xE9' : '\x85';
+      for (Tokenizer t : {Tokenizer::sse2, Tokenizer::avx2}) {
+        if (!tokenizer_supported(t)) continue;
+        std::string in_place = b;
+        bool replaced = false;
+        std::size_t separators = kSeparatorsUncounted;
+        set_tokenizer(t);
+        auto d = decode_in_place(in_place, DecodeOptions{}, replaced, separators);
+        set_tokenizer(before);
+        ASSERT_TRUE(d.ok());
+        if (separators == kSeparatorsUncounted) continue;
+        ++counted;
+        ASSERT_EQ(separators, count_separators(d->view(in_place), Tokenizer::scalar)) << len << " " << variant << " " << tokenizer_name(t);
+      }
+    }
+  }
+  EXPECT_GT(counted, 200);
 }
 
 TEST(InfDecode, Cp1252HighControlRangeMapsLikeWindows) {
