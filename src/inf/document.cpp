@@ -365,10 +365,15 @@ void Document::select_language(std::uint16_t langid) {
   d.strings_may_repeat = false;
   const std::uint16_t primary = langid & 0x3FF;
   int exact = -1, neutral = -1, any_sub = -1, plain = -1;
-  for (std::uint32_t s = 0; s < d.sections.size(); ++s) {
-    std::string_view name = d.section_name(s);
-    // The first letter first: most sections are not [Strings*], and this spares the call.
-    if (name.size() < 7 || (name[0] | 0x20) != 's' || !iequals(name.substr(0, 7), "Strings")) continue;
+  const char* text = d.text.data();
+  const std::uint32_t section_total = static_cast<std::uint32_t>(d.sections.size());
+  for (std::uint32_t s = 0; s < section_total; ++s) {
+    // The length and the first letter first, from the record and the text without a bounds-checked
+    // substr: most sections are not [Strings*], and a small file's every section passes here.
+    const SectionRec& rec = d.sections[s];
+    if (rec.name_len < 7 || (text[rec.name_off] | 0x20) != 's') continue;
+    const std::string_view name(text + rec.name_off, rec.name_len);
+    if (!iequals(name.substr(0, 7), "Strings")) continue;
     if (name.size() == 7) {
       plain = static_cast<int>(s);
       continue;

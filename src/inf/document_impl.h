@@ -101,9 +101,11 @@ inline bool ci_equal(std::string_view a, std::string_view b) {
 // `name_of(value)` gives the name back when a probe needs comparing. The first kInline slots live
 // in the index itself (inside Document::Impl's one allocation): a driver INF's tens of sections and
 // strings then take no allocation of their own. It never moves (its slots may point into itself).
+// No initialisers: a table's slots are written free by CiIndex::rehash before any is read, so the
+// inline ones are not written a first time when Document::Impl is built (128 slots a document).
 struct CiIndexSlot {
-  std::uint32_t hash = 0;
-  std::uint32_t value = 0xFFFFFFFFu;  // CiIndex::kNone: free
+  std::uint32_t hash;
+  std::uint32_t value;  // CiIndex::kNone: free
 };
 class CiIndex {
  public:
@@ -167,7 +169,7 @@ class CiIndex {
       heap_.reset(new Slot[cap]);
       slots_ = heap_.get();
     }
-    std::fill_n(slots_, cap, Slot{});
+    std::fill_n(slots_, cap, Slot{0, kNone});
     mask_ = cap - 1;
     const std::size_t mask = cap - 1;
     for (std::size_t k = 0; k < old_cap; ++k) {
@@ -178,7 +180,7 @@ class CiIndex {
       slots_[i] = s;
     }
   }
-  static inline Slot empty_slot_{};  // never written: inserting rehashes first
+  static inline Slot empty_slot_{0, kNone};  // never written: inserting rehashes first
   Slot* slots_ = &empty_slot_;
   std::size_t mask_ = 0;
   std::size_t size_ = 0;
