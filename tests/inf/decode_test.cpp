@@ -5,9 +5,11 @@
 #include <iconv.h>
 
 #include <algorithm>
+#include <optional>
 
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/utf16.h"
@@ -184,6 +186,22 @@ bool reference_utf8(std::string_view s) {
   return true;
 }
 
+// Decodes a copy of `bytes` in place with tokenizer t and returns the separator count decoding
+// gave on the way next to the count of a separate scalar pass over the text it produced, or nullopt
+// where decoding did not count them (parse_text then counts in a pass of its own).
+std::optional<std::pair<std::size_t, std::size_t>> in_place_separator_counts(const std::string& bytes, Tokenizer t) {
+  std::string in_place = bytes;
+  bool replaced = false;
+  std::size_t separators = kSeparatorsUncounted;
+  const Tokenizer before = active_tokenizer();
+  set_tokenizer(t);
+  auto d = decode_in_place(in_place, DecodeOptions{}, replaced, separators);
+  set_tokenizer(before);
+  EXPECT_TRUE(d.ok());
+  if (!d.ok() || separators == kSeparatorsUncounted) return std::nullopt;
+  return std::make_pair(separators, count_separators(d->view(in_place), Tokenizer::scalar));
+}
+
 TEST(InfDecode, AnsiScanAgreesOnEveryPathAndWithTheUtf8Definition) {
   // Text after a plain-ASCII prefix is sized, counted and checked for UTF-8 in one AVX2 pass over
   // 32-byte blocks, in separate passes otherwise. Random mixes of ASCII, line breaks, NULs, valid
@@ -249,15 +267,8 @@ TEST(InfDecode, AnsiScanAgreesOnEveryPathAndWithTheUtf8Definition) {
       ASSERT_EQ(doc->decode_flags().utf8_without_bom, utf8) << round;
       // Decoding in place counts the text's separators on the way (parse_text's bound for the
       // field records); where it has counted, the count must be the text's.
-      std::string in_place = b;
-      bool replaced = false;
-      std::size_t separators = kSeparatorsUncounted;
-      set_tokenizer(t);
-      auto dp = decode_in_place(in_place, DecodeOptions{}, replaced, separators);
-      set_tokenizer(before);
-      ASSERT_TRUE(dp.ok());
-      if (separators != kSeparatorsUncounted) {
-        ASSERT_EQ(separators, count_separators(dp->view(in_place), Tokenizer::scalar)) << round << " " << tokenizer_name(t);
+      if (auto counts = in_place_separator_counts(b, t)) {
+        ASSERT_EQ(counts->first, counts->second) << round << " " << tokenizer_name(t);
         ++counted;
       }
     }
@@ -388,7 +399,6 @@ TEST(InfDecode, Utf8CheckAgreesWithTheDefinitionForEverySequence) {
 // plain texts of every length around the blocks, and texts whose first byte >= 0x80 moves across them.
 TEST(InfDecode, SeparatorCountFromDecodingIsTheText) {
   std::mt19937 rng(11);
-  const Tokenizer before = active_tokenizer();
   int counted = 0;
   for (std::size_t len = 0; len < 700; len += 1 + len / 40) {
     for (int variant = 0; variant < 3; ++variant) {
@@ -398,16 +408,10 @@ TEST(InfDecode, SeparatorCountFromDecodingIsTheText) {
       if (variant > 0 && len > 0) b[rng() % len] = variant == 1 ? '\xE9' : '\x85';
       for (Tokenizer t : {Tokenizer::sse2, Tokenizer::avx2}) {
         if (!tokenizer_supported(t)) continue;
-        std::string in_place = b;
-        bool replaced = false;
-        std::size_t separators = kSeparatorsUncounted;
-        set_tokenizer(t);
-        auto d = decode_in_place(in_place, DecodeOptions{}, replaced, separators);
-        set_tokenizer(before);
-        ASSERT_TRUE(d.ok());
-        if (separators == kSeparatorsUncounted) continue;
+        auto counts = in_place_separator_counts(b, t);
+        if (!counts) continue;
         ++counted;
-        ASSERT_EQ(separators, count_separators(d->view(in_place), Tokenizer::scalar)) << len << " " << variant << " " << tokenizer_name(t);
+        ASSERT_EQ(counts->first, counts->second) << len << " " << variant << " " << tokenizer_name(t);
       }
     }
   }
