@@ -173,25 +173,23 @@ std::vector<Line> Section::find_all(std::string_view key) const {
 // ---------------------------------------------------------------------------------------------
 namespace {
 
-// The block of the last Impl freed, kept for the next one. One slot for the process, taken and
-// given back with one atomic exchange each: threads that parse at the same time find it empty and
-// go to the heap, which is correct either way. Whatever it holds when the process ends stays
-// reachable from here (it is one block of ~3 KB, not a leak).
-std::atomic<void*> g_impl_block{nullptr};
+// Room for one Impl outside the heap, which every document takes while it is free: one process
+// parsing one document at a time (the bench, `check -j1`, the installer) never allocates an Impl.
+// Documents alive at the same time, and other threads' while one holds the room, go to the heap.
+alignas(Document::Impl) unsigned char g_impl_room[sizeof(Document::Impl)];
+std::atomic<bool> g_impl_room_taken{false};
 
 }  // namespace
 
 void* Document::Impl::operator new(std::size_t size) {
-  if (size == sizeof(Impl)) {
-    if (void* kept = g_impl_block.exchange(nullptr, std::memory_order_acquire)) return kept;
-  }
+  if (size == sizeof(Impl) && !g_impl_room_taken.exchange(true, std::memory_order_acquire)) return g_impl_room;
   return ::operator new(size);
 }
 
 void Document::Impl::operator delete(void* p, std::size_t size) noexcept {
-  if (size == sizeof(Impl)) {
-    void* empty = nullptr;
-    if (g_impl_block.compare_exchange_strong(empty, p, std::memory_order_release, std::memory_order_relaxed)) return;
+  if (p == g_impl_room) {
+    g_impl_room_taken.store(false, std::memory_order_release);
+    return;
   }
   ::operator delete(p, size);
 }
