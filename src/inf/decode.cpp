@@ -149,6 +149,10 @@ __attribute__((target("avx2"))) std::size_t ascii_run_end_avx2(const char* s, st
 }
 #endif
 
+#if ISODRV_DECODE_AVX2
+bool valid_utf8_avx2(const char* s, std::size_t n);
+#endif
+
 // Well-formed UTF-8 (no overlong forms, no surrogates, nothing past U+10FFFF: what utf8_sequence
 // accepts), checked by the ranges of the lead byte and the byte after it instead of decoding each
 // character; a run of non-ASCII text (CJK, Cyrillic) stays in the inner loop.
@@ -158,6 +162,8 @@ bool is_valid_utf8(std::string_view s) {
   std::size_t i = 0;
 #if ISODRV_DECODE_AVX2
   const bool wide = active_tokenizer() == Tokenizer::avx2;
+  // (the scalar loop below is the reference the vector check is tested against)
+  if (wide) return valid_utf8_avx2(s.data(), n);
 #endif
   while (true) {
 #if ISODRV_DECODE_AVX2
@@ -872,6 +878,28 @@ __attribute__((target("avx2"))) bool scan_ansi_avx2(const char* s, std::size_t n
   const __m256i errors = _mm256_or_si256(l.utf8.errors, l.utf8.unfinished);
   r.utf8 = _mm256_testz_si256(errors, errors);
   return true;
+}
+
+// is_valid_utf8 with AVX2 (UTF-8 with a BOM, code page 65001): the blocks of scan_ansi_avx2's check
+// alone, ~6 instructions a plain block and ~25 one with bytes >= 0x80, where the scalar loop takes
+// a few a byte through non-Latin text. The last 0-31 bytes go through a copy padded with spaces.
+__attribute__((target("avx2"))) bool valid_utf8_avx2(const char* s, std::size_t n) {
+  const __m256i zero = _mm256_setzero_si256();
+  Utf8State u{zero, zero, zero};
+  alignas(32) char tail[32];
+  for (std::size_t i = 0; i < n; i += 32) {
+    const char* at = s + i;
+    if (n - i < 32) {
+      std::memset(tail, ' ', sizeof tail);
+      std::memcpy(tail, at, n - i);
+      at = tail;
+    }
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at));
+    if (_mm256_movemask_epi8(v)) utf8_block(v, u);
+    else utf8_plain_block(v, u);
+  }
+  const __m256i errors = _mm256_or_si256(u.errors, u.unfinished);
+  return _mm256_testz_si256(errors, errors);
 }
 #endif
 

@@ -1,6 +1,7 @@
 // Document: opening an INF (read, decode, parse, signature check) and reading it back the way
 // SetupAPI's query functions do, including [Strings] selection and %token% substitution.
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -170,6 +171,29 @@ std::vector<Line> Section::find_all(std::string_view key) const {
 // ---------------------------------------------------------------------------------------------
 // Document
 // ---------------------------------------------------------------------------------------------
+namespace {
+
+// Room for one Impl outside the heap, which every document takes while it is free: one process
+// parsing one document at a time (the bench, `check -j1`, the installer) never allocates an Impl.
+// Documents alive at the same time, and other threads' while one holds the room, go to the heap.
+alignas(Document::Impl) unsigned char g_impl_room[sizeof(Document::Impl)];
+std::atomic<bool> g_impl_room_taken{false};
+
+}  // namespace
+
+void* Document::Impl::operator new(std::size_t size) {
+  if (size == sizeof(Impl) && !g_impl_room_taken.exchange(true, std::memory_order_acquire)) return g_impl_room;
+  return ::operator new(size);
+}
+
+void Document::Impl::operator delete(void* p, std::size_t size) noexcept {
+  if (p == g_impl_room) {
+    g_impl_room_taken.store(false, std::memory_order_release);
+    return;
+  }
+  ::operator delete(p, size);
+}
+
 // Default-initialised: every member of Impl initialises itself, and zeroing it first (what
 // make_unique's value-initialisation does) would also write the inline index slots and string entries.
 Document::Document() : impl_(std::make_unique_for_overwrite<Impl>()) {}

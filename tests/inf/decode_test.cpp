@@ -299,6 +299,79 @@ TEST(InfDecode, AnsiScanAgreesOnEveryPathAndWithTheUtf8Definition) {
   }
 }
 
+// UTF-8 after a BOM is checked by the AVX2 blocks of the ANSI scan's UTF-8 check (valid_utf8_avx2),
+// by is_valid_utf8's scalar loop otherwise. Random mixes of well-formed and broken UTF-8, NULs and
+// line breaks, at every alignment, must decode the same on every path, the text borrowed exactly
+// when the definition calls it well-formed and it holds no NUL; then each limited second byte and
+// each cut sequence at every offset around the first block boundaries, and at the very end.
+TEST(InfDecode, Utf8AfterBomCheckAgreesOnEveryPathAndWithTheUtf8Definition) {
+  const char* pieces[] = {"a", "bc ", "\n", "\r\n", "=", std::string_view("\0", 1).data(), "\xC3\xA9", "\xD0\x90\xD1\x8F",
+                          "\xE4\xB8\xAD", "\xF0\x9F\x98\x80", "\xE0\xA0\x80", "\xE0\x9F\xBF", "\xED\x9F\xBF", "\xED\xA0\x80",
+                          "\xF0\x90\x80\x80", "\xF0\x8F\xBF\xBF", "\xF4\x8F\xBF\xBF", "\xF4\x90\x80\x80", "\xC0\x80", "\xC1\xBF",
+                          "\xC2", "\xE4\xB8", "\xF0\x9F\x98", "\x80", "\xBF", "\xF5\x80\x80\x80", "\xFF", "\x81"};
+  const std::size_t lengths[] = {1, 3, 1, 2, 1, 1, 2, 4, 3, 4, 3, 3, 3, 3, 4, 4, 4, 4, 2, 2, 1, 2, 3, 1, 1, 4, 1, 1};
+  static_assert(std::size(pieces) == std::size(lengths));
+  std::vector<Tokenizer> paths;
+  for (Tokenizer t : {Tokenizer::sse2, Tokenizer::avx2}) {
+    if (tokenizer_supported(t)) paths.push_back(t);
+  }
+  const Tokenizer before = active_tokenizer();
+  auto check = [&](const std::string& body, const std::string& what) {
+    const std::string b = "\xEF\xBB\xBF" + body;
+    const bool valid = reference_utf8(body);
+    const bool nul = body.find('\0') != std::string::npos;
+    std::string first_text;
+    std::vector<std::uint32_t> first_lines;
+    for (Tokenizer t : paths) {
+      set_tokenizer(t);
+      auto d = decode(b);
+      set_tokenizer(before);
+      ASSERT_TRUE(d.ok()) << what;
+      ASSERT_EQ(d->encoding, Encoding::utf8_bom) << what;
+      const std::string text(d->view(b));
+      ASSERT_EQ(d->borrowed, valid && !nul) << what << " " << tokenizer_name(t) << " " << show(body);
+      if (valid) {
+        std::string spaced = body;
+        std::replace(spaced.begin(), spaced.end(), '\0', ' ');
+        ASSERT_EQ(show(text), show(spaced)) << what << " " << tokenizer_name(t);
+      }
+      if (t == paths.front()) {
+        first_text = text;
+        first_lines = d->line_text_start;
+      }
+      ASSERT_EQ(show(text), show(first_text)) << what << " " << tokenizer_name(t);
+      ASSERT_EQ(d->line_text_start, first_lines) << what << " " << tokenizer_name(t);
+    }
+  };
+  std::mt19937 rng(20261208);
+  int valid_files = 0;
+  for (int round = 0; round < 1500; ++round) {
+    std::string body = kHead;
+    body.append(rng() % 90, 'x');
+    const bool valid_only = round % 2 == 0;  // half of the inputs mostly well-formed UTF-8
+    const std::size_t want = round % 50 == 0 ? 9000 : rng() % 300;
+    while (body.size() < kHead.size() + want) {
+      std::size_t k = rng() % std::size(pieces);
+      if (valid_only && (k > 17 || k == 11 || k == 13 || k == 15 || k == 17) && rng() % 40) k = 6 + rng() % 4;
+      body.append(pieces[k], lengths[k]);
+    }
+    valid_files += reference_utf8(body);
+    check(body, "round " + std::to_string(round));
+  }
+  EXPECT_GT(valid_files, 200);  // the well-formed side is exercised, not only the broken one
+  for (const char* seq : {"\xE0\x9F\xBF", "\xE0\xA0\x80", "\xED\x9F\xBF", "\xED\xA0\x80", "\xF0\x8F\xBF\xBF",
+                          "\xF0\x90\x80\x80", "\xF4\x8F\xBF\xBF", "\xF4\x90\x80\x80", "\xC3", "\xE4\xB8", "\xF0\x9F\x98",
+                          "\xC1\xBF", "\xF5\x80\x80\x80", "\x80"}) {
+    for (std::size_t at = 0; at < 80; ++at) {
+      std::string body = "k=\xC3\xA9";
+      body.append(at, 'y');
+      body += seq;
+      check(body + "\r\nz=1\r\n", show(seq) + " at " + std::to_string(at));
+      check(body, show(seq) + " at the end, " + std::to_string(at));
+    }
+  }
+}
+
 // The AVX2 writer stores 32-byte blocks, keeps their ASCII prefix, transcodes the bytes >= 0x80
 // after it from a table and batches the line starts. Every byte value, at every offset of two
 // blocks, among line breaks and other high bytes, must decode as the SSE2 path decodes it (text,

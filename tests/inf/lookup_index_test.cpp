@@ -6,9 +6,11 @@
 // duplicate fails here.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <optional>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "inf/document_impl.h"
@@ -204,4 +206,60 @@ TEST(InfLookupIndex, StringEntriesPastTheInlineOnesAndAcrossLanguages) {
       }
     }
   }
+}
+
+namespace {
+
+// A document whose [Strings] value and section count say which one it is.
+std::string numbered_inf(int n) {
+  std::string s = "[Version]\r\nSignature=\"$Windows NT$\"\r\n[Strings]\r\nWho=\"doc" + std::to_string(n) + "\"\r\n";
+  for (int k = 0; k < n % 5; ++k) s += "[S" + std::to_string(k) + "]\r\nk=%Who%\r\n";
+  return s;
+}
+
+void expect_numbered(const inf::Document& doc, int n) {
+  ASSERT_EQ(doc.string_value("Who"), std::optional<std::string_view>("doc" + std::to_string(n)));
+  ASSERT_EQ(doc.section_count(), static_cast<std::size_t>(2 + n % 5));
+}
+
+}  // namespace
+
+// Document::Impl comes from a static room for one while no other document holds it, else from the
+// heap. Documents alive at the same time, freed in any order, moved, and parsed by several threads
+// at once must each keep their own tables (ASan builds also see a room handed out twice).
+TEST(InfDocument, ImplRoomServesOneDocumentAtATime) {
+  std::vector<std::pair<int, inf::Document>> alive;
+  for (int n = 0; n < 12; ++n) {
+    auto d = inf::Document::parse(numbered_inf(n), "n.inf");
+    ASSERT_TRUE(d.ok());
+    alive.emplace_back(n, std::move(*d));
+    if (n % 3 == 2) alive.erase(alive.begin() + (n % 2));  // free one in the middle, not the last
+    for (const auto& [k, doc] : alive) expect_numbered(doc, k);
+  }
+  alive.clear();
+  for (int n = 0; n < 20; ++n) {
+    auto d = inf::Document::parse(numbered_inf(n), "n.inf");
+    ASSERT_TRUE(d.ok());
+    expect_numbered(*d, n);
+    inf::Document kept = std::move(*d);
+    auto e = inf::Document::parse(numbered_inf(n + 1), "n.inf");
+    ASSERT_TRUE(e.ok());
+    expect_numbered(kept, n);
+    expect_numbered(*e, n + 1);
+  }
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([t, &wrong] {
+      for (int n = t; n < 400; n += 4) {
+        auto d = inf::Document::parse(numbered_inf(n), "n.inf");
+        if (!d.ok() || d->string_value("Who") != std::optional<std::string_view>("doc" + std::to_string(n)) ||
+            d->section_count() != static_cast<std::size_t>(2 + n % 5)) {
+          ++wrong;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
