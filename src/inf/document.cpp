@@ -186,12 +186,14 @@ void* Document::Impl::operator new(std::size_t size) {
   return ::operator new(size);
 }
 
-void Document::Impl::operator delete(void* p, std::size_t size) noexcept {
+void Document::Impl::operator delete(void* p, std::size_t) noexcept {
   if (p == g_impl_room) {
     g_impl_room_taken.store(false, std::memory_order_release);
     return;
   }
-  ::operator delete(p, size);
+  // The unsized form: clang (the fuzz build) declares the sized global one only under
+  // -fsized-deallocation, and the heap needs no size to free a block.
+  ::operator delete(p);
 }
 
 // Default-initialised: every member of Impl initialises itself, and zeroing it first (what
