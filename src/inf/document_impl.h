@@ -211,6 +211,10 @@ class BoundedArray {
     data_[size_++] = v;
   }
   void resize_down(std::size_t n) { size_ = n < size_ ? n : size_; }
+  // For appends through a cursor the caller holds (the parser's simple lines keep it in a register):
+  // records are written from data() + size() up to data() + capacity(), then published by count.
+  std::size_t capacity() const { return cap_; }
+  void set_size(std::size_t n) { size_ = n; }
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   T* data() { return data_.get(); }

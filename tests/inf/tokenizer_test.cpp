@@ -227,6 +227,29 @@ TEST(InfTokenizer, CountSeparatorsAtEveryLengthAndOffset) {
   }
 }
 
+// Stage 2 parses simple lines in a loop over the blocks the index's 16 KiB window holds and hands a
+// line that would leave it (or a comment that runs past it) back to run(), which moves the window:
+// every kind of line (plain, quoted, keyed, with '=' and '%' in values, a comment, a blank line, a
+// continuation, a header) ending at every offset around the first and second window ends, with a
+// line after it that must land in the right place.
+TEST(InfTokenizer, LinesAtEveryOffsetAroundTheWindowEnd) {
+  const std::string head = "[Version]\nSignature=\"$Windows NT$\"\n[Strings]\na=\"x\"\n[S]\n";
+  for (const char* shape : {"key = some value, %x%, \"q,\" ", "\"quoted key\"=\"v\" ,w", "k=a=b=c;comment", "; a comment line",
+                            "   ", "a,b\\\n c", "[T]", "plain field with blanks\t\r"}) {
+    for (const std::size_t window_end : {std::size_t{16384}, std::size_t{32768}}) {
+      for (std::size_t k = 0; k < 90; ++k) {
+        std::string text = head;
+        // Filler lines of simple fields up to where the line under test must end.
+        const std::string line(shape);
+        while (text.size() + 12 + line.size() + 1 < window_end + 45 - k) text += "f=v1,v2,v3\n";
+        text.append(window_end + 45 - k - line.size() - 1 - text.size(), ' ');
+        text += line + "\nnext = 1, \"2\"\n" + line;
+        ASSERT_EQ(disagreement(text), "") << shape << " ending at " << window_end + 45 - k;
+      }
+    }
+  }
+}
+
 // Random inputs drawn mostly from structural bytes, some longer than the 16 KiB index window.
 TEST(InfTokenizer, RandomInputsMatchTheOracle) {
   std::mt19937 rng(13);
