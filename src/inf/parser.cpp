@@ -408,14 +408,18 @@ class Parser {
     return p;
   }
 
-  // The text and the part of stage 1's window simple_lines reads, in locals: the masks of blocks
-  // [base, base + count) cover the text's bytes [base * 64, end), end clipped to n.
+  // The text and the part of stage 1's window simple_lines reads, in locals: the window's masks
+  // cover the text's bytes [first block * 64, end), end clipped to n. `masks` is the window's address
+  // less its first block's offset, so block b's masks are at masks + b * sizeof(BlockMasks) (one
+  // register and one subtraction fewer a block than indexing the window).
   struct Held {
     const char* t;
     std::uint32_t n;
-    const BlockMasks* win;
-    std::uint32_t base;
+    std::uintptr_t masks;
     std::uint32_t end;
+    const BlockMasks& block(std::uint32_t i) const {
+      return *reinterpret_cast<const BlockMasks*>(masks + std::uintptr_t{i >> 6} * sizeof(BlockMasks));
+    }
   };
 
   // next_bit over the held window only: kNone when the bit would lie past it (n when the text ends
@@ -424,7 +428,7 @@ class Parser {
   __attribute__((always_inline)) static std::uint32_t held_bit(const Held& h, std::uint32_t i, bool& pct) {
     std::uint64_t seen = 0;
     while (i < h.end) {
-      const BlockMasks& bm = h.win[(i >> 6) - h.base];
+      const BlockMasks& bm = h.block(i);
       const unsigned sh = i & 63;
       const std::uint64_t m = (bm.*M) >> sh;
       if (kPct) seen |= (bm.pct >> sh) & (m ^ (m - 1));
@@ -521,8 +525,8 @@ class Parser {
   // reloaded members through `this` after every store and spilled its values around refill calls.
   __attribute__((noinline)) std::uint32_t simple_lines(std::uint32_t i) {
     idx_->block(i >> 6);  // the window holds i's block from here on
-    const auto base = static_cast<std::uint32_t>(idx_->window_base());
-    const Held h{t_.data(), n_, idx_->window(), base,
+    const std::size_t base = idx_->window_base();
+    const Held h{t_.data(), n_, reinterpret_cast<std::uintptr_t>(idx_->window()) - base * sizeof(BlockMasks),
                  static_cast<std::uint32_t>(std::min<std::size_t>(n_, (base + idx_->window_count()) * 64))};
     FieldRec* const fields = d_.fields.data();
     LineRec* const lines = d_.lines.data();
