@@ -5,6 +5,7 @@
 // stage 1's masks (structural.h). Parser<false> tests every byte instead and uses no index: it is
 // the character-by-character oracle the indexed tokenizer is tested against.
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 
 #if defined(__SSE2__)
@@ -529,17 +530,18 @@ class Parser {
     const Held h{t_.data(), n_, reinterpret_cast<std::uintptr_t>(idx_->window()) - base * sizeof(BlockMasks),
                  static_cast<std::uint32_t>(std::min<std::size_t>(n_, (base + idx_->window_count()) * 64))};
     FieldRec* const fields = d_.fields.data();
-    LineRec* const lines = d_.lines.data();
-    auto nf = static_cast<std::uint32_t>(d_.fields.size()), nl = static_cast<std::uint32_t>(d_.lines.size());
+    auto nf = static_cast<std::uint32_t>(d_.fields.size());
     const auto room = static_cast<std::uint32_t>(d_.fields.capacity() ? d_.fields.capacity() - 1 : 0);
-    const auto lcap = static_cast<std::uint32_t>(d_.lines.capacity());
-    std::uint32_t line = line_;
-    const std::uint32_t section = cur_section_ << 2;
+    LineRec* const lines = d_.lines.data();
+    LineRec* out = lines + d_.lines.size();
+    const LineRec* const lend = lines + d_.lines.capacity();
+    // A LineRec's second word, the line number and the section key, kept as one value.
+    std::uint64_t line_key = line_ | std::uint64_t{cur_section_ << 2} << 32;
     while (i < h.n) {
       const char c = h.t[i];
       const std::uint8_t ci = cls(c);
       if (ci == kNewline) {
-        ++line;
+        ++line_key;
         ++i;
         continue;
       }
@@ -555,7 +557,7 @@ class Parser {
         i = p;
         continue;
       }
-      if (c == '[' || nl >= lcap) break;
+      if (c == '[' || out == lend) break;
       const std::uint32_t f0 = nf;
       std::uint32_t keyed = 0;
       std::uint8_t k = kNewline;
@@ -564,18 +566,20 @@ class Parser {
         nf = f0;
         break;
       }
-      const std::uint64_t w[2] = {(f0 + keyed) | std::uint64_t{nf - f0 - keyed} << 32, line | std::uint64_t{section | keyed} << 32};
-      std::memcpy(static_cast<void*>(lines + nl), w, 16);
-      ++nl;
+      // The LineRec as two words: first_value and value_count, then line and section_key.
+      static_assert(sizeof(LineRec) == 16 && offsetof(LineRec, value_count) == 4 && offsetof(LineRec, section_key) == 12);
+      const std::uint64_t w[2] = {(f0 + keyed) | std::uint64_t{nf - f0 - keyed} << 32, line_key | std::uint64_t{keyed} << 32};
+      std::memcpy(static_cast<void*>(out), w, 16);
+      ++out;
       i = p;
       if (k == kNewline && p < h.n) {
-        ++line;
+        ++line_key;
         ++i;
       }
     }
     d_.fields.set_size(nf);
-    d_.lines.set_size(nl);
-    line_ = line;
+    d_.lines.set_size(static_cast<std::size_t>(out - lines));  // a shift: sizeof(LineRec) is 16
+    line_ = static_cast<std::uint32_t>(line_key);
     return i;
   }
 
