@@ -522,9 +522,11 @@ class Parser {
   // Line after line from i while they are simple and lie in the blocks stage 1's window holds, with
   // blank lines and comments between them; returns where it stopped: at a section header, a line it
   // declines (which run() gives to entry()), where the window ends, or at n_. Calls nothing in its
-  // loop and keeps its state in locals (the tables' counts, the line number): inside run(), GCC
-  // reloaded members through `this` after every store and spilled its values around refill calls.
-  __attribute__((noinline)) std::uint32_t simple_lines(std::uint32_t i) {
+  // loop and keeps its state in locals (the tables' counts, the line number): in run()'s own loop,
+  // GCC reloaded members through `this` after every store and spilled its values around refill
+  // calls. Inlined into run() all the same (a loop of its own there, entered once per run of lines):
+  // 0.7 M instructions fewer on big5 than as a noinline function (measured).
+  __attribute__((always_inline)) std::uint32_t simple_lines(std::uint32_t i) {
     idx_->block(i >> 6);  // the window holds i's block from here on
     const std::size_t base = idx_->window_base();
     const Held h{t_.data(), n_, reinterpret_cast<std::uintptr_t>(idx_->window()) - base * sizeof(BlockMasks),
