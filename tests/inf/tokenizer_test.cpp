@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "inf/document_dump.h"
+#include "inf/document_impl.h"
 #include "inf/structural.h"
 #include "inf_test_util.h"
 
@@ -247,6 +248,32 @@ TEST(InfTokenizer, LinesAtEveryOffsetAroundTheWindowEnd) {
         ASSERT_EQ(disagreement(text), "") << shape << " ending at " << window_end + 45 - k;
       }
     }
+  }
+}
+
+// The field and line tables share one allocation, which the field table keeps: when a wrong bound
+// makes either grow, the other's records stay where they are and the grown one keeps its own (under
+// ASan, a freed shared block would show here).
+TEST(InfTokenizer, TablesSharingAnAllocationGrowApart) {
+  BoundedArray<detail::FieldRec> fields;
+  BoundedArray<detail::LineRec> lines;
+  fields.reserve_with(2, lines, 3);
+  ASSERT_EQ(fields.capacity(), 2u);
+  ASSERT_EQ(lines.capacity(), 3u);
+  for (std::uint32_t k = 0; k < 40; ++k) {
+    detail::FieldRec f{};
+    f.at = k;
+    f.len = static_cast<std::uint16_t>(k & 0x7FF);
+    fields.push_back(f);
+    lines.push_back(detail::LineRec{k, k + 1, k + 2, k + 3});
+  }
+  ASSERT_EQ(fields.size(), 40u);
+  ASSERT_EQ(lines.size(), 40u);
+  for (std::uint32_t k = 0; k < 40; ++k) {
+    EXPECT_EQ(fields[k].at, k);
+    EXPECT_EQ(fields[k].len, k);
+    EXPECT_EQ(lines[k].first_value, k);
+    EXPECT_EQ(lines[k].section_key, k + 3);
   }
 }
 
