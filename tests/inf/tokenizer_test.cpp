@@ -240,9 +240,10 @@ TEST(InfTokenizer, LinesAtEveryOffsetAroundTheWindowEnd) {
     for (const std::size_t window_end : {std::size_t{16384}, std::size_t{32768}}) {
       for (std::size_t k = 0; k < 90; ++k) {
         std::string text = head;
-        // Filler lines of simple fields up to where the line under test must end.
-        const std::string line(shape);
-        while (text.size() + 12 + line.size() + 1 < window_end + 45 - k) text += "f=v1,v2,v3\n";
+        // Long filler lines of simple fields up to where the line under test must end (few lines:
+        // the documents are dumped and compared whole).
+        const std::string line(shape), filler = "f=v1," + std::string(100, 'v') + ",v3\n";
+        while (text.size() + filler.size() + 1 + line.size() + 1 < window_end + 45 - k) text += filler;
         text.append(window_end + 45 - k - line.size() - 1 - text.size(), ' ');
         text += line + "\nnext = 1, \"2\"\n" + line;
         ASSERT_EQ(disagreement(text), "") << shape << " ending at " << window_end + 45 - k;
