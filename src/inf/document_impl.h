@@ -3,12 +3,14 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #if defined(__SSE2__)
@@ -202,27 +204,50 @@ class BoundedArray {
   void reserve(std::size_t n) {
     if (n <= cap_) return;
     std::unique_ptr<T[]> p(new T[n]);  // default-initialised: trivial T is not written
-    if (size_) std::memcpy(static_cast<void*>(p.get()), data_.get(), size_ * sizeof(T));
-    data_ = std::move(p);
+    if (size_) std::memcpy(static_cast<void*>(p.get()), data_, size_ * sizeof(T));
+    own_ = std::move(p);  // a block shared by reserve_with stays in joint_: the other table may use it
+    data_ = own_.get();
     cap_ = n;
+  }
+  // Room for n records here and m in `other` (both still empty) from one allocation, which this table
+  // keeps until it is destroyed: the parser's field and line tables were one allocation each a document.
+  template <typename U>
+  void reserve_with(std::size_t n, BoundedArray<U>& other, std::size_t m) {
+    static_assert(alignof(U) >= alignof(T) && std::is_trivially_copyable_v<T> && std::is_trivially_copyable_v<U>);
+    const std::size_t at = m * sizeof(U);  // `other`'s records first: theirs is the stricter alignment
+    joint_.reset(new std::byte[at + n * sizeof(T)]);  // creates the records implicitly; none is written
+    other.adopt(reinterpret_cast<U*>(joint_.get()), m);
+    adopt(reinterpret_cast<T*>(joint_.get() + at), n);
   }
   __attribute__((always_inline)) void push_back(const T& v) {
     if (__builtin_expect(size_ == cap_, false)) reserve(cap_ * 2 + 16);
     data_[size_++] = v;
   }
   void resize_down(std::size_t n) { size_ = n < size_ ? n : size_; }
+  // For appends through a cursor the caller holds (the parser's simple lines keep it in a register):
+  // records are written from data() + size() up to data() + capacity(), then published by count.
+  std::size_t capacity() const { return cap_; }
+  void set_size(std::size_t n) { size_ = n; }
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  T* data() { return data_.get(); }
-  const T* data() const { return data_.get(); }
+  T* data() { return data_; }
+  const T* data() const { return data_; }
   T& operator[](std::size_t i) { return data_[i]; }
   const T& operator[](std::size_t i) const { return data_[i]; }
-  const T* begin() const { return data_.get(); }
-  const T* end() const { return data_.get() + size_; }
+  const T* begin() const { return data_; }
+  const T* end() const { return data_ + size_; }
 
  private:
-  std::unique_ptr<T[]> data_;
+  template <typename>
+  friend class BoundedArray;
+  void adopt(T* p, std::size_t n) {
+    data_ = p;
+    cap_ = n;
+  }
+  T* data_ = nullptr;
   std::size_t size_ = 0, cap_ = 0;
+  std::unique_ptr<T[]> own_;
+  std::unique_ptr<std::byte[]> joint_;
 };
 
 namespace detail_impl {

@@ -61,6 +61,12 @@ class StructuralIndex {
     return win_[b - base_];
   }
   std::size_t blocks() const { return blocks_; }
+  // The window as it stands: the masks of blocks [window_base(), window_base() + window_count()),
+  // for loops that read only what it holds and so call nothing (a call from the parser's line loop
+  // made it keep its values on the stack around it).
+  const BlockMasks* window() const { return win_; }
+  std::size_t window_base() const { return base_; }
+  std::size_t window_count() const { return count_; }
 
  private:
   static constexpr std::size_t kWindow = 256;  // 16 KiB of text, 12 KiB of masks

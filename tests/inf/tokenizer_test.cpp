@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "inf/document_dump.h"
+#include "inf/document_impl.h"
 #include "inf/structural.h"
 #include "inf_test_util.h"
 
@@ -224,6 +225,56 @@ TEST(InfTokenizer, CountSeparatorsAtEveryLengthAndOffset) {
       ASSERT_EQ(want, static_cast<std::size_t>(std::count(t.begin(), t.end(), ',') + std::count(t.begin(), t.end(), '=')));
       for (Tokenizer k : indexed_paths()) ASSERT_EQ(count_separators(t, k), want) << tokenizer_name(k) << " len " << len << " at " << at;
     }
+  }
+}
+
+// Stage 2 parses simple lines in a loop over the blocks the index's 16 KiB window holds and hands a
+// line that would leave it (or a comment that runs past it) back to run(), which moves the window:
+// every kind of line (plain, quoted, keyed, with '=' and '%' in values, a comment, a blank line, a
+// continuation, a header) ending at every offset around the first and second window ends, with a
+// line after it that must land in the right place.
+TEST(InfTokenizer, LinesAtEveryOffsetAroundTheWindowEnd) {
+  const std::string head = "[Version]\nSignature=\"$Windows NT$\"\n[Strings]\na=\"x\"\n[S]\n";
+  for (const char* shape : {"key = some value, %x%, \"q,\" ", "\"quoted key\"=\"v\" ,w", "k=a=b=c;comment", "; a comment line",
+                            "   ", "a,b\\\n c", "[T]", "plain field with blanks\t\r"}) {
+    for (const std::size_t window_end : {std::size_t{16384}, std::size_t{32768}}) {
+      for (std::size_t k = 0; k < 90; ++k) {
+        std::string text = head;
+        // Long filler lines of simple fields up to where the line under test must end (few lines:
+        // the documents are dumped and compared whole).
+        const std::string line(shape), filler = "f=v1," + std::string(100, 'v') + ",v3\n";
+        while (text.size() + filler.size() + 1 + line.size() + 1 < window_end + 45 - k) text += filler;
+        text.append(window_end + 45 - k - line.size() - 1 - text.size(), ' ');
+        text += line + "\nnext = 1, \"2\"\n" + line;
+        ASSERT_EQ(disagreement(text), "") << shape << " ending at " << window_end + 45 - k;
+      }
+    }
+  }
+}
+
+// The field and line tables share one allocation, which the field table keeps: when a wrong bound
+// makes either grow, the other's records stay where they are and the grown one keeps its own (under
+// ASan, a freed shared block would show here).
+TEST(InfTokenizer, TablesSharingAnAllocationGrowApart) {
+  BoundedArray<detail::FieldRec> fields;
+  BoundedArray<detail::LineRec> lines;
+  fields.reserve_with(2, lines, 3);
+  ASSERT_EQ(fields.capacity(), 2u);
+  ASSERT_EQ(lines.capacity(), 3u);
+  for (std::uint32_t k = 0; k < 40; ++k) {
+    detail::FieldRec f{};
+    f.at = k;
+    f.len = static_cast<std::uint16_t>(k & 0x7FF);
+    fields.push_back(f);
+    lines.push_back(detail::LineRec{k, k + 1, k + 2, k + 3});
+  }
+  ASSERT_EQ(fields.size(), 40u);
+  ASSERT_EQ(lines.size(), 40u);
+  for (std::uint32_t k = 0; k < 40; ++k) {
+    EXPECT_EQ(fields[k].at, k);
+    EXPECT_EQ(fields[k].len, k);
+    EXPECT_EQ(lines[k].first_value, k);
+    EXPECT_EQ(lines[k].section_key, k + 3);
   }
 }
 
