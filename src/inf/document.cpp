@@ -104,7 +104,7 @@ std::optional<std::string> Line::key() const {
   const std::uint32_t k = d.lines[index_].key_field();
   if (k == LineRec::kNoKey) return std::nullopt;
   const FieldRec& f = d.fields[k];
-  if (!(f.flags & FieldRec::kHasPercent)) return std::string(d.field_text(f));
+  if (!FieldRec::has(f.len_flags(), FieldRec::kHasPercent)) return std::string(d.field_text(f));
   return doc_->substitute(d.field_text(f));
 }
 

@@ -325,13 +325,15 @@ struct Document::Impl {
   DiridContext dirids;
   unsigned codepage = 1252;
 
+  // (as detail::Tables::field_text: the length and the flags in one load)
   std::string_view field_text(const FieldRec& f) const {
-    if (f.flags & FieldRec::kInArena) return std::string_view(arena.data() + f.at, f.len);
-    return std::string_view(text.data() + f.at + ((f.flags & FieldRec::kSpanQuoted) ? 1 : 0), f.len);
+    const unsigned w = f.len_flags();
+    if (FieldRec::has(w, FieldRec::kInArena)) return std::string_view(arena.data() + f.at, w & FieldRec::kLenMask);
+    return std::string_view(text.data() + f.at + ((w >> (FieldRec::kFlagsShift + 2)) & 1), w & FieldRec::kLenMask);
   }
   // Text offset where the field's token starts.
   std::uint32_t field_pos(const FieldRec& f) const {
-    if (!(f.flags & FieldRec::kInArena)) return f.at;
+    if (!FieldRec::has(f.len_flags(), FieldRec::kInArena)) return f.at;
     std::uint32_t p;
     std::memcpy(&p, arena.data() + f.at - 4, 4);
     return p;
