@@ -239,10 +239,15 @@ class Line {
  private:
   friend class Document;
   friend class Section;
-  Line(const Document* d, std::uint32_t i) : doc_(d), index_(i) {}
+  Line(const Document* d, std::uint32_t i);
   bool key_is_substituted(std::string_view name) const;  // key_is for a key that may hold %token%s
   const Document* doc_ = nullptr;
+  // Field 1's record and the number of fields, taken from the line's record when the handle is made:
+  // a reader that appends fields to a string would otherwise load the line's record and the tables
+  // again for every field (a char store may alias them). The tables never change once parsed.
+  const detail::FieldRec* values_ = nullptr;
   std::uint32_t index_ = 0;
+  std::uint32_t value_count_ = 0;
 };
 
 // A section: all same-named headers merged, named as first spelled.
@@ -467,7 +472,7 @@ void append_lower_ascii(std::string_view s, std::string& out);
 inline std::uint32_t Line::line() const { return doc_->tables_.lines[index_].line; }
 inline bool Line::has_key() const { return doc_->tables_.lines[index_].explicit_key(); }
 inline std::uint32_t Line::section_index() const { return doc_->tables_.lines[index_].section(); }
-inline std::size_t Line::field_count() const { return doc_->tables_.lines[index_].value_count; }
+inline std::size_t Line::field_count() const { return value_count_; }
 
 inline bool Line::has_percent() const {
   const detail::Tables& t = doc_->tables_;
@@ -480,9 +485,7 @@ inline bool Line::has_percent() const {
 }
 
 inline bool Line::field_has_percent(std::size_t i) const {
-  const detail::Tables& t = doc_->tables_;
-  const detail::LineRec& l = t.lines[index_];
-  return i < l.value_count && detail::FieldRec::has(t.fields[l.first_value + i].len_flags(), detail::FieldRec::kHasPercent);
+  return i < value_count_ && detail::FieldRec::has(values_[i].len_flags(), detail::FieldRec::kHasPercent);
 }
 
 inline bool Line::key_has_percent() const {
@@ -516,17 +519,14 @@ inline bool Line::key_into(std::string& out) const {
 }
 
 __attribute__((always_inline)) inline std::string_view Line::raw_field(std::size_t i) const {
-  const detail::Tables& t = doc_->tables_;
-  const detail::LineRec& l = t.lines[index_];
-  if (i >= l.value_count) return {};
-  return t.field_text(t.fields[l.first_value + i]);
+  if (i >= value_count_) return {};
+  return doc_->tables_.field_text(values_[i]);
 }
 
 inline bool Line::field_into(std::size_t i, std::string& out) const {
+  if (i >= value_count_) return false;
+  const detail::FieldRec& f = values_[i];
   const detail::Tables& t = doc_->tables_;
-  const detail::LineRec& l = t.lines[index_];
-  if (i >= l.value_count) return false;
-  const detail::FieldRec& f = t.fields[l.first_value + i];
   // Most fields hold no token (the tokenizer flagged those that may); a field is at most 511
   // characters, so nothing to cut either.
   const unsigned w = f.len_flags();
@@ -545,10 +545,7 @@ inline std::string Line::field(std::size_t i) const {
 }
 
 inline bool Line::field_quoted(std::size_t i) const {
-  const detail::Tables& t = doc_->tables_;
-  const detail::LineRec& l = t.lines[index_];
-  if (i >= l.value_count) return false;
-  return detail::FieldRec::has(t.fields[l.first_value + i].len_flags(), detail::FieldRec::kQuoted);
+  return i < value_count_ && detail::FieldRec::has(values_[i].len_flags(), detail::FieldRec::kQuoted);
 }
 
 inline bool Line::key_is(std::string_view name) const {
@@ -571,6 +568,15 @@ inline std::size_t Section::line_count() const { return doc_->tables_.sections[i
 inline Line Section::line_at(std::size_t i) const {
   const detail::Tables& t = doc_->tables_;
   return Line(doc_, t.section_line(t.sections[index_].lines_begin + static_cast<std::uint32_t>(i)));
+}
+
+// (A handle for an index past the last line, which no reader may read, takes nothing from the tables.)
+inline Line::Line(const Document* d, std::uint32_t i) : doc_(d), index_(i) {
+  const detail::Tables& t = d->tables_;
+  if (i >= t.line_total) return;
+  const detail::LineRec& l = t.lines[i];
+  values_ = t.fields + l.first_value;
+  value_count_ = l.value_count;
 }
 
 inline std::size_t Document::section_count() const { return tables_.section_total; }
