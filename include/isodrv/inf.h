@@ -267,15 +267,18 @@ class Section {
   // All lines whose key matches.
   std::vector<Line> find_all(std::string_view key) const;
 
+  // Holds the section's position in the grouped line order and the map from it to line indexes,
+  // so that a step and a dereference do not go back through the section's record.
   class Iterator {
    public:
-    Iterator(const Section* s, std::size_t i) : s_(s), i_(i) {}
-    Line operator*() const { return s_->line_at(i_); }
-    Iterator& operator++() { ++i_; return *this; }
-    bool operator!=(const Iterator& o) const { return i_ != o.i_; }
+    Iterator(const Section* s, std::size_t i);
+    Line operator*() const { return Line(doc_, map_ ? map_[k_] : k_); }
+    Iterator& operator++() { ++k_; return *this; }
+    bool operator!=(const Iterator& o) const { return k_ != o.k_; }
    private:
-    const Section* s_;
-    std::size_t i_;
+    const Document* doc_;
+    const std::uint32_t* map_;  // Tables::section_lines (nullptr: the identity)
+    std::uint32_t k_;
   };
   Iterator begin() const { return Iterator(this, 0); }
   Iterator end() const { return Iterator(this, line_count()); }
@@ -578,6 +581,11 @@ inline Line::Line(const Document* d, std::uint32_t i) : doc_(d), index_(i) {
   values_ = t.fields + l.first_value;
   value_count_ = l.value_count;
 }
+
+inline Section::Iterator::Iterator(const Section* s, std::size_t i)
+    : doc_(s->doc_),
+      map_(s->doc_->tables_.section_lines),
+      k_(s->doc_->tables_.sections[s->index_].lines_begin + static_cast<std::uint32_t>(i)) {}
 
 inline std::size_t Document::section_count() const { return tables_.section_total; }
 inline Section Document::section_at(std::size_t i) const { return Section(this, static_cast<std::uint32_t>(i)); }
