@@ -389,6 +389,7 @@ void Document::select_language(std::uint16_t langid) {
   d.string_entries.clear();
   d.strings_section = -1;
   d.strings_may_repeat = false;
+  d.strings_key_percent = false;
   const std::uint16_t primary = langid & 0x3FF;
   int exact = -1, neutral = -1, any_sub = -1, plain = -1;
   const char* text = d.text.data();
@@ -435,7 +436,8 @@ void Document::select_language(std::uint16_t langid) {
       d.strings_may_repeat = true;
       continue;
     }
-    const std::string_view key = d.field_text(d.fields[l.key_field()]);
+    const FieldRec& key_rec = d.fields[l.key_field()];
+    const std::string_view key = d.field_text(key_rec);
     const std::uint32_t entry = d.string_entries.size();
     const std::uint32_t held =
         d.strings.try_emplace(key, entry, [&d](std::uint32_t e) { return d.string_entries[e].key_text(); });
@@ -443,6 +445,7 @@ void Document::select_language(std::uint16_t langid) {
       d.strings_may_repeat = true;  // the key was there: a repeat
       continue;
     }
+    d.strings_key_percent |= FieldRec::has(key_rec.len_flags(), FieldRec::kHasPercent);
     const std::string_view value = d.field_text(d.fields[l.first_value]);
     d.string_entries.push_back(Impl::StringEntry{key.data(), value.data(), static_cast<std::uint32_t>(key.size()),
                                                  static_cast<std::uint32_t>(value.size())});
@@ -566,7 +569,9 @@ static_assert(kMaxFieldLength < kMaxStringLength, "one field's value never needs
 bool append_whole_token(const Document::Impl& d, std::string_view raw, std::string& out) {
   if (raw.size() < 3 || raw.front() != '%' || raw.back() != '%') return false;
   const std::string_view name = raw.substr(1, raw.size() - 2);
-  if (has_percent(name)) return false;
+  // A name with another '%' is not one token ("%a%b%"); it can only be found when a key holds a
+  // '%' too (a key equal to the name ignoring case has its '%'s where the name has them).
+  if (d.strings_key_percent && has_percent(name)) return false;
   const Document::Impl::StringEntry* e = d.find_string(name);
   if (!e) return false;
   out.append(e->value, e->value_len);

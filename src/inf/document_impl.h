@@ -322,6 +322,9 @@ struct Document::Impl {
   StringEntries string_entries;
   CiIndex strings;  // [Strings] key -> index into string_entries
   bool strings_may_repeat = false;  // see Document::strings_keys_may_repeat
+  // Whether an indexed [Strings] key may hold a '%' (its field's kHasPercent). When none may, a
+  // name holding one is never found, so a lookup need not test the name for '%' first.
+  bool strings_key_percent = false;
   DiridContext dirids;
   unsigned codepage = 1252;
 

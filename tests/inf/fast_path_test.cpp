@@ -555,6 +555,36 @@ TEST(InfFastPath, WholeTokenShapeWithAPercentInsideAgreesWithTheReference) {
   }
 }
 
+TEST(InfFastPath, WholeTokenShapeAgreesWithTheReferenceWhenKeysHoldPercent) {
+  // The whole-token path tests a name for an inner '%' only when some [Strings] key may hold one
+  // (only then can such a name be found): keys with a '%' at every position, written plain and
+  // quoted, and names that equal them, differ in case, or have the '%' elsewhere.
+  std::string strings = "[Strings]\nk=plain\n";
+  for (std::size_t n = 1; n <= 40; ++n) {
+    for (std::size_t at = 0; at < n; ++at) {
+      std::string key(n, 'k');
+      key[at] = '%';
+      strings += (at % 2 ? "\"" + key + "\"" : key) + "=v" + std::to_string(n) + "_" + std::to_string(at) + "\n";
+    }
+  }
+  auto doc = open_ok(strings);
+  for (std::size_t n = 1; n <= 40; ++n) {
+    for (std::size_t at = 0; at < n; ++at) {
+      for (char fill : {'k', 'K', 'u'}) {
+        std::string name(n, fill);
+        name[at] = '%';
+        for (const std::string& raw : {"%" + name + "%", "%" + name.substr(0, at) + "%", "%" + name.substr(at) + "%"}) {
+          std::vector<std::string> unknown, expected_unknown;
+          std::string out;
+          doc.substitute(raw, out, &unknown);
+          ASSERT_EQ(out, substitute_reference(doc, raw, expected_unknown)) << raw;
+          ASSERT_EQ(unknown, expected_unknown) << raw;
+        }
+      }
+    }
+  }
+}
+
 TEST(InfFastPath, SectionLinesMatchTheLineTableForRandomReopening) {
   // Every section's lines, as Section iterates them, are exactly the document's lines of that
   // section in file order, and its headers every header of its name: random files of headers drawn
