@@ -361,7 +361,10 @@ struct Document::Impl {
 // into `bytes` itself (then `replaced`; the result borrows all of `bytes`, and its byte offsets
 // refer to the original bytes, which encode_cp1252_exact gives back, with line_byte_start).
 // `separators`: set to the text's ',' and '=' where decoding counted them on the way, else left as it was.
-Result<DecodedText> decode_in_place(std::string& bytes, const DecodeOptions& opts, bool& replaced, std::size_t& separators);
+// `line_starts_room`: an empty table whose capacity the result's line_text_start takes over (a
+// document in the Impl room passes the previous one's, which spares an allocation a file).
+Result<DecodedText> decode_in_place(std::string& bytes, const DecodeOptions& opts, bool& replaced, std::size_t& separators,
+                                    std::vector<std::uint32_t> line_starts_room = {});
 // Windows-1252 bytes of text that decode_in_place produced (every character is one of the page's),
 // and where each physical line starts in them.
 std::string encode_cp1252_exact(std::string_view utf8, std::vector<std::uint32_t>& line_starts);
