@@ -271,7 +271,7 @@ namespace {
 std::string dump_with_lines(const Result<inf::Document>& r) {
   std::string out = inf::dump_document(r);
   if (!r.ok()) return out;
-  const inf::Document& d = *r;
+  const inf::Document& d = r.value();
   out += "\nphysical " + std::to_string(d.physical_line_count()) + "\n";
   for (std::uint32_t l = 0; l <= d.physical_line_count() + 1; ++l) {
     out.append(d.physical_line(l));
