@@ -1364,8 +1364,7 @@ namespace {
 Result<DecodedText> decode_impl(std::string_view b, const DecodeOptions& opts, std::string* in_place, bool* replaced,
                                 std::size_t* separators, std::vector<std::uint32_t> line_starts_room = {}) {
   DecodedText out;
-  out.line_text_start = std::move(line_starts_room);
-  out.line_text_start.clear();
+  out.line_text_start = std::move(line_starts_room);  // (empty: its capacity is what it brings)
   auto starts = [&](std::initializer_list<unsigned char> bom) {
     if (b.size() < bom.size()) return false;
     std::size_t i = 0;
@@ -1419,10 +1418,8 @@ Result<DecodedText> decode_impl(std::string_view b, const DecodeOptions& opts, s
     scan.utf8 = scan.high && is_valid_utf8(rest);
   }
   const bool ascii = !scan.high;
-  if (!ascii) {
-    out.flags.non_ascii_ansi = true;
-    out.flags.utf8_without_bom = scan.utf8;
-  }
+  out.flags.non_ascii_ansi = !ascii;
+  out.flags.utf8_without_bom = !ascii && scan.utf8;
   // (the rest's bytes hold its text's separators: Windows-1252 maps only ASCII to ASCII; counted
   // before decoding in place, which may move the bytes `b` views)
   const bool try_in_place = in_place && !ascii && opts.codepage == 1252;
