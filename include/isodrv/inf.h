@@ -128,8 +128,20 @@ struct __attribute__((packed)) FieldRec {
   // The value may hold a '%' (set by the tokenizer for any '%' in it; arena fields always): read-back
   // copies fields without it as they are instead of scanning them for %token%s.
   static constexpr std::uint8_t kHasPercent = 8;
+  // len and flags together: the 16-bit word after `at`, len its low 11 bits and flags its high 5
+  // (GCC and Clang allocate bit-fields from the lowest bit on little-endian x86-64; a test checks it).
+  // The read accessors take it in one load: through the bit-fields GCC loads the word's two bytes
+  // three times and shifts them together, a dozen instructions a field read.
+  static constexpr unsigned kLenMask = 0x7FF, kFlagsShift = 11;
+  std::uint16_t len_flags() const {
+    std::uint16_t w;
+    __builtin_memcpy(&w, reinterpret_cast<const char*>(this) + sizeof(at), sizeof(w));
+    return w;
+  }
+  static constexpr bool has(unsigned len_flags, std::uint8_t flag) { return len_flags & (unsigned{flag} << kFlagsShift); }
 };
 static_assert(sizeof(FieldRec) == 6 && kMaxFieldLength * 3 < (1u << 11), "FieldRec packs a length in 11 bits");
+static_assert(FieldRec::kSpanQuoted == 1 << 2, "Tables::span_text takes kSpanQuoted as flag bit 2");
 
 struct LineRec {
   std::uint32_t first_value;  // index into fields of field 1
@@ -167,8 +179,14 @@ struct Tables {
 
   // Always inline: out of line (GCC's choice in large callers) the call costs more than the read.
   __attribute__((always_inline)) std::string_view field_text(const FieldRec& f) const {
-    if (f.flags & FieldRec::kInArena) return std::string_view(arena + f.at, f.len);
-    return std::string_view(text + f.at + ((f.flags & FieldRec::kSpanQuoted) ? 1 : 0), f.len);
+    const unsigned w = f.len_flags();
+    if (FieldRec::has(w, FieldRec::kInArena)) return std::string_view(arena + f.at, w & FieldRec::kLenMask);
+    return span_text(f.at, w);
+  }
+  // The text of a field that is a span of the text (not in the arena), given its len_flags word.
+  // Every arena field has kHasPercent, so a field without it is always such a span.
+  __attribute__((always_inline)) std::string_view span_text(std::uint32_t at, unsigned w) const {
+    return std::string_view(text + at + ((w >> (FieldRec::kFlagsShift + 2)) & 1), w & FieldRec::kLenMask);
   }
   std::uint32_t section_line(std::uint32_t k) const { return section_lines ? section_lines[k] : k; }
 };
@@ -221,10 +239,15 @@ class Line {
  private:
   friend class Document;
   friend class Section;
-  Line(const Document* d, std::uint32_t i) : doc_(d), index_(i) {}
+  Line(const Document* d, std::uint32_t i);
   bool key_is_substituted(std::string_view name) const;  // key_is for a key that may hold %token%s
   const Document* doc_ = nullptr;
+  // Field 1's record and the number of fields, taken from the line's record when the handle is made:
+  // a reader that appends fields to a string would otherwise load the line's record and the tables
+  // again for every field (a char store may alias them). The tables never change once parsed.
+  const detail::FieldRec* values_ = nullptr;
   std::uint32_t index_ = 0;
+  std::uint32_t value_count_ = 0;
 };
 
 // A section: all same-named headers merged, named as first spelled.
@@ -244,15 +267,18 @@ class Section {
   // All lines whose key matches.
   std::vector<Line> find_all(std::string_view key) const;
 
+  // Holds the section's position in the grouped line order and the map from it to line indexes,
+  // so that a step and a dereference do not go back through the section's record.
   class Iterator {
    public:
-    Iterator(const Section* s, std::size_t i) : s_(s), i_(i) {}
-    Line operator*() const { return s_->line_at(i_); }
-    Iterator& operator++() { ++i_; return *this; }
-    bool operator!=(const Iterator& o) const { return i_ != o.i_; }
+    Iterator(const Section* s, std::size_t i);
+    Line operator*() const { return Line(doc_, map_ ? map_[k_] : k_); }
+    Iterator& operator++() { ++k_; return *this; }
+    bool operator!=(const Iterator& o) const { return k_ != o.k_; }
    private:
-    const Section* s_;
-    std::size_t i_;
+    const Document* doc_;
+    const std::uint32_t* map_;  // Tables::section_lines (nullptr: the identity)
+    std::uint32_t k_;
   };
   Iterator begin() const { return Iterator(this, 0); }
   Iterator end() const { return Iterator(this, line_count()); }
@@ -449,28 +475,26 @@ void append_lower_ascii(std::string_view s, std::string& out);
 inline std::uint32_t Line::line() const { return doc_->tables_.lines[index_].line; }
 inline bool Line::has_key() const { return doc_->tables_.lines[index_].explicit_key(); }
 inline std::uint32_t Line::section_index() const { return doc_->tables_.lines[index_].section(); }
-inline std::size_t Line::field_count() const { return doc_->tables_.lines[index_].value_count; }
+inline std::size_t Line::field_count() const { return value_count_; }
 
 inline bool Line::has_percent() const {
   const detail::Tables& t = doc_->tables_;
   const detail::LineRec& l = t.lines[index_];
   const std::uint32_t end = l.first_value + l.value_count;
   for (std::uint32_t k = l.explicit_key() ? l.first_value - 1 : l.first_value; k < end; ++k) {
-    if (t.fields[k].flags & detail::FieldRec::kHasPercent) return true;
+    if (detail::FieldRec::has(t.fields[k].len_flags(), detail::FieldRec::kHasPercent)) return true;
   }
   return false;
 }
 
 inline bool Line::field_has_percent(std::size_t i) const {
-  const detail::Tables& t = doc_->tables_;
-  const detail::LineRec& l = t.lines[index_];
-  return i < l.value_count && (t.fields[l.first_value + i].flags & detail::FieldRec::kHasPercent);
+  return i < value_count_ && detail::FieldRec::has(values_[i].len_flags(), detail::FieldRec::kHasPercent);
 }
 
 inline bool Line::key_has_percent() const {
   const detail::Tables& t = doc_->tables_;
   const std::uint32_t k = t.lines[index_].key_field();
-  return k != detail::LineRec::kNoKey && (t.fields[k].flags & detail::FieldRec::kHasPercent);
+  return k != detail::LineRec::kNoKey && detail::FieldRec::has(t.fields[k].len_flags(), detail::FieldRec::kHasPercent);
 }
 
 // raw_key and raw_field always inline: a few loads and a branch, which GCC otherwise leaves out of
@@ -488,8 +512,9 @@ inline bool Line::key_into(std::string& out) const {
   if (k == detail::LineRec::kNoKey) return false;
   const detail::FieldRec& f = t.fields[k];
   // As field_into: a key the tokenizer did not flag holds no token, and one field is never cut.
-  if (!(f.flags & detail::FieldRec::kHasPercent)) {
-    out.append(t.field_text(f));
+  const unsigned w = f.len_flags();
+  if (!detail::FieldRec::has(w, detail::FieldRec::kHasPercent)) {
+    out.append(t.span_text(f.at, w));
     return true;
   }
   doc_->substitute(t.field_text(f), out);
@@ -497,21 +522,19 @@ inline bool Line::key_into(std::string& out) const {
 }
 
 __attribute__((always_inline)) inline std::string_view Line::raw_field(std::size_t i) const {
-  const detail::Tables& t = doc_->tables_;
-  const detail::LineRec& l = t.lines[index_];
-  if (i >= l.value_count) return {};
-  return t.field_text(t.fields[l.first_value + i]);
+  if (i >= value_count_) return {};
+  return doc_->tables_.field_text(values_[i]);
 }
 
 inline bool Line::field_into(std::size_t i, std::string& out) const {
+  if (i >= value_count_) return false;
+  const detail::FieldRec& f = values_[i];
   const detail::Tables& t = doc_->tables_;
-  const detail::LineRec& l = t.lines[index_];
-  if (i >= l.value_count) return false;
-  const detail::FieldRec& f = t.fields[l.first_value + i];
   // Most fields hold no token (the tokenizer flagged those that may); a field is at most 511
   // characters, so nothing to cut either.
-  if (!(f.flags & detail::FieldRec::kHasPercent)) {
-    out.append(t.field_text(f));
+  const unsigned w = f.len_flags();
+  if (!detail::FieldRec::has(w, detail::FieldRec::kHasPercent)) {
+    out.append(t.span_text(f.at, w));
     return true;
   }
   doc_->substitute(t.field_text(f), out);
@@ -525,10 +548,7 @@ inline std::string Line::field(std::size_t i) const {
 }
 
 inline bool Line::field_quoted(std::size_t i) const {
-  const detail::Tables& t = doc_->tables_;
-  const detail::LineRec& l = t.lines[index_];
-  if (i >= l.value_count) return false;
-  return t.fields[l.first_value + i].flags & detail::FieldRec::kQuoted;
+  return i < value_count_ && detail::FieldRec::has(values_[i].len_flags(), detail::FieldRec::kQuoted);
 }
 
 inline bool Line::key_is(std::string_view name) const {
@@ -536,8 +556,10 @@ inline bool Line::key_is(std::string_view name) const {
   const std::uint32_t k = t.lines[index_].key_field();
   if (k == detail::LineRec::kNoKey) return false;
   const detail::FieldRec& f = t.fields[k];
-  if (f.flags & detail::FieldRec::kHasPercent) return key_is_substituted(name);
-  return static_cast<std::size_t>(f.len) == name.size() && iequals(t.field_text(f), name);
+  const unsigned w = f.len_flags();
+  if (detail::FieldRec::has(w, detail::FieldRec::kHasPercent)) return key_is_substituted(name);
+  const std::string_view text = t.span_text(f.at, w);
+  return text.size() == name.size() && detail::iequals_same_length(text.data(), name.data(), name.size());
 }
 
 inline std::string_view Section::name() const {
@@ -550,6 +572,20 @@ inline Line Section::line_at(std::size_t i) const {
   const detail::Tables& t = doc_->tables_;
   return Line(doc_, t.section_line(t.sections[index_].lines_begin + static_cast<std::uint32_t>(i)));
 }
+
+// (A handle for an index past the last line, which no reader may read, takes nothing from the tables.)
+inline Line::Line(const Document* d, std::uint32_t i) : doc_(d), index_(i) {
+  const detail::Tables& t = d->tables_;
+  if (i >= t.line_total) return;
+  const detail::LineRec& l = t.lines[i];
+  values_ = t.fields + l.first_value;
+  value_count_ = l.value_count;
+}
+
+inline Section::Iterator::Iterator(const Section* s, std::size_t i)
+    : doc_(s->doc_),
+      map_(s->doc_->tables_.section_lines),
+      k_(s->doc_->tables_.sections[s->index_].lines_begin + static_cast<std::uint32_t>(i)) {}
 
 inline std::size_t Document::section_count() const { return tables_.section_total; }
 inline Section Document::section_at(std::size_t i) const { return Section(this, static_cast<std::uint32_t>(i)); }

@@ -1362,8 +1362,9 @@ namespace {
 // decode(), and with `in_place` the input's own string, which Windows-1252 text may replace.
 // `separators`, when given and the path counts them, gets the text's ',' and '=' (parse_text's bound).
 Result<DecodedText> decode_impl(std::string_view b, const DecodeOptions& opts, std::string* in_place, bool* replaced,
-                                std::size_t* separators) {
+                                std::size_t* separators, std::vector<std::uint32_t> line_starts_room = {}) {
   DecodedText out;
+  out.line_text_start = std::move(line_starts_room);  // (empty: its capacity is what it brings)
   auto starts = [&](std::initializer_list<unsigned char> bom) {
     if (b.size() < bom.size()) return false;
     std::size_t i = 0;
@@ -1417,10 +1418,8 @@ Result<DecodedText> decode_impl(std::string_view b, const DecodeOptions& opts, s
     scan.utf8 = scan.high && is_valid_utf8(rest);
   }
   const bool ascii = !scan.high;
-  if (!ascii) {
-    out.flags.non_ascii_ansi = true;
-    out.flags.utf8_without_bom = scan.utf8;
-  }
+  out.flags.non_ascii_ansi = !ascii;
+  out.flags.utf8_without_bom = !ascii && scan.utf8;
   // (the rest's bytes hold its text's separators: Windows-1252 maps only ASCII to ASCII; counted
   // before decoding in place, which may move the bytes `b` views)
   const bool try_in_place = in_place && !ascii && opts.codepage == 1252;
@@ -1447,9 +1446,10 @@ Result<DecodedText> decode_impl(std::string_view b, const DecodeOptions& opts, s
 
 Result<DecodedText> decode(std::string_view b, const DecodeOptions& opts) { return decode_impl(b, opts, nullptr, nullptr, nullptr); }
 
-Result<DecodedText> decode_in_place(std::string& bytes, const DecodeOptions& opts, bool& replaced, std::size_t& separators) {
+Result<DecodedText> decode_in_place(std::string& bytes, const DecodeOptions& opts, bool& replaced, std::size_t& separators,
+                                    std::vector<std::uint32_t> line_starts_room) {
   replaced = false;
-  return decode_impl(bytes, opts, &bytes, &replaced, &separators);
+  return decode_impl(bytes, opts, &bytes, &replaced, &separators, std::move(line_starts_room));
 }
 
 std::string encode_cp1252_exact(std::string_view utf8, std::vector<std::uint32_t>& line_starts) {

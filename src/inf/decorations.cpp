@@ -168,8 +168,12 @@ DecoratedName split_decoration(std::string_view name) {
 Result<Target> parse_target_os(std::string_view text, Target base) {
   std::string_view t = trim_view(text);
   auto bad = [&] {
-    return Error(Errc::invalid_argument,
-                 "'" + std::string(text) + "' is not a target OS; write NTAMD64.10.0...22000, NTAMD64.10.0.0.22000 or 10.0.22000");
+    // Appended piece by piece: GCC 12 at -O3 warns (-Wrestrict, a false positive) on "'" + std::string(text),
+    // which inserts the literal in front of the text.
+    std::string message = "'";
+    message.append(text);
+    message.append("' is not a target OS; write NTAMD64.10.0...22000, NTAMD64.10.0.0.22000 or 10.0.22000");
+    return Error(Errc::invalid_argument, std::move(message));
   };
   if (t.empty()) return bad();
   Target out = base;

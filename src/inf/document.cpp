@@ -104,7 +104,7 @@ std::optional<std::string> Line::key() const {
   const std::uint32_t k = d.lines[index_].key_field();
   if (k == LineRec::kNoKey) return std::nullopt;
   const FieldRec& f = d.fields[k];
-  if (!(f.flags & FieldRec::kHasPercent)) return std::string(d.field_text(f));
+  if (!FieldRec::has(f.len_flags(), FieldRec::kHasPercent)) return std::string(d.field_text(f));
   return doc_->substitute(d.field_text(f));
 }
 
@@ -179,6 +179,28 @@ namespace {
 alignas(Document::Impl) unsigned char g_impl_room[sizeof(Document::Impl)];
 std::atomic<bool> g_impl_room_taken{false};
 
+// Tables the document in the room leaves behind, emptied, for the next one there: the line table,
+// the sections and the headers then cost no allocation and no free a file (a small file's
+// document allocates seven times). Only the room's holder touches them (the flag's acquire and
+// release order its accesses), and only small ones are kept, so they hold at most 96 KB between
+// documents and a big file's tables still go back to the heap.
+struct RoomSpares {
+  std::vector<std::uint32_t> line_starts;
+  std::vector<SectionRec> sections;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> headers;
+};
+RoomSpares g_room_spares;
+constexpr std::size_t kSpareBytes = 32 << 10;  // the line table of a file of up to ~160 KB (decode.cpp's line_room)
+
+template <typename T>
+void keep_spare(std::vector<T>& from, std::vector<T>& spare) {
+  if (from.capacity() * sizeof(T) > kSpareBytes) return;
+  from.clear();
+  spare = std::move(from);
+}
+
+bool in_room(const Document::Impl* impl) { return static_cast<const void*>(impl) == g_impl_room; }
+
 }  // namespace
 
 void* Document::Impl::operator new(std::size_t size) {
@@ -199,7 +221,13 @@ void Document::Impl::operator delete(void* p, std::size_t) noexcept {
 // Default-initialised: every member of Impl initialises itself, and zeroing it first (what
 // make_unique's value-initialisation does) would also write the inline index slots and string entries.
 Document::Document() : impl_(std::make_unique_for_overwrite<Impl>()) {}
-Document::~Document() = default;
+Document::~Document() {
+  if (!impl_ || !in_room(impl_.get())) return;
+  Impl& d = *impl_;
+  keep_spare(d.decoded.line_text_start, g_room_spares.line_starts);
+  keep_spare(d.sections, g_room_spares.sections);
+  keep_spare(d.headers, g_room_spares.headers);
+}
 Document::Document(Document&&) noexcept = default;
 Document& Document::operator=(Document&&) noexcept = default;
 
@@ -241,7 +269,13 @@ Result<Document> Document::parse(std::string&& bytes, std::string path, const Pa
   if (d.bytes.size() >= 0xFFFFFFF0u) {
     return Error(Errc::not_enough_memory, "file is too large to be an INF (4 GiB or more)", d.path);
   }
-  auto dec = decode_in_place(d.bytes, opts.decode, d.bytes_replaced, d.separators);
+  std::vector<std::uint32_t> line_starts_room;
+  if (in_room(&d)) {
+    line_starts_room = std::move(g_room_spares.line_starts);
+    d.sections = std::move(g_room_spares.sections);
+    d.headers = std::move(g_room_spares.headers);
+  }
+  auto dec = decode_in_place(d.bytes, opts.decode, d.bytes_replaced, d.separators, std::move(line_starts_room));
   if (!dec.ok()) {
     Error e = dec.error();
     e.file = d.path;
@@ -389,6 +423,7 @@ void Document::select_language(std::uint16_t langid) {
   d.string_entries.clear();
   d.strings_section = -1;
   d.strings_may_repeat = false;
+  d.strings_key_percent = false;
   const std::uint16_t primary = langid & 0x3FF;
   int exact = -1, neutral = -1, any_sub = -1, plain = -1;
   const char* text = d.text.data();
@@ -435,7 +470,8 @@ void Document::select_language(std::uint16_t langid) {
       d.strings_may_repeat = true;
       continue;
     }
-    const std::string_view key = d.field_text(d.fields[l.key_field()]);
+    const FieldRec& key_rec = d.fields[l.key_field()];
+    const std::string_view key = d.field_text(key_rec);
     const std::uint32_t entry = d.string_entries.size();
     const std::uint32_t held =
         d.strings.try_emplace(key, entry, [&d](std::uint32_t e) { return d.string_entries[e].key_text(); });
@@ -443,6 +479,7 @@ void Document::select_language(std::uint16_t langid) {
       d.strings_may_repeat = true;  // the key was there: a repeat
       continue;
     }
+    d.strings_key_percent |= FieldRec::has(key_rec.len_flags(), FieldRec::kHasPercent);
     const std::string_view value = d.field_text(d.fields[l.first_value]);
     d.string_entries.push_back(Impl::StringEntry{key.data(), value.data(), static_cast<std::uint32_t>(key.size()),
                                                  static_cast<std::uint32_t>(value.size())});
@@ -566,7 +603,9 @@ static_assert(kMaxFieldLength < kMaxStringLength, "one field's value never needs
 bool append_whole_token(const Document::Impl& d, std::string_view raw, std::string& out) {
   if (raw.size() < 3 || raw.front() != '%' || raw.back() != '%') return false;
   const std::string_view name = raw.substr(1, raw.size() - 2);
-  if (has_percent(name)) return false;
+  // A name with another '%' is not one token ("%a%b%"); it can only be found when a key holds a
+  // '%' too (a key equal to the name ignoring case has its '%'s where the name has them).
+  if (d.strings_key_percent && has_percent(name)) return false;
   const Document::Impl::StringEntry* e = d.find_string(name);
   if (!e) return false;
   out.append(e->value, e->value_len);
@@ -672,12 +711,15 @@ __attribute__((noinline)) bool substitute_general(const Document::Impl& d, std::
 }  // namespace
 
 bool Document::substitute(std::string_view raw, std::string& out, std::vector<std::string>* unknown) const {
+  // One whole token first: its shape (a '%' at both ends) is two compares, and text of that shape
+  // holds a '%', so the test for one would be spent on it (the read-back calls this only for text
+  // the tokenizer flagged, and most of that is a whole token).
+  const Impl& d = *impl_;
+  if (append_whole_token(d, raw, out)) return true;
   if (raw.size() <= 16 && !short_has_percent(raw)) {
     out.append(raw);
     return true;
   }
-  const Impl& d = *impl_;
-  if (append_whole_token(d, raw, out)) return true;
   return substitute_general(d, raw, out, unknown);
 }
 

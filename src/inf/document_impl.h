@@ -347,16 +347,21 @@ struct Document::Impl {
   StringEntries string_entries;
   CiIndex strings;  // [Strings] key -> index into string_entries
   bool strings_may_repeat = false;  // see Document::strings_keys_may_repeat
+  // Whether an indexed [Strings] key may hold a '%' (its field's kHasPercent). When none may, a
+  // name holding one is never found, so a lookup need not test the name for '%' first.
+  bool strings_key_percent = false;
   DiridContext dirids;
   unsigned codepage = 1252;
 
+  // (as detail::Tables::field_text: the length and the flags in one load)
   std::string_view field_text(const FieldRec& f) const {
-    if (f.flags & FieldRec::kInArena) return std::string_view(arena.data() + f.at, f.len);
-    return std::string_view(text.data() + f.at + ((f.flags & FieldRec::kSpanQuoted) ? 1 : 0), f.len);
+    const unsigned w = f.len_flags();
+    if (FieldRec::has(w, FieldRec::kInArena)) return std::string_view(arena.data() + f.at, w & FieldRec::kLenMask);
+    return std::string_view(text.data() + f.at + ((w >> (FieldRec::kFlagsShift + 2)) & 1), w & FieldRec::kLenMask);
   }
   // Text offset where the field's token starts.
   std::uint32_t field_pos(const FieldRec& f) const {
-    if (!(f.flags & FieldRec::kInArena)) return f.at;
+    if (!FieldRec::has(f.len_flags(), FieldRec::kInArena)) return f.at;
     std::uint32_t p;
     std::memcpy(&p, arena.data() + f.at - 4, 4);
     return p;
@@ -381,7 +386,10 @@ struct Document::Impl {
 // into `bytes` itself (then `replaced`; the result borrows all of `bytes`, and its byte offsets
 // refer to the original bytes, which encode_cp1252_exact gives back, with line_byte_start).
 // `separators`: set to the text's ',' and '=' where decoding counted them on the way, else left as it was.
-Result<DecodedText> decode_in_place(std::string& bytes, const DecodeOptions& opts, bool& replaced, std::size_t& separators);
+// `line_starts_room`: an empty table whose capacity the result's line_text_start takes over (a
+// document in the Impl room passes the previous one's, which spares an allocation a file).
+Result<DecodedText> decode_in_place(std::string& bytes, const DecodeOptions& opts, bool& replaced, std::size_t& separators,
+                                    std::vector<std::uint32_t> line_starts_room = {});
 // Windows-1252 bytes of text that decode_in_place produced (every character is one of the page's),
 // and where each physical line starts in them.
 std::string encode_cp1252_exact(std::string_view utf8, std::vector<std::uint32_t>& line_starts);

@@ -555,6 +555,36 @@ TEST(InfFastPath, WholeTokenShapeWithAPercentInsideAgreesWithTheReference) {
   }
 }
 
+TEST(InfFastPath, WholeTokenShapeAgreesWithTheReferenceWhenKeysHoldPercent) {
+  // The whole-token path tests a name for an inner '%' only when some [Strings] key may hold one
+  // (only then can such a name be found): keys with a '%' at every position, written plain and
+  // quoted, and names that equal them, differ in case, or have the '%' elsewhere.
+  std::string strings = "[Strings]\nk=plain\n";
+  for (std::size_t n = 1; n <= 40; ++n) {
+    for (std::size_t at = 0; at < n; ++at) {
+      std::string key(n, 'k');
+      key[at] = '%';
+      strings += (at % 2 ? "\"" + key + "\"" : key) + "=v" + std::to_string(n) + "_" + std::to_string(at) + "\n";
+    }
+  }
+  auto doc = open_ok(strings);
+  for (std::size_t n = 1; n <= 40; ++n) {
+    for (std::size_t at = 0; at < n; ++at) {
+      for (char fill : {'k', 'K', 'u'}) {
+        std::string name(n, fill);
+        name[at] = '%';
+        for (const std::string& raw : {"%" + name + "%", "%" + name.substr(0, at) + "%", "%" + name.substr(at) + "%"}) {
+          std::vector<std::string> unknown, expected_unknown;
+          std::string out;
+          doc.substitute(raw, out, &unknown);
+          ASSERT_EQ(out, substitute_reference(doc, raw, expected_unknown)) << raw;
+          ASSERT_EQ(unknown, expected_unknown) << raw;
+        }
+      }
+    }
+  }
+}
+
 TEST(InfFastPath, SectionLinesMatchTheLineTableForRandomReopening) {
   // Every section's lines, as Section iterates them, are exactly the document's lines of that
   // section in file order, and its headers every header of its name: random files of headers drawn
@@ -596,3 +626,31 @@ TEST(InfFastPath, SectionLinesMatchTheLineTableForRandomReopening) {
 }
 
 }  // namespace
+
+// The read accessors take a field record's length and flags in one 16-bit load (FieldRec::len_flags)
+// instead of through its bit-fields: every length and every flag set must come back as the
+// bit-fields hold it, and a span field's text must start past its opening quote exactly when
+// kSpanQuoted says so.
+TEST(InfFastPath, FieldRecordWordAgreesWithItsBitFields) {
+  using detail::FieldRec;
+  for (unsigned len = 0; len < (1u << 11); len += (len < 40 ? 1 : 37)) {
+    for (unsigned flags = 0; flags < (1u << 5); ++flags) {
+      FieldRec f{};
+      f.at = 0x89ABCDEFu;
+      f.len = static_cast<std::uint16_t>(len) & 0x7FFu;
+      f.flags = static_cast<std::uint16_t>(flags) & 0x1Fu;
+      const unsigned w = f.len_flags();
+      ASSERT_EQ(w & FieldRec::kLenMask, f.len) << len << " " << flags;
+      ASSERT_EQ(w >> FieldRec::kFlagsShift, f.flags) << len << " " << flags;
+      for (std::uint8_t flag : {FieldRec::kInArena, FieldRec::kQuoted, FieldRec::kSpanQuoted, FieldRec::kHasPercent}) {
+        ASSERT_EQ(FieldRec::has(w, flag), (f.flags & flag) != 0) << len << " " << flags;
+      }
+      const char text[] = "\"abc";
+      detail::Tables t;
+      t.text = text;
+      const std::string_view v = t.span_text(1, w);
+      ASSERT_EQ(v.data(), text + 1 + ((flags & FieldRec::kSpanQuoted) ? 1 : 0));
+      ASSERT_EQ(v.size(), len);
+    }
+  }
+}

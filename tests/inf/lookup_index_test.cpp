@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "inf/document_dump.h"
 #include "inf/document_impl.h"
 #include "isodrv/inf.h"
 
@@ -262,4 +263,58 @@ TEST(InfDocument, ImplRoomServesOneDocumentAtATime) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(wrong.load(), 0);
+}
+
+namespace {
+
+// Everything a document holds (document_dump.h) plus what it reads from the decoder's line table.
+std::string dump_with_lines(const Result<inf::Document>& r) {
+  std::string out = inf::dump_document(r);
+  if (!r.ok()) return out;
+  const inf::Document& d = r.value();
+  out += "\nphysical " + std::to_string(d.physical_line_count()) + "\n";
+  for (std::uint32_t l = 0; l <= d.physical_line_count() + 1; ++l) {
+    out.append(d.physical_line(l));
+    out += "|" + std::to_string(d.physical_line_bytes(l).first) + "," + std::to_string(d.physical_line_bytes(l).second) + "\n";
+  }
+  for (std::size_t i = 0; i < d.line_count(); ++i) {
+    const inf::Line l = d.line_at(i);
+    for (std::size_t f = 0; f <= l.field_count(); ++f) {
+      const inf::Position p = l.field_position(f);
+      out += std::to_string(p.line) + ":" + std::to_string(p.column) + " ";
+    }
+    out += std::to_string(l.end_line()) + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+// A document in the Impl room takes the line table, sections and headers its predecessor there left
+// emptied (document.cpp's RoomSpares). Each of a sequence of files that differ in size, encoding and
+// number of sections and headers must read exactly as when it is parsed on the heap (while another
+// document holds the room), big ones first and after.
+TEST(InfDocument, RoomSparesLeaveNothingOfTheLastDocument) {
+  std::vector<std::string> files;
+  for (int n : {4, 0, 3, 1}) files.push_back(numbered_inf(n));
+  std::string many = "[Version]\r\nSignature=\"$Windows NT$\"\r\n";
+  for (int k = 0; k < 3000; ++k) many += "[S" + std::to_string(k % 1500) + "]\r\nk" + std::to_string(k) + "=v, w\r\n";
+  files.push_back(many);  // tables past what the room keeps
+  files.push_back(numbered_inf(2));
+  files.push_back(std::string("\xFF\xFE", 2) + std::string("[\0V\0e\0r\0s\0i\0o\0n\0]\0\r\0\n\0", 24));
+  files.push_back("[Version]\nSignature=$Chicago$\n[A]\nx=\xE9\n[A]\ny=z\n[B]\n[A]\n");
+  files.push_back("no version");
+  files.push_back(numbered_inf(4));
+  std::vector<std::string> on_heap;
+  {
+    auto holder = inf::Document::parse(numbered_inf(1), "h.inf");
+    ASSERT_TRUE(holder.ok());
+    for (const std::string& f : files) on_heap.push_back(dump_with_lines(inf::Document::parse(f, "a.inf")));
+  }
+  // Now each parse takes the room, after the one before it.
+  for (int round = 0; round < 2; ++round) {
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      ASSERT_EQ(dump_with_lines(inf::Document::parse(files[i], "a.inf")), on_heap[i]) << i;
+    }
+  }
 }

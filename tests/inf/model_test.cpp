@@ -551,4 +551,13 @@ TEST(InfLimits, LoadReportsFileErrors) {
   EXPECT_EQ(dir.error().code, Errc::read_fault);
 }
 
+TEST(InfTargetOs, ARefusedTargetIsQuotedInTheMessage) {
+  // (The message is built piece by piece; it must still quote the text as given, blanks included.)
+  auto r = parse_target_os(" NTfoo.x ");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Errc::invalid_argument);
+  EXPECT_EQ(r.error().message,
+            "' NTfoo.x ' is not a target OS; write NTAMD64.10.0...22000, NTAMD64.10.0.0.22000 or 10.0.22000");
+}
+
 }  // namespace
