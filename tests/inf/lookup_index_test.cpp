@@ -301,7 +301,8 @@ TEST(InfDocument, RoomSparesLeaveNothingOfTheLastDocument) {
   for (int k = 0; k < 3000; ++k) many += "[S" + std::to_string(k % 1500) + "]\r\nk" + std::to_string(k) + "=v, w\r\n";
   files.push_back(many);  // tables past what the room keeps
   files.push_back(numbered_inf(2));
-  files.push_back(std::string("\xFF\xFE", 2) + std::string("[\0V\0e\0r\0s\0i\0o\0n\0]\0\r\0\n\0", 24));
+  static constexpr char kUtf16Header[] = "[\0V\0e\0r\0s\0i\0o\0n\0]\0\r\0\n\0";  // 22 bytes and the literal's NUL
+  files.push_back(std::string("\xFF\xFE", 2) + std::string(kUtf16Header, sizeof kUtf16Header - 1));
   files.push_back("[Version]\nSignature=$Chicago$\n[A]\nx=\xE9\n[A]\ny=z\n[B]\n[A]\n");
   files.push_back("no version");
   files.push_back(numbered_inf(4));
