@@ -950,9 +950,12 @@ __attribute__((target("avx2"))) std::size_t write_ansi_avx2(const char* s, std::
     w += run;
     i += run;
     // The bytes >= 0x80 that follow, each its UTF-8 from the table (the slack covers the padding).
-    for (unsigned ch; i < stop && (ch = static_cast<unsigned char>(s[i])) >= 0x80; ++i) {
-      std::memcpy(o + w, kCp1252Utf8.bytes[ch - 0x80], 4);
-      w += kCp1252Utf8.len[ch - 0x80];
+    // After a block of ASCII the next block looks for them.
+    if (hi) {
+      for (unsigned ch; i < stop && (ch = static_cast<unsigned char>(s[i])) >= 0x80; ++i) {
+        std::memcpy(o + w, kCp1252Utf8.bytes[ch - 0x80], 4);
+        w += kCp1252Utf8.len[ch - 0x80];
+      }
     }
     lines.flush_some(tw);
   }

@@ -428,6 +428,83 @@ TEST(InfDecode, AnsiWriterAgreesOnEveryPathForEveryByteAtEveryOffset) {
   }
 }
 
+// Windows-1252 to UTF-8 as the definition gives it, byte by byte (a NUL reads as a space): what
+// the writers must produce.
+std::string cp1252_reference(std::string_view b) {
+  static const char32_t high[32] = {0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+                                    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+                                    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                                    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+  std::string out;
+  for (char ch : b) {
+    const auto u = static_cast<unsigned char>(ch);
+    const char32_t c = u == 0 ? U' ' : u < 0x80 ? u : u < 0xA0 ? high[u - 0x80] : u;
+    if (c < 0x80) {
+      out.push_back(static_cast<char>(c));
+    } else if (c < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xE0 | (c >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    }
+  }
+  return out;
+}
+
+// The writers store 32- (AVX2) or 16-byte (SSE2) blocks, keep their ASCII prefix and transcode
+// the bytes >= 0x80 after it; after a block of ASCII the next block looks for them, and the tail
+// goes byte by byte. Random Windows-1252 bytes, mostly >= 0x80, at every length 0-200 and every
+// alignment of a 32-byte block, by decode() and in place after a plain-ASCII prefix of that length,
+// on every path: the text must be the definition's and the line starts those of its line breaks.
+TEST(InfDecode, AnsiWriterAgreesWithTheReferenceAtEveryLengthAndAlignment) {
+  std::vector<Tokenizer> paths;
+  for (Tokenizer t : {Tokenizer::scalar, Tokenizer::sse2, Tokenizer::avx2}) {
+    if (tokenizer_supported(t)) paths.push_back(t);
+  }
+  const Tokenizer before = active_tokenizer();
+  std::mt19937 rng(1252);
+  std::size_t checked = 0;
+  for (std::size_t len = 0; len <= 200; ++len) {
+    for (std::size_t align = 0; align < 32; ++align) {
+      std::string b;
+      for (std::size_t k = 0; k < len; ++k) {
+        const unsigned r = static_cast<unsigned>(rng() % 64);
+        const unsigned c = r < 28 ? 0xA0 + rng() % 96 : r < 48 ? 0x80 + rng() % 32 : r < 62 ? 0x20 + rng() % 95 : r == 62 ? '\n' : 0;
+        b.push_back(static_cast<char>(c));
+      }
+      // (a NUL only every fourth length: it must not make the bytes look like UTF-16)
+      if (len % 4) std::replace(b.begin(), b.end(), '\0', 'x');
+      const std::string want = cp1252_reference(b);
+      std::vector<std::uint32_t> want_lines{0};
+      for (std::size_t k = 0; k < want.size(); ++k) {
+        if (want[k] == '\n') want_lines.push_back(static_cast<std::uint32_t>(k + 1));
+      }
+      std::string buf(align, 'p');
+      buf += b;
+      const std::string_view view(buf.data() + align, b.size());
+      for (Tokenizer t : paths) {
+        const std::string what = std::to_string(len) + " at " + std::to_string(align) + " " + std::string(tokenizer_name(t));
+        set_tokenizer(t);
+        auto d = decode(view);
+        std::string in_place = std::string(align, 'p') + b;
+        bool replaced = false;
+        std::size_t separators = kSeparatorsUncounted;
+        auto p = decode_in_place(in_place, DecodeOptions{}, replaced, separators);
+        set_tokenizer(before);
+        ASSERT_TRUE(d.ok() && p.ok()) << what;
+        if (d->encoding != Encoding::ansi) continue;  // (too few bytes to rule out UTF-16)
+        ++checked;
+        ASSERT_EQ(show(d->view(view)), show(want)) << what;
+        ASSERT_EQ(d->line_text_start, want_lines) << what;
+        if (p->encoding == Encoding::ansi) ASSERT_EQ(show(p->view(in_place)), show(std::string(align, 'p') + want)) << what;
+      }
+    }
+  }
+  EXPECT_GT(checked, 201u * 32u * paths.size() * 9 / 10);
+}
+
 // The AVX2 scan checks UTF-8 by the pairs of bytes a block holds and a table of what may follow
 // what. Every pair and every three-byte sequence after a lead of three or four bytes, across a
 // block boundary and inside a block, must get the definition's answer.
