@@ -12,6 +12,12 @@
 #include <emmintrin.h>
 #endif
 
+// Stage 2 has a second build for the avx2 tokenizer's CPU (Parser::run_bmi) where the compiler takes
+// a target attribute.
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define ISODRV_INF_BMI 1
+#endif
+
 #include "base/utf16.h"
 #include "inf/document_impl.h"
 #include "inf/structural.h"
@@ -110,7 +116,18 @@ class Parser {
   Parser(Document::Impl& d, StructuralIndex* idx)
       : d_(d), t_(d.text), n_(static_cast<std::uint32_t>(d.text.size())), idx_(idx) {}
 
-  Status run() {
+  // Built for baseline x86-64: the oracle and the scalar and sse2 tokenizers, which run on any CPU.
+  Status run() { return body(); }
+#if ISODRV_INF_BMI
+  // The same body built for the CPU the avx2 tokenizer requires (stage2_uses_bmi): AVX2 with BMI1 and
+  // BMI2, which every CPU with AVX2 has. Everything body() inlines is compiled for it, so the line
+  // loop's mask walks get tzcnt, blsr and andn, and its variable shifts shrx, which unlike shr need
+  // not have the count in cl (a register the loop is short of). Out-of-line callees stay baseline.
+  __attribute__((target("avx2,bmi,bmi2"))) Status run_bmi() { return body(); }
+#endif
+
+ private:
+  __attribute__((always_inline)) Status body() {
     std::uint32_t i = 0;
     while (i < n_) {
       if constexpr (kIndexed) {
@@ -157,7 +174,6 @@ class Parser {
     return {};
   }
 
- private:
   // The first byte at or after i whose bit is set in stage 1's mask M, or n_; with kPct, sets pct
   // when a '%' comes before it.
   // The '%'s before the bit are those under m ^ (m - 1): the bits up to and including m's lowest
@@ -972,6 +988,9 @@ Status parse_text(Document::Impl& impl) {
   impl.section_map.reserve(32);
   if (t == Tokenizer::oracle) return Parser<false>(impl, nullptr).run();
   StructuralIndex idx(impl.text, classifier(t));
+#if ISODRV_INF_BMI
+  if (stage2_uses_bmi(t)) return Parser<true>(impl, &idx).run_bmi();
+#endif
   return Parser<true>(impl, &idx).run();
 }
 

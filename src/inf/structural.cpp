@@ -144,16 +144,18 @@ __attribute__((target("avx2"))) std::size_t count_separators_avx2(const char* s,
 }
 #endif
 
-bool cpu_has_avx2() {
+// The avx2 tokenizer's CPU: stage 1's classifiers use AVX2 only, but its stage 2 is compiled for
+// BMI1 and BMI2 as well (parser.cpp's run_bmi).
+bool cpu_has_avx2_bmi() {
 #if ISODRV_INF_X86
-  static const bool has = __builtin_cpu_supports("avx2");
+  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2");
   return has;
 #else
   return false;
 #endif
 }
 
-Tokenizer best() { return cpu_has_avx2() ? Tokenizer::avx2 : tokenizer_supported(Tokenizer::sse2) ? Tokenizer::sse2 : Tokenizer::scalar; }
+Tokenizer best() { return cpu_has_avx2_bmi() ? Tokenizer::avx2 : tokenizer_supported(Tokenizer::sse2) ? Tokenizer::sse2 : Tokenizer::scalar; }
 
 std::atomic<Tokenizer> g_selected{Tokenizer::automatic};
 
@@ -172,10 +174,12 @@ bool tokenizer_supported(Tokenizer t) {
       return false;
 #endif
     case Tokenizer::avx2:
-      return cpu_has_avx2();
+      return cpu_has_avx2_bmi();
   }
   return false;
 }
+
+bool stage2_uses_bmi(Tokenizer t) { return t == Tokenizer::avx2 && cpu_has_avx2_bmi(); }
 
 void set_tokenizer(Tokenizer t) {
   g_selected.store(tokenizer_supported(t) ? t : Tokenizer::automatic, std::memory_order_relaxed);
@@ -199,7 +203,7 @@ const char* tokenizer_name(Tokenizer t) {
 
 ClassifyFn classifier(Tokenizer t) {
 #if ISODRV_INF_X86
-  if (t == Tokenizer::avx2 && cpu_has_avx2()) return classify_avx2;
+  if (t == Tokenizer::avx2 && cpu_has_avx2_bmi()) return classify_avx2;
   if (t == Tokenizer::sse2 || t == Tokenizer::avx2) return classify_sse2;
 #endif
   (void)t;
@@ -208,7 +212,7 @@ ClassifyFn classifier(Tokenizer t) {
 
 std::size_t count_separators(std::string_view text, Tokenizer t) {
 #if ISODRV_INF_X86
-  if (t == Tokenizer::avx2 && cpu_has_avx2()) return count_separators_avx2(text.data(), text.size());
+  if (t == Tokenizer::avx2 && cpu_has_avx2_bmi()) return count_separators_avx2(text.data(), text.size());
   if (t == Tokenizer::sse2 || t == Tokenizer::avx2) return count_separators_sse2(text.data(), text.size());
 #endif
   (void)t;

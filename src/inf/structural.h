@@ -22,7 +22,12 @@ enum class Tokenizer : std::uint8_t { automatic, oracle, scalar, sse2, avx2 };
 void set_tokenizer(Tokenizer t);
 // The tokenizer parses use now (never `automatic`).
 Tokenizer active_tokenizer();
+// Whether the CPU runs t. The avx2 tokenizer requires AVX2, BMI1 and BMI2: its stage 2 is compiled
+// for all three (stage2_uses_bmi), which every CPU with AVX2 has.
 bool tokenizer_supported(Tokenizer t);
+// Whether parses with t run stage 2's build for AVX2+BMI1+BMI2 (parser.cpp's Parser::run_bmi) rather
+// than the baseline x86-64 one: true for avx2 only, and only where the CPU has all three.
+bool stage2_uses_bmi(Tokenizer t);
 const char* tokenizer_name(Tokenizer t);
 
 // One 64-byte block of text; bit k stands for byte k of the block.
