@@ -30,41 +30,49 @@ struct FlagTable {
 };
 constexpr FlagTable kFlags;
 
-void classify_scalar(const char* s, std::size_t blocks, BlockMasks* out) {
+// Stores one block's masks at out (block b's slot of the window, out[k * kIndexWindow] for kind k).
+inline void store_masks(std::uint64_t* out, std::uint64_t pct, std::uint64_t qnl, std::uint64_t nl, std::uint64_t fend) {
+  out[kPctMask * kIndexWindow] = pct;
+  out[kQnlMask * kIndexWindow] = qnl;
+  out[kNlMask * kIndexWindow] = nl;
+  out[kFendMask * kIndexWindow] = fend;
+}
+
+void classify_scalar(const char* s, std::size_t blocks, std::uint64_t* out) {
   for (std::size_t b = 0; b < blocks; ++b, s += 64) {
-    BlockMasks m{};
+    std::uint64_t pct = 0, qnl = 0, nl = 0, fend = 0;
     for (unsigned k = 0; k < 64; ++k) {
       const std::uint64_t f = kFlags.f[static_cast<unsigned char>(s[k])];
       if (!f) continue;  // most bytes are text, in no mask
-      m.pct |= ((f >> 1) & 1) << k;
-      m.qnl |= ((f >> 2) & 1) << k;
-      m.nl |= ((f >> 3) & 1) << k;
-      m.fend |= ((f >> 4) & 1) << k;
+      pct |= ((f >> 1) & 1) << k;
+      qnl |= ((f >> 2) & 1) << k;
+      nl |= ((f >> 3) & 1) << k;
+      fend |= ((f >> 4) & 1) << k;
     }
-    out[b] = m;
+    store_masks(out + b, pct, qnl, nl, fend);
   }
 }
 
 #if ISODRV_INF_X86
 inline std::uint64_t bits16(__m128i m) { return static_cast<std::uint16_t>(_mm_movemask_epi8(m)); }
 
-void classify_sse2(const char* s, std::size_t blocks, BlockMasks* out) {
+void classify_sse2(const char* s, std::size_t blocks, std::uint64_t* out) {
   const __m128i qu = _mm_set1_epi8('"'), co = _mm_set1_epi8(','), se = _mm_set1_epi8(';'),
                 eq = _mm_set1_epi8('='), pc = _mm_set1_epi8('%'), nl = _mm_set1_epi8('\n');
   for (std::size_t b = 0; b < blocks; ++b, s += 64) {
-    BlockMasks m{};
+    std::uint64_t fend = 0, pct = 0, qnl = 0, nlm = 0;
     for (unsigned k = 0; k < 64; k += 16) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + k));
       const __m128i q = _mm_cmpeq_epi8(v, qu), n = _mm_cmpeq_epi8(v, nl);
       __m128i st = _mm_or_si128(n, q);
       st = _mm_or_si128(st, _mm_or_si128(_mm_cmpeq_epi8(v, co), _mm_cmpeq_epi8(v, se)));
       st = _mm_or_si128(st, _mm_cmpeq_epi8(v, eq));
-      m.fend |= bits16(st) << k;
-      m.pct |= bits16(_mm_cmpeq_epi8(v, pc)) << k;
-      m.qnl |= bits16(_mm_or_si128(q, n)) << k;
-      m.nl |= bits16(n) << k;
+      fend |= bits16(st) << k;
+      pct |= bits16(_mm_cmpeq_epi8(v, pc)) << k;
+      qnl |= bits16(_mm_or_si128(q, n)) << k;
+      nlm |= bits16(n) << k;
     }
-    out[b] = m;
+    store_masks(out + b, pct, qnl, nlm, fend);
   }
 }
 
@@ -81,7 +89,7 @@ __attribute__((target("avx2"))) inline __m256i fend_table() {
   return _mm256_broadcastsi128_si256(_mm_setr_epi8(f, f, '"', f, f, f, f, f, f, f, '\n', ';', ',', '=', f, f));
 }
 
-__attribute__((target("avx2"))) void classify_avx2(const char* s, std::size_t blocks, BlockMasks* out) {
+__attribute__((target("avx2"))) void classify_avx2(const char* s, std::size_t blocks, std::uint64_t* out) {
   const __m256i qu = _mm256_set1_epi8('"'), pc = _mm256_set1_epi8('%'), nl = _mm256_set1_epi8('\n'), ft = fend_table();
   for (std::size_t b = 0; b < blocks; ++b, s += 64) {
     std::uint64_t fend = 0, pct = 0, qnl = 0, nlm = 0;
@@ -93,11 +101,7 @@ __attribute__((target("avx2"))) void classify_avx2(const char* s, std::size_t bl
       qnl |= bits32(_mm256_or_si256(q, n)) << k;
       nlm |= bits32(n) << k;
     }
-    // Only the four masks the parser reads: storing the spare fields' zeros was 2 of ~44 a block.
-    out[b].fend = fend;
-    out[b].pct = pct;
-    out[b].qnl = qnl;
-    out[b].nl = nlm;
+    store_masks(out + b, pct, qnl, nlm, fend);
   }
 }
 #endif
@@ -221,14 +225,14 @@ std::size_t count_separators(std::string_view text, Tokenizer t) {
 
 void StructuralIndex::refill(std::size_t b) {
   base_ = b;
-  count_ = std::min(kWindow, blocks_ - b);
+  count_ = std::min(kIndexWindow, blocks_ - b);
   const std::size_t whole = std::min(count_, n_ / 64 - std::min(n_ / 64, b));
-  if (whole) fn_(s_ + b * 64, whole, win_);
+  if (whole) fn_(s_ + b * 64, whole, &win_[0][0]);
   if (whole < count_) {
     // The text's last, partial block: classified from a copy padded with NUL, which is in no mask.
     char tail[64] = {};
     std::memcpy(tail, s_ + (b + whole) * 64, n_ - (b + whole) * 64);
-    fn_(tail, 1, win_ + whole);
+    fn_(tail, 1, &win_[0][whole]);
   }
 }
 
