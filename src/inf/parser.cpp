@@ -12,6 +12,12 @@
 #include <emmintrin.h>
 #endif
 
+// Stage 2 has a second build for the avx2 tokenizer's CPU (Parser::run_bmi) where the compiler takes
+// a target attribute.
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define ISODRV_INF_BMI 1
+#endif
+
 #include "base/utf16.h"
 #include "inf/document_impl.h"
 #include "inf/structural.h"
@@ -110,7 +116,18 @@ class Parser {
   Parser(Document::Impl& d, StructuralIndex* idx)
       : d_(d), t_(d.text), n_(static_cast<std::uint32_t>(d.text.size())), idx_(idx) {}
 
-  Status run() {
+  // Built for baseline x86-64: the oracle and the scalar and sse2 tokenizers, which run on any CPU.
+  Status run() { return body(); }
+#if ISODRV_INF_BMI
+  // The same body built for the CPU the avx2 tokenizer requires (stage2_uses_bmi): AVX2 with BMI1 and
+  // BMI2, which every CPU with AVX2 has. Everything body() inlines is compiled for it, so the line
+  // loop's mask walks get tzcnt, blsr and andn, and its variable shifts shrx, which unlike shr need
+  // not have the count in cl (a register the loop is short of). Out-of-line callees stay baseline.
+  __attribute__((target("avx2,bmi,bmi2"))) Status run_bmi() { return body(); }
+#endif
+
+ private:
+  __attribute__((always_inline)) Status body() {
     std::uint32_t i = 0;
     while (i < n_) {
       if constexpr (kIndexed) {
@@ -157,19 +174,18 @@ class Parser {
     return {};
   }
 
- private:
   // The first byte at or after i whose bit is set in stage 1's mask M, or n_; with kPct, sets pct
   // when a '%' comes before it.
   // The '%'s before the bit are those under m ^ (m - 1): the bits up to and including m's lowest
   // (no byte is both '%' and a stop), or all of them when m is 0; ORed in without a branch.
-  template <std::uint64_t BlockMasks::*M, bool kPct>
+  template <MaskKind M, bool kPct>
   std::uint32_t next_bit(std::uint32_t i, bool& pct) const {
     std::uint64_t seen = 0;
     while (i < n_) {
-      const BlockMasks& bm = idx_->block(i >> 6);
+      const BlockMasks bm = idx_->block(i >> 6);
       const unsigned sh = i & 63;
-      const std::uint64_t m = (bm.*M) >> sh;
-      if (kPct) seen |= (bm.pct >> sh) & (m ^ (m - 1));
+      const std::uint64_t m = bm[M] >> sh;
+      if (kPct) seen |= (bm[kPctMask] >> sh) & (m ^ (m - 1));
       if (m) {
         if (kPct) pct |= seen != 0;
         return i + static_cast<unsigned>(__builtin_ctzll(m));  // padding past the text has no bits, so this is < n_
@@ -183,7 +199,7 @@ class Parser {
   std::uint32_t skip_to_eol(std::uint32_t i) const {
     if constexpr (kIndexed) {
       bool unused = false;
-      return next_bit<&BlockMasks::nl, false>(i, unused);
+      return next_bit<kNlMask, false>(i, unused);
     }
     while (i < n_ && t_[i] != '\n') ++i;
     return i;
@@ -411,28 +427,28 @@ class Parser {
 
   // The text and the part of stage 1's window simple_lines reads, in locals: the window's masks
   // cover the text's bytes [first block * 64, end), end clipped to n. `masks` is the window's address
-  // less its first block's offset, so block b's masks are at masks + b * sizeof(BlockMasks) (one
-  // register and one subtraction fewer a block than indexing the window).
+  // less its first block's offset, so block b's masks start at masks + b * 8 (one register and one
+  // subtraction fewer a block than indexing the window).
   struct Held {
     const char* t;
     std::uint32_t n;
     std::uintptr_t masks;
     std::uint32_t end;
-    const BlockMasks& block(std::uint32_t i) const {
-      return *reinterpret_cast<const BlockMasks*>(masks + std::uintptr_t{i >> 6} * sizeof(BlockMasks));
+    BlockMasks block(std::uint32_t i) const {
+      return BlockMasks{reinterpret_cast<const std::uint64_t*>(masks + std::uintptr_t{i >> 6} * sizeof(std::uint64_t))};
     }
   };
 
   // next_bit over the held window only: kNone when the bit would lie past it (n when the text ends
   // there). It calls nothing, so the line loop keeps its values in registers.
-  template <std::uint64_t BlockMasks::*M, bool kPct>
+  template <MaskKind M, bool kPct>
   __attribute__((always_inline)) static std::uint32_t held_bit(const Held& h, std::uint32_t i, bool& pct) {
     std::uint64_t seen = 0;
     while (i < h.end) {
-      const BlockMasks& bm = h.block(i);
+      const BlockMasks bm = h.block(i);
       const unsigned sh = i & 63;
-      const std::uint64_t m = (bm.*M) >> sh;
-      if (kPct) seen |= (bm.pct >> sh) & (m ^ (m - 1));
+      const std::uint64_t m = bm[M] >> sh;
+      if (kPct) seen |= (bm[kPctMask] >> sh) & (m ^ (m - 1));
       if (m) {
         if (kPct) pct |= seen != 0;
         return i + static_cast<unsigned>(__builtin_ctzll(m));
@@ -447,7 +463,7 @@ class Parser {
   // after it and its blanks (its class in k), or kNone.
   __attribute__((always_inline)) static std::uint32_t held_quoted(const Held& h, std::uint32_t seg, bool key_phase, std::uint8_t& k,
                                                                   std::uint32_t& b, std::uint32_t& e, bool& pct) {
-    const std::uint32_t q = held_bit<&BlockMasks::qnl, true>(h, seg + 1, pct);
+    const std::uint32_t q = held_bit<kQnlMask, true>(h, seg + 1, pct);
     if (q >= h.n || h.t[q] != '"' || (q + 1 < h.n && h.t[q + 1] == '"')) return kNone;
     std::uint32_t p = q + 1;
     while (p < h.n && is_space(h.t[p])) ++p;
@@ -462,11 +478,11 @@ class Parser {
   // ends (its class in k), or kNone.
   __attribute__((always_inline)) static std::uint32_t held_plain(const Held& h, std::uint32_t seg, bool key_phase, std::uint8_t& k,
                                                                  std::uint32_t& e, bool& pct) {
-    std::uint32_t p = held_bit<&BlockMasks::fend, true>(h, seg, pct);
+    std::uint32_t p = held_bit<kFendMask, true>(h, seg, pct);
     if (p == kNone) return kNone;
     k = p < h.n ? cls(h.t[p]) : static_cast<std::uint8_t>(kNewline);
     while (k == kEquals && !key_phase) {  // '=' is text in values
-      p = held_bit<&BlockMasks::fend, true>(h, p + 1, pct);
+      p = held_bit<kFendMask, true>(h, p + 1, pct);
       if (p == kNone) return kNone;
       k = p < h.n ? cls(h.t[p]) : static_cast<std::uint8_t>(kNewline);
     }
@@ -529,7 +545,7 @@ class Parser {
   __attribute__((always_inline)) std::uint32_t simple_lines(std::uint32_t i) {
     idx_->block(i >> 6);  // the window holds i's block from here on
     const std::size_t base = idx_->window_base();
-    const Held h{t_.data(), n_, reinterpret_cast<std::uintptr_t>(idx_->window()) - base * sizeof(BlockMasks),
+    const Held h{t_.data(), n_, reinterpret_cast<std::uintptr_t>(idx_->window()) - base * sizeof(std::uint64_t),
                  static_cast<std::uint32_t>(std::min<std::size_t>(n_, (base + idx_->window_count()) * 64))};
     FieldRec* const fields = d_.fields.data();
     auto nf = static_cast<std::uint32_t>(d_.fields.size());
@@ -554,7 +570,7 @@ class Parser {
       }
       if (ci == kSemi) {
         bool unused = false;
-        const std::uint32_t p = held_bit<&BlockMasks::nl, false>(h, i, unused);
+        const std::uint32_t p = held_bit<kNlMask, false>(h, i, unused);
         if (p == kNone) break;
         i = p;
         continue;
@@ -712,10 +728,10 @@ class Parser {
     if constexpr (kIndexed) {
       std::uint64_t seen = 0;
       while (i < n_) {
-        const BlockMasks& bm = idx_->block(i >> 6);
+        const BlockMasks bm = idx_->block(i >> 6);
         const unsigned sh = i & 63;
-        const std::uint64_t m = (bm.fend | backslashes_in_block(i >> 6)) >> sh;
-        seen |= (bm.pct >> sh) & (m ^ (m - 1));
+        const std::uint64_t m = (bm[kFendMask] | backslashes_in_block(i >> 6)) >> sh;
+        seen |= (bm[kPctMask] >> sh) & (m ^ (m - 1));
         if (m) {
           pct |= seen != 0;
           return i + static_cast<unsigned>(__builtin_ctzll(m));
@@ -763,11 +779,11 @@ class Parser {
 
   // The end of a simple line's plain field from i: the first '\n' ; , = or '"' (not a backslash:
   // simple_plain looks back for those), or n_; sets pct when the field holds a '%'. Indexed only.
-  std::uint32_t field_end(std::uint32_t i, bool& pct) const { return next_bit<&BlockMasks::fend, true>(i, pct); }
+  std::uint32_t field_end(std::uint32_t i, bool& pct) const { return next_bit<kFendMask, true>(i, pct); }
 
   // The first '"' or '\n' at or after i, or n_; sets pct when a '%' comes before it.
   std::uint32_t find_quote_or_newline(std::uint32_t i, bool& pct) const {
-    if constexpr (kIndexed) return next_bit<&BlockMasks::qnl, true>(i, pct);
+    if constexpr (kIndexed) return next_bit<kQnlMask, true>(i, pct);
     while (i < n_ && t_[i] != '"' && t_[i] != '\n') {
       if (t_[i] == '%') pct = true;
       ++i;
@@ -972,6 +988,9 @@ Status parse_text(Document::Impl& impl) {
   impl.section_map.reserve(32);
   if (t == Tokenizer::oracle) return Parser<false>(impl, nullptr).run();
   StructuralIndex idx(impl.text, classifier(t));
+#if ISODRV_INF_BMI
+  if (stage2_uses_bmi(t)) return Parser<true>(impl, &idx).run_bmi();
+#endif
   return Parser<true>(impl, &idx).run();
 }
 

@@ -30,41 +30,49 @@ struct FlagTable {
 };
 constexpr FlagTable kFlags;
 
-void classify_scalar(const char* s, std::size_t blocks, BlockMasks* out) {
+// Stores one block's masks at out (block b's slot of the window, out[k * kIndexWindow] for kind k).
+inline void store_masks(std::uint64_t* out, std::uint64_t pct, std::uint64_t qnl, std::uint64_t nl, std::uint64_t fend) {
+  out[kPctMask * kIndexWindow] = pct;
+  out[kQnlMask * kIndexWindow] = qnl;
+  out[kNlMask * kIndexWindow] = nl;
+  out[kFendMask * kIndexWindow] = fend;
+}
+
+void classify_scalar(const char* s, std::size_t blocks, std::uint64_t* out) {
   for (std::size_t b = 0; b < blocks; ++b, s += 64) {
-    BlockMasks m{};
+    std::uint64_t pct = 0, qnl = 0, nl = 0, fend = 0;
     for (unsigned k = 0; k < 64; ++k) {
       const std::uint64_t f = kFlags.f[static_cast<unsigned char>(s[k])];
       if (!f) continue;  // most bytes are text, in no mask
-      m.pct |= ((f >> 1) & 1) << k;
-      m.qnl |= ((f >> 2) & 1) << k;
-      m.nl |= ((f >> 3) & 1) << k;
-      m.fend |= ((f >> 4) & 1) << k;
+      pct |= ((f >> 1) & 1) << k;
+      qnl |= ((f >> 2) & 1) << k;
+      nl |= ((f >> 3) & 1) << k;
+      fend |= ((f >> 4) & 1) << k;
     }
-    out[b] = m;
+    store_masks(out + b, pct, qnl, nl, fend);
   }
 }
 
 #if ISODRV_INF_X86
 inline std::uint64_t bits16(__m128i m) { return static_cast<std::uint16_t>(_mm_movemask_epi8(m)); }
 
-void classify_sse2(const char* s, std::size_t blocks, BlockMasks* out) {
+void classify_sse2(const char* s, std::size_t blocks, std::uint64_t* out) {
   const __m128i qu = _mm_set1_epi8('"'), co = _mm_set1_epi8(','), se = _mm_set1_epi8(';'),
                 eq = _mm_set1_epi8('='), pc = _mm_set1_epi8('%'), nl = _mm_set1_epi8('\n');
   for (std::size_t b = 0; b < blocks; ++b, s += 64) {
-    BlockMasks m{};
+    std::uint64_t fend = 0, pct = 0, qnl = 0, nlm = 0;
     for (unsigned k = 0; k < 64; k += 16) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + k));
       const __m128i q = _mm_cmpeq_epi8(v, qu), n = _mm_cmpeq_epi8(v, nl);
       __m128i st = _mm_or_si128(n, q);
       st = _mm_or_si128(st, _mm_or_si128(_mm_cmpeq_epi8(v, co), _mm_cmpeq_epi8(v, se)));
       st = _mm_or_si128(st, _mm_cmpeq_epi8(v, eq));
-      m.fend |= bits16(st) << k;
-      m.pct |= bits16(_mm_cmpeq_epi8(v, pc)) << k;
-      m.qnl |= bits16(_mm_or_si128(q, n)) << k;
-      m.nl |= bits16(n) << k;
+      fend |= bits16(st) << k;
+      pct |= bits16(_mm_cmpeq_epi8(v, pc)) << k;
+      qnl |= bits16(_mm_or_si128(q, n)) << k;
+      nlm |= bits16(n) << k;
     }
-    out[b] = m;
+    store_masks(out + b, pct, qnl, nlm, fend);
   }
 }
 
@@ -81,7 +89,7 @@ __attribute__((target("avx2"))) inline __m256i fend_table() {
   return _mm256_broadcastsi128_si256(_mm_setr_epi8(f, f, '"', f, f, f, f, f, f, f, '\n', ';', ',', '=', f, f));
 }
 
-__attribute__((target("avx2"))) void classify_avx2(const char* s, std::size_t blocks, BlockMasks* out) {
+__attribute__((target("avx2"))) void classify_avx2(const char* s, std::size_t blocks, std::uint64_t* out) {
   const __m256i qu = _mm256_set1_epi8('"'), pc = _mm256_set1_epi8('%'), nl = _mm256_set1_epi8('\n'), ft = fend_table();
   for (std::size_t b = 0; b < blocks; ++b, s += 64) {
     std::uint64_t fend = 0, pct = 0, qnl = 0, nlm = 0;
@@ -93,11 +101,7 @@ __attribute__((target("avx2"))) void classify_avx2(const char* s, std::size_t bl
       qnl |= bits32(_mm256_or_si256(q, n)) << k;
       nlm |= bits32(n) << k;
     }
-    // Only the four masks the parser reads: storing the spare fields' zeros was 2 of ~44 a block.
-    out[b].fend = fend;
-    out[b].pct = pct;
-    out[b].qnl = qnl;
-    out[b].nl = nlm;
+    store_masks(out + b, pct, qnl, nlm, fend);
   }
 }
 #endif
@@ -144,16 +148,18 @@ __attribute__((target("avx2"))) std::size_t count_separators_avx2(const char* s,
 }
 #endif
 
-bool cpu_has_avx2() {
+// The avx2 tokenizer's CPU: stage 1's classifiers use AVX2 only, but its stage 2 is compiled for
+// BMI1 and BMI2 as well (parser.cpp's run_bmi).
+bool cpu_has_avx2_bmi() {
 #if ISODRV_INF_X86
-  static const bool has = __builtin_cpu_supports("avx2");
+  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2");
   return has;
 #else
   return false;
 #endif
 }
 
-Tokenizer best() { return cpu_has_avx2() ? Tokenizer::avx2 : tokenizer_supported(Tokenizer::sse2) ? Tokenizer::sse2 : Tokenizer::scalar; }
+Tokenizer best() { return cpu_has_avx2_bmi() ? Tokenizer::avx2 : tokenizer_supported(Tokenizer::sse2) ? Tokenizer::sse2 : Tokenizer::scalar; }
 
 std::atomic<Tokenizer> g_selected{Tokenizer::automatic};
 
@@ -172,10 +178,12 @@ bool tokenizer_supported(Tokenizer t) {
       return false;
 #endif
     case Tokenizer::avx2:
-      return cpu_has_avx2();
+      return cpu_has_avx2_bmi();
   }
   return false;
 }
+
+bool stage2_uses_bmi(Tokenizer t) { return t == Tokenizer::avx2 && cpu_has_avx2_bmi(); }
 
 void set_tokenizer(Tokenizer t) {
   g_selected.store(tokenizer_supported(t) ? t : Tokenizer::automatic, std::memory_order_relaxed);
@@ -199,7 +207,7 @@ const char* tokenizer_name(Tokenizer t) {
 
 ClassifyFn classifier(Tokenizer t) {
 #if ISODRV_INF_X86
-  if (t == Tokenizer::avx2 && cpu_has_avx2()) return classify_avx2;
+  if (t == Tokenizer::avx2 && cpu_has_avx2_bmi()) return classify_avx2;
   if (t == Tokenizer::sse2 || t == Tokenizer::avx2) return classify_sse2;
 #endif
   (void)t;
@@ -208,7 +216,7 @@ ClassifyFn classifier(Tokenizer t) {
 
 std::size_t count_separators(std::string_view text, Tokenizer t) {
 #if ISODRV_INF_X86
-  if (t == Tokenizer::avx2 && cpu_has_avx2()) return count_separators_avx2(text.data(), text.size());
+  if (t == Tokenizer::avx2 && cpu_has_avx2_bmi()) return count_separators_avx2(text.data(), text.size());
   if (t == Tokenizer::sse2 || t == Tokenizer::avx2) return count_separators_sse2(text.data(), text.size());
 #endif
   (void)t;
@@ -217,14 +225,14 @@ std::size_t count_separators(std::string_view text, Tokenizer t) {
 
 void StructuralIndex::refill(std::size_t b) {
   base_ = b;
-  count_ = std::min(kWindow, blocks_ - b);
+  count_ = std::min(kIndexWindow, blocks_ - b);
   const std::size_t whole = std::min(count_, n_ / 64 - std::min(n_ / 64, b));
-  if (whole) fn_(s_ + b * 64, whole, win_);
+  if (whole) fn_(s_ + b * 64, whole, &win_[0][0]);
   if (whole < count_) {
     // The text's last, partial block: classified from a copy padded with NUL, which is in no mask.
     char tail[64] = {};
     std::memcpy(tail, s_ + (b + whole) * 64, n_ - (b + whole) * 64);
-    fn_(tail, 1, win_ + whole);
+    fn_(tail, 1, &win_[0][whole]);
   }
 }
 

@@ -78,7 +78,32 @@ TEST(InfTokenizer, PathsAreSelectable) {
   EXPECT_NE(active_tokenizer(), Tokenizer::oracle);
 #if defined(__x86_64__)
   EXPECT_TRUE(tokenizer_supported(Tokenizer::sse2));
-  EXPECT_EQ(tokenizer_supported(Tokenizer::avx2), static_cast<bool>(__builtin_cpu_supports("avx2")));
+  // The avx2 tokenizer's stage 2 is compiled for BMI1 and BMI2 too: a CPU without any of the three
+  // must not get it, and automatic must then pick sse2.
+  const bool avx2_cpu = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2");
+  EXPECT_EQ(tokenizer_supported(Tokenizer::avx2), avx2_cpu);
+  set_tokenizer(Tokenizer::automatic);
+  EXPECT_EQ(active_tokenizer(), avx2_cpu ? Tokenizer::avx2 : Tokenizer::sse2);
+#endif
+}
+
+// Stage 2's build for AVX2+BMI1+BMI2 runs for the avx2 tokenizer only, and only on a CPU with all
+// three; scalar, sse2 and the oracle run the baseline build (so the conformance runs below, which
+// force each path, test both builds).
+TEST(InfTokenizer, Stage2BuildFollowsTheCpu) {
+  EXPECT_FALSE(stage2_uses_bmi(Tokenizer::oracle));
+  EXPECT_FALSE(stage2_uses_bmi(Tokenizer::scalar));
+  EXPECT_FALSE(stage2_uses_bmi(Tokenizer::sse2));
+  EXPECT_EQ(stage2_uses_bmi(Tokenizer::avx2), tokenizer_supported(Tokenizer::avx2));
+#if defined(__x86_64__)
+  for (Tokenizer t : {Tokenizer::automatic, Tokenizer::oracle, Tokenizer::scalar, Tokenizer::sse2, Tokenizer::avx2}) {
+    set_tokenizer(t);
+    if (stage2_uses_bmi(active_tokenizer())) {
+      EXPECT_TRUE(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2"))
+          << tokenizer_name(t);
+    }
+  }
+  set_tokenizer(Tokenizer::automatic);
 #endif
 }
 
