@@ -840,7 +840,7 @@ __attribute__((target("avx2"))) inline std::uint32_t cp1252_long_mask(__m256i v)
 // plus one: a line starts after its break). Locals of the scan, so that they stay in registers
 // (the batch's stores could alias a counter kept in memory).
 struct AnsiLineRefs {
-  std::uint32_t* batch;  // room for 64, emptied at 32 (a block adds up to 32)
+  std::uint32_t* batch;  // room for 128, emptied at 64 (a step adds up to 64)
   unsigned& count;
   std::size_t& shift;
 };
@@ -888,6 +888,34 @@ __attribute__((target("avx2,popcnt"), always_inline)) inline bool scan_ansi_any_
   return true;
 }
 
+// Two blocks of scan_ansi_avx2 at i and i + 32 (both in the text): when neither holds a byte >= 0x80,
+// a NUL or a ^Z (most of a file read as ANSI, even one with a few such bytes), one test for the
+// two, one 64-bit mask for their line breaks and the UTF-8 check's plain step once; otherwise
+// block by block (without a second look for a NUL or a ^Z where the pair has none).
+template <bool kLines>
+__attribute__((target("avx2,popcnt"), always_inline)) inline bool scan_ansi_pair(const char* s, std::size_t i, AnsiLanes& l, AnsiLineRefs lines) {
+  const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
+  const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i + 32));
+  const __m256i vz = _mm256_set1_epi8(kCtrlZ);
+  const __m256i low = _mm256_min_epu8(_mm256_min_epu8(a, _mm256_xor_si256(a, vz)), _mm256_min_epu8(b, _mm256_xor_si256(b, vz)));
+  const int stops = _mm256_movemask_epi8(_mm256_cmpeq_epi8(low, _mm256_setzero_si256()));
+  if (_mm256_movemask_epi8(_mm256_or_si256(a, b)) | stops) {
+    if (stops) return scan_ansi_any_block<kLines>(a, i, l, lines) && scan_ansi_any_block<kLines>(b, i + 32, l, lines);
+    scan_ansi_block<kLines>(a, i, l, lines);
+    scan_ansi_block<kLines>(b, i + 32, l, lines);
+    return true;
+  }
+  l.seps = _mm256_sub_epi8(_mm256_sub_epi8(l.seps, separators_avx2(a, l.sep_table)), separators_avx2(b, l.sep_table));
+  if (kLines) {
+    const __m256i nl = splat_load(kNewline);
+    std::uint64_t m = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, nl))) |
+                      std::uint64_t{static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, nl)))} << 32;
+    for (; m; m &= m - 1) lines.batch[lines.count++] = static_cast<std::uint32_t>(lines.shift + i + static_cast<std::size_t>(__builtin_ctzll(m)));
+  }
+  utf8_plain_block(b, l.utf8);
+  return true;
+}
+
 __attribute__((target("avx2"))) inline void add_up_lanes(AnsiLanes& l, AnsiScan& r) {
   r.separators += lane_total(l.seps);
   l.seps = _mm256_setzero_si256();
@@ -915,7 +943,7 @@ __attribute__((target("avx2,popcnt"))) bool scan_ansi_avx2(const char* s, std::s
                                                             std::size_t text_at) {
   const __m256i zero = _mm256_setzero_si256();
   AnsiLanes l{zero, separator_table_avx2(), 0, false, {zero, zero, zero}};
-  std::uint32_t batch[64];
+  std::uint32_t batch[128];
   unsigned count = 0;
   std::size_t shift = text_at + 1;
   const AnsiLineRefs lines{batch, count, shift};
@@ -923,9 +951,15 @@ __attribute__((target("avx2,popcnt"))) bool scan_ansi_avx2(const char* s, std::s
   std::size_t i = 0;
   while (i < whole) {
     // The lanes take at most 1 a block: added up every 127 blocks.
-    for (const std::size_t end = std::min(whole, i + 127 * 32); i < end; i += 32) {
-      if (!scan_ansi_any_block<kLines>(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i)), i, l, lines)) return false;
-      if (kLines && count >= 32) {
+    for (const std::size_t end = std::min(whole, i + 127 * 32); i < end;) {
+      if (i + 64 <= end) {
+        if (!scan_ansi_pair<kLines>(s, i, l, lines)) return false;
+        i += 64;
+      } else {
+        if (!scan_ansi_any_block<kLines>(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i)), i, l, lines)) return false;
+        i += 32;
+      }
+      if (kLines && count >= 64) {
         append_line_batch(*starts, batch, count, text_at + i, text_at + n);
         count = 0;
       }

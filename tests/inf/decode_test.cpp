@@ -513,9 +513,10 @@ TEST(InfDecode, AnsiWriterAgreesWithTheReferenceAtEveryLengthAndAlignment) {
 // With AVX2 the text after the plain prefix is decoded in place from the end backwards (each ASCII
 // stretch moved once, each run of bytes >= 0x80 written from the table up to 32 bytes at a time)
 // and its line starts come from the scan, by the extra bytes before each break. Random ASCII
-// stretches of 0-99 bytes (line breaks in some) between runs of 1-80 bytes >= 0x80 (80-9F, which
-// take three bytes, and A0-FF, two), in files of up to ~3,000 bytes, on every path: the document's
-// text must be the definition's, its line starts those of the text's breaks, its bytes the file's.
+// stretches of 0-99 bytes (line breaks and separators in some) between runs of 1-80 bytes >= 0x80
+// (80-9F, which take three bytes, and A0-FF, two), in files of up to ~3,000 bytes, on every path:
+// the text must be the definition's, its line starts those of the text's breaks, the separators
+// counted on the way its own, the document's bytes the file's.
 TEST(InfDecode, AnsiInPlaceExpansionAgreesWithTheReferenceForEveryRunLayout) {
   std::vector<Tokenizer> paths;
   for (Tokenizer t : {Tokenizer::scalar, Tokenizer::sse2, Tokenizer::avx2}) {
@@ -529,7 +530,10 @@ TEST(InfDecode, AnsiInPlaceExpansionAgreesWithTheReferenceForEveryRunLayout) {
     const std::size_t runs = 1 + rng() % (round % 4 == 0 ? 60 : 6);
     for (std::size_t r = 0; r < runs; ++r) {
       const std::size_t gap = rng() % 100, len = rng() % 8 ? 1 + rng() % 20 : 1 + rng() % 80;
-      for (std::size_t k = 0; k < gap; ++k) b.push_back(rng() % 9 == 0 ? '\n' : static_cast<char>('b' + rng() % 20));
+      for (std::size_t k = 0; k < gap; ++k) {
+        const unsigned r = static_cast<unsigned>(rng() % 27);
+        b.push_back(r < 3 ? '\n' : r == 3 ? ',' : r == 4 ? '=' : static_cast<char>('b' + r));
+      }
       for (std::size_t k = 0; k < len; ++k) b.push_back(static_cast<char>(rng() % 3 ? 0xA0 + rng() % 96 : 0x80 + rng() % 32));
     }
     b.append(rng() % 40, 'z');
@@ -557,6 +561,8 @@ TEST(InfDecode, AnsiInPlaceExpansionAgreesWithTheReferenceForEveryRunLayout) {
       ASSERT_EQ(show(p->view(in_place)), show(want)) << what;
       ASSERT_EQ(p->line_text_start, want_lines) << what;
       ASSERT_EQ(p->bytes_end, b.size()) << what;
+      // (the scan's pairs of plain blocks count the separators too)
+      if (separators != kSeparatorsUncounted) ASSERT_EQ(separators, count_separators(want, Tokenizer::scalar)) << what;
       ASSERT_EQ(show(doc->text()), show(want)) << what;
       ASSERT_EQ(doc->bytes(), b) << what;
     }
