@@ -576,7 +576,7 @@ struct TextWriter {
 // line breaks and flush() at its end.
 struct LineBatch {
   std::uint32_t text[64], bytes[64];
-  unsigned n = 0;
+  std::size_t n = 0;  // (not a 32-bit count: the entries' stores could alias it, and GCC may keep it in memory)
   inline void put(std::size_t text_off, std::size_t next) {
     text[n] = static_cast<std::uint32_t>(text_off);
     bytes[n++] = static_cast<std::uint32_t>(next);
