@@ -518,7 +518,9 @@ inline std::size_t cp1252_extra(unsigned char byte) { return kCp1252Utf8.len[byt
 // which zeroes them, elsewhere). The decoders write every byte of the text before it is read.
 inline void grow_unwritten(std::string& s, std::size_t n) {
 #if defined(__cpp_lib_string_resize_and_overwrite)
-  s.resize_and_overwrite(n, [](char*, std::size_t k) { return k; });
+  // (returns n, not the count it is handed: GCC 12's libstdc++ hands over the new capacity when it
+  // reallocates, which would make the string that long; the in-place expansion sizes its text here)
+  s.resize_and_overwrite(n, [n](char*, std::size_t) { return n; });
 #else
   s.resize(n);
 #endif

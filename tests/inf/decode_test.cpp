@@ -562,7 +562,9 @@ TEST(InfDecode, AnsiInPlaceExpansionAgreesWithTheReferenceForEveryRunLayout) {
       ASSERT_EQ(p->line_text_start, want_lines) << what;
       ASSERT_EQ(p->bytes_end, b.size()) << what;
       // (the scan's pairs of plain blocks count the separators too)
-      if (separators != kSeparatorsUncounted) ASSERT_EQ(separators, count_separators(want, Tokenizer::scalar)) << what;
+      if (separators != kSeparatorsUncounted) {
+        ASSERT_EQ(separators, count_separators(want, Tokenizer::scalar)) << what;
+      }
       ASSERT_EQ(show(doc->text()), show(want)) << what;
       ASSERT_EQ(doc->bytes(), b) << what;
     }
