@@ -496,6 +496,20 @@ struct Cp1252Utf8 {
 };
 constexpr Cp1252Utf8 kCp1252Utf8;
 
+// The same as one word a byte (read by the AVX2 paths, so on little-endian machines): its UTF-8 in
+// the low three bytes, its length in the top one, so that a copy and the length take one load.
+struct Cp1252Words {
+  std::uint32_t word[128];
+  constexpr Cp1252Words() : word{} {
+    for (int k = 0; k < 128; ++k) {
+      const auto* o = kCp1252Utf8.bytes[k];
+      word[k] = static_cast<std::uint32_t>(static_cast<unsigned char>(o[0])) | static_cast<std::uint32_t>(static_cast<unsigned char>(o[1])) << 8 |
+                static_cast<std::uint32_t>(static_cast<unsigned char>(o[2])) << 16 | static_cast<std::uint32_t>(kCp1252Utf8.len[k]) << 24;
+    }
+  }
+};
+constexpr Cp1252Words kCp1252Words;
+
 // Extra UTF-8 bytes (beyond one) that a Windows-1252 byte >= 0x80 becomes.
 inline std::size_t cp1252_extra(unsigned char byte) { return kCp1252Utf8.len[byte - 0x80] - 1u; }
 
@@ -504,7 +518,9 @@ inline std::size_t cp1252_extra(unsigned char byte) { return kCp1252Utf8.len[byt
 // which zeroes them, elsewhere). The decoders write every byte of the text before it is read.
 inline void grow_unwritten(std::string& s, std::size_t n) {
 #if defined(__cpp_lib_string_resize_and_overwrite)
-  s.resize_and_overwrite(n, [](char*, std::size_t k) { return k; });
+  // (returns n, not the count it is handed: GCC 12's libstdc++ hands over the new capacity when it
+  // reallocates, which would make the string that long; the in-place expansion sizes its text here)
+  s.resize_and_overwrite(n, [n](char*, std::size_t) { return n; });
 #else
   s.resize(n);
 #endif
@@ -562,7 +578,7 @@ struct TextWriter {
 // line breaks and flush() at its end.
 struct LineBatch {
   std::uint32_t text[64], bytes[64];
-  unsigned n = 0;
+  std::size_t n = 0;  // (not a 32-bit count: the entries' stores could alias it, and GCC may keep it in memory)
   inline void put(std::size_t text_off, std::size_t next) {
     text[n] = static_cast<std::uint32_t>(text_off);
     bytes[n++] = static_cast<std::uint32_t>(next);
@@ -672,8 +688,9 @@ AnsiCount count_ansi_1252(std::string_view b) {
   return c;
 }
 
-// What scan_ansi_avx2 finds in the text after the plain-ASCII prefix: count_ansi_1252's count,
-// whether a byte is >= 0x80 (is_ascii) and whether the text is well-formed UTF-8 (is_valid_utf8).
+// What scan_ansi_avx2 finds in the text after the plain-ASCII prefix: count_ansi_1252's count but
+// the breaks (it records the lines instead), whether a byte is >= 0x80 (is_ascii) and whether the
+// text is well-formed UTF-8 (is_valid_utf8).
 struct AnsiScan {
   AnsiCount count;
   std::size_t separators = 0;  // ',' and '='
@@ -800,68 +817,154 @@ __attribute__((target("avx2"))) inline void utf8_plain_block(__m256i v, Utf8Stat
   u.prev = v;
 }
 
-// The running sums of scan_ansi_avx2: line breaks and the UTF-8 bytes beyond one of the bytes >= 0x80,
-// both in byte lanes (at most 1 and 2 a block) that are added up every 127 blocks.
+// The running sums of scan_ansi_avx2: separators in byte lanes (at most 1 a block) that are added up
+// every 127 blocks; what the UTF-8 check carries.
 struct AnsiLanes {
-  __m256i breaks, extra, seps, sep_table;
+  __m256i seps, sep_table;
   std::uint32_t high = 0;
   bool nul = false;
   Utf8State utf8;
 };
 
-// One 32-byte block of scan_ansi_avx2 (no ^Z in it).
-__attribute__((target("avx2"))) inline void scan_ansi_block(__m256i v, AnsiLanes& l) {
-  const __m256i zero = _mm256_setzero_si256();
-  l.breaks = _mm256_sub_epi8(l.breaks, _mm256_cmpeq_epi8(v, splat_load(kNewline)));
-  l.seps = _mm256_sub_epi8(l.seps, separators_avx2(v, l.sep_table));
-  const auto h = static_cast<std::uint32_t>(_mm256_movemask_epi8(v));
-  if (!h) {
-    utf8_plain_block(v, l.utf8);
-    return;
-  }
-  l.high |= h;
-  // Every byte >= 0x80 takes one byte more; 80-9F another one where the table says so.
+// Which of a block's bytes take three bytes of UTF-8 (some of 80-9F, by the code page's table): every
+// byte >= 0x80 takes one byte more than it is, these two more.
+__attribute__((target("avx2"))) inline std::uint32_t cp1252_long_mask(__m256i v) {
   const __m256i idx = _mm256_and_si256(v, splat_load(kNibble));
   const __m256i lo = _mm256_shuffle_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(kCp1252Long.lo)), idx);
   const __m256i hi = _mm256_shuffle_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(kCp1252Long.hi)), idx);
   const __m256i longer = _mm256_and_si256(_mm256_blendv_epi8(lo, hi, _mm256_slli_epi16(v, 3)),
                                           _mm256_cmpgt_epi8(splat_load(kBelowA0), v));
-  l.extra = _mm256_sub_epi8(_mm256_add_epi8(l.extra, longer), _mm256_cmpgt_epi8(zero, v));
+  return static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_slli_epi16(longer, 7)));
+}
+
+// The line starts scan_ansi_avx2 records when it decodes in place, as text offsets: `shift` is
+// what a byte offset gains (the plain prefix's start plus the extra UTF-8 bytes before the block,
+// plus one: a line starts after its break). Locals of the scan, so that they stay in registers
+// (the batch's stores could alias a counter kept in memory).
+struct AnsiLineRefs {
+  std::uint32_t* batch;  // room for 128, emptied at 64 (a step adds up to 64)
+  unsigned& count;
+  std::size_t& shift;
+};
+
+// One 32-byte block of scan_ansi_avx2 (no ^Z in it) at byte offset i. With kLines the line starts
+// go to the batch as text offsets: in a block with bytes >= 0x80 each one's offset grows by the
+// extra bytes of those before it (the popcounts of the two masks below it).
+template <bool kLines>
+__attribute__((target("avx2,popcnt"), always_inline)) inline void scan_ansi_block(__m256i v, std::size_t i, AnsiLanes& l, AnsiLineRefs lines) {
+  l.seps = _mm256_sub_epi8(l.seps, separators_avx2(v, l.sep_table));
+  const auto h = static_cast<std::uint32_t>(_mm256_movemask_epi8(v));
+  auto m = kLines ? static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, splat_load(kNewline)))) : 0u;
+  if (!h) {
+    for (; m; m &= m - 1) lines.batch[lines.count++] = static_cast<std::uint32_t>(lines.shift + i + static_cast<std::size_t>(__builtin_ctz(m)));
+    utf8_plain_block(v, l.utf8);
+    return;
+  }
+  l.high |= h;
+  if (kLines) {
+    // (both masks in one word: one popcount a line)
+    const std::uint64_t more = h | std::uint64_t{cp1252_long_mask(v)} << 32;
+    for (; m; m &= m - 1) {
+      const auto t = static_cast<unsigned>(__builtin_ctz(m));
+      const std::uint64_t below = (std::uint64_t{1} << t) - 1;
+      const auto before = static_cast<std::size_t>(__builtin_popcountll(more & (below | below << 32)));
+      lines.batch[lines.count++] = static_cast<std::uint32_t>(lines.shift + i + t + before);
+    }
+    lines.shift += static_cast<std::size_t>(__builtin_popcountll(more));
+  }
   utf8_block(v, l.utf8);
 }
 
 // One block of scan_ansi_avx2: false at a ^Z. A NUL and a ^Z are both the zeros of min(v, v ^ ^Z),
 // one test for the two (both are rare).
-__attribute__((target("avx2"))) inline bool scan_ansi_any_block(__m256i v, AnsiLanes& l) {
+template <bool kLines>
+__attribute__((target("avx2,popcnt"), always_inline)) inline bool scan_ansi_any_block(__m256i v, std::size_t i, AnsiLanes& l,
+                                                                                      AnsiLineRefs lines) {
   const __m256i vz = _mm256_set1_epi8(kCtrlZ);
   const __m256i zero = _mm256_setzero_si256();
   if (_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(v, _mm256_xor_si256(v, vz)), zero))) {
     if (_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, vz))) return false;
     l.nul = true;
   }
-  scan_ansi_block(v, l);
+  scan_ansi_block<kLines>(v, i, l, lines);
+  return true;
+}
+
+// Two blocks of scan_ansi_avx2 at i and i + 32 (both in the text): when neither holds a byte >= 0x80,
+// a NUL or a ^Z (most of a file read as ANSI, even one with a few such bytes), one test for the
+// two, one 64-bit mask for their line breaks and the UTF-8 check's plain step once; otherwise
+// block by block (without a second look for a NUL or a ^Z where the pair has none).
+template <bool kLines>
+__attribute__((target("avx2,popcnt"), always_inline)) inline bool scan_ansi_pair(const char* s, std::size_t i, AnsiLanes& l, AnsiLineRefs lines) {
+  const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
+  const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i + 32));
+  const __m256i vz = _mm256_set1_epi8(kCtrlZ);
+  const __m256i low = _mm256_min_epu8(_mm256_min_epu8(a, _mm256_xor_si256(a, vz)), _mm256_min_epu8(b, _mm256_xor_si256(b, vz)));
+  const int stops = _mm256_movemask_epi8(_mm256_cmpeq_epi8(low, _mm256_setzero_si256()));
+  if (_mm256_movemask_epi8(_mm256_or_si256(a, b)) | stops) {
+    if (stops) return scan_ansi_any_block<kLines>(a, i, l, lines) && scan_ansi_any_block<kLines>(b, i + 32, l, lines);
+    scan_ansi_block<kLines>(a, i, l, lines);
+    scan_ansi_block<kLines>(b, i + 32, l, lines);
+    return true;
+  }
+  l.seps = _mm256_sub_epi8(_mm256_sub_epi8(l.seps, separators_avx2(a, l.sep_table)), separators_avx2(b, l.sep_table));
+  if (kLines) {
+    const __m256i nl = splat_load(kNewline);
+    std::uint64_t m = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, nl))) |
+                      std::uint64_t{static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, nl)))} << 32;
+    for (; m; m &= m - 1) lines.batch[lines.count++] = static_cast<std::uint32_t>(lines.shift + i + static_cast<std::size_t>(__builtin_ctzll(m)));
+  }
+  utf8_plain_block(b, l.utf8);
   return true;
 }
 
 __attribute__((target("avx2"))) inline void add_up_lanes(AnsiLanes& l, AnsiScan& r) {
-  r.count.breaks += lane_total(l.breaks);
-  r.count.extra += lane_total(l.extra);
   r.separators += lane_total(l.seps);
-  l.breaks = l.extra = l.seps = _mm256_setzero_si256();
+  l.seps = _mm256_setzero_si256();
+}
+
+// Appends a batch of line starts to `starts`, text[0, done) of `total` bytes being indexed once it is
+// in. A full table is not doubled but grown to what the lines so far foretell for the whole text and
+// a 32nd more: a big file's table, which the two passes this scan replaced sized exactly, would
+// otherwise hold up to twice its lines as long as the document lives (issue 13's memory bound).
+void append_line_batch(std::vector<std::uint32_t>& starts, const std::uint32_t* batch, unsigned count, std::size_t done,
+                       std::size_t total) {
+  const std::size_t have = starts.size() + count;
+  if (have > starts.capacity()) starts.reserve(have + have * (total - done) / std::max<std::size_t>(done, 1) + have / 32 + 64);
+  starts.insert(starts.end(), batch, batch + count);
 }
 
 // count_ansi_1252, is_ascii and is_valid_utf8 in one AVX2 pass over s[0, n), 32 bytes a step (the
 // last 0-31 bytes through a copy padded with spaces: ASCII, so a sequence cut short still shows).
-// False at a ^Z (rare), where the separate passes are left to do it.
-__attribute__((target("avx2"))) bool scan_ansi_avx2(const char* s, std::size_t n, AnsiScan& r) {
+// False at a ^Z (rare), where the separate passes are left to do it. With kLines (decoding in
+// place) it also sizes the text (r.count's extra; its breaks are not counted) and appends the line
+// starts to `starts`, s[0] being at text offset `text_at`; without, it gives only the flags and the
+// separators.
+template <bool kLines>
+__attribute__((target("avx2,popcnt"))) bool scan_ansi_avx2(const char* s, std::size_t n, AnsiScan& r, std::vector<std::uint32_t>* starts,
+                                                            std::size_t text_at) {
   const __m256i zero = _mm256_setzero_si256();
-  AnsiLanes l{zero, zero, zero, separator_table_avx2(), 0, false, {zero, zero, zero}};
+  AnsiLanes l{zero, separator_table_avx2(), 0, false, {zero, zero, zero}};
+  std::uint32_t batch[128];
+  unsigned count = 0;
+  std::size_t shift = text_at + 1;
+  const AnsiLineRefs lines{batch, count, shift};
   const std::size_t whole = n - n % 32;
   std::size_t i = 0;
   while (i < whole) {
-    // The lanes take at most 2 a block: added up every 127 blocks.
-    for (const std::size_t end = std::min(whole, i + 127 * 32); i < end; i += 32) {
-      if (!scan_ansi_any_block(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i)), l)) return false;
+    // The lanes take at most 1 a block: added up every 127 blocks.
+    for (const std::size_t end = std::min(whole, i + 127 * 32); i < end;) {
+      if (i + 64 <= end) {
+        if (!scan_ansi_pair<kLines>(s, i, l, lines)) return false;
+        i += 64;
+      } else {
+        if (!scan_ansi_any_block<kLines>(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i)), i, l, lines)) return false;
+        i += 32;
+      }
+      if (kLines && count >= 64) {
+        append_line_batch(*starts, batch, count, text_at + i, text_at + n);
+        count = 0;
+      }
     }
     add_up_lanes(l, r);
   }
@@ -869,10 +972,12 @@ __attribute__((target("avx2"))) bool scan_ansi_avx2(const char* s, std::size_t n
     alignas(32) char tail[32];
     std::memset(tail, ' ', sizeof tail);
     std::memcpy(tail, s + i, n - i);
-    if (!scan_ansi_any_block(_mm256_load_si256(reinterpret_cast<const __m256i*>(tail)), l)) return false;
+    if (!scan_ansi_any_block<kLines>(_mm256_load_si256(reinterpret_cast<const __m256i*>(tail)), i, l, lines)) return false;
     add_up_lanes(l, r);
   }
+  if (kLines) append_line_batch(*starts, batch, count, text_at + n, text_at + n);
   r.count.stop = n;
+  r.count.extra = shift - text_at - 1;
   r.count.nul = l.nul;
   r.high = l.high != 0;
   const __m256i errors = _mm256_or_si256(l.utf8.errors, l.utf8.unfinished);
@@ -1032,25 +1137,130 @@ void decode_ansi_1252(std::string_view b, DecodedText& out) {
   finish_ctrl_z(out, c.ctrl_z, c.stop, c.stop + 1, b.size());
 }
 
+#if ISODRV_DECODE_AVX2
+// Copies n bytes (n <= 96) from `from` to `to` by overlapping loads and stores, all loads first:
+// exact, and safe when the two overlap. Most of the copies below are short (a stretch of ASCII
+// between two runs of bytes >= 0x80, a run's UTF-8), where memmove's call and size dispatch cost
+// more than the copy.
+__attribute__((target("avx2"), always_inline)) inline void copy_short(char* to, const char* from, std::size_t n) {
+  auto load16 = [](const char* q) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(q)); };
+  auto store16 = [](char* q, __m128i v) { _mm_storeu_si128(reinterpret_cast<__m128i*>(q), v); };
+  if (n >= 32) {
+    const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(from));
+    const __m256i m = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(from + n / 2 - 16));
+    const __m256i z = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(from + n - 32));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(to), a);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(to + n / 2 - 16), m);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(to + n - 32), z);
+  } else if (n >= 16) {
+    const __m128i a = load16(from), z = load16(from + n - 16);
+    store16(to, a);
+    store16(to + n - 16, z);
+  } else if (n >= 8) {
+    std::uint64_t a, z;
+    std::memcpy(&a, from, 8);
+    std::memcpy(&z, from + n - 8, 8);
+    std::memcpy(to, &a, 8);
+    std::memcpy(to + n - 8, &z, 8);
+  } else if (n >= 4) {
+    std::uint32_t a, z;
+    std::memcpy(&a, from, 4);
+    std::memcpy(&z, from + n - 4, 4);
+    std::memcpy(to, &a, 4);
+    std::memcpy(to + n - 4, &z, 4);
+  } else if (n) {
+    const char a = from[0], m = from[n / 2], z = from[n - 1];
+    to[0] = a;
+    to[n / 2] = m;
+    to[n - 1] = z;
+  }
+}
+
+// Decodes Windows-1252 bytes p[clean, n) into their UTF-8 in the same buffer, which holds n + extra
+// bytes (extra: the UTF-8 bytes beyond one of the bytes >= 0x80), from the end backwards: each
+// stretch of ASCII after a run of bytes >= 0x80 moves once, by the extra bytes of the runs before
+// it, and each run (up to 32 bytes at a time) is written from the table into a local buffer first and
+// then to its place (the bytes it is written over are all read by then). Once no byte >= 0x80
+// is left, the rest is in place already. The scan recorded the lines, so nothing here looks at the
+// ASCII bytes but to find the runs: a file with a few bytes >= 0x80 costs little more than a move.
+__attribute__((target("avx2"))) void expand_ansi_backwards_avx2(char* p, std::size_t clean, std::size_t n, std::size_t extra) {
+  char run[32 * 3 + 1];  // (a table entry is copied as four bytes)
+  std::size_t moved = n;  // p[moved, n) is in its place
+  std::size_t at = n;     // the search for the next run looks before this
+  while (extra) {
+    // The last byte >= 0x80 before `at` (one exists while extra is not 0) and the run it ends, as
+    // far as the same 32 bytes show it: bit k of m is p[base + k].
+    std::size_t base;
+    std::uint32_t m;
+    if (at - clean >= 32) {
+      base = at - 32;
+      m = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + base))));
+      if (!m) {
+        at = base;
+        continue;
+      }
+    } else {
+      base = clean;
+      m = 0;
+      for (std::size_t k = clean; k < at; ++k) m |= static_cast<std::uint32_t>(static_cast<unsigned char>(p[k]) >> 7) << (k - clean);
+    }
+    const auto last = static_cast<unsigned>(31 - __builtin_clz(m));
+    const std::uint32_t gaps = ~m & ((1u << last) - 1);  // the ASCII bytes below the last
+    const std::size_t first = base + (gaps ? static_cast<std::size_t>(32 - __builtin_clz(gaps)) : 0);
+    const std::size_t after = base + last + 1;
+    if (moved - after > 96) std::memmove(p + after + extra, p + after, moved - after);
+    else copy_short(p + after + extra, p + after, moved - after);
+    // Two bytes a step (the loop's own test and count cost as much as a byte's copy). The length
+    // byte lands where the next character goes, or past the w bytes copied out.
+    std::size_t w = 0, k = first;
+    auto put = [&](std::uint32_t word) {
+      std::memcpy(run + w, &word, 4);
+      w += word >> 24;
+    };
+    for (; k + 2 <= after; k += 2) {
+      const std::uint32_t a = kCp1252Words.word[static_cast<unsigned char>(p[k]) - 0x80u];
+      const std::uint32_t b = kCp1252Words.word[static_cast<unsigned char>(p[k + 1]) - 0x80u];
+      put(a);
+      put(b);
+    }
+    if (k < after) put(kCp1252Words.word[static_cast<unsigned char>(p[k]) - 0x80u]);
+    extra -= w - (after - first);
+    copy_short(p + first + extra, run, w);
+    moved = at = first;
+  }
+}
+#endif
+
 // Windows-1252 without a NUL or a ^Z decodes one byte to one character and back (the undefined
 // bytes to their C1 controls), so the bytes can be rebuilt from the text (encode_cp1252_exact)
-// and the text may take the bytes' place: the input is moved to the end of its own buffer and
-// decoded to the front. Returns false, `bytes` untouched, when the input is not such a file.
+// and the text may take the bytes' place: with AVX2 it is expanded in place from the end, else the
+// input is moved to the end of its own buffer and decoded to the front. Returns false, `bytes`
+// untouched, when the input is not such a file.
 // bytes[0, clean) is plain ASCII whose lines the probe has recorded (out.line_text_start holds
 // exactly their starts): it is its own text, so counting, moving and writing start at `clean`.
-// `counted`: bytes[clean, end)'s count when the caller has it (scan_ansi_avx2), else null.
-bool decode_ansi_1252_in_place(std::string& bytes, std::size_t clean, DecodedText& out, const AnsiCount* counted) {
-  const AnsiCount c = counted ? *counted : count_ansi_1252(std::string_view(bytes).substr(clean));
+// `scanned`: bytes[clean, end)'s count when scan_ansi_avx2 has made it, else null. That scan also
+// recorded the rest's lines, so the text is made by expand_ansi_backwards_avx2, without a writer.
+bool decode_ansi_1252_in_place(std::string& bytes, std::size_t clean, DecodedText& out, const AnsiCount* scanned) {
+  const AnsiCount c = scanned ? *scanned : count_ansi_1252(std::string_view(bytes).substr(clean));
   if (c.nul || c.ctrl_z) return false;
-  const std::size_t n = bytes.size(), shift = c.extra + kAnsiSlack;
-  out.line_text_start.reserve(out.line_text_start.size() + c.breaks);
-  grow_unwritten(bytes, n + shift);  // reallocates only when the reader left too little spare capacity
-  std::memmove(bytes.data() + clean + shift, bytes.data() + clean, n - clean);
-  TextWriter tw(out, bytes, n + shift);
-  tw.w = clean;
-  tw.byte_starts = false;
-  write_ansi_1252<false>(bytes.data() + clean + shift, c, tw);  // (returned above when c.nul)
-  tw.finish();
+  const std::size_t n = bytes.size();
+#if ISODRV_DECODE_AVX2
+  if (scanned) {
+    grow_unwritten(bytes, n + c.extra);  // reallocates only when the reader left too little spare capacity
+    expand_ansi_backwards_avx2(bytes.data(), clean, n, c.extra);
+  } else
+#endif
+  {
+    const std::size_t shift = c.extra + kAnsiSlack;
+    out.line_text_start.reserve(out.line_text_start.size() + c.breaks);
+    grow_unwritten(bytes, n + shift);
+    std::memmove(bytes.data() + clean + shift, bytes.data() + clean, n - clean);
+    TextWriter tw(out, bytes, n + shift);
+    tw.w = clean;
+    tw.byte_starts = false;
+    write_ansi_1252<false>(bytes.data() + clean + shift, c, tw);  // (returned above when c.nul)
+    tw.finish();
+  }
   out.borrowed = true;
   out.borrow_offset = 0;
   out.borrow_length = static_cast<std::uint32_t>(bytes.size());
@@ -1362,6 +1572,22 @@ std::string_view DecodedText::view(std::string_view input) const {
 
 namespace {
 
+// Whether the text after the plain prefix (which starts at text offset `clean`) holds a byte >= 0x80
+// and is UTF-8: true when one AVX2 pass told that and, with `lines` (decoding in place), also sized
+// its text and recorded its lines; false when the separate passes did (no AVX2, or a ^Z).
+bool scan_rest(std::string_view rest, bool lines, std::size_t clean, AnsiScan& scan, DecodedText& out) {
+#if ISODRV_DECODE_AVX2
+  if (active_tokenizer() == Tokenizer::avx2 &&
+      (lines ? scan_ansi_avx2<true>(rest.data(), rest.size(), scan, &out.line_text_start, clean)
+             : scan_ansi_avx2<false>(rest.data(), rest.size(), scan, nullptr, 0))) {
+    return true;
+  }
+#endif
+  scan.high = !is_ascii(rest);
+  scan.utf8 = scan.high && is_valid_utf8(rest);
+  return false;
+}
+
 // decode(), and with `in_place` the input's own string, which Windows-1252 text may replace.
 // `separators`, when given and the path counts them, gets the text's ',' and '=' (parse_text's bound).
 Result<DecodedText> decode_impl(std::string_view b, const DecodeOptions& opts, std::string* in_place, bool* replaced,
@@ -1409,23 +1635,18 @@ Result<DecodedText> decode_impl(std::string_view b, const DecodeOptions& opts, s
   }
   // The probe saw b[0, clean) to be plain ASCII: the scans below start there (a prefix of ASCII
   // ends on a character boundary, so the UTF-8 check of the rest decides for the whole).
-  // With AVX2 one pass tells whether the rest is ASCII and UTF-8 and counts it for decoding in place.
+  // With AVX2 one pass tells whether the rest is ASCII and UTF-8 and, to decode it in place, sizes
+  // its text and records its lines.
   const std::string_view rest = b.substr(clean);
+  const bool may_replace = in_place && opts.codepage == 1252;
   AnsiScan scan;
-  bool scanned = false;
-#if ISODRV_DECODE_AVX2
-  scanned = active_tokenizer() == Tokenizer::avx2 && scan_ansi_avx2(rest.data(), rest.size(), scan);
-#endif
-  if (!scanned) {
-    scan.high = !is_ascii(rest);
-    scan.utf8 = scan.high && is_valid_utf8(rest);
-  }
+  const bool scanned = scan_rest(rest, may_replace, clean, scan, out);
   const bool ascii = !scan.high;
   out.flags.non_ascii_ansi = !ascii;
   out.flags.utf8_without_bom = !ascii && scan.utf8;
   // (the rest's bytes hold its text's separators: Windows-1252 maps only ASCII to ASCII; counted
   // before decoding in place, which may move the bytes `b` views)
-  const bool try_in_place = in_place && !ascii && opts.codepage == 1252;
+  const bool try_in_place = may_replace && !ascii;
   const std::size_t prefix_separators =
       try_in_place && separators && scanned ? probe_separators + count_separators(b.substr(counted, clean - counted), active_tokenizer()) : 0;
   if (try_in_place && decode_ansi_1252_in_place(*in_place, clean, out, scanned ? &scan.count : nullptr)) {

@@ -498,11 +498,77 @@ TEST(InfDecode, AnsiWriterAgreesWithTheReferenceAtEveryLengthAndAlignment) {
         ++checked;
         ASSERT_EQ(show(d->view(view)), show(want)) << what;
         ASSERT_EQ(d->line_text_start, want_lines) << what;
-        if (p->encoding == Encoding::ansi) ASSERT_EQ(show(p->view(in_place)), show(std::string(align, 'p') + want)) << what;
+        if (p->encoding != Encoding::ansi) continue;
+        ASSERT_EQ(show(p->view(in_place)), show(std::string(align, 'p') + want)) << what;
+        // (in place the line starts are the text's, after the prefix of 'p')
+        std::vector<std::uint32_t> in_place_lines = want_lines;
+        for (std::size_t k = 1; k < in_place_lines.size(); ++k) in_place_lines[k] += static_cast<std::uint32_t>(align);
+        ASSERT_EQ(p->line_text_start, in_place_lines) << what;
       }
     }
   }
   EXPECT_GT(checked, 201u * 32u * paths.size() * 9 / 10);
+}
+
+// With AVX2 the text after the plain prefix is decoded in place from the end backwards (each ASCII
+// stretch moved once, each run of bytes >= 0x80 written from the table up to 32 bytes at a time)
+// and its line starts come from the scan, by the extra bytes before each break. Random ASCII
+// stretches of 0-99 bytes (line breaks and separators in some) between runs of 1-80 bytes >= 0x80
+// (80-9F, which take three bytes, and A0-FF, two), in files of up to ~3,000 bytes, on every path:
+// the text must be the definition's, its line starts those of the text's breaks, the separators
+// counted on the way its own, the document's bytes the file's.
+TEST(InfDecode, AnsiInPlaceExpansionAgreesWithTheReferenceForEveryRunLayout) {
+  std::vector<Tokenizer> paths;
+  for (Tokenizer t : {Tokenizer::scalar, Tokenizer::sse2, Tokenizer::avx2}) {
+    if (tokenizer_supported(t)) paths.push_back(t);
+  }
+  const Tokenizer before = active_tokenizer();
+  std::mt19937 rng(10);
+  for (int round = 0; round < 2000; ++round) {
+    std::string b = "[S]\r\nk=";
+    b.append(rng() % 200, 'a');
+    const std::size_t runs = 1 + rng() % (round % 4 == 0 ? 60 : 6);
+    for (std::size_t r = 0; r < runs; ++r) {
+      const std::size_t gap = rng() % 100, len = rng() % 8 ? 1 + rng() % 20 : 1 + rng() % 80;
+      for (std::size_t k = 0; k < gap; ++k) {
+        const unsigned r = static_cast<unsigned>(rng() % 27);
+        b.push_back(r < 3 ? '\n' : r == 3 ? ',' : r == 4 ? '=' : static_cast<char>('b' + r));
+      }
+      for (std::size_t k = 0; k < len; ++k) b.push_back(static_cast<char>(rng() % 3 ? 0xA0 + rng() % 96 : 0x80 + rng() % 32));
+    }
+    b.append(rng() % 40, 'z');
+    if (round % 2) b += "\n";
+    const std::string want = cp1252_reference(b);
+    std::vector<std::uint32_t> want_lines{0};
+    for (std::size_t k = 0; k < want.size(); ++k) {
+      if (want[k] == '\n') want_lines.push_back(static_cast<std::uint32_t>(k + 1));
+    }
+    for (Tokenizer t : paths) {
+      const std::string what = std::to_string(round) + " " + std::string(tokenizer_name(t));
+      set_tokenizer(t);
+      std::string in_place = b;
+      bool replaced = false;
+      std::size_t separators = kSeparatorsUncounted;
+      auto p = decode_in_place(in_place, DecodeOptions{}, replaced, separators);
+      std::string copy = b;
+      ParseOptions lax;
+      lax.require_signature = false;
+      auto doc = Document::parse(std::move(copy), "s.inf", lax);
+      set_tokenizer(before);
+      ASSERT_TRUE(p.ok() && doc.ok()) << what;
+      ASSERT_EQ(p->encoding, Encoding::ansi) << what;
+      ASSERT_TRUE(replaced) << what;
+      ASSERT_EQ(show(p->view(in_place)), show(want)) << what;
+      ASSERT_EQ(p->line_text_start, want_lines) << what;
+      ASSERT_EQ(p->bytes_end, b.size()) << what;
+      // (the scan's pairs of plain blocks count the separators too)
+      if (separators != kSeparatorsUncounted) {
+        ASSERT_EQ(separators, count_separators(want, Tokenizer::scalar)) << what;
+      }
+      ASSERT_EQ(show(doc->text()), show(want)) << what;
+      ASSERT_EQ(doc->bytes(), b) << what;
+    }
+  }
 }
 
 // The AVX2 scan checks UTF-8 by the pairs of bytes a block holds and a table of what may follow
