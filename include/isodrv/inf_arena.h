@@ -33,12 +33,17 @@ class StringArena {
   std::string& scratch() { return scratch_; }
   // Bytes stored so far (tests and measurements).
   std::size_t bytes_used() const { return used_; }
+  // Forgets every string stored (views into the arena dangle from here on), keeping the last chunk
+  // for the strings that follow: a reader that reuses one arena per document allocates only when a
+  // document stores more than fits the chunk its predecessors left.
+  void reset();
 
  private:
   static constexpr std::size_t kFirstChunk = 512, kLargestChunk = 16384;
   std::vector<std::unique_ptr<char[]>> chunks_;
   char* next_ = nullptr;
   std::size_t left_ = 0, chunk_size_ = 0, used_ = 0;
+  std::size_t last_size_ = 0;  // the size of chunks_.back()
   std::string scratch_;
 };
 

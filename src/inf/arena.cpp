@@ -17,6 +17,7 @@ std::string_view StringArena::store(std::string_view s) {
     chunks_.push_back(std::make_unique_for_overwrite<char[]>(size));
     next_ = chunks_.back().get();
     left_ = size;
+    last_size_ = size;
   }
   char* at = next_;
   std::memcpy(at, s.data(), s.size());
@@ -24,6 +25,17 @@ std::string_view StringArena::store(std::string_view s) {
   left_ -= s.size();
   used_ += s.size();
   return std::string_view(at, s.size());
+}
+
+void StringArena::reset() {
+  if (chunks_.empty()) return;
+  if (chunks_.size() > 1) {
+    std::swap(chunks_.front(), chunks_.back());
+    chunks_.resize(1);
+  }
+  next_ = chunks_.front().get();
+  left_ = last_size_;
+  used_ = 0;
 }
 
 std::string_view substitute_view(const Document& doc, std::string_view raw, StringArena& arena) {
