@@ -46,32 +46,4 @@ std::string_view substitute_view(const Document& doc, std::string_view raw, Stri
   return arena.store(out);
 }
 
-namespace {
-
-// A field the tokenizer did not flag holds no '%'; a flagged one may (arena fields are always
-// flagged), so it is looked at before paying for a substitution.
-std::string_view read_field(const Document& doc, const FieldRec& f, StringArena& arena) {
-  const std::string_view raw = doc.impl().field_text(f);
-  if (!(f.flags & FieldRec::kHasPercent)) return raw;
-  return substitute_view(doc, raw, arena);
-}
-
-}  // namespace
-
-std::string_view field_view(const Line& l, std::size_t i, StringArena& arena) {
-  const Document& doc = l.document();
-  const auto& d = doc.impl();
-  const LineRec& rec = d.lines[l.index()];
-  if (i >= rec.value_count) return {};
-  return read_field(doc, d.fields[rec.first_value + i], arena);
-}
-
-std::optional<std::string_view> key_view(const Line& l, StringArena& arena) {
-  const Document& doc = l.document();
-  const auto& d = doc.impl();
-  const std::uint32_t k = d.lines[l.index()].key_field();
-  if (k == LineRec::kNoKey) return std::nullopt;
-  return read_field(doc, d.fields[k], arena);
-}
-
 }  // namespace isodrv::inf
