@@ -112,13 +112,15 @@ class StringArena;  // isodrv/inf_arena.h
 
 // Field i of `l` (0-based, as Line::field), substituted as Line::field returns it: a view of the
 // document (its text, or its own arena for unquoted or joined fields) when the tokenizer found no
-// '%' in it, else the substitution stored in `arena`. "" past the end. Inline below: the unflagged
-// field is the common one, and is read as raw_field reads it.
+// '%' in it or when it is one whole %token% that [Strings] defines (then a view of the value, which
+// the document holds), else the substitution stored in `arena`. "" past the end. Inline below: the
+// unflagged field is the common one, and is read as raw_field reads it.
 inline std::string_view field_view(const Line& l, std::size_t i, StringArena& arena);
 // The key as Line::key returns it, read the same way; nullopt when the line has none.
 inline std::optional<std::string_view> key_view(const Line& l, StringArena& arena);
 // `raw` substituted as Document::substitute does: `raw` itself when it holds no '%' (so a view of
-// wherever `raw` points), else the substituted text stored in `arena`.
+// wherever `raw` points), a view of the value when it is one whole %token% that [Strings] defines
+// (valid as long as the document), else the substituted text stored in `arena`.
 std::string_view substitute_view(const Document& doc, std::string_view raw, StringArena& arena);
 
 // ---------------------------------------------------------------------------------------------

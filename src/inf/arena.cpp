@@ -39,6 +39,9 @@ void StringArena::reset() {
 }
 
 std::string_view substitute_view(const Document& doc, std::string_view raw, StringArena& arena) {
+  // Most flagged fields are one whole token ("%DeviceDesc%"): its value is already text the
+  // document holds, so it is handed out as it is, not copied (a scratch string and the arena).
+  if (const Document::Impl::StringEntry* e = whole_token_entry(doc.impl(), raw)) return e->value_text();
   if (raw.find('%') == std::string_view::npos) return raw;
   std::string& out = arena.scratch();
   out.clear();

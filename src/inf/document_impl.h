@@ -397,4 +397,9 @@ std::string encode_cp1252_exact(std::string_view utf8, std::vector<std::uint32_t
 // Runs the tokenizer over impl.text and fills the arrays. Returns the SetupAPI error on failure.
 Status parse_text(Document::Impl& impl);
 
+// The [Strings] entry `raw` substitutes to when it is one whole %token% that [Strings] defines
+// (nothing around it, no other '%' in it), else nullptr: Document::substitute appends its value, and
+// substitute_view hands out a view of it (it lives as long as the document).
+const Document::Impl::StringEntry* whole_token_entry(const Document::Impl& d, std::string_view raw);
+
 }  // namespace isodrv::inf
