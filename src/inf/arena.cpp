@@ -45,7 +45,7 @@ std::string_view substitute_view(const Document& doc, std::string_view raw, Stri
   if (raw.find('%') == std::string_view::npos) return raw;
   std::string& out = arena.scratch();
   out.clear();
-  doc.substitute(raw, out);
+  substitute_not_whole_token(doc.impl(), raw, out);
   return arena.store(out);
 }
 

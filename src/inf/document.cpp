@@ -719,6 +719,10 @@ __attribute__((noinline)) bool substitute_general(const Document::Impl& d, std::
 
 }  // namespace
 
+bool substitute_not_whole_token(const Document::Impl& d, std::string_view raw, std::string& out) {
+  return substitute_general(d, raw, out, nullptr);
+}
+
 bool Document::substitute(std::string_view raw, std::string& out, std::vector<std::string>* unknown) const {
   // One whole token first: its shape (a '%' at both ends) is two compares, and text of that shape
   // holds a '%', so the test for one would be spent on it (the read-back calls this only for text
