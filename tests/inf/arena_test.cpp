@@ -55,8 +55,8 @@ TEST(StringArena, FieldThatIsOneWholeTokenIsAViewOfTheValue) {
   const std::string_view v = inf::field_view(l, 1, arena);
   EXPECT_EQ(v, "Substituted Name");
   EXPECT_EQ(v, l.field(1));
-  EXPECT_FALSE(inside(v, doc.text())) << "the field's own text is \"%Name%\"";
-  // The value is the [Strings] line's unquoted field, which the document holds: handed out as is.
+  // The value is the [Strings] line's unquoted field, which the document holds: handed out as is
+  // (here a span of the text, inside the quotes), not the field's own text "%Name%".
   EXPECT_EQ(v.data(), doc.strings_section()->line_at(0).raw_field(0).data());
   EXPECT_EQ(arena.bytes_used(), 0u);
 }
