@@ -11,7 +11,9 @@
 #          ~200 MB in 442 files, the largest ~17 MB.
 #   small: 32 copies of every corpus file, each a separate file (~14,000 files, ~90 MB).
 # Tools, each run REPS times (interleaved) after one untimed warm-up (every run reads from the page cache):
-#   wc -l (GNU coreutils, one process over the file list), inf_throughput --mode memchr|parse|full.
+#   wc -l (GNU coreutils, one process over the file list), inf_throughput --mode memchr|parse|full|view
+#   (full reads every key and field back as copied strings; view reads the same ones as the package
+#   model does, as views of the document with substitutions in an arena).
 # --baseline adds "before parse" and "before full" rows: another inf_throughput binary (say, one built
 # from the previous tree) timed in the same interleaved rounds, so before/after is one run's ratio.
 # Time is wall-clock around the whole process; peak RSS is /usr/bin/time's %M (ru_maxrss). The CPU
@@ -38,7 +40,7 @@ while [ $# -gt 0 ]; do
     --corpus) corpus="$2"; shift 2 ;;
     --rebuild-inputs) rebuild=1; shift ;;
     --baseline) baseline="$2"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "corpus-bench: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -127,7 +129,7 @@ raw="$out/runs.tsv"
 cmd_for() {
   case "$2" in
     wc) cmd=(wc -l --files0-from="$out/$1.list0") ;;
-    memchr|parse|full) cmd=("$tool" --quiet --mode "$2" --list "$out/$1.list") ;;
+    memchr|parse|full|view) cmd=("$tool" --quiet --mode "$2" --list "$out/$1.list") ;;
     base_parse|base_full) cmd=("$baseline" --quiet --mode "${2#base_}" --list "$out/$1.list") ;;
   esac
 }
@@ -148,7 +150,7 @@ timed() {
   printf '%s\t%s\t%d\t%s\t%s\t%s\n' "$1" "$2" "$3" "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.6f", (b-a)/1e9}')" "$rss" "$cpu" >> "$raw"
 }
 
-tools="wc memchr parse full"
+tools="wc memchr parse full view"
 [ -z "$baseline" ] || tools="$tools base_parse base_full"
 echo "corpus-bench: load average before: $(cut -d' ' -f1-3 /proc/loadavg) (nproc $(nproc))" >&2
 # One untimed warm-up per cell puts every file in the page cache; then the cells are interleaved
@@ -187,6 +189,7 @@ awk -F'\t' -v toollist="$tools" -v out="$out" -v bmax="$big_max" -v bb="$big_byt
     split("big small", inputs, " "); ntools = split(toollist, tools, " ")
     label["wc"] = "wc -l"; label["memchr"] = "read+memchr loop"
     label["parse"] = "isodrv parse"; label["full"] = "isodrv full (parse + read back)"
+    label["view"] = "isodrv view (parse + views)"
     label["base_parse"] = "before: isodrv parse"; label["base_full"] = "before: isodrv full"
     tsv = out "/results.tsv"; md = out "/results.md"
     print "input\ttool\tbytes\tfiles\tmedian_s\tbest_s\tmbps_median\tmbps_best\tfiles_per_s_median\tpeak_rss_kb\ttime_vs_memchr\ttime_vs_wc\tcpu_s_median\tmbps_cpu\tfiles_per_s_cpu" > tsv

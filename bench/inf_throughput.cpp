@@ -1,10 +1,14 @@
 // Single-threaded throughput driver for the INF engine over real files: reads each file and either
 // counts its newlines (the memchr baseline), parses it, or parses it and reads every key and field back.
 //
-//   inf_throughput [--mode parse|full|memchr] [--copy] [--repeat N] [--tsv] [--quiet]
+//   inf_throughput [--mode parse|full|view|memchr] [--copy] [--repeat N] [--tsv] [--quiet]
 //                  [--tokenizer oracle|scalar|sse2|avx2] FILE... | --list LISTFILE
 //
 // --tokenizer forces one tokenizer path (src/inf/structural.h); the default is the best the CPU runs.
+// full reads every key and field back as copies (Line::key_into / field_into into one string); view
+// reads the same keys and fields as the package model does, through inf::key_view / field_view
+// (a view of the document, or a substitution stored in a StringArena reset per document), and
+// checksums them exactly as full does, so the two modes print the same checksum.
 //
 // LISTFILE holds one path per line. Every mode reads files with open + fstat + read, so the ratios
 // between modes isolate the engine's cost. The memchr loop reads into one reused buffer; parse and
@@ -36,6 +40,7 @@
 
 #include "inf/structural.h"
 #include "isodrv/inf.h"
+#include "isodrv/inf_arena.h"
 #include "isodrv/input.h"
 
 // ---------------------------------------------------------------------------------------------
@@ -75,7 +80,7 @@ namespace {
 
 namespace inf = isodrv::inf;
 
-enum class Mode { memchr, parse, full };
+enum class Mode { memchr, parse, full, view };
 
 struct Totals {
   std::uint64_t bytes = 0, files = 0, failed = 0, newlines = 0;
@@ -89,10 +94,20 @@ struct Totals {
   std::uint64_t sum_doc_peak = 0;
 };
 
+const char* name_of(Mode mode) {
+  switch (mode) {
+    case Mode::memchr: return "memchr";
+    case Mode::parse: return "parse";
+    case Mode::full: return "full";
+    case Mode::view: return "view";
+  }
+  return "?";
+}
+
 [[noreturn]] void usage(const char* msg) {
   if (msg) std::fprintf(stderr, "inf_throughput: %s\n", msg);
   std::fprintf(stderr,
-               "usage: inf_throughput [--mode parse|full|memchr] [--copy] [--repeat N] [--tsv] [--quiet]\n"
+               "usage: inf_throughput [--mode parse|full|view|memchr] [--copy] [--repeat N] [--tsv] [--quiet]\n"
                "                      [--tokenizer oracle|scalar|sse2|avx2] FILE... | --list LISTFILE\n");
   std::exit(2);
 }
@@ -147,7 +162,38 @@ void read_back(const inf::Document& doc, std::string& out, Totals& t) {
   }
 }
 
-void run_one(Mode mode, const std::string& path, std::vector<char>& buf, std::string& out, Totals& t) {
+// The same keys and fields read as views (inf::key_view / inf::field_view, as the package model
+// reads them): no copy of a field without a token; a substituted one is stored in `arena`, which
+// the caller resets after each document. Checksummed exactly as read_back, so the checksums agree.
+void view_back(const inf::Document& doc, inf::StringArena& arena, Totals& t) {
+  for (std::size_t s = 0, ns = doc.section_count(); s < ns; ++s) {
+    inf::Section sec = doc.section_at(s);
+    mix(t.checksum, sec.name().size());
+    for (inf::Line line : sec) {
+      ++t.lines;
+      if (const std::optional<std::string_view> key = inf::key_view(line, arena)) {
+        mix(t.checksum, key->size());
+        t.substituted_bytes += key->size();
+      }
+      for (std::size_t i = 0, nf = line.field_count(); i < nf; ++i) {
+        const std::string_view v = inf::field_view(line, i, arena);
+        mix(t.checksum, v.size() + (v.empty() ? 0 : static_cast<unsigned char>(v.back())));
+        t.substituted_bytes += v.size();
+      }
+      t.fields += line.field_count();
+    }
+  }
+}
+
+// What a run reuses from file to file.
+struct Sinks {
+  std::vector<char> buf;   // the memchr loop's and --copy's read buffer
+  std::string out;         // full's read-back string
+  inf::StringArena arena;  // view's substitutions, reset after each document
+};
+
+void run_one(Mode mode, const std::string& path, Sinks& sinks, Totals& t) {
+  std::vector<char>& buf = sinks.buf;
   // The document's heap peak is counted from before its bytes are read, so the bytes it keeps count
   // whether it copied them (--copy) or took them over.
   const std::size_t live_before = g_live;
@@ -193,7 +239,11 @@ void run_one(Mode mode, const std::string& path, std::vector<char>& buf, std::st
       mix(t.checksum, 1);
     } else {
       mix(t.checksum, doc.value().line_count());
-      if (mode == Mode::full) read_back(doc.value(), out, t);
+      if (mode == Mode::full) read_back(doc.value(), sinks.out, t);
+      if (mode == Mode::view) {
+        view_back(doc.value(), sinks.arena, t);
+        sinks.arena.reset();
+      }
     }
   }
   const std::uint64_t peak = g_peak - live_before;
@@ -222,6 +272,7 @@ int main(int argc, char** argv) {
       std::string_view m = argv[i];
       if (m == "parse") mode = Mode::parse;
       else if (m == "full") mode = Mode::full;
+      else if (m == "view") mode = Mode::view;
       else if (m == "memchr") mode = Mode::memchr;
       else usage("unknown mode");
     } else if (a == "--repeat") {
@@ -260,16 +311,15 @@ int main(int argc, char** argv) {
   }
   if (files.empty()) usage("no input files");
 
-  std::vector<char> buf;
-  std::string out;
-  out.reserve(8192);
-  const char* mode_name = mode == Mode::memchr ? "memchr" : mode == Mode::parse ? "parse" : "full";
+  Sinks sinks;
+  sinks.out.reserve(8192);
+  const char* mode_name = name_of(mode);
 
   for (int r = 0; r < repeat; ++r) {
     Totals t;
     const std::uint64_t allocs_before = g_allocs;
     auto t0 = std::chrono::steady_clock::now();
-    for (const auto& f : files) run_one(mode, f, buf, out, t);
+    for (const auto& f : files) run_one(mode, f, sinks, t);
     auto t1 = std::chrono::steady_clock::now();
     const std::uint64_t allocs = g_allocs - allocs_before;
     double secs = std::chrono::duration<double>(t1 - t0).count();
@@ -298,7 +348,7 @@ int main(int argc, char** argv) {
                     double(t.max_doc_peak) / 1048576.0, double(t.max_doc_peak_file_bytes) / 1048576.0,
                     weighted_ratio);
       }
-      if (mode == Mode::full) {
+      if (mode == Mode::full || mode == Mode::view) {
         std::printf("  read back %llu lines, %llu fields, %llu substituted bytes\n", (unsigned long long)t.lines,
                     (unsigned long long)t.fields, (unsigned long long)t.substituted_bytes);
       } else if (mode == Mode::memchr) {

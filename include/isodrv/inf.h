@@ -107,6 +107,21 @@ struct Position {
 };
 
 class Document;
+class Line;
+class StringArena;  // isodrv/inf_arena.h
+
+// Field i of `l` (0-based, as Line::field), substituted as Line::field returns it: a view of the
+// document (its text, or its own arena for unquoted or joined fields) when the tokenizer found no
+// '%' in it or when it is one whole %token% that [Strings] defines (then a view of the value, which
+// the document holds), else the substitution stored in `arena`. "" past the end. Inline below: the
+// unflagged field is the common one, and is read as raw_field reads it.
+inline std::string_view field_view(const Line& l, std::size_t i, StringArena& arena);
+// The key as Line::key returns it, read the same way; nullopt when the line has none.
+inline std::optional<std::string_view> key_view(const Line& l, StringArena& arena);
+// `raw` substituted as Document::substitute does: `raw` itself when it holds no '%' (so a view of
+// wherever `raw` points), a view of the value when it is one whole %token% that [Strings] defines
+// (valid as long as the document), else the substituted text stored in `arena`.
+std::string_view substitute_view(const Document& doc, std::string_view raw, StringArena& arena);
 
 // ---------------------------------------------------------------------------------------------
 // The document's tables, as the inline accessors below read them. Not part of the API: the layout
@@ -239,6 +254,8 @@ class Line {
  private:
   friend class Document;
   friend class Section;
+  friend std::string_view field_view(const Line& l, std::size_t i, StringArena& arena);
+  friend std::optional<std::string_view> key_view(const Line& l, StringArena& arena);
   Line(const Document* d, std::uint32_t i);
   bool key_is_substituted(std::string_view name) const;  // key_is for a key that may hold %token%s
   const Document* doc_ = nullptr;
@@ -444,6 +461,8 @@ class Document {
  private:
   friend class Line;
   friend class Section;
+  friend std::string_view field_view(const Line& l, std::size_t i, StringArena& arena);
+  friend std::optional<std::string_view> key_view(const Line& l, StringArena& arena);
   // Points tables_ at impl_'s arrays once they are built.
   void sync_tables();
   std::unique_ptr<Impl> impl_;
@@ -560,6 +579,27 @@ inline bool Line::key_is(std::string_view name) const {
   if (detail::FieldRec::has(w, detail::FieldRec::kHasPercent)) return key_is_substituted(name);
   const std::string_view text = t.span_text(f.at, w);
   return text.size() == name.size() && detail::iequals_same_length(text.data(), name.data(), name.size());
+}
+
+// The view read-back: a field the tokenizer did not flag is a span of the text, read as raw_field
+// reads it; a flagged one (it may hold a '%'; arena fields always are) goes out of line.
+inline std::string_view field_view(const Line& l, std::size_t i, StringArena& arena) {
+  if (i >= l.value_count_) return {};
+  const detail::FieldRec& f = l.values_[i];
+  const detail::Tables& t = l.doc_->tables_;
+  const unsigned w = f.len_flags();
+  if (!detail::FieldRec::has(w, detail::FieldRec::kHasPercent)) return t.span_text(f.at, w);
+  return substitute_view(*l.doc_, t.field_text(f), arena);
+}
+
+inline std::optional<std::string_view> key_view(const Line& l, StringArena& arena) {
+  const detail::Tables& t = l.doc_->tables_;
+  const std::uint32_t k = t.lines[l.index_].key_field();
+  if (k == detail::LineRec::kNoKey) return std::nullopt;
+  const detail::FieldRec& f = t.fields[k];
+  const unsigned w = f.len_flags();
+  if (!detail::FieldRec::has(w, detail::FieldRec::kHasPercent)) return t.span_text(f.at, w);
+  return substitute_view(*l.doc_, t.field_text(f), arena);
 }
 
 inline std::string_view Section::name() const {

@@ -9,10 +9,9 @@
 #include <string_view>
 #include <vector>
 
-namespace isodrv::inf {
+#include "isodrv/inf.h"
 
-class Document;
-class Line;
+namespace isodrv::inf {
 
 // Monotonic storage for strings: nothing is freed before the arena is. Chunks are owned through
 // pointers, so moving the arena (or the object holding it) keeps every address, and a view into it
@@ -33,24 +32,21 @@ class StringArena {
   std::string& scratch() { return scratch_; }
   // Bytes stored so far (tests and measurements).
   std::size_t bytes_used() const { return used_; }
+  // Forgets every string stored (views into the arena dangle from here on), keeping the last chunk
+  // for the strings that follow: a reader that reuses one arena per document allocates only when a
+  // document stores more than fits the chunk its predecessors left.
+  void reset();
 
  private:
   static constexpr std::size_t kFirstChunk = 512, kLargestChunk = 16384;
   std::vector<std::unique_ptr<char[]>> chunks_;
   char* next_ = nullptr;
   std::size_t left_ = 0, chunk_size_ = 0, used_ = 0;
+  std::size_t last_size_ = 0;  // the size of chunks_.back()
   std::string scratch_;
 };
 
-// `raw` substituted as Document::substitute does: `raw` itself when it holds no '%' (so a view of
-// wherever `raw` points), else the substituted text stored in `arena`.
-std::string_view substitute_view(const Document& doc, std::string_view raw, StringArena& arena);
-
-// Field i of `l` (0-based, as Line::field), substituted as Line::field returns it: a view of the
-// document (its text, or its own arena for unquoted or joined fields) when the tokenizer found no
-// '%' in it, else the substitution stored in `arena`. "" past the end.
-std::string_view field_view(const Line& l, std::size_t i, StringArena& arena);
-// The key as Line::key returns it, read the same way; nullopt when the line has none.
-std::optional<std::string_view> key_view(const Line& l, StringArena& arena);
+// field_view, key_view and substitute_view, the reading through this arena, are declared in
+// isodrv/inf.h (field_view and key_view inline there, beside the other read accessors).
 
 }  // namespace isodrv::inf

@@ -17,6 +17,7 @@ std::string_view StringArena::store(std::string_view s) {
     chunks_.push_back(std::make_unique_for_overwrite<char[]>(size));
     next_ = chunks_.back().get();
     left_ = size;
+    last_size_ = size;
   }
   char* at = next_;
   std::memcpy(at, s.data(), s.size());
@@ -26,40 +27,26 @@ std::string_view StringArena::store(std::string_view s) {
   return std::string_view(at, s.size());
 }
 
+void StringArena::reset() {
+  if (chunks_.empty()) return;
+  if (chunks_.size() > 1) {
+    std::swap(chunks_.front(), chunks_.back());
+    chunks_.resize(1);
+  }
+  next_ = chunks_.front().get();
+  left_ = last_size_;
+  used_ = 0;
+}
+
 std::string_view substitute_view(const Document& doc, std::string_view raw, StringArena& arena) {
+  // Most flagged fields are one whole token ("%DeviceDesc%"): its value is already text the
+  // document holds, so it is handed out as it is, not copied (a scratch string and the arena).
+  if (const Document::Impl::StringEntry* e = whole_token_entry(doc.impl(), raw)) return e->value_text();
   if (raw.find('%') == std::string_view::npos) return raw;
   std::string& out = arena.scratch();
   out.clear();
-  doc.substitute(raw, out);
+  substitute_not_whole_token(doc.impl(), raw, out);
   return arena.store(out);
-}
-
-namespace {
-
-// A field the tokenizer did not flag holds no '%'; a flagged one may (arena fields are always
-// flagged), so it is looked at before paying for a substitution.
-std::string_view read_field(const Document& doc, const FieldRec& f, StringArena& arena) {
-  const std::string_view raw = doc.impl().field_text(f);
-  if (!(f.flags & FieldRec::kHasPercent)) return raw;
-  return substitute_view(doc, raw, arena);
-}
-
-}  // namespace
-
-std::string_view field_view(const Line& l, std::size_t i, StringArena& arena) {
-  const Document& doc = l.document();
-  const auto& d = doc.impl();
-  const LineRec& rec = d.lines[l.index()];
-  if (i >= rec.value_count) return {};
-  return read_field(doc, d.fields[rec.first_value + i], arena);
-}
-
-std::optional<std::string_view> key_view(const Line& l, StringArena& arena) {
-  const Document& doc = l.document();
-  const auto& d = doc.impl();
-  const std::uint32_t k = d.lines[l.index()].key_field();
-  if (k == LineRec::kNoKey) return std::nullopt;
-  return read_field(doc, d.fields[k], arena);
 }
 
 }  // namespace isodrv::inf

@@ -600,13 +600,18 @@ inline bool fits_string_limit(std::string& out, std::size_t base) {
 // lookup and one append, without the general loop's searches. A value is one field (at most 511
 // UTF-16 units), so it cannot reach the 4096 limit.
 static_assert(kMaxFieldLength < kMaxStringLength, "one field's value never needs fits_string_limit");
-bool append_whole_token(const Document::Impl& d, std::string_view raw, std::string& out) {
-  if (raw.size() < 3 || raw.front() != '%' || raw.back() != '%') return false;
+// (whole_token_entry's body, inline here so that Document::substitute's common path has no call.)
+inline const Document::Impl::StringEntry* find_whole_token(const Document::Impl& d, std::string_view raw) {
+  if (raw.size() < 3 || raw.front() != '%' || raw.back() != '%') return nullptr;
   const std::string_view name = raw.substr(1, raw.size() - 2);
   // A name with another '%' is not one token ("%a%b%"); it can only be found when a key holds a
   // '%' too (a key equal to the name ignoring case has its '%'s where the name has them).
-  if (d.strings_key_percent && has_percent(name)) return false;
-  const Document::Impl::StringEntry* e = d.find_string(name);
+  if (d.strings_key_percent && has_percent(name)) return nullptr;
+  return d.find_string(name);
+}
+
+bool append_whole_token(const Document::Impl& d, std::string_view raw, std::string& out) {
+  const Document::Impl::StringEntry* e = find_whole_token(d, raw);
   if (!e) return false;
   out.append(e->value, e->value_len);
   return true;
@@ -661,6 +666,10 @@ void append_masked(const Document::Impl& d, std::string_view raw, std::uint64_t 
 
 }  // namespace
 
+const Document::Impl::StringEntry* whole_token_entry(const Document::Impl& d, std::string_view raw) {
+  return find_whole_token(d, raw);
+}
+
 namespace {
 
 // Text that is not one whole defined token: 16 to 64 bytes by their '%' mask, shorter and longer
@@ -709,6 +718,10 @@ __attribute__((noinline)) bool substitute_general(const Document::Impl& d, std::
 }
 
 }  // namespace
+
+bool substitute_not_whole_token(const Document::Impl& d, std::string_view raw, std::string& out) {
+  return substitute_general(d, raw, out, nullptr);
+}
 
 bool Document::substitute(std::string_view raw, std::string& out, std::vector<std::string>* unknown) const {
   // One whole token first: its shape (a '%' at both ends) is two compares, and text of that shape

@@ -397,4 +397,12 @@ std::string encode_cp1252_exact(std::string_view utf8, std::vector<std::uint32_t
 // Runs the tokenizer over impl.text and fills the arrays. Returns the SetupAPI error on failure.
 Status parse_text(Document::Impl& impl);
 
+// The [Strings] entry `raw` substitutes to when it is one whole %token% that [Strings] defines
+// (nothing around it, no other '%' in it), else nullptr: Document::substitute appends its value, and
+// substitute_view hands out a view of it (it lives as long as the document).
+const Document::Impl::StringEntry* whole_token_entry(const Document::Impl& d, std::string_view raw);
+// Document::substitute of `raw` that holds a '%' and is not one whole defined token (whole_token_entry
+// gave nullptr): the rest of the work, without testing for the whole token again.
+bool substitute_not_whole_token(const Document::Impl& d, std::string_view raw, std::string& out);
+
 }  // namespace isodrv::inf

@@ -48,14 +48,24 @@ TEST(StringArena, FieldWithoutTokenIsAViewOfTheDocumentText) {
   EXPECT_EQ(arena.bytes_used(), 0u);
 }
 
-TEST(StringArena, FieldWithStringKeyIsSubstitutedIntoTheArena) {
+TEST(StringArena, FieldThatIsOneWholeTokenIsAViewOfTheValue) {
   const inf::Document doc = parse();
   inf::StringArena arena;
   const inf::Line l = first_line(doc);
   const std::string_view v = inf::field_view(l, 1, arena);
   EXPECT_EQ(v, "Substituted Name");
   EXPECT_EQ(v, l.field(1));
-  EXPECT_FALSE(inside(v, doc.text()));
+  // The value is the [Strings] line's unquoted field, which the document holds: handed out as is
+  // (here a span of the text, inside the quotes), not the field's own text "%Name%".
+  EXPECT_EQ(v.data(), doc.strings_section()->line_at(0).raw_field(0).data());
+  EXPECT_EQ(arena.bytes_used(), 0u);
+}
+
+TEST(StringArena, TokenWithTextAroundItIsSubstitutedIntoTheArena) {
+  const inf::Document doc = parse();
+  inf::StringArena arena;
+  const std::string_view v = inf::substitute_view(doc, "%Name%-x", arena);
+  EXPECT_EQ(v, "Substituted Name-x");
   EXPECT_EQ(arena.bytes_used(), v.size());
 }
 
@@ -101,6 +111,68 @@ TEST(StringArena, SubstituteViewCopiesOnlyWhenThereIsAToken) {
   EXPECT_EQ(inf::substitute_view(doc, raw, arena).data(), raw.data());
   EXPECT_EQ(inf::substitute_view(doc, "%Name%-x", arena), "Substituted Name-x");
   EXPECT_EQ(inf::substitute_view(doc, "%1%", arena), "C:\\src");
+}
+
+// The view read-back (inf::key_view / inf::field_view, as the package model and inf_throughput's
+// view mode read) must give what Line::key() / Line::field() give for every key and field: plain,
+// whole tokens, tokens with text around them, %% escapes, unknown tokens, DIRIDs, keys with tokens,
+// quoted text (with a '%' inside quotes), and one arena reused across documents after reset().
+TEST(StringArena, EveryKeyAndFieldViewedAsLineReadsIt) {
+  const char* kText =
+      "[Version]\n"
+      "Signature = \"$WINDOWS NT$\"\n"
+      "[S]\n"
+      "Key = plain, %Name%, \"quoted, text\", %1%\\sub, 100%%, %Missing%, %name%, \"%Name% in quotes\", %%Name%%\n"
+      "%Name% = x, a%Name%b, %Name%%Other%, %, %%, %Missing%%Name%, \"50%\"\n"
+      "%Other% = %Unclosed, \"%Name%\", %Name%-%Other%-%13%\n"
+      "%Missing% = %Name\n"
+      "lone\n"
+      "%Name%\n"
+      "\"quoted %Other% key\" = 1\n"
+      "[Strings]\n"
+      "Name = \"Substituted Name\"\n"
+      "other = plain other\n";
+  inf::StringArena arena;
+  for (int round = 0; round < 2; ++round) {
+    auto parsed = inf::Document::parse(kText, "views.inf");
+    ASSERT_TRUE(parsed.ok());
+    inf::Document& doc = *parsed;
+    inf::DiridContext ctx;
+    ctx.src_path = "C:\\src";
+    doc.set_dirids(ctx);
+    std::size_t checked = 0;
+    for (std::size_t s = 0; s < doc.section_count(); ++s) {
+      for (const inf::Line l : doc.section_at(s)) {
+        EXPECT_EQ(inf::key_view(l, arena), l.key()) << "line " << l.line();
+        for (std::size_t i = 0; i <= l.field_count(); ++i) {
+          EXPECT_EQ(inf::field_view(l, i, arena), l.field(i)) << "line " << l.line() << " field " << i;
+          ++checked;
+        }
+      }
+    }
+    EXPECT_GT(checked, 30u);
+    EXPECT_GT(arena.bytes_used(), 0u) << "some fields must have gone through the arena";
+    arena.reset();
+    EXPECT_EQ(arena.bytes_used(), 0u);
+  }
+}
+
+TEST(StringArena, ResetKeepsStoringAfterSeveralChunks) {
+  inf::StringArena arena;
+  for (int i = 0; i < 3000; ++i) arena.store("text number " + std::to_string(i));
+  arena.reset();
+  EXPECT_EQ(arena.bytes_used(), 0u);
+  std::vector<std::string_view> views;
+  for (int i = 0; i < 3000; ++i) views.push_back(arena.store("again " + std::to_string(i)));
+  const std::string big(40000, 'x');  // larger than any chunk
+  views.push_back(arena.store(big));
+  EXPECT_EQ(views[0], "again 0");
+  EXPECT_EQ(views[2999], "again 2999");
+  EXPECT_EQ(views.back(), big);
+  arena.reset();
+  const std::string_view after = arena.store("after a large string");
+  EXPECT_EQ(after, "after a large string");
+  EXPECT_EQ(arena.bytes_used(), after.size());
 }
 
 }  // namespace
