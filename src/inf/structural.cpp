@@ -227,12 +227,12 @@ void StructuralIndex::refill(std::size_t b) {
   base_ = b;
   count_ = std::min(kIndexWindow, blocks_ - b);
   const std::size_t whole = std::min(count_, n_ / 64 - std::min(n_ / 64, b));
-  if (whole) fn_(s_ + b * 64, whole, &win_[0][0]);
+  if (whole) fn_(s_ + b * 64, whole, win_);
   if (whole < count_) {
     // The text's last, partial block: classified from a copy padded with NUL, which is in no mask.
     char tail[64] = {};
     std::memcpy(tail, s_ + (b + whole) * 64, n_ - (b + whole) * 64);
-    fn_(tail, 1, &win_[0][whole]);
+    fn_(tail, 1, win_ + whole);
   }
 }
 

@@ -68,13 +68,13 @@ class StructuralIndex {
   // The masks of block b (b < blocks()): bytes past the end of the text have no bits.
   BlockMasks block(std::size_t b) {
     if (b - base_ >= count_) refill(b);
-    return BlockMasks{&win_[0][b - base_]};
+    return BlockMasks{&win_[b - base_]};
   }
   std::size_t blocks() const { return blocks_; }
   // The window as it stands: the masks of blocks [window_base(), window_base() + window_count()),
   // for loops that read only what it holds and so call nothing (a call from the parser's line loop
   // made it keep its values on the stack around it).
-  const std::uint64_t* window() const { return &win_[0][0]; }
+  const std::uint64_t* window() const { return win_; }
   std::size_t window_base() const { return base_; }
   std::size_t window_count() const { return count_; }
 
@@ -84,7 +84,10 @@ class StructuralIndex {
   std::size_t n_, blocks_;
   ClassifyFn fn_;
   std::size_t base_ = 0, count_ = 0;
-  std::uint64_t win_[kMaskKinds][kIndexWindow];
+  // One flat array, kind k's masks at [k * kIndexWindow, (k + 1) * kIndexWindow): a BlockMasks
+  // reaches every kind from one pointer, which stays inside this array (a [kind][block] array would
+  // have it step out of the row it points into).
+  std::uint64_t win_[kMaskKinds * kIndexWindow];
 };
 
 }  // namespace isodrv::inf
