@@ -256,15 +256,24 @@ class FieldReader {
  private:
   [[gnu::noinline]] std::string_view substituted_field(const inf::Line& l, std::size_t i) {
     const std::string_view raw = l.raw_field(i);
+    if (whole_token_shape(raw)) return inf::substitute_view(l.document(), raw, arena_);
     FieldSlot& s = slot(raw);
     if (!s.raw) s = FieldSlot(raw, substitute(l.document(), raw));
     return s.value();
   }
   [[gnu::noinline]] std::string_view substituted_key(const inf::Line& l) {
     const std::string_view raw = *l.raw_key();
+    if (whole_token_shape(raw)) return inf::substitute_view(l.document(), raw, arena_);
     FieldSlot& s = slot(raw);
     if (!s.raw) s = FieldSlot(raw, substitute(l.document(), raw));
     return s.value();
+  }
+  // Text shaped as one whole %token% (most flagged fields: "%DeviceDesc%"), read through
+  // inf::substitute_view without the table: a defined token is handed out as a view of its
+  // [Strings] value, neither substituted nor copied, and finding it costs about what the table's
+  // probe would. Only an undefined one (a DIRID) or "%a%b%" is built there, in the arena's own buffer.
+  static bool whole_token_shape(std::string_view raw) {
+    return raw.size() >= 3 && raw.front() == '%' && raw.back() == '%';
   }
   // inf::substitute_view's value, built in the thread's buffer instead of the arena's own (which
   // would grow again in every package): the raw text when it holds no '%' (a flag may be set
