@@ -175,6 +175,36 @@ constexpr auto kAppliedBySize =
     rows_by_length<kLongestApplied, std::size(kApplyOrder)>([](std::size_t i) { return kApplyOrder[i].size(); });
 }  // namespace
 
+namespace {
+constexpr bool ascii_iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (lower_ascii(a[i]) != lower_ascii(b[i])) return false;
+  }
+  return true;
+}
+// apply_rank of each row of kDirectives, computed once: the model knows a directive's row (its
+// find_directive) where it makes the operation, and names equal in any case have one rank.
+constexpr auto kDirectiveRanks = [] {
+  std::array<std::uint8_t, std::size(kDirectives)> out{};
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const std::string_view name = kDirectives[i].name;
+    std::size_t rank = std::size(kApplyOrder);
+    for (std::size_t j = 0; j < std::size(kApplyOrder); ++j) {
+      if (ascii_iequals(name, kApplyOrder[j])) {
+        rank = j;
+        break;
+      }
+    }
+    if (rank == std::size(kApplyOrder) && (ascii_iequals(name, "Needs") || ascii_iequals(name, "Include"))) ++rank;
+    out[i] = static_cast<std::uint8_t>(rank);
+  }
+  return out;
+}();
+// apply_rank(spec.name) for a row of kDirectives.
+std::size_t directive_rank(const DirectiveSpec& spec) { return kDirectiveRanks[static_cast<std::size_t>(&spec - kDirectives)]; }
+}  // namespace
+
 std::size_t apply_rank(std::string_view directive) {
   constexpr std::size_t kOther = std::size(kApplyOrder);
   if (directive.empty()) return kOther;
@@ -505,6 +535,14 @@ struct Variant {
   std::optional<inf::OsDecoration> os;  // parsed ($ARCH$ read as the target architecture)
 };
 
+// An operation of a section being walked and its apply_rank, known where the operation is made
+// (from the directive's row in kDirectives for the directives the model reads): ranking every
+// operation again by its name cost ~80 instructions each.
+struct PendingOp {
+  Operation op;
+  std::size_t rank;
+};
+
 // A section named <base>.<decoration>: its name split once (index_sections), read again by
 // variants_of without splitting it a second time.
 struct DecoratedSection {
@@ -521,7 +559,7 @@ struct BuildScratch {
   // Every <base>.<decoration> section, sorted by base (CiLess).
   std::vector<DecoratedSection> decorated;
   VisitSet visited;                        // see Builder::visit()
-  std::vector<Operation> pending;          // process(): operations of the sections being walked
+  std::vector<PendingOp> pending;          // process(): operations of the sections being walked
   std::vector<std::pair<std::size_t, std::size_t>> order;  // append_in_apply_order()'s
   std::string security;                    // reference(): the ".security" section name
   std::string probe;                       // add_root(): a sub-section name
@@ -563,7 +601,7 @@ struct BuildScratch {
   // package is not kept for the next (see ScratchLease).
   std::size_t capacity_bytes() const {
     return model_targets.capacity() * sizeof(std::size_t) + decorated.capacity() * sizeof(decorated[0]) +
-           visited.capacity_bytes() + pending.capacity() * sizeof(Operation) + order.capacity() * sizeof(order[0]) +
+           visited.capacity_bytes() + pending.capacity() * sizeof(PendingOp) + order.capacity() * sizeof(order[0]) +
            reg_spans.capacity() * sizeof(reg_spans[0]) + edges.capacity() * sizeof(edges[0]) +
            ddinstalls.capacity() * sizeof(std::size_t) + list_index.capacity() * sizeof(std::uint32_t) +
            (slots.capacity() + spare_slots.capacity()) * sizeof(FieldSlot) + substituted.capacity() +
@@ -1127,12 +1165,12 @@ class Builder {
     // This section's operations go on top of s_.pending (sections it reaches push and pop theirs
     // above them), one buffer for the whole walk instead of one per section.
     const std::size_t base = s_.pending.size();
-    std::vector<Operation>& ops = s_.pending;
+    std::vector<PendingOp>& ops = s_.pending;
     reserve_more(pkg_.directives, sec.line_count());
     for (inf::Line l : sec) {
       if (!l.has_key()) {
         // A lone word (Reboot, Restart) is a directive without a value.
-        if (auto word = l.raw_key(); word && !word->empty()) ops.push_back(make_op(l, *word, idx, is.role));
+        if (auto word = l.raw_key(); word && !word->empty()) ops.push_back({make_op(l, *word, idx, is.role), apply_rank(*word)});
         continue;
       }
       // A view of the document's text: stays valid while the recursion below grows pkg_.directives.
@@ -1144,7 +1182,7 @@ class Builder {
       }
       const DirectiveSpec* spec = find_directive(name);
       if (!spec) {
-        Operation& op = ops.emplace_back(make_op(l, name, idx, is.role));
+        Operation& op = ops.emplace_back(PendingOp{make_op(l, name, idx, is.role), apply_rank(name)}).op;
         if (is.role == SectionRole::wdf && name.size() > 4 && iequals(name.substr(0, 4), "Umdf")) {
           op.first = static_cast<std::uint32_t>(pkg_.wdf_settings.size());
           op.count = 1;
@@ -1167,19 +1205,20 @@ class Builder {
   // kApplyOrder, then the other directives in line order, then Needs (apply_rank).
   void append_in_apply_order(std::size_t idx, std::size_t base) {
     s_.order.clear();  // (rank, position)
-    for (std::size_t i = base; i < s_.pending.size(); ++i) s_.order.emplace_back(apply_rank(s_.pending[i].directive), i);
+    for (std::size_t i = base; i < s_.pending.size(); ++i) s_.order.emplace_back(s_.pending[i].rank, i);
     std::sort(s_.order.begin(), s_.order.end());
     pkg_.sections[idx].first_op = static_cast<std::uint32_t>(pkg_.operations.size());
     pkg_.sections[idx].op_count = static_cast<std::uint32_t>(s_.pending.size() - base);
     reserve_more(pkg_.operations, s_.pending.size() - base);
-    for (const auto& [rank, i] : s_.order) pkg_.operations.push_back(s_.pending[i]);
+    for (const auto& [rank, i] : s_.order) pkg_.operations.push_back(s_.pending[i].op);
   }
 
   // Include = a.inf, … and Needs = section, …: a needed section of this INF runs as part of the
   // section that needs it, in its role (so HKR keeps its meaning); sections of included inbox INFs
   // are not available here (target_section npos).
   void include_or_needs(const inf::Line& l, std::string_view name, std::size_t idx, const InstallSection& is,
-                        std::vector<Operation>& ops) {
+                        std::vector<PendingOp>& ops) {
+    constexpr std::size_t kRank = std::size(kApplyOrder) + 1;  // apply_rank of Include and Needs
     const bool needs = iequals(name, "Needs");
     for (std::size_t i = 0; i < l.field_count(); ++i) {
       const std::string_view v = field_view(l, i);
@@ -1188,21 +1227,22 @@ class Builder {
       op.target = v;
       if (!needs) {
         pkg_.includes.emplace_back(v);
-        ops.push_back(op);
+        ops.push_back({op, kRank});
         continue;
       }
       const std::optional<inf::Section> sec = reference(l, i, name, v);
       if (sec) {
         op.target_section = visit(VisitKey{v, VisitKind::needs, static_cast<int>(is.role), is.service}, sec, v, is.role, is, l, is.service);
       }
-      ops.push_back(op);
+      ops.push_back({op, kRank});
     }
   }
 
   // CopyFiles / DelFiles / AddReg … = list, …: one operation per list named, with its entries.
   void list_directive(const inf::Line& l, std::string_view name, const DirectiveSpec& spec, std::size_t idx,
-                      SectionRole role, std::vector<Operation>& ops) {
+                      SectionRole role, std::vector<PendingOp>& ops) {
     const ListDirective what = list_directive_of(spec);
+    const std::size_t rank = directive_rank(spec);
     for (std::size_t i = 0; i < l.field_count(); ++i) {
       const std::string_view target = field_view(l, i);
       if (target.empty()) continue;
@@ -1216,7 +1256,7 @@ class Builder {
           add_direct_copy(l, target.substr(1), idx);
           op.count = 1;
         }
-        ops.push_back(op);
+        ops.push_back({op, rank});
         continue;
       }
       const std::optional<inf::Section> sec = reference(l, i, name, target);
@@ -1225,7 +1265,7 @@ class Builder {
       if (sec) add_list_entries(what, l, *sec, idx, role);
       op.count = static_cast<std::uint32_t>(list_size(what) - op.first);
       op.list = add_list_user(op, what, sec, i);
-      ops.push_back(op);
+      ops.push_back({op, rank});
     }
   }
 
@@ -1303,7 +1343,7 @@ class Builder {
   // AddService / AddInterface / KmdfService … = …, install-section: the record, then the section
   // it names, processed in the role the directive gives it.
   void install_directive(const inf::Line& l, std::string_view name, const DirectiveSpec& spec, std::size_t idx,
-                         const InstallSection& is, std::vector<Operation>& ops) {
+                         const InstallSection& is, std::vector<PendingOp>& ops) {
     Operation op = make_op(l, name, idx, is.role);
     op.count = 1;
     const bool add_svc = iequals(name, "AddService");
@@ -1340,7 +1380,7 @@ class Builder {
     }
     if (add_svc) link_service(op);
     else if (iequals(name, "AddInterface")) pkg_.interfaces[op.first].install_index = op.target_section;
-    ops.push_back(op);
+    ops.push_back({op, directive_rank(spec)});
   }
 
   void link_service(const Operation& op) {
