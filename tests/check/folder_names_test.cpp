@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "isodrv/check.h"
 #include "isodrv/package.h"
@@ -71,4 +73,35 @@ TEST(FolderNames, IncludeBesideTheInfIsThePackagesOwnWithAndWithoutTheRunCache) 
   EXPECT_FALSE(beside(report.files[1]));
   fs::remove_all(d);
   fs::remove_all(lone);
+}
+
+// The listing is a hash table over one buffer of lower-case names: every name is found in any
+// ASCII case, nothing else is (a prefix, a longer name, a name differing in a non-ASCII letter,
+// which Windows would fold but ASCII folding does not), on a folder whose table grows past its
+// first size.
+TEST(FolderNames, HashedListingAgreesWithAnAsciiCaseFoldedScan) {
+  fs::path d = scratch("hashed");
+  std::vector<std::string> written;
+  for (int i = 0; i < 700; ++i) {
+    std::string n = (i % 3 == 0 ? "Drv" : i % 3 == 1 ? "NET" : "x") + std::to_string(i) + (i % 2 ? ".INF" : ".sys");
+    write(d / n, "x");
+    written.push_back(n);
+  }
+  write(d / "\xC3\x89t\xC3\xA9.inf", "x");  // "Été.inf" in UTF-8
+  isodrv::package::FolderNames names;
+  auto upper = [](std::string s) {
+    for (char& c : s) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
+    return s;
+  };
+  for (const std::string& n : written) {
+    EXPECT_TRUE(names.contains(d.string(), n)) << n;
+    EXPECT_TRUE(names.contains(d.string(), upper(n))) << n;
+    EXPECT_FALSE(names.contains(d.string(), n + "x")) << n;
+    EXPECT_FALSE(names.contains(d.string(), n.substr(0, n.size() - 1))) << n;
+  }
+  EXPECT_TRUE(names.contains(d.string(), "\xC3\x89T\xC3\xA9.INF"));
+  EXPECT_FALSE(names.contains(d.string(), "\xC3\xA9t\xC3\xA9.inf")) << "a non-ASCII letter is not folded";
+  EXPECT_FALSE(names.contains(d.string(), ""));
+  EXPECT_FALSE(names.contains(d.string(), "drv700.sys"));
+  fs::remove_all(d);
 }

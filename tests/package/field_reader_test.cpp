@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "isodrv/inf.h"
+#include "isodrv/inf_arena.h"
 #include "isodrv/package.h"
 #include "package/package_fixture.h"
 
@@ -85,7 +86,13 @@ TEST(PackageFieldReader, ARepeatedTokenIsOneTextAndAPlainFieldIsTheDocuments) {
   EXPECT_EQ(p.models[1].description.data(), p.models[5].description.data());
   ASSERT_EQ(p.regs.size(), 8u);
   EXPECT_EQ(p.regs[2].value_name->data(), p.regs[6].value_name->data());
-  EXPECT_FALSE(in_text(f.doc, p.models[1].description));
+  // A whole defined %token% is its [Strings] value itself, as substitute_view hands it out: a
+  // view of the document, not a copy in the package.
+  inf::StringArena reference;
+  const std::string_view value = inf::substitute_view(f.doc, *p.models[1].line.raw_key(), reference);
+  EXPECT_EQ(reference.bytes_used(), 0u);
+  EXPECT_EQ(p.models[1].description.data(), value.data());
+  EXPECT_EQ(p.regs[2].value_name->data(), inf::substitute_view(f.doc, p.regs[2].line.raw_field(2), reference).data());
   // Without a token: the document's own text.
   EXPECT_TRUE(in_text(f.doc, p.models[1].install_base));
   EXPECT_TRUE(in_text(f.doc, p.regs[2].flags_text));
@@ -112,4 +119,38 @@ TEST(PackageFieldReader, FolderNamesListsAFolderLargerThanOneRead) {
   const std::string file = (d / ("File_" + pad + "0.INF")).string();
   EXPECT_FALSE(names.contains(file, "x"));
   fs::remove_all(d);
+}
+
+// Fields shaped like one whole %token% but not one ("%a%b%", "%%", an undefined name, a DIRID), a
+// token whose value spells another token, and tokens inside longer text: the model reads each as
+// the document's eager Line::field / Line::key does, whether it takes the whole-token view or
+// substitutes.
+TEST(PackageFieldReader, TokenShapesEqualTheEagerFields) {
+  const std::string inf = std::string(test::kSampleVersion) +
+                          "\n[Manufacturer]\n%P% = M, NTamd64\n\n[M.NTamd64]\n"
+                          "%A% = Dev, %A%, %Undefined%, %10%, %A%%B%, %%, %A%B%, %C%, x%A%, %A%x, %%A%%\n"
+                          "%Undefined% = Dev, %11%\\x, %C%\n"
+                          "%A%B% = Dev, ROOT\\X\n"
+                          "%10% = Dev, ROOT\\Y\n"
+                          "\n[Dev.NTamd64]\nAddReg = Reg\n\n[Reg]\n"
+                          "HKR, %A%, %B%, 0x00010001, %A%, %Undefined%, %12%, %A%B%, %%, %C%\n"
+                          "HKR, %Undefined%, %10%, , %B%%A%\n"
+                          "\n[Strings]\nP = \"Provider\"\nA = \"Alpha\"\nB = Beta\nC = \"%A%\"\n";
+  const test::PackageFixture f = test::build_package_fixture(inf, "shapes.inf", nullptr);
+  const package::Package& p = f.pkg;
+  ASSERT_EQ(p.models.size(), 4u);
+  for (const package::ModelEntry& m : p.models) {
+    EXPECT_EQ(m.description, m.line.key().value_or(""));
+    ASSERT_EQ(m.hardware_ids.size() + 1, m.line.field_count());
+    for (std::size_t i = 0; i < m.hardware_ids.size(); ++i) EXPECT_EQ(m.hardware_ids[i], m.line.field(i + 1)) << i;
+  }
+  EXPECT_EQ(p.models[0].description, "Alpha");
+  EXPECT_EQ(p.models[0].hardware_ids[6], "%A%") << "a value is not substituted again";
+  ASSERT_EQ(p.regs.size(), 2u);
+  for (const package::RegOp& op : p.regs) {
+    EXPECT_EQ(op.subkey, op.line.field(1));
+    EXPECT_EQ(op.value_name, std::optional<std::string_view>(op.line.field(2)));
+    ASSERT_EQ(op.data.size() + 4, op.line.field_count());
+    for (std::size_t i = 0; i < op.data.size(); ++i) EXPECT_EQ(op.data[i], op.line.field(4 + i)) << i;
+  }
 }

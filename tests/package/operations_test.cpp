@@ -3,6 +3,7 @@
 // what the model parsed for it (issue 16 part 1).
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <string>
 #include <vector>
 
@@ -202,6 +203,35 @@ TEST(ApplyRank, NamedDirectivesFirstThenTheRestThenNeeds) {
   EXPECT_LT(package::apply_rank("Restart"), package::apply_rank("AddComponent"));
   EXPECT_LT(package::apply_rank("AddComponent"), package::apply_rank("Needs"));
   EXPECT_EQ(package::apply_rank("Needs"), package::apply_rank("Include"));
+}
+
+// The model ranks an operation from its directive's row in kDirectives where it makes it: every
+// directive, written in mixed case, once in an install section in reverse rank order (plus a lone
+// word, an unknown key, DelService, Include and Needs), comes out in the order apply_rank gives,
+// line order among equal ranks.
+TEST(ApplyRank, TheModelsOrderIsApplyRanksForEveryDirective) {
+  std::string section = "[Dev.NTamd64]\nNeeds = Shared\nInclude = ks.inf\nSomeKey = x\nDelService = Svc\nReboot\n";
+  for (std::size_t i = std::size(package::kDirectives); i-- > 0;) {
+    std::string name = package::kDirectives[i].name;
+    for (std::size_t k = 0; k < name.size(); k += 2) name[k] = static_cast<char>(std::toupper(static_cast<unsigned char>(name[k])));
+    section += name + " = Target" + std::to_string(i) + "\n";
+  }
+  const std::string inf = std::string(test::kSampleVersion) + "\n[Manufacturer]\n%P% = M, NTamd64\n[M.NTamd64]\n" +
+                          "%P% = Dev, ROOT\\X\n" + section + "[Shared]\nReboot\n[Strings]\nP = \"P\"\n";
+  const test::PackageFixture f = test::build_package_fixture(inf, "ranks.inf", nullptr);
+  const package::Package& p = f.pkg;
+  ASSERT_FALSE(p.sections.empty());
+  const package::InstallSection& dev = p.sections[0];
+  ASSERT_GE(dev.op_count, std::size(package::kDirectives));
+  std::size_t last_rank = 0, last_line = 0;
+  for (std::size_t k = 0; k < dev.op_count; ++k) {
+    const package::Operation& op = p.operations[dev.first_op + k];
+    const std::size_t rank = package::apply_rank(op.directive);
+    EXPECT_TRUE(rank > last_rank || (rank == last_rank && op.line.line() >= last_line))
+        << op.directive << " (rank " << rank << ") after rank " << last_rank;
+    last_rank = rank;
+    last_line = op.line.line();
+  }
 }
 
 }  // namespace
