@@ -94,12 +94,20 @@ std::vector<std::uint16_t> build_index(const std::vector<RuleInfo>& t) {
 }
 }  // namespace
 
+namespace {
+// The table and its index, made together behind one guard: find_rule is asked for every finding,
+// and going through table() each time cost a call and a second guard test.
+struct Lookup {
+  const std::vector<RuleInfo>& rules = table();
+  std::vector<std::uint16_t> index = build_index(rules);
+};
+}  // namespace
+
 const RuleInfo* find_rule(int code) {
-  const auto& t = table();
-  static const std::vector<std::uint16_t> index = build_index(t);
-  if (code < 0 || static_cast<std::size_t>(code) >= index.size()) return nullptr;
-  const std::uint16_t i = index[static_cast<std::size_t>(code)];
-  return i == UINT16_MAX ? nullptr : &t[i];
+  static const Lookup lookup;
+  if (code < 0 || static_cast<std::size_t>(code) >= lookup.index.size()) return nullptr;
+  const std::uint16_t i = lookup.index[static_cast<std::size_t>(code)];
+  return i == UINT16_MAX ? nullptr : &lookup.rules[i];
 }
 
 Severity level(const RuleInfo& r, diag::Mode m) {
