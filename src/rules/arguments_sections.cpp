@@ -69,8 +69,9 @@ bool shape_ok(std::string_view key, const std::string& v) {
 }
 
 void check_required_keys(Context& ctx) {
-  for (const auto& ns : named_sections(ctx, {"AddComponent", "AddSoftware", "AddEventProvider", "KmdfService",
-                                             "UmdfService", "AddComServer"})) {
+  constexpr std::uint32_t kNamingDirectives =
+      kAddComponent | kAddSoftware | kAddEventProvider | kKmdfService | kUmdfService | kAddComServer;
+  for (const auto& ns : named_sections(ctx, kNamingDirectives)) {
     // Include/Needs may supply the keys from an inbox INF.
     if (ns.section.find("Needs")) continue;
     for (const auto& rk : kRequiredKeys) {
@@ -103,7 +104,7 @@ void check_umdf_service_order(Context& ctx) {
 // 1087 / 1082 / 1289: a filter section places its filter by exactly one of FilterLevel or
 // FilterPosition (install-semantics.md §7).
 void check_filter_sections(Context& ctx) {
-  for (const auto& ns : named_sections(ctx, {"AddFilter"})) {
+  for (const auto& ns : named_sections(ctx, kAddFilter)) {
     auto level = ns.section.find("FilterLevel");
     auto pos = ns.section.find("FilterPosition");
     if (level && pos) {
@@ -209,7 +210,7 @@ void check_single_use_keys(Context& ctx) {
 // device, not two.
 void check_duplicate_components(Context& ctx) {
   std::map<std::string, inf::Line> first;
-  for (const auto& ns : named_sections(ctx, {"AddComponent"})) {
+  for (const auto& ns : named_sections(ctx, kAddComponent)) {
     auto l = ns.section.find("ComponentIDs");
     if (!l) continue;
     for (std::size_t i = 0; i < l->field_count(); ++i) {

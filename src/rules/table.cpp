@@ -8,6 +8,7 @@
 
 #include "rules/facts.h"
 #include "rules/families.h"
+#include "rules/named.h"
 #include "rules/rule.h"
 
 namespace isodrv::rules {
@@ -213,7 +214,16 @@ Context::Context(const inf::Document& doc, const package::Package& pkg, const Ch
     facts_.extension_inf = g && rules::iequals(g->text, facts::kExtensionClassGuid);
   }
   facts_.section_index.reserve(pkg.sections.size());
-  for (const auto& s : pkg.sections) facts_.section_index.push_back(section_index_of(doc, s.name));
+  for (std::size_t i = 0; i < pkg.sections.size(); ++i) {
+    const auto& s = pkg.sections[i];
+    facts_.section_index.push_back(section_index_of(doc, s.name));
+    if (!s.exists || !s.has_reference) continue;
+    const auto key = s.reference.raw_key();
+    if (!key) continue;
+    if (const int d = section_directive(*key); d >= 0) {
+      facts_.directive_sections.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(d)});
+    }
+  }
 }
 
 namespace {
