@@ -155,8 +155,11 @@ bool looks_like_name(std::string_view n) {
 
 // 1088: keys that hold one value; a second line is ignored (or wins), never merged.
 void check_single_use(Context& ctx, const inf::Section& sec, std::initializer_list<std::string_view> keys) {
-  // The first line of each key, by the key's place in `keys` (the keys differ case-insensitively).
-  std::array<std::optional<inf::Line>, 16> first;
+  // The first line of each key (its Line::index()), by the key's place in `keys` (the keys differ
+  // case-insensitively); bit `which` of `seen` says whether it has one. Filled as keys are met
+  // rather than cleared up front (an array of 16 optional lines cost more than the walk).
+  std::array<std::uint32_t, 16> first;
+  std::uint32_t seen = 0;
   for (inf::Line l : sec) {
     auto k = l.raw_key();
     if (!k) continue;
@@ -166,14 +169,16 @@ void check_single_use(Context& ctx, const inf::Section& sec, std::initializer_li
       ++which;
     }
     if (which == keys.size() || which >= first.size()) continue;
-    if (!first[which]) {
-      first[which] = l;
+    if (!(seen >> which & 1u)) {
+      seen |= 1u << which;
+      first[which] = l.index();
       continue;
     }
     // The same value twice is harmless (CI-validated samples repeat PnpLockdown = 1).
-    if (same_fields(*first[which], l)) continue;
+    const inf::Line earlier = ctx.doc().line_at(first[which]);
+    if (same_fields(earlier, l)) continue;
     auto& d = ctx.report<Rule::r1088>(l, {std::string(*k), std::string(sec.name())});
-    Context::note(d, *first[which], "first given here");
+    Context::note(d, earlier, "first given here");
   }
 }
 
