@@ -100,6 +100,14 @@ struct DocumentFacts {
   // kNoSectionIndex when the document has none.
   static constexpr std::uint32_t kNoSectionIndex = static_cast<std::uint32_t>(-1);
   std::vector<std::uint32_t> section_index;
+  // The Package::sections entries, in order, that exist and whose reference line's key is one of
+  // the directives named_sections answers for (AddComponent, AddSoftware, AddFilter …): the entry,
+  // and the directive's place in that list (src/rules/named.h).
+  struct DirectiveSection {
+    std::uint32_t section;
+    std::uint32_t directive;
+  };
+  std::vector<DirectiveSection> directive_sections;
 };
 
 // A key or field holding a '%', by Line::index() and field index (LineWalk::kKey for the key).

@@ -69,8 +69,9 @@ bool shape_ok(std::string_view key, const std::string& v) {
 }
 
 void check_required_keys(Context& ctx) {
-  for (const auto& ns : named_sections(ctx, {"AddComponent", "AddSoftware", "AddEventProvider", "KmdfService",
-                                             "UmdfService", "AddComServer"})) {
+  constexpr std::uint32_t kNamingDirectives =
+      kAddComponent | kAddSoftware | kAddEventProvider | kKmdfService | kUmdfService | kAddComServer;
+  for (const auto& ns : named_sections(ctx, kNamingDirectives)) {
     // Include/Needs may supply the keys from an inbox INF.
     if (ns.section.find("Needs")) continue;
     for (const auto& rk : kRequiredKeys) {
@@ -103,7 +104,7 @@ void check_umdf_service_order(Context& ctx) {
 // 1087 / 1082 / 1289: a filter section places its filter by exactly one of FilterLevel or
 // FilterPosition (install-semantics.md §7).
 void check_filter_sections(Context& ctx) {
-  for (const auto& ns : named_sections(ctx, {"AddFilter"})) {
+  for (const auto& ns : named_sections(ctx, kAddFilter)) {
     auto level = ns.section.find("FilterLevel");
     auto pos = ns.section.find("FilterPosition");
     if (level && pos) {
@@ -154,8 +155,11 @@ bool looks_like_name(std::string_view n) {
 
 // 1088: keys that hold one value; a second line is ignored (or wins), never merged.
 void check_single_use(Context& ctx, const inf::Section& sec, std::initializer_list<std::string_view> keys) {
-  // The first line of each key, by the key's place in `keys` (the keys differ case-insensitively).
-  std::array<std::optional<inf::Line>, 16> first;
+  // The first line of each key (its Line::index()), by the key's place in `keys` (the keys differ
+  // case-insensitively); bit `which` of `seen` says whether it has one. Filled as keys are met
+  // rather than cleared up front (an array of 16 optional lines cost more than the walk).
+  std::array<std::uint32_t, 16> first;
+  std::uint32_t seen = 0;
   for (inf::Line l : sec) {
     auto k = l.raw_key();
     if (!k) continue;
@@ -165,14 +169,16 @@ void check_single_use(Context& ctx, const inf::Section& sec, std::initializer_li
       ++which;
     }
     if (which == keys.size() || which >= first.size()) continue;
-    if (!first[which]) {
-      first[which] = l;
+    if (!(seen >> which & 1u)) {
+      seen |= 1u << which;
+      first[which] = l.index();
       continue;
     }
     // The same value twice is harmless (CI-validated samples repeat PnpLockdown = 1).
-    if (same_fields(*first[which], l)) continue;
+    const inf::Line earlier = ctx.doc().line_at(first[which]);
+    if (same_fields(earlier, l)) continue;
     auto& d = ctx.report<Rule::r1088>(l, {std::string(*k), std::string(sec.name())});
-    Context::note(d, *first[which], "first given here");
+    Context::note(d, earlier, "first given here");
   }
 }
 
@@ -209,7 +215,7 @@ void check_single_use_keys(Context& ctx) {
 // device, not two.
 void check_duplicate_components(Context& ctx) {
   std::map<std::string, inf::Line> first;
-  for (const auto& ns : named_sections(ctx, {"AddComponent"})) {
+  for (const auto& ns : named_sections(ctx, kAddComponent)) {
     auto l = ns.section.find("ComponentIDs");
     if (!l) continue;
     for (std::size_t i = 0; i < l->field_count(); ++i) {

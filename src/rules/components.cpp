@@ -43,7 +43,7 @@ std::string binary_outside_package(std::string_view raw) {
 }
 
 void check_software(Context& ctx) {
-  for (const auto& ns : named_sections(ctx, {"AddSoftware"})) {
+  for (const auto& ns : named_sections(ctx, kAddSoftware)) {
     auto type_line = ns.section.find("SoftwareType");
     auto type = number_of(type_line);
     if (!type) continue;  // absent: 1013; malformed: 1014
@@ -68,7 +68,7 @@ void check_software(Context& ctx) {
 // 1150: a component ID becomes the hardware ID SWC\<id> of a child device; '\' would add a level
 // to the device path and ',' separates IDs on the line.
 void check_component_ids(Context& ctx) {
-  for (const auto& ns : named_sections(ctx, {"AddComponent"})) {
+  for (const auto& ns : named_sections(ctx, kAddComponent)) {
     auto l = ns.section.find("ComponentIDs");
     if (!l) continue;
     for (std::size_t i = 0; i < l->field_count(); ++i) {
@@ -84,7 +84,7 @@ void check_component_ids(Context& ctx) {
 // ThreadingModel is one of the four COM models.
 void check_com_classes(Context& ctx) {
   std::set<std::string> seen;
-  for (const auto& ns : named_sections(ctx, {"AddComServer"})) {
+  for (const auto& ns : named_sections(ctx, kAddComServer)) {
     for (inf::Line l : ns.section.find_all("AddComClass")) {
       const std::string target = util::trimmed_field(l, 2);
       if (target.empty() || !seen.insert(inf::to_lower_ascii(target)).second) continue;
@@ -154,7 +154,7 @@ void check_channel(Context& ctx, const NamedSection& ns, const inf::Line& l, std
 }
 
 void check_channels(Context& ctx) {
-  for (const auto& ns : named_sections(ctx, {"AddEventProvider"})) {
+  for (const auto& ns : named_sections(ctx, kAddEventProvider)) {
     ChannelsSeen seen;
     for (inf::Line l : ns.section) {
       auto key = l.raw_key();

@@ -107,7 +107,7 @@ void check_file_dirid(Context& ctx, const inf::Line& l) {
 }
 
 void check_file_dirids(Context& ctx) {
-  for (const auto& ns : named_sections(ctx, {"AddEventProvider", "AddComServer", "UmdfService"})) {
+  for (const auto& ns : named_sections(ctx, kAddEventProvider | kAddComServer | kUmdfService)) {
     for (inf::Line l : ns.section) {
       auto key = l.raw_key();
       if (!key) continue;

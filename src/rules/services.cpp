@@ -93,6 +93,7 @@ std::vector<const ServiceInstall*> distinct_install_sections(const package::Pack
 // 1234 (a required entry absent or empty) and 1260 (a numeric entry that is not a number).
 void check_required(Context& ctx, std::span<const ServiceInstall* const> installs) {
   static constexpr std::string_view kRequired[] = {"ServiceType", "StartType", "ErrorControl", "ServiceBinary"};
+  std::string scratch;  // a substituted value, reused: most values are read as views of the text
   for (const ServiceInstall* s : installs) {
     auto sec = ctx.doc().section(s->install_section);
     for (const std::string_view name : kRequired) {
@@ -103,11 +104,11 @@ void check_required(Context& ctx, std::span<const ServiceInstall* const> install
         continue;
       }
       const inf::Line& l = it->second;
-      const std::string v = util::trimmed_field(l, 0);
+      const std::string_view v = util::trimmed_field_view(l, 0, scratch);
       if (v.empty()) {
         ctx.report<Rule::r1234>(l, {std::string(name), std::string(sec->name()), "service-install"});
-      } else if (name != "ServiceBinary" && !inf::parse_u32(v) && v.find('%') == std::string::npos) {
-        ctx.report<Rule::r1260>(l, {v, std::string(name), "a number"}, 0);
+      } else if (name != "ServiceBinary" && !inf::parse_u32(v) && v.find('%') == std::string_view::npos) {
+        ctx.report<Rule::r1260>(l, {std::string(v), std::string(name), "a number"}, 0);
       }
     }
   }

@@ -8,6 +8,7 @@
 
 #include "rules/facts.h"
 #include "rules/families.h"
+#include "rules/named.h"
 #include "rules/rule.h"
 
 namespace isodrv::rules {
@@ -94,12 +95,20 @@ std::vector<std::uint16_t> build_index(const std::vector<RuleInfo>& t) {
 }
 }  // namespace
 
+namespace {
+// The table and its index, made together behind one guard: find_rule is asked for every finding,
+// and going through table() each time cost a call and a second guard test.
+struct Lookup {
+  const std::vector<RuleInfo>& rules = table();
+  std::vector<std::uint16_t> index = build_index(rules);
+};
+}  // namespace
+
 const RuleInfo* find_rule(int code) {
-  const auto& t = table();
-  static const std::vector<std::uint16_t> index = build_index(t);
-  if (code < 0 || static_cast<std::size_t>(code) >= index.size()) return nullptr;
-  const std::uint16_t i = index[static_cast<std::size_t>(code)];
-  return i == UINT16_MAX ? nullptr : &t[i];
+  static const Lookup lookup;
+  if (code < 0 || static_cast<std::size_t>(code) >= lookup.index.size()) return nullptr;
+  const std::uint16_t i = lookup.index[static_cast<std::size_t>(code)];
+  return i == UINT16_MAX ? nullptr : &lookup.rules[i];
 }
 
 Severity level(const RuleInfo& r, diag::Mode m) {
@@ -205,7 +214,16 @@ Context::Context(const inf::Document& doc, const package::Package& pkg, const Ch
     facts_.extension_inf = g && rules::iequals(g->text, facts::kExtensionClassGuid);
   }
   facts_.section_index.reserve(pkg.sections.size());
-  for (const auto& s : pkg.sections) facts_.section_index.push_back(section_index_of(doc, s.name));
+  for (std::size_t i = 0; i < pkg.sections.size(); ++i) {
+    const auto& s = pkg.sections[i];
+    facts_.section_index.push_back(section_index_of(doc, s.name));
+    if (!s.exists || !s.has_reference) continue;
+    const auto key = s.reference.raw_key();
+    if (!key) continue;
+    if (const int d = section_directive(*key); d >= 0) {
+      facts_.directive_sections.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(d)});
+    }
+  }
 }
 
 namespace {

@@ -35,8 +35,8 @@ inline bool ci_less(std::string_view a, std::string_view b) {
 
 // A 64-bit hash of the ASCII-folded bytes (names equal under iequals hash equal), eight bytes per
 // step instead of one: the letters A-Z of a word are found and folded together (SWAR), the last
-// partial word is zero-padded and the length mixed in. For a quick "no two equal" test before an
-// exact comparison (the [Strings] repeat check): a collision only costs the exact sort.
+// partial word is read as short_word reads it and the length mixed in. For a quick "no two equal"
+// test before an exact comparison (the [Strings] repeat check): a collision only costs the exact sort.
 inline std::uint64_t fold_word(std::uint64_t w) {
   constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
   const std::uint64_t low7 = w & ~kHigh;
@@ -48,21 +48,40 @@ inline std::uint64_t fold_word(std::uint64_t w) {
   return w | (upper >> 2);  // 0x80 >> 2 = 0x20: 'A' -> 'a'
 }
 
+// The last n < 8 bytes of a name as one word, from fixed-size loads (a copy of n bytes is a call):
+// two overlapping 4-byte loads, or bytes 0, n/2 and n-1 of a shorter name. Equal folded bytes give
+// an equal word, which is all the hash needs.
+inline std::uint64_t short_word(const char* p, std::size_t n) {
+  if (n >= 4) {
+    std::uint32_t a, b;
+    std::memcpy(&a, p, 4);
+    std::memcpy(&b, p + n - 4, 4);
+    return a | std::uint64_t{b} << 32;
+  }
+  const auto byte = [&](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(p[i])}; };
+  return byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16;
+}
+
 inline std::uint64_t ci_hash(std::string_view s) {
   constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ull;
-  std::uint64_t h = s.size() * kMul;
+  const std::size_t n = s.size();
+  std::uint64_t h = n * kMul;
+  auto mix = [&](std::uint64_t w) {
+    h = (h ^ fold_word(w)) * kMul;
+    h ^= h >> 29;
+  };
   std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
+  for (; i + 8 <= n; i += 8) {
     std::uint64_t w;
     std::memcpy(&w, s.data() + i, 8);
-    h = (h ^ fold_word(w)) * kMul;
-    h ^= h >> 29;
+    mix(w);
   }
-  if (i < s.size()) {
-    std::uint64_t w = 0;
-    std::memcpy(&w, s.data() + i, s.size() - i);
-    h = (h ^ fold_word(w)) * kMul;
-    h ^= h >> 29;
+  if (i < n) {
+    // The tail: the last 8 bytes of a longer name (overlapping the word before), else short_word.
+    std::uint64_t w;
+    if (n >= 8) std::memcpy(&w, s.data() + n - 8, 8);
+    else w = short_word(s.data(), n);
+    mix(w);
   }
   return h;
 }

@@ -69,8 +69,15 @@ std::size_t code_end(std::string_view line) {
     std::size_t rb = line.find(']', i);
     return rb == std::string_view::npos ? line.size() : rb + 1;
   }
+  // Most lines hold no '"' before their first ';' (or none at all): two searches answer them, and
+  // only a line with a quote there is walked byte by byte.
+  const std::size_t semi = line.find(';');
+  const std::size_t quote = line.find('"');
+  if (quote == std::string_view::npos || (semi != std::string_view::npos && semi < quote)) {
+    return semi == std::string_view::npos ? line.size() : semi;
+  }
   bool quoted = false;
-  for (i = 0; i < line.size(); ++i) {
+  for (i = quote; i < line.size(); ++i) {
     if (line[i] == '"') quoted = !quoted;
     else if (line[i] == ';' && !quoted) return i;
   }

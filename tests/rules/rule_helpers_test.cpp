@@ -12,6 +12,7 @@
 #include "isodrv/inf.h"
 #include "isodrv/package.h"
 #include "isodrv/rules.h"
+#include "rules/named.h"
 #include "rules/text.h"
 #include "rules/util.h"
 
@@ -156,6 +157,106 @@ TEST(RuleHelpers, InstallSectionIsTheDocumentSectionOfThatName) {
   }
   EXPECT_TRUE(saw_missing);
   EXPECT_FALSE(ctx.install_section(pkg.sections.size()).has_value());
+}
+
+constexpr const char* kNamingInf = R"([Version]
+Signature = "$Windows NT$"
+Class     = System
+ClassGuid = {4d36e97d-e325-11ce-bfc1-08002be10318}
+Provider  = Wombat
+
+[Manufacturer]
+Wombat = M, NTamd64
+
+[M.NTamd64]
+Device = Inst, PCI\VEN_1234&DEV_0001
+Other  = Inst2, PCI\VEN_1234&DEV_0002
+
+[Inst]
+CopyFiles = files
+
+[Inst.Components]
+AddComponent = Comp, , Comp_Inst
+addcomponent = Comp2, , COMP_INST
+
+[Inst.Software]
+AddSoftware = Soft, , Soft_Inst
+ADDSOFTWARE = Soft2, , No_Such_Section
+
+[Inst.Events]
+AddEventProvider = {11111111-2222-3333-4444-555555555555}, Events_Inst
+
+[Inst.Filters]
+AddFilter = Filt, , Filt_Inst
+
+[Inst.COM]
+AddComServer = Com, , Com_Inst
+
+[Inst.Wdf]
+KmdfService = wombat, Kmdf_Inst
+UmdfService = wombat_um, Umdf_Inst
+
+[Inst2]
+CopyFiles = files
+
+[Inst2.Components]
+AddComponent = Comp, , Comp_Inst
+
+[Comp_Inst]
+[Soft_Inst]
+SoftwareType = 1
+[Events_Inst]
+[Filt_Inst]
+FilterPosition = Upper
+[Com_Inst]
+[Kmdf_Inst]
+KmdfLibraryVersion = 1.33
+[Umdf_Inst]
+UmdfLibraryVersion = 2.33.0
+
+[Files]
+w.sys
+)";
+
+// The sections named_sections finds through Context's kept entries are what a walk of every
+// Package::sections entry comparing its reference's key with the directives' names finds, for
+// every set of directives.
+TEST(RuleHelpers, NamedSectionsAgreeWithAWalkOfEverySection) {
+  auto doc = isodrv::inf::Document::parse(kNamingInf, "n.inf");
+  ASSERT_TRUE(doc.ok());
+  const isodrv::package::Package pkg = isodrv::package::build_package(*doc);
+  isodrv::rules::CheckSettings settings;
+  std::vector<isodrv::diag::Diagnostic> out;
+  isodrv::rules::Context ctx(*doc, pkg, settings, out);
+  using isodrv::rules::kSectionDirectives;
+  std::uint32_t found_any = 0;
+  for (std::uint32_t mask = 1; mask < (1u << std::size(kSectionDirectives)); ++mask) {
+    std::vector<std::pair<std::uint32_t, std::string>> expected;  // (document section, directive)
+    for (std::size_t i = 0; i < pkg.sections.size(); ++i) {
+      const auto& s = pkg.sections[i];
+      if (!s.exists || !s.has_reference) continue;
+      const auto key = s.reference.raw_key();
+      if (!key) continue;
+      bool named = false;
+      for (std::size_t d = 0; d < std::size(kSectionDirectives); ++d) {
+        named = named || ((mask >> d & 1u) && isodrv::rules::iequals(*key, kSectionDirectives[d]));
+      }
+      const auto sec = doc->section(s.name);
+      if (!named || !sec) continue;
+      bool seen = false;
+      for (const auto& e : expected) seen = seen || e.first == sec->index();
+      if (!seen) expected.emplace_back(sec->index(), std::string(*key));
+    }
+    const auto got = isodrv::rules::named_sections(ctx, mask);
+    ASSERT_EQ(got.size(), expected.size()) << "mask " << mask;
+    for (std::size_t k = 0; k < got.size(); ++k) {
+      EXPECT_EQ(got[k].section.index(), expected[k].first) << "mask " << mask;
+      EXPECT_EQ(got[k].directive, expected[k].second) << "mask " << mask;
+    }
+    if (!got.empty() && (mask & (mask - 1)) == 0) found_any |= mask;
+  }
+  // Every directive names a section of this INF, so each bit was looked for with something to find.
+  EXPECT_EQ(found_any, (1u << std::size(kSectionDirectives)) - 1);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "isodrv/stamp_tokens.h"
+#include "stamp/line_edits.h"
 #include "stamp/tokens.h"
 #include "support/cli_run.h"
 
@@ -250,5 +251,52 @@ TEST(StampCheckTokens, Utf16PathLeavesOtherTextToTheLinePath) {
     s[at] = static_cast<char16_t>(0x1A);
     EXPECT_EQ(stamp::detail::splice_tokens_in_utf16le(utf16le(s + u"$ARCH$"), values, out),
               stamp::detail::Spliced::not_bytes) << "^Z at " << at;
+  }
+  // The eight-units-a-step scan (SSE2) and the steps after it, for every bad unit at every place of
+  // a text long enough for several blocks; a surrogate's neighbours (0xD7FF, 0xE000) pass.
+  for (const char16_t bad : {char16_t{0}, char16_t{0x1A}, char16_t{0xD800}, char16_t{0xDBFF}, char16_t{0xDFFF}}) {
+    for (std::size_t at = 0; at < 40; ++at) {
+      std::u16string s(40, u'x');
+      s[at] = bad;
+      std::string out;
+      EXPECT_EQ(stamp::detail::splice_tokens_in_utf16le(utf16le(s + u"$ARCH$"), values, out),
+                stamp::detail::Spliced::not_bytes) << "unit " << static_cast<unsigned>(bad) << " at " << at;
+    }
+  }
+  for (const char16_t fine : {char16_t{0xD7FF}, char16_t{0xE000}, char16_t{0x1B}, char16_t{0x100}}) {
+    std::u16string s(40, fine);
+    std::string out;
+    EXPECT_EQ(stamp::detail::splice_tokens_in_utf16le(utf16le(s + u"=$ARCH$"), values, out),
+              stamp::detail::Spliced::changed) << "unit " << static_cast<unsigned>(fine);
+  }
+}
+
+namespace {
+
+// The byte-by-byte walk code_end answered with before its two searches.
+std::size_t code_end_by_bytes(std::string_view line) {
+  std::size_t i = line.find_first_not_of(" \t");
+  if (i != std::string_view::npos && line[i] == '[') {
+    const std::size_t rb = line.find(']', i);
+    return rb == std::string_view::npos ? line.size() : rb + 1;
+  }
+  bool quoted = false;
+  for (i = 0; i < line.size(); ++i) {
+    if (line[i] == '"') quoted = !quoted;
+    else if (line[i] == ';' && !quoted) return i;
+  }
+  return line.size();
+}
+
+}  // namespace
+
+// code_end's searches agree with the walk on every line of quotes, semicolons and brackets.
+TEST(StampCheckTokens, CodeEndAgreesWithTheByteWalk) {
+  const char alphabet[] = {'a', ';', '"', ' ', '[', ']', '\t', '$'};
+  std::mt19937 rng(17);
+  for (int n = 0; n < 50000; ++n) {
+    std::string line(rng() % 14, 'a');
+    for (char& c : line) c = alphabet[rng() % sizeof alphabet];
+    ASSERT_EQ(stamp::detail::code_end(line), code_end_by_bytes(line)) << "[" << line << "]";
   }
 }
